@@ -1,0 +1,364 @@
+/**
+ * Image geometry exactly as the trainers compute it: transformers' `smart_resize` (5.x, no "side below
+ * factor" check, `max(factor, …)` only in the max_pixels branch), qwen-vl-utils 0.0.14's copy
+ * (`max(factor, round…)` first, plain floor in the max branch), and EasyR1's `process_image`
+ * pre-resize (`int()` truncation). Floating point follows Python step by step (same IEEE operations in
+ * the same order; Python `round` is half-to-even), so the results match the golden vectors made with
+ * HF transformers bit for bit.
+ */
+import type { ResizePipeline } from '../core/types.js';
+
+/** The model processor's geometry (from preprocessor_config.json). */
+export interface ImageGeometry {
+  patchSize: number;
+  mergeSize: number;
+  /** patchSize · mergeSize: every resized side is a multiple of it. */
+  factor: number;
+  minPixels: number;
+  maxPixels: number;
+}
+
+/** Pixel bounds of the trainers' own pre-resize steps (not the processor's). */
+export interface PipelineBounds {
+  easyr1MinPixels: number;
+  easyr1MaxPixels: number;
+  /** Default 4·f² with f = 2·patch (qwen-vl-utils' IMAGE_MIN_TOKEN_NUM). */
+  qwenVlUtilsMinPixels?: number;
+  /** Default 16384·f² with f = 2·patch (qwen-vl-utils' IMAGE_MAX_TOKEN_NUM). */
+  qwenVlUtilsMaxPixels?: number;
+}
+
+/** EasyR1's defaults (examples/config.yaml); qwen-vl-utils bounds derive from the patch size when unset. */
+export const DEFAULT_PIPELINE_BOUNDS: PipelineBounds = {
+  easyr1MinPixels: 262144,
+  easyr1MaxPixels: 4194304,
+};
+
+/** The largest aspect ratio (long/short) both transformers and qwen-vl-utils accept. */
+export const MAX_ASPECT_RATIO = 200;
+
+/** A resize the Python library would refuse; `pyMessage` is the exception as Python prints it. */
+export class ResizeError extends Error {
+  readonly pyMessage: string;
+  readonly reason: 'aspect_ratio' | 'image_too_small';
+  readonly value: number;
+  readonly limit: number;
+  constructor(pyMessage: string, reason: 'aspect_ratio' | 'image_too_small', value: number, limit: number) {
+    super(pyMessage);
+    this.name = 'ResizeError';
+    this.pyMessage = pyMessage;
+    this.reason = reason;
+    this.value = value;
+    this.limit = limit;
+  }
+}
+
+/** Python's `round(x)` for a float: nearest integer, ties to even. */
+export function roundHalfEven(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = Math.floor(x);
+  const diff = x - f; // exact for |x| < 2^52
+  if (diff < 0.5) return f;
+  if (diff > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/** Python's `repr(float)`: shortest round-trip digits (as JS), `.0` for integral values, Python's exponent style. */
+export function pyFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(x);
+  const exp = Math.floor(Math.log10(abs));
+  if (abs >= 1e16 || abs < 1e-4 || exp >= 16 || exp < -4) {
+    // Python: d.ddde+XX (at least two exponent digits).
+    const [mant, e] = x.toExponential().split('e');
+    const n = Number(e);
+    const sign = n < 0 ? '-' : '+';
+    const digits = String(Math.abs(n)).padStart(2, '0');
+    return `${mant}e${sign}${digits}`;
+  }
+  const s = String(x);
+  if (s.includes('e')) {
+    // JS uses exponents below 1e-6; Python switches at 1e-4 (handled above), so expand.
+    return x.toFixed(20).replace(/0+$/, '');
+  }
+  return Number.isInteger(x) ? `${s}.0` : s;
+}
+
+function aspectRatioError(height: number, width: number): ResizeError | null {
+  const ratio = Math.max(height, width) / Math.min(height, width);
+  if (ratio > MAX_ASPECT_RATIO) {
+    return new ResizeError(
+      `ValueError: absolute aspect ratio must be smaller than ${MAX_ASPECT_RATIO}, got ${pyFloatRepr(ratio)}`,
+      'aspect_ratio',
+      ratio,
+      MAX_ASPECT_RATIO,
+    );
+  }
+  return null;
+}
+
+/**
+ * `smart_resize(height, width, factor, min_pixels, max_pixels)`.
+ * - `transformers` (5.x): h̄ = round(h/f)·f (may be 0 for a side ≤ f/2); max branch clamps to ≥ f.
+ * - `qwen-vl-utils` (0.0.14): h̄ = max(f, round(h/f)·f); max branch floors without clamping.
+ * Throws ResizeError when the aspect ratio exceeds 200 (exactly as the libraries) or a side would be 0.
+ */
+export function smartResize(
+  height: number,
+  width: number,
+  factor: number,
+  minPixels: number,
+  maxPixels: number,
+  variant: 'transformers' | 'qwen-vl-utils' = 'transformers',
+): { height: number; width: number } {
+  if (!(height > 0 && width > 0)) {
+    throw new ResizeError(
+      `ValueError: height and width must be > 0, got ${height}x${width}`,
+      'image_too_small',
+      Math.min(height, width),
+      1,
+    );
+  }
+  const err = aspectRatioError(height, width);
+  if (err) throw err;
+  let hBar: number;
+  let wBar: number;
+  if (variant === 'qwen-vl-utils') {
+    hBar = Math.max(factor, roundHalfEven(height / factor) * factor);
+    wBar = Math.max(factor, roundHalfEven(width / factor) * factor);
+  } else {
+    hBar = roundHalfEven(height / factor) * factor;
+    wBar = roundHalfEven(width / factor) * factor;
+  }
+  if (hBar * wBar > maxPixels) {
+    const beta = Math.sqrt((height * width) / maxPixels);
+    if (variant === 'qwen-vl-utils') {
+      hBar = Math.floor(height / beta / factor) * factor;
+      wBar = Math.floor(width / beta / factor) * factor;
+    } else {
+      hBar = Math.max(factor, Math.floor(height / beta / factor) * factor);
+      wBar = Math.max(factor, Math.floor(width / beta / factor) * factor);
+    }
+  } else if (hBar * wBar < minPixels) {
+    const beta = Math.sqrt(minPixels / (height * width));
+    hBar = Math.ceil((height * beta) / factor) * factor;
+    wBar = Math.ceil((width * beta) / factor) * factor;
+  }
+  if (hBar <= 0 || wBar <= 0) {
+    throw new ResizeError(
+      `ValueError: height and width must be > 0, got ${hBar}x${wBar}`,
+      'image_too_small',
+      Math.min(hBar, wBar),
+      factor,
+    );
+  }
+  return { height: hBar, width: wBar };
+}
+
+/** EasyR1 `process_image`'s pre-resize: scale down to max_pixels, then up to min_pixels, `int()` truncation. */
+export function easyr1PreResize(width: number, height: number, minPixels: number, maxPixels: number): [number, number] {
+  let w = width;
+  let h = height;
+  if (w * h > maxPixels) {
+    const f = Math.sqrt(maxPixels / (w * h));
+    [w, h] = [Math.trunc(w * f), Math.trunc(h * f)];
+  }
+  if (w * h < minPixels) {
+    const f = Math.sqrt(minPixels / (w * h));
+    [w, h] = [Math.trunc(w * f), Math.trunc(h * f)];
+  }
+  return [w, h];
+}
+
+export type ResizeResult =
+  | {
+      ok: true;
+      /** [w, h] after the pipeline's first step (easyr1, qwen-vl-utils). */
+      pre?: [number, number];
+      /** [w, h] the model processor resizes to. */
+      resized: [number, number];
+      /** The processor's image_grid_thw. */
+      grid: [number, number, number];
+      /** Number of <|image_pad|> tokens. */
+      tokens: number;
+    }
+  | {
+      ok: false;
+      pre?: [number, number];
+      /** "<Class>: <first 120 chars of the message>", as the golden vectors record it. */
+      error: string;
+      stage: 'pre' | 'processor';
+      reason: 'aspect_ratio' | 'image_too_small';
+      /** The measured value (ratio, side) and the limit it broke. */
+      value: number;
+      limit: number;
+    };
+
+/** Bounds with the qwen-vl-utils defaults resolved for this geometry. */
+export function resolveBounds(geometry: ImageGeometry, bounds?: Partial<PipelineBounds>): Required<PipelineBounds> {
+  const f = 2 * geometry.patchSize;
+  return {
+    easyr1MinPixels: bounds?.easyr1MinPixels ?? DEFAULT_PIPELINE_BOUNDS.easyr1MinPixels,
+    easyr1MaxPixels: bounds?.easyr1MaxPixels ?? DEFAULT_PIPELINE_BOUNDS.easyr1MaxPixels,
+    qwenVlUtilsMinPixels: bounds?.qwenVlUtilsMinPixels ?? 4 * f * f,
+    qwenVlUtilsMaxPixels: bounds?.qwenVlUtilsMaxPixels ?? 16384 * f * f,
+  };
+}
+
+function pyErrorText(e: ResizeError): string {
+  const i = e.pyMessage.indexOf(': ');
+  const cls = e.pyMessage.slice(0, i);
+  const msg = e.pyMessage.slice(i + 2);
+  return `${cls}: ${msg.slice(0, 120)}`;
+}
+
+function failure(e: unknown, stage: 'pre' | 'processor', pre?: [number, number]): ResizeResult {
+  if (!(e instanceof ResizeError)) throw e;
+  const out: ResizeResult = { ok: false, error: pyErrorText(e), stage, reason: e.reason, value: e.value, limit: e.limit };
+  if (pre) out.pre = pre;
+  return out;
+}
+
+/** The model's image processor alone (transformers smart_resize with the processor's bounds). */
+function processorStep(width: number, height: number, g: ImageGeometry, pre?: [number, number]): ResizeResult {
+  let r: { height: number; width: number };
+  try {
+    r = smartResize(height, width, g.factor, g.minPixels, g.maxPixels, 'transformers');
+  } catch (e) {
+    return failure(e, 'processor', pre);
+  }
+  const gh = r.height / g.patchSize;
+  const gw = r.width / g.patchSize;
+  const out: ResizeResult = {
+    ok: true,
+    resized: [r.width, r.height],
+    grid: [1, gh, gw],
+    tokens: Math.floor((gh * gw) / (g.mergeSize * g.mergeSize)),
+  };
+  if (pre) out.pre = pre;
+  return out;
+}
+
+/**
+ * The size and token count a trainer computes for an image of `width`×`height` (PIL order), through:
+ * - `processor`: the model's image processor alone;
+ * - `easyr1`: EasyR1's process_image pre-resize (int truncation), then the processor;
+ * - `qwen-vl-utils`: fetch_image's smart_resize (factor 2·patch, its own bounds), then the processor.
+ */
+export function resizeFor(
+  width: number,
+  height: number,
+  pipeline: ResizePipeline,
+  geometry: ImageGeometry,
+  bounds?: Partial<PipelineBounds>,
+): ResizeResult {
+  if (pipeline === 'processor') return processorStep(width, height, geometry);
+  const b = resolveBounds(geometry, bounds);
+  if (pipeline === 'easyr1') {
+    const pre = easyr1PreResize(width, height, b.easyr1MinPixels, b.easyr1MaxPixels);
+    if (pre[0] <= 0 || pre[1] <= 0) {
+      // PIL: "ValueError: height and width must be > 0"
+      return {
+        ok: false,
+        pre,
+        error: 'ValueError: height and width must be > 0',
+        stage: 'pre',
+        reason: 'image_too_small',
+        value: Math.min(pre[0], pre[1]),
+        limit: 1,
+      };
+    }
+    return processorStep(pre[0], pre[1], geometry, pre);
+  }
+  if (pipeline === 'qwen-vl-utils') {
+    const f = 2 * geometry.patchSize;
+    let r: { height: number; width: number };
+    try {
+      r = smartResize(height, width, f, b.qwenVlUtilsMinPixels, b.qwenVlUtilsMaxPixels, 'qwen-vl-utils');
+    } catch (e) {
+      return failure(e, 'pre');
+    }
+    return processorStep(r.width, r.height, geometry, [r.width, r.height]);
+  }
+  throw new Error(`unknown resize pipeline: ${String(pipeline)}`);
+}
+
+/**
+ * True when the trainer, running `pipeline` on an image written at `width`×`height`, leaves its size
+ * unchanged: pipeline(written) = written (the processor's resize is the identity). The pre-step may still
+ * move the size in between (EasyR1 upscales areas below its min_pixels), as long as it comes back.
+ */
+export function isFixedPoint(
+  width: number,
+  height: number,
+  pipeline: ResizePipeline,
+  geometry: ImageGeometry,
+  bounds?: Partial<PipelineBounds>,
+): boolean {
+  const r = resizeFor(width, height, pipeline, geometry, bounds);
+  return r.ok && r.resized[0] === width && r.resized[1] === height;
+}
+
+/** Also true when the pre-step itself is the identity (no resampling at all at training time). */
+export function isStrictFixedPoint(
+  width: number,
+  height: number,
+  pipeline: ResizePipeline,
+  geometry: ImageGeometry,
+  bounds?: Partial<PipelineBounds>,
+): boolean {
+  const r = resizeFor(width, height, pipeline, geometry, bounds);
+  if (!r.ok || r.resized[0] !== width || r.resized[1] !== height) return false;
+  return !r.pre || (r.pre[0] === width && r.pre[1] === height);
+}
+
+/** The size to write for an input image, and what the trainer computes on the written image. */
+export type WriteTarget =
+  | {
+      ok: true;
+      /** [w, h] to write. */
+      size: [number, number];
+      /** Tokens the trainer computes on the written image (= pipeline(size).tokens). */
+      tokens: number;
+      grid: [number, number, number];
+      /** pipeline(size) = size. */
+      fixedPoint: boolean;
+      /** Times the pipeline was re-applied beyond the first (0 when its first result is a fixed point). */
+      iterations: number;
+    }
+  | Extract<ResizeResult, { ok: false }>;
+
+/**
+ * The size to write: the pipeline applied to the (oriented) input size; when that size is not a fixed
+ * point of the pipeline (EasyR1's int() truncation leaves areas just below its min_pixels, so the
+ * trainer would resize again), the pipeline is re-applied until it is (at most `maxIterations` times).
+ * The tokens are always those the trainer computes on what is written.
+ */
+export function writeTarget(
+  width: number,
+  height: number,
+  pipeline: ResizePipeline,
+  geometry: ImageGeometry,
+  bounds?: Partial<PipelineBounds>,
+  maxIterations = 8,
+): WriteTarget {
+  const first = resizeFor(width, height, pipeline, geometry, bounds);
+  if (!first.ok) return first;
+  let size = first.resized;
+  for (let i = 0; i <= maxIterations; i++) {
+    const next = resizeFor(size[0], size[1], pipeline, geometry, bounds);
+    if (!next.ok) return next;
+    if (next.resized[0] === size[0] && next.resized[1] === size[1]) {
+      return { ok: true, size, tokens: next.tokens, grid: next.grid, fixedPoint: true, iterations: i };
+    }
+    if (i === maxIterations) {
+      return { ok: true, size, tokens: next.tokens, grid: next.grid, fixedPoint: false, iterations: i };
+    }
+    size = next.resized;
+  }
+  /* c8 ignore next */
+  throw new Error('unreachable');
+}
