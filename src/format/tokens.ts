@@ -1,0 +1,102 @@
+/**
+ * Exact prompt and response token counts, as the trainers compute them:
+ * prompt = tokens(rendered chat template, add_special_tokens=False) + Σ over images (N − 1),
+ * with one `<|image_pad|>` per image in the rendered text expanding to N tokens.
+ */
+import type { ModelProfile } from './profile.js';
+import { buildMessages, renderChat, type FormatPrompt } from './template.js';
+
+export interface PromptCount {
+  /** The format prompt applied to the problem. */
+  formatted: string;
+  /** The chat template rendered with add_generation_prompt=True. */
+  rendered: string;
+  /** Tokens of `rendered` (one <|image_pad|> per image). */
+  textTokens: number;
+  /** Σ image tokens given. */
+  imageTokens: number;
+  /** textTokens − nImagesInText + imageTokens: the processor's input_ids length. */
+  promptTokens: number;
+  /** <|image_pad|> tokens found in the tokenized text (what the processor expands). */
+  nImagesInText: number;
+  /** Token ids of `rendered`, when asked for. */
+  ids?: number[];
+}
+
+export class PromptCounter {
+  readonly profile: ModelProfile;
+  readonly formatPrompt: FormatPrompt;
+
+  constructor(profile: ModelProfile, formatPrompt: FormatPrompt) {
+    this.profile = profile;
+    this.formatPrompt = formatPrompt;
+  }
+
+  /** Token ids of a text with add_special_tokens=False (special-token strings in the text become their ids). */
+  encode(text: string): number[] {
+    return this.profile.tokenizer.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  /** Number of tokens of a text with add_special_tokens=False. */
+  countText(text: string): number {
+    return this.encode(text).length;
+  }
+
+  /** Format, render and count one prompt. `imageTokens` holds N for each image of the row. */
+  count(problem: string, imageTokens: readonly number[], opts: { ids?: boolean } = {}): PromptCount {
+    const formatted = this.formatPrompt.render(problem);
+    const rendered = renderChat(this.profile, buildMessages(formatted));
+    const ids = this.encode(rendered);
+    const pad = this.profile.specialTokens.imagePad;
+    let nImagesInText = 0;
+    for (const id of ids) if (id === pad) nImagesInText++;
+    let imageSum = 0;
+    for (const n of imageTokens) imageSum += n;
+    const out: PromptCount = {
+      formatted,
+      rendered,
+      textTokens: ids.length,
+      imageTokens: imageSum,
+      promptTokens: ids.length - nImagesInText + imageSum,
+      nImagesInText,
+    };
+    if (opts.ids) out.ids = ids;
+    return out;
+  }
+}
+
+export type TeacherEnding = 'keep' | 'strip' | 'append';
+export const TEACHER_ENDINGS: readonly TeacherEnding[] = ['keep', 'strip', 'append'];
+
+const IM_END = '<|im_end|>';
+
+/** True if the text ends with the literal `<|im_end|>` (the token student rollouts end with). */
+export function endsWithImEnd(text: string): boolean {
+  return text.endsWith(IM_END);
+}
+
+/**
+ * The teacher-response ending policy: `keep` the text as is; `strip` the literal `<|im_end|>` tokens at
+ * the very end (repeated ones too; whitespace before them is kept); `append` one `<|im_end|>` unless
+ * the text already ends with it.
+ */
+export function applyTeacherEnding(text: string, policy: TeacherEnding): string {
+  switch (policy) {
+    case 'keep':
+      return text;
+    case 'strip': {
+      let t = text;
+      while (t.endsWith(IM_END)) t = t.slice(0, -IM_END.length);
+      return t;
+    }
+    case 'append':
+      return endsWithImEnd(text) ? text : text + IM_END;
+    default:
+      throw new Error(`unknown teacher ending policy: ${String(policy)}`);
+  }
+}
+
+/** Tokens of a teacher response as the GAD trainer tokenizes it (add_special_tokens=False). */
+export function countResponse(profile: ModelProfile, text: string): number {
+  return profile.tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+}
