@@ -1,0 +1,327 @@
+import { sha256 } from '../core/hash.js';
+import { DROP_REASONS, type Drop, type DropReason, type Sample } from '../core/types.js';
+
+/** What the standard chain checks. */
+export interface FilterOptions {
+  /** A row is kept when prompt tokens ≤ this (as verl's/EasyR1's `filter_overlong_prompts`). */
+  maxPromptLength: number;
+  /** A row with a teacher response is kept when response tokens ≤ this. */
+  maxResponseLength: number;
+  /** Drop rows with more than one image (`multi_image`). Default true. */
+  singleImage: boolean;
+  /** Drop rows without a (non-blank) teacher response (`no_teacher_response`); true for GAD builds. */
+  requireTeacher: boolean;
+  /** Drop repeated rows within a split (`duplicate`). */
+  dedupe: boolean;
+  /** Drop rows equal to a row already kept in another split (`leak`). */
+  leakCheck: boolean;
+  /** Drop rows with no image at all (`no_image`). Default true (the datasets are single-image). */
+  requireImage?: boolean;
+}
+
+/** A small composable step. `check` returns a Drop to reject the sample, undefined to pass it. */
+export interface FilterStep {
+  name: string;
+  check(sample: Sample): Drop | undefined;
+  /** Called once the sample passed every step of the chain (e.g. to remember it for dedupe). */
+  accept?(sample: Sample): void;
+}
+
+/** Counts per split: zero for every reason code, plus how many rows passed. */
+function zeroCounts(): Record<DropReason, number> {
+  const out = {} as Record<DropReason, number>;
+  for (const r of DROP_REASONS) out[r] = 0;
+  return out;
+}
+
+/**
+ * Runs the steps in order on each sample. A sample that arrives with `drop` already set (format's image
+ * problems: image_undecodable, image_too_large, aspect_ratio, image_too_small) is counted and skips the steps.
+ * The first step returning a Drop decides; `apply` also sets `sample.drop`.
+ *
+ * Dedupe and leak checks remember kept rows, so the result depends on the order samples are applied in:
+ * apply them in a deterministic order (split by split, by index) for reproducible builds.
+ */
+export class FilterChain {
+  readonly steps: FilterStep[];
+  private readonly dropCounts = new Map<string, Record<DropReason, number>>();
+  private readonly keptCounts = new Map<string, number>();
+
+  constructor(steps: FilterStep[]) {
+    this.steps = steps;
+  }
+
+  /** The standard chain, in this order: empty_prompt, no_image, image_count_mismatch, multi_image,
+   * no_teacher_response, prompt_too_long, response_too_long, then duplicate / leak. */
+  static standard(opts: FilterOptions): FilterChain {
+    const steps: FilterStep[] = [emptyPromptStep(), imageCountStep({ requireImage: opts.requireImage ?? true, singleImage: opts.singleImage ?? true })];
+    if (opts.requireTeacher) steps.push(teacherStep());
+    steps.push(promptLengthStep(opts.maxPromptLength));
+    steps.push(responseLengthStep(opts.maxResponseLength));
+    if (opts.dedupe || opts.leakCheck) steps.push(new DedupeStep({ dedupe: opts.dedupe, leakCheck: opts.leakCheck }));
+    return new FilterChain(steps);
+  }
+
+  apply(sample: Sample): Drop | undefined {
+    let drop = sample.drop;
+    if (!drop) {
+      for (const step of this.steps) {
+        drop = step.check(sample);
+        if (drop) break;
+      }
+    }
+    if (drop) {
+      sample.drop = drop;
+      const c = this.countsFor(sample.split);
+      c[drop.reason] = (c[drop.reason] ?? 0) + 1;
+      return drop;
+    }
+    for (const step of this.steps) step.accept?.(sample);
+    this.countsFor(sample.split);
+    this.keptCounts.set(sample.split, (this.keptCounts.get(sample.split) ?? 0) + 1);
+    return undefined;
+  }
+
+  /** Drops per split and reason (every reason present, zero when none). */
+  counts(): Record<string, Record<DropReason, number>> {
+    const out: Record<string, Record<DropReason, number>> = {};
+    for (const [split, c] of this.dropCounts) out[split] = { ...c };
+    return out;
+  }
+
+  /** Rows that passed, per split. */
+  kept(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const split of this.dropCounts.keys()) out[split] = this.keptCounts.get(split) ?? 0;
+    return out;
+  }
+
+  private countsFor(split: string): Record<DropReason, number> {
+    let c = this.dropCounts.get(split);
+    if (!c) {
+      c = zeroCounts();
+      this.dropCounts.set(split, c);
+    }
+    return c;
+  }
+}
+
+const IMAGE_TAG = '<image>';
+
+/** Number of literal `<image>` placeholders in a text. */
+export function countImageTags(text: string): number {
+  let n = 0;
+  let i = text.indexOf(IMAGE_TAG);
+  while (i !== -1) {
+    n++;
+    i = text.indexOf(IMAGE_TAG, i + IMAGE_TAG.length);
+  }
+  return n;
+}
+
+/** `empty_prompt`: nothing but whitespace once the `<image>` placeholders are removed. */
+export function emptyPromptStep(): FilterStep {
+  return {
+    name: 'empty_prompt',
+    check(s) {
+      const text = (s.problem ?? '').split(IMAGE_TAG).join('');
+      if (text.trim() === '') return { reason: 'empty_prompt', detail: 'the prompt has no text besides <image> placeholders', value: text.length, limit: 1 };
+      return undefined;
+    },
+  };
+}
+
+/**
+ * `no_image` (no image and no placeholder, when images are required), `image_count_mismatch`
+ * (`<image>` placeholders ≠ images: verl asserts on it), `multi_image` (more than one image when singleImage).
+ */
+export function imageCountStep(opts: { requireImage: boolean; singleImage: boolean }): FilterStep {
+  return {
+    name: 'image_count',
+    check(s) {
+      const tags = countImageTags(s.problem ?? '');
+      const images = s.images?.length ?? 0;
+      if (tags !== images)
+        return { reason: 'image_count_mismatch', detail: `${tags} <image> placeholder(s) in the prompt but ${images} image(s)`, value: tags, limit: images };
+      if (images === 0 && opts.requireImage) return { reason: 'no_image', detail: 'the row has no image', value: 0, limit: 1 };
+      if (images > 1 && opts.singleImage) return { reason: 'multi_image', detail: `${images} images; single-image rows only`, value: images, limit: 1 };
+      return undefined;
+    },
+  };
+}
+
+/** The teacher response after format's ending policy when formatted, else the raw one. */
+function teacherText(s: Sample): string | null | undefined {
+  if (s.formatted && s.formatted.teacherResponse !== undefined && s.formatted.teacherResponse !== null) return s.formatted.teacherResponse;
+  return s.teacherResponse;
+}
+
+/** `no_teacher_response`: missing or blank teacher text. */
+export function teacherStep(): FilterStep {
+  return {
+    name: 'no_teacher_response',
+    check(s) {
+      const t = teacherText(s);
+      if (t === undefined || t === null) return { reason: 'no_teacher_response', detail: 'no teacher response for this row', value: null, limit: null };
+      if (t.replace(/<\|im_end\|>\s*$/, '').trim() === '') return { reason: 'no_teacher_response', detail: 'the teacher response is blank', value: 0, limit: 1 };
+      return undefined;
+    },
+  };
+}
+
+/** `prompt_too_long`: formatted prompt tokens (text + image) > limit. Rows not yet formatted pass. */
+export function promptLengthStep(maxPromptLength: number): FilterStep {
+  return {
+    name: 'prompt_too_long',
+    check(s) {
+      const f = s.formatted;
+      if (!f) return undefined;
+      if (f.promptTokens > maxPromptLength)
+        return {
+          reason: 'prompt_too_long',
+          detail: `prompt is ${f.promptTokens} tokens (${f.promptTokens - f.imageTokens} text + ${f.imageTokens} image) > max_prompt_length ${maxPromptLength}`,
+          value: f.promptTokens,
+          limit: maxPromptLength,
+        };
+      return undefined;
+    },
+  };
+}
+
+/** `response_too_long`: teacher response tokens > limit (rows without a counted response pass). */
+export function responseLengthStep(maxResponseLength: number): FilterStep {
+  return {
+    name: 'response_too_long',
+    check(s) {
+      const n = s.formatted?.responseTokens;
+      if (n === undefined || n === null) return undefined;
+      if (n > maxResponseLength)
+        return { reason: 'response_too_long', detail: `teacher response is ${n} tokens > max_response_length ${maxResponseLength}`, value: n, limit: maxResponseLength };
+      return undefined;
+    },
+  };
+}
+
+/**
+ * The normalization used by the dedupe key: Unicode NFC, `<image>` placeholders kept in place, every run
+ * of whitespace (JS `\s`: includes U+00A0, U+3000, tabs, newlines) collapsed to one space, trimmed.
+ * Case and punctuation are kept (in math problems they matter).
+ */
+export function normalizePrompt(text: string): string {
+  return text.normalize('NFC').replace(/\s+/gu, ' ').trim();
+}
+
+/** sha256 hex of each image: format's hash of the decoded input when formatted, else of the input bytes, else of the path. */
+export function imageHashes(s: Sample): string[] {
+  if (s.formatted && s.formatted.images.length === (s.images?.length ?? 0)) return s.formatted.images.map((im) => im.sha256);
+  return (s.images ?? []).map((im) => (im.bytes ? sha256(im.bytes) : 'path:' + (im.resolvedPath ?? im.path ?? '')));
+}
+
+/** The dedupe key: sha256 of the normalized prompt text and the image hashes in order. */
+export function dedupeKey(s: Sample): string {
+  return sha256(normalizePrompt(s.problem ?? '') + '\u0000' + imageHashes(s).join(','));
+}
+
+/**
+ * `duplicate` (same key as a row already kept in the same split) and `leak` (same key as a row already kept
+ * in another split). Only kept rows are remembered (in `accept`), so of two equal rows in different splits
+ * the one applied second is dropped: whatever the order, no kept test row equals a kept train row.
+ * Memory: one 64-character key per kept row.
+ */
+export class DedupeStep implements FilterStep {
+  readonly name = 'dedupe';
+  private readonly seen = new Map<string, string>();
+  private readonly opts: { dedupe: boolean; leakCheck: boolean };
+  private readonly pending = new WeakMap<Sample, string>();
+
+  constructor(opts: { dedupe: boolean; leakCheck: boolean }) {
+    this.opts = opts;
+  }
+
+  check(s: Sample): Drop | undefined {
+    const key = dedupeKey(s);
+    this.pending.set(s, key);
+    const first = this.seen.get(key);
+    if (first === undefined) return undefined;
+    if (first === s.split) {
+      if (this.opts.dedupe) return { reason: 'duplicate', detail: `same normalized prompt and image(s) as an earlier row of split ${s.split}`, value: key.slice(0, 16), limit: null };
+      return undefined;
+    }
+    if (this.opts.leakCheck) return { reason: 'leak', detail: `same normalized prompt and image(s) as a row kept in split ${first}`, value: key.slice(0, 16), limit: first };
+    return undefined;
+  }
+
+  accept(s: Sample): void {
+    const key = this.pending.get(s) ?? dedupeKey(s);
+    if (!this.seen.has(key)) this.seen.set(key, s.split);
+  }
+}
+
+/** One line of dropped.jsonl. */
+export interface DropRecord {
+  split: string;
+  source: string;
+  index: number;
+  id: string;
+  reason: DropReason;
+  detail: string;
+  value: number | string | null;
+  limit: number | string | null;
+  image?: number;
+  /** Token counts when the row was formatted before being dropped (lets the report show what other limits would keep). */
+  prompt_tokens?: number;
+  text_tokens?: number;
+  image_tokens?: number;
+  response_tokens?: number | null;
+}
+
+/** One line of lengths.jsonl. `text_tokens` excludes the `<|image_pad|>` placeholders, so text + image = prompt. */
+export interface LengthRecord {
+  split: string;
+  index: number;
+  id: string;
+  text_tokens: number;
+  image_tokens: number;
+  prompt_tokens: number;
+  response_tokens: number | null;
+  resized: Array<[number, number]>;
+}
+
+export function dropRecord(sample: Sample): DropRecord {
+  const d = sample.drop;
+  if (!d) throw new Error(`dropRecord: row ${sample.id} of split ${sample.split} is not dropped`);
+  const rec: DropRecord = {
+    split: sample.split,
+    source: sample.source,
+    index: sample.index,
+    id: sample.id,
+    reason: d.reason,
+    detail: d.detail,
+    value: d.value ?? null,
+    limit: d.limit ?? null,
+  };
+  if (d.image !== undefined) rec.image = d.image;
+  const f = sample.formatted;
+  if (f) {
+    rec.prompt_tokens = f.promptTokens;
+    rec.text_tokens = f.promptTokens - f.imageTokens;
+    rec.image_tokens = f.imageTokens;
+    rec.response_tokens = f.responseTokens ?? null;
+  }
+  return rec;
+}
+
+export function lengthRecord(sample: Sample): LengthRecord {
+  const f = sample.formatted;
+  if (!f) throw new Error(`lengthRecord: row ${sample.id} of split ${sample.split} has not been formatted`);
+  return {
+    split: sample.split,
+    index: sample.index,
+    id: sample.id,
+    text_tokens: f.promptTokens - f.imageTokens,
+    image_tokens: f.imageTokens,
+    prompt_tokens: f.promptTokens,
+    response_tokens: f.responseTokens ?? null,
+    resized: f.images.map((im) => [im.width, im.height] as [number, number]),
+  };
+}

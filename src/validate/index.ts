@@ -1,0 +1,36 @@
+export {
+  FilterChain,
+  DedupeStep,
+  emptyPromptStep,
+  imageCountStep,
+  teacherStep,
+  promptLengthStep,
+  responseLengthStep,
+  countImageTags,
+  normalizePrompt,
+  imageHashes,
+  dedupeKey,
+  dropRecord,
+  lengthRecord,
+  type FilterOptions,
+  type FilterStep,
+  type DropRecord,
+  type LengthRecord,
+} from './filters.js';
+export { assignSplit, splitUnit } from './split.js';
+export { percentile, summarize, recommendLimit, countAtMost, sortedCopy, niceBinWidth } from './stats.js';
+export {
+  ReportBuilder,
+  reportFromOutDir,
+  metaFromManifest,
+  histogram,
+  CANDIDATE_LIMITS,
+  PERCENTILE_METHOD,
+  type Report,
+  type ReportMeta,
+  type SplitReport,
+  type CandidateRow,
+  type HistogramData,
+} from './report.js';
+export { renderReportHtml, REASON_TEXT, fmtNum, fmtPct } from './html.js';
+export { renderReportTerminal } from './terminal.js';

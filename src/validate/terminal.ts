@@ -1,0 +1,62 @@
+import { DROP_REASONS, type Stats } from '../core/types.js';
+import { fmtNum, fmtPct } from './html.js';
+import type { Report } from './report.js';
+
+function pad(s: string, n: number, right = true): string {
+  const len = [...s].length;
+  if (len >= n) return s;
+  return right ? ' '.repeat(n - len) + s : s + ' '.repeat(n - len);
+}
+
+/** A compact plain-text table of the report. `color` adds ANSI colours (the caller decides, e.g. from NO_COLOR / isTTY). */
+export function renderReportTerminal(report: Report, opts: { color?: boolean } = {}): string {
+  const c = opts.color ?? false;
+  const bold = (s: string) => (c ? `\x1b[1m${s}\x1b[22m` : s);
+  const dim = (s: string) => (c ? `\x1b[2m${s}\x1b[22m` : s);
+  const green = (s: string) => (c ? `\x1b[32m${s}\x1b[39m` : s);
+  const red = (s: string) => (c ? `\x1b[31m${s}\x1b[39m` : s);
+  const r = report;
+  const out: string[] = [];
+  const head: string[] = [];
+  if (r.model) head.push(`model ${r.model.name}`);
+  if (r.target) head.push(`target ${r.target}`);
+  if (r.pipeline) head.push(`pipeline ${r.pipeline.name}`);
+  out.push(bold(r.title) + (head.length ? dim('  ' + head.join(' · ')) : ''));
+  const cols = ['', 'rows', 'min', 'p50', 'p90', 'p95', 'p99', 'max'];
+  const w = [22, 8, 7, 8, 8, 8, 8, 8];
+  out.push(dim(cols.map((x, i) => pad(x, w[i]!, i > 0)).join('')));
+  const line = (label: string, s: Stats | null, rows: string) =>
+    [pad(label, w[0]!, false), pad(rows, w[1]!), ...(s && s.count ? [s.min, s.p50, s.p90, s.p95, s.p99, s.max].map((v, i) => pad(fmtNum(v, 0), w[i + 2]!)) : [pad('–', w[2]!)])].join('');
+  const names = Object.keys(r.splits);
+  for (const n of [...names, ...(names.length > 1 ? ['all'] : [])]) {
+    const sr = n === 'all' ? r.total : r.splits[n]!;
+    out.push(line(`${n} prompt`, sr.tokens.prompt, fmtNum(sr.rows)));
+    out.push(line(`${n}   text`, sr.tokens.text, ''));
+    out.push(line(`${n}   image`, sr.tokens.image, ''));
+    if (sr.tokens.response) out.push(line(`${n}   response`, sr.tokens.response, ''));
+  }
+  out.push('');
+  out.push(
+    dim('max_prompt_length  ') +
+      r.candidates
+        .map((k) => {
+          const s = `${fmtNum(k.limit)}: ${fmtPct(k.fraction)}`;
+          return k.configured ? red(s + ' (configured)') : k.recommended ? green(s + ' (recommended)') : s;
+        })
+        .join(dim(' · ')),
+  );
+  const rec = r.recommendation;
+  out.push(
+    `recommended max_prompt_length ${bold(green(fmtNum(rec.maxPromptLength)))}` +
+      (rec.maxResponseLength !== null ? `, max_response_length ${bold(green(fmtNum(rec.maxResponseLength)))}` : '') +
+      dim(` (smallest multiple of ${rec.multiple} keeping ≥ ${fmtPct(rec.keep, 0)})`),
+  );
+  if (r.total.responsesOverLimit !== null && r.limits.maxResponseLength !== null)
+    out.push(`teacher responses over max_response_length ${fmtNum(r.limits.maxResponseLength)}: ${fmtNum(r.total.responsesOverLimit)}`);
+  const reasons = DROP_REASONS.filter((x) => r.drops.total[x] > 0);
+  out.push(
+    `dropped ${fmtNum(r.drops.count)}` +
+      (reasons.length ? ': ' + reasons.map((x) => `${x} ${fmtNum(r.drops.total[x])}`).join(', ') : ''),
+  );
+  return out.join('\n') + '\n';
+}
