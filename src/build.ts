@@ -1,0 +1,293 @@
+/**
+ * `build`: ingest → format → validate → export, streamed with bounded concurrency. This is the typed library
+ * API under `gad-data build`; the CLI only parses flags into a config and prints what this returns.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { GadError } from './core/errors.js';
+import { sha256, stableStringify } from './core/hash.js';
+import { silentProgress, type ProgressSink } from './core/progress.js';
+import { mapOrdered } from './core/stream.js';
+import type { Manifest, Sample, ShardInfo } from './core/types.js';
+import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
+import { openIngest, type IngestOptions } from './ingest/index.js';
+import { loadModelProfile, type ModelProfile } from './format/profile.js';
+import { loadFormatPrompt, type FormatPrompt } from './format/template.js';
+import { PromptCounter } from './format/tokens.js';
+import { createImageLimit, formatSample, type FormatContext } from './format/sample.js';
+import type { ImageOptions } from './format/image.js';
+import { resolveBounds, type PipelineBounds } from './format/resize.js';
+import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report } from './validate/index.js';
+import { ShardWriter, openOutput, writeManifest, renderDatasetCard, type OutputSession } from './export/index.js';
+import { VERSION } from './version.js';
+
+export interface BuildHooks {
+  progress?: ProgressSink;
+  onWarning?: (message: string) => void;
+  /** Reuse finished shards of an interrupted build with the same inputs and settings. */
+  resume?: boolean;
+}
+
+export interface BuildResult {
+  outDir: string;
+  manifest: Manifest;
+  report: Report;
+  /** Rows in/out and drops per split. */
+  splits: Manifest['splits'];
+  dropRatio: number;
+  /** 0 ok; 1 when more rows were dropped than max_drop_ratio allows (the output is still written). */
+  exitCode: 0 | 1;
+  /** The terminal summary (report table + next step), no colour. */
+  summary: string;
+  config: ResolvedConfig;
+}
+
+/** Everything that decides the bytes of the output, for resume and the manifest. */
+function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPrompt, bounds: Required<PipelineBounds>) {
+  return {
+    version: VERSION,
+    target: cfg.target,
+    pipeline: cfg.pipeline,
+    bounds,
+    geometry: profile.geometry,
+    tokenizer: profile.tokenizerSha256,
+    chatTemplate: profile.chatTemplateSha256,
+    formatPrompt: prompt.sha256,
+    data: publicConfig(cfg).data,
+    teacher: cfg.teacher,
+    idKey: cfg.id_key,
+    imageBytesKey: cfg.image_bytes_key,
+    imagePlacement: cfg.image_placement,
+    imageFormat: cfg.image_format,
+    maxInputPixels: cfg.max_input_pixels,
+    singleImage: cfg.single_image,
+    dedupe: cfg.dedupe,
+    shardSize: cfg.shard_size,
+    testRatio: cfg.test_ratio,
+    trainSpecs: cfg.trainSpecs,
+    valSpecs: cfg.valSpecs,
+  };
+}
+
+/** The config as recorded in the manifest: secrets removed, machine-specific folders made relative where possible. */
+export function publicConfig(cfg: ResolvedConfig): Record<string, unknown> {
+  const { hub, ...rest } = cfg;
+  return { ...rest, hub: { ...hub, token: hub.token ? '<set>' : null } };
+}
+
+/** Pixel bounds of the trainer's pre-resize step, from data.min_pixels / data.max_pixels. */
+function pipelineBounds(cfg: ResolvedConfig): Partial<PipelineBounds> {
+  const b: Partial<PipelineBounds> = {};
+  const min = cfg.data.min_pixels ?? undefined;
+  const max = cfg.data.max_pixels ?? undefined;
+  if (cfg.pipeline === 'easyr1') {
+    if (min !== undefined) b.easyr1MinPixels = min;
+    if (max !== undefined) b.easyr1MaxPixels = max;
+  } else if (cfg.pipeline === 'qwen-vl-utils') {
+    if (min !== undefined) b.qwenVlUtilsMinPixels = min;
+    if (max !== undefined) b.qwenVlUtilsMaxPixels = max;
+  }
+  return b;
+}
+
+class JsonlOut {
+  private readonly s: WriteStream;
+  constructor(path: string) {
+    this.s = createWriteStream(path);
+  }
+  async write(obj: unknown) {
+    if (!this.s.write(`${JSON.stringify(obj)}\n`)) await once(this.s, 'drain');
+  }
+  async close() {
+    this.s.end();
+    await once(this.s, 'finish');
+  }
+}
+
+/** Build a dataset. `input` is a config object (as in gad-data.yaml) or an already resolved config. */
+export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const cfg: ResolvedConfig = 'baseDir' in input ? (input as ResolvedConfig) : resolveConfig({ flags: input as Record<string, unknown> });
+  const progress = hooks.progress ?? silentProgress;
+  const warn = hooks.onWarning ?? ((m: string) => progress.log(`warning: ${m}`));
+
+  const profileOverrides = cfg.pipeline === 'processor' ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
+  const profile = await loadModelProfile(cfg.model, profileOverrides);
+  const prompt = await loadFormatPrompt(cfg.data.format_prompt ?? 'none');
+  const counter = new PromptCounter(profile, prompt);
+  const bounds = resolveBounds(profile.geometry, pipelineBounds(cfg));
+  const imageOpts: ImageOptions = {
+    pipeline: cfg.pipeline,
+    geometry: profile.geometry,
+    bounds,
+    imageFormat: cfg.image_format,
+    maxInputPixels: cfg.max_input_pixels,
+  };
+  const teacherCfg = cfg.teacher;
+  const gad = !!(teacherCfg && (teacherCfg.file || teacherCfg.column));
+
+  const splitsIn: IngestOptions['splits'] = [{ split: 'train', specs: cfg.trainSpecs }];
+  if (cfg.valSpecs.length) splitsIn.push({ split: 'test', specs: cfg.valSpecs });
+  if (cfg.valSpecs.length && cfg.test_ratio) {
+    throw new GadError('both data.val_files and test_ratio are set', { hint: 'keep the source test split (val_files) or carve one with --test-ratio, not both', exitCode: 2 });
+  }
+  const ingest = await openIngest({
+    splits: splitsIn,
+    columns: {
+      prompt: cfg.data.prompt_key,
+      answer: cfg.data.answer_key,
+      images: cfg.data.image_key,
+      id: cfg.id_key ?? undefined,
+      imageBytes: cfg.image_bytes_key ?? undefined,
+      teacher: teacherCfg?.column ?? undefined,
+    },
+    imageDir: cfg.data.image_dir ?? undefined,
+    imagePlacement: cfg.image_placement,
+    cwd: cfg.baseDir,
+    teacher: teacherCfg?.file ? { file: teacherCfg.file, idKey: teacherCfg.id_key ?? undefined, responseKey: teacherCfg.response_key ?? undefined } : undefined,
+    hub: {
+      revision: cfg.hub.revision ?? undefined,
+      endpoint: cfg.hub.endpoint ?? undefined,
+      cacheDir: cfg.hub.cache_dir ?? undefined,
+      offline: cfg.hub.offline ?? undefined,
+      token: cfg.hub.token ?? undefined,
+    },
+    onProgress: (e) => progress.update('download', e.bytes, e.total),
+    onWarning: warn,
+  });
+
+  const settings = settingsOf(cfg, profile, prompt, bounds);
+  const settingsHash = sha256(stableStringify({ settings, sources: ingest.sources }));
+  const session: OutputSession = await openOutput(cfg.out, { settingsHash, resume: !!hooks.resume });
+  try {
+    const outSplits = cfg.test_ratio ? ['train', 'test'] : splitsIn.map((s) => s.split);
+    const schema = { target: cfg.target, kind: (gad ? 'gad' : 'grpo') as 'gad' | 'grpo', promptKey: cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key };
+    const writers = new Map<string, ShardWriter>();
+    for (const split of outSplits) {
+      writers.set(split, new ShardWriter({ ...schema, dir: join(session.workDir, 'data'), split, shardSize: cfg.shard_size }));
+    }
+    const chain = FilterChain.standard({
+      maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : Number.POSITIVE_INFINITY,
+      maxResponseLength: gad ? cfg.data.max_response_length : Number.POSITIVE_INFINITY,
+      singleImage: cfg.single_image,
+      requireTeacher: gad,
+      dedupe: cfg.dedupe,
+      leakCheck: cfg.dedupe,
+    });
+    const reportBuilder = new ReportBuilder();
+    const lengths = new JsonlOut(join(session.workDir, 'lengths.jsonl'));
+    const dropped = new JsonlOut(join(session.workDir, 'dropped.jsonl'));
+    const rowsIn: Record<string, number> = Object.fromEntries(outSplits.map((s) => [s, 0]));
+    let endingWithImEnd = 0;
+    let teacherTotal = 0;
+
+    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? 'keep', imageLimit: createImageLimit(cfg.concurrency) };
+    const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
+    for (const { split } of splitsIn) {
+      progress.start('images', ingest.rowCount[split] ?? null, 'rows');
+      const formatted = mapOrdered(ingest.rows(split), window, (s: Sample) => formatSample(s, ctx));
+      for await (const sample of formatted) {
+        if (cfg.test_ratio) sample.split = assignSplit(sample.id, cfg.data.seed, cfg.test_ratio);
+        rowsIn[sample.split] = (rowsIn[sample.split] ?? 0) + 1;
+        if (typeof sample.teacherResponse === 'string') {
+          teacherTotal++;
+          if (sample.teacherResponse.trimEnd().endsWith('<|im_end|>')) endingWithImEnd++;
+        }
+        const drop = chain.apply(sample);
+        if (drop) {
+          const rec = dropRecord(sample);
+          reportBuilder.addDrop(rec);
+          await dropped.write(rec);
+        } else {
+          const rec = lengthRecord(sample);
+          reportBuilder.add(rec);
+          await lengths.write(rec);
+          await writers.get(sample.split)!.write(sample);
+        }
+        progress.tick('images');
+      }
+      progress.end('images');
+    }
+    await lengths.close();
+    await dropped.close();
+
+    progress.start('write', null, 'shards');
+    const shards: ShardInfo[] = [];
+    for (const split of outSplits) shards.push(...(await writers.get(split)!.close()));
+    progress.end('write');
+
+    const counts = chain.counts();
+    const kept = chain.kept();
+    const splits: Manifest['splits'] = {};
+    for (const split of outSplits) {
+      const drops = Object.fromEntries(Object.entries(counts[split] ?? {}).filter(([, n]) => n > 0));
+      splits[split] = { rowsIn: rowsIn[split] ?? 0, rowsOut: kept[split] ?? 0, dropped: drops };
+    }
+    const report = reportBuilder.build({
+      title: 'gad-data build report',
+      input: { kind: 'build', outDir: cfg.out },
+      target: cfg.target,
+      kind: schema.kind,
+      model: { name: profile.name, family: profile.family, factor: profile.geometry.factor, minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels },
+      pipeline: { name: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline) },
+      maxPromptLength: cfg.data.max_prompt_length,
+      maxResponseLength: gad ? cfg.data.max_response_length : null,
+      keep: cfg.keep_ratio,
+      splitOrder: outSplits,
+    });
+    const manifest: Manifest = {
+      tool: { name: 'gad-data', version: VERSION },
+      target: cfg.target,
+      kind: schema.kind,
+      config: publicConfig(cfg),
+      sources: ingest.sources,
+      model: {
+        name: profile.name,
+        family: profile.family,
+        patchSize: profile.geometry.patchSize,
+        mergeSize: profile.geometry.mergeSize,
+        factor: profile.geometry.factor,
+        minPixels: profile.geometry.minPixels,
+        maxPixels: profile.geometry.maxPixels,
+        tokenizerSha256: profile.tokenizerSha256,
+        chatTemplateSha256: profile.chatTemplateSha256,
+      },
+      resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline) },
+      columns: { prompt: schema.promptKey, answer: cfg.data.answer_key, images: cfg.data.image_key, teacher: gad ? 'teacher_response' : null },
+      formatPrompt: { name: prompt.name, sha256: prompt.sha256, file: prompt.file },
+      limits: { maxPromptLength: cfg.data.max_prompt_length, maxResponseLength: cfg.data.max_response_length },
+      splits,
+      shards,
+      tokens: Object.fromEntries(Object.entries(report.splits).map(([k, v]) => [k, v.tokens])),
+      ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? 'keep', endingWithImEnd, total: teacherTotal } } : {}),
+    };
+    await writeManifest(session.workDir, manifest);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));
+    await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(join(session.workDir, 'report.html'), renderReportHtml(report));
+    await session.commit();
+
+    const totalIn = Object.values(splits).reduce((a, s) => a + s.rowsIn, 0);
+    const totalOut = Object.values(splits).reduce((a, s) => a + s.rowsOut, 0);
+    const dropRatio = totalIn ? (totalIn - totalOut) / totalIn : 0;
+    const exitCode: 0 | 1 = dropRatio > cfg.max_drop_ratio ? 1 : 0;
+    const summary = renderReportTerminal(report, { color: false });
+    return { outDir: cfg.out, manifest, report, splits, dropRatio, exitCode, summary, config: cfg };
+  } catch (e) {
+    await session.abort();
+    throw e;
+  }
+}
+
+function pipelineBoundsFor(pipeline: ResolvedConfig['pipeline'], b: Required<PipelineBounds>, profile: ModelProfile) {
+  if (pipeline === 'easyr1') return { minPixels: b.easyr1MinPixels, maxPixels: b.easyr1MaxPixels };
+  if (pipeline === 'qwen-vl-utils') return { minPixels: b.qwenVlUtilsMinPixels, maxPixels: b.qwenVlUtilsMaxPixels };
+  return { minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels };
+}
+
+function trainerOf(pipeline: ResolvedConfig['pipeline']): string {
+  if (pipeline === 'easyr1') return 'EasyR1 (process_image pre-resize, then the processor)';
+  if (pipeline === 'qwen-vl-utils') return 'verl >= 0.8 (qwen-vl-utils fetch_image, then the processor)';
+  return 'verl <= 0.7 / any trainer given images at their target size (the processor alone)';
+}

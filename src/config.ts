@@ -1,0 +1,317 @@
+/**
+ * gad-data.yaml: EasyR1's `data:` keys as they are, gad-data's own keys beside them. Flags override the
+ * file; the file overrides the defaults. Validation errors name the key and what it accepts.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve, isAbsolute } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { GadError } from './core/errors.js';
+import { packagePath } from './core/paths.js';
+import type { ResizePipeline, Target } from './core/types.js';
+
+/** A list or a single string (EasyR1 writes `train_files: hiyouga/geometry3k@train`). */
+const files = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const posInt = z.number().int().positive();
+const pixels = z.number().int().positive().nullable();
+
+/** Byte sizes as numbers or strings such as `500MB`, `1.5GB`, `200 MiB`. */
+const byteSize = z.union([
+  z.number().int().positive(),
+  z.string().transform((s, ctx) => {
+    const n = parseByteSize(s);
+    if (n === null) {
+      ctx.addIssue({ code: 'custom', message: `not a size: "${s}" (write e.g. 500MB, 2GB or a number of bytes)` });
+      return z.NEVER;
+    }
+    return n;
+  }),
+]);
+
+export function parseByteSize(s: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$/i.exec(s);
+  if (!m) return null;
+  const unit = (m[2] ?? '').toLowerCase().replace(/b$/, '');
+  const pow = { '': 0, k: 1, m: 2, g: 3, t: 4, ki: 1, mi: 2, gi: 3, ti: 4 }[unit];
+  if (pow === undefined) return null;
+  const base = unit.endsWith('i') ? 1024 : 1000;
+  return Math.round(Number(m[1]) * base ** pow);
+}
+
+/** EasyR1's data section. Keys EasyR1 has that gad-data does not use are accepted and listed as ignored. */
+const dataSchema = z
+  .object({
+    train_files: files.optional(),
+    val_files: files.nullable().optional(),
+    prompt_key: z.string().min(1).default('problem'),
+    answer_key: z.string().min(1).default('answer'),
+    image_key: z.string().min(1).default('images'),
+    image_dir: z.string().nullable().default(null),
+    max_prompt_length: posInt.default(2048),
+    max_response_length: posInt.default(2048),
+    format_prompt: z.string().nullable().default('math'),
+    min_pixels: pixels.default(null),
+    max_pixels: pixels.default(null),
+    filter_overlong_prompts: z.boolean().default(true),
+    seed: z.number().int().default(1),
+  })
+  .catchall(z.unknown());
+
+const teacherSchema = z
+  .object({
+    file: z.string().nullable().default(null),
+    id_key: z.string().nullable().default(null),
+    response_key: z.string().nullable().default(null),
+    column: z.string().nullable().default(null),
+    ending: z.enum(['keep', 'strip', 'append']).default('keep'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    data: dataSchema.default(dataSchema.parse({})),
+    model: z.string().min(1).default('qwen3-vl'),
+    target: z.enum(['verl', 'easyr1']).default('verl'),
+    pipeline: z.enum(['processor', 'easyr1', 'qwen-vl-utils']).nullable().default(null),
+    teacher: teacherSchema.nullable().default(null),
+    out: z.string().min(1).default('gad-data-out'),
+    shard_size: byteSize.default(500_000_000),
+    test_ratio: z.number().min(0).max(0.9).nullable().default(null),
+    id_key: z.string().nullable().default(null),
+    image_bytes_key: z.string().nullable().default(null),
+    image_placement: z.enum(['prepend', 'append', 'none']).default('prepend'),
+    image_format: z.enum(['keep', 'png', 'jpeg']).default('keep'),
+    max_input_pixels: posInt.default(178_956_970),
+    single_image: z.boolean().default(true),
+    dedupe: z.boolean().default(true),
+    max_drop_ratio: z.number().min(0).max(1).default(0.5),
+    keep_ratio: z.number().gt(0).max(1).default(0.99),
+    concurrency: posInt.nullable().default(null),
+    hub: z
+      .object({
+        revision: z.string().nullable().default(null),
+        endpoint: z.string().nullable().default(null),
+        cache_dir: z.string().nullable().default(null),
+        offline: z.boolean().nullable().default(null),
+        token: z.string().nullable().default(null),
+      })
+      .strict()
+      .default({ revision: null, endpoint: null, cache_dir: null, offline: null, token: null }),
+    /** Overrides for `gad-data train` (Hydra keys for verl, EasyR1 config sections for easyr1). */
+    trainer: z.record(z.string(), z.unknown()).default({}),
+    /** EasyR1 config sections that gad-data does not use but accepts, so an EasyR1 config file loads as is. */
+    algorithm: z.unknown().optional(),
+    worker: z.unknown().optional(),
+  })
+  .strict();
+
+export type GadConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** The EasyR1 data keys gad-data reads. Others (video_key, rollout_batch_size, ...) are accepted and ignored. */
+export const EASYR1_DATA_KEYS = [
+  'train_files', 'val_files', 'prompt_key', 'answer_key', 'image_key', 'image_dir', 'max_prompt_length',
+  'max_response_length', 'format_prompt', 'min_pixels', 'max_pixels', 'filter_overlong_prompts', 'seed',
+] as const;
+
+/** The bundled default dataset, used when no train_files are given anywhere. */
+export function embeddedDefault(): ConfigInput {
+  return {
+    data: {
+      train_files: packagePath('fixtures', 'sample', 'train.jsonl'),
+      val_files: packagePath('fixtures', 'sample', 'test.jsonl'),
+      prompt_key: 'problem',
+      answer_key: 'answer',
+      image_key: 'images',
+      max_prompt_length: 1024,
+      max_response_length: 1024,
+      format_prompt: 'math',
+    },
+    id_key: 'id',
+    model: 'qwen3-vl',
+    teacher: { file: packagePath('fixtures', 'sample', 'teacher.jsonl'), id_key: 'id', response_key: 'response' },
+  };
+}
+
+function formatIssues(err: z.ZodError, origin: string): string {
+  return err.issues
+    .map((i) => {
+      const key = i.path.join('.') || '(top level)';
+      if (i.code === 'unrecognized_keys') {
+        const where = i.path.length ? `${i.path.join('.')}.` : '';
+        return `  ${i.keys.map((k) => where + k).join(', ')}: unknown key (check the spelling; see \`gad-data init\` for every key)`;
+      }
+      return `  ${key}: ${i.message}`;
+    })
+    .join('\n')
+    .replace(/^/, `invalid configuration (${origin}):\n`);
+}
+
+/** Parse and validate a config object. */
+export function parseConfig(input: unknown, origin = 'config'): GadConfig {
+  const r = configSchema.safeParse(input ?? {});
+  if (!r.success) throw new GadError(formatIssues(r.error, origin), { hint: 'fix the key named above', exitCode: 2 });
+  return r.data;
+}
+
+/** Read a YAML config file; relative paths inside it are resolved against the file's folder. */
+export function readConfigFile(path: string): { raw: Record<string, unknown>; dir: string } {
+  if (!existsSync(path)) throw new GadError(`config file not found: ${path}`, { hint: 'write one with `gad-data init`', exitCode: 2 });
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new GadError(`${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { exitCode: 2 });
+  }
+  if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new GadError(`${path}: the top level must be a mapping (data:, model:, ...)`, { exitCode: 2 });
+  }
+  return { raw: (raw ?? {}) as Record<string, unknown>, dir: dirname(resolve(path)) };
+}
+
+/** Deep-merge b over a (plain objects merged, everything else replaced; undefined in b ignored). */
+export function mergeConfig(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    const av = out[k];
+    if (isPlain(av) && isPlain(v)) out[k] = mergeConfig(av, v);
+    else out[k] = v;
+  }
+  return out;
+}
+const isPlain = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The keys of an EasyR1 `data:` section that gad-data ignores (for a notice). */
+export function ignoredDataKeys(cfg: GadConfig): string[] {
+  return Object.keys(cfg.data).filter((k) => !(EASYR1_DATA_KEYS as readonly string[]).includes(k));
+}
+
+/** Everything resolved: paths absolute, defaults that depend on other keys filled. */
+export interface ResolvedConfig extends GadConfig {
+  pipeline: ResizePipeline;
+  target: Target;
+  /** Folder relative paths were resolved against. */
+  baseDir: string;
+  trainSpecs: string[];
+  valSpecs: string[];
+  /** True when the build runs on the bundled sample (no train_files given). */
+  embedded: boolean;
+}
+
+const HUB_ID = /^[\w.-]+\/[\w.-]+(@[\w.-]+)?$/;
+
+/** A spec is a hub id (`owner/name[@split]`) unless a local path of that name exists; else a path made absolute. */
+function resolveSpec(spec: string, baseDir: string): string {
+  if (isAbsolute(spec)) return spec;
+  if (HUB_ID.test(spec) && !existsSync(resolve(baseDir, spec.split('@')[0]!))) return spec;
+  return resolve(baseDir, spec);
+}
+
+/**
+ * Combine defaults, an optional config file and flag overrides into a resolved config.
+ * `fileConfig` paths are relative to `fileDir`; flag paths are relative to `cwd`.
+ */
+export function resolveConfig(opts: {
+  file?: { raw: Record<string, unknown>; dir: string } | null;
+  flags?: Record<string, unknown>;
+  cwd?: string;
+}): ResolvedConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const fileRaw = opts.file?.raw ?? {};
+  const flagRaw = opts.flags ?? {};
+  const hasTrain = (r: Record<string, unknown>) => isPlain(r.data) && r.data.train_files !== undefined;
+  const embedded = !hasTrain(fileRaw) && !hasTrain(flagRaw);
+  // Resolve relative paths of each layer against its own base before merging.
+  const fileLayer = opts.file ? relativize(fileRaw, opts.file.dir) : {};
+  const flagLayer = relativize(flagRaw, cwd);
+  let merged = mergeConfig(fileLayer, flagLayer);
+  if (embedded) merged = mergeConfig(embeddedDefault() as Record<string, unknown>, merged);
+  const cfg = parseConfig(merged, opts.file ? 'config file and flags' : 'flags');
+  const toList = (v: string | string[] | null | undefined) => (v == null ? [] : Array.isArray(v) ? v : [v]);
+  const trainSpecs = toList(cfg.data.train_files);
+  if (trainSpecs.length === 0) {
+    throw new GadError('no training data: data.train_files is not set', { hint: 'set data.train_files in gad-data.yaml or pass --train FILE', exitCode: 2 });
+  }
+  const pipeline: ResizePipeline = cfg.pipeline ?? (cfg.target === 'easyr1' ? 'easyr1' : 'processor');
+  return {
+    ...cfg,
+    pipeline,
+    baseDir: opts.file?.dir ?? cwd,
+    trainSpecs,
+    valSpecs: toList(cfg.data.val_files),
+    embedded,
+    out: resolve(cwd, cfg.out),
+  };
+}
+
+/** Make the path-valued keys of one config layer absolute against `base`. */
+function relativize(raw: Record<string, unknown>, base: string): Record<string, unknown> {
+  const out = { ...raw };
+  if (isPlain(out.data)) {
+    const d = { ...out.data };
+    for (const k of ['train_files', 'val_files'] as const) {
+      const v = d[k];
+      if (typeof v === 'string') d[k] = resolveSpec(v, base);
+      else if (Array.isArray(v)) d[k] = v.map((s) => (typeof s === 'string' ? resolveSpec(s, base) : s));
+    }
+    if (typeof d.image_dir === 'string') d.image_dir = resolve(base, d.image_dir);
+    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt)) d.format_prompt = resolve(base, d.format_prompt);
+    out.data = d;
+  }
+  if (isPlain(out.teacher) && typeof out.teacher.file === 'string') out.teacher = { ...out.teacher, file: resolve(base, out.teacher.file) };
+  if (typeof out.model === 'string' && (out.model.startsWith('.') || out.model.startsWith('~') || existsSync(resolve(base, out.model)))) out.model = resolve(base, out.model);
+  return out;
+}
+
+/** The commented example written by `gad-data init`. */
+export const EXAMPLE_CONFIG = `# gad-data.yaml — build a GAD / GRPO dataset for verl or EasyR1.
+# The data: section takes EasyR1's keys as they are, so an EasyR1 config file works too:
+#   gad-data build --config examples/config.yaml
+data:
+  train_files: hiyouga/geometry3k@train   # hub id@split, file.parquet, dir, *.parquet, .jsonl/.json; or a list
+  val_files: hiyouga/geometry3k@test
+  prompt_key: problem          # a text column, or verl's \`prompt\` message list
+  answer_key: answer
+  image_key: images
+  image_dir: null              # folder that relative image paths are resolved against
+  max_prompt_length: 2048      # rows whose exact prompt length (image tokens included) is over this are dropped
+  max_response_length: 2048    # teacher responses over this are dropped (GAD)
+  format_prompt: math          # math | r1v | none | path/to/format.jinja (EasyR1 semantics)
+  min_pixels: null             # the trainer's pixel bounds for the chosen pipeline (null: its default)
+  max_pixels: null
+  filter_overlong_prompts: true
+  seed: 1                      # seeds the --test-ratio split
+
+model: qwen3-vl                # qwen3-vl | qwen2.5-vl (bundled) | path to a model folder / checkpoint
+target: verl                   # verl (GAD rows carry teacher_response) | easyr1
+pipeline: null                 # processor | easyr1 | qwen-vl-utils (null: processor for verl, easyr1 for easyr1)
+out: gad-data-out              # output folder (a valid HF dataset repo: data/*.parquet, README.md, manifest.json)
+shard_size: 500MB
+test_ratio: null               # e.g. 0.05 carves a test split from train by a seeded hash of the row id
+id_key: null                   # column holding a row id (for the teacher join and reports)
+image_bytes_key: null          # a separate list<binary> column holding the image bytes (data-juicer style)
+image_placement: prepend       # where <image> goes when the text has none: prepend | append | none
+image_format: keep             # keep | png | jpeg
+max_input_pixels: 178956970    # larger images are dropped (decompression bombs)
+single_image: true             # drop rows with more than one image
+dedupe: true                   # drop duplicate rows (same prompt text and image) and test rows equal to train rows
+max_drop_ratio: 0.5            # exit 1 when a larger share of rows is dropped
+keep_ratio: 0.99               # the report recommends the smallest max_prompt_length (multiple of 256) keeping this share
+
+teacher:                       # GAD: the teacher's responses
+  file: null                   # jsonl or parquet; joined on id_key (or row index when there is none)
+  id_key: null
+  response_key: null           # default: response or teacher_response
+  column: null                 # or: a column of the source holding the response
+  ending: keep                 # keep | strip | append: what to do with a trailing <|im_end|>
+
+hub:
+  revision: null               # branch, tag or commit of hub datasets (recorded as a commit in the manifest)
+  endpoint: null               # default: $HF_ENDPOINT or https://huggingface.co
+  cache_dir: null              # default: $HF_HUB_CACHE or $HF_HOME/hub (shared with Python's huggingface_hub)
+  offline: null                # default: $HF_HUB_OFFLINE
+  token: null                  # prefer $HF_TOKEN; never written to any output
+
+trainer: {}                    # overrides for \`gad-data train\` (e.g. trainer.total_epochs: 2)
+`;

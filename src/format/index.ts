@@ -1,0 +1,8 @@
+/** src/format: model profiles, exact image geometry and token counts, image processing, per-row formatting. */
+export * from './resize.js';
+export * from './profile.js';
+export * from './template.js';
+export * from './tokens.js';
+export * from './image.js';
+export * from './sample.js';
+export * from './tokens-command.js';
