@@ -1,0 +1,375 @@
+/**
+ * Hugging Face Hub datasets through `@huggingface/hub`, cached in the layout Python's huggingface_hub
+ * uses (`<cache>/datasets--owner--name/{blobs/<etag>, snapshots/<commit>/<path>, refs/<revision>}`),
+ * so a dataset downloaded by Python is reused here and the other way round.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, copyFile, writeFile, realpath } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import { datasetInfo, downloadFile, listFiles } from '@huggingface/hub';
+import { GadError, describeError } from '../core/errors.js';
+import { groupFilesBySplit, pickSplit } from './spec.js';
+
+export interface HubOptions {
+  /** Hub URL; default env HF_ENDPOINT, else https://huggingface.co. */
+  endpoint?: string;
+  /** Access token; default env HF_TOKEN (or the token file under HF_HOME). Never printed. */
+  token?: string;
+  /** Hub cache folder; default env HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub. */
+  cacheDir?: string;
+  /** Cache only, no network; default env HF_HUB_OFFLINE=1. */
+  offline?: boolean;
+  /** Branch, tag or commit; default `main`. */
+  revision?: string;
+}
+
+export interface ResolvedHubOptions {
+  endpoint: string;
+  token: string | undefined;
+  cacheDir: string;
+  offline: boolean;
+  revision: string;
+}
+
+export type DownloadProgress = (e: { stage: 'download'; file: string; bytes: number; total: number | null }) => void;
+
+const TRUE = new Set(['1', 'on', 'yes', 'true']);
+const COMMIT = /^[0-9a-f]{40}$/;
+export const CONVERTED_PARQUET_REVISION = 'refs/convert/parquet';
+
+/** Options with the environment applied the way huggingface_hub reads it. */
+export async function resolveHubOptions(opts: HubOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedHubOptions> {
+  const hfHome = env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface');
+  const cacheDir = opts.cacheDir || env.HF_HUB_CACHE || env.HUGGINGFACE_HUB_CACHE || join(hfHome, 'hub');
+  let token = opts.token || env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined;
+  if (!token) {
+    try {
+      token = (await readFile(env.HF_TOKEN_PATH || join(hfHome, 'token'), 'utf8')).trim() || undefined;
+    } catch {
+      token = undefined;
+    }
+  }
+  const endpoint = (opts.endpoint || env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
+  const offline = opts.offline ?? TRUE.has((env.HF_HUB_OFFLINE ?? '').toLowerCase());
+  return { endpoint, token, cacheDir, offline, revision: opts.revision || 'main' };
+}
+
+/** `datasets--owner--name` */
+export function repoFolderName(repo: string): string {
+  return ['datasets', ...repo.split('/')].join('--');
+}
+
+export interface HubSplitFiles {
+  repo: string;
+  /** The revision asked for (`main`, a tag, or `refs/convert/parquet` when the converted branch was used). */
+  revision: string;
+  commit: string;
+  /** Local snapshot paths, in repo path order. */
+  files: Array<{ repoPath: string; localPath: string; bytes: number }>;
+  /** true when the files came from the `refs/convert/parquet` branch. */
+  converted: boolean;
+}
+
+/** Strip anything token-like from a message (defence in depth: errors from the client carry URLs only). */
+function scrub(msg: string, token: string | undefined): string {
+  let m = msg;
+  if (token) m = m.split(token).join('***');
+  return m.replace(/hf_[A-Za-z0-9]{8,}/g, 'hf_***');
+}
+
+function hubError(what: string, e: unknown, o: ResolvedHubOptions): GadError {
+  const status = (e as { statusCode?: number }).statusCode;
+  let hint: string | undefined;
+  if (status === 401 || status === 403) hint = 'the dataset may be private or gated: set HF_TOKEN to a token that can read it';
+  else if (status === 404) hint = 'check the dataset id and --revision';
+  else if (status === undefined) hint = `cannot reach ${o.endpoint}; set HF_HUB_OFFLINE=1 to use the local cache only`;
+  return new GadError(`${what}: ${scrub(describeError(e), o.token)}`, { hint, cause: e });
+}
+
+function pathIsParquet(p: string): boolean {
+  return p.toLowerCase().endsWith('.parquet');
+}
+
+/** Resolve a revision to its commit (network). */
+async function resolveCommit(repo: string, revision: string, o: ResolvedHubOptions): Promise<string> {
+  if (COMMIT.test(revision)) return revision;
+  try {
+    const info = await datasetInfo({ name: repo, revision, hubUrl: o.endpoint, accessToken: o.token, additionalFields: ['sha'] });
+    const sha = (info as { sha?: string }).sha;
+    if (!sha || !COMMIT.test(sha)) throw new Error(`the Hub did not return a commit for revision ${revision}`);
+    return sha;
+  } catch (e) {
+    throw hubError(`cannot resolve ${repo} at revision ${revision}`, e, o);
+  }
+}
+
+interface RemoteFile {
+  path: string;
+  size: number;
+  etag: string;
+}
+
+async function listRemoteParquet(repo: string, commit: string, o: ResolvedHubOptions): Promise<RemoteFile[]> {
+  const out: RemoteFile[] = [];
+  try {
+    for await (const f of listFiles({ repo: { type: 'dataset', name: repo }, revision: commit, recursive: true, hubUrl: o.endpoint, accessToken: o.token })) {
+      if (f.type !== 'file' || !pathIsParquet(f.path)) continue;
+      const etag = f.lfs?.oid ?? f.oid;
+      if (!etag) throw new Error(`no oid for ${f.path}`);
+      out.push({ path: f.path, size: f.lfs?.size ?? f.size, etag });
+    }
+  } catch (e) {
+    if (e instanceof GadError) throw e;
+    throw hubError(`cannot list the files of ${repo}@${commit.slice(0, 8)}`, e, o);
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** In the converted branch pick one config: `default`, else the only one, else the first (warned). */
+function pickConfig(paths: string[], repo: string, warn: (m: string) => void): string[] {
+  const configs = [...new Set(paths.map((p) => p.split('/')[0]!))].sort();
+  if (configs.length <= 1) return paths;
+  const chosen = configs.includes('default') ? 'default' : configs[0]!;
+  if (chosen !== 'default') warn(`${repo} has several configs in ${CONVERTED_PARQUET_REVISION} (${configs.join(', ')}); using '${chosen}'`);
+  return paths.filter((p) => p.split('/')[0] === chosen);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function linkSnapshot(blobPath: string, pointerPath: string): Promise<void> {
+  await mkdir(dirname(pointerPath), { recursive: true });
+  await rm(pointerPath, { force: true });
+  try {
+    await symlink(relative(dirname(pointerPath), blobPath), pointerPath);
+  } catch {
+    await copyFile(blobPath, pointerPath);
+  }
+}
+
+async function writeRef(storage: string, revision: string, commit: string): Promise<void> {
+  if (revision === commit) return;
+  const refPath = join(storage, 'refs', revision);
+  await mkdir(dirname(refPath), { recursive: true });
+  let current: string | null = null;
+  try {
+    current = (await readFile(refPath, 'utf8')).trim();
+  } catch {
+    current = null;
+  }
+  if (current !== commit) await writeFile(refPath, commit);
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * Download one file of a dataset repo at a commit into the cache (blob + snapshot symlink), resuming
+ * a `blobs/<etag>.incomplete` left by an interrupted run with a Range request. Returns the snapshot path.
+ */
+export async function downloadToCache(
+  repo: string,
+  commit: string,
+  file: RemoteFile,
+  o: ResolvedHubOptions,
+  onProgress?: DownloadProgress,
+): Promise<string> {
+  const storage = join(o.cacheDir, repoFolderName(repo));
+  const pointer = join(storage, 'snapshots', commit, file.path);
+  if (await exists(pointer)) return pointer;
+  const blobPath = join(storage, 'blobs', file.etag);
+  await mkdir(dirname(blobPath), { recursive: true });
+  if (await exists(blobPath)) {
+    await linkSnapshot(blobPath, pointer);
+    return pointer;
+  }
+  const incomplete = `${blobPath}.incomplete`;
+  let have = 0;
+  try {
+    have = (await stat(incomplete)).size;
+  } catch {
+    have = 0;
+  }
+  let blob: Blob | null;
+  try {
+    blob = await downloadFile({ repo: { type: 'dataset', name: repo }, path: file.path, revision: commit, hubUrl: o.endpoint, accessToken: o.token });
+  } catch (e) {
+    throw hubError(`cannot download ${file.path} from ${repo}`, e, o);
+  }
+  if (!blob) throw new GadError(`${file.path} is listed in ${repo}@${commit.slice(0, 8)} but the Hub says it does not exist`);
+  const total = blob.size;
+  if (have > total) {
+    await rm(incomplete, { force: true });
+    have = 0;
+  }
+  let bytes = have;
+  onProgress?.({ stage: 'download', file: `${repo}/${file.path}`, bytes, total });
+  if (have < total) {
+    const part = have > 0 ? blob.slice(have) : blob;
+    let last = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        const now = Date.now();
+        if (now - last > 200) {
+          last = now;
+          onProgress?.({ stage: 'download', file: `${repo}/${file.path}`, bytes, total });
+        }
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(
+        Readable.fromWeb(part.stream() as import('node:stream/web').ReadableStream<Uint8Array>),
+        counter,
+        createWriteStream(incomplete, { flags: have > 0 ? 'a' : 'w' }),
+      );
+    } catch (e) {
+      throw hubError(`download of ${file.path} from ${repo} was interrupted (${bytes} of ${total} bytes kept; run again to resume)`, e, o);
+    }
+  }
+  const got = (await stat(incomplete)).size;
+  if (got !== total) {
+    throw new GadError(`download of ${file.path} from ${repo} is incomplete (${got} of ${total} bytes); run again to resume`);
+  }
+  if (/^[0-9a-f]{64}$/.test(file.etag)) {
+    const h = await sha256Of(incomplete);
+    if (h !== file.etag) {
+      await rm(incomplete, { force: true });
+      throw new GadError(`download of ${file.path} from ${repo} is corrupt (sha256 ${h.slice(0, 12)}… ≠ ${file.etag.slice(0, 12)}…); it was removed, run again`);
+    }
+  }
+  await rename(incomplete, blobPath);
+  await linkSnapshot(blobPath, pointer);
+  onProgress?.({ stage: 'download', file: `${repo}/${file.path}`, bytes: total, total });
+  return pointer;
+}
+
+async function walkFiles(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(join(root, rel), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await walkFiles(root, r)));
+    else if (e.isFile() || e.isSymbolicLink()) out.push(r);
+  }
+  return out;
+}
+
+async function cachedCommit(storage: string, revision: string): Promise<string | null> {
+  if (COMMIT.test(revision)) return (await exists(join(storage, 'snapshots', revision))) ? revision : null;
+  try {
+    const c = (await readFile(join(storage, 'refs', revision), 'utf8')).trim();
+    return COMMIT.test(c) && (await exists(join(storage, 'snapshots', c))) ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+async function localFiles(storage: string, commit: string, paths: string[]): Promise<HubSplitFiles['files']> {
+  const out: HubSplitFiles['files'] = [];
+  for (const p of paths) {
+    const localPath = join(storage, 'snapshots', commit, p);
+    let bytes = 0;
+    try {
+      bytes = (await stat(localPath)).size;
+    } catch (e) {
+      throw new GadError(`cached file ${p} of ${storage} points to a missing blob`, { hint: 'unset HF_HUB_OFFLINE to download it again', cause: e });
+    }
+    out.push({ repoPath: p, localPath, bytes });
+  }
+  return out;
+}
+
+/** Offline: find the split's parquet files in the cache through `refs/<revision>`, no network. */
+async function resolveOffline(repo: string, split: string, o: ResolvedHubOptions, warn: (m: string) => void): Promise<HubSplitFiles> {
+  const storage = join(o.cacheDir, repoFolderName(repo));
+  const tried: string[] = [];
+  for (const [revision, converted] of [
+    [o.revision, false],
+    [CONVERTED_PARQUET_REVISION, true],
+  ] as const) {
+    if (converted && COMMIT.test(o.revision)) break;
+    const commit = await cachedCommit(storage, revision);
+    tried.push(revision);
+    if (!commit) continue;
+    let paths = (await walkFiles(join(storage, 'snapshots', commit))).filter(pathIsParquet);
+    if (!paths.length) continue;
+    if (converted) paths = pickConfig(paths, repo, warn);
+    const { splits } = groupFilesBySplit(paths);
+    const chosen = pickSplit(splits, split, `${repo} (cached, HF_HUB_OFFLINE=1)`);
+    return { repo, revision, commit, converted, files: await localFiles(storage, commit, chosen) };
+  }
+  throw new GadError(
+    `HF_HUB_OFFLINE=1 but ${repo} at revision ${o.revision} is not in the cache (${storage}; looked for refs ${tried.join(', ')})`,
+    { hint: 'run once with network access (unset HF_HUB_OFFLINE), or point HF_HOME / HF_HUB_CACHE at the cache that holds it' },
+  );
+}
+
+/**
+ * The local parquet files of one split of a Hub dataset, downloading what the cache lacks. The
+ * revision is resolved to a commit; the repo's own parquet files are used (`data/<split>-*.parquet`
+ * and the other HF naming conventions), else the `refs/convert/parquet` branch.
+ */
+export async function resolveHubSplit(
+  repo: string,
+  split: string,
+  o: ResolvedHubOptions,
+  opts: { onProgress?: DownloadProgress; onWarning?: (m: string) => void } = {},
+): Promise<HubSplitFiles> {
+  const warn = opts.onWarning ?? (() => {});
+  if (o.offline) return resolveOffline(repo, split, o, warn);
+  if (o.token && !o.token.startsWith('hf_')) {
+    throw new GadError('the Hub token (HF_TOKEN) does not look like a Hugging Face token (it must start with hf_)', { hint: 'check HF_TOKEN' });
+  }
+  let revision = o.revision;
+  let commit = await resolveCommit(repo, revision, o);
+  let files = await listRemoteParquet(repo, commit, o);
+  let converted = false;
+  if (!files.length && !COMMIT.test(o.revision)) {
+    revision = CONVERTED_PARQUET_REVISION;
+    commit = await resolveCommit(repo, revision, o);
+    files = await listRemoteParquet(repo, commit, o);
+    converted = true;
+    if (!files.length) throw new GadError(`${repo} has no parquet files, neither at ${o.revision} nor in ${CONVERTED_PARQUET_REVISION}`);
+    warn(`${repo}@${o.revision} has no parquet files; using the Hub's converted parquet (${CONVERTED_PARQUET_REVISION} @ ${commit.slice(0, 8)})`);
+    const keep = new Set(pickConfig(files.map((f) => f.path), repo, warn));
+    files = files.filter((f) => keep.has(f.path));
+  }
+  if (!files.length) throw new GadError(`${repo}@${o.revision} has no parquet files`);
+  const { splits } = groupFilesBySplit(files.map((f) => f.path));
+  const chosen = new Set(pickSplit(splits, split, repo));
+  const storage = join(o.cacheDir, repoFolderName(repo));
+  const out: HubSplitFiles['files'] = [];
+  for (const f of files) {
+    if (!chosen.has(f.path)) continue;
+    const localPath = await downloadToCache(repo, commit, f, o, opts.onProgress);
+    out.push({ repoPath: f.path, localPath, bytes: f.size });
+  }
+  await writeRef(storage, revision, commit);
+  return { repo, revision, commit, converted, files: out };
+}
+
+/** Real path of a cache entry (the blob behind the snapshot symlink). */
+export async function blobOf(snapshotPath: string): Promise<string> {
+  const st = await lstat(snapshotPath);
+  return st.isSymbolicLink() ? realpath(snapshotPath) : snapshotPath;
+}

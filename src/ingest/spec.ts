@@ -1,0 +1,162 @@
+/**
+ * Source specs as EasyR1 writes them (`owner/name@split`, `file.parquet[@split]`, `dir[@split]`, globs,
+ * `.jsonl`/`.json`) and the split conventions of HF datasets (file and folder names).
+ */
+import { statSync } from 'node:fs';
+import { basename, extname, isAbsolute, resolve } from 'node:path';
+import { GadError } from '../core/errors.js';
+
+export type SourceKind = 'hub' | 'parquet' | 'jsonl' | 'json' | 'dir' | 'glob';
+
+export interface SourceSpec {
+  kind: SourceKind;
+  /** The spec as written. */
+  spec: string;
+  /** Requested split after `@`, or null when none was written. */
+  split: string | null;
+  /** hub: `owner/name`. */
+  repo?: string;
+  /** parquet/jsonl/json/dir: absolute path; glob: absolute pattern. */
+  path?: string;
+}
+
+const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+const GLOB_CHARS = /[*?[\]{}]/;
+
+function fileKind(p: string): 'parquet' | 'jsonl' | 'json' | null {
+  const e = extname(p).toLowerCase();
+  if (e === '.parquet') return 'parquet';
+  if (e === '.jsonl') return 'jsonl';
+  if (e === '.json') return 'json';
+  return null;
+}
+
+function statKind(p: string): 'file' | 'dir' | null {
+  try {
+    const st = statSync(p);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parse one source spec. Local paths win over hub ids (a folder `owner/name` that exists is a folder).
+ * `@split` is split off the end unless the whole spec is an existing path.
+ */
+export function parseSourceSpec(spec: string, cwd: string = process.cwd()): SourceSpec {
+  const raw = spec.trim();
+  if (!raw) throw new GadError('empty source spec', { hint: 'write a hub id (owner/name@split), a parquet/jsonl/json file, a folder or a glob' });
+  let body = raw;
+  let split: string | null = null;
+  const at = raw.lastIndexOf('@');
+  if (at > 0 && statKind(resolve(cwd, raw)) === null) {
+    const s = raw.slice(at + 1);
+    if (s && !s.includes('/')) {
+      body = raw.slice(0, at);
+      split = s;
+    }
+  }
+  const abs = isAbsolute(body) ? body : resolve(cwd, body);
+  if (GLOB_CHARS.test(body)) return { kind: 'glob', spec: raw, split, path: abs };
+  const k = statKind(abs);
+  if (k === 'dir') return { kind: 'dir', spec: raw, split, path: abs };
+  if (k === 'file') {
+    const fk = fileKind(abs);
+    if (!fk) {
+      throw new GadError(`source ${raw}: unsupported file type '${extname(abs) || basename(abs)}'`, {
+        hint: 'sources are .parquet, .jsonl or .json files, folders of them, globs, or hub ids (owner/name@split)',
+      });
+    }
+    return { kind: fk, spec: raw, split, path: abs };
+  }
+  const fk = fileKind(body);
+  if (fk || body.startsWith('.') || body.startsWith('/') || body.includes('\\')) {
+    throw new GadError(`source file not found: ${body} (resolved to ${abs})`, { hint: 'check the path; relative paths are resolved against the working directory' });
+  }
+  if (HUB_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
+  throw new GadError(`source ${raw} is neither an existing file or folder nor a hub dataset id (owner/name)`, {
+    hint: 'write owner/name@split for a Hub dataset, or a path that exists',
+  });
+}
+
+/** Canonical split names and the keywords HF datasets maps to them. */
+const SPLIT_KEYWORDS: Record<string, string> = {
+  train: 'train',
+  training: 'train',
+  validation: 'validation',
+  valid: 'validation',
+  val: 'validation',
+  dev: 'validation',
+  test: 'test',
+  testing: 'test',
+  eval: 'test',
+  evaluation: 'test',
+};
+
+/**
+ * The split a data file belongs to, from its path inside a repo or folder, following HF datasets'
+ * conventions: `data/<split>-00000-of-00001.parquet` (push_to_hub), `<config>/<split>/0000.parquet`
+ * (refs/convert/parquet), `<config>/<name>-<split>.parquet`, and the keyword patterns
+ * (`train`, `test`, `validation`/`valid`/`val`/`dev`, ...) in file or folder names. null if none.
+ */
+export function splitOfPath(relPath: string): string | null {
+  const parts = relPath.split('/').filter(Boolean);
+  const file = parts[parts.length - 1] ?? '';
+  const shard = /^(.+?)-\d{5}-of-\d{5}(?:[.-].*)?$/.exec(file);
+  if (shard) return shard[1]!;
+  const dirs = parts.slice(0, -1);
+  // refs/convert/parquet: <config>/<split>/NNNN.parquet or <config>/partial-<split>/NNNN.parquet
+  if (dirs.length === 2 && /^\d+\.parquet$/.test(file)) {
+    const d = dirs[1]!;
+    return d.startsWith('partial-') ? d.slice('partial-'.length) : d;
+  }
+  const stem = file.replace(/\.[^.]*$/, '');
+  // keyword in the file name, then in folder names (closest first)
+  for (const piece of [stem, ...dirs.slice().reverse()]) {
+    for (const tok of piece.toLowerCase().split(/[-._ 0-9]+/)) {
+      const s = SPLIT_KEYWORDS[tok];
+      if (s) return s;
+    }
+  }
+  return null;
+}
+
+/**
+ * Group data files by split like HF datasets: each file's split from its path; when no file names a
+ * split, every file is `train`. Files whose split cannot be told are put nowhere (and reported).
+ */
+export function groupFilesBySplit(relPaths: string[]): { splits: Map<string, string[]>; unassigned: string[] } {
+  const splits = new Map<string, string[]>();
+  const unassigned: string[] = [];
+  const found = relPaths.map((p) => [p, splitOfPath(p)] as const);
+  const any = found.some(([, s]) => s !== null);
+  for (const [p, s] of found) {
+    const key = any ? s : 'train';
+    if (key === null) {
+      unassigned.push(p);
+      continue;
+    }
+    const list = splits.get(key) ?? [];
+    list.push(p);
+    splits.set(key, list);
+  }
+  for (const list of splits.values()) list.sort();
+  return { splits, unassigned };
+}
+
+/** The files of one requested split (aliases such as `val` → `validation` accepted), or a GadError listing the splits that exist. */
+export function pickSplit(groups: Map<string, string[]>, split: string, where: string): string[] {
+  const direct = groups.get(split);
+  if (direct && direct.length) return direct;
+  const canon = SPLIT_KEYWORDS[split.toLowerCase()];
+  if (canon) {
+    const c = groups.get(canon);
+    if (c && c.length) return c;
+  }
+  const have = [...groups.keys()].sort();
+  throw new GadError(
+    `split '${split}' does not exist in ${where}; available splits: ${have.length ? have.join(', ') : '(none found)'}`,
+    { hint: have.length ? `write ${where}@${have[0]} (or another listed split)` : 'check that the source holds data files' },
+  );
+}

@@ -1,0 +1,96 @@
+/** Teacher responses for GAD from a separate jsonl/json/parquet file, joined on an id or the row index. */
+import { extname, resolve } from 'node:path';
+import { GadError } from '../core/errors.js';
+import { readJsonRows, readJsonlRows } from './jsonl.js';
+import { readParquetRows, readParquetSchema } from './parquet.js';
+
+export interface TeacherTable {
+  file: string;
+  /** Join key column in the teacher file, or null when joined on the row index within the split. */
+  idKey: string | null;
+  responseKey: string;
+  responses: Map<string, string | null>;
+}
+
+const RESPONSE_KEYS = ['teacher_response', 'response'];
+
+export function scalarKey(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  return null;
+}
+
+function textOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  // a message list: the assistant's content
+  if (Array.isArray(v)) {
+    const m = v.find((x) => x && typeof x === 'object' && (x as { role?: unknown }).role === 'assistant') as { content?: unknown } | undefined;
+    return m && typeof m.content === 'string' ? m.content : null;
+  }
+  return null;
+}
+
+/**
+ * Load the whole teacher file into a map key → response (text only, so it stays small next to the
+ * image data). Duplicate keys are a GadError naming the key and the file.
+ */
+export async function loadTeacher(opts: { file: string; idKey?: string | null; responseKey?: string; cwd?: string }): Promise<TeacherTable> {
+  const file = resolve(opts.cwd ?? process.cwd(), opts.file);
+  const ext = extname(file).toLowerCase();
+  let rows: AsyncGenerator<{ row: Record<string, unknown>; line: number } | null>;
+  let columns: string[] | null = null;
+  if (ext === '.parquet') {
+    columns = (await readParquetSchema(file)).columns.map((c) => c.name);
+    rows = (async function* () {
+      let i = 0;
+      for await (const r of readParquetRows(file)) yield { row: r, line: ++i };
+    })();
+  } else if (ext === '.jsonl' || ext === '.json') {
+    const src = ext === '.jsonl' ? readJsonlRows(file) : readJsonRows(file);
+    rows = (async function* () {
+      for await (const r of src) {
+        if (!r.ok) throw new GadError(`teacher file ${file}: ${r.error}`, { hint: 'fix or remove that line' });
+        yield { row: r.row, line: r.line };
+      }
+    })();
+  } else {
+    throw new GadError(`teacher file ${file}: unsupported type '${ext}'`, { hint: 'use a .jsonl, .json or .parquet file' });
+  }
+  const idKey = opts.idKey ?? null;
+  let responseKey = opts.responseKey ?? null;
+  const responses = new Map<string, string | null>();
+  let index = 0;
+  for await (const item of rows) {
+    if (!item) continue;
+    const { row, line } = item;
+    const have = columns ?? Object.keys(row);
+    if (!responseKey) {
+      responseKey = RESPONSE_KEYS.find((k) => have.includes(k)) ?? null;
+      if (!responseKey) {
+        throw new GadError(`teacher file ${file} has no response column (looked for ${RESPONSE_KEYS.join(', ')}); columns: ${have.join(', ')}`, {
+          hint: 'set the teacher response key (teacher.response_key) to the column holding the teacher text',
+        });
+      }
+    } else if (index === 0 && !have.includes(responseKey)) {
+      throw new GadError(`teacher file ${file} has no column '${responseKey}'; columns: ${have.join(', ')}`, { hint: 'set the teacher response key to one of them' });
+    }
+    if (idKey && index === 0 && !have.includes(idKey)) {
+      throw new GadError(`teacher file ${file} has no id column '${idKey}'; columns: ${have.join(', ')}`, {
+        hint: 'set the teacher id key (teacher.id_key) to the column that matches id_key of the source',
+      });
+    }
+    const key = idKey ? scalarKey(row[idKey]) : String(index);
+    if (key === null) throw new GadError(`teacher file ${file}, row ${line}: the id column '${idKey}' is empty`);
+    if (responses.has(key)) {
+      throw new GadError(`teacher file ${file} has a duplicate id '${key}' (row ${line})`, { hint: 'keep one response per id' });
+    }
+    responses.set(key, textOf(row[responseKey]));
+    index++;
+  }
+  if (!responseKey) throw new GadError(`teacher file ${file} is empty`);
+  return { file, idKey, responseKey, responses };
+}
