@@ -3,6 +3,7 @@
  * prompt = tokens(rendered chat template, add_special_tokens=False) + Σ over images (N − 1),
  * with one `<|image_pad|>` per image in the rendered text expanding to N tokens.
  */
+import { encoderFor, type CachedEncoder } from './encoder.js';
 import type { ModelProfile } from './profile.js';
 import { buildMessages, renderChat, type FormatPrompt } from './template.js';
 
@@ -26,15 +27,17 @@ export interface PromptCount {
 export class PromptCounter {
   readonly profile: ModelProfile;
   readonly formatPrompt: FormatPrompt;
+  private readonly encoder: CachedEncoder;
 
   constructor(profile: ModelProfile, formatPrompt: FormatPrompt) {
     this.profile = profile;
     this.formatPrompt = formatPrompt;
+    this.encoder = encoderFor(profile.tokenizer);
   }
 
   /** Token ids of a text with add_special_tokens=False (special-token strings in the text become their ids). */
   encode(text: string): number[] {
-    return this.profile.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    return this.encoder.encode(text);
   }
 
   /** Number of tokens of a text with add_special_tokens=False. */
@@ -98,5 +101,5 @@ export function applyTeacherEnding(text: string, policy: TeacherEnding): string 
 
 /** Tokens of a teacher response as the GAD trainer tokenizes it (add_special_tokens=False). */
 export function countResponse(profile: ModelProfile, text: string): number {
-  return profile.tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+  return encoderFor(profile.tokenizer).encode(text).length;
 }

@@ -1,0 +1,131 @@
+/**
+ * A faster `tokenizer.encode(text, {add_special_tokens: false}).ids` that gives the same ids by
+ * construction, for byte-level BPE tokenizers like Qwen's.
+ *
+ * @huggingface/tokenizers encodes a text in these steps (Tokenizer.encode_text, v0.2):
+ *   1. split on the added tokens that are not normalized (a trie; each added token becomes its id),
+ *   2. normalize each remaining section (NFC for Qwen), split again on normalized added tokens,
+ *   3. pre-tokenize each sub-section: Sequence[Split(regex, Isolated), ByteLevel(use_regex=false)],
+ *   4. run the BPE model on the list of pre-tokens, which handles each pre-token on its own and
+ *      concatenates (BPE.encode loops over them; fuse_unk is off), then map tokens to ids.
+ * The ByteLevel step with use_regex=false maps one Split piece to exactly one byte-level string, so
+ * the ids of a text are the concatenation, over the Split pieces, of model([byteLevel(piece)]). We
+ * run steps 1-3a with the library's own objects and cache step 3b+4 per Split piece (most pieces —
+ * words, numbers, the format prompt's instruction — repeat across rows). Nothing is re-implemented:
+ * the regex, normalizer, splitters and BPE are the library's, so the ids cannot differ.
+ *
+ * The fast path is used only when the tokenizer has exactly that shape (checked from its config);
+ * any other tokenizer, or a library whose internals moved, falls back to `encode` itself.
+ * Tests compare both paths on every golden line and on random text.
+ */
+import type { Tokenizer } from '@huggingface/tokenizers';
+
+interface Internals {
+  splitter_unnormalized: { split(text: string): string[] };
+  splitter_normalized: { split(text: string): string[] };
+  added_tokens_map: Map<string, { id: number; lstrip: boolean; rstrip: boolean }>;
+  normalizer: ((text: string) => string) | null;
+  pre_tokenizer: { tokenizers?: Array<{ pre_tokenize_text(text: string, options?: unknown): string[]; config?: Record<string, unknown> }> } | null;
+  model: ((tokens: string[]) => string[]) & { tokens_to_ids: Map<string, number>; unk_token_id?: number; fuse_unk?: boolean };
+  remove_space?: unknown;
+  do_lowercase_and_remove_accent?: unknown;
+  tokenizer?: Record<string, unknown>;
+}
+
+const CACHE_LIMIT = 200_000;
+
+export class CachedEncoder {
+  readonly tokenizer: Tokenizer;
+  /** True when the per-piece cache is used; false when every call goes to `tokenizer.encode`. */
+  readonly fast: boolean;
+  /** Why the fast path is off (for tests and diagnostics). */
+  readonly reason: string;
+  private readonly cache = new Map<string, number[]>();
+  private readonly t: Internals;
+
+  constructor(tokenizer: Tokenizer) {
+    this.tokenizer = tokenizer;
+    this.t = tokenizer as unknown as Internals;
+    const why = this.checkShape();
+    this.fast = why === '';
+    this.reason = why;
+  }
+
+  private checkShape(): string {
+    const t = this.t;
+    const json = t.tokenizer;
+    if (!json || typeof json !== 'object') return 'no tokenizer config';
+    if (!t.splitter_unnormalized?.split || !t.splitter_normalized?.split || !(t.added_tokens_map instanceof Map)) return 'library internals differ';
+    if (t.remove_space === true || t.do_lowercase_and_remove_accent) return 'remove_space / lowercase options';
+    const pre = json.pre_tokenizer as { type?: string; pretokenizers?: Array<Record<string, unknown>> } | null;
+    if (!pre || pre.type !== 'Sequence' || pre.pretokenizers?.length !== 2) return 'pre-tokenizer is not Sequence[Split, ByteLevel]';
+    const [split, bl] = pre.pretokenizers;
+    if (split!.type !== 'Split' || split!.invert !== false || String(split!.behavior).toLowerCase() !== 'isolated') return 'first pre-tokenizer is not an isolated Split';
+    if (bl!.type !== 'ByteLevel' || bl!.use_regex !== false || bl!.add_prefix_space === true) return 'second pre-tokenizer is not ByteLevel(use_regex=false)';
+    const model = json.model as Record<string, unknown> | undefined;
+    if (!model || model.type !== 'BPE' || model.fuse_unk === true || (model.dropout !== null && model.dropout !== undefined)) return 'model is not a plain BPE';
+    const post = json.post_processor as { type?: string } | null;
+    if (post && post.type !== 'ByteLevel') return 'post-processor adds tokens';
+    for (const tok of t.added_tokens_map.values()) if (tok.lstrip || tok.rstrip) return 'added tokens with lstrip/rstrip';
+    const steps = t.pre_tokenizer?.tokenizers;
+    if (!steps || steps.length !== 2 || typeof steps[0]?.pre_tokenize_text !== 'function' || typeof steps[1]?.pre_tokenize_text !== 'function') return 'library internals differ';
+    if (typeof t.model !== 'function' || !(t.model.tokens_to_ids instanceof Map)) return 'library internals differ';
+    return '';
+  }
+
+  /** `tokenizer.encode(text, { add_special_tokens: false }).ids`. */
+  encode(text: string): number[] {
+    if (!this.fast) return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    const t = this.t;
+    const out: number[] = [];
+    const added = t.added_tokens_map;
+    for (const section of t.splitter_unnormalized.split(text)) {
+      if (section.length === 0) continue;
+      const a = added.get(section);
+      if (a) {
+        out.push(a.id);
+        continue;
+      }
+      const normalized = t.normalizer ? t.normalizer(section) : section;
+      if (normalized.length === 0) continue;
+      for (const sub of t.splitter_normalized.split(normalized)) {
+        if (sub.length === 0) continue;
+        const b = added.get(sub);
+        if (b) {
+          out.push(b.id);
+          continue;
+        }
+        for (const piece of t.pre_tokenizer!.tokenizers![0]!.pre_tokenize_text(sub)) this.pushPiece(piece, out);
+      }
+    }
+    return out;
+  }
+
+  private pushPiece(piece: string, out: number[]): void {
+    let ids = this.cache.get(piece);
+    if (!ids) {
+      const t = this.t;
+      const tokens = t.model(t.pre_tokenizer!.tokenizers![1]!.pre_tokenize_text(piece));
+      ids = tokens.map((x) => added(t, x) ?? t.model.tokens_to_ids.get(x) ?? (t.model.unk_token_id as number));
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(piece, ids);
+    }
+    for (const id of ids) out.push(id);
+  }
+}
+
+function added(t: Internals, token: string): number | undefined {
+  return t.added_tokens_map.get(token)?.id;
+}
+
+const encoders = new WeakMap<Tokenizer, CachedEncoder>();
+
+/** One shared CachedEncoder per Tokenizer object. */
+export function encoderFor(tokenizer: Tokenizer): CachedEncoder {
+  let e = encoders.get(tokenizer);
+  if (!e) {
+    e = new CachedEncoder(tokenizer);
+    encoders.set(tokenizer, e);
+  }
+  return e;
+}
