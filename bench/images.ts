@@ -23,7 +23,7 @@ async function diagram(w: number, h: number, i: number): Promise<Buffer> {
 }
 
 async function photo(w: number, h: number): Promise<Buffer> {
-  const noise = await sharp({ create: { width: w, height: h, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+  const noise = await sharp({ create: { width: w, height: h, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
     .blur(1.5)
     .raw()
     .toBuffer();
