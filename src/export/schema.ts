@@ -1,0 +1,176 @@
+/**
+ * The row schemas the trainers read (see the trainer contract, §1–2), as Arrow types for the writer,
+ * as HF `datasets` features for the parquet footer, and as plain rows.
+ *
+ * Choices, checked against what HF `datasets` writes and reads back with pyarrow:
+ * - Column order and struct field order are those of the Python dicts in verl's geo3k preprocessing
+ *   (`Dataset.from_dict(...).to_parquet()` keeps dict insertion order): `prompt` items are
+ *   `{role, content}`, `reward_model` is `{style, ground_truth}`, `extra_info` is
+ *   `{split, index, answer, question}`. (Files written through pandas, like ROLL's deepeyes, sort the
+ *   struct fields alphabetically; the trainers read fields by name, so both load.)
+ * - Lists are stored with the element field named `element`, which is what pyarrow reads back from
+ *   files written by `datasets` itself; `datasets` compares the stored type with its feature type and
+ *   trusts the footer metadata only when they are equal.
+ * - Lists are described in the footer in the plain-list form (`[{"_type": "Image"}]`), which every
+ *   `datasets` version reads (2.x/3.x as a Python list feature, 4.x/5.x as `List`); the newer
+ *   `{"_type": "List"}` form is unknown to `datasets` < 4 and the `Sequence` form turns a list of
+ *   structs into a struct of lists there.
+ */
+import * as A from 'apache-arrow';
+import type { Sample, Target } from '../core/types.js';
+import { GadError } from '../core/errors.js';
+
+export interface SchemaOptions {
+  target: Target;
+  kind: 'gad' | 'grpo';
+  /** verl: the messages column (`prompt`); easyr1: the problem text column (e.g. `problem`). */
+  promptKey: string;
+  /** easyr1: the answer column (`answer`); verl keeps the answer in `reward_model.ground_truth` and `extra_info.answer`. */
+  answerKey: string;
+  imageKey: string;
+  /** verl `ability` when the sample has no `extra.ability` (geo3k: `math`). */
+  ability?: string;
+  /**
+   * easyr1 only: what goes in the prompt column. `problem` (default): the raw problem, since EasyR1
+   * renders its own `format_prompt` at load time; `formatted`: the already formatted text.
+   */
+  easyr1Prompt?: 'problem' | 'formatted';
+}
+
+/** Name of the GAD teacher column (fixed by the GAD verl fork). */
+export const TEACHER_COLUMN = 'teacher_response';
+
+type Feature = Record<string, unknown> | Feature[];
+
+const str = (): A.DataType => new A.Utf8();
+const f = (name: string, type: A.DataType): A.Field => new A.Field(name, type, true);
+const list = (t: A.DataType): A.DataType => new A.List(new A.Field('element', t, true));
+const struct = (fields: A.Field[]): A.DataType => new A.Struct(fields);
+const imageStruct = (): A.DataType => struct([f('bytes', new A.Binary()), f('path', str())]);
+
+interface ColumnSpec {
+  name: string;
+  type: A.DataType;
+  feature: Feature;
+}
+
+const valueFeature = (dtype: string) => ({ dtype, _type: 'Value' });
+
+function featureOf(type: A.DataType, imageList = false): Feature {
+  if (imageList) return [{ _type: 'Image' }];
+  if (type instanceof A.Utf8) return valueFeature('string');
+  if (type instanceof A.Int64) return valueFeature('int64');
+  if (type instanceof A.Binary) return valueFeature('binary');
+  if (type instanceof A.List) return [featureOf(type.children[0]!.type)];
+  if (type instanceof A.Struct) {
+    const o: Record<string, unknown> = {};
+    for (const c of type.children) o[c.name] = featureOf(c.type);
+    return o;
+  }
+  throw new Error(`no HF feature for arrow type ${String(type)}`);
+}
+
+function checkKeys(opts: SchemaOptions): void {
+  const keys = opts.target === 'verl' ? [opts.promptKey, opts.imageKey] : [opts.promptKey, opts.answerKey, opts.imageKey];
+  const fixed = opts.target === 'verl' ? ['data_source', 'ability', 'reward_model', 'extra_info'] : [];
+  if (opts.kind === 'gad') fixed.push(TEACHER_COLUMN);
+  const all = [...keys, ...fixed];
+  const dup = all.find((k, i) => all.indexOf(k) !== i);
+  if (dup !== undefined || keys.some((k) => !k)) {
+    throw new GadError(`export: column names collide or are empty (${all.join(', ')})`, {
+      hint: 'choose distinct prompt/answer/image keys that do not reuse a fixed column name',
+    });
+  }
+}
+
+/** The columns of a row, in the order they are written. */
+export function columnSpecs(opts: SchemaOptions): ColumnSpec[] {
+  checkKeys(opts);
+  const cols: Array<[string, A.DataType, boolean?]> =
+    opts.target === 'verl'
+      ? [
+          ['data_source', str()],
+          [opts.promptKey, list(struct([f('role', str()), f('content', str())]))],
+          [opts.imageKey, list(imageStruct()), true],
+          ['ability', str()],
+          ['reward_model', struct([f('style', str()), f('ground_truth', str())])],
+          ['extra_info', struct([f('split', str()), f('index', new A.Int64()), f('answer', str()), f('question', str())])],
+        ]
+      : [
+          [opts.promptKey, str()],
+          [opts.answerKey, str()],
+          [opts.imageKey, list(imageStruct()), true],
+        ];
+  if (opts.kind === 'gad') cols.push([TEACHER_COLUMN, str()]);
+  return cols.map(([name, type, img]) => ({ name, type, feature: featureOf(type, img === true) }));
+}
+
+/**
+ * The Arrow schema of the written table, with the `huggingface` metadata: pyarrow takes the schema
+ * metadata from the embedded `ARROW:schema`, so it must be there (the writer also copies it into the
+ * parquet key-value metadata for other readers).
+ */
+export function arrowSchema(opts: SchemaOptions): A.Schema {
+  const meta = new Map([['huggingface', JSON.stringify(hfFeatures(opts))]]);
+  return new A.Schema(columnSpecs(opts).map((c) => f(c.name, c.type)), meta);
+}
+
+/** The `huggingface` footer metadata: `{"info": {"features": {...}}}`, columns in written order. */
+export function hfFeatures(opts: SchemaOptions): object {
+  const features: Record<string, unknown> = {};
+  for (const c of columnSpecs(opts)) features[c.name] = c.feature;
+  return { info: { features } };
+}
+
+/**
+ * The row as the trainer will see it (column name → value; `extra_info.index` is a bigint as stored
+ * in int64). Needs `sample.formatted` (format stage) and, for GAD, `formatted.teacherResponse`.
+ */
+export function rowFor(sample: Sample, opts: SchemaOptions): Record<string, unknown> {
+  const fm = sample.formatted;
+  if (!fm) throw new GadError(`export: row ${sample.id} (${sample.split} #${sample.index}) was not formatted`, { exitCode: 1 });
+  if (sample.drop) throw new GadError(`export: row ${sample.id} is dropped (${sample.drop.reason}) and must not be written`, { exitCode: 1 });
+  const images = fm.images.map((im) => ({ bytes: im.bytes, path: im.path }));
+  const row: Record<string, unknown> = {};
+  if (opts.target === 'verl') {
+    const ability = typeof sample.extra.ability === 'string' ? sample.extra.ability : (opts.ability ?? 'math');
+    row.data_source = sample.dataSource;
+    row[opts.promptKey] = [{ role: 'user', content: fm.formatted }];
+    row[opts.imageKey] = images;
+    row.ability = ability;
+    row.reward_model = { style: 'rule', ground_truth: sample.answer };
+    row.extra_info = { split: sample.split, index: BigInt(sample.index), answer: sample.answer, question: sample.problem };
+  } else {
+    row[opts.promptKey] = (opts.easyr1Prompt ?? 'problem') === 'formatted' ? fm.formatted : sample.problem;
+    row[opts.answerKey] = sample.answer;
+    row[opts.imageKey] = images;
+  }
+  if (opts.kind === 'gad') {
+    const t = fm.teacherResponse ?? null;
+    if (t === null) {
+      throw new GadError(`export: GAD row ${sample.id} (${sample.split} #${sample.index}) has no teacher response`, {
+        exitCode: 1,
+        hint: 'validate should drop it with reason no_teacher_response',
+      });
+    }
+    row[TEACHER_COLUMN] = t;
+  }
+  return row;
+}
+
+/** Rough in-memory size of a row (bytes), used to cut shards like HF's `max_shard_size`. */
+export function rowBytes(row: Record<string, unknown>): number {
+  let n = 0;
+  const walk = (v: unknown): void => {
+    if (v === null || v === undefined) n += 1;
+    else if (typeof v === 'string') n += Buffer.byteLength(v) + 4;
+    else if (v instanceof Uint8Array) n += v.byteLength + 4;
+    else if (typeof v === 'bigint' || typeof v === 'number') n += 8;
+    else if (Array.isArray(v)) {
+      n += 4;
+      for (const x of v) walk(x);
+    } else if (typeof v === 'object') for (const x of Object.values(v as object)) walk(x);
+  };
+  walk(row);
+  return n;
+}

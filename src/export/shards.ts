@@ -1,0 +1,312 @@
+/**
+ * ShardWriter: writes one split as parquet shards, streamed row group by row group through
+ * parquet-wasm (arrow-rs), never holding more than one row group in memory.
+ *
+ * - Row groups hold at most `rowGroupRows` rows (128) and about `rowGroupBytes` bytes.
+ * - A shard is cut before a row that would take it past `shardSize` bytes, counting the rows'
+ *   in-memory size (like HF `max_shard_size`), so the cut points depend only on the rows: the same
+ *   rows give the same shards, also after a resume.
+ * - Compression: zstd for every column. parquet-wasm can only address top-level columns in
+ *   per-column settings, so the image bytes go through zstd too; zstd stores incompressible blocks
+ *   raw (measured: +0.003% on random bytes), so JPEG/PNG bytes are effectively stored as they are.
+ *   Dictionary encoding is off except for the low-cardinality `data_source` and `ability` columns.
+ * - Shards are written under `<workDir>/.shards/` (`*.partial` while open), checked (footer row count,
+ *   sha256), journaled, and given their final `data/<split>-0000i-of-0000n.parquet` names by close().
+ */
+import * as A from 'apache-arrow';
+import * as pw from 'parquet-wasm';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { parquetMetadata } from 'hyparquet';
+import type { Sample, ShardInfo } from '../core/types.js';
+import { GadError } from '../core/errors.js';
+import { sha256File } from '../core/hash.js';
+import { arrowSchema, hfFeatures, rowBytes, rowFor, type SchemaOptions } from './schema.js';
+import { SHARDS_TMP, type JournalShard, type OpenedOutput } from './output.js';
+
+export const DEFAULT_SHARD_SIZE = 500 * 1000 * 1000;
+export const DEFAULT_ROW_GROUP_ROWS = 128;
+export const DEFAULT_ROW_GROUP_BYTES = 128 * 1024 * 1024;
+
+export interface ShardWriterOptions extends SchemaOptions {
+  /** The `data/` folder inside the work dir (OUT tmp /data). */
+  dir: string;
+  split: string;
+  /** Cut shards at this many (in-memory row) bytes. */
+  shardSize: number;
+  rowGroupRows?: number;
+  rowGroupBytes?: number;
+  /** The output session: journals finished shards and continues a resumed split. */
+  session?: Pick<OpenedOutput, 'resumed' | 'recordShard' | 'workDir'>;
+}
+
+export interface ClosedShard {
+  index: number;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  tmpFile: string;
+}
+
+/** `<split>-<i>-of-<n>.parquet` with five digits, like HF. */
+export function shardFileName(split: string, index: number, count: number): string {
+  const p = (n: number) => String(n).padStart(5, '0');
+  return `${split}-${p(index)}-of-${p(count)}.parquet`;
+}
+
+function writerProperties(opts: SchemaOptions, rowGroupRows: number): pw.WriterProperties {
+  let b = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.ZSTD)
+    .setDictionaryEnabled(false)
+    .setMaxRowGroupSize(rowGroupRows)
+    // Also as a plain key-value entry, for readers that do not decode ARROW:schema (DuckDB, hyparquet).
+    .setKeyValueMetadata(new Map([['huggingface', JSON.stringify(hfFeatures(opts))]]));
+  if (opts.target === 'verl') b = b.setColumnDictionaryEnabled('data_source', true).setColumnDictionaryEnabled('ability', true);
+  return b.build();
+}
+
+/** Build one Arrow record batch from rows (columns in schema order). */
+export function recordBatch(schema: A.Schema, rows: Array<Record<string, unknown>>): A.RecordBatch {
+  const children = schema.fields.map((field) => {
+    const b = A.makeBuilder({ type: field.type, nullValues: [null, undefined] });
+    for (const r of rows) b.append(r[field.name]);
+    return b.finish().flush();
+  });
+  return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+}
+
+/** One open parquet file fed batch by batch (pull-driven: at most one batch waits). */
+class ParquetStreamFile {
+  private pending: { batch: pw.RecordBatch | null; taken: () => void } | null = null;
+  private wake: (() => void) | null = null;
+  private output: Promise<ReadableStream> | null = null;
+  private piping: Promise<void> | null = null;
+  private readonly source: ReadableStream;
+
+  constructor(
+    readonly path: string,
+    private readonly props: pw.WriterProperties,
+  ) {
+    this.source = new ReadableStream(
+      {
+        pull: async (ctrl) => {
+          while (!this.pending) await new Promise<void>((r) => (this.wake = r));
+          const { batch, taken } = this.pending;
+          this.pending = null;
+          if (batch) ctrl.enqueue(batch);
+          else ctrl.close();
+          taken();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  private offer(batch: pw.RecordBatch | null): Promise<void> {
+    return new Promise<void>((taken) => {
+      this.pending = { batch, taken };
+      const w = this.wake;
+      this.wake = null;
+      w?.();
+    });
+  }
+
+  async write(batch: A.RecordBatch): Promise<void> {
+    const t = pw.Table.fromIPCStream(A.tableToIPC(new A.Table([batch]), 'stream'));
+    let wb: pw.RecordBatch[];
+    try {
+      wb = t.recordBatches();
+    } finally {
+      t.free();
+    }
+    for (const b of wb) {
+      if (!this.output) {
+        // parquet-wasm reads the first batch (for the schema) before it hands back the output stream.
+        this.output = pw.transformParquetStream(this.source, this.props);
+        await this.offer(b);
+        const out = await this.output;
+        this.piping = out.pipeTo(Writable.toWeb(createWriteStream(this.path)) as WritableStream<Uint8Array>);
+      } else {
+        await this.offer(b); // ownership moves into wasm (the batch is unwrapped), nothing to free here
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.output) throw new Error('ParquetStreamFile.close before any batch');
+    await this.offer(null);
+    await this.piping;
+  }
+}
+
+async function footerRows(path: string): Promise<number> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const tail = Buffer.alloc(8);
+    await fh.read(tail, 0, 8, size - 8);
+    if (tail.toString('latin1', 4) !== 'PAR1') throw new Error('no parquet footer');
+    const len = tail.readUInt32LE(0);
+    const buf = Buffer.alloc(len + 8);
+    await fh.read(buf, 0, len + 8, size - len - 8);
+    return Number(parquetMetadata(buf).num_rows);
+  } finally {
+    await fh.close();
+  }
+}
+
+export class ShardWriter {
+  /** Called after each shard is finished, checked and journaled. */
+  onShardClosed?: (info: ClosedShard) => void;
+
+  private readonly schema: A.Schema;
+  private readonly props: () => pw.WriterProperties;
+  private readonly rowGroupRows: number;
+  private readonly rowGroupBytes: number;
+  private readonly tmpDir: string;
+  private readonly finished: JournalShard[] = [];
+  private buffer: Array<Record<string, unknown>> = [];
+  private bufferBytes = 0;
+  private file: ParquetStreamFile | null = null;
+  private shardRows = 0;
+  private shardBytes = 0;
+  private segInput = 0;
+  private segRecords: unknown[] = [];
+  private closed = false;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: ShardWriterOptions) {
+    if (!(opts.shardSize > 0)) throw new GadError(`export: --shard-size must be a positive number of bytes (got ${opts.shardSize})`);
+    if (!/^[A-Za-z0-9_.]+$/.test(opts.split) || opts.split.includes('-')) {
+      throw new GadError(`export: split name "${opts.split}" cannot be used in shard file names`, {
+        hint: 'use letters, digits, _ or . (HF split names)',
+      });
+    }
+    this.schema = arrowSchema(opts);
+    this.props = () => writerProperties(opts, this.rowGroupRows);
+    this.rowGroupRows = Math.max(1, opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
+    this.rowGroupBytes = opts.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
+    this.tmpDir = opts.session ? join(opts.session.workDir, SHARDS_TMP) : join(dirname(opts.dir), SHARDS_TMP);
+    const prev = opts.session?.resumed?.splits[opts.split];
+    if (prev) this.finished.push(...prev.shards);
+  }
+
+  /** Shards reused from the interrupted build. */
+  get resumedShards(): number {
+    return this.opts.session?.resumed?.splits[this.opts.split]?.shards.length ?? 0;
+  }
+
+  /** Write one kept sample; `note` is an opaque record journaled with the shard that holds the row. */
+  write(sample: Sample, note?: unknown): Promise<void> {
+    return this.serial(async () => {
+      if (this.closed) throw new Error('ShardWriter.write after close');
+      const row = rowFor(sample, this.opts);
+      const size = rowBytes(row);
+      if (this.shardRows > 0 && this.shardBytes + size > this.opts.shardSize) await this.closeShard();
+      this.buffer.push(row);
+      this.bufferBytes += size;
+      this.shardRows++;
+      this.shardBytes += size;
+      this.segInput++;
+      if (note !== undefined) this.segRecords.push(note);
+      if (this.buffer.length >= this.rowGroupRows || this.bufferBytes >= this.rowGroupBytes) await this.flush();
+    });
+  }
+
+  /** Count an input row that was dropped (not written), so resume knows which input rows are covered. */
+  skip(note?: unknown): Promise<void> {
+    return this.serial(async () => {
+      if (this.closed) throw new Error('ShardWriter.skip after close');
+      this.segInput++;
+      if (note !== undefined) this.segRecords.push(note);
+    });
+  }
+
+  /** Finish the last shard and give every shard its final name in `dir`. ShardInfo.file is relative to OUT. */
+  close(): Promise<ShardInfo[]> {
+    return this.serial(async () => {
+      if (this.closed) throw new Error('ShardWriter already closed');
+      this.closed = true;
+      if (this.shardRows > 0 || this.finished.length === 0) await this.closeShard();
+      else if (this.segInput > 0 || this.segRecords.length > 0) {
+        // Trailing dropped rows belong to the last shard's bookkeeping.
+        const last = this.finished[this.finished.length - 1]!;
+        last.inputRows += this.segInput;
+        last.records.push(...this.segRecords);
+        this.opts.session?.recordShard(last);
+      }
+      await mkdir(this.opts.dir, { recursive: true });
+      const n = this.finished.length;
+      const out: ShardInfo[] = [];
+      for (const s of this.finished) {
+        const name = shardFileName(this.opts.split, s.index, n);
+        const from = this.opts.session ? join(this.opts.session.workDir, s.tmpFile) : join(dirname(this.opts.dir), s.tmpFile);
+        await rename(from, join(this.opts.dir, name));
+        out.push({ split: this.opts.split, file: `${basename(this.opts.dir)}/${name}`, rows: s.rows, bytes: s.bytes, sha256: s.sha256 });
+      }
+      return out;
+    }) as Promise<ShardInfo[]>;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffer.length === 0 && this.file) return;
+    if (!this.file) {
+      await mkdir(this.tmpDir, { recursive: true });
+      const path = join(this.tmpDir, `${this.opts.split}-${this.finished.length}.parquet.partial`);
+      await rm(path, { force: true });
+      this.file = new ParquetStreamFile(path, this.props());
+    }
+    const batch = recordBatch(this.schema, this.buffer);
+    this.buffer = [];
+    this.bufferBytes = 0;
+    await this.file.write(batch);
+  }
+
+  private async closeShard(): Promise<void> {
+    await this.flush(); // also opens an empty shard for an empty split
+    const file = this.file!;
+    await file.close();
+    this.file = null;
+    let rows: number;
+    try {
+      rows = await footerRows(file.path);
+    } catch (e) {
+      throw new GadError(`export: shard ${file.path} is not a readable parquet file (${(e as Error).message})`, { exitCode: 1 });
+    }
+    if (rows !== this.shardRows) {
+      throw new GadError(`export: shard ${file.path} holds ${rows} rows, ${this.shardRows} were written`, { exitCode: 1 });
+    }
+    const index = this.finished.length;
+    const finalTmp = file.path.replace(/\.partial$/, '');
+    await rename(file.path, finalTmp);
+    const st = await stat(finalTmp);
+    const entry: JournalShard = {
+      split: this.opts.split,
+      index,
+      rows,
+      bytes: st.size,
+      sha256: await sha256File(finalTmp),
+      tmpFile: `${SHARDS_TMP}/${basename(finalTmp)}`,
+      inputRows: this.segInput,
+      records: this.segRecords,
+    };
+    this.finished.push(entry);
+    this.opts.session?.recordShard(entry);
+    this.shardRows = 0;
+    this.shardBytes = 0;
+    this.segInput = 0;
+    this.segRecords = [];
+    this.onShardClosed?.({ index, rows, bytes: entry.bytes, sha256: entry.sha256, tmpFile: finalTmp });
+  }
+}
