@@ -27,7 +27,7 @@ export function esc(s: unknown): string {
 export function fmtNum(n: number | null | undefined, digits = 1): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '–';
   const neg = n < 0;
-  const abs = Math.abs(n);
+  const abs = Math.round(Math.abs(n) * 10 ** digits) / 10 ** digits;
   const fixed = Number.isInteger(abs) ? abs.toFixed(0) : abs.toFixed(digits);
   const [int, frac] = fixed.split('.');
   const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -66,13 +66,16 @@ function histogramSvg(h: HistogramData, opts: { stacked: boolean; color?: string
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const nb = h.counts.length;
+  const overflow = h.over > 0;
+  const end = h.start + nb * h.width;
   let x0 = h.start;
-  let x1 = h.start + nb * h.width;
+  // One extra slot (a gap and a bar) for the overflow when the tail was cut.
+  let x1 = end + (overflow ? 2 * h.width : 0);
   for (const ln of opts.lines) {
     if (ln.x > x1 && ln.x <= x1 + (x1 - x0) * 0.6) x1 = ln.x + h.width;
     if (ln.x < x0 && ln.x >= x0 - (x1 - x0) * 0.6) x0 = Math.max(0, ln.x - h.width);
   }
-  const maxC = Math.max(1, ...h.counts);
+  const maxC = Math.max(1, h.over, ...h.counts);
   const yTicks = niceTicks(0, maxC, 5);
   const yMax = yTicks[yTicks.length - 1]!;
   const sx = (v: number) => m.l + ((v - x0) / (x1 - x0)) * pw;
@@ -84,7 +87,7 @@ function histogramSvg(h: HistogramData, opts: { stacked: boolean; color?: string
     out.push(`<text x="${m.l - 8}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" class="tick">${fmtNum(t)}</text>`);
   }
   for (const t of niceTicks(x0, x1, 8)) {
-    if (t < x0 || t > x1) continue;
+    if (t < x0 || t > (overflow ? end : x1)) continue;
     out.push(`<line x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${m.t + ph}" y2="${m.t + ph + 5}" stroke="${C.axis}"/>`);
     out.push(`<text x="${sx(t).toFixed(1)}" y="${m.t + ph + 19}" text-anchor="middle" class="tick">${fmtNum(t)}</text>`);
   }
@@ -112,6 +115,23 @@ function histogramSvg(h: HistogramData, opts: { stacked: boolean; color?: string
     } else {
       out.push(`<g><title>${esc(tip)}</title><rect x="${xa.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${full.toFixed(1)}" fill="${opts.color ?? C.resp}"/></g>`);
     }
+  }
+  if (overflow) {
+    const xa = sx(end + h.width) + 0.5;
+    const bw = Math.max(1, sx(end + 2 * h.width) - sx(end + h.width) - 1);
+    const y = sy(h.over);
+    const full = m.t + ph - y;
+    const tip = `${fmtNum(end)}–${fmtNum(h.max)} tokens (tail): ${fmtNum(h.over)} rows`;
+    const t = h.overTextSum;
+    const share = opts.stacked && t + h.overImageSum > 0 ? t / (t + h.overImageSum) : 1;
+    const th = full * share;
+    out.push(
+      `<g><title>${esc(tip)}</title><rect x="${xa.toFixed(1)}" y="${(y + full - th).toFixed(1)}" width="${bw.toFixed(1)}" height="${th.toFixed(1)}" fill="${opts.stacked ? C.text : (opts.color ?? C.resp)}" opacity="0.75"/>` +
+        (opts.stacked ? `<rect x="${xa.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${(full - th).toFixed(1)}" fill="${C.image}" opacity="0.75"/>` : '') +
+        `</g>`,
+    );
+    out.push(`<text x="${(xa + bw / 2).toFixed(1)}" y="${m.t + ph + 19}" text-anchor="middle" class="tick">&gt; ${fmtNum(end)}</text>`);
+    out.push(`<text x="${(xa + bw / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" text-anchor="middle" class="tick">${fmtNum(h.over)}</text>`);
   }
   // Vertical limit lines, labels staggered so that close lines stay legible.
   const lines = opts.lines.filter((l) => l.x >= x0 && l.x <= x1).sort((a, b) => a.x - b.x);
@@ -190,7 +210,8 @@ tr.cfg td,tr.cfg th{background:#fdf0f0}
 .tag.cfg{background:#fbe3e3;color:#b3262c}.tag.rec{background:#dcf3e6;color:#15784a}
 .muted{color:var(--muted)}
 code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f0f2f7;border-radius:4px;padding:1px 5px}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
+.grid2{display:grid;grid-template-columns:7fr 6fr;gap:18px;align-items:start}
+.grid2 section{margin-bottom:18px}
 footer{color:var(--muted);font-size:12px;margin-top:8px}
 `;
 

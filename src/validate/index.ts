@@ -34,3 +34,14 @@ export {
 } from './report.js';
 export { renderReportHtml, REASON_TEXT, fmtNum, fmtPct } from './html.js';
 export { renderReportTerminal } from './terminal.js';
+export {
+  validateFiles,
+  reportFromFiles,
+  checkSchema,
+  defaultPipelineFor,
+  type ValidateOptions,
+  type ValidateResult,
+  type Violation,
+  type FileSummary,
+  type ProblemCode,
+} from './files.js';

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { GadError, describeError } from '../core/errors.js';
 import { DROP_REASONS, type DropReason, type Manifest, type Stats, type Target } from '../core/types.js';
 import type { DropRecord, LengthRecord } from './filters.js';
-import { countAtMost, niceBinWidth, recommendLimit, sortedCopy, summarize } from './stats.js';
+import { countAtMost, niceBinWidth, percentile, recommendLimit, sortedCopy, summarize } from './stats.js';
 
 /** The limits always shown in the candidate table (plus the configured one). */
 export const CANDIDATE_LIMITS = [512, 1024, 2048, 4096, 8192] as const;
@@ -44,6 +44,12 @@ export interface HistogramData {
   /** Σ text tokens / Σ image tokens of the rows in each bin (for the stacked text/image view). */
   textSum: number[];
   imageSum: number[];
+  /** Rows at or above `start + counts.length·width` (the long tail, drawn as one overflow bar). */
+  over: number;
+  overTextSum: number;
+  overImageSum: number;
+  /** Largest value (the overflow bar covers up to it). */
+  max: number;
 }
 
 /** report.json */
@@ -149,7 +155,10 @@ export class ReportBuilder {
       a.mImage.push(rec.image_tokens ?? 0);
       if (typeof rec.response_tokens === 'number') a.mResponse.push(rec.response_tokens);
     } else if (rec.reason === 'prompt_too_long' && typeof rec.value === 'number') {
+      // Older record without token columns: the length is known, its text/image split is not.
       a.mPrompt.push(rec.value);
+      a.mText.push(0);
+      a.mImage.push(0);
     } else if (rec.reason === 'response_too_long' && typeof rec.value === 'number') {
       a.mResponse.push(rec.value);
     }
@@ -229,8 +238,8 @@ export class ReportBuilder {
       },
       drops: { total: all.drops, bySplit, count: all.dropped },
       histograms: {
-        prompt: histogram([...all.prompt, ...all.mPrompt], [...all.text, ...all.mText], [...all.image, ...all.mImage]),
-        response: measuredResponse.length ? histogram(measuredResponse, null, null) : null,
+        prompt: histogram([...all.prompt, ...all.mPrompt], [...all.text, ...all.mText], [...all.image, ...all.mImage], [maxPrompt ?? 0, recPrompt]),
+        response: measuredResponse.length ? histogram(measuredResponse, null, null, [maxResp ?? 0, recResponse ?? 0]) : null,
       },
       notes,
     };
@@ -254,28 +263,43 @@ function splitReport(a: SplitAcc, maxResp: number | null): SplitReport {
   };
 }
 
-/** Bins values (and optionally the text/image sums per bin) with a "nice" width, about 40 bins. */
-export function histogram(values: number[], text: number[] | null, image: number[] | null, targetBins = 40): HistogramData | null {
+/**
+ * Bins values (and optionally the text/image sums per bin) with a "nice" width, about `targetBins` bins.
+ * The range ends a little after max(p99.5, the `marks` (limits to draw)); longer values are counted in `over`,
+ * so one extreme row does not squeeze the plot.
+ */
+export function histogram(values: number[], text: number[] | null, image: number[] | null, marks: number[] = [], targetBins = 48): HistogramData | null {
   if (values.length === 0) return null;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const width = niceBinWidth(min, max, targetBins);
+  const s = sortedCopy(values);
+  const min = s[0]!;
+  const max = s[s.length - 1]!;
+  let hiEnd = Math.max(percentile(s, 99.5), ...marks.filter((m) => Number.isFinite(m) && m <= max * 4));
+  hiEnd = Math.min(max, hiEnd * 1.08);
+  const width = niceBinWidth(min, hiEnd, targetBins);
   const start = Math.floor(min / width) * width;
-  const nb = Math.max(1, Math.floor((max - start) / width) + 1);
+  let nb = Math.max(1, Math.floor((hiEnd - start) / width) + 1);
+  if (start + nb * width > max) nb = Math.max(1, Math.floor((max - start) / width) + 1);
+  const end = start + nb * width;
   const counts = new Array<number>(nb).fill(0);
   const textSum = new Array<number>(nb).fill(0);
   const imageSum = new Array<number>(nb).fill(0);
+  let over = 0;
+  let overTextSum = 0;
+  let overImageSum = 0;
   for (let i = 0; i < values.length; i++) {
-    const b = Math.min(nb - 1, Math.floor((values[i]! - start) / width));
+    const v = values[i]!;
+    if (v >= end) {
+      over++;
+      overTextSum += text?.[i] ?? 0;
+      overImageSum += image?.[i] ?? 0;
+      continue;
+    }
+    const b = Math.min(nb - 1, Math.floor((v - start) / width));
     counts[b]!++;
     if (text) textSum[b]! += text[i] ?? 0;
     if (image) imageSum[b]! += image[i] ?? 0;
   }
-  return { start, width, counts, textSum, imageSum };
+  return { start, width, counts, textSum, imageSum, over, overTextSum, overImageSum, max };
 }
 
 async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: any }> {
