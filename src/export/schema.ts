@@ -127,6 +127,7 @@ export function hfFeatures(opts: SchemaOptions): object {
  * in int64). Needs `sample.formatted` (format stage) and, for GAD, `formatted.teacherResponse`.
  */
 export function rowFor(sample: Sample, opts: SchemaOptions): Record<string, unknown> {
+  checkKeys(opts);
   const fm = sample.formatted;
   if (!fm) throw new GadError(`export: row ${sample.id} (${sample.split} #${sample.index}) was not formatted`, { exitCode: 1 });
   if (sample.drop) throw new GadError(`export: row ${sample.id} is dropped (${sample.drop.reason}) and must not be written`, { exitCode: 1 });
