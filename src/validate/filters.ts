@@ -25,6 +25,8 @@ export interface FilterStep {
   check(sample: Sample): Drop | undefined;
   /** Called once the sample passed every step of the chain (e.g. to remember it for dedupe). */
   accept?(sample: Sample): void;
+  /** Restore what `accept` remembered of a kept row from its dedupe key (a resumed build replays kept rows). */
+  remember?(split: string, key: string): void;
 }
 
 /** Counts per split: zero for every reason code, plus how many rows passed. */
@@ -80,6 +82,11 @@ export class FilterChain {
     this.countsFor(sample.split);
     this.keptCounts.set(sample.split, (this.keptCounts.get(sample.split) ?? 0) + 1);
     return undefined;
+  }
+
+  /** Replay a kept row of an interrupted build (by its dedupe key) without checking it again. */
+  remember(split: string, key: string): void {
+    for (const step of this.steps) step.remember?.(split, key);
   }
 
   /** Drops per split and reason (every reason present, zero when none). */
@@ -252,8 +259,11 @@ export class DedupeStep implements FilterStep {
   }
 
   accept(s: Sample): void {
-    const key = this.pending.get(s) ?? dedupeKey(s);
-    if (!this.seen.has(key)) this.seen.set(key, s.split);
+    this.remember(s.split, this.pending.get(s) ?? dedupeKey(s));
+  }
+
+  remember(split: string, key: string): void {
+    if (!this.seen.has(key)) this.seen.set(key, split);
   }
 }
 
