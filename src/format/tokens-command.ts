@@ -82,12 +82,7 @@ export class TokensSession {
     }
     const profile = await loadModelProfile(opts.model, { family: opts.family });
     const s = new TokensSession(profile, opts);
-    for (const p of RESIZE_PIPELINES) {
-      const { geometry, bounds } = s.settingsFor(p);
-      if (p === 'processor') checkPixelBounds(geometry.minPixels, geometry.maxPixels);
-      else if (p === 'easyr1') checkPixelBounds(bounds.easyr1MinPixels!, bounds.easyr1MaxPixels!);
-      else checkPixelBounds(bounds.qwenVlUtilsMinPixels!, bounds.qwenVlUtilsMaxPixels!);
-    }
+    s.checkSettings(opts.pipeline);
     await s.counter(opts.formatPrompt); // fail early on a bad --format-prompt
     return s;
   }
@@ -107,6 +102,14 @@ export class TokensSession {
       if (max !== undefined) b.qwenVlUtilsMaxPixels = max;
     }
     return { geometry, bounds: resolveBounds(this.profile.geometry, b) };
+  }
+
+  /** GadError when --min-pixels / --max-pixels make no sense for this pipeline. */
+  checkSettings(pipeline: ResizePipeline): void {
+    const { geometry, bounds } = this.settingsFor(pipeline);
+    if (pipeline === 'processor') checkPixelBounds(geometry.minPixels, geometry.maxPixels);
+    else if (pipeline === 'easyr1') checkPixelBounds(bounds.easyr1MinPixels!, bounds.easyr1MaxPixels!);
+    else checkPixelBounds(bounds.qwenVlUtilsMinPixels!, bounds.qwenVlUtilsMaxPixels!);
   }
 
   async counter(formatPrompt: string): Promise<PromptCounter> {
@@ -139,6 +142,13 @@ export class TokensSession {
       counter = await this.counter(fpName);
     } catch (e) {
       return { ...out, error: describeError(e) };
+    }
+    if (pipeline !== this.opts.pipeline) {
+      try {
+        this.checkSettings(pipeline);
+      } catch (e) {
+        return { ...out, error: `${pipeline} pipeline: ${describeError(e)}` };
+      }
     }
     const { geometry, bounds } = this.settingsFor(pipeline);
     const resized: Array<[number, number]> = [];
