@@ -39,15 +39,27 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
     let stderr = '';
     let child;
     try {
-      child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+      child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
       done({ code: null, stdout, stderr, error: e as NodeJS.ErrnoException });
       return;
     }
+    let settled = false;
+    const finish = (p: Proc) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      done(p);
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish({ code: null, stdout, stderr, error: Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' }) });
+    }, timeoutMs);
+    timer.unref();
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (e) => done({ code: null, stdout, stderr, error: e }));
-    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.on('error', (e) => finish({ code: null, stdout, stderr, error: e }));
+    child.on('close', (code) => finish({ code, stdout, stderr }));
   });
 }
 
