@@ -48,7 +48,7 @@ async function makeDataset(dir: string, rows: number) {
     let img = sharp(Buffer.from(svg));
     if (!diagram) {
       // photo-like: noise makes JPEG work like on a photo
-      const noise = await sharp({ create: { width: w, height: h, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+      const noise = await sharp({ create: { width: w, height: h, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
       img = sharp(Buffer.from(svg)).composite([{ input: noise, blend: 'overlay' }]);
     }
     const file = `images/p${i}.${diagram ? 'png' : 'jpg'}`;

@@ -193,7 +193,7 @@ async function main() {
   const first = train[0] as Record<string, unknown>;
   bad('bad-duplicate-of-geo-0000', { problem: first.problem, answer: first.answer, images: first.images });
   const long = Array.from({ length: 60 }, (_, k) => `Step ${k + 1}: the segment ${pick(LETTERS)}${pick(LETTERS)} has length ${int(1, 99)}.`).join(' ');
-  bad('bad-overlong-prompt', { problem: `<image>${long.repeat(4)} Find the total length.`, answer: '42', images: ['images/geo-0003.png'] });
+  bad('bad-overlong-prompt', { problem: `<image>${long.repeat(4)} Find the total length.`, answer: '42', images: (train[3] as Record<string, unknown>).images });
   // A test row equal to a train row: a leak.
   const t0 = train[5] as Record<string, unknown>;
   test.push({ id: 'bad-leak-of-geo-0005', problem: t0.problem, answer: t0.answer, images: t0.images });

@@ -2,12 +2,14 @@
  * `build`: ingest → format → validate → export, streamed with bounded concurrency. This is the typed library
  * API under `gad-data build`; the CLI only parses flags into a config and prints what this returns.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { GadError } from './core/errors.js';
 import { sha256, stableStringify } from './core/hash.js';
 import { silentProgress, type ProgressSink } from './core/progress.js';
+import { displayPath } from './core/paths.js';
 import { mapOrdered } from './core/stream.js';
 import type { Manifest, Sample, ShardInfo } from './core/types.js';
 import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
@@ -15,11 +17,11 @@ import { openIngest, type IngestOptions } from './ingest/index.js';
 import { loadModelProfile, type ModelProfile } from './format/profile.js';
 import { loadFormatPrompt, type FormatPrompt } from './format/template.js';
 import { PromptCounter } from './format/tokens.js';
-import { createImageLimit, formatSample, type FormatContext } from './format/sample.js';
-import type { ImageOptions } from './format/image.js';
+import { formatSample, type FormatContext } from './format/sample.js';
+import { createImageLimiter, type ImageOptions } from './format/image.js';
 import { resolveBounds, type PipelineBounds } from './format/resize.js';
-import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report } from './validate/index.js';
-import { ShardWriter, openOutput, writeManifest, renderDatasetCard, type OutputSession } from './export/index.js';
+import { FilterChain, dropRecord, lengthRecord, dedupeKey, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
+import { ShardWriter, openOutput, writeManifest, renderDatasetCard } from './export/index.js';
 import { VERSION } from './version.js';
 
 export interface BuildHooks {
@@ -72,8 +74,17 @@ function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPr
 
 /** The config as recorded in the manifest: secrets removed, machine-specific folders made relative where possible. */
 export function publicConfig(cfg: ResolvedConfig): Record<string, unknown> {
-  const { hub, ...rest } = cfg;
-  return { ...rest, hub: { ...hub, token: hub.token ? '<set>' : null } };
+  const { hub, baseDir: _base, out: _out, trainSpecs, valSpecs, ...rest } = cfg;
+  const list = (v: string | string[] | null | undefined) => (v == null ? v : Array.isArray(v) ? v.map((x) => displayPath(x)) : displayPath(v));
+  return {
+    ...rest,
+    model: displayPath(cfg.model),
+    data: { ...cfg.data, train_files: list(cfg.data.train_files), val_files: list(cfg.data.val_files), image_dir: list(cfg.data.image_dir), format_prompt: list(cfg.data.format_prompt) },
+    teacher: cfg.teacher ? { ...cfg.teacher, file: list(cfg.teacher.file) } : null,
+    trainSpecs: trainSpecs.map((x) => displayPath(x)),
+    valSpecs: valSpecs.map((x) => displayPath(x)),
+    hub: { ...hub, token: hub.token ? '<set>' : null },
+  };
 }
 
 /** Pixel bounds of the trainer's pre-resize step, from data.min_pixels / data.max_pixels. */
@@ -89,6 +100,35 @@ function pipelineBounds(cfg: ResolvedConfig): Partial<PipelineBounds> {
     if (max !== undefined) b.qwenVlUtilsMaxPixels = max;
   }
   return b;
+}
+
+/** What the journal keeps of each input row (ShardWriter notes): enough to replay it on --resume. */
+interface RowNote {
+  len?: LengthRecord;
+  drop?: DropRecord;
+  /** Dedupe key of a kept row. */
+  key?: string;
+  /** Teacher response ends with <|im_end|> (null: no teacher response). */
+  te: boolean | null;
+}
+
+interface SplitOut {
+  writer: ShardWriter;
+  lengths: JsonlOut;
+  dropped: JsonlOut;
+  tally: { rowsIn: number; rowsOut: number; dropped: Record<string, number>; teacher: number; imEnd: number };
+  replay: RowNote[];
+  replayed: number;
+}
+
+async function concatFiles(parts: string[], dest: string) {
+  const w = createWriteStream(dest);
+  for (const p of parts) {
+    for await (const chunk of createReadStream(p)) if (!w.write(chunk)) await once(w, 'drain');
+    await rm(p);
+  }
+  w.end();
+  await once(w, 'finish');
 }
 
 class JsonlOut {
@@ -156,16 +196,19 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     onWarning: warn,
   });
 
+  const local = (p: string) => displayPath(resolve(cfg.baseDir, p));
+  const sources = ingest.sources.map((src) => ({
+    ...src,
+    spec: src.kind === 'hub' ? src.spec : local(src.spec),
+    files: src.files.map((f) => ({ ...f, path: src.kind === 'hub' ? f.path : local(f.path) })),
+  }));
   const settings = settingsOf(cfg, profile, prompt, bounds);
-  const settingsHash = sha256(stableStringify({ settings, sources: ingest.sources }));
-  const session: OutputSession = await openOutput(cfg.out, { settingsHash, resume: !!hooks.resume });
+  const settingsHash = sha256(stableStringify({ settings, sources }));
+  const session = await openOutput(cfg.out, { settingsHash, resume: !!hooks.resume });
+  if (session.notice) progress.log(session.notice);
   try {
     const outSplits = cfg.test_ratio ? ['train', 'test'] : splitsIn.map((s) => s.split);
     const schema = { target: cfg.target, kind: (gad ? 'gad' : 'grpo') as 'gad' | 'grpo', promptKey: cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key };
-    const writers = new Map<string, ShardWriter>();
-    for (const split of outSplits) {
-      writers.set(split, new ShardWriter({ ...schema, dir: join(session.workDir, 'data'), split, shardSize: cfg.shard_size }));
-    }
     const chain = FilterChain.standard({
       maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : Number.POSITIVE_INFINITY,
       maxResponseLength: gad ? cfg.data.max_response_length : Number.POSITIVE_INFINITY,
@@ -175,57 +218,111 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       leakCheck: cfg.dedupe,
     });
     const reportBuilder = new ReportBuilder();
-    const lengths = new JsonlOut(join(session.workDir, 'lengths.jsonl'));
-    const dropped = new JsonlOut(join(session.workDir, 'dropped.jsonl'));
-    const rowsIn: Record<string, number> = Object.fromEntries(outSplits.map((s) => [s, 0]));
-    let endingWithImEnd = 0;
-    let teacherTotal = 0;
+    // Per output split: the shard writer, its lengths/dropped lines (concatenated in split order at the end),
+    // the tallies, and what a resumed build replays instead of processing.
+    const out = new Map<string, SplitOut>();
+    for (const split of outSplits) {
+      const prev = session.resumed?.splits[split];
+      out.set(split, {
+        writer: new ShardWriter({ ...schema, dir: join(session.workDir, 'data'), split, shardSize: cfg.shard_size, session }),
+        lengths: new JsonlOut(join(session.workDir, `.lengths.${split}.jsonl`)),
+        dropped: new JsonlOut(join(session.workDir, `.dropped.${split}.jsonl`)),
+        tally: { rowsIn: 0, rowsOut: 0, dropped: {}, teacher: 0, imEnd: 0 },
+        replay: (prev?.records ?? []) as RowNote[],
+        replayed: 0,
+      });
+    }
+    if (session.resumed) {
+      const n = [...out.values()].reduce((a, o) => a + o.replay.length, 0);
+      progress.log(`resuming: ${n} row(s) in finished shards are reused`);
+    }
+    /** Book one row's outcome (new or replayed) into the tallies, the report and the jsonl files. */
+    const book = async (o: SplitOut, note: RowNote) => {
+      o.tally.rowsIn++;
+      if (note.te !== null) {
+        o.tally.teacher++;
+        if (note.te) o.tally.imEnd++;
+      }
+      if (note.drop) {
+        o.tally.dropped[note.drop.reason] = (o.tally.dropped[note.drop.reason] ?? 0) + 1;
+        reportBuilder.addDrop(note.drop);
+        await o.dropped.write(note.drop);
+      } else if (note.len) {
+        o.tally.rowsOut++;
+        reportBuilder.add(note.len);
+        await o.lengths.write(note.len);
+      }
+    };
 
-    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? 'keep', imageLimit: createImageLimit(cfg.concurrency) };
+    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? 'keep', imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
     const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
+    const displayed = new Map<string, string>();
     for (const { split } of splitsIn) {
       progress.start('images', ingest.rowCount[split] ?? null, 'rows');
-      const formatted = mapOrdered(ingest.rows(split), window, (s: Sample) => formatSample(s, ctx));
+      // Rows covered by finished shards of an interrupted build are replayed from the journal, in input
+      // order, so the dedupe/leak state evolves exactly as in an uninterrupted build.
+      async function* rowsToProcess(): AsyncGenerator<Sample> {
+        for await (const sample of ingest.rows(split)) {
+          if (cfg.test_ratio) sample.split = assignSplit(sample.id, cfg.data.seed, cfg.test_ratio);
+          const o = out.get(sample.split)!;
+          if (o.replayed < o.replay.length) {
+            const note = o.replay[o.replayed++]!;
+            if (note.len && note.key) chain.remember(sample.split, note.key);
+            await book(o, note);
+            progress.tick('images');
+            continue;
+          }
+          yield sample;
+        }
+      }
+      const formatted = mapOrdered(rowsToProcess(), window, (s: Sample) => formatSample(s, ctx));
       for await (const sample of formatted) {
-        if (cfg.test_ratio) sample.split = assignSplit(sample.id, cfg.data.seed, cfg.test_ratio);
-        rowsIn[sample.split] = (rowsIn[sample.split] ?? 0) + 1;
-        if (typeof sample.teacherResponse === 'string') {
-          teacherTotal++;
-          if (sample.teacherResponse.trimEnd().endsWith('<|im_end|>')) endingWithImEnd++;
-        }
+        let shown = displayed.get(sample.source);
+        if (shown === undefined) displayed.set(sample.source, (shown = displayPath(sample.source)));
+        sample.source = shown;
+        const o = out.get(sample.split)!;
+        const te = typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
         const drop = chain.apply(sample);
+        let note: RowNote;
         if (drop) {
-          const rec = dropRecord(sample);
-          reportBuilder.addDrop(rec);
-          await dropped.write(rec);
+          note = { drop: dropRecord(sample), te };
+          await o.writer.skip(note);
         } else {
-          const rec = lengthRecord(sample);
-          reportBuilder.add(rec);
-          await lengths.write(rec);
-          await writers.get(sample.split)!.write(sample);
+          note = { len: lengthRecord(sample), key: cfg.dedupe ? dedupeKey(sample) : undefined, te };
+          await o.writer.write(sample, note);
         }
+        await book(o, note);
         progress.tick('images');
       }
       progress.end('images');
     }
-    await lengths.close();
-    await dropped.close();
 
     progress.start('write', null, 'shards');
     const shards: ShardInfo[] = [];
-    for (const split of outSplits) shards.push(...(await writers.get(split)!.close()));
+    for (const o of out.values()) shards.push(...(await o.writer.close()));
+    // lengths.jsonl / dropped.jsonl: split by split, each in input order.
+    for (const kind of ['lengths', 'dropped'] as const) {
+      const parts: string[] = [];
+      for (const [split, o] of out) {
+        await o[kind].close();
+        parts.push(join(session.workDir, `.${kind}.${split}.jsonl`));
+      }
+      await concatFiles(parts, join(session.workDir, `${kind}.jsonl`));
+    }
     progress.end('write');
 
-    const counts = chain.counts();
-    const kept = chain.kept();
     const splits: Manifest['splits'] = {};
-    for (const split of outSplits) {
-      const drops = Object.fromEntries(Object.entries(counts[split] ?? {}).filter(([, n]) => n > 0));
-      splits[split] = { rowsIn: rowsIn[split] ?? 0, rowsOut: kept[split] ?? 0, dropped: drops };
+    let endingWithImEnd = 0;
+    let teacherTotal = 0;
+    for (const [split, o] of out) {
+      const order = Object.keys(o.tally.dropped).sort();
+      splits[split] = { rowsIn: o.tally.rowsIn, rowsOut: o.tally.rowsOut, dropped: Object.fromEntries(order.map((k) => [k, o.tally.dropped[k]!])) };
+      endingWithImEnd += o.tally.imEnd;
+      teacherTotal += o.tally.teacher;
     }
     const report = reportBuilder.build({
       title: 'gad-data build report',
-      input: { kind: 'build', outDir: cfg.out },
+      input: { kind: 'build', outDir: displayPath(cfg.out) },
       target: cfg.target,
       kind: schema.kind,
       model: { name: profile.name, family: profile.family, factor: profile.geometry.factor, minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels },
@@ -240,7 +337,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       target: cfg.target,
       kind: schema.kind,
       config: publicConfig(cfg),
-      sources: ingest.sources,
+      sources,
       model: {
         name: profile.name,
         family: profile.family,
@@ -262,7 +359,6 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? 'keep', endingWithImEnd, total: teacherTotal } } : {}),
     };
     await writeManifest(session.workDir, manifest);
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(join(session.workDir, 'report.html'), renderReportHtml(report));

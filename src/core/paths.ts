@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
@@ -22,4 +22,18 @@ export function packageRoot(): string {
 /** A path inside the package (fixtures/, prompts/, test/golden/ ...). */
 export function packagePath(...parts: string[]): string {
   return resolve(packageRoot(), ...parts);
+}
+
+/**
+ * How a local path is recorded in outputs (manifest, dropped.jsonl, report): files of the gad-data package
+ * as `<gad-data>/…`, files under the working directory relative to it, others as given. Hub ids and other
+ * non-paths pass through. Keeps outputs free of machine-specific folders where possible and stable across
+ * checkouts.
+ */
+export function displayPath(p: string, cwd: string = process.cwd()): string {
+  if (!isAbsolute(p)) return p;
+  const pkg = packageRoot();
+  if (p === pkg || p.startsWith(pkg + sep)) return `<gad-data>/${relative(pkg, p).split(sep).join('/')}`;
+  if (p.startsWith(cwd + sep)) return relative(cwd, p).split(sep).join('/');
+  return p;
 }
