@@ -3,6 +3,7 @@
  * read a row group (or a line) at a time.
  */
 import { readdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Drop, ImageRef, Manifest, Sample } from '../core/types.js';
@@ -405,7 +406,7 @@ async function planSource(
       schema = s.columns;
     }
     planned.push({ path: f.path, kind: f.kind, rows, schema });
-    const { size } = await import('node:fs/promises').then((m) => m.stat(f.path));
+    const { size } = await stat(f.path);
     manifest.files.push({ path: f.manifestPath, bytes: size, sha256: await sha256File(f.path) });
   }
   return { spec, repo, files: planned, manifest };
