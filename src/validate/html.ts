@@ -204,8 +204,8 @@ tr.strong th,tr.strong td{font-weight:650}
 tr.split td{background:#fafbfd;text-align:left;font-weight:650;padding-top:10px}
 tr.hl td,tr.hl th{background:#eef8f2}
 tr.cfg td,tr.cfg th{background:#fdf0f0}
-.bar{display:inline-block;height:9px;border-radius:5px;background:var(--accent);vertical-align:middle;margin-right:8px}
-.bar-bg{display:inline-block;width:160px;height:9px;border-radius:5px;background:#edf0f6;vertical-align:middle;text-align:left;line-height:0}
+.bar{display:inline-block;height:9px;border-radius:5px;background:var(--accent);vertical-align:top}
+.bar-bg{display:inline-block;margin-right:10px;width:160px;height:9px;border-radius:5px;background:#edf0f6;vertical-align:middle;text-align:left;line-height:0}
 .tag{display:inline-block;font-size:11px;font-weight:650;border-radius:4px;padding:1px 6px;margin-left:6px}
 .tag.cfg{background:#fbe3e3;color:#b3262c}.tag.rec{background:#dcf3e6;color:#15784a}
 .muted{color:var(--muted)}
