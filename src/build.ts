@@ -59,6 +59,7 @@ function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPr
     data: publicConfig(cfg).data,
     teacher: cfg.teacher,
     idKey: cfg.id_key,
+    dataSource: cfg.data_source,
     imageBytesKey: cfg.image_bytes_key,
     imagePlacement: cfg.image_placement,
     imageFormat: cfg.image_format,
@@ -280,6 +281,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         let shown = displayed.get(sample.source);
         if (shown === undefined) displayed.set(sample.source, (shown = displayPath(sample.source)));
         sample.source = shown;
+        if (cfg.data_source) sample.dataSource = cfg.data_source;
         const o = out.get(sample.split)!;
         const te = typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
         const drop = chain.apply(sample);
@@ -297,9 +299,12 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       progress.end('images');
     }
 
-    progress.start('write', null, 'shards');
+    progress.start('write', out.size, 'splits');
     const shards: ShardInfo[] = [];
-    for (const o of out.values()) shards.push(...(await o.writer.close()));
+    for (const o of out.values()) {
+      shards.push(...(await o.writer.close()));
+      progress.tick('write');
+    }
     // lengths.jsonl / dropped.jsonl: split by split, each in input order.
     for (const kind of ['lengths', 'dropped'] as const) {
       const parts: string[] = [];

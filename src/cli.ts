@@ -58,6 +58,7 @@ function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
   set(cfg, 'shard_size', o.shardSize);
   set(cfg, 'test_ratio', o.testRatio);
   set(cfg, 'id_key', o.idKey);
+  set(cfg, 'data_source', o.dataSource);
   set(cfg, 'image_bytes_key', o.imageBytesKey);
   set(cfg, 'image_placement', o.imagePlacement);
   set(cfg, 'image_format', o.imageFormat);
@@ -101,6 +102,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--image-dir <dir>', 'folder relative image paths are resolved against')
     .option('--image-bytes-key <col>', 'a separate list<binary> column holding the image bytes')
     .option('--id-key <col>', 'row id column')
+    .option('--data-source <name>', 'data_source written on every row (verl picks the reward function by it)')
     .addOption(new Option('--image-placement <where>', 'where <image> goes when the text has none').choices(['prepend', 'append', 'none']))
     .option('--max-prompt-length <n>', 'drop rows whose exact prompt length is over n', int('--max-prompt-length'))
     .option('--max-response-length <n>', 'drop teacher responses over n tokens', int('--max-response-length'))

@@ -79,6 +79,8 @@ export const configSchema = z
     test_ratio: z.number().min(0).max(0.9).nullable().default(null),
     id_key: z.string().nullable().default(null),
     image_bytes_key: z.string().nullable().default(null),
+    /** The data_source value written on every row (verl picks the reward function by it); null: the source's own column, the hub repo id, or the file name. */
+    data_source: z.string().min(1).nullable().default(null),
     image_placement: z.enum(['prepend', 'append', 'none']).default('prepend'),
     image_format: z.enum(['keep', 'png', 'jpeg']).default('keep'),
     max_input_pixels: posInt.default(178_956_970),
@@ -123,11 +125,12 @@ export function embeddedDefault(): ConfigInput {
       prompt_key: 'problem',
       answer_key: 'answer',
       image_key: 'images',
-      max_prompt_length: 1024,
+      max_prompt_length: 2048,
       max_response_length: 1024,
       format_prompt: 'math',
     },
     id_key: 'id',
+    data_source: 'gad-data/sample-geometry',
     model: 'qwen3-vl',
     teacher: { file: packagePath('fixtures', 'sample', 'teacher.jsonl'), id_key: 'id', response_key: 'response' },
   };
@@ -290,6 +293,7 @@ out: gad-data-out              # output folder (a valid HF dataset repo: data/*.
 shard_size: 500MB
 test_ratio: null               # e.g. 0.05 carves a test split from train by a seeded hash of the row id
 id_key: null                   # column holding a row id (for the teacher join and reports)
+data_source: null              # data_source written on every row (verl picks its reward function by it, e.g. hiyouga/geometry3k)
 image_bytes_key: null          # a separate list<binary> column holding the image bytes (data-juicer style)
 image_placement: prepend       # where <image> goes when the text has none: prepend | append | none
 image_format: keep             # keep | png | jpeg
