@@ -104,7 +104,7 @@ for (const [name, opts] of [
           const kv = await q(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${lit(path)})`);
           const hf = kv.find((x) => x.k === 'huggingface');
           assert.ok(hf, 'huggingface key-value metadata');
-          const meta = JSON.parse(String(hf.v));
+          const meta = JSON.parse(String(hf.v)) as { info: { features: Record<string, unknown> } };
           assert.deepEqual(meta, hfFeatures(opts));
           assert.deepEqual(meta.info.features.images, [{ _type: 'Image' }]);
           assert.deepEqual(Object.keys(meta.info.features), Object.keys(expected));
