@@ -27,7 +27,8 @@ print(json.dumps({k: sorted(load(v)["problem"]) for k, v in json.loads(sys.argv[
 `;
 
 describe('EasyR1 data paths load with HF datasets', { skip: hasDatasets ? false : `${python} has no datasets/pyarrow (set GAD_TEST_PYTHON)` }, () => {
-  for (const splits of [{ train: 3, validation: 2 }, { train: 2, test: 1 }, { train: 1, val: 2 }]) {
+  const cases: Array<Record<string, number>> = [{ train: 3, validation: 2 }, { train: 2, test: 1 }, { train: 1, val: 2 }];
+  for (const splits of cases) {
     it(`splits ${JSON.stringify(splits)}: each split loads exactly its own rows`, async () => {
       const b = makeFakeBuild({ target: 'easyr1', kind: 'grpo', splits, rowsPerShard: 3 });
       try {
