@@ -88,7 +88,7 @@ export const FAKE_VERL_DIR = packagePath('test', 'fixtures', 'fake-verl');
 
 /** process.env with the fake verl first on PYTHONPATH and the record file set. */
 export function fakeVerlEnv(record: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, FAKE_VERL_RECORD: record, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', FAKE_VERL_RECORD: record, ...extra };
   env.PYTHONPATH = [FAKE_VERL_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
   for (const k of ['MODEL_PATH', 'REWARD_MODEL_PATH', 'PYTHON', 'HYDRA_FULL_ERROR', 'TOKENIZERS_PARALLELISM', 'NCCL_TIMEOUT']) {
     if (!(k in extra)) delete env[k];
