@@ -1,5 +1,8 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
 import { loadModelProfile, type ModelProfile } from '../../src/format/profile.js';
 import { buildMessages, loadFormatPrompt, type FormatPrompt } from '../../src/format/template.js';
 import { PromptCounter, applyTeacherEnding, countResponse, endsWithImEnd } from '../../src/format/tokens.js';
@@ -154,5 +157,18 @@ describe('CachedEncoder', () => {
       }
       assert.deepEqual(fresh.encode(''), []);
     }
+  });
+
+  it('handles normalized added tokens (second split) like the library', () => {
+    const p = profiles.get('qwen3-vl')!;
+    const json = JSON.parse(readFileSync(join(p.dir, 'tokenizer.json'), 'utf8'));
+    for (const t of json.added_tokens) if (t.content === '<think>' || t.content === '</think>') t.normalized = true;
+    const tok = new Tokenizer(json, p.tokenizerConfig);
+    const e = new CachedEncoder(tok);
+    assert.equal(e.fast, true);
+    for (const s of ['a<think>b</think>c', '<think>\n\u00e9\u0301</think><|im_end|>', 'x</think', '<thi<think>nk>']) {
+      assert.deepEqual(e.encode(s), tok.encode(s, { add_special_tokens: false }).ids, JSON.stringify(s));
+    }
+    assert.deepEqual(e.encode('a<think>b'), [...e.encode('a'), 151667, ...e.encode('b')]);
   });
 });
