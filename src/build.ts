@@ -10,6 +10,7 @@ import { GadError } from './core/errors.js';
 import { sha256, stableStringify } from './core/hash.js';
 import { silentProgress, type ProgressSink } from './core/progress.js';
 import { displayPath } from './core/paths.js';
+import { testHold } from './core/test-hold.js';
 import { mapOrdered } from './core/stream.js';
 import type { Manifest, Sample, ShardInfo } from './core/types.js';
 import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
@@ -21,7 +22,7 @@ import { formatSample, type FormatContext } from './format/sample.js';
 import { createImageLimiter, type ImageOptions } from './format/image.js';
 import { resolveBounds, type PipelineBounds } from './format/resize.js';
 import { FilterChain, dropRecord, lengthRecord, dedupeKey, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
-import { ShardWriter, openOutput, writeManifest, renderDatasetCard } from './export/index.js';
+import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard } from './export/index.js';
 import { VERSION } from './version.js';
 
 export interface BuildHooks {
@@ -152,6 +153,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   const progress = hooks.progress ?? silentProgress;
   const warn = hooks.onWarning ?? ((m: string) => progress.log(`warning: ${m}`));
 
+  const restored = await restoreInterruptedCommit(cfg.out);
+  if (restored) progress.log(restored);
   const profileOverrides = cfg.pipeline === 'processor' ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
   const profile = await loadModelProfile(cfg.model, profileOverrides);
   const prompt = await loadFormatPrompt(cfg.data.format_prompt ?? 'none');
@@ -367,6 +370,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(join(session.workDir, 'report.html'), renderReportHtml(report));
+    await testHold('before-commit');
     await session.commit();
 
     const totalIn = Object.values(splits).reduce((a, s) => a + s.rowsIn, 0);

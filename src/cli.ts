@@ -14,7 +14,7 @@ import { build } from './build.js';
 import { VERSION } from './version.js';
 import { runTokensCommand, countOne, parseSize } from './format/tokens-command.js';
 import { reportFromOutDir, reportFromFiles, renderReportTerminal, validateFiles } from './validate/index.js';
-import { runTraining, planTraining, formatDryRun } from './train/index.js';
+import { runTraining } from './train/index.js';
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -280,11 +280,6 @@ export function createProgram(): Command {
         configOverrides,
         nGpus: o.nGpus,
       };
-      if (o.dryRun) {
-        const plan = await planTraining(opts);
-        process.stdout.write(`${formatDryRun(plan)}\n`);
-        return;
-      }
       process.exitCode = await runTraining(opts);
     });
 

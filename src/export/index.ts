@@ -9,5 +9,5 @@ export {
   type ClosedShard,
   type ShardWriterOptions,
 } from './shards.js';
-export { openOutput, type JournalShard, type OpenedOutput, type OutputSession, type ResumeState } from './output.js';
+export { openOutput, restoreInterruptedCommit, type JournalShard, type OpenedOutput, type OutputSession, type ResumeState } from './output.js';
 export { cardFeatures, renderDatasetCard, schemaOptionsOf, writeDatasetCard, writeManifest } from './manifest.js';

@@ -23,6 +23,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
+import { testHold } from '../core/test-hold.js';
 
 /** One finished shard in the journal. */
 export interface JournalShard {
@@ -227,6 +228,25 @@ async function verifiedShards(workDir: string, shards: JournalShard[]): Promise<
 }
 
 /**
+ * Put back the previous output of a build that was killed between the two renames of its commit (the output
+ * folder is missing and `.OUT.old` holds the previous one). Takes the lock for the moment it needs, so it
+ * never touches a build in progress. Returns a notice when it restored something. The build calls it before
+ * anything else, so even a run that then fails on bad input leaves the previous output in place.
+ */
+export async function restoreInterruptedCommit(outDir: string): Promise<string | null> {
+  const p = siblings(outDir);
+  if (existsSync(p.abs) || !existsSync(p.old)) return null;
+  takeLock(p.lock, p.abs);
+  try {
+    if (existsSync(p.abs) || !existsSync(p.old)) return null;
+    await rename(p.old, p.abs);
+    return `restored the previous output from ${p.old} (a build was interrupted while committing)`;
+  } finally {
+    releaseLock(p.lock);
+  }
+}
+
+/**
  * Open an output folder for a build: take the lock, prepare the work dir (fresh, or resumed), and
  * return the session. `settingsHash` must hash the inputs and every setting that changes the bytes.
  */
@@ -322,6 +342,7 @@ export async function openOutput(
         await rm(journalPath, { force: true });
         if (existsSync(p.abs)) {
           await rename(p.abs, p.old);
+          await testHold('commit-swap');
           await rename(p.work, p.abs);
           await rm(p.old, { recursive: true, force: true });
         } else {

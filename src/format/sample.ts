@@ -3,11 +3,9 @@
  * teacher-ending policy, and count prompt and response tokens exactly. Problems with an image become a row
  * drop with its reason; the row's other data is untouched.
  */
-import { readFile } from 'node:fs/promises';
-import pLimit, { type LimitFunction } from 'p-limit';
-import { describeError } from '../core/errors.js';
+import type { LimitFunction } from 'p-limit';
 import type { Drop, ProcessedImage, Sample } from '../core/types.js';
-import { defaultImageConcurrency, processImage, type ImageOptions } from './image.js';
+import { createImageLimiter, processImage, readImageFile, type ImageOptions } from './image.js';
 import type { PromptCounter, TeacherEnding } from './tokens.js';
 import { applyTeacherEnding } from './tokens.js';
 
@@ -15,12 +13,8 @@ export interface FormatContext {
   counter: PromptCounter;
   image: ImageOptions;
   teacherEnding: TeacherEnding;
-  /** Limits concurrent image work across all samples (sharp runs on the libuv pool). */
+  /** Limits concurrent image work across all samples (sharp runs on the libuv pool): see createImageLimiter. */
   imageLimit?: LimitFunction;
-}
-
-export function createImageLimit(concurrency?: number | null): LimitFunction {
-  return pLimit(concurrency ?? defaultImageConcurrency());
 }
 
 const IMAGE_TAG = '<image>';
@@ -28,17 +22,11 @@ const countTags = (s: string) => s.split(IMAGE_TAG).length - 1;
 
 async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint8Array | Drop> {
   if (ref.bytes) return ref.bytes;
-  const path = ref.resolvedPath ?? null;
-  if (!path) {
-    return { reason: 'image_undecodable', detail: `image ${i} has no bytes and no readable path${ref.path ? ` (${ref.path})` : ''}; set image_dir to the folder holding the images`, image: i };
+  if (!ref.resolvedPath) {
+    return { reason: 'image_undecodable', detail: `image ${i} has no bytes and no readable path${ref.path ? ` (${ref.path})` : ''}; set image_dir to the folder holding the images`, value: ref.path ?? null, image: i };
   }
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : describeError(e);
-    return { reason: 'image_undecodable', detail: `image ${i}: ${why}: ${ref.path ?? path}`, value: ref.path ?? path, image: i };
-  }
+  const r = await readImageFile(ref.resolvedPath);
+  return r.ok ? r.bytes : { ...r.drop, image: i };
 }
 
 /** Fill `sample.formatted` (or set `sample.drop`). Never throws for bad data. */
@@ -47,7 +35,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
   const problem = sample.problem ?? '';
   // A row whose <image> tags and images disagree cannot be counted; validate drops it (image_count_mismatch).
   if (countTags(problem) !== sample.images.length) return sample;
-  const limit = ctx.imageLimit ?? ((fn: () => Promise<unknown>) => fn()) as unknown as LimitFunction;
+  const limit = ctx.imageLimit ?? createImageLimiter();
   const images: ProcessedImage[] = [];
   for (let i = 0; i < sample.images.length; i++) {
     const ref = sample.images[i]!;

@@ -224,9 +224,10 @@ export function imageHashes(s: Sample): string[] {
   return (s.images ?? []).map((im) => (im.bytes ? sha256(im.bytes) : 'path:' + (im.resolvedPath ?? im.path ?? '')));
 }
 
-/** The dedupe key: sha256 of the normalized prompt text and the image hashes in order. */
+/** The dedupe key: the first 32 hex digits of the sha256 of the normalized prompt text and the image hashes in order. */
 export function dedupeKey(s: Sample): string {
-  return sha256(normalizePrompt(s.problem ?? '') + '\u0000' + imageHashes(s).join(','));
+  // 128 bits of the sha256 are plenty to tell rows apart and halve the memory per kept row.
+  return sha256(normalizePrompt(s.problem ?? '') + '\u0000' + imageHashes(s).join(',')).slice(0, 32);
 }
 
 /**
@@ -246,8 +247,7 @@ export class DedupeStep implements FilterStep {
   }
 
   check(s: Sample): Drop | undefined {
-    // 128 bits of the sha256 are plenty to tell rows apart and halve the memory per kept row.
-    const key = dedupeKey(s).slice(0, 32);
+    const key = dedupeKey(s);
     this.pending.set(s, key);
     const first = this.seen.get(key);
     if (first === undefined) return undefined;

@@ -64,8 +64,15 @@ function findRevision(repo: HubRepo, rev: string): HubRevision | null {
   return null;
 }
 
-/** Start the server. `pageSize` sets how many tree entries go in one page (the Hub pages large listings). */
-export async function startHubServer(repos: HubRepo[], opts: { pageSize?: number } = {}): Promise<HubServer> {
+/**
+ * Start the server. `pageSize` sets how many tree entries go in one page (the Hub pages large listings);
+ * `throttle` sends file bodies of at least 64 KiB in chunks of `chunkBytes` every `delayMs` (slow downloads, for
+ * crash tests that kill a client mid-download).
+ */
+export async function startHubServer(
+  repos: HubRepo[],
+  opts: { pageSize?: number; throttle?: { chunkBytes: number; delayMs: number } } = {},
+): Promise<HubServer> {
   const requests: RecordedRequest[] = [];
   const pageSize = opts.pageSize ?? 1000;
   const byName = new Map(repos.map((r) => [r.name, r]));
@@ -87,7 +94,18 @@ export async function startHubServer(repos: HubRepo[], opts: { pageSize?: number
       rec.status = status;
       rec.bytes = buf.length;
       res.writeHead(status, { 'Content-Length': String(buf.length), ...headers });
-      res.end(buf);
+      const t = opts.throttle;
+      if (!t || buf.length < 65536) return void res.end(buf);
+      let off = 0;
+      const tick = () => {
+        if (res.destroyed) return;
+        const end = Math.min(buf.length, off + t.chunkBytes);
+        res.write(buf.subarray(off, end));
+        off = end;
+        if (off < buf.length) setTimeout(tick, t.delayMs);
+        else res.end();
+      };
+      tick();
     };
     const json = (status: number, v: unknown, headers: Record<string, string> = {}) =>
       send(status, JSON.stringify(v), { 'Content-Type': 'application/json', ...headers });

@@ -4,11 +4,13 @@ import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { planTraining } from '../../src/train/index.js';
 import { makeFakeBuild } from '../helpers/train.js';
+import { ensurePythonVenv } from '../helpers/python.js';
 
 // The data paths written for EasyR1 are loaded the way EasyR1's RLHFDataset loads them (`path@split`;
 // a folder → load_dataset("parquet", data_dir=...), a file → data_files=...), with real HF datasets.
-// Needs a Python with `datasets`: $GAD_TEST_PYTHON, else python3; skipped when it has none.
-const python = process.env.GAD_TEST_PYTHON || 'python3';
+// Python with `datasets` comes from the test venv (.venv, installed by the tests); $GAD_TEST_PYTHON overrides it.
+// Skipped with a message only where no Python/pip is available.
+const python = process.env.GAD_TEST_PYTHON || (await ensurePythonVenv(['pyarrow', 'datasets', 'pillow'])) || 'python3';
 const hasDatasets = spawnSync(python, ['-c', 'import datasets, pyarrow'], { stdio: 'ignore' }).status === 0;
 
 const LOADER = `
