@@ -104,6 +104,9 @@ function pipelineBounds(cfg: ResolvedConfig): Partial<PipelineBounds> {
   return b;
 }
 
+/** The format prompt's copy in the output folder. */
+const FORMAT_PROMPT_FILE = 'format_prompt.jinja';
+
 /** What the journal keeps of each input row (ShardWriter notes): enough to replay it on --resume. */
 interface RowNote {
   len?: LengthRecord;
@@ -359,13 +362,15 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       },
       resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline) },
       columns: { prompt: schema.promptKey, answer: cfg.data.answer_key, images: cfg.data.image_key, teacher: gad ? 'teacher_response' : null },
-      formatPrompt: { name: prompt.name, sha256: prompt.sha256, file: prompt.file },
+      // A copy of the format prompt travels with the data (EasyR1 reads it at training time).
+      formatPrompt: { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },
       limits: { maxPromptLength: cfg.data.max_prompt_length, maxResponseLength: cfg.data.max_response_length },
       splits,
       shards,
       tokens: Object.fromEntries(Object.entries(report.splits).map(([k, v]) => [k, v.tokens])),
       ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? 'keep', endingWithImEnd, total: teacherTotal } } : {}),
     };
+    if (prompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
     await writeManifest(session.workDir, manifest);
     await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
