@@ -17,7 +17,8 @@
  *   3-channel sRGB without alpha or palette, single frame, a format the policy keeps. The copy is still
  *   fully decoded once (with `failOn: 'truncated'`) so a truncated file is never copied.
  * - Every problem becomes a Drop, never a crash: `image_undecodable` (0 bytes, not an image, truncated or
- *   corrupt data, timeout), `image_too_large` (more pixels than `maxInputPixels`, checked from the header
+ *   corrupt data, timeout, a format Pillow cannot open such as SVG or PDF: see ACCEPTED_INPUT_FORMATS),
+ *   `image_too_large` (more pixels than `maxInputPixels`, checked from the header
  *   before decoding), `aspect_ratio` (> 200, including EasyR1's pre-resize of the written image),
  *   `image_too_small` (a side below `minInputSide`, or a resize that would give an empty side).
  */
@@ -105,6 +106,16 @@ export async function probeImage(input: Uint8Array): Promise<ImageProbe> {
   };
 }
 
+/**
+ * Input formats accepted: raster formats Pillow 12 opens by default (checked with `PIL.Image.OPEN` of Pillow
+ * 12.3), as sharp names them. The trainers (and anyone re-reading the source data with PIL / HF datasets)
+ * could not open the others, so they are not images of the dataset even when sharp can render them:
+ * `svg` (vector text; rasterizing it would also make up a size and a background), `pdf`, `heif` (HEIC needs
+ * the pillow-heif plugin; AVIF, reported by sharp as heif/av1, is `avif` here), `jxl`, `magick`, `openslide`,
+ * `vips`, `exr`, `rad`, `raw`, `csv`, `matrix`, `fits`.
+ */
+export const ACCEPTED_INPUT_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'jp2k', 'ppm', 'bmp']);
+
 /** Images processed at once: the cores, capped by the libuv pool sharp runs on (UV_THREADPOOL_SIZE, default 4). */
 export function defaultImageConcurrency(): number {
   const pool = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
@@ -181,6 +192,13 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
   } catch (e) {
     const head = Buffer.from(input.subarray(0, 8)).toString('hex');
     return undecodable(`not a decodable image (${firstLine(e)}; first bytes ${head})`, input.byteLength);
+  }
+
+  if (!ACCEPTED_INPUT_FORMATS.has(probe.format)) {
+    return undecodable(
+      `${probe.format} is not a raster image format the trainers can open (Pillow cannot read it); convert it to PNG or JPEG`,
+      probe.format,
+    );
   }
 
   const pixels = probe.width * probe.height;

@@ -140,6 +140,8 @@ export function readImageCell(cell: unknown, ctx: ImageContext, bytesCell?: unkn
     return { images };
   }
   if (cell === null || cell === undefined) return { images: [] };
+  // An empty list is a row without images (not a 0-byte image given as a list of numbers: `[].every` is true).
+  if (Array.isArray(cell) && cell.length === 0) return { images: [] };
   const list = Array.isArray(cell) && !cell.every((x) => typeof x === 'number') ? cell : [cell];
   const images: ImageRef[] = [];
   for (let i = 0; i < list.length; i++) {

@@ -165,6 +165,8 @@ function asText(v: unknown): string | null | undefined {
   return undefined;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Text of a message's content: a string, or a list of parts (`{type:'text', text}` / `{type:'image'}` → `<image>`). */
 function contentText(c: unknown): string | undefined {
   if (typeof c === 'string') return c;
@@ -186,6 +188,16 @@ function contentText(c: unknown): string | undefined {
 
 /** The prompt text from a string cell or a message list (the first user message). */
 function promptText(v: unknown): { text: string | null } | { error: string } {
+  // A number or boolean is not a prompt (a wrong cell type, e.g. a jsonl row with "problem": 42): bad_row.
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return { error: `the prompt cell is a ${typeof v} (${String(v)}), not text` };
+  if (v instanceof Uint8Array) {
+    // A binary prompt column: its bytes must be UTF-8 (a lenient decode would send U+FFFD garbage to the trainer).
+    try {
+      return { text: strictUtf8.decode(v) };
+    } catch {
+      return { error: 'the prompt bytes are not valid UTF-8' };
+    }
+  }
   const t = asText(v);
   if (t !== undefined) return { text: t };
   if (Array.isArray(v)) {

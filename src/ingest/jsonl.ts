@@ -1,7 +1,6 @@
 /** JSON lines and JSON files, streamed line by line (a broken line is reported, not fatal). */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { GadError } from '../core/errors.js';
 
 export type JsonRow =
@@ -18,13 +17,43 @@ async function ensureFile(path: string): Promise<number> {
   }
 }
 
-/** Rows of a .jsonl file; `line` is 1-based. Blank lines are skipped; a line that is not a JSON object is yielded as an error. */
+/** Strict UTF-8: invalid bytes are an error, not silently replaced by U+FFFD (which would reach the trainer as garbage). */
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Lines of a file as raw bytes, streamed. Splitting on byte 0x0A is safe in UTF-8 (no multi-byte sequence
+ * contains it); each line is decoded on its own, so one line with invalid bytes does not spoil the others.
+ */
+async function* byteLines(path: string): AsyncGenerator<Buffer> {
+  let rest: Buffer | null = null;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    let buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let nl: number;
+    while ((nl = buf.indexOf(0x0a)) !== -1) {
+      yield buf.subarray(0, nl);
+      buf = buf.subarray(nl + 1);
+    }
+    rest = buf.length ? Buffer.from(buf) : null;
+  }
+  if (rest && rest.length) yield rest;
+}
+
+/**
+ * Rows of a .jsonl file; `line` is 1-based. Blank lines are skipped; a line that is not a JSON object, or
+ * not valid UTF-8, is yielded as an error (the caller drops that row as `bad_row` and goes on).
+ */
 export async function* readJsonlRows(path: string): AsyncGenerator<JsonRow> {
   await ensureFile(path);
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of rl) {
+  for await (const raw of byteLines(path)) {
     line++;
+    let text: string;
+    try {
+      text = utf8Strict.decode(raw.length && raw[raw.length - 1] === 0x0d ? raw.subarray(0, raw.length - 1) : raw);
+    } catch {
+      yield { ok: false, line, error: `line ${line} is not valid UTF-8 (byte ${invalidUtf8Offset(raw)} of the line); re-encode the file as UTF-8` };
+      continue;
+    }
     const t = line === 1 ? text.replace(/^\uFEFF/, '') : text;
     if (!t.trim()) continue;
     let v: unknown;
@@ -42,13 +71,34 @@ export async function* readJsonlRows(path: string): AsyncGenerator<JsonRow> {
   }
 }
 
+/** 0-based offset of the first invalid byte of `b` (for messages): the lenient decode marks it with U+FFFD. */
+function invalidUtf8Offset(b: Uint8Array): number {
+  const lenient = new TextDecoder().decode(b);
+  const i = lenient.indexOf('\uFFFD');
+  return i < 0 ? 0 : Buffer.byteLength(lenient.slice(0, i));
+}
+
 /**
  * Rows of a .json file: a JSON array of objects (or `{"data": [...]}`), else read as JSON lines like
  * HF datasets does. A JSON array is parsed whole (use .jsonl for large data).
  */
 export async function* readJsonRows(path: string): AsyncGenerator<JsonRow> {
   await ensureFile(path);
-  const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
+  const bytes = await readFile(path);
+  let text: string;
+  try {
+    text = utf8Strict.decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    // JSON lines in a .json file: read line by line, so only the bad line is dropped.
+    if (bytes.toString('latin1', 0, 4096).trimStart()[0] !== '[') {
+      yield* readJsonlRows(path);
+      return;
+    }
+    // A JSON array cannot be read row by row past a bad byte: the whole file is unusable input.
+    throw new GadError(`${path} is not valid UTF-8 (first invalid byte at offset ${invalidUtf8Offset(bytes)})`, {
+      hint: 're-encode the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), or write it as .jsonl so a bad line only drops that row',
+    });
+  }
   const first = text.trimStart()[0];
   if (first === '[' || first === '{') {
     let v: unknown;
