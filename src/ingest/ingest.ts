@@ -142,6 +142,22 @@ function resolveColumns(have: string[], types: Map<string, string> | null, cols:
   if (teacher && !have.includes(teacher)) throw missing('teacher_key', teacher);
   const dataSource = cols.dataSource ?? (have.includes('data_source') ? 'data_source' : null);
   if (cols.dataSource && !have.includes(cols.dataSource)) throw missing('data_source_key', cols.dataSource);
+  if (types) {
+    // A whole column of the wrong type (e.g. an int64 prompt_key, a double image_key) is a mapping mistake:
+    // one clear error naming the column, instead of every row dropped for the same reason.
+    const textual = (t: string) => t === 'string' || t === 'binary' || t === 'json' || t.startsWith('fixed_size_binary');
+    const wrongType = (key: string, col: string, want: string, ok: (t: string) => boolean) => {
+      const t = types.get(col);
+      if (t === undefined || ok(t)) return;
+      const fits = [...types].filter(([n, ty]) => n !== col && ok(ty)).map(([n]) => n);
+      throw new GadError(`column '${col}' (${key}) in ${where} has type ${t}; it must hold ${want}`, {
+        hint: fits.length ? `set ${key} to the right column (candidates: ${fits.join(', ')})` : `set ${key} to the column holding ${want}`,
+      });
+    };
+    wrongType('prompt_key', prompt, 'text (string) or a message list', (t) => textual(t) || t.startsWith('list<'));
+    if (have.includes(images)) wrongType('image_key', images, 'images (list<struct<bytes, path>>, a struct, bytes or path strings)', (t) => textual(t) || t.startsWith('list<') || t.startsWith('struct<'));
+    if (teacher) wrongType('teacher_key', teacher, 'text (string) or a message list', (t) => textual(t) || t.startsWith('list<'));
+  }
   if (types && !imageBytes) {
     const t = types.get(images);
     if (t === 'string' || t === 'list<string>') {

@@ -257,7 +257,8 @@ export async function writeParquetCorpus(dir: string, nGood = 6): Promise<Parque
   cases.push({ id: 'pq-null-answer', reason: null });
   rows.push({ id: 'pq-null-answer', problem: '<image>Null answer.', answer: null, images: [{ bytes: await flat(50, 50, 400).png().toBuffer(), path: null }] });
   const parquet = join(dir, 'train.parquet');
-  await writeRowsParquet(parquet, rows, { rowGroupRows: 8 });
+  // null cells are written as nulls (GenRow types them as optional)
+  await writeRowsParquet(parquet, rows as unknown as Parameters<typeof writeRowsParquet>[1], { rowGroupRows: 8 });
   const teacher = join(dir, 'pq-teacher.jsonl');
   await writeFile(teacher, rows.map((r) => JSON.stringify({ id: r.id, response: `Teacher says \\boxed{${r.id}}.` })).join('\n') + '\n');
   return { parquet, imageDir, teacher, cases, goodIds };
