@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 
 type Row = Record<string, string | number>;
@@ -38,7 +38,7 @@ function parseRows(s: string | undefined): number {
 }
 
 /** A synthetic jsonl + image folder: a pool of distinct images shared by many rows (prompts all differ). */
-async function makeDataset(dir: string, rows: number) {
+export async function makeDataset(dir: string, rows: number) {
   mkdirSync(join(dir, 'images'), { recursive: true });
   const pool: string[] = [];
   for (let i = 0; i < 40; i++) {
@@ -140,4 +140,5 @@ async function main() {
   }
 }
 
-await main();
+// Run only as a script (tests and experiments may import makeDataset).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
