@@ -222,13 +222,16 @@ export function createProgram(): Command {
     .addOption(new Option('--target <target>', 'schema of the files').choices(['verl', 'easyr1']))
     .option('-f, --format-prompt <name|file>', 'format prompt to apply (files only; default none: the text is taken as is)')
     .addOption(new Option('--pipeline <name>', 'resize pipeline').choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .option('--prompt-key <col>', 'prompt column (files only)')
+    .option('--image-key <col>', 'image column (files only)')
+    .option('--max-prompt-length <n>', 'the configured limit to show (files only)', int('--max-prompt-length'))
     .option('--json', 'print report.json instead of the table')
     .action(async (paths: string[], o) => {
       const { statSync } = await import('node:fs');
       const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
       const report = isDir
         ? await reportFromOutDir(paths[0]!)
-        : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline });
+        : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTerminal(report, { color: useColor() })}\n`);
     });
 
@@ -239,11 +242,25 @@ export function createProgram(): Command {
     .addOption(new Option('--target <target>', 'trainer schema').choices(['verl', 'easyr1']).default('verl'))
     .option('-m, --model <name|dir>', 'count prompt tokens with this model')
     .option('--max-prompt-length <n>', 'token limit to check (needs --model)', int('--max-prompt-length'))
+    .option('--max-response-length <n>', 'teacher response limit to check (needs --model)', int('--max-response-length'))
     .option('--prompt-key <col>', 'prompt column')
+    .option('--answer-key <col>', 'answer column (easyr1)')
     .option('--image-key <col>', 'image column')
+    .option('-f, --format-prompt <name|file>', 'format prompt the trainer applies (easyr1; default math)')
+    .addOption(new Option('--pipeline <name>', 'resize pipeline the trainer runs (default: qwen-vl-utils for verl, easyr1 for easyr1)').choices(['processor', 'easyr1', 'qwen-vl-utils']))
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], o) => {
-      const r = await validateFiles(files, { target: o.target, model: o.model, maxPromptLength: o.maxPromptLength, promptKey: o.promptKey, imageKey: o.imageKey });
+      const r = await validateFiles(files, {
+        target: o.target,
+        model: o.model,
+        maxPromptLength: o.maxPromptLength,
+        maxResponseLength: o.maxResponseLength,
+        promptKey: o.promptKey,
+        answerKey: o.answerKey,
+        imageKey: o.imageKey,
+        formatPrompt: o.formatPrompt,
+        pipeline: o.pipeline,
+      });
       process.stdout.write(o.json ? `${JSON.stringify({ exitCode: r.exitCode, summary: r.summary, violations: r.violations }, null, 2)}\n` : `${r.text}\n`);
       process.exitCode = r.exitCode;
     });
