@@ -178,6 +178,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   if (cfg.valSpecs.length && cfg.test_ratio) {
     throw new GadError('both data.val_files and test_ratio are set', { hint: 'keep the source test split (val_files) or carve one with --test-ratio, not both', exitCode: 2 });
   }
+  let downloading: string | null = null;
   const ingest = await openIngest({
     splits: splitsIn,
     columns: {
@@ -199,7 +200,19 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       offline: cfg.hub.offline ?? undefined,
       token: cfg.hub.token ?? undefined,
     },
-    onProgress: (e) => progress.update('download', e.bytes, e.total),
+    onProgress: (e) => {
+      if (downloading !== e.file) {
+        if (downloading !== null) progress.end('download');
+        downloading = e.file;
+        progress.log(`downloading ${e.file}`);
+        progress.start('download', e.total, 'B');
+      }
+      progress.update('download', e.bytes, e.total);
+      if (e.total !== null && e.bytes >= e.total) {
+        progress.end('download');
+        downloading = null;
+      }
+    },
     onWarning: warn,
   });
 
