@@ -210,19 +210,21 @@ function verlDefaults(
   return o.map(([key, value]) => ({ key, value: hydraValue(value) }));
 }
 
+/** What every profile's planner gets from planTraining. */
+interface PlanContext {
+  manifest: Manifest;
+  outDir: string;
+  python: string;
+  generator: string;
+  trainShards: ShardInfo[];
+  valShards: ShardInfo[];
+  trailing: Override[];
+}
+
 function planVerl(
   plan: LaunchPlan,
   opts: TrainOptions,
-  c: {
-    manifest: Manifest;
-    outDir: string;
-    python: string;
-    generator: string;
-    discriminator: string;
-    trainShards: ShardInfo[];
-    valShards: ShardInfo[];
-    trailing: Override[];
-  },
+  c: PlanContext & { discriminator: string },
 ): void {
   const profile = opts.profile as 'verl-gad' | 'verl-grpo';
   const nGpus = opts.nGpus ?? 2;
@@ -332,16 +334,7 @@ export async function findFormatPrompt(m: Manifest, outDir: string): Promise<{ p
 async function planEasyR1(
   plan: LaunchPlan,
   opts: TrainOptions,
-  c: {
-    manifest: Manifest;
-    outDir: string;
-    python: string;
-    generator: string;
-    trainShards: ShardInfo[];
-    valShards: ShardInfo[];
-    val: string | null;
-    trailing: Override[];
-  },
+  c: PlanContext & { val: string | null },
 ): Promise<void> {
   const m = c.manifest;
   let base: Record<string, unknown>;
