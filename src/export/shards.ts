@@ -2,7 +2,8 @@
  * ShardWriter: writes one split as parquet shards, streamed row group by row group through
  * parquet-wasm (arrow-rs), never holding more than one row group in memory.
  *
- * - Row groups hold at most `rowGroupRows` rows (128) and about `rowGroupBytes` bytes.
+ * - Row groups hold at most `rowGroupRows` rows (128) and about `rowGroupBytes` bytes (32 MiB; also given to
+ *   arrow-rs as its row-group byte cap, since it is arrow-rs that cuts row groups and holds the open one in wasm).
  * - A shard is cut before a row that would take it past `shardSize` bytes, counting the rows'
  *   in-memory size (like HF `max_shard_size`), so the cut points depend only on the rows: the same
  *   rows give the same shards, also after a resume.
@@ -28,7 +29,7 @@ import { SHARDS_TMP, type JournalShard, type OpenedOutput } from './output.js';
 
 export const DEFAULT_SHARD_SIZE = 500 * 1000 * 1000;
 export const DEFAULT_ROW_GROUP_ROWS = 128;
-export const DEFAULT_ROW_GROUP_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
 export interface ShardWriterOptions extends SchemaOptions {
   /** The `data/` folder inside the work dir (OUT tmp /data). */
@@ -56,11 +57,15 @@ export function shardFileName(split: string, index: number, count: number): stri
   return `${split}-${p(index)}-of-${p(count)}.parquet`;
 }
 
-function writerProperties(opts: SchemaOptions, rowGroupRows: number): pw.WriterProperties {
+function writerProperties(opts: SchemaOptions, rowGroupRows: number, rowGroupBytes: number): pw.WriterProperties {
   let b = new pw.WriterPropertiesBuilder()
     .setCompression(pw.Compression.ZSTD)
     .setDictionaryEnabled(false)
     .setMaxRowGroupSize(rowGroupRows)
+    // arrow-rs gathers the batches we flush into row groups of up to rowGroupRows rows, whatever their size,
+    // and holds an open row group in wasm memory: without a byte cap, 128 rows of 5 MB images held ~640 MB
+    // there (and wasm memory never shrinks). The cap makes memory follow rowGroupBytes, not the image size.
+    .setMaxRowGroupBytes(rowGroupBytes)
     // Also as a plain key-value entry, for readers that do not decode ARROW:schema (DuckDB, hyparquet).
     .setKeyValueMetadata(new Map([['huggingface', JSON.stringify(hfFeatures(opts))]]));
   if (opts.target === 'verl') b = b.setColumnDictionaryEnabled('data_source', true).setColumnDictionaryEnabled('ability', true);
@@ -185,7 +190,7 @@ export class ShardWriter {
       });
     }
     this.schema = arrowSchema(opts);
-    this.props = () => writerProperties(opts, this.rowGroupRows);
+    this.props = () => writerProperties(opts, this.rowGroupRows, this.rowGroupBytes);
     this.rowGroupRows = Math.max(1, opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
     this.rowGroupBytes = opts.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
     this.tmpDir = opts.session ? join(opts.session.workDir, SHARDS_TMP) : join(dirname(opts.dir), SHARDS_TMP);

@@ -52,7 +52,7 @@ export interface ImageOptions {
   maxInputPixels: number;
   /** Refuse images whose shorter (oriented) side is below this. Default 1 (the trainers accept any size). */
   minInputSide?: number;
-  /** Give up on one image after this long (sharp timeout, rounded up to whole seconds). Default 60000. */
+  /** Give up on one image (decode, resize, encode) after this many milliseconds: an `image_undecodable` drop. Default 60000. */
   timeoutMs?: number;
 }
 
@@ -180,6 +180,22 @@ export function outputFormatFor(inputFormat: string, policy: ImageFormatPolicy):
   return inputFormat === 'jpeg' ? 'jpeg' : 'png';
 }
 
+const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/** `work`'s result, or TIMED_OUT when it takes longer than `ms` (its late result or error is then ignored). */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((ok) => {
+    timer = setTimeout(() => ok(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => {});
+  }
+}
+
 /** Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). */
 export async function processImage(input: Uint8Array, opts: ImageOptions): Promise<ImageOutcome> {
   if (input.byteLength === 0) return undecodable('image has 0 bytes', 0);
@@ -280,11 +296,18 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
   const base = () =>
     sharp(input, { failOn: 'truncated', limitInputPixels: maxInputPixels, pages: 1, page: 0 }).timeout({ seconds: timeoutSeconds });
 
+  // The time-out has two parts: sharp's own (whole seconds, it stops the libvips work) and a wall-clock
+  // deadline in milliseconds raced against the work (so `timeoutMs` is honoured as given, and a row never waits
+  // longer; abandoned work is still stopped by sharp's time-out).
+  const timeoutMs = Math.max(1, opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS);
+  const timedOut = () =>
+    undecodable(`image processing timed out after ${timeoutMs} ms (${probe.format} ${probe.width}x${probe.height}); the per-image time-out guards against images that are too slow to decode`, timeoutMs);
+
   let bytes: Uint8Array;
   try {
     if (canCopy) {
       // Full decode once so truncated or corrupt data is refused rather than copied.
-      await base().raw().toBuffer();
+      if ((await withDeadline(base().raw().toBuffer(), timeoutMs)) === TIMED_OUT) return timedOut();
       bytes = input;
     } else {
       let p = base().autoOrient();
@@ -295,7 +318,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
         outFormat === 'jpeg'
           ? p.jpeg({ quality: opts.jpegQuality ?? DEFAULT_JPEG_QUALITY, chromaSubsampling: '4:2:0', progressive: false, mozjpeg: false })
           : p.png({ compressionLevel: 6, adaptiveFiltering: false, palette: false });
-      const { data, info } = await p.toBuffer({ resolveWithObject: true });
+      const done = await withDeadline(p.toBuffer({ resolveWithObject: true }), timeoutMs);
+      if (done === TIMED_OUT) return timedOut();
+      const { data, info } = done;
       if (info.width !== tw || info.height !== th || info.channels !== 3) {
         return undecodable(`image ${probe.width}x${probe.height} produced ${info.width}x${info.height}x${info.channels}, expected ${tw}x${th}x3`);
       }
@@ -303,7 +328,7 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     }
   } catch (e) {
     const msg = firstLine(e);
-    if (/timeout/i.test(msg)) return undecodable(`image processing timed out after ${timeoutSeconds}s (${probe.format} ${probe.width}x${probe.height})`, timeoutSeconds);
+    if (/timeout/i.test(msg)) return timedOut();
     if (/pixel limit/i.test(msg)) {
       return { ok: false, drop: { reason: 'image_too_large', detail: `image exceeds max-input-pixels ${maxInputPixels}: ${msg}`, value: pixels, limit: maxInputPixels } };
     }
