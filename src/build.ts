@@ -65,6 +65,7 @@ function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPr
     imagePlacement: cfg.image_placement,
     imageFormat: cfg.image_format,
     maxInputPixels: cfg.max_input_pixels,
+    imageTimeout: cfg.image_timeout,
     singleImage: cfg.single_image,
     dedupe: cfg.dedupe,
     shardSize: cfg.shard_size,
@@ -169,6 +170,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     bounds,
     imageFormat: cfg.image_format,
     maxInputPixels: cfg.max_input_pixels,
+    timeoutMs: cfg.image_timeout * 1000,
   };
   const teacherCfg = cfg.teacher;
   const gad = !!(teacherCfg && (teacherCfg.file || teacherCfg.column));
@@ -283,6 +285,14 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       // order, so the dedupe/leak state evolves exactly as in an uninterrupted build.
       async function* rowsToProcess(): AsyncGenerator<Sample> {
         for await (const sample of ingest.rows(split)) {
+          // Record the source as displayed (no machine paths in outputs); a row without an id column is named
+          // after it, so its id (and the --test-ratio split drawn from it) is the same on every machine.
+          const raw = sample.source;
+          let shown = displayed.get(raw);
+          if (shown === undefined) displayed.set(raw, (shown = displayPath(raw)));
+          sample.source = shown;
+          if (sample.id.startsWith(`${raw}#`)) sample.id = shown + sample.id.slice(raw.length);
+          if (cfg.data_source) sample.dataSource = cfg.data_source;
           if (cfg.test_ratio) sample.split = assignSplit(sample.id, cfg.data.seed, cfg.test_ratio);
           const o = out.get(sample.split)!;
           if (o.replayed < o.replay.length) {
@@ -297,10 +307,6 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
       const formatted = mapOrdered(rowsToProcess(), window, (s: Sample) => formatSample(s, ctx));
       for await (const sample of formatted) {
-        let shown = displayed.get(sample.source);
-        if (shown === undefined) displayed.set(sample.source, (shown = displayPath(sample.source)));
-        sample.source = shown;
-        if (cfg.data_source) sample.dataSource = cfg.data_source;
         const o = out.get(sample.split)!;
         const te = typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
         const drop = chain.apply(sample);

@@ -63,6 +63,7 @@ function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
   set(cfg, 'image_placement', o.imagePlacement);
   set(cfg, 'image_format', o.imageFormat);
   set(cfg, 'max_input_pixels', o.maxInputPixels);
+  set(cfg, 'image_timeout', o.imageTimeout);
   set(cfg, 'max_drop_ratio', o.maxDropRatio);
   set(cfg, 'concurrency', o.concurrency);
   if (o.multiImage) cfg.single_image = false;
@@ -110,6 +111,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--min-pixels <n>', "the trainer's min pixels for the chosen pipeline", int('--min-pixels'))
     .option('--max-pixels <n>', "the trainer's max pixels for the chosen pipeline", int('--max-pixels'))
     .option('--max-input-pixels <n>', 'drop larger input images (decompression bombs)', int('--max-input-pixels'))
+    .option('--image-timeout <seconds>', 'drop an image that takes longer to decode and resize (default 60)', num('--image-timeout'))
     .addOption(new Option('--image-format <fmt>', 'encoding of written images').choices(['keep', 'png', 'jpeg']))
     .option('--multi-image', 'keep rows with more than one image')
     .option('--no-dedupe', 'keep duplicate rows and test rows equal to train rows')

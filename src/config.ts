@@ -84,6 +84,8 @@ export const configSchema = z
     image_placement: z.enum(['prepend', 'append', 'none']).default('prepend'),
     image_format: z.enum(['keep', 'png', 'jpeg']).default('keep'),
     max_input_pixels: posInt.default(178_956_970),
+    /** Seconds one image may take to decode and resize before its row is dropped. */
+    image_timeout: z.number().positive().default(60),
     single_image: z.boolean().default(true),
     dedupe: z.boolean().default(true),
     max_drop_ratio: z.number().min(0).max(1).default(0.5),
@@ -298,6 +300,7 @@ image_bytes_key: null          # a separate list<binary> column holding the imag
 image_placement: prepend       # where <image> goes when the text has none: prepend | append | none
 image_format: keep             # keep | png | jpeg
 max_input_pixels: 178956970    # larger images are dropped (decompression bombs)
+image_timeout: 60              # seconds one image may take to decode and resize; slower ones are dropped
 single_image: true             # drop rows with more than one image
 dedupe: true                   # drop duplicate rows (same prompt text and image) and test rows equal to train rows
 max_drop_ratio: 0.5            # exit 1 when a larger share of rows is dropped

@@ -25,3 +25,18 @@ function sortKeys(v: unknown): unknown {
   }
   return v;
 }
+
+/** sha256 of a file and its number of lines (a last line without a newline counts), in one pass. */
+export async function sha256FileAndLines(path: string): Promise<{ sha256: string; lines: number }> {
+  const h = createHash('sha256');
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of createReadStream(path)) {
+    const b = chunk as Buffer;
+    h.update(b);
+    for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) lines++;
+    if (b.length) last = b[b.length - 1]!;
+  }
+  if (last !== 0x0a) lines++;
+  return { sha256: h.digest('hex'), lines };
+}

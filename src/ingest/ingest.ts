@@ -8,7 +8,7 @@ import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Drop, ImageRef, Manifest, Sample } from '../core/types.js';
 import { GadError } from '../core/errors.js';
-import { sha256File } from '../core/hash.js';
+import { sha256File, sha256FileAndLines } from '../core/hash.js';
 import { parseSourceSpec, groupFilesBySplit, pickSplit, type SourceSpec } from './spec.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn } from './parquet.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
@@ -52,7 +52,7 @@ export interface IngestOptions {
 
 export interface OpenedIngest {
   sources: Manifest['sources'];
-  /** Rows per split from parquet footers; null when a split has a jsonl/json source. */
+  /** Rows per split from parquet footers and jsonl line counts (for progress); null when a split has a .json source. */
   rowCount: Record<string, number | null>;
   /** Rows of one split in a deterministic order, `index` 0.. within the split. */
   rows(split: string): AsyncGenerator<Sample>;
@@ -433,9 +433,16 @@ async function planSource(
       rows = s.rows;
       schema = s.columns;
     }
-    planned.push({ path: f.path, kind: f.kind, rows, schema });
     const { size } = await stat(f.path);
-    manifest.files.push({ path: f.manifestPath, bytes: size, sha256: await sha256File(f.path) });
+    let digest: string;
+    if (f.kind === 'jsonl') {
+      // Lines counted in the hashing pass: a row total for progress (blank lines, skipped later, included).
+      const h = await sha256FileAndLines(f.path);
+      digest = h.sha256;
+      rows = h.lines;
+    } else digest = await sha256File(f.path);
+    planned.push({ path: f.path, kind: f.kind, rows, schema });
+    manifest.files.push({ path: f.manifestPath, bytes: size, sha256: digest });
   }
   return { spec, repo, files: planned, manifest };
 }
