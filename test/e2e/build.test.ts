@@ -11,7 +11,6 @@ import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { build } from '../../src/index.js';
 import { packagePath } from '../../src/core/paths.js';
 import { sha256 } from '../../src/core/hash.js';
@@ -20,6 +19,7 @@ import { loadFormatPrompt } from '../../src/format/template.js';
 import { PromptCounter } from '../../src/format/tokens.js';
 import { resizeFor } from '../../src/format/resize.js';
 import type { Manifest } from '../../src/core/types.js';
+import { readJsonl, duckRows } from '../helpers/files.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-e2e-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -39,24 +39,9 @@ const EXPECTED_DROPS: Record<string, string> = {
   'bad-leak-of-geo-0005': 'leak',
 };
 
-const readJsonl = (p: string) =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
 
 const fixtureLines = (f: string) => readJsonl(packagePath('fixtures', 'sample', f));
 
-async function duckRows(file: string): Promise<Record<string, any>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
-    const reader = await con.runAndReadAll(`SELECT * FROM read_parquet('${file.replace(/'/g, "''")}')`);
-    return reader.getRowObjectsJS() as Record<string, any>[];
-  } finally {
-    con.closeSync();
-  }
-}
 
 const shaOfDir = (dir: string) =>
   Object.fromEntries(

@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packagePath } from '../../src/core/paths.js';
-import { sha256 } from '../../src/core/hash.js';
 import { startHubServer, fakeCommit } from '../helpers/hub-server.js';
+import { tree } from '../helpers/files.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-crash-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -48,15 +48,6 @@ async function kill(child: ChildProcess) {
   const exited = new Promise((ok) => child.once('exit', ok));
   child.kill('SIGKILL');
   await exited;
-}
-/** sha256 of every file below a folder (relative path → hash). */
-function tree(dir: string, base = dir, out: Record<string, string> = {}): Record<string, string> {
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) tree(p, base, out);
-    else out[p.slice(base.length + 1)] = sha256(readFileSync(p));
-  }
-  return out;
 }
 /** Without report.json, which names the output folder. */
 const sansReport = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'report.json'));

@@ -11,19 +11,19 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { build } from '../../src/index.js';
-import { sha256 } from '../../src/core/hash.js';
 import { loadModelProfile } from '../../src/format/profile.js';
 import { resizeFor } from '../../src/format/resize.js';
 import type { Manifest } from '../../src/core/types.js';
 import { writeJsonlCorpus, writeParquetCorpus, type JsonlCorpus, type ParquetCorpus } from '../helpers/bad-corpus.js';
 import { runCli } from '../helpers/gad-cli.js';
+import { readJsonl, duckRows, tree } from '../helpers/files.js';
 
 let tmp: string;
 let jc: JsonlCorpus;
@@ -38,32 +38,8 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const readJsonl = (p: string) =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
 
-async function duckRows(file: string): Promise<Record<string, any>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
-    const r = await con.runAndReadAll(`SELECT * FROM read_parquet('${file.replace(/'/g, "''")}')`);
-    return r.getRowObjectsJS() as Record<string, any>[];
-  } finally {
-    con.closeSync();
-  }
-}
 
-/** sha256 of every file below a folder. */
-function tree(dir: string, base = dir, out: Record<string, string> = {}): Record<string, string> {
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) tree(p, base, out);
-    else out[p.slice(base.length + 1)] = sha256(readFileSync(p));
-  }
-  return out;
-}
 
 /** Oriented input size of the odd-but-valid images (what the pipeline resizes). */
 const ODD_SIZES: Record<string, [number, number]> = {

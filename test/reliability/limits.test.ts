@@ -20,6 +20,7 @@ import { processImage, type ImageOptions } from '../../src/format/image.js';
 import { loadModelProfile } from '../../src/format/profile.js';
 import { flat, noise } from '../helpers/bad-corpus.js';
 import { runCli } from '../helpers/gad-cli.js';
+import { readJsonl } from '../helpers/files.js';
 
 /**
  * Peak RSS allowed for the 1.27 GB build below. Measured on 2 cores (default concurrency, 500 MB shards):
@@ -35,11 +36,6 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const readJsonl = (p: string) =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
 
 test('--max-input-pixels: over the limit → image_too_large with value and limit; under → kept', { timeout: 60_000 }, async () => {
   const dir = join(tmp, 'pixels');
