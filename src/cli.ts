@@ -59,6 +59,7 @@ function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
   set(cfg, 'test_ratio', o.testRatio);
   set(cfg, 'id_key', o.idKey);
   set(cfg, 'data_source', o.dataSource);
+  set(cfg, 'license', o.license);
   set(cfg, 'image_bytes_key', o.imageBytesKey);
   set(cfg, 'image_placement', o.imagePlacement);
   set(cfg, 'image_format', o.imageFormat);
@@ -103,6 +104,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--image-dir <dir>', 'folder relative image paths are resolved against')
     .option('--image-bytes-key <col>', 'a separate list<binary> column holding the image bytes')
     .option('--id-key <col>', 'row id column')
+    .option('--license <id>', 'licence of the data for the dataset card (e.g. apache-2.0)')
     .option('--data-source <name>', 'data_source written on every row (verl picks the reward function by it)')
     .addOption(new Option('--image-placement <where>', 'where <image> goes when the text has none').choices(['prepend', 'append', 'none']))
     .option('--max-prompt-length <n>', 'drop rows whose exact prompt length is over n', int('--max-prompt-length'))
@@ -151,8 +153,11 @@ async function runBuild(o: Record<string, any>): Promise<number> {
     const out = rel(result.outDir);
     const lines = [
       '',
-      renderReportTerminal(result.report, { color: useColor() }),
+      renderReportTerminal(result.report, { color: useColor() }).trimEnd(),
       '',
+      Object.entries(result.splits)
+        .map(([name, s]) => `${name}: ${s.rowsIn} rows in → ${s.rowsOut} out (${s.rowsIn - s.rowsOut} dropped)`)
+        .join(' · '),
       `Wrote ${result.manifest.shards.length} shard(s) to ${out}/data/, with ${out}/manifest.json, ${out}/README.md, ${out}/lengths.jsonl and ${out}/dropped.jsonl.`,
       `Report: ${out}/report.html`,
       '',

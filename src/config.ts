@@ -79,6 +79,8 @@ export const configSchema = z
     test_ratio: z.number().min(0).max(0.9).nullable().default(null),
     id_key: z.string().nullable().default(null),
     image_bytes_key: z.string().nullable().default(null),
+    /** Licence of the data, for the dataset card (an SPDX id such as apache-2.0 or cc-by-4.0). */
+    license: z.string().min(1).nullable().default(null),
     /** The data_source value written on every row (verl picks the reward function by it); null: the source's own column, the hub repo id, or the file name. */
     data_source: z.string().min(1).nullable().default(null),
     image_placement: z.enum(['prepend', 'append', 'none']).default('prepend'),
@@ -295,6 +297,7 @@ out: gad-data-out              # output folder (a valid HF dataset repo: data/*.
 shard_size: 500MB
 test_ratio: null               # e.g. 0.05 carves a test split from train by a seeded hash of the row id
 id_key: null                   # column holding a row id (for the teacher join and reports)
+license: null                  # licence of the data for the dataset card (e.g. apache-2.0, cc-by-4.0)
 data_source: null              # data_source written on every row (verl picks its reward function by it, e.g. hiyouga/geometry3k)
 image_bytes_key: null          # a separate list<binary> column holding the image bytes (data-juicer style)
 image_placement: prepend       # where <image> goes when the text has none: prepend | append | none
