@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -9,6 +9,9 @@
  * - tokens: counting throughput given image sizes (both models), one core.
  * - images: images/s for a realistic mix at 1 and 2 workers, and the share copied without re-encoding.
  * - ingest: rows/s reading a generated parquet.
+ * - export: rows/s and MB/s writing verl GAD shards, peak RSS and wasm memory.
+ * - validate: filter chain and report throughput.
+ * - train: planning and pre-flight (sha256 of the shards) time.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,7 +102,7 @@ async function main() {
   };
   if (get('--child')) return child(get('--child')!, get('--dir')!);
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
-  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest').split(','));
+  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train').split(','));
   console.log(`gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`);
 
   if (only.has('pipeline')) {
@@ -130,6 +133,9 @@ async function main() {
     ['tokens', './tokens.js', 'benchTokens'],
     ['images', './images.js', 'benchImages'],
     ['ingest', './ingest.js', 'benchIngest'],
+    ['export', './export.js', 'benchExport'],
+    ['validate', './validate.js', 'benchValidate'],
+    ['train', './train.js', 'benchTrain'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);
