@@ -306,6 +306,10 @@ export class ShardWriter {
       inputRows: this.segInput,
       records: this.segRecords,
     };
+    // The previous shard is journaled for good: drop its records from memory (only the last shard's records
+    // can still grow, in close()), so memory does not grow with the number of rows.
+    const prev = this.finished[this.finished.length - 1];
+    if (prev) prev.records = [];
     this.finished.push(entry);
     this.opts.session?.recordShard(entry);
     this.shardRows = 0;
