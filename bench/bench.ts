@@ -114,7 +114,12 @@ async function main() {
       const self = fileURLToPath(import.meta.url);
       const table: Row[] = [];
       for (const stage of ['ingest', 'build']) {
-        const out = execFileSync(process.execPath, [self, '--child', stage, '--dir', dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        // MALLOC_ARENA_MAX=2: the environment the gad-data command runs in (its shebang sets it).
+        const out = execFileSync(process.execPath, [self, '--child', stage, '--dir', dir], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 26,
+          env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+        });
         const r = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; secs: number; maxRssMB: number };
         table.push({
           stage: stage === 'build' ? 'full build (ingest+images+tokens+validate+write)' : 'ingest (jsonl + teacher join)',
