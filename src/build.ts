@@ -41,7 +41,7 @@ export interface BuildResult {
   dropRatio: number;
   /** 0 ok; 1 when more rows were dropped than max_drop_ratio allows (the output is still written). */
   exitCode: 0 | 1;
-  /** The terminal summary (report table + next step), no colour. */
+  /** The report as the terminal table, no colour. */
   summary: string;
   config: ResolvedConfig;
 }

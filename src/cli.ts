@@ -158,6 +158,11 @@ async function runBuild(o: Record<string, any>): Promise<number> {
       Object.entries(result.splits)
         .map(([name, s]) => `${name}: ${s.rowsIn} rows in → ${s.rowsOut} out (${s.rowsIn - s.rowsOut} dropped)`)
         .join(' · '),
+      ...(result.manifest.teacherEnding
+        ? [
+            `teacher responses ending with <|im_end|>: ${result.manifest.teacherEnding.endingWithImEnd} of ${result.manifest.teacherEnding.total} (teacher.ending: ${result.manifest.teacherEnding.policy}; student rollouts end with it)`,
+          ]
+        : []),
       `Wrote ${result.manifest.shards.length} shard(s) to ${out}/data/, with ${out}/manifest.json, ${out}/README.md, ${out}/lengths.jsonl and ${out}/dropped.jsonl.`,
       `Report: ${out}/report.html`,
       '',
