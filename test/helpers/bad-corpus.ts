@@ -116,6 +116,25 @@ export async function corpusImages(): Promise<Record<string, Uint8Array>> {
 }
 
 /**
+ * The image cases of both corpora: row id, file in the image set, expected drop reason (null: odd but valid,
+ * kept and written as 8-bit RGB at the pipeline's size).
+ */
+const IMAGE_CASES: ReadonlyArray<[string, string, string | null]> = [
+  ['truncated-png', 'truncated.png', 'image_undecodable'],
+  ['truncated-jpeg', 'truncated.jpg', 'image_undecodable'],
+  ['zero-bytes', 'zero.png', 'image_undecodable'],
+  ['random-bytes', 'random.png', 'image_undecodable'],
+  ['bomb-30000', 'bomb.png', 'image_too_large'],
+  ['aspect-1-300', 'aspect-1-300.png', 'aspect_ratio'],
+  ['svg-text', 'drawing.svg', 'image_undecodable'],
+  ['one-by-one', 'one-by-one.png', null],
+  ['sixteen-bit-png', 'sixteen-bit.png', null],
+  ['cmyk-jpeg', 'cmyk.jpg', null],
+  ['animated-gif', 'animated.gif', null],
+  ['exif-rotated-jpeg', 'exif-rotated.jpg', null],
+];
+
+/**
  * A jsonl corpus: good rows mixed with one row per bad or odd case, images in a folder beside it
  * (referenced by relative path), a teacher file with one response per id.
  */
@@ -142,20 +161,8 @@ export async function writeJsonlCorpus(dir: string, nGood = 6): Promise<JsonlCor
     cases.push({ id, reason });
     row({ id, problem: `<image>Question about ${id}.`, answer: '1', images: [file] });
   };
-  imageCase('truncated-png', 'truncated.png', 'image_undecodable');
-  imageCase('truncated-jpeg', 'truncated.jpg', 'image_undecodable');
-  imageCase('zero-bytes', 'zero.png', 'image_undecodable');
-  imageCase('random-bytes', 'random.png', 'image_undecodable');
-  imageCase('bomb-30000', 'bomb.png', 'image_too_large');
-  imageCase('aspect-1-300', 'aspect-1-300.png', 'aspect_ratio');
-  imageCase('svg-text', 'drawing.svg', 'image_undecodable');
+  for (const [id, file, reason] of IMAGE_CASES) imageCase(id, file, reason);
   imageCase('missing-file', 'no-such-file.png', 'image_undecodable');
-  // odd but valid: kept, written as 8-bit RGB at the pipeline's size
-  imageCase('one-by-one', 'one-by-one.png', null);
-  imageCase('sixteen-bit-png', 'sixteen-bit.png', null);
-  imageCase('cmyk-jpeg', 'cmyk.jpg', null);
-  imageCase('animated-gif', 'animated.gif', null);
-  imageCase('exif-rotated-jpeg', 'exif-rotated.jpg', null);
 
   cases.push({ id: 'dotdot-path', reason: 'bad_row' });
   row({ id: 'dotdot-path', problem: '<image>Escaping path.', answer: '1', images: ['../outside.png'] });
@@ -227,18 +234,7 @@ export async function writeParquetCorpus(dir: string, nGood = 6): Promise<Parque
     cases.push({ id, reason });
     rows.push({ id, problem: `<image>Parquet question about ${id}.`, answer: '1', images: [{ bytes: images[file]!, path: file }] });
   };
-  imageCase('pq-truncated-png', 'truncated.png', 'image_undecodable');
-  imageCase('pq-truncated-jpeg', 'truncated.jpg', 'image_undecodable');
-  imageCase('pq-zero-bytes', 'zero.png', 'image_undecodable');
-  imageCase('pq-random-bytes', 'random.png', 'image_undecodable');
-  imageCase('pq-bomb-30000', 'bomb.png', 'image_too_large');
-  imageCase('pq-aspect-1-300', 'aspect-1-300.png', 'aspect_ratio');
-  imageCase('pq-svg-text', 'drawing.svg', 'image_undecodable');
-  imageCase('pq-one-by-one', 'one-by-one.png', null);
-  imageCase('pq-sixteen-bit-png', 'sixteen-bit.png', null);
-  imageCase('pq-cmyk-jpeg', 'cmyk.jpg', null);
-  imageCase('pq-animated-gif', 'animated.gif', null);
-  imageCase('pq-exif-rotated-jpeg', 'exif-rotated.jpg', null);
+  for (const [id, file, reason] of IMAGE_CASES) imageCase(`pq-${id}`, file, reason);
   const good0 = rows[0]!.images![0]!.bytes!;
   cases.push({ id: 'pq-dotdot-path', reason: 'bad_row' });
   rows.push({ id: 'pq-dotdot-path', problem: '<image>Path only, escaping.', answer: '1', images: [{ bytes: null, path: '../pq-outside.png' }] });
