@@ -5,6 +5,7 @@
  */
 import type { LimitFunction } from 'p-limit';
 import type { Drop, ProcessedImage, Sample } from '../core/types.js';
+import { countImageTags } from '../core/image-tag.js';
 import { createImageLimiter, processImage, readImageFile, type ImageOptions } from './image.js';
 import type { PromptCounter, TeacherEnding } from './tokens.js';
 import { applyTeacherEnding } from './tokens.js';
@@ -17,8 +18,6 @@ export interface FormatContext {
   imageLimit?: LimitFunction;
 }
 
-const IMAGE_TAG = '<image>';
-const countTags = (s: string) => s.split(IMAGE_TAG).length - 1;
 
 async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint8Array | Drop> {
   if (ref.bytes) return ref.bytes;
@@ -34,7 +33,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
   if (sample.drop) return sample;
   const problem = sample.problem ?? '';
   // A row whose <image> tags and images disagree cannot be counted; validate drops it (image_count_mismatch).
-  if (countTags(problem) !== sample.images.length) return sample;
+  if (countImageTags(problem) !== sample.images.length) return sample;
   const limit = ctx.imageLimit ?? createImageLimiter();
   const images: ProcessedImage[] = [];
   for (let i = 0; i < sample.images.length; i++) {

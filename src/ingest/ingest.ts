@@ -8,6 +8,7 @@ import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Drop, ImageRef, Manifest, Sample } from '../core/types.js';
 import { GadError } from '../core/errors.js';
+import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
 import { sha256File, sha256FileAndLines } from '../core/hash.js';
 import { parseSourceSpec, groupFilesBySplit, pickSplit, type SourceSpec } from './spec.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn } from './parquet.js';
@@ -58,7 +59,6 @@ export interface OpenedIngest {
   rows(split: string): AsyncGenerator<Sample>;
 }
 
-const IMAGE_TAG = '<image>';
 const EXTRA_MAX_CHARS = 16384;
 
 type FileKind = 'parquet' | 'jsonl' | 'json';
@@ -254,10 +254,6 @@ function jsonSafe(v: unknown, depth = 0): { ok: true; value: unknown } | { ok: f
   return { ok: false };
 }
 
-function countTags(s: string): number {
-  return s.split(IMAGE_TAG).length - 1;
-}
-
 interface RowContext {
   split: string;
   source: PlannedSource;
@@ -358,7 +354,7 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
 
   // <image> placement and count
   const n = base.images.length;
-  const tags = countTags(text);
+  const tags = countImageTags(text);
   if (tags === 0 && n > 0) {
     if (ctx.placement === 'prepend') base.problem = IMAGE_TAG.repeat(n) + text;
     else if (ctx.placement === 'append') base.problem = text + IMAGE_TAG.repeat(n);

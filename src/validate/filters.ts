@@ -1,4 +1,5 @@
 import { sha256 } from '../core/hash.js';
+import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
 import { DROP_REASONS, type Drop, type DropReason, type Sample } from '../core/types.js';
 
 /** What the standard chain checks. */
@@ -113,18 +114,7 @@ export class FilterChain {
   }
 }
 
-const IMAGE_TAG = '<image>';
-
-/** Number of literal `<image>` placeholders in a text. */
-export function countImageTags(text: string): number {
-  let n = 0;
-  let i = text.indexOf(IMAGE_TAG);
-  while (i !== -1) {
-    n++;
-    i = text.indexOf(IMAGE_TAG, i + IMAGE_TAG.length);
-  }
-  return n;
-}
+export { countImageTags };
 
 /** `empty_prompt`: nothing but whitespace once the `<image>` placeholders are removed. */
 export function emptyPromptStep(): FilterStep {
