@@ -298,8 +298,7 @@ export function isFixedPoint(
   geometry: ImageGeometry,
   bounds?: Partial<PipelineBounds>,
 ): boolean {
-  const r = resizeFor(width, height, pipeline, geometry, bounds);
-  return r.ok && r.resized[0] === width && r.resized[1] === height;
+  return fixedPointResult(width, height, pipeline, geometry, bounds) !== null;
 }
 
 /** Also true when the pre-step itself is the identity (no resampling at all at training time). */
@@ -310,9 +309,20 @@ export function isStrictFixedPoint(
   geometry: ImageGeometry,
   bounds?: Partial<PipelineBounds>,
 ): boolean {
+  const r = fixedPointResult(width, height, pipeline, geometry, bounds);
+  return r !== null && (!r.pre || (r.pre[0] === width && r.pre[1] === height));
+}
+
+/** The pipeline's result when it leaves `width`×`height` unchanged, else null. */
+function fixedPointResult(
+  width: number,
+  height: number,
+  pipeline: ResizePipeline,
+  geometry: ImageGeometry,
+  bounds?: Partial<PipelineBounds>,
+): Extract<ResizeResult, { ok: true }> | null {
   const r = resizeFor(width, height, pipeline, geometry, bounds);
-  if (!r.ok || r.resized[0] !== width || r.resized[1] !== height) return false;
-  return !r.pre || (r.pre[0] === width && r.pre[1] === height);
+  return r.ok && r.resized[0] === width && r.resized[1] === height ? r : null;
 }
 
 /** The size to write for an input image, and what the trainer computes on the written image. */
