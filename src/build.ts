@@ -21,7 +21,7 @@ import { PromptCounter } from './format/tokens.js';
 import { formatSample, type FormatContext } from './format/sample.js';
 import { createImageLimiter, type ImageOptions } from './format/image.js';
 import { resolveBounds, type PipelineBounds } from './format/resize.js';
-import { FilterChain, dropRecord, lengthRecord, dedupeKey, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
+import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
 import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard } from './export/index.js';
 import { VERSION } from './version.js';
 
@@ -315,7 +315,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           note = { drop: dropRecord(sample), te };
           await o.writer.skip(note);
         } else {
-          note = { len: lengthRecord(sample), key: cfg.dedupe ? dedupeKey(sample) : undefined, te };
+          note = { len: lengthRecord(sample), key: cfg.dedupe ? chain.dedupeKeyOf(sample) : undefined, te };
           await o.writer.write(sample, note);
         }
         await book(o, note);

@@ -28,6 +28,8 @@ export interface FilterStep {
   accept?(sample: Sample): void;
   /** Restore what `accept` remembered of a kept row from its dedupe key (a resumed build replays kept rows). */
   remember?(split: string, key: string): void;
+  /** The dedupe key this step computed for a sample it checked (saves hashing the row again). */
+  keyOf?(sample: Sample): string | undefined;
 }
 
 /** Counts per split: zero for every reason code, plus how many rows passed. */
@@ -88,6 +90,15 @@ export class FilterChain {
   /** Replay a kept row of an interrupted build (by its dedupe key) without checking it again. */
   remember(split: string, key: string): void {
     for (const step of this.steps) step.remember?.(split, key);
+  }
+
+  /** The dedupe key of a sample the chain checked (computed now if no step did). */
+  dedupeKeyOf(sample: Sample): string {
+    for (const step of this.steps) {
+      const k = step.keyOf?.(sample);
+      if (k !== undefined) return k;
+    }
+    return dedupeKey(sample);
   }
 
   /** Drops per split and reason (every reason present, zero when none). */
@@ -255,6 +266,10 @@ export class DedupeStep implements FilterStep {
 
   remember(split: string, key: string): void {
     if (!this.seen.has(key)) this.seen.set(key, split);
+  }
+
+  keyOf(s: Sample): string | undefined {
+    return this.pending.get(s);
   }
 }
 
