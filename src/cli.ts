@@ -20,7 +20,7 @@ const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && proces
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new GadError(`${name} takes a whole number, got "${v}"`, { exitCode: 2 });
+  if (!Number.isInteger(n) || n < 0) throw new GadError(`${name} takes a whole number (0 or more), got "${v}"`, { exitCode: 2 });
   return n;
 };
 const num = (name: string) => (v: string) => {
