@@ -6,7 +6,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, copyFile, writeFile, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
@@ -39,6 +39,8 @@ export type DownloadProgress = (e: { stage: 'download'; file: string; bytes: num
 
 const TRUE = new Set(['1', 'on', 'yes', 'true']);
 const COMMIT = /^[0-9a-f]{40}$/;
+/** File ids the Hub sends: a git blob sha1 (40 hex) or an LFS sha256 (64 hex), lowercase. */
+const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 export const CONVERTED_PARQUET_REVISION = 'refs/convert/parquet';
 
 /** Options with the environment applied the way huggingface_hub reads it. */
@@ -90,6 +92,49 @@ function hubError(what: string, e: unknown, o: ResolvedHubOptions): GadError {
   return new GadError(`${what}: ${scrub(describeError(e), o.token)}`, { hint, cause: e });
 }
 
+/** The endpoint as shown in messages (any user:password@ in it removed). */
+function shownEndpoint(endpoint: string): string {
+  try {
+    const u = new URL(endpoint);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/+$/, '');
+  } catch {
+    return endpoint.replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
+/**
+ * Why `p` cannot be a path inside a repo (null when it can): the Hub lists relative, `/`-separated paths
+ * without `.`/`..`/empty segments, backslashes or NUL. Such a path joined under `snapshots/<commit>/`
+ * stays there.
+ */
+export function repoPathProblem(p: unknown): string | null {
+  if (typeof p !== 'string' || !p) return 'an empty or non-text path';
+  if (p.includes('\0')) return 'a path with a NUL character';
+  if (p.includes('\\')) return 'a path with a backslash';
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'an absolute path';
+  for (const seg of p.split('/')) {
+    if (seg === '..') return "a path with a '..' segment";
+    if (seg === '.' || seg === '') return "a path with an empty or '.' segment";
+  }
+  return null;
+}
+
+/** A mirror (HF_ENDPOINT) answered something the Hub never sends: exit 2 naming it. */
+function mirrorError(o: ResolvedHubOptions, what: string): GadError {
+  const ep = shownEndpoint(o.endpoint);
+  return new GadError(`the Hub at ${ep} sent ${what}; refusing it (nothing was written outside the cache)`, {
+    hint: `${ep} is not behaving like the Hugging Face Hub (a broken or hostile mirror?): check HF_ENDPOINT / hub.endpoint, or unset it to use https://huggingface.co`,
+  });
+}
+
+/** `path` inside `root` (lexically, after normalisation). */
+function inside(root: string, path: string): boolean {
+  const r = relative(root, path);
+  return r !== '' && r !== '..' && !r.startsWith('..' + sep) && !isAbsolute(r);
+}
+
 function pathIsParquet(p: string): boolean {
   return p.toLowerCase().endsWith('.parquet');
 }
@@ -97,14 +142,18 @@ function pathIsParquet(p: string): boolean {
 /** Resolve a revision to its commit (network). */
 async function resolveCommit(repo: string, revision: string, o: ResolvedHubOptions): Promise<string> {
   if (COMMIT.test(revision)) return revision;
+  let sha: unknown;
   try {
     const info = await datasetInfo({ name: repo, revision, hubUrl: o.endpoint, accessToken: o.token, additionalFields: ['sha'] });
-    const sha = (info as { sha?: string }).sha;
-    if (!sha || !COMMIT.test(sha)) throw new Error(`the Hub did not return a commit for revision ${revision}`);
-    return sha;
+    sha = (info as { sha?: unknown }).sha;
   } catch (e) {
     throw hubError(`cannot resolve ${repo} at revision ${revision}`, e, o);
   }
+  // the commit names the cache folder snapshots/<commit>: only a 40-hex commit id is accepted
+  if (typeof sha !== 'string' || !COMMIT.test(sha)) {
+    throw mirrorError(o, `${sha === undefined || sha === null ? 'no commit' : `'${String(sha).slice(0, 80)}' as the commit`} for ${repo} at revision ${revision} (a commit is 40 lowercase hex digits)`);
+  }
+  return sha;
 }
 
 interface RemoteFile {
@@ -117,9 +166,14 @@ async function listRemoteParquet(repo: string, commit: string, o: ResolvedHubOpt
   const out: RemoteFile[] = [];
   try {
     for await (const f of listFiles({ repo: { type: 'dataset', name: repo }, revision: commit, recursive: true, hubUrl: o.endpoint, accessToken: o.token })) {
-      if (f.type !== 'file' || !pathIsParquet(f.path)) continue;
-      const etag = f.lfs?.oid ?? f.oid;
-      if (!etag) throw new Error(`no oid for ${f.path}`);
+      if (f.type !== 'file' || typeof f.path !== 'string' || !pathIsParquet(f.path)) continue;
+      // the path and the oid become file names under the cache: accept only what the Hub can send
+      const bad = repoPathProblem(f.path);
+      if (bad) throw mirrorError(o, `${bad} in the file listing of ${repo}@${commit.slice(0, 8)} (${JSON.stringify(f.path.slice(0, 120))})`);
+      const etag: unknown = f.lfs?.oid ?? f.oid;
+      if (typeof etag !== 'string' || !OID.test(etag)) {
+        throw mirrorError(o, `the file id ${JSON.stringify(String(etag).slice(0, 80))} for ${f.path} of ${repo}@${commit.slice(0, 8)} (a file id is 40 or 64 lowercase hex digits)`);
+      }
       out.push({ path: f.path, size: f.lfs?.size ?? f.size, etag });
     }
   } catch (e) {
@@ -170,8 +224,13 @@ async function writeRef(storage: string, revision: string, commit: string): Prom
   if (current !== commit) await writeFile(refPath, commit);
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const h = createHash('sha256');
+/**
+ * The id the Hub gives these bytes: for a 64-hex (LFS) id their sha256, for a 40-hex id their git blob
+ * sha1 (`sha1("blob <size>\0" + bytes)`), so a downloaded file can be checked against its listed id.
+ */
+async function contentIdOf(path: string, kind: 'sha256' | 'git-sha1'): Promise<string> {
+  const h = createHash(kind === 'sha256' ? 'sha256' : 'sha1');
+  if (kind === 'git-sha1') h.update(`blob ${(await stat(path)).size}\0`);
   for await (const c of createReadStream(path)) h.update(c as Buffer);
   return h.digest('hex');
 }
@@ -188,9 +247,17 @@ export async function downloadToCache(
   onProgress?: DownloadProgress,
 ): Promise<string> {
   const storage = join(o.cacheDir, repoFolderName(repo));
+  // defence in depth (listRemoteParquet already checked): nothing from the mirror may name a file outside the cache
+  if (!COMMIT.test(commit)) throw mirrorError(o, `'${commit.slice(0, 80)}' as the commit of ${repo}`);
+  const badPath = repoPathProblem(file.path);
+  if (badPath) throw mirrorError(o, `${badPath} for a file of ${repo} (${JSON.stringify(String(file.path).slice(0, 120))})`);
+  if (!OID.test(file.etag)) throw mirrorError(o, `the file id ${JSON.stringify(file.etag.slice(0, 80))} for ${file.path} of ${repo}`);
   const pointer = join(storage, 'snapshots', commit, file.path);
-  if (await exists(pointer)) return pointer;
   const blobPath = join(storage, 'blobs', file.etag);
+  if (!inside(join(storage, 'snapshots', commit), pointer) || !inside(join(storage, 'blobs'), blobPath)) {
+    throw mirrorError(o, `a file name that leads outside the cache for ${file.path} of ${repo}`);
+  }
+  if (await exists(pointer)) return pointer;
   await mkdir(dirname(blobPath), { recursive: true });
   if (await exists(blobPath)) {
     await linkSnapshot(blobPath, pointer);
@@ -245,12 +312,17 @@ export async function downloadToCache(
   if (got !== total) {
     throw new GadError(`download of ${file.path} from ${repo} is incomplete (${got} of ${total} bytes); run again to resume`);
   }
-  if (/^[0-9a-f]{64}$/.test(file.etag)) {
-    const h = await sha256Of(incomplete);
-    if (h !== file.etag) {
-      await rm(incomplete, { force: true });
-      throw new GadError(`download of ${file.path} from ${repo} is corrupt (sha256 ${h.slice(0, 12)}… ≠ ${file.etag.slice(0, 12)}…); it was removed, run again`);
-    }
+  // the bytes must be the ones the listing named (sha256 for LFS ids, git blob sha1 otherwise); a mismatch is
+  // removed, so nothing unverified ever gets the blob's final name
+  const kind = file.etag.length === 64 ? 'sha256' : 'git-sha1';
+  const h = await contentIdOf(incomplete, kind);
+  if (h !== file.etag) {
+    await rm(incomplete, { force: true });
+    const ep = shownEndpoint(o.endpoint);
+    throw new GadError(
+      `download of ${file.path} from ${repo} at ${ep} does not match its listed id (${kind} ${h.slice(0, 12)}… ≠ ${file.etag.slice(0, 12)}…); the file was removed`,
+      { hint: `run again; if it repeats, ${ep} serves other bytes than it lists (a broken or hostile mirror?): check HF_ENDPOINT / hub.endpoint` },
+    );
   }
   await rename(incomplete, blobPath);
   await linkSnapshot(blobPath, pointer);
@@ -336,6 +408,9 @@ export async function resolveHubSplit(
   opts: { onProgress?: DownloadProgress; onWarning?: (m: string) => void } = {},
 ): Promise<HubSplitFiles> {
   const warn = opts.onWarning ?? (() => {});
+  // the revision names the cache file refs/<revision>: a branch or tag name, never a path out of refs/
+  const badRev = repoPathProblem(o.revision);
+  if (badRev) throw new GadError(`revision ${JSON.stringify(o.revision)} of ${repo} is not a branch, tag or commit name (${badRev})`, { hint: 'check --revision / hub.revision' });
   if (o.offline) return resolveOffline(repo, split, o, warn);
   if (o.token && !o.token.startsWith('hf_')) {
     throw new GadError('the Hub token (HF_TOKEN) does not look like a Hugging Face token (it must start with hf_)', { hint: 'check HF_TOKEN' });

@@ -6,6 +6,8 @@
  *   GET /datasets/<owner>/<name>/resolve/<rev>/<path> → file bytes, with ETag / X-Repo-Commit /
  *       Content-Length / Accept-Ranges and 206 + Content-Range for Range requests
  * Every request is recorded (method, path, Authorization, Range) so tests can assert what reached it.
+ * A `hostile` option turns it into a broken or malicious mirror (rewritten listing entries, other bytes than
+ * listed, a bogus commit id).
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -40,6 +42,25 @@ export interface RecordedRequest {
   bytes: number;
 }
 
+/** One file entry of a tree listing, as the Hub sends it. */
+export interface TreeFileEntry {
+  type: 'file';
+  oid: string;
+  size: number;
+  path: string;
+  lfs?: { oid: string; size: number; pointerSize: number };
+}
+
+/** How a hostile mirror lies. */
+export interface HostileMirror {
+  /** Rewrite each file entry of the tree listing (path, oid, lfs) before it is sent. */
+  entry?: (e: TreeFileEntry) => TreeFileEntry;
+  /** Bytes served for a file instead of its content (the listing still names the real content). */
+  body?: (f: HubFile) => Uint8Array;
+  /** The commit id the revision endpoint answers instead of the real one. */
+  sha?: string;
+}
+
 export interface HubServer {
   url: string;
   requests: RecordedRequest[];
@@ -71,7 +92,7 @@ function findRevision(repo: HubRepo, rev: string): HubRevision | null {
  */
 export async function startHubServer(
   repos: HubRepo[],
-  opts: { pageSize?: number; throttle?: { chunkBytes: number; delayMs: number } } = {},
+  opts: { pageSize?: number; throttle?: { chunkBytes: number; delayMs: number }; hostile?: HostileMirror } = {},
 ): Promise<HubServer> {
   const requests: RecordedRequest[] = [];
   const pageSize = opts.pageSize ?? 1000;
@@ -122,7 +143,7 @@ export async function startHubServer(
       const rev = decodeURIComponent(api[3]!);
       const r = findRevision(repo, rev === 'HEAD' ? 'main' : rev);
       if (!r) return notFound('RevisionNotFound', `Invalid rev id: ${rev}`);
-      return json(200, { _id: fakeCommit(repo.name).slice(0, 24), id: repo.name, sha: r.commit, private: false, gated: false, downloads: 0, likes: 0, lastModified: '2025-01-01T00:00:00.000Z' });
+      return json(200, { _id: fakeCommit(repo.name).slice(0, 24), id: repo.name, sha: opts.hostile?.sha ?? r.commit, private: false, gated: false, downloads: 0, likes: 0, lastModified: '2025-01-01T00:00:00.000Z' });
     }
     if (api && api[2] === 'tree') {
       // the client sends the revision unencoded: tree/<commit-or-branch>[/<path>]
@@ -148,7 +169,8 @@ export async function startHubServer(
           continue;
         }
         const lfs = f.path.endsWith('.parquet') ? { oid: sha256(f.content), size: f.content.length, pointerSize: 134 } : undefined;
-        entries.push({ type: 'file', oid: gitOid(f.content), size: f.content.length, path: f.path, ...(lfs ? { lfs } : {}) });
+        const entry: TreeFileEntry = { type: 'file', oid: gitOid(f.content), size: f.content.length, path: f.path, ...(lfs ? { lfs } : {}) };
+        entries.push(opts.hostile?.entry ? opts.hostile.entry(entry) : entry);
       }
       if (recursive) {
         for (const f of r.files) {
@@ -172,9 +194,12 @@ export async function startHubServer(
       const r = findRevision(repo, rev);
       if (!r) return notFound('RevisionNotFound', `Invalid rev id: ${rev}`);
       const path = decodeURIComponent(resolveM[3]!);
-      const f = r.files.find((x) => x.path === path);
-      if (!f) return notFound('EntryNotFound', `Entry not found: ${path}`);
-      const etag = f.path.endsWith('.parquet') ? sha256(f.content) : gitOid(f.content);
+      // a hostile listing may name a path with `..` (which the client's URL normalises away): match by file name
+      const base = (x: string) => x.slice(x.lastIndexOf('/') + 1);
+      const found = r.files.find((x) => x.path === path) ?? (opts.hostile ? r.files.find((x) => base(x.path) === base(path)) : undefined);
+      if (!found) return notFound('EntryNotFound', `Entry not found: ${path}`);
+      const f: HubFile = opts.hostile?.body ? { path: found.path, content: opts.hostile.body(found) } : found;
+      const etag = f.path.endsWith('.parquet') ? sha256(found.content) : gitOid(found.content);
       const headers: Record<string, string> = {
         ETag: `"${etag}"`,
         'X-Repo-Commit': r.commit,
