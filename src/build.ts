@@ -66,6 +66,7 @@ function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPr
     imageFormat: cfg.image_format,
     maxInputPixels: cfg.max_input_pixels,
     imageTimeout: cfg.image_timeout,
+    allowOutsidePaths: cfg.allow_outside_paths,
     singleImage: cfg.single_image,
     dedupe: cfg.dedupe,
     shardSize: cfg.shard_size,
@@ -193,6 +194,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     },
     imageDir: cfg.data.image_dir ?? undefined,
     imagePlacement: cfg.image_placement,
+    allowOutsidePaths: cfg.allow_outside_paths,
     cwd: cfg.baseDir,
     teacher: teacherCfg?.file ? { file: teacherCfg.file, idKey: teacherCfg.id_key ?? undefined, responseKey: teacherCfg.response_key ?? undefined } : undefined,
     hub: {

@@ -88,6 +88,8 @@ export const configSchema = z
     max_input_pixels: posInt.default(178_956_970),
     /** Seconds one image may take to decode and resize before its row is dropped. */
     image_timeout: z.number().positive().default(60),
+    /** Read image paths that lead (also through symlinks) outside image_dir / the data file's folder / the Hub cache. */
+    allow_outside_paths: z.boolean().default(false),
     single_image: z.boolean().default(true),
     dedupe: z.boolean().default(true),
     max_drop_ratio: z.number().min(0).max(1).default(0.5),
@@ -304,6 +306,7 @@ image_placement: prepend       # where <image> goes when the text has none: prep
 image_format: keep             # keep | png | jpeg
 max_input_pixels: 178956970    # larger images are dropped (decompression bombs)
 image_timeout: 60              # seconds one image may take to decode and resize; slower ones are dropped
+allow_outside_paths: false     # true reads image paths leading outside image_dir / the data file's folder (absolute, symlinks)
 single_image: true             # drop rows with more than one image
 dedupe: true                   # drop duplicate rows (same prompt text and image) and test rows equal to train rows
 max_drop_ratio: 0.5            # exit 1 when a larger share of rows is dropped

@@ -22,6 +22,8 @@ export const DROP_REASONS = [
   'duplicate',
   'leak',
   'bad_row',
+  'image_outside_root',
+  'duplicate_id',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

@@ -206,8 +206,8 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
   try {
     probe = await probeImage(input);
   } catch (e) {
-    const head = Buffer.from(input.subarray(0, 8)).toString('hex');
-    return undecodable(`not a decodable image (${firstLine(e)}; first bytes ${head})`, input.byteLength);
+    // never the bytes themselves: the "image" may be any file (a token, a key) and this text goes to dropped.jsonl
+    return undecodable(`not a decodable image: not a recognized image format (${firstLine(e)})`, input.byteLength);
   }
 
   if (!ACCEPTED_INPUT_FORMATS.has(probe.format)) {

@@ -4,11 +4,14 @@
  * a struct with `bytes = null` and a path, a data: URI, and a separate `list<binary>` column beside
  * a path column (data-juicer's `image_bytes`, mapped explicitly).
  *
- * Path policy: a relative path is resolved against `image_dir` (or, for jsonl/json sources without
- * one, the file's folder). A path that escapes that root with `..`, or an absolute path outside
- * `image_dir`, makes the row a `bad_row` drop (the rest of the data still builds). Whether the file
- * exists is not checked here: format reads `resolvedPath` and reports a missing file.
+ * Path policy (containment): a relative path is resolved against `image_dir` (or, for jsonl/json sources
+ * without one, the file's folder) and must not leave it with `..`. The file a path finally names (symlinks
+ * followed: its realpath) must lie inside an allowed root: `image_dir` when set, else the data file's folder;
+ * and the Hub cache folder of the repo the data came from. Otherwise the row is an `image_outside_root` drop (the rest
+ * of the data still builds), unless the user opted in with `allow_outside_paths`. Whether the file exists is
+ * not checked here: format reads `resolvedPath` (the realpath when the file exists) and reports a missing file.
  */
+import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Drop, ImageRef } from '../core/types.js';
 import { GadError } from '../core/errors.js';
@@ -22,6 +25,10 @@ export interface ImageContext {
   where: string;
   /** Config key names for messages. */
   imageKey: string;
+  /** Further folders image files may resolve into (absolute): the parquet file's folder when there is no image_dir, the Hub cache folder of its repo. */
+  roots?: string[];
+  /** Follow paths that lead outside the allowed roots (`allow_outside_paths`). Default false. */
+  allowOutside?: boolean;
 }
 
 export type ImagesResult = { images: ImageRef[] } | { drop: Drop };
@@ -52,27 +59,67 @@ function within(root: string, p: string): boolean {
   return r === '' || (!r.startsWith('..' + sep) && r !== '..' && !isAbsolute(r));
 }
 
-/** Resolve a path-only image; a Drop when it escapes its root. Throws when there is no root for a relative path. */
+/** realpath of an existing path; null when it (or a link on the way) does not exist. */
+function realOrNull(p: string): string | null {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+}
+
+/** Roots as given and as realpaths (a root reached through a symlinked folder still contains its files). */
+const realRoots = new Map<string, string>();
+function rootForms(root: string): string[] {
+  let real = realRoots.get(root);
+  if (real === undefined) {
+    real = realOrNull(root) ?? root;
+    realRoots.set(root, real);
+  }
+  return real === root ? [root] : [root, real];
+}
+
+/** The drop for a path leading outside the roots; `how(root)` says how, e.g. `is absolute and outside ${root}`. */
+function outside(written: string, ctx: ImageContext, how: (root: string) => string): { drop: Drop } {
+  const root = ctx.imageDir ? `image_dir ${ctx.imageDir}` : ctx.baseDir ? `the data file's folder ${ctx.baseDir}` : "the data file's folder";
+  return {
+    drop: {
+      reason: 'image_outside_root',
+      detail: `image path '${written}' ${how(root)}; it was not read (pass --allow-outside-paths, allow_outside_paths: true, to read such paths)`,
+      value: written,
+    },
+  };
+}
+
+/**
+ * Resolve a path-only image; a Drop when it leads outside the allowed roots (lexically or through a symlink).
+ * Throws when there is no root for a relative path.
+ */
 function resolvePath(path: string, ctx: ImageContext): { resolvedPath: string } | { drop: Drop } {
   const p = path.startsWith('file://') ? path.slice('file://'.length) : path;
+  let lexical: string;
   if (isAbsolute(p)) {
-    if (ctx.imageDir && !within(ctx.imageDir, p)) {
-      return { drop: { reason: 'bad_row', detail: `absolute image path ${p} is outside image_dir ${ctx.imageDir}`, value: p } };
+    lexical = resolve(p);
+  } else {
+    const root = ctx.imageDir ?? ctx.baseDir;
+    if (!root) {
+      throw new GadError(
+        `images in ${ctx.where} are paths without bytes (e.g. '${p}'), relative to a folder that is not known`,
+        { hint: 'set image_dir to the folder these paths are relative to (trainers need the bytes; ingest reads them from there)' },
+      );
     }
-    return { resolvedPath: resolve(p) };
+    lexical = resolve(root, p);
+    if (!ctx.allowOutside && !within(root, lexical)) return outside(path, ctx, (root) => `escapes ${root} with '..'`);
   }
-  const root = ctx.imageDir ?? ctx.baseDir;
-  if (!root) {
-    throw new GadError(
-      `images in ${ctx.where} are paths without bytes (e.g. '${p}'), relative to a folder that is not known`,
-      { hint: 'set image_dir to the folder these paths are relative to (trainers need the bytes; ingest reads them from there)' },
-    );
+  if (ctx.allowOutside) return { resolvedPath: lexical };
+  const real = realOrNull(lexical);
+  const target = real ?? lexical;
+  const roots = [ctx.imageDir ?? ctx.baseDir, ...(ctx.roots ?? [])].filter((r): r is string => !!r);
+  if (!roots.some((r) => rootForms(r).some((f) => within(f, target)))) {
+    const how = real !== null && real !== lexical ? 'is a symlink leading outside' : isAbsolute(p) ? 'is absolute and outside' : 'leads outside';
+    return outside(path, ctx, (root) => `${how} ${root}`);
   }
-  const r = resolve(root, p);
-  if (!within(root, r)) {
-    return { drop: { reason: 'bad_row', detail: `image path '${p}' escapes ${ctx.imageDir ? 'image_dir' : 'the source folder'} ${root}`, value: p } };
-  }
-  return { resolvedPath: r };
+  return { resolvedPath: target };
 }
 
 function oneImage(v: unknown, ctx: ImageContext): { image: ImageRef } | { drop: Drop } | null {

@@ -45,6 +45,8 @@ export interface IngestOptions {
   /** Other image placeholders rewritten to `<image>` (default: data-juicer's `<__dj__image>`). */
   imageTokenAliases?: string[];
   cwd?: string;
+  /** Read image paths that lead outside image_dir / the data file's folder / the Hub cache (default false: `image_outside_root` drop). */
+  allowOutsidePaths?: boolean;
   teacher?: { file: string; idKey?: string; responseKey?: string };
   hub?: HubOptions;
   onProgress?: DownloadProgress;
@@ -66,6 +68,8 @@ type FileKind = 'parquet' | 'jsonl' | 'json';
 interface PlannedFile {
   path: string;
   kind: FileKind;
+  /** Hub files: the repo's cache folder (snapshots/ and the blobs/ they link to), an allowed root for image paths. */
+  cacheRoot?: string;
   /** Rows from the footer (parquet). */
   rows: number | null;
   /** Parquet schema (null for json). */
@@ -261,10 +265,13 @@ interface RowContext {
   cols: ResolvedColumns;
   dataSourceDefault: string;
   imageDir: string | null;
+  allowOutsidePaths: boolean;
   placement: 'prepend' | 'append' | 'none';
   aliases: string[];
   teacher: TeacherTable | null;
   warnOnce: (key: string, m: string) => void;
+  /** id_key value → the first row that carried it (split, index), across every split of the build. */
+  ids: Map<string, { split: string; index: number }>;
 }
 
 function toSample(row: Record<string, unknown>, index: number, ctx: RowContext): Sample {
@@ -286,6 +293,22 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
   };
   if (ctx.teacher || cols.teacher) base.teacherResponse = null;
   const dropped = (drop: Drop): Sample => ({ ...base, drop });
+
+  // An id names one row: the teacher file is joined on it (a GAD build would give two rows one response) and
+  // --test-ratio assigns by it. The first row carrying an id claims it (whatever happens to that row later);
+  // a later row with the same id is dropped. Reading the same row again (same split and index) is not a repeat.
+  if (idRaw !== null) {
+    const first = ctx.ids.get(idRaw);
+    if (first === undefined) ctx.ids.set(idRaw, { split: ctx.split, index });
+    else if (first.split !== ctx.split || first.index !== index) {
+      return dropped({
+        reason: 'duplicate_id',
+        detail: `id '${idRaw}' (id_key ${cols.id}) is already the id of row ${first.index} of split '${first.split}'; ids must be unique (a GAD build would give both rows one teacher response)`,
+        value: idRaw,
+        limit: `${first.split}#${first.index}`,
+      });
+    }
+  }
 
   // extra: pass-through of the columns not used above, when small and JSON-serialisable
   const used = new Set([cols.prompt, cols.answer, cols.images, cols.id, cols.imageBytes, cols.teacher, cols.dataSource].filter(Boolean) as string[]);
@@ -347,6 +370,9 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
     baseDir: ctx.file.kind === 'parquet' ? null : dirname(ctx.file.path),
     where: ctx.file.path,
     imageKey: cols.images,
+    // allowed roots for where image files may resolve: image_dir when set, else the data file's folder; the Hub cache
+    roots: [...(ctx.imageDir ? [] : [dirname(ctx.file.path)]), ...(ctx.file.cacheRoot ? [ctx.file.cacheRoot] : [])],
+    allowOutside: ctx.allowOutsidePaths,
   };
   const im = readImageCell(row[cols.images], imageDirOrBase, cols.imageBytes ? (row[cols.imageBytes] ?? null) : undefined);
   if ('drop' in im) return dropped(im.drop);
@@ -381,13 +407,14 @@ async function planSource(
   warn: (m: string) => void,
 ): Promise<PlannedSource> {
   const cwd = opts.cwd ?? process.cwd();
-  const files: Array<{ path: string; kind: FileKind; manifestPath: string; knownSha?: string }> = [];
+  const files: Array<{ path: string; kind: FileKind; manifestPath: string; knownSha?: string; cacheRoot?: string }> = [];
   let repo: string | null = null;
   let manifest: Manifest['sources'][number];
   if (spec.kind === 'hub') {
     repo = spec.repo!;
     const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, { onProgress: opts.onProgress, onWarning: warn });
-    for (const f of r.files) files.push({ path: f.localPath, kind: 'parquet', manifestPath: f.repoPath });
+    // the snapshot file is <repo cache>/snapshots/<commit>/<repoPath>
+    for (const f of r.files) files.push({ path: f.localPath, kind: 'parquet', manifestPath: f.repoPath, cacheRoot: resolve(f.localPath, ...f.repoPath.split('/').map(() => '..'), '..', '..') });
     manifest = { split: outSplit, spec: spec.spec, kind: 'hub', repo, revision: r.revision, commit: r.commit, files: [] };
   } else if (spec.kind === 'dir') {
     const all = listDir(spec.path!);
@@ -437,7 +464,7 @@ async function planSource(
       digest = h.sha256;
       rows = h.lines;
     } else digest = await sha256File(f.path);
-    planned.push({ path: f.path, kind: f.kind, rows, schema });
+    planned.push({ path: f.path, kind: f.kind, rows, schema, ...(f.cacheRoot ? { cacheRoot: f.cacheRoot } : {}) });
     manifest.files.push({ path: f.manifestPath, bytes: size, sha256: digest });
   }
   return { spec, repo, files: planned, manifest };
@@ -520,6 +547,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     if (!idKey) warn(`teacher responses from ${opts.teacher.file} are joined by row index (line n ↔ row n of split '${[...plans.keys()][0]}'): set id_key to join by id`);
   }
 
+  const ids = new Map<string, { split: string; index: number }>();
   async function* rows(split: string): AsyncGenerator<Sample> {
     const list = plans.get(split);
     if (!list) throw new GadError(`split '${split}' is not configured; configured splits: ${[...plans.keys()].join(', ')}`);
@@ -527,7 +555,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     for (const src of list) {
       const dataSourceDefault = defaultDataSource(src);
       for (const file of src.files) {
-        const base = { split, source: src, file, dataSourceDefault, imageDir, placement, aliases, teacher, warnOnce };
+        const base = { split, source: src, file, dataSourceDefault, imageDir, allowOutsidePaths: !!opts.allowOutsidePaths, placement, aliases, teacher, warnOnce, ids };
         if (file.kind === 'parquet') {
           const cols = colsByFile.get(file.path)!;
           for await (const row of readParquetRows(file.path)) {

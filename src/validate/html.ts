@@ -17,6 +17,8 @@ export const REASON_TEXT: Record<DropReason, string> = {
   duplicate: 'same normalized prompt + image hash as an earlier row of the split',
   leak: 'same normalized prompt + image hash as a row of another split',
   bad_row: 'row could not be read',
+  image_outside_root: 'image path leads outside image_dir / the data folder (allow_outside_paths is off)',
+  duplicate_id: 'row id (id_key) already used by an earlier row',
 };
 
 export function esc(s: unknown): string {

@@ -164,7 +164,7 @@ export async function writeJsonlCorpus(dir: string, nGood = 6): Promise<JsonlCor
   for (const [id, file, reason] of IMAGE_CASES) imageCase(id, file, reason);
   imageCase('missing-file', 'no-such-file.png', 'image_undecodable');
 
-  cases.push({ id: 'dotdot-path', reason: 'bad_row' });
+  cases.push({ id: 'dotdot-path', reason: 'image_outside_root' });
   row({ id: 'dotdot-path', problem: '<image>Escaping path.', answer: '1', images: ['../outside.png'] });
   cases.push({ id: 'two-tags-one-image', reason: 'image_count_mismatch' });
   row({ id: 'two-tags-one-image', problem: '<image><image>Two tags.', answer: '1', images: ['good-0.png'] });
@@ -236,7 +236,7 @@ export async function writeParquetCorpus(dir: string, nGood = 6): Promise<Parque
   };
   for (const [id, file, reason] of IMAGE_CASES) imageCase(`pq-${id}`, file, reason);
   const good0 = rows[0]!.images![0]!.bytes!;
-  cases.push({ id: 'pq-dotdot-path', reason: 'bad_row' });
+  cases.push({ id: 'pq-dotdot-path', reason: 'image_outside_root' });
   rows.push({ id: 'pq-dotdot-path', problem: '<image>Path only, escaping.', answer: '1', images: [{ bytes: null, path: '../pq-outside.png' }] });
   cases.push({ id: 'pq-two-tags', reason: 'image_count_mismatch' });
   rows.push({ id: 'pq-two-tags', problem: '<image> and <image>?', answer: '1', images: [{ bytes: good0, path: null }] });

@@ -156,7 +156,7 @@ test('jsonl + image folder: paths resolved against the file folder or image_dir,
   assert.equal(by(2).drop?.reason, 'bad_row');
   assert.match(by(2).drop!.detail, /line 3/);
   assert.equal(by(3).drop?.reason, 'empty_prompt');
-  assert.equal(by(4).drop?.reason, 'bad_row');
+  assert.equal(by(4).drop?.reason, 'image_outside_root');
   assert.match(by(4).drop!.detail, /escapes/);
   assert.equal(by(5).drop, undefined);
   assert.equal(by(5).answer, '7');
@@ -170,7 +170,7 @@ test('jsonl + image folder: paths resolved against the file folder or image_dir,
   await writeFile(join(d, 'abs.jsonl'), [JSON.stringify({ problem: 'p', images: ['img/a.png'] }), JSON.stringify({ problem: 'q', images: [join(d, 'img', 'a.png')] })].join('\n'));
   const r = await all({ splits: [{ split: 'train', specs: [join(d, 'abs.jsonl')] }], imageDir: other });
   assert.equal(r.train![0]!.images[0]!.resolvedPath, join(other, 'img', 'a.png'));
-  assert.equal(r.train![1]!.drop?.reason, 'bad_row');
+  assert.equal(r.train![1]!.drop?.reason, 'image_outside_root');
   assert.match(r.train![1]!.drop!.detail, /outside image_dir/);
   assert.equal(r.train![0]!.id, `${join(d, 'abs.jsonl')}#0`);
 });
