@@ -10,6 +10,7 @@ import { countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, Promp
 import { countImageTags } from './filters.js';
 import { ReportBuilder, type Report } from './report.js';
 import { summarize } from './stats.js';
+import { fmtNum } from './html.js';
 
 /** The pipeline each trainer runs before the processor (verl ≥ 0.8: qwen-vl-utils' fetch_image; EasyR1: process_image). */
 export function defaultPipelineFor(target: Target): ResizePipeline {
@@ -294,7 +295,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
       pads = ids.filter((x) => x === ctx.profile!.specialTokens.imagePad).length;
     } else {
       const c = ctx.counter.count(promptText, imageTokens);
-      textIds = c.textTokens;
+      textIds = c.renderedTokens;
       pads = c.nImagesInText;
     }
     const image = imageTokens.reduce((a, b) => a + b, 0);
@@ -435,7 +436,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
       if (base.profile && prompt.length) {
         s.tokens = { prompt: summarize(prompt), text: summarize(text), image: summarize(image), response: response.length ? summarize(response) : null };
         const t = s.tokens.prompt;
-        lines.push(`  prompt tokens (${base.profile.name}, ${base.pipeline}): min ${t.min} · p50 ${t.p50} · p99 ${t.p99} · max ${t.max} over ${t.count} row(s)`);
+        lines.push(`  prompt tokens (${base.profile.name}, ${base.pipeline}): min ${fmtNum(t.min)} · p50 ${fmtNum(t.p50)} · p99 ${fmtNum(t.p99)} · max ${fmtNum(t.max)} over ${fmtNum(t.count)} row(s)`);
       }
       if (ctx.hasTeacher) {
         s.teacher = { total: teacherTotal, endingWithImEnd: teacherImEnd };

@@ -18,7 +18,7 @@ export {
   type LengthRecord,
 } from './filters.js';
 export { assignSplit, splitUnit } from './split.js';
-export { percentile, summarize, recommendLimit, countAtMost, sortedCopy, niceBinWidth } from './stats.js';
+export { percentile, summarize, recommendLimit, countAtMost, sortedCopy, niceBinWidth, roundStat, STATS_DECIMALS } from './stats.js';
 export {
   ReportBuilder,
   reportFromOutDir,
