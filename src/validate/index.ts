@@ -32,7 +32,7 @@ export {
   type CandidateRow,
   type HistogramData,
 } from './report.js';
-export { renderReportHtml, REASON_TEXT, fmtNum, fmtPct } from './html.js';
+export { renderReportHtml, REASON_TEXT, fmtNum, fmtPct, configuredLevel, CONFIGURED_LEVEL_TEXT, type ConfiguredLevel } from './html.js';
 export { renderReportTerminal } from './terminal.js';
 export {
   validateFiles,
