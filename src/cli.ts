@@ -5,7 +5,7 @@
  * (GAD_DATA_DEBUG=1 shows it).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { GadError, describeError } from './core/errors.js';
 import { createProgress } from './core/progress.js';
@@ -13,7 +13,7 @@ import { EXAMPLE_CONFIG, parseByteSize, readConfigFile, resolveConfig, ignoredDa
 import { build } from './build.js';
 import { VERSION } from './version.js';
 import { runTokensCommand, countOne, parseSize } from './format/tokens-command.js';
-import { reportFromOutDir, reportFromFiles, renderReportTerminal, validateFiles } from './validate/index.js';
+import { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, validateFiles, writeReportFiles } from './validate/index.js';
 import { runTraining } from './train/index.js';
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
@@ -238,6 +238,7 @@ export function createProgram(): Command {
     .option('--image-key <col>', 'image column (files only)')
     .option('--max-prompt-length <n>', 'the configured limit to show (files only)', int('--max-prompt-length'))
     .option('--json', 'print report.json instead of the table')
+    .option('-o, --out <dir>', 'also write report.html and report.json into this folder')
     .action(async (paths: string[], o) => {
       const { statSync } = await import('node:fs');
       const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
@@ -245,6 +246,10 @@ export function createProgram(): Command {
         ? await reportFromOutDir(paths[0]!)
         : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTerminal(report, { color: useColor() })}\n`);
+      if (o.out) {
+        await writeReportFiles(resolve(o.out), report, renderReportHtml);
+        (o.json ? process.stderr : process.stdout).write(`Wrote ${join(o.out, 'report.html')} and ${join(o.out, 'report.json')}\n`);
+      }
     });
 
   program

@@ -22,6 +22,7 @@ export { percentile, summarize, recommendLimit, countAtMost, sortedCopy, niceBin
 export {
   ReportBuilder,
   reportFromOutDir,
+  writeReportFiles,
   metaFromManifest,
   histogram,
   CANDIDATE_LIMITS,

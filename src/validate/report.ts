@@ -376,3 +376,21 @@ export async function reportFromOutDir(outDir: string, opts: { keep?: number; mu
   }
   return b.build({ ...meta, keep: opts.keep ?? meta.keep, multiple: opts.multiple ?? meta.multiple, title: `gad-data report: ${outDir.split(/[\\/]/).filter(Boolean).pop() ?? outDir}`, input: { kind: 'build', outDir } });
 }
+
+/**
+ * `gad-data report ... --out DIR`: writes DIR/report.json and DIR/report.html (the same files a build writes),
+ * creating DIR. Returns the two paths.
+ */
+export async function writeReportFiles(dir: string, report: Report, renderHtml: (r: Report) => string): Promise<{ json: string; html: string }> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new GadError(`cannot create the report folder ${dir} (${describeError(e)})`, { hint: 'pass --out a folder you can write to', exitCode: 2 });
+  }
+  const json = join(dir, 'report.json');
+  const html = join(dir, 'report.html');
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(html, renderHtml(report));
+  return { json, html };
+}
