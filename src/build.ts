@@ -13,7 +13,7 @@ import { createPathScrubber, displayPath, pathRoots } from './core/paths.js';
 import { testHold } from './core/test-hold.js';
 import { mapOrdered } from './core/stream.js';
 import type { Manifest, Sample, ShardInfo } from './core/types.js';
-import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
+import { defaultTeacherEnding, resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
 import { openIngest, type IngestOptions } from './ingest/index.js';
 import { loadModelProfile, type ModelProfile } from './format/profile.js';
 import { loadFormatPrompt, type FormatPrompt } from './format/template.js';
@@ -282,7 +282,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     };
 
-    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? 'keep', imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
+    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? defaultTeacherEnding(), imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
     const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
     const displayed = new Map<string, string>();
     for (const { split } of splitsIn) {
@@ -393,7 +393,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       splits,
       shards,
       tokens: Object.fromEntries(Object.entries(report.splits).map(([k, v]) => [k, v.tokens])),
-      ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? 'keep', endingWithImEnd, total: teacherTotal } } : {}),
+      ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? defaultTeacherEnding(), endingWithImEnd, total: teacherTotal } } : {}),
     };
     if (prompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
     await writeManifest(session.workDir, manifest);

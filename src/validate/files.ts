@@ -12,6 +12,14 @@ import { ReportBuilder, type Report } from './report.js';
 import { summarize } from './stats.js';
 import { fmtNum } from './html.js';
 
+/**
+ * The format prompt `validate` / `report FILES` apply before counting when none is given: verl files hold the
+ * final prompt (nothing is applied, whatever is given); EasyR1 files the raw problem, formatted with this.
+ */
+export function defaultFormatPromptFor(_target: Target): string {
+  return 'none';
+}
+
 /** The pipeline each trainer runs before the processor (verl ≥ 0.8: qwen-vl-utils' fetch_image; EasyR1: process_image). */
 export function defaultPipelineFor(target: Target): ResizePipeline {
   return target === 'easyr1' ? 'easyr1' : 'qwen-vl-utils';
@@ -311,7 +319,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
 
 async function makeCtx(target: Target, opts: { model?: string; pipeline?: ResizePipeline; formatPrompt?: string; maxPromptLength?: number | null; maxResponseLength?: number | null }): Promise<Omit<Ctx, 'cols' | 'hasTeacher'>> {
   const profile = opts.model ? await loadModelProfile(opts.model) : null;
-  const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? 'none'))) : null;
+  const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? defaultFormatPromptFor(target)))) : null;
   return { target, profile, counter, pipeline: opts.pipeline ?? defaultPipelineFor(target), maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null };
 }
 

@@ -40,6 +40,7 @@ export {
   reportFromFiles,
   checkSchema,
   defaultPipelineFor,
+  defaultFormatPromptFor,
   type ValidateOptions,
   type ValidateResult,
   type Violation,
