@@ -2,6 +2,7 @@
  * `gad-data validate FILES...` and `gad-data report FILES... --model M`: check parquet files made by others
  * against what verl / EasyR1 read, and measure their token lengths.
  */
+import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { GadError, describeError, usageError } from '../core/errors.js';
 import type { DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
@@ -11,6 +12,7 @@ import { countImageTags } from './filters.js';
 import { ReportBuilder, type Report } from './report.js';
 import { summarize } from './stats.js';
 import { fmtNum } from './html.js';
+import { displayPath } from '../core/paths.js';
 
 /**
  * The format prompt `validate` / `report FILES` apply before counting when none is given: verl files hold the
@@ -536,7 +538,7 @@ export async function reportFromFiles(
   const prof = ctxBase?.profile;
   return b.build({
     title: `gad-data report: ${files.length === 1 ? (files[0]!.split(/[\\/]/).pop() ?? files[0]) : `${files.length} files`}`,
-    input: { kind: 'files', files },
+    input: { kind: 'files', files: files.map((f) => displayPath(resolve(f))) },
     target: target ?? null,
     kind: anyTeacher ? 'gad' : 'grpo',
     model: prof ? { name: prof.name, family: prof.family, factor: prof.geometry.factor, minPixels: prof.geometry.minPixels, maxPixels: prof.geometry.maxPixels } : null,

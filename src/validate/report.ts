@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { displayPath } from '../core/paths.js';
 import { createInterface } from 'node:readline';
 import { GadError, describeError } from '../core/errors.js';
 import { DROP_REASONS, type DropReason, type Manifest, type Stats, type Target } from '../core/types.js';
@@ -374,7 +375,7 @@ export async function reportFromOutDir(outDir: string, opts: { keep?: number; mu
       b.addDrop(value as DropRecord);
     }
   }
-  return b.build({ ...meta, keep: opts.keep ?? meta.keep, multiple: opts.multiple ?? meta.multiple, title: `gad-data report: ${outDir.split(/[\\/]/).filter(Boolean).pop() ?? outDir}`, input: { kind: 'build', outDir } });
+  return b.build({ ...meta, keep: opts.keep ?? meta.keep, multiple: opts.multiple ?? meta.multiple, title: `gad-data report: ${outDir.split(/[\\/]/).filter(Boolean).pop() ?? outDir}`, input: { kind: 'build', outDir: displayPath(resolve(outDir)) } });
 }
 
 /**

@@ -34,6 +34,8 @@ test('report FILE.parquet --out DIR writes a self-contained report.html and repo
     assert.equal(json.target, 'verl');
     assert.equal(json.limits.maxPromptLength, 512);
     assert.ok(json.histograms.prompt, 'a prompt-length histogram');
+    assert.deepEqual(json.input.files, ['train.parquet'], 'files named relative to the working directory, no machine path');
+    assert.ok(!readFileSync(join(out, 'report.json'), 'utf8').includes(dir));
     const htmlFile = join(out, 'report.html');
     const html = readFileSync(htmlFile, 'utf8');
     assert.match(html, /^<!doctype html>/);
