@@ -9,11 +9,11 @@ import { once } from 'node:events';
 import { GadError } from './core/errors.js';
 import { sha256, stableStringify } from './core/hash.js';
 import { silentProgress, type ProgressSink } from './core/progress.js';
-import { displayPath } from './core/paths.js';
+import { createPathScrubber, displayPath, pathRoots } from './core/paths.js';
 import { testHold } from './core/test-hold.js';
 import { mapOrdered } from './core/stream.js';
 import type { Manifest, Sample, ShardInfo } from './core/types.js';
-import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
+import { defaultTeacherEnding, resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
 import { openIngest, type IngestOptions } from './ingest/index.js';
 import { loadModelProfile, type ModelProfile } from './format/profile.js';
 import { loadFormatPrompt, type FormatPrompt } from './format/template.js';
@@ -87,7 +87,7 @@ export function publicConfig(cfg: ResolvedConfig): Record<string, unknown> {
     teacher: cfg.teacher ? { ...cfg.teacher, file: list(cfg.teacher.file) } : null,
     trainSpecs: trainSpecs.map((x) => displayPath(x)),
     valSpecs: valSpecs.map((x) => displayPath(x)),
-    hub: { ...hub, token: hub.token ? '<set>' : null },
+    hub: { ...hub, cache_dir: list(hub.cache_dir), token: hub.token ? '<set>' : null },
   };
 }
 
@@ -226,6 +226,12 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     spec: src.kind === 'hub' ? src.spec : local(src.spec),
     files: src.files.map((f) => ({ ...f, path: src.kind === 'hub' ? f.path : local(f.path) })),
   }));
+  // Absolute paths in drop details become relative to their source folder (no machine paths in outputs).
+  const scrub = createPathScrubber(pathRoots([...cfg.trainSpecs, ...cfg.valSpecs, cfg.data.image_dir, cfg.teacher?.file, cfg.out].map((p) => (p ? resolve(cfg.baseDir, p) : p))));
+  const publicDrop = (d: DropRecord): DropRecord => {
+    const s = <T,>(v: T): T => (typeof v === 'string' ? (scrub(v) as T) : v);
+    return { ...d, source: s(d.source), id: s(d.id), detail: s(d.detail), value: s(d.value), limit: s(d.limit) };
+  };
   const settings = settingsOf(cfg, profile, prompt, bounds);
   const settingsHash = sha256(stableStringify({ settings, sources }));
   const session = await openOutput(cfg.out, { settingsHash, resume: !!hooks.resume });
@@ -278,7 +284,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     };
 
-    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? 'keep', imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
+    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? defaultTeacherEnding(), imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
     const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
     const displayed = new Map<string, string>();
     for (const { split } of splitsIn) {
@@ -314,7 +320,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         const drop = chain.apply(sample);
         let note: RowNote;
         if (drop) {
-          note = { drop: dropRecord(sample), te };
+          note = { drop: publicDrop(dropRecord(sample)), te };
           await o.writer.skip(note);
         } else {
           note = { len: lengthRecord(sample), key: cfg.dedupe ? chain.dedupeKeyOf(sample) : undefined, te };
@@ -357,7 +363,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       input: { kind: 'build', outDir: displayPath(cfg.out) },
       target: cfg.target,
       kind: schema.kind,
-      model: { name: profile.name, family: profile.family, factor: profile.geometry.factor, minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels },
+      model: { name: displayPath(profile.name), family: profile.family, factor: profile.geometry.factor, minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels },
       pipeline: { name: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline) },
       maxPromptLength: cfg.data.max_prompt_length,
       maxResponseLength: gad ? cfg.data.max_response_length : null,
@@ -371,7 +377,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       config: publicConfig(cfg),
       sources,
       model: {
-        name: profile.name,
+        name: displayPath(profile.name),
         family: profile.family,
         patchSize: profile.geometry.patchSize,
         mergeSize: profile.geometry.mergeSize,
@@ -389,7 +395,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       splits,
       shards,
       tokens: Object.fromEntries(Object.entries(report.splits).map(([k, v]) => [k, v.tokens])),
-      ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? 'keep', endingWithImEnd, total: teacherTotal } } : {}),
+      ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? defaultTeacherEnding(), endingWithImEnd, total: teacherTotal } } : {}),
     };
     if (prompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
     await writeManifest(session.workDir, manifest);

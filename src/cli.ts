@@ -5,15 +5,15 @@
  * (GAD_DATA_DEBUG=1 shows it).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { GadError, describeError } from './core/errors.js';
 import { createProgress } from './core/progress.js';
-import { EXAMPLE_CONFIG, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys } from './config.js';
+import { EXAMPLE_CONFIG, configDefaults, defaultBuildPipeline, defaultTeacherEnding, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys } from './config.js';
 import { build } from './build.js';
 import { VERSION } from './version.js';
 import { runTokensCommand, countOne, parseSize } from './format/tokens-command.js';
-import { reportFromOutDir, reportFromFiles, renderReportTerminal, validateFiles } from './validate/index.js';
+import { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, validateFiles, writeReportFiles, defaultFormatPromptFor, defaultPipelineFor } from './validate/index.js';
 import { runTraining } from './train/index.js';
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
@@ -29,6 +29,9 @@ const num = (name: string) => (v: string) => {
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+/** "(default: X)" for help texts, computed from the values the command uses (never hand-written). */
+const dflt = (v: unknown) => `(default: ${Array.isArray(v) ? v.join(', ') : String(v)})`;
+const mb = (bytes: number) => (bytes % 1_000_000 === 0 ? `${bytes / 1_000_000}MB` : `${bytes}`);
 
 /** Flags of `build` → a config layer (same keys as gad-data.yaml). */
 function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
@@ -85,43 +88,45 @@ function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
 }
 
 function addBuildOptions(cmd: Command): Command {
+  // Shown defaults come from the config schema a build resolves (no flag default is set, so gad-data.yaml still applies).
+  const D = configDefaults();
   return cmd
     .option('-c, --config <file>', 'gad-data.yaml or an EasyR1 config (its data: section is read as is)')
     .option('--train <spec>', 'training data (repeatable): owner/name@split, file.parquet, dir, *.parquet, .jsonl', collect)
     .option('--val <spec>', 'test/validation data (repeatable)', collect)
-    .option('-m, --model <name|dir>', 'qwen3-vl | qwen2.5-vl | a model folder or checkpoint')
-    .addOption(new Option('--target <target>', 'output schema').choices(['verl', 'easyr1']))
-    .addOption(new Option('--pipeline <name>', 'resize pipeline the trainer runs').choices(['processor', 'easyr1', 'qwen-vl-utils']))
-    .option('-f, --format-prompt <name|file>', 'math | r1v | none | path/to/prompt.jinja')
-    .option('-o, --out <dir>', 'output folder (default gad-data-out)')
+    .option('-m, --model <name|dir>', `qwen3-vl | qwen2.5-vl | a model folder or checkpoint ${dflt(D.model)}`)
+    .addOption(new Option('--target <target>', `output schema ${dflt(D.target)}`).choices(['verl', 'easyr1']))
+    .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultBuildPipeline('verl')} for verl, ${defaultBuildPipeline('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .option('-f, --format-prompt <name|file>', `math | r1v | none | path/to/prompt.jinja ${dflt(D.data.format_prompt)}`)
+    .option('-o, --out <dir>', `output folder ${dflt(D.out)}`)
     .option('--teacher <file>', 'GAD teacher responses (jsonl/parquet), joined on --id-key')
     .option('--teacher-key <col>', 'response field in the teacher file (default response / teacher_response)')
     .option('--teacher-id-key <col>', 'id field in the teacher file (default: --id-key)')
     .option('--teacher-column <col>', 'take teacher responses from this column of the source instead')
-    .addOption(new Option('--teacher-ending <policy>', 'trailing <|im_end|> of teacher responses').choices(['keep', 'strip', 'append']))
-    .option('--prompt-key <col>', 'prompt column (EasyR1 prompt_key)')
-    .option('--answer-key <col>', 'answer column')
-    .option('--image-key <col>', 'image column')
+    .addOption(new Option('--teacher-ending <policy>', `trailing <|im_end|> of teacher responses ${dflt(defaultTeacherEnding())}`).choices(['keep', 'strip', 'append']))
+    .option('--prompt-key <col>', `prompt column (EasyR1 prompt_key) ${dflt(D.data.prompt_key)}`)
+    .option('--answer-key <col>', `answer column ${dflt(D.data.answer_key)}`)
+    .option('--image-key <col>', `image column ${dflt(D.data.image_key)}`)
     .option('--image-dir <dir>', 'folder relative image paths are resolved against')
     .option('--image-bytes-key <col>', 'a separate list<binary> column holding the image bytes')
     .option('--id-key <col>', 'row id column')
     .option('--license <id>', 'licence of the data for the dataset card (e.g. apache-2.0)')
     .option('--data-source <name>', 'data_source written on every row (verl picks the reward function by it)')
-    .addOption(new Option('--image-placement <where>', 'where <image> goes when the text has none').choices(['prepend', 'append', 'none']))
-    .option('--max-prompt-length <n>', 'drop rows whose exact prompt length is over n', int('--max-prompt-length'))
-    .option('--max-response-length <n>', 'drop teacher responses over n tokens', int('--max-response-length'))
+    .addOption(new Option('--image-placement <where>', `where <image> goes when the text has none ${dflt(D.image_placement)}`).choices(['prepend', 'append', 'none']))
+    .option('--max-prompt-length <n>', `drop rows whose exact prompt length is over n ${dflt(D.data.max_prompt_length)}`, int('--max-prompt-length'))
+    .option('--max-response-length <n>', `drop teacher responses over n tokens ${dflt(D.data.max_response_length)}`, int('--max-response-length'))
     .option('--no-filter-overlong', 'keep overlong prompts (they are still reported)')
     .option('--min-pixels <n>', "the trainer's min pixels for the chosen pipeline", int('--min-pixels'))
     .option('--max-pixels <n>', "the trainer's max pixels for the chosen pipeline", int('--max-pixels'))
-    .option('--max-input-pixels <n>', 'drop larger input images (decompression bombs)', int('--max-input-pixels'))
-    .option('--image-timeout <seconds>', 'drop an image that takes longer to decode and resize (default 60)', num('--image-timeout'))
-    .addOption(new Option('--image-format <fmt>', 'encoding of written images').choices(['keep', 'png', 'jpeg']))
+    .option('--max-input-pixels <n>', `drop larger input images (decompression bombs) ${dflt(D.max_input_pixels)}`, int('--max-input-pixels'))
+    .option('--image-timeout <seconds>', `drop an image that takes longer to decode and resize ${dflt(D.image_timeout)}`, num('--image-timeout'))
+    .addOption(new Option('--image-format <fmt>', `encoding of written images ${dflt(D.image_format)}`).choices(['keep', 'png', 'jpeg']))
     .option('--allow-outside-paths', 'read image paths that lead outside --image-dir / the data folder (absolute paths, symlinks)')
     .option('--multi-image', 'keep rows with more than one image')
     .option('--no-dedupe', 'keep duplicate rows and test rows equal to train rows')
     .option('--test-ratio <r>', 'carve a test split from train by a seeded hash of the row id', num('--test-ratio'))
-    .option('--seed <n>', 'seed of the test split hash', int('--seed'))
-    .option('--shard-size <size>', 'shard size, e.g. 500MB', (v) => {
+    .option('--seed <n>', `seed of the test split hash ${dflt(D.data.seed)}`, int('--seed'))
+    .option('--shard-size <size>', `shard size, e.g. 2GB ${dflt(mb(D.shard_size))}`, (v) => {
       const n = parseByteSize(v);
       if (n === null) throw new GadError(`--shard-size: not a size: "${v}" (write e.g. 500MB)`, { exitCode: 2 });
       return n;
@@ -129,7 +134,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--revision <rev>', 'hub dataset revision (branch, tag or commit)')
     .option('--offline', 'use the Hugging Face cache only (like HF_HUB_OFFLINE=1)')
     .option('--concurrency <n>', 'images processed at once (default: cores and libuv pool)', int('--concurrency'))
-    .option('--max-drop-ratio <r>', 'exit 1 when a larger share of rows is dropped (default 0.5)', num('--max-drop-ratio'))
+    .option('--max-drop-ratio <r>', `exit 1 when a larger share of rows is dropped ${dflt(D.max_drop_ratio)}`, num('--max-drop-ratio'))
     .option('--resume', 'reuse finished shards of an interrupted build with the same inputs and settings')
     .option('-q, --quiet', 'no progress, only errors')
     .option('--json', 'print a JSON summary on stdout (for scripts)');
@@ -234,12 +239,13 @@ export function createProgram(): Command {
     .argument('<paths...>', 'a build output folder, or parquet files')
     .option('-m, --model <name|dir>', 'model to count with (files only)', 'qwen3-vl')
     .addOption(new Option('--target <target>', 'schema of the files').choices(['verl', 'easyr1']))
-    .option('-f, --format-prompt <name|file>', 'format prompt to apply (files only; default none: the text is taken as is)')
-    .addOption(new Option('--pipeline <name>', 'resize pipeline').choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .option('-f, --format-prompt <name|file>', `format prompt applied to an EasyR1 problem column (files only; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
+    .addOption(new Option('--pipeline <name>', `resize pipeline (files only; default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
     .option('--prompt-key <col>', 'prompt column (files only)')
     .option('--image-key <col>', 'image column (files only)')
     .option('--max-prompt-length <n>', 'the configured limit to show (files only)', int('--max-prompt-length'))
     .option('--json', 'print report.json instead of the table')
+    .option('-o, --out <dir>', 'also write report.html and report.json into this folder')
     .action(async (paths: string[], o) => {
       const { statSync } = await import('node:fs');
       const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
@@ -247,6 +253,10 @@ export function createProgram(): Command {
         ? await reportFromOutDir(paths[0]!)
         : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTerminal(report, { color: useColor() })}\n`);
+      if (o.out) {
+        await writeReportFiles(resolve(o.out), report, renderReportHtml);
+        (o.json ? process.stderr : process.stdout).write(`Wrote ${join(o.out, 'report.html')} and ${join(o.out, 'report.json')}\n`);
+      }
     });
 
   program
@@ -260,8 +270,8 @@ export function createProgram(): Command {
     .option('--prompt-key <col>', 'prompt column')
     .option('--answer-key <col>', 'answer column (easyr1)')
     .option('--image-key <col>', 'image column')
-    .option('-f, --format-prompt <name|file>', 'format prompt the trainer applies (easyr1; default math)')
-    .addOption(new Option('--pipeline <name>', 'resize pipeline the trainer runs (default: qwen-vl-utils for verl, easyr1 for easyr1)').choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .option('-f, --format-prompt <name|file>', `format prompt the trainer applies (easyr1; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
+    .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], o) => {
       const r = await validateFiles(files, {

@@ -208,6 +208,21 @@ export interface ResolvedConfig extends GadConfig {
   embedded: boolean;
 }
 
+/** The resize pipeline a build uses when `pipeline` is not set: EasyR1's for target easyr1, else the processor's. */
+export function defaultBuildPipeline(target: Target): ResizePipeline {
+  return target === 'easyr1' ? 'easyr1' : 'processor';
+}
+
+/** The built-in defaults of every key (what a build uses when neither gad-data.yaml nor a flag sets it). */
+export function configDefaults(): GadConfig {
+  return configSchema.parse({});
+}
+
+/** teacher.ending when a teacher section does not set it. */
+export function defaultTeacherEnding(): 'keep' | 'strip' | 'append' {
+  return teacherSchema.parse({}).ending;
+}
+
 const HUB_ID = /^[\w.-]+\/[\w.-]+(@[\w.-]+)?$/;
 
 /** A spec is a hub id (`owner/name[@split]`) unless a local path of that name exists; else a path made absolute. */
@@ -242,7 +257,7 @@ export function resolveConfig(opts: {
   if (trainSpecs.length === 0) {
     throw new GadError('no training data: data.train_files is not set', { hint: 'set data.train_files in gad-data.yaml or pass --train FILE', exitCode: 2 });
   }
-  const pipeline: ResizePipeline = cfg.pipeline ?? (cfg.target === 'easyr1' ? 'easyr1' : 'processor');
+  const pipeline: ResizePipeline = cfg.pipeline ?? defaultBuildPipeline(cfg.target);
   return {
     ...cfg,
     pipeline,

@@ -74,11 +74,11 @@ export interface ProcessedImage {
 export interface Formatted {
   /** The format prompt applied to the problem (jinja, Python semantics). */
   formatted: string;
-  /** Prompt text tokens of the rendered chat template (one <|image_pad|> per image included). */
+  /** Text tokens of the rendered chat template, without the <|image_pad|> placeholders. */
   textTokens: number;
-  /** Σ image tokens (N per image). */
+  /** Σ image tokens (N per image; each image's placeholder is one of its N). */
   imageTokens: number;
-  /** Exact processor prompt length: textTokens − nImages + imageTokens. */
+  /** Exact processor prompt length: textTokens + imageTokens. */
   promptTokens: number;
   images: ProcessedImage[];
   /** Tokens of the teacher response as the GAD trainer tokenizes it (add_special_tokens=false), after the ending policy. */

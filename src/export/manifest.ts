@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import type { Manifest } from '../core/types.js';
 import { stableStringify } from '../core/hash.js';
 import { columnSpecs, type SchemaOptions } from './schema.js';
+import { fmtNum } from '../validate/html.js';
 
 /** Write `<dir>/manifest.json` (sorted keys, 2-space indent, trailing newline) atomically. */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
@@ -117,7 +118,7 @@ export function renderDatasetCard(manifest: Manifest): string {
     for (const s of tokenSplits) {
       const t = manifest.tokens[s]!;
       const r = t.response;
-      lines.push(`| ${s} | ${t.prompt.p50} | ${t.prompt.p95} | ${t.prompt.max} | ${r ? r.p50 : '–'} | ${r ? r.p95 : '–'} | ${r ? r.max : '–'} |`);
+      lines.push(`| ${s} | ${fmtNum(t.prompt.p50)} | ${fmtNum(t.prompt.p95)} | ${fmtNum(t.prompt.max)} | ${r ? fmtNum(r.p50) : '–'} | ${r ? fmtNum(r.p95) : '–'} | ${r ? fmtNum(r.max) : '–'} |`);
     }
     lines.push('');
   }

@@ -181,6 +181,8 @@ export class ShardWriter {
   private segRecords: unknown[] = [];
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
+  /** Image `path` names used in the open shard (kept unique within a shard). */
+  private imageNames = new Set<string>();
 
   constructor(private readonly opts: ShardWriterOptions) {
     if (!(opts.shardSize > 0)) throw new GadError(`export: --shard-size must be a positive number of bytes (got ${opts.shardSize})`);
@@ -207,9 +209,16 @@ export class ShardWriter {
   write(sample: Sample, note?: unknown): Promise<void> {
     return this.serial(async () => {
       if (this.closed) throw new Error('ShardWriter.write after close');
-      const row = rowFor(sample, this.opts);
-      const size = rowBytes(row);
-      if (this.shardRows > 0 && this.shardBytes + size > this.opts.shardSize) await this.closeShard();
+      let named = this.uniqueImageNames(sample);
+      let row = rowFor(named.sample, this.opts);
+      let size = rowBytes(row);
+      if (this.shardRows > 0 && this.shardBytes + size > this.opts.shardSize) {
+        await this.closeShard();
+        named = this.uniqueImageNames(sample);
+        row = rowFor(named.sample, this.opts);
+        size = rowBytes(row);
+      }
+      for (const n of named.names) this.imageNames.add(n);
       this.buffer.push(row);
       this.bufferBytes += size;
       this.shardRows++;
@@ -253,6 +262,34 @@ export class ShardWriter {
       }
       return out;
     }) as Promise<ShardInfo[]>;
+  }
+
+  /**
+   * The sample with image `path` names unique within the open shard: a name already used (two rows whose
+   * images are both `image.png`) gets `-2`, `-3`, ... before its extension, in row order, so the same rows give
+   * the same names (also after a resume, which starts a new shard). The sample itself is not changed.
+   */
+  private uniqueImageNames(sample: Sample): { sample: Sample; names: string[] } {
+    const f = sample.formatted;
+    if (!f || f.images.every((im) => im.path === null || !this.imageNames.has(im.path))) {
+      const names = f ? f.images.map((im) => im.path).filter((n): n is string => n !== null) : [];
+      if (new Set(names).size === names.length) return { sample, names };
+    }
+    const taken = new Set(this.imageNames);
+    const names: string[] = [];
+    const images = f!.images.map((im) => {
+      if (im.path === null) return im;
+      let name = im.path;
+      if (taken.has(name)) {
+        const dot = name.lastIndexOf('.');
+        const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+        for (let k = 2; taken.has(name); k++) name = `${stem}-${k}${ext}`;
+      }
+      taken.add(name);
+      names.push(name);
+      return name === im.path ? im : { ...im, path: name };
+    });
+    return { sample: { ...sample, formatted: { ...f!, images } }, names };
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -316,6 +353,7 @@ export class ShardWriter {
     this.shardBytes = 0;
     this.segInput = 0;
     this.segRecords = [];
+    this.imageNames = new Set();
     this.onShardClosed?.({ index, rows, bytes: entry.bytes, sha256: entry.sha256, tmpFile: finalTmp });
   }
 }

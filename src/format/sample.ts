@@ -47,8 +47,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
       sample.drop = { ...outcome.drop, image: outcome.drop.image ?? i };
       return sample;
     }
-    const ext = outcome.image.format === 'jpeg' ? 'jpg' : 'png';
-    images.push({ ...outcome.image, path: `${safeName(sample.id)}-${i}.${ext}` });
+    images.push({ ...outcome.image, path: imageFileName(ref.path, sample.id, i, outcome.image.format) });
   }
   const counted = ctx.counter.count(problem, images.map((im) => im.tokens));
   let teacherResponse: string | null = null;
@@ -67,6 +66,37 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     teacherResponse,
   };
   return sample;
+}
+
+/**
+ * The `path` field written in an image struct. The source's own file name when it had one (`images/g3k_0000.png`
+ * → `g3k_0000.png`; folders, URL queries and machine paths are dropped), with the extension of the bytes
+ * actually written (a GIF written as PNG is `name.png`); else a stable name from the row id and the image's
+ * position (`<row id>-<n>.png`, the id made file-name-safe). Names are made unique within a shard by the
+ * shard writer.
+ */
+export function imageFileName(sourcePath: string | null, rowId: string, index: number, format: 'png' | 'jpeg'): string {
+  const ext = format === 'jpeg' ? 'jpg' : 'png';
+  const base = sourcePath ? originalName(sourcePath) : null;
+  if (base) {
+    const dot = base.lastIndexOf('.');
+    const stem = dot > 0 ? base.slice(0, dot) : base;
+    const had = dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+    // Keep the original extension when it already names the written format (`.jpeg` stays `.jpeg`).
+    const same = format === 'jpeg' ? had === 'jpg' || had === 'jpeg' : had === 'png';
+    return same ? base : `${stem}.${ext}`;
+  }
+  return `${safeName(rowId)}-${index}.${ext}`;
+}
+
+/** The last segment of a path or URL, without query/fragment; control characters removed; null when empty. */
+function originalName(p: string): string | null {
+  if (p.startsWith('data:')) return null;
+  const noQuery = /^[a-z][a-z0-9+.-]*:\/\//i.test(p) ? p.replace(/[?#].*$/, '') : p;
+  const seg = noQuery.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = seg.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(-200);
+  return clean && clean !== '.' && clean !== '..' ? clean : null;
 }
 
 /** A file-name-safe version of a row id for the image struct's `path` field. */

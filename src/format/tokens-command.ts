@@ -33,14 +33,22 @@ export interface TokensOptions {
   pipelineBounds?: Partial<PipelineBounds>;
 }
 
-/** One output line. */
+/**
+ * One output line. The counts add up: `prompt_tokens = text_tokens + image_tokens`, the same definitions as
+ * lengths.jsonl and the report (`text_tokens` without the `<|image_pad|>` placeholders, `image_tokens` = N per
+ * image, each placeholder being one of its image's N tokens). `ids` (with --ids) are the rendered text's ids
+ * with one placeholder per image: `ids.length = text_tokens + n_images_in_text`.
+ */
 export interface TokensLine {
   line?: number;
   id?: unknown;
+  /** Text tokens of the rendered chat template, without the image placeholders. */
   text_tokens?: number;
+  /** Σ image tokens (N per image, its placeholder included). */
   image_tokens?: number;
   /** Image tokens of each image, in order. */
   image_tokens_each?: number[];
+  /** text_tokens + image_tokens: the processor's input_ids length. */
   prompt_tokens?: number;
   resized?: Array<[number, number]>;
   /** Number of <|image_pad|> tokens in the rendered text (one per `<image>`). */

@@ -12,11 +12,13 @@ export interface PromptCount {
   formatted: string;
   /** The chat template rendered with add_generation_prompt=True. */
   rendered: string;
-  /** Tokens of `rendered` (one <|image_pad|> per image). */
+  /** Tokens of `rendered` as tokenized, one <|image_pad|> placeholder per image included (= ids.length). */
+  renderedTokens: number;
+  /** Text tokens without the placeholders: renderedTokens − nImagesInText. */
   textTokens: number;
-  /** Σ image tokens given. */
+  /** Σ image tokens given (N per image: the placeholder expands to N tokens, so it is counted here). */
   imageTokens: number;
-  /** textTokens − nImagesInText + imageTokens: the processor's input_ids length. */
+  /** textTokens + imageTokens: the processor's input_ids length. */
   promptTokens: number;
   /** <|image_pad|> tokens found in the tokenized text (what the processor expands). */
   nImagesInText: number;
@@ -58,7 +60,8 @@ export class PromptCounter {
     const out: PromptCount = {
       formatted,
       rendered,
-      textTokens: ids.length,
+      renderedTokens: ids.length,
+      textTokens: ids.length - nImagesInText,
       imageTokens: imageSum,
       promptTokens: ids.length - nImagesInText + imageSum,
       nImagesInText,

@@ -2,6 +2,7 @@
  * `gad-data validate FILES...` and `gad-data report FILES... --model M`: check parquet files made by others
  * against what verl / EasyR1 read, and measure their token lengths.
  */
+import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { GadError, describeError, usageError } from '../core/errors.js';
 import type { DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
@@ -10,6 +11,16 @@ import { countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, Promp
 import { countImageTags } from './filters.js';
 import { ReportBuilder, type Report } from './report.js';
 import { summarize } from './stats.js';
+import { fmtNum } from './html.js';
+import { displayPath } from '../core/paths.js';
+
+/**
+ * The format prompt `validate` / `report FILES` apply before counting when none is given: verl files hold the
+ * final prompt (nothing is applied, whatever is given); EasyR1 files the raw problem, formatted with this.
+ */
+export function defaultFormatPromptFor(_target: Target): string {
+  return 'none';
+}
 
 /** The pipeline each trainer runs before the processor (verl ≥ 0.8: qwen-vl-utils' fetch_image; EasyR1: process_image). */
 export function defaultPipelineFor(target: Target): ResizePipeline {
@@ -294,7 +305,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
       pads = ids.filter((x) => x === ctx.profile!.specialTokens.imagePad).length;
     } else {
       const c = ctx.counter.count(promptText, imageTokens);
-      textIds = c.textTokens;
+      textIds = c.renderedTokens;
       pads = c.nImagesInText;
     }
     const image = imageTokens.reduce((a, b) => a + b, 0);
@@ -310,7 +321,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
 
 async function makeCtx(target: Target, opts: { model?: string; pipeline?: ResizePipeline; formatPrompt?: string; maxPromptLength?: number | null; maxResponseLength?: number | null }): Promise<Omit<Ctx, 'cols' | 'hasTeacher'>> {
   const profile = opts.model ? await loadModelProfile(opts.model) : null;
-  const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? 'none'))) : null;
+  const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? defaultFormatPromptFor(target)))) : null;
   return { target, profile, counter, pipeline: opts.pipeline ?? defaultPipelineFor(target), maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null };
 }
 
@@ -435,7 +446,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
       if (base.profile && prompt.length) {
         s.tokens = { prompt: summarize(prompt), text: summarize(text), image: summarize(image), response: response.length ? summarize(response) : null };
         const t = s.tokens.prompt;
-        lines.push(`  prompt tokens (${base.profile.name}, ${base.pipeline}): min ${t.min} · p50 ${t.p50} · p99 ${t.p99} · max ${t.max} over ${t.count} row(s)`);
+        lines.push(`  prompt tokens (${base.profile.name}, ${base.pipeline}): min ${fmtNum(t.min)} · p50 ${fmtNum(t.p50)} · p99 ${fmtNum(t.p99)} · max ${fmtNum(t.max)} over ${fmtNum(t.count)} row(s)`);
       }
       if (ctx.hasTeacher) {
         s.teacher = { total: teacherTotal, endingWithImEnd: teacherImEnd };
@@ -527,7 +538,7 @@ export async function reportFromFiles(
   const prof = ctxBase?.profile;
   return b.build({
     title: `gad-data report: ${files.length === 1 ? (files[0]!.split(/[\\/]/).pop() ?? files[0]) : `${files.length} files`}`,
-    input: { kind: 'files', files },
+    input: { kind: 'files', files: files.map((f) => displayPath(resolve(f))) },
     target: target ?? null,
     kind: anyTeacher ? 'gad' : 'grpo',
     model: prof ? { name: prof.name, family: prof.family, factor: prof.geometry.factor, minPixels: prof.geometry.minPixels, maxPixels: prof.geometry.maxPixels } : null,

@@ -43,10 +43,28 @@ export function fmtPct(f: number, digits = 1): string {
   return p.toFixed(digits) + '%';
 }
 
+/**
+ * How the configured max_prompt_length row is coloured: `fine` when it keeps every measured row, `warn` when
+ * it loses rows but keeps at least `keep` (keep_ratio, the share the recommendation aims at), `error` when it
+ * keeps less than that.
+ */
+export type ConfiguredLevel = 'fine' | 'warn' | 'error';
+export function configuredLevel(row: { total: number; fraction: number }, keep: number): ConfiguredLevel {
+  if (row.fraction >= 1) return 'fine';
+  return row.fraction >= keep ? 'warn' : 'error';
+}
+export const CONFIGURED_LEVEL_TEXT: Record<ConfiguredLevel, string> = {
+  fine: 'keeps every row whose length was measured',
+  warn: 'loses some rows but keeps at least keep_ratio of them',
+  error: 'keeps less than keep_ratio of the rows',
+};
+
 const C = {
   text: '#3b6fd8',
   image: '#f0a33a',
   limit: '#d8343b',
+  warn: '#c98a00',
+  fine: '#4a5163',
   rec: '#1f9d63',
   grid: '#e6e8ee',
   axis: '#8a90a0',
@@ -205,11 +223,13 @@ tbody th{font-weight:500}
 tr.strong th,tr.strong td{font-weight:650}
 tr.split td{background:#fafbfd;text-align:left;font-weight:650;padding-top:10px}
 tr.hl td,tr.hl th{background:#eef8f2}
-tr.cfg td,tr.cfg th{background:#fdf0f0}
+tr.cfg-fine td,tr.cfg-fine th{background:#eef8f2}
+tr.cfg-warn td,tr.cfg-warn th{background:#fdf6e7}
+tr.cfg-error td,tr.cfg-error th{background:#fdf0f0}
 .bar{display:inline-block;height:9px;border-radius:5px;background:var(--accent);vertical-align:top}
 .bar-bg{display:inline-block;margin-right:10px;width:160px;height:9px;border-radius:5px;background:#edf0f6;vertical-align:middle;text-align:left;line-height:0}
 .tag{display:inline-block;font-size:11px;font-weight:650;border-radius:4px;padding:1px 6px;margin-left:6px}
-.tag.cfg{background:#fbe3e3;color:#b3262c}.tag.rec{background:#dcf3e6;color:#15784a}
+.tag.cfg-fine{background:#dcf3e6;color:#15784a}.tag.cfg-warn{background:#fbeccb;color:#8a5a00}.tag.cfg-error{background:#fbe3e3;color:#b3262c}.tag.rec{background:#dcf3e6;color:#15784a}
 .muted{color:var(--muted)}
 code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f0f2f7;border-radius:4px;padding:1px 5px}
 .grid2{display:grid;grid-template-columns:7fr 6fr;gap:18px;align-items:start}
@@ -226,6 +246,7 @@ export function renderReportHtml(report: Report): string {
   const cfg = r.limits.maxPromptLength;
   const cfgRow = cfg !== null ? r.candidates.find((c) => c.limit === cfg) : undefined;
   const recRow = r.candidates.find((c) => c.recommended);
+  const cfgColor = cfgRow ? { fine: C.fine, warn: C.warn, error: C.limit }[configuredLevel(cfgRow, r.recommendation.keep)] : C.limit;
   const sub: string[] = [];
   if (r.model) sub.push(`model <b>${esc(r.model.name)}</b>${r.model.factor ? ` (factor ${r.model.factor})` : ''}`);
   if (r.target) sub.push(`target <b>${esc(r.target)}</b>`);
@@ -265,11 +286,11 @@ export function renderReportHtml(report: Report): string {
   // Prompt length histogram.
   if (r.histograms.prompt) {
     const lines: Line[] = [];
-    if (cfg !== null) lines.push({ x: cfg, label: `max_prompt_length ${fmtNum(cfg)}`, color: C.limit, dash: '6 4' });
+    if (cfg !== null) lines.push({ x: cfg, label: `max_prompt_length ${fmtNum(cfg)}`, color: cfgColor, dash: '6 4' });
     if (r.recommendation.maxPromptLength !== cfg) lines.push({ x: r.recommendation.maxPromptLength, label: `recommended ${fmtNum(r.recommendation.maxPromptLength)}`, color: C.rec });
     parts.push(
       `<section><h2>Prompt length (tokens)</h2><div class="legend"><span><i style="background:${C.text}"></i>text tokens</span><span><i style="background:${C.image}"></i>image tokens</span>` +
-        `${cfg !== null ? `<span><i class="ln" style="background:${C.limit}"></i>configured limit</span>` : ''}<span><i class="ln" style="background:${C.rec}"></i>recommended</span>` +
+        `${cfg !== null ? `<span><i class="ln" style="background:${cfgColor}"></i>configured limit</span>` : ''}<span><i class="ln" style="background:${C.rec}"></i>recommended</span>` +
         `<span>bar height = rows; colours = share of text vs image tokens in the bin; includes rows dropped for length</span></div>` +
         histogramSvg(r.histograms.prompt, { stacked: true, lines, xLabel: 'prompt tokens (chat template text + image tokens)' }) +
         `</section>`,
@@ -298,8 +319,10 @@ export function renderReportHtml(report: Report): string {
   // Candidate limits and drops side by side.
   const candRows = r.candidates
     .map((c) => {
-      const cls = c.configured ? ' class="cfg"' : c.recommended ? ' class="hl"' : '';
-      const tags = (c.configured ? '<span class="tag cfg">configured</span>' : '') + (c.recommended ? '<span class="tag rec">recommended</span>' : '');
+      const level = c.configured ? configuredLevel(c, r.recommendation.keep) : null;
+      const cls = level ? ` class="cfg cfg-${level}"` : c.recommended ? ' class="hl"' : '';
+      const tags =
+        (level ? `<span class="tag cfg-${level}" title="${esc(CONFIGURED_LEVEL_TEXT[level])}">configured</span>` : '') + (c.recommended ? '<span class="tag rec">recommended</span>' : '');
       const per = splits.length > 1 ? splits.map((s) => `<td>${fmtNum(c.kept[s] ?? 0)}</td>`).join('') : '';
       return `<tr${cls}><th>${fmtNum(c.limit)}${tags}</th>${per}<td>${fmtNum(c.total)}</td><td><span class="bar-bg"><span class="bar" style="width:${(c.fraction * 160).toFixed(1)}px"></span></span>${fmtPct(c.fraction)}</td></tr>`;
     })

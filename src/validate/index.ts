@@ -18,10 +18,11 @@ export {
   type LengthRecord,
 } from './filters.js';
 export { assignSplit, splitUnit } from './split.js';
-export { percentile, summarize, recommendLimit, countAtMost, sortedCopy, niceBinWidth } from './stats.js';
+export { percentile, summarize, recommendLimit, countAtMost, sortedCopy, niceBinWidth, roundStat, STATS_DECIMALS } from './stats.js';
 export {
   ReportBuilder,
   reportFromOutDir,
+  writeReportFiles,
   metaFromManifest,
   histogram,
   CANDIDATE_LIMITS,
@@ -32,13 +33,14 @@ export {
   type CandidateRow,
   type HistogramData,
 } from './report.js';
-export { renderReportHtml, REASON_TEXT, fmtNum, fmtPct } from './html.js';
+export { renderReportHtml, REASON_TEXT, fmtNum, fmtPct, configuredLevel, CONFIGURED_LEVEL_TEXT, type ConfiguredLevel } from './html.js';
 export { renderReportTerminal } from './terminal.js';
 export {
   validateFiles,
   reportFromFiles,
   checkSchema,
   defaultPipelineFor,
+  defaultFormatPromptFor,
   type ValidateOptions,
   type ValidateResult,
   type Violation,

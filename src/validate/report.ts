@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { displayPath } from '../core/paths.js';
 import { createInterface } from 'node:readline';
 import { GadError, describeError } from '../core/errors.js';
 import { DROP_REASONS, type DropReason, type Manifest, type Stats, type Target } from '../core/types.js';
@@ -374,5 +375,23 @@ export async function reportFromOutDir(outDir: string, opts: { keep?: number; mu
       b.addDrop(value as DropRecord);
     }
   }
-  return b.build({ ...meta, keep: opts.keep ?? meta.keep, multiple: opts.multiple ?? meta.multiple, title: `gad-data report: ${outDir.split(/[\\/]/).filter(Boolean).pop() ?? outDir}`, input: { kind: 'build', outDir } });
+  return b.build({ ...meta, keep: opts.keep ?? meta.keep, multiple: opts.multiple ?? meta.multiple, title: `gad-data report: ${outDir.split(/[\\/]/).filter(Boolean).pop() ?? outDir}`, input: { kind: 'build', outDir: displayPath(resolve(outDir)) } });
+}
+
+/**
+ * `gad-data report ... --out DIR`: writes DIR/report.json and DIR/report.html (the same files a build writes),
+ * creating DIR. Returns the two paths.
+ */
+export async function writeReportFiles(dir: string, report: Report, renderHtml: (r: Report) => string): Promise<{ json: string; html: string }> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new GadError(`cannot create the report folder ${dir} (${describeError(e)})`, { hint: 'pass --out a folder you can write to', exitCode: 2 });
+  }
+  const json = join(dir, 'report.json');
+  const html = join(dir, 'report.html');
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(html, renderHtml(report));
+  return { json, html };
 }

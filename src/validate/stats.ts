@@ -27,8 +27,19 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** Decimals kept in the percentiles and means of `Stats` (report.json, manifest.json, validate --json). */
+export const STATS_DECIMALS = 2;
+
+/** `v` rounded half away from zero to `STATS_DECIMALS` decimals (396.39999999999986 → 396.4). */
+export function roundStat(v: number): number {
+  const f = 10 ** STATS_DECIMALS;
+  const r = Math.sign(v) * Math.round(Math.abs(v) * f + 1e-9) / f;
+  return Object.is(r, -0) ? 0 : r;
+}
+
 /**
- * count, min, p50/p90/p95/p99 (numpy linear, see `percentile`), max and mean of the values.
+ * count, min, p50/p90/p95/p99 (numpy linear, see `percentile`), max and mean of the values; percentiles and
+ * mean rounded to `STATS_DECIMALS` decimals (token counts are integers, so min, max and count are exact).
  * An empty input gives count 0 and every other field 0.
  */
 export function summarize(values: ArrayLike<number>): Stats {
@@ -40,12 +51,12 @@ export function summarize(values: ArrayLike<number>): Stats {
   return {
     count: n,
     min: s[0]!,
-    p50: percentile(s, 50),
-    p90: percentile(s, 90),
-    p95: percentile(s, 95),
-    p99: percentile(s, 99),
+    p50: roundStat(percentile(s, 50)),
+    p90: roundStat(percentile(s, 90)),
+    p95: roundStat(percentile(s, 95)),
+    p99: roundStat(percentile(s, 99)),
     max: s[n - 1]!,
-    mean: sum / n,
+    mean: roundStat(sum / n),
   };
 }
 

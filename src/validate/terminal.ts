@@ -1,5 +1,5 @@
 import { DROP_REASONS, type Stats } from '../core/types.js';
-import { fmtNum, fmtPct } from './html.js';
+import { configuredLevel, fmtNum, fmtPct } from './html.js';
 import type { Report } from './report.js';
 
 function pad(s: string, n: number, right = true): string {
@@ -15,6 +15,7 @@ export function renderReportTerminal(report: Report, opts: { color?: boolean } =
   const dim = (s: string) => (c ? `\x1b[2m${s}\x1b[22m` : s);
   const green = (s: string) => (c ? `\x1b[32m${s}\x1b[39m` : s);
   const red = (s: string) => (c ? `\x1b[31m${s}\x1b[39m` : s);
+  const yellow = (s: string) => (c ? `\x1b[33m${s}\x1b[39m` : s);
   const r = report;
   const out: string[] = [];
   const head: string[] = [];
@@ -41,7 +42,11 @@ export function renderReportTerminal(report: Report, opts: { color?: boolean } =
       r.candidates
         .map((k) => {
           const s = `${fmtNum(k.limit)}: ${fmtPct(k.fraction)}`;
-          return k.configured ? red(s + ' (configured)') : k.recommended ? green(s + ' (recommended)') : s;
+          if (k.configured) {
+            const level = configuredLevel(k, r.recommendation.keep);
+            return (level === 'fine' ? green : level === 'warn' ? yellow : red)(s + ' (configured)');
+          }
+          return k.recommended ? green(s + ' (recommended)') : s;
         })
         .join(dim(' · ')),
   );

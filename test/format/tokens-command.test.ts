@@ -32,7 +32,8 @@ describe('gad-data tokens (runTokensCommand)', () => {
         assert.equal(o.line, i + 1);
         assert.equal(o.id, g.id);
         assert.equal(o.prompt_tokens, g.expanded_len, `id ${g.id}`);
-        assert.equal(o.text_tokens, g.text_ids.length);
+        assert.equal(o.text_tokens, g.text_ids.length - g.image_sizes.length, 'text tokens exclude the image placeholders');
+        assert.equal(o.text_tokens! + o.image_tokens!, o.prompt_tokens, 'text + image = prompt');
         assert.deepEqual(o.ids, g.text_ids);
         assert.deepEqual(o.image_tokens_each, g.image_tokens);
         assert.equal(o.image_tokens, g.image_tokens.reduce((a, b) => a + b, 0));

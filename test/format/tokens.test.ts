@@ -41,7 +41,8 @@ describe('golden prompts (HF transformers): every line matches exactly', () => {
       assert.deepEqual(buildMessages(c.formatted), g.messages, `${where}: messages`);
       assert.equal(c.rendered, g.rendered_prompt, `${where}: rendered prompt`);
       assert.deepEqual(c.ids, g.text_ids, `${where}: text ids`);
-      assert.equal(c.textTokens, g.text_ids.length, `${where}: text tokens`);
+      assert.equal(c.renderedTokens, g.text_ids.length, `${where}: rendered tokens`);
+      assert.equal(c.textTokens, g.text_ids.length - g.image_sizes.length, `${where}: text tokens (no placeholders)`);
       assert.equal(c.nImagesInText, g.image_sizes.length, `${where}: images in text`);
       assert.equal(c.promptTokens, g.expanded_len, `${where}: expanded length`);
       // The same without the per-piece cache: the library's own encode gives the same ids.
@@ -104,15 +105,17 @@ describe('teacher ending policy', () => {
 });
 
 describe('PromptCounter', () => {
-  it('prompt tokens = text tokens − placeholders + Σ image tokens, placeholders counted from the ids', () => {
+  it('prompt tokens = text tokens (no placeholders) + Σ image tokens, placeholders counted from the ids', () => {
     const p = profiles.get('qwen3-vl')!;
     const c = new PromptCounter(p, prompts.get('math')!);
     const one = c.count('<image>Find x.', [300]);
     const two = c.count('<image>Find x.<image>', [300, 64]);
     assert.equal(one.nImagesInText, 1);
-    assert.equal(one.promptTokens, one.textTokens - 1 + 300);
+    assert.equal(one.promptTokens, one.renderedTokens - 1 + 300);
+    assert.equal(one.promptTokens, one.textTokens + one.imageTokens);
     assert.equal(two.nImagesInText, 2);
-    assert.equal(two.promptTokens, two.textTokens - 2 + 364);
+    assert.equal(two.promptTokens, two.renderedTokens - 2 + 364);
+    assert.equal(two.promptTokens, two.textTokens + two.imageTokens);
     assert.equal(one.ids, undefined);
     // A placeholder with no image size: the count says so (the caller drops the row).
     const none = c.count('<image><image>', [300]);

@@ -137,3 +137,34 @@ test('report.html renders in headless Chromium (screenshot is a real page)', asy
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('report: the configured limit row is coloured by what it loses (fine / warn / error against keep_ratio)', () => {
+  // 200 measured rows: 199 at 300..498 tokens, one at 3000.
+  const build = (maxPromptLength: number) => {
+    const b = new ReportBuilder();
+    for (let i = 0; i < 199; i++) b.add({ split: 'train', prompt_tokens: 300 + i, text_tokens: 50, image_tokens: 250 + i, response_tokens: null });
+    b.addDrop({ split: 'train', reason: 'prompt_too_long', value: 3000, limit: maxPromptLength, prompt_tokens: 3000, text_tokens: 50, image_tokens: 2950 });
+    return b.build({ maxPromptLength, keep: 0.99 });
+  };
+  const rowOf = (html: string) => /<tr class="(cfg[^"]*)"><th>([\d,]+)<span class="tag ([^"]+)"/.exec(html);
+  const cases: Array<[number, string, RegExp]> = [
+    [4096, 'cfg-fine', /\x1b\[32m4,096: 100\.0% \(configured\)/],
+    [2048, 'cfg-warn', /\x1b\[33m2,048: 99\.5% \(configured\)/],
+    [400, 'cfg-error', /\x1b\[31m400: 50\.5% \(configured\)/],
+  ];
+  for (const [limit, cls, term] of cases) {
+    const r = build(limit);
+    const html = renderReportHtml(r);
+    const m = rowOf(html);
+    assert.ok(m, `configured row of ${limit}`);
+    assert.equal(m![1], `cfg ${cls}`, `limit ${limit}: ${m![1]}`);
+    assert.equal(m![3], cls);
+    assert.match(renderReportTerminal(r, { color: true }), term);
+  }
+  // The warn colour is not the error colour.
+  const css = renderReportHtml(build(2048));
+  const bg = (c: string) => new RegExp(`tr\\.${c} td,tr\\.${c} th\\{background:(#[0-9a-f]+)\\}`).exec(css)?.[1];
+  assert.ok(bg('cfg-warn') && bg('cfg-error') && bg('cfg-fine'));
+  assert.notEqual(bg('cfg-warn'), bg('cfg-error'));
+  assert.notEqual(bg('cfg-fine'), bg('cfg-error'));
+});
