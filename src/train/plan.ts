@@ -18,6 +18,7 @@ import {
   unquoteHydra,
 } from './hydra.js';
 import { hfSplitOf, pickSplits, readBuildManifest, shardsOf } from './manifest.js';
+import { type LaunchVar, seedGadOverrides } from './verl-gad.js';
 
 export type TrainProfile = 'verl-gad' | 'verl-grpo' | 'easyr1';
 export const TRAIN_PROFILES: readonly TrainProfile[] = ['verl-gad', 'verl-grpo', 'easyr1'];
@@ -77,13 +78,15 @@ export interface LaunchPlan {
   batchSize?: number;
   /** Things worth knowing about the plan (e.g. validation falls back to the train split). */
   notes: string[];
+  /** The variables the launch read from the environment (verl-gad: the seed script's), for `--export-script`. */
+  vars?: LaunchVar[];
 }
 
 /** Environment the original GAD script exports; a value already in the caller's environment wins. */
 export const TRAINER_ENV_DEFAULTS: Readonly<Record<string, string>> = {
   HYDRA_FULL_ERROR: '1',
   TOKENIZERS_PARALLELISM: 'true',
-  NCCL_TIMEOUT: '3600',
+  NCCL_TIMEOUT: '36000',
 };
 
 /** The folder under OUT_DIR holding what `train` writes besides train.log (EasyR1 config, prompt copy). */
@@ -139,13 +142,12 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
   return plan;
 }
 
-/** The knobs the GAD launch script sets (trainers.md §5), with the usual PPO batch/memory settings filled in. */
+/** verl-grpo: the GAD launch script's knobs without the discriminator, with the usual PPO batch/memory settings filled in. */
 function verlDefaults(
-  profile: 'verl-gad' | 'verl-grpo',
+  profile: 'verl-grpo',
   m: Manifest,
-  ctx: { outDir: string; nGpus: number; trainFiles: string[]; valFiles: string[]; filter: boolean; generator: string; discriminator: string },
+  ctx: { outDir: string; nGpus: number; trainFiles: string[]; valFiles: string[]; filter: boolean; generator: string },
 ): Override[] {
-  const gad = profile === 'verl-gad';
   const o: Array<[string, unknown]> = [
     ['algorithm.adv_estimator', 'grpo'],
     ['data.train_files', ctx.trainFiles],
@@ -167,15 +169,15 @@ function verlDefaults(
     ['actor_rollout_ref.actor.ppo_mini_batch_size', 16],
     ['actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', 2],
     ['actor_rollout_ref.actor.use_kl_loss', true],
-    ['actor_rollout_ref.actor.kl_loss_coef', gad ? 0.001 : 0.01],
+    ['actor_rollout_ref.actor.kl_loss_coef', 0.01],
     ['actor_rollout_ref.actor.kl_loss_type', 'low_var_kl'],
     ['actor_rollout_ref.actor.entropy_coeff', 0],
-    ['actor_rollout_ref.actor.grad_clip', gad ? 0.2 : 1.0],
+    ['actor_rollout_ref.actor.grad_clip', 1.0],
     ['actor_rollout_ref.actor.fsdp_config.param_offload', false],
     ['actor_rollout_ref.actor.fsdp_config.optimizer_offload', false],
     ['actor_rollout_ref.rollout.name', 'vllm'],
-    ['actor_rollout_ref.rollout.n', gad ? 8 : 5],
-    ['actor_rollout_ref.rollout.temperature', gad ? 0.8 : 1.0],
+    ['actor_rollout_ref.rollout.n', 5],
+    ['actor_rollout_ref.rollout.temperature', 1.0],
     ['actor_rollout_ref.rollout.tensor_model_parallel_size', Math.max(1, Math.min(2, ctx.nGpus))],
     ['actor_rollout_ref.rollout.gpu_memory_utilization', 0.5],
     ['actor_rollout_ref.rollout.prompt_length', m.limits.maxPromptLength],
@@ -184,28 +186,17 @@ function verlDefaults(
     ['actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', 4],
     ['actor_rollout_ref.ref.fsdp_config.param_offload', true],
   ];
-  if (gad) {
-    o.push(
-      ['critic.model.path', ctx.discriminator],
-      ['critic.model.use_remove_padding', true],
-      ['critic.model.enable_gradient_checkpointing', true],
-      ['critic.optim.lr', 1e-6],
-      ['critic.ppo_micro_batch_size_per_gpu', 2],
-      ['critic.grad_clip', 0.2],
-      ['reward_model.use_reward_loop', false],
-    );
-  }
   o.push(
     ['algorithm.use_kl_in_reward', false],
     ['trainer.critic_warmup', 0],
     ['trainer.logger', ['console', 'swanlab']],
-    ['trainer.project_name', gad ? 'gad' : 'grpo'],
-    ['trainer.experiment_name', `${basename(ctx.outDir)}-${m.model.family}-${gad ? 'gad' : 'grpo'}`],
+    ['trainer.project_name', 'grpo'],
+    ['trainer.experiment_name', `${basename(ctx.outDir)}-${m.model.family}-grpo`],
     ['trainer.n_gpus_per_node', ctx.nGpus],
     ['trainer.nnodes', 1],
     ['trainer.save_freq', 200],
     ['trainer.test_freq', 200],
-    ['trainer.total_epochs', gad ? 4 : 15],
+    ['trainer.total_epochs', 15],
   );
   return o.map(([key, value]) => ({ key, value: hydraValue(value) }));
 }
@@ -229,15 +220,32 @@ function planVerl(
   const profile = opts.profile as 'verl-gad' | 'verl-grpo';
   const nGpus = opts.nGpus ?? 2;
   const files = (s: ShardInfo[]) => s.map((x) => resolve(c.outDir, x.file));
-  let list = verlDefaults(profile, c.manifest, {
-    outDir: c.outDir,
-    nGpus,
-    trainFiles: files(c.trainShards),
-    valFiles: files(c.valShards),
-    filter: opts.keepFilterOverlong === true,
-    generator: c.generator,
-    discriminator: c.discriminator,
-  });
+  let list: Override[];
+  if (profile === 'verl-gad') {
+    const seed = seedGadOverrides({
+      manifest: c.manifest,
+      outDir: c.outDir,
+      trainShards: c.trainShards,
+      valShards: c.valShards,
+      nGpus,
+      filter: opts.keepFilterOverlong === true,
+      generator: opts.modelPath,
+      discriminator: opts.rewardModelPath,
+      env: opts.env ?? process.env,
+    });
+    list = seed.overrides;
+    plan.vars = seed.vars;
+    plan.notes.push(...seed.notes);
+  } else {
+    list = verlDefaults(profile, c.manifest, {
+      outDir: c.outDir,
+      nGpus,
+      trainFiles: files(c.trainShards),
+      valFiles: files(c.valShards),
+      filter: opts.keepFilterOverlong === true,
+      generator: c.generator,
+    });
+  }
   if (opts.configOverrides) list = mergeOverrides(list, flattenToOverrides(opts.configOverrides));
   list = mergeOverrides(list, c.trailing);
   plan.command = [c.python, '-m', 'verl.trainer.main_ppo', ...list.map(formatOverride)];
