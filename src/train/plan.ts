@@ -52,6 +52,8 @@ export interface TrainOptions {
   stderr?: NodeJS.WritableStream;
   /** Folder the trainer runs in; default process.cwd(). */
   cwd?: string;
+  /** Write the launch as a bash script to this file (in the seed script's shape) instead of launching. */
+  exportScript?: string;
 }
 
 export interface LaunchPlan {
@@ -80,6 +82,8 @@ export interface LaunchPlan {
   notes: string[];
   /** The variables the launch read from the environment (verl-gad: the seed script's), for `--export-script`. */
   vars?: LaunchVar[];
+  /** verl: the final overrides (command after the interpreter and module), with the variable each value came from. */
+  overrides?: Override[];
 }
 
 /** Environment the original GAD script exports; a value already in the caller's environment wins. */
@@ -249,6 +253,7 @@ function planVerl(
   if (opts.configOverrides) list = mergeOverrides(list, flattenToOverrides(opts.configOverrides));
   list = mergeOverrides(list, c.trailing);
   plan.command = [c.python, '-m', 'verl.trainer.main_ppo', ...list.map(formatOverride)];
+  plan.overrides = list;
   const get = (k: string) => {
     const v = lookupOverride(list, k);
     return v === undefined ? undefined : unquoteHydra(v);
