@@ -5,7 +5,8 @@ import YAML from 'yaml';
 import { GadError } from '../core/errors.js';
 import { packagePath } from '../core/paths.js';
 import type { Manifest, ShardInfo } from '../core/types.js';
-import { easyr1DefaultConfig } from './easyr1-defaults.js';
+import { sha256 } from '../core/hash.js';
+import { EASYR1_COMMIT, EASYR1_DATA_KEYS, easyr1DefaultConfig } from './easyr1-defaults.js';
 import {
   type Override,
   flattenToOverrides,
@@ -344,6 +345,45 @@ export async function findFormatPrompt(m: Manifest, outDir: string): Promise<{ p
   });
 }
 
+/**
+ * The EasyR1 base config from the `--config` file the build was made from (manifest `configFile`): its
+ * PPOConfig sections as EasyR1 would load them (the data: keys EasyR1 knows; the build's values go on
+ * top). Null when the file is not an EasyR1 config (a gad-data.yaml without worker:/algorithm:).
+ */
+async function readBuildConfig(outDir: string, rec: { path: string; sha256: string }, notes: string[]): Promise<Record<string, unknown> | null> {
+  const p = resolve(outDir, rec.path);
+  let text: string;
+  try {
+    text = await readFile(p, 'utf8');
+  } catch {
+    throw new GadError(`the build was made from the config ${p}, which cannot be read now`, {
+      hint: 'restore that file, or pass --base-config with an EasyR1 config.yaml (its worker:, algorithm: and trainer: sections are used)',
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(text);
+  } catch (e) {
+    throw new GadError(`the build's config ${p} is not valid YAML now: ${(e as Error).message.split('\n')[0]}`, { hint: 'fix the YAML, or pass --base-config' });
+  }
+  if (!isPlainObject(parsed) || !(isPlainObject(parsed.worker) || isPlainObject(parsed.algorithm))) {
+    notes.push(`the build's config ${rec.path} has no worker:/algorithm: sections (not an EasyR1 config)`);
+    return null;
+  }
+  if (sha256(text) !== rec.sha256) notes.push(`the build's config ${rec.path} changed since the build: its current worker/algorithm/trainer sections are used`);
+  const base: Record<string, unknown> = {};
+  for (const k of ['data', 'worker', 'algorithm', 'trainer'] as const) if (parsed[k] !== undefined) base[k] = parsed[k];
+  if (isPlainObject(base.data)) {
+    const data = base.data;
+    const unknown = Object.keys(data).filter((k) => !(EASYR1_DATA_KEYS as readonly string[]).includes(k));
+    base.data = Object.fromEntries(Object.entries(data).filter(([k]) => !unknown.includes(k)));
+    if (unknown.length) notes.push(`data keys of ${rec.path} that EasyR1's DataConfig does not have were left out: ${unknown.join(', ')}`);
+  }
+  const other = Object.keys(parsed).filter((k) => !(k in base));
+  notes.push(`base config: ${rec.path} (the build's --config${other.length ? `; not EasyR1 keys, left out: ${other.join(', ')}` : ''}); --base-config overrides it`);
+  return base;
+}
+
 async function planEasyR1(
   plan: LaunchPlan,
   opts: TrainOptions,
@@ -351,6 +391,7 @@ async function planEasyR1(
 ): Promise<void> {
   const m = c.manifest;
   let base: Record<string, unknown>;
+  let usedDefaults = false;
   if (opts.baseConfig) {
     const p = resolve(opts.baseConfig);
     let text: string;
@@ -368,8 +409,10 @@ async function planEasyR1(
     if (!isPlainObject(parsed)) throw new GadError(`base config ${p} is not a YAML mapping`, { hint: 'pass an EasyR1 config.yaml' });
     base = parsed;
   } else {
-    base = easyr1DefaultConfig();
-    plan.notes.push("no --base-config: using gad-data's copy of EasyR1's example config for everything the build does not decide");
+    const recorded = m.configFile ? await readBuildConfig(c.outDir, m.configFile, plan.notes) : null;
+    usedDefaults = !recorded;
+    base = recorded ?? easyr1DefaultConfig();
+    if (!recorded) plan.notes.push(`no --base-config: using gad-data's copy of EasyR1's example config (EasyR1 ${EASYR1_COMMIT.slice(0, 7)}) for everything the build does not decide`);
   }
   const runDir = join(c.outDir, RUN_DIR);
   const prompt = await findFormatPrompt(m, c.outDir);
@@ -394,7 +437,7 @@ async function planEasyR1(
   const fill: Record<string, unknown> = { data };
   if (c.generator) fill['worker.actor.model.model_path'] = c.generator;
   if (opts.nGpus !== undefined) fill['trainer.n_gpus_per_node'] = opts.nGpus;
-  if (!opts.baseConfig) fill['trainer.experiment_name'] = `${basename(c.outDir)}-${m.model.family}-grpo`;
+  if (usedDefaults) fill['trainer.experiment_name'] = `${basename(c.outDir)}-${m.model.family}-grpo`;
   let config = deepMerge(base, fill);
   if (opts.configOverrides) config = deepMerge(config, opts.configOverrides);
   const configPath = join(runDir, 'config.yaml');
