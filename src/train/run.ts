@@ -22,7 +22,7 @@ export async function writePlanFiles(plan: LaunchPlan): Promise<string[]> {
 
 /** Pre-flight results as text, one check a line. */
 export function formatPreflight(checks: PreflightCheck[]): string {
-  return checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.message}`).join('\n');
+  return checks.map((c) => `${!c.ok ? 'FAIL' : c.warn ? 'WARN' : 'ok  '} ${c.check}: ${c.message}`).join('\n');
 }
 
 /** Throw the GadError (exit 2) that lists every failed check and what to do. */
@@ -66,6 +66,7 @@ export async function runTraining(opts: TrainOptions): Promise<number> {
   }
   const checks = await preflight(plan, opts);
   assertPreflight(checks);
+  for (const c of checks.filter((x) => x.warn)) stderr.write(`gad-data: warning: ${c.check}: ${c.message}\n`);
   await writePlanFiles(plan);
   return launch(plan, opts, stdout, stderr);
 }
