@@ -83,12 +83,14 @@ export function seedGadOverrides(c: GadContext): { overrides: Override[]; vars: 
   }
 
   // verl's dynamic micro-batches need max_token_len >= prompt + response (seqlen_balancing asserts it).
-  const seqLen = Number(MAX_PROMPT_LENGTH.value) + Number(MAX_RESPONSE_LENGTH.value);
-  const tokenLen = Number.isFinite(seqLen) ? Math.max(SEED_MAX_TOKEN_LEN_PER_GPU, seqLen) : SEED_MAX_TOKEN_LEN_PER_GPU;
+  // The build's limits, or the variables' when they are larger.
+  const num = (x: string) => (Number.isFinite(Number(x)) ? Number(x) : 0);
+  const seqLen = Math.max(m.limits.maxPromptLength + m.limits.maxResponseLength, num(MAX_PROMPT_LENGTH.value) + num(MAX_RESPONSE_LENGTH.value));
+  const tokenLen = Math.max(SEED_MAX_TOKEN_LEN_PER_GPU, seqLen);
   if (tokenLen > SEED_MAX_TOKEN_LEN_PER_GPU) {
     notes.push(`ppo_max_token_len_per_gpu raised from the seed's ${SEED_MAX_TOKEN_LEN_PER_GPU} to ${tokenLen} = max_prompt_length + max_response_length (verl requires max_token_len >= prompt + response)`);
   }
-  const promptLen = Math.max(SEED_ROLLOUT_PROMPT_LENGTH, Number(MAX_PROMPT_LENGTH.value) || 0);
+  const promptLen = Math.max(SEED_ROLLOUT_PROMPT_LENGTH, m.limits.maxPromptLength, num(MAX_PROMPT_LENGTH.value));
   if (promptLen > SEED_ROLLOUT_PROMPT_LENGTH) notes.push(`rollout.prompt_length raised from the seed's ${SEED_ROLLOUT_PROMPT_LENGTH} to max_prompt_length ${promptLen}`);
 
   const o: Override[] = [];

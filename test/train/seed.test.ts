@@ -139,6 +139,12 @@ describe('verl-gad reproduces the seed GAD script', () => {
       }
       assert.equal(o.get('actor_rollout_ref.rollout.prompt_length'), '16384');
       assert.ok(plan.notes.some((n) => /raised from the seed's 12288 to 18192/.test(n)));
+      // A smaller $MAX_PROMPT_LENGTH does not lower the budget below what the build's rows need.
+      const p2 = await planTraining({ profile: 'verl-gad', data: b.outDir, env: { PATH: process.env.PATH, MODEL_PATH: GEN, REWARD_MODEL_PATH: DISC, MAX_PROMPT_LENGTH: '1024' } });
+      const o2 = toMap(p2.command.slice(3)).overrides;
+      assert.equal(o2.get('data.max_prompt_length'), '1024');
+      assert.equal(o2.get('actor_rollout_ref.actor.ppo_max_token_len_per_gpu'), '18192');
+      assert.ok(p2.notes.some((n) => /\$MAX_PROMPT_LENGTH=1024 differs from the build's limit 10000/.test(n)), p2.notes.join('\n'));
     } finally {
       b.cleanup();
     }
