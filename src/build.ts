@@ -3,8 +3,8 @@
  * API under `gad-data build`; the CLI only parses flags into a config and prints what this returns.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { once } from 'node:events';
 import { GadError } from './core/errors.js';
 import { sha256, stableStringify } from './core/hash.js';
@@ -13,6 +13,7 @@ import { createPathScrubber, displayPath, pathRoots } from './core/paths.js';
 import { testHold } from './core/test-hold.js';
 import { mapOrdered } from './core/stream.js';
 import type { Manifest, Sample, ShardInfo } from './core/types.js';
+import { launchWarnings } from './core/verl-rewards.js';
 import { defaultTeacherEnding, resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
 import { openIngest, type IngestOptions } from './ingest/index.js';
 import { loadModelProfile, type ModelProfile } from './format/profile.js';
@@ -78,7 +79,7 @@ function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPr
 
 /** The config as recorded in the manifest: secrets removed, machine-specific folders made relative where possible. */
 export function publicConfig(cfg: ResolvedConfig): Record<string, unknown> {
-  const { hub, baseDir: _base, out: _out, trainSpecs, valSpecs, ...rest } = cfg;
+  const { hub, baseDir: _base, out: _out, configFile: _file, trainSpecs, valSpecs, ...rest } = cfg;
   const list = (v: string | string[] | null | undefined) => (v == null ? v : Array.isArray(v) ? v.map((x) => displayPath(x)) : displayPath(v));
   return {
     ...rest,
@@ -287,6 +288,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? defaultTeacherEnding(), imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
     const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
     const displayed = new Map<string, string>();
+    const dataSources = new Set<string>();
     for (const { split } of splitsIn) {
       progress.start('images', ingest.rowCount[split] ?? null, 'rows');
       // Rows covered by finished shards of an interrupted build are replayed from the journal, in input
@@ -305,6 +307,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           const o = out.get(sample.split)!;
           if (o.replayed < o.replay.length) {
             const note = o.replay[o.replayed++]!;
+            if (note.len) dataSources.add(sample.dataSource);
             if (note.len && note.key) chain.remember(sample.split, note.key);
             await book(o, note);
             progress.tick('images');
@@ -324,6 +327,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           await o.writer.skip(note);
         } else {
           note = { len: lengthRecord(sample), key: cfg.dedupe ? chain.dedupeKeyOf(sample) : undefined, te };
+          dataSources.add(sample.dataSource);
           await o.writer.write(sample, note);
         }
         await book(o, note);
@@ -396,7 +400,10 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       shards,
       tokens: Object.fromEntries(Object.entries(report.splits).map(([k, v]) => [k, v.tokens])),
       ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? defaultTeacherEnding(), endingWithImEnd, total: teacherTotal } } : {}),
+      ...(cfg.configFile ? { configFile: { path: relative(cfg.out, cfg.configFile), sha256: sha256(await readFile(cfg.configFile)) } } : {}),
+      ...(cfg.target === 'verl' ? { dataSources: [...dataSources].sort() } : {}),
     };
+    for (const w of launchWarnings(manifest)) warn(w);
     if (prompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
     await writeManifest(session.workDir, manifest);
     await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));

@@ -303,6 +303,7 @@ export function createProgram(): Command {
     .option('--no-verify', 'skip the sha256 check of the shards')
     .option('--python <exe>', 'Python interpreter (default python3 or $PYTHON)')
     .option('--n-gpus <n>', 'GPUs per node', int('--n-gpus'))
+    .option('--export-script <file>', 'write the launch as a bash script (seed-script shape) instead of launching')
     .argument('[overrides...]', 'trailing Hydra / EasyR1 overrides after --, which win')
     .action(async (overrides: string[], o) => {
       const file = o.config ? readConfigFile(resolve(o.config)) : null;
@@ -320,6 +321,7 @@ export function createProgram(): Command {
         overrides,
         configOverrides,
         nGpus: o.nGpus,
+        exportScript: o.exportScript ? resolve(o.exportScript) : undefined,
       };
       process.exitCode = await runTraining(opts);
     });

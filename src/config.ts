@@ -164,7 +164,7 @@ export function parseConfig(input: unknown, origin = 'config'): GadConfig {
 }
 
 /** Read a YAML config file; relative paths inside it are resolved against the file's folder. */
-export function readConfigFile(path: string): { raw: Record<string, unknown>; dir: string } {
+export function readConfigFile(path: string): { raw: Record<string, unknown>; dir: string; path: string } {
   if (!existsSync(path)) throw new GadError(`config file not found: ${path}`, { hint: 'write one with `gad-data init`', exitCode: 2 });
   let raw: unknown;
   try {
@@ -175,7 +175,7 @@ export function readConfigFile(path: string): { raw: Record<string, unknown>; di
   if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new GadError(`${path}: the top level must be a mapping (data:, model:, ...)`, { exitCode: 2 });
   }
-  return { raw: (raw ?? {}) as Record<string, unknown>, dir: dirname(resolve(path)) };
+  return { raw: (raw ?? {}) as Record<string, unknown>, dir: dirname(resolve(path)), path: resolve(path) };
 }
 
 /** Deep-merge b over a (plain objects merged, everything else replaced; undefined in b ignored). */
@@ -206,6 +206,8 @@ export interface ResolvedConfig extends GadConfig {
   valSpecs: string[];
   /** True when the build runs on the bundled sample (no train_files given). */
   embedded: boolean;
+  /** The config file read (absolute), if any: the manifest records it for `train`. */
+  configFile?: string | null;
 }
 
 /** The resize pipeline a build uses when `pipeline` is not set: EasyR1's for target easyr1, else the processor's. */
@@ -237,7 +239,7 @@ function resolveSpec(spec: string, baseDir: string): string {
  * `fileConfig` paths are relative to `fileDir`; flag paths are relative to `cwd`.
  */
 export function resolveConfig(opts: {
-  file?: { raw: Record<string, unknown>; dir: string } | null;
+  file?: { raw: Record<string, unknown>; dir: string; path?: string } | null;
   flags?: Record<string, unknown>;
   cwd?: string;
 }): ResolvedConfig {
@@ -266,6 +268,7 @@ export function resolveConfig(opts: {
     valSpecs: toList(cfg.data.val_files),
     embedded,
     out: resolve(cwd, cfg.out),
+    configFile: opts.file?.path ?? null,
   };
 }
 

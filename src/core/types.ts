@@ -172,4 +172,8 @@ export interface Manifest {
   shards: ShardInfo[];
   tokens: Record<string, { prompt: Stats; text: Stats; image: Stats; response: Stats | null }>;
   teacherEnding?: { policy: 'keep' | 'strip' | 'append'; endingWithImEnd: number; total: number };
+  /** The `--config` file the build was made from: path relative to the output folder, and its sha256 then. */
+  configFile?: { path: string; sha256: string };
+  /** The distinct `data_source` values of the rows written (target verl), sorted. */
+  dataSources?: string[];
 }

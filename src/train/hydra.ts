@@ -7,6 +7,8 @@
 export interface Override {
   key: string;
   value: string | null;
+  /** The launch variable the value came from (`data.train_batch_size=$TRAIN_BATCH_SIZE`); dropped when a later override replaces it. */
+  from?: string;
 }
 
 const NUMBER_LIKE = /^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;

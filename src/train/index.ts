@@ -16,3 +16,5 @@ export { runTraining, launch, writePlanFiles, formatPreflight, assertPreflight }
 export { readBuildManifest, pickSplits, hfSplitOf } from './manifest.js';
 export { type Override, hydraValue, hydraString, shellQuote, parseOverride, mergeOverrides, flattenToOverrides } from './hydra.js';
 export { easyr1DefaultConfig } from './easyr1-defaults.js';
+export { formatLaunchScript } from './export-script.js';
+export { type LaunchVar, seedGadOverrides } from './verl-gad.js';

@@ -5,7 +5,8 @@ import YAML from 'yaml';
 import { GadError } from '../core/errors.js';
 import { packagePath } from '../core/paths.js';
 import type { Manifest, ShardInfo } from '../core/types.js';
-import { easyr1DefaultConfig } from './easyr1-defaults.js';
+import { sha256 } from '../core/hash.js';
+import { EASYR1_COMMIT, EASYR1_DATA_KEYS, easyr1DefaultConfig } from './easyr1-defaults.js';
 import {
   type Override,
   flattenToOverrides,
@@ -18,6 +19,7 @@ import {
   unquoteHydra,
 } from './hydra.js';
 import { hfSplitOf, pickSplits, readBuildManifest, shardsOf } from './manifest.js';
+import { type LaunchVar, seedGadOverrides } from './verl-gad.js';
 
 export type TrainProfile = 'verl-gad' | 'verl-grpo' | 'easyr1';
 export const TRAIN_PROFILES: readonly TrainProfile[] = ['verl-gad', 'verl-grpo', 'easyr1'];
@@ -51,6 +53,8 @@ export interface TrainOptions {
   stderr?: NodeJS.WritableStream;
   /** Folder the trainer runs in; default process.cwd(). */
   cwd?: string;
+  /** Write the launch as a bash script to this file (in the seed script's shape) instead of launching. */
+  exportScript?: string;
 }
 
 export interface LaunchPlan {
@@ -77,13 +81,17 @@ export interface LaunchPlan {
   batchSize?: number;
   /** Things worth knowing about the plan (e.g. validation falls back to the train split). */
   notes: string[];
+  /** The variables the launch read from the environment (verl-gad: the seed script's), for `--export-script`. */
+  vars?: LaunchVar[];
+  /** verl: the final overrides (command after the interpreter and module), with the variable each value came from. */
+  overrides?: Override[];
 }
 
 /** Environment the original GAD script exports; a value already in the caller's environment wins. */
 export const TRAINER_ENV_DEFAULTS: Readonly<Record<string, string>> = {
   HYDRA_FULL_ERROR: '1',
   TOKENIZERS_PARALLELISM: 'true',
-  NCCL_TIMEOUT: '3600',
+  NCCL_TIMEOUT: '36000',
 };
 
 /** The folder under OUT_DIR holding what `train` writes besides train.log (EasyR1 config, prompt copy). */
@@ -139,13 +147,12 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
   return plan;
 }
 
-/** The knobs the GAD launch script sets (trainers.md §5), with the usual PPO batch/memory settings filled in. */
+/** verl-grpo: the GAD launch script's knobs without the discriminator, with the usual PPO batch/memory settings filled in. */
 function verlDefaults(
-  profile: 'verl-gad' | 'verl-grpo',
+  profile: 'verl-grpo',
   m: Manifest,
-  ctx: { outDir: string; nGpus: number; trainFiles: string[]; valFiles: string[]; filter: boolean; generator: string; discriminator: string },
+  ctx: { outDir: string; nGpus: number; trainFiles: string[]; valFiles: string[]; filter: boolean; generator: string },
 ): Override[] {
-  const gad = profile === 'verl-gad';
   const o: Array<[string, unknown]> = [
     ['algorithm.adv_estimator', 'grpo'],
     ['data.train_files', ctx.trainFiles],
@@ -167,15 +174,15 @@ function verlDefaults(
     ['actor_rollout_ref.actor.ppo_mini_batch_size', 16],
     ['actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', 2],
     ['actor_rollout_ref.actor.use_kl_loss', true],
-    ['actor_rollout_ref.actor.kl_loss_coef', gad ? 0.001 : 0.01],
+    ['actor_rollout_ref.actor.kl_loss_coef', 0.01],
     ['actor_rollout_ref.actor.kl_loss_type', 'low_var_kl'],
     ['actor_rollout_ref.actor.entropy_coeff', 0],
-    ['actor_rollout_ref.actor.grad_clip', gad ? 0.2 : 1.0],
+    ['actor_rollout_ref.actor.grad_clip', 1.0],
     ['actor_rollout_ref.actor.fsdp_config.param_offload', false],
     ['actor_rollout_ref.actor.fsdp_config.optimizer_offload', false],
     ['actor_rollout_ref.rollout.name', 'vllm'],
-    ['actor_rollout_ref.rollout.n', gad ? 8 : 5],
-    ['actor_rollout_ref.rollout.temperature', gad ? 0.8 : 1.0],
+    ['actor_rollout_ref.rollout.n', 5],
+    ['actor_rollout_ref.rollout.temperature', 1.0],
     ['actor_rollout_ref.rollout.tensor_model_parallel_size', Math.max(1, Math.min(2, ctx.nGpus))],
     ['actor_rollout_ref.rollout.gpu_memory_utilization', 0.5],
     ['actor_rollout_ref.rollout.prompt_length', m.limits.maxPromptLength],
@@ -184,28 +191,17 @@ function verlDefaults(
     ['actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', 4],
     ['actor_rollout_ref.ref.fsdp_config.param_offload', true],
   ];
-  if (gad) {
-    o.push(
-      ['critic.model.path', ctx.discriminator],
-      ['critic.model.use_remove_padding', true],
-      ['critic.model.enable_gradient_checkpointing', true],
-      ['critic.optim.lr', 1e-6],
-      ['critic.ppo_micro_batch_size_per_gpu', 2],
-      ['critic.grad_clip', 0.2],
-      ['reward_model.use_reward_loop', false],
-    );
-  }
   o.push(
     ['algorithm.use_kl_in_reward', false],
     ['trainer.critic_warmup', 0],
     ['trainer.logger', ['console', 'swanlab']],
-    ['trainer.project_name', gad ? 'gad' : 'grpo'],
-    ['trainer.experiment_name', `${basename(ctx.outDir)}-${m.model.family}-${gad ? 'gad' : 'grpo'}`],
+    ['trainer.project_name', 'grpo'],
+    ['trainer.experiment_name', `${basename(ctx.outDir)}-${m.model.family}-grpo`],
     ['trainer.n_gpus_per_node', ctx.nGpus],
     ['trainer.nnodes', 1],
     ['trainer.save_freq', 200],
     ['trainer.test_freq', 200],
-    ['trainer.total_epochs', gad ? 4 : 15],
+    ['trainer.total_epochs', 15],
   );
   return o.map(([key, value]) => ({ key, value: hydraValue(value) }));
 }
@@ -229,18 +225,36 @@ function planVerl(
   const profile = opts.profile as 'verl-gad' | 'verl-grpo';
   const nGpus = opts.nGpus ?? 2;
   const files = (s: ShardInfo[]) => s.map((x) => resolve(c.outDir, x.file));
-  let list = verlDefaults(profile, c.manifest, {
-    outDir: c.outDir,
-    nGpus,
-    trainFiles: files(c.trainShards),
-    valFiles: files(c.valShards),
-    filter: opts.keepFilterOverlong === true,
-    generator: c.generator,
-    discriminator: c.discriminator,
-  });
+  let list: Override[];
+  if (profile === 'verl-gad') {
+    const seed = seedGadOverrides({
+      manifest: c.manifest,
+      outDir: c.outDir,
+      trainShards: c.trainShards,
+      valShards: c.valShards,
+      nGpus,
+      filter: opts.keepFilterOverlong === true,
+      generator: opts.modelPath,
+      discriminator: opts.rewardModelPath,
+      env: opts.env ?? process.env,
+    });
+    list = seed.overrides;
+    plan.vars = seed.vars;
+    plan.notes.push(...seed.notes);
+  } else {
+    list = verlDefaults(profile, c.manifest, {
+      outDir: c.outDir,
+      nGpus,
+      trainFiles: files(c.trainShards),
+      valFiles: files(c.valShards),
+      filter: opts.keepFilterOverlong === true,
+      generator: c.generator,
+    });
+  }
   if (opts.configOverrides) list = mergeOverrides(list, flattenToOverrides(opts.configOverrides));
   list = mergeOverrides(list, c.trailing);
   plan.command = [c.python, '-m', 'verl.trainer.main_ppo', ...list.map(formatOverride)];
+  plan.overrides = list;
   const get = (k: string) => {
     const v = lookupOverride(list, k);
     return v === undefined ? undefined : unquoteHydra(v);
@@ -331,6 +345,45 @@ export async function findFormatPrompt(m: Manifest, outDir: string): Promise<{ p
   });
 }
 
+/**
+ * The EasyR1 base config from the `--config` file the build was made from (manifest `configFile`): its
+ * PPOConfig sections as EasyR1 would load them (the data: keys EasyR1 knows; the build's values go on
+ * top). Null when the file is not an EasyR1 config (a gad-data.yaml without worker:/algorithm:).
+ */
+async function readBuildConfig(outDir: string, rec: { path: string; sha256: string }, notes: string[]): Promise<Record<string, unknown> | null> {
+  const p = resolve(outDir, rec.path);
+  let text: string;
+  try {
+    text = await readFile(p, 'utf8');
+  } catch {
+    throw new GadError(`the build was made from the config ${p}, which cannot be read now`, {
+      hint: 'restore that file, or pass --base-config with an EasyR1 config.yaml (its worker:, algorithm: and trainer: sections are used)',
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(text);
+  } catch (e) {
+    throw new GadError(`the build's config ${p} is not valid YAML now: ${(e as Error).message.split('\n')[0]}`, { hint: 'fix the YAML, or pass --base-config' });
+  }
+  if (!isPlainObject(parsed) || !(isPlainObject(parsed.worker) || isPlainObject(parsed.algorithm))) {
+    notes.push(`the build's config ${rec.path} has no worker:/algorithm: sections (not an EasyR1 config)`);
+    return null;
+  }
+  if (sha256(text) !== rec.sha256) notes.push(`the build's config ${rec.path} changed since the build: its current worker/algorithm/trainer sections are used`);
+  const base: Record<string, unknown> = {};
+  for (const k of ['data', 'worker', 'algorithm', 'trainer'] as const) if (parsed[k] !== undefined) base[k] = parsed[k];
+  if (isPlainObject(base.data)) {
+    const data = base.data;
+    const unknown = Object.keys(data).filter((k) => !(EASYR1_DATA_KEYS as readonly string[]).includes(k));
+    base.data = Object.fromEntries(Object.entries(data).filter(([k]) => !unknown.includes(k)));
+    if (unknown.length) notes.push(`data keys of ${rec.path} that EasyR1's DataConfig does not have were left out: ${unknown.join(', ')}`);
+  }
+  const other = Object.keys(parsed).filter((k) => !(k in base));
+  notes.push(`base config: ${rec.path} (the build's --config${other.length ? `; not EasyR1 keys, left out: ${other.join(', ')}` : ''}); --base-config overrides it`);
+  return base;
+}
+
 async function planEasyR1(
   plan: LaunchPlan,
   opts: TrainOptions,
@@ -338,6 +391,7 @@ async function planEasyR1(
 ): Promise<void> {
   const m = c.manifest;
   let base: Record<string, unknown>;
+  let usedDefaults = false;
   if (opts.baseConfig) {
     const p = resolve(opts.baseConfig);
     let text: string;
@@ -355,8 +409,10 @@ async function planEasyR1(
     if (!isPlainObject(parsed)) throw new GadError(`base config ${p} is not a YAML mapping`, { hint: 'pass an EasyR1 config.yaml' });
     base = parsed;
   } else {
-    base = easyr1DefaultConfig();
-    plan.notes.push("no --base-config: using gad-data's copy of EasyR1's example config for everything the build does not decide");
+    const recorded = m.configFile ? await readBuildConfig(c.outDir, m.configFile, plan.notes) : null;
+    usedDefaults = !recorded;
+    base = recorded ?? easyr1DefaultConfig();
+    if (!recorded) plan.notes.push(`no --base-config: using gad-data's copy of EasyR1's example config (EasyR1 ${EASYR1_COMMIT.slice(0, 7)}) for everything the build does not decide`);
   }
   const runDir = join(c.outDir, RUN_DIR);
   const prompt = await findFormatPrompt(m, c.outDir);
@@ -381,7 +437,7 @@ async function planEasyR1(
   const fill: Record<string, unknown> = { data };
   if (c.generator) fill['worker.actor.model.model_path'] = c.generator;
   if (opts.nGpus !== undefined) fill['trainer.n_gpus_per_node'] = opts.nGpus;
-  if (!opts.baseConfig) fill['trainer.experiment_name'] = `${basename(c.outDir)}-${m.model.family}-grpo`;
+  if (usedDefaults) fill['trainer.experiment_name'] = `${basename(c.outDir)}-${m.model.family}-grpo`;
   let config = deepMerge(base, fill);
   if (opts.configOverrides) config = deepMerge(config, opts.configOverrides);
   const configPath = join(runDir, 'config.yaml');

@@ -4,12 +4,16 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sha256, sha256File } from '../core/hash.js';
 import type { Manifest } from '../core/types.js';
+import { VERL_DEFAULT_REWARD, teacherEndingWarning, verlRewardFix, withoutVerlDefaultReward } from '../core/verl-rewards.js';
+import { lookupOverride, unquoteHydra } from './hydra.js';
 import type { LaunchPlan, TrainOptions } from './plan.js';
 
 export interface PreflightCheck {
   check: string;
   ok: boolean;
   message: string;
+  /** A passed check worth reading before the launch (printed as WARN). */
+  warn?: boolean;
 }
 
 type Family = Manifest['model']['family'] | 'qwen2-vl';
@@ -181,6 +185,31 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
       problems.push('profile verl-gad needs teacher responses but this build has none (kind grpo): join teacher data in the build, or use --profile verl-grpo');
     }
     out.push(problems.length ? { check: 'build', ok: false, message: problems.join('; ') } : { check: 'build', ok: true, message: `${m.kind} build for ${m.target}, ${m.model.family}` });
+  }
+
+  // Rewards. verl-grpo scores rollouts with verl's default reward unless a custom reward function is given;
+  // verl-gad trains on the discriminator's score (and validates with ROUGE-L against the teacher response),
+  // so it needs no data_source reward.
+  if (m && profile === 'verl-grpo') {
+    const custom = plan.overrides ? lookupOverride(plan.overrides, 'custom_reward_function.path') : undefined;
+    const customPath = custom === undefined ? '' : unquoteHydra(custom);
+    const verlAt = `verl ${VERL_DEFAULT_REWARD.commit.slice(0, 7)}`;
+    if (customPath && customPath !== 'null') {
+      out.push({ check: 'reward', ok: true, message: `custom_reward_function.path=${customPath}` });
+    } else if (!m.dataSources) {
+      out.push({ check: 'reward', ok: true, warn: true, message: "the build did not record its data_source values (built by an older gad-data): not checked against verl's default reward; rebuild to check" });
+    } else {
+      const unknown = withoutVerlDefaultReward(m.dataSources);
+      out.push(
+        unknown.length
+          ? { check: 'reward', ok: false, message: `${verlRewardFix(unknown)} (pass it after --)` }
+          : { check: 'reward', ok: true, message: `verl's default reward scores data_source ${m.dataSources.join(', ')} (known to ${verlAt})` },
+      );
+    }
+  }
+  if (m && profile === 'verl-gad') {
+    const w = teacherEndingWarning(m);
+    if (w) out.push({ check: 'teacher ending', ok: true, warn: true, message: w });
   }
 
   // Models.

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { formatLaunchScript } from './export-script.js';
 import { shellQuote } from './hydra.js';
 import { type LaunchPlan, type TrainOptions, formatDryRun, planTraining } from './plan.js';
 import { type PreflightCheck, preflight, trainerEnv } from './preflight.js';
@@ -21,7 +22,7 @@ export async function writePlanFiles(plan: LaunchPlan): Promise<string[]> {
 
 /** Pre-flight results as text, one check a line. */
 export function formatPreflight(checks: PreflightCheck[]): string {
-  return checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.message}`).join('\n');
+  return checks.map((c) => `${!c.ok ? 'FAIL' : c.warn ? 'WARN' : 'ok  '} ${c.check}: ${c.message}`).join('\n');
 }
 
 /** Throw the GadError (exit 2) that lists every failed check and what to do. */
@@ -45,6 +46,17 @@ export async function runTraining(opts: TrainOptions): Promise<number> {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const plan = await planTraining(opts);
+  if (opts.exportScript) {
+    await writePlanFiles(plan);
+    await mkdir(dirname(opts.exportScript), { recursive: true });
+    await writeFile(opts.exportScript, formatLaunchScript(plan));
+    await chmod(opts.exportScript, 0o755);
+    if (!opts.dryRun) {
+      stdout.write(`wrote ${opts.exportScript}: run it with \`bash ${shellQuote(opts.exportScript)}\` (nothing was launched)\n`);
+      for (const n of plan.notes) stdout.write(`note: ${n}\n`);
+      return 0;
+    }
+  }
   if (opts.dryRun) {
     await writePlanFiles(plan);
     stdout.write(formatDryRun(plan));
@@ -54,6 +66,7 @@ export async function runTraining(opts: TrainOptions): Promise<number> {
   }
   const checks = await preflight(plan, opts);
   assertPreflight(checks);
+  for (const c of checks.filter((x) => x.warn)) stderr.write(`gad-data: warning: ${c.check}: ${c.message}\n`);
   await writePlanFiles(plan);
   return launch(plan, opts, stdout, stderr);
 }

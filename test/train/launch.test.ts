@@ -63,7 +63,7 @@ describe('runTraining with a real python3 and the recording verl', () => {
       assert.ok(rec.argv.includes('trainer.total_epochs=1'));
       assert.equal(rec.env.HYDRA_FULL_ERROR, '1');
       assert.equal(rec.env.TOKENIZERS_PARALLELISM, 'true');
-      assert.equal(rec.env.NCCL_TIMEOUT, '3600');
+      assert.equal(rec.env.NCCL_TIMEOUT, '36000');
       assert.match(out.text, /fake verl\.trainer\.main_ppo starting/);
       assert.match(err.text, /hello on stderr/);
       const log = readFileSync(join(s.b.outDir, 'train.log'), 'utf8');
