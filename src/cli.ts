@@ -15,6 +15,7 @@ import { VERSION } from './version.js';
 import { runTokensCommand, countOne, parseSize } from './format/tokens-command.js';
 import { reportFromOutDir, reportFromFiles, renderReportTerminal, validateFiles } from './validate/index.js';
 import { runTraining } from './train/index.js';
+import { addRecipeCommands } from './cli-recipe.js';
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -276,6 +277,8 @@ export function createProgram(): Command {
       process.stdout.write(o.json ? `${JSON.stringify({ exitCode: r.exitCode, summary: r.summary, violations: r.violations }, null, 2)}\n` : `${r.text}\n`);
       process.exitCode = r.exitCode;
     });
+
+  addRecipeCommands(program);
 
   program
     .command('train')
