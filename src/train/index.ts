@@ -16,3 +16,4 @@ export { runTraining, launch, writePlanFiles, formatPreflight, assertPreflight }
 export { readBuildManifest, pickSplits, hfSplitOf } from './manifest.js';
 export { type Override, hydraValue, hydraString, shellQuote, parseOverride, mergeOverrides, flattenToOverrides } from './hydra.js';
 export { easyr1DefaultConfig } from './easyr1-defaults.js';
+export { type SwiftProfile, type SwiftOptions, type SwiftPlan, SWIFT_PROFILES, planSwift, runSwiftTraining, swiftPreflight, formatSwiftDryRun, readExportManifest, parseSwiftArgs } from './swift.js';
