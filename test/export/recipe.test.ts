@@ -86,6 +86,7 @@ describe('export sft / prompts / rm from the bundled GAD sample', { skip: !pytho
     assert.deepEqual(s.reasons, ['no_student_response', 'student_equals_teacher', 'too_long']);
     // The shape `swift infer --result_path` writes (with --remove_unused_columns false): response, labels,
     // logprobs, then the input row (id, messages with the answer appended, images).
+    await cli(['export', 'prompts', '--from', 'gad-data-out', '-q']);
     const prompts = readFileSync(join(root, 'gad-data-out/prompts/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const lines = prompts
       .filter((p) => students[p.id] !== undefined)
@@ -105,7 +106,23 @@ describe('export sft / prompts / rm from the bundled GAD sample', { skip: !pytho
     await check('q25', 'q25/rm-ms-swift', 'rm', 'qwen2.5-vl');
   });
 
+  it('an EasyR1-target build (raw problems) gives the same conversations: the export applies the build format prompt', async () => {
+    await cli(['build', '-q', '--target', 'easyr1', '--out', 'e1']);
+    await cli(['export', 'sft', '--from', 'e1', '-q']);
+    await cli(['export', 'sft', '--from', 'gad-data-out', '-q', '--out', 'sft-verl']);
+    const msgs = (f: string) => readFileSync(join(root, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l).messages);
+    assert.deepEqual(msgs('e1/sft-ms-swift/train.jsonl'), msgs('sft-verl/train.jsonl'));
+    // Not the bundled sample: `export rm` needs the student file.
+    const m = JSON.parse(readFileSync(join(root, 'e1/manifest.json'), 'utf8'));
+    for (const s of m.sources) s.spec = `data/${s.split}.jsonl`;
+    writeFileSync(join(root, 'e1/manifest.json'), JSON.stringify(m));
+    const r = await runCli(['export', 'rm', '--from', 'e1'], { cwd: root });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no --student file given/);
+  });
+
   it('bad student files stop with exit 2 naming the line and the fix; the previous export stays', async () => {
+    await cli(['export', 'rm', '--from', 'gad-data-out', '-q']);
     const before_ = readFileSync(join(root, 'gad-data-out/rm-ms-swift/train.jsonl'), 'utf8');
     writeFileSync(join(root, 'noid.jsonl'), '{"response": "x"}\n');
     const a = await runCli(['export', 'rm', '--from', 'gad-data-out', '--student', 'noid.jsonl'], { cwd: root });
