@@ -46,6 +46,23 @@ export interface SwiftPlan extends LaunchPlan {
   exportManifest: ExportManifest;
   /** The ms-swift arguments as key → values, in order (after overrides). */
   args: Array<[string, string[]]>;
+  /** ms-swift's version as the pre-flight found it. */
+  swiftVersion?: string;
+}
+
+/**
+ * ms-swift 4 renamed `--train_type` to `--tuner_type` (commit d0c71e48, "[v4] refactor ms-swift v4"):
+ * for an ms-swift 1.x–3.x found by the pre-flight, the plan uses the old name.
+ */
+export function adaptToSwiftVersion(p: SwiftPlan, version: string): void {
+  p.swiftVersion = version;
+  const major = Number(/^(\d+)\./.exec(version)?.[1] ?? NaN);
+  if (!(major >= 1 && major <= 3)) return;
+  const i = p.args.findIndex(([k]) => k === '--tuner_type');
+  if (i < 0 || p.args.some(([k]) => k === '--train_type')) return;
+  p.args[i] = ['--train_type', p.args[i]![1]];
+  p.command = [...p.command.slice(0, 4), ...p.args.flatMap(([k, v]) => [k, ...v])];
+  p.notes.push(`ms-swift ${version} (before 4.0): --train_type instead of --tuner_type`);
 }
 
 const KIND: Record<SwiftProfile, 'sft' | 'rm'> = { 'swift-sft': 'sft', 'swift-rm': 'rm' };
@@ -274,6 +291,7 @@ export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<Pre
         ? { check: 'ms-swift', ok: false, message: `\`import swift\` fails in ${info.executable} (${info.error}): pip install ms-swift into that environment, activate it, or pass --python` }
         : { check: 'ms-swift', ok: true, message: `ms-swift ${info.swift}` },
     );
+    if (!info.error && info.swift) adaptToSwiftVersion(p, info.swift);
   }
   out.push(await checkData(p, !o.noVerify));
   out.push(await checkModel(p));
@@ -297,8 +315,10 @@ export async function runSwiftTraining(o: SwiftOptions): Promise<number> {
   const stdout = o.stdout ?? process.stdout;
   const p = await planSwift(o);
   if (o.dryRun) {
+    // Pre-flight first: the ms-swift version it finds decides an option name.
+    const checks = await swiftPreflight(p, o);
     stdout.write(formatSwiftDryRun(p));
-    stdout.write(`\n# pre-flight:\n${formatPreflight(await swiftPreflight(p, o)).replace(/^/gm, '#   ')}\n`);
+    stdout.write(`\n# pre-flight:\n${formatPreflight(checks).replace(/^/gm, '#   ')}\n`);
     return 0;
   }
   assertPreflight(await swiftPreflight(p, o));

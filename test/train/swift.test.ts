@@ -94,6 +94,17 @@ describe('train --profile swift-sft / swift-rm', { timeout: 900_000 }, () => {
     assert.equal(argv[argv.indexOf('--output_dir') + 1], 'output/discriminator_warmup');
   });
 
+  it('an ms-swift 3.x found by the pre-flight gets --train_type (its name before 4.0) instead of --tuner_type', async () => {
+    rmSync(record, { force: true });
+    assert.equal(await runSwiftTraining(opts({ profile: 'swift-sft', data: sft, env: { ...env, FAKE_SWIFT_VERSION: '3.9.1' } })), 0);
+    const argv = read().argv;
+    assert.equal(argv[argv.indexOf('--train_type') + 1], 'full');
+    assert.equal(argv.includes('--tuner_type'), false);
+    rmSync(record, { force: true });
+    assert.equal(await runSwiftTraining(opts({ profile: 'swift-sft', data: sft })), 0);
+    assert.equal(read().argv.includes('--train_type'), false);
+  });
+
   it('--data BUILD finds the export inside the build; an export of the other kind is refused', async () => {
     const p = await planSwift(opts({ profile: 'swift-rm', data: build }));
     assert.equal(p.exportDir, rm);
@@ -138,7 +149,7 @@ describe('train --profile swift-sft / swift-rm', { timeout: 900_000 }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /python3 -m swift\.cli\.main sft/);
     assert.match(r.stdout, /--max_length 3072/);
-    assert.match(r.stdout, /ok {3}ms-swift: ms-swift 0\.0\.0-fake/);
+    assert.match(r.stdout, /ok {3}ms-swift: ms-swift 4\.6\.0-fake/);
     const bad = await runCli(['train', '--profile', 'swift-rm', '--model-path', qwen3, '--', 'oops'], { cwd: root, env });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /"oops" is not an ms-swift option/);
