@@ -5,7 +5,7 @@
  * rendered on the full conversation — for qwen3-vl and qwen2.5-vl.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -134,5 +134,27 @@ describe('export sft / prompts / rm from the bundled GAD sample', { skip: !pytho
     assert.equal(b.status, 2);
     assert.match(b.stderr, /dup\.jsonl line 2: id geo-0000 appears twice/);
     assert.equal(readFileSync(join(root, 'gad-data-out/rm-ms-swift/train.jsonl'), 'utf8'), before_);
+  });
+});
+
+describe('export output folder', { timeout: 600_000 }, () => {
+  it('refuses to replace the build or a folder that is not an export (exit 2, nothing touched)', async () => {
+    const manifest = readFileSync(join(root, 'gad-data-out/manifest.json'), 'utf8');
+    const a = await runCli(['export', 'sft', '--from', 'gad-data-out', '--out', 'gad-data-out'], { cwd: root });
+    assert.equal(a.status, 2);
+    assert.match(a.stderr, /is the build folder or holds it/);
+    assert.equal(readFileSync(join(root, 'gad-data-out/manifest.json'), 'utf8'), manifest);
+    const b = await runCli(['export', 'sft', '--from', 'gad-data-out', '--out', 'gad-data-out/data/sft'], { cwd: root });
+    assert.equal(b.status, 2);
+    assert.match(b.stderr, /inside the build's data\/ folder/);
+    mkdirSync(join(root, 'mine'));
+    writeFileSync(join(root, 'mine/notes.txt'), 'keep me');
+    const c = await runCli(['export', 'prompts', '--from', 'gad-data-out', '--out', 'mine'], { cwd: root });
+    assert.equal(c.status, 2);
+    assert.match(c.stderr, /exists and is not a gad-data export/);
+    assert.equal(readFileSync(join(root, 'mine/notes.txt'), 'utf8'), 'keep me');
+    // An earlier export is replaced.
+    await cli(['export', 'prompts', '--from', 'gad-data-out', '--out', 'again', '-q']);
+    await cli(['export', 'prompts', '--from', 'gad-data-out', '--out', 'again', '-q']);
   });
 });

@@ -2,7 +2,8 @@
  * What the three recipe exports share: opening the build and its model, writing a row's images,
  * and export.json — the small manifest `gad-data train --profile swift-sft|swift-rm` reads.
  */
-import { relative, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { GadError, describeError } from '../../core/errors.js';
 import { sha256File } from '../../core/hash.js';
 import { type ModelProfile, loadModelProfile } from '../../format/profile.js';
@@ -80,6 +81,7 @@ export async function openRecipe(o: RecipeOptions, trainer: RecipeTrainer, defau
     });
   }
   const out = resolve(o.out ?? resolve(build.dir, defaultName));
+  checkOutFolder(out, build.dir);
   return { build, profile, counter: new RecipeCounter(profile, m, trainer), out };
 }
 
@@ -163,6 +165,19 @@ export async function exportManifest(
   await folder.json('export.json', out);
   await folder.json('report.json', fields.report);
   return out;
+}
+
+/**
+ * The export replaces its folder as a whole: refuse a folder that is (or holds) the build, lies in the build's
+ * shard folder, or already holds files that are not an earlier export.
+ */
+export function checkOutFolder(out: string, buildDir: string): void {
+  const within = (a: string, b: string) => a === b || a.startsWith(b + sep);
+  if (within(buildDir, out)) throw new GadError(`--out ${out} is the build folder or holds it`, { hint: 'write the export to its own folder (the default is inside the build)' });
+  if (within(out, join(buildDir, 'data'))) throw new GadError(`--out ${out} is inside the build's data/ folder (the trainers read every file there)`, { hint: 'choose another folder' });
+  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, 'export.json'))) {
+    throw new GadError(`--out ${out} exists and is not a gad-data export: it would be replaced`, { hint: 'choose a new or empty folder, or remove it first' });
+  }
 }
 
 /** Default --max-length: what the GAD run admits (the build's max prompt + max response length). */
