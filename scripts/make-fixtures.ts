@@ -5,7 +5,8 @@
  *
  * About 200 geometry-style rows (EasyR1 layout: problem / answer / images as paths relative to the file),
  * images of varied sizes and formats (PNG, JPEG, RGBA PNG, an EXIF-rotated JPEG, WebP, GIF), a separate
- * teacher.jsonl for GAD, and a few rows that are bad on purpose (see BAD below).
+ * teacher.jsonl for GAD, student.jsonl (sampled student answers for `gad-data export rm`), and a few rows that
+ * are bad on purpose (see BAD below).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -156,6 +157,7 @@ async function main() {
   const train: object[] = [];
   const test: object[] = [];
   const teacher: object[] = [];
+  const student: object[] = [];
   const N = 200;
   const TEST_EVERY = 10; // every 10th row goes to test: 20 test rows
   for (let i = 0; i < N; i++) {
@@ -171,6 +173,14 @@ async function main() {
     (i % TEST_EVERY === 9 ? test : train).push(row);
     const response = `<think>\n${p.reasoning}\n</think>\nThe answer is \\boxed{${p.answer}}.`;
     teacher.push({ id, response: i % 3 === 0 ? `${response}<|im_end|>` : response });
+    // The student (no random numbers drawn, so the other fixtures stay byte-identical): a terser, often wrong
+    // answer; every 10th row answers as the teacher did, every 25th has no sample, every 7th ends with
+    // <|im_end|> (a sampler run with skip_special_tokens=False), and every 40th rambles on.
+    if (i % 25 !== 24) {
+      let s = i % 10 === 4 ? response : `<think>\nI think it is about ${p.text.split(' ').slice(0, 4).join(' ').toLowerCase()}\n</think>\nThe answer is \\boxed{${i % 3 === 0 ? p.answer : `${p.answer}1`}}.`;
+      if (i % 40 === 11) s = `<think>\n${'Let me look at the figure again. '.repeat(60)}\n</think>\nThe answer is \\boxed{0}.`;
+      student.push({ id, response: i % 7 === 0 ? `${s}<|im_end|>` : s });
+    }
   }
 
   // BAD: rows that are wrong on purpose, each caught with its own reason.
@@ -203,7 +213,8 @@ async function main() {
   writeFileSync(join(out, 'train.jsonl'), jsonl(train));
   writeFileSync(join(out, 'test.jsonl'), jsonl(test));
   writeFileSync(join(out, 'teacher.jsonl'), jsonl(teacher));
-  console.log(`fixtures/sample: ${train.length} train rows, ${test.length} test rows, ${teacher.length} teacher responses`);
+  writeFileSync(join(out, 'student.jsonl'), jsonl(student));
+  console.log(`fixtures/sample: ${train.length} train rows, ${test.length} test rows, ${teacher.length} teacher responses, ${student.length} student responses`);
 }
 
 await main();

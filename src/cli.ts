@@ -15,6 +15,8 @@ import { VERSION } from './version.js';
 import { runTokensCommand, countOne, parseSize } from './format/tokens-command.js';
 import { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, validateFiles, writeReportFiles, defaultFormatPromptFor, defaultPipelineFor } from './validate/index.js';
 import { runTraining } from './train/index.js';
+import { addRecipeCommands } from './cli-recipe.js';
+import { SWIFT_PROFILES, runSwiftTraining } from './train/swift.js';
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -289,10 +291,12 @@ export function createProgram(): Command {
       process.exitCode = r.exitCode;
     });
 
+  addRecipeCommands(program);
+
   program
     .command('train')
-    .description('launch verl / EasyR1 with settings derived from a build')
-    .addOption(new Option('--profile <profile>', 'launch profile').choices(['verl-gad', 'verl-grpo', 'easyr1']).makeOptionMandatory())
+    .description('launch verl / EasyR1 with settings derived from a build (swift-sft / swift-rm: ms-swift on a `gad-data export` folder)')
+    .addOption(new Option('--profile <profile>', 'launch profile').choices(['verl-gad', 'verl-grpo', 'easyr1', ...SWIFT_PROFILES]).makeOptionMandatory())
     .option('--data <dir>', 'build output folder', 'gad-data-out')
     .option('--dry-run', 'print the command (and config) without running it')
     .option('--model-path <path>', 'generator / policy model (default $MODEL_PATH)')
@@ -306,6 +310,17 @@ export function createProgram(): Command {
     .option('--export-script <file>', 'write the launch as a bash script (seed-script shape) instead of launching')
     .argument('[overrides...]', 'trailing Hydra / EasyR1 overrides after --, which win')
     .action(async (overrides: string[], o) => {
+      if (SWIFT_PROFILES.includes(o.profile)) {
+        // The GAD recipe's warmup stages (src/train/swift.ts): --data is the `gad-data export` folder.
+        if (o.exportScript || o.config) {
+          throw new GadError(`${o.exportScript ? '--export-script' : '-c/--config'} is not supported with --profile ${o.profile}`, {
+            hint: 'use --dry-run to see the swift command, and pass swift options after --',
+            exitCode: 2,
+          });
+        }
+        process.exitCode = await runSwiftTraining({ profile: o.profile, data: o.data, dryRun: !!o.dryRun, python: o.python, modelPath: o.modelPath, noVerify: o.verify === false, overrides, nGpus: o.nGpus });
+        return;
+      }
       const file = o.config ? readConfigFile(resolve(o.config)) : null;
       const configOverrides = (file?.raw.trainer ?? {}) as Record<string, unknown>;
       const opts = {

@@ -11,3 +11,4 @@ export {
 } from './shards.js';
 export { openOutput, restoreInterruptedCommit, type JournalShard, type OpenedOutput, type OutputSession, type ResumeState } from './output.js';
 export { cardFeatures, renderDatasetCard, schemaOptionsOf, writeDatasetCard, writeManifest } from './manifest.js';
+export * as recipe from './recipe/index.js';

@@ -108,12 +108,19 @@ function chatTemplateOf(profile: ModelProfile): PyTemplate {
   return t;
 }
 
-/** `processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)`. */
-export function renderChat(profile: ModelProfile, messages: ReadonlyArray<{ role: string; content: unknown }>): string {
+/**
+ * `processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)`; with
+ * `addGenerationPrompt: false`, a full conversation (e.g. ending in the assistant's answer) as a trainer renders it.
+ */
+export function renderChat(
+  profile: ModelProfile,
+  messages: ReadonlyArray<{ role: string; content: unknown }>,
+  opts: { addGenerationPrompt?: boolean } = {},
+): string {
   const t = chatTemplateOf(profile);
   const vars: Record<string, unknown> = {
     messages,
-    add_generation_prompt: true,
+    add_generation_prompt: opts.addGenerationPrompt ?? true,
     tools: null,
     documents: null,
   };

@@ -18,3 +18,4 @@ export { type Override, hydraValue, hydraString, shellQuote, parseOverride, merg
 export { easyr1DefaultConfig } from './easyr1-defaults.js';
 export { formatLaunchScript } from './export-script.js';
 export { type LaunchVar, seedGadOverrides } from './verl-gad.js';
+export { type SwiftProfile, type SwiftOptions, type SwiftPlan, SWIFT_PROFILES, planSwift, runSwiftTraining, swiftPreflight, formatSwiftDryRun, readExportManifest, parseSwiftArgs } from './swift.js';

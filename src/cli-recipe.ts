@@ -1,0 +1,71 @@
+/**
+ * `gad-data export sft|prompts|rm`: the GAD recipe's warmup data from a build (see docs/gad-recipe.md).
+ * Kept apart from cli.ts so the main command file stays a thin list of commands.
+ */
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { GadError } from './core/errors.js';
+import { type ExportResult, RECIPE_TRAINERS, exportPrompts, exportRm, exportSft, renderRecipeReport } from './export/recipe/index.js';
+
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new GadError(`${name} takes a positive whole number, got "${v}"`, { exitCode: 2 });
+  return n;
+};
+
+function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, next: string[]): void {
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ out: r.out, export: r.manifest }, null, 2)}\n`);
+    return;
+  }
+  if (o.quiet) return;
+  const rel = (p: string) => {
+    const x = resolve(p).replace(process.cwd() + '/', '');
+    return x.startsWith('/') ? x : `./${x}`;
+  };
+  const files = Object.entries(r.manifest.files).map(([split, f]) => `${split}: ${f.rows} rows (${f.file})`).join(' · ');
+  const lines = [renderRecipeReport(r.report), '', files, `Wrote ${rel(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`];
+  if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${n.replaceAll('{out}', rel(r.out))}`));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function addRecipeCommands(program: Command): void {
+  const exp = program.command('export').description('GAD recipe data from a build: generator-warmup SFT set, sampling prompts, discriminator-warmup pairs');
+  const common = (c: Command) =>
+    c
+      .option('--from <dir>', 'build output folder (holds manifest.json)', 'gad-data-out')
+      .option('-o, --out <dir>', 'output folder (default: a folder inside the build)')
+      .option('-m, --model <dir>', "the build's model folder, when its recorded path does not resolve from here")
+      .option('-q, --quiet', 'print only errors')
+      .option('--json', 'print export.json on stdout');
+  common(
+    exp
+      .command('sft')
+      .description('generator warmup: the teacher answers as SFT data (ms-swift or LLaMA-Factory format)')
+      .addOption(new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'))
+      .option('--max-length <n>', 'drop rows whose whole conversation is longer (default: max prompt + max response length of the build)', positive('--max-length')),
+  ).action(async (o) => {
+    const r = await exportSft({ from: o.from, out: o.out, model: o.model, format: o.format, maxLength: o.maxLength });
+    const next =
+      o.format === 'ms-swift'
+        ? ['npx gad-data train --profile swift-sft --data {out} --dry-run']
+        : ['llamafactory-cli train with dataset_dir: {out}, dataset: gad_sft_train (see docs/gad-recipe.md)'];
+    show(r, o, next);
+  });
+  common(exp.command('prompts').description('the prompts with images and row ids, to sample student answers (swift infer / vLLM)')).action(async (o) => {
+    const r = await exportPrompts({ from: o.from, out: o.out, model: o.model });
+    show(r, o, ['sample student answers (docs/gad-recipe.md), then: npx gad-data export rm --from BUILD --student student.jsonl']);
+  });
+  common(
+    exp
+      .command('rm')
+      .description('discriminator warmup: teacher answer (chosen) vs student answer (rejected) pairs')
+      .addOption(new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'))
+      .option('--student <file>', 'student answers: jsonl with id and response (swift infer result file accepted)')
+      .option('--max-length <n>', 'drop pairs where either side is longer (default: max prompt + max response length of the build)', positive('--max-length')),
+  ).action(async (o) => {
+    const r = await exportRm({ from: o.from, out: o.out, model: o.model, format: o.format, student: o.student, maxLength: o.maxLength });
+    const next = o.format === 'ms-swift' ? ['npx gad-data train --profile swift-rm --data {out} --dry-run'] : ['llamafactory-cli train with stage: rm, dataset_dir: {out}, dataset: gad_rm_train'];
+    show(r, o, next);
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * What the three recipe exports share: opening the build and its model, writing a row's images,
+ * and export.json — the small manifest `gad-data train --profile swift-sft|swift-rm` reads.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { GadError, describeError } from '../../core/errors.js';
+import { sha256File } from '../../core/hash.js';
+import { type ModelProfile, loadModelProfile } from '../../format/profile.js';
+import { VERSION } from '../../version.js';
+import { type BuildRow, type OpenedBuild, openBuild } from './build-rows.js';
+import { type RecipeTrainer, RecipeCounter, type TrainerImageSettings } from './lengths.js';
+import type { ExportFolder } from './output.js';
+import type { RecipeReport } from './report.js';
+
+export interface RecipeOptions {
+  /** The build's output folder. */
+  from: string;
+  /** Output folder; default `<from>/<kind>-<format>`. */
+  out?: string;
+  /** The model folder when the build's recorded model cannot be loaded from here (must be the same files). */
+  model?: string;
+}
+
+/** export.json */
+export interface ExportManifest {
+  format: 'gad-data-export';
+  version: 1;
+  tool: { name: 'gad-data'; version: string };
+  kind: 'sft' | 'rm' | 'prompts';
+  trainer: RecipeTrainer;
+  build: {
+    /** The build folder, relative to this export folder. */
+    dir: string;
+    manifestSha256: string;
+    target: string;
+    model: { name: string; family: string; patchSize: number; tokenizerSha256: string; chatTemplateSha256: string };
+  };
+  /** Data files per split (relative), with rows and sha256. */
+  files: Record<string, { file: string; rows: number; sha256: string }>;
+  trainSplit: string | null;
+  valSplit: string | null;
+  /** Every written row's sequence (each side, for pairs) is at most this long. */
+  maxLength: number;
+  recommendedMaxLength: number;
+  images: {
+    /** Image paths in the data files are relative to this folder (ms-swift: ROOT_IMAGE_DIR; LLaMA-Factory: dataset_dir). */
+    root: '.';
+    count: number;
+    /** How many images the trainer would still resize with the settings below (0 for a build made for this model). */
+    resizedByTrainer: number;
+    settings: TrainerImageSettings;
+  };
+  ending: { policy: 'strip-im-end'; teacherStripped: number; studentStripped?: number };
+  /** LLaMA-Factory: the dataset names in dataset_info.json per split. */
+  datasetInfo?: Record<string, string>;
+  dropped: Record<string, number>;
+  notes: string[];
+}
+
+export interface RecipeSession {
+  build: OpenedBuild;
+  profile: ModelProfile;
+  counter: RecipeCounter;
+  out: string;
+}
+
+export async function openRecipe(o: RecipeOptions, trainer: RecipeTrainer, defaultName: string): Promise<RecipeSession> {
+  const build = await openBuild(o.from);
+  const m = build.manifest;
+  const name = o.model ?? m.model.name;
+  let profile: ModelProfile;
+  try {
+    profile = await loadModelProfile(name);
+  } catch (e) {
+    throw new GadError(`cannot load the build's model ${name}: ${describeError(e)}`, { hint: 'pass --model DIR with the model folder the build was made with' });
+  }
+  if (profile.tokenizerSha256 !== m.model.tokenizerSha256 || profile.chatTemplateSha256 !== m.model.chatTemplateSha256) {
+    throw new GadError(`model ${name} is not the one the build was made with (tokenizer or chat template sha256 differs from the manifest)`, {
+      hint: 'pass --model with the exact model folder of the build, or rebuild the data with this model',
+    });
+  }
+  const out = resolve(o.out ?? resolve(build.dir, defaultName));
+  checkOutFolder(out, build.dir);
+  return { build, profile, counter: new RecipeCounter(profile, m, trainer), out };
+}
+
+export interface CountedImage {
+  format: string;
+  tokens: number;
+  resized: boolean;
+}
+
+/** Count a row's images as the trainer will see them (nothing written yet). */
+export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<CountedImage[]> {
+  const out: CountedImage[] = [];
+  for (let k = 0; k < row.images.length; k++) {
+    try {
+      const c = await s.counter.image(row.images[k]!.bytes);
+      out.push({ format: c.format, tokens: c.tokens, resized: c.resizedByTrainer });
+    } catch (e) {
+      throw new GadError(`row ${row.id} (${row.split}): image ${k} stored in the build cannot be read: ${describeError(e)}`, { hint: 'rebuild the data' });
+    }
+  }
+  return out;
+}
+
+/** Write a row's images into the export, bytes unchanged; returns their relative paths. */
+export async function writeRowImages(folder: ExportFolder, row: BuildRow, counted: CountedImage[]): Promise<string[]> {
+  const paths: string[] = [];
+  for (let k = 0; k < row.images.length; k++) paths.push(await folder.image(row.split, row.id, k, counted[k]!.format, row.images[k]!.bytes));
+  return paths;
+}
+
+/** The train and validation split names of the build (validation: test/validation/... or the other split). */
+export function trainVal(splits: string[]): { train: string | null; val: string | null } {
+  const train = splits.includes('train') ? 'train' : (splits[0] ?? null);
+  const pref = ['test', 'validation', 'val', 'valid', 'dev', 'eval'];
+  const val = pref.find((v) => splits.includes(v)) ?? splits.find((x) => x !== train) ?? null;
+  return { train, val };
+}
+
+export async function exportManifest(
+  s: RecipeSession,
+  folder: ExportFolder,
+  fields: {
+    kind: ExportManifest['kind'];
+    trainer: RecipeTrainer;
+    files: Record<string, { file: string; rows: number }>;
+    maxLength: number;
+    report: RecipeReport;
+    images: { count: number; resized: number };
+    ending: ExportManifest['ending'];
+    datasetInfo?: Record<string, string>;
+    notes: string[];
+  },
+): Promise<ExportManifest> {
+  const m = s.build.manifest;
+  const files: ExportManifest['files'] = {};
+  for (const [split, f] of Object.entries(fields.files)) files[split] = { ...f, sha256: await sha256File(resolve(folder.work, f.file)) };
+  const { train, val } = trainVal(Object.keys(fields.files));
+  const out: ExportManifest = {
+    format: 'gad-data-export',
+    version: 1,
+    tool: { name: 'gad-data', version: VERSION },
+    kind: fields.kind,
+    trainer: fields.trainer,
+    build: {
+      dir: relative(s.out, s.build.dir) || '.',
+      manifestSha256: s.build.manifestSha256,
+      target: m.target,
+      model: { name: m.model.name, family: m.model.family, patchSize: m.model.patchSize, tokenizerSha256: m.model.tokenizerSha256, chatTemplateSha256: m.model.chatTemplateSha256 },
+    },
+    files,
+    trainSplit: train,
+    valSplit: val,
+    maxLength: fields.maxLength,
+    recommendedMaxLength: fields.report.recommendation.maxLength,
+    images: { root: '.', count: fields.images.count, resizedByTrainer: fields.images.resized, settings: s.counter.images },
+    ending: fields.ending,
+    dropped: fields.report.drops,
+    notes: fields.notes,
+  };
+  if (fields.datasetInfo) out.datasetInfo = fields.datasetInfo;
+  await folder.json('export.json', out);
+  await folder.json('report.json', fields.report);
+  return out;
+}
+
+/**
+ * The export replaces its folder as a whole: refuse a folder that is (or holds) the build, lies in the build's
+ * shard folder, or already holds files that are not an earlier export.
+ */
+export function checkOutFolder(out: string, buildDir: string): void {
+  const within = (a: string, b: string) => a === b || a.startsWith(b + sep);
+  if (within(buildDir, out)) throw new GadError(`--out ${out} is the build folder or holds it`, { hint: 'write the export to its own folder (the default is inside the build)' });
+  if (within(out, join(buildDir, 'data'))) throw new GadError(`--out ${out} is inside the build's data/ folder (the trainers read every file there)`, { hint: 'choose another folder' });
+  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, 'export.json'))) {
+    throw new GadError(`--out ${out} exists and is not a gad-data export: it would be replaced`, { hint: 'choose a new or empty folder, or remove it first' });
+  }
+}
+
+/** Default --max-length: what the GAD run admits (the build's max prompt + max response length). */
+export function defaultMaxLength(s: RecipeSession): number {
+  const l = s.build.manifest.limits;
+  return l.maxPromptLength + l.maxResponseLength;
+}
