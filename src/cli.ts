@@ -63,6 +63,7 @@ function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
   set(cfg, 'image_bytes_key', o.imageBytesKey);
   set(cfg, 'image_placement', o.imagePlacement);
   set(cfg, 'image_format', o.imageFormat);
+  set(cfg, 'resize', o.resize);
   set(cfg, 'max_input_pixels', o.maxInputPixels);
   set(cfg, 'image_timeout', o.imageTimeout);
   set(cfg, 'max_drop_ratio', o.maxDropRatio);
@@ -115,6 +116,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--max-input-pixels <n>', 'drop larger input images (decompression bombs)', int('--max-input-pixels'))
     .option('--image-timeout <seconds>', 'drop an image that takes longer to decode and resize (default 60)', num('--image-timeout'))
     .addOption(new Option('--image-format <fmt>', 'encoding of written images').choices(['keep', 'png', 'jpeg']))
+    .addOption(new Option('--resize <when>', 'resize images before writing: auto (only those over the trainer max_pixels) | always | never').choices(['auto', 'always', 'never']))
     .option('--multi-image', 'keep rows with more than one image')
     .option('--no-dedupe', 'keep duplicate rows and test rows equal to train rows')
     .option('--test-ratio <r>', 'carve a test split from train by a seeded hash of the row id', num('--test-ratio'))

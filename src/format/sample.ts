@@ -47,7 +47,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
       sample.drop = { ...outcome.drop, image: outcome.drop.image ?? i };
       return sample;
     }
-    const ext = outcome.image.format === 'jpeg' ? 'jpg' : 'png';
+    const ext = outcome.image.format === 'jpeg' ? 'jpg' : outcome.image.format;
     images.push({ ...outcome.image, path: `${safeName(sample.id)}-${i}.${ext}` });
   }
   const counted = ctx.counter.count(problem, images.map((im) => im.tokens));
