@@ -1,21 +1,23 @@
 /**
- * Decode, check, resize once, encode.
+ * Decode, check, and write each image so that the trainer reading it computes what it would compute reading the
+ * original: the same grid and token count, the same pixels, and no extra work.
  *
  * Policy (stated once, applied to every image):
  * - The header is read first (size, format, EXIF orientation, pages, channels, depth, alpha) to decide.
- * - Target size = the build's resize pipeline (`processor` default, `easyr1`, `qwen-vl-utils`) applied to
- *   the oriented size (see `writeTarget` in resize.ts: a fixed point of that pipeline, so the trainer's
- *   own resize is the identity); tokens = what the trainer computes on the written image.
- * - Orientation is baked in (EXIF rotated/flipped, tag dropped). Output is always 8-bit sRGB, 3 channels:
- *   alpha (RGBA, LA, transparent palette) is flattened on white (as qwen-vl-utils does); grey, palette,
- *   CMYK and 16-bit are converted. Animated images (GIF, WebP, multi-page TIFF) keep their first frame.
- * - Resampling: sharp `kernel: 'cubic'` (closest to Pillow's BICUBIC).
- * - Encoding (`imageFormat`): `keep` writes JPEG for JPEG input and PNG for everything else (PNG, WebP,
- *   GIF, TIFF, BMP, AVIF, ...); `png` / `jpeg` force one format. JPEG is quality 95 (4:2:0, baseline,
- *   no metadata); PNG is compression level 6 without adaptive filtering. Same input + settings → same bytes.
- * - Byte-for-byte copy when nothing must change: already at the target size, no EXIF rotation, 8-bit
- *   3-channel sRGB without alpha or palette, single frame, a format the policy keeps. The copy is still
- *   fully decoded once (with `failOn: 'truncated'`) so a truncated file is never copied.
+ * - Size (`resize`, default `auto`): the original size is kept (never upscaled), and the tokens are what the build's
+ *   pipeline (`processor`, `easyr1`, `qwen-vl-utils`, see resize.ts) computes on it; an image over the max_pixels of
+ *   the pipeline's first resize step is shrunk to the size that step gives (the trainer leaves it alone, same
+ *   count). `always`: every image at a fixed point of the pipeline (today's sizes before 0.2); `never`: no resize.
+ * - Resampling: Pillow's bicubic, byte for byte (resample.ts), as transformers, qwen-vl-utils and EasyR1 resize.
+ * - Original bytes are written when nothing must change (JPEG, PNG, WebP; 8-bit; one frame; no EXIF rotation;
+ *   sRGB or grey, palette and alpha included: the trainers convert those to RGB themselves). They are still fully
+ *   decoded once (`failOn: 'truncated'`, decoded size = header size) so a truncated file is never copied.
+ * - Converted otherwise, to 8-bit sRGB, 3 channels: orientation baked in (EXIF tag dropped), 16-bit and CMYK
+ *   converted, animated images (GIF, WebP, multi-page TIFF) keep their first frame, alpha treated as the trainer's
+ *   own RGB conversion does (qwen-vl-utils pastes on white; transformers and EasyR1 drop the alpha channel).
+ * - Encoding of converted images (`imageFormat`): `keep` writes JPEG for JPEG input and PNG for everything else;
+ *   `png` / `jpeg` force one format (and so a conversion). JPEG is quality 100, 4:4:4, baseline, no metadata;
+ *   PNG is compression level 6 without adaptive filtering. Same input + settings → same bytes.
  * - Every problem becomes a Drop, never a crash: `image_undecodable` (0 bytes, not an image, truncated or
  *   corrupt data, timeout, a format Pillow cannot open such as SVG or PDF: see ACCEPTED_INPUT_FORMATS),
  *   `image_too_large` (more pixels than `maxInputPixels`, checked from the header
@@ -37,7 +39,8 @@ import { resizeBicubic } from './resample.js';
  * (2 × 89478485 = 178956970), so an image larger than this could not be opened by the trainers either.
  */
 export const DEFAULT_MAX_INPUT_PIXELS = 178956970;
-export const DEFAULT_JPEG_QUALITY = 95;
+/** Re-encoded JPEGs: quality 100 with 4:4:4 chroma keeps the pixels within half a level of the source on average (95 with 4:2:0 was 3–11 levels off on drawings). */
+export const DEFAULT_JPEG_QUALITY = 100;
 export const DEFAULT_IMAGE_TIMEOUT_MS = 60_000;
 
 export type ImageFormatPolicy = 'keep' | 'png' | 'jpeg';
@@ -214,9 +217,9 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | typeof
 }
 
 /**
- * True when the trainer would read the original bytes differently from our 8-bit RGB policy, or the format policy
- * asks for another encoding: EXIF rotation, several frames, 16-bit or CMYK data, alpha, a format not passed through.
- * Grey and palette images without alpha are passed through: Pillow's convert("RGB") gives what we would write.
+ * True when the trainer would read the original bytes differently from what the image shows, or the format policy
+ * asks for another encoding: EXIF rotation, several frames, 16-bit or CMYK data, a format not passed through.
+ * Grey, palette and alpha images are passed through: the trainer converts them to RGB itself, as it would the source.
  */
 function needsConversion(probe: ImageProbe, policy: ImageFormatPolicy): boolean {
   if (!PASSTHROUGH_FORMATS.has(probe.format)) return true;
@@ -225,7 +228,6 @@ function needsConversion(probe: ImageProbe, policy: ImageFormatPolicy): boolean 
     probe.orientation !== 1 ||
     probe.pages > 1 ||
     probe.depth !== 'uchar' ||
-    probe.hasAlpha ||
     (probe.space !== 'srgb' && probe.space !== 'b-w')
   );
 }
@@ -285,6 +287,10 @@ function chooseSize(probe: ImageProbe, opts: ImageOptions): SizeChoice {
     fixedPoint: sameSize(original.resized, [W, H]) && (!original.pre || sameSize(original.pre, [W, H])),
   };
   if (policy === 'never' || W * H <= firstStepMaxPixels(opts)) return keep;
+  // EasyR1 resizes a palette image before converting it to RGB, so Pillow uses NEAREST there, not bicubic: kept as it
+  // is, EasyR1 computes exactly what it computes from the source.
+  // Likewise an image with alpha: Pillow resizes RGBA premultiplied, and EasyR1 drops the alpha only afterwards.
+  if (opts.pipeline === 'easyr1' && (probe.isPalette || probe.hasAlpha)) return keep;
   // Over the first step's max_pixels: write what that step gives from the original (a pure downscale), when the
   // trainer then leaves it alone and counts the same; otherwise keep the original.
   const s = original.pre ?? original.resized;
@@ -407,7 +413,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     } else {
       const work = async () => {
         let p = base().autoOrient();
-        if (probe.hasAlpha) p = p.flatten({ background: { r: 255, g: 255, b: 255 } });
+        // Alpha as the trainer's own RGB conversion treats it: qwen-vl-utils pastes on white; transformers'
+        // convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
+        if (probe.hasAlpha) p = opts.pipeline === 'qwen-vl-utils' ? p.flatten({ background: { r: 255, g: 255, b: 255 } }) : p.removeAlpha();
         p = p.toColourspace('srgb');
         if (resize) {
           // Pillow's bicubic on the 8-bit RGB image, as the trainer would resize the original.

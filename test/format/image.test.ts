@@ -141,23 +141,32 @@ test('EXIF-rotated JPEG comes out upright with swapped dims', async () => {
   assert.ok(bottom[2]! > 200 && bottom[0]! < 60, `bottom is blue: ${bottom}`);
 });
 
-test('RGBA becomes RGB flattened on white', async () => {
+test('RGBA: passed through; when converted, alpha is treated as the trainer treats it', async () => {
   const w = 56;
   const h = 56;
   const raw = Buffer.alloc(w * h * 4);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < 28 ? [255, 0, 0, 0] : [255, 0, 0, 128], (y * w + x) * 4);
   const png = await sharp(raw, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer();
-  const img = okImage(await processImage(png, opts()));
-  assert.equal(img.reencoded, true);
-  assert.equal(img.format, 'png');
-  const meta = await sharp(img.bytes).metadata();
-  assert.equal(meta.channels, 3);
-  assert.equal(meta.hasAlpha, false);
-  const { data } = await sharp(img.bytes).raw().toBuffer({ resolveWithObject: true });
-  assert.deepEqual([...data.subarray((10 * w + 5) * 3, (10 * w + 5) * 3 + 3)], [255, 255, 255]); // transparent -> white
-  const half = [...data.subarray((10 * w + 50) * 3, (10 * w + 50) * 3 + 3)];
-  assert.equal(half[0], 255);
-  assert.ok(Math.abs(half[1]! - 127) <= 2 && Math.abs(half[2]! - 127) <= 2, `half-transparent red on white: ${half}`);
+  // auto: the trainer converts the original itself
+  const kept = okImage(await processImage(png, opts()));
+  assert.equal(kept.reencoded, false);
+  assert.ok(Buffer.from(kept.bytes).equals(png));
+  const pixel = async (bytes: Uint8Array, x: number, y: number) => {
+    const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(info.channels, 3);
+    return [...data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3)];
+  };
+  // converted (format policy png→jpeg) for qwen-vl-utils: pasted on white, as fetch_image's to_rgb does
+  const white = okImage(await processImage(png, opts({ pipeline: 'qwen-vl-utils', imageFormat: 'jpeg' })));
+  assert.equal(white.reencoded, true);
+  const tw = await pixel(white.bytes, 5, 10);
+  assert.ok(tw.every((v) => v >= 250), `transparent -> white: ${tw}`);
+  const half = await pixel(white.bytes, 50, 10);
+  assert.ok(half[0]! >= 250 && Math.abs(half[1]! - 127) <= 3 && Math.abs(half[2]! - 127) <= 3, `half-transparent red on white: ${half}`);
+  // for the processor (transformers' convert_to_rgb is Pillow's convert("RGB")): the alpha channel is dropped
+  const dropped = okImage(await processImage(png, opts({ pipeline: 'processor', imageFormat: 'jpeg' })));
+  const td = await pixel(dropped.bytes, 5, 10);
+  assert.ok(td[0]! >= 250 && td[1]! <= 5 && td[2]! <= 5, `transparent pixels keep their colour: ${td}`);
 });
 
 test('16-bit grey, palette, CMYK and WebP inputs become 8-bit RGB PNG/JPEG per policy', async () => {
