@@ -32,6 +32,7 @@ import type { Drop, ProcessedImage, ResizePipeline } from '../core/types.js';
 import { sha256 } from '../core/hash.js';
 import { describeError } from '../core/errors.js';
 import { type ImageGeometry, type PipelineBounds, type ResizeResult, resizeFor, resolveBounds, writeTarget } from './resize.js';
+import { checkPng } from './png-check.js';
 import { resizeBicubic } from './resample.js';
 
 /**
@@ -402,7 +403,13 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
 
   let bytes: Uint8Array;
   try {
-    if (canCopy) {
+    const png = canCopy && probe.format === 'png' ? checkPng(input) : null;
+    if (png && !png.ok) return undecodable(`truncated or corrupt png image: it cannot be fully decoded (${png.problem})`, input.byteLength);
+    if (png?.ok) {
+      // Verified without building the pixels (png-check.ts): every chunk, the whole compressed stream, every row.
+      if (png.width !== probe.storedWidth || png.height !== probe.storedHeight) return undecodable(`png header and data disagree on the size`);
+      bytes = input;
+    } else if (canCopy) {
       // Full decode once so truncated or corrupt data is refused rather than copied.
       const decoded = await withDeadline(base().raw().toBuffer({ resolveWithObject: true }), timeoutMs);
       if (decoded === TIMED_OUT) return timedOut();
