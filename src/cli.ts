@@ -262,9 +262,11 @@ export function createProgram(): Command {
     .option('--image-key <col>', 'image column')
     .option('-f, --format-prompt <name|file>', 'format prompt the trainer applies (easyr1; default math)')
     .addOption(new Option('--pipeline <name>', 'resize pipeline the trainer runs (default: qwen-vl-utils for verl, easyr1 for easyr1)').choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .addOption(new Option('--decode <how>', 'image check: fast (headers; PNGs verified without decoding), full (decode every image), none (headers)').choices(['fast', 'full', 'none']).default('fast'))
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], o) => {
       const r = await validateFiles(files, {
+        decode: o.decode,
         target: o.target,
         model: o.model,
         maxPromptLength: o.maxPromptLength,
