@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -12,6 +12,9 @@
  * - export: rows/s and MB/s writing verl GAD shards, peak RSS and wasm memory.
  * - validate: filter chain and report throughput.
  * - train: planning and pre-flight (sha256 of the shards) time.
+ * - geometry: a Geometry3K-like build (2,848 real image sizes) against the transformers processor path that a
+ *   trainer's overlong filter runs over the same rows, as a ratio in one run; `validate` likewise (bench/geometry.ts).
+ * - fidelity: our resize against Pillow's resize(BICUBIC) of the original, up and down.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,7 +105,7 @@ async function main() {
   };
   if (get('--child')) return child(get('--child')!, get('--dir')!);
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
-  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train').split(','));
+  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity').split(','));
   console.log(`gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`);
 
   if (only.has('pipeline')) {
@@ -141,6 +144,8 @@ async function main() {
     ['export', './export.js', 'benchExport'],
     ['validate', './validate.js', 'benchValidate'],
     ['train', './train.js', 'benchTrain'],
+    ['geometry', './geometry.js', 'benchGeometry'],
+    ['fidelity', './geometry.js', 'benchFidelity'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

@@ -72,7 +72,7 @@ export async function benchExport(opts: { rows?: number }): Promise<Array<Record
           textTokens: 80,
           imageTokens: 200,
           promptTokens: 279,
-          images: [{ bytes: im.bytes, path: `r${i}-0.${im.format === 'png' ? 'png' : 'jpg'}`, format: im.format, origWidth: im.w, origHeight: im.h, width: im.w, height: im.h, tokens: 200, reencoded: false, sha256: createHash('sha256').update(im.bytes).digest('hex') }],
+          images: [{ bytes: im.bytes, path: `r${i}-0.${im.format === 'png' ? 'png' : 'jpg'}`, format: im.format, origWidth: im.w, origHeight: im.h, width: im.w, height: im.h, resized: [im.w, im.h], tokens: 200, reencoded: false, sha256: createHash('sha256').update(im.bytes).digest('hex') }],
           responseTokens: 500,
           teacherResponse: teacher,
         },

@@ -28,7 +28,7 @@ export async function benchValidate(opts: { rows?: number } = {}): Promise<Array
         textTokens: text + 1,
         imageTokens: img,
         promptTokens: text + img,
-        images: [{ bytes: new Uint8Array(0), path: null, format: 'png', origWidth: 1, origHeight: 1, width: 448, height: 448, tokens: img, reencoded: false, sha256: `h${i}` }],
+        images: [{ bytes: new Uint8Array(0), path: null, format: 'png', origWidth: 1, origHeight: 1, width: 448, height: 448, resized: [448, 448], tokens: img, reencoded: false, sha256: `h${i}` }],
         responseTokens: 200 + ((i * 31) % 2500),
         teacherResponse: 'ok',
       },

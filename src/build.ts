@@ -65,6 +65,7 @@ function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPr
     imageBytesKey: cfg.image_bytes_key,
     imagePlacement: cfg.image_placement,
     imageFormat: cfg.image_format,
+    resize: cfg.resize,
     maxInputPixels: cfg.max_input_pixels,
     imageTimeout: cfg.image_timeout,
     allowOutsidePaths: cfg.allow_outside_paths,
@@ -171,6 +172,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     geometry: profile.geometry,
     bounds,
     imageFormat: cfg.image_format,
+    resize: cfg.resize,
     maxInputPixels: cfg.max_input_pixels,
     timeoutMs: cfg.image_timeout * 1000,
   };
@@ -391,7 +393,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         tokenizerSha256: profile.tokenizerSha256,
         chatTemplateSha256: profile.chatTemplateSha256,
       },
-      resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline) },
+      resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline), policy: cfg.resize },
       columns: { prompt: schema.promptKey, answer: cfg.data.answer_key, images: cfg.data.image_key, teacher: gad ? 'teacher_response' : null },
       // A copy of the format prompt travels with the data (EasyR1 reads it at training time).
       formatPrompt: { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },

@@ -68,6 +68,7 @@ function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
   set(cfg, 'image_bytes_key', o.imageBytesKey);
   set(cfg, 'image_placement', o.imagePlacement);
   set(cfg, 'image_format', o.imageFormat);
+  set(cfg, 'resize', o.resize);
   set(cfg, 'max_input_pixels', o.maxInputPixels);
   set(cfg, 'image_timeout', o.imageTimeout);
   if (o.allowOutsidePaths) cfg.allow_outside_paths = true;
@@ -122,7 +123,8 @@ function addBuildOptions(cmd: Command): Command {
     .option('--max-pixels <n>', "the trainer's max pixels for the chosen pipeline", int('--max-pixels'))
     .option('--max-input-pixels <n>', `drop larger input images (decompression bombs) ${dflt(D.max_input_pixels)}`, int('--max-input-pixels'))
     .option('--image-timeout <seconds>', `drop an image that takes longer to decode and resize ${dflt(D.image_timeout)}`, num('--image-timeout'))
-    .addOption(new Option('--image-format <fmt>', `encoding of written images ${dflt(D.image_format)}`).choices(['keep', 'png', 'jpeg']))
+    .addOption(new Option('--image-format <fmt>', `encoding of converted images ${dflt(D.image_format)}`).choices(['keep', 'png', 'jpeg']))
+    .addOption(new Option('--resize <when>', `resize images before writing: auto (only those over the trainer's first-step max_pixels), always, never ${dflt(D.resize)}`).choices(['auto', 'always', 'never']))
     .option('--allow-outside-paths', 'read image paths that lead outside --image-dir / the data folder (absolute paths, symlinks)')
     .option('--multi-image', 'keep rows with more than one image')
     .option('--no-dedupe', 'keep duplicate rows and test rows equal to train rows')
@@ -274,9 +276,11 @@ export function createProgram(): Command {
     .option('--image-key <col>', 'image column')
     .option('-f, --format-prompt <name|file>', `format prompt the trainer applies (easyr1; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
     .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .addOption(new Option('--decode <how>', 'image check: fast (headers; PNGs verified without decoding), full (decode every image), none (headers)').choices(['fast', 'full', 'none']).default('fast'))
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], o) => {
       const r = await validateFiles(files, {
+        decode: o.decode,
         target: o.target,
         model: o.model,
         maxPromptLength: o.maxPromptLength,

@@ -85,6 +85,8 @@ export const configSchema = z
     data_source: z.string().min(1).nullable().default(null),
     image_placement: z.enum(['prepend', 'append', 'none']).default('prepend'),
     image_format: z.enum(['keep', 'png', 'jpeg']).default('keep'),
+    /** When images are resized before they are written (auto: only those over the trainer's first-step max_pixels). */
+    resize: z.enum(['auto', 'always', 'never']).default('auto'),
     max_input_pixels: posInt.default(178_956_970),
     /** Seconds one image may take to decode and resize before its row is dropped. */
     image_timeout: z.number().positive().default(60),
@@ -321,7 +323,8 @@ license: null                  # licence of the data for the dataset card (e.g. 
 data_source: null              # data_source written on every row (verl picks its reward function by it, e.g. hiyouga/geometry3k)
 image_bytes_key: null          # a separate list<binary> column holding the image bytes (data-juicer style)
 image_placement: prepend       # where <image> goes when the text has none: prepend | append | none
-image_format: keep             # keep | png | jpeg
+image_format: keep             # keep (original bytes when nothing changes) | png | jpeg
+resize: auto                   # auto (only images over the trainer's max_pixels, shrunk as it would) | always | never
 max_input_pixels: 178956970    # larger images are dropped (decompression bombs)
 image_timeout: 60              # seconds one image may take to decode and resize; slower ones are dropped
 allow_outside_paths: false     # true reads image paths leading outside image_dir / the data file's folder (absolute, symlinks)

@@ -55,13 +55,16 @@ export interface ProcessedImage {
   bytes: Uint8Array;
   /** Output path field written in the struct (e.g. `<id>-0.png`); null to write a null path. */
   path: string | null;
-  format: 'png' | 'jpeg';
+  /** Encoding of `bytes`: JPEG, PNG, or WebP when the original is passed through. */
+  format: 'png' | 'jpeg' | 'webp';
   /** Size of the input image after EXIF orientation. */
   origWidth: number;
   origHeight: number;
-  /** Size written (= the pipeline's target). */
+  /** Size written (the original size unless the resize policy shrank or resized it). */
   width: number;
   height: number;
+  /** Size the model processor resizes the written image to at training time (its grid, so its tokens). */
+  resized: [number, number];
   /** Number of <|image_pad|> tokens this image expands to. */
   tokens: number;
   /** True if the bytes were re-encoded; false if the input was copied byte for byte. */
@@ -164,7 +167,8 @@ export interface Manifest {
     tokenizerSha256: string;
     chatTemplateSha256: string;
   };
-  resize: { pipeline: ResizePipeline; minPixels: number; maxPixels: number; trainer: string };
+  /** `policy`: when images were resized before writing (auto | always | never; absent in manifests of 0.1 builds: always). */
+  resize: { pipeline: ResizePipeline; minPixels: number; maxPixels: number; trainer: string; policy?: 'auto' | 'always' | 'never' };
   columns: { prompt: string; answer: string; images: string; teacher: string | null };
   formatPrompt: { name: string; sha256: string; file: string | null };
   limits: { maxPromptLength: number; maxResponseLength: number };

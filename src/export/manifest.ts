@@ -107,8 +107,8 @@ export function renderDatasetCard(manifest: Manifest): string {
   }
   lines.push('## Images and prompt length', '');
   lines.push(
-    `Images are embedded (bytes), RGB, already at the size the **${manifest.resize.pipeline}** pipeline (${manifest.resize.trainer}) ` +
-      `gives them, pixel bounds ${manifest.resize.minPixels}–${manifest.resize.maxPixels}, so the trainer's own resize leaves them unchanged. ` +
+    `Images are embedded (bytes). ${imagePolicyText(manifest.resize)} Token counts are those of the **${manifest.resize.pipeline}** ` +
+      `pipeline (${manifest.resize.trainer}), pixel bounds ${manifest.resize.minPixels}–${manifest.resize.maxPixels}. ` +
       `Maximum prompt length ${manifest.limits.maxPromptLength} tokens, maximum response length ${manifest.limits.maxResponseLength}.`,
     '',
   );
@@ -138,4 +138,19 @@ export function renderDatasetCard(manifest: Manifest): string {
   lines.push(`License: ${license ?? 'unknown (see the sources)'}.`, '');
   lines.push('The full resolved configuration, digests and statistics are in `manifest.json`.', '');
   return lines.join('\n');
+}
+
+/** The image policy in a sentence for the dataset card. */
+function imagePolicyText(resize: Manifest['resize']): string {
+  const converted =
+    'EXIF orientation, alpha (flattened on white), 16-bit, CMYK, animated and other formats are converted to 8-bit RGB PNG/JPEG';
+  if (resize.policy === 'never') return `Every image keeps its original size and, where nothing must change, its original bytes; ${converted}.`;
+  if (resize.policy === 'auto') {
+    return (
+      `Images keep their original size and, where nothing must change, their original bytes (the trainer resizes them ` +
+      `exactly as it would resize the source data); images over the pipeline's max_pixels are shrunk, with Pillow's bicubic, ` +
+      `to the size the trainer's own first resize gives, so it leaves them unchanged; ${converted}.`
+    );
+  }
+  return `Images are RGB, already at the size the pipeline gives them (Pillow's bicubic), so the trainer's own resize leaves them unchanged.`;
 }

@@ -1,21 +1,23 @@
 /**
- * Decode, check, resize once, encode.
+ * Decode, check, and write each image so that the trainer reading it computes what it would compute reading the
+ * original: the same grid and token count, the same pixels, and no extra work.
  *
  * Policy (stated once, applied to every image):
  * - The header is read first (size, format, EXIF orientation, pages, channels, depth, alpha) to decide.
- * - Target size = the build's resize pipeline (`processor` default, `easyr1`, `qwen-vl-utils`) applied to
- *   the oriented size (see `writeTarget` in resize.ts: a fixed point of that pipeline, so the trainer's
- *   own resize is the identity); tokens = what the trainer computes on the written image.
- * - Orientation is baked in (EXIF rotated/flipped, tag dropped). Output is always 8-bit sRGB, 3 channels:
- *   alpha (RGBA, LA, transparent palette) is flattened on white (as qwen-vl-utils does); grey, palette,
- *   CMYK and 16-bit are converted. Animated images (GIF, WebP, multi-page TIFF) keep their first frame.
- * - Resampling: sharp `kernel: 'cubic'` (closest to Pillow's BICUBIC).
- * - Encoding (`imageFormat`): `keep` writes JPEG for JPEG input and PNG for everything else (PNG, WebP,
- *   GIF, TIFF, BMP, AVIF, ...); `png` / `jpeg` force one format. JPEG is quality 95 (4:2:0, baseline,
- *   no metadata); PNG is compression level 6 without adaptive filtering. Same input + settings → same bytes.
- * - Byte-for-byte copy when nothing must change: already at the target size, no EXIF rotation, 8-bit
- *   3-channel sRGB without alpha or palette, single frame, a format the policy keeps. The copy is still
- *   fully decoded once (with `failOn: 'truncated'`) so a truncated file is never copied.
+ * - Size (`resize`, default `auto`): the original size is kept (never upscaled), and the tokens are what the build's
+ *   pipeline (`processor`, `easyr1`, `qwen-vl-utils`, see resize.ts) computes on it; an image over the max_pixels of
+ *   the pipeline's first resize step is shrunk to the size that step gives (the trainer leaves it alone, same
+ *   count). `always`: every image at a fixed point of the pipeline (today's sizes before 0.2); `never`: no resize.
+ * - Resampling: Pillow's bicubic, byte for byte (resample.ts), as transformers, qwen-vl-utils and EasyR1 resize.
+ * - Original bytes are written when nothing must change (JPEG, PNG, WebP; 8-bit; one frame; no EXIF rotation;
+ *   sRGB or grey, palette and alpha included: the trainers convert those to RGB themselves). They are still fully
+ *   decoded once (`failOn: 'truncated'`, decoded size = header size) so a truncated file is never copied.
+ * - Converted otherwise, to 8-bit sRGB, 3 channels: orientation baked in (EXIF tag dropped), 16-bit and CMYK
+ *   converted, animated images (GIF, WebP, multi-page TIFF) keep their first frame, alpha treated as the trainer's
+ *   own RGB conversion does (qwen-vl-utils pastes on white; transformers and EasyR1 drop the alpha channel).
+ * - Encoding of converted images (`imageFormat`): `keep` writes JPEG for JPEG input and PNG for everything else;
+ *   `png` / `jpeg` force one format (and so a conversion). JPEG is quality 100, 4:4:4, baseline, no metadata;
+ *   PNG is compression level 6 without adaptive filtering. Same input + settings → same bytes.
  * - Every problem becomes a Drop, never a crash: `image_undecodable` (0 bytes, not an image, truncated or
  *   corrupt data, timeout, a format Pillow cannot open such as SVG or PDF: see ACCEPTED_INPUT_FORMATS),
  *   `image_too_large` (more pixels than `maxInputPixels`, checked from the header
@@ -29,23 +31,42 @@ import sharp from 'sharp';
 import type { Drop, ProcessedImage, ResizePipeline } from '../core/types.js';
 import { sha256 } from '../core/hash.js';
 import { describeError } from '../core/errors.js';
-import { type ImageGeometry, type PipelineBounds, resizeFor, writeTarget } from './resize.js';
+import { type ImageGeometry, type PipelineBounds, type ResizeResult, resizeFor, resolveBounds, writeTarget } from './resize.js';
+import { checkPng } from './png-check.js';
+import { resizeBicubic } from './resample.js';
 
 /**
  * Default decompression-bomb limit: Pillow raises DecompressionBombError above 2 × MAX_IMAGE_PIXELS
  * (2 × 89478485 = 178956970), so an image larger than this could not be opened by the trainers either.
  */
 export const DEFAULT_MAX_INPUT_PIXELS = 178956970;
-export const DEFAULT_JPEG_QUALITY = 95;
+/** Re-encoded JPEGs: quality 100 with 4:4:4 chroma keeps the pixels within half a level of the source on average (95 with 4:2:0 was 3–11 levels off on drawings). */
+export const DEFAULT_JPEG_QUALITY = 100;
 export const DEFAULT_IMAGE_TIMEOUT_MS = 60_000;
 
 export type ImageFormatPolicy = 'keep' | 'png' | 'jpeg';
+
+/**
+ * When an image is resized before it is written:
+ * - `auto` (default): only when it is larger than the trainer's first resize step allows (over that step's
+ *   max_pixels): then to the size that step gives, which the trainer leaves alone and counts the same; every
+ *   other image keeps its size (the trainer resizes it as it would resize the original; we never upscale).
+ * - `always`: every image at the size the trainer's pipeline gives (a fixed point of it), up or down.
+ * - `never`: every image keeps its size.
+ */
+export type ResizePolicy = 'auto' | 'always' | 'never';
+export const RESIZE_POLICIES: readonly ResizePolicy[] = ['auto', 'always', 'never'];
+
+/** Formats written as their original bytes when nothing else must change (Pillow reads them as sharp does). */
+const PASSTHROUGH_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp']);
 
 export interface ImageOptions {
   pipeline: ResizePipeline;
   geometry: ImageGeometry;
   bounds?: Partial<PipelineBounds>;
   imageFormat: ImageFormatPolicy;
+  /** When to resize (default `auto`). */
+  resize?: ResizePolicy;
   /** JPEG quality when re-encoding to JPEG (default 95). */
   jpegQuality?: number;
   /** Refuse images with more pixels than this (header check, before decoding). Default 178956970 (Pillow's bomb error). */
@@ -196,6 +217,91 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | typeof
   }
 }
 
+/**
+ * True when the trainer would read the original bytes differently from what the image shows, or the format policy
+ * asks for another encoding: EXIF rotation, several frames, 16-bit or CMYK data, a format not passed through.
+ * Grey, palette and alpha images are passed through: the trainer converts them to RGB itself, as it would the source.
+ */
+function needsConversion(probe: ImageProbe, policy: ImageFormatPolicy): boolean {
+  if (!PASSTHROUGH_FORMATS.has(probe.format)) return true;
+  if (policy !== 'keep' && probe.format !== policy) return true;
+  return (
+    probe.orientation !== 1 ||
+    probe.pages > 1 ||
+    probe.depth !== 'uchar' ||
+    (probe.space !== 'srgb' && probe.space !== 'b-w')
+  );
+}
+
+function jpegOptions(opts: ImageOptions) {
+  return { quality: opts.jpegQuality ?? DEFAULT_JPEG_QUALITY, chromaSubsampling: '4:4:4', progressive: false, mozjpeg: false };
+}
+
+type SizeChoice =
+  | {
+      ok: true;
+      /** [w, h] to write. */
+      size: [number, number];
+      /** [w, h] the model processor resizes the written image to. */
+      processed: [number, number];
+      tokens: number;
+      fixedPoint: boolean;
+      pipelineSize?: [number, number];
+    }
+  | Extract<ResizeResult, { ok: false }>;
+
+/** The max_pixels of the trainer's first resize step for this pipeline. */
+function firstStepMaxPixels(opts: ImageOptions): number {
+  const b = resolveBounds(opts.geometry, opts.bounds);
+  if (opts.pipeline === 'easyr1') return b.easyr1MaxPixels;
+  if (opts.pipeline === 'qwen-vl-utils') return b.qwenVlUtilsMaxPixels;
+  return opts.geometry.maxPixels;
+}
+
+function sameSize(a: [number, number], b: [number, number]): boolean {
+  return a[0] === b[0] && a[1] === b[1];
+}
+
+/** The size to write under the resize policy, and what the trainer computes on the written image. */
+function chooseSize(probe: ImageProbe, opts: ImageOptions): SizeChoice {
+  const W = probe.width;
+  const H = probe.height;
+  const policy = opts.resize ?? 'auto';
+  if (policy === 'always') {
+    const t = writeTarget(W, H, opts.pipeline, opts.geometry, opts.bounds);
+    if (!t.ok) return t;
+    const out: SizeChoice = { ok: true, size: t.size, processed: t.size, tokens: t.tokens, fixedPoint: t.fixedPoint };
+    if (t.iterations > 0) {
+      // The pipeline's first result (what the trainer would compute on the original) differs from what is written.
+      const first = resizeFor(W, H, opts.pipeline, opts.geometry, opts.bounds);
+      if (first.ok) out.pipelineSize = first.resized;
+    }
+    return out;
+  }
+  const original = resizeFor(W, H, opts.pipeline, opts.geometry, opts.bounds);
+  if (!original.ok) return original;
+  const keep: SizeChoice = {
+    ok: true,
+    size: [W, H],
+    processed: original.resized,
+    tokens: original.tokens,
+    fixedPoint: sameSize(original.resized, [W, H]) && (!original.pre || sameSize(original.pre, [W, H])),
+  };
+  if (policy === 'never' || W * H <= firstStepMaxPixels(opts)) return keep;
+  // EasyR1 resizes a palette image before converting it to RGB, so Pillow uses NEAREST there, not bicubic: kept as it
+  // is, EasyR1 computes exactly what it computes from the source.
+  // Likewise an image with alpha: Pillow resizes RGBA premultiplied, and EasyR1 drops the alpha only afterwards.
+  if (opts.pipeline === 'easyr1' && (probe.isPalette || probe.hasAlpha)) return keep;
+  // Over the first step's max_pixels: write what that step gives from the original (a pure downscale), when the
+  // trainer then leaves it alone and counts the same; otherwise keep the original.
+  const s = original.pre ?? original.resized;
+  if (!(s[0] <= W && s[1] <= H && s[0] * s[1] < W * H)) return keep;
+  const again = resizeFor(s[0], s[1], opts.pipeline, opts.geometry, opts.bounds);
+  if (!again.ok || again.tokens !== original.tokens || !sameSize(again.resized, original.resized)) return keep;
+  if (!sameSize(again.pre ?? again.resized, s)) return keep;
+  return { ok: true, size: s, processed: again.resized, tokens: again.tokens, fixedPoint: sameSize(again.resized, s) };
+}
+
 /** Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). */
 export async function processImage(input: Uint8Array, opts: ImageOptions): Promise<ImageOutcome> {
   if (input.byteLength === 0) return undecodable('image has 0 bytes', 0);
@@ -242,7 +348,7 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     };
   }
 
-  const target = writeTarget(probe.width, probe.height, opts.pipeline, opts.geometry, opts.bounds);
+  const target = chooseSize(probe, opts);
   if (!target.ok) {
     const where =
       target.stage === 'pre' ? `the ${opts.pipeline} pre-resize` : `the model processor (after the ${opts.pipeline} pipeline)`;
@@ -268,30 +374,22 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     };
   }
   const [tw, th] = target.size;
-  if (tw < opts.geometry.factor || th < opts.geometry.factor) {
+  const [pw, ph] = target.processed;
+  if (pw < opts.geometry.factor || ph < opts.geometry.factor) {
     return {
       ok: false,
       drop: {
         reason: 'image_too_small',
-        detail: `image ${probe.width}x${probe.height} resizes to ${tw}x${th}, a side below the factor ${opts.geometry.factor}`,
-        value: Math.min(tw, th),
+        detail: `image ${probe.width}x${probe.height} resizes to ${pw}x${ph}, a side below the factor ${opts.geometry.factor}`,
+        value: Math.min(pw, ph),
         limit: opts.geometry.factor,
       },
     };
   }
 
-  const outFormat = outputFormatFor(probe.format, opts.imageFormat);
   const resize = tw !== probe.width || th !== probe.height;
-  const canCopy =
-    !resize &&
-    probe.orientation === 1 &&
-    probe.format === outFormat &&
-    probe.pages <= 1 &&
-    probe.channels === 3 &&
-    !probe.hasAlpha &&
-    !probe.isPalette &&
-    probe.depth === 'uchar' &&
-    probe.space === 'srgb';
+  const canCopy = !resize && !needsConversion(probe, opts.imageFormat);
+  const outFormat: ImageResult['format'] = canCopy ? (probe.format as ImageResult['format']) : outputFormatFor(probe.format, opts.imageFormat);
 
   const base = () =>
     sharp(input, { failOn: 'truncated', limitInputPixels: maxInputPixels, pages: 1, page: 0 }).timeout({ seconds: timeoutSeconds });
@@ -305,20 +403,41 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
 
   let bytes: Uint8Array;
   try {
-    if (canCopy) {
-      // Full decode once so truncated or corrupt data is refused rather than copied.
-      if ((await withDeadline(base().raw().toBuffer(), timeoutMs)) === TIMED_OUT) return timedOut();
+    const png = canCopy && probe.format === 'png' ? checkPng(input) : null;
+    if (png && !png.ok) return undecodable(`truncated or corrupt png image: it cannot be fully decoded (${png.problem})`, input.byteLength);
+    if (png?.ok) {
+      // Verified without building the pixels (png-check.ts): every chunk, the whole compressed stream, every row.
+      if (png.width !== probe.storedWidth || png.height !== probe.storedHeight) return undecodable(`png header and data disagree on the size`);
+      bytes = input;
+    } else if (canCopy) {
+      // Decode once so truncated or corrupt data is refused rather than copied. A JPEG is decoded at 1/8 scale: its
+      // whole entropy-coded stream is still read (a truncated one fails the same way), at half the cost.
+      const eighth = probe.format === 'jpeg' && probe.width >= 64 && probe.height >= 64;
+      const want = eighth ? [Math.ceil(probe.width / 8), Math.ceil(probe.height / 8)] : [probe.width, probe.height];
+      const decoder = eighth ? base().resize({ width: want[0], height: want[1], fit: 'fill', kernel: 'nearest' }) : base();
+      const decoded = await withDeadline(decoder.raw().toBuffer({ resolveWithObject: true }), timeoutMs);
+      if (decoded === TIMED_OUT) return timedOut();
+      if (decoded.info.width !== want[0] || decoded.info.height !== want[1]) {
+        return undecodable(`image header says ${probe.width}x${probe.height} but it does not decode at that size`);
+      }
       bytes = input;
     } else {
-      let p = base().autoOrient();
-      if (probe.hasAlpha) p = p.flatten({ background: { r: 255, g: 255, b: 255 } });
-      p = p.toColourspace('srgb');
-      if (resize) p = p.resize(tw, th, { kernel: 'cubic', fit: 'fill' });
-      p =
-        outFormat === 'jpeg'
-          ? p.jpeg({ quality: opts.jpegQuality ?? DEFAULT_JPEG_QUALITY, chromaSubsampling: '4:2:0', progressive: false, mozjpeg: false })
-          : p.png({ compressionLevel: 6, adaptiveFiltering: false, palette: false });
-      const done = await withDeadline(p.toBuffer({ resolveWithObject: true }), timeoutMs);
+      const work = async () => {
+        let p = base().autoOrient();
+        // Alpha as the trainer's own RGB conversion treats it: qwen-vl-utils pastes on white; transformers'
+        // convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
+        if (probe.hasAlpha) p = opts.pipeline === 'qwen-vl-utils' ? p.flatten({ background: { r: 255, g: 255, b: 255 } }) : p.removeAlpha();
+        p = p.toColourspace('srgb');
+        if (resize) {
+          // Pillow's bicubic on the 8-bit RGB image, as the trainer would resize the original.
+          const { data, info } = await p.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+          const px = resizeBicubic(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels, tw, th);
+          p = sharp(px, { raw: { width: tw, height: th, channels: info.channels as 3 } });
+        }
+        p = outFormat === 'jpeg' ? p.jpeg(jpegOptions(opts)) : p.png({ compressionLevel: 6, adaptiveFiltering: false, palette: false });
+        return p.toBuffer({ resolveWithObject: true });
+      };
+      const done = await withDeadline(work(), timeoutMs);
       if (done === TIMED_OUT) return timedOut();
       const { data, info } = done;
       if (info.width !== tw || info.height !== th || info.channels !== 3) {
@@ -345,15 +464,12 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     origHeight: probe.height,
     width: tw,
     height: th,
+    resized: target.processed,
     tokens: target.tokens,
     reencoded: !canCopy,
     sha256: sha256(input),
     fixedPoint: target.fixedPoint,
   };
-  if (target.iterations > 0) {
-    // The pipeline's first result (what the trainer would compute on the original) differs from what is written.
-    const first = resizeFor(probe.width, probe.height, opts.pipeline, opts.geometry, opts.bounds);
-    if (first.ok) image.pipelineSize = first.resized;
-  }
+  if (target.pipelineSize) image.pipelineSize = target.pipelineSize;
   return { ok: true, image };
 }

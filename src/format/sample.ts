@@ -75,15 +75,15 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
  * position (`<row id>-<n>.png`, the id made file-name-safe). Names are made unique within a shard by the
  * shard writer.
  */
-export function imageFileName(sourcePath: string | null, rowId: string, index: number, format: 'png' | 'jpeg'): string {
-  const ext = format === 'jpeg' ? 'jpg' : 'png';
+export function imageFileName(sourcePath: string | null, rowId: string, index: number, format: 'png' | 'jpeg' | 'webp'): string {
+  const ext = format === 'jpeg' ? 'jpg' : format;
   const base = sourcePath ? originalName(sourcePath) : null;
   if (base) {
     const dot = base.lastIndexOf('.');
     const stem = dot > 0 ? base.slice(0, dot) : base;
     const had = dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
     // Keep the original extension when it already names the written format (`.jpeg` stays `.jpeg`).
-    const same = format === 'jpeg' ? had === 'jpg' || had === 'jpeg' : had === 'png';
+    const same = format === 'jpeg' ? had === 'jpg' || had === 'jpeg' : had === format;
     return same ? base : `${stem}.${ext}`;
   }
   return `${safeName(rowId)}-${index}.${ext}`;

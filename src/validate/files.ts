@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { GadError, describeError, usageError } from '../core/errors.js';
 import type { DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn, type ParquetSchemaInfo } from '../ingest/parquet.js';
+import { checkPng } from '../format/png-check.js';
 import { countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, PromptCounter, probeImage, renderChat, resizeFor, buildMessages, type ModelProfile } from '../format/index.js';
 import { countImageTags } from './filters.js';
 import { ReportBuilder, type Report } from './report.js';
@@ -56,7 +57,14 @@ export interface ValidateOptions {
   maxViolations?: number;
   /** Images decoded at once (default 4). */
   concurrency?: number;
+  /**
+   * How images are checked: `fast` (default) reads headers and checks PNGs to decode fully without building their
+   * pixels (png-check.ts); `full` decodes every image; `none` reads headers only.
+   */
+  decode?: ImageCheck;
 }
+
+export type ImageCheck = 'fast' | 'full' | 'none';
 
 export interface FileSummary {
   file: string;
@@ -110,6 +118,7 @@ interface Ctx {
   hasTeacher: boolean;
   /** False when the file has no prompt column (the row checks then cover the images only). */
   hasPromptCol?: boolean;
+  decode?: ImageCheck;
 }
 
 function col(schema: ParquetSchemaInfo, name: string): ParquetColumn | undefined {
@@ -170,7 +179,13 @@ function asText(v: unknown): string | null {
   return null;
 }
 
-async function fullyDecodes(bytes: Uint8Array): Promise<string | null> {
+async function fullyDecodes(bytes: Uint8Array, how: ImageCheck, format: string): Promise<string | null> {
+  if (how === 'none') return null;
+  if (how === 'fast') {
+    if (format !== 'png') return null;
+    const png = checkPng(bytes);
+    if (png) return png.ok ? null : png.problem;
+  }
   try {
     await sharp(bytes, { failOn: 'truncated', limitInputPixels: false }).raw().toBuffer();
     return null;
@@ -245,16 +260,18 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
     }
     let w = 0;
     let h = 0;
+    let format = '';
     try {
       const probe = await probeImage(bytes);
       w = probe.width;
       h = probe.height;
+      format = probe.format;
     } catch (e) {
       imagesOk = false;
       problems.push({ code: 'image_undecodable', detail: `image ${i} is not a decodable image (${describeError(e)})`, value: bytes.byteLength });
       continue;
     }
-    const bad = await fullyDecodes(bytes);
+    const bad = await fullyDecodes(bytes, ctx.decode ?? 'fast', format);
     if (bad) {
       imagesOk = false;
       problems.push({ code: 'image_undecodable', detail: `image ${i} (${w}x${h}) fails to decode: ${bad}`, value: bytes.byteLength });
@@ -401,7 +418,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
     const hasPrompt = !!col(schema, cols.prompt);
     const hasImages = !!col(schema, cols.images);
     if (hasImages) {
-      const ctx: Ctx = { ...base, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', hasPromptCol: hasPrompt };
+      const ctx: Ctx = { ...base, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', hasPromptCol: hasPrompt, decode: opts.decode ?? 'fast' };
       const prompt: number[] = [];
       const text: number[] = [];
       const image: number[] = [];
@@ -513,7 +530,8 @@ export async function reportFromFiles(
         exitCode: 2,
       });
     if (!ctxBase || ctxBase.target !== t) ctxBase = await makeCtx(t, { ...opts, maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null });
-    const ctx: Ctx = { ...ctxBase, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string' };
+    // The report needs sizes, not pixels: headers only.
+    const ctx: Ctx = { ...ctxBase, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', decode: 'none' };
     anyTeacher ||= ctx.hasTeacher;
     const split = files.length > 1 ? (file.split(/[\\/]/).pop() ?? file).replace(/\.parquet$/, '') : 'file';
     const splitName = /(^|[-_.])(test|val|validation)([-_.]|$)/i.test(split) ? 'test' : /(^|[-_.])train([-_.]|$)/i.test(split) ? 'train' : split;

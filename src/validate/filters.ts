@@ -300,7 +300,10 @@ export interface LengthRecord {
   image_tokens: number;
   prompt_tokens: number;
   response_tokens: number | null;
+  /** Per image: the size the model processor resizes it to (its grid and tokens come from this). */
   resized: Array<[number, number]>;
+  /** Per image: the size of the stored image. */
+  written: Array<[number, number]>;
 }
 
 export function dropRecord(sample: Sample): DropRecord {
@@ -338,6 +341,7 @@ export function lengthRecord(sample: Sample): LengthRecord {
     image_tokens: f.imageTokens,
     prompt_tokens: f.promptTokens,
     response_tokens: f.responseTokens ?? null,
-    resized: f.images.map((im) => [im.width, im.height] as [number, number]),
+    resized: f.images.map((im) => im.resized),
+    written: f.images.map((im) => [im.width, im.height] as [number, number]),
   };
 }

@@ -103,10 +103,10 @@ test('shards read back with DuckDB match lengths.jsonl, and every token count eq
       assert.equal(row.images.length, 1);
       const bytes = row.images[0].bytes as Uint8Array;
       const meta = await sharp(bytes).metadata();
-      assert.deepEqual([meta.width, meta.height], len.resized[0], `row ${len.id}: written image has the recorded size`);
+      assert.deepEqual([meta.width, meta.height], len.written[0], `row ${len.id}: written image has the recorded size`);
       const geo = resizeFor(meta.width!, meta.height!, 'processor', profile.geometry);
       assert.ok(geo.ok);
-      assert.deepEqual(geo.resized, [meta.width, meta.height], `row ${len.id}: the written size is the processor's fixed point`);
+      assert.deepEqual(geo.resized, len.resized[0], `row ${len.id}: the processor's size of the written image is the recorded one`);
       const c = counter.count(row.prompt[0].content, [geo.tokens]);
       assert.equal(c.promptTokens, len.prompt_tokens, `row ${len.id}: prompt tokens`);
       assert.equal(c.imageTokens, len.image_tokens);

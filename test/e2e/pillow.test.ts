@@ -1,7 +1,7 @@
 /**
  * Interop: the images of built shards, opened the way the trainers open them — Python, pyarrow, Pillow
- * (`Image.open(BytesIO(bytes))`) with warnings turned into errors — decode fully, are 8-bit RGB, and have
- * exactly the size recorded in lengths.jsonl (the pipeline's target). Two builds: the embedded default
+ * (`Image.open(BytesIO(bytes))`) with warnings turned into errors — decode fully, are 8-bit, upright, and have
+ * exactly the size recorded in lengths.jsonl (`written`). Two builds: the embedded default
  * (verl, qwen3-vl, processor pipeline) and an EasyR1 build for qwen2.5-vl (easyr1 pipeline, JPEG output).
  * The test venv (.venv) is installed by the tests themselves; skipped with a message only without Python.
  */
@@ -41,20 +41,22 @@ async function check(out: string, imageKey: string, expectFormats: string[]) {
   // lengths.jsonl lists splits in the same order as the manifest's shards.
   const files = manifest.shards.map((s) => s.file);
   const got = JSON.parse(await runPython(python!, CHECK, [out, imageKey, JSON.stringify(files)])) as Array<{ size: [number, number]; mode: string; format: string; exif_orientation: number | null }>;
-  const want = lengths.flatMap((l) => l.resized as Array<[number, number]>);
+  const want = lengths.flatMap((l) => l.written as Array<[number, number]>);
   assert.equal(got.length, want.length, 'one image per kept row');
   for (let i = 0; i < got.length; i++) {
     assert.deepEqual(got[i]!.size, want[i], `image ${i}: PIL size = recorded target`);
-    assert.equal(got[i]!.mode, 'RGB', `image ${i}: RGB`);
+    // 8-bit: RGB, or an original passed through (grey, palette, alpha) that the trainer converts to RGB itself,
+    // exactly as it would convert the source image.
+    assert.ok(['RGB', 'L', 'P', 'RGBA', 'LA'].includes(got[i]!.mode), `image ${i}: mode ${got[i]!.mode}`);
     assert.ok(expectFormats.includes(got[i]!.format), `image ${i}: format ${got[i]!.format}`);
     assert.ok(!got[i]!.exif_orientation || got[i]!.exif_orientation === 1, `image ${i}: orientation baked in`);
   }
 }
 
-test('Pillow opens every image of the default build at its recorded size, RGB, without warnings', { skip: python ? false : 'no Python venv (see the log)' }, async () => {
+test('Pillow opens every image of the default build at its recorded size, 8-bit and upright, without warnings', { skip: python ? false : 'no Python venv (see the log)' }, async () => {
   const out = join(tmp, 'default');
   await build({ out });
-  await check(out, 'images', ['PNG', 'JPEG']);
+  await check(out, 'images', ['PNG', 'JPEG', 'WEBP']);
 });
 
 test('Pillow: EasyR1 build for qwen2.5-vl with JPEG output', { skip: python ? false : 'no Python venv (see the log)' }, async () => {

@@ -64,7 +64,7 @@ interface GoldenLine {
   error?: string;
 }
 
-test('written size = golden resized size (or the trainer-stable size) for golden sizes, both models, all pipelines', async () => {
+test('resize always: written size = golden resized size (or the trainer-stable size) for golden sizes, both models, all pipelines', async () => {
   const lines = readFileSync(packagePath('test', 'golden', 'images_public.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -87,7 +87,7 @@ test('written size = golden resized size (or the trainer-stable size) for golden
     }
     const geometry = GEO[g.model]!;
     const t = writeTarget(g.width, g.height, g.pipeline, geometry);
-    const out = await processImage(input, opts({ pipeline: g.pipeline, geometry }));
+    const out = await processImage(input, opts({ pipeline: g.pipeline, geometry, resize: 'always' }));
     if (!t.ok) {
       assert.equal(dropOf(out).reason, 'aspect_ratio', key);
       continue;
@@ -141,23 +141,32 @@ test('EXIF-rotated JPEG comes out upright with swapped dims', async () => {
   assert.ok(bottom[2]! > 200 && bottom[0]! < 60, `bottom is blue: ${bottom}`);
 });
 
-test('RGBA becomes RGB flattened on white', async () => {
+test('RGBA: passed through; when converted, alpha is treated as the trainer treats it', async () => {
   const w = 56;
   const h = 56;
   const raw = Buffer.alloc(w * h * 4);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < 28 ? [255, 0, 0, 0] : [255, 0, 0, 128], (y * w + x) * 4);
   const png = await sharp(raw, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer();
-  const img = okImage(await processImage(png, opts()));
-  assert.equal(img.reencoded, true);
-  assert.equal(img.format, 'png');
-  const meta = await sharp(img.bytes).metadata();
-  assert.equal(meta.channels, 3);
-  assert.equal(meta.hasAlpha, false);
-  const { data } = await sharp(img.bytes).raw().toBuffer({ resolveWithObject: true });
-  assert.deepEqual([...data.subarray((10 * w + 5) * 3, (10 * w + 5) * 3 + 3)], [255, 255, 255]); // transparent -> white
-  const half = [...data.subarray((10 * w + 50) * 3, (10 * w + 50) * 3 + 3)];
-  assert.equal(half[0], 255);
-  assert.ok(Math.abs(half[1]! - 127) <= 2 && Math.abs(half[2]! - 127) <= 2, `half-transparent red on white: ${half}`);
+  // auto: the trainer converts the original itself
+  const kept = okImage(await processImage(png, opts()));
+  assert.equal(kept.reencoded, false);
+  assert.ok(Buffer.from(kept.bytes).equals(png));
+  const pixel = async (bytes: Uint8Array, x: number, y: number) => {
+    const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(info.channels, 3);
+    return [...data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3)];
+  };
+  // converted (format policy png→jpeg) for qwen-vl-utils: pasted on white, as fetch_image's to_rgb does
+  const white = okImage(await processImage(png, opts({ pipeline: 'qwen-vl-utils', imageFormat: 'jpeg' })));
+  assert.equal(white.reencoded, true);
+  const tw = await pixel(white.bytes, 5, 10);
+  assert.ok(tw.every((v) => v >= 250), `transparent -> white: ${tw}`);
+  const half = await pixel(white.bytes, 50, 10);
+  assert.ok(half[0]! >= 250 && Math.abs(half[1]! - 127) <= 3 && Math.abs(half[2]! - 127) <= 3, `half-transparent red on white: ${half}`);
+  // for the processor (transformers' convert_to_rgb is Pillow's convert("RGB")): the alpha channel is dropped
+  const dropped = okImage(await processImage(png, opts({ pipeline: 'processor', imageFormat: 'jpeg' })));
+  const td = await pixel(dropped.bytes, 5, 10);
+  assert.ok(td[0]! >= 250 && td[1]! <= 5 && td[2]! <= 5, `transparent pixels keep their colour: ${td}`);
 });
 
 test('16-bit grey, palette, CMYK and WebP inputs become 8-bit RGB PNG/JPEG per policy', async () => {
@@ -167,8 +176,13 @@ test('16-bit grey, palette, CMYK and WebP inputs become 8-bit RGB PNG/JPEG per p
   const gm = await sharp(g.bytes).metadata();
   assert.deepEqual([gm.format, gm.depth, gm.channels, g.reencoded], ['png', 'uchar', 3, true]);
 
+  // A palette PNG without transparency is passed through (Pillow's convert("RGB") gives what we would write) unless
+  // the image is resized or another format is asked for.
   const palette = await sharp(await picture(56, 56)).png({ palette: true }).toBuffer();
-  const p = okImage(await processImage(palette, opts()));
+  const pk = okImage(await processImage(palette, opts()));
+  assert.equal(pk.reencoded, false);
+  assert.ok(Buffer.from(pk.bytes).equals(palette));
+  const p = okImage(await processImage(palette, opts({ imageFormat: 'jpeg' })));
   const pm = await sharp(p.bytes).metadata();
   assert.deepEqual([pm.isPalette, pm.channels, p.reencoded], [false, 3, true]);
 
@@ -180,8 +194,10 @@ test('16-bit grey, palette, CMYK and WebP inputs become 8-bit RGB PNG/JPEG per p
 
   const webp = await picture(56, 56, 'webp');
   const wk = okImage(await processImage(webp, opts({ imageFormat: 'keep' })));
-  assert.equal(wk.format, 'png');
-  assert.equal((await sharp(wk.bytes).metadata()).format, 'png');
+  assert.deepEqual([wk.format, wk.reencoded], ['webp', false]);
+  const wa = okImage(await processImage(webp, opts({ imageFormat: 'keep', resize: 'always', geometry: QWEN3 })));
+  assert.equal(wa.format, 'png');
+  assert.equal((await sharp(wa.bytes).metadata()).format, 'png');
   const wj = okImage(await processImage(webp, opts({ imageFormat: 'jpeg' })));
   assert.equal((await sharp(wj.bytes).metadata()).format, 'jpeg');
   assert.equal(outputFormatFor('gif', 'keep'), 'png');
@@ -215,12 +231,22 @@ test('an image already at its target is copied byte for byte; otherwise re-encod
   const c = okImage(await processImage(jpeg, opts({ imageFormat: 'png' })));
   assert.equal(c.reencoded, true);
   assert.equal(c.format, 'png');
-  // not at target: 300x200 -> 308x196 under qwen2.5-vl's processor
-  const d = okImage(await processImage(await picture(300, 200, 'jpeg'), opts()));
+  // not at target: 300x200 -> 308x196 under qwen2.5-vl's processor. auto: kept as it is (the trainer resizes it as
+  // it would resize the original, and counts the tokens of 308x196); always: written at 308x196.
+  const jpeg300 = await picture(300, 200, 'jpeg');
+  const kept = okImage(await processImage(jpeg300, opts()));
+  assert.deepEqual([kept.width, kept.height, kept.reencoded, kept.format], [300, 200, false, 'jpeg']);
+  assert.ok(Buffer.from(kept.bytes).equals(jpeg300));
+  assert.equal(kept.tokens, (308 / 28) * (196 / 28));
+  const d = okImage(await processImage(jpeg300, opts({ resize: 'always' })));
   assert.deepEqual([d.width, d.height, d.reencoded, d.format], [308, 196, true, 'jpeg']);
   assert.equal(d.tokens, (308 / 28) * (196 / 28));
-  // the same size is not a fixed point of EasyR1 (area below its min_pixels): resized there
-  const e = okImage(await processImage(png, opts({ pipeline: 'easyr1' })));
+  // the same size is not a fixed point of EasyR1 (area below its min_pixels): auto passes it and counts what EasyR1
+  // computes on it; always writes a size EasyR1 leaves alone
+  const ea = okImage(await processImage(png, opts({ pipeline: 'easyr1' })));
+  assert.equal(ea.reencoded, false);
+  assert.equal(ea.tokens, (resizeFor(56, 84, 'easyr1', QWEN25) as { tokens: number }).tokens);
+  const e = okImage(await processImage(png, opts({ pipeline: 'easyr1', resize: 'always' })));
   assert.equal(e.reencoded, true);
   assert.ok(e.width * e.height >= 262144 * 0.9);
 });
@@ -310,10 +336,13 @@ test('each bad kind becomes its reason, never a crash', async () => {
   assert.match(ratio.detail, /absolute aspect ratio must be smaller than 200, got 201\.0/);
   // EasyR1's pre-resize of a 1790x12 image is fine, but written at the result it would cross 200 at the next epoch
   const thin2 = await sharp({ create: { width: 1790, height: 12, channels: 3, background: '#000' } }).png().toBuffer();
-  assert.equal(okImage(await processImage(thin2, opts())).height, 28);
-  const ratio2 = dropOf(await processImage(thin2, opts({ pipeline: 'easyr1' })));
+  assert.equal(okImage(await processImage(thin2, opts({ resize: 'always' }))).height, 28);
+  const ratio2 = dropOf(await processImage(thin2, opts({ pipeline: 'easyr1', resize: 'always' })));
   assert.equal(ratio2.reason, 'aspect_ratio');
   assert.ok(Number(ratio2.value) > 200);
+  // auto keeps the original, which EasyR1 accepts (its aspect check runs on 6251x41 after its own pre-resize)
+  const thinKept = okImage(await processImage(thin2, opts({ pipeline: 'easyr1' })));
+  assert.deepEqual([thinKept.width, thinKept.height, thinKept.reencoded], [1790, 12, false]);
 
   const tiny = await sharp({ create: { width: 3, height: 2, channels: 3, background: '#000' } }).png().toBuffer();
   const tooSmall = dropOf(await processImage(tiny, opts({ minInputSide: 8 })));
@@ -321,9 +350,12 @@ test('each bad kind becomes its reason, never a crash', async () => {
   assert.equal(tooSmall.value, 2);
   // without a minimum side the trainers accept it (upscaled to min_pixels)
   assert.deepEqual(
-    (({ width, height }) => [width, height])(okImage(await processImage(tiny, opts()))),
+    (({ width, height }) => [width, height])(okImage(await processImage(tiny, opts({ resize: 'always' })))),
     [84, 56],
   );
+  // auto never upscales: the 3x2 image is kept, its tokens are those of the processor's 84x56
+  const tinyKept = okImage(await processImage(tiny, opts()));
+  assert.deepEqual([tinyKept.width, tinyKept.height, tinyKept.tokens], [3, 2, 6]);
   // a qwen-vl-utils bound that floors a side to 0 -> image_too_small
   const zero = dropOf(await processImage(await picture(1000, 10, 'png'), opts({ pipeline: 'qwen-vl-utils', bounds: { qwenVlUtilsMinPixels: 0, qwenVlUtilsMaxPixels: 1568 } })));
   assert.equal(zero.reason, 'image_too_small');

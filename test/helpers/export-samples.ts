@@ -66,6 +66,7 @@ export async function makeSample(i: number, spec: SampleSpec = {}): Promise<Samp
           origHeight: height,
           width,
           height,
+          resized: [width, height],
           tokens: 4,
           reencoded: false,
           sha256: createHash('sha256').update(bytes).digest('hex'),

@@ -51,8 +51,8 @@ const ODD_SIZES: Record<string, [number, number]> = {
 };
 
 /**
- * Checks one corpus build: exact drop reasons by id, all good rows kept, odd images kept as 8-bit RGB at the
- * pipeline's size (read back from the shards with DuckDB and decoded with sharp).
+ * Checks one corpus build: exact drop reasons by id, all good rows kept, odd images kept as 8-bit RGB at their
+ * own size (read back from the shards with DuckDB and decoded with sharp).
  */
 async function checkCorpusBuild(out: string, cases: Array<{ id: string; reason: string | null }>, goodIds: string[], prefix: string, extraDrops: Record<string, string> = {}) {
   const dropped = readJsonl(join(out, 'dropped.jsonl'));
@@ -82,13 +82,15 @@ async function checkCorpusBuild(out: string, cases: Array<{ id: string; reason: 
     assert.equal(meta.hasAlpha, false);
     assert.equal(meta.pages ?? 1, 1, `${len.id}: one frame`);
     assert.ok(!meta.orientation || meta.orientation === 1, `${len.id}: orientation baked in`);
-    assert.deepEqual([meta.width, meta.height], len.resized[0], `${len.id}: written at the recorded size`);
+    assert.deepEqual([meta.width, meta.height], len.written[0], `${len.id}: written at the recorded size`);
     const oddSize = ODD_SIZES[String(len.id).slice(prefix.length)];
     if (oddSize) {
       odd++;
       const want = resizeFor(oddSize[0], oddSize[1], 'processor', profile.geometry);
       assert.ok(want.ok);
-      assert.deepEqual([meta.width, meta.height], want.resized, `${len.id}: the processor's size for a ${oddSize.join('x')} input`);
+      // converted at its own (upright) size, never upscaled; counted at the processor's size of the original
+      assert.deepEqual([meta.width, meta.height], oddSize, `${len.id}: written at the ${oddSize.join('x')} input's size`);
+      assert.deepEqual(len.resized[0], want.resized, `${len.id}: the processor's size for a ${oddSize.join('x')} input`);
     }
   }
   assert.equal(odd, Object.keys(ODD_SIZES).length, 'every odd-but-valid image was checked');

@@ -6,7 +6,7 @@ import { assignSplit, dedupeKey, dropRecord, FilterChain, lengthRecord, normaliz
 const OPTS: FilterOptions = { maxPromptLength: 1000, maxResponseLength: 500, singleImage: true, requireTeacher: true, dedupe: true, leakCheck: true };
 
 function img(sha: string, w = 448, h = 448, tokens = 256): ProcessedImage {
-  return { bytes: new Uint8Array([1]), path: null, format: 'png', origWidth: w, origHeight: h, width: w, height: h, tokens, reencoded: false, sha256: sha };
+  return { bytes: new Uint8Array([1]), path: null, format: 'png', origWidth: w, origHeight: h, width: w, height: h, resized: [w, h], tokens, reencoded: false, sha256: sha };
 }
 
 let n = 0;
@@ -148,7 +148,7 @@ test('dropRecord and lengthRecord lines', () => {
   const l = lengthRecord(k);
   assert.deepEqual(l, {
     split: 'train', index: k.index, id: k.id, text_tokens: k.formatted!.promptTokens - 256, image_tokens: 256,
-    prompt_tokens: k.formatted!.promptTokens, response_tokens: 50, resized: [[448, 448]],
+    prompt_tokens: k.formatted!.promptTokens, response_tokens: 50, resized: [[448, 448]], written: [[448, 448]],
   });
   assert.throws(() => dropRecord(k));
 });
