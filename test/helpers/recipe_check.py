@@ -8,6 +8,7 @@ Raises AssertionError on the first mismatch; prints a JSON summary on success.
 import hashlib
 import io
 import json
+import math
 import os
 import sys
 
@@ -15,6 +16,7 @@ import pyarrow.parquet as pq
 from datasets import load_dataset
 from PIL import Image
 from transformers import PreTrainedTokenizerFast
+from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
 
 cfg = json.loads(sys.argv[1])
 build, out, model_dir, kind = cfg["build"], cfg["export"], cfg["model_dir"], cfg["kind"]
@@ -65,14 +67,37 @@ def user(prompt):
     return {"role": "user", "content": content}
 
 
+def pre_resize(w, h, pre_min, pre_max):
+    """The trainer's own pre-resize before the processor, written out as the trainers do it."""
+    if fmt == "ms-swift":
+        # qwen-vl-utils fetch_image (ms-swift): smart_resize with factor 2·patch and the MIN/MAX_PIXELS bounds
+        f = factor
+        hb, wb = max(f, round(h / f) * f), max(f, round(w / f) * f)
+        if hb * wb > pre_max:
+            beta = math.sqrt((h * w) / pre_max)
+            hb, wb = math.floor(h / beta / f) * f, math.floor(w / beta / f) * f
+        elif hb * wb < pre_min:
+            beta = math.sqrt(pre_min / (h * w))
+            hb, wb = math.ceil(h * beta / f) * f, math.ceil(w * beta / f) * f
+        return wb, hb
+    # LLaMA-Factory's _preprocess_image: scale into [image_min_pixels, image_max_pixels] with int() truncation
+    if w * h > pre_max:
+        r = math.sqrt(pre_max / (w * h))
+        w, h = int(w * r), int(h * r)
+    if w * h < pre_min:
+        r = math.sqrt(pre_min / (w * h))
+        w, h = int(w * r), int(h * r)
+    return w, h
+
+
 def image_tokens(src):
-    path = src if isinstance(src, str) else "<bytes>"
     im = Image.open(src if isinstance(src, str) else io.BytesIO(src))
     im.load()
     w, h = im.size
-    # The export's images are the build's, at the processor's own size: smart_resize leaves them as they are.
-    assert w % factor == 0 and h % factor == 0 and min_pixels <= w * h <= max_pixels, (path, w, h)
-    return (h // factor) * (w // factor)
+    s = x["images"]["settings"]
+    w, h = pre_resize(w, h, s["minPixels"], s["maxPixels"])
+    rh, rw = smart_resize(h, w, factor=factor, min_pixels=min_pixels, max_pixels=max_pixels)
+    return (rh // factor) * (rw // factor)
 
 
 def length(prompt, answer, paths, stored=None):

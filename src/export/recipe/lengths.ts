@@ -17,8 +17,8 @@ export const RECIPE_TRAINERS: readonly RecipeTrainer[] = ['ms-swift', 'llamafact
 const IM_END = '<|im_end|>';
 
 /**
- * The image settings the trainer must be given so that it leaves the build's images as they are
- * (every stored image is a fixed point of the model's processor, hence inside its pixel bounds):
+ * The image settings the trainer is given: the model processor's own pixel bounds, so that it treats the build's
+ * images (the originals, or shrunk to inside those bounds) as the RL trainer does; images counted accordingly:
  * - ms-swift resizes with qwen-vl-utils first, bounded by env MIN_PIXELS/MAX_PIXELS (Qwen2.5-VL, factor 28)
  *   or IMAGE_MIN_TOKEN_NUM/IMAGE_MAX_TOKEN_NUM (Qwen3-VL, tokens of 32×32 pixels);
  * - LLaMA-Factory rescales images outside [image_min_pixels, image_max_pixels] (default 32² / 768²).
@@ -90,14 +90,15 @@ export class RecipeCounter {
   async image(bytes: Uint8Array): Promise<ImageCount> {
     const p = await probeImage(bytes);
     const g = this.profile.geometry;
+    // ms-swift pre-resizes with qwen-vl-utils; LLaMA-Factory's _preprocess_image scales into its pixel bounds with
+    // int() truncation, the same step as EasyR1's process_image.
+    const bounds = { min: this.images.minPixels, max: this.images.maxPixels };
     const r =
       this.trainer === 'ms-swift'
-        ? resizeFor(p.width, p.height, 'qwen-vl-utils', g, { qwenVlUtilsMinPixels: this.images.minPixels, qwenVlUtilsMaxPixels: this.images.maxPixels })
-        : resizeFor(p.width, p.height, 'processor', g);
+        ? resizeFor(p.width, p.height, 'qwen-vl-utils', g, { qwenVlUtilsMinPixels: bounds.min, qwenVlUtilsMaxPixels: bounds.max })
+        : resizeFor(p.width, p.height, 'easyr1', g, { easyr1MinPixels: bounds.min, easyr1MaxPixels: bounds.max });
     if (!r.ok) throw new Error(`image ${p.width}x${p.height}: ${r.error}`);
-    const area = p.width * p.height;
-    const lfResizes = this.trainer === 'llamafactory' && (area > this.images.maxPixels || area < this.images.minPixels);
-    const resized = r.resized[0] !== p.width || r.resized[1] !== p.height || (r.pre !== undefined && (r.pre[0] !== p.width || r.pre[1] !== p.height)) || lfResizes;
+    const resized = r.resized[0] !== p.width || r.resized[1] !== p.height || (r.pre !== undefined && (r.pre[0] !== p.width || r.pre[1] !== p.height));
     return { width: p.width, height: p.height, format: p.format, tokens: r.tokens, resizedByTrainer: resized };
   }
 
