@@ -33,7 +33,7 @@ import { sha256 } from '../core/hash.js';
 import { describeError } from '../core/errors.js';
 import { type ImageGeometry, type PipelineBounds, type ResizeResult, resizeFor, resolveBounds, writeTarget } from './resize.js';
 import { checkPng } from './png-check.js';
-import { resizeBicubic } from './resample.js';
+import { resizeBicubicAsync } from './resample.js';
 
 /**
  * Default decompression-bomb limit: Pillow raises DecompressionBombError above 2 × MAX_IMAGE_PIXELS
@@ -422,6 +422,7 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
       }
       bytes = input;
     } else {
+      const abort = new AbortController();
       const work = async () => {
         let p = base().autoOrient();
         // Alpha as the trainer's own RGB conversion treats it: qwen-vl-utils pastes on white; transformers'
@@ -431,14 +432,17 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
         if (resize) {
           // Pillow's bicubic on the 8-bit RGB image, as the trainer would resize the original.
           const { data, info } = await p.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-          const px = resizeBicubic(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels, tw, th);
+          const px = await resizeBicubicAsync(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels, tw, th, abort.signal);
           p = sharp(px, { raw: { width: tw, height: th, channels: info.channels as 3 } });
         }
         p = outFormat === 'jpeg' ? p.jpeg(jpegOptions(opts)) : p.png({ compressionLevel: 6, adaptiveFiltering: false, palette: false });
         return p.toBuffer({ resolveWithObject: true });
       };
       const done = await withDeadline(work(), timeoutMs);
-      if (done === TIMED_OUT) return timedOut();
+      if (done === TIMED_OUT) {
+        abort.abort();
+        return timedOut();
+      }
       const { data, info } = done;
       if (info.width !== tw || info.height !== th || info.channels !== 3) {
         return undecodable(`image ${probe.width}x${probe.height} produced ${info.width}x${info.height}x${info.channels}, expected ${tw}x${th}x3`);

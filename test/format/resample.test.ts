@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { packagePath } from '../../src/core/paths.js';
-import { resizeBicubic } from '../../src/format/resample.js';
+import { resizeBicubic, resizeBicubicAsync } from '../../src/format/resample.js';
 
 const dir = packagePath('test', 'fixtures', 'pillow');
 
@@ -32,4 +32,17 @@ test('resizeBicubic: same size is a copy; a wrong buffer length is refused', () 
   assert.deepEqual([...same], [...px]);
   assert.notEqual(same, px);
   assert.throws(() => resizeBicubic(px, 5, 3, 3, 2, 2), /bytes for 5x3x3/);
+});
+
+test('resizeBicubicAsync: a large image is resized in a worker with the same bytes; an abort stops it', async () => {
+  const w = 1800;
+  const h = 1300; // over the inline limit: runs in a worker thread
+  const px = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 131 + (i >> 9)) & 255);
+  const inline = resizeBicubic(px, w, h, 3, 700, 500);
+  const viaWorker = await resizeBicubicAsync(px.slice(), w, h, 3, 700, 500);
+  assert.ok(Buffer.from(viaWorker).equals(Buffer.from(inline)));
+  const ac = new AbortController();
+  const pending = resizeBicubicAsync(px.slice(), w, h, 3, 700, 500, ac.signal);
+  ac.abort();
+  await assert.rejects(pending, /aborted/);
 });
