@@ -163,6 +163,7 @@ function takeLock(lockPath: string, outDir: string): void {
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        if (environmentErrorCode(e)) throw environmentError(e, { doing: `cannot create the lock file of the output ${outDir}`, where: lockPath });
         throw new GadError(`cannot create the lock file ${lockPath}: ${(e as Error).message}`, {
           hint: 'check that the output folder is writable',
         });
