@@ -42,7 +42,7 @@ function textOf(v: unknown): string | null {
 export async function loadTeacher(opts: { file: string; idKey?: string | null; responseKey?: string; cwd?: string }): Promise<TeacherTable> {
   const file = resolve(opts.cwd ?? process.cwd(), opts.file);
   if (!statSync(file, { throwIfNoEntry: false })?.isFile()) {
-    throw new GadError(`teacher file not found: ${opts.file} (resolved to ${file})`, {
+    throw new GadError(`teacher file not found: ${opts.file}${opts.file === file ? '' : ` (resolved to ${file})`}`, {
       hint: 'check teacher.file in the config (or --teacher); relative paths are resolved against the working directory',
       exitCode: 2,
     });
