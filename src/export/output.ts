@@ -323,10 +323,14 @@ async function lexists(path: string): Promise<boolean> {
   }
 }
 
-async function readCarry(path: string): Promise<string[] | null> {
+/**
+ * The names recorded in `.OUT.carry`, or null when there is none. The record is written atomically; should it
+ * still be unreadable, every entry of the work dir that a build does not write is taken as the user's.
+ */
+async function readCarry(p: Siblings): Promise<string[] | null> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(p.carry, 'utf8');
   } catch {
     return null;
   }
@@ -334,9 +338,10 @@ async function readCarry(path: string): Promise<string[] | null> {
     const v = JSON.parse(text) as unknown;
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   } catch {
-    /* torn: written atomically, so this is not ours to trust */
+    /* fall through */
   }
-  return [];
+  const owned = new Set(OWNED_NAMES);
+  return (await lexists(p.work)) ? (await readdir(p.work)).filter((f) => !owned.has(f)) : [];
 }
 
 /** Write the carry list durably (tmp file, fsync, rename) before anything is moved. */
@@ -387,7 +392,8 @@ async function recover(p: Siblings): Promise<string[]> {
     await rename(p.old, p.abs);
     notes.push(`restored the previous output from ${p.old} (a build was interrupted while committing)`);
   }
-  const carried = await readCarry(p.carry);
+  await rm(`${p.carry}.tmp`, { force: true }); // a record cut while being written: nothing was moved yet
+  const carried = await readCarry(p);
   if (carried) {
     let back = 0;
     if (await lexists(p.work)) {

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from '../../src/build.js';
 import { isGadError } from '../../src/core/errors.js';
+import { openOutput } from '../../src/export/index.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { tree } from '../helpers/files.js';
 import { cliArgv, runCli } from '../helpers/gad-cli.js';
@@ -218,3 +219,27 @@ for (const point of ['commit-carry', 'commit-swap'] as const) {
     assertNothingBeside(tmp, `kill-${point}`);
   });
 }
+
+test('an interrupted commit whose carry record is unreadable still gives the user entries back', async () => {
+  const dir = join(tmp, 'torn-carry');
+  const out = join(dir, 'out');
+  await mkdir(join(out, 'data'), { recursive: true });
+  await writeFile(join(out, 'manifest.json'), '{"tool":{"name":"gad-data"},"shards":[]}\n');
+  // state after step 2 of a commit: the user's entries were moved into the work folder, the record is damaged
+  await mkdir(join(dir, '.out.partial', 'data'), { recursive: true });
+  await writeFile(join(dir, '.out.partial', 'manifest.json'), '{"tool":{"name":"gad-data"}}\n');
+  await mkdir(join(dir, '.out.partial', '.git'));
+  await writeFile(join(dir, '.out.partial', '.git', 'HEAD'), 'ref');
+  await writeFile(join(dir, '.out.partial', 'notes.txt'), 'mine');
+  await writeFile(join(dir, '.out.carry'), '["notes.t');
+  const s = await openOutput(out, { settingsHash: 'x' });
+  try {
+    assert.match(s.notice ?? '', /put back 2/);
+    assert.equal(readFileSync(join(out, 'notes.txt'), 'utf8'), 'mine');
+    assert.equal(readFileSync(join(out, '.git', 'HEAD'), 'utf8'), 'ref');
+    assert.ok(!existsSync(join(dir, '.out.carry')));
+  } finally {
+    await s.abort();
+  }
+  assert.deepEqual(readdirSync(dir), ['out']);
+});
