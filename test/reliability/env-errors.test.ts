@@ -54,6 +54,7 @@ function cli(args: string[], opts: { user?: 'nobody' } = {}): Promise<{ status: 
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (e) => ok({ status: null, stdout, stderr: `cannot start the CLI: ${e.message}` }));
     const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.on('close', (status) => {
       clearTimeout(timer);
@@ -119,6 +120,7 @@ test('an output folder this user may not write is refused before any work (exit 
   assert.match(err.message, /EACCES/);
   assert.deepEqual(tree(out), before);
   assert.deepEqual(readdirSync(parent).sort(), ['out'], 'no lock, work folder or old output left');
+  if (!isRoot) chmodSync(out, 0o755);
 });
 
 test('a previous output (.OUT.old) that cannot be deleted never blocks later builds', async () => {
