@@ -429,7 +429,8 @@ function environmentErrorOfBuild(e: unknown, outDir: string, workDir: string): G
   const parent = dirname(outDir);
   const ours = !path || path === outDir || path.startsWith(`${outDir}/`) || path.startsWith(`${parent}/.${basename(outDir)}.`);
   return environmentError(e, {
-    doing: ours ? `cannot write the output ${outDir}` : 'cannot access a file',
+    doing: ours ? `cannot write the output ${outDir}` : 'cannot read an input file',
+    access: ours ? 'write' : 'read',
     where: workDir,
     resume: `the finished shards are kept in ${workDir} and reused (or delete that folder to free its space)`,
   });

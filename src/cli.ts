@@ -344,7 +344,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     }
     // A full disk or a missing permission is the machine's, not a bug: exit 2 with the path and the fix.
     if (!(e instanceof GadError) && environmentErrorCode(e)) {
-      e = environmentError(e, { doing: 'gad-data stopped', where: (e as NodeJS.ErrnoException).path ?? process.cwd() });
+      e = environmentError(e, { doing: 'gad-data stopped', where: (e as NodeJS.ErrnoException).path ?? process.cwd(), access: 'any' });
     }
     if (e instanceof GadError) {
       printJsonError(argv, e.message, e.hint, e.exitCode);

@@ -65,7 +65,7 @@ const ENV_WHAT: Record<string, string> = {
  * naming the path the system names (or `where`) and the fix. `resume` is added to the hint when finished
  * work was kept for `--resume`.
  */
-export function environmentError(e: unknown, opts: { doing: string; where: string; resume?: string }): GadError {
+export function environmentError(e: unknown, opts: { doing: string; where: string; resume?: string; access?: 'read' | 'write' | 'any' }): GadError {
   const code = environmentErrorCode(e) ?? 'EIO';
   const path = errnoPath(e) ?? opts.where;
   const what = ENV_WHAT[code] ?? code;
@@ -74,7 +74,9 @@ export function environmentError(e: unknown, opts: { doing: string; where: strin
       ? `free space on the disk holding ${path} (or choose another --out on a disk with room)`
       : code === 'EROFS'
         ? `${path} is on a read-only filesystem: choose another --out`
-        : `make ${path} writable for this user (check its owner and mode, e.g. chown/chmod), or choose another --out`;
+        : opts.access === 'read' || opts.access === 'any'
+          ? `make ${path} ${opts.access === 'read' ? 'readable' : 'readable (and writable where gad-data writes)'} for this user (check its owner and mode, e.g. chown/chmod)`
+          : `make ${path} writable for this user (check its owner and mode, e.g. chown/chmod), or choose another --out`;
   return new GadError(`${opts.doing}: ${what} (${code}): ${path}`, {
     hint: opts.resume ? `${fix}; then rerun with --resume: ${opts.resume}` : fix,
     exitCode: 2,

@@ -166,3 +166,15 @@ test('a read-only filesystem exits 2 naming it', async (t: TestContext) => {
   assert.match(r.stderr, /fix: .*read-only filesystem: choose another --out/);
   assert.deepEqual(tree(out), before);
 });
+
+test('any command: a permission error is exit 2 with the path, not "a bug" (init into a folder this user may not write)', async () => {
+  const ro = join(tmp, 'not-mine');
+  mkdirSync(ro, { mode: 0o755 });
+  if (!isRoot) chmodSync(ro, 0o555);
+  const r = await cli(['init', join(ro, 'gad-data.yaml')], { user: 'nobody' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /permission denied \(EACCES\).*not-mine/);
+  assert.match(r.stderr, /fix: make .*not-mine.* for this user/);
+  assert.doesNotMatch(r.stderr, /bug/);
+  if (!isRoot) chmodSync(ro, 0o755);
+});
