@@ -4,9 +4,9 @@
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { once } from 'node:events';
-import { GadError } from './core/errors.js';
+import { GadError, environmentError, environmentErrorCode } from './core/errors.js';
 import { sha256, stableStringify } from './core/hash.js';
 import { silentProgress, type ProgressSink } from './core/progress.js';
 import { createPathScrubber, displayPath, pathRoots } from './core/paths.js';
@@ -142,13 +142,18 @@ async function concatFiles(parts: string[], dest: string) {
 
 class JsonlOut {
   private readonly s: WriteStream;
+  /** A write error (e.g. a full disk), kept until the next write or close throws it. */
+  private err: Error | null = null;
   constructor(path: string) {
     this.s = createWriteStream(path);
+    this.s.on('error', (e) => (this.err ??= e));
   }
   async write(obj: unknown) {
+    if (this.err) throw this.err;
     if (!this.s.write(`${JSON.stringify(obj)}\n`)) await once(this.s, 'drain');
   }
   async close() {
+    if (this.err) throw this.err;
     this.s.end();
     await once(this.s, 'finish');
   }
@@ -160,7 +165,9 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   const progress = hooks.progress ?? silentProgress;
   const warn = hooks.onWarning ?? ((m: string) => progress.log(`warning: ${m}`));
 
-  const restored = await restoreInterruptedCommit(cfg.out);
+  const restored = await restoreInterruptedCommit(cfg.out).catch((e: unknown) => {
+    throw environmentErrorCode(e) && !(e instanceof GadError) ? environmentError(e, { doing: `cannot restore the previous output ${cfg.out}`, where: cfg.out }) : e;
+  });
   if (restored) progress.log(restored);
   const profileOverrides = cfg.pipeline === 'processor' ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
   const profile = await loadModelProfile(cfg.model, profileOverrides);
@@ -412,7 +419,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(join(session.workDir, 'report.html'), renderReportHtml(report));
     await testHold('before-commit');
-    await session.commit();
+    const committed = await session.commit();
+    if (committed) warn(committed);
 
     const totalIn = Object.values(splits).reduce((a, s) => a + s.rowsIn, 0);
     const totalOut = Object.values(splits).reduce((a, s) => a + s.rowsOut, 0);
@@ -421,9 +429,28 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const summary = renderReportTerminal(report, { color: false });
     return { outDir: cfg.out, manifest, report, splits, dropRatio, exitCode, summary, config: cfg };
   } catch (e) {
+    if (environmentErrorCode(e) && !(e instanceof GadError)) {
+      // A full disk or a missing permission is not a bug and not the data's fault: keep the finished shards
+      // (the work folder and its journal) so that --resume after fixing it goes on from there.
+      await session.abort({ keepWork: true });
+      throw environmentErrorOfBuild(e, session.outDir, session.workDir);
+    }
     await session.abort();
     throw e;
   }
+}
+
+/** An environment error of a build: writing the output (the usual case), or reading a path elsewhere. */
+function environmentErrorOfBuild(e: unknown, outDir: string, workDir: string): GadError {
+  const path = (e as NodeJS.ErrnoException).path;
+  const parent = dirname(outDir);
+  const ours = !path || path === outDir || path.startsWith(`${outDir}/`) || path.startsWith(`${parent}/.${basename(outDir)}.`);
+  return environmentError(e, {
+    doing: ours ? `cannot write the output ${outDir}` : 'cannot read an input file',
+    access: ours ? 'write' : 'read',
+    where: workDir,
+    resume: `the finished shards are kept in ${workDir} and reused (or delete that folder to free its space)`,
+  });
 }
 
 function pipelineBoundsFor(pipeline: ResolvedConfig['pipeline'], b: Required<PipelineBounds>, profile: ModelProfile) {

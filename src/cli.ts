@@ -7,14 +7,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { GadError, describeError } from './core/errors.js';
+import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
 import { createProgress } from './core/progress.js';
 import { EXAMPLE_CONFIG, configDefaults, defaultBuildPipeline, defaultTeacherEnding, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys } from './config.js';
 import { build } from './build.js';
 import { VERSION } from './version.js';
 import { runTokensCommand, countOne, parseSize } from './format/tokens-command.js';
 import { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, validateFiles, writeReportFiles, defaultFormatPromptFor, defaultPipelineFor } from './validate/index.js';
-import { runTraining } from './train/index.js';
+import { runTraining, shellQuote } from './train/index.js';
 import { addRecipeCommands } from './cli-recipe.js';
 import { SWIFT_PROFILES, runSwiftTraining } from './train/swift.js';
 
@@ -178,7 +178,7 @@ async function runBuild(o: Record<string, any>): Promise<number> {
       `Report: ${out}/report.html`,
       '',
       'Next: check the trainer command derived from this build:',
-      `  npx gad-data train --profile ${result.manifest.kind === 'gad' ? 'verl-gad' : result.manifest.target === 'easyr1' ? 'easyr1' : 'verl-grpo'} --data ${out} --dry-run`,
+      `  npx gad-data train --profile ${result.manifest.kind === 'gad' ? 'verl-gad' : result.manifest.target === 'easyr1' ? 'easyr1' : 'verl-grpo'} --data ${shellQuote(out)} --dry-run`,
     ];
     if (result.exitCode === 1) lines.push('', `exit 1: ${(result.dropRatio * 100).toFixed(1)}% of rows were dropped, more than --max-drop-ratio ${cfg.max_drop_ratio} allows (see dropped.jsonl)`);
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -348,24 +348,45 @@ export function createProgram(): Command {
   return program;
 }
 
+/** `--json` among the arguments (before a `--`): a failure is then also printed as JSON on stdout. */
+function wantsJson(argv: string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+}
+
+/** With --json, a failure as `{"error": {message, hint, exitCode}}` on stdout, so scripts always get JSON. */
+function printJsonError(argv: string[], message: string, hint: string | undefined, exitCode: number): void {
+  if (!wantsJson(argv)) return;
+  process.stdout.write(`${JSON.stringify({ error: { message, hint: hint ?? null, exitCode } }, null, 2)}\n`);
+}
+
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = createProgram();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
+  } catch (caught) {
+    let e = caught;
     if (e instanceof CommanderError) {
       // commander printed its message already; help and version exit 0.
       const code = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+      if (code !== 0) printJsonError(argv, e.message.replace(/^error: /, ''), 'run with --help for usage', code);
       process.exitCode = code;
       return code;
     }
+    // A full disk or a missing permission is the machine's, not a bug: exit 2 with the path and the fix.
+    if (!(e instanceof GadError) && environmentErrorCode(e)) {
+      e = environmentError(e, { doing: 'gad-data stopped', where: (e as NodeJS.ErrnoException).path ?? process.cwd(), access: 'any' });
+    }
     if (e instanceof GadError) {
+      printJsonError(argv, e.message, e.hint, e.exitCode);
       process.stderr.write(`gad-data: ${e.message}\n${e.hint ? `  fix: ${e.hint}\n` : ''}`);
       if (process.env.GAD_DATA_DEBUG) process.stderr.write(`${e.stack}\n`);
       process.exitCode = e.exitCode;
       return e.exitCode;
     }
+    printJsonError(argv, `unexpected error: ${describeError(e)}`, 'this is a bug in gad-data; rerun with GAD_DATA_DEBUG=1 and report the stack trace', 3);
     process.stderr.write(`gad-data: unexpected error: ${describeError(e)}\n  this is a bug in gad-data; rerun with GAD_DATA_DEBUG=1 and report the stack trace\n`);
     if (process.env.GAD_DATA_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     process.exitCode = 3;

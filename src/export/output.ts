@@ -3,13 +3,29 @@
  * (`.<name>.partial`), which is renamed into place by `commit()`. A lock file beside the output
  * (`.<name>.lock`) keeps a second build out.
  *
- * Layout beside `OUT` (all siblings, same filesystem so renames are atomic):
+ * Layout beside `OUT` (all siblings, same filesystem so renames are atomic; an OUT that is a symlink is
+ * followed, and these live beside its target):
  *   .OUT.lock          { pid, host, started }: held from openOutput to commit/abort
  *   .OUT.partial/      the work dir; becomes OUT on commit
  *     data/            final shard names only, filled by ShardWriter.close()
  *     .shards/         shards being written (*.partial) and finished shards awaiting their final name
  *     .journal.jsonl   line 1 {settingsHash}, then one line per finished shard (removed on commit)
  *   .OUT.old/          the previous output, only for the instant between the two renames of commit
+ *   .OUT.carry         during a commit: the names of the user's own entries being carried from OUT into the
+ *                      work dir (written before the first is moved, removed once the work dir is OUT)
+ *
+ * Ownership: OUT is replaced only when it is absent, empty, or a gad-data output (a manifest.json whose
+ * `tool.name` is gad-data). Only what a build writes (OWNED_NAMES and the files the old manifest lists) is
+ * replaced; every other entry of OUT (`.git/`, `.gitattributes`, `train.log`, `train/`, notes ...) is
+ * carried into the new output. Anything else is refused before the build starts (GadError, exit 2, naming
+ * the files): a non-empty folder without a gad-data manifest, a manifest.json of another tool, files in
+ * `data/` the manifest does not list (the trainer would read them as data).
+ *
+ * Commit, with carried entries: write `.OUT.carry`, rename each carried entry OUT/x → work/x, rename
+ * OUT → .OUT.old, rename work → OUT, remove `.OUT.carry` and `.OUT.old`. A crash at any point leaves either
+ * the old or the new output whole, and `recover()` (run by the next build before anything else, and by
+ * abort) rolls an unfinished commit back: the old output is put back and the carried entries return to it.
+ * Nothing carried is ever deleted: the work dir is removed only after they were moved back.
  *
  * Resume: with `resume: true` and a journal whose settings hash equals the new one, finished shards
  * are kept (each checked against its journaled size and sha256) and `resumed` says, per split, how
@@ -17,11 +33,11 @@
  * written when the build died are deleted. A different hash, a missing or unreadable journal starts
  * fresh, and `notice` says why.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeSync, constants as fsc } from 'node:fs';
+import { access, lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { GadError } from '../core/errors.js';
+import { GadError, describeError, environmentError, environmentErrorCode } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
 import { testHold } from '../core/test-hold.js';
 
@@ -62,10 +78,17 @@ export interface OutputSession {
   outDir: string;
   /** Temp folder beside outDir; everything is written here. */
   workDir: string;
-  /** Atomic swap into place: the previous output stays intact until the final rename. */
-  commit(): Promise<void>;
-  /** Remove the work dir and release the lock (the previous output is untouched). */
-  abort(): Promise<void>;
+  /**
+   * Atomic swap into place: the previous output stays intact until the final rename; the user's own
+   * entries of OUT are carried into the new output. Resolves to a warning to show (e.g. the previous
+   * output could not be deleted and was moved aside), or null.
+   */
+  commit(): Promise<string | null>;
+  /**
+   * Release the lock and remove the work dir (the previous output is untouched). With `keepWork` the work
+   * dir stays, so `--resume` can reuse its finished shards (after an environment error such as a full disk).
+   */
+  abort(how?: { keepWork?: boolean }): Promise<void>;
 }
 
 export interface OpenedOutput extends OutputSession {
@@ -80,8 +103,27 @@ export interface OpenedOutput extends OutputSession {
 const JOURNAL = '.journal.jsonl';
 export const SHARDS_TMP = '.shards';
 
+/**
+ * The folder a build writes: OUT itself, or, when OUT is a symlink (even a dangling one), the folder it
+ * points to, so the output is written through the link instead of replacing it with a folder.
+ */
+export function resolveOutDir(outDir: string): string {
+  let p = resolve(outDir);
+  for (let hops = 0; hops < 40; hops++) {
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(p).isSymbolicLink();
+    } catch {
+      return p; // does not exist (yet)
+    }
+    if (!isLink) return p;
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+  throw new GadError(`output ${outDir}: too many levels of symbolic links`, { hint: 'point --out at a folder', exitCode: 2 });
+}
+
 function siblings(outDir: string) {
-  const abs = resolve(outDir);
+  const abs = resolveOutDir(outDir);
   const parent = dirname(abs);
   const name = basename(abs);
   return {
@@ -90,8 +132,10 @@ function siblings(outDir: string) {
     lock: join(parent, `.${name}.lock`),
     work: join(parent, `.${name}.partial`),
     old: join(parent, `.${name}.old`),
+    carry: join(parent, `.${name}.carry`),
   };
 }
+type Siblings = ReturnType<typeof siblings>;
 
 function pidAlive(pid: number): boolean {
   try {
@@ -119,6 +163,7 @@ function takeLock(lockPath: string, outDir: string): void {
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        if (environmentErrorCode(e)) throw environmentError(e, { doing: `cannot create the lock file of the output ${outDir}`, where: lockPath });
         throw new GadError(`cannot create the lock file ${lockPath}: ${(e as Error).message}`, {
           hint: 'check that the output folder is writable',
         });
@@ -165,9 +210,210 @@ function releaseLock(lockPath: string): void {
   }
 }
 
-async function isOurOutput(dir: string): Promise<boolean> {
-  const entries = await readdir(dir);
-  return entries.length === 0 || entries.includes('manifest.json');
+/**
+ * Top-level entries of OUT that a build writes (besides what the previous manifest lists). Everything
+ * else in a gad-data output belongs to the user and is carried into the new output.
+ */
+export const OWNED_NAMES: readonly string[] = ['data', 'manifest.json', 'README.md', 'report.json', 'report.html', 'lengths.jsonl', 'dropped.jsonl', 'format_prompt.jinja'];
+
+/** `a, b, c and 4 more` (for messages). */
+function nameList(names: string[], max = 8): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+/** Why manifest.json is not gad-data's, or null when it is. */
+async function manifestOwner(path: string): Promise<{ ours: true; listed: { top: Set<string>; data: Set<string> } } | { ours: false; why: string }> {
+  let m: unknown;
+  try {
+    m = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    if (environmentErrorCode(e)) throw e;
+    return { ours: false, why: 'its manifest.json is not valid JSON' };
+  }
+  const tool = m && typeof m === 'object' ? (m as { tool?: { name?: unknown } }).tool : undefined;
+  if (!tool || typeof tool !== 'object' || tool.name !== 'gad-data') {
+    return { ours: false, why: "its manifest.json was not written by gad-data (no tool.name 'gad-data')" };
+  }
+  // The files the manifest says gad-data wrote: shards under data/, the format prompt copy.
+  const top = new Set<string>();
+  const data = new Set<string>();
+  const plain = /^[^./\\][^/\\]*$/; // one path segment, not hidden, no separators
+  const { shards, formatPrompt } = m as { shards?: unknown; formatPrompt?: { file?: unknown } };
+  for (const sh of Array.isArray(shards) ? shards : []) {
+    const f = (sh as { file?: unknown })?.file;
+    if (typeof f === 'string' && f.startsWith('data/') && plain.test(f.slice(5))) data.add(f.slice(5));
+  }
+  const fp = formatPrompt?.file;
+  if (typeof fp === 'string' && plain.test(fp)) top.add(fp);
+  return { ours: true, listed: { top, data } };
+}
+
+function refuseForeign(abs: string, entries: string[], why: string): GadError {
+  return new GadError(`output ${abs} is not a gad-data output (${why}); it holds ${nameList(entries)}; refusing to replace or write into it`, {
+    hint: 'choose another --out, or empty that folder (gad-data replaces only a folder it wrote itself)',
+    exitCode: 2,
+  });
+}
+
+/**
+ * What OUT holds: absent, or a folder a build may replace, with the entries that are not gad-data's (to be
+ * carried into the new output). Throws a GadError naming the files when OUT cannot be replaced without
+ * losing or mixing in something of the user's.
+ */
+async function inspectOut(abs: string): Promise<{ exists: boolean; foreign: string[] }> {
+  let st;
+  try {
+    st = await stat(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, foreign: [] };
+    throw e;
+  }
+  if (!st.isDirectory()) {
+    throw new GadError(`output ${abs} exists and is not a folder (not a gad-data output); refusing to replace it`, { hint: 'choose another --out', exitCode: 2 });
+  }
+  const entries = (await readdir(abs)).sort();
+  if (entries.length === 0) return { exists: true, foreign: [] };
+  if (!entries.includes('manifest.json')) throw refuseForeign(abs, entries, 'no manifest.json');
+  const owner = await manifestOwner(join(abs, 'manifest.json'));
+  if (!owner.ours) throw refuseForeign(abs, entries, owner.why);
+  const owned = new Set([...OWNED_NAMES, ...owner.listed.top]);
+  if (entries.includes('data')) {
+    const d = join(abs, 'data');
+    if (!(await lstat(d)).isDirectory()) {
+      throw new GadError(`output ${abs}: data is not a folder; gad-data writes its shards there`, { hint: 'move it away, or choose another --out', exitCode: 2 });
+    }
+    const strays = (await readdir(d)).filter((f) => !owner.listed.data.has(f)).sort();
+    if (strays.length) {
+      throw new GadError(
+        `output ${abs}: data/ holds file(s) that gad-data did not write (not in its manifest.json): ${nameList(strays.map((f) => `data/${f}`))}; the trainer reads every file in data/, and a rebuild would delete them`,
+        { hint: 'move them out of data/ (or choose another --out)', exitCode: 2 },
+      );
+    }
+  }
+  return { exists: true, foreign: entries.filter((e) => !owned.has(e)) };
+}
+
+/**
+ * Before a build starts: the commit will rename OUT and the carried folders (a folder's rename needs write
+ * permission on it) and delete the old data/, so each must be writable. Checked up front so a long build
+ * does not fail at its very end.
+ */
+async function checkReplaceable(abs: string, foreign: string[]): Promise<void> {
+  const need = [abs];
+  if (existsSync(join(abs, 'data'))) need.push(join(abs, 'data'));
+  for (const f of foreign) {
+    const st = await lstat(join(abs, f));
+    if (st.isDirectory()) need.push(join(abs, f));
+  }
+  for (const path of need) {
+    try {
+      await access(path, fsc.W_OK);
+    } catch (e) {
+      throw environmentError(e, { doing: `cannot replace the output ${abs}`, where: path });
+    }
+  }
+}
+
+async function lexists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The names recorded in `.OUT.carry`, or null when there is none. The record is written atomically; should it
+ * still be unreadable, every entry of the work dir that a build does not write is taken as the user's.
+ */
+async function readCarry(p: Siblings): Promise<string[] | null> {
+  let text: string;
+  try {
+    text = await readFile(p.carry, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch {
+    /* fall through */
+  }
+  const owned = new Set(OWNED_NAMES);
+  return (await lexists(p.work)) ? (await readdir(p.work)).filter((f) => !owned.has(f)) : [];
+}
+
+/** Write the carry list durably (tmp file, fsync, rename) before anything is moved. */
+function writeCarry(path: string, names: string[]): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, JSON.stringify(names));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/**
+ * Remove the previous output left beside OUT by a finished commit. When it cannot be deleted (a file in it
+ * is not deletable), it is moved aside (`.OUT.old-<time>`) so it never blocks a later build, and the
+ * returned notice says where it is; when even that fails, a GadError says what to delete.
+ */
+async function removeOld(p: Siblings): Promise<string | null> {
+  if (!(await lexists(p.old))) return null;
+  try {
+    await rm(p.old, { recursive: true, force: true });
+    return null;
+  } catch (e) {
+    const aside = `${p.old}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(p.old, aside);
+    } catch {
+      throw new GadError(`cannot delete ${p.old}, the previous output of a finished build (${describeError(e)})`, {
+        hint: `delete it yourself (e.g. rm -rf '${p.old}'), then rerun`,
+        exitCode: 2,
+      });
+    }
+    return `could not delete the previous output (${describeError(e)}); it was moved to ${aside}: delete it yourself`;
+  }
+}
+
+/**
+ * Roll back a commit that did not finish (the lock must be held): put the previous output back when OUT is
+ * missing and `.OUT.old` holds it, move the user's carried entries back from the work dir, and remove a
+ * leftover `.OUT.old` of a finished commit. Returns what it did, for notices.
+ */
+async function recover(p: Siblings): Promise<string[]> {
+  const notes: string[] = [];
+  if (!(await lexists(p.abs)) && (await lexists(p.old))) {
+    await rename(p.old, p.abs);
+    notes.push(`restored the previous output from ${p.old} (a build was interrupted while committing)`);
+  }
+  await rm(`${p.carry}.tmp`, { force: true }); // a record cut while being written: nothing was moved yet
+  const carried = await readCarry(p);
+  if (carried) {
+    let back = 0;
+    if (await lexists(p.work)) {
+      for (const name of carried) {
+        // (OUT is always there at this point; recreate it rather than ever lose a carried entry)
+        if (!(await lexists(p.abs)) && (await lexists(join(p.work, name)))) await mkdir(p.abs);
+        if ((await lexists(join(p.work, name))) && !(await lexists(join(p.abs, name)))) {
+          await rename(join(p.work, name), join(p.abs, name));
+          back++;
+        }
+      }
+    }
+    await rm(p.carry, { force: true });
+    if (back) notes.push(`put back ${back} file(s)/folder(s) of yours into ${p.abs} that an interrupted commit had moved`);
+  }
+  if (await lexists(p.abs)) {
+    const aside = await removeOld(p);
+    if (aside) notes.push(aside);
+  }
+  return notes;
 }
 
 async function readJournal(path: string): Promise<{ settingsHash: string; shards: JournalShard[] } | null> {
@@ -228,52 +474,48 @@ async function verifiedShards(workDir: string, shards: JournalShard[]): Promise<
 }
 
 /**
- * Put back the previous output of a build that was killed between the two renames of its commit (the output
- * folder is missing and `.OUT.old` holds the previous one). Takes the lock for the moment it needs, so it
- * never touches a build in progress. Returns a notice when it restored something. The build calls it before
- * anything else, so even a run that then fails on bad input leaves the previous output in place.
+ * Roll back a commit that was interrupted (the output folder is missing and `.OUT.old` holds the previous
+ * one, or the user's own entries were being carried over): put the previous output and the user's entries
+ * back. Takes the lock for the moment it needs, so it never touches a build in progress. Returns a notice
+ * when it did something. The build calls it before anything else, so even a run that then fails on bad
+ * input leaves the previous output (and everything else in OUT) in place.
  */
 export async function restoreInterruptedCommit(outDir: string): Promise<string | null> {
   const p = siblings(outDir);
-  if (existsSync(p.abs) || !existsSync(p.old)) return null;
+  const pending = () => (!existsSync(p.abs) && existsSync(p.old)) || existsSync(p.carry);
+  if (!pending()) return null;
   takeLock(p.lock, p.abs);
   try {
-    if (existsSync(p.abs) || !existsSync(p.old)) return null;
-    await rename(p.old, p.abs);
-    return `restored the previous output from ${p.old} (a build was interrupted while committing)`;
+    if (!pending()) return null;
+    const notes = await recover(p);
+    return notes.length ? notes.join('; ') : null;
   } finally {
     releaseLock(p.lock);
   }
 }
 
 /**
- * Open an output folder for a build: take the lock, prepare the work dir (fresh, or resumed), and
- * return the session. `settingsHash` must hash the inputs and every setting that changes the bytes.
+ * Open an output folder for a build: take the lock, roll back an interrupted commit, check that OUT may be
+ * replaced (see Ownership above), prepare the work dir (fresh, or resumed), and return the session.
+ * `settingsHash` must hash the inputs and every setting that changes the bytes.
  */
 export async function openOutput(
   outDir: string,
   opts: { resume?: boolean; settingsHash: string },
 ): Promise<OpenedOutput> {
   const p = siblings(outDir);
-  await mkdir(p.parent, { recursive: true });
+  try {
+    await mkdir(p.parent, { recursive: true });
+  } catch (e) {
+    if (environmentErrorCode(e)) throw environmentError(e, { doing: `cannot create the folder of the output ${p.abs}`, where: p.parent });
+    throw e;
+  }
   takeLock(p.lock, p.abs);
   const notices: string[] = [];
   try {
-    // A commit interrupted between its two renames: put the previous output back.
-    if (!existsSync(p.abs) && existsSync(p.old)) {
-      await rename(p.old, p.abs);
-      notices.push(`restored the previous output from ${p.old} (a build was interrupted while committing)`);
-    } else if (existsSync(p.old)) {
-      await rm(p.old, { recursive: true, force: true });
-    }
-    if (existsSync(p.abs)) {
-      const st = await stat(p.abs);
-      if (!st.isDirectory() || !(await isOurOutput(p.abs))) {
-        throw new GadError(`output ${p.abs} exists and is not a gad-data output (no manifest.json); refusing to replace it`, {
-          hint: 'choose an empty or new output folder',
-        });
-      }
-    }
+    notices.push(...(await recover(p)));
+    const found = await inspectOut(p.abs);
+    if (found.exists) await checkReplaceable(p.abs, found.foreign);
     let resumed: ResumeState | null = null;
     const journalPath = join(p.work, JOURNAL);
     if (opts.resume) {
@@ -338,29 +580,58 @@ export async function openOutput(
             hint: 'EasyR1 picks its loader from the first file it lists in data/',
           });
         }
+        // Checked again: the user may have put something into OUT while the build ran.
+        const now = await inspectOut(p.abs);
+        if (now.exists) await checkReplaceable(p.abs, now.foreign);
+        const ours = new Set(await readdir(p.work));
+        const clash = now.foreign.filter((f) => ours.has(f));
+        if (clash.length) throw new GadError(`export: the work folder ${p.work} holds ${nameList(clash)}, which are the user's in ${p.abs}`, { exitCode: 1 });
         await rm(join(p.work, SHARDS_TMP), { recursive: true, force: true });
         await rm(journalPath, { force: true });
-        if (existsSync(p.abs)) {
-          await rename(p.abs, p.old);
-          await testHold('commit-swap');
-          await rename(p.work, p.abs);
-          await rm(p.old, { recursive: true, force: true });
+        let notice: string | null = null;
+        if (now.exists) {
+          try {
+            if (now.foreign.length) {
+              writeCarry(p.carry, now.foreign);
+              for (const [i, f] of now.foreign.entries()) {
+                await rename(join(p.abs, f), join(p.work, f));
+                if (i === 0) await testHold('commit-carry');
+              }
+            }
+            await rename(p.abs, p.old);
+            await testHold('commit-swap');
+            await rename(p.work, p.abs);
+          } catch (e) {
+            // Put everything back as it was (the previous output and the user's entries in OUT).
+            await recover(p).catch(() => undefined); // a leftover .OUT.carry makes the next build finish this
+            throw e;
+          }
+          await rm(p.carry, { force: true });
+          notice = await removeOld(p).catch((e: unknown) => (e instanceof GadError ? `${e.message}; ${e.hint ?? ''}` : describeError(e)));
         } else {
           await rename(p.work, p.abs);
         }
         done = true;
         releaseLock(p.lock);
+        return notice;
       },
-      async abort() {
+      async abort(how?: { keepWork?: boolean }) {
         if (done) return;
         done = true;
-        await rm(p.work, { recursive: true, force: true });
-        releaseLock(p.lock);
+        try {
+          // Never delete the work dir while it may hold the user's entries of an unfinished commit.
+          let recovered = true;
+          await recover(p).catch(() => (recovered = false));
+          if (recovered && !how?.keepWork) await rm(p.work, { recursive: true, force: true });
+        } finally {
+          releaseLock(p.lock);
+        }
       },
     };
     return session;
   } catch (e) {
     releaseLock(p.lock);
+    if (environmentErrorCode(e) && !(e instanceof GadError)) throw environmentError(e, { doing: `cannot prepare the output ${p.abs}`, where: p.parent });
     throw e;
   }
 }

@@ -387,7 +387,7 @@ async function resolveOffline(repo: string, split: string, o: ResolvedHubOptions
     if (!paths.length) continue;
     if (converted) paths = pickConfig(paths, repo, warn);
     const { splits } = groupFilesBySplit(paths);
-    const chosen = pickSplit(splits, split, `${repo} (cached, HF_HUB_OFFLINE=1)`);
+    const chosen = pickSplit(splits, split, `${repo} (cached, HF_HUB_OFFLINE=1)`, repo);
     return { repo, revision, commit, converted, files: await localFiles(storage, commit, chosen) };
   }
   throw new GadError(

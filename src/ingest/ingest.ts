@@ -428,7 +428,7 @@ async function planSource(
     const { splits } = groupFilesBySplit(all);
     let want = spec.split ?? outSplit;
     if (!spec.split && !splits.has(want) && splits.size === 1) want = [...splits.keys()][0]!;
-    for (const p of pickSplit(splits, want, spec.spec)) {
+    for (const p of pickSplit(splits, want, spec.spec, spec.split ? spec.spec.slice(0, spec.spec.length - spec.split.length - 1) : spec.spec)) {
       const abs = resolve(spec.path!, p);
       files.push({ path: abs, kind: fileKindOf(p)!, manifestPath: relative(cwd, abs) || p });
     }

@@ -145,8 +145,12 @@ export function groupFilesBySplit(relPaths: string[]): { splits: Map<string, str
   return { splits, unassigned };
 }
 
-/** The files of one requested split (aliases such as `val` → `validation` accepted), or a GadError listing the splits that exist. */
-export function pickSplit(groups: Map<string, string[]>, split: string, where: string): string[] {
+/**
+ * The files of one requested split (aliases such as `val` → `validation` accepted), or a GadError listing the
+ * splits that exist. `where` names the source in the message; `base` is the spec without its `@split`
+ * (the hint shows `base@<an existing split>`, a spec that works).
+ */
+export function pickSplit(groups: Map<string, string[]>, split: string, where: string, base: string = where): string[] {
   const direct = groups.get(split);
   if (direct && direct.length) return direct;
   const canon = SPLIT_KEYWORDS[split.toLowerCase()];
@@ -157,6 +161,6 @@ export function pickSplit(groups: Map<string, string[]>, split: string, where: s
   const have = [...groups.keys()].sort();
   throw new GadError(
     `split '${split}' does not exist in ${where}; available splits: ${have.length ? have.join(', ') : '(none found)'}`,
-    { hint: have.length ? `write ${where}@${have[0]} (or another listed split)` : 'check that the source holds data files' },
+    { hint: have.length ? `write ${base}@${have[0]} (or another listed split)` : 'check that the source holds data files' },
   );
 }

@@ -1,4 +1,5 @@
 /** Teacher responses for GAD from a separate jsonl/json/parquet file, joined on an id or the row index. */
+import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
@@ -40,6 +41,12 @@ function textOf(v: unknown): string | null {
  */
 export async function loadTeacher(opts: { file: string; idKey?: string | null; responseKey?: string; cwd?: string }): Promise<TeacherTable> {
   const file = resolve(opts.cwd ?? process.cwd(), opts.file);
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    throw new GadError(`teacher file not found: ${opts.file}${opts.file === file ? '' : ` (resolved to ${file})`}`, {
+      hint: 'check teacher.file in the config (or --teacher); relative paths are resolved against the working directory',
+      exitCode: 2,
+    });
+  }
   const ext = extname(file).toLowerCase();
   let rows: AsyncGenerator<{ row: Record<string, unknown>; line: number } | null>;
   let columns: string[] | null = null;

@@ -130,9 +130,9 @@ test('two builds into one folder: the second refuses, naming the pid and host; a
     });
     // the refused build did not disturb the running one
     assert.ok(existsSync(a.workDir));
-    await writeFile(join(a.workDir, 'manifest.json'), '{}\n');
+    await writeFile(join(a.workDir, 'manifest.json'), '{"tool":{"name":"gad-data"}}\n');
     await a.commit();
-    assert.deepEqual(JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')), {});
+    assert.deepEqual(JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')), { tool: { name: 'gad-data' } });
 
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
     await writeFile(join(dir, '.out.lock'), JSON.stringify({ pid: Number(dead), host: hostname(), started: 'x' }));
@@ -156,10 +156,10 @@ test('refuses to replace a folder that is not a gad-data output; restores the pr
     assert.ok(!existsSync(join(dir, '.notes.lock')));
 
     await mkdir(join(dir, '.out.old', 'data'), { recursive: true });
-    await writeFile(join(dir, '.out.old', 'manifest.json'), '{"v":1}\n');
+    await writeFile(join(dir, '.out.old', 'manifest.json'), '{"tool":{"name":"gad-data"},"v":1}\n');
     const s = await openOutput(join(dir, 'out'), { settingsHash: 'x' });
     assert.match(s.notice ?? '', /restored the previous output/);
-    assert.equal(await readFile(join(dir, 'out', 'manifest.json'), 'utf8'), '{"v":1}\n');
+    assert.equal(await readFile(join(dir, 'out', 'manifest.json'), 'utf8'), '{"tool":{"name":"gad-data"},"v":1}\n');
     await writeFile(join(s.workDir, 'data', 'stray.json'), '{}');
     await assert.rejects(s.commit(), /data\/ must hold only \.parquet shards/);
     await s.abort();
