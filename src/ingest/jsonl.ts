@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { GadError } from '../core/errors.js';
+import { parseJsonExact } from './numbers.js';
 
 export type JsonRow =
   | { ok: true; row: Record<string, unknown>; line: number }
@@ -58,7 +59,8 @@ export async function* readJsonlRows(path: string): AsyncGenerator<JsonRow> {
     if (!t.trim()) continue;
     let v: unknown;
     try {
-      v = JSON.parse(t);
+      // Numbers keep their text (a big integer, 1.0): see numbers.ts.
+      v = parseJsonExact(t);
     } catch (e) {
       yield { ok: false, line, error: `line ${line} is not valid JSON (${(e as Error).message})` };
       continue;
@@ -103,7 +105,7 @@ export async function* readJsonRows(path: string): AsyncGenerator<JsonRow> {
   if (first === '[' || first === '{') {
     let v: unknown;
     try {
-      v = JSON.parse(text);
+      v = parseJsonExact(text);
     } catch {
       v = undefined;
     }

@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readParquetRows, readParquetSchema } from './parquet.js';
+import { JsonNumber } from './numbers.js';
 
 export interface TeacherTable {
   file: string;
@@ -18,6 +19,8 @@ export function scalarKey(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  // A JSON number String() cannot carry (9007199254740993, 1.0): Python's str() of it, as the trainer's script sees it.
+  if (v instanceof JsonNumber) return v.text;
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   return null;
 }
