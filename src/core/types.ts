@@ -43,6 +43,8 @@ export interface ImageRef {
   path: string | null;
   /** Absolute local path to read the bytes from when `bytes` is null (already checked against image_dir). */
   resolvedPath?: string | null;
+  /** Size and modification time of the file at `resolvedPath` when format read it (null: missing or unreadable); for --resume. */
+  fileStat?: { size: number; mtimeMs: number } | null;
 }
 
 /** The resize pipeline whose result the written image (and the token count) must match. */

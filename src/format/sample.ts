@@ -25,6 +25,8 @@ async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint
     return { reason: 'image_undecodable', detail: `image ${i} has no bytes and no readable path${ref.path ? ` (${ref.path})` : ''}; set image_dir to the folder holding the images`, value: ref.path ?? null, image: i };
   }
   const r = await readImageFile(ref.resolvedPath);
+  // What was read, for --resume: a resumed build checks each image of the reused rows is still this file.
+  ref.fileStat = r.ok ? r.stat : null;
   return r.ok ? r.bytes : { ...r.drop, image: i };
 }
 

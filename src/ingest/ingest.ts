@@ -59,6 +59,8 @@ export interface OpenedIngest {
   rowCount: Record<string, number | null>;
   /** Rows of one split in a deterministic order, `index` 0.. within the split. */
   rows(split: string): AsyncGenerator<Sample>;
+  /** The teacher file read (absolute path, sha256, size), or null. */
+  teacher: { file: string; sha256: string; bytes: number } | null;
 }
 
 const EXTRA_MAX_CHARS = 16384;
@@ -585,5 +587,5 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     }
   }
 
-  return { sources, rowCount, rows };
+  return { sources, rowCount, rows, teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null };
 }

@@ -1,6 +1,8 @@
 /** Teacher responses for GAD from a separate jsonl/json/parquet file, joined on an id or the row index. */
 import { extname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { GadError } from '../core/errors.js';
+import { sha256File } from '../core/hash.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readParquetRows, readParquetSchema } from './parquet.js';
 import { JsonNumber } from './numbers.js';
@@ -11,6 +13,9 @@ export interface TeacherTable {
   idKey: string | null;
   responseKey: string;
   responses: Map<string, string | null>;
+  /** sha256 and size of the file's bytes (what the build's resume hash covers). */
+  sha256: string;
+  bytes: number;
 }
 
 const RESPONSE_KEYS = ['teacher_response', 'response'];
@@ -44,6 +49,9 @@ function textOf(v: unknown): string | null {
 export async function loadTeacher(opts: { file: string; idKey?: string | null; responseKey?: string; cwd?: string }): Promise<TeacherTable> {
   const file = resolve(opts.cwd ?? process.cwd(), opts.file);
   const ext = extname(file).toLowerCase();
+  // Hashed before reading: a file edited while it is read then fails the next --resume's check (never the reverse).
+  const hashOf = async () => Promise.all([sha256File(file), stat(file).then((st) => st.size)]);
+  const hashed = await hashOf().catch(() => null); // a missing file: the reader below says so
   let rows: AsyncGenerator<{ row: Record<string, unknown>; line: number } | null>;
   let columns: string[] | null = null;
   if (ext === '.parquet') {
@@ -95,5 +103,6 @@ export async function loadTeacher(opts: { file: string; idKey?: string | null; r
     index++;
   }
   if (!responseKey) throw new GadError(`teacher file ${file} is empty`);
-  return { file, idKey, responseKey, responses };
+  const [digest, size] = hashed ?? (await hashOf());
+  return { file, idKey, responseKey, responses, sha256: digest, bytes: size };
 }
