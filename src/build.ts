@@ -339,7 +339,14 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     };
 
-    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? 'keep', imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
+    const ctx: FormatContext = {
+      counter,
+      image: imageOpts,
+      teacherEnding: teacherCfg?.ending ?? 'keep',
+      imageLimit: createImageLimiter(cfg.concurrency ?? undefined),
+      // rows over it are dropped, so a prompt surely over it is not tokenized in full (kept rows are always exact)
+      maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : undefined,
+    };
     const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
     const displayed = new Map<string, string>();
     for (const { split } of splitsIn) {

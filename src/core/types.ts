@@ -78,8 +78,13 @@ export interface Formatted {
   textTokens: number;
   /** Σ image tokens (N per image). */
   imageTokens: number;
-  /** Exact processor prompt length: textTokens − nImages + imageTokens. */
+  /** Exact processor prompt length: textTokens − nImages + imageTokens (a lower bound when `atLeast`). */
   promptTokens: number;
+  /**
+   * True when counting stopped early because the prompt is surely over max_prompt_length (a text far too long
+   * to fit): `promptTokens` and `textTokens` are then lower bounds, and the row is dropped as prompt_too_long.
+   */
+  atLeast?: boolean;
   images: ProcessedImage[];
   /** Tokens of the teacher response as the GAD trainer tokenizes it (add_special_tokens=false), after the ending policy. */
   responseTokens: number | null;

@@ -16,6 +16,8 @@ export interface FormatContext {
   teacherEnding: TeacherEnding;
   /** Limits concurrent image work across all samples (sharp runs on the libuv pool): see createImageLimiter. */
   imageLimit?: LimitFunction;
+  /** The max_prompt_length rows are dropped over: a prompt surely over it is not tokenized in full (atLeast). */
+  maxPromptLength?: number;
 }
 
 
@@ -52,7 +54,11 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     const ext = outcome.image.format === 'jpeg' ? 'jpg' : 'png';
     images.push({ ...outcome.image, path: `${safeName(sample.id)}-${i}.${ext}` });
   }
-  const counted = ctx.counter.count(problem, images.map((im) => im.tokens));
+  const counted = ctx.counter.count(
+    problem,
+    images.map((im) => im.tokens),
+    ctx.maxPromptLength !== undefined && Number.isFinite(ctx.maxPromptLength) ? { limit: ctx.maxPromptLength } : {},
+  );
   let teacherResponse: string | null = null;
   let responseTokens: number | null = null;
   if (typeof sample.teacherResponse === 'string') {
@@ -64,6 +70,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     textTokens: counted.textTokens,
     imageTokens: counted.imageTokens,
     promptTokens: counted.promptTokens,
+    ...(counted.atLeast ? { atLeast: true } : {}),
     images,
     responseTokens,
     teacherResponse,
