@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { build } from '../../src/index.js';
 import { readJsonlRows } from '../../src/ingest/index.js';
 import { pyFloatRepr } from '../../src/ingest/numbers.js';
+import { runTokensCommand } from '../../src/format/tokens-command.js';
+import { PassThrough, Readable } from 'node:stream';
 import { flat } from '../helpers/bad-corpus.js';
 import { duckRows, readJsonl } from '../helpers/files.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
@@ -179,4 +181,14 @@ for h in json.load(open(sys.argv[1])):
   assert.equal(want.length, values.length);
   const bad = values.map((v, i) => [v, pyFloatRepr(v), want[i]] as const).filter(([, a, b]) => a !== b);
   assert.deepEqual(bad.slice(0, 5), []);
+});
+
+test('gad-data tokens --jsonl echoes an id as written (a big integer or 1.0 is not rounded)', async () => {
+  const input = Readable.from(['{"id": 9007199254740993, "problem": "<image>x", "image_sizes": [[64, 64]]}\n{"id": 1.0, "problem": "y"}\n{"id": 7, "problem": "z"}\n']);
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (d) => (text += d));
+  await runTokensCommand({ model: 'qwen3-vl', formatPrompt: 'none', pipeline: 'processor' }, input, output);
+  const ids = text.split('\n').filter(Boolean).map((l) => /"id":([^,}]+)/.exec(l)?.[1]);
+  assert.deepEqual(ids, ['9007199254740993', '1.0', '7']);
 });

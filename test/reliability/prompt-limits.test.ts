@@ -114,7 +114,7 @@ test('a build of 17 rows with one 20 MB prompt: the row is dropped with an hones
 
 test('ReportBuilder: 16 rows + one 60,001-token outlier dropped for length → no 60,160 recommendation; 200 rows → the 99% rule as before', () => {
   const rows = (n: number, b: ReportBuilder) => {
-    for (let i = 0; i < n; i++) b.add({ split: 'train', index: i, id: `r${i}`, text_tokens: 200 + (i % 50), image_tokens: 100, prompt_tokens: 300 + (i % 50), response_tokens: null, resized: [[64, 64]] });
+    for (let i = 0; i < n; i++) b.add({ split: 'train', text_tokens: 200 + (i % 50), image_tokens: 100, prompt_tokens: 300 + (i % 50), response_tokens: null });
   };
   const tiny = new ReportBuilder();
   rows(16, tiny);
