@@ -203,7 +203,8 @@ export class ReportBuilder {
     // would set it. Then only the rows the build kept count, and the configured limit caps the result.
     const minRows = keep >= 1 ? 1 : Math.ceil(1 / (1 - keep) - 1e-9);
     const tooFew = measuredPrompt.length < minRows;
-    const capAt = (v: number, cap: number | null) => (cap !== null && cap > 0 ? Math.min(v, cap) : v);
+    // capped at the configured limit, rounded up to the multiple (a recommendation is always a multiple)
+    const capAt = (v: number, cap: number | null) => (cap !== null && cap > 0 ? Math.min(v, Math.max(multiple, Math.ceil(cap / multiple) * multiple)) : v);
     const recPrompt = tooFew ? capAt(recommendLimit(all.prompt, { keep, multiple }), maxPrompt) : recommendLimit(measuredPrompt, { keep, multiple });
     const recResponse = !measuredResponse.length
       ? null
