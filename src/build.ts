@@ -3,7 +3,7 @@
  * API under `gad-data build`; the CLI only parses flags into a config and prints what this returns.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { once } from 'node:events';
 import { GadError, environmentError, environmentErrorCode } from './core/errors.js';
@@ -47,35 +47,72 @@ export interface BuildResult {
   config: ResolvedConfig;
 }
 
-/** Everything that decides the bytes of the output, for resume and the manifest. */
-function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPrompt, bounds: Required<PipelineBounds>) {
+/**
+ * Everything that decides the bytes of the output, for --resume. A denylist: the whole resolved config but
+ * `out` (where the output goes), `concurrency` (how fast) and `hub.token` (a secret), so a key added later is
+ * covered without anyone remembering to add it; then the content of what the config names: the model files
+ * as they decide the counts (tokenizer.json, chat template, the tokenizer config the template reads, image
+ * geometry), the format prompt text, and the teacher file's sha256. The data files' sha256 come with the
+ * sources; image files read by path are checked per row on resume (`changedImage`).
+ */
+function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPrompt, bounds: Required<PipelineBounds>, teacher: { sha256: string; bytes: number } | null) {
+  const { out: _out, concurrency: _concurrency, hub, ...config } = cfg;
+  const { token: _token, ...hubSettings } = hub;
   return {
     version: VERSION,
-    target: cfg.target,
-    pipeline: cfg.pipeline,
+    config: { ...config, hub: hubSettings },
     bounds,
-    geometry: profile.geometry,
-    tokenizer: profile.tokenizerSha256,
-    chatTemplate: profile.chatTemplateSha256,
+    model: {
+      family: profile.family,
+      geometry: profile.geometry,
+      tokenizer: profile.tokenizerSha256,
+      chatTemplate: profile.chatTemplateSha256,
+      tokenizerConfig: sha256(stableStringify(profile.tokenizerConfig)),
+      templateTokens: profile.templateTokens,
+      eosToken: profile.eosToken,
+      specialTokens: profile.specialTokens,
+    },
     formatPrompt: prompt.sha256,
-    data: publicConfig(cfg).data,
-    teacher: cfg.teacher,
-    idKey: cfg.id_key,
-    dataSource: cfg.data_source,
-    imageBytesKey: cfg.image_bytes_key,
-    imagePlacement: cfg.image_placement,
-    imageFormat: cfg.image_format,
-    resize: cfg.resize,
-    maxInputPixels: cfg.max_input_pixels,
-    imageTimeout: cfg.image_timeout,
-    allowOutsidePaths: cfg.allow_outside_paths,
-    singleImage: cfg.single_image,
-    dedupe: cfg.dedupe,
-    shardSize: cfg.shard_size,
-    testRatio: cfg.test_ratio,
-    trainSpecs: cfg.trainSpecs,
-    valSpecs: cfg.valSpecs,
+    teacherFile: teacher,
   };
+}
+
+/** Image files read by path for one row: [path, size, mtimeMs] as read ([path, -1, -1]: missing), for --resume. */
+function imageStamps(sample: Sample): Array<[string, number, number]> | undefined {
+  const out: Array<[string, number, number]> = [];
+  for (const ref of sample.images) {
+    if (ref.bytes || !ref.resolvedPath || ref.fileStat === undefined) continue;
+    out.push([ref.resolvedPath, ref.fileStat?.size ?? -1, ref.fileStat?.mtimeMs ?? -1]);
+  }
+  return out.length ? out : undefined;
+}
+
+/**
+ * The first image file of the reused rows that is not what it was when the interrupted build read it (size or
+ * modification time differ, or it appeared or vanished); null when all are the same. One stat per distinct file.
+ */
+async function changedImage(records: RowNote[]): Promise<string | null> {
+  const seen = new Map<string, string>();
+  for (const rec of records) {
+    for (const [path, size, mtimeMs] of rec.img ?? []) {
+      const was = `${size}:${mtimeMs}`;
+      const known = seen.get(path);
+      if (known !== undefined) {
+        if (known !== was) return path; // read twice with different stamps: it changed during that build
+        continue;
+      }
+      seen.set(path, was);
+      let now = '-1:-1';
+      try {
+        const st = await stat(path);
+        if (st.isFile()) now = `${st.size}:${st.mtimeMs}`;
+      } catch {
+        /* missing now */
+      }
+      if (now !== was) return path;
+    }
+  }
+  return null;
 }
 
 /** The config as recorded in the manifest: secrets removed, machine-specific folders made relative where possible. */
@@ -119,6 +156,8 @@ interface RowNote {
   key?: string;
   /** Teacher response ends with <|im_end|> (null: no teacher response). */
   te: boolean | null;
+  /** Image files read by path: [path, size, mtimeMs] (see imageStamps). */
+  img?: Array<[string, number, number]>;
 }
 
 interface SplitOut {
@@ -242,10 +281,32 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const s = <T,>(v: T): T => (typeof v === 'string' ? (scrub(v) as T) : v);
     return { ...d, source: s(d.source), id: s(d.id), detail: s(d.detail), value: s(d.value), limit: s(d.limit) };
   };
-  const settings = settingsOf(cfg, profile, prompt, bounds);
+  const settings = settingsOf(cfg, profile, prompt, bounds, ingest.teacher);
   const settingsHash = sha256(stableStringify({ settings, sources }));
-  const session = await openOutput(cfg.out, { settingsHash, resume: !!hooks.resume });
+  // What the hash covers, part by part, kept in the work folder so a refused resume can say what changed.
+  const inputs: InputsDigest = {
+    settings: sha256(stableStringify(settings.config)),
+    model: sha256(stableStringify({ model: settings.model, bounds, version: VERSION })),
+    formatPrompt: prompt.sha256,
+    teacher: ingest.teacher ? { file: displayPath(ingest.teacher.file), sha256: ingest.teacher.sha256 } : null,
+    data: sources.flatMap((s) => s.files.map((f) => ({ file: f.path, sha256: f.sha256 }))),
+  };
+  const before = hooks.resume ? await readInputsDigest(cfg.out) : null;
+  let session = await openOutput(cfg.out, { settingsHash, resume: !!hooks.resume });
+  if (session.resumed) {
+    const changed = await changedImage(Object.values(session.resumed.splits).flatMap((s) => s.records as RowNote[]));
+    if (changed) {
+      await session.abort();
+      session = await openOutput(cfg.out, { settingsHash, resume: false });
+      progress.log(`resume: image file ${displayPath(changed)} changed since the interrupted build (size or modification time differ); starting fresh`);
+    }
+  }
   if (session.notice) progress.log(session.notice);
+  if (hooks.resume && !session.resumed && before) {
+    const why = inputsChange(before, inputs);
+    if (why) progress.log(`resume: ${why} since the interrupted build; its shards are not reused`);
+  }
+  await writeFile(join(session.workDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
   try {
     const outSplits = cfg.test_ratio ? ['train', 'test'] : splitsIn.map((s) => s.split);
     const schema = { target: cfg.target, kind: (gad ? 'gad' : 'grpo') as 'gad' | 'grpo', promptKey: cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key };
@@ -294,7 +355,14 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     };
 
-    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? defaultTeacherEnding(), imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
+    const ctx: FormatContext = {
+      counter,
+      image: imageOpts,
+      teacherEnding: teacherCfg?.ending ?? defaultTeacherEnding(),
+      imageLimit: createImageLimiter(cfg.concurrency ?? undefined),
+      // rows over it are dropped, so a prompt surely over it is not tokenized in full (kept rows are always exact)
+      maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : undefined,
+    };
     const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
     const displayed = new Map<string, string>();
     const dataSources = new Set<string>();
@@ -331,11 +399,12 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         const te = typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
         const drop = chain.apply(sample);
         let note: RowNote;
+        const img = imageStamps(sample);
         if (drop) {
-          note = { drop: publicDrop(dropRecord(sample)), te };
+          note = { drop: publicDrop(dropRecord(sample)), te, ...(img ? { img } : {}) };
           await o.writer.skip(note);
         } else {
-          note = { len: lengthRecord(sample), key: cfg.dedupe ? chain.dedupeKeyOf(sample) : undefined, te };
+          note = { len: lengthRecord(sample), key: cfg.dedupe ? chain.dedupeKeyOf(sample) : undefined, te, ...(img ? { img } : {}) };
           dataSources.add(sample.dataSource);
           await o.writer.write(sample, note);
         }
@@ -419,6 +488,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(join(session.workDir, 'report.html'), renderReportHtml(report));
     await testHold('before-commit');
+    await rm(join(session.workDir, INPUTS_FILE), { force: true });
     const committed = await session.commit();
     if (committed) warn(committed);
 
@@ -451,6 +521,39 @@ function environmentErrorOfBuild(e: unknown, outDir: string, workDir: string): G
     where: workDir,
     resume: `the finished shards are kept in ${workDir} and reused (or delete that folder to free its space)`,
   });
+}
+
+/** The parts of the resume hash, for saying which changed (not needed for correctness: the hash decides). */
+interface InputsDigest {
+  settings: string;
+  model: string;
+  formatPrompt: string;
+  teacher: { file: string; sha256: string } | null;
+  data: Array<{ file: string; sha256: string }>;
+}
+const INPUTS_FILE = '.inputs.json';
+
+/** The digest an interrupted build left in its work folder (`.<OUT>.partial`), or null. */
+async function readInputsDigest(out: string): Promise<InputsDigest | null> {
+  const abs = resolve(out);
+  try {
+    return JSON.parse(await readFile(join(dirname(abs), `.${basename(abs)}.partial`, INPUTS_FILE), 'utf8')) as InputsDigest;
+  } catch {
+    return null;
+  }
+}
+
+function inputsChange(a: InputsDigest, b: InputsDigest): string | null {
+  if (a.teacher?.sha256 !== b.teacher?.sha256) {
+    return a.teacher && b.teacher && a.teacher.file === b.teacher.file ? `the teacher file ${b.teacher.file} changed (sha256 differs)` : 'the teacher file changed';
+  }
+  const was = new Map(a.data.map((d) => [d.file, d.sha256]));
+  for (const d of b.data) if (was.has(d.file) && was.get(d.file) !== d.sha256) return `the data file ${d.file} changed (sha256 differs)`;
+  if (a.data.length !== b.data.length || b.data.some((d) => !was.has(d.file))) return 'the data files changed';
+  if (a.formatPrompt !== b.formatPrompt) return 'the format prompt changed';
+  if (a.model !== b.model) return 'the model files changed';
+  if (a.settings !== b.settings) return 'the settings changed';
+  return null;
 }
 
 function pipelineBoundsFor(pipeline: ResolvedConfig['pipeline'], b: Required<PipelineBounds>, profile: ModelProfile) {

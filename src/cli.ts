@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
 import { createProgress } from './core/progress.js';
-import { EXAMPLE_CONFIG, configDefaults, defaultBuildPipeline, defaultTeacherEnding, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys } from './config.js';
+import { EXAMPLE_CONFIG, configDefaults, defaultBuildPipeline, defaultTeacherEnding, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys, flagParser } from './config.js';
 import { build } from './build.js';
 import { VERSION } from './version.js';
 import { runTokensCommand, countOne, parseSize } from './format/tokens-command.js';
@@ -23,11 +23,6 @@ const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && proces
 const int = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new GadError(`${name} takes a whole number (0 or more), got "${v}"`, { exitCode: 2 });
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new GadError(`${name} takes a number, got "${v}"`, { exitCode: 2 });
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -116,20 +111,20 @@ function addBuildOptions(cmd: Command): Command {
     .option('--license <id>', 'licence of the data for the dataset card (e.g. apache-2.0)')
     .option('--data-source <name>', 'data_source written on every row (verl picks the reward function by it)')
     .addOption(new Option('--image-placement <where>', `where <image> goes when the text has none ${dflt(D.image_placement)}`).choices(['prepend', 'append', 'none']))
-    .option('--max-prompt-length <n>', `drop rows whose exact prompt length is over n ${dflt(D.data.max_prompt_length)}`, int('--max-prompt-length'))
-    .option('--max-response-length <n>', `drop teacher responses over n tokens ${dflt(D.data.max_response_length)}`, int('--max-response-length'))
+    .option('--max-prompt-length <n>', `drop rows whose exact prompt length is over n ${dflt(D.data.max_prompt_length)}`, flagParser('--max-prompt-length', 'data.max_prompt_length'))
+    .option('--max-response-length <n>', `drop teacher responses over n tokens ${dflt(D.data.max_response_length)}`, flagParser('--max-response-length', 'data.max_response_length'))
     .option('--no-filter-overlong', 'keep overlong prompts (they are still reported)')
-    .option('--min-pixels <n>', "the trainer's min pixels for the chosen pipeline", int('--min-pixels'))
-    .option('--max-pixels <n>', "the trainer's max pixels for the chosen pipeline", int('--max-pixels'))
-    .option('--max-input-pixels <n>', `drop larger input images (decompression bombs) ${dflt(D.max_input_pixels)}`, int('--max-input-pixels'))
-    .option('--image-timeout <seconds>', `drop an image that takes longer to decode and resize ${dflt(D.image_timeout)}`, num('--image-timeout'))
+    .option('--min-pixels <n>', "the trainer's min pixels for the chosen pipeline", flagParser('--min-pixels', 'data.min_pixels'))
+    .option('--max-pixels <n>', "the trainer's max pixels for the chosen pipeline", flagParser('--max-pixels', 'data.max_pixels'))
+    .option('--max-input-pixels <n>', `drop larger input images (decompression bombs) ${dflt(D.max_input_pixels)}`, flagParser('--max-input-pixels', 'max_input_pixels'))
+    .option('--image-timeout <seconds>', `drop an image that takes longer to decode and resize ${dflt(D.image_timeout)}`, flagParser('--image-timeout', 'image_timeout'))
     .addOption(new Option('--image-format <fmt>', `encoding of converted images ${dflt(D.image_format)}`).choices(['keep', 'png', 'jpeg']))
     .addOption(new Option('--resize <when>', `resize images before writing: auto (only those over the trainer's first-step max_pixels), always, never ${dflt(D.resize)}`).choices(['auto', 'always', 'never']))
     .option('--allow-outside-paths', 'read image paths that lead outside --image-dir / the data folder (absolute paths, symlinks)')
     .option('--multi-image', 'keep rows with more than one image')
     .option('--no-dedupe', 'keep duplicate rows and test rows equal to train rows')
-    .option('--test-ratio <r>', 'carve a test split from train by a seeded hash of the row id', num('--test-ratio'))
-    .option('--seed <n>', `seed of the test split hash ${dflt(D.data.seed)}`, int('--seed'))
+    .option('--test-ratio <r>', 'carve a test split from train by a seeded hash of the row id', flagParser('--test-ratio', 'test_ratio'))
+    .option('--seed <n>', `seed of the test split hash ${dflt(D.data.seed)}`, flagParser('--seed', 'data.seed'))
     .option('--shard-size <size>', `shard size, e.g. 2GB ${dflt(mb(D.shard_size))}`, (v) => {
       const n = parseByteSize(v);
       if (n === null) throw new GadError(`--shard-size: not a size: "${v}" (write e.g. 500MB)`, { exitCode: 2 });
@@ -137,8 +132,8 @@ function addBuildOptions(cmd: Command): Command {
     })
     .option('--revision <rev>', 'hub dataset revision (branch, tag or commit)')
     .option('--offline', 'use the Hugging Face cache only (like HF_HUB_OFFLINE=1)')
-    .option('--concurrency <n>', 'images processed at once (default: cores and libuv pool)', int('--concurrency'))
-    .option('--max-drop-ratio <r>', `exit 1 when a larger share of rows is dropped ${dflt(D.max_drop_ratio)}`, num('--max-drop-ratio'))
+    .option('--concurrency <n>', 'images processed at once (default: cores and libuv pool)', flagParser('--concurrency', 'concurrency'))
+    .option('--max-drop-ratio <r>', `exit 1 when a larger share of rows is dropped ${dflt(D.max_drop_ratio)}`, flagParser('--max-drop-ratio', 'max_drop_ratio'))
     .option('--resume', 'reuse finished shards of an interrupted build with the same inputs and settings')
     .option('-q, --quiet', 'no progress, only errors')
     .option('--json', 'print a JSON summary on stdout (for scripts)');
@@ -220,8 +215,8 @@ export function createProgram(): Command {
     .option('--problem <text>', 'a single prompt')
     .option('--image <WxH>', 'image size for --problem (repeatable)', collect)
     .option('--ids', 'also print the text token ids')
-    .option('--min-pixels <n>', "the pipeline's min pixels", int('--min-pixels'))
-    .option('--max-pixels <n>', "the pipeline's max pixels", int('--max-pixels'))
+    .option('--min-pixels <n>', "the pipeline's min pixels", flagParser('--min-pixels', 'data.min_pixels'))
+    .option('--max-pixels <n>', "the pipeline's max pixels", flagParser('--max-pixels', 'data.max_pixels'))
     .action(async (o) => {
       const base = { model: o.model, formatPrompt: o.formatPrompt, pipeline: o.pipeline, ids: !!o.ids, minPixels: o.minPixels, maxPixels: o.maxPixels };
       if (o.problem !== undefined) {
@@ -247,7 +242,7 @@ export function createProgram(): Command {
     .addOption(new Option('--pipeline <name>', `resize pipeline (files only; default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
     .option('--prompt-key <col>', 'prompt column (files only)')
     .option('--image-key <col>', 'image column (files only)')
-    .option('--max-prompt-length <n>', 'the configured limit to show (files only)', int('--max-prompt-length'))
+    .option('--max-prompt-length <n>', 'the configured limit to show (files only)', flagParser('--max-prompt-length', 'data.max_prompt_length'))
     .option('--json', 'print report.json instead of the table')
     .option('-o, --out <dir>', 'also write report.html and report.json into this folder')
     .action(async (paths: string[], o) => {
@@ -269,8 +264,8 @@ export function createProgram(): Command {
     .argument('<files...>', 'parquet files')
     .addOption(new Option('--target <target>', 'trainer schema').choices(['verl', 'easyr1']).default('verl'))
     .option('-m, --model <name|dir>', 'count prompt tokens with this model')
-    .option('--max-prompt-length <n>', 'token limit to check (needs --model)', int('--max-prompt-length'))
-    .option('--max-response-length <n>', 'teacher response limit to check (needs --model)', int('--max-response-length'))
+    .option('--max-prompt-length <n>', 'token limit to check (needs --model)', flagParser('--max-prompt-length', 'data.max_prompt_length'))
+    .option('--max-response-length <n>', 'teacher response limit to check (needs --model)', flagParser('--max-response-length', 'data.max_response_length'))
     .option('--prompt-key <col>', 'prompt column')
     .option('--answer-key <col>', 'answer column (easyr1)')
     .option('--image-key <col>', 'image column')

@@ -6,14 +6,19 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { closest, distance } from 'fastest-levenshtein';
 import { GadError } from './core/errors.js';
 import { packagePath } from './core/paths.js';
 import type { ResizePipeline, Target } from './core/types.js';
+import { EASYR1_DATA_CONFIG_FIELDS } from './easyr1-data-keys.js';
 
 /** A list or a single string (EasyR1 writes `train_files: hiyouga/geometry3k@train`). */
 const files = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-const posInt = z.number().int().positive();
-const pixels = z.number().int().positive().nullable();
+const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : String(v));
+const countRule = (i: { input?: unknown }) => `takes a whole number of 1 or more, got ${shown(i.input)}`;
+/** A count (a token length, pixels, ...): one rule, one message, for gad-data.yaml and the flags (see `flagParser`). */
+const posInt = z.number({ error: countRule }).int({ error: countRule }).positive({ error: countRule });
+const pixels = posInt.nullable();
 
 /** Byte sizes as numbers or strings such as `500MB`, `1.5GB`, `200 MiB`. */
 const byteSize = z.union([
@@ -38,9 +43,10 @@ export function parseByteSize(s: string): number | null {
   return Math.round(Number(m[1]) * base ** pow);
 }
 
-/** EasyR1's data section. Keys EasyR1 has that gad-data does not use are accepted and listed as ignored. */
+/** EasyR1's data section. Keys EasyR1 has that gad-data does not use are accepted and listed as ignored; others are errors. */
 const dataSchema = z
   .object({
+    ...Object.fromEntries(EASYR1_DATA_CONFIG_FIELDS.map((k) => [k, z.unknown().optional()])),
     train_files: files.optional(),
     val_files: files.nullable().optional(),
     prompt_key: z.string().min(1).default('problem'),
@@ -55,7 +61,7 @@ const dataSchema = z
     filter_overlong_prompts: z.boolean().default(true),
     seed: z.number().int().default(1),
   })
-  .catchall(z.unknown());
+  .strict();
 
 const teacherSchema = z
   .object({
@@ -64,6 +70,16 @@ const teacherSchema = z
     response_key: z.string().nullable().default(null),
     column: z.string().nullable().default(null),
     ending: z.enum(['keep', 'strip', 'append']).default('keep'),
+  })
+  .strict();
+
+const hubSchema = z
+  .object({
+    revision: z.string().nullable().default(null),
+    endpoint: z.string().nullable().default(null),
+    cache_dir: z.string().nullable().default(null),
+    offline: z.boolean().nullable().default(null),
+    token: z.string().nullable().default(null),
   })
   .strict();
 
@@ -97,16 +113,7 @@ export const configSchema = z
     max_drop_ratio: z.number().min(0).max(1).default(0.5),
     keep_ratio: z.number().gt(0).max(1).default(0.99),
     concurrency: posInt.nullable().default(null),
-    hub: z
-      .object({
-        revision: z.string().nullable().default(null),
-        endpoint: z.string().nullable().default(null),
-        cache_dir: z.string().nullable().default(null),
-        offline: z.boolean().nullable().default(null),
-        token: z.string().nullable().default(null),
-      })
-      .strict()
-      .default({ revision: null, endpoint: null, cache_dir: null, offline: null, token: null }),
+    hub: hubSchema.default({ revision: null, endpoint: null, cache_dir: null, offline: null, token: null }),
     /** Overrides for `gad-data train` (Hydra keys for verl, EasyR1 config sections for easyr1). */
     trainer: z.record(z.string(), z.unknown()).default({}),
     /** EasyR1 config sections that gad-data does not use but accepts, so an EasyR1 config file loads as is. */
@@ -119,10 +126,12 @@ export type GadConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** The EasyR1 data keys gad-data reads. Others (video_key, rollout_batch_size, ...) are accepted and ignored. */
-export const EASYR1_DATA_KEYS = [
+export const GAD_DATA_KEYS = [
   'train_files', 'val_files', 'prompt_key', 'answer_key', 'image_key', 'image_dir', 'max_prompt_length',
   'max_response_length', 'format_prompt', 'min_pixels', 'max_pixels', 'filter_overlong_prompts', 'seed',
 ] as const;
+/** @deprecated the old name of GAD_DATA_KEYS. */
+export const EASYR1_DATA_KEYS = GAD_DATA_KEYS;
 
 /** The bundled default dataset, used when no train_files are given anywhere. */
 export function embeddedDefault(): ConfigInput {
@@ -144,18 +153,63 @@ export function embeddedDefault(): ConfigInput {
   };
 }
 
+/** The keys a config section takes (top level: ''), from the schema itself. */
+function knownKeys(section: string): string[] {
+  const shapes: Record<string, Record<string, unknown>> = { '': configSchema.shape, data: dataSchema.shape, teacher: teacherSchema.shape, hub: hubSchema.shape };
+  return Object.keys(shapes[section] ?? {});
+}
+
+/**
+ * "did you mean" for an unknown key: the same key in another section (`max_prompt_length` at the top level →
+ * `data.max_prompt_length`), else the closest key of its own section when it is a plausible typo.
+ */
+export function suggestKey(section: string, key: string): string | null {
+  for (const other of ['', 'data', 'teacher', 'hub']) {
+    if (other !== section && knownKeys(other).includes(key)) return other ? `${other}.${key}` : key;
+  }
+  const keys = knownKeys(section);
+  if (!keys.length) return null;
+  const best = closest(key, keys);
+  const d = distance(key.toLowerCase(), best.toLowerCase());
+  if (d > Math.max(2, Math.floor(key.length / 3))) return null;
+  return section ? `${section}.${best}` : best;
+}
+
 function formatIssues(err: z.ZodError, origin: string): string {
   return err.issues
     .map((i) => {
       const key = i.path.join('.') || '(top level)';
       if (i.code === 'unrecognized_keys') {
-        const where = i.path.length ? `${i.path.join('.')}.` : '';
-        return `  ${i.keys.map((k) => where + k).join(', ')}: unknown key (check the spelling; see \`gad-data init\` for every key)`;
+        const section = i.path.join('.');
+        const where = section ? `${section}.` : '';
+        return i.keys
+          .map((k) => {
+            const s = suggestKey(section, k);
+            return `  ${where + k}: unknown key${s ? ` (did you mean ${s}?)` : ' (check the spelling; see `gad-data init` for every key)'}`;
+          })
+          .join('\n');
       }
       return `  ${key}: ${i.message}`;
     })
     .join('\n')
     .replace(/^/, `invalid configuration (${origin}):\n`);
+}
+
+/**
+ * A flag's value checked by the same schema as the config key it sets, so `--max-prompt-length 0` and
+ * `max_prompt_length: 0` are refused by one rule with one message. `key` is `data.max_prompt_length` or a
+ * top-level key; numeric text is read as a number, anything else is passed as text (and refused as in YAML).
+ */
+export function flagParser(flag: string, key: string): (value: string) => unknown {
+  const [a, b] = key.split('.') as [string, string | undefined];
+  const schema = (b === undefined ? (configSchema.shape as Record<string, z.ZodType>)[a] : a === 'data' ? (dataSchema.shape as Record<string, z.ZodType>)[b] : undefined);
+  if (!schema) throw new Error(`flagParser: no config key ${key}`);
+  return (value: string) => {
+    const n = value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+    const r = schema.safeParse(n);
+    if (r.success) return r.data;
+    throw new GadError(`${flag} ${r.error.issues[0]?.message ?? 'invalid value'} (the config key ${key} follows the same rule)`, { exitCode: 2 });
+  };
 }
 
 /** Parse and validate a config object. */
@@ -195,7 +249,7 @@ const isPlain = (v: unknown): v is Record<string, unknown> => !!v && typeof v ==
 
 /** The keys of an EasyR1 `data:` section that gad-data ignores (for a notice). */
 export function ignoredDataKeys(cfg: GadConfig): string[] {
-  return Object.keys(cfg.data).filter((k) => !(EASYR1_DATA_KEYS as readonly string[]).includes(k));
+  return Object.keys(cfg.data).filter((k) => !(GAD_DATA_KEYS as readonly string[]).includes(k) && (cfg.data as Record<string, unknown>)[k] !== undefined);
 }
 
 /** Everything resolved: paths absolute, defaults that depend on other keys filled. */
@@ -249,7 +303,9 @@ export function resolveConfig(opts: {
   const fileRaw = opts.file?.raw ?? {};
   const flagRaw = opts.flags ?? {};
   const hasTrain = (r: Record<string, unknown>) => isPlain(r.data) && r.data.train_files !== undefined;
-  const embedded = !hasTrain(fileRaw) && !hasTrain(flagRaw);
+  // The bundled sample only when no config file is given at all: a config file without train_files (or with
+  // a typo such as train_file) is an error, never a build of the sample into the user's output folder.
+  const embedded = !opts.file && !hasTrain(flagRaw);
   // Resolve relative paths of each layer against its own base before merging.
   const fileLayer = opts.file ? relativize(fileRaw, opts.file.dir) : {};
   const flagLayer = relativize(flagRaw, cwd);
@@ -259,7 +315,11 @@ export function resolveConfig(opts: {
   const toList = (v: string | string[] | null | undefined) => (v == null ? [] : Array.isArray(v) ? v : [v]);
   const trainSpecs = toList(cfg.data.train_files);
   if (trainSpecs.length === 0) {
-    throw new GadError('no training data: data.train_files is not set', { hint: 'set data.train_files in gad-data.yaml or pass --train FILE', exitCode: 2 });
+    const where = opts.file ? (opts.file.path ?? 'the config file') : 'the config';
+    throw new GadError(`no training data: data.train_files is not set in ${where} (the bundled sample is built only when no config file is given)`, {
+      hint: `set data.train_files in ${opts.file?.path ?? 'gad-data.yaml'} or pass --train FILE`,
+      exitCode: 2,
+    });
   }
   const pipeline: ResizePipeline = cfg.pipeline ?? defaultBuildPipeline(cfg.target);
   return {

@@ -45,6 +45,8 @@ export interface ImageRef {
   path: string | null;
   /** Absolute local path to read the bytes from when `bytes` is null (already checked against image_dir). */
   resolvedPath?: string | null;
+  /** Size and modification time of the file at `resolvedPath` when format read it (null: missing or unreadable); for --resume. */
+  fileStat?: { size: number; mtimeMs: number } | null;
 }
 
 /** The resize pipeline whose result the written image (and the token count) must match. */
@@ -81,8 +83,13 @@ export interface Formatted {
   textTokens: number;
   /** Σ image tokens (N per image; each image's placeholder is one of its N). */
   imageTokens: number;
-  /** Exact processor prompt length: textTokens + imageTokens. */
+  /** Exact processor prompt length: textTokens + imageTokens (a lower bound when `atLeast`). */
   promptTokens: number;
+  /**
+   * True when counting stopped early because the prompt is surely over max_prompt_length (a text far too long
+   * to fit): `promptTokens` and `textTokens` are then lower bounds, and the row is dropped as prompt_too_long.
+   */
+  atLeast?: boolean;
   images: ProcessedImage[];
   /** Tokens of the teacher response as the GAD trainer tokenizes it (add_special_tokens=false), after the ending policy. */
   responseTokens: number | null;

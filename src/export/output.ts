@@ -462,6 +462,9 @@ async function verifiedShards(workDir: string, shards: JournalShard[]): Promise<
       if (s.index !== i) break;
       const p = join(workDir, s.tmpFile);
       try {
+        // Killed after close() gave the shards their final names (data/<split>-NNNNN-of-MMMMM.parquet) but before
+        // the commit: put the shard back where the journal says, then check it like any other.
+        if (!existsSync(p)) await renameFinalBack(workDir, s, p);
         const st = await stat(p);
         if (st.size !== s.bytes || (await sha256File(p)) !== s.sha256) break;
       } catch {
@@ -471,6 +474,13 @@ async function verifiedShards(workDir: string, shards: JournalShard[]): Promise<
     }
   }
   return kept;
+}
+
+async function renameFinalBack(workDir: string, s: JournalShard, tmpPath: string): Promise<void> {
+  const prefix = `${s.split}-${String(s.index).padStart(5, '0')}-of-`;
+  const data = join(workDir, 'data');
+  const found = existsSync(data) ? (await readdir(data)).filter((f) => f.startsWith(prefix) && f.endsWith('.parquet')) : [];
+  if (found.length === 1) await rename(join(data, found[0]!), tmpPath);
 }
 
 /**

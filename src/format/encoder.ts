@@ -45,6 +45,8 @@ export class CachedEncoder {
   private readonly t: Internals;
   /** False when no added token is `normalized`: the library's second splitter has an empty trie then, and splits nothing. */
   private readonly splitNormalized: boolean;
+  /** Most UTF-8 bytes of input one token can stand for (0: no sound bound known); see lowerBound. */
+  private bytesPerTokenMax: number | null = null;
 
   constructor(tokenizer: Tokenizer) {
     this.tokenizer = tokenizer;
@@ -77,6 +79,35 @@ export class CachedEncoder {
     if (!steps || steps.length !== 2 || typeof steps[0]?.pre_tokenize_text !== 'function' || typeof steps[1]?.pre_tokenize_text !== 'function') return 'library internals differ';
     if (typeof t.model !== 'function' || !(t.model.tokens_to_ids instanceof Map)) return 'library internals differ';
     return '';
+  }
+
+  /**
+   * A lower bound on `encode(text).length` from the text's UTF-8 size alone, without tokenizing: a byte-level BPE
+   * token stands for at most as many bytes as its longest vocabulary entry (128 for Qwen), an added token for its
+   * own length, and NFC, the only normalizer allowed here, shrinks text at most 3-fold (Hangul L+V+T → one
+   * syllable, U+212A KELVIN SIGN → K). So tokens ≥ ceil(bytes / (3 · 128)). 0 for other tokenizer shapes.
+   */
+  lowerBound(text: string): number {
+    if (this.bytesPerTokenMax === null) this.bytesPerTokenMax = this.computeBytesPerTokenMax();
+    if (this.bytesPerTokenMax === 0) return 0;
+    return Math.ceil(Buffer.byteLength(text, 'utf8') / this.bytesPerTokenMax);
+  }
+
+  /** The largest text length (UTF-16 units) whose lower bound can still be ≤ `tokens`: longer texts may be past it. */
+  boundReachableAbove(tokens: number): number {
+    if (this.bytesPerTokenMax === null) this.bytesPerTokenMax = this.computeBytesPerTokenMax();
+    // a UTF-16 unit is at most 3 UTF-8 bytes
+    return this.bytesPerTokenMax === 0 ? Number.POSITIVE_INFINITY : Math.floor((tokens * this.bytesPerTokenMax) / 3);
+  }
+
+  private computeBytesPerTokenMax(): number {
+    if (!this.fast) return 0;
+    const norm = (this.t.tokenizer?.normalizer ?? null) as { type?: string } | null;
+    if (norm !== null && norm.type !== 'NFC') return 0;
+    let max = 1;
+    for (const k of this.t.model.tokens_to_ids.keys()) if (k.length > max) max = k.length; // byte-level: one char per byte
+    for (const k of this.t.added_tokens_map.keys()) max = Math.max(max, Buffer.byteLength(k, 'utf8'));
+    return max * (norm === null ? 1 : 3);
   }
 
   /** Forget the cached pieces (benchmarks measure a cold start with it). */

@@ -163,7 +163,7 @@ export async function processImages(
 export async function readImageFile(
   path: string,
   opts: { maxBytes?: number } = {},
-): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; drop: Drop }> {
+): Promise<{ ok: true; bytes: Uint8Array; stat: { size: number; mtimeMs: number } } | { ok: false; drop: Drop }> {
   try {
     const st = await stat(path);
     if (!st.isFile()) {
@@ -175,7 +175,7 @@ export async function readImageFile(
         drop: { reason: 'image_too_large', detail: `image file ${path} has ${st.size} bytes, more than the limit ${opts.maxBytes}`, value: st.size, limit: opts.maxBytes },
       };
     }
-    return { ok: true, bytes: new Uint8Array(await readFile(path)) };
+    return { ok: true, bytes: new Uint8Array(await readFile(path)), stat: { size: st.size, mtimeMs: st.mtimeMs } };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const detail =

@@ -16,6 +16,8 @@ export interface FormatContext {
   teacherEnding: TeacherEnding;
   /** Limits concurrent image work across all samples (sharp runs on the libuv pool): see createImageLimiter. */
   imageLimit?: LimitFunction;
+  /** The max_prompt_length rows are dropped over: a prompt surely over it is not tokenized in full (atLeast). */
+  maxPromptLength?: number;
 }
 
 
@@ -25,6 +27,8 @@ async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint
     return { reason: 'image_undecodable', detail: `image ${i} has no bytes and no readable path${ref.path ? ` (${ref.path})` : ''}; set image_dir to the folder holding the images`, value: ref.path ?? null, image: i };
   }
   const r = await readImageFile(ref.resolvedPath);
+  // What was read, for --resume: a resumed build checks each image of the reused rows is still this file.
+  ref.fileStat = r.ok ? r.stat : null;
   return r.ok ? r.bytes : { ...r.drop, image: i };
 }
 
@@ -49,7 +53,11 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     }
     images.push({ ...outcome.image, path: imageFileName(ref.path, sample.id, i, outcome.image.format) });
   }
-  const counted = ctx.counter.count(problem, images.map((im) => im.tokens));
+  const counted = ctx.counter.count(
+    problem,
+    images.map((im) => im.tokens),
+    ctx.maxPromptLength !== undefined && Number.isFinite(ctx.maxPromptLength) ? { limit: ctx.maxPromptLength } : {},
+  );
   let teacherResponse: string | null = null;
   let responseTokens: number | null = null;
   if (typeof sample.teacherResponse === 'string') {
@@ -61,6 +69,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     textTokens: counted.textTokens,
     imageTokens: counted.imageTokens,
     promptTokens: counted.promptTokens,
+    ...(counted.atLeast ? { atLeast: true } : {}),
     images,
     responseTokens,
     teacherResponse,

@@ -3,6 +3,8 @@
  * (optional per-line `format_prompt`, `pipeline`, `id`), one JSON line out per line in; a bad line gets
  * an `error` field and the run goes on.
  */
+import { stringify as losslessStringify } from 'lossless-json';
+import { JsonNumber, hasRiskyNumber, parseJsonExact } from '../ingest/numbers.js';
 import type { ResizePipeline } from '../core/types.js';
 import { GadError, describeError } from '../core/errors.js';
 import { checkPixelBounds, loadModelProfile, type ImageGeometry, type ModelFamily, type ModelProfile } from './profile.js';
@@ -224,6 +226,8 @@ export async function runTokensCommand(
     let req: unknown;
     try {
       req = JSON.parse(text);
+      // An id whose text a double cannot carry (9007199254740993, 1.0) is echoed as written.
+      if (req && typeof req === 'object' && 'id' in req && hasRiskyNumber(text)) (req as { id: unknown }).id = (parseJsonExact(text) as { id: unknown }).id;
     } catch (e) {
       req = undefined;
       result = { error: `not valid JSON: ${describeError(e)}` };
@@ -234,7 +238,8 @@ export async function runTokensCommand(
     }
     const line: TokensLine = { line: lineNo, ...result! };
     if (line.error !== undefined) errors++;
-    if (!output.write(JSON.stringify(line) + '\n')) await new Promise<void>((r) => output.once('drain', () => r()));
+    const json = line.id instanceof JsonNumber ? losslessStringify(line, null, undefined, [{ test: (v) => v instanceof JsonNumber, stringify: (v) => (v as JsonNumber).source }])! : JSON.stringify(line);
+    if (!output.write(json + '\n')) await new Promise<void>((r) => output.once('drain', () => r()));
   };
 
   const decoder = new TextDecoder('utf-8');

@@ -24,6 +24,8 @@ export interface PromptCount {
   nImagesInText: number;
   /** Token ids of `rendered`, when asked for. */
   ids?: number[];
+  /** Counting stopped early: the prompt is surely over `limit`, and the counts are lower bounds (see CachedEncoder.lowerBound). */
+  atLeast?: boolean;
 }
 
 export class PromptCounter {
@@ -48,9 +50,28 @@ export class PromptCounter {
   }
 
   /** Format, render and count one prompt. `imageTokens` holds N for each image of the row. */
-  count(problem: string, imageTokens: readonly number[], opts: { ids?: boolean } = {}): PromptCount {
+  count(problem: string, imageTokens: readonly number[], opts: { ids?: boolean; limit?: number } = {}): PromptCount {
     const formatted = this.formatPrompt.render(problem);
     const rendered = renderChat(this.profile, buildMessages(formatted));
+    let imageExtra = 0;
+    for (const n of imageTokens) imageExtra += n - 1;
+    // A prompt far over the limit (a 20 MB text) is not tokenized in full: a lower bound from its size shows it
+    // cannot fit, and that bound is what is reported (atLeast). Exact counts below that.
+    if (opts.limit !== undefined && !opts.ids && rendered.length > this.encoder.boundReachableAbove(opts.limit)) {
+      const lower = this.encoder.lowerBound(rendered);
+      if (lower + imageExtra > opts.limit) {
+        return {
+          formatted,
+          rendered,
+          renderedTokens: lower,
+          textTokens: Math.max(0, lower - imageTokens.length),
+          imageTokens: imageExtra + imageTokens.length,
+          promptTokens: lower + imageExtra,
+          nImagesInText: imageTokens.length,
+          atLeast: true,
+        };
+      }
+    }
     const ids = this.encode(rendered);
     const pad = this.profile.specialTokens.imagePad;
     let nImagesInText = 0;

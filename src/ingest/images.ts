@@ -15,6 +15,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Drop, ImageRef } from '../core/types.js';
 import { GadError } from '../core/errors.js';
+import { JsonNumber } from './numbers.js';
 
 export interface ImageContext {
   /** Absolute image_dir, when configured. */
@@ -136,6 +137,7 @@ function oneImage(v: unknown, ctx: ImageContext): { image: ImageRef } | { drop: 
     if ('drop' in r) return r;
     return { image: { bytes: null, path: v, resolvedPath: r.resolvedPath } };
   }
+  if (v instanceof JsonNumber) return { drop: { reason: 'bad_row', detail: `column ${ctx.imageKey} holds a number (${v.text}), not an image` } };
   if (typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     const rawBytes = o.bytes ?? o.image_bytes ?? null;

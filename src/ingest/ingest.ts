@@ -15,6 +15,8 @@ import { readParquetRows, readParquetSchema, type ParquetColumn } from './parque
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readImageCell } from './images.js';
 import { loadTeacher, scalarKey, type TeacherTable } from './teacher.js';
+import { JsonNumber, pyFloatRepr } from './numbers.js';
+import { stringify as losslessStringify } from 'lossless-json';
 import { resolveHubOptions, resolveHubSplit, type DownloadProgress, type HubOptions } from './hub.js';
 
 export interface ColumnMap {
@@ -59,6 +61,8 @@ export interface OpenedIngest {
   rowCount: Record<string, number | null>;
   /** Rows of one split in a deterministic order, `index` 0.. within the split. */
   rows(split: string): AsyncGenerator<Sample>;
+  /** The teacher file read (absolute path, sha256, size), or null. */
+  teacher: { file: string; sha256: string; bytes: number } | null;
 }
 
 const EXTRA_MAX_CHARS = 16384;
@@ -182,6 +186,8 @@ function asText(v: unknown): string | null | undefined {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  // A JSON number String() cannot carry (9007199254740993, 1.0, 1e5): Python's str() of it, as the trainer sees it.
+  if (v instanceof JsonNumber) return v.text;
   return undefined;
 }
 
@@ -210,6 +216,7 @@ function contentText(c: unknown): string | undefined {
 function promptText(v: unknown): { text: string | null } | { error: string } {
   // A number or boolean is not a prompt (a wrong cell type, e.g. a jsonl row with "problem": 42): bad_row.
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return { error: `the prompt cell is a ${typeof v} (${String(v)}), not text` };
+  if (v instanceof JsonNumber) return { error: `the prompt cell is a number (${v.text}), not text` };
   if (v instanceof Uint8Array) {
     // A binary prompt column: its bytes must be UTF-8 (a lenient decode would send U+FFFD garbage to the trainer).
     try {
@@ -230,9 +237,11 @@ function promptText(v: unknown): { text: string | null } | { error: string } {
   return { error: `the prompt cell is a ${typeof v}, not text or a message list` };
 }
 
+const JSON_NUMBER_TEXT = { test: (v: unknown) => v instanceof JsonNumber, stringify: (v: unknown) => (v as JsonNumber).source };
+
 function jsonSafe(v: unknown, depth = 0): { ok: true; value: unknown } | { ok: false } {
   if (v === null || v === undefined) return { ok: true, value: null };
-  if (typeof v === 'string' || typeof v === 'boolean') return { ok: true, value: v };
+  if (typeof v === 'string' || typeof v === 'boolean' || v instanceof JsonNumber) return { ok: true, value: v };
   if (typeof v === 'number') return { ok: true, value: Number.isFinite(v) ? v : null };
   if (typeof v === 'bigint') return { ok: true, value: v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString() };
   if (v instanceof Date) return { ok: true, value: v.toISOString() };
@@ -332,7 +341,8 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
     if (a !== undefined) base.answer = a;
     else {
       const j = jsonSafe(row[cols.answer]);
-      base.answer = j.ok ? JSON.stringify(j.value) : null;
+      // Numbers inside keep their text as written (lossless-json writes a JsonNumber's source).
+      base.answer = j.ok ? (losslessStringify(j.value, null, undefined, [JSON_NUMBER_TEXT]) ?? null) : null;
     }
   } else if (cols.groundTruth) {
     const rm = row.reward_model as { ground_truth?: unknown } | null | undefined;
@@ -558,7 +568,16 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         const base = { split, source: src, file, dataSourceDefault, imageDir, allowOutsidePaths: !!opts.allowOutsidePaths, placement, aliases, teacher, warnOnce, ids };
         if (file.kind === 'parquet') {
           const cols = colsByFile.get(file.path)!;
+          // A float column reads as a JS number; Python (pyarrow) gives a float, whose str() is "1.0", not "1".
+          const floatCols = (file.schema ?? []).filter((c) => c.kind === 'primitive' && /^(float|double|float16)$/.test(c.type)).map((c) => c.name);
           for await (const row of readParquetRows(file.path)) {
+            for (const c of floatCols) {
+              const v = row[c];
+              if (typeof v === 'number') {
+                const text = pyFloatRepr(v);
+                if (text !== String(v)) row[c] = new JsonNumber(Number.isFinite(v) ? String(v) : 'null', text, false);
+              }
+            }
             yield toSample(row, index, { ...base, cols });
             index++;
           }
@@ -596,5 +615,5 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     }
   }
 
-  return { sources, rowCount, rows };
+  return { sources, rowCount, rows, teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null };
 }

@@ -1,9 +1,12 @@
 /** Teacher responses for GAD from a separate jsonl/json/parquet file, joined on an id or the row index. */
 import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { GadError } from '../core/errors.js';
+import { sha256File } from '../core/hash.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readParquetRows, readParquetSchema } from './parquet.js';
+import { JsonNumber } from './numbers.js';
 
 export interface TeacherTable {
   file: string;
@@ -11,6 +14,9 @@ export interface TeacherTable {
   idKey: string | null;
   responseKey: string;
   responses: Map<string, string | null>;
+  /** sha256 and size of the file's bytes (what the build's resume hash covers). */
+  sha256: string;
+  bytes: number;
 }
 
 const RESPONSE_KEYS = ['teacher_response', 'response'];
@@ -19,6 +25,8 @@ export function scalarKey(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  // A JSON number String() cannot carry (9007199254740993, 1.0): Python's str() of it, as the trainer's script sees it.
+  if (v instanceof JsonNumber) return v.text;
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   return null;
 }
@@ -48,6 +56,9 @@ export async function loadTeacher(opts: { file: string; idKey?: string | null; r
     });
   }
   const ext = extname(file).toLowerCase();
+  // Hashed before reading: a file edited while it is read then fails the next --resume's check (never the reverse).
+  const hashOf = async () => Promise.all([sha256File(file), stat(file).then((st) => st.size)]);
+  const hashed = await hashOf().catch(() => null); // a missing file: the reader below says so
   let rows: AsyncGenerator<{ row: Record<string, unknown>; line: number } | null>;
   let columns: string[] | null = null;
   if (ext === '.parquet') {
@@ -99,5 +110,6 @@ export async function loadTeacher(opts: { file: string; idKey?: string | null; r
     index++;
   }
   if (!responseKey) throw new GadError(`teacher file ${file} is empty`);
-  return { file, idKey, responseKey, responses };
+  const [digest, size] = hashed ?? (await hashOf());
+  return { file, idKey, responseKey, responses, sha256: digest, bytes: size };
 }

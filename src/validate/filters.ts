@@ -187,7 +187,9 @@ export function promptLengthStep(maxPromptLength: number): FilterStep {
       if (f.promptTokens > maxPromptLength)
         return {
           reason: 'prompt_too_long',
-          detail: `prompt is ${f.promptTokens} tokens (${f.promptTokens - f.imageTokens} text + ${f.imageTokens} image) > max_prompt_length ${maxPromptLength}`,
+          detail: f.atLeast
+            ? `prompt is at least ${f.promptTokens} tokens (from its size: ${f.formatted.length} characters; counting stopped past the limit) > max_prompt_length ${maxPromptLength}`
+            : `prompt is ${f.promptTokens} tokens (${f.promptTokens - f.imageTokens} text + ${f.imageTokens} image) > max_prompt_length ${maxPromptLength}`,
           value: f.promptTokens,
           limit: maxPromptLength,
         };
@@ -289,6 +291,8 @@ export interface DropRecord {
   text_tokens?: number;
   image_tokens?: number;
   response_tokens?: number | null;
+  /** True when `value` and the token counts are lower bounds: counting stopped once the prompt was surely over the limit. */
+  at_least?: true;
 }
 
 /** One line of lengths.jsonl. `text_tokens` excludes the `<|image_pad|>` placeholders, so text + image = prompt. */
@@ -326,6 +330,7 @@ export function dropRecord(sample: Sample): DropRecord {
     rec.text_tokens = f.promptTokens - f.imageTokens;
     rec.image_tokens = f.imageTokens;
     rec.response_tokens = f.responseTokens ?? null;
+    if (f.atLeast) rec.at_least = true;
   }
   return rec;
 }

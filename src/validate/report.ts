@@ -75,6 +75,13 @@ export interface Report {
     multiple: number;
     /** Over which rows the rule was applied. */
     basis: string;
+    /**
+     * Measured rows the keep rule needs, ceil(1 / (1 - keep)) (100 at 0.99): below it "keep ≥ 99%" can drop no
+     * row, so the longest row alone would set the limit. Then `tooFew` is true and the recommendation keeps the
+     * rows the build kept, capped at the configured limit (rows dropped for length do not raise it).
+     */
+    minRows?: number;
+    tooFew?: boolean;
   };
   drops: { total: Record<DropReason, number>; bySplit: Record<string, Record<DropReason, number>>; count: number };
   histograms: { prompt: HistogramData | null; response: HistogramData | null };
@@ -193,8 +200,18 @@ export class ReportBuilder {
 
     const measuredPrompt = [...all.prompt, ...all.mPrompt];
     const measuredResponse = [...all.response, ...all.mResponse];
-    const recPrompt = recommendLimit(measuredPrompt, { keep, multiple });
-    const recResponse = measuredResponse.length ? recommendLimit(measuredResponse, { keep, multiple }) : null;
+    // Too few rows for the keep rule: one outlier (say a 60,000-token row dropped as prompt_too_long out of 17)
+    // would set it. Then only the rows the build kept count, and the configured limit caps the result.
+    const minRows = keep >= 1 ? 1 : Math.ceil(1 / (1 - keep) - 1e-9);
+    const tooFew = measuredPrompt.length < minRows;
+    // capped at the configured limit, rounded up to the multiple (a recommendation is always a multiple)
+    const capAt = (v: number, cap: number | null) => (cap !== null && cap > 0 ? Math.min(v, Math.max(multiple, Math.ceil(cap / multiple) * multiple)) : v);
+    const recPrompt = tooFew ? capAt(recommendLimit(all.prompt, { keep, multiple }), maxPrompt) : recommendLimit(measuredPrompt, { keep, multiple });
+    const recResponse = !measuredResponse.length
+      ? null
+      : measuredResponse.length < minRows
+        ? capAt(recommendLimit(all.response.length ? all.response : measuredResponse, { keep, multiple }), maxResp)
+        : recommendLimit(measuredResponse, { keep, multiple });
 
     const limitSet = new Set<number>([...CANDIDATE_LIMITS, ...(meta.candidates ?? [])]);
     if (maxPrompt !== null) limitSet.add(maxPrompt);
@@ -213,6 +230,14 @@ export class ReportBuilder {
       });
 
     const notes = [...(meta.notes ?? [])];
+    if (tooFew) {
+      const over = all.mPrompt.length;
+      notes.push(
+        `Only ${measuredPrompt.length} row(s) measured: the ${Math.round(keep * 100)}% rule needs at least ${minRows}, so the recommendation keeps the rows the build kept` +
+          (maxPrompt !== null ? `, capped at the configured limit ${maxPrompt}` : '') +
+          (over ? `; ${over} row(s) dropped for length (longest ${Math.max(...all.mPrompt)} tokens) do not raise it.` : '.'),
+      );
+    }
     if (all.mPrompt.length === 0 && all.drops.prompt_too_long > 0)
       notes.push('dropped.jsonl has no token counts for prompt_too_long rows: the candidate table counts kept rows only.');
 
@@ -235,7 +260,11 @@ export class ReportBuilder {
         maxResponseLength: recResponse,
         keep,
         multiple,
-        basis: 'kept rows + rows dropped for prompt/response length (all rows whose length was measured)',
+        basis: tooFew
+          ? `kept rows only, capped at the configured limit (fewer than ${minRows} rows measured)`
+          : 'kept rows + rows dropped for prompt/response length (all rows whose length was measured)',
+        minRows,
+        tooFew,
       },
       drops: { total: all.drops, bySplit, count: all.dropped },
       histograms: {

@@ -54,7 +54,11 @@ export function renderReportTerminal(report: Report, opts: { color?: boolean } =
   out.push(
     `recommended max_prompt_length ${bold(green(fmtNum(rec.maxPromptLength)))}` +
       (rec.maxResponseLength !== null ? `, max_response_length ${bold(green(fmtNum(rec.maxResponseLength)))}` : '') +
-      dim(` (smallest multiple of ${rec.multiple} keeping ≥ ${fmtPct(rec.keep, 0)})`),
+      dim(
+        rec.tooFew
+          ? ` (too few rows for the ${fmtPct(rec.keep, 0)} rule, which needs ≥ ${fmtNum(rec.minRows ?? 0)}: keeps the rows the build kept, capped at the configured limit)`
+          : ` (smallest multiple of ${rec.multiple} keeping ≥ ${fmtPct(rec.keep, 0)})`,
+      ),
   );
   if (r.total.responsesOverLimit !== null && r.limits.maxResponseLength !== null)
     out.push(`teacher responses over max_response_length ${fmtNum(r.limits.maxResponseLength)}: ${fmtNum(r.total.responsesOverLimit)}`);

@@ -45,10 +45,12 @@ test('ReportBuilder: stats of kept rows, candidate table over measured rows, rec
   assert.equal(c2048.configured, true);
   assert.equal(c2048.total, 6);
   assert.equal(r.candidates.find((c) => c.limit === 8192)!.total, 7);
-  // 7 measured rows, 99% needs all 7 → max 2500 → 2560; responses: max 3000 → 3072.
-  assert.equal(r.recommendation.maxPromptLength, 2560);
-  assert.equal(r.recommendation.maxResponseLength, 3072);
-  assert.ok(r.candidates.some((c) => c.limit === 2560 && c.recommended && c.total === 7));
+  // 7 measured rows: fewer than the 100 the 99% rule needs, so the 2500-token row dropped for length does not set
+  // it: the kept rows (max 600) → 768; responses: kept max 3000 → 3072, capped at the configured 2048.
+  assert.equal(r.recommendation.tooFew, true);
+  assert.equal(r.recommendation.maxPromptLength, 768);
+  assert.equal(r.recommendation.maxResponseLength, 2048);
+  assert.ok(r.candidates.some((c) => c.limit === 768 && c.recommended && c.total === 6));
   assert.deepEqual([r.drops.total.prompt_too_long, r.drops.total.duplicate, r.drops.total.leak, r.drops.count], [1, 1, 1, 3]);
   assert.equal(r.drops.bySplit.test!.leak, 1);
   // Histogram covers every measured row once.
@@ -78,10 +80,12 @@ test('reportFromOutDir reads lengths.jsonl, dropped.jsonl and manifest.json', as
     assert.equal(r.splits.train!.measured, 4);
     assert.equal(r.drops.total.prompt_too_long, 1);
     assert.equal(r.candidates.find((c) => c.limit === 4096)!.total, 3);
-    assert.equal(r.recommendation.maxPromptLength, 5120);
+    // 4 measured rows (too few for the 99% rule): the kept rows (max 900) → 1024, not the 5000-token dropped row
+    assert.equal(r.recommendation.maxPromptLength, 1024);
     assert.equal(r.recommendation.maxResponseLength, null);
     const term = renderReportTerminal(r);
-    assert.match(term, /recommended max_prompt_length 5,120/);
+    assert.match(term, /recommended max_prompt_length 1,024/);
+    assert.match(term, /too few rows for the 99% rule/);
     assert.match(term, /prompt_too_long 1/);
     assert.doesNotMatch(term, /\x1b\[/);
     assert.match(renderReportTerminal(r, { color: true }), /\x1b\[/);
