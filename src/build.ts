@@ -22,8 +22,9 @@ import { formatSample, type FormatContext } from './format/sample.js';
 import { createImageLimiter, type ImageOptions } from './format/image.js';
 import { resolveBounds, type PipelineBounds } from './format/resize.js';
 import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
-import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard } from './export/index.js';
+import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard, planPassthrough, VERL_IMAGE_COLUMN } from './export/index.js';
 import { VERSION } from './version.js';
+import { trainerOfPipeline } from './core/defaults.js';
 
 export interface BuildHooks {
   progress?: ProgressSink;
@@ -67,6 +68,9 @@ function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPr
     maxInputPixels: cfg.max_input_pixels,
     imageTimeout: cfg.image_timeout,
     singleImage: cfg.single_image,
+    requireImage: cfg.require_image,
+    passthrough: cfg.passthrough,
+    formatPromptExplicit: cfg.formatPromptExplicit,
     dedupe: cfg.dedupe,
     shardSize: cfg.shard_size,
     testRatio: cfg.test_ratio,
@@ -216,6 +220,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     },
     onWarning: warn,
+    passthrough: cfg.passthrough && cfg.target === 'verl',
+    requireImage: cfg.require_image,
   });
 
   const local = (p: string) => displayPath(resolve(cfg.baseDir, p));
@@ -230,11 +236,25 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   if (session.notice) progress.log(session.notice);
   try {
     const outSplits = cfg.test_ratio ? ['train', 'test'] : splitsIn.map((s) => s.split);
-    const schema = { target: cfg.target, kind: (gad ? 'gad' : 'grpo') as 'gad' | 'grpo', promptKey: cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key };
+    const kind = (gad ? 'gad' : 'grpo') as 'gad' | 'grpo';
+    const promptKey = cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key;
+    // verl: every other input column and extra_info field unchanged (passthrough); its image column is always
+    // `images`, verl's default data.image_key (EasyR1 reads the configured image_key, which it keeps).
+    const passthrough = cfg.target === 'verl' ? planPassthrough(ingest.passthrough, { kind, promptKey }) : { keep: [], left: [] };
+    for (const l of passthrough.left) warn(`input column '${l.name}' is NOT passed through: ${l.why}`);
+    const schema = {
+      target: cfg.target,
+      kind,
+      promptKey,
+      answerKey: cfg.data.answer_key,
+      imageKey: cfg.target === 'verl' ? VERL_IMAGE_COLUMN : cfg.data.image_key,
+      ...(passthrough.keep.length ? { passthrough: passthrough.keep } : {}),
+    };
     const chain = FilterChain.standard({
       maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : Number.POSITIVE_INFINITY,
       maxResponseLength: gad ? cfg.data.max_response_length : Number.POSITIVE_INFINITY,
       singleImage: cfg.single_image,
+      requireImage: cfg.require_image,
       requireTeacher: gad,
       dedupe: cfg.dedupe,
       leakCheck: cfg.dedupe,
@@ -276,7 +296,21 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     };
 
-    const ctx: FormatContext = { counter, image: imageOpts, teacherEnding: teacherCfg?.ending ?? 'keep', imageLimit: createImageLimiter(cfg.concurrency ?? undefined) };
+    const warned = new Set<string>();
+    const warnOnce = (key: string, m: string) => {
+      if (warned.has(key)) return;
+      warned.add(key);
+      warn(m);
+    };
+    const ctx: FormatContext = {
+      counter,
+      image: imageOpts,
+      teacherEnding: teacherCfg?.ending ?? 'keep',
+      imageLimit: createImageLimiter(cfg.concurrency ?? undefined),
+      // A message-list prompt already holds its instruction: a format prompt only when asked for explicitly.
+      messageFormatPrompt: cfg.formatPromptExplicit ? prompt : null,
+      warnOnce,
+    };
     const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
     const displayed = new Map<string, string>();
     for (const { split } of splitsIn) {
@@ -294,6 +328,9 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           if (sample.id.startsWith(`${raw}#`)) sample.id = shown + sample.id.slice(raw.length);
           if (cfg.data_source) sample.dataSource = cfg.data_source;
           if (cfg.test_ratio) sample.split = assignSplit(sample.id, cfg.data.seed, cfg.test_ratio);
+          if (sample.messages && !cfg.formatPromptExplicit && prompt.name !== 'none') {
+            warnOnce('messages-no-format', `${sample.source}: the prompt is a message list, kept as it is with every turn; no format prompt is applied to it (the default '${prompt.name}' applies to text prompts only; pass --format-prompt to apply one)`);
+          }
           const o = out.get(sample.split)!;
           if (o.replayed < o.replay.length) {
             const note = o.replay[o.replayed++]!;
@@ -356,7 +393,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       target: cfg.target,
       kind: schema.kind,
       model: { name: profile.name, family: profile.family, factor: profile.geometry.factor, minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels },
-      pipeline: { name: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline) },
+      pipeline: { name: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOfPipeline(cfg.pipeline) },
       maxPromptLength: cfg.data.max_prompt_length,
       maxResponseLength: gad ? cfg.data.max_response_length : null,
       keep: cfg.keep_ratio,
@@ -379,8 +416,14 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         tokenizerSha256: profile.tokenizerSha256,
         chatTemplateSha256: profile.chatTemplateSha256,
       },
-      resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline) },
-      columns: { prompt: schema.promptKey, answer: cfg.data.answer_key, images: cfg.data.image_key, teacher: gad ? 'teacher_response' : null },
+      resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOfPipeline(cfg.pipeline) },
+      columns: {
+        prompt: schema.promptKey,
+        answer: cfg.data.answer_key,
+        images: schema.imageKey,
+        teacher: gad ? 'teacher_response' : null,
+        ...(passthrough.keep.length ? { passthrough: passthrough.keep } : {}),
+      },
       // A copy of the format prompt travels with the data (EasyR1 reads it at training time).
       formatPrompt: { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },
       limits: { maxPromptLength: cfg.data.max_prompt_length, maxResponseLength: cfg.data.max_response_length },
@@ -413,10 +456,4 @@ function pipelineBoundsFor(pipeline: ResolvedConfig['pipeline'], b: Required<Pip
   if (pipeline === 'easyr1') return { minPixels: b.easyr1MinPixels, maxPixels: b.easyr1MaxPixels };
   if (pipeline === 'qwen-vl-utils') return { minPixels: b.qwenVlUtilsMinPixels, maxPixels: b.qwenVlUtilsMaxPixels };
   return { minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels };
-}
-
-function trainerOf(pipeline: ResolvedConfig['pipeline']): string {
-  if (pipeline === 'easyr1') return 'EasyR1 (process_image pre-resize, then the processor)';
-  if (pipeline === 'qwen-vl-utils') return 'verl >= 0.8 (qwen-vl-utils fetch_image, then the processor)';
-  return 'verl <= 0.7 / any trainer given images at their target size (the processor alone)';
 }

@@ -68,6 +68,8 @@ function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
   set(cfg, 'max_drop_ratio', o.maxDropRatio);
   set(cfg, 'concurrency', o.concurrency);
   if (o.multiImage) cfg.single_image = false;
+  if (o.requireImage) cfg.require_image = true;
+  if (o.passthrough === false) cfg.passthrough = false;
   if (o.dedupe === false) cfg.dedupe = false;
   const teacher: Record<string, unknown> = {};
   set(teacher, 'file', o.teacher);
@@ -90,8 +92,8 @@ function addBuildOptions(cmd: Command): Command {
     .option('--val <spec>', 'test/validation data (repeatable)', collect)
     .option('-m, --model <name|dir>', 'qwen3-vl | qwen2.5-vl | a model folder or checkpoint')
     .addOption(new Option('--target <target>', 'output schema').choices(['verl', 'easyr1']))
-    .addOption(new Option('--pipeline <name>', 'resize pipeline the trainer runs').choices(['processor', 'easyr1', 'qwen-vl-utils']))
-    .option('-f, --format-prompt <name|file>', 'math | r1v | none | path/to/prompt.jinja')
+    .addOption(new Option('--pipeline <name>', 'resize pipeline the trainer runs (default: qwen-vl-utils for verl, easyr1 for easyr1)').choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .option('-f, --format-prompt <name|file>', 'math | r1v | none | path/to/prompt.jinja (default math; a verl message-list prompt gets none unless given)')
     .option('-o, --out <dir>', 'output folder (default gad-data-out)')
     .option('--teacher <file>', 'GAD teacher responses (jsonl/parquet), joined on --id-key')
     .option('--teacher-key <col>', 'response field in the teacher file (default response / teacher_response)')
@@ -116,6 +118,8 @@ function addBuildOptions(cmd: Command): Command {
     .option('--image-timeout <seconds>', 'drop an image that takes longer to decode and resize (default 60)', num('--image-timeout'))
     .addOption(new Option('--image-format <fmt>', 'encoding of written images').choices(['keep', 'png', 'jpeg']))
     .option('--multi-image', 'keep rows with more than one image')
+    .option('--require-image', 'drop rows without an image (no_image); default: text-only rows are kept')
+    .option('--no-passthrough', 'verl: leave out the input columns and extra_info fields the build does not use (default: kept unchanged)')
     .option('--no-dedupe', 'keep duplicate rows and test rows equal to train rows')
     .option('--test-ratio <r>', 'carve a test split from train by a seeded hash of the row id', num('--test-ratio'))
     .option('--seed <n>', 'seed of the test split hash', int('--seed'))
@@ -232,7 +236,7 @@ export function createProgram(): Command {
     .argument('<paths...>', 'a build output folder, or parquet files')
     .option('-m, --model <name|dir>', 'model to count with (files only)', 'qwen3-vl')
     .addOption(new Option('--target <target>', 'schema of the files').choices(['verl', 'easyr1']))
-    .option('-f, --format-prompt <name|file>', 'format prompt to apply (files only; default none: the text is taken as is)')
+    .option('-f, --format-prompt <name|file>', 'format prompt EasyR1 applies to a text prompt column (files only; default math, as build)')
     .addOption(new Option('--pipeline <name>', 'resize pipeline').choices(['processor', 'easyr1', 'qwen-vl-utils']))
     .option('--prompt-key <col>', 'prompt column (files only)')
     .option('--image-key <col>', 'image column (files only)')
@@ -258,8 +262,9 @@ export function createProgram(): Command {
     .option('--prompt-key <col>', 'prompt column')
     .option('--answer-key <col>', 'answer column (easyr1)')
     .option('--image-key <col>', 'image column')
-    .option('-f, --format-prompt <name|file>', 'format prompt the trainer applies (easyr1; default math)')
-    .addOption(new Option('--pipeline <name>', 'resize pipeline the trainer runs (default: qwen-vl-utils for verl, easyr1 for easyr1)').choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .option('-f, --format-prompt <name|file>', 'format prompt the trainer applies (easyr1; default math, as build)')
+    .addOption(new Option('--pipeline <name>', 'resize pipeline the trainer runs (default, as build: qwen-vl-utils for verl, easyr1 for easyr1)').choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .option('--require-image', 'a row without an image is a violation (default: text-only rows are counted)')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], o) => {
       const r = await validateFiles(files, {
@@ -272,6 +277,7 @@ export function createProgram(): Command {
         imageKey: o.imageKey,
         formatPrompt: o.formatPrompt,
         pipeline: o.pipeline,
+        requireImage: !!o.requireImage,
       });
       process.stdout.write(o.json ? `${JSON.stringify({ exitCode: r.exitCode, summary: r.summary, violations: r.violations }, null, 2)}\n` : `${r.text}\n`);
       process.exitCode = r.exitCode;

@@ -72,6 +72,8 @@ export interface ProcessedImage {
 export interface Formatted {
   /** The format prompt applied to the problem (jinja, Python semantics). */
   formatted: string;
+  /** A message-list prompt as written: every turn, the format prompt (if any) applied to the prompt message. */
+  messages?: PromptMessage[];
   /** Prompt text tokens of the rendered chat template (one <|image_pad|> per image included). */
   textTokens: number;
   /** Σ image tokens (N per image). */
@@ -98,6 +100,17 @@ export interface Sample {
   dataSource: string;
   /** The raw prompt text, `<image>` placeholders in place (after placement policy). */
   problem: string;
+  /** The prompt text exactly as the input cell held it (before placement and format prompt): `extra_info.question`. */
+  rawProblem?: string;
+  /**
+   * A verl message-list prompt, every turn kept (system, earlier turns): contents as text with `<image>` tags.
+   * `messages[promptMessage]` is the user message `problem` came from (placement applied to it). Absent for a
+   * text prompt column (one user message is made from `problem`).
+   */
+  messages?: PromptMessage[];
+  promptMessage?: number;
+  /** Input cells passed through unchanged (verl target, `passthrough`), by column name, as decoded. */
+  passthrough?: Record<string, unknown>;
   answer: string | null;
   images: ImageRef[];
   /** Teacher response for GAD, when joined. undefined = no teacher data for this build. */
@@ -108,6 +121,32 @@ export interface Sample {
   formatted?: Formatted;
   /** Set by any stage that rejects the row; a dropped row is never exported. */
   drop?: Drop;
+}
+
+/** One turn of a chat prompt, as verl's `prompt` column holds it. */
+export interface PromptMessage {
+  role: string;
+  content: string;
+}
+
+/**
+ * The type of an input column, as a tree (the shape ingest reads from a parquet schema or infers from JSON):
+ * `type` is readable (`int64`, `list<string>`, `struct<a: string>`), `children` the list element or struct fields.
+ */
+export interface ColumnType {
+  name: string;
+  type: string;
+  kind: 'primitive' | 'list' | 'struct' | 'map';
+  nullable: boolean;
+  children: ColumnType[];
+}
+
+/** An input column written to the output unchanged: its type, and the HF `datasets` feature recorded for it. */
+export interface PassthroughColumn {
+  name: string;
+  column: ColumnType;
+  /** The input's own `huggingface` feature when it matches the type, else one derived from the type. */
+  feature: unknown;
 }
 
 /** Token-length summary of one quantity. */
@@ -163,7 +202,7 @@ export interface Manifest {
     chatTemplateSha256: string;
   };
   resize: { pipeline: ResizePipeline; minPixels: number; maxPixels: number; trainer: string };
-  columns: { prompt: string; answer: string; images: string; teacher: string | null };
+  columns: { prompt: string; answer: string; images: string; teacher: string | null; passthrough?: PassthroughColumn[] };
   formatPrompt: { name: string; sha256: string; file: string | null };
   limits: { maxPromptLength: number; maxResponseLength: number };
   splits: Record<string, { rowsIn: number; rowsOut: number; dropped: Record<string, number> }>;

@@ -10,11 +10,9 @@ import { countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, Promp
 import { countImageTags } from './filters.js';
 import { ReportBuilder, type Report } from './report.js';
 import { summarize } from './stats.js';
+import { DEFAULT_FORMAT_PROMPT, defaultPipelineFor } from '../core/defaults.js';
 
-/** The pipeline each trainer runs before the processor (verl ≥ 0.8: qwen-vl-utils' fetch_image; EasyR1: process_image). */
-export function defaultPipelineFor(target: Target): ResizePipeline {
-  return target === 'easyr1' ? 'easyr1' : 'qwen-vl-utils';
-}
+export { defaultPipelineFor };
 
 export type ProblemCode = DropReason | 'schema' | 'unreadable';
 
@@ -39,12 +37,14 @@ export interface ValidateOptions {
   firstN?: number;
   /** Resize pipeline for image tokens (default: the target's, see `defaultPipelineFor`). */
   pipeline?: ResizePipeline;
-  /** Format prompt applied to an EasyR1 prompt column before counting (default `none`). */
+  /** Format prompt applied to an EasyR1 prompt column before counting (default: the build's, `math`). */
   formatPrompt?: string;
   /** Most violations kept in the returned array (all are counted). Default 1000. */
   maxViolations?: number;
   /** Images decoded at once (default 4). */
   concurrency?: number;
+  /** A row without an image is a violation (`no_image`); default false: text-only rows are counted without image tokens. */
+  requireImage?: boolean;
 }
 
 export interface FileSummary {
@@ -97,6 +97,7 @@ interface Ctx {
   maxPromptLength: number | null;
   maxResponseLength: number | null;
   hasTeacher: boolean;
+  requireImage?: boolean;
   /** False when the file has no prompt column (the row checks then cover the images only). */
   hasPromptCol?: boolean;
 }
@@ -208,7 +209,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
   const list = Array.isArray(imgs) ? (imgs as unknown[]) : [];
   const imageTokens: number[] = [];
   let imagesOk = true;
-  if (list.length === 0) {
+  if (list.length === 0 && ctx.requireImage) {
     problems.push({ code: 'no_image', detail: `\`${ctx.cols.images}\` is ${imgs === null || imgs === undefined ? 'null' : 'empty'}` });
     imagesOk = false;
   }
@@ -310,7 +311,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
 
 async function makeCtx(target: Target, opts: { model?: string; pipeline?: ResizePipeline; formatPrompt?: string; maxPromptLength?: number | null; maxResponseLength?: number | null }): Promise<Omit<Ctx, 'cols' | 'hasTeacher'>> {
   const profile = opts.model ? await loadModelProfile(opts.model) : null;
-  const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? 'none'))) : null;
+  const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? DEFAULT_FORMAT_PROMPT))) : null;
   return { target, profile, counter, pipeline: opts.pipeline ?? defaultPipelineFor(target), maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null };
 }
 
@@ -390,7 +391,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
     const hasPrompt = !!col(schema, cols.prompt);
     const hasImages = !!col(schema, cols.images);
     if (hasImages) {
-      const ctx: Ctx = { ...base, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', hasPromptCol: hasPrompt };
+      const ctx: Ctx = { ...base, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', hasPromptCol: hasPrompt, requireImage: opts.requireImage ?? false };
       const prompt: number[] = [];
       const text: number[] = [];
       const image: number[] = [];
