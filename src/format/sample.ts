@@ -77,7 +77,16 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
       );
     }
     counted = ctx.counter.countMessages(sample.messages, sample.promptMessage ?? 0, tokens, fmt);
-  } else counted = ctx.counter.count(problem, tokens);
+  } else {
+    const instr = instructionOf(ctx.counter.formatPrompt);
+    if (instr && problem.includes(instr)) {
+      ctx.warnOnce?.(
+        'format-twice',
+        `row ${sample.id}: the prompt text already holds the ${ctx.counter.formatPrompt.name} format prompt's instruction, and the ${ctx.counter.formatPrompt.name} format prompt applies it again (twice in the prompt); use --format-prompt none to keep the text as it is`,
+      );
+    }
+    counted = ctx.counter.count(problem, tokens);
+  }
   let teacherResponse: string | null = null;
   let responseTokens: number | null = null;
   if (typeof sample.teacherResponse === 'string') {

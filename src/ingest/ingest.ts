@@ -597,6 +597,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         const have = [...types.map((c) => c.name), ...got.conflicts];
         cols = resolveColumns(have, null, columns, f.path, (m) => warnOnce(`cols:${f.path}`, m), { requireImage: opts.requireImage, firstRow: first ?? {} });
         colsByFile.set(f.path, cols);
+        if (cols.prompt !== columns.prompt) warnOnce(`prompt:${src.spec.spec}`, `${src.spec.spec}: no key '${columns.prompt}'; using '${cols.prompt}' as the prompt (set prompt_key to choose)`);
         const consumed = consumedColumns(cols);
         for (const k of got.conflicts) {
           if (!consumed.has(k)) warnOnce(`conflict:${k}`, `${src.spec.spec}: key '${k}' holds values of different types in different rows (e.g. text and numbers); it is NOT passed through (make its values one type)`);
