@@ -174,8 +174,9 @@ test('assignSplit: seeded hash of the id, independent of order, near the ratio, 
 
 test('dedupe key of a message-list prompt covers its other turns (a system prompt is part of the prompt)', () => {
   const user = { role: 'user', content: '<image>Find x.' };
-  const withSystem = (content: string) => sample({ problem: user.content, messages: [{ role: 'system', content }, user], promptMessage: 1 });
+  const same = { images: [{ bytes: new Uint8Array([9, 9]), path: null }], f: { images: [img('same-image')] } };
+  const withSystem = (content: string) => sample({ ...same, problem: user.content, messages: [{ role: 'system', content }, user], promptMessage: 1 });
   assert.equal(dedupeKey(withSystem('Be brief.')), dedupeKey(withSystem('Be  brief. ')), 'the same turns (whitespace normalized): one key');
   assert.notEqual(dedupeKey(withSystem('Be brief.')), dedupeKey(withSystem('Think step by step.')), 'another system prompt: another row');
-  assert.equal(dedupeKey(sample({ problem: user.content, messages: [user], promptMessage: 0 })), dedupeKey(sample({ problem: user.content })), 'one user turn: the key of the text prompt');
+  assert.equal(dedupeKey(sample({ ...same, problem: user.content, messages: [user], promptMessage: 0 })), dedupeKey(sample({ ...same, problem: user.content })), 'one user turn: the key of the text prompt');
 });
