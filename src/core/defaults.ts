@@ -24,6 +24,6 @@ export const DEFAULT_FORMAT_PROMPT = 'math';
 /** Who runs each pipeline, for the report and the manifest. */
 export function trainerOfPipeline(pipeline: ResizePipeline): string {
   if (pipeline === 'easyr1') return 'EasyR1 (process_image pre-resize, then the processor)';
-  if (pipeline === 'qwen-vl-utils') return 'verl >= 0.4 (qwen-vl-utils fetch_image, then the processor)';
-  return 'any trainer given images at their target size (the processor alone; verl 0.3.x: use easyr1)';
+  if (pipeline === 'qwen-vl-utils') return 'verl 0.4.1 to 0.7 and HEAD (qwen-vl-utils fetch_image with data.image_patch_size = the model patch, then the processor)';
+  return 'any trainer given images already at their target size (the processor alone)';
 }
