@@ -328,6 +328,14 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           if (sample.id.startsWith(`${raw}#`)) sample.id = shown + sample.id.slice(raw.length);
           if (cfg.data_source) sample.dataSource = cfg.data_source;
           if (cfg.test_ratio) sample.split = assignSplit(sample.id, cfg.data.seed, cfg.test_ratio);
+          if (sample.messages && cfg.target === 'easyr1') {
+            // EasyR1 reads one text prompt (prompt_key) and makes one user message of it, with its format prompt.
+            if (sample.messages.length > 1) {
+              warnOnce('easyr1-turns', `${sample.source}: the prompt is a message list with ${sample.messages.length} turns; EasyR1 reads one text prompt, so only the user message is written and counted (the other turns, e.g. a system prompt, are NOT kept for target easyr1)`);
+            }
+            delete sample.messages;
+            delete sample.promptMessage;
+          }
           if (sample.messages && !cfg.formatPromptExplicit && prompt.name !== 'none') {
             warnOnce('messages-no-format', `${sample.source}: the prompt is a message list, kept as it is with every turn; no format prompt is applied to it (the default '${prompt.name}' applies to text prompts only; pass --format-prompt to apply one)`);
           }

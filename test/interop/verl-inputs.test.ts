@@ -201,7 +201,16 @@ test('a geo3k.py-shaped verl parquet builds unchanged with default flags: every 
     const lens2 = await lengths(join(dir, 'out2'));
     assert.ok(lens2[0]!.prompt_tokens > lens[0]!.prompt_tokens);
 
-    // --no-passthrough: the built columns only (the opt-out); extra_info is rebuilt (question: the user message as
+    // Target easyr1 reads one text prompt: the other turns cannot be kept, and the build says so.
+    const e = await runCli(['build', '--train', input, '--out', 'out-e', '--target', 'easyr1', '--format-prompt', 'none'], { cwd: dir, timeoutMs: TIMEOUT });
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stderr, /system prompt, are NOT kept for target easyr1/);
+    const profile = await loadModelProfile('qwen3-vl');
+    const none = new PromptCounter(profile, await loadFormatPrompt('none'));
+    const le = await lengths(join(dir, 'out-e'));
+    assert.equal(le[0]!.prompt_tokens, none.count(`${PROBLEMS[0].problem} ${INSTRUCTION}`, [le[0]!.image_tokens]).promptTokens, 'counted as EasyR1 renders it: one user message');
+
+        // --no-passthrough: the built columns only (the opt-out); extra_info is rebuilt (question: the user message as
     // the input holds it), the message list is still kept whole.
     const np = await runCli(['build', '--train', input, '--out', 'out3', '--no-passthrough'], { cwd: dir, timeoutMs: TIMEOUT });
     assert.equal(np.status, 0, np.stderr);
