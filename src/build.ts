@@ -296,6 +296,9 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     };
 
+    // Prompts seen: message lists (no format prompt unless explicit) and text prompts.
+    let messageRows = 0;
+    let textRows = 0;
     const warned = new Set<string>();
     const warnOnce = (key: string, m: string) => {
       if (warned.has(key)) return;
@@ -336,6 +339,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
             delete sample.messages;
             delete sample.promptMessage;
           }
+          if (sample.messages) messageRows++;
+          else textRows++;
           if (sample.messages && !cfg.formatPromptExplicit && prompt.name !== 'none') {
             warnOnce('messages-no-format', `${sample.source}: the prompt is a message list, kept as it is with every turn; no format prompt is applied to it (the default '${prompt.name}' applies to text prompts only; pass --format-prompt to apply one)`);
           }
@@ -407,6 +412,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       keep: cfg.keep_ratio,
       splitOrder: outSplits,
     });
+    const appliedPrompt = textRows === 0 && messageRows > 0 && !cfg.formatPromptExplicit ? { name: 'none', source: null } : prompt;
     const manifest: Manifest = {
       tool: { name: 'gad-data', version: VERSION },
       target: cfg.target,
@@ -433,14 +439,15 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         ...(passthrough.keep.length ? { passthrough: passthrough.keep } : {}),
       },
       // A copy of the format prompt travels with the data (EasyR1 reads it at training time).
-      formatPrompt: { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },
+      // (Every prompt a message list and no format prompt asked for: none was applied, and the manifest says so.)
+      formatPrompt: appliedPrompt.name === 'none' ? { name: 'none', sha256: sha256(''), file: null } : { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },
       limits: { maxPromptLength: cfg.data.max_prompt_length, maxResponseLength: cfg.data.max_response_length },
       splits,
       shards,
       tokens: Object.fromEntries(Object.entries(report.splits).map(([k, v]) => [k, v.tokens])),
       ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? 'keep', endingWithImEnd, total: teacherTotal } } : {}),
     };
-    if (prompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
+    if (appliedPrompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
     await writeManifest(session.workDir, manifest);
     await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -147,7 +147,8 @@ export function imageCountStep(opts: { requireImage: boolean; singleImage: boole
   return {
     name: 'image_count',
     check(s) {
-      const tags = countImageTags(s.problem ?? '');
+      // A message list: the tags of every turn (verl fills them in order over all messages).
+      const tags = s.messages ? s.messages.reduce((n, m) => n + countImageTags(m.content), 0) : countImageTags(s.problem ?? '');
       const images = s.images?.length ?? 0;
       if (tags !== images)
         return { reason: 'image_count_mismatch', detail: `${tags} <image> placeholder(s) in the prompt but ${images} image(s)`, value: tags, limit: images };

@@ -157,6 +157,7 @@ test('a geo3k.py-shaped verl parquet builds unchanged with default flags: every 
     const out = join(dir, 'out');
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
     assert.equal(manifest.resize.pipeline, 'qwen-vl-utils', 'target verl defaults to the qwen-vl-utils pipeline verl runs');
+    assert.equal(manifest.formatPrompt.name, 'none', 'no format prompt was applied to the message lists, and the manifest says so');
     const shard = join(out, 'data', 'train-00000-of-00001.parquet');
     const got = await readBack({ input, output: shard });
     const [a, b] = [got.input!, got.output!];

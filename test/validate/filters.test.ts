@@ -180,3 +180,15 @@ test('dedupe key of a message-list prompt covers its other turns (a system promp
   assert.notEqual(dedupeKey(withSystem('Be brief.')), dedupeKey(withSystem('Think step by step.')), 'another system prompt: another row');
   assert.equal(dedupeKey(sample({ ...same, problem: user.content, messages: [user], promptMessage: 0 })), dedupeKey(sample({ ...same, problem: user.content })), 'one user turn: the key of the text prompt');
 });
+
+test('image count of a message-list prompt covers every turn', () => {
+  const chain = FilterChain.standard({ maxPromptLength: 1e9, maxResponseLength: 1e9, singleImage: true, requireTeacher: false, dedupe: false, leakCheck: false });
+  // The image tag sits in a later turn than the first user message (a multi-turn prompt): one tag, one image.
+  const messages = [
+    { role: 'user', content: 'Look at the next figure.' },
+    { role: 'assistant', content: 'OK.' },
+    { role: 'user', content: '<image>Find x.' },
+  ];
+  assert.equal(chain.apply(sample({ problem: messages[0]!.content, messages, promptMessage: 0 })), undefined);
+  assert.equal(chain.apply(sample({ problem: messages[0]!.content, messages: [messages[0]!], promptMessage: 0 }))?.reason, 'image_count_mismatch');
+});
