@@ -105,7 +105,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--image-key <col>', 'image column')
     .option('--image-dir <dir>', 'folder relative image paths are resolved against')
     .option('--image-bytes-key <col>', 'a separate list<binary> column holding the image bytes')
-    .option('--id-key <col>', 'row id column')
+    .option('--id-key <col>', 'row id column, or a nested field such as extra_info.index')
     .option('--license <id>', 'licence of the data for the dataset card (e.g. apache-2.0)')
     .option('--data-source <name>', 'data_source written on every row (verl picks the reward function by it)')
     .addOption(new Option('--image-placement <where>', 'where <image> goes when the text has none').choices(['prepend', 'append', 'none']))
