@@ -173,6 +173,9 @@ test('a geo3k.py-shaped verl parquet builds unchanged with default flags: every 
       // extra_info with interaction_kwargs and the custom reward field, id, choices, difficulty.
       assert.deepEqual(b.rows[i], a.rows[i], `row ${i}`);
     }
+    // The dataset card's features (used by load_dataset(OUT)) agree with the shards, pass-through columns included.
+    const card = await runPython(python!, 'import sys, json, datasets\nd = datasets.load_dataset(sys.argv[1], split="train")\nprint(json.dumps({"features": {k: str(v) for k, v in d.features.items()}, "rows": len(d)}))', [out]);
+    assert.deepEqual(JSON.parse(card), { features: a.features, rows: a.rows.length });
     assert.equal((b.rows[0]!.prompt as PromptMessage[])[0]!.role, 'system');
     assert.ok(!(b.rows[0]!.prompt as PromptMessage[])[1]!.content.endsWith(`${INSTRUCTION} ${INSTRUCTION}`));
 
