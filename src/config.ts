@@ -293,8 +293,8 @@ data:
   image_dir: null              # folder that relative image paths are resolved against
   max_prompt_length: 2048      # rows whose exact prompt length (image tokens included) is over this are dropped
   max_response_length: 2048    # teacher responses over this are dropped (GAD)
-  format_prompt: math          # math | r1v | none | path/to/format.jinja (EasyR1 semantics); not applied to a
-                               # verl message-list prompt unless set here or with --format-prompt
+  # format_prompt: math        # math | r1v | none | path/to/format.jinja (EasyR1 semantics); unset: math for a text
+                               # prompt, none for a verl message-list prompt (set, it is applied to both)
   min_pixels: null             # the trainer's pixel bounds for the chosen pipeline (null: its default)
   max_pixels: null
   filter_overlong_prompts: true
