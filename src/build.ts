@@ -23,8 +23,9 @@ import { formatSample, type FormatContext } from './format/sample.js';
 import { createImageLimiter, type ImageOptions } from './format/image.js';
 import { resolveBounds, type PipelineBounds } from './format/resize.js';
 import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
-import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard } from './export/index.js';
+import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard, planPassthrough, VERL_IMAGE_COLUMN } from './export/index.js';
 import { VERSION } from './version.js';
+import { trainerOfPipeline } from './core/defaults.js';
 
 export interface BuildHooks {
   progress?: ProgressSink;
@@ -267,6 +268,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     },
     onWarning: warn,
+    passthrough: cfg.passthrough && cfg.target === 'verl',
+    requireImage: cfg.require_image,
   });
 
   const local = (p: string) => displayPath(resolve(cfg.baseDir, p));
@@ -309,11 +312,25 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   await writeFile(join(session.workDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
   try {
     const outSplits = cfg.test_ratio ? ['train', 'test'] : splitsIn.map((s) => s.split);
-    const schema = { target: cfg.target, kind: (gad ? 'gad' : 'grpo') as 'gad' | 'grpo', promptKey: cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key };
+    const kind = (gad ? 'gad' : 'grpo') as 'gad' | 'grpo';
+    const promptKey = cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key;
+    // verl: every other input column and extra_info field unchanged (passthrough); its image column is always
+    // `images`, verl's default data.image_key (EasyR1 reads the configured image_key, which it keeps).
+    const passthrough = cfg.target === 'verl' ? planPassthrough(ingest.passthrough, { kind, promptKey }) : { keep: [], left: [] };
+    for (const l of passthrough.left) warn(`input column '${l.name}' is NOT passed through: ${l.why}`);
+    const schema = {
+      target: cfg.target,
+      kind,
+      promptKey,
+      answerKey: cfg.data.answer_key,
+      imageKey: cfg.target === 'verl' ? VERL_IMAGE_COLUMN : cfg.data.image_key,
+      ...(passthrough.keep.length ? { passthrough: passthrough.keep } : {}),
+    };
     const chain = FilterChain.standard({
       maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : Number.POSITIVE_INFINITY,
       maxResponseLength: gad ? cfg.data.max_response_length : Number.POSITIVE_INFINITY,
       singleImage: cfg.single_image,
+      requireImage: cfg.require_image,
       requireTeacher: gad,
       dedupe: cfg.dedupe,
       leakCheck: cfg.dedupe,
@@ -355,11 +372,23 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       }
     };
 
+    // Prompts seen: message lists (no format prompt unless explicit) and text prompts.
+    let messageRows = 0;
+    let textRows = 0;
+    const warned = new Set<string>();
+    const warnOnce = (key: string, m: string) => {
+      if (warned.has(key)) return;
+      warned.add(key);
+      warn(m);
+    };
     const ctx: FormatContext = {
       counter,
       image: imageOpts,
       teacherEnding: teacherCfg?.ending ?? defaultTeacherEnding(),
       imageLimit: createImageLimiter(cfg.concurrency ?? undefined),
+      // A message-list prompt already holds its instruction: a format prompt only when asked for explicitly.
+      messageFormatPrompt: cfg.formatPromptExplicit ? prompt : null,
+      warnOnce,
       // rows over it are dropped, so a prompt surely over it is not tokenized in full (kept rows are always exact)
       maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : undefined,
     };
@@ -381,6 +410,19 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           if (sample.id.startsWith(`${raw}#`)) sample.id = shown + sample.id.slice(raw.length);
           if (cfg.data_source) sample.dataSource = cfg.data_source;
           if (cfg.test_ratio) sample.split = assignSplit(sample.id, cfg.data.seed, cfg.test_ratio);
+          if (sample.messages && cfg.target === 'easyr1') {
+            // EasyR1 reads one text prompt (prompt_key) and makes one user message of it, with its format prompt.
+            if (sample.messages.length > 1) {
+              warnOnce('easyr1-turns', `${sample.source}: the prompt is a message list with ${sample.messages.length} turns; EasyR1 reads one text prompt, so only the user message is written and counted (the other turns, e.g. a system prompt, are NOT kept for target easyr1)`);
+            }
+            delete sample.messages;
+            delete sample.promptMessage;
+          }
+          if (sample.messages) messageRows++;
+          else textRows++;
+          if (sample.messages && !cfg.formatPromptExplicit && prompt.name !== 'none') {
+            warnOnce('messages-no-format', `${sample.source}: the prompt is a message list, kept as it is with every turn; no format prompt is applied to it (the default '${prompt.name}' applies to text prompts only; pass --format-prompt to apply one)`);
+          }
           const o = out.get(sample.split)!;
           if (o.replayed < o.replay.length) {
             const note = o.replay[o.replayed++]!;
@@ -446,12 +488,13 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       target: cfg.target,
       kind: schema.kind,
       model: { name: displayPath(profile.name), family: profile.family, factor: profile.geometry.factor, minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels },
-      pipeline: { name: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline) },
+      pipeline: { name: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOfPipeline(cfg.pipeline) },
       maxPromptLength: cfg.data.max_prompt_length,
       maxResponseLength: gad ? cfg.data.max_response_length : null,
       keep: cfg.keep_ratio,
       splitOrder: outSplits,
     });
+    const appliedPrompt = textRows === 0 && messageRows > 0 && !cfg.formatPromptExplicit ? { name: 'none', source: null } : prompt;
     const manifest: Manifest = {
       tool: { name: 'gad-data', version: VERSION },
       target: cfg.target,
@@ -469,10 +512,17 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         tokenizerSha256: profile.tokenizerSha256,
         chatTemplateSha256: profile.chatTemplateSha256,
       },
-      resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOf(cfg.pipeline), policy: cfg.resize },
-      columns: { prompt: schema.promptKey, answer: cfg.data.answer_key, images: cfg.data.image_key, teacher: gad ? 'teacher_response' : null },
+      resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOfPipeline(cfg.pipeline), policy: cfg.resize },
+      columns: {
+        prompt: schema.promptKey,
+        answer: cfg.data.answer_key,
+        images: schema.imageKey,
+        teacher: gad ? 'teacher_response' : null,
+        ...(passthrough.keep.length ? { passthrough: passthrough.keep } : {}),
+      },
       // A copy of the format prompt travels with the data (EasyR1 reads it at training time).
-      formatPrompt: { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },
+      // (Every prompt a message list and no format prompt asked for: none was applied, and the manifest says so.)
+      formatPrompt: appliedPrompt.name === 'none' ? { name: 'none', sha256: sha256(''), file: null } : { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },
       limits: { maxPromptLength: cfg.data.max_prompt_length, maxResponseLength: cfg.data.max_response_length },
       splits,
       shards,
@@ -482,7 +532,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       ...(cfg.target === 'verl' ? { dataSources: [...dataSources].sort() } : {}),
     };
     for (const w of launchWarnings(manifest)) warn(w);
-    if (prompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
+    if (appliedPrompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
     await writeManifest(session.workDir, manifest);
     await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -560,10 +610,4 @@ function pipelineBoundsFor(pipeline: ResolvedConfig['pipeline'], b: Required<Pip
   if (pipeline === 'easyr1') return { minPixels: b.easyr1MinPixels, maxPixels: b.easyr1MaxPixels };
   if (pipeline === 'qwen-vl-utils') return { minPixels: b.qwenVlUtilsMinPixels, maxPixels: b.qwenVlUtilsMaxPixels };
   return { minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels };
-}
-
-function trainerOf(pipeline: ResolvedConfig['pipeline']): string {
-  if (pipeline === 'easyr1') return 'EasyR1 (process_image pre-resize, then the processor)';
-  if (pipeline === 'qwen-vl-utils') return 'verl >= 0.8 (qwen-vl-utils fetch_image, then the processor)';
-  return 'verl <= 0.7 / any trainer given images at their target size (the processor alone)';
 }

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
 import { createProgress } from './core/progress.js';
+import { DEFAULT_FORMAT_PROMPT } from './core/defaults.js';
 import { EXAMPLE_CONFIG, configDefaults, defaultBuildPipeline, defaultTeacherEnding, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys, flagParser } from './config.js';
 import { build } from './build.js';
 import { VERSION } from './version.js';
@@ -70,6 +71,8 @@ function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
   set(cfg, 'max_drop_ratio', o.maxDropRatio);
   set(cfg, 'concurrency', o.concurrency);
   if (o.multiImage) cfg.single_image = false;
+  if (o.requireImage) cfg.require_image = true;
+  if (o.passthrough === false) cfg.passthrough = false;
   if (o.dedupe === false) cfg.dedupe = false;
   const teacher: Record<string, unknown> = {};
   set(teacher, 'file', o.teacher);
@@ -95,7 +98,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('-m, --model <name|dir>', `qwen3-vl | qwen2.5-vl | a model folder or checkpoint ${dflt(D.model)}`)
     .addOption(new Option('--target <target>', `output schema ${dflt(D.target)}`).choices(['verl', 'easyr1']))
     .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultBuildPipeline('verl')} for verl, ${defaultBuildPipeline('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
-    .option('-f, --format-prompt <name|file>', `math | r1v | none | path/to/prompt.jinja ${dflt(D.data.format_prompt)}`)
+    .option('-f, --format-prompt <name|file>', `math | r1v | none | path/to/prompt.jinja ${dflt(D.data.format_prompt ?? DEFAULT_FORMAT_PROMPT)}; a verl message-list prompt gets none unless given`)
     .option('-o, --out <dir>', `output folder ${dflt(D.out)}`)
     .option('--teacher <file>', 'GAD teacher responses (jsonl/parquet), joined on --id-key')
     .option('--teacher-key <col>', 'response field in the teacher file (default response / teacher_response)')
@@ -107,7 +110,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--image-key <col>', `image column ${dflt(D.data.image_key)}`)
     .option('--image-dir <dir>', 'folder relative image paths are resolved against')
     .option('--image-bytes-key <col>', 'a separate list<binary> column holding the image bytes')
-    .option('--id-key <col>', 'row id column')
+    .option('--id-key <col>', 'row id column, or a nested field such as extra_info.index')
     .option('--license <id>', 'licence of the data for the dataset card (e.g. apache-2.0)')
     .option('--data-source <name>', 'data_source written on every row (verl picks the reward function by it)')
     .addOption(new Option('--image-placement <where>', `where <image> goes when the text has none ${dflt(D.image_placement)}`).choices(['prepend', 'append', 'none']))
@@ -122,6 +125,8 @@ function addBuildOptions(cmd: Command): Command {
     .addOption(new Option('--resize <when>', `resize images before writing: auto (only those over the trainer's first-step max_pixels), always, never ${dflt(D.resize)}`).choices(['auto', 'always', 'never']))
     .option('--allow-outside-paths', 'read image paths that lead outside --image-dir / the data folder (absolute paths, symlinks)')
     .option('--multi-image', 'keep rows with more than one image')
+    .option('--require-image', 'drop rows without an image (no_image); default: text-only rows are kept')
+    .option('--no-passthrough', 'verl: leave out the input columns and extra_info fields the build does not use (default: kept unchanged)')
     .option('--no-dedupe', 'keep duplicate rows and test rows equal to train rows')
     .option('--test-ratio <r>', 'carve a test split from train by a seeded hash of the row id', flagParser('--test-ratio', 'test_ratio'))
     .option('--seed <n>', `seed of the test split hash ${dflt(D.data.seed)}`, flagParser('--seed', 'data.seed'))
@@ -272,6 +277,7 @@ export function createProgram(): Command {
     .option('-f, --format-prompt <name|file>', `format prompt the trainer applies (easyr1; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
     .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
     .addOption(new Option('--decode <how>', 'image check: fast (headers; PNGs verified without decoding), full (decode every image), none (headers)').choices(['fast', 'full', 'none']).default('fast'))
+    .option('--require-image', 'a row without an image is a violation (default: text-only rows are counted)')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], o) => {
       const r = await validateFiles(files, {
@@ -285,6 +291,7 @@ export function createProgram(): Command {
         imageKey: o.imageKey,
         formatPrompt: o.formatPrompt,
         pipeline: o.pipeline,
+        requireImage: !!o.requireImage,
       });
       process.stdout.write(o.json ? `${JSON.stringify({ exitCode: r.exitCode, summary: r.summary, violations: r.violations }, null, 2)}\n` : `${r.text}\n`);
       process.exitCode = r.exitCode;

@@ -11,6 +11,7 @@ import { GadError } from './core/errors.js';
 import { packagePath } from './core/paths.js';
 import type { ResizePipeline, Target } from './core/types.js';
 import { EASYR1_DATA_CONFIG_FIELDS } from './easyr1-data-keys.js';
+import { DEFAULT_FORMAT_PROMPT, defaultPipelineFor } from './core/defaults.js';
 
 /** A list or a single string (EasyR1 writes `train_files: hiyouga/geometry3k@train`). */
 const files = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -55,7 +56,7 @@ const dataSchema = z
     image_dir: z.string().nullable().default(null),
     max_prompt_length: posInt.default(2048),
     max_response_length: posInt.default(2048),
-    format_prompt: z.string().nullable().default('math'),
+    format_prompt: z.string().nullable().default(DEFAULT_FORMAT_PROMPT),
     min_pixels: pixels.default(null),
     max_pixels: pixels.default(null),
     filter_overlong_prompts: z.boolean().default(true),
@@ -109,6 +110,10 @@ export const configSchema = z
     /** Read image paths that lead (also through symlinks) outside image_dir / the data file's folder / the Hub cache. */
     allow_outside_paths: z.boolean().default(false),
     single_image: z.boolean().default(true),
+    /** Drop rows without an image (`no_image`); false keeps text-only rows (counted without image tokens). */
+    require_image: z.boolean().default(false),
+    /** verl target: pass every other input column and every extra_info field through unchanged. */
+    passthrough: z.boolean().default(true),
     dedupe: z.boolean().default(true),
     max_drop_ratio: z.number().min(0).max(1).default(0.5),
     keep_ratio: z.number().gt(0).max(1).default(0.99),
@@ -262,13 +267,15 @@ export interface ResolvedConfig extends GadConfig {
   valSpecs: string[];
   /** True when the build runs on the bundled sample (no train_files given). */
   embedded: boolean;
+  /** True when data.format_prompt was given (file or flag): it is then applied to message-list prompts too. */
+  formatPromptExplicit: boolean;
   /** The config file read (absolute), if any: the manifest records it for `train`. */
   configFile?: string | null;
 }
 
-/** The resize pipeline a build uses when `pipeline` is not set: EasyR1's for target easyr1, else the processor's. */
+/** The resize pipeline a build uses when `pipeline` is not set (one place: core/defaults.ts). */
 export function defaultBuildPipeline(target: Target): ResizePipeline {
-  return target === 'easyr1' ? 'easyr1' : 'processor';
+  return defaultPipelineFor(target);
 }
 
 /** The built-in defaults of every key (what a build uses when neither gad-data.yaml nor a flag sets it). */
@@ -321,10 +328,12 @@ export function resolveConfig(opts: {
       exitCode: 2,
     });
   }
-  const pipeline: ResizePipeline = cfg.pipeline ?? defaultBuildPipeline(cfg.target);
+  const pipeline: ResizePipeline = cfg.pipeline ?? defaultPipelineFor(cfg.target);
+  const givesFormat = (r: Record<string, unknown>) => isPlain(r.data) && r.data.format_prompt !== undefined;
   return {
     ...cfg,
     pipeline,
+    formatPromptExplicit: givesFormat(fileRaw) || givesFormat(flagRaw),
     baseDir: opts.file?.dir ?? cwd,
     trainSpecs,
     valSpecs: toList(cfg.data.val_files),
@@ -366,7 +375,8 @@ data:
   image_dir: null              # folder that relative image paths are resolved against
   max_prompt_length: 2048      # rows whose exact prompt length (image tokens included) is over this are dropped
   max_response_length: 2048    # teacher responses over this are dropped (GAD)
-  format_prompt: math          # math | r1v | none | path/to/format.jinja (EasyR1 semantics)
+  # format_prompt: math        # math | r1v | none | path/to/format.jinja (EasyR1 semantics); unset: math for a text
+                               # prompt, none for a verl message-list prompt (set, it is applied to both)
   min_pixels: null             # the trainer's pixel bounds for the chosen pipeline (null: its default)
   max_pixels: null
   filter_overlong_prompts: true
@@ -374,7 +384,7 @@ data:
 
 model: qwen3-vl                # qwen3-vl | qwen2.5-vl (bundled) | path to a model folder / checkpoint
 target: verl                   # verl (GAD rows carry teacher_response) | easyr1
-pipeline: null                 # processor | easyr1 | qwen-vl-utils (null: processor for verl, easyr1 for easyr1)
+pipeline: null                 # processor | easyr1 | qwen-vl-utils (null: qwen-vl-utils for verl, easyr1 for easyr1)
 out: gad-data-out              # output folder (a valid HF dataset repo: data/*.parquet, README.md, manifest.json)
 shard_size: 500MB
 test_ratio: null               # e.g. 0.05 carves a test split from train by a seeded hash of the row id
@@ -389,6 +399,8 @@ max_input_pixels: 178956970    # larger images are dropped (decompression bombs)
 image_timeout: 60              # seconds one image may take to decode and resize; slower ones are dropped
 allow_outside_paths: false     # true reads image paths leading outside image_dir / the data file's folder (absolute, symlinks)
 single_image: true             # drop rows with more than one image
+require_image: false           # drop rows without an image (no_image); false keeps text-only rows
+passthrough: true              # verl: keep every other input column and extra_info field unchanged
 dedupe: true                   # drop duplicate rows (same prompt text and image) and test rows equal to train rows
 max_drop_ratio: 0.5            # exit 1 when a larger share of rows is dropped
 keep_ratio: 0.99               # the report recommends the smallest max_prompt_length (multiple of 256) keeping this share

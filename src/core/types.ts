@@ -79,6 +79,8 @@ export interface ProcessedImage {
 export interface Formatted {
   /** The format prompt applied to the problem (jinja, Python semantics). */
   formatted: string;
+  /** A message-list prompt as written: every turn, the format prompt (if any) applied to the prompt message. */
+  messages?: PromptMessage[];
   /** Text tokens of the rendered chat template, without the <|image_pad|> placeholders. */
   textTokens: number;
   /** Σ image tokens (N per image; each image's placeholder is one of its N). */
@@ -110,6 +112,17 @@ export interface Sample {
   dataSource: string;
   /** The raw prompt text, `<image>` placeholders in place (after placement policy). */
   problem: string;
+  /** The prompt text exactly as the input cell held it (before placement and format prompt): `extra_info.question`. */
+  rawProblem?: string;
+  /**
+   * A verl message-list prompt, every turn kept (system, earlier turns): contents as text with `<image>` tags.
+   * `messages[promptMessage]` is the user message `problem` came from (placement applied to it). Absent for a
+   * text prompt column (one user message is made from `problem`).
+   */
+  messages?: PromptMessage[];
+  promptMessage?: number;
+  /** Input cells passed through unchanged (verl target, `passthrough`), by column name, as decoded. */
+  passthrough?: Record<string, unknown>;
   answer: string | null;
   images: ImageRef[];
   /** Teacher response for GAD, when joined. undefined = no teacher data for this build. */
@@ -120,6 +133,32 @@ export interface Sample {
   formatted?: Formatted;
   /** Set by any stage that rejects the row; a dropped row is never exported. */
   drop?: Drop;
+}
+
+/** One turn of a chat prompt, as verl's `prompt` column holds it. */
+export interface PromptMessage {
+  role: string;
+  content: string;
+}
+
+/**
+ * The type of an input column, as a tree (the shape ingest reads from a parquet schema or infers from JSON):
+ * `type` is readable (`int64`, `list<string>`, `struct<a: string>`), `children` the list element or struct fields.
+ */
+export interface ColumnType {
+  name: string;
+  type: string;
+  kind: 'primitive' | 'list' | 'struct' | 'map';
+  nullable: boolean;
+  children: ColumnType[];
+}
+
+/** An input column written to the output unchanged: its type, and the HF `datasets` feature recorded for it. */
+export interface PassthroughColumn {
+  name: string;
+  column: ColumnType;
+  /** The input's own `huggingface` feature when it matches the type, else one derived from the type. */
+  feature: unknown;
 }
 
 /** Token-length summary of one quantity. */
@@ -176,7 +215,7 @@ export interface Manifest {
   };
   /** `policy`: when images were resized before writing (auto | always | never; absent in manifests of 0.1 builds: always). */
   resize: { pipeline: ResizePipeline; minPixels: number; maxPixels: number; trainer: string; policy?: 'auto' | 'always' | 'never' };
-  columns: { prompt: string; answer: string; images: string; teacher: string | null };
+  columns: { prompt: string; answer: string; images: string; teacher: string | null; passthrough?: PassthroughColumn[] };
   formatPrompt: { name: string; sha256: string; file: string | null };
   limits: { maxPromptLength: number; maxResponseLength: number };
   splits: Record<string, { rowsIn: number; rowsOut: number; dropped: Record<string, number> }>;

@@ -1,4 +1,4 @@
-export { arrowSchema, columnSpecs, hfFeatures, rowBytes, rowFor, TEACHER_COLUMN, type SchemaOptions } from './schema.js';
+export { arrowSchema, columnSpecs, hfFeatures, rowBytes, rowFor, planPassthrough, TEACHER_COLUMN, VERL_IMAGE_COLUMN, type SchemaOptions } from './schema.js';
 export {
   DEFAULT_ROW_GROUP_BYTES,
   DEFAULT_ROW_GROUP_ROWS,

@@ -30,6 +30,7 @@ export function schemaOptionsOf(manifest: Manifest): SchemaOptions {
     promptKey: manifest.columns.prompt,
     answerKey: manifest.columns.answer,
     imageKey: manifest.columns.images,
+    ...(manifest.columns.passthrough?.length ? { passthrough: manifest.columns.passthrough } : {}),
   };
 }
 
@@ -46,6 +47,11 @@ export function cardFeatures(opts: SchemaOptions): unknown[] {
     const f = feature as Record<string, unknown>;
     if (f._type === 'Value') return { ...named, dtype: f.dtype };
     if (f._type === 'Image') return { ...named, dtype: 'image' };
+    if (f._type === 'ClassLabel' && Array.isArray(f.names)) return { ...named, dtype: { class_label: { names: Object.fromEntries((f.names as unknown[]).map((n, i) => [String(i), n])) } } };
+    if (f._type === 'Sequence' || f._type === 'List') {
+      const el = inner(f.feature);
+      return { ...named, [f._type === 'List' ? 'list' : 'sequence']: 'dtype' in el && Object.keys(el).length === 1 ? el.dtype : el };
+    }
     return { ...named, struct: Object.entries(f).map(([k, v]) => inner(v, k)) };
   };
   return columnSpecs(opts).map((c) => inner(c.feature, c.name));

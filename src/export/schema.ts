@@ -17,7 +17,7 @@
  *   structs into a struct of lists there.
  */
 import * as A from 'apache-arrow';
-import type { Sample, Target } from '../core/types.js';
+import type { ColumnType, PassthroughColumn, Sample, Target } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 
 export interface SchemaOptions {
@@ -35,7 +35,15 @@ export interface SchemaOptions {
    * renders its own `format_prompt` at load time; `formatted`: the already formatted text.
    */
   easyr1Prompt?: 'problem' | 'formatted';
+  /**
+   * verl only: input columns written unchanged (their Arrow type and HF feature kept). `reward_model` and
+   * `extra_info` among them replace the built ones; see `planPassthrough` for the columns that cannot be kept.
+   */
+  passthrough?: PassthroughColumn[];
 }
+
+/** verl's default `data.image_key`: the image column of a verl build, whatever the input column was called. */
+export const VERL_IMAGE_COLUMN = 'images';
 
 /** Name of the GAD teacher column (fixed by the GAD verl fork). */
 export const TEACHER_COLUMN = 'teacher_response';
@@ -56,11 +64,127 @@ interface ColumnSpec {
 
 const valueFeature = (dtype: string) => ({ dtype, _type: 'Value' });
 
+/** Leaf types of a pass-through column: Arrow type and HF `Value` dtype. */
+const LEAVES: Record<string, { arrow: () => A.DataType; dtype: string }> = {
+  string: { arrow: () => new A.Utf8(), dtype: 'string' },
+  binary: { arrow: () => new A.Binary(), dtype: 'binary' },
+  bool: { arrow: () => new A.Bool(), dtype: 'bool' },
+  int8: { arrow: () => new A.Int8(), dtype: 'int8' },
+  int16: { arrow: () => new A.Int16(), dtype: 'int16' },
+  int32: { arrow: () => new A.Int32(), dtype: 'int32' },
+  int64: { arrow: () => new A.Int64(), dtype: 'int64' },
+  uint8: { arrow: () => new A.Uint8(), dtype: 'uint8' },
+  uint16: { arrow: () => new A.Uint16(), dtype: 'uint16' },
+  uint32: { arrow: () => new A.Uint32(), dtype: 'uint32' },
+  uint64: { arrow: () => new A.Uint64(), dtype: 'uint64' },
+  float: { arrow: () => new A.Float32(), dtype: 'float32' },
+  double: { arrow: () => new A.Float64(), dtype: 'float64' },
+};
+
+/** Why a column type cannot be passed through (null: it can). */
+export function unsupportedType(c: ColumnType): string | null {
+  if (c.kind === 'map') return `map type ${c.type}`;
+  if (c.kind === 'list') return c.children.length === 1 ? unsupportedType(c.children[0]!) : `type ${c.type}`;
+  if (c.kind === 'struct') {
+    for (const x of c.children) {
+      const r = unsupportedType(x);
+      if (r) return r;
+    }
+    return c.children.length ? null : 'an empty struct';
+  }
+  return LEAVES[c.type] ? null : `type ${c.type}`;
+}
+
+/** The Arrow type of a pass-through column (nullable fields, lists with an `element` child, as pyarrow writes). */
+export function arrowTypeOf(c: ColumnType): A.DataType {
+  if (c.kind === 'list') return list(arrowTypeOf(c.children[0]!));
+  if (c.kind === 'struct') return struct(c.children.map((x) => f(x.name, arrowTypeOf(x))));
+  const leaf = LEAVES[c.type];
+  if (!leaf) throw new GadError(`export: cannot write a column of type ${c.type}`, { exitCode: 1 });
+  return leaf.arrow();
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** True when an HF feature describes exactly the stored type (so `datasets` trusts the footer and decodes it). */
+function featureMatches(feature: unknown, c: ColumnType): boolean {
+  if (Array.isArray(feature)) return feature.length === 1 && c.kind === 'list' && featureMatches(feature[0], c.children[0]!);
+  if (!isObj(feature)) return false;
+  const t = feature._type;
+  if (t === 'Value') return c.kind === 'primitive' && LEAVES[c.type]?.dtype === feature.dtype;
+  if (t === 'ClassLabel') return c.kind === 'primitive' && c.type === 'int64';
+  if (t === 'Image') {
+    return c.kind === 'struct' && c.children.length === 2 && c.children[0]!.name === 'bytes' && c.children[0]!.type === 'binary' && c.children[1]!.name === 'path' && c.children[1]!.type === 'string';
+  }
+  if (t === 'List' || (t === 'Sequence' && (feature.length === undefined || feature.length === -1) && !(isObj(feature.feature) && feature.feature._type === undefined))) {
+    return c.kind === 'list' && featureMatches(feature.feature, c.children[0]!);
+  }
+  if (t !== undefined) return false;
+  const keys = Object.keys(feature);
+  return c.kind === 'struct' && keys.length === c.children.length && c.children.every((x, i) => x.name === keys[i] && featureMatches(feature[x.name], x));
+}
+
+/** The HF feature of a pass-through column: the input's own when it matches the type, else one derived from the type. */
+export function passthroughFeature(p: PassthroughColumn): Feature {
+  if (p.feature !== null && p.feature !== undefined && featureMatches(p.feature, p.column)) return p.feature as Feature;
+  return featureOf(arrowTypeOf(p.column));
+}
+
+/**
+ * Which pass-through columns a verl build writes: not the columns it writes itself (`data_source`, the prompt,
+ * `images`, `ability`, GAD's `teacher_response`), not types it cannot write. `reward_model` and `extra_info`
+ * are kept (they replace the built ones). `left` says why each other column is left out, for a warning.
+ */
+export function planPassthrough(cols: readonly PassthroughColumn[], opts: Pick<SchemaOptions, 'kind' | 'promptKey'>): { keep: PassthroughColumn[]; left: Array<{ name: string; why: string }> } {
+  const own = new Set(['data_source', opts.promptKey, VERL_IMAGE_COLUMN, 'ability', ...(opts.kind === 'gad' ? [TEACHER_COLUMN] : [])]);
+  const keep: PassthroughColumn[] = [];
+  const left: Array<{ name: string; why: string }> = [];
+  for (const c of cols) {
+    if (own.has(c.name)) {
+      if (c.name !== 'ability') left.push({ name: c.name, why: `the verl output writes its own '${c.name}' column` });
+      continue;
+    }
+    const bad = unsupportedType(c.column);
+    if (bad) left.push({ name: c.name, why: `its ${bad} cannot be written` });
+    else if ((c.name === 'reward_model' || c.name === 'extra_info') && c.column.kind !== 'struct') left.push({ name: c.name, why: `it is ${c.column.type}, verl needs a struct` });
+    else keep.push(c);
+  }
+  return { keep, left };
+}
+
+/** A decoded cell made to fit its column type (hyparquet and JSON give numbers, bigints, bytes for text...). */
+export function coerceCell(v: unknown, c: ColumnType): unknown {
+  if (v === null || v === undefined) return null;
+  if (c.kind === 'list') return Array.isArray(v) ? v.map((x) => coerceCell(x, c.children[0]!)) : null;
+  if (c.kind === 'struct') {
+    if (!isObj(v) || v instanceof Uint8Array) return null;
+    const o: Record<string, unknown> = {};
+    for (const x of c.children) o[x.name] = coerceCell(v[x.name], x);
+    return o;
+  }
+  switch (c.type) {
+    case 'string':
+      return v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : typeof v === 'string' ? v : String(v);
+    case 'binary':
+      return v instanceof Uint8Array ? v : typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : null;
+    case 'bool':
+      return Boolean(v);
+    case 'int64':
+    case 'uint64':
+      return typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)));
+    default:
+      return typeof v === 'bigint' ? Number(v) : Number(v);
+  }
+}
+
 function featureOf(type: A.DataType, imageList = false): Feature {
   if (imageList) return [{ _type: 'Image' }];
   if (type instanceof A.Utf8) return valueFeature('string');
-  if (type instanceof A.Int64) return valueFeature('int64');
   if (type instanceof A.Binary) return valueFeature('binary');
+  if (type instanceof A.Bool) return valueFeature('bool');
+  if (type instanceof A.Int) return valueFeature(`${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`);
+  if (type instanceof A.Float32) return valueFeature('float32');
+  if (type instanceof A.Float64) return valueFeature('float64');
   if (type instanceof A.List) return [featureOf(type.children[0]!.type)];
   if (type instanceof A.Struct) {
     const o: Record<string, unknown> = {};
@@ -71,7 +195,7 @@ function featureOf(type: A.DataType, imageList = false): Feature {
 }
 
 function checkKeys(opts: SchemaOptions): void {
-  const keys = opts.target === 'verl' ? [opts.promptKey, opts.imageKey] : [opts.promptKey, opts.answerKey, opts.imageKey];
+  const keys = opts.target === 'verl' ? [opts.promptKey, VERL_IMAGE_COLUMN] : [opts.promptKey, opts.answerKey, opts.imageKey];
   const fixed = opts.target === 'verl' ? ['data_source', 'ability', 'reward_model', 'extra_info'] : [];
   if (opts.kind === 'gad') fixed.push(TEACHER_COLUMN);
   const all = [...keys, ...fixed];
@@ -86,17 +210,26 @@ function checkKeys(opts: SchemaOptions): void {
 /** The columns of a row, in the order they are written. */
 export function columnSpecs(opts: SchemaOptions): ColumnSpec[] {
   checkKeys(opts);
-  const cols: Array<[string, A.DataType, boolean?]> =
-    opts.target === 'verl'
-      ? [
-          ['data_source', str()],
-          [opts.promptKey, list(struct([f('role', str()), f('content', str())]))],
-          [opts.imageKey, list(imageStruct()), true],
-          ['ability', str()],
-          ['reward_model', struct([f('style', str()), f('ground_truth', str())])],
-          ['extra_info', struct([f('split', str()), f('index', new A.Int64()), f('answer', str()), f('question', str())])],
-        ]
-      : [
+  if (opts.target === 'verl') {
+    const pass = new Map((opts.passthrough ?? []).map((p) => [p.name, p]));
+    const slot = (name: string, type: A.DataType): ColumnSpec => {
+      const p = pass.get(name);
+      pass.delete(name);
+      return p ? { name, type: arrowTypeOf(p.column), feature: passthroughFeature(p) } : { name, type, feature: featureOf(type) };
+    };
+    const out: ColumnSpec[] = [
+      slot('data_source', str()),
+      { name: opts.promptKey, type: list(struct([f('role', str()), f('content', str())])), feature: featureOf(list(struct([f('role', str()), f('content', str())]))) },
+      { name: VERL_IMAGE_COLUMN, type: list(imageStruct()), feature: featureOf(list(imageStruct()), true) },
+      slot('ability', str()),
+      slot('reward_model', struct([f('style', str()), f('ground_truth', str())])),
+      slot('extra_info', struct([f('split', str()), f('index', new A.Int64()), f('answer', str()), f('question', str())])),
+    ];
+    for (const p of pass.values()) out.push({ name: p.name, type: arrowTypeOf(p.column), feature: passthroughFeature(p) });
+    if (opts.kind === 'gad') out.push({ name: TEACHER_COLUMN, type: str(), feature: featureOf(str()) });
+    return out;
+  }
+  const cols: Array<[string, A.DataType, boolean?]> = [
           [opts.promptKey, str()],
           [opts.answerKey, str()],
           [opts.imageKey, list(imageStruct()), true],
@@ -136,11 +269,17 @@ export function rowFor(sample: Sample, opts: SchemaOptions): Record<string, unkn
   if (opts.target === 'verl') {
     const ability = typeof sample.extra.ability === 'string' ? sample.extra.ability : (opts.ability ?? 'math');
     row.data_source = sample.dataSource;
-    row[opts.promptKey] = [{ role: 'user', content: fm.formatted }];
-    row[opts.imageKey] = images;
+    // A message-list prompt keeps every turn (system included), as verl renders it.
+    row[opts.promptKey] = fm.messages ? fm.messages.map((m) => ({ role: m.role, content: m.content })) : [{ role: 'user', content: fm.formatted }];
+    row[VERL_IMAGE_COLUMN] = images;
     row.ability = ability;
     row.reward_model = { style: 'rule', ground_truth: sample.answer };
-    row.extra_info = { split: sample.split, index: BigInt(sample.index), answer: sample.answer, question: sample.problem };
+    // extra_info.question: the problem as the input held it (geo3k.py stores the raw problem there).
+    row.extra_info = { split: sample.split, index: BigInt(sample.index), answer: sample.answer, question: sample.rawProblem ?? sample.problem };
+    for (const p of opts.passthrough ?? []) {
+      if (p.name === 'data_source' || p.name === 'ability') continue;
+      row[p.name] = coerceCell(sample.passthrough?.[p.name], p.column);
+    }
   } else {
     row[opts.promptKey] = (opts.easyr1Prompt ?? 'problem') === 'formatted' ? fm.formatted : sample.problem;
     row[opts.answerKey] = sample.answer;

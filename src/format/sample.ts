@@ -8,6 +8,7 @@ import type { Drop, ProcessedImage, Sample } from '../core/types.js';
 import { countImageTags } from '../core/image-tag.js';
 import { createImageLimiter, processImage, readImageFile, type ImageOptions } from './image.js';
 import type { PromptCounter, TeacherEnding } from './tokens.js';
+import type { FormatPrompt } from './template.js';
 import { applyTeacherEnding } from './tokens.js';
 
 export interface FormatContext {
@@ -18,6 +19,19 @@ export interface FormatContext {
   imageLimit?: LimitFunction;
   /** The max_prompt_length rows are dropped over: a prompt surely over it is not tokenized in full (atLeast). */
   maxPromptLength?: number;
+  /**
+   * The format prompt for a message-list prompt (verl's `prompt` column already holds its instruction): null
+   * (default) applies none; set only when one was asked for explicitly.
+   */
+  messageFormatPrompt?: FormatPrompt | null;
+  /** Called once per key, e.g. when an explicit format prompt would be applied a second time. */
+  warnOnce?: (key: string, message: string) => void;
+}
+
+/** The instruction a format prompt adds (its rendering of an empty problem), or null when it adds none. */
+function instructionOf(fmt: FormatPrompt): string | null {
+  const t = fmt.render('').trim();
+  return t ? t : null;
 }
 
 
@@ -37,7 +51,8 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
   if (sample.drop) return sample;
   const problem = sample.problem ?? '';
   // A row whose <image> tags and images disagree cannot be counted; validate drops it (image_count_mismatch).
-  if (countImageTags(problem) !== sample.images.length) return sample;
+  const tags = sample.messages ? sample.messages.reduce((a, m) => a + countImageTags(m.content), 0) : countImageTags(problem);
+  if (tags !== sample.images.length) return sample;
   const limit = ctx.imageLimit ?? createImageLimiter();
   const images: ProcessedImage[] = [];
   for (let i = 0; i < sample.images.length; i++) {
@@ -53,11 +68,29 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     }
     images.push({ ...outcome.image, path: imageFileName(ref.path, sample.id, i, outcome.image.format) });
   }
-  const counted = ctx.counter.count(
-    problem,
-    images.map((im) => im.tokens),
-    ctx.maxPromptLength !== undefined && Number.isFinite(ctx.maxPromptLength) ? { limit: ctx.maxPromptLength } : {},
-  );
+  const tokens = images.map((im) => im.tokens);
+  const within = ctx.maxPromptLength !== undefined && Number.isFinite(ctx.maxPromptLength) ? { limit: ctx.maxPromptLength } : {};
+  let counted;
+  if (sample.messages) {
+    const fmt = ctx.messageFormatPrompt ?? null;
+    const instr = fmt ? instructionOf(fmt) : null;
+    if (instr && problem.includes(instr)) {
+      ctx.warnOnce?.(
+        'format-twice',
+        `row ${sample.id}: the prompt message already holds the ${fmt!.name} format prompt's instruction, and --format-prompt ${fmt!.name} applies it again (twice in the prompt); drop --format-prompt / data.format_prompt to keep the message list as it is`,
+      );
+    }
+    counted = ctx.counter.countMessages(sample.messages, sample.promptMessage ?? 0, tokens, fmt, within);
+  } else {
+    const instr = instructionOf(ctx.counter.formatPrompt);
+    if (instr && problem.includes(instr)) {
+      ctx.warnOnce?.(
+        'format-twice',
+        `row ${sample.id}: the prompt text already holds the ${ctx.counter.formatPrompt.name} format prompt's instruction, and the ${ctx.counter.formatPrompt.name} format prompt applies it again (twice in the prompt); use --format-prompt none to keep the text as it is`,
+      );
+    }
+    counted = ctx.counter.count(problem, tokens, within);
+  }
   let teacherResponse: string | null = null;
   let responseTokens: number | null = null;
   if (typeof sample.teacherResponse === 'string') {
@@ -66,6 +99,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
   }
   sample.formatted = {
     formatted: counted.formatted,
+    ...(counted.messages ? { messages: counted.messages } : {}),
     textTokens: counted.textTokens,
     imageTokens: counted.imageTokens,
     promptTokens: counted.promptTokens,

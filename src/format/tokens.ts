@@ -6,6 +6,7 @@
 import { encoderFor, type CachedEncoder } from './encoder.js';
 import type { ModelProfile } from './profile.js';
 import { buildMessages, renderChat, type FormatPrompt } from './template.js';
+import type { PromptMessage } from '../core/types.js';
 
 export interface PromptCount {
   /** The format prompt applied to the problem. */
@@ -26,6 +27,8 @@ export interface PromptCount {
   ids?: number[];
   /** Counting stopped early: the prompt is surely over `limit`, and the counts are lower bounds (see CachedEncoder.lowerBound). */
   atLeast?: boolean;
+  /** countMessages: the message list as written (format prompt applied to the prompt message, contents as text). */
+  messages?: PromptMessage[];
 }
 
 export class PromptCounter {
@@ -52,7 +55,32 @@ export class PromptCounter {
   /** Format, render and count one prompt. `imageTokens` holds N for each image of the row. */
   count(problem: string, imageTokens: readonly number[], opts: { ids?: boolean; limit?: number } = {}): PromptCount {
     const formatted = this.formatPrompt.render(problem);
-    const rendered = renderChat(this.profile, buildMessages(formatted));
+    return this.tally(formatted, renderChat(this.profile, buildMessages(formatted)), imageTokens, opts);
+  }
+
+  /**
+   * Count a verl message-list prompt as verl renders it (`RLHFDataset._build_messages`, then
+   * `apply_chat_template(messages, add_generation_prompt=True)`): every turn kept; when the row has images,
+   * each message's text is split on `<image>` into image/text items (empty pieces dropped), else contents stay
+   * text. `format` (null: none) is applied to `messages[promptMessage]` only.
+   */
+  countMessages(
+    messages: readonly PromptMessage[],
+    promptMessage: number,
+    imageTokens: readonly number[],
+    format: FormatPrompt | null,
+    opts: { ids?: boolean; limit?: number } = {},
+  ): PromptCount {
+    const written = messages.map((m, i) => ({ role: m.role, content: i === promptMessage && format ? format.render(m.content) : m.content }));
+    const chat = imageTokens.length
+      ? written.map((m) => ({ role: m.role, content: m.content.split('<image>').flatMap((piece, i) => [...(i ? [{ type: 'image' }] : []), ...(piece ? [{ type: 'text', text: piece }] : [])]) }))
+      : written;
+    const out = this.tally(written[promptMessage]?.content ?? '', renderChat(this.profile, chat), imageTokens, opts);
+    out.messages = written;
+    return out;
+  }
+
+  private tally(formatted: string, rendered: string, imageTokens: readonly number[], opts: { ids?: boolean; limit?: number }): PromptCount {
     let imageExtra = 0;
     for (const n of imageTokens) imageExtra += n - 1;
     // A prompt far over the limit (a 20 MB text) is not tokenized in full: a lower bound from its size shows it

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
-import type { Drop, ImageRef, Manifest, Sample } from '../core/types.js';
+import type { ColumnType, Drop, ImageRef, Manifest, PassthroughColumn, PromptMessage, Sample } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
 import { sha256File, sha256FileAndLines } from '../core/hash.js';
@@ -18,6 +18,7 @@ import { loadTeacher, scalarKey, type TeacherTable } from './teacher.js';
 import { JsonNumber, pyFloatRepr } from './numbers.js';
 import { stringify as losslessStringify } from 'lossless-json';
 import { resolveHubOptions, resolveHubSplit, type DownloadProgress, type HubOptions } from './hub.js';
+import { JsonTypeInference, getPath, schemaHasPath } from './columns.js';
 
 export interface ColumnMap {
   /** EasyR1 prompt_key: a string column or verl's `prompt` message list. Default `problem` (falls back to `prompt`). */
@@ -53,9 +54,15 @@ export interface IngestOptions {
   hub?: HubOptions;
   onProgress?: DownloadProgress;
   onWarning?: (message: string) => void;
+  /** Keep every input column the build does not consume (and its type) on each Sample (`passthrough`). */
+  passthrough?: boolean;
+  /** A source without an image column is an error (else its rows are text-only). */
+  requireImage?: boolean;
 }
 
 export interface OpenedIngest {
+  /** The input columns kept unchanged on each Sample (`passthrough` option), in input order, with their types. */
+  passthrough: PassthroughColumn[];
   sources: Manifest['sources'];
   /** Rows per split from parquet footers and jsonl line counts (for progress); null when a split has a .json source. */
   rowCount: Record<string, number | null>;
@@ -78,6 +85,8 @@ interface PlannedFile {
   rows: number | null;
   /** Parquet schema (null for json). */
   schema: ParquetColumn[] | null;
+  /** The `huggingface` features of the parquet footer, when present. */
+  features?: Record<string, unknown> | null;
 }
 
 interface PlannedSource {
@@ -93,7 +102,8 @@ interface ResolvedColumns {
   prompt: string;
   answer: string | null;
   groundTruth: boolean;
-  images: string;
+  /** null: the source has no image column (text-only rows). */
+  images: string | null;
   id: string | null;
   imageBytes: string | null;
   teacher: string | null;
@@ -120,7 +130,7 @@ function listDir(root: string): string[] {
 }
 
 /** Resolve the column names against what a file has; GadError naming the config key when one is missing. */
-function resolveColumns(have: string[], types: Map<string, string> | null, cols: ColumnMap, where: string, warn: (m: string) => void): ResolvedColumns {
+function resolveColumns(have: string[], types: Map<string, string> | null, cols: ColumnMap, where: string, warn: (m: string) => void, opts: { requireImage?: boolean; schema?: ColumnType[] | null; firstRow?: Record<string, unknown> } = {}): ResolvedColumns {
   const list = have.join(', ');
   const missing = (key: string, col: string) =>
     new GadError(`column '${col}' (${key}) not found in ${where}; columns: ${list}`, { hint: `set ${key} to one of: ${list}` });
@@ -130,10 +140,14 @@ function resolveColumns(have: string[], types: Map<string, string> | null, cols:
       prompt = 'prompt';
     } else throw missing('prompt_key', prompt);
   }
-  let images = cols.images;
+  let images: string | null = cols.images;
   if (!have.includes(images)) {
     if (images === DEFAULT_COLUMNS.images && have.includes('image')) images = 'image';
-    else if (!cols.imageBytes) throw missing('image_key', images);
+    else if (!cols.imageBytes) {
+      if (opts.requireImage) throw missing('image_key', images);
+      warn(`${where}: no image column '${images}' (image_key): its rows are text-only (no image tokens); set image_key if the images are in another column, or require_image to refuse text-only rows`);
+      images = null;
+    }
   }
   let answer: string | null = cols.answer;
   let groundTruth = false;
@@ -143,7 +157,11 @@ function resolveColumns(have: string[], types: Map<string, string> | null, cols:
     else warn(`${where}: no answer column '${cols.answer}' (answer_key); answers are left empty`);
   }
   const id = cols.id ?? null;
-  if (id && !have.includes(id)) throw missing('id_key', id);
+  if (id && !have.includes(id)) {
+    // A dotted key names a nested field (verl's `extra_info.index`).
+    const nested = id.includes('.') && (opts.schema ? schemaHasPath(opts.schema, id) : opts.firstRow ? getPath(opts.firstRow, id) !== undefined : false);
+    if (!nested) throw missing('id_key', id);
+  }
   const imageBytes = cols.imageBytes ?? null;
   if (imageBytes && !have.includes(imageBytes)) throw missing('image_bytes_key', imageBytes);
   const teacher = cols.teacher ?? null;
@@ -163,10 +181,10 @@ function resolveColumns(have: string[], types: Map<string, string> | null, cols:
       });
     };
     wrongType('prompt_key', prompt, 'text (string) or a message list', (t) => textual(t) || t.startsWith('list<'));
-    if (have.includes(images)) wrongType('image_key', images, 'images (list<struct<bytes, path>>, a struct, bytes or path strings)', (t) => textual(t) || t.startsWith('list<') || t.startsWith('struct<'));
+    if (images && have.includes(images)) wrongType('image_key', images, 'images (list<struct<bytes, path>>, a struct, bytes or path strings)', (t) => textual(t) || t.startsWith('list<') || t.startsWith('struct<'));
     if (teacher) wrongType('teacher_key', teacher, 'text (string) or a message list', (t) => textual(t) || t.startsWith('list<'));
   }
-  if (types && !imageBytes) {
+  if (types && !imageBytes && images) {
     const t = types.get(images);
     if (t === 'string' || t === 'list<string>') {
       const bin = [...types].find(([n, ty]) => n !== images && (ty === 'list<binary>' || ty === 'binary'));
@@ -212,8 +230,11 @@ function contentText(c: unknown): string | undefined {
   return undefined;
 }
 
-/** The prompt text from a string cell or a message list (the first user message). */
-function promptText(v: unknown): { text: string | null } | { error: string } {
+/**
+ * The prompt text from a string cell or a message list (the first user message). A message list is also
+ * returned whole (every turn, contents as text), as verl renders it.
+ */
+function promptText(v: unknown): { text: string | null; messages?: PromptMessage[]; promptMessage?: number } | { error: string } {
   // A number or boolean is not a prompt (a wrong cell type, e.g. a jsonl row with "problem": 42): bad_row.
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return { error: `the prompt cell is a ${typeof v} (${String(v)}), not text` };
   if (v instanceof JsonNumber) return { error: `the prompt cell is a number (${v.text}), not text` };
@@ -228,11 +249,18 @@ function promptText(v: unknown): { text: string | null } | { error: string } {
   const t = asText(v);
   if (t !== undefined) return { text: t };
   if (Array.isArray(v)) {
-    const user = v.find((m) => m && typeof m === 'object' && (m as { role?: unknown }).role === 'user') as { content?: unknown } | undefined;
-    if (!user) return v.length ? { error: 'the prompt message list has no user message' } : { text: null };
-    const c = contentText(user.content);
-    if (c === undefined) return { error: 'the user message content is neither text nor a list of parts' };
-    return { text: c };
+    const at = v.findIndex((m) => m && typeof m === 'object' && (m as { role?: unknown }).role === 'user');
+    if (at < 0) return v.length ? { error: 'the prompt message list has no user message' } : { text: null };
+    const messages: PromptMessage[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const m = v[i] as { role?: unknown; content?: unknown } | null;
+      const role = m && typeof m === 'object' ? asText(m.role) : undefined;
+      if (typeof role !== 'string') return { error: `prompt message ${i} has no role` };
+      const c = contentText(m!.content);
+      if (c === undefined) return { error: `the content of prompt message ${i} (${role}) is neither text nor a list of parts` };
+      messages.push({ role, content: c });
+    }
+    return { text: messages[at]!.content, messages, promptMessage: at };
   }
   return { error: `the prompt cell is a ${typeof v}, not text or a message list` };
 }
@@ -281,12 +309,14 @@ interface RowContext {
   warnOnce: (key: string, m: string) => void;
   /** id_key value → the first row that carried it (split, index), across every split of the build. */
   ids: Map<string, { split: string; index: number }>;
+  /** Columns whose cells are kept unchanged on the Sample (null: pass-through is off). */
+  passthrough: string[] | null;
 }
 
 function toSample(row: Record<string, unknown>, index: number, ctx: RowContext): Sample {
   const { cols } = ctx;
   const source = ctx.source.spec.spec;
-  const idRaw = cols.id ? scalarKey(row[cols.id]) : null;
+  const idRaw = cols.id ? scalarKey(getPath(row, cols.id)) : null;
   const id = idRaw ?? `${source}#${index}`;
   const ds = cols.dataSource ? asText(row[cols.dataSource]) : null;
   const base: Sample = {
@@ -301,6 +331,10 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
     extra: {},
   };
   if (ctx.teacher || cols.teacher) base.teacherResponse = null;
+  if (ctx.passthrough) {
+    base.passthrough = {};
+    for (const c of ctx.passthrough) base.passthrough[c] = row[c] ?? null;
+  }
   const dropped = (drop: Drop): Sample => ({ ...base, drop });
 
   // An id names one row: the teacher file is joined on it (a GAD build would give two rows one response) and
@@ -363,13 +397,21 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
   const p = promptText(row[cols.prompt]);
   if ('error' in p) return dropped({ reason: 'bad_row', detail: `column ${cols.prompt}: ${p.error}` });
   let text = p.text ?? '';
+  base.rawProblem = text;
+  const messages = p.messages?.map((m) => ({ ...m }));
   for (const a of ctx.aliases) {
-    if (text.includes(a)) {
-      text = text.split(a).join(IMAGE_TAG);
+    const rewrite = (t: string) => (t.includes(a) ? t.split(a).join(IMAGE_TAG) : t);
+    if (text.includes(a) || messages?.some((m) => m.content.includes(a))) {
+      text = rewrite(text);
+      if (messages) for (const m of messages) m.content = rewrite(m.content);
       ctx.warnOnce(`alias:${a}`, `${ctx.source.spec.spec}: image placeholder '${a}' rewritten to '${IMAGE_TAG}'`);
     }
   }
   base.problem = text;
+  if (messages) {
+    base.messages = messages;
+    base.promptMessage = p.promptMessage!;
+  }
   if (!text.trim()) {
     return dropped({ reason: 'empty_prompt', detail: `column ${cols.prompt} is empty` });
   }
@@ -379,21 +421,22 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
     imageDir: ctx.imageDir,
     baseDir: ctx.file.kind === 'parquet' ? null : dirname(ctx.file.path),
     where: ctx.file.path,
-    imageKey: cols.images,
+    imageKey: cols.images ?? cols.imageBytes ?? 'images',
     // allowed roots for where image files may resolve: image_dir when set, else the data file's folder; the Hub cache
     roots: [...(ctx.imageDir ? [] : [dirname(ctx.file.path)]), ...(ctx.file.cacheRoot ? [ctx.file.cacheRoot] : [])],
     allowOutside: ctx.allowOutsidePaths,
   };
-  const im = readImageCell(row[cols.images], imageDirOrBase, cols.imageBytes ? (row[cols.imageBytes] ?? null) : undefined);
+  const im = readImageCell(cols.images ? row[cols.images] : null, imageDirOrBase, cols.imageBytes ? (row[cols.imageBytes] ?? null) : undefined);
   if ('drop' in im) return dropped(im.drop);
   base.images = im.images as ImageRef[];
 
-  // <image> placement and count
+  // <image> placement and count (over every turn of a message list, as verl counts them)
   const n = base.images.length;
-  const tags = countImageTags(text);
+  const tags = messages ? messages.reduce((a, m) => a + countImageTags(m.content), 0) : countImageTags(text);
   if (tags === 0 && n > 0) {
     if (ctx.placement === 'prepend') base.problem = IMAGE_TAG.repeat(n) + text;
     else if (ctx.placement === 'append') base.problem = text + IMAGE_TAG.repeat(n);
+    if (messages) messages[base.promptMessage!]!.content = base.problem;
   } else if (tags !== n) {
     return dropped({ reason: 'image_count_mismatch', detail: `the prompt has ${tags} ${IMAGE_TAG} tag(s) but the row has ${n} image(s)`, value: tags, limit: n });
   }
@@ -461,10 +504,12 @@ async function planSource(
   for (const f of files) {
     let rows: number | null = null;
     let schema: ParquetColumn[] | null = null;
+    let features: Record<string, unknown> | null = null;
     if (f.kind === 'parquet') {
       const s = await readParquetSchema(f.path);
       rows = s.rows;
       schema = s.columns;
+      features = hfFeaturesOf(s.keyValue.huggingface);
     }
     const { size } = await stat(f.path);
     let digest: string;
@@ -474,10 +519,27 @@ async function planSource(
       digest = h.sha256;
       rows = h.lines;
     } else digest = await sha256File(f.path);
-    planned.push({ path: f.path, kind: f.kind, rows, schema, ...(f.cacheRoot ? { cacheRoot: f.cacheRoot } : {}) });
+    planned.push({ path: f.path, kind: f.kind, rows, schema, features, ...(f.cacheRoot ? { cacheRoot: f.cacheRoot } : {}) });
     manifest.files.push({ path: f.manifestPath, bytes: size, sha256: digest });
   }
   return { spec, repo, files: planned, manifest };
+}
+
+/** The `features` of a parquet footer's `huggingface` metadata (`{"info": {"features": {...}}}`), or null. */
+function hfFeaturesOf(meta: string | undefined): Record<string, unknown> | null {
+  if (!meta) return null;
+  try {
+    const j = JSON.parse(meta) as { info?: { features?: unknown } };
+    const f = j.info?.features;
+    return f && typeof f === 'object' && !Array.isArray(f) ? (f as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Columns a build consumes (they become the prompt, answer, images, teacher response, data_source). */
+function consumedColumns(c: ResolvedColumns): Set<string> {
+  return new Set([c.prompt, c.answer, c.images, c.imageBytes, c.teacher, c.dataSource].filter((x): x is string => !!x));
 }
 
 function defaultDataSource(src: PlannedSource): string {
@@ -537,12 +599,69 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         if (!f.schema) continue;
         const types = new Map(f.schema.map((c) => [c.name, c.type]));
         const where = src.spec.kind === 'hub' ? `${src.spec.spec} (${basename(f.path)})` : f.path;
-        colsByFile.set(f.path, resolveColumns([...types.keys()], types, columns, where, (m) => warnOnce(`cols:${where}`, m)));
+        colsByFile.set(f.path, resolveColumns([...types.keys()], types, columns, where, (m) => warnOnce(`cols:${where}`, m), { requireImage: opts.requireImage, schema: f.schema }));
         const c = colsByFile.get(f.path)!;
         if (c.prompt !== columns.prompt) warnOnce(`prompt:${src.spec.spec}`, `${src.spec.spec}: no column '${columns.prompt}'; using the '${c.prompt}' message list as the prompt (set prompt_key to choose)`);
         if (c.images !== columns.images && c.images) warnOnce(`images:${src.spec.spec}`, `${src.spec.spec}: no column '${columns.images}'; using '${c.images}' for images (set image_key to choose)`);
       }
     }
+  }
+
+  // Pass-through: every column a build does not consume, with its type (parquet: the footer's; JSON: inferred
+  // over all rows, in a first pass), unioned over the files in input order.
+  const passthrough: PassthroughColumn[] = [];
+  const passNames = new Map<string, string[]>();
+  if (opts.passthrough) {
+    const byName = new Map<string, PassthroughColumn>();
+    const files = [...plans.values()].flatMap((l) => l.map((src) => ({ src, files: src.files }))).flatMap(({ src, files }) => files.map((f) => ({ src, f })));
+    const seenIn = new Map<string, number>();
+    for (const { src, f } of files) {
+      let types: ColumnType[];
+      let cols: ResolvedColumns;
+      if (f.schema) {
+        types = f.schema;
+        cols = colsByFile.get(f.path)!;
+      } else {
+        const inf = new JsonTypeInference();
+        let first: Record<string, unknown> | null = null;
+        for await (const r of f.kind === 'jsonl' ? readJsonlRows(f.path) : readJsonRows(f.path)) {
+          if (!r.ok) continue;
+          first ??= r.row;
+          inf.add(r.row);
+        }
+        const got = inf.columns();
+        types = got.columns;
+        const have = [...types.map((c) => c.name), ...got.conflicts];
+        cols = resolveColumns(have, null, columns, f.path, (m) => warnOnce(`cols:${f.path}`, m), { requireImage: opts.requireImage, firstRow: first ?? {} });
+        colsByFile.set(f.path, cols);
+        if (cols.prompt !== columns.prompt) warnOnce(`prompt:${src.spec.spec}`, `${src.spec.spec}: no key '${columns.prompt}'; using '${cols.prompt}' as the prompt (set prompt_key to choose)`);
+        const consumed = consumedColumns(cols);
+        for (const k of got.conflicts) {
+          if (!consumed.has(k)) warnOnce(`conflict:${k}`, `${src.spec.spec}: key '${k}' holds values of different types in different rows (e.g. text and numbers); it is NOT passed through (make its values one type)`);
+        }
+      }
+      const consumed = consumedColumns(cols);
+      const names: string[] = [];
+      for (const c of types) {
+        if (consumed.has(c.name)) continue;
+        names.push(c.name);
+        seenIn.set(c.name, (seenIn.get(c.name) ?? 0) + 1);
+        const prev = byName.get(c.name);
+        if (!prev) {
+          const feature = f.features?.[c.name] ?? null;
+          const entry = { name: c.name, column: c, feature };
+          byName.set(c.name, entry);
+          passthrough.push(entry);
+        } else if (prev.column.type !== c.type) {
+          throw new GadError(`column '${c.name}' has type ${prev.column.type} in one input file and ${c.type} in ${f.path}; it cannot be passed through as one column`, {
+            hint: 'make the files agree on its type, or build with --no-passthrough (passthrough: false) to leave the other columns out',
+          });
+        }
+      }
+      passNames.set(f.path, names);
+    }
+    // A column missing from some files is null in their rows.
+    for (const p of passthrough) if ((seenIn.get(p.name) ?? 0) < files.length) p.column = { ...p.column, nullable: true };
   }
 
   let teacher: TeacherTable | null = null;
@@ -565,7 +684,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     for (const src of list) {
       const dataSourceDefault = defaultDataSource(src);
       for (const file of src.files) {
-        const base = { split, source: src, file, dataSourceDefault, imageDir, allowOutsidePaths: !!opts.allowOutsidePaths, placement, aliases, teacher, warnOnce, ids };
+        const base = { split, source: src, file, dataSourceDefault, imageDir, allowOutsidePaths: !!opts.allowOutsidePaths, placement, aliases, teacher, warnOnce, ids, passthrough: opts.passthrough ? (passNames.get(file.path) ?? []) : null };
         if (file.kind === 'parquet') {
           const cols = colsByFile.get(file.path)!;
           // A float column reads as a JS number; Python (pyarrow) gives a float, whose str() is "1.0", not "1".
@@ -582,7 +701,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
             index++;
           }
         } else {
-          let cols: ResolvedColumns | null = null;
+          let cols: ResolvedColumns | null = colsByFile.get(file.path) ?? null;
           const it = file.kind === 'jsonl' ? readJsonlRows(file.path) : readJsonRows(file.path);
           for await (const r of it) {
             if (!r.ok) {
@@ -604,7 +723,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
             }
             if (!cols) {
               const where = `${file.path} (line ${r.line})`;
-              cols = resolveColumns(Object.keys(r.row), null, columns, where, (m) => warnOnce(`cols:${file.path}`, m));
+              cols = resolveColumns(Object.keys(r.row), null, columns, where, (m) => warnOnce(`cols:${file.path}`, m), { requireImage: opts.requireImage, firstRow: r.row });
               if (cols.prompt !== columns.prompt) warnOnce(`prompt:${src.spec.spec}`, `${src.spec.spec}: no key '${columns.prompt}'; using '${cols.prompt}' as the prompt (set prompt_key to choose)`);
             }
             yield toSample(r.row, index, { ...base, cols });
@@ -615,5 +734,5 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     }
   }
 
-  return { sources, rowCount, rows, teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null };
+  return { sources, rowCount, rows, passthrough, teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null };
 }

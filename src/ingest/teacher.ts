@@ -7,6 +7,7 @@ import { sha256File } from '../core/hash.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readParquetRows, readParquetSchema } from './parquet.js';
 import { JsonNumber } from './numbers.js';
+import { getPath } from './columns.js';
 
 export interface TeacherTable {
   file: string;
@@ -96,12 +97,12 @@ export async function loadTeacher(opts: { file: string; idKey?: string | null; r
     } else if (index === 0 && !have.includes(responseKey)) {
       throw new GadError(`teacher file ${file} has no column '${responseKey}'; columns: ${have.join(', ')}`, { hint: 'set the teacher response key to one of them' });
     }
-    if (idKey && index === 0 && !have.includes(idKey)) {
+    if (idKey && index === 0 && !have.includes(idKey) && !(idKey.includes('.') && getPath(row, idKey) !== undefined)) {
       throw new GadError(`teacher file ${file} has no id column '${idKey}'; columns: ${have.join(', ')}`, {
-        hint: 'set the teacher id key (teacher.id_key) to the column that matches id_key of the source',
+        hint: 'set the teacher id key (teacher.id_key, --teacher-id-key) to the column that matches id_key of the source',
       });
     }
-    const key = idKey ? scalarKey(row[idKey]) : String(index);
+    const key = idKey ? scalarKey(getPath(row, idKey)) : String(index);
     if (key === null) throw new GadError(`teacher file ${file}, row ${line}: the id column '${idKey}' is empty`);
     if (responses.has(key)) {
       throw new GadError(`teacher file ${file} has a duplicate id '${key}' (row ${line})`, { hint: 'keep one response per id' });

@@ -19,14 +19,12 @@ import { displayPath } from '../core/paths.js';
  * The format prompt `validate` / `report FILES` apply before counting when none is given: verl files hold the
  * final prompt (nothing is applied, whatever is given); EasyR1 files the raw problem, formatted with this.
  */
-export function defaultFormatPromptFor(_target: Target): string {
-  return 'none';
+export function defaultFormatPromptFor(target: Target): string {
+  return target === 'verl' ? 'none' : DEFAULT_FORMAT_PROMPT;
 }
+import { DEFAULT_FORMAT_PROMPT, defaultPipelineFor } from '../core/defaults.js';
 
-/** The pipeline each trainer runs before the processor (verl ≥ 0.8: qwen-vl-utils' fetch_image; EasyR1: process_image). */
-export function defaultPipelineFor(target: Target): ResizePipeline {
-  return target === 'easyr1' ? 'easyr1' : 'qwen-vl-utils';
-}
+export { defaultPipelineFor };
 
 export type ProblemCode = DropReason | 'schema' | 'unreadable';
 
@@ -51,7 +49,7 @@ export interface ValidateOptions {
   firstN?: number;
   /** Resize pipeline for image tokens (default: the target's, see `defaultPipelineFor`). */
   pipeline?: ResizePipeline;
-  /** Format prompt applied to an EasyR1 prompt column before counting (default `none`). */
+  /** Format prompt applied to an EasyR1 prompt column before counting (default: the build's, `math`). */
   formatPrompt?: string;
   /** Most violations kept in the returned array (all are counted). Default 1000. */
   maxViolations?: number;
@@ -62,6 +60,8 @@ export interface ValidateOptions {
    * pixels (png-check.ts); `full` decodes every image; `none` reads headers only.
    */
   decode?: ImageCheck;
+  /** A row without an image is a violation (`no_image`); default false: text-only rows are counted without image tokens. */
+  requireImage?: boolean;
 }
 
 export type ImageCheck = 'fast' | 'full' | 'none';
@@ -116,6 +116,7 @@ interface Ctx {
   maxPromptLength: number | null;
   maxResponseLength: number | null;
   hasTeacher: boolean;
+  requireImage?: boolean;
   /** False when the file has no prompt column (the row checks then cover the images only). */
   hasPromptCol?: boolean;
   decode?: ImageCheck;
@@ -234,7 +235,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
   const list = Array.isArray(imgs) ? (imgs as unknown[]) : [];
   const imageTokens: number[] = [];
   let imagesOk = true;
-  if (list.length === 0) {
+  if (list.length === 0 && ctx.requireImage) {
     problems.push({ code: 'no_image', detail: `\`${ctx.cols.images}\` is ${imgs === null || imgs === undefined ? 'null' : 'empty'}` });
     imagesOk = false;
   }
@@ -418,7 +419,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
     const hasPrompt = !!col(schema, cols.prompt);
     const hasImages = !!col(schema, cols.images);
     if (hasImages) {
-      const ctx: Ctx = { ...base, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', hasPromptCol: hasPrompt, decode: opts.decode ?? 'fast' };
+      const ctx: Ctx = { ...base, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', hasPromptCol: hasPrompt, decode: opts.decode ?? 'fast', requireImage: opts.requireImage ?? false };
       const prompt: number[] = [];
       const text: number[] = [];
       const image: number[] = [];

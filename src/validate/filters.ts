@@ -147,7 +147,8 @@ export function imageCountStep(opts: { requireImage: boolean; singleImage: boole
   return {
     name: 'image_count',
     check(s) {
-      const tags = countImageTags(s.problem ?? '');
+      // A message list: the tags of every turn (verl fills them in order over all messages).
+      const tags = s.messages ? s.messages.reduce((n, m) => n + countImageTags(m.content), 0) : countImageTags(s.problem ?? '');
       const images = s.images?.length ?? 0;
       if (tags !== images)
         return { reason: 'image_count_mismatch', detail: `${tags} <image> placeholder(s) in the prompt but ${images} image(s)`, value: tags, limit: images };
@@ -230,7 +231,9 @@ export function imageHashes(s: Sample): string[] {
 /** The dedupe key: the first 32 hex digits of the sha256 of the normalized prompt text and the image hashes in order. */
 export function dedupeKey(s: Sample): string {
   // 128 bits of the sha256 are plenty to tell rows apart and halve the memory per kept row.
-  return sha256(normalizePrompt(s.problem ?? '') + '\u0000' + imageHashes(s).join(',')).slice(0, 32);
+  // A message list with other turns (a system prompt, earlier turns): those are part of the prompt too.
+  const others = s.messages && s.messages.length > 1 ? s.messages.filter((_, i) => i !== s.promptMessage).map((m) => `${m.role}\u0001${normalizePrompt(m.content)}`).join('\u0002') + '\u0003' : '';
+  return sha256(others + normalizePrompt(s.problem ?? '') + '\u0000' + imageHashes(s).join(',')).slice(0, 32);
 }
 
 /**

@@ -86,11 +86,12 @@ async function checkCorpusBuild(out: string, cases: Array<{ id: string; reason: 
     const oddSize = ODD_SIZES[String(len.id).slice(prefix.length)];
     if (oddSize) {
       odd++;
-      const want = resizeFor(oddSize[0], oddSize[1], 'processor', profile.geometry);
+      // The build's pipeline (target verl: qwen-vl-utils, verl's own pre-resize, then the processor).
+      const want = resizeFor(oddSize[0], oddSize[1], manifest.resize.pipeline, profile.geometry);
       assert.ok(want.ok);
       // converted at its own (upright) size, never upscaled; counted at the processor's size of the original
       assert.deepEqual([meta.width, meta.height], oddSize, `${len.id}: written at the ${oddSize.join('x')} input's size`);
-      assert.deepEqual(len.resized[0], want.resized, `${len.id}: the processor's size for a ${oddSize.join('x')} input`);
+      assert.deepEqual(len.resized[0], want.resized, `${len.id}: the ${manifest.resize.pipeline} pipeline's size for a ${oddSize.join('x')} input`);
     }
   }
   assert.equal(odd, Object.keys(ODD_SIZES).length, 'every odd-but-valid image was checked');
@@ -100,7 +101,9 @@ test('jsonl + image folder corpus: each bad row dropped with its reason, good an
   const out = join(tmp, 'out-jsonl');
   const warnings: string[] = [];
   const r = await build(
-    { data: { train_files: jc.jsonl, image_dir: jc.imageDir, max_prompt_length: 4096 }, id_key: 'id', teacher: { file: jc.teacher }, out, max_drop_ratio: 1 },
+    // require_image: this corpus is single-image data, so a row with a null image cell is a bad row (no_image);
+    // by default it would be kept as a text-only row (test/interop/verl-inputs.test.ts).
+    { data: { train_files: jc.jsonl, image_dir: jc.imageDir, max_prompt_length: 4096 }, id_key: 'id', teacher: { file: jc.teacher }, out, max_drop_ratio: 1, require_image: true },
     { onWarning: (m) => warnings.push(m) },
   );
   assert.equal(r.exitCode, 0);
@@ -131,7 +134,7 @@ test('jsonl + image folder corpus: each bad row dropped with its reason, good an
 test('parquet corpus (embedded bytes, nulls, empty lists): each bad row dropped with its reason, the rest kept', { timeout: 60_000 }, async () => {
   const out = join(tmp, 'out-parquet');
   const r = await build(
-    { data: { train_files: pc.parquet, image_dir: pc.imageDir, max_prompt_length: 4096 }, id_key: 'id', teacher: { file: pc.teacher }, out, max_drop_ratio: 1 },
+    { data: { train_files: pc.parquet, image_dir: pc.imageDir, max_prompt_length: 4096 }, id_key: 'id', teacher: { file: pc.teacher }, out, max_drop_ratio: 1, require_image: true },
     {},
   );
   assert.equal(r.exitCode, 0);

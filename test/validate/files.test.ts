@@ -95,11 +95,14 @@ test('crafted verl file: each problem found on its row; exit 1; a good file exit
     assert.deepEqual(codes(5), ['empty_prompt']);
     assert.deepEqual(codes(6), ['image_undecodable']);
     assert.deepEqual(codes(7), ['aspect_ratio']);
-    assert.deepEqual(codes(8), ['no_image'], 'no tag, no image: no_image only');
-    assert.equal(r.summary.rowsWithErrors, 8);
+    // No tag, no image: a text-only row, which verl and EasyR1 train on; a violation only with requireImage.
+    assert.deepEqual(codes(8), []);
+    assert.equal(r.summary.rowsWithErrors, 7);
+    const req = await validateFiles([bad], { target: 'verl', requireImage: true });
+    assert.deepEqual(req.violations.filter((v) => v.row === 8).map((v) => v.code), ['no_image'], 'no tag, no image: no_image only');
     // Only the first 3 offending rows are printed, then a count.
     assert.equal((r.text.match(/^ {2}row \d+:/gm) ?? []).length, 3);
-    assert.match(r.text, /… 5 more offending row\(s\)/);
+    assert.match(r.text, /… 4 more offending row\(s\)/);
 
     const goodFile = join(dir, 'good.parquet');
     await writeCraftedParquet(goodFile, [rows[0]!, { prompt: user('Compare <image> sides.'), images: [{ bytes: await pngOf(300, 200), path: null }] }], 'verl');
@@ -113,7 +116,7 @@ test('crafted verl file: each problem found on its row; exit 1; a good file exit
     const u = await validateFiles([goodFile, junk, bad], { target: 'verl' });
     assert.equal(u.exitCode, 2);
     assert.equal(u.summary.files[1]!.unusable, true);
-    assert.equal(u.summary.files[2]!.rowsWithErrors, 8);
+    assert.equal(u.summary.files[2]!.rowsWithErrors, 7);
     const missing = await validateFiles([join(dir, 'nope.parquet')], { target: 'verl' });
     assert.equal(missing.exitCode, 2);
     assert.match(missing.text, /nope\.parquet/);

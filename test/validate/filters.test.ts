@@ -171,3 +171,24 @@ test('assignSplit: seeded hash of the id, independent of order, near the ratio, 
   assert.ok(u >= 0 && u < 1);
   assert.throws(() => assignSplit('x', 1, 1.5), RangeError);
 });
+
+test('dedupe key of a message-list prompt covers its other turns (a system prompt is part of the prompt)', () => {
+  const user = { role: 'user', content: '<image>Find x.' };
+  const same = { images: [{ bytes: new Uint8Array([9, 9]), path: null }], f: { images: [img('same-image')] } };
+  const withSystem = (content: string) => sample({ ...same, problem: user.content, messages: [{ role: 'system', content }, user], promptMessage: 1 });
+  assert.equal(dedupeKey(withSystem('Be brief.')), dedupeKey(withSystem('Be  brief. ')), 'the same turns (whitespace normalized): one key');
+  assert.notEqual(dedupeKey(withSystem('Be brief.')), dedupeKey(withSystem('Think step by step.')), 'another system prompt: another row');
+  assert.equal(dedupeKey(sample({ ...same, problem: user.content, messages: [user], promptMessage: 0 })), dedupeKey(sample({ ...same, problem: user.content })), 'one user turn: the key of the text prompt');
+});
+
+test('image count of a message-list prompt covers every turn', () => {
+  const chain = FilterChain.standard({ maxPromptLength: 1e9, maxResponseLength: 1e9, singleImage: true, requireTeacher: false, dedupe: false, leakCheck: false });
+  // The image tag sits in a later turn than the first user message (a multi-turn prompt): one tag, one image.
+  const messages = [
+    { role: 'user', content: 'Look at the next figure.' },
+    { role: 'assistant', content: 'OK.' },
+    { role: 'user', content: '<image>Find x.' },
+  ];
+  assert.equal(chain.apply(sample({ problem: messages[0]!.content, messages, promptMessage: 0 })), undefined);
+  assert.equal(chain.apply(sample({ problem: messages[0]!.content, messages: [messages[0]!], promptMessage: 0 }))?.reason, 'image_count_mismatch');
+});
