@@ -147,6 +147,8 @@ export interface Manifest {
     spec: string;
     kind: 'hub' | 'parquet' | 'jsonl' | 'json' | 'dir' | 'fixture';
     repo?: string;
+    /** Hub: the dataset config the split was taken from (absent: the repo declares no configs). */
+    config?: string;
     revision?: string;
     commit?: string;
     files: Array<{ path: string; bytes: number; sha256: string }>;

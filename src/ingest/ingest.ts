@@ -15,7 +15,7 @@ import { readParquetRows, readParquetSchema, type ParquetColumn } from './parque
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readImageCell } from './images.js';
 import { loadTeacher, scalarKey, type TeacherTable } from './teacher.js';
-import { resolveHubOptions, resolveHubSplit, type DownloadProgress, type HubOptions } from './hub.js';
+import { HubRepoUnreachable, resolveHubOptions, resolveHubSplit, type DownloadProgress, type HubOptions } from './hub.js';
 
 export interface ColumnMap {
   /** EasyR1 prompt_key: a string column or verl's `prompt` message list. Default `problem` (falls back to `prompt`). */
@@ -386,9 +386,16 @@ async function planSource(
   let manifest: Manifest['sources'][number];
   if (spec.kind === 'hub') {
     repo = spec.repo!;
-    const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, { onProgress: opts.onProgress, onWarning: warn });
+    const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, { config: spec.config ?? null, onProgress: opts.onProgress, onWarning: warn }).catch((e: unknown) => {
+      if (!(e instanceof HubRepoUnreachable) || spec.config) throw e;
+      // `owner/name` is also a relative path: say both readings instead of only "fetch failed"
+      throw new GadError(`source ${spec.spec}: no local file or folder ${resolve(cwd, spec.repo!)}, and the Hub dataset ${repo} cannot be used: ${e.message}`, {
+        hint: `for a local path, check it against the working directory ${cwd} (relative paths are resolved there, as EasyR1 does; write ./${spec.repo} to mean a path); for a Hub dataset, ${e.hint ?? 'check the id'}`,
+        cause: e,
+      });
+    });
     for (const f of r.files) files.push({ path: f.localPath, kind: 'parquet', manifestPath: f.repoPath });
-    manifest = { split: outSplit, spec: spec.spec, kind: 'hub', repo, revision: r.revision, commit: r.commit, files: [] };
+    manifest = { split: outSplit, spec: spec.spec, kind: 'hub', repo, ...(r.config !== 'default' || spec.config ? { config: r.config } : {}), revision: r.revision, commit: r.commit, files: [] };
   } else if (spec.kind === 'dir') {
     const all = listDir(spec.path!);
     const exts = new Set(all.map((p) => fileKindOf(p)));

@@ -16,11 +16,15 @@ export interface SourceSpec {
   split: string | null;
   /** hub: `owner/name`. */
   repo?: string;
+  /** hub: the dataset config after `:` (`owner/name:config@split`); absent = the repo's default config. */
+  config?: string;
   /** parquet/jsonl/json/dir: absolute path; glob: absolute pattern. */
   path?: string;
 }
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+/** `owner/name:config`: a Hub id with a dataset config name (Hub ids never contain `:`). */
+const HUB_ID_CONFIG = /^([A-Za-z0-9][\w.-]*\/[\w.-]+):([^\s@/:]+)$/;
 const GLOB_CHARS = /[*?[\]{}]/;
 
 function fileKind(p: string): 'parquet' | 'jsonl' | 'json' | null {
@@ -72,9 +76,11 @@ export function parseSourceSpec(spec: string, cwd: string = process.cwd()): Sour
   }
   const fk = fileKind(body);
   if (fk || body.startsWith('.') || body.startsWith('/') || body.includes('\\')) {
-    throw new GadError(`source file not found: ${body} (resolved to ${abs})`, { hint: 'check the path; relative paths are resolved against the working directory' });
+    throw new GadError(`local path not found: ${body} (resolved to ${abs})`, { hint: 'check the path; relative paths are resolved against the working directory (as EasyR1 does), not against the config file' });
   }
   if (HUB_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
+  const withConfig = HUB_ID_CONFIG.exec(body);
+  if (withConfig) return { kind: 'hub', spec: raw, split, repo: withConfig[1]!, config: withConfig[2]! };
   throw new GadError(`source ${raw} is neither an existing file or folder nor a hub dataset id (owner/name)`, {
     hint: 'write owner/name@split for a Hub dataset, or a path that exists',
   });
@@ -145,15 +151,13 @@ export function groupFilesBySplit(relPaths: string[]): { splits: Map<string, str
   return { splits, unassigned };
 }
 
-/** The files of one requested split (aliases such as `val` → `validation` accepted), or a GadError listing the splits that exist. */
+/**
+ * The files of one requested split, or a GadError listing the splits that exist. The name must match
+ * exactly, as in `datasets` (`dev` or `val` is not `validation`).
+ */
 export function pickSplit(groups: Map<string, string[]>, split: string, where: string): string[] {
   const direct = groups.get(split);
   if (direct && direct.length) return direct;
-  const canon = SPLIT_KEYWORDS[split.toLowerCase()];
-  if (canon) {
-    const c = groups.get(canon);
-    if (c && c.length) return c;
-  }
   const have = [...groups.keys()].sort();
   throw new GadError(
     `split '${split}' does not exist in ${where}; available splits: ${have.length ? have.join(', ') : '(none found)'}`,
