@@ -161,7 +161,7 @@ export function parseConfig(input: unknown, origin = 'config'): GadConfig {
   return r.data;
 }
 
-/** Read a YAML config file; relative paths inside it are resolved against the file's folder. */
+/** Read a YAML config file (relative paths inside it are resolved against the working directory, as EasyR1 does). */
 export function readConfigFile(path: string): { raw: Record<string, unknown>; dir: string } {
   if (!existsSync(path)) throw new GadError(`config file not found: ${path}`, { hint: 'write one with `gad-data init`', exitCode: 2 });
   let raw: unknown;
@@ -206,9 +206,9 @@ export interface ResolvedConfig extends GadConfig {
   embedded: boolean;
 }
 
-const HUB_ID = /^[\w.-]+\/[\w.-]+(@[\w.-]+)?$/;
+const HUB_ID = /^[\w.-]+\/[\w.-]+(:[^\s@/:]+)?(@[\w.-]+)?$/;
 
-/** A spec is a hub id (`owner/name[@split]`) unless a local path of that name exists; else a path made absolute. */
+/** A spec is a hub id (`owner/name[:config][@split]`) unless a local path of that name exists; else a path made absolute. */
 function resolveSpec(spec: string, baseDir: string): string {
   if (isAbsolute(spec)) return spec;
   if (HUB_ID.test(spec) && !existsSync(resolve(baseDir, spec.split('@')[0]!))) return spec;
@@ -216,8 +216,24 @@ function resolveSpec(spec: string, baseDir: string): string {
 }
 
 /**
+ * Relative paths of a config file are resolved against the working directory, as EasyR1 resolves them
+ * (`get_abs_path` = `os.path.abspath`). A path that is missing there but exists beside the config file is
+ * an error that says so, instead of silently reading something else or going to the Hub.
+ */
+function checkRelativeToCwd(key: string, value: string, cwd: string, fileDir: string | null): void {
+  if (!fileDir || fileDir === cwd || isAbsolute(value)) return;
+  const body = key.endsWith('_files') ? value.replace(/@[^/@]*$/, '') : value;
+  if (existsSync(resolve(cwd, body)) || !existsSync(resolve(fileDir, body))) return;
+  throw new GadError(`${key}: ${value} does not exist in the working directory ${cwd}, only beside the config file (${resolve(fileDir, body)})`, {
+    hint: 'relative paths in a config are resolved against the working directory, as EasyR1 does: run gad-data from the folder EasyR1 runs from (the repo root), or write the path relative to it',
+    exitCode: 2,
+  });
+}
+
+/**
  * Combine defaults, an optional config file and flag overrides into a resolved config.
- * `fileConfig` paths are relative to `fileDir`; flag paths are relative to `cwd`.
+ * Relative paths of the file and of the flags are resolved against `cwd` (EasyR1's rule); the file's folder
+ * only serves to explain a path that exists there but not in `cwd`.
  */
 export function resolveConfig(opts: {
   file?: { raw: Record<string, unknown>; dir: string } | null;
@@ -229,8 +245,8 @@ export function resolveConfig(opts: {
   const flagRaw = opts.flags ?? {};
   const hasTrain = (r: Record<string, unknown>) => isPlain(r.data) && r.data.train_files !== undefined;
   const embedded = !hasTrain(fileRaw) && !hasTrain(flagRaw);
-  // Resolve relative paths of each layer against its own base before merging.
-  const fileLayer = opts.file ? relativize(fileRaw, opts.file.dir) : {};
+  // Relative paths of the file and of flags are resolved against the working directory, as EasyR1 does.
+  const fileLayer = opts.file ? relativize(fileRaw, cwd, opts.file.dir) : {};
   const flagLayer = relativize(flagRaw, cwd);
   let merged = mergeConfig(fileLayer, flagLayer);
   if (embedded) merged = mergeConfig(embeddedDefault() as Record<string, unknown>, merged);
@@ -244,7 +260,7 @@ export function resolveConfig(opts: {
   return {
     ...cfg,
     pipeline,
-    baseDir: opts.file?.dir ?? cwd,
+    baseDir: cwd,
     trainSpecs,
     valSpecs: toList(cfg.data.val_files),
     embedded,
@@ -252,21 +268,24 @@ export function resolveConfig(opts: {
   };
 }
 
-/** Make the path-valued keys of one config layer absolute against `base`. */
-function relativize(raw: Record<string, unknown>, base: string): Record<string, unknown> {
+/** Make the path-valued keys of one config layer absolute against `base` (the working directory). */
+function relativize(raw: Record<string, unknown>, base: string, fileDir: string | null = null): Record<string, unknown> {
   const out = { ...raw };
+  const check = (key: string, v: string) => checkRelativeToCwd(key, v, base, fileDir);
   if (isPlain(out.data)) {
     const d = { ...out.data };
     for (const k of ['train_files', 'val_files'] as const) {
       const v = d[k];
-      if (typeof v === 'string') d[k] = resolveSpec(v, base);
-      else if (Array.isArray(v)) d[k] = v.map((s) => (typeof s === 'string' ? resolveSpec(s, base) : s));
+      const one = (x: string) => (check(`data.${k}`, x), resolveSpec(x, base));
+      if (typeof v === 'string') d[k] = one(v);
+      else if (Array.isArray(v)) d[k] = v.map((s) => (typeof s === 'string' ? one(s) : s));
     }
-    if (typeof d.image_dir === 'string') d.image_dir = resolve(base, d.image_dir);
-    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt)) d.format_prompt = resolve(base, d.format_prompt);
+    if (typeof d.image_dir === 'string') (check('data.image_dir', d.image_dir), (d.image_dir = resolve(base, d.image_dir)));
+    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt)) (check('data.format_prompt', d.format_prompt), (d.format_prompt = resolve(base, d.format_prompt)));
+    if (typeof d.override_chat_template === 'string') (check('data.override_chat_template', d.override_chat_template), (d.override_chat_template = resolve(base, d.override_chat_template)));
     out.data = d;
   }
-  if (isPlain(out.teacher) && typeof out.teacher.file === 'string') out.teacher = { ...out.teacher, file: resolve(base, out.teacher.file) };
+  if (isPlain(out.teacher) && typeof out.teacher.file === 'string') (check('teacher.file', out.teacher.file), (out.teacher = { ...out.teacher, file: resolve(base, out.teacher.file) }));
   if (typeof out.model === 'string' && (out.model.startsWith('.') || out.model.startsWith('~') || existsSync(resolve(base, out.model)))) out.model = resolve(base, out.model);
   return out;
 }

@@ -315,14 +315,27 @@ export interface ResolvedLayout {
  */
 export function resolveLayout(files: readonly string[], readme: string | null, config: string | null, where: string): ResolvedLayout {
   const configs = cardConfigs(readme, where);
-  // the module comes from the first config's data_files, or the conventions (datasets' HubDatasetModuleFactory)
+  // the module comes from the first config's data_files, or the conventions (datasets' HubDatasetModuleFactory),
+  // inferred per split: splits of different formats are refused, as datasets refuses them
   let module: string | null = null;
-  try {
-    const first = configs[0];
-    const probe = first && first.dataFiles !== null ? sanitizePatterns(first.dataFiles, where) : getDataPatterns(files);
-    module = inferModule([...resolveSplits(probe, files, '', where).values()].flat());
-  } catch {
-    module = null;
+  const first = configs[0];
+  let probe: SplitPatterns | null = null;
+  if (first && first.dataFiles !== null) probe = sanitizePatterns(first.dataFiles, where);
+  else {
+    try {
+      probe = getDataPatterns(files);
+    } catch {
+      probe = null;
+    }
+  }
+  if (probe) {
+    const perSplit = [...resolveSplits(probe, files, '', where)].map(([s, l]) => [s, inferModule(l)] as const);
+    module = perSplit[0]?.[1] ?? null;
+    if (perSplit.some(([, m]) => m !== module)) {
+      throw new GadError(`${where}: the splits hold different file formats (${perSplit.map(([s, m]) => `${s}: ${m ?? 'none'}`).join(', ')}); datasets refuses such a repository too`, {
+        hint: 'give the files of each split in one format, or point at the files directly',
+      });
+    }
   }
   if (!configs.length) {
     if (config !== null && config !== 'default') {
