@@ -50,6 +50,8 @@ const dataSchema = z
     max_prompt_length: posInt.default(2048),
     max_response_length: posInt.default(2048),
     format_prompt: z.string().nullable().default('math'),
+    /** EasyR1: a file whose text replaces the model's chat template (tokenizer and processor). */
+    override_chat_template: z.string().min(1).nullable().default(null),
     min_pixels: pixels.default(null),
     max_pixels: pixels.default(null),
     filter_overlong_prompts: z.boolean().default(true),
@@ -118,6 +120,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 export const EASYR1_DATA_KEYS = [
   'train_files', 'val_files', 'prompt_key', 'answer_key', 'image_key', 'image_dir', 'max_prompt_length',
   'max_response_length', 'format_prompt', 'min_pixels', 'max_pixels', 'filter_overlong_prompts', 'seed',
+  'override_chat_template',
 ] as const;
 
 /** The bundled default dataset, used when no train_files are given anywhere. */
@@ -204,6 +207,17 @@ export interface ResolvedConfig extends GadConfig {
   valSpecs: string[];
   /** True when the build runs on the bundled sample (no train_files given). */
   embedded: boolean;
+  /** Which key named the model: `--model`, `model` (config file), `worker.actor.model.model_path` (EasyR1), or `default`. */
+  modelKey: string;
+}
+
+/** EasyR1's `worker.actor.model.model_path` of a config layer, if it is a non-empty string. */
+function easyr1ModelPath(raw: Record<string, unknown>): string | null {
+  const w = raw.worker;
+  const a = isPlain(w) ? w.actor : undefined;
+  const m = isPlain(a) ? a.model : undefined;
+  const p = isPlain(m) ? m.model_path : undefined;
+  return typeof p === 'string' && p.trim() ? p.trim() : null;
 }
 
 const HUB_ID = /^[\w.-]+\/[\w.-]+(:[^\s@/:]+)?(@[\w.-]+)?$/;
@@ -257,8 +271,17 @@ export function resolveConfig(opts: {
     throw new GadError('no training data: data.train_files is not set', { hint: 'set data.train_files in gad-data.yaml or pass --train FILE', exitCode: 2 });
   }
   const pipeline: ResizePipeline = cfg.pipeline ?? (cfg.target === 'easyr1' ? 'easyr1' : 'processor');
+  // the model: --model, else the config's model:, else EasyR1's worker.actor.model.model_path (resolved later,
+  // against the working directory or the Hugging Face cache, as from_pretrained does), else the default
+  let modelKey = flagRaw.model !== undefined ? '--model' : fileRaw.model !== undefined ? 'model' : 'default';
+  const easyr1Model = easyr1ModelPath(flagRaw) ?? easyr1ModelPath(fileRaw);
+  if (modelKey === 'default' && easyr1Model && !embedded) {
+    cfg.model = easyr1Model;
+    modelKey = 'worker.actor.model.model_path';
+  }
   return {
     ...cfg,
+    modelKey,
     pipeline,
     baseDir: cwd,
     trainSpecs,
@@ -304,6 +327,7 @@ data:
   max_prompt_length: 2048      # rows whose exact prompt length (image tokens included) is over this are dropped
   max_response_length: 2048    # teacher responses over this are dropped (GAD)
   format_prompt: math          # math | r1v | none | path/to/format.jinja (EasyR1 semantics)
+  override_chat_template: null # a file whose text replaces the model's chat template (EasyR1 semantics)
   min_pixels: null             # the trainer's pixel bounds for the chosen pipeline (null: its default)
   max_pixels: null
   filter_overlong_prompts: true

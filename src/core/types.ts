@@ -163,6 +163,12 @@ export interface Manifest {
     maxPixels: number;
     tokenizerSha256: string;
     chatTemplateSha256: string;
+    /** Where the model files came from (bundled profile, local folder, Hugging Face cache) and which key named it. */
+    source?: string;
+    /** The chat template used: the model's file, or `data.override_chat_template` (a path). */
+    chatTemplateSource?: string;
+    /** A copy of data.override_chat_template in the output folder (EasyR1's `data.override_chat_template` for training). */
+    chatTemplateFile?: string;
   };
   resize: { pipeline: ResizePipeline; minPixels: number; maxPixels: number; trainer: string };
   columns: { prompt: string; answer: string; images: string; teacher: string | null };
