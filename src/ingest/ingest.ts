@@ -10,7 +10,8 @@ import type { Drop, ImageRef, Manifest, Sample } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
 import { sha256File, sha256FileAndLines } from '../core/hash.js';
-import { parseSourceSpec, groupFilesBySplit, pickSplit, type SourceSpec } from './spec.js';
+import { parseSourceSpec, pickSplit, type SourceSpec } from './spec.js';
+import { resolveLayout } from './data-files.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn } from './parquet.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readImageCell } from './images.js';
@@ -405,7 +406,8 @@ async function planSource(
         hint: 'point at the files with a glob (e.g. dir/*.parquet) or split them into folders',
       });
     }
-    const { splits } = groupFilesBySplit(all);
+    // EasyR1: load_dataset("parquet", data_dir=dir, split=...) → datasets' file-name conventions (no card)
+    const { splits } = resolveLayout(all, null, null, spec.spec);
     let want = spec.split ?? outSplit;
     if (!spec.split && !splits.has(want) && splits.size === 1) want = [...splits.keys()][0]!;
     for (const p of pickSplit(splits, want, spec.spec)) {
