@@ -83,6 +83,21 @@ const REPOS: Record<string, Record<string, () => Promise<Uint8Array>>> = {
   },
 };
 
+const JSONL_CARD = `---
+configs:
+- config_name: en
+  default: true
+  data_files:
+  - split: train
+    path: en/train.jsonl
+  - split: test
+    path: en/test.jsonl
+- config_name: fr
+  data_files: fr/*.jsonl
+---
+`;
+const jsonl = (prefix: string, n: number) => Buffer.from(rows(prefix, n).map((r) => JSON.stringify({ id: r.id, problem: r.problem, answer: r.answer })).join('\n') + '\n');
+
 let server: HubServer;
 let env: NodeJS.ProcessEnv;
 const oracleDir = join(tmp, 'oracle');
@@ -101,6 +116,31 @@ before(async () => {
     }
     hubRepos.push({ name, revisions: { main: { commit: fakeCommit(name), files: list } } });
   }
+  // a jsonl repo: datasets reads the jsonl; the Hub's converted parquet holds the same rows (with their images)
+  const jsonlFiles: Record<string, Uint8Array> = {
+    'README.md': Buffer.from(JSONL_CARD),
+    'en/train.jsonl': jsonl('j', 8),
+    'en/test.jsonl': jsonl('k', 3),
+    'fr/all.jsonl': jsonl('l', 2),
+  };
+  for (const [path, content] of Object.entries(jsonlFiles)) {
+    mkdirSync(dirname(join(oracleDir, 'tester/jsonl', path)), { recursive: true });
+    writeFileSync(join(oracleDir, 'tester/jsonl', path), content);
+  }
+  hubRepos.push({
+    name: 'tester/jsonl',
+    revisions: {
+      main: { commit: fakeCommit('jsonl-main'), files: Object.entries(jsonlFiles).map(([path, content]) => ({ path, content })) },
+      'refs/convert/parquet': {
+        commit: fakeCommit('jsonl-conv'),
+        files: [
+          { path: 'en/train/0000.parquet', content: await parquet('j', 8) },
+          { path: 'en/partial-test/0000.parquet', content: await parquet('k', 3) },
+          { path: 'fr/train/0000.parquet', content: await parquet('l', 2) },
+        ],
+      },
+    },
+  });
   server = await startHubServer(hubRepos);
   const home = join(tmp, 'hf-home');
   env = { ...process.env, HF_ENDPOINT: server.url, HF_HOME: home, HF_HUB_CACHE: join(home, 'hub'), HF_HUB_OFFLINE: '0', HF_TOKEN: '' };
@@ -261,4 +301,41 @@ print(json.dumps(out))
     }
     assert.deepEqual(mine, expected, name);
   }
+});
+
+test('a jsonl repo: the rows of its default config come from refs/convert/parquet; a partial conversion is said loudly', async () => {
+  const [train, testSplit, fr] = await oracle([
+    { repo: 'tester/jsonl', split: 'train' },
+    { repo: 'tester/jsonl', split: 'test' },
+    { repo: 'tester/jsonl', name: 'fr', split: 'train' },
+  ]);
+  const r = await runCli(['build', '--train', 'tester/jsonl@train', '--val', 'tester/jsonl@test', '--id-key', 'id', '--out', 'jsonl'], { cwd: tmp, env, timeoutMs: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /holds json data files, not parquet; using the Hub's converted parquet/);
+  assert.match(r.stderr, /split 'test' of config 'en' is a PARTIAL conversion/);
+  const kept = keptIds('jsonl');
+  assert.deepEqual(kept.train, train!.ids);
+  assert.deepEqual(kept.test, testSplit!.ids);
+  const m = JSON.parse(readFileSync(join(tmp, 'jsonl', 'manifest.json'), 'utf8'));
+  assert.deepEqual(m.sources.map((x: { revision: string; config: string }) => [x.revision, x.config]), [['refs/convert/parquet', 'en'], ['refs/convert/parquet', 'en']]);
+  const rf = await build(['--train', 'tester/jsonl:fr@train'], 'jsonl-fr');
+  assert.equal(rf.status, 0, rf.stderr);
+  assert.deepEqual(keptIds('jsonl-fr').train, fr!.ids);
+});
+
+test('offline, the cached card and files give the same splits', async () => {
+  const [train, testSplit] = await oracle([{ repo: 'tester/cards', split: 'train' }, { repo: 'tester/cards', split: 'test' }]);
+  const online = await build(['--train', 'tester/cards@train', '--val', 'tester/cards@test'], 'cards-online');
+  assert.equal(online.status, 0, online.stderr);
+  const n = server.requests.length;
+  const r = await runCli(['build', '--train', 'tester/cards@train', '--val', 'tester/cards@test', '--id-key', 'id', '--out', 'cards-offline', '-q'], {
+    cwd: tmp,
+    env: { ...env, HF_HUB_OFFLINE: '1' },
+    timeoutMs: 300_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(server.requests.length, n, 'no request reached the Hub');
+  const kept = keptIds('cards-offline');
+  assert.deepEqual(kept.train, train!.ids);
+  assert.deepEqual(kept.test, testSplit!.ids);
 });
