@@ -89,6 +89,9 @@ test('an EasyR1 config run from the repo root: cwd-relative paths, the model of 
   assert.equal(m.formatPrompt.name, 'math');
   assert.deepEqual([m.resize.pipeline, m.resize.minPixels, m.resize.maxPixels], ['easyr1', 262144, 4194304]);
   assert.deepEqual([m.splits.train.rowsIn, m.splits.test.rowsIn], [12, 4]);
+  // the EasyR1 run renders with the same template: train writes data.override_chat_template
+  const dry = await runCli(['train', '--profile', 'easyr1', '--data', out, '--dry-run', '--model-path', MODEL_DIR], { cwd: root, env, timeoutMs: 120_000 });
+  assert.match(dry.stdout + dry.stderr, /override_chat_template: .*chat_template\.jinja/, dry.stdout + dry.stderr);
 
   // the same build spelled out: that model with the override as its own template, the same prompt and pixels
   const ref = join(tmp, 'out-ref');
