@@ -294,21 +294,28 @@ export function resolveConfig(opts: {
 /** Make the path-valued keys of one config layer absolute against `base` (the working directory). */
 function relativize(raw: Record<string, unknown>, base: string, fileDir: string | null = null): Record<string, unknown> {
   const out = { ...raw };
-  const check = (key: string, v: string) => checkRelativeToCwd(key, v, base, fileDir);
+  /** A path key made absolute against `base`, after checking it does not only exist beside the config file. */
+  const path = (key: string, v: string) => {
+    checkRelativeToCwd(key, v, base, fileDir);
+    return resolve(base, v);
+  };
   if (isPlain(out.data)) {
     const d = { ...out.data };
     for (const k of ['train_files', 'val_files'] as const) {
       const v = d[k];
-      const one = (x: string) => (check(`data.${k}`, x), resolveSpec(x, base));
+      const one = (x: string) => {
+        checkRelativeToCwd(`data.${k}`, x, base, fileDir);
+        return resolveSpec(x, base);
+      };
       if (typeof v === 'string') d[k] = one(v);
       else if (Array.isArray(v)) d[k] = v.map((s) => (typeof s === 'string' ? one(s) : s));
     }
-    if (typeof d.image_dir === 'string') (check('data.image_dir', d.image_dir), (d.image_dir = resolve(base, d.image_dir)));
-    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt)) (check('data.format_prompt', d.format_prompt), (d.format_prompt = resolve(base, d.format_prompt)));
-    if (typeof d.override_chat_template === 'string') (check('data.override_chat_template', d.override_chat_template), (d.override_chat_template = resolve(base, d.override_chat_template)));
+    if (typeof d.image_dir === 'string') d.image_dir = path('data.image_dir', d.image_dir);
+    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt)) d.format_prompt = path('data.format_prompt', d.format_prompt);
+    if (typeof d.override_chat_template === 'string') d.override_chat_template = path('data.override_chat_template', d.override_chat_template);
     out.data = d;
   }
-  if (isPlain(out.teacher) && typeof out.teacher.file === 'string') (check('teacher.file', out.teacher.file), (out.teacher = { ...out.teacher, file: resolve(base, out.teacher.file) }));
+  if (isPlain(out.teacher) && typeof out.teacher.file === 'string') out.teacher = { ...out.teacher, file: path('teacher.file', out.teacher.file) };
   if (typeof out.model === 'string' && (out.model.startsWith('.') || out.model.startsWith('~') || existsSync(resolve(base, out.model)))) out.model = resolve(base, out.model);
   return out;
 }

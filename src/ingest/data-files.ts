@@ -376,6 +376,7 @@ export function resolveLayout(files: readonly string[], readme: string | null, c
 
 /** The files of one split, or datasets' error listing the splits that exist (no aliases: `dev` is not `validation`). */
 export function pickLayoutSplit(layout: ResolvedLayout, split: string, where: string): string[] {
+  refuseSplitExpression(split, where);
   const files = layout.splits.get(split);
   if (files && files.length) return files;
   const have = [...layout.splits.keys()].sort();
@@ -383,4 +384,16 @@ export function pickLayoutSplit(layout: ResolvedLayout, split: string, where: st
   throw new GadError(`split '${split}' does not exist in ${where}${cfg}; available splits: ${have.length ? have.join(', ') : '(none found)'}`, {
     hint: have.length ? `write ${where}@${have[0]} (or another listed split)` : 'check that the source holds data files',
   });
+}
+
+/**
+ * `datasets` split expressions (`train[:10%]`, `train+test`, `test[100:200]`) select rows; gad-data takes whole
+ * splits only, so such a spec is an error rather than a build of other rows.
+ */
+export function refuseSplitExpression(split: string, where: string): void {
+  if (/[[\]+%:]/.test(split)) {
+    throw new GadError(`split '${split}' of ${where} is a datasets split expression (slices and sums select rows); gad-data builds whole splits`, {
+      hint: 'give the whole split (e.g. @train) and carve a subset with --test-ratio, or prepare the subset as a file',
+    });
+  }
 }

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { refuseSplitExpression } from './data-files.js';
 
 export type SourceKind = 'hub' | 'parquet' | 'jsonl' | 'json' | 'dir' | 'glob';
 
@@ -156,6 +157,7 @@ export function groupFilesBySplit(relPaths: string[]): { splits: Map<string, str
  * exactly, as in `datasets` (`dev` or `val` is not `validation`).
  */
 export function pickSplit(groups: Map<string, string[]>, split: string, where: string): string[] {
+  refuseSplitExpression(split, where);
   const direct = groups.get(split);
   if (direct && direct.length) return direct;
   const have = [...groups.keys()].sort();

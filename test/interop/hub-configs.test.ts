@@ -240,6 +240,9 @@ test('split folders: train/ and dev/ (= validation); training-notes.parquet is i
     assert.equal(bad.status, 2, bad.stderr);
     assert.match(bad.stderr, new RegExp(`split '${split}' does not exist in tester/dirs; available splits: train, validation`));
   }
+  const slice = await build(['--train', 'tester/dirs@train[:50%]'], 'dirs-slice');
+  assert.equal(slice.status, 2, slice.stderr);
+  assert.match(slice.stderr, /split 'train\[:50%\]' of tester\/dirs is a datasets split expression/);
   const missing = await build(['--train', 'tester/cards@validation'], 'cards-validation');
   assert.equal(missing.status, 2, missing.stderr);
   assert.match(missing.stderr, /split 'validation' does not exist in tester\/cards \(config 'main'\); available splits: test, train/);
