@@ -220,7 +220,7 @@ function easyr1ModelPath(raw: Record<string, unknown>): string | null {
   return typeof p === 'string' && p.trim() ? p.trim() : null;
 }
 
-const HUB_ID = /^[\w.-]+\/[\w.-]+(:[^\s@/:]+)?(@[\w.-]+)?$/;
+const HUB_ID = /^[\w.-]+\/[\w.-]+(:[^\s@/:]+)?(@[^/@]+)?$/;
 
 /** A spec is a hub id (`owner/name[:config][@split]`) unless a local path of that name exists; else a path made absolute. */
 function resolveSpec(spec: string, baseDir: string): string {
