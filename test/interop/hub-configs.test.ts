@@ -3,10 +3,9 @@
  * `configs:` (config names, `default: true`, `data_files` with `{split, path}`), then the file-name and folder
  * conventions, and an unknown split is an error (no `dev` → `validation` aliasing).
  *
- * The oracle is the venv's real `datasets`: the same repo files are written to a local folder and loaded with
- * `load_dataset(folder, name, split=...)` — datasets reads a local folder's README.md card and applies the same
- * data-files conventions as for a Hub repo (LocalDatasetModuleFactory and HubDatasetModuleFactory share them).
- * The builds run the real CLI against the local Hub server (HF_ENDPOINT on 127.0.0.1).
+ * The oracle is the venv's real `datasets`: `load_dataset(repo, name, split=...)` against the same local Hub
+ * server (HF_ENDPOINT on 127.0.0.1) the builds run against with the real CLI. (The layout table at the end also
+ * checks more layouts with datasets' LocalDatasetModuleFactory, which applies the same card and conventions.)
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,7 +57,7 @@ async function parquet(prefix: string, n: number): Promise<Uint8Array> {
   return new Uint8Array(readFileSync(p));
 }
 
-/** repo → files, served by the Hub server and written to a local folder for the datasets oracle. */
+/** repo → files, served by the local Hub server to the builds and to the datasets oracle. */
 const REPOS: Record<string, Record<string, () => Promise<Uint8Array>>> = {
   'tester/cards': {
     'README.md': async () => Buffer.from(CARD),
@@ -100,7 +99,6 @@ const jsonl = (prefix: string, n: number) => Buffer.from(rows(prefix, n).map((r)
 
 let server: HubServer;
 let env: NodeJS.ProcessEnv;
-const oracleDir = join(tmp, 'oracle');
 
 before(async () => {
   png = new Uint8Array(await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer());
@@ -110,9 +108,6 @@ before(async () => {
     for (const [path, make] of Object.entries(files)) {
       const content = await make();
       list.push({ path, content });
-      const local = join(oracleDir, name, path);
-      mkdirSync(dirname(local), { recursive: true });
-      writeFileSync(local, content);
     }
     hubRepos.push({ name, revisions: { main: { commit: fakeCommit(name), files: list } } });
   }
@@ -123,10 +118,6 @@ before(async () => {
     'en/test.jsonl': jsonl('k', 3),
     'fr/all.jsonl': jsonl('l', 2),
   };
-  for (const [path, content] of Object.entries(jsonlFiles)) {
-    mkdirSync(dirname(join(oracleDir, 'tester/jsonl', path)), { recursive: true });
-    writeFileSync(join(oracleDir, 'tester/jsonl', path), content);
-  }
   hubRepos.push({
     name: 'tester/jsonl',
     revisions: {
@@ -167,8 +158,17 @@ print(json.dumps(out))
 /** What datasets gives for (repo, config, split): the row ids, or its error. */
 async function oracle(specs: Array<{ repo: string; name?: string; split: string }>): Promise<Array<{ ids?: string[]; error?: string }>> {
   assert.ok(python, 'the test venv with datasets is needed for this interop test');
-  const arg = specs.map((s) => ({ path: join(oracleDir, s.repo), name: s.name ?? null, split: s.split }));
-  return JSON.parse(await runPython(python!, ORACLE, [JSON.stringify(arg)], { HF_DATASETS_CACHE: join(tmp, 'ds-cache') }));
+  const arg = specs.map((s) => ({ path: s.repo, name: s.name ?? null, split: s.split }));
+  return JSON.parse(
+    await runPython(python!, ORACLE, [JSON.stringify(arg)], {
+      HF_ENDPOINT: server.url,
+      HF_HOME: join(tmp, 'py-hf-home'),
+      HF_DATASETS_CACHE: join(tmp, 'py-hf-home', 'datasets'),
+      HF_HUB_OFFLINE: '0',
+      HF_DATASETS_OFFLINE: '0',
+      HF_HUB_DISABLE_TELEMETRY: '1',
+    }),
+  );
 }
 
 async function build(args: string[], out: string) {
