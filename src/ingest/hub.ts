@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { datasetInfo, downloadFile, listFiles } from '@huggingface/hub';
 import { GadError, describeError } from '../core/errors.js';
-import { pickLayoutSplit, resolveLayout, type ResolvedLayout } from './data-files.js';
+import { cardConfigs, defaultConfigName, pickLayoutSplit, resolveLayout, type ResolvedLayout } from './data-files.js';
 
 export interface HubOptions {
   /** Hub URL; default env HF_ENDPOINT, else https://huggingface.co. */
@@ -401,16 +401,27 @@ async function resolveOffline(repo: string, split: string, config: string | null
   const where = `${repo} (cached, HF_HUB_OFFLINE=1)`;
   const tried: string[] = [o.revision];
   const commit = await cachedCommit(storage, o.revision);
-  let preferred: string | null = null;
+  let preferred: string | null = config;
+  // the snapshot holds only what was downloaded: a card naming files that were never fetched (a repo read
+  // through its converted branch) is no error here as long as the converted branch is cached
+  let layoutError: unknown = null;
   if (commit) {
     const snap = join(storage, 'snapshots', commit);
     const paths = await walkFiles(snap);
     const readme = paths.includes('README.md') ? await readText(join(snap, 'README.md')) : null;
-    const layout = resolveLayout(paths, readme, config, where);
-    preferred = layout.config;
-    if (ownFilesUsable(layout)) {
-      const chosen = pickLayoutSplit(layout, split, where);
-      return { repo, revision: o.revision, commit, converted: false, config: layout.config, layout: layout.from, files: await localFiles(storage, commit, chosen) };
+    try {
+      preferred ??= defaultConfigName(cardConfigs(readme, where), where);
+    } catch {
+      /* reported by resolveLayout below */
+    }
+    try {
+      const layout = resolveLayout(paths, readme, config, where);
+      if (ownFilesUsable(layout)) {
+        const chosen = pickLayoutSplit(layout, split, where);
+        return { repo, revision: o.revision, commit, converted: false, config: layout.config, layout: layout.from, files: await localFiles(storage, commit, chosen) };
+      }
+    } catch (e) {
+      layoutError = e;
     }
   }
   if (!COMMIT.test(o.revision)) {
@@ -424,6 +435,7 @@ async function resolveOffline(repo: string, split: string, config: string | null
       }
     }
   }
+  if (layoutError) throw layoutError;
   throw new HubRepoUnreachable(
     `HF_HUB_OFFLINE=1 but ${repo} at revision ${o.revision} is not in the cache (${storage}; looked for refs ${tried.join(', ')})`,
     { hint: 'run once with network access (unset HF_HUB_OFFLINE), or point HF_HOME / HF_HUB_CACHE at the cache that holds it' },

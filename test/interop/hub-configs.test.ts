@@ -324,6 +324,10 @@ test('a jsonl repo: the rows of its default config come from refs/convert/parque
   const rf = await build(['--train', 'tester/jsonl:fr@train'], 'jsonl-fr');
   assert.equal(rf.status, 0, rf.stderr);
   assert.deepEqual(keptIds('jsonl-fr').train, fr!.ids);
+  // offline: the cache holds the card and the converted parquet, not the jsonl: the same rows
+  const off = await runCli(['build', '--train', 'tester/jsonl@train', '--val', 'tester/jsonl@test', '--id-key', 'id', '--out', 'jsonl-offline', '-q'], { cwd: tmp, env: { ...env, HF_HUB_OFFLINE: '1' }, timeoutMs: 300_000 });
+  assert.equal(off.status, 0, off.stderr);
+  assert.deepEqual(keptIds('jsonl-offline'), kept);
 });
 
 test('offline, the cached card and files give the same splits', async () => {
