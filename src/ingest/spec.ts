@@ -102,6 +102,9 @@ const SPLIT_KEYWORDS: Record<string, string> = {
 };
 
 /**
+ * @deprecated An approximation kept for library users: builds resolve splits with `resolveLayout`
+ * (src/ingest/data-files.ts), which follows `datasets` exactly (pattern order, card configs, no aliases).
+ *
  * The split a data file belongs to, from its path inside a repo or folder, following HF datasets'
  * conventions: `data/<split>-00000-of-00001.parquet` (push_to_hub), `<config>/<split>/0000.parquet`
  * (refs/convert/parquet), `<config>/<name>-<split>.parquet`, and the keyword patterns
@@ -130,6 +133,8 @@ export function splitOfPath(relPath: string): string | null {
 }
 
 /**
+ * @deprecated See `splitOfPath`; builds use `resolveLayout`.
+ *
  * Group data files by split like HF datasets: each file's split from its path; when no file names a
  * split, every file is `train`. Files whose split cannot be told are put nowhere (and reported).
  */
