@@ -16,7 +16,7 @@ import type { Manifest, Sample, ShardInfo } from './core/types.js';
 import { launchWarnings } from './core/verl-rewards.js';
 import { defaultTeacherEnding, resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
 import { openIngest, type IngestOptions } from './ingest/index.js';
-import { loadModelProfile, type ModelProfile } from './format/profile.js';
+import { loadModelProfile, locateModel, type ModelProfile } from './format/profile.js';
 import { loadFormatPrompt, type FormatPrompt } from './format/template.js';
 import { PromptCounter } from './format/tokens.js';
 import { formatSample, type FormatContext } from './format/sample.js';
@@ -148,6 +148,37 @@ function pipelineBounds(cfg: ResolvedConfig): Partial<PipelineBounds> {
 
 /** The format prompt's copy in the output folder. */
 const FORMAT_PROMPT_FILE = 'format_prompt.jinja';
+/** The copy of data.override_chat_template in the output folder. */
+const CHAT_TEMPLATE_FILE = 'chat_template.jinja';
+
+/**
+ * EasyR1's `override_chat_template`: the file's text, read as is, replaces the chat template of the tokenizer
+ * and the processor (verl/utils/tokenizer.py). EasyR1 would print "not found" and keep the model's template for
+ * a missing file; gad-data stops instead, since the counts would silently be for another template.
+ */
+async function loadChatTemplateOverride(path: string | null): Promise<{ path: string; text: string } | null> {
+  if (!path) return null;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new GadError(`data.override_chat_template: file not found: ${path}`, {
+      hint: "fix the path (relative paths are resolved against the working directory, as EasyR1 does), or set it to null to use the model's own template; EasyR1 itself would skip a missing file with only a printed line",
+    });
+  }
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  if (json !== null && typeof json === 'object') {
+    throw new GadError(`data.override_chat_template: ${path} is a JSON file, but EasyR1 reads this file as raw Jinja text (the JSON text itself would become the template)`, {
+      hint: 'point it at a .jinja file holding only the template (the "chat_template" string of that JSON, unescaped)',
+    });
+  }
+  return { path, text };
+}
 
 /** What the journal keeps of each input row (ShardWriter notes): enough to replay it on --resume. */
 interface RowNote {
@@ -210,7 +241,16 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   });
   if (restored) progress.log(restored);
   const profileOverrides = cfg.pipeline === 'processor' ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
-  const profile = await loadModelProfile(cfg.model, profileOverrides);
+  const located = locateModel(cfg.model, { cwd: cfg.baseDir, key: cfg.modelKey ?? 'model' });
+  let profile = await loadModelProfile(located.path, profileOverrides);
+  if (profile.name !== located.name) profile = { ...profile, name: located.name };
+  if ((cfg.modelKey ?? 'default') !== 'default') progress.log(`model ${located.name}: ${located.describe((p) => displayPath(p))}`);
+  const override = await loadChatTemplateOverride(cfg.data.override_chat_template ?? null);
+  if (override) {
+    profile = { ...profile, chatTemplate: override.text, chatTemplateSource: `data.override_chat_template (${displayPath(override.path)})`, chatTemplateSha256: sha256(override.text) };
+    progress.log(`chat template: ${displayPath(override.path)} (data.override_chat_template) replaces the model's ${located.name} template`);
+    if (cfg.target === 'verl') warn(`data.override_chat_template is an EasyR1 key: the counts use ${displayPath(override.path)}, so make verl render with the same template (a copy is written to the output as ${CHAT_TEMPLATE_FILE})`);
+  }
   const prompt = await loadFormatPrompt(cfg.data.format_prompt ?? 'none');
   const counter = new PromptCounter(profile, prompt);
   const bounds = resolveBounds(profile.geometry, pipelineBounds(cfg));
@@ -511,6 +551,9 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         maxPixels: profile.geometry.maxPixels,
         tokenizerSha256: profile.tokenizerSha256,
         chatTemplateSha256: profile.chatTemplateSha256,
+        source: located.describe((p) => displayPath(p)),
+        chatTemplateSource: profile.chatTemplateSource,
+        ...(override ? { chatTemplateFile: CHAT_TEMPLATE_FILE } : {}),
       },
       resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOfPipeline(cfg.pipeline), policy: cfg.resize },
       columns: {
@@ -533,6 +576,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     };
     for (const w of launchWarnings(manifest)) warn(w);
     if (appliedPrompt.source !== null) await writeFile(join(session.workDir, FORMAT_PROMPT_FILE), `${prompt.source}\n`);
+    if (override) await writeFile(join(session.workDir, CHAT_TEMPLATE_FILE), override.text);
     await writeManifest(session.workDir, manifest);
     await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);

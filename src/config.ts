@@ -57,6 +57,8 @@ const dataSchema = z
     max_prompt_length: posInt.default(2048),
     max_response_length: posInt.default(2048),
     format_prompt: z.string().nullable().default(DEFAULT_FORMAT_PROMPT),
+    /** EasyR1: a file whose text replaces the model's chat template (tokenizer and processor). */
+    override_chat_template: z.string().min(1).nullable().default(null),
     min_pixels: pixels.default(null),
     max_pixels: pixels.default(null),
     filter_overlong_prompts: z.boolean().default(true),
@@ -134,6 +136,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 export const GAD_DATA_KEYS = [
   'train_files', 'val_files', 'prompt_key', 'answer_key', 'image_key', 'image_dir', 'max_prompt_length',
   'max_response_length', 'format_prompt', 'min_pixels', 'max_pixels', 'filter_overlong_prompts', 'seed',
+  'override_chat_template',
 ] as const;
 /** @deprecated the old name of GAD_DATA_KEYS. */
 export const EASYR1_DATA_KEYS = GAD_DATA_KEYS;
@@ -224,7 +227,7 @@ export function parseConfig(input: unknown, origin = 'config'): GadConfig {
   return r.data;
 }
 
-/** Read a YAML config file; relative paths inside it are resolved against the file's folder. */
+/** Read a YAML config file (relative paths inside it are resolved against the working directory, as EasyR1 does). */
 export function readConfigFile(path: string): { raw: Record<string, unknown>; dir: string; path: string } {
   if (!existsSync(path)) throw new GadError(`config file not found: ${path}`, { hint: 'write one with `gad-data init`', exitCode: 2 });
   let raw: unknown;
@@ -269,6 +272,8 @@ export interface ResolvedConfig extends GadConfig {
   embedded: boolean;
   /** True when data.format_prompt was given (file or flag): it is then applied to message-list prompts too. */
   formatPromptExplicit: boolean;
+  /** Which key named the model: `--model`, `model` (config file), `worker.actor.model.model_path` (EasyR1), or `default`. */
+  modelKey: string;
   /** The config file read (absolute), if any: the manifest records it for `train`. */
   configFile?: string | null;
 }
@@ -288,9 +293,18 @@ export function defaultTeacherEnding(): 'keep' | 'strip' | 'append' {
   return teacherSchema.parse({}).ending;
 }
 
-const HUB_ID = /^[\w.-]+\/[\w.-]+(@[\w.-]+)?$/;
+/** EasyR1's `worker.actor.model.model_path` of a config layer, if it is a non-empty string. */
+function easyr1ModelPath(raw: Record<string, unknown>): string | null {
+  const w = raw.worker;
+  const a = isPlain(w) ? w.actor : undefined;
+  const m = isPlain(a) ? a.model : undefined;
+  const p = isPlain(m) ? m.model_path : undefined;
+  return typeof p === 'string' && p.trim() ? p.trim() : null;
+}
 
-/** A spec is a hub id (`owner/name[@split]`) unless a local path of that name exists; else a path made absolute. */
+const HUB_ID = /^[\w.-]+\/[\w.-]+(:[^\s@/:]+)?(@[^/@]+)?$/;
+
+/** A spec is a hub id (`owner/name[:config][@split]`) unless a local path of that name exists; else a path made absolute. */
 function resolveSpec(spec: string, baseDir: string): string {
   if (isAbsolute(spec)) return spec;
   if (HUB_ID.test(spec) && !existsSync(resolve(baseDir, spec.split('@')[0]!))) return spec;
@@ -298,8 +312,24 @@ function resolveSpec(spec: string, baseDir: string): string {
 }
 
 /**
+ * Relative paths of a config file are resolved against the working directory, as EasyR1 resolves them
+ * (`get_abs_path` = `os.path.abspath`). A path that is missing there but exists beside the config file is
+ * an error that says so, instead of silently reading something else or going to the Hub.
+ */
+function checkRelativeToCwd(key: string, value: string, cwd: string, fileDir: string | null): void {
+  if (!fileDir || fileDir === cwd || isAbsolute(value)) return;
+  const body = key.endsWith('_files') ? value.replace(/@[^/@]*$/, '') : value;
+  if (existsSync(resolve(cwd, body)) || !existsSync(resolve(fileDir, body))) return;
+  throw new GadError(`${key}: ${value} does not exist in the working directory ${cwd}, only beside the config file (${resolve(fileDir, body)})`, {
+    hint: 'relative paths in a config are resolved against the working directory, as EasyR1 does: run gad-data from the folder EasyR1 runs from (the repo root), or write the path relative to it',
+    exitCode: 2,
+  });
+}
+
+/**
  * Combine defaults, an optional config file and flag overrides into a resolved config.
- * `fileConfig` paths are relative to `fileDir`; flag paths are relative to `cwd`.
+ * Relative paths of the file and of the flags are resolved against `cwd` (EasyR1's rule); the file's folder
+ * only serves to explain a path that exists there but not in `cwd`.
  */
 export function resolveConfig(opts: {
   file?: { raw: Record<string, unknown>; dir: string; path?: string } | null;
@@ -313,8 +343,8 @@ export function resolveConfig(opts: {
   // The bundled sample only when no config file is given at all: a config file without train_files (or with
   // a typo such as train_file) is an error, never a build of the sample into the user's output folder.
   const embedded = !opts.file && !hasTrain(flagRaw);
-  // Resolve relative paths of each layer against its own base before merging.
-  const fileLayer = opts.file ? relativize(fileRaw, opts.file.dir) : {};
+  // Relative paths of the file and of flags are resolved against the working directory, as EasyR1 does.
+  const fileLayer = opts.file ? relativize(fileRaw, cwd, opts.file.dir) : {};
   const flagLayer = relativize(flagRaw, cwd);
   let merged = mergeConfig(fileLayer, flagLayer);
   if (embedded) merged = mergeConfig(embeddedDefault() as Record<string, unknown>, merged);
@@ -330,11 +360,20 @@ export function resolveConfig(opts: {
   }
   const pipeline: ResizePipeline = cfg.pipeline ?? defaultPipelineFor(cfg.target);
   const givesFormat = (r: Record<string, unknown>) => isPlain(r.data) && r.data.format_prompt !== undefined;
+  // the model: --model, else the config's model:, else EasyR1's worker.actor.model.model_path (resolved later,
+  // against the working directory or the Hugging Face cache, as from_pretrained does), else the default
+  let modelKey = flagRaw.model !== undefined ? '--model' : fileRaw.model !== undefined ? 'model' : 'default';
+  const easyr1Model = easyr1ModelPath(flagRaw) ?? easyr1ModelPath(fileRaw);
+  if (modelKey === 'default' && easyr1Model && !embedded) {
+    cfg.model = easyr1Model;
+    modelKey = 'worker.actor.model.model_path';
+  }
   return {
     ...cfg,
+    modelKey,
     pipeline,
     formatPromptExplicit: givesFormat(fileRaw) || givesFormat(flagRaw),
-    baseDir: opts.file?.dir ?? cwd,
+    baseDir: cwd,
     trainSpecs,
     valSpecs: toList(cfg.data.val_files),
     embedded,
@@ -343,21 +382,31 @@ export function resolveConfig(opts: {
   };
 }
 
-/** Make the path-valued keys of one config layer absolute against `base`. */
-function relativize(raw: Record<string, unknown>, base: string): Record<string, unknown> {
+/** Make the path-valued keys of one config layer absolute against `base` (the working directory). */
+function relativize(raw: Record<string, unknown>, base: string, fileDir: string | null = null): Record<string, unknown> {
   const out = { ...raw };
+  /** A path key made absolute against `base`, after checking it does not only exist beside the config file. */
+  const path = (key: string, v: string) => {
+    checkRelativeToCwd(key, v, base, fileDir);
+    return resolve(base, v);
+  };
   if (isPlain(out.data)) {
     const d = { ...out.data };
     for (const k of ['train_files', 'val_files'] as const) {
       const v = d[k];
-      if (typeof v === 'string') d[k] = resolveSpec(v, base);
-      else if (Array.isArray(v)) d[k] = v.map((s) => (typeof s === 'string' ? resolveSpec(s, base) : s));
+      const one = (x: string) => {
+        checkRelativeToCwd(`data.${k}`, x, base, fileDir);
+        return resolveSpec(x, base);
+      };
+      if (typeof v === 'string') d[k] = one(v);
+      else if (Array.isArray(v)) d[k] = v.map((s) => (typeof s === 'string' ? one(s) : s));
     }
-    if (typeof d.image_dir === 'string') d.image_dir = resolve(base, d.image_dir);
-    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt)) d.format_prompt = resolve(base, d.format_prompt);
+    if (typeof d.image_dir === 'string') d.image_dir = path('data.image_dir', d.image_dir);
+    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt)) d.format_prompt = path('data.format_prompt', d.format_prompt);
+    if (typeof d.override_chat_template === 'string') d.override_chat_template = path('data.override_chat_template', d.override_chat_template);
     out.data = d;
   }
-  if (isPlain(out.teacher) && typeof out.teacher.file === 'string') out.teacher = { ...out.teacher, file: resolve(base, out.teacher.file) };
+  if (isPlain(out.teacher) && typeof out.teacher.file === 'string') out.teacher = { ...out.teacher, file: path('teacher.file', out.teacher.file) };
   if (typeof out.model === 'string' && (out.model.startsWith('.') || out.model.startsWith('~') || existsSync(resolve(base, out.model)))) out.model = resolve(base, out.model);
   return out;
 }
@@ -377,6 +426,7 @@ data:
   max_response_length: 2048    # teacher responses over this are dropped (GAD)
   # format_prompt: math        # math | r1v | none | path/to/format.jinja (EasyR1 semantics); unset: math for a text
                                # prompt, none for a verl message-list prompt (set, it is applied to both)
+  override_chat_template: null # a file whose text replaces the model's chat template (EasyR1 semantics)
   min_pixels: null             # the trainer's pixel bounds for the chosen pipeline (null: its default)
   max_pixels: null
   filter_overlong_prompts: true

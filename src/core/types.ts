@@ -198,6 +198,8 @@ export interface Manifest {
     spec: string;
     kind: 'hub' | 'parquet' | 'jsonl' | 'json' | 'dir' | 'fixture';
     repo?: string;
+    /** Hub: the dataset config the split was taken from (absent: the repo declares no configs). */
+    config?: string;
     revision?: string;
     commit?: string;
     files: Array<{ path: string; bytes: number; sha256: string }>;
@@ -212,6 +214,12 @@ export interface Manifest {
     maxPixels: number;
     tokenizerSha256: string;
     chatTemplateSha256: string;
+    /** Where the model files came from (bundled profile, local folder, Hugging Face cache) and which key named it. */
+    source?: string;
+    /** The chat template used: the model's file, or `data.override_chat_template` (a path). */
+    chatTemplateSource?: string;
+    /** A copy of data.override_chat_template in the output folder (EasyR1's `data.override_chat_template` for training). */
+    chatTemplateFile?: string;
   };
   /** `policy`: when images were resized before writing (auto | always | never; absent in manifests of 0.1 builds: always). */
   resize: { pipeline: ResizePipeline; minPixels: number; maxPixels: number; trainer: string; policy?: 'auto' | 'always' | 'never' };

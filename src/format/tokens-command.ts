@@ -7,7 +7,7 @@ import { stringify as losslessStringify } from 'lossless-json';
 import { JsonNumber, hasRiskyNumber, parseJsonExact } from '../ingest/numbers.js';
 import type { ResizePipeline } from '../core/types.js';
 import { GadError, describeError } from '../core/errors.js';
-import { checkPixelBounds, loadModelProfile, type ImageGeometry, type ModelFamily, type ModelProfile } from './profile.js';
+import { checkPixelBounds, loadModelProfile, locateModel, type ImageGeometry, type ModelFamily, type ModelProfile } from './profile.js';
 import { resizeFor, resolveBounds, type PipelineBounds } from './resize.js';
 import { loadFormatPrompt, type FormatPrompt } from './template.js';
 import { PromptCounter } from './tokens.js';
@@ -90,7 +90,8 @@ export class TokensSession {
     if (!isResizePipeline(opts.pipeline)) {
       throw new GadError(`unknown resize pipeline "${String(opts.pipeline)}"`, { hint: `use one of: ${RESIZE_PIPELINES.join(', ')}` });
     }
-    const profile = await loadModelProfile(opts.model, { family: opts.family });
+    // a Hub id is looked up in the Hugging Face cache, as `build` does (never downloaded)
+    const profile = await loadModelProfile(locateModel(opts.model).path, { family: opts.family });
     const s = new TokensSession(profile, opts);
     s.checkSettings(opts.pipeline);
     await s.counter(opts.formatPrompt); // fail early on a bad --format-prompt

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { datasetInfo, downloadFile, listFiles } from '@huggingface/hub';
 import { GadError, describeError } from '../core/errors.js';
-import { groupFilesBySplit, pickSplit } from './spec.js';
+import { cardConfigs, defaultConfigName, pickLayoutSplit, resolveLayout, type ResolvedLayout } from './data-files.js';
 
 export interface HubOptions {
   /** Hub URL; default env HF_ENDPOINT, else https://huggingface.co. */
@@ -74,6 +74,10 @@ export interface HubSplitFiles {
   files: Array<{ repoPath: string; localPath: string; bytes: number }>;
   /** true when the files came from the `refs/convert/parquet` branch. */
   converted: boolean;
+  /** The dataset config the split belongs to (`default` when the card declares none). */
+  config: string;
+  /** The split's files came from the card's `configs:` (`card`), the file-name conventions, or the converted branch. */
+  layout: 'card' | 'conventions' | 'converted';
 }
 
 /** Strip anything token-like from a message (defence in depth: errors from the client carry URLs only). */
@@ -183,13 +187,94 @@ async function listRemoteParquet(repo: string, commit: string, o: ResolvedHubOpt
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** In the converted branch pick one config: `default`, else the only one, else the first (warned). */
-function pickConfig(paths: string[], repo: string, warn: (m: string) => void): string[] {
-  const configs = [...new Set(paths.map((p) => p.split('/')[0]!))].sort();
-  if (configs.length <= 1) return paths;
-  const chosen = configs.includes('default') ? 'default' : configs[0]!;
-  if (chosen !== 'default') warn(`${repo} has several configs in ${CONVERTED_PARQUET_REVISION} (${configs.join(', ')}); using '${chosen}'`);
-  return paths.filter((p) => p.split('/')[0] === chosen);
+/**
+ * In the `refs/convert/parquet` branch (`<config>/<split>/NNNN.parquet`, `<config>/partial-<split>/…` when the
+ * Hub converted only the first rows): the files of one config and split. The config: the one asked for, else
+ * the repo's default (`preferred`), else `default`, else the only one; anything else is an error listing them.
+ */
+function pickConverted(paths: string[], repo: string, split: string, config: string | null, preferred: string | null, warn: (m: string) => void): string[] {
+  const byConfig = new Map<string, string[]>();
+  for (const p of paths) {
+    const parts = p.split('/');
+    if (parts.length < 2) continue;
+    const list = byConfig.get(parts[0]!) ?? [];
+    list.push(p);
+    byConfig.set(parts[0]!, list);
+  }
+  const configs = [...byConfig.keys()].sort();
+  const where = `${repo} (${CONVERTED_PARQUET_REVISION})`;
+  let chosen: string;
+  if (config !== null) {
+    if (!byConfig.has(config)) throw new GadError(`config '${config}' does not exist in ${where}; available configs: ${configs.join(', ') || '(none)'}`);
+    chosen = config;
+  } else if (preferred && byConfig.has(preferred)) chosen = preferred;
+  else if (byConfig.has('default')) chosen = 'default';
+  else if (configs.length === 1) chosen = configs[0]!;
+  else {
+    throw new GadError(`${where} has several configs and none is the default; pick one: ${configs.join(', ')}`, {
+      hint: `write the config in the source spec: ${repo}:${configs[0]}@${split}`,
+    });
+  }
+  const splits = new Map<string, { files: string[]; partial: boolean }>();
+  for (const p of byConfig.get(chosen)!) {
+    const parts = p.split('/');
+    let name: string;
+    let partial = false;
+    if (parts.length === 3) {
+      name = parts[1]!;
+      if (name.startsWith('partial-')) {
+        name = name.slice('partial-'.length);
+        partial = true;
+      }
+    } else if (parts.length === 2) {
+      // older layout: <config>/<dataset>-<split>[-NNNNN-of-NNNNN].parquet
+      const m = /-([^-]+?)(?:-\d{5}-of-\d{5})?\.parquet$/.exec(parts[1]!);
+      if (!m) continue;
+      name = m[1]!;
+    } else continue;
+    const e = splits.get(name) ?? { files: [], partial: false };
+    e.files.push(p);
+    e.partial ||= partial;
+    splits.set(name, e);
+  }
+  const got = splits.get(split);
+  if (!got) {
+    const have = [...splits.keys()].sort();
+    throw new GadError(`split '${split}' does not exist in ${where} config '${chosen}'; available splits: ${have.join(', ') || '(none found)'}`, {
+      hint: have.length ? `write ${repo}@${have[0]} (or another listed split)` : 'check the dataset id',
+    });
+  }
+  if (got.partial) {
+    warn(`${where}: split '${split}' of config '${chosen}' is a PARTIAL conversion (the Hub converted only its first rows): the build gets fewer rows than load_dataset('${repo}') would`);
+  }
+  return got.files.sort();
+}
+
+/** Every file of a repo at a commit (the listing `datasets` resolves data files against). */
+async function listRemoteFiles(repo: string, commit: string, o: ResolvedHubOptions): Promise<RemoteFile[]> {
+  const out: RemoteFile[] = [];
+  try {
+    for await (const f of listFiles({ repo: { type: 'dataset', name: repo }, revision: commit, recursive: true, hubUrl: o.endpoint, accessToken: o.token })) {
+      if (f.type !== 'file') continue;
+      const etag = f.lfs?.oid ?? f.oid;
+      if (!etag) throw new Error(`no oid for ${f.path}`);
+      out.push({ path: f.path, size: f.lfs?.size ?? f.size, etag });
+    }
+  } catch (e) {
+    if (e instanceof GadError) throw e;
+    throw hubError(`cannot list the files of ${repo}@${commit.slice(0, 8)}`, e, o);
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The split layout of a repo's main files, as `datasets` resolves it (card `configs:`, then the conventions). */
+function layoutOf(paths: string[], readme: string | null, repo: string, config: string | null): ResolvedLayout {
+  return resolveLayout(paths, readme, config, repo);
+}
+
+/** Use the repo's own files when they are parquet and hold data; else the converted branch. */
+function ownFilesUsable(layout: ResolvedLayout): boolean {
+  return layout.module === 'parquet' && [...layout.splits.values()].some((l) => l.length > 0);
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -371,76 +456,134 @@ async function localFiles(storage: string, commit: string, paths: string[]): Pro
   return out;
 }
 
-/** Offline: find the split's parquet files in the cache through `refs/<revision>`, no network. */
-async function resolveOffline(repo: string, split: string, o: ResolvedHubOptions, warn: (m: string) => void): Promise<HubSplitFiles> {
-  const storage = join(o.cacheDir, repoFolderName(repo));
-  const tried: string[] = [];
-  for (const [revision, converted] of [
-    [o.revision, false],
-    [CONVERTED_PARQUET_REVISION, true],
-  ] as const) {
-    if (converted && COMMIT.test(o.revision)) break;
-    const commit = await cachedCommit(storage, revision);
-    tried.push(revision);
-    if (!commit) continue;
-    let paths = (await walkFiles(join(storage, 'snapshots', commit))).filter(pathIsParquet);
-    if (!paths.length) continue;
-    if (converted) paths = pickConfig(paths, repo, warn);
-    const { splits } = groupFilesBySplit(paths);
-    const chosen = pickSplit(splits, split, `${repo} (cached, HF_HUB_OFFLINE=1)`, repo);
-    return { repo, revision, commit, converted, files: await localFiles(storage, commit, chosen) };
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
   }
-  throw new GadError(
+}
+
+/** The repo itself cannot be reached (not found, refused, no network, not cached offline): the spec may have meant a local path. */
+export class HubRepoUnreachable extends GadError {}
+
+/** Offline: resolve the split from the cached snapshot (its README.md and the files cached), no network. */
+async function resolveOffline(repo: string, split: string, config: string | null, o: ResolvedHubOptions, warn: (m: string) => void): Promise<HubSplitFiles> {
+  const storage = join(o.cacheDir, repoFolderName(repo));
+  const where = `${repo} (cached, HF_HUB_OFFLINE=1)`;
+  const tried: string[] = [o.revision];
+  const commit = await cachedCommit(storage, o.revision);
+  let preferred: string | null = config;
+  // the snapshot holds only what was downloaded: a card naming files that were never fetched (a repo read
+  // through its converted branch) is no error here as long as the converted branch is cached
+  let layoutError: unknown = null;
+  if (commit) {
+    const snap = join(storage, 'snapshots', commit);
+    const paths = await walkFiles(snap);
+    const readme = paths.includes('README.md') ? await readText(join(snap, 'README.md')) : null;
+    try {
+      preferred ??= defaultConfigName(cardConfigs(readme, where), where);
+    } catch {
+      /* reported by resolveLayout below */
+    }
+    try {
+      const layout = resolveLayout(paths, readme, config, where);
+      if (ownFilesUsable(layout)) {
+        const chosen = pickLayoutSplit(layout, split, where);
+        return { repo, revision: o.revision, commit, converted: false, config: layout.config, layout: layout.from, files: await localFiles(storage, commit, chosen) };
+      }
+    } catch (e) {
+      layoutError = e;
+    }
+  }
+  if (!COMMIT.test(o.revision)) {
+    tried.push(CONVERTED_PARQUET_REVISION);
+    const conv = await cachedCommit(storage, CONVERTED_PARQUET_REVISION);
+    if (conv) {
+      const paths = (await walkFiles(join(storage, 'snapshots', conv))).filter(pathIsParquet);
+      if (paths.length) {
+        const chosen = pickConverted(paths, repo, split, config, preferred, warn);
+        return { repo, revision: CONVERTED_PARQUET_REVISION, commit: conv, converted: true, config: chosen[0]!.split('/')[0]!, layout: 'converted', files: await localFiles(storage, conv, chosen) };
+      }
+    }
+  }
+  if (layoutError) throw layoutError;
+  throw new HubRepoUnreachable(
     `HF_HUB_OFFLINE=1 but ${repo} at revision ${o.revision} is not in the cache (${storage}; looked for refs ${tried.join(', ')})`,
     { hint: 'run once with network access (unset HF_HUB_OFFLINE), or point HF_HOME / HF_HUB_CACHE at the cache that holds it' },
   );
 }
 
 /**
- * The local parquet files of one split of a Hub dataset, downloading what the cache lacks. The
- * revision is resolved to a commit; the repo's own parquet files are used (`data/<split>-*.parquet`
- * and the other HF naming conventions), else the `refs/convert/parquet` branch.
+ * The local parquet files of one split of a Hub dataset, downloading what the cache lacks, chosen as
+ * `datasets.load_dataset(repo, config, split=split)` chooses them: the revision is resolved to a commit, the
+ * dataset card (README.md, cached like every file) is read for its `configs:`, else the file-name conventions
+ * decide (`data/<split>-NNNNN-of-NNNNN.parquet`, `train/`, `*_test.parquet`, ...). When the repo's data files
+ * are not parquet (or there are none), the Hub's `refs/convert/parquet` branch is used. `config` null = the
+ * repo's default config.
  */
 export async function resolveHubSplit(
   repo: string,
   split: string,
   o: ResolvedHubOptions,
-  opts: { onProgress?: DownloadProgress; onWarning?: (m: string) => void } = {},
+  opts: { config?: string | null; onProgress?: DownloadProgress; onWarning?: (m: string) => void } = {},
 ): Promise<HubSplitFiles> {
   const warn = opts.onWarning ?? (() => {});
+  const config = opts.config ?? null;
   // the revision names the cache file refs/<revision>: a branch or tag name, never a path out of refs/
   const badRev = repoPathProblem(o.revision);
   if (badRev) throw new GadError(`revision ${JSON.stringify(o.revision)} of ${repo} is not a branch, tag or commit name (${badRev})`, { hint: 'check --revision / hub.revision' });
-  if (o.offline) return resolveOffline(repo, split, o, warn);
+  if (o.offline) return resolveOffline(repo, split, config, o, warn);
   if (o.token && !o.token.startsWith('hf_')) {
     throw new GadError('the Hub token (HF_TOKEN) does not look like a Hugging Face token (it must start with hf_)', { hint: 'check HF_TOKEN' });
   }
-  let revision = o.revision;
-  let commit = await resolveCommit(repo, revision, o);
-  let files = await listRemoteParquet(repo, commit, o);
-  let converted = false;
-  if (!files.length && !COMMIT.test(o.revision)) {
-    revision = CONVERTED_PARQUET_REVISION;
-    commit = await resolveCommit(repo, revision, o);
-    files = await listRemoteParquet(repo, commit, o);
-    converted = true;
-    if (!files.length) throw new GadError(`${repo} has no parquet files, neither at ${o.revision} nor in ${CONVERTED_PARQUET_REVISION}`);
-    warn(`${repo}@${o.revision} has no parquet files; using the Hub's converted parquet (${CONVERTED_PARQUET_REVISION} @ ${commit.slice(0, 8)})`);
-    const keep = new Set(pickConfig(files.map((f) => f.path), repo, warn));
-    files = files.filter((f) => keep.has(f.path));
-  }
-  if (!files.length) throw new GadError(`${repo}@${o.revision} has no parquet files`);
-  const { splits } = groupFilesBySplit(files.map((f) => f.path));
-  const chosen = new Set(pickSplit(splits, split, repo));
   const storage = join(o.cacheDir, repoFolderName(repo));
+  let commit: string;
+  try {
+    commit = await resolveCommit(repo, o.revision, o);
+  } catch (e) {
+    const status = ((e as Error).cause as { statusCode?: number } | undefined)?.statusCode;
+    if (e instanceof GadError && (status === undefined || status === 401 || status === 404)) {
+      throw new HubRepoUnreachable(e.message, { hint: e.hint, cause: (e as Error).cause });
+    }
+    throw e;
+  }
+  const all = await listRemoteFiles(repo, commit, o);
+  const card = all.find((f) => f.path === 'README.md');
+  const readme = card ? await readText(await downloadToCache(repo, commit, card, o)) : null;
+  await writeRef(storage, o.revision, commit);
+  const layout = layoutOf(all.map((f) => f.path), readme, repo, config);
+  if (ownFilesUsable(layout)) {
+    const chosen = pickLayoutSplit(layout, split, repo);
+    const byPath = new Map(all.map((f) => [f.path, f]));
+    const out: HubSplitFiles['files'] = [];
+    for (const p of chosen) {
+      const f = byPath.get(p)!;
+      const localPath = await downloadToCache(repo, commit, f, o, opts.onProgress);
+      out.push({ repoPath: f.path, localPath, bytes: f.size });
+    }
+    return { repo, revision: o.revision, commit, converted: false, config: layout.config, layout: layout.from, files: out };
+  }
+  const why = layout.module === null ? 'has no data files' : `holds ${layout.module} data files, not parquet`;
+  if (COMMIT.test(o.revision)) throw new GadError(`${repo}@${o.revision.slice(0, 8)} ${why}`, { hint: `give a branch (the converted parquet lives in ${CONVERTED_PARQUET_REVISION})` });
+  let conv: string;
+  try {
+    conv = await resolveCommit(repo, CONVERTED_PARQUET_REVISION, o);
+  } catch (e) {
+    throw new GadError(`${repo}@${o.revision} ${why}, and it has no ${CONVERTED_PARQUET_REVISION} branch to fall back on`, { hint: 'convert the data to parquet, or point at local files', cause: e });
+  }
+  const files = (await listRemoteFiles(repo, conv, o)).filter((f) => pathIsParquet(f.path));
+  if (!files.length) throw new GadError(`${repo} has no parquet files, neither at ${o.revision} nor in ${CONVERTED_PARQUET_REVISION}`);
+  warn(`${repo}@${o.revision} ${why}; using the Hub's converted parquet (${CONVERTED_PARQUET_REVISION} @ ${conv.slice(0, 8)}), which holds the rows datasets would load`);
+  const chosen = new Set(pickConverted(files.map((f) => f.path), repo, split, config, layout.configs.length ? layout.config : null, warn));
   const out: HubSplitFiles['files'] = [];
   for (const f of files) {
     if (!chosen.has(f.path)) continue;
-    const localPath = await downloadToCache(repo, commit, f, o, opts.onProgress);
+    const localPath = await downloadToCache(repo, conv, f, o, opts.onProgress);
     out.push({ repoPath: f.path, localPath, bytes: f.size });
   }
-  await writeRef(storage, revision, commit);
-  return { repo, revision, commit, converted, files: out };
+  await writeRef(storage, CONVERTED_PARQUET_REVISION, conv);
+  return { repo, revision: CONVERTED_PARQUET_REVISION, commit: conv, converted: true, config: [...chosen][0]!.split('/')[0]!, layout: 'converted', files: out };
 }
 
 /** Real path of a cache entry (the blob behind the snapshot symlink). */

@@ -13,3 +13,4 @@ export { loadTeacher } from './teacher.js';
 export type { TeacherTable } from './teacher.js';
 export { resolveHubOptions, resolveHubSplit, downloadToCache, repoFolderName, CONVERTED_PARQUET_REVISION } from './hub.js';
 export type { HubOptions, ResolvedHubOptions, HubSplitFiles, DownloadProgress } from './hub.js';
+export { resolveLayout, getDataPatterns, pickLayoutSplit, type ResolvedLayout } from './data-files.js';

@@ -10,14 +10,15 @@ import type { ColumnType, Drop, ImageRef, Manifest, PassthroughColumn, PromptMes
 import { GadError } from '../core/errors.js';
 import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
 import { sha256File, sha256FileAndLines } from '../core/hash.js';
-import { parseSourceSpec, groupFilesBySplit, pickSplit, type SourceSpec } from './spec.js';
+import { parseSourceSpec, pickSplit, type SourceSpec } from './spec.js';
+import { resolveLayout } from './data-files.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn } from './parquet.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readImageCell } from './images.js';
 import { loadTeacher, scalarKey, type TeacherTable } from './teacher.js';
 import { JsonNumber, pyFloatRepr } from './numbers.js';
 import { stringify as losslessStringify } from 'lossless-json';
-import { resolveHubOptions, resolveHubSplit, type DownloadProgress, type HubOptions } from './hub.js';
+import { HubRepoUnreachable, resolveHubOptions, resolveHubSplit, type DownloadProgress, type HubOptions } from './hub.js';
 import { JsonTypeInference, getPath, schemaHasPath } from './columns.js';
 
 export interface ColumnMap {
@@ -465,10 +466,17 @@ async function planSource(
   let manifest: Manifest['sources'][number];
   if (spec.kind === 'hub') {
     repo = spec.repo!;
-    const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, { onProgress: opts.onProgress, onWarning: warn });
+    const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, { config: spec.config ?? null, onProgress: opts.onProgress, onWarning: warn }).catch((e: unknown) => {
+      if (!(e instanceof HubRepoUnreachable) || spec.config) throw e;
+      // `owner/name` is also a relative path: say both readings instead of only "fetch failed"
+      throw new GadError(`source ${spec.spec}: no local file or folder ${resolve(cwd, spec.repo!)}, and the Hub dataset ${repo} cannot be used: ${e.message}`, {
+        hint: `for a local path, check it against the working directory ${cwd} (relative paths are resolved there, as EasyR1 does; write ./${spec.repo} to mean a path); for a Hub dataset, ${e.hint ?? 'check the id'}`,
+        cause: e,
+      });
+    });
     // the snapshot file is <repo cache>/snapshots/<commit>/<repoPath>
     for (const f of r.files) files.push({ path: f.localPath, kind: 'parquet', manifestPath: f.repoPath, cacheRoot: resolve(f.localPath, ...f.repoPath.split('/').map(() => '..'), '..', '..') });
-    manifest = { split: outSplit, spec: spec.spec, kind: 'hub', repo, revision: r.revision, commit: r.commit, files: [] };
+    manifest = { split: outSplit, spec: spec.spec, kind: 'hub', repo, ...(r.config !== 'default' || spec.config ? { config: r.config } : {}), revision: r.revision, commit: r.commit, files: [] };
   } else if (spec.kind === 'dir') {
     const all = listDir(spec.path!);
     const exts = new Set(all.map((p) => fileKindOf(p)));
@@ -478,7 +486,8 @@ async function planSource(
         hint: 'point at the files with a glob (e.g. dir/*.parquet) or split them into folders',
       });
     }
-    const { splits } = groupFilesBySplit(all);
+    // EasyR1: load_dataset("parquet", data_dir=dir, split=...) → datasets' file-name conventions (no card)
+    const { splits } = resolveLayout(all, null, null, spec.spec);
     let want = spec.split ?? outSplit;
     if (!spec.split && !splits.has(want) && splits.size === 1) want = [...splits.keys()][0]!;
     for (const p of pickSplit(splits, want, spec.spec, spec.split ? spec.spec.slice(0, spec.spec.length - spec.split.length - 1) : spec.spec)) {

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { refuseSplitExpression } from './data-files.js';
 
 export type SourceKind = 'hub' | 'parquet' | 'jsonl' | 'json' | 'dir' | 'glob';
 
@@ -16,11 +17,15 @@ export interface SourceSpec {
   split: string | null;
   /** hub: `owner/name`. */
   repo?: string;
+  /** hub: the dataset config after `:` (`owner/name:config@split`); absent = the repo's default config. */
+  config?: string;
   /** parquet/jsonl/json/dir: absolute path; glob: absolute pattern. */
   path?: string;
 }
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+/** `owner/name:config`: a Hub id with a dataset config name (Hub ids never contain `:`). */
+const HUB_ID_CONFIG = /^([A-Za-z0-9][\w.-]*\/[\w.-]+):([^\s@/:]+)$/;
 const GLOB_CHARS = /[*?[\]{}]/;
 
 function fileKind(p: string): 'parquet' | 'jsonl' | 'json' | null {
@@ -72,9 +77,11 @@ export function parseSourceSpec(spec: string, cwd: string = process.cwd()): Sour
   }
   const fk = fileKind(body);
   if (fk || body.startsWith('.') || body.startsWith('/') || body.includes('\\')) {
-    throw new GadError(`source file not found: ${body} (resolved to ${abs})`, { hint: 'check the path; relative paths are resolved against the working directory' });
+    throw new GadError(`local path not found: ${body} (resolved to ${abs})`, { hint: 'check the path; relative paths are resolved against the working directory (as EasyR1 does), not against the config file' });
   }
   if (HUB_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
+  const withConfig = HUB_ID_CONFIG.exec(body);
+  if (withConfig) return { kind: 'hub', spec: raw, split, repo: withConfig[1]!, config: withConfig[2]! };
   throw new GadError(`source ${raw} is neither an existing file or folder nor a hub dataset id (owner/name)`, {
     hint: 'write owner/name@split for a Hub dataset, or a path that exists',
   });
@@ -95,6 +102,9 @@ const SPLIT_KEYWORDS: Record<string, string> = {
 };
 
 /**
+ * @deprecated An approximation kept for library users: builds resolve splits with `resolveLayout`
+ * (src/ingest/data-files.ts), which follows `datasets` exactly (pattern order, card configs, no aliases).
+ *
  * The split a data file belongs to, from its path inside a repo or folder, following HF datasets'
  * conventions: `data/<split>-00000-of-00001.parquet` (push_to_hub), `<config>/<split>/0000.parquet`
  * (refs/convert/parquet), `<config>/<name>-<split>.parquet`, and the keyword patterns
@@ -123,6 +133,8 @@ export function splitOfPath(relPath: string): string | null {
 }
 
 /**
+ * @deprecated See `splitOfPath`; builds use `resolveLayout`.
+ *
  * Group data files by split like HF datasets: each file's split from its path; when no file names a
  * split, every file is `train`. Files whose split cannot be told are put nowhere (and reported).
  */
@@ -146,18 +158,14 @@ export function groupFilesBySplit(relPaths: string[]): { splits: Map<string, str
 }
 
 /**
- * The files of one requested split (aliases such as `val` → `validation` accepted), or a GadError listing the
- * splits that exist. `where` names the source in the message; `base` is the spec without its `@split`
- * (the hint shows `base@<an existing split>`, a spec that works).
+ * The files of one requested split, or a GadError listing the splits that exist. The name must match
+ * exactly, as in `datasets` (`dev` or `val` is not `validation`). `where` names the source in the message;
+ * `base` is the spec without its `@split` (the hint shows `base@<an existing split>`, a spec that works).
  */
 export function pickSplit(groups: Map<string, string[]>, split: string, where: string, base: string = where): string[] {
+  refuseSplitExpression(split, where);
   const direct = groups.get(split);
   if (direct && direct.length) return direct;
-  const canon = SPLIT_KEYWORDS[split.toLowerCase()];
-  if (canon) {
-    const c = groups.get(canon);
-    if (c && c.length) return c;
-  }
   const have = [...groups.keys()].sort();
   throw new GadError(
     `split '${split}' does not exist in ${where}; available splits: ${have.length ? have.join(', ') : '(none found)'}`,

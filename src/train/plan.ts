@@ -421,6 +421,13 @@ async function planEasyR1(
     promptCopy = join(runDir, 'format_prompt.jinja');
     plan.files = [{ path: promptCopy, text: prompt.text }];
   }
+  // a build made with data.override_chat_template counted with that template: the run must render with it too
+  let templateCopy: string | null = null;
+  if (m.model.chatTemplateFile) {
+    const src = resolve(c.outDir, m.model.chatTemplateFile);
+    templateCopy = join(runDir, 'chat_template.jinja');
+    plan.files = [...(plan.files ?? []), { path: templateCopy, text: await readFile(src, 'utf8') }];
+  }
   const data: Record<string, unknown> = {
     train_files: easyr1DataPath(c.outDir, 'train', c.trainShards),
     val_files: easyr1DataPath(c.outDir, c.val ?? 'train', c.valShards),
@@ -430,6 +437,7 @@ async function planEasyR1(
     max_prompt_length: m.limits.maxPromptLength,
     max_response_length: m.limits.maxResponseLength,
     format_prompt: promptCopy,
+    ...(templateCopy ? { override_chat_template: templateCopy } : {}),
     min_pixels: m.resize.minPixels,
     max_pixels: m.resize.maxPixels,
     filter_overlong_prompts: opts.keepFilterOverlong === true,

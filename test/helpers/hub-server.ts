@@ -1,7 +1,8 @@
 /**
  * Test helper: a local stand-in for the Hugging Face Hub on 127.0.0.1 (port 0) serving small dataset
  * repos through the endpoints `@huggingface/hub` calls:
- *   GET /api/datasets/<owner>/<name>/revision/<rev>   → repo info with `sha` (the commit)
+ *   GET /api/datasets/<owner>/<name>/revision/<rev>   → repo info with `sha` (the commit); without
+ *       `/revision/<rev>` the info of `main` (what huggingface_hub's dataset_info asks when no revision is given)
  *   GET /api/datasets/<owner>/<name>/tree/<rev>[/path]?recursive=… → file listing, paginated with a Link header
  *   GET /datasets/<owner>/<name>/resolve/<rev>/<path> → file bytes, with ETag / X-Repo-Commit /
  *       Content-Length / Accept-Ranges and 206 + Content-Range for Range requests
@@ -132,7 +133,9 @@ export async function startHubServer(
       send(status, JSON.stringify(v), { 'Content-Type': 'application/json', ...headers });
     const notFound = (code: string, msg: string) => json(404, { error: msg }, { 'X-Error-Code': code });
 
-    const api = /^\/api\/datasets\/([^/]+\/[^/]+)\/(revision|tree)\/(.*)$/.exec(u.pathname);
+    // `/api/datasets/<owner>/<name>` (huggingface_hub's dataset_info without a revision) is the info of `main`
+    const bare = /^\/api\/datasets\/([^/]+\/[^/]+)$/.exec(u.pathname);
+    const api = bare ? [u.pathname, bare[1]!, 'revision', 'main'] : /^\/api\/datasets\/([^/]+\/[^/]+)\/(revision|tree)\/(.*)$/.exec(u.pathname);
     const resolveM = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(u.pathname);
     const repoName = api?.[1] ?? resolveM?.[1];
     const repo = repoName ? byName.get(repoName) : undefined;
