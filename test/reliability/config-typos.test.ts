@@ -82,10 +82,11 @@ test('every key of EasyR1\'s DataConfig is accepted; those gad-data does not use
   const data = easyr1Values;
   const cfg = resolveConfig({ flags: { data } });
   const ignored = ignoredDataKeys(cfg);
-  for (const k of ['video_key', 'rollout_batch_size', 'mini_rollout_batch_size', 'val_batch_size', 'shuffle', 'override_chat_template', 'filter_overlong_prompts_workers', 'video_fps']) {
+  for (const k of ['video_key', 'rollout_batch_size', 'mini_rollout_batch_size', 'val_batch_size', 'shuffle', 'filter_overlong_prompts_workers', 'video_fps']) {
     assert.ok(ignored.includes(k), `${k} listed as ignored`);
   }
-  for (const k of ['train_files', 'max_prompt_length', 'image_dir', 'seed']) assert.ok(!ignored.includes(k), `${k} is used`);
+  // override_chat_template is read (the counts are made with it)
+  for (const k of ['train_files', 'max_prompt_length', 'image_dir', 'seed', 'override_chat_template']) assert.ok(!ignored.includes(k), `${k} is used`);
   // anything else, in any section, is an error with a suggestion
   assert.throws(() => parseConfig({ data: { prompt_keys: 'q' } }), /data\.prompt_keys: unknown key \(did you mean data\.prompt_key\?\)/);
   assert.throws(() => parseConfig({ teacher: { response_keys: 'r' } }), /teacher\.response_keys: unknown key \(did you mean teacher\.response_key\?\)/);

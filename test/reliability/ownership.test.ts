@@ -23,6 +23,7 @@ import { isGadError } from '../../src/core/errors.js';
 import { openOutput } from '../../src/export/index.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { tree } from '../helpers/files.js';
+import { packagePath } from '../../src/core/paths.js';
 import { cliArgv, runCli } from '../helpers/gad-cli.js';
 
 let tmp: string;
@@ -242,4 +243,16 @@ test('an interrupted commit whose carry record is unreadable still gives the use
     await s.abort();
   }
   assert.deepEqual(readdirSync(dir), ['out']);
+});
+
+test('every file a build writes is gad-data\'s: a chat_template.jinja from an earlier override goes when the override does', async () => {
+  const out = join(tmp, 'override-then-not');
+  // the override: the bundled model's own template, as a file (EasyR1's data.override_chat_template)
+  const own = JSON.parse(readFileSync(packagePath('fixtures', 'models', 'qwen3-vl', 'chat_template.json'), 'utf8')) as { chat_template: string };
+  const file = join(tmp, 'override.jinja');
+  await writeFile(file, own.chat_template);
+  await build({ ...config(out), data: { ...config(out).data, override_chat_template: file } });
+  assert.ok(existsSync(join(out, 'chat_template.jinja')), 'the override travels with the data');
+  await build(config(out));
+  assert.ok(!existsSync(join(out, 'chat_template.jinja')), 'no stale override beside a build made without one');
 });
