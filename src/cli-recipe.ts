@@ -37,7 +37,7 @@ export function addRecipeCommands(program: Command): void {
       .option('-o, --out <dir>', 'output folder (default: a folder inside the build)')
       .option('-m, --model <dir>', "the build's model folder, when its recorded path does not resolve from here")
       .option('-q, --quiet', 'print only errors')
-      .option('--json', 'print export.json on stdout');
+      .option('--json', 'print {"out": DIR, "export": <export.json>} on stdout');
   common(
     exp
       .command('sft')

@@ -307,7 +307,7 @@ export function createProgram(): Command {
     .option('--dry-run', 'print the command (and config) without running it')
     .option('--model-path <path>', 'generator / policy model (default $MODEL_PATH)')
     .option('--reward-model-path <path>', 'GAD discriminator (default $REWARD_MODEL_PATH)')
-    .option('--base-config <file>', 'EasyR1 base config to fill (default: EasyR1 defaults)')
+    .option('--base-config <file>', "EasyR1 base config to fill (default: the build's EasyR1 --config, else EasyR1's example config)")
     .option('-c, --config <file>', 'gad-data.yaml whose trainer: section overrides the profile')
     .option('--keep-filter-overlong', "keep the trainer's own overlong-prompt filter on")
     .option('--no-verify', 'skip the sha256 check of the shards')
