@@ -32,6 +32,8 @@ const dflt = (v: unknown) => `(default: ${Array.isArray(v) ? v.join(', ') : Stri
 const mb = (bytes: number) => (bytes % 1_000_000 === 0 ? `${bytes / 1_000_000}MB` : `${bytes}`);
 
 /** Flags of `build` → a config layer (same keys as gad-data.yaml). */
+// commander's parsed options are untyped; each value is checked by the config schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   const set = (obj: Record<string, unknown>, k: string, v: unknown) => {
@@ -144,6 +146,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--json', 'print a JSON summary on stdout (for scripts)');
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function runBuild(o: Record<string, any>): Promise<number> {
   const file = o.config ? readConfigFile(resolve(o.config)) : existsSync('gad-data.yaml') ? readConfigFile(resolve('gad-data.yaml')) : null;
   const cfg = resolveConfig({ file, flags: buildFlagsToConfig(o) });

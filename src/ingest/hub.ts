@@ -166,27 +166,6 @@ interface RemoteFile {
   etag: string;
 }
 
-async function listRemoteParquet(repo: string, commit: string, o: ResolvedHubOptions): Promise<RemoteFile[]> {
-  const out: RemoteFile[] = [];
-  try {
-    for await (const f of listFiles({ repo: { type: 'dataset', name: repo }, revision: commit, recursive: true, hubUrl: o.endpoint, accessToken: o.token })) {
-      if (f.type !== 'file' || typeof f.path !== 'string' || !pathIsParquet(f.path)) continue;
-      // the path and the oid become file names under the cache: accept only what the Hub can send
-      const bad = repoPathProblem(f.path);
-      if (bad) throw mirrorError(o, `${bad} in the file listing of ${repo}@${commit.slice(0, 8)} (${JSON.stringify(f.path.slice(0, 120))})`);
-      const etag: unknown = f.lfs?.oid ?? f.oid;
-      if (typeof etag !== 'string' || !OID.test(etag)) {
-        throw mirrorError(o, `the file id ${JSON.stringify(String(etag).slice(0, 80))} for ${f.path} of ${repo}@${commit.slice(0, 8)} (a file id is 40 or 64 lowercase hex digits)`);
-      }
-      out.push({ path: f.path, size: f.lfs?.size ?? f.size, etag });
-    }
-  } catch (e) {
-    if (e instanceof GadError) throw e;
-    throw hubError(`cannot list the files of ${repo}@${commit.slice(0, 8)}`, e, o);
-  }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
 /**
  * In the `refs/convert/parquet` branch (`<config>/<split>/NNNN.parquet`, `<config>/partial-<split>/…` when the
  * Hub converted only the first rows): the files of one config and split. The config: the one asked for, else
@@ -332,7 +311,7 @@ export async function downloadToCache(
   onProgress?: DownloadProgress,
 ): Promise<string> {
   const storage = join(o.cacheDir, repoFolderName(repo));
-  // defence in depth (listRemoteParquet already checked): nothing from the mirror may name a file outside the cache
+  // checked here, where it matters: nothing from the mirror may name a file outside the cache
   if (!COMMIT.test(commit)) throw mirrorError(o, `'${commit.slice(0, 80)}' as the commit of ${repo}`);
   const badPath = repoPathProblem(file.path);
   if (badPath) throw mirrorError(o, `${badPath} for a file of ${repo} (${JSON.stringify(String(file.path).slice(0, 120))})`);

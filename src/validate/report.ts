@@ -332,6 +332,8 @@ export function histogram(values: number[], text: number[] | null, image: number
   return { start, width, counts, textSum, imageSum, over, overTextSum, overImageSum, max };
 }
 
+// The records are checked field by field where they are read.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: any }> {
   const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;

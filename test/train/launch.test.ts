@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath, packageRoot } from '../../src/core/paths.js';
 import { planTraining, preflight, runTraining, type TrainOptions } from '../../src/train/index.js';
-import { Capture, type FakeBuild, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
+import { Capture, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
 
 interface Record_ {
   argv: string[];

@@ -1,0 +1,25 @@
+// ESLint (flat config): the recommended JavaScript and typescript-eslint rules over the sources, tests, benches and
+// scripts. `npm run lint`; `.ci/run` runs it with the type check and the tests.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', '.venv/', 'gad-data-out/', 'fixtures/', 'test/fixtures/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['bin/**/*.js', '*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
+  },
+  {
+    // Tests read rows back from DuckDB / pyarrow as plain objects, and match terminal colours (ANSI escapes).
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-control-regex': 'off' },
+  },
+  {
+    rules: {
+      // `_name` marks a deliberately unused binding (destructuring a key away, a callback's position).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+);
