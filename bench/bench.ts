@@ -15,6 +15,7 @@
  * - geometry: a Geometry3K-like build (2,848 real image sizes) against the transformers processor path that a
  *   trainer's overlong filter runs over the same rows, as a ratio in one run; `validate` likewise (bench/geometry.ts).
  * - fidelity: our resize against Pillow's resize(BICUBIC) of the original, up and down.
+ * - startup: `gad-data --help` and friends as whole commands (median of 7).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -105,7 +106,7 @@ async function main() {
   };
   if (get('--child')) return child(get('--child')!, get('--dir')!);
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
-  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity').split(','));
+  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup').split(','));
   console.log(`gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`);
 
   if (only.has('pipeline')) {
@@ -146,6 +147,7 @@ async function main() {
     ['train', './train.js', 'benchTrain'],
     ['geometry', './geometry.js', 'benchGeometry'],
     ['fidelity', './geometry.js', 'benchFidelity'],
+    ['startup', './startup.js', 'benchStartup'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

@@ -5,7 +5,11 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { GadError } from './core/errors.js';
-import { type ExportResult, RECIPE_TRAINERS, exportPrompts, exportRm, exportSft, renderRecipeReport } from './export/recipe/index.js';
+import type { ExportResult } from './export/recipe/index.js';
+
+/** The export formats (src/export/recipe/lengths.ts RECIPE_TRAINERS); the library is loaded when a command runs. */
+const RECIPE_TRAINERS = ['ms-swift', 'llamafactory'] as const;
+const recipe = () => import('./export/recipe/index.js');
 
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
@@ -13,7 +17,7 @@ const positive = (name: string) => (v: string) => {
   return n;
 };
 
-function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, next: string[]): void {
+async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, next: string[]): Promise<void> {
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ out: r.out, export: r.manifest }, null, 2)}\n`);
     return;
@@ -24,6 +28,7 @@ function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, next: str
     return x.startsWith('/') ? x : `./${x}`;
   };
   const files = Object.entries(r.manifest.files).map(([split, f]) => `${split}: ${f.rows} rows (${f.file})`).join(' · ');
+  const { renderRecipeReport } = await recipe();
   const lines = [renderRecipeReport(r.report), '', files, `Wrote ${rel(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`];
   if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${n.replaceAll('{out}', rel(r.out))}`));
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -45,16 +50,18 @@ export function addRecipeCommands(program: Command): void {
       .addOption(new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'))
       .option('--max-length <n>', 'drop rows whose whole conversation is longer (default: max prompt + max response length of the build)', positive('--max-length')),
   ).action(async (o) => {
+    const { exportSft } = await recipe();
     const r = await exportSft({ from: o.from, out: o.out, model: o.model, format: o.format, maxLength: o.maxLength });
     const next =
       o.format === 'ms-swift'
         ? ['npx gad-data train --profile swift-sft --data {out} --dry-run']
         : ['llamafactory-cli train with dataset_dir: {out}, dataset: gad_sft_train (see docs/gad-recipe.md)'];
-    show(r, o, next);
+    await show(r, o, next);
   });
   common(exp.command('prompts').description('the prompts with images and row ids, to sample student answers (swift infer / vLLM)')).action(async (o) => {
+    const { exportPrompts } = await recipe();
     const r = await exportPrompts({ from: o.from, out: o.out, model: o.model });
-    show(r, o, ['sample student answers (docs/gad-recipe.md), then: npx gad-data export rm --from BUILD --student student.jsonl']);
+    await show(r, o, ['sample student answers (docs/gad-recipe.md), then: npx gad-data export rm --from BUILD --student student.jsonl']);
   });
   common(
     exp
@@ -64,8 +71,9 @@ export function addRecipeCommands(program: Command): void {
       .option('--student <file>', 'student answers: jsonl with id and response (swift infer result file accepted)')
       .option('--max-length <n>', 'drop pairs where either side is longer (default: max prompt + max response length of the build)', positive('--max-length')),
   ).action(async (o) => {
+    const { exportRm } = await recipe();
     const r = await exportRm({ from: o.from, out: o.out, model: o.model, format: o.format, student: o.student, maxLength: o.maxLength });
     const next = o.format === 'ms-swift' ? ['npx gad-data train --profile swift-rm --data {out} --dry-run'] : ['llamafactory-cli train with stage: rm, dataset_dir: {out}, dataset: gad_rm_train'];
-    show(r, o, next);
+    await show(r, o, next);
   });
 }

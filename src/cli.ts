@@ -11,13 +11,21 @@ import { GadError, describeError, environmentError, environmentErrorCode } from 
 import { createProgress } from './core/progress.js';
 import { DEFAULT_FORMAT_PROMPT } from './core/defaults.js';
 import { EXAMPLE_CONFIG, configDefaults, defaultBuildPipeline, defaultTeacherEnding, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys, flagParser } from './config.js';
-import { build } from './build.js';
+import { defaultFormatPromptFor, defaultPipelineFor } from './core/defaults.js';
 import { VERSION } from './version.js';
-import { runTokensCommand, countOne, parseSize } from './format/tokens-command.js';
-import { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, validateFiles, writeReportFiles, defaultFormatPromptFor, defaultPipelineFor } from './validate/index.js';
-import { runTraining, shellQuote } from './train/index.js';
+import { shellQuote } from './train/hydra.js';
 import { addRecipeCommands } from './cli-recipe.js';
-import { SWIFT_PROFILES, runSwiftTraining } from './train/swift.js';
+
+// The library is loaded by the command that needs it (sharp, the tokenizers, parquet): `gad-data --help` and a
+// usage error start in a fraction of the time.
+const buildLib = () => import('./build.js');
+const tokensLib = () => import('./format/tokens-command.js');
+const validateLib = () => import('./validate/index.js');
+const trainLib = () => import('./train/index.js');
+const swiftLib = () => import('./train/swift.js');
+
+/** ms-swift launch profiles (src/train/swift.ts checks the same list). */
+const SWIFT_PROFILES: readonly string[] = ['swift-sft', 'swift-rm'];
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -154,6 +162,8 @@ async function runBuild(o: Record<string, any>): Promise<number> {
   if (cfg.embedded && !o.quiet && !o.json) progress.log('No data given: building the bundled sample dataset (fixtures/sample) with the qwen3-vl profile.');
   const ignored = ignoredDataKeys(cfg);
   if (ignored.length && !o.quiet && !o.json) progress.log(`note: data keys not used by gad-data, ignored: ${ignored.join(', ')}`);
+  const { build } = await buildLib();
+  const { renderReportTerminal } = await validateLib();
   const result = await build(cfg, { progress, resume: !!o.resume, onWarning: (m) => (o.quiet && !o.json ? undefined : progress.log(`warning: ${m}`)) });
   const rel = (p: string) => {
     const r = resolve(p).replace(process.cwd() + '/', '');
@@ -228,6 +238,7 @@ export function createProgram(): Command {
     .action(async (o) => {
       const base = { model: o.model, formatPrompt: o.formatPrompt, pipeline: o.pipeline, ids: !!o.ids, minPixels: o.minPixels, maxPixels: o.maxPixels };
       if (o.problem !== undefined) {
+        const { countOne, parseSize } = await tokensLib();
         const images = ((o.image as string[] | undefined) ?? []).map((s) => parseSize(s));
         process.stdout.write(`${JSON.stringify(await countOne({ ...base, problem: o.problem, images }))}\n`);
         return;
@@ -236,6 +247,7 @@ export function createProgram(): Command {
       const { createReadStream } = await import('node:fs');
       if (o.jsonl !== '-' && !existsSync(o.jsonl)) throw new GadError(`file not found: ${o.jsonl}`, { exitCode: 2 });
       const input = o.jsonl === '-' ? process.stdin : createReadStream(o.jsonl);
+      const { runTokensCommand } = await tokensLib();
       const r = await runTokensCommand(base, input, process.stdout);
       if (r.errors) process.stderr.write(`${r.errors} of ${r.lines} line(s) had an error (see their "error" field)\n`);
     });
@@ -256,6 +268,7 @@ export function createProgram(): Command {
     .action(async (paths: string[], o) => {
       const { statSync } = await import('node:fs');
       const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
+      const { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, writeReportFiles } = await validateLib();
       const report = isDir
         ? await reportFromOutDir(paths[0]!)
         : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength });
@@ -283,6 +296,7 @@ export function createProgram(): Command {
     .option('--require-image', 'a row without an image is a violation (default: text-only rows are counted)')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], o) => {
+      const { validateFiles } = await validateLib();
       const r = await validateFiles(files, {
         decode: o.decode,
         target: o.target,
@@ -327,6 +341,7 @@ export function createProgram(): Command {
             exitCode: 2,
           });
         }
+        const { runSwiftTraining } = await swiftLib();
         process.exitCode = await runSwiftTraining({ profile: o.profile, data: o.data, dryRun: !!o.dryRun, python: o.python, modelPath: o.modelPath, noVerify: o.verify === false, overrides, nGpus: o.nGpus });
         return;
       }
@@ -347,6 +362,7 @@ export function createProgram(): Command {
         nGpus: o.nGpus,
         exportScript: o.exportScript ? resolve(o.exportScript) : undefined,
       };
+      const { runTraining } = await trainLib();
       process.exitCode = await runTraining(opts);
     });
 

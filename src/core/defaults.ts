@@ -21,6 +21,14 @@ export function defaultPipelineFor(target: Target): ResizePipeline {
  */
 export const DEFAULT_FORMAT_PROMPT = 'math';
 
+/**
+ * The format prompt `validate` / `report FILES` apply before counting when none is given: verl files hold the
+ * final prompt (nothing is applied, whatever is given); EasyR1 files the raw problem, formatted with this.
+ */
+export function defaultFormatPromptFor(target: Target): string {
+  return target === 'verl' ? 'none' : DEFAULT_FORMAT_PROMPT;
+}
+
 /** Who runs each pipeline, for the report and the manifest. */
 export function trainerOfPipeline(pipeline: ResizePipeline): string {
   if (pipeline === 'easyr1') return 'EasyR1 (process_image pre-resize, then the processor)';

@@ -15,14 +15,9 @@ import { summarize } from './stats.js';
 import { fmtNum } from './html.js';
 import { displayPath } from '../core/paths.js';
 
-/**
- * The format prompt `validate` / `report FILES` apply before counting when none is given: verl files hold the
- * final prompt (nothing is applied, whatever is given); EasyR1 files the raw problem, formatted with this.
- */
-export function defaultFormatPromptFor(target: Target): string {
-  return target === 'verl' ? 'none' : DEFAULT_FORMAT_PROMPT;
-}
-import { DEFAULT_FORMAT_PROMPT, defaultPipelineFor } from '../core/defaults.js';
+import { defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
+
+export { defaultFormatPromptFor };
 
 export { defaultPipelineFor };
 
