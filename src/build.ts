@@ -19,7 +19,7 @@ import { openIngest, type IngestOptions } from './ingest/index.js';
 import { loadModelProfile, locateModel, type ModelProfile } from './format/profile.js';
 import { loadFormatPrompt, type FormatPrompt } from './format/template.js';
 import { PromptCounter } from './format/tokens.js';
-import { formatSample, type FormatContext } from './format/sample.js';
+import { createImageCache, formatSample, type FormatContext } from './format/sample.js';
 import { createImageLimiter, type ImageOptions } from './format/image.js';
 import { resolveBounds, type PipelineBounds } from './format/resize.js';
 import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
@@ -426,6 +426,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       image: imageOpts,
       teacherEnding: teacherCfg?.ending ?? defaultTeacherEnding(),
       imageLimit: createImageLimiter(cfg.concurrency ?? undefined),
+      imageCache: createImageCache(),
       // A message-list prompt already holds its instruction: a format prompt only when asked for explicitly.
       messageFormatPrompt: cfg.formatPromptExplicit ? prompt : null,
       warnOnce,

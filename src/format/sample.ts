@@ -4,9 +4,11 @@
  * drop with its reason; the row's other data is untouched.
  */
 import type { LimitFunction } from 'p-limit';
+import { LRUCache } from 'lru-cache';
+import { sha256 } from '../core/hash.js';
 import type { Drop, ProcessedImage, Sample } from '../core/types.js';
 import { countImageTags } from '../core/image-tag.js';
-import { createImageLimiter, processImage, readImageFile, type ImageOptions } from './image.js';
+import { createImageLimiter, processImage, readImageFile, type ImageOptions, type ImageResult } from './image.js';
 import type { PromptCounter, TeacherEnding } from './tokens.js';
 import type { FormatPrompt } from './template.js';
 import { applyTeacherEnding } from './tokens.js';
@@ -17,6 +19,8 @@ export interface FormatContext {
   teacherEnding: TeacherEnding;
   /** Limits concurrent image work across all samples (sharp runs on the libuv pool): see createImageLimiter. */
   imageLimit?: LimitFunction;
+  /** Processed images by the sha256 of their input bytes (see createImageCache), for rows that share an image. */
+  imageCache?: LRUCache<string, ImageResult>;
   /** The max_prompt_length rows are dropped over: a prompt surely over it is not tokenized in full (atLeast). */
   maxPromptLength?: number;
   /**
@@ -60,7 +64,13 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     const outcome = await limit(async () => {
       const bytes = await loadBytes(ref, i);
       if (!(bytes instanceof Uint8Array)) return { ok: false as const, drop: bytes };
-      return processImage(bytes, ctx.image);
+      // One decode per distinct image: rows that share an image (several questions about one figure) reuse it.
+      const key = ctx.imageCache ? sha256(bytes) : '';
+      const seen = ctx.imageCache?.get(key);
+      if (seen) return { ok: true as const, image: seen };
+      const done = await processImage(bytes, ctx.image);
+      if (done.ok) ctx.imageCache?.set(key, done.image);
+      return done;
     });
     if (!outcome.ok) {
       sample.drop = { ...outcome.drop, image: outcome.drop.image ?? i };
@@ -145,4 +155,12 @@ function originalName(p: string): string | null {
 /** A file-name-safe version of a row id for the image struct's `path` field. */
 function safeName(id: string): string {
   return id.replace(/[^\w.-]+/g, '_').slice(0, 120) || 'row';
+}
+
+/**
+ * A cache of processed images for one build, bounded in bytes (default 256 MB of written image bytes): the same
+ * input bytes with the same options always give the same result, so a repeated image is decoded once.
+ */
+export function createImageCache(maxBytes = 256 * 1024 * 1024): LRUCache<string, ImageResult> {
+  return new LRUCache<string, ImageResult>({ maxSize: maxBytes, sizeCalculation: (im) => Math.max(1, im.bytes.byteLength) });
 }

@@ -123,3 +123,26 @@ test('auto: an EXIF-rotated image is converted at its own (upright) size, not re
   const meta = await sharp(img.bytes).metadata();
   assert.ok(meta.orientation === undefined || meta.orientation === 1);
 });
+
+test('rows that share an image decode it once (the cache of processed images), with the same result', async () => {
+  const { createImageCache, formatSample } = await import('../../src/format/sample.js');
+  const { loadModelProfile } = await import('../../src/format/profile.js');
+  const { loadFormatPrompt } = await import('../../src/format/template.js');
+  const { PromptCounter } = await import('../../src/format/tokens.js');
+  const profile = await loadModelProfile('qwen3-vl');
+  const counter = new PromptCounter(profile, await loadFormatPrompt('none'));
+  const cache = createImageCache();
+  const ctx = { counter, image: opts({ geometry: profile.geometry, pipeline: 'qwen-vl-utils' }), teacherEnding: 'keep' as const, imageCache: cache };
+  const bytes = new Uint8Array(await drawing(300, 200));
+  const row = (i: number) => ({ split: 'train', index: i, id: `r${i}`, source: 's', dataSource: 's', problem: `<image>Question ${i}?`, answer: null, images: [{ bytes, path: null }] });
+  const a = await formatSample(row(0) as never, ctx);
+  const b = await formatSample(row(1) as never, ctx);
+  assert.equal(cache.size, 1, 'one entry for one distinct image');
+  const ia = a.formatted!.images[0]!;
+  const ib = b.formatted!.images[0]!;
+  assert.equal(ia.bytes, ib.bytes, 'the second row reuses the first decode');
+  assert.deepEqual([ib.width, ib.height, ib.tokens, ib.sha256], [ia.width, ia.height, ia.tokens, ia.sha256]);
+  const other = await formatSample({ ...row(2), images: [{ bytes: new Uint8Array(await drawing(301, 200)), path: null }] } as never, ctx);
+  assert.equal(cache.size, 2);
+  assert.notEqual(other.formatted!.images[0]!.sha256, ia.sha256);
+});
