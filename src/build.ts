@@ -432,6 +432,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
             progress.tick('images');
             continue;
           }
+          // The row rules that need no image (validate/rules.ts), before format reads the images.
+          chain.precheck(sample);
           yield sample;
         }
       }

@@ -5,11 +5,13 @@
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { GadError, describeError, usageError } from '../core/errors.js';
-import type { DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
+import type { Drop, DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn, type ParquetSchemaInfo } from '../ingest/parquet.js';
 import { checkPng } from '../format/png-check.js';
 import { countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, PromptCounter, probeImage, renderChat, resizeFor, buildMessages, type ModelProfile } from '../format/index.js';
-import { countImageTags } from './filters.js';
+import { allDrops, rowRules, teacherPresent, type RowView } from './rules.js';
+import { promptText as readPromptCell } from '../ingest/index.js';
+import { MAX_ASPECT_RATIO } from '../format/resize.js';
 import { ReportBuilder, type Report } from './report.js';
 import { summarize } from './stats.js';
 import { fmtNum } from './html.js';
@@ -195,51 +197,46 @@ async function fullyDecodes(bytes: Uint8Array, how: ImageCheck, format: string):
   }
 }
 
-/** Checks one row and measures it. */
+/** Checks one row and measures it: the row rules of rules.ts on the row's view, in build's order. */
 async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAnalysis> {
   const problems: RowProblem[] = [];
   const out: RowAnalysis = { problems, hasTeacher: false };
-  // Prompt.
+  const fromDrop = (d: Drop): RowProblem => ({ code: d.reason, detail: d.detail, value: d.value ?? null, limit: d.limit ?? null });
+  const rules = rowRules({
+    maxPromptLength: ctx.maxPromptLength ?? Number.POSITIVE_INFINITY,
+    maxResponseLength: ctx.maxResponseLength ?? Number.POSITIVE_INFINITY,
+    singleImage: true,
+    requireImage: !!ctx.requireImage,
+    requireTeacher: ctx.hasTeacher,
+  });
+  // The prompt cell, read as ingest reads it (a message list: every turn; the user message is the prompt).
   let promptText: string | null = null;
   let messages: Array<{ role: string; content: string }> | null = null;
-  const p = row[ctx.cols.prompt];
-  if (ctx.hasPromptCol === false) {
-    // No prompt column: reported once as a schema error; check the images only.
-  } else if (ctx.target === 'verl') {
-    if (!Array.isArray(p) || p.length === 0) problems.push({ code: 'empty_prompt', detail: `\`${ctx.cols.prompt}\` is ${p === null || p === undefined ? 'null' : 'an empty list'}` });
-    else {
-      messages = [];
-      for (const m of p as unknown[]) {
-        const mm = (m ?? {}) as Record<string, unknown>;
-        const role = asText(mm.role);
-        const content = asText(mm.content);
-        if (role === null || content === null) {
-          problems.push({ code: 'bad_row', detail: 'a prompt message has a null role or content' });
-          messages = null;
-          break;
-        }
-        messages.push({ role, content });
-      }
-      if (messages) {
-        promptText = messages.map((m) => m.content).join('\n');
-        const user = messages.filter((m) => m.role === 'user').map((m) => m.content).join('');
-        if (user.split('<image>').join('').trim() === '') problems.push({ code: 'empty_prompt', detail: 'the user message has no text besides <image> placeholders' });
-      }
-    }
-  } else {
-    promptText = asText(p);
-    if (promptText === null || promptText.split('<image>').join('').trim() === '') problems.push({ code: 'empty_prompt', detail: `\`${ctx.cols.prompt}\` is ${promptText === null ? 'null' : 'empty'}` });
-  }
-  // Images.
   const imgs = row[ctx.cols.images];
   const list = Array.isArray(imgs) ? (imgs as unknown[]) : [];
+  const view: RowView = { problem: '', images: list.length };
+  let readable = ctx.hasPromptCol !== false; // no prompt column: reported once as a schema error; images only
+  if (readable) {
+    const p = readPromptCell(row[ctx.cols.prompt]);
+    if ('error' in p) {
+      problems.push({ code: 'bad_row', detail: `\`${ctx.cols.prompt}\`: ${p.error}` });
+      readable = false;
+    } else {
+      view.problem = p.text ?? '';
+      if (p.messages) {
+        messages = p.messages;
+        view.messages = p.messages;
+      }
+      promptText = messages ? messages.map((m) => m.content).join('\n') : view.problem;
+    }
+  }
+  const teacherText = ctx.hasTeacher ? asText(row.teacher_response) : undefined;
+  if (ctx.hasTeacher) view.teacher = teacherText;
+  // The row rules that need no image, in order (build checks them before reading the images).
+  if (readable) problems.push(...allDrops(rules, view, 'row').map(fromDrop));
+  // Images (format's problems: after the row rules, before the measured ones).
   const imageTokens: number[] = [];
   let imagesOk = true;
-  if (list.length === 0 && ctx.requireImage) {
-    problems.push({ code: 'no_image', detail: `\`${ctx.cols.images}\` is ${imgs === null || imgs === undefined ? 'null' : 'empty'}` });
-    imagesOk = false;
-  }
-  if (list.length > 1) problems.push({ code: 'multi_image', detail: `${list.length} images; single-image rows only`, value: list.length, limit: 1 });
   for (let i = 0; i < list.length; i++) {
     const im = list[i];
     let bytes: Uint8Array | null = null;
@@ -286,29 +283,19 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
       } else imageTokens.push(r.tokens);
     } else {
       const ratio = Math.max(w, h) / Math.min(w, h);
-      if (ratio > 200) {
+      if (ratio > MAX_ASPECT_RATIO) {
         imagesOk = false;
-        problems.push({ code: 'aspect_ratio', detail: `image ${i} is ${w}x${h}: aspect ratio ${ratio.toFixed(1)} > 200 (the processor raises)`, value: ratio, limit: 200 });
+        problems.push({ code: 'aspect_ratio', detail: `image ${i} is ${w}x${h}: aspect ratio ${ratio.toFixed(1)} > ${MAX_ASPECT_RATIO} (the processor raises)`, value: ratio, limit: MAX_ASPECT_RATIO });
       }
     }
   }
-  // Placeholders.
-  if (promptText !== null) {
-    const tags = countImageTags(promptText);
-    if (tags !== list.length) problems.push({ code: 'image_count_mismatch', detail: `${tags} <image> placeholder(s) in the prompt but ${list.length} image(s)`, value: tags, limit: list.length });
-  }
-  // Teacher.
-  if (ctx.hasTeacher) {
-    const t = asText(row.teacher_response);
-    if (t === null || t.replace(/<\|im_end\|>\s*$/, '').trim() === '') problems.push({ code: 'no_teacher_response', detail: `teacher_response is ${t === null ? 'null' : 'blank'}` });
-    else {
-      out.hasTeacher = true;
-      out.teacherEndsWithImEnd = endsWithImEnd(t);
-      if (ctx.profile) {
-        out.response = countResponse(ctx.profile, t);
-        if (ctx.maxResponseLength !== null && out.response > ctx.maxResponseLength)
-          problems.push({ code: 'response_too_long', detail: `teacher response is ${out.response} tokens > max_response_length ${ctx.maxResponseLength}`, value: out.response, limit: ctx.maxResponseLength });
-      }
+  // Teacher: measured when present (no_teacher_response is a row rule above).
+  if (ctx.hasTeacher && view.teacher && !teacherPresent.check(view)) {
+    out.hasTeacher = true;
+    out.teacherEndsWithImEnd = endsWithImEnd(view.teacher);
+    if (ctx.profile) {
+      out.response = countResponse(ctx.profile, view.teacher);
+      view.responseTokens = out.response;
     }
   }
   // Tokens.
@@ -330,10 +317,11 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
     if (pads === imageTokens.length) {
       const text = textIds - pads;
       out.tokens = { text, image, prompt: text + image };
-      if (ctx.maxPromptLength !== null && out.tokens.prompt > ctx.maxPromptLength)
-        problems.push({ code: 'prompt_too_long', detail: `prompt is ${out.tokens.prompt} tokens (${text} text + ${image} image) > max_prompt_length ${ctx.maxPromptLength}`, value: out.tokens.prompt, limit: ctx.maxPromptLength });
+      view.tokens = { prompt: out.tokens.prompt, image };
     }
   }
+  // The measured rules (prompt_too_long, response_too_long), in build's order.
+  if (readable) problems.push(...allDrops(rules, view, 'measured').map(fromDrop));
   return out;
 }
 
