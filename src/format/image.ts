@@ -29,6 +29,7 @@ import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import type { Drop, ProcessedImage, ResizePipeline } from '../core/types.js';
+import { PIPELINES } from '../core/defaults.js';
 import { sha256 } from '../core/hash.js';
 import { describeError } from '../core/errors.js';
 import { type ImageGeometry, type PipelineBounds, type ResizeResult, resizeFor, resolveBounds, writeTarget } from './resize.js';
@@ -252,10 +253,8 @@ type SizeChoice =
 
 /** The max_pixels of the trainer's first resize step for this pipeline. */
 function firstStepMaxPixels(opts: ImageOptions): number {
-  const b = resolveBounds(opts.geometry, opts.bounds);
-  if (opts.pipeline === 'easyr1') return b.easyr1MaxPixels;
-  if (opts.pipeline === 'qwen-vl-utils') return b.qwenVlUtilsMaxPixels;
-  return opts.geometry.maxPixels;
+  const key = PIPELINES[opts.pipeline].bounds?.maxKey;
+  return key ? resolveBounds(opts.geometry, opts.bounds)[key] : opts.geometry.maxPixels;
 }
 
 function sameSize(a: [number, number], b: [number, number]): boolean {
@@ -425,9 +424,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
       const abort = new AbortController();
       const work = async () => {
         let p = base().autoOrient();
-        // Alpha as the trainer's own RGB conversion treats it: qwen-vl-utils pastes on white; transformers'
-        // convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
-        if (probe.hasAlpha) p = opts.pipeline === 'qwen-vl-utils' ? p.flatten({ background: { r: 255, g: 255, b: 255 } }) : p.removeAlpha();
+        // Alpha as the trainer's own RGB conversion treats it (PIPELINES[..].alpha): qwen-vl-utils pastes on white;
+        // transformers' convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
+        if (probe.hasAlpha) p = PIPELINES[opts.pipeline].alpha === 'white' ? p.flatten({ background: { r: 255, g: 255, b: 255 } }) : p.removeAlpha();
         p = p.toColourspace('srgb');
         if (resize) {
           // Pillow's bicubic on the 8-bit RGB image, as the trainer would resize the original.
