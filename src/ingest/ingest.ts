@@ -8,7 +8,7 @@ import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { ColumnType, Drop, ImageRef, Manifest, PassthroughColumn, PromptMessage, Sample } from '../core/types.js';
 import { GadError } from '../core/errors.js';
-import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
+import { IMAGE_TAG, rowImageTags } from '../core/image-tag.js';
 import { sha256File, sha256FileAndLines } from '../core/hash.js';
 import { parseSourceSpec, groupFilesBySplit, pickSplit, type SourceSpec } from './spec.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn } from './parquet.js';
@@ -431,7 +431,7 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
 
   // <image> placement and count (over every turn of a message list, as verl counts them)
   const n = base.images.length;
-  const tags = messages ? messages.reduce((a, m) => a + countImageTags(m.content), 0) : countImageTags(text);
+  const tags = rowImageTags(text, messages);
   if (tags === 0 && n > 0) {
     if (ctx.placement === 'prepend') base.problem = IMAGE_TAG.repeat(n) + text;
     else if (ctx.placement === 'append') base.problem = text + IMAGE_TAG.repeat(n);

@@ -8,7 +8,7 @@ import { GadError, describeError, usageError } from '../core/errors.js';
 import type { Drop, DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn, type ParquetSchemaInfo } from '../ingest/parquet.js';
 import { checkPng } from '../format/png-check.js';
-import { countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, PromptCounter, probeImage, renderChat, resizeFor, buildMessages, type ModelProfile } from '../format/index.js';
+import { inputImageDrop, countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, PromptCounter, probeImage, renderChat, resizeFor, buildMessages, type ModelProfile } from '../format/index.js';
 import { allDrops, rowRules, teacherPresent, type RowView } from './rules.js';
 import { promptText as readPromptCell } from '../ingest/index.js';
 import { MAX_ASPECT_RATIO } from '../format/resize.js';
@@ -267,6 +267,13 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
     } catch (e) {
       imagesOk = false;
       problems.push({ code: 'image_undecodable', detail: `image ${i} is not a decodable image (${describeError(e)})`, value: bytes.byteLength });
+      continue;
+    }
+    // Format's header rules (a format Pillow cannot open, a decompression bomb), as the build checks them.
+    const refused = inputImageDrop({ format, width: w, height: h });
+    if (refused) {
+      imagesOk = false;
+      problems.push({ code: refused.reason, detail: `image ${i}: ${refused.detail}`, value: refused.value ?? null, limit: refused.limit ?? null });
       continue;
     }
     const bad = await fullyDecodes(bytes, ctx.decode ?? 'fast', format);

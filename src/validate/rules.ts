@@ -11,7 +11,7 @@
  *   4. the `measured` rules below (need the token counts): prompt_too_long, response_too_long
  *   5. duplicate / leak (build only: they compare rows of the whole dataset)
  */
-import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
+import { IMAGE_TAG, rowImageTags } from '../core/image-tag.js';
 import type { Drop, PromptMessage, Sample } from '../core/types.js';
 
 /** What the rules read of a row, whether it comes from a build's Sample or from a parquet row. */
@@ -65,7 +65,7 @@ export const emptyPrompt: RowRule = {
 
 /** `<image>` tags of the row: every turn of a message list (verl fills them in order over all messages). */
 export function imageTagsOf(v: Pick<RowView, 'problem' | 'messages'>): number {
-  return v.messages ? v.messages.reduce((n, m) => n + countImageTags(m.content), 0) : countImageTags(v.problem);
+  return rowImageTags(v.problem, v.messages);
 }
 
 /**

@@ -39,6 +39,8 @@ test('build and validate give each bad row the same reason', { timeout: 600_000 
       { want: 'response_too_long', prompt: user('<image>Short question'), images: [{ bytes: await good(80, 80), path: null }], teacher: 'long answer '.repeat(60) },
       { want: 'no_image', prompt: user('Text only'), images: [], teacher: teacher(10) },
       { want: null, prompt: user('Compare <image> sides.'), images: [{ bytes: await good(120, 90), path: null }], teacher: teacher(11) },
+      // an SVG: sharp renders it, Pillow (the trainers) cannot open it (validate used to pass it)
+      { want: 'image_undecodable', prompt: user('<image>A drawing'), images: [{ bytes: new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48"><rect width="64" height="48" fill="red"/></svg>'), path: 'd.svg' }], teacher: teacher(12) },
     ];
     const file = join(dir, 'train.parquet');
     await writeCraftedParquet(file, rows, 'verl');
