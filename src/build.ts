@@ -203,7 +203,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     throw environmentErrorCode(e) && !(e instanceof GadError) ? environmentError(e, { doing: `cannot restore the previous output ${cfg.out}`, where: cfg.out }) : e;
   });
   if (restored) progress.log(restored);
-  const profileOverrides = cfg.pipeline === 'processor' ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
+  const profileOverrides = !PIPELINES[cfg.pipeline].bounds ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
   const profile = await loadModelProfile(cfg.model, profileOverrides);
   const prompt = await loadFormatPrompt(cfg.data.format_prompt ?? 'none');
   const counter = new PromptCounter(profile, prompt);

@@ -230,8 +230,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
       promptText = messages ? messages.map((m) => m.content).join('\n') : view.problem;
     }
   }
-  const teacherText = ctx.hasTeacher ? asText(row.teacher_response) : undefined;
-  if (ctx.hasTeacher) view.teacher = teacherText;
+  if (ctx.hasTeacher) view.teacher = asText(row.teacher_response);
   // The row rules that need no image, in order (build checks them before reading the images).
   if (readable) problems.push(...allDrops(rules, view, 'row').map(fromDrop));
   // Images (format's problems: after the row rules, before the measured ones).
