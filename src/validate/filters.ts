@@ -1,6 +1,6 @@
 import { sha256 } from '../core/hash.js';
 import { countImageTags } from '../core/image-tag.js';
-import { emptyPrompt, firstDrop, imageCount, promptLength, responseLength, rowRules, teacherPresent, viewOfSample, type RowRule } from './rules.js';
+import { firstDrop, rowRules, viewOfSample, type RowRule } from './rules.js';
 import { DROP_REASONS, type Drop, type DropReason, type Sample } from '../core/types.js';
 
 /** What the standard chain checks. */
@@ -145,31 +145,6 @@ export { countImageTags };
 /** A FilterStep running one row rule on the sample's view (see rules.ts). */
 export function ruleStep(rule: RowRule): FilterStep {
   return { name: rule.name, check: (s) => rule.check(viewOfSample(s)) };
-}
-
-/** `empty_prompt` (rules.ts). */
-export function emptyPromptStep(): FilterStep {
-  return ruleStep(emptyPrompt);
-}
-
-/** `image_count_mismatch`, `no_image`, `multi_image` (rules.ts). */
-export function imageCountStep(opts: { requireImage: boolean; singleImage: boolean }): FilterStep {
-  return ruleStep(imageCount(opts));
-}
-
-/** `no_teacher_response` (rules.ts). */
-export function teacherStep(): FilterStep {
-  return ruleStep(teacherPresent);
-}
-
-/** `prompt_too_long` (rules.ts). Rows not yet formatted pass. */
-export function promptLengthStep(maxPromptLength: number): FilterStep {
-  return ruleStep(promptLength(maxPromptLength));
-}
-
-/** `response_too_long` (rules.ts). Rows without a counted response pass. */
-export function responseLengthStep(maxResponseLength: number): FilterStep {
-  return ruleStep(responseLength(maxResponseLength));
 }
 
 /**
