@@ -245,6 +245,8 @@ export function createProgram(): Command {
     .addOption(new Option('--target <target>', 'schema of the files').choices(['verl', 'easyr1']))
     .option('-f, --format-prompt <name|file>', `format prompt applied to an EasyR1 problem column (files only; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
     .addOption(new Option('--pipeline <name>', `resize pipeline (files only; default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(PIPELINE_NAMES))
+    .option('--min-pixels <n>', "the trainer's min pixels for the pipeline, as the build's data.min_pixels (files only)", flagParser('--min-pixels', 'data.min_pixels'))
+    .option('--max-pixels <n>', "the trainer's max pixels for the pipeline, as the build's data.max_pixels (files only)", flagParser('--max-pixels', 'data.max_pixels'))
     .option('--prompt-key <col>', 'prompt column (files only)')
     .option('--image-key <col>', 'image column (files only)')
     .option('--max-prompt-length <n>', 'the configured limit to show (files only)', flagParser('--max-prompt-length', 'data.max_prompt_length'))
@@ -255,7 +257,7 @@ export function createProgram(): Command {
       const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
       const report = isDir
         ? await reportFromOutDir(paths[0]!)
-        : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength });
+        : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength, minPixels: o.minPixels, maxPixels: o.maxPixels });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTerminal(report, { color: useColor() })}\n`);
       if (o.out) {
         await writeReportFiles(resolve(o.out), report, renderReportHtml);
@@ -276,6 +278,8 @@ export function createProgram(): Command {
     .option('--image-key <col>', 'image column')
     .option('-f, --format-prompt <name|file>', `format prompt the trainer applies (easyr1; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
     .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(PIPELINE_NAMES))
+    .option('--min-pixels <n>', "the trainer's min pixels for the pipeline, as the build's data.min_pixels (needs --model)", flagParser('--min-pixels', 'data.min_pixels'))
+    .option('--max-pixels <n>', "the trainer's max pixels for the pipeline, as the build's data.max_pixels (needs --model)", flagParser('--max-pixels', 'data.max_pixels'))
     .addOption(new Option('--decode <how>', 'image check: fast (headers; PNGs verified without decoding), full (decode every image), none (headers)').choices(['fast', 'full', 'none']).default('fast'))
     .option('--require-image', 'a row without an image is a violation (default: text-only rows are counted)')
     .option('--json', 'print the summary as JSON')
@@ -291,6 +295,8 @@ export function createProgram(): Command {
         imageKey: o.imageKey,
         formatPrompt: o.formatPrompt,
         pipeline: o.pipeline,
+        minPixels: o.minPixels,
+        maxPixels: o.maxPixels,
         requireImage: !!o.requireImage,
       });
       process.stdout.write(o.json ? `${JSON.stringify({ exitCode: r.exitCode, summary: r.summary, violations: r.violations }, null, 2)}\n` : `${r.text}\n`);

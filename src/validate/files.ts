@@ -11,7 +11,7 @@ import { checkPng } from '../format/png-check.js';
 import { inputImageDrop, countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, PromptCounter, probeImage, renderChat, resizeFor, buildMessages, type ModelProfile } from '../format/index.js';
 import { allDrops, rowRules, teacherPresent, type RowView } from './rules.js';
 import { promptText as readPromptCell } from '../ingest/index.js';
-import { MAX_ASPECT_RATIO } from '../format/resize.js';
+import { MAX_ASPECT_RATIO, type PipelineBounds } from '../format/resize.js';
 import { ReportBuilder, type Report } from './report.js';
 import { summarize } from './stats.js';
 import { fmtNum } from './html.js';
@@ -24,7 +24,7 @@ import { displayPath } from '../core/paths.js';
 export function defaultFormatPromptFor(target: Target): string {
   return target === 'verl' ? 'none' : DEFAULT_FORMAT_PROMPT;
 }
-import { DEFAULT_FORMAT_PROMPT, defaultPipelineFor } from '../core/defaults.js';
+import { DEFAULT_FORMAT_PROMPT, PIPELINES, defaultPipelineFor } from '../core/defaults.js';
 
 export { defaultPipelineFor };
 
@@ -64,6 +64,9 @@ export interface ValidateOptions {
   decode?: ImageCheck;
   /** A row without an image is a violation (`no_image`); default false: text-only rows are counted without image tokens. */
   requireImage?: boolean;
+  /** The trainer's pixel bounds for the pipeline (build's data.min_pixels / max_pixels; PIPELINES says which step they set). */
+  minPixels?: number;
+  maxPixels?: number;
 }
 
 export type ImageCheck = 'fast' | 'full' | 'none';
@@ -122,6 +125,8 @@ interface Ctx {
   /** False when the file has no prompt column (the row checks then cover the images only). */
   hasPromptCol?: boolean;
   decode?: ImageCheck;
+  /** Pixel bounds of the pipeline's pre-resize step (from minPixels / maxPixels). */
+  bounds: Partial<PipelineBounds>;
 }
 
 function col(schema: ParquetSchemaInfo, name: string): ParquetColumn | undefined {
@@ -282,7 +287,7 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
       continue;
     }
     if (ctx.profile) {
-      const r = resizeFor(w, h, ctx.pipeline, ctx.profile.geometry);
+      const r = resizeFor(w, h, ctx.pipeline, ctx.profile.geometry, ctx.bounds);
       if (!r.ok) {
         imagesOk = false;
         problems.push({ code: r.reason, detail: `image ${i} (${w}x${h}): the ${ctx.pipeline} pipeline raises ${r.error}`, value: r.value, limit: r.limit });
@@ -331,10 +336,19 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
   return out;
 }
 
-async function makeCtx(target: Target, opts: { model?: string; pipeline?: ResizePipeline; formatPrompt?: string; maxPromptLength?: number | null; maxResponseLength?: number | null }): Promise<Omit<Ctx, 'cols' | 'hasTeacher'>> {
-  const profile = opts.model ? await loadModelProfile(opts.model) : null;
+async function makeCtx(
+  target: Target,
+  opts: { model?: string; pipeline?: ResizePipeline; formatPrompt?: string; maxPromptLength?: number | null; maxResponseLength?: number | null; minPixels?: number; maxPixels?: number },
+): Promise<Omit<Ctx, 'cols' | 'hasTeacher'>> {
+  const pipeline = opts.pipeline ?? defaultPipelineFor(target);
+  // min/max pixels set the pipeline's pre-resize bounds, or the processor's own (PIPELINES, as build does).
+  const keys = PIPELINES[pipeline].bounds;
+  const bounds: Partial<PipelineBounds> = {};
+  if (keys && opts.minPixels !== undefined) bounds[keys.minKey] = opts.minPixels;
+  if (keys && opts.maxPixels !== undefined) bounds[keys.maxKey] = opts.maxPixels;
+  const profile = opts.model ? await loadModelProfile(opts.model, keys ? {} : { minPixels: opts.minPixels, maxPixels: opts.maxPixels }) : null;
   const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? defaultFormatPromptFor(target)))) : null;
-  return { target, profile, counter, pipeline: opts.pipeline ?? defaultPipelineFor(target), maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null };
+  return { target, profile, counter, pipeline, bounds, maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null };
 }
 
 function columnsFor(target: Target, opts: { promptKey?: string; imageKey?: string; answerKey?: string }): Columns {
@@ -370,6 +384,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
   if (!files.length) throw usageError('no files to validate', 'gad-data validate FILE.parquet... --target verl|easyr1');
   if (opts.target !== 'verl' && opts.target !== 'easyr1') throw usageError(`unknown target ${String(opts.target)}`, 'use --target verl or --target easyr1');
   if (opts.maxPromptLength !== undefined && !opts.model) throw usageError('--max-prompt-length needs --model to count tokens', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');
+  if ((opts.minPixels !== undefined || opts.maxPixels !== undefined) && !opts.model) throw usageError('--min-pixels / --max-pixels need --model to resize and count', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');
   const firstN = opts.firstN ?? 10;
   const maxViolations = opts.maxViolations ?? 1000;
   const base = await makeCtx(opts.target, { ...opts, maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null });
@@ -502,7 +517,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
  */
 export async function reportFromFiles(
   files: string[],
-  opts: { model: string; target?: Target; formatPrompt?: string; pipeline?: ResizePipeline; promptKey?: string; imageKey?: string; maxPromptLength?: number; maxResponseLength?: number; keep?: number; multiple?: number; concurrency?: number },
+  opts: { model: string; target?: Target; formatPrompt?: string; pipeline?: ResizePipeline; promptKey?: string; imageKey?: string; maxPromptLength?: number; maxResponseLength?: number; minPixels?: number; maxPixels?: number; keep?: number; multiple?: number; concurrency?: number },
 ): Promise<Report> {
   if (!files.length) throw usageError('no files to report on', 'gad-data report OUT_DIR | FILE.parquet... --model M');
   if (!opts.model) throw usageError('report on parquet files needs --model to count tokens', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');

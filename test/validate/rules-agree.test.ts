@@ -67,3 +67,30 @@ test('build and validate give each bad row the same reason', { timeout: 600_000 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('validate counts images with the build pixel bounds (--max-pixels sets the pipeline bounds named in PIPELINES)', { timeout: 600_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gad-bounds-'));
+  try {
+    const user = (content: string) => [{ role: 'user', content }];
+    const rows: CraftRow[] = [
+      { prompt: user('<image>How long is AB?'), images: [{ bytes: await pngOf(800, 600), path: null }] },
+      { prompt: user('<image>Which angle is larger?'), images: [{ bytes: await pngOf(640, 640), path: null }] },
+    ];
+    const file = join(dir, 'train.parquet');
+    await writeCraftedParquet(file, rows, 'verl');
+    for (const pipeline of ['qwen-vl-utils', 'processor'] as const) {
+      const out = join(dir, `out-${pipeline}`);
+      await build({ data: { train_files: file, prompt_key: 'prompt', max_pixels: 100_000 }, target: 'verl', pipeline, model: 'qwen3-vl', out });
+      const lengths = readJsonl(join(out, 'lengths.jsonl')) as Array<{ image_tokens: number }>;
+      assert.equal(lengths.length, 2);
+      const built = lengths.map((l) => l.image_tokens);
+      const v = await validateFiles([file], { target: 'verl', model: 'qwen3-vl', pipeline, maxPixels: 100_000 });
+      const img = v.summary.files[0]!.tokens!.image;
+      assert.deepEqual([img.min, img.max], [Math.min(...built), Math.max(...built)], `${pipeline}: validate counts what build counted`);
+      const unbounded = await validateFiles([file], { target: 'verl', model: 'qwen3-vl', pipeline });
+      assert.ok(unbounded.summary.files[0]!.tokens!.image.max > img.max, `${pipeline}: the bound matters for these images`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
