@@ -25,7 +25,7 @@ import { resolveBounds, type PipelineBounds } from './format/resize.js';
 import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
 import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard, planPassthrough, VERL_IMAGE_COLUMN } from './export/index.js';
 import { VERSION } from './version.js';
-import { trainerOfPipeline } from './core/defaults.js';
+import { PIPELINES, trainerOfPipeline } from './core/defaults.js';
 
 export interface BuildHooks {
   progress?: ProgressSink;
@@ -134,15 +134,9 @@ export function publicConfig(cfg: ResolvedConfig): Record<string, unknown> {
 /** Pixel bounds of the trainer's pre-resize step, from data.min_pixels / data.max_pixels. */
 function pipelineBounds(cfg: ResolvedConfig): Partial<PipelineBounds> {
   const b: Partial<PipelineBounds> = {};
-  const min = cfg.data.min_pixels ?? undefined;
-  const max = cfg.data.max_pixels ?? undefined;
-  if (cfg.pipeline === 'easyr1') {
-    if (min !== undefined) b.easyr1MinPixels = min;
-    if (max !== undefined) b.easyr1MaxPixels = max;
-  } else if (cfg.pipeline === 'qwen-vl-utils') {
-    if (min !== undefined) b.qwenVlUtilsMinPixels = min;
-    if (max !== undefined) b.qwenVlUtilsMaxPixels = max;
-  }
+  const keys = PIPELINES[cfg.pipeline].bounds; // null: the processor's own (set on the profile)
+  if (keys && cfg.data.min_pixels != null) b[keys.minKey] = cfg.data.min_pixels;
+  if (keys && cfg.data.max_pixels != null) b[keys.maxKey] = cfg.data.max_pixels;
   return b;
 }
 
@@ -240,7 +234,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     throw environmentErrorCode(e) && !(e instanceof GadError) ? environmentError(e, { doing: `cannot restore the previous output ${cfg.out}`, where: cfg.out }) : e;
   });
   if (restored) progress.log(restored);
-  const profileOverrides = cfg.pipeline === 'processor' ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
+  const profileOverrides = !PIPELINES[cfg.pipeline].bounds ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
   const located = locateModel(cfg.model, { cwd: cfg.baseDir, key: cfg.modelKey ?? 'model' });
   let profile = await loadModelProfile(located.path, profileOverrides);
   if (profile.name !== located.name) profile = { ...profile, name: located.name };
@@ -473,6 +467,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
             progress.tick('images');
             continue;
           }
+          // The row rules that need no image (validate/rules.ts), before format reads the images.
+          chain.precheck(sample);
           yield sample;
         }
       }
@@ -652,7 +648,7 @@ function inputsChange(a: InputsDigest, b: InputsDigest): string | null {
 }
 
 function pipelineBoundsFor(pipeline: ResolvedConfig['pipeline'], b: Required<PipelineBounds>, profile: ModelProfile) {
-  if (pipeline === 'easyr1') return { minPixels: b.easyr1MinPixels, maxPixels: b.easyr1MaxPixels };
-  if (pipeline === 'qwen-vl-utils') return { minPixels: b.qwenVlUtilsMinPixels, maxPixels: b.qwenVlUtilsMaxPixels };
+  const keys = PIPELINES[pipeline].bounds;
+  if (keys) return { minPixels: b[keys.minKey], maxPixels: b[keys.maxKey] };
   return { minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels };
 }

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
 import { createProgress } from './core/progress.js';
-import { DEFAULT_FORMAT_PROMPT } from './core/defaults.js';
+import { DEFAULT_FORMAT_PROMPT, PIPELINE_NAMES } from './core/defaults.js';
 import { EXAMPLE_CONFIG, configDefaults, defaultBuildPipeline, defaultTeacherEnding, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys, flagParser } from './config.js';
 import { defaultFormatPromptFor, defaultPipelineFor } from './core/defaults.js';
 import { VERSION } from './version.js';
@@ -107,7 +107,7 @@ function addBuildOptions(cmd: Command): Command {
     .option('--val <spec>', 'test/validation data (repeatable)', collect)
     .option('-m, --model <name|dir>', `qwen3-vl | qwen2.5-vl | a model folder or checkpoint ${dflt(D.model)}`)
     .addOption(new Option('--target <target>', `output schema ${dflt(D.target)}`).choices(['verl', 'easyr1']))
-    .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultBuildPipeline('verl')} for verl, ${defaultBuildPipeline('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultBuildPipeline('verl')} for verl, ${defaultBuildPipeline('easyr1')} for easyr1)`).choices(PIPELINE_NAMES))
     .option('-f, --format-prompt <name|file>', `math | r1v | none | path/to/prompt.jinja ${dflt(D.data.format_prompt ?? DEFAULT_FORMAT_PROMPT)}; a verl message-list prompt gets none unless given`)
     .option('-o, --out <dir>', `output folder ${dflt(D.out)}`)
     .option('--teacher <file>', 'GAD teacher responses (jsonl/parquet), joined on --id-key')
@@ -228,7 +228,7 @@ export function createProgram(): Command {
     .description('exact prompt token counts from text and image sizes (no images needed)')
     .option('-m, --model <name|dir>', 'qwen3-vl | qwen2.5-vl | a model folder', 'qwen3-vl')
     .option('-f, --format-prompt <name|file>', 'math | r1v | none | path/to/prompt.jinja', 'none')
-    .addOption(new Option('--pipeline <name>', 'resize pipeline').choices(['processor', 'easyr1', 'qwen-vl-utils']).default('processor'))
+    .addOption(new Option('--pipeline <name>', 'resize pipeline').choices(PIPELINE_NAMES).default('processor'))
     .option('--jsonl <file>', 'input lines {"problem": ..., "image_sizes": [[w,h],...]} ("-" for stdin)')
     .option('--problem <text>', 'a single prompt')
     .option('--image <WxH>', 'image size for --problem (repeatable)', collect)
@@ -259,7 +259,9 @@ export function createProgram(): Command {
     .option('-m, --model <name|dir>', 'model to count with (files only)', 'qwen3-vl')
     .addOption(new Option('--target <target>', 'schema of the files').choices(['verl', 'easyr1']))
     .option('-f, --format-prompt <name|file>', `format prompt applied to an EasyR1 problem column (files only; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
-    .addOption(new Option('--pipeline <name>', `resize pipeline (files only; default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .addOption(new Option('--pipeline <name>', `resize pipeline (files only; default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(PIPELINE_NAMES))
+    .option('--min-pixels <n>', "the trainer's min pixels for the pipeline, as the build's data.min_pixels (files only)", flagParser('--min-pixels', 'data.min_pixels'))
+    .option('--max-pixels <n>', "the trainer's max pixels for the pipeline, as the build's data.max_pixels (files only)", flagParser('--max-pixels', 'data.max_pixels'))
     .option('--prompt-key <col>', 'prompt column (files only)')
     .option('--image-key <col>', 'image column (files only)')
     .option('--max-prompt-length <n>', 'the configured limit to show (files only)', flagParser('--max-prompt-length', 'data.max_prompt_length'))
@@ -271,7 +273,7 @@ export function createProgram(): Command {
       const { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, writeReportFiles } = await validateLib();
       const report = isDir
         ? await reportFromOutDir(paths[0]!)
-        : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength });
+        : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength, minPixels: o.minPixels, maxPixels: o.maxPixels });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTerminal(report, { color: useColor() })}\n`);
       if (o.out) {
         await writeReportFiles(resolve(o.out), report, renderReportHtml);
@@ -291,7 +293,9 @@ export function createProgram(): Command {
     .option('--answer-key <col>', 'answer column (easyr1)')
     .option('--image-key <col>', 'image column')
     .option('-f, --format-prompt <name|file>', `format prompt the trainer applies (easyr1; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
-    .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(['processor', 'easyr1', 'qwen-vl-utils']))
+    .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(PIPELINE_NAMES))
+    .option('--min-pixels <n>', "the trainer's min pixels for the pipeline, as the build's data.min_pixels (needs --model)", flagParser('--min-pixels', 'data.min_pixels'))
+    .option('--max-pixels <n>', "the trainer's max pixels for the pipeline, as the build's data.max_pixels (needs --model)", flagParser('--max-pixels', 'data.max_pixels'))
     .addOption(new Option('--decode <how>', 'image check: fast (headers; PNGs verified without decoding), full (decode every image), none (headers)').choices(['fast', 'full', 'none']).default('fast'))
     .option('--require-image', 'a row without an image is a violation (default: text-only rows are counted)')
     .option('--json', 'print the summary as JSON')
@@ -308,6 +312,8 @@ export function createProgram(): Command {
         imageKey: o.imageKey,
         formatPrompt: o.formatPrompt,
         pipeline: o.pipeline,
+        minPixels: o.minPixels,
+        maxPixels: o.maxPixels,
         requireImage: !!o.requireImage,
       });
       process.stdout.write(o.json ? `${JSON.stringify({ exitCode: r.exitCode, summary: r.summary, violations: r.violations }, null, 2)}\n` : `${r.text}\n`);

@@ -11,7 +11,7 @@ import { GadError } from './core/errors.js';
 import { packagePath } from './core/paths.js';
 import type { ResizePipeline, Target } from './core/types.js';
 import { EASYR1_DATA_CONFIG_FIELDS } from './easyr1-data-keys.js';
-import { DEFAULT_FORMAT_PROMPT, defaultPipelineFor } from './core/defaults.js';
+import { DEFAULT_FORMAT_PROMPT, PIPELINE_NAMES, defaultPipelineFor } from './core/defaults.js';
 
 /** A list or a single string (EasyR1 writes `train_files: hiyouga/geometry3k@train`). */
 const files = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -91,7 +91,7 @@ export const configSchema = z
     data: dataSchema.default(dataSchema.parse({})),
     model: z.string().min(1).default('qwen3-vl'),
     target: z.enum(['verl', 'easyr1']).default('verl'),
-    pipeline: z.enum(['processor', 'easyr1', 'qwen-vl-utils']).nullable().default(null),
+    pipeline: z.enum(PIPELINE_NAMES).nullable().default(null),
     teacher: teacherSchema.nullable().default(null),
     out: z.string().min(1).default('gad-data-out'),
     shard_size: byteSize.default(500_000_000),

@@ -127,6 +127,8 @@ export interface Sample {
   images: ImageRef[];
   /** Teacher response for GAD, when joined. undefined = no teacher data for this build. */
   teacherResponse?: string | null;
+  /** Why `teacherResponse` is null, as ingest knows it (the id looked up, the file): the no_teacher_response detail. */
+  teacherMissing?: string;
   /** Extra columns passed through (ability, ...); JSON-serialisable values only. */
   extra: Record<string, unknown>;
   /** Filled by format. */

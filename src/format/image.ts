@@ -29,6 +29,7 @@ import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import type { Drop, ProcessedImage, ResizePipeline } from '../core/types.js';
+import { PIPELINES } from '../core/defaults.js';
 import { sha256 } from '../core/hash.js';
 import { describeError } from '../core/errors.js';
 import { type ImageGeometry, type PipelineBounds, type ResizeResult, resizeFor, resolveBounds, writeTarget } from './resize.js';
@@ -252,10 +253,8 @@ type SizeChoice =
 
 /** The max_pixels of the trainer's first resize step for this pipeline. */
 function firstStepMaxPixels(opts: ImageOptions): number {
-  const b = resolveBounds(opts.geometry, opts.bounds);
-  if (opts.pipeline === 'easyr1') return b.easyr1MaxPixels;
-  if (opts.pipeline === 'qwen-vl-utils') return b.qwenVlUtilsMaxPixels;
-  return opts.geometry.maxPixels;
+  const key = PIPELINES[opts.pipeline].bounds?.maxKey;
+  return key ? resolveBounds(opts.geometry, opts.bounds)[key] : opts.geometry.maxPixels;
 }
 
 function sameSize(a: [number, number], b: [number, number]): boolean {
@@ -302,6 +301,32 @@ function chooseSize(probe: ImageProbe, opts: ImageOptions): SizeChoice {
   return { ok: true, size: s, processed: again.resized, tokens: again.tokens, fixedPoint: sameSize(again.resized, s) };
 }
 
+/**
+ * The image rules checked from the header, before decoding (one definition, used by processImage and by
+ * `validate`): a format the trainers' Pillow cannot open (`image_undecodable`: SVG, PDF, HEIC, ...), and more
+ * pixels than `maxInputPixels` (`image_too_large`, the decompression-bomb guard).
+ */
+export function inputImageDrop(probe: { format: string; width: number; height: number }, maxInputPixels: number = DEFAULT_MAX_INPUT_PIXELS): Drop | null {
+  if (!ACCEPTED_INPUT_FORMATS.has(probe.format)) {
+    return {
+      reason: 'image_undecodable',
+      detail: `${probe.format} is not a raster image format the trainers can open (Pillow cannot read it); convert it to PNG or JPEG`,
+      value: probe.format,
+      limit: null,
+    };
+  }
+  const pixels = probe.width * probe.height;
+  if (pixels > maxInputPixels) {
+    return {
+      reason: 'image_too_large',
+      detail: `image is ${probe.width}x${probe.height} = ${pixels} pixels, more than max-input-pixels ${maxInputPixels} (decompression-bomb guard); raise --max-input-pixels to accept it`,
+      value: pixels,
+      limit: maxInputPixels,
+    };
+  }
+  return null;
+}
+
 /** Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). */
 export async function processImage(input: Uint8Array, opts: ImageOptions): Promise<ImageOutcome> {
   if (input.byteLength === 0) return undecodable('image has 0 bytes', 0);
@@ -316,25 +341,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     return undecodable(`not a decodable image: not a recognized image format (${firstLine(e)})`, input.byteLength);
   }
 
-  if (!ACCEPTED_INPUT_FORMATS.has(probe.format)) {
-    return undecodable(
-      `${probe.format} is not a raster image format the trainers can open (Pillow cannot read it); convert it to PNG or JPEG`,
-      probe.format,
-    );
-  }
-
+  const refused = inputImageDrop(probe, maxInputPixels);
+  if (refused) return { ok: false, drop: refused };
   const pixels = probe.width * probe.height;
-  if (pixels > maxInputPixels) {
-    return {
-      ok: false,
-      drop: {
-        reason: 'image_too_large',
-        detail: `image is ${probe.width}x${probe.height} = ${pixels} pixels, more than max-input-pixels ${maxInputPixels} (decompression-bomb guard); raise --max-input-pixels to accept it`,
-        value: pixels,
-        limit: maxInputPixels,
-      },
-    };
-  }
   const minSide = opts.minInputSide ?? 1;
   if (Math.min(probe.width, probe.height) < minSide) {
     return {
@@ -425,9 +434,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
       const abort = new AbortController();
       const work = async () => {
         let p = base().autoOrient();
-        // Alpha as the trainer's own RGB conversion treats it: qwen-vl-utils pastes on white; transformers'
-        // convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
-        if (probe.hasAlpha) p = opts.pipeline === 'qwen-vl-utils' ? p.flatten({ background: { r: 255, g: 255, b: 255 } }) : p.removeAlpha();
+        // Alpha as the trainer's own RGB conversion treats it (PIPELINES[..].alpha): qwen-vl-utils pastes on white;
+        // transformers' convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
+        if (probe.hasAlpha) p = PIPELINES[opts.pipeline].alpha === 'white' ? p.flatten({ background: { r: 255, g: 255, b: 255 } }) : p.removeAlpha();
         p = p.toColourspace('srgb');
         if (resize) {
           // Pillow's bicubic on the 8-bit RGB image, as the trainer would resize the original.

@@ -7,6 +7,7 @@
  * HF transformers bit for bit.
  */
 import type { ResizePipeline } from '../core/types.js';
+import { PIPELINES } from '../core/defaults.js';
 
 /** The model processor's geometry (from preprocessor_config.json). */
 export interface ImageGeometry {
@@ -28,10 +29,10 @@ export interface PipelineBounds {
   qwenVlUtilsMaxPixels?: number;
 }
 
-/** EasyR1's defaults (examples/config.yaml); qwen-vl-utils bounds derive from the patch size when unset. */
+/** EasyR1's defaults (examples/config.yaml, in PIPELINES); qwen-vl-utils bounds derive from the patch size when unset. */
 export const DEFAULT_PIPELINE_BOUNDS: PipelineBounds = {
-  easyr1MinPixels: 262144,
-  easyr1MaxPixels: 4194304,
+  easyr1MinPixels: PIPELINES.easyr1.bounds!.defaults(0).min,
+  easyr1MaxPixels: PIPELINES.easyr1.bounds!.defaults(0).max,
 };
 
 /** The largest aspect ratio (long/short) both transformers and qwen-vl-utils accept. */
@@ -199,13 +200,15 @@ export type ResizeResult =
 
 /** Bounds with the qwen-vl-utils defaults resolved for this geometry. */
 export function resolveBounds(geometry: ImageGeometry, bounds?: Partial<PipelineBounds>): Required<PipelineBounds> {
-  const f = 2 * geometry.patchSize;
-  return {
-    easyr1MinPixels: bounds?.easyr1MinPixels ?? DEFAULT_PIPELINE_BOUNDS.easyr1MinPixels,
-    easyr1MaxPixels: bounds?.easyr1MaxPixels ?? DEFAULT_PIPELINE_BOUNDS.easyr1MaxPixels,
-    qwenVlUtilsMinPixels: bounds?.qwenVlUtilsMinPixels ?? 4 * f * f,
-    qwenVlUtilsMaxPixels: bounds?.qwenVlUtilsMaxPixels ?? 16384 * f * f,
-  };
+  // Each pipeline's defaults come from the PIPELINES table (core/defaults.ts).
+  const out = {} as Required<PipelineBounds>;
+  for (const p of Object.values(PIPELINES)) {
+    if (!p.bounds) continue;
+    const d = p.bounds.defaults(geometry.patchSize);
+    out[p.bounds.minKey] = bounds?.[p.bounds.minKey] ?? d.min;
+    out[p.bounds.maxKey] = bounds?.[p.bounds.maxKey] ?? d.max;
+  }
+  return out;
 }
 
 function pyErrorText(e: ResizeError): string {

@@ -7,7 +7,7 @@ import type { LimitFunction } from 'p-limit';
 import { LRUCache } from 'lru-cache';
 import { sha256 } from '../core/hash.js';
 import type { Drop, ProcessedImage, Sample } from '../core/types.js';
-import { countImageTags } from '../core/image-tag.js';
+import { rowImageTags } from '../core/image-tag.js';
 import { createImageLimiter, processImage, readImageFile, type ImageOptions, type ImageResult } from './image.js';
 import type { PromptCounter, TeacherEnding } from './tokens.js';
 import type { FormatPrompt } from './template.js';
@@ -54,8 +54,8 @@ async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint
 export async function formatSample(sample: Sample, ctx: FormatContext): Promise<Sample> {
   if (sample.drop) return sample;
   const problem = sample.problem ?? '';
-  // A row whose <image> tags and images disagree cannot be counted; validate drops it (image_count_mismatch).
-  const tags = sample.messages ? sample.messages.reduce((a, m) => a + countImageTags(m.content), 0) : countImageTags(problem);
+  // A row whose <image> tags and images disagree cannot be counted; the image-count rule drops it (validate/rules.ts).
+  const tags = rowImageTags(problem, sample.messages);
   if (tags !== sample.images.length) return sample;
   const limit = ctx.imageLimit ?? createImageLimiter();
   const images: ProcessedImage[] = [];

@@ -6,13 +6,15 @@
 import { stringify as losslessStringify } from 'lossless-json';
 import { JsonNumber, hasRiskyNumber, parseJsonExact } from '../ingest/numbers.js';
 import type { ResizePipeline } from '../core/types.js';
+import { PIPELINES, PIPELINE_NAMES, isResizePipeline } from '../core/defaults.js';
 import { GadError, describeError } from '../core/errors.js';
 import { checkPixelBounds, loadModelProfile, locateModel, type ImageGeometry, type ModelFamily, type ModelProfile } from './profile.js';
 import { resizeFor, resolveBounds, type PipelineBounds } from './resize.js';
 import { loadFormatPrompt, type FormatPrompt } from './template.js';
 import { PromptCounter } from './tokens.js';
 
-export const RESIZE_PIPELINES: readonly ResizePipeline[] = ['processor', 'easyr1', 'qwen-vl-utils'];
+/** The pipeline names (the PIPELINES table, core/defaults.ts). */
+export const RESIZE_PIPELINES: readonly ResizePipeline[] = PIPELINE_NAMES;
 
 export interface TokensOptions {
   /** Bundled model name or model folder. */
@@ -59,9 +61,7 @@ export interface TokensLine {
   error?: string;
 }
 
-export function isResizePipeline(s: string): s is ResizePipeline {
-  return (RESIZE_PIPELINES as readonly string[]).includes(s);
-}
+export { isResizePipeline };
 
 /** `640x480` (also `640X480`, `640*480`, `640,480`) → [640, 480] (width, height). */
 export function parseSize(s: string): [number, number] {
@@ -103,14 +103,12 @@ export class TokensSession {
     const { minPixels: min, maxPixels: max } = this.opts;
     let geometry = this.profile.geometry;
     const b: Partial<PipelineBounds> = { ...this.opts.pipelineBounds };
-    if (pipeline === 'processor') {
+    const keys = PIPELINES[pipeline].bounds;
+    if (!keys) {
       geometry = { ...geometry, minPixels: min ?? geometry.minPixels, maxPixels: max ?? geometry.maxPixels };
-    } else if (pipeline === 'easyr1') {
-      if (min !== undefined) b.easyr1MinPixels = min;
-      if (max !== undefined) b.easyr1MaxPixels = max;
     } else {
-      if (min !== undefined) b.qwenVlUtilsMinPixels = min;
-      if (max !== undefined) b.qwenVlUtilsMaxPixels = max;
+      if (min !== undefined) b[keys.minKey] = min;
+      if (max !== undefined) b[keys.maxKey] = max;
     }
     return { geometry, bounds: resolveBounds(this.profile.geometry, b) };
   }
@@ -118,9 +116,9 @@ export class TokensSession {
   /** GadError when --min-pixels / --max-pixels make no sense for this pipeline. */
   checkSettings(pipeline: ResizePipeline): void {
     const { geometry, bounds } = this.settingsFor(pipeline);
-    if (pipeline === 'processor') checkPixelBounds(geometry.minPixels, geometry.maxPixels);
-    else if (pipeline === 'easyr1') checkPixelBounds(bounds.easyr1MinPixels!, bounds.easyr1MaxPixels!);
-    else checkPixelBounds(bounds.qwenVlUtilsMinPixels!, bounds.qwenVlUtilsMaxPixels!);
+    const keys = PIPELINES[pipeline].bounds;
+    if (!keys) checkPixelBounds(geometry.minPixels, geometry.maxPixels);
+    else checkPixelBounds(bounds[keys.minKey]!, bounds[keys.maxKey]!);
   }
 
   async counter(formatPrompt: string): Promise<PromptCounter> {

@@ -1,5 +1,5 @@
 /** Public API of the ingest stage. */
-export { openIngest, DEFAULT_COLUMNS } from './ingest.js';
+export { openIngest, DEFAULT_COLUMNS, promptText } from './ingest.js';
 export type { ColumnMap, IngestOptions, OpenedIngest } from './ingest.js';
 export { parseSourceSpec, splitOfPath, groupFilesBySplit } from './spec.js';
 export type { SourceSpec, SourceKind } from './spec.js';

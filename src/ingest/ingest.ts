@@ -8,7 +8,7 @@ import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { ColumnType, Drop, ImageRef, Manifest, PassthroughColumn, PromptMessage, Sample } from '../core/types.js';
 import { GadError } from '../core/errors.js';
-import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
+import { IMAGE_TAG, rowImageTags } from '../core/image-tag.js';
 import { sha256File, sha256FileAndLines } from '../core/hash.js';
 import { parseSourceSpec, pickSplit, type SourceSpec } from './spec.js';
 import { resolveLayout } from './data-files.js';
@@ -233,9 +233,9 @@ function contentText(c: unknown): string | undefined {
 
 /**
  * The prompt text from a string cell or a message list (the first user message). A message list is also
- * returned whole (every turn, contents as text), as verl renders it.
+ * returned whole (every turn, contents as text), as verl renders it. `validate` reads prompt cells with it too.
  */
-function promptText(v: unknown): { text: string | null; messages?: PromptMessage[]; promptMessage?: number } | { error: string } {
+export function promptText(v: unknown): { text: string | null; messages?: PromptMessage[]; promptMessage?: number } | { error: string } {
   // A number or boolean is not a prompt (a wrong cell type, e.g. a jsonl row with "problem": 42): bad_row.
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return { error: `the prompt cell is a ${typeof v} (${String(v)}), not text` };
   if (v instanceof JsonNumber) return { error: `the prompt cell is a number (${v.text}), not text` };
@@ -413,9 +413,8 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
     base.messages = messages;
     base.promptMessage = p.promptMessage!;
   }
-  if (!text.trim()) {
-    return dropped({ reason: 'empty_prompt', detail: `column ${cols.prompt} is empty` });
-  }
+  // An empty prompt, an <image> count that differs from the images, a missing teacher response: rules of the
+  // filter chain (validate/rules.ts), checked the same way by build and validate. Ingest drops unreadable rows only.
 
   // images
   const imageDirOrBase = {
@@ -433,22 +432,20 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
 
   // <image> placement and count (over every turn of a message list, as verl counts them)
   const n = base.images.length;
-  const tags = messages ? messages.reduce((a, m) => a + countImageTags(m.content), 0) : countImageTags(text);
+  const tags = rowImageTags(text, messages);
   if (tags === 0 && n > 0) {
     if (ctx.placement === 'prepend') base.problem = IMAGE_TAG.repeat(n) + text;
     else if (ctx.placement === 'append') base.problem = text + IMAGE_TAG.repeat(n);
     if (messages) messages[base.promptMessage!]!.content = base.problem;
-  } else if (tags !== n) {
-    return dropped({ reason: 'image_count_mismatch', detail: `the prompt has ${tags} ${IMAGE_TAG} tag(s) but the row has ${n} image(s)`, value: tags, limit: n });
   }
 
   if (base.teacherResponse === null) {
-    const detail = cols.teacher
+    // Not a drop here (the no_teacher_response rule decides); where ingest looked, for the drop's detail.
+    base.teacherMissing = cols.teacher
       ? `column ${cols.teacher} is empty`
       : ctx.teacher!.idKey
         ? `no teacher response for id '${idRaw ?? '(empty id)'}' in ${ctx.teacher!.file}`
         : `no teacher response for row ${index} in ${ctx.teacher!.file}`;
-    return dropped({ reason: 'no_teacher_response', detail });
   }
   return base;
 }

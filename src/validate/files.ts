@@ -5,17 +5,19 @@
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { GadError, describeError, usageError } from '../core/errors.js';
-import type { DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
+import type { Drop, DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn, type ParquetSchemaInfo } from '../ingest/parquet.js';
 import { checkPng } from '../format/png-check.js';
-import { countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, PromptCounter, probeImage, renderChat, resizeFor, buildMessages, type ModelProfile } from '../format/index.js';
-import { countImageTags } from './filters.js';
+import { inputImageDrop, countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, PromptCounter, probeImage, renderChat, resizeFor, buildMessages, type ModelProfile } from '../format/index.js';
+import { allDrops, rowRules, teacherPresent, type RowView } from './rules.js';
+import { promptText as readPromptCell } from '../ingest/index.js';
+import { MAX_ASPECT_RATIO, type PipelineBounds } from '../format/resize.js';
 import { ReportBuilder, type Report } from './report.js';
 import { summarize } from './stats.js';
 import { fmtNum } from './html.js';
 import { displayPath } from '../core/paths.js';
 
-import { defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
+import { PIPELINES, defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
 
 export { defaultFormatPromptFor };
 
@@ -57,6 +59,9 @@ export interface ValidateOptions {
   decode?: ImageCheck;
   /** A row without an image is a violation (`no_image`); default false: text-only rows are counted without image tokens. */
   requireImage?: boolean;
+  /** The trainer's pixel bounds for the pipeline (build's data.min_pixels / max_pixels; PIPELINES says which step they set). */
+  minPixels?: number;
+  maxPixels?: number;
 }
 
 export type ImageCheck = 'fast' | 'full' | 'none';
@@ -115,6 +120,8 @@ interface Ctx {
   /** False when the file has no prompt column (the row checks then cover the images only). */
   hasPromptCol?: boolean;
   decode?: ImageCheck;
+  /** Pixel bounds of the pipeline's pre-resize step (from minPixels / maxPixels). */
+  bounds: Partial<PipelineBounds>;
 }
 
 function col(schema: ParquetSchemaInfo, name: string): ParquetColumn | undefined {
@@ -190,51 +197,45 @@ async function fullyDecodes(bytes: Uint8Array, how: ImageCheck, format: string):
   }
 }
 
-/** Checks one row and measures it. */
+/** Checks one row and measures it: the row rules of rules.ts on the row's view, in build's order. */
 async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAnalysis> {
   const problems: RowProblem[] = [];
   const out: RowAnalysis = { problems, hasTeacher: false };
-  // Prompt.
+  const fromDrop = (d: Drop): RowProblem => ({ code: d.reason, detail: d.detail, value: d.value ?? null, limit: d.limit ?? null });
+  const rules = rowRules({
+    maxPromptLength: ctx.maxPromptLength ?? Number.POSITIVE_INFINITY,
+    maxResponseLength: ctx.maxResponseLength ?? Number.POSITIVE_INFINITY,
+    singleImage: true,
+    requireImage: !!ctx.requireImage,
+    requireTeacher: ctx.hasTeacher,
+  });
+  // The prompt cell, read as ingest reads it (a message list: every turn; the user message is the prompt).
   let promptText: string | null = null;
   let messages: Array<{ role: string; content: string }> | null = null;
-  const p = row[ctx.cols.prompt];
-  if (ctx.hasPromptCol === false) {
-    // No prompt column: reported once as a schema error; check the images only.
-  } else if (ctx.target === 'verl') {
-    if (!Array.isArray(p) || p.length === 0) problems.push({ code: 'empty_prompt', detail: `\`${ctx.cols.prompt}\` is ${p === null || p === undefined ? 'null' : 'an empty list'}` });
-    else {
-      messages = [];
-      for (const m of p as unknown[]) {
-        const mm = (m ?? {}) as Record<string, unknown>;
-        const role = asText(mm.role);
-        const content = asText(mm.content);
-        if (role === null || content === null) {
-          problems.push({ code: 'bad_row', detail: 'a prompt message has a null role or content' });
-          messages = null;
-          break;
-        }
-        messages.push({ role, content });
-      }
-      if (messages) {
-        promptText = messages.map((m) => m.content).join('\n');
-        const user = messages.filter((m) => m.role === 'user').map((m) => m.content).join('');
-        if (user.split('<image>').join('').trim() === '') problems.push({ code: 'empty_prompt', detail: 'the user message has no text besides <image> placeholders' });
-      }
-    }
-  } else {
-    promptText = asText(p);
-    if (promptText === null || promptText.split('<image>').join('').trim() === '') problems.push({ code: 'empty_prompt', detail: `\`${ctx.cols.prompt}\` is ${promptText === null ? 'null' : 'empty'}` });
-  }
-  // Images.
   const imgs = row[ctx.cols.images];
   const list = Array.isArray(imgs) ? (imgs as unknown[]) : [];
+  const view: RowView = { problem: '', images: list.length };
+  let readable = ctx.hasPromptCol !== false; // no prompt column: reported once as a schema error; images only
+  if (readable) {
+    const p = readPromptCell(row[ctx.cols.prompt]);
+    if ('error' in p) {
+      problems.push({ code: 'bad_row', detail: `\`${ctx.cols.prompt}\`: ${p.error}` });
+      readable = false;
+    } else {
+      view.problem = p.text ?? '';
+      if (p.messages) {
+        messages = p.messages;
+        view.messages = p.messages;
+      }
+      promptText = messages ? messages.map((m) => m.content).join('\n') : view.problem;
+    }
+  }
+  if (ctx.hasTeacher) view.teacher = asText(row.teacher_response);
+  // The row rules that need no image, in order (build checks them before reading the images).
+  if (readable) problems.push(...allDrops(rules, view, 'row').map(fromDrop));
+  // Images (format's problems: after the row rules, before the measured ones).
   const imageTokens: number[] = [];
   let imagesOk = true;
-  if (list.length === 0 && ctx.requireImage) {
-    problems.push({ code: 'no_image', detail: `\`${ctx.cols.images}\` is ${imgs === null || imgs === undefined ? 'null' : 'empty'}` });
-    imagesOk = false;
-  }
-  if (list.length > 1) problems.push({ code: 'multi_image', detail: `${list.length} images; single-image rows only`, value: list.length, limit: 1 });
   for (let i = 0; i < list.length; i++) {
     const im = list[i];
     let bytes: Uint8Array | null = null;
@@ -267,6 +268,13 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
       problems.push({ code: 'image_undecodable', detail: `image ${i} is not a decodable image (${describeError(e)})`, value: bytes.byteLength });
       continue;
     }
+    // Format's header rules (a format Pillow cannot open, a decompression bomb), as the build checks them.
+    const refused = inputImageDrop({ format, width: w, height: h });
+    if (refused) {
+      imagesOk = false;
+      problems.push({ code: refused.reason, detail: `image ${i}: ${refused.detail}`, value: refused.value ?? null, limit: refused.limit ?? null });
+      continue;
+    }
     const bad = await fullyDecodes(bytes, ctx.decode ?? 'fast', format);
     if (bad) {
       imagesOk = false;
@@ -274,36 +282,26 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
       continue;
     }
     if (ctx.profile) {
-      const r = resizeFor(w, h, ctx.pipeline, ctx.profile.geometry);
+      const r = resizeFor(w, h, ctx.pipeline, ctx.profile.geometry, ctx.bounds);
       if (!r.ok) {
         imagesOk = false;
         problems.push({ code: r.reason, detail: `image ${i} (${w}x${h}): the ${ctx.pipeline} pipeline raises ${r.error}`, value: r.value, limit: r.limit });
       } else imageTokens.push(r.tokens);
     } else {
       const ratio = Math.max(w, h) / Math.min(w, h);
-      if (ratio > 200) {
+      if (ratio > MAX_ASPECT_RATIO) {
         imagesOk = false;
-        problems.push({ code: 'aspect_ratio', detail: `image ${i} is ${w}x${h}: aspect ratio ${ratio.toFixed(1)} > 200 (the processor raises)`, value: ratio, limit: 200 });
+        problems.push({ code: 'aspect_ratio', detail: `image ${i} is ${w}x${h}: aspect ratio ${ratio.toFixed(1)} > ${MAX_ASPECT_RATIO} (the processor raises)`, value: ratio, limit: MAX_ASPECT_RATIO });
       }
     }
   }
-  // Placeholders.
-  if (promptText !== null) {
-    const tags = countImageTags(promptText);
-    if (tags !== list.length) problems.push({ code: 'image_count_mismatch', detail: `${tags} <image> placeholder(s) in the prompt but ${list.length} image(s)`, value: tags, limit: list.length });
-  }
-  // Teacher.
-  if (ctx.hasTeacher) {
-    const t = asText(row.teacher_response);
-    if (t === null || t.replace(/<\|im_end\|>\s*$/, '').trim() === '') problems.push({ code: 'no_teacher_response', detail: `teacher_response is ${t === null ? 'null' : 'blank'}` });
-    else {
-      out.hasTeacher = true;
-      out.teacherEndsWithImEnd = endsWithImEnd(t);
-      if (ctx.profile) {
-        out.response = countResponse(ctx.profile, t);
-        if (ctx.maxResponseLength !== null && out.response > ctx.maxResponseLength)
-          problems.push({ code: 'response_too_long', detail: `teacher response is ${out.response} tokens > max_response_length ${ctx.maxResponseLength}`, value: out.response, limit: ctx.maxResponseLength });
-      }
+  // Teacher: measured when present (no_teacher_response is a row rule above).
+  if (ctx.hasTeacher && view.teacher && !teacherPresent.check(view)) {
+    out.hasTeacher = true;
+    out.teacherEndsWithImEnd = endsWithImEnd(view.teacher);
+    if (ctx.profile) {
+      out.response = countResponse(ctx.profile, view.teacher);
+      view.responseTokens = out.response;
     }
   }
   // Tokens.
@@ -325,17 +323,27 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
     if (pads === imageTokens.length) {
       const text = textIds - pads;
       out.tokens = { text, image, prompt: text + image };
-      if (ctx.maxPromptLength !== null && out.tokens.prompt > ctx.maxPromptLength)
-        problems.push({ code: 'prompt_too_long', detail: `prompt is ${out.tokens.prompt} tokens (${text} text + ${image} image) > max_prompt_length ${ctx.maxPromptLength}`, value: out.tokens.prompt, limit: ctx.maxPromptLength });
+      view.tokens = { prompt: out.tokens.prompt, image };
     }
   }
+  // The measured rules (prompt_too_long, response_too_long), in build's order.
+  if (readable) problems.push(...allDrops(rules, view, 'measured').map(fromDrop));
   return out;
 }
 
-async function makeCtx(target: Target, opts: { model?: string; pipeline?: ResizePipeline; formatPrompt?: string; maxPromptLength?: number | null; maxResponseLength?: number | null }): Promise<Omit<Ctx, 'cols' | 'hasTeacher'>> {
-  const profile = opts.model ? await loadModelProfile(opts.model) : null;
+async function makeCtx(
+  target: Target,
+  opts: { model?: string; pipeline?: ResizePipeline; formatPrompt?: string; maxPromptLength?: number | null; maxResponseLength?: number | null; minPixels?: number; maxPixels?: number },
+): Promise<Omit<Ctx, 'cols' | 'hasTeacher'>> {
+  const pipeline = opts.pipeline ?? defaultPipelineFor(target);
+  // min/max pixels set the pipeline's pre-resize bounds, or the processor's own (PIPELINES, as build does).
+  const keys = PIPELINES[pipeline].bounds;
+  const bounds: Partial<PipelineBounds> = {};
+  if (keys && opts.minPixels !== undefined) bounds[keys.minKey] = opts.minPixels;
+  if (keys && opts.maxPixels !== undefined) bounds[keys.maxKey] = opts.maxPixels;
+  const profile = opts.model ? await loadModelProfile(opts.model, keys ? {} : { minPixels: opts.minPixels, maxPixels: opts.maxPixels }) : null;
   const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? defaultFormatPromptFor(target)))) : null;
-  return { target, profile, counter, pipeline: opts.pipeline ?? defaultPipelineFor(target), maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null };
+  return { target, profile, counter, pipeline, bounds, maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null };
 }
 
 function columnsFor(target: Target, opts: { promptKey?: string; imageKey?: string; answerKey?: string }): Columns {
@@ -371,6 +379,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
   if (!files.length) throw usageError('no files to validate', 'gad-data validate FILE.parquet... --target verl|easyr1');
   if (opts.target !== 'verl' && opts.target !== 'easyr1') throw usageError(`unknown target ${String(opts.target)}`, 'use --target verl or --target easyr1');
   if (opts.maxPromptLength !== undefined && !opts.model) throw usageError('--max-prompt-length needs --model to count tokens', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');
+  if ((opts.minPixels !== undefined || opts.maxPixels !== undefined) && !opts.model) throw usageError('--min-pixels / --max-pixels need --model to resize and count', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');
   const firstN = opts.firstN ?? 10;
   const maxViolations = opts.maxViolations ?? 1000;
   const base = await makeCtx(opts.target, { ...opts, maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null });
@@ -503,7 +512,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
  */
 export async function reportFromFiles(
   files: string[],
-  opts: { model: string; target?: Target; formatPrompt?: string; pipeline?: ResizePipeline; promptKey?: string; imageKey?: string; maxPromptLength?: number; maxResponseLength?: number; keep?: number; multiple?: number; concurrency?: number },
+  opts: { model: string; target?: Target; formatPrompt?: string; pipeline?: ResizePipeline; promptKey?: string; imageKey?: string; maxPromptLength?: number; maxResponseLength?: number; minPixels?: number; maxPixels?: number; keep?: number; multiple?: number; concurrency?: number },
 ): Promise<Report> {
   if (!files.length) throw usageError('no files to report on', 'gad-data report OUT_DIR | FILE.parquet... --model M');
   if (!opts.model) throw usageError('report on parquet files needs --model to count tokens', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');

@@ -1,5 +1,6 @@
 import { sha256 } from '../core/hash.js';
-import { IMAGE_TAG, countImageTags } from '../core/image-tag.js';
+import { countImageTags } from '../core/image-tag.js';
+import { firstDrop, rowRules, viewOfSample, type RowRule } from './rules.js';
 import { DROP_REASONS, type Drop, type DropReason, type Sample } from '../core/types.js';
 
 /** What the standard chain checks. */
@@ -56,15 +57,29 @@ export class FilterChain {
     this.steps = steps;
   }
 
-  /** The standard chain, in this order: empty_prompt, no_image, image_count_mismatch, multi_image,
-   * no_teacher_response, prompt_too_long, response_too_long, then duplicate / leak. */
+  /** The standard chain: the row rules of rules.ts in their order (empty_prompt, image_count_mismatch / no_image /
+   * multi_image, no_teacher_response, prompt_too_long, response_too_long), then duplicate / leak. */
   static standard(opts: FilterOptions): FilterChain {
-    const steps: FilterStep[] = [emptyPromptStep(), imageCountStep({ requireImage: opts.requireImage ?? true, singleImage: opts.singleImage ?? true })];
-    if (opts.requireTeacher) steps.push(teacherStep());
-    steps.push(promptLengthStep(opts.maxPromptLength));
-    steps.push(responseLengthStep(opts.maxResponseLength));
+    const rules = rowRules({ ...opts, requireImage: opts.requireImage ?? true, singleImage: opts.singleImage ?? true });
+    const steps: FilterStep[] = rules.map(ruleStep);
     if (opts.dedupe || opts.leakCheck) steps.push(new DedupeStep({ dedupe: opts.dedupe, leakCheck: opts.leakCheck }));
-    return new FilterChain(steps);
+    const chain = new FilterChain(steps);
+    chain.rules = rules;
+    return chain;
+  }
+
+  /** The row rules of a standard chain (rules.ts), for `precheck`. */
+  private rules: RowRule[] = [];
+
+  /**
+   * The `row` rules (no images read, no tokens counted) on a sample before format: sets `sample.drop` so format
+   * skips the row; the drop is counted once, by `apply`. The same order as validate's.
+   */
+  precheck(sample: Sample): Drop | undefined {
+    if (sample.drop) return sample.drop;
+    const d = firstDrop(this.rules, viewOfSample(sample), 'row');
+    if (d) sample.drop = d;
+    return d;
   }
 
   apply(sample: Sample): Drop | undefined {
@@ -127,90 +142,9 @@ export class FilterChain {
 
 export { countImageTags };
 
-/** `empty_prompt`: nothing but whitespace once the `<image>` placeholders are removed. */
-export function emptyPromptStep(): FilterStep {
-  return {
-    name: 'empty_prompt',
-    check(s) {
-      const text = (s.problem ?? '').split(IMAGE_TAG).join('');
-      if (text.trim() === '') return { reason: 'empty_prompt', detail: 'the prompt has no text besides <image> placeholders', value: text.length, limit: 1 };
-      return undefined;
-    },
-  };
-}
-
-/**
- * `no_image` (no image and no placeholder, when images are required), `image_count_mismatch`
- * (`<image>` placeholders ≠ images: verl asserts on it), `multi_image` (more than one image when singleImage).
- */
-export function imageCountStep(opts: { requireImage: boolean; singleImage: boolean }): FilterStep {
-  return {
-    name: 'image_count',
-    check(s) {
-      // A message list: the tags of every turn (verl fills them in order over all messages).
-      const tags = s.messages ? s.messages.reduce((n, m) => n + countImageTags(m.content), 0) : countImageTags(s.problem ?? '');
-      const images = s.images?.length ?? 0;
-      if (tags !== images)
-        return { reason: 'image_count_mismatch', detail: `${tags} <image> placeholder(s) in the prompt but ${images} image(s)`, value: tags, limit: images };
-      if (images === 0 && opts.requireImage) return { reason: 'no_image', detail: 'the row has no image', value: 0, limit: 1 };
-      if (images > 1 && opts.singleImage) return { reason: 'multi_image', detail: `${images} images; single-image rows only`, value: images, limit: 1 };
-      return undefined;
-    },
-  };
-}
-
-/** The teacher response after format's ending policy when formatted, else the raw one. */
-function teacherText(s: Sample): string | null | undefined {
-  if (s.formatted && s.formatted.teacherResponse !== undefined && s.formatted.teacherResponse !== null) return s.formatted.teacherResponse;
-  return s.teacherResponse;
-}
-
-/** `no_teacher_response`: missing or blank teacher text. */
-export function teacherStep(): FilterStep {
-  return {
-    name: 'no_teacher_response',
-    check(s) {
-      const t = teacherText(s);
-      if (t === undefined || t === null) return { reason: 'no_teacher_response', detail: 'no teacher response for this row', value: null, limit: null };
-      if (t.replace(/<\|im_end\|>\s*$/, '').trim() === '') return { reason: 'no_teacher_response', detail: 'the teacher response is blank', value: 0, limit: 1 };
-      return undefined;
-    },
-  };
-}
-
-/** `prompt_too_long`: formatted prompt tokens (text + image) > limit. Rows not yet formatted pass. */
-export function promptLengthStep(maxPromptLength: number): FilterStep {
-  return {
-    name: 'prompt_too_long',
-    check(s) {
-      const f = s.formatted;
-      if (!f) return undefined;
-      if (f.promptTokens > maxPromptLength)
-        return {
-          reason: 'prompt_too_long',
-          detail: f.atLeast
-            ? `prompt is at least ${f.promptTokens} tokens (from its size: ${f.formatted.length} characters; counting stopped past the limit) > max_prompt_length ${maxPromptLength}`
-            : `prompt is ${f.promptTokens} tokens (${f.promptTokens - f.imageTokens} text + ${f.imageTokens} image) > max_prompt_length ${maxPromptLength}`,
-          value: f.promptTokens,
-          limit: maxPromptLength,
-        };
-      return undefined;
-    },
-  };
-}
-
-/** `response_too_long`: teacher response tokens > limit (rows without a counted response pass). */
-export function responseLengthStep(maxResponseLength: number): FilterStep {
-  return {
-    name: 'response_too_long',
-    check(s) {
-      const n = s.formatted?.responseTokens;
-      if (n === undefined || n === null) return undefined;
-      if (n > maxResponseLength)
-        return { reason: 'response_too_long', detail: `teacher response is ${n} tokens > max_response_length ${maxResponseLength}`, value: n, limit: maxResponseLength };
-      return undefined;
-    },
-  };
+/** A FilterStep running one row rule on the sample's view (see rules.ts). */
+export function ruleStep(rule: RowRule): FilterStep {
+  return { name: rule.name, check: (s) => rule.check(viewOfSample(s)) };
 }
 
 /**

@@ -1,11 +1,7 @@
 export {
   FilterChain,
   DedupeStep,
-  emptyPromptStep,
-  imageCountStep,
-  teacherStep,
-  promptLengthStep,
-  responseLengthStep,
+  ruleStep,
   countImageTags,
   normalizePrompt,
   imageHashes,
@@ -17,6 +13,21 @@ export {
   type DropRecord,
   type LengthRecord,
 } from './filters.js';
+export {
+  rowRules,
+  emptyPrompt,
+  imageCount,
+  teacherPresent,
+  promptLength,
+  responseLength,
+  firstDrop,
+  allDrops,
+  viewOfSample,
+  imageTagsOf,
+  type RowView,
+  type RowRule,
+  type RuleOptions,
+} from './rules.js';
 export { assignSplit, splitUnit } from './split.js';
 export { percentile, summarize, recommendLimit, countAtMost, sortedCopy, niceBinWidth, roundStat, STATS_DECIMALS } from './stats.js';
 export {

@@ -11,6 +11,11 @@ import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
 import type { Sample } from '../../src/core/types.js';
 import { writeRowsParquet } from '../helpers/ingest-parquet.js';
+import { firstDrop, rowRules, viewOfSample } from '../../src/validate/rules.js';
+
+/** Ingest drops unreadable rows only; the row rules (validate/rules.ts) the build runs next decide the rest. */
+const RULES = rowRules({ maxPromptLength: Infinity, maxResponseLength: Infinity, singleImage: true, requireImage: false, requireTeacher: true });
+const dropOf = (s: Sample) => s.drop ?? firstDrop(RULES, viewOfSample(s), 'row');
 
 const REF = (f: string) => packagePath('test', 'fixtures', 'parquet', f);
 const DEEPEYES = REF('deepeyes_mini_10.parquet');
@@ -152,10 +157,11 @@ test('jsonl + image folder: paths resolved against the file folder or image_dir,
   assert.deepEqual(await readFile(by(0).images[0]!.resolvedPath!), png);
   assert.equal(by(0).extra.ability, 'vision');
   assert.equal(by(0).dataSource, 'train');
-  assert.equal(by(1).drop?.reason, 'image_count_mismatch');
+  assert.equal(by(1).drop, undefined, 'a count mismatch is a rule, not an unreadable row');
+  assert.equal(dropOf(by(1))?.reason, 'image_count_mismatch');
   assert.equal(by(2).drop?.reason, 'bad_row');
   assert.match(by(2).drop!.detail, /line 3/);
-  assert.equal(by(3).drop?.reason, 'empty_prompt');
+  assert.equal(dropOf(by(3))?.reason, 'empty_prompt');
   assert.equal(by(4).drop?.reason, 'image_outside_root');
   assert.match(by(4).drop!.detail, /escapes/);
   assert.equal(by(5).drop, undefined);
@@ -187,8 +193,8 @@ test('teacher responses: joined on id (rows without one dropped), by row index (
   const cols = { prompt: 'problem', answer: 'answer', images: 'images', id: 'id' };
   const { train } = await all({ splits: [{ split: 'train', specs: [join(d, 'src.parquet')] }], columns: cols, teacher: { file: join(d, 't.jsonl') } });
   assert.deepEqual(train!.map((s) => s.teacherResponse), ['A!', null, 'C!']);
-  assert.equal(train![1]!.drop?.reason, 'no_teacher_response');
-  assert.match(train![1]!.drop!.detail, /'b'/);
+  assert.equal(dropOf(train![1]!)?.reason, 'no_teacher_response');
+  assert.match(dropOf(train![1]!)!.detail, /'b'/);
 
   // by row index, with a warning; teacher as parquet with teacher_response
   await writeFile(join(d, 't2.jsonl'), ['r0', 'r1', 'r2'].map((t) => JSON.stringify({ teacher_response: t })).join('\n'));
