@@ -19,6 +19,7 @@
 import * as A from 'apache-arrow';
 import type { ColumnType, PassthroughColumn, Sample, Target } from '../core/types.js';
 import { GadError } from '../core/errors.js';
+import { JsonNumber } from '../ingest/numbers.js';
 
 export interface SchemaOptions {
   target: Target;
@@ -155,6 +156,12 @@ export function planPassthrough(cols: readonly PassthroughColumn[], opts: Pick<S
 /** A decoded cell made to fit its column type (hyparquet and JSON give numbers, bigints, bytes for text...). */
 export function coerceCell(v: unknown, c: ColumnType): unknown {
   if (v === null || v === undefined) return null;
+  // a JSON number kept as written (ingest/numbers.ts): its exact value, not a double's
+  if (v instanceof JsonNumber) {
+    if (c.type === 'int64' || c.type === 'uint64') return BigInt(v.source);
+    if (c.type === 'string') return v.text;
+    return Number(v.source);
+  }
   if (c.kind === 'list') return Array.isArray(v) ? v.map((x) => coerceCell(x, c.children[0]!)) : null;
   if (c.kind === 'struct') {
     if (!isObj(v) || v instanceof Uint8Array) return null;

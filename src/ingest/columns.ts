@@ -9,6 +9,7 @@
  * (text in one row, a number in another) has no type: it is reported, not guessed.
  */
 import type { ColumnType } from '../core/types.js';
+import { JsonNumber } from './numbers.js';
 
 /** The value at a dotted path (`extra_info.index`) of a row; undefined when a step is missing. */
 export function getPath(row: Record<string, unknown>, path: string): unknown {
@@ -40,6 +41,8 @@ function infer(v: unknown): Inferred {
   if (typeof v === 'boolean') return { t: 'bool' };
   if (typeof v === 'number') return Number.isInteger(v) ? { t: 'int64' } : { t: 'double' };
   if (typeof v === 'bigint') return { t: 'int64' };
+  // a number kept exactly as written (numbers.ts): an int64 as pyarrow reads it, or a double
+  if (v instanceof JsonNumber) return v.isInt ? (fitsInt64(v.source) ? { t: 'int64' } : { t: 'conflict' }) : { t: 'double' };
   if (typeof v === 'string') return { t: 'string' };
   if (Array.isArray(v)) {
     let el: Inferred = { t: 'null' };
@@ -52,6 +55,14 @@ function infer(v: unknown): Inferred {
     return { t: 'struct', fields };
   }
   return { t: 'conflict' };
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/** Integers beyond int64 have no arrow column a trainer's reader would give them: a conflict (an error naming the column). */
+function fitsInt64(source: string): boolean {
+  const n = BigInt(source);
+  return n >= INT64_MIN && n <= INT64_MAX;
 }
 
 function merge(a: Inferred, b: Inferred): Inferred {

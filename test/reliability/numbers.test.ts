@@ -194,3 +194,36 @@ test('gad-data tokens --jsonl echoes an id as written (a big integer or 1.0 is n
   const ids = text.split('\n').filter(Boolean).map((l) => /"id":([^,}]+)/.exec(l)?.[1]);
   assert.deepEqual(ids, ['9007199254740993', '1.0', '7']);
 });
+
+test('pass-through columns of a jsonl keep their numbers: 0.0 stays a double, a big int an exact int64, as pyarrow reads the file', { skip: python ? false : 'no Python venv', timeout: 180_000 }, async () => {
+  const dir = join(tmp, 'passthrough-numbers');
+  await mkdir(join(dir, 'img'), { recursive: true });
+  const lines: string[] = [];
+  const big = ['9007199254740993', '9007199254740995', '-9007199254740993'];
+  for (let i = 0; i < 3; i++) {
+    await flat(40 + i, 30, i).png().toFile(join(dir, 'img', `${i}.png`));
+    lines.push(`{"id": "r${i}", "problem": "<image>Question ${i}?", "answer": "${i}", "images": ["img/${i}.png"], "weight": ${['0.0', '1.5', '2.0'][i]}, "big": ${big[i]}, "n": ${i}}`);
+  }
+  await writeFile(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
+  const out = join(dir, 'out');
+  await build({ data: { train_files: join(dir, 'train.jsonl'), image_dir: dir }, id_key: 'id', out });
+  const manifest = JSON.parse((await import('node:fs')).readFileSync(join(out, 'manifest.json'), 'utf8'));
+  const shard = join(out, manifest.shards[0].file);
+  // pyarrow's reading of the source jsonl is the reference for the types and values
+  const ref = JSON.parse(
+    await runPython(
+      python!,
+      `import json, sys
+import pyarrow.json as pj, pyarrow.parquet as pq
+src = pj.read_json(sys.argv[1])
+out = pq.read_table(sys.argv[2])
+print(json.dumps({k: {"src_type": str(src.schema.field(k).type), "out_type": str(out.schema.field(k).type), "src": [repr(x) for x in src.column(k).to_pylist()], "out": [repr(x) for x in out.column(k).to_pylist()]} for k in ["weight", "big", "n"]}))`,
+      [join(dir, 'train.jsonl'), shard],
+    ),
+  ) as Record<string, { src_type: string; out_type: string; src: string[]; out: string[] }>;
+  for (const k of ['weight', 'big', 'n']) {
+    assert.equal(ref[k]!.out_type, ref[k]!.src_type, `${k}: column type as pyarrow reads the jsonl`);
+    assert.deepEqual(ref[k]!.out, ref[k]!.src, `${k}: values as pyarrow reads the jsonl`);
+  }
+  assert.deepEqual(ref.big!.out, big, 'big integers exact');
+});
