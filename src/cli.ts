@@ -18,6 +18,8 @@ import { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTermin
 import { runTraining, shellQuote } from './train/index.js';
 import { addRecipeCommands } from './cli-recipe.js';
 import { SWIFT_PROFILES, runSwiftTraining } from './train/swift.js';
+import { addMergeCommand, partitionRun } from './commands/partition.js';
+import type { BuildResult } from './build.js';
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -140,6 +142,8 @@ function addBuildOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'images processed at once (default: cores and libuv pool)', flagParser('--concurrency', 'concurrency'))
     .option('--max-drop-ratio <r>', `exit 1 when a larger share of rows is dropped ${dflt(D.max_drop_ratio)}`, flagParser('--max-drop-ratio', 'max_drop_ratio'))
     .option('--resume', 'reuse finished shards of an interrupted build with the same inputs and settings')
+    .option('--partition <I/N>', 'build only part I of N (rows by a hash of their id) into <out>.parts/I-of-N, for gad-data merge; also slurm, k8s/N (from the scheduler\'s environment); see docs/scale-out.md')
+    .option('--part-out <dir>', 'with --partition: the part\'s folder (default <out>.parts/I-of-N)')
     .option('-q, --quiet', 'no progress, only errors')
     .option('--json', 'print a JSON summary on stdout (for scripts)');
 }
@@ -151,7 +155,20 @@ async function runBuild(o: Record<string, any>): Promise<number> {
   if (cfg.embedded && !o.quiet && !o.json) progress.log('No data given: building the bundled sample dataset (fixtures/sample) with the qwen3-vl profile.');
   const ignored = ignoredDataKeys(cfg);
   if (ignored.length && !o.quiet && !o.json) progress.log(`note: data keys not used by gad-data, ignored: ${ignored.join(', ')}`);
-  const result = await build(cfg, { progress, resume: !!o.resume, onWarning: (m) => (o.quiet && !o.json ? undefined : progress.log(`warning: ${m}`)) });
+  const part = partitionRun(o, cfg);
+  const result = await build(part?.cfg ?? cfg, { progress, resume: !!o.resume, rows: part?.hook, onWarning: (m) => (o.quiet && !o.json ? undefined : progress.log(`warning: ${m}`)) });
+  if (part) {
+    // A part's drop ratio is not the dataset's: only the merge decides the exit code.
+    if (!o.quiet && !o.json) process.stdout.write(`${part.next}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ out: result.outDir, part: part.hook.part, splits: result.splits }, null, 2)}\n`);
+    return 0;
+  }
+  return printBuildResult(result, o);
+}
+
+/** The build's summary on stdout (also the merge's); returns the exit code. */
+function printBuildResult(result: BuildResult, o: Record<string, any>): number {
+  const cfg = result.config;
   const rel = (p: string) => {
     const r = resolve(p).replace(process.cwd() + '/', '');
     return r.startsWith('/') ? r : `./${r}`;
@@ -198,6 +215,7 @@ export function createProgram(): Command {
   addBuildOptions(program.command('build').description('ingest, format, validate and export a dataset (no arguments: the bundled sample)')).action(async (o) => {
     process.exitCode = await runBuild(o);
   });
+  addMergeCommand(program, { progress: (o) => createProgress({ quiet: o.quiet || o.json, color: useColor() && !!process.stderr.isTTY }), print: printBuildResult });
 
   program
     .command('init')
