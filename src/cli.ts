@@ -19,6 +19,7 @@ import { runTraining, shellQuote } from './train/index.js';
 import { addRecipeCommands } from './cli-recipe.js';
 import { SWIFT_PROFILES, runSwiftTraining } from './train/swift.js';
 import { addMergeCommand, partitionRun } from './commands/partition.js';
+import { addScaleOutCommand } from './commands/scale-out.js';
 import type { BuildResult } from './build.js';
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
@@ -216,6 +217,7 @@ export function createProgram(): Command {
     process.exitCode = await runBuild(o);
   });
   addMergeCommand(program, { progress: (o) => createProgress({ quiet: o.quiet || o.json, color: useColor() && !!process.stderr.isTTY }), print: printBuildResult });
+  addScaleOutCommand(program);
 
   program
     .command('init')
