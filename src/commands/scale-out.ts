@@ -198,7 +198,7 @@ export function addScaleOutCommand(program: Command): void {
     .option('--k8s', 'Kubernetes Job manifests (YAML)')
     .option('-c, --config <file>', 'the build config (default: gad-data.yaml here; none: the bundled sample)')
     .option('--parts <n>', `number of parts (default: from the rate, so a task takes about --hours; 1 to ${MAX_PARTS})`, num('--parts', 1))
-    .option('--hours <h>', 'target time per task (default 1)', num('--hours', 0.01))
+    .option('--hours <h>', 'target time per task (default 1)', num('--hours', 0.000001))
     .option('--rate <rows/s>', "rows per second of one task (default: measured by building a small part for real)", num('--rate', 0.001))
     .option('--rows <n>', 'input rows (with --rate; default: counted by the measurement)', num('--rows', 1))
     .option('--sample-parts <n>', 'the measurement builds part 0 of this many (default 50)', num('--sample-parts', 1))
