@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { testHold } from '../core/test-hold.js';
 import type { Manifest, Sample } from '../core/types.js';
 import type { ResolvedConfig } from '../config.js';
 import { build, type BuildHooks, type BuildResult } from '../build.js';
@@ -156,7 +157,10 @@ export class MergeSource implements RowHook {
     return true;
   }
 
-  format(sample: Sample): Promise<Sample> {
+  private asked = 0;
+
+  async format(sample: Sample): Promise<Sample> {
+    await testHold(`merge-row-${++this.asked}`); // crash tests: SIGKILL the merge mid-way
     const at = this.pos.get(sample)!;
     const part = this.parts[partOfRow(sample.id, this.parts.length)]!;
     return part.get(at.loop, at.seq, sample.id);

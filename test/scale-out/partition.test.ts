@@ -77,3 +77,36 @@ test('--partition: bad values and the scheduler environment', async () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--resume is not supported with --partition/);
 });
+
+test('a merge SIGKILLed mid-way: merge --resume reuses its finished shards and still gives the single build, byte for byte', { timeout: T * 3 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const { cliArgv } = await import('../helpers/gad-cli.js');
+  const dir = mkdtempSync(join(tmp, 'resume-'));
+  makeCrossPartDataset(dir);
+  const args = ['--train', 'data/train.jsonl', '--teacher', 'data/teacher.jsonl', '--id-key', 'id', '--test-ratio', '0.3', '--shard-size', '40KB'];
+  const whole = await runCli(['build', '-q', ...args, '--out', 'out'], { cwd: dir, timeoutMs: T });
+  assert.equal(whole.status, 0, whole.stderr);
+  renameSync(join(dir, 'out'), join(dir, 'whole'));
+  const parts = await Promise.all([0, 1, 2, 3].map((i) => runCli(['build', '-q', ...args, '--out', 'out', '--partition', `${i}/4`], { cwd: dir, timeoutMs: T })));
+  for (const p of parts) assert.equal(p.status, 0, p.stderr);
+  // hold the merge when it asks for its 70th row (of 96): earlier shards are finished and journaled
+  const hold = join(dir, 'held');
+  const child = spawn(process.execPath, cliArgv(['merge', '-q', '--out', 'out']), { cwd: dir, env: { ...process.env, GAD_DATA_TEST_HOLD: 'merge-row-70', GAD_DATA_TEST_HOLD_FILE: hold }, stdio: 'ignore' });
+  const exited = new Promise((ok) => child.once('exit', ok));
+  const t0 = Date.now();
+  while (!existsSync(hold)) {
+    if (Date.now() - t0 > 120_000) {
+      child.kill('SIGKILL');
+      throw new Error('the merge never reached row 70');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(!existsSync(join(dir, 'out')), 'killed before its commit');
+  const resumed = await runCli(['merge', '--out', 'out', '--resume'], { cwd: dir, timeoutMs: T });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const m = /resume: reusing (\d+) finished shard/.exec(resumed.stderr);
+  assert.ok(m && Number(m[1]) >= 2, resumed.stderr);
+  assertSameFolder(join(dir, 'whole'), join(dir, 'out'));
+});
