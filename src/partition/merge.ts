@@ -33,10 +33,16 @@ function readPart(dir: string): LoadedPart {
     const why = existsSync(join(dir, 'manifest.json')) ? 'it is a build output, but not a part of a partitioned build' : 'no finished part there (was its task run, and did it succeed?)';
     throw new GadError(`merge: ${dir} is not a finished part: ${why}`, { hint: 'give the part folders written by gad-data build --partition I/N', exitCode: 2 });
   }
-  const info = JSON.parse(readFileSync(file, 'utf8')) as PartInfo;
+  const json = <T,>(f: string): T => {
+    try {
+      return JSON.parse(readFileSync(f, 'utf8')) as T;
+    } catch (e) {
+      throw new GadError(`merge: ${f} cannot be read (${(e as Error).message})`, { hint: 'rebuild that part', exitCode: 2 });
+    }
+  };
+  const info = json<PartInfo>(file);
   if (info.format !== PART_FORMAT) throw new GadError(`merge: ${dir} was written by another gad-data version (${String(info.format)}); rebuild the parts with this one`, { exitCode: 2 });
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  return { dir, info, manifest };
+  return { dir, info, manifest: json<Manifest>(join(dir, 'manifest.json')) };
 }
 
 /** The part folders in `<out>.parts/` (the default place of `build --partition`). */
