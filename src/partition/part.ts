@@ -1,6 +1,6 @@
 /**
  * One part of a partitioned build: formats only the rows that hash to it, writes them as a normal build would
- * (shards, lengths, drops, report of its rows), and records in `partition/` what the merge needs to make the
+ * (shards, lengths, drops, report of its rows), and records in `gad-data-part/` what the merge needs to make the
  * whole dataset as one machine would: every formatted row before the filters (rows.bin, in input order, with
  * its dedupe-relevant content and where it sits in the part's shards) and part.json (which part, the settings
  * hash, the resolved config).
@@ -15,12 +15,12 @@ import { encodeSample, type RowFrame } from './rows.js';
 import { partOfRow, type Partition } from './spec.js';
 import { VERSION } from '../version.js';
 
-export const PART_DIR = 'partition';
+export const PART_DIR = 'gad-data-part';
 export const PART_FILE = 'part.json';
 export const ROWS_FILE = 'rows.bin';
 export const PART_FORMAT = 'gad-data-part/1';
 
-/** partition/part.json */
+/** gad-data-part/part.json */
 export interface PartInfo {
   format: typeof PART_FORMAT;
   tool: { name: 'gad-data'; version: string };

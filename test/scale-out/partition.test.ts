@@ -62,6 +62,13 @@ test('the bundled sample (val split, bad rows, leak, teacher responses) as 3 par
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /settings hash differs/);
   assert.ok(!existsSync(join(dir, 'm3')) && !existsSync(join(dir, 'm1')) && !existsSync(join(dir, 'm2')));
+
+  // a part rerun into its own folder (a requeued task) replaces it; merging again replaces the output, same bytes
+  const again = await runCli(['build', '-q', '--shard-size', '200KB', '--out', 'out', '--partition', '1/3'], { cwd: dir, timeoutMs: T });
+  assert.equal(again.status, 0, again.stderr);
+  const remerged = await runCli(['merge', '-q', '--out', 'out'], { cwd: dir, timeoutMs: T });
+  assert.equal(remerged.status, 0, remerged.stderr);
+  assertSameFolder(join(dir, 'whole'), join(dir, 'out'));
 });
 
 test('--partition: bad values and the scheduler environment', async () => {
