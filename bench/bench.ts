@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -16,6 +16,8 @@
  *   trainer's overlong filter runs over the same rows, as a ratio in one run; `validate` likewise (bench/geometry.ts).
  * - fidelity: our resize against Pillow's resize(BICUBIC) of the original, up and down.
  * - startup: `gad-data --help` and friends as whole commands (median of 7).
+ * - partition: 4 partitioned builds at once + merge against one build (overhead ratio), the merge's rows/s,
+ *   and a byte-identity check of the two outputs (bench/partition.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,7 +108,7 @@ async function main() {
   };
   if (get('--child')) return child(get('--child')!, get('--dir')!);
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
-  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup').split(','));
+  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition').split(','));
   console.log(`gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`);
 
   if (only.has('pipeline')) {
@@ -148,6 +150,7 @@ async function main() {
     ['geometry', './geometry.js', 'benchGeometry'],
     ['fidelity', './geometry.js', 'benchFidelity'],
     ['startup', './startup.js', 'benchStartup'],
+    ['partition', './partition.js', 'benchPartition'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

@@ -26,12 +26,15 @@ import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, rend
 import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard, planPassthrough, VERL_IMAGE_COLUMN } from './export/index.js';
 import { VERSION } from './version.js';
 import { PIPELINES, trainerOfPipeline } from './core/defaults.js';
+import type { RowHook } from './partition/hooks.js';
 
 export interface BuildHooks {
   progress?: ProgressSink;
   onWarning?: (message: string) => void;
   /** Reuse finished shards of an interrupted build with the same inputs and settings. */
   resume?: boolean;
+  /** Scale-out (src/partition): a part of a partitioned build, or a merge of the parts. */
+  rows?: RowHook;
 }
 
 export interface BuildResult {
@@ -345,6 +348,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   }
   await writeFile(join(session.workDir, INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
   try {
+    await hooks.rows?.begin({ settingsHash, workDir: session.workDir, resumed: !!session.resumed });
     const outSplits = cfg.test_ratio ? ['train', 'test'] : splitsIn.map((s) => s.split);
     const kind = (gad ? 'gad' : 'grpo') as 'gad' | 'grpo';
     const promptKey = cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key;
@@ -430,7 +434,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const window = Math.max(4, (cfg.concurrency ?? 4) * 4);
     const displayed = new Map<string, string>();
     const dataSources = new Set<string>();
-    for (const { split } of splitsIn) {
+    for (const [loop, { split }] of splitsIn.entries()) {
       progress.start('images', ingest.rowCount[split] ?? null, 'rows');
       // Rows covered by finished shards of an interrupted build are replayed from the journal, in input
       // order, so the dedupe/leak state evolves exactly as in an uninterrupted build.
@@ -458,6 +462,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           if (sample.messages && !cfg.formatPromptExplicit && prompt.name !== 'none') {
             warnOnce('messages-no-format', `${sample.source}: the prompt is a message list, kept as it is with every turn; no format prompt is applied to it (the default '${prompt.name}' applies to text prompts only; pass --format-prompt to apply one)`);
           }
+          if (hooks.rows && !hooks.rows.take(loop, sample)) continue; // another part's row
           const o = out.get(sample.split)!;
           if (o.replayed < o.replay.length) {
             const note = o.replay[o.replayed++]!;
@@ -472,10 +477,11 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           yield sample;
         }
       }
-      const formatted = mapOrdered(rowsToProcess(), window, (s: Sample) => formatSample(s, ctx));
+      const formatted = mapOrdered(rowsToProcess(), window, (s: Sample) => (hooks.rows?.format ? hooks.rows.format(s) : formatSample(s, ctx)));
       for await (const sample of formatted) {
         const o = out.get(sample.split)!;
         const te = typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
+        hooks.rows?.formatted?.(sample);
         const drop = chain.apply(sample);
         let note: RowNote;
         const img = imageStamps(sample);
@@ -488,6 +494,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           await o.writer.write(sample, note);
         }
         await book(o, note);
+        await hooks.rows?.booked?.(sample, !drop);
         progress.tick('images');
       }
       progress.end('images');
@@ -578,6 +585,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     await writeFile(join(session.workDir, 'README.md'), renderDatasetCard(manifest));
     await writeFile(join(session.workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(join(session.workDir, 'report.html'), renderReportHtml(report));
+    await hooks.rows?.finish(session.workDir, manifest);
     await testHold('before-commit');
     await rm(join(session.workDir, INPUTS_FILE), { force: true });
     const committed = await session.commit();
@@ -590,6 +598,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const summary = renderReportTerminal(report, { color: false });
     return { outDir: cfg.out, manifest, report, splits, dropRatio, exitCode, summary, config: cfg };
   } catch (e) {
+    await hooks.rows?.abort?.().catch(() => undefined);
     if (environmentErrorCode(e) && !(e instanceof GadError)) {
       // A full disk or a missing permission is not a bug and not the data's fault: keep the finished shards
       // (the work folder and its journal) so that --resume after fixing it goes on from there.

@@ -7,6 +7,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import type { CliOptions } from './commands/options.js';
 import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
 import { createProgress } from './core/progress.js';
 import { DEFAULT_FORMAT_PROMPT, PIPELINE_NAMES } from './core/defaults.js';
@@ -26,6 +27,9 @@ const swiftLib = () => import('./train/swift.js');
 
 /** ms-swift launch profiles (src/train/swift.ts checks the same list). */
 const SWIFT_PROFILES: readonly string[] = ['swift-sft', 'swift-rm'];
+import { addMergeCommand, partitionRun } from './commands/partition.js';
+import { addScaleOutCommand } from './commands/scale-out.js';
+import type { BuildResult } from './build.js';
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -40,9 +44,7 @@ const dflt = (v: unknown) => `(default: ${Array.isArray(v) ? v.join(', ') : Stri
 const mb = (bytes: number) => (bytes % 1_000_000 === 0 ? `${bytes / 1_000_000}MB` : `${bytes}`);
 
 /** Flags of `build` → a config layer (same keys as gad-data.yaml). */
-// commander's parsed options are untyped; each value is checked by the config schema.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function buildFlagsToConfig(o: Record<string, any>): Record<string, unknown> {
+function buildFlagsToConfig(o: CliOptions): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   const set = (obj: Record<string, unknown>, k: string, v: unknown) => {
     if (v !== undefined) obj[k] = v;
@@ -150,12 +152,13 @@ function addBuildOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'images processed at once (default: cores and libuv pool)', flagParser('--concurrency', 'concurrency'))
     .option('--max-drop-ratio <r>', `exit 1 when a larger share of rows is dropped ${dflt(D.max_drop_ratio)}`, flagParser('--max-drop-ratio', 'max_drop_ratio'))
     .option('--resume', 'reuse finished shards of an interrupted build with the same inputs and settings')
+    .option('--partition <I/N>', 'build only part I of N (rows by a hash of their id) into <out>.parts/I-of-N, for gad-data merge; also slurm, k8s/N (from the scheduler\'s environment); see docs/scale-out.md')
+    .option('--part-out <dir>', 'with --partition: the part\'s folder (default <out>.parts/I-of-N)')
     .option('-q, --quiet', 'no progress, only errors')
     .option('--json', 'print a JSON summary on stdout (for scripts)');
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function runBuild(o: Record<string, any>): Promise<number> {
+async function runBuild(o: CliOptions): Promise<number> {
   const file = o.config ? readConfigFile(resolve(o.config)) : existsSync('gad-data.yaml') ? readConfigFile(resolve('gad-data.yaml')) : null;
   const cfg = resolveConfig({ file, flags: buildFlagsToConfig(o) });
   const progress = createProgress({ quiet: o.quiet || o.json, color: useColor() && !!process.stderr.isTTY });
@@ -163,8 +166,21 @@ async function runBuild(o: Record<string, any>): Promise<number> {
   const ignored = ignoredDataKeys(cfg);
   if (ignored.length && !o.quiet && !o.json) progress.log(`note: data keys not used by gad-data, ignored: ${ignored.join(', ')}`);
   const { build } = await buildLib();
+  const part = partitionRun(o, cfg);
+  const result = await build(part?.cfg ?? cfg, { progress, resume: !!o.resume, rows: part?.hook, onWarning: (m) => (o.quiet && !o.json ? undefined : progress.log(`warning: ${m}`)) });
+  if (part) {
+    // A part's drop ratio is not the dataset's: only the merge decides the exit code.
+    if (!o.quiet && !o.json) process.stdout.write(`${part.next}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ out: result.outDir, part: part.hook.part, splits: result.splits }, null, 2)}\n`);
+    return 0;
+  }
+  return await printBuildResult(result, o);
+}
+
+/** The build's summary on stdout (also the merge's); returns the exit code. */
+async function printBuildResult(result: BuildResult, o: CliOptions): Promise<number> {
   const { renderReportTerminal } = await validateLib();
-  const result = await build(cfg, { progress, resume: !!o.resume, onWarning: (m) => (o.quiet && !o.json ? undefined : progress.log(`warning: ${m}`)) });
+  const cfg = result.config;
   const rel = (p: string) => {
     const r = resolve(p).replace(process.cwd() + '/', '');
     return r.startsWith('/') ? r : `./${r}`;
@@ -211,6 +227,8 @@ export function createProgram(): Command {
   addBuildOptions(program.command('build').description('ingest, format, validate and export a dataset (no arguments: the bundled sample)')).action(async (o) => {
     process.exitCode = await runBuild(o);
   });
+  addMergeCommand(program, { progress: (o) => createProgress({ quiet: o.quiet || o.json, color: useColor() && !!process.stderr.isTTY }), print: printBuildResult });
+  addScaleOutCommand(program);
 
   program
     .command('init')

@@ -13,3 +13,4 @@ export * as format from './format/index.js';
 export * as validate from './validate/index.js';
 export * as exporter from './export/index.js';
 export * as train from './train/index.js';
+export * as partition from './partition/index.js';

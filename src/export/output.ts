@@ -214,7 +214,7 @@ function releaseLock(lockPath: string): void {
  * Top-level entries of OUT that a build writes (besides what the previous manifest lists). Everything
  * else in a gad-data output belongs to the user and is carried into the new output.
  */
-export const OWNED_NAMES: readonly string[] = ['data', 'manifest.json', 'README.md', 'report.json', 'report.html', 'lengths.jsonl', 'dropped.jsonl', 'format_prompt.jinja', 'chat_template.jinja'];
+export const OWNED_NAMES: readonly string[] = ['data', 'manifest.json', 'README.md', 'report.json', 'report.html', 'lengths.jsonl', 'dropped.jsonl', 'format_prompt.jinja', 'chat_template.jinja', 'gad-data-part'];
 
 /** `a, b, c and 4 more` (for messages). */
 function nameList(names: string[], max = 8): string {

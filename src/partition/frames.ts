@@ -1,0 +1,71 @@
+/**
+ * A file of records, each a 4-byte little-endian length and a V8 structured-clone serialization (so BigInt,
+ * typed arrays, Dates and nested objects come back exactly as they were written). Written and read strictly
+ * in order, streaming: memory holds one read chunk, not the file.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { once } from 'node:events';
+import { deserialize, serialize } from 'node:v8';
+
+export class FrameWriter {
+  private readonly s: WriteStream;
+  private err: Error | null = null;
+  constructor(readonly path: string) {
+    this.s = createWriteStream(path);
+    this.s.on('error', (e) => (this.err ??= e));
+  }
+  /** Serialize now (the value may change after this call), write in order. */
+  async write(value: unknown): Promise<void> {
+    if (this.err) throw this.err;
+    const body = serialize(value);
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(body.length, 0);
+    this.s.write(head);
+    if (!this.s.write(body)) await once(this.s, 'drain');
+  }
+  async close(): Promise<void> {
+    if (this.err) throw this.err;
+    this.s.end();
+    await once(this.s, 'finish');
+  }
+}
+
+export class FrameReader {
+  private fh: FileHandle | null = null;
+  private buf = Buffer.alloc(0);
+  private pos = 0;
+  private eof = false;
+  constructor(readonly path: string, private readonly chunk = 1 << 20) {}
+
+  /** The next record, or undefined at the end of the file. */
+  async next(): Promise<unknown> {
+    const head = await this.take(4);
+    if (!head) return undefined;
+    const len = head.readUInt32LE(0);
+    const body = await this.take(len);
+    if (!body) throw new Error(`${this.path}: cut short (a record of ${len} bytes is incomplete)`);
+    return deserialize(body);
+  }
+
+  async close(): Promise<void> {
+    await this.fh?.close();
+    this.fh = null;
+  }
+
+  private async take(n: number): Promise<Buffer | null> {
+    while (this.buf.length < n && !this.eof) {
+      this.fh ??= await open(this.path, 'r');
+      const b = Buffer.alloc(Math.max(this.chunk, n - this.buf.length));
+      const { bytesRead } = await this.fh.read(b, 0, b.length, this.pos);
+      this.pos += bytesRead;
+      if (bytesRead === 0) this.eof = true;
+      this.buf = this.buf.length ? Buffer.concat([this.buf, b.subarray(0, bytesRead)]) : b.subarray(0, bytesRead);
+    }
+    if (this.buf.length === 0 && this.eof) return null;
+    if (this.buf.length < n) throw new Error(`${this.path}: cut short`);
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+}
