@@ -11,7 +11,7 @@ import { VERSION } from '../../version.js';
 import { type BuildRow, type OpenedBuild, openBuild } from './build-rows.js';
 import { type RecipeTrainer, RecipeCounter, type TrainerImageSettings } from './lengths.js';
 import type { ExportFolder } from './output.js';
-import type { RecipeReport } from './report.js';
+import type { LengthCollector, RecipeReport } from './report.js';
 
 export interface RecipeOptions {
   /** The build's output folder. */
@@ -184,4 +184,63 @@ export function checkOutFolder(out: string, buildDir: string): void {
 export function defaultMaxLength(s: RecipeSession): number {
   const l = s.build.manifest.limits;
   return l.maxPromptLength + l.maxResponseLength;
+}
+
+/** What an export returns: its folder, its export.json and its report. */
+export interface ExportResult {
+  out: string;
+  manifest: ExportManifest;
+  report: RecipeReport;
+}
+
+/** LLaMA-Factory's dataset_info.json entries, one dataset per split file. */
+export function datasetInfo(kind: 'sft' | 'rm', files: Record<string, string>): { info: Record<string, unknown>; names: Record<string, string> } {
+  const info: Record<string, unknown> = {};
+  const names: Record<string, string> = {};
+  for (const [split, file] of Object.entries(files)) {
+    const name = `gad_${kind}_${split}`;
+    names[split] = name;
+    info[name] =
+      kind === 'sft'
+        ? { file_name: file, formatting: 'sharegpt', columns: { messages: 'conversations', images: 'images' } }
+        : { file_name: file, formatting: 'sharegpt', ranking: true, columns: { messages: 'conversations', chosen: 'chosen', rejected: 'rejected', images: 'images' } };
+  }
+  return { info, names };
+}
+
+/** One jsonl file per split of the build, each created (empty splits too), with its row count. */
+export function splitFiles(s: RecipeSession, folder: ExportFolder): Record<string, { file: string; rows: number }> {
+  const files: Record<string, { file: string; rows: number }> = {};
+  for (const split of s.build.splits) {
+    files[split] = { file: `${split}.jsonl`, rows: 0 };
+    folder.touch(files[split].file);
+  }
+  return files;
+}
+
+/**
+ * The end of every export: dropped.jsonl (even empty), the note on images the trainer will resize,
+ * LLaMA-Factory's dataset_info.json (sft and rm), report.json and export.json, then the atomic commit.
+ */
+export async function finishExport(
+  s: RecipeSession,
+  folder: ExportFolder,
+  lengths: LengthCollector,
+  fields: Omit<Parameters<typeof exportManifest>[2], 'report' | 'datasetInfo'>,
+): Promise<ExportResult> {
+  folder.touch('dropped.jsonl');
+  const notes = [...fields.notes];
+  if (fields.images.resized) {
+    notes.push(`${fields.images.resized} image(s) would be resized by ${fields.trainer} with the recorded image settings: their counts are the trainer's`);
+  }
+  let names: Record<string, string> | undefined;
+  if (fields.trainer === 'llamafactory' && (fields.kind === 'sft' || fields.kind === 'rm')) {
+    const d = datasetInfo(fields.kind, Object.fromEntries(Object.entries(fields.files).map(([k, v]) => [k, v.file])));
+    await folder.json('dataset_info.json', d.info);
+    names = d.names;
+  }
+  const report = lengths.report({ kind: fields.kind, trainer: fields.trainer, maxLength: fields.maxLength, splits: s.build.splits, notes });
+  const manifest = await exportManifest(s, folder, { ...fields, notes, report, ...(names ? { datasetInfo: names } : {}) });
+  await folder.commit();
+  return { out: s.out, manifest, report };
 }

@@ -6,23 +6,18 @@
  * `swift infer` keeps the `id` column in its result file only with `--remove_unused_columns false`.
  */
 import { readBuildRows } from './build-rows.js';
-import { type RecipeOptions, countRowImages, exportManifest, openRecipe, writeRowImages } from './common.js';
+import { type ExportResult, type RecipeOptions, countRowImages, finishExport, openRecipe, splitFiles, writeRowImages } from './common.js';
 import { ExportFolder } from './output.js';
 import { LengthCollector } from './report.js';
-import type { ExportResult } from './sft.js';
 
 export async function exportPrompts(o: RecipeOptions): Promise<ExportResult> {
   const s = await openRecipe(o, 'ms-swift', 'prompts');
   const folder = await ExportFolder.open(s.out);
   try {
     const lengths = new LengthCollector(['prompt'], 'prompt');
-    const files: Record<string, { file: string; rows: number }> = {};
+    const files = splitFiles(s, folder);
     let images = 0;
     let resized = 0;
-    for (const split of s.build.splits) {
-      files[split] = { file: `${split}.jsonl`, rows: 0 };
-      folder.touch(files[split].file);
-    }
     for await (const row of readBuildRows(s.build)) {
       const counted = await countRowImages(s, row);
       const prompt = s.counter.prompt(row.prompt, counted.map((c) => c.tokens));
@@ -35,27 +30,20 @@ export async function exportPrompts(o: RecipeOptions): Promise<ExportResult> {
       f.rows++;
       lengths.keep(row.split, { prompt });
     }
-    folder.touch('dropped.jsonl');
     const m = s.build.manifest;
     const notes = [
       `sample at most ${m.limits.maxResponseLength} new tokens (the build's max_response_length), as the GAD run does`,
       'swift infer: pass --remove_unused_columns false so its result file keeps the id column, and ROOT_IMAGE_DIR=<this folder>',
     ];
-    if (resized) notes.push(`${resized} image(s) would be resized by ms-swift with the recorded image settings`);
-    const maxLength = m.limits.maxPromptLength + m.limits.maxResponseLength;
-    const report = lengths.report({ kind: 'prompts', trainer: 'ms-swift', maxLength, splits: s.build.splits, notes });
-    const manifest = await exportManifest(s, folder, {
+    return await finishExport(s, folder, lengths, {
       kind: 'prompts',
       trainer: 'ms-swift',
       files,
-      maxLength,
-      report,
+      maxLength: m.limits.maxPromptLength + m.limits.maxResponseLength,
       images: { count: images, resized },
       ending: { policy: 'strip-im-end', teacherStripped: 0 },
       notes,
     });
-    await folder.commit();
-    return { out: s.out, manifest, report };
   } catch (e) {
     await folder.abort();
     throw e;

@@ -19,11 +19,11 @@ import { createInterface } from 'node:readline';
 import { GadError } from '../../core/errors.js';
 import { displayPath } from '../../core/paths.js';
 import { bundledStudentFile, readBuildRows } from './build-rows.js';
-import { type RecipeOptions, countRowImages, defaultMaxLength, exportManifest, openRecipe, writeRowImages } from './common.js';
+import { type ExportResult, type RecipeOptions, countRowImages, defaultMaxLength, finishExport, openRecipe, splitFiles, writeRowImages } from './common.js';
 import { type RecipeTrainer, stripImEnd } from './lengths.js';
 import { ExportFolder } from './output.js';
 import { LengthCollector } from './report.js';
-import { type ExportResult, checkFormat, datasetInfo } from './sft.js';
+import { checkFormat } from './sft.js';
 
 export interface RmOptions extends RecipeOptions {
   format: RecipeTrainer;
@@ -95,16 +95,12 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
   const folder = await ExportFolder.open(s.out);
   try {
     const lengths = new LengthCollector(['chosen', 'rejected', 'chosen_response', 'rejected_response'], 'longer');
-    const files: Record<string, { file: string; rows: number }> = {};
+    const files = splitFiles(s, folder);
     let images = 0;
     let resized = 0;
     let teacherStripped = 0;
     let studentStripped = 0;
     const used = new Set<string>();
-    for (const split of s.build.splits) {
-      files[split] = { file: `${split}.jsonl`, rows: 0 };
-      folder.touch(files[split].file);
-    }
     for await (const row of readBuildRows(s.build)) {
       const drop = (reason: string, detail: string, value: number | null = null, limit: number | null = null, basis?: number) => {
         folder.line('dropped.jsonl', { split: row.split, id: row.id, reason, detail, value, limit });
@@ -160,34 +156,21 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
       f.rows++;
       lengths.keep(row.split, { chosen: chosen.total, rejected: rejected.total, chosen_response: chosen.response, rejected_response: rejected.response, longer });
     }
-    folder.touch('dropped.jsonl');
     const notes: string[] = [`student answers from ${displayPath(studentFile)}`];
     notes.push(
       `ending: a trailing <|im_end|> removed on both sides (teacher ${teacherStripped}, student ${studentStripped} of the written pairs); the chat template closes both answers with the same tokens`,
     );
     const unknown = [...students.keys()].filter((id) => !used.has(id)).length;
     if (unknown) notes.push(`${unknown} student line(s) have ids not among the build's rows: ignored`);
-    if (resized) notes.push(`${resized} image(s) would be resized by ${o.format} with the recorded image settings: their counts are the trainer's`);
-    let names: Record<string, string> | undefined;
-    if (o.format === 'llamafactory') {
-      const d = datasetInfo('rm', Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.file])));
-      await folder.json('dataset_info.json', d.info);
-      names = d.names;
-    }
-    const report = lengths.report({ kind: 'rm', trainer: o.format, maxLength, splits: s.build.splits, notes });
-    const manifest = await exportManifest(s, folder, {
+    return await finishExport(s, folder, lengths, {
       kind: 'rm',
       trainer: o.format,
       files,
       maxLength,
-      report,
       images: { count: images, resized },
       ending: { policy: 'strip-im-end', teacherStripped, studentStripped },
-      datasetInfo: names,
       notes,
     });
-    await folder.commit();
-    return { out: s.out, manifest, report };
   } catch (e) {
     await folder.abort();
     throw e;

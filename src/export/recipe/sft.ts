@@ -12,10 +12,12 @@
  */
 import { GadError } from '../../core/errors.js';
 import { readBuildRows } from './build-rows.js';
-import { type ExportManifest, type RecipeOptions, countRowImages, defaultMaxLength, exportManifest, openRecipe, writeRowImages } from './common.js';
+import { type ExportResult, type RecipeOptions, countRowImages, defaultMaxLength, finishExport, openRecipe, splitFiles, writeRowImages } from './common.js';
+
+export { type ExportResult, datasetInfo } from './common.js';
 import { type RecipeTrainer, RECIPE_TRAINERS, stripImEnd } from './lengths.js';
 import { ExportFolder } from './output.js';
-import { LengthCollector, type RecipeReport } from './report.js';
+import { LengthCollector } from './report.js';
 
 export interface SftOptions extends RecipeOptions {
   format: RecipeTrainer;
@@ -23,11 +25,6 @@ export interface SftOptions extends RecipeOptions {
   maxLength?: number;
 }
 
-export interface ExportResult {
-  out: string;
-  manifest: ExportManifest;
-  report: RecipeReport;
-}
 
 export function checkFormat(format: string): asserts format is RecipeTrainer {
   if (!(RECIPE_TRAINERS as readonly string[]).includes(format)) {
@@ -43,20 +40,6 @@ export function sftLine(format: RecipeTrainer, prompt: string, answer: string, i
   return { conversations: [{ from: 'human', value: prompt }, { from: 'gpt', value: answer }], images };
 }
 
-/** LLaMA-Factory's dataset_info.json entries, one dataset per split file. */
-export function datasetInfo(kind: 'sft' | 'rm', files: Record<string, string>): { info: Record<string, unknown>; names: Record<string, string> } {
-  const info: Record<string, unknown> = {};
-  const names: Record<string, string> = {};
-  for (const [split, file] of Object.entries(files)) {
-    const name = `gad_${kind}_${split}`;
-    names[split] = name;
-    info[name] =
-      kind === 'sft'
-        ? { file_name: file, formatting: 'sharegpt', columns: { messages: 'conversations', images: 'images' } }
-        : { file_name: file, formatting: 'sharegpt', ranking: true, columns: { messages: 'conversations', chosen: 'chosen', rejected: 'rejected', images: 'images' } };
-  }
-  return { info, names };
-}
 
 export async function exportSft(o: SftOptions): Promise<ExportResult> {
   checkFormat(o.format);
@@ -66,14 +49,10 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
   const folder = await ExportFolder.open(s.out);
   try {
     const lengths = new LengthCollector(['total', 'prompt', 'response'], 'total');
-    const files: Record<string, { file: string; rows: number }> = {};
+    const files = splitFiles(s, folder);
     let images = 0;
     let resized = 0;
     let stripped = 0;
-    for (const split of s.build.splits) {
-      files[split] = { file: `${split}.jsonl`, rows: 0 };
-      folder.touch(files[split].file);
-    }
     for await (const row of readBuildRows(s.build)) {
       const t = stripImEnd(row.teacher);
       const drop = (reason: string, detail: string, value: number | null, limit: number | null, basis?: number) => {
@@ -108,30 +87,17 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
       f.rows++;
       lengths.keep(row.split, { total: len.total, prompt: len.prompt, response: len.response });
     }
-    folder.touch('dropped.jsonl');
     const notes: string[] = [];
     if (stripped) notes.push(`${stripped} teacher response(s) ended with <|im_end|>: removed, since the chat template closes the answer with its own (the model would otherwise learn to emit it twice)`);
-    if (resized) notes.push(`${resized} image(s) would be resized by ${o.format} with the recorded image settings: their counts are the trainer's`);
-    let names: Record<string, string> | undefined;
-    if (o.format === 'llamafactory') {
-      const d = datasetInfo('sft', Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.file])));
-      await folder.json('dataset_info.json', d.info);
-      names = d.names;
-    }
-    const report = lengths.report({ kind: 'sft', trainer: o.format, maxLength, splits: s.build.splits, notes });
-    const manifest = await exportManifest(s, folder, {
+    return await finishExport(s, folder, lengths, {
       kind: 'sft',
       trainer: o.format,
       files,
       maxLength,
-      report,
       images: { count: images, resized },
       ending: { policy: 'strip-im-end', teacherStripped: stripped },
-      datasetInfo: names,
       notes,
     });
-    await folder.commit();
-    return { out: s.out, manifest, report };
   } catch (e) {
     await folder.abort();
     throw e;
