@@ -141,14 +141,7 @@ function makeResampler() {
  * Resize interleaved 8-bit pixels (`channels` per pixel) from `width`×`height` to `outWidth`×`outHeight`, exactly as
  * Pillow's `Image.resize(size, Image.BICUBIC)`.
  */
-export const resizeBicubic: (
-  pixels: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  outWidth: number,
-  outHeight: number,
-) => Uint8Array = makeResampler();
+export const resizeBicubic = makeResampler();
 
 /** Images up to this many input pixels are resized on the calling thread (a few milliseconds); larger ones in a worker. */
 const INLINE_PIXELS = 2_000_000;
