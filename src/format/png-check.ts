@@ -15,7 +15,8 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Channels per colour type (0 grey, 2 RGB, 3 palette, 4 grey + alpha, 6 RGBA). */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
-export type PngCheck = { ok: true; width: number; height: number } | { ok: false; problem: string } | null;
+/** `exif`: the file has an eXIf chunk (an orientation a decoder may apply), so its displayed size may differ. */
+export type PngCheck = { ok: true; width: number; height: number; exif: boolean } | { ok: false; problem: string } | null;
 
 /** ok: decodes fully at width×height; not ok: it cannot be decoded (why); null: not decided here. */
 export function checkPng(bytes: Uint8Array): PngCheck {
@@ -29,6 +30,7 @@ export function checkPng(bytes: Uint8Array): PngCheck {
   let rowBytes = 0;
   let sawPalette = false;
   let sawEnd = false;
+  let exif = false;
   const idat: Buffer[] = [];
   while (off < b.length) {
     if (off + 12 > b.length) return { ok: false, problem: 'truncated chunk header' };
@@ -54,6 +56,8 @@ export function checkPng(bytes: Uint8Array): PngCheck {
       sawPalette = true;
     } else if (type === 'IDAT') {
       idat.push(data);
+    } else if (type === 'eXIf') {
+      exif = true;
     } else if (type === 'IEND') {
       sawEnd = true;
       break;
@@ -77,5 +81,5 @@ export function checkPng(bytes: Uint8Array): PngCheck {
   if (raw.length < expected) return { ok: false, problem: 'truncated image data' };
   if (raw.length > expected) return null;
   for (let r = 0; r < height; r++) if (raw[r * rowBytes]! > 4) return { ok: false, problem: `row ${r} has an invalid filter type` };
-  return { ok: true, width, height };
+  return { ok: true, width, height, exif };
 }

@@ -55,7 +55,7 @@ test('checkPng: valid PNGs of every colour type and depth are ok at their size, 
   };
   for (const [name, b] of Object.entries(variants)) {
     assert.equal(await decodes(b), true, name);
-    assert.deepEqual(checkPng(b), { ok: true, width: 67, height: 41 }, name);
+    assert.deepEqual(checkPng(b), { ok: true, width: 67, height: 41, exif: false }, name);
   }
 });
 
@@ -86,7 +86,7 @@ test('checkPng: truncated anywhere, a bad CRC, a corrupt stream or a bad filter 
   }
   // the same rows re-assembled correctly are fine (the test's own assembly is sound)
   const again = assemble([...cs.filter((c) => c.type === 'IHDR'), { type: 'IDAT', data: deflateSync(raw) }, { type: 'IEND', data: Buffer.alloc(0) }]);
-  assert.deepEqual(checkPng(again), { ok: true, width: 120, height: 90 });
+  assert.deepEqual(checkPng(again), { ok: true, width: 120, height: 90, exif: false });
 });
 
 test('checkPng: interlaced, no IEND, or not a PNG are left to the full decode (null)', async () => {
