@@ -53,8 +53,8 @@ function triangleSvg(labels: string[], sides: string[]) {
     return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">
 <rect width="100%" height="100%" fill="white"/>
 <polygon points="${pts.map((p) => p.join(',')).join(' ')}" fill="none" stroke="black" stroke-width="${Math.max(2, fs / 6)}"/>
-${label(pts[0], labels[0]!, -fs, fs / 2)}${label(pts[1], labels[1]!, fs / 3, fs / 2)}${label(pts[2], labels[2]!, -fs / 3, -fs / 3)}
-${label(mid(pts[0], pts[1]), sides[0]!, 0, fs)}${label(mid(pts[1], pts[2]), sides[1]!, fs / 2, 0)}${label(mid(pts[0], pts[2]), sides[2]!, -fs * 2, 0)}
+${label(pts[0]!, labels[0]!, -fs, fs / 2)}${label(pts[1]!, labels[1]!, fs / 3, fs / 2)}${label(pts[2]!, labels[2]!, -fs / 3, -fs / 3)}
+${label(mid(pts[0]!, pts[1]!), sides[0]!, 0, fs)}${label(mid(pts[1]!, pts[2]!), sides[1]!, fs / 2, 0)}${label(mid(pts[0]!, pts[2]!), sides[2]!, -fs * 2, 0)}
 </svg>`;
   };
 }

@@ -35,6 +35,6 @@ export function formatLaunchScript(plan: LaunchPlan): string {
   const words = overrides.map((o) => (o.from && o.value !== null ? `${shellQuote(`${o.key}=`)}"$${o.from}"` : shellQuote(formatOverride(o))));
   lines.push('', `${plan.command.slice(0, lead).map(shellQuote).join(' ')} \\`);
   words.forEach((w, i) => lines.push(`    ${w}${i < words.length - 1 ? ' \\' : ' "$@"'}`));
-  if (!words.length) lines[lines.length - 1] = lines[lines.length - 1].replace(/ \\$/, ' "$@"');
+  if (!words.length) lines[lines.length - 1] = lines[lines.length - 1]!.replace(/ \\$/, ' "$@"');
   return `${lines.join('\n')}\n`;
 }

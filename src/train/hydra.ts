@@ -80,7 +80,7 @@ export function mergeOverrides(base: Override[], later: Override[]): Override[] 
       if (i >= 0) out.splice(i, 1);
       out.push({ ...o });
     } else if (i >= 0) {
-      const prefix = o.key === k ? out[i].key.slice(0, out[i].key.length - k.length) : '';
+      const prefix = o.key === k ? out[i]!.key.slice(0, out[i]!.key.length - k.length) : '';
       out[i] = { key: prefix ? prefix + k : o.key, value: o.value };
     } else {
       out.push({ ...o });
@@ -102,7 +102,7 @@ export function flattenToOverrides(obj: Record<string, unknown>, prefix = ''): O
 
 /** The value text of `key` (prefix ignored) in a list of overrides, or undefined. */
 export function lookupOverride(list: Override[], key: string): string | undefined {
-  for (let i = list.length - 1; i >= 0; i--) if (overrideKey(list[i].key) === key && list[i].value !== null) return list[i].value!;
+  for (let i = list.length - 1; i >= 0; i--) if (overrideKey(list[i]!.key) === key && list[i]!.value !== null) return list[i]!.value!;
   return undefined;
 }
 

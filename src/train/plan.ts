@@ -270,7 +270,7 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
   const out: Record<string, unknown> = { ...base };
   for (const [rawKey, v] of Object.entries(over)) {
     const path = rawKey.split('.');
-    const key = path[0];
+    const key = path[0]!;
     const value = path.length > 1 ? path.slice(1).reduceRight<unknown>((acc, k) => ({ [k]: acc }), v) : v;
     const cur = out[key];
     if (isPlainObject(cur) && isPlainObject(value)) out[key] = deepMerge(cur, value);
@@ -292,7 +292,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * parquet files).
  */
 export function easyr1DataPath(outDir: string, split: string, shards: ShardInfo[]): string {
-  if (shards.length === 1) return resolve(outDir, shards[0].file);
+  if (shards.length === 1) return resolve(outDir, shards[0]!.file);
   const dirs = [...new Set(shards.map((s) => dirname(resolve(outDir, s.file))))];
   const hf = hfSplitOf(split);
   if (dirs.length !== 1 || !hf) {
@@ -302,7 +302,7 @@ export function easyr1DataPath(outDir: string, split: string, shards: ShardInfo[
         : 'name the split train, test or validation (HF datasets only recognises those in a folder), rebuild with one shard per split, or override data.train_files/val_files',
     });
   }
-  const dir = dirs[0];
+  const dir = dirs[0]!;
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
     const foreign = entries.filter((f) => !f.endsWith('.parquet'));
@@ -313,7 +313,7 @@ export function easyr1DataPath(outDir: string, split: string, shards: ShardInfo[
     }
     const same = entries.filter((f) => {
       const m = /^(.+?)-\d{5}-of-\d{5}\.parquet$/.exec(f);
-      return m && hfSplitOf(m[1]) === hf;
+      return m && hfSplitOf(m[1]!) === hf;
     });
     const ours = new Set(shards.map((s) => basename(s.file)));
     const extra = same.filter((f) => !ours.has(f));

@@ -150,7 +150,7 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
   const profile = plan.profile ?? opts.profile;
 
   // Python and verl.
-  const python = plan.command[0];
+  const python = plan.command[0]!;
   const probe = await run(python, ['-c', PY_PROBE], env, 180_000, plan.cwd);
   let info: { python?: string; executable?: string; verl?: string; verl_file?: string; error?: string } | null = null;
   if (!probe.error && probe.code === 0) {
@@ -253,7 +253,7 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
 
   // Format prompt (EasyR1 applies it at train time; it must be the one the build counted with).
   if (m && plan.files?.length && m.formatPrompt?.sha256 && !opts.noVerify) {
-    const text = plan.files[0].text;
+    const text = plan.files[0]!.text;
     const ok = [text, text.trim()].some((t) => sha256(t) === m.formatPrompt.sha256);
     out.push(
       ok

@@ -85,7 +85,7 @@ export async function launch(
     log = createWriteStream(logPath, { flags: 'w' });
     log.write(`# gad-data train ${new Date().toISOString()}\n# ${plan.command.map(shellQuote).join(' ')}\n`);
   }
-  const [cmd, ...args] = plan.command;
+  const [cmd, ...args] = plan.command as [string, ...string[]];
   return new Promise<number>((resolvePromise, reject) => {
     // Own process group: a terminal's Ctrl-C reaches us only, and we pass exactly one signal on to the
     // whole trainer tree (Ray/torch workers included).

@@ -31,7 +31,7 @@ delete env.HF_TOKEN;
 async function geoRows(prefix: string, n: number): Promise<GenRow[]> {
   const out: GenRow[] = [];
   for (let i = 0; i < n; i++) {
-    const [w, h] = [[320, 240], [500, 380], [1200, 700], [200, 900]][i % 4]!;
+    const [w, h] = ([[320, 240], [500, 380], [1200, 700], [200, 900]] as const)[i % 4]!;
     const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r: (i * 53) % 256, g: (i * 97) % 256, b: 40 } } }).png().toBuffer();
     out.push({ id: `${prefix}-${i}`, problem: `<image>${prefix} ${i}: the triangle has sides ${i + 3}, ${i + 4} and ${i + 5}. Find its area.`, answer: String(i), images: [{ bytes: new Uint8Array(png), path: null }] });
   }

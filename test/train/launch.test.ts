@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GadError } from '../../src/core/errors.js';
+import type { ShardInfo } from '../../src/core/types.js';
 import { packagePath, packageRoot } from '../../src/core/paths.js';
 import { planTraining, preflight, runTraining, type TrainOptions } from '../../src/train/index.js';
 import { Capture, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
@@ -188,10 +189,10 @@ describe('pre-flight', () => {
   it('shard missing; sha256 mismatch (and --no-verify skips the hash)', async () => {
     const s = setup({ splits: { train: 2, test: 1 } });
     try {
-      const [a, bShard] = s.b.manifest.shards;
+      const [a, bShard] = s.b.manifest.shards as [ShardInfo, ShardInfo];
       const pb = join(s.b.outDir, bShard.file);
       const bytes = readFileSync(pb);
-      bytes[0] ^= 0xff;
+      bytes[0]! ^= 0xff;
       writeFileSync(pb, bytes);
       let checks = await checksFor(s);
       assert.match(failed(checks, 'shards'), new RegExp(`${bShard.file.replace(/[.]/g, '\\.')} sha256 .* differs from the manifest's .*rebuild it`));
@@ -243,7 +244,7 @@ describe('pre-flight', () => {
   it('runTraining refuses to launch on a failed pre-flight: GadError exit 2 listing each failure', async () => {
     const s = setup();
     try {
-      rmSync(join(s.b.outDir, s.b.manifest.shards[0].file));
+      rmSync(join(s.b.outDir, s.b.manifest.shards[0]!.file));
       await assert.rejects(
         runTraining({ profile: 'verl-gad', data: s.b.outDir, modelPath: join(s.b.root, 'nope'), rewardModelPath: s.disc, env: s.env }),
         (e: unknown) => {

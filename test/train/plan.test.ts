@@ -113,7 +113,7 @@ describe('planTraining: verl-gad', () => {
       const plan = await planTraining({ profile: 'verl-grpo', data: b.outDir, modelPath: 'Qwen/Qwen2.5-VL-7B-Instruct', env: noEnv });
       const args = plan.command.slice(3);
       assert.ok(!args.some((a) => a.startsWith('critic.') || a.startsWith('reward_model.')));
-      const train = `data.train_files=["${resolve(b.outDir, b.manifest.shards[0].file)}"]`;
+      const train = `data.train_files=["${resolve(b.outDir, b.manifest.shards[0]!.file)}"]`;
       assert.ok(args.includes(train));
       assert.ok(args.includes(train.replace('train_files', 'val_files')));
       assert.ok(plan.notes.some((n) => /no validation split/.test(n)));
@@ -171,7 +171,7 @@ describe('planTraining: easyr1', () => {
       assert.equal(cfg.worker.actor.model.model_path, '/m/qwen');
       assert.equal(cfg.trainer.n_gpus_per_node, 4);
       assert.equal(cfg.algorithm.adv_estimator, 'grpo');
-      assert.equal(plan.files?.[0].text, readFileSync(join(b.outDir, 'format_prompt.jinja'), 'utf8'));
+      assert.equal(plan.files?.[0]!.text, readFileSync(join(b.outDir, 'format_prompt.jinja'), 'utf8'));
     } finally {
       b.cleanup();
     }
