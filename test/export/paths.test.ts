@@ -7,24 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { packageRoot } from '../../src/core/paths.js';
 import { runCli } from '../helpers/gad-cli.js';
-import { readJsonl, tree } from '../helpers/files.js';
+import { filesBelow, readJsonl, tree } from '../helpers/files.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';
 
-function files(dir: string, out: string[] = []): string[] {
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) files(p, out);
-    else out.push(p);
-  }
-  return out;
-}
 
 /** Every string DuckDB reads from a parquet file: all cells as JSON, and the footer key/value metadata. */
 async function parquetText(file: string): Promise<{ text: string; imagePaths: string[] }> {
@@ -76,7 +68,7 @@ test('a build folder holds no absolute path of the build machine; image names ar
     const needles = [inDir, cwd, outBase, packageRoot(), homedir(), process.cwd()].filter((n) => n && n !== '/');
     const hits: string[] = [];
     const imagePaths: Record<string, string[]> = {};
-    for (const f of files(out)) {
+    for (const f of filesBelow(out)) {
       const rel = f.slice(out.length + 1);
       const texts = [readFileSync(f).toString('latin1')];
       if (f.endsWith('.parquet')) {

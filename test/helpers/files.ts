@@ -1,5 +1,5 @@
 /** Reading what a build wrote, for tests: jsonl files, parquet rows through DuckDB, hashes of a folder tree. */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sha256 } from '../../src/core/hash.js';
@@ -29,6 +29,17 @@ export function tree(dir: string, base = dir, out: Record<string, string> = {}):
     const p = join(dir, f);
     if (statSync(p).isDirectory()) tree(p, base, out);
     else out[p.slice(base.length + 1)] = sha256(readFileSync(p));
+  }
+  return out;
+}
+
+/** Every regular file below `dir` (symlinks are not followed: a cache's snapshot links point at blobs, also listed). */
+export function filesBelow(dir: string, out: string[] = []): string[] {
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    const st = lstatSync(p);
+    if (st.isDirectory()) filesBelow(p, out);
+    else if (st.isFile()) out.push(p);
   }
   return out;
 }

@@ -7,11 +7,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, lstatSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flat } from '../helpers/bad-corpus.js';
+import { filesBelow, readJsonl } from '../helpers/files.js';
 import { runCli, type CliResult } from '../helpers/gad-cli.js';
 
 const SECRET = 'hf_SECRETcontainmentToken0123456789abcdef';
@@ -20,20 +21,7 @@ let tmp: string;
 let data: string;
 let outsideDir: string;
 
-function readJsonl(p: string): Record<string, any>[] {
-  return readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
 
-/** Every regular file below `dir` (symlinks not followed). */
-function files(dir: string, out: string[] = []): string[] {
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    const st = lstatSync(p);
-    if (st.isDirectory()) files(p, out);
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
 
 /** The secret's bytes in any form a report could carry them: text, hex, base64 of its first bytes. */
 function leaks(text: string): string[] {
@@ -90,7 +78,7 @@ async function build(name: string, extra: string[]): Promise<{ r: CliResult; out
 
 function assertNoLeak(r: CliResult, out: string) {
   assert.deepEqual(leaks(r.stdout + r.stderr), [], 'the console carries no bytes of the token file');
-  for (const f of files(out)) {
+  for (const f of filesBelow(out)) {
     if (f.endsWith('.parquet')) continue;
     assert.deepEqual(leaks(readFileSync(f, 'latin1')), [], `${f} carries no bytes of the token file`);
   }

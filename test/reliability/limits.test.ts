@@ -9,18 +9,17 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { processImage, type ImageOptions } from '../../src/format/image.js';
 import { loadModelProfile } from '../../src/format/profile.js';
 import { flat, noise } from '../helpers/bad-corpus.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { readJsonl } from '../helpers/files.js';
+import { buildInChild } from '../helpers/build-in-child.js';
 
 /**
  * Peak RSS allowed for the 1.27 GB build below. Measured on 2 cores (default concurrency, 500 MB shards):
@@ -88,20 +87,6 @@ test('per-image time-out: a slow image becomes image_undecodable at the deadline
   assert.ok(ok.ok);
 });
 
-/** Run the library build in a child process (tsx or compiled) and read its peak RSS. */
-function buildInChild(cfg: unknown): Promise<{ peakRssMB: number; ms: number; exitCode: number; splits: Record<string, { rowsIn: number; rowsOut: number }> }> {
-  const here = fileURLToPath(import.meta.url);
-  const ts = here.endsWith('.ts');
-  const helper = join(dirname(here), '..', 'helpers', `build-rss-child.${ts ? 'ts' : 'js'}`);
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [...(ts ? ['--import', import.meta.resolve('tsx')] : []), helper, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? ok(JSON.parse(out.trim().split('\n').pop()!)) : fail(new Error(`build child exited ${code}: ${err}`))));
-  });
-}
 
 test(`bounded memory: ≥ 1 GB of images through a build, peak RSS < ${MEMORY_BOUND_MB} MB`, { timeout: 240_000 }, async () => {
   const dir = join(tmp, 'mem');

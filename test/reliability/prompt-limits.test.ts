@@ -8,17 +8,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadModelProfile } from '../../src/format/profile.js';
 import { loadFormatPrompt } from '../../src/format/template.js';
 import { PromptCounter } from '../../src/format/tokens.js';
 import { ReportBuilder } from '../../src/validate/index.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { readJsonl } from '../helpers/files.js';
+import { buildInChild } from '../helpers/build-in-child.js';
 
 let tmp: string;
 before(async () => {
@@ -67,19 +66,6 @@ test('PromptCounter with a limit: a 20 MB prompt is not tokenized (no encode cal
   assert.equal(normal.promptTokens, counter.count('<image>Find x.', [300]).promptTokens);
 });
 
-function buildInChild(cfg: unknown): Promise<{ peakRssMB: number; exitCode: number; splits: Record<string, { rowsIn: number; rowsOut: number }> }> {
-  const here = fileURLToPath(import.meta.url);
-  const ts = here.endsWith('.ts');
-  const helper = join(dirname(here), '..', 'helpers', `build-rss-child.${ts ? 'ts' : 'js'}`);
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [...(ts ? ['--import', import.meta.resolve('tsx')] : []), helper, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? ok(JSON.parse(out.trim().split('\n').pop()!)) : fail(new Error(`build child exited ${code}: ${err}`))));
-  });
-}
 
 test('a build of 17 rows with one 20 MB prompt: the row is dropped with an honest lower bound, memory stays low, the recommendation is not set by it', { timeout: 300_000 }, async (t) => {
   const dir = join(tmp, 'tiny');

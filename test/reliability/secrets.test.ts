@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, lstatSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { startHubServer, fakeCommit, type HubServer } from '../helpers/hub-serve
 import { writeRowsParquet } from '../helpers/ingest-parquet.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { runCli, type CliResult } from '../helpers/gad-cli.js';
+import { filesBelow } from '../helpers/files.js';
 
 const TOKEN = 'hf_SecretTokenForTests0123456789abcdefXYZ';
 const WRONG = 'hf_WrongTokenForTests9876543210zyxwvuQRS';
@@ -43,21 +44,11 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** Every regular file below `dir` (symlinks not followed: the HF cache's snapshot links point at blobs, also listed). */
-function files(dir: string, out: string[] = []): string[] {
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    const st = lstatSync(p);
-    if (st.isDirectory()) files(p, out);
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
 
 /** Files below `dir` (other than `except`) whose bytes contain `secret` (as UTF-8, or as UTF-16LE for good measure). */
 function filesContaining(dir: string, secret: string, except: string[] = []): string[] {
   const needles = [Buffer.from(secret, 'utf8'), Buffer.from(secret, 'utf16le')];
-  return files(dir).filter((f) => !except.includes(f) && needles.some((n) => readFileSync(f).includes(n)));
+  return filesBelow(dir).filter((f) => !except.includes(f) && needles.some((n) => readFileSync(f).includes(n)));
 }
 
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -91,7 +82,7 @@ test('HF_TOKEN in the environment: used for the Hub, absent from every written f
 
   const manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8'));
   assert.equal(manifest.sources[0].repo, REPO);
-  assert.ok(files(join(home, 'hub')).length >= 2, `the HF cache was written (ref, blob): ${files(join(home, 'hub')).join(", ")}`);
+  assert.ok(filesBelow(join(home, 'hub')).length >= 2, `the HF cache was written (ref, blob): ${filesBelow(join(home, 'hub')).join(", ")}`);
 
   const dry = await runCli(['train', '--profile', 'verl-grpo', '--data', join(dir, 'out'), '--dry-run', '--model-path', join(dir, 'model')], { cwd: dir, env: e });
   assert.equal(dry.status, 0, dry.stderr + dry.stdout);
