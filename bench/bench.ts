@@ -57,7 +57,17 @@ export async function makeDataset(dir: string, rows: number) {
     let img = sharp(Buffer.from(svg));
     if (!diagram) {
       // photo-like: noise makes JPEG work like on a photo
-      const noise = await sharp({ create: { width: w, height: h, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+      const noise = await sharp({
+        create: {
+          width: w,
+          height: h,
+          channels: 3,
+          background: '#808080',
+          noise: { type: 'gaussian', mean: 128, sigma: 40 },
+        },
+      })
+        .png()
+        .toBuffer();
       img = sharp(Buffer.from(svg)).composite([{ input: noise, blend: 'overlay' }]);
     }
     const file = `images/p${i}.${diagram ? 'png' : 'jpg'}`;
@@ -67,9 +77,22 @@ export async function makeDataset(dir: string, rows: number) {
   const lines: string[] = [];
   const teacher: string[] = [];
   for (let i = 0; i < rows; i++) {
-    const a = 3 + (i % 97), b = 4 + (i % 89);
-    lines.push(JSON.stringify({ id: `r${i}`, problem: `<image>In right triangle ABC, AB = ${a} and BC = ${b}, the right angle is at B. Find AC (row ${i}).`, answer: Math.sqrt(a * a + b * b).toFixed(1), images: [pool[i % pool.length]] }));
-    teacher.push(JSON.stringify({ id: `r${i}`, response: `<think>\nAC^2 = ${a}^2 + ${b}^2 = ${a * a + b * b}.\n</think>\n\\boxed{${Math.sqrt(a * a + b * b).toFixed(1)}}` }));
+    const a = 3 + (i % 97),
+      b = 4 + (i % 89);
+    lines.push(
+      JSON.stringify({
+        id: `r${i}`,
+        problem: `<image>In right triangle ABC, AB = ${a} and BC = ${b}, the right angle is at B. Find AC (row ${i}).`,
+        answer: Math.sqrt(a * a + b * b).toFixed(1),
+        images: [pool[i % pool.length]],
+      }),
+    );
+    teacher.push(
+      JSON.stringify({
+        id: `r${i}`,
+        response: `<think>\nAC^2 = ${a}^2 + ${b}^2 = ${a * a + b * b}.\n</think>\n\\boxed{${Math.sqrt(a * a + b * b).toFixed(1)}}`,
+      }),
+    );
   }
   writeFileSync(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
   writeFileSync(join(dir, 'teacher.jsonl'), `${teacher.join('\n')}\n`);
@@ -82,7 +105,12 @@ async function child(stage: string, dir: string) {
   const t0 = process.hrtime.bigint();
   let rows = 0;
   const config = {
-    data: { train_files: join(dir, 'train.jsonl'), max_prompt_length: 4096, max_response_length: 4096, format_prompt: 'math' },
+    data: {
+      train_files: join(dir, 'train.jsonl'),
+      max_prompt_length: 4096,
+      max_response_length: 4096,
+      format_prompt: 'math',
+    },
     id_key: 'id',
     model: 'qwen3-vl',
     teacher: { file: join(dir, 'teacher.jsonl'), id_key: 'id', response_key: 'response' },
@@ -90,7 +118,12 @@ async function child(stage: string, dir: string) {
     dedupe: true,
   };
   if (stage === 'ingest') {
-    const ing = await openIngest({ splits: [{ split: 'train', specs: [join(dir, 'train.jsonl')] }], columns: { prompt: 'problem', answer: 'answer', images: 'images', id: 'id' }, teacher: { file: join(dir, 'teacher.jsonl'), idKey: 'id', responseKey: 'response' }, cwd: dir });
+    const ing = await openIngest({
+      splits: [{ split: 'train', specs: [join(dir, 'train.jsonl')] }],
+      columns: { prompt: 'problem', answer: 'answer', images: 'images', id: 'id' },
+      teacher: { file: join(dir, 'teacher.jsonl'), idKey: 'id', responseKey: 'response' },
+      cwd: dir,
+    });
     for await (const _ of ing.rows('train')) rows++;
   } else {
     const r = await build(config);
@@ -108,8 +141,14 @@ async function main() {
   };
   if (get('--child')) return child(get('--child')!, get('--dir')!);
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
-  const only = new Set((get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition').split(','));
-  console.log(`gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`);
+  const only = new Set(
+    (get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition').split(
+      ',',
+    ),
+  );
+  console.log(
+    `gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`,
+  );
 
   if (only.has('pipeline')) {
     const dir = mkdtempSync(join(tmpdir(), 'gad-bench-'));
@@ -128,7 +167,8 @@ async function main() {
         });
         const r = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; secs: number; maxRssMB: number };
         table.push({
-          stage: stage === 'build' ? 'full build (ingest+images+tokens+validate+write)' : 'ingest (jsonl + teacher join)',
+          stage:
+            stage === 'build' ? 'full build (ingest+images+tokens+validate+write)' : 'ingest (jsonl + teacher join)',
           rows: r.rows,
           seconds: r.secs.toFixed(2),
           'rows/s': Math.round(r.rows / r.secs),

@@ -19,8 +19,18 @@ async function pool(n: number): Promise<Array<{ bytes: Uint8Array; format: 'png'
     const w = 448 + 28 * (i % 5);
     const h = 336 + 28 * (i % 3);
     const format: 'png' | 'jpeg' = i % 4 === 0 ? 'png' : 'jpeg';
-    const img = sharp({ create: { width: w, height: h, channels: 3, background: { r: 40 * (i % 6), g: 128, b: 200 }, noise: { type: 'gaussian', mean: 128, sigma: 30 + i } } });
-    const bytes = new Uint8Array(format === 'png' ? await img.png().toBuffer() : await img.jpeg({ quality: 85 }).toBuffer());
+    const img = sharp({
+      create: {
+        width: w,
+        height: h,
+        channels: 3,
+        background: { r: 40 * (i % 6), g: 128, b: 200 },
+        noise: { type: 'gaussian', mean: 128, sigma: 30 + i },
+      },
+    });
+    const bytes = new Uint8Array(
+      format === 'png' ? await img.png().toBuffer() : await img.jpeg({ quality: 85 }).toBuffer(),
+    );
     out.push({ bytes, format, w, h });
   }
   return out;
@@ -30,7 +40,8 @@ export async function benchExport(opts: { rows?: number }): Promise<Array<Record
   const rows = opts.rows ?? 1000;
   const images = await pool(32);
   const dir = await mkdtemp(join(tmpdir(), 'gad-bench-export-'));
-  const teacher = '<think>' + 'Let us reason step by step about the angles. '.repeat(45) + '</think>\\boxed{42}<|im_end|>';
+  const teacher =
+    '<think>' + 'Let us reason step by step about the angles. '.repeat(45) + '</think>\\boxed{42}<|im_end|>';
   try {
     const session = await openOutput(join(dir, 'out'), { settingsHash: 'bench' });
     const w = new ShardWriter({
@@ -72,7 +83,21 @@ export async function benchExport(opts: { rows?: number }): Promise<Array<Record
           textTokens: 80,
           imageTokens: 200,
           promptTokens: 279,
-          images: [{ bytes: im.bytes, path: `r${i}-0.${im.format === 'png' ? 'png' : 'jpg'}`, format: im.format, origWidth: im.w, origHeight: im.h, width: im.w, height: im.h, resized: [im.w, im.h], tokens: 200, reencoded: false, sha256: createHash('sha256').update(im.bytes).digest('hex') }],
+          images: [
+            {
+              bytes: im.bytes,
+              path: `r${i}-0.${im.format === 'png' ? 'png' : 'jpg'}`,
+              format: im.format,
+              origWidth: im.w,
+              origHeight: im.h,
+              width: im.w,
+              height: im.h,
+              resized: [im.w, im.h],
+              tokens: 200,
+              reencoded: false,
+              sha256: createHash('sha256').update(im.bytes).digest('hex'),
+            },
+          ],
           responseTokens: 500,
           teacherResponse: teacher,
         },

@@ -42,18 +42,26 @@ function drawing(w: number, h: number, i: number): Buffer {
     for (let k = 0; k <= n; k++) {
       const x = Math.round(x0 + ((x1 - x0) * k) / n);
       const y = Math.round(y0 + ((y1 - y0) * k) / n);
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1]] as const) {
-        const xx = x + dx, yy = y + dy;
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+      ] as const) {
+        const xx = x + dx,
+          yy = y + dy;
         if (xx >= 0 && yy >= 0 && xx < w && yy < h) raw.set([20, 20, 20], (yy * w + xx) * 3);
       }
     }
   };
-  const a = [10 + (i % 30), h - 12] as const, b = [w - 12, h - 12 - (i % 20)] as const, c = [Math.round(w / 3) + (i % 40), 12] as const;
+  const a = [10 + (i % 30), h - 12] as const,
+    b = [w - 12, h - 12 - (i % 20)] as const,
+    c = [Math.round(w / 3) + (i % 40), 12] as const;
   line(a[0], a[1], b[0], b[1]);
   line(b[0], b[1], c[0], c[1]);
   line(c[0], c[1], a[0], a[1]);
   line(c[0], c[1], Math.round((a[0] + b[0]) / 2), a[1]);
-  for (let y = 14; y < Math.min(h, 30); y++) for (let x = 14; x < Math.min(w, 40); x++) raw.set([40, 60, 160], (y * w + x) * 3);
+  for (let y = 14; y < Math.min(h, 30); y++)
+    for (let x = 14; x < Math.min(w, 40); x++) raw.set([40, 60, 160], (y * w + x) * 3);
   return raw;
 }
 
@@ -73,8 +81,16 @@ export async function makeGeometryDataset(dir: string, limit?: number): Promise<
     const [w, h] = sizes[i]!;
     const file = `g3k_${String(i).padStart(4, '0')}.png`;
     writeFileSync(join(dir, 'images', file), await png(w, h, i));
-    const x = 3 + (i % 17), y = 5 + (i % 23);
-    lines.push(JSON.stringify({ id: `g${i}`, problem: `<image>Find x. In the figure, AB = ${x}, BC = ${y} and angle ABC = ${30 + (i % 60)} degrees (problem ${i}).`, answer: String(x + y), images: [file] }));
+    const x = 3 + (i % 17),
+      y = 5 + (i % 23);
+    lines.push(
+      JSON.stringify({
+        id: `g${i}`,
+        problem: `<image>Find x. In the figure, AB = ${x}, BC = ${y} and angle ABC = ${30 + (i % 60)} degrees (problem ${i}).`,
+        answer: String(x + y),
+        images: [file],
+      }),
+    );
   }
   writeFileSync(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
   return sizes.length;
@@ -122,7 +138,11 @@ print(json.dumps(out))
  * Run a command, measuring wall seconds and the CPU seconds (user + system) of it and its children, through bash's
  * `times` builtin: the CPU time does not grow when other work shares the machine, so ratios of it are stable.
  */
-async function timedCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ secs: number; cpu: number; stdout: string; code: number }> {
+async function timedCmd(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ secs: number; cpu: number; stdout: string; code: number }> {
   const t = process.hrtime.bigint();
   const marker = '@@gad-times@@';
   const script = `"$@" > "$GAD_OUT"; code=$?; echo ${marker}; times; exit $code`;
@@ -130,7 +150,10 @@ async function timedCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Pr
   let stdout = '';
   let code = 0;
   try {
-    const r = await run('bash', ['-c', script, 'bash', cmd, ...args], { env: { ...env, GAD_OUT: outFile }, maxBuffer: 1 << 26 });
+    const r = await run('bash', ['-c', script, 'bash', cmd, ...args], {
+      env: { ...env, GAD_OUT: outFile },
+      maxBuffer: 1 << 26,
+    });
     stdout = r.stdout;
   } catch (e) {
     const err = e as { stdout?: string; code?: number };
@@ -139,12 +162,18 @@ async function timedCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Pr
   }
   const secs = Number(process.hrtime.bigint() - t) / 1e9;
   // `times` prints two lines: the shell's user/sys, then its children's ("0m5.088s 0m0.712s").
-  const lines = stdout.slice(stdout.indexOf(marker) + marker.length).trim().split('\n');
+  const lines = stdout
+    .slice(stdout.indexOf(marker) + marker.length)
+    .trim()
+    .split('\n');
   const toSecs = (x: string) => {
     const m = /(\d+)m([\d.]+)s/.exec(x);
     return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
   };
-  const cpu = (lines[1] ?? '').trim().split(/\s+/).reduce((a, x) => a + toSecs(x), 0);
+  const cpu = (lines[1] ?? '')
+    .trim()
+    .split(/\s+/)
+    .reduce((a, x) => a + toSecs(x), 0);
   const out = readFileSync(outFile, 'utf8');
   rmSync(outFile, { force: true });
   return { secs, cpu, stdout: out, code };
@@ -186,17 +215,67 @@ export async function benchGeometry(opts: { rows?: number }): Promise<Row[]> {
       'vs processor path (wall)': ref ? `${(ref.secs / r.secs).toFixed(1)}×` : '1.0×',
       'vs processor path (CPU)': ref ? `${(ref.cpu / r.cpu).toFixed(1)}×` : '1.0×',
     });
-    const ours = await timedCmd(process.execPath, [bin, 'build', '--train', join(dir, 'train.jsonl'), '--image-dir', join(dir, 'images'), '--id-key', 'id', '--model', 'qwen3-vl', '--pipeline', 'processor', '--format-prompt', 'none', '--max-prompt-length', '8192', '--out', join(dir, 'out'), '--quiet'], env);
+    const ours = await timedCmd(
+      process.execPath,
+      [
+        bin,
+        'build',
+        '--train',
+        join(dir, 'train.jsonl'),
+        '--image-dir',
+        join(dir, 'images'),
+        '--id-key',
+        'id',
+        '--model',
+        'qwen3-vl',
+        '--pipeline',
+        'processor',
+        '--format-prompt',
+        'none',
+        '--max-prompt-length',
+        '8192',
+        '--out',
+        join(dir, 'out'),
+        '--quiet',
+      ],
+      env,
+    );
     if (ours.code !== 0) throw new Error(`gad-data build failed (exit ${ours.code})`);
-    const lengths = new Map(readFileSync(join(dir, 'out', 'lengths.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => {
-      const r = JSON.parse(l) as { id: string; prompt_tokens: number };
-      return [r.id, r.prompt_tokens] as const;
-    }));
-    const manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8')) as { shards: Array<{ file: string }> };
+    const lengths = new Map(
+      readFileSync(join(dir, 'out', 'lengths.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const r = JSON.parse(l) as { id: string; prompt_tokens: number };
+          return [r.id, r.prompt_tokens] as const;
+        }),
+    );
+    const manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8')) as {
+      shards: Array<{ file: string }>;
+    };
     const shards = manifest.shards.map((s) => join(dir, 'out', s.file));
-    const validate = await timedCmd(process.execPath, [bin, 'validate', ...shards, '--target', 'verl', '--model', 'qwen3-vl', '--pipeline', 'processor', '--max-prompt-length', '8192'], env);
+    const validate = await timedCmd(
+      process.execPath,
+      [
+        bin,
+        'validate',
+        ...shards,
+        '--target',
+        'verl',
+        '--model',
+        'qwen3-vl',
+        '--pipeline',
+        'processor',
+        '--max-prompt-length',
+        '8192',
+      ],
+      env,
+    );
     if (!python) {
-      rows.push(line('gad-data build', ours), { job: 'transformers processor path: skipped (no Python venv)', rows: n });
+      rows.push(line('gad-data build', ours), {
+        job: 'transformers processor path: skipped (no Python venv)',
+        rows: n,
+      });
       return rows;
     }
     const ref = await timedCmd(python, ['-c', PROCESSOR_PATH, model, 'jsonl', join(dir, 'train.jsonl')], pyEnv);
@@ -226,11 +305,21 @@ export async function benchFidelity(): Promise<Row[]> {
     const pairs: Array<{ kind: string; original: string; ours: string; size: [number, number] }> = [];
     for (let i = 0; i < sizes.length && pairs.length < 120; i += 23) {
       const [w, h] = sizes[i]!;
-      const input = await sharp(drawing(w, h, i), { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+      const input = await sharp(drawing(w, h, i), { raw: { width: w, height: h, channels: 3 } })
+        .png()
+        .toBuffer();
       // up: the processor's own size (resize always); down: the same image with max_pixels at half its area
       for (const kind of ['upscale (resize always)', 'downscale (over max_pixels)'] as const) {
-        const geometry = kind.startsWith('up') ? profile.geometry : { ...profile.geometry, minPixels: 1024, maxPixels: Math.floor((w * h) / 2) };
-        const o = await processImage(input, { pipeline: 'processor', geometry, imageFormat: 'png', maxInputPixels: 178956970, resize: kind.startsWith('up') ? 'always' : 'auto' });
+        const geometry = kind.startsWith('up')
+          ? profile.geometry
+          : { ...profile.geometry, minPixels: 1024, maxPixels: Math.floor((w * h) / 2) };
+        const o = await processImage(input, {
+          pipeline: 'processor',
+          geometry,
+          imageFormat: 'png',
+          maxInputPixels: 178956970,
+          resize: kind.startsWith('up') ? 'always' : 'auto',
+        });
         if (!o.ok || (kind.startsWith('up') && o.image.width * o.image.height <= w * h)) continue;
         const orig = join(dir, `o${i}.png`);
         const ours = join(dir, `${kind.slice(0, 2)}${i}.png`);

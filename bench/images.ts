@@ -23,11 +23,21 @@ async function diagram(w: number, h: number, i: number): Promise<Buffer> {
 }
 
 async function photo(w: number, h: number): Promise<Buffer> {
-  const noise = await sharp({ create: { width: w, height: h, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+  const noise = await sharp({
+    create: {
+      width: w,
+      height: h,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 50 },
+    },
+  })
     .blur(1.5)
     .raw()
     .toBuffer();
-  return sharp(noise, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(noise, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 async function makeMix(distinct: number): Promise<Buffer[]> {
@@ -54,7 +64,10 @@ export async function benchImages(opts: { rows?: number }): Promise<Array<Record
   const mix = await makeMix(40);
   const inputs = Array.from({ length: n }, (_, i) => mix[i % mix.length]!);
   const rows: Array<Record<string, string | number>> = [];
-  for (const [model, geometry] of [['qwen2.5-vl', QWEN25], ['qwen3-vl', QWEN3]] as const) {
+  for (const [model, geometry] of [
+    ['qwen2.5-vl', QWEN25],
+    ['qwen3-vl', QWEN3],
+  ] as const) {
     for (const workers of [1, 2]) {
       const o: ImageOptions = { pipeline: 'processor', geometry, imageFormat: 'keep', maxInputPixels: 178956970 };
       // warm-up (libvips init, caches)

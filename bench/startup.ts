@@ -5,7 +5,11 @@ import { packagePath } from '../src/core/paths.js';
 export async function benchStartup(): Promise<Array<Record<string, string | number>>> {
   const bin = packagePath('bin', 'gad-data.js');
   const rows: Array<Record<string, string | number>> = [];
-  for (const [what, args] of [['gad-data --help', ['--help']], ['gad-data build --help', ['build', '--help']], ['gad-data --version', ['--version']]] as const) {
+  for (const [what, args] of [
+    ['gad-data --help', ['--help']],
+    ['gad-data build --help', ['build', '--help']],
+    ['gad-data --version', ['--version']],
+  ] as const) {
     execFileSync(process.execPath, [bin, ...args]); // warm the file cache
     const times: number[] = [];
     for (let i = 0; i < 7; i++) {

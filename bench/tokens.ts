@@ -15,17 +15,40 @@ function makeRows(n: number): Array<{ problem: string; size: [number, number] }>
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % k;
   };
-  const shapes = ['triangle ABC', 'quadrilateral ABCD', 'circle O', 'rectangle PQRS', 'parallelogram WXYZ', 'trapezoid EFGH', 'rhombus KLMN'];
-  const asks = ['Find x.', 'Find the area of the shaded region.', 'Find m\\angle 2.', 'Find the perimeter of the figure. Round to the nearest tenth.', 'Find the length of AC.', 'What is the value of y?'];
+  const shapes = [
+    'triangle ABC',
+    'quadrilateral ABCD',
+    'circle O',
+    'rectangle PQRS',
+    'parallelogram WXYZ',
+    'trapezoid EFGH',
+    'rhombus KLMN',
+  ];
+  const asks = [
+    'Find x.',
+    'Find the area of the shaded region.',
+    'Find m\\angle 2.',
+    'Find the perimeter of the figure. Round to the nearest tenth.',
+    'Find the length of AC.',
+    'What is the value of y?',
+  ];
   const facts = (i: number) =>
-    [`AB = ${3 + rnd(40)}`, `BC = ${2 + rnd(60)}`, `m\\angle B = ${10 + rnd(160)}`, `the radius is ${1 + rnd(30)}.${rnd(10)} units`, `$\\frac{${1 + rnd(9)}}{${2 + rnd(9)}}$ of the side`, `x + ${rnd(20)} = ${rnd(90)}`]
+    [
+      `AB = ${3 + rnd(40)}`,
+      `BC = ${2 + rnd(60)}`,
+      `m\\angle B = ${10 + rnd(160)}`,
+      `the radius is ${1 + rnd(30)}.${rnd(10)} units`,
+      `$\\frac{${1 + rnd(9)}}{${2 + rnd(9)}}$ of the side`,
+      `x + ${rnd(20)} = ${rnd(90)}`,
+    ]
       .filter((_, k) => (i + k) % 2 === 0 || rnd(3) === 0)
       .join(', ');
   const rows = [];
   for (let i = 0; i < n; i++) {
     const where = rnd(3);
     const body = `In ${shapes[rnd(shapes.length)]}, ${facts(i)}. ${asks[rnd(asks.length)]}`;
-    const problem = where === 0 ? `<image>${body}` : where === 1 ? `${body}\n<image>` : `As shown in the figure <image>, ${body}`;
+    const problem =
+      where === 0 ? `<image>${body}` : where === 1 ? `${body}\n<image>` : `As shown in the figure <image>, ${body}`;
     rows.push({ problem, size: [200 + rnd(1400), 150 + rnd(1000)] as [number, number] });
   }
   return rows;
@@ -62,7 +85,12 @@ export async function benchTokens(opts: { rows?: number }): Promise<Array<Record
     for (const s of rendered) profile.tokenizer.encode(s, { add_special_tokens: false });
     const lib = (performance.now() - t) / 1000;
     // Teacher-like responses.
-    const responses = rows.slice(0, Math.min(n, 5000)).map((r, i) => `<think>\n${r.problem.replace('<image>', '')} Step ${i}: use the Pythagorean theorem.\n</think>\n\\boxed{${i % 97}}<|im_end|>`);
+    const responses = rows
+      .slice(0, Math.min(n, 5000))
+      .map(
+        (r, i) =>
+          `<think>\n${r.problem.replace('<image>', '')} Step ${i}: use the Pythagorean theorem.\n</think>\n\\boxed{${i % 97}}<|im_end|>`,
+      );
     t = performance.now();
     for (const s of responses) countResponse(profile, s);
     const resp = (performance.now() - t) / 1000;

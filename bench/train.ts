@@ -25,7 +25,8 @@ export async function benchTrain(opts: { rows?: number }): Promise<Array<Record<
       shards.push({ split: 'train', file, rows: 1000, bytes: bytes.length, sha256: sha256(bytes) });
     }
     const manifest = {
-      target: 'verl', kind: 'gad',
+      target: 'verl',
+      kind: 'gad',
       model: { family: 'qwen2.5-vl', patchSize: 14 },
       resize: { minPixels: 3136, maxPixels: 1003520 },
       columns: { prompt: 'prompt', answer: 'answer', images: 'images', teacher: 'teacher_response' },
@@ -33,7 +34,12 @@ export async function benchTrain(opts: { rows?: number }): Promise<Array<Record<
       shards,
     };
     writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest));
-    const base = { profile: 'verl-gad' as const, data: out, modelPath: 'Qwen/Qwen2.5-VL-7B-Instruct', rewardModelPath: 'Qwen/Qwen2.5-VL-3B-Instruct' };
+    const base = {
+      profile: 'verl-gad' as const,
+      data: out,
+      modelPath: 'Qwen/Qwen2.5-VL-7B-Instruct',
+      rewardModelPath: 'Qwen/Qwen2.5-VL-3B-Instruct',
+    };
     const rows: Array<Record<string, string | number>> = [];
     let t = performance.now();
     const plan = await planTraining(base);
@@ -48,7 +54,11 @@ export async function benchTrain(opts: { rows?: number }): Promise<Array<Record<
         MiB: n * 64,
         ms: Math.round(ms),
         'MiB/s': noVerify ? '' : Math.round((n * 64) / (ms / 1000)),
-        failed: checks.filter((c) => !c.ok).map((c) => c.check).join(',') || 'none',
+        failed:
+          checks
+            .filter((c) => !c.ok)
+            .map((c) => c.check)
+            .join(',') || 'none',
       });
     }
     return rows;

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const cli = new URL('../dist/src/cli.js', import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {
-  process.stderr.write('gad-data: not built yet (dist/ is missing); run `npm install` (or `npm run build`) in the gad-data folder first\n');
+  process.stderr.write(
+    'gad-data: not built yet (dist/ is missing); run `npm install` (or `npm run build`) in the gad-data folder first\n',
+  );
   process.exit(2);
 }
 const { main } = await import(cli.href);

@@ -93,7 +93,8 @@ function makeProblem(i: number): Problem {
   const kind = i % 4;
   const L = [...LETTERS].sort(() => rand() - 0.5).slice(0, 3);
   if (kind === 0) {
-    const a = int(3, 20), b = int(3, 20);
+    const a = int(3, 20),
+      b = int(3, 20);
     const c = Math.sqrt(a * a + b * b);
     return {
       text: `In right triangle ${L.join('')}, the right angle is at ${L[1]}. ${L[0]}${L[1]} = ${a} and ${L[1]}${L[2]} = ${b}. Find ${L[0]}${L[2]}. Round to the nearest tenth.`,
@@ -112,7 +113,8 @@ function makeProblem(i: number): Problem {
     };
   }
   if (kind === 2) {
-    const a = int(2, 30), b = int(2, 30);
+    const a = int(2, 30),
+      b = int(2, 30);
     return {
       text: `The rectangle has sides ${a} and ${b}. Find the length of its diagonal. Round to the nearest tenth.`,
       answer: Math.sqrt(a * a + b * b).toFixed(1),
@@ -120,7 +122,8 @@ function makeProblem(i: number): Problem {
       reasoning: `The diagonal is \\sqrt{${a}^2 + ${b}^2} = \\sqrt{${a * a + b * b}} \\approx ${Math.sqrt(a * a + b * b).toFixed(1)}.`,
     };
   }
-  const x = int(20, 80), y = int(20, 80);
+  const x = int(20, 80),
+    y = int(20, 80);
   return {
     text: `In triangle ${L.join('')}, m\\angle ${L[0]} = ${x} and m\\angle ${L[1]} = ${y}. Find m\\angle ${L[2]}.`,
     answer: String(180 - x - y),
@@ -132,17 +135,31 @@ function makeProblem(i: number): Problem {
 type Fmt = 'png' | 'jpg' | 'rgba.png' | 'exif.jpg' | 'webp' | 'gif';
 const FORMATS: Fmt[] = ['png', 'png', 'png', 'jpg', 'jpg', 'rgba.png', 'webp', 'exif.jpg', 'gif'];
 const SIZES: Array<[number, number]> = [
-  [400, 300], [320, 240], [640, 480], [512, 512], [800, 600], [1024, 768], [300, 420], [224, 224], [1200, 900], [700, 350],
+  [400, 300],
+  [320, 240],
+  [640, 480],
+  [512, 512],
+  [800, 600],
+  [1024, 768],
+  [300, 420],
+  [224, 224],
+  [1200, 900],
+  [700, 350],
 ];
 
 async function renderImage(svg: string, fmt: Fmt): Promise<Buffer> {
   const base = sharp(Buffer.from(svg));
   switch (fmt) {
-    case 'png': return base.png({ palette: true, compressionLevel: 9 }).toBuffer();
-    case 'jpg': return base.jpeg({ quality: 85 }).toBuffer();
-    case 'rgba.png': return base.ensureAlpha(0.0).png({ compressionLevel: 9 }).toBuffer();
-    case 'webp': return base.webp({ quality: 80 }).toBuffer();
-    case 'gif': return base.gif().toBuffer();
+    case 'png':
+      return base.png({ palette: true, compressionLevel: 9 }).toBuffer();
+    case 'jpg':
+      return base.jpeg({ quality: 85 }).toBuffer();
+    case 'rgba.png':
+      return base.ensureAlpha(0.0).png({ compressionLevel: 9 }).toBuffer();
+    case 'webp':
+      return base.webp({ quality: 80 }).toBuffer();
+    case 'gif':
+      return base.gif().toBuffer();
     case 'exif.jpg': {
       // Stored rotated by 90°: EXIF orientation 6 tells viewers to rotate it back upright.
       const rotated = await base.rotate(-90).jpeg({ quality: 85 }).toBuffer();
@@ -177,8 +194,12 @@ async function main() {
     // answer; every 10th row answers as the teacher did, every 25th has no sample, every 7th ends with
     // <|im_end|> (a sampler run with skip_special_tokens=False), and every 40th rambles on.
     if (i % 25 !== 24) {
-      let s = i % 10 === 4 ? response : `<think>\nI think it is about ${p.text.split(' ').slice(0, 4).join(' ').toLowerCase()}\n</think>\nThe answer is \\boxed{${i % 3 === 0 ? p.answer : `${p.answer}1`}}.`;
-      if (i % 40 === 11) s = `<think>\n${'Let me look at the figure again. '.repeat(60)}\n</think>\nThe answer is \\boxed{0}.`;
+      let s =
+        i % 10 === 4
+          ? response
+          : `<think>\nI think it is about ${p.text.split(' ').slice(0, 4).join(' ').toLowerCase()}\n</think>\nThe answer is \\boxed{${i % 3 === 0 ? p.answer : `${p.answer}1`}}.`;
+      if (i % 40 === 11)
+        s = `<think>\n${'Let me look at the figure again. '.repeat(60)}\n</think>\nThe answer is \\boxed{0}.`;
       student.push({ id, response: i % 7 === 0 ? `${s}<|im_end|>` : s });
     }
   }
@@ -188,22 +209,57 @@ async function main() {
     train.push({ id, ...row });
     if (withTeacher) teacher.push({ id, response: '<think>\nIt cannot be solved as given.\n</think>\n\\boxed{0}' });
   };
-  writeFileSync(join(out, 'images/bad-truncated.png'), (await renderImage(makeProblem(1).draw(400, 300), 'png')).subarray(0, 700));
-  bad('bad-truncated-image', { problem: '<image>Find x in the figure.', answer: '3', images: ['images/bad-truncated.png'] });
+  writeFileSync(
+    join(out, 'images/bad-truncated.png'),
+    (await renderImage(makeProblem(1).draw(400, 300), 'png')).subarray(0, 700),
+  );
+  bad('bad-truncated-image', {
+    problem: '<image>Find x in the figure.',
+    answer: '3',
+    images: ['images/bad-truncated.png'],
+  });
   writeFileSync(join(out, 'images/bad-empty.jpg'), Buffer.alloc(0));
   bad('bad-zero-bytes', { problem: '<image>Find the perimeter.', answer: '12', images: ['images/bad-empty.jpg'] });
   writeFileSync(join(out, 'images/bad-not-an-image.png'), Buffer.from('this is a text file named like a PNG\n'));
   bad('bad-not-an-image', { problem: '<image>Find y.', answer: '4', images: ['images/bad-not-an-image.png'] });
-  writeFileSync(join(out, 'images/bad-thin.png'), await sharp({ create: { width: 3000, height: 10, channels: 3, background: '#ffffff' } }).png().toBuffer());
-  bad('bad-aspect-ratio', { problem: '<image>How long is the segment?', answer: '10', images: ['images/bad-thin.png'] });
-  bad('bad-two-tags-one-image', { problem: '<image>Compare the two figures <image> and find x.', answer: '5', images: ['images/geo-0000.png'] });
+  writeFileSync(
+    join(out, 'images/bad-thin.png'),
+    await sharp({ create: { width: 3000, height: 10, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer(),
+  );
+  bad('bad-aspect-ratio', {
+    problem: '<image>How long is the segment?',
+    answer: '10',
+    images: ['images/bad-thin.png'],
+  });
+  bad('bad-two-tags-one-image', {
+    problem: '<image>Compare the two figures <image> and find x.',
+    answer: '5',
+    images: ['images/geo-0000.png'],
+  });
   bad('bad-empty-prompt', { problem: '   ', answer: '1', images: ['images/geo-0001.png'] });
   bad('bad-missing-image-file', { problem: '<image>Find z.', answer: '2', images: ['images/does-not-exist.png'] });
-  bad('bad-no-teacher', { problem: '<image>Find the area of the shaded region in this figure with no teacher answer.', answer: '8', images: ['images/geo-0002.png'] }, false);
+  bad(
+    'bad-no-teacher',
+    {
+      problem: '<image>Find the area of the shaded region in this figure with no teacher answer.',
+      answer: '8',
+      images: ['images/geo-0002.png'],
+    },
+    false,
+  );
   const first = train[0] as Record<string, unknown>;
   bad('bad-duplicate-of-geo-0000', { problem: first.problem, answer: first.answer, images: first.images });
-  const long = Array.from({ length: 60 }, (_, k) => `Step ${k + 1}: the segment ${pick(LETTERS)}${pick(LETTERS)} has length ${int(1, 99)}.`).join(' ');
-  bad('bad-overlong-prompt', { problem: `<image>${long.repeat(4)} Find the total length.`, answer: '42', images: (train[3] as Record<string, unknown>).images });
+  const long = Array.from(
+    { length: 60 },
+    (_, k) => `Step ${k + 1}: the segment ${pick(LETTERS)}${pick(LETTERS)} has length ${int(1, 99)}.`,
+  ).join(' ');
+  bad('bad-overlong-prompt', {
+    problem: `<image>${long.repeat(4)} Find the total length.`,
+    answer: '42',
+    images: (train[3] as Record<string, unknown>).images,
+  });
   // A test row equal to a train row: a leak.
   const t0 = train[5] as Record<string, unknown>;
   test.push({ id: 'bad-leak-of-geo-0005', problem: t0.problem, answer: t0.answer, images: t0.images });
@@ -214,7 +270,9 @@ async function main() {
   writeFileSync(join(out, 'test.jsonl'), jsonl(test));
   writeFileSync(join(out, 'teacher.jsonl'), jsonl(teacher));
   writeFileSync(join(out, 'student.jsonl'), jsonl(student));
-  console.log(`fixtures/sample: ${train.length} train rows, ${test.length} test rows, ${teacher.length} teacher responses, ${student.length} student responses`);
+  console.log(
+    `fixtures/sample: ${train.length} train rows, ${test.length} test rows, ${teacher.length} teacher responses, ${student.length} student responses`,
+  );
 }
 
 await main();

@@ -22,8 +22,27 @@ import { PromptCounter } from './format/tokens.js';
 import { createImageCache, formatSample, type FormatContext } from './format/sample.js';
 import { createImageLimiter, type ImageOptions } from './format/image.js';
 import { resolveBounds, type PipelineBounds } from './format/resize.js';
-import { FilterChain, dropRecord, lengthRecord, ReportBuilder, assignSplit, renderReportHtml, renderReportTerminal, type Report, type DropRecord, type LengthRecord } from './validate/index.js';
-import { ShardWriter, openOutput, restoreInterruptedCommit, writeManifest, renderDatasetCard, planPassthrough, VERL_IMAGE_COLUMN } from './export/index.js';
+import {
+  FilterChain,
+  dropRecord,
+  lengthRecord,
+  ReportBuilder,
+  assignSplit,
+  renderReportHtml,
+  renderReportTerminal,
+  type Report,
+  type DropRecord,
+  type LengthRecord,
+} from './validate/index.js';
+import {
+  ShardWriter,
+  openOutput,
+  restoreInterruptedCommit,
+  writeManifest,
+  renderDatasetCard,
+  planPassthrough,
+  VERL_IMAGE_COLUMN,
+} from './export/index.js';
 import { VERSION } from './version.js';
 import { PIPELINES, trainerOfPipeline } from './core/defaults.js';
 import type { RowHook } from './partition/hooks.js';
@@ -59,7 +78,13 @@ export interface BuildResult {
  * geometry), the format prompt text, and the teacher file's sha256. The data files' sha256 come with the
  * sources; image files read by path are checked per row on resume (`changedImage`).
  */
-function settingsOf(cfg: ResolvedConfig, profile: ModelProfile, prompt: FormatPrompt, bounds: Required<PipelineBounds>, teacher: { sha256: string; bytes: number } | null) {
+function settingsOf(
+  cfg: ResolvedConfig,
+  profile: ModelProfile,
+  prompt: FormatPrompt,
+  bounds: Required<PipelineBounds>,
+  teacher: { sha256: string; bytes: number } | null,
+) {
   const { out: _out, concurrency: _concurrency, hub, ...config } = cfg;
   const { token: _token, ...hubSettings } = hub;
   return {
@@ -122,11 +147,18 @@ async function changedImage(records: RowNote[]): Promise<string | null> {
 /** The config as recorded in the manifest: secrets removed, machine-specific folders made relative where possible. */
 export function publicConfig(cfg: ResolvedConfig): Record<string, unknown> {
   const { hub, baseDir: _base, out: _out, configFile: _file, trainSpecs, valSpecs, ...rest } = cfg;
-  const list = (v: string | string[] | null | undefined) => (v == null ? v : Array.isArray(v) ? v.map((x) => displayPath(x)) : displayPath(v));
+  const list = (v: string | string[] | null | undefined) =>
+    v == null ? v : Array.isArray(v) ? v.map((x) => displayPath(x)) : displayPath(v);
   return {
     ...rest,
     model: displayPath(cfg.model),
-    data: { ...cfg.data, train_files: list(cfg.data.train_files), val_files: list(cfg.data.val_files), image_dir: list(cfg.data.image_dir), format_prompt: list(cfg.data.format_prompt) },
+    data: {
+      ...cfg.data,
+      train_files: list(cfg.data.train_files),
+      val_files: list(cfg.data.val_files),
+      image_dir: list(cfg.data.image_dir),
+      format_prompt: list(cfg.data.format_prompt),
+    },
     teacher: cfg.teacher ? { ...cfg.teacher, file: list(cfg.teacher.file) } : null,
     trainSpecs: trainSpecs.map((x) => displayPath(x)),
     valSpecs: valSpecs.map((x) => displayPath(x)),
@@ -170,9 +202,12 @@ async function loadChatTemplateOverride(path: string | null): Promise<{ path: st
     json = null;
   }
   if (json !== null && typeof json === 'object') {
-    throw new GadError(`data.override_chat_template: ${path} is a JSON file, but EasyR1 reads this file as raw Jinja text (the JSON text itself would become the template)`, {
-      hint: 'point it at a .jinja file holding only the template (the "chat_template" string of that JSON, unescaped)',
-    });
+    throw new GadError(
+      `data.override_chat_template: ${path} is a JSON file, but EasyR1 reads this file as raw Jinja text (the JSON text itself would become the template)`,
+      {
+        hint: 'point it at a .jinja file holding only the template (the "chat_template" string of that JSON, unescaped)',
+      },
+    );
   }
   return { path, text };
 }
@@ -229,24 +264,40 @@ class JsonlOut {
 
 /** Build a dataset. `input` is a config object (as in gad-data.yaml) or an already resolved config. */
 export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: BuildHooks = {}): Promise<BuildResult> {
-  const cfg: ResolvedConfig = 'baseDir' in input ? (input as ResolvedConfig) : resolveConfig({ flags: input as Record<string, unknown> });
+  const cfg: ResolvedConfig =
+    'baseDir' in input ? (input as ResolvedConfig) : resolveConfig({ flags: input as Record<string, unknown> });
   const progress = hooks.progress ?? silentProgress;
   const warn = hooks.onWarning ?? ((m: string) => progress.log(`warning: ${m}`));
 
   const restored = await restoreInterruptedCommit(cfg.out).catch((e: unknown) => {
-    throw environmentErrorCode(e) && !(e instanceof GadError) ? environmentError(e, { doing: `cannot restore the previous output ${cfg.out}`, where: cfg.out }) : e;
+    throw environmentErrorCode(e) && !(e instanceof GadError)
+      ? environmentError(e, { doing: `cannot restore the previous output ${cfg.out}`, where: cfg.out })
+      : e;
   });
   if (restored) progress.log(restored);
-  const profileOverrides = !PIPELINES[cfg.pipeline].bounds ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined } : {};
+  const profileOverrides = !PIPELINES[cfg.pipeline].bounds
+    ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined }
+    : {};
   const located = locateModel(cfg.model, { cwd: cfg.baseDir, key: cfg.modelKey ?? 'model' });
   let profile = await loadModelProfile(located.path, profileOverrides);
   if (profile.name !== located.name) profile = { ...profile, name: located.name };
-  if ((cfg.modelKey ?? 'default') !== 'default') progress.log(`model ${located.name}: ${located.describe((p) => displayPath(p))}`);
+  if ((cfg.modelKey ?? 'default') !== 'default')
+    progress.log(`model ${located.name}: ${located.describe((p) => displayPath(p))}`);
   const override = await loadChatTemplateOverride(cfg.data.override_chat_template ?? null);
   if (override) {
-    profile = { ...profile, chatTemplate: override.text, chatTemplateSource: `data.override_chat_template (${displayPath(override.path)})`, chatTemplateSha256: sha256(override.text) };
-    progress.log(`chat template: ${displayPath(override.path)} (data.override_chat_template) replaces the model's ${located.name} template`);
-    if (cfg.target === 'verl') warn(`data.override_chat_template is an EasyR1 key: the counts use ${displayPath(override.path)}, so make verl render with the same template (a copy is written to the output as ${CHAT_TEMPLATE_FILE})`);
+    profile = {
+      ...profile,
+      chatTemplate: override.text,
+      chatTemplateSource: `data.override_chat_template (${displayPath(override.path)})`,
+      chatTemplateSha256: sha256(override.text),
+    };
+    progress.log(
+      `chat template: ${displayPath(override.path)} (data.override_chat_template) replaces the model's ${located.name} template`,
+    );
+    if (cfg.target === 'verl')
+      warn(
+        `data.override_chat_template is an EasyR1 key: the counts use ${displayPath(override.path)}, so make verl render with the same template (a copy is written to the output as ${CHAT_TEMPLATE_FILE})`,
+      );
   }
   const prompt = await loadFormatPrompt(cfg.data.format_prompt ?? 'none');
   const counter = new PromptCounter(profile, prompt);
@@ -266,7 +317,10 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   const splitsIn: IngestOptions['splits'] = [{ split: 'train', specs: cfg.trainSpecs }];
   if (cfg.valSpecs.length) splitsIn.push({ split: 'test', specs: cfg.valSpecs });
   if (cfg.valSpecs.length && cfg.test_ratio) {
-    throw new GadError('both data.val_files and test_ratio are set', { hint: 'keep the source test split (val_files) or carve one with --test-ratio, not both', exitCode: 2 });
+    throw new GadError('both data.val_files and test_ratio are set', {
+      hint: 'keep the source test split (val_files) or carve one with --test-ratio, not both',
+      exitCode: 2,
+    });
   }
   let downloading: string | null = null;
   const ingest = await openIngest({
@@ -283,7 +337,13 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     imagePlacement: cfg.image_placement,
     allowOutsidePaths: cfg.allow_outside_paths,
     cwd: cfg.baseDir,
-    teacher: teacherCfg?.file ? { file: teacherCfg.file, idKey: teacherCfg.id_key ?? undefined, responseKey: teacherCfg.response_key ?? undefined } : undefined,
+    teacher: teacherCfg?.file
+      ? {
+          file: teacherCfg.file,
+          idKey: teacherCfg.id_key ?? undefined,
+          responseKey: teacherCfg.response_key ?? undefined,
+        }
+      : undefined,
     hub: {
       revision: cfg.hub.revision ?? undefined,
       endpoint: cfg.hub.endpoint ?? undefined,
@@ -316,9 +376,15 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     files: src.files.map((f) => ({ ...f, path: src.kind === 'hub' ? f.path : local(f.path) })),
   }));
   // Absolute paths in drop details become relative to their source folder (no machine paths in outputs).
-  const scrub = createPathScrubber(pathRoots([...cfg.trainSpecs, ...cfg.valSpecs, cfg.data.image_dir, cfg.teacher?.file, cfg.out].map((p) => (p ? resolve(cfg.baseDir, p) : p))));
+  const scrub = createPathScrubber(
+    pathRoots(
+      [...cfg.trainSpecs, ...cfg.valSpecs, cfg.data.image_dir, cfg.teacher?.file, cfg.out].map((p) =>
+        p ? resolve(cfg.baseDir, p) : p,
+      ),
+    ),
+  );
   const publicDrop = (d: DropRecord): DropRecord => {
-    const s = <T,>(v: T): T => (typeof v === 'string' ? (scrub(v) as T) : v);
+    const s = <T>(v: T): T => (typeof v === 'string' ? (scrub(v) as T) : v);
     return { ...d, source: s(d.source), id: s(d.id), detail: s(d.detail), value: s(d.value), limit: s(d.limit) };
   };
   const settings = settingsOf(cfg, profile, prompt, bounds, ingest.teacher);
@@ -338,7 +404,9 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     if (changed) {
       await session.abort();
       session = await openOutput(cfg.out, { settingsHash, resume: false });
-      progress.log(`resume: image file ${displayPath(changed)} changed since the interrupted build (size or modification time differ); starting fresh`);
+      progress.log(
+        `resume: image file ${displayPath(changed)} changed since the interrupted build (size or modification time differ); starting fresh`,
+      );
     }
   }
   if (session.notice) progress.log(session.notice);
@@ -354,7 +422,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const promptKey = cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key;
     // verl: every other input column and extra_info field unchanged (passthrough); its image column is always
     // `images`, verl's default data.image_key (EasyR1 reads the configured image_key, which it keeps).
-    const passthrough = cfg.target === 'verl' ? planPassthrough(ingest.passthrough, { kind, promptKey }) : { keep: [], left: [] };
+    const passthrough =
+      cfg.target === 'verl' ? planPassthrough(ingest.passthrough, { kind, promptKey }) : { keep: [], left: [] };
     for (const l of passthrough.left) warn(`input column '${l.name}' is NOT passed through: ${l.why}`);
     const schema = {
       target: cfg.target,
@@ -380,7 +449,13 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     for (const split of outSplits) {
       const prev = session.resumed?.splits[split];
       out.set(split, {
-        writer: new ShardWriter({ ...schema, dir: join(session.workDir, 'data'), split, shardSize: cfg.shard_size, session }),
+        writer: new ShardWriter({
+          ...schema,
+          dir: join(session.workDir, 'data'),
+          split,
+          shardSize: cfg.shard_size,
+          session,
+        }),
         lengths: new JsonlOut(join(session.workDir, `.lengths.${split}.jsonl`)),
         dropped: new JsonlOut(join(session.workDir, `.dropped.${split}.jsonl`)),
         tally: { rowsIn: 0, rowsOut: 0, dropped: {}, teacher: 0, imEnd: 0 },
@@ -452,7 +527,10 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           if (sample.messages && cfg.target === 'easyr1') {
             // EasyR1 reads one text prompt (prompt_key) and makes one user message of it, with its format prompt.
             if (sample.messages.length > 1) {
-              warnOnce('easyr1-turns', `${sample.source}: the prompt is a message list with ${sample.messages.length} turns; EasyR1 reads one text prompt, so only the user message is written and counted (the other turns, e.g. a system prompt, are NOT kept for target easyr1)`);
+              warnOnce(
+                'easyr1-turns',
+                `${sample.source}: the prompt is a message list with ${sample.messages.length} turns; EasyR1 reads one text prompt, so only the user message is written and counted (the other turns, e.g. a system prompt, are NOT kept for target easyr1)`,
+              );
             }
             delete sample.messages;
             delete sample.promptMessage;
@@ -460,7 +538,10 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           if (sample.messages) messageRows++;
           else textRows++;
           if (sample.messages && !cfg.formatPromptExplicit && prompt.name !== 'none') {
-            warnOnce('messages-no-format', `${sample.source}: the prompt is a message list, kept as it is with every turn; no format prompt is applied to it (the default '${prompt.name}' applies to text prompts only; pass --format-prompt to apply one)`);
+            warnOnce(
+              'messages-no-format',
+              `${sample.source}: the prompt is a message list, kept as it is with every turn; no format prompt is applied to it (the default '${prompt.name}' applies to text prompts only; pass --format-prompt to apply one)`,
+            );
           }
           if (hooks.rows && !hooks.rows.take(loop, sample)) continue; // another part's row
           const o = out.get(sample.split)!;
@@ -477,10 +558,13 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           yield sample;
         }
       }
-      const formatted = mapOrdered(rowsToProcess(), window, (s: Sample) => (hooks.rows?.format ? hooks.rows.format(s) : formatSample(s, ctx)));
+      const formatted = mapOrdered(rowsToProcess(), window, (s: Sample) =>
+        hooks.rows?.format ? hooks.rows.format(s) : formatSample(s, ctx),
+      );
       for await (const sample of formatted) {
         const o = out.get(sample.split)!;
-        const te = typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
+        const te =
+          typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
         hooks.rows?.formatted?.(sample);
         const drop = chain.apply(sample);
         let note: RowNote;
@@ -489,7 +573,12 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
           note = { drop: publicDrop(dropRecord(sample)), te, ...(img ? { img } : {}) };
           await o.writer.skip(note);
         } else {
-          note = { len: lengthRecord(sample), key: cfg.dedupe ? chain.dedupeKeyOf(sample) : undefined, te, ...(img ? { img } : {}) };
+          note = {
+            len: lengthRecord(sample),
+            key: cfg.dedupe ? chain.dedupeKeyOf(sample) : undefined,
+            te,
+            ...(img ? { img } : {}),
+          };
           dataSources.add(sample.dataSource);
           await o.writer.write(sample, note);
         }
@@ -522,7 +611,11 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     let teacherTotal = 0;
     for (const [split, o] of out) {
       const order = Object.keys(o.tally.dropped).sort();
-      splits[split] = { rowsIn: o.tally.rowsIn, rowsOut: o.tally.rowsOut, dropped: Object.fromEntries(order.map((k) => [k, o.tally.dropped[k]!])) };
+      splits[split] = {
+        rowsIn: o.tally.rowsIn,
+        rowsOut: o.tally.rowsOut,
+        dropped: Object.fromEntries(order.map((k) => [k, o.tally.dropped[k]!])),
+      };
       endingWithImEnd += o.tally.imEnd;
       teacherTotal += o.tally.teacher;
     }
@@ -531,14 +624,25 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       input: { kind: 'build', outDir: displayPath(cfg.out) },
       target: cfg.target,
       kind: schema.kind,
-      model: { name: displayPath(profile.name), family: profile.family, factor: profile.geometry.factor, minPixels: profile.geometry.minPixels, maxPixels: profile.geometry.maxPixels },
-      pipeline: { name: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOfPipeline(cfg.pipeline) },
+      model: {
+        name: displayPath(profile.name),
+        family: profile.family,
+        factor: profile.geometry.factor,
+        minPixels: profile.geometry.minPixels,
+        maxPixels: profile.geometry.maxPixels,
+      },
+      pipeline: {
+        name: cfg.pipeline,
+        ...pipelineBoundsFor(cfg.pipeline, bounds, profile),
+        trainer: trainerOfPipeline(cfg.pipeline),
+      },
       maxPromptLength: cfg.data.max_prompt_length,
       maxResponseLength: gad ? cfg.data.max_response_length : null,
       keep: cfg.keep_ratio,
       splitOrder: outSplits,
     });
-    const appliedPrompt = textRows === 0 && messageRows > 0 && !cfg.formatPromptExplicit ? { name: 'none', source: null } : prompt;
+    const appliedPrompt =
+      textRows === 0 && messageRows > 0 && !cfg.formatPromptExplicit ? { name: 'none', source: null } : prompt;
     const manifest: Manifest = {
       tool: { name: 'gad-data', version: VERSION },
       target: cfg.target,
@@ -559,7 +663,12 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         chatTemplateSource: profile.chatTemplateSource,
         ...(override ? { chatTemplateFile: CHAT_TEMPLATE_FILE } : {}),
       },
-      resize: { pipeline: cfg.pipeline, ...pipelineBoundsFor(cfg.pipeline, bounds, profile), trainer: trainerOfPipeline(cfg.pipeline), policy: cfg.resize },
+      resize: {
+        pipeline: cfg.pipeline,
+        ...pipelineBoundsFor(cfg.pipeline, bounds, profile),
+        trainer: trainerOfPipeline(cfg.pipeline),
+        policy: cfg.resize,
+      },
       columns: {
         prompt: schema.promptKey,
         answer: cfg.data.answer_key,
@@ -569,13 +678,26 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       },
       // A copy of the format prompt travels with the data (EasyR1 reads it at training time).
       // (Every prompt a message list and no format prompt asked for: none was applied, and the manifest says so.)
-      formatPrompt: appliedPrompt.name === 'none' ? { name: 'none', sha256: sha256(''), file: null } : { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },
+      formatPrompt:
+        appliedPrompt.name === 'none'
+          ? { name: 'none', sha256: sha256(''), file: null }
+          : { name: prompt.name, sha256: prompt.sha256, file: prompt.source === null ? null : FORMAT_PROMPT_FILE },
       limits: { maxPromptLength: cfg.data.max_prompt_length, maxResponseLength: cfg.data.max_response_length },
       splits,
       shards,
       tokens: Object.fromEntries(Object.entries(report.splits).map(([k, v]) => [k, v.tokens])),
-      ...(gad ? { teacherEnding: { policy: teacherCfg?.ending ?? defaultTeacherEnding(), endingWithImEnd, total: teacherTotal } } : {}),
-      ...(cfg.configFile ? { configFile: { path: relative(cfg.out, cfg.configFile), sha256: sha256(await readFile(cfg.configFile)) } } : {}),
+      ...(gad
+        ? {
+            teacherEnding: {
+              policy: teacherCfg?.ending ?? defaultTeacherEnding(),
+              endingWithImEnd,
+              total: teacherTotal,
+            },
+          }
+        : {}),
+      ...(cfg.configFile
+        ? { configFile: { path: relative(cfg.out, cfg.configFile), sha256: sha256(await readFile(cfg.configFile)) } }
+        : {}),
       ...(cfg.target === 'verl' ? { dataSources: [...dataSources].sort() } : {}),
     };
     for (const w of launchWarnings(manifest)) warn(w);
@@ -614,7 +736,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
 function environmentErrorOfBuild(e: unknown, outDir: string, workDir: string): GadError {
   const path = (e as NodeJS.ErrnoException).path;
   const parent = dirname(outDir);
-  const ours = !path || path === outDir || path.startsWith(`${outDir}/`) || path.startsWith(`${parent}/.${basename(outDir)}.`);
+  const ours =
+    !path || path === outDir || path.startsWith(`${outDir}/`) || path.startsWith(`${parent}/.${basename(outDir)}.`);
   return environmentError(e, {
     doing: ours ? `cannot write the output ${outDir}` : 'cannot read an input file',
     access: ours ? 'write' : 'read',
@@ -637,7 +760,9 @@ const INPUTS_FILE = '.inputs.json';
 async function readInputsDigest(out: string): Promise<InputsDigest | null> {
   const abs = resolve(out);
   try {
-    return JSON.parse(await readFile(join(dirname(abs), `.${basename(abs)}.partial`, INPUTS_FILE), 'utf8')) as InputsDigest;
+    return JSON.parse(
+      await readFile(join(dirname(abs), `.${basename(abs)}.partial`, INPUTS_FILE), 'utf8'),
+    ) as InputsDigest;
   } catch {
     return null;
   }
@@ -645,10 +770,13 @@ async function readInputsDigest(out: string): Promise<InputsDigest | null> {
 
 function inputsChange(a: InputsDigest, b: InputsDigest): string | null {
   if (a.teacher?.sha256 !== b.teacher?.sha256) {
-    return a.teacher && b.teacher && a.teacher.file === b.teacher.file ? `the teacher file ${b.teacher.file} changed (sha256 differs)` : 'the teacher file changed';
+    return a.teacher && b.teacher && a.teacher.file === b.teacher.file
+      ? `the teacher file ${b.teacher.file} changed (sha256 differs)`
+      : 'the teacher file changed';
   }
   const was = new Map(a.data.map((d) => [d.file, d.sha256]));
-  for (const d of b.data) if (was.has(d.file) && was.get(d.file) !== d.sha256) return `the data file ${d.file} changed (sha256 differs)`;
+  for (const d of b.data)
+    if (was.has(d.file) && was.get(d.file) !== d.sha256) return `the data file ${d.file} changed (sha256 differs)`;
   if (a.data.length !== b.data.length || b.data.some((d) => !was.has(d.file))) return 'the data files changed';
   if (a.formatPrompt !== b.formatPrompt) return 'the format prompt changed';
   if (a.model !== b.model) return 'the model files changed';

@@ -13,7 +13,8 @@ const recipe = () => import('./export/recipe/index.js');
 
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new GadError(`${name} takes a positive whole number, got "${v}"`, { exitCode: 2 });
+  if (!Number.isInteger(n) || n <= 0)
+    throw new GadError(`${name} takes a positive whole number, got "${v}"`, { exitCode: 2 });
   return n;
 };
 
@@ -27,15 +28,26 @@ async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, nex
     const x = resolve(p).replace(process.cwd() + '/', '');
     return x.startsWith('/') ? x : `./${x}`;
   };
-  const files = Object.entries(r.manifest.files).map(([split, f]) => `${split}: ${f.rows} rows (${f.file})`).join(' · ');
+  const files = Object.entries(r.manifest.files)
+    .map(([split, f]) => `${split}: ${f.rows} rows (${f.file})`)
+    .join(' · ');
   const { renderRecipeReport } = await recipe();
-  const lines = [renderRecipeReport(r.report), '', files, `Wrote ${rel(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`];
+  const lines = [
+    renderRecipeReport(r.report),
+    '',
+    files,
+    `Wrote ${rel(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`,
+  ];
   if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${n.replaceAll('{out}', rel(r.out))}`));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function addRecipeCommands(program: Command): void {
-  const exp = program.command('export').description('GAD recipe data from a build: generator-warmup SFT set, sampling prompts, discriminator-warmup pairs');
+  const exp = program
+    .command('export')
+    .description(
+      'GAD recipe data from a build: generator-warmup SFT set, sampling prompts, discriminator-warmup pairs',
+    );
   const common = (c: Command) =>
     c
       .option('--from <dir>', 'build output folder (holds manifest.json)', 'gad-data-out')
@@ -47,8 +59,14 @@ export function addRecipeCommands(program: Command): void {
     exp
       .command('sft')
       .description('generator warmup: the teacher answers as SFT data (ms-swift or LLaMA-Factory format)')
-      .addOption(new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'))
-      .option('--max-length <n>', 'drop rows whose whole conversation is longer (default: max prompt + max response length of the build)', positive('--max-length')),
+      .addOption(
+        new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'),
+      )
+      .option(
+        '--max-length <n>',
+        'drop rows whose whole conversation is longer (default: max prompt + max response length of the build)',
+        positive('--max-length'),
+      ),
   ).action(async (o) => {
     const { exportSft } = await recipe();
     const r = await exportSft({ from: o.from, out: o.out, model: o.model, format: o.format, maxLength: o.maxLength });
@@ -58,22 +76,44 @@ export function addRecipeCommands(program: Command): void {
         : ['llamafactory-cli train with dataset_dir: {out}, dataset: gad_sft_train (see docs/gad-recipe.md)'];
     await show(r, o, next);
   });
-  common(exp.command('prompts').description('the prompts with images and row ids, to sample student answers (swift infer / vLLM)')).action(async (o) => {
+  common(
+    exp
+      .command('prompts')
+      .description('the prompts with images and row ids, to sample student answers (swift infer / vLLM)'),
+  ).action(async (o) => {
     const { exportPrompts } = await recipe();
     const r = await exportPrompts({ from: o.from, out: o.out, model: o.model });
-    await show(r, o, ['sample student answers (docs/gad-recipe.md), then: npx gad-data export rm --from BUILD --student student.jsonl']);
+    await show(r, o, [
+      'sample student answers (docs/gad-recipe.md), then: npx gad-data export rm --from BUILD --student student.jsonl',
+    ]);
   });
   common(
     exp
       .command('rm')
       .description('discriminator warmup: teacher answer (chosen) vs student answer (rejected) pairs')
-      .addOption(new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'))
+      .addOption(
+        new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'),
+      )
       .option('--student <file>', 'student answers: jsonl with id and response (swift infer result file accepted)')
-      .option('--max-length <n>', 'drop pairs where either side is longer (default: max prompt + max response length of the build)', positive('--max-length')),
+      .option(
+        '--max-length <n>',
+        'drop pairs where either side is longer (default: max prompt + max response length of the build)',
+        positive('--max-length'),
+      ),
   ).action(async (o) => {
     const { exportRm } = await recipe();
-    const r = await exportRm({ from: o.from, out: o.out, model: o.model, format: o.format, student: o.student, maxLength: o.maxLength });
-    const next = o.format === 'ms-swift' ? ['npx gad-data train --profile swift-rm --data {out} --dry-run'] : ['llamafactory-cli train with stage: rm, dataset_dir: {out}, dataset: gad_rm_train'];
+    const r = await exportRm({
+      from: o.from,
+      out: o.out,
+      model: o.model,
+      format: o.format,
+      student: o.student,
+      maxLength: o.maxLength,
+    });
+    const next =
+      o.format === 'ms-swift'
+        ? ['npx gad-data train --profile swift-rm --data {out} --dry-run']
+        : ['llamafactory-cli train with stage: rm, dataset_dir: {out}, dataset: gad_rm_train'];
     await show(r, o, next);
   });
 }

@@ -11,7 +11,17 @@ import type { CliOptions } from './commands/options.js';
 import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
 import { createProgress } from './core/progress.js';
 import { DEFAULT_FORMAT_PROMPT, PIPELINE_NAMES } from './core/defaults.js';
-import { EXAMPLE_CONFIG, configDefaults, defaultBuildPipeline, defaultTeacherEnding, parseByteSize, readConfigFile, resolveConfig, ignoredDataKeys, flagParser } from './config.js';
+import {
+  EXAMPLE_CONFIG,
+  configDefaults,
+  defaultBuildPipeline,
+  defaultTeacherEnding,
+  parseByteSize,
+  readConfigFile,
+  resolveConfig,
+  ignoredDataKeys,
+  flagParser,
+} from './config.js';
 import { defaultFormatPromptFor, defaultPipelineFor } from './core/defaults.js';
 import { VERSION } from './version.js';
 import { shellQuote } from './train/hydra.js';
@@ -35,7 +45,8 @@ const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && proces
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new GadError(`${name} takes a whole number (0 or more), got "${v}"`, { exitCode: 2 });
+  if (!Number.isInteger(n) || n < 0)
+    throw new GadError(`${name} takes a whole number (0 or more), got "${v}"`, { exitCode: 2 });
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -105,18 +116,35 @@ function addBuildOptions(cmd: Command): Command {
   const D = configDefaults();
   return cmd
     .option('-c, --config <file>', 'gad-data.yaml or an EasyR1 config (its data: section is read as is)')
-    .option('--train <spec>', 'training data (repeatable): owner/name@split, file.parquet, dir, *.parquet, .jsonl', collect)
+    .option(
+      '--train <spec>',
+      'training data (repeatable): owner/name@split, file.parquet, dir, *.parquet, .jsonl',
+      collect,
+    )
     .option('--val <spec>', 'test/validation data (repeatable)', collect)
     .option('-m, --model <name|dir>', `qwen3-vl | qwen2.5-vl | a model folder or checkpoint ${dflt(D.model)}`)
     .addOption(new Option('--target <target>', `output schema ${dflt(D.target)}`).choices(['verl', 'easyr1']))
-    .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultBuildPipeline('verl')} for verl, ${defaultBuildPipeline('easyr1')} for easyr1)`).choices(PIPELINE_NAMES))
-    .option('-f, --format-prompt <name|file>', `math | r1v | none | path/to/prompt.jinja ${dflt(D.data.format_prompt ?? DEFAULT_FORMAT_PROMPT)}; a verl message-list prompt gets none unless given`)
+    .addOption(
+      new Option(
+        '--pipeline <name>',
+        `resize pipeline the trainer runs (default: ${defaultBuildPipeline('verl')} for verl, ${defaultBuildPipeline('easyr1')} for easyr1)`,
+      ).choices(PIPELINE_NAMES),
+    )
+    .option(
+      '-f, --format-prompt <name|file>',
+      `math | r1v | none | path/to/prompt.jinja ${dflt(D.data.format_prompt ?? DEFAULT_FORMAT_PROMPT)}; a verl message-list prompt gets none unless given`,
+    )
     .option('-o, --out <dir>', `output folder ${dflt(D.out)}`)
     .option('--teacher <file>', 'GAD teacher responses (jsonl/parquet), joined on --id-key')
     .option('--teacher-key <col>', 'response field in the teacher file (default response / teacher_response)')
     .option('--teacher-id-key <col>', 'id field in the teacher file (default: --id-key)')
     .option('--teacher-column <col>', 'take teacher responses from this column of the source instead')
-    .addOption(new Option('--teacher-ending <policy>', `trailing <|im_end|> of teacher responses ${dflt(defaultTeacherEnding())}`).choices(['keep', 'strip', 'append']))
+    .addOption(
+      new Option(
+        '--teacher-ending <policy>',
+        `trailing <|im_end|> of teacher responses ${dflt(defaultTeacherEnding())}`,
+      ).choices(['keep', 'strip', 'append']),
+    )
     .option('--prompt-key <col>', `prompt column (EasyR1 prompt_key) ${dflt(D.data.prompt_key)}`)
     .option('--answer-key <col>', `answer column ${dflt(D.data.answer_key)}`)
     .option('--image-key <col>', `image column ${dflt(D.data.image_key)}`)
@@ -125,22 +153,72 @@ function addBuildOptions(cmd: Command): Command {
     .option('--id-key <col>', 'row id column, or a nested field such as extra_info.index')
     .option('--license <id>', 'licence of the data for the dataset card (e.g. apache-2.0)')
     .option('--data-source <name>', 'data_source written on every row (verl picks the reward function by it)')
-    .addOption(new Option('--image-placement <where>', `where <image> goes when the text has none ${dflt(D.image_placement)}`).choices(['prepend', 'append', 'none']))
-    .option('--max-prompt-length <n>', `drop rows whose exact prompt length is over n ${dflt(D.data.max_prompt_length)}`, flagParser('--max-prompt-length', 'data.max_prompt_length'))
-    .option('--max-response-length <n>', `drop teacher responses over n tokens ${dflt(D.data.max_response_length)}`, flagParser('--max-response-length', 'data.max_response_length'))
+    .addOption(
+      new Option(
+        '--image-placement <where>',
+        `where <image> goes when the text has none ${dflt(D.image_placement)}`,
+      ).choices(['prepend', 'append', 'none']),
+    )
+    .option(
+      '--max-prompt-length <n>',
+      `drop rows whose exact prompt length is over n ${dflt(D.data.max_prompt_length)}`,
+      flagParser('--max-prompt-length', 'data.max_prompt_length'),
+    )
+    .option(
+      '--max-response-length <n>',
+      `drop teacher responses over n tokens ${dflt(D.data.max_response_length)}`,
+      flagParser('--max-response-length', 'data.max_response_length'),
+    )
     .option('--no-filter-overlong', 'keep overlong prompts (they are still reported)')
-    .option('--min-pixels <n>', "the trainer's min pixels for the chosen pipeline", flagParser('--min-pixels', 'data.min_pixels'))
-    .option('--max-pixels <n>', "the trainer's max pixels for the chosen pipeline", flagParser('--max-pixels', 'data.max_pixels'))
-    .option('--max-input-pixels <n>', `drop larger input images (decompression bombs) ${dflt(D.max_input_pixels)}`, flagParser('--max-input-pixels', 'max_input_pixels'))
-    .option('--image-timeout <seconds>', `drop an image that takes longer to decode and resize ${dflt(D.image_timeout)}`, flagParser('--image-timeout', 'image_timeout'))
-    .addOption(new Option('--image-format <fmt>', `encoding of converted images ${dflt(D.image_format)}`).choices(['keep', 'png', 'jpeg']))
-    .addOption(new Option('--resize <when>', `resize images before writing: auto (only those over the trainer's first-step max_pixels), always, never ${dflt(D.resize)}`).choices(['auto', 'always', 'never']))
-    .option('--allow-outside-paths', 'read image paths that lead outside --image-dir / the data folder (absolute paths, symlinks)')
+    .option(
+      '--min-pixels <n>',
+      "the trainer's min pixels for the chosen pipeline",
+      flagParser('--min-pixels', 'data.min_pixels'),
+    )
+    .option(
+      '--max-pixels <n>',
+      "the trainer's max pixels for the chosen pipeline",
+      flagParser('--max-pixels', 'data.max_pixels'),
+    )
+    .option(
+      '--max-input-pixels <n>',
+      `drop larger input images (decompression bombs) ${dflt(D.max_input_pixels)}`,
+      flagParser('--max-input-pixels', 'max_input_pixels'),
+    )
+    .option(
+      '--image-timeout <seconds>',
+      `drop an image that takes longer to decode and resize ${dflt(D.image_timeout)}`,
+      flagParser('--image-timeout', 'image_timeout'),
+    )
+    .addOption(
+      new Option('--image-format <fmt>', `encoding of converted images ${dflt(D.image_format)}`).choices([
+        'keep',
+        'png',
+        'jpeg',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--resize <when>',
+        `resize images before writing: auto (only those over the trainer's first-step max_pixels), always, never ${dflt(D.resize)}`,
+      ).choices(['auto', 'always', 'never']),
+    )
+    .option(
+      '--allow-outside-paths',
+      'read image paths that lead outside --image-dir / the data folder (absolute paths, symlinks)',
+    )
     .option('--multi-image', 'keep rows with more than one image')
     .option('--require-image', 'drop rows without an image (no_image); default: text-only rows are kept')
-    .option('--no-passthrough', 'verl: leave out the input columns and extra_info fields the build does not use (default: kept unchanged)')
+    .option(
+      '--no-passthrough',
+      'verl: leave out the input columns and extra_info fields the build does not use (default: kept unchanged)',
+    )
     .option('--no-dedupe', 'keep duplicate rows and test rows equal to train rows')
-    .option('--test-ratio <r>', 'carve a test split from train by a seeded hash of the row id', flagParser('--test-ratio', 'test_ratio'))
+    .option(
+      '--test-ratio <r>',
+      'carve a test split from train by a seeded hash of the row id',
+      flagParser('--test-ratio', 'test_ratio'),
+    )
     .option('--seed <n>', `seed of the test split hash ${dflt(D.data.seed)}`, flagParser('--seed', 'data.seed'))
     .option('--shard-size <size>', `shard size, e.g. 2GB ${dflt(mb(D.shard_size))}`, (v) => {
       const n = parseByteSize(v);
@@ -149,29 +227,54 @@ function addBuildOptions(cmd: Command): Command {
     })
     .option('--revision <rev>', 'hub dataset revision (branch, tag or commit)')
     .option('--offline', 'use the Hugging Face cache only (like HF_HUB_OFFLINE=1)')
-    .option('--concurrency <n>', 'images processed at once (default: cores and libuv pool)', flagParser('--concurrency', 'concurrency'))
-    .option('--max-drop-ratio <r>', `exit 1 when a larger share of rows is dropped ${dflt(D.max_drop_ratio)}`, flagParser('--max-drop-ratio', 'max_drop_ratio'))
+    .option(
+      '--concurrency <n>',
+      'images processed at once (default: cores and libuv pool)',
+      flagParser('--concurrency', 'concurrency'),
+    )
+    .option(
+      '--max-drop-ratio <r>',
+      `exit 1 when a larger share of rows is dropped ${dflt(D.max_drop_ratio)}`,
+      flagParser('--max-drop-ratio', 'max_drop_ratio'),
+    )
     .option('--resume', 'reuse finished shards of an interrupted build with the same inputs and settings')
-    .option('--partition <I/N>', 'build only part I of N (rows by a hash of their id) into <out>.parts/I-of-N, for gad-data merge; also slurm, k8s/N (from the scheduler\'s environment); see docs/scale-out.md')
-    .option('--part-out <dir>', 'with --partition: the part\'s folder (default <out>.parts/I-of-N)')
+    .option(
+      '--partition <I/N>',
+      "build only part I of N (rows by a hash of their id) into <out>.parts/I-of-N, for gad-data merge; also slurm, k8s/N (from the scheduler's environment); see docs/scale-out.md",
+    )
+    .option('--part-out <dir>', "with --partition: the part's folder (default <out>.parts/I-of-N)")
     .option('-q, --quiet', 'no progress, only errors')
     .option('--json', 'print a JSON summary on stdout (for scripts)');
 }
 
 async function runBuild(o: CliOptions): Promise<number> {
-  const file = o.config ? readConfigFile(resolve(o.config)) : existsSync('gad-data.yaml') ? readConfigFile(resolve('gad-data.yaml')) : null;
+  const file = o.config
+    ? readConfigFile(resolve(o.config))
+    : existsSync('gad-data.yaml')
+      ? readConfigFile(resolve('gad-data.yaml'))
+      : null;
   const cfg = resolveConfig({ file, flags: buildFlagsToConfig(o) });
   const progress = createProgress({ quiet: o.quiet || o.json, color: useColor() && !!process.stderr.isTTY });
-  if (cfg.embedded && !o.quiet && !o.json) progress.log('No data given: building the bundled sample dataset (fixtures/sample) with the qwen3-vl profile.');
+  if (cfg.embedded && !o.quiet && !o.json)
+    progress.log('No data given: building the bundled sample dataset (fixtures/sample) with the qwen3-vl profile.');
   const ignored = ignoredDataKeys(cfg);
-  if (ignored.length && !o.quiet && !o.json) progress.log(`note: data keys not used by gad-data, ignored: ${ignored.join(', ')}`);
+  if (ignored.length && !o.quiet && !o.json)
+    progress.log(`note: data keys not used by gad-data, ignored: ${ignored.join(', ')}`);
   const { build } = await buildLib();
   const part = partitionRun(o, cfg);
-  const result = await build(part?.cfg ?? cfg, { progress, resume: !!o.resume, rows: part?.hook, onWarning: (m) => (o.quiet && !o.json ? undefined : progress.log(`warning: ${m}`)) });
+  const result = await build(part?.cfg ?? cfg, {
+    progress,
+    resume: !!o.resume,
+    rows: part?.hook,
+    onWarning: (m) => (o.quiet && !o.json ? undefined : progress.log(`warning: ${m}`)),
+  });
   if (part) {
     // A part's drop ratio is not the dataset's: only the merge decides the exit code.
     if (!o.quiet && !o.json) process.stdout.write(`${part.next}\n`);
-    if (o.json) process.stdout.write(`${JSON.stringify({ out: result.outDir, part: part.hook.part, splits: result.splits }, null, 2)}\n`);
+    if (o.json)
+      process.stdout.write(
+        `${JSON.stringify({ out: result.outDir, part: part.hook.part, splits: result.splits }, null, 2)}\n`,
+      );
     return 0;
   }
   return await printBuildResult(result, o);
@@ -209,7 +312,11 @@ async function printBuildResult(result: BuildResult, o: CliOptions): Promise<num
       'Next: check the trainer command derived from this build:',
       `  npx gad-data train --profile ${result.manifest.kind === 'gad' ? 'verl-gad' : result.manifest.target === 'easyr1' ? 'easyr1' : 'verl-grpo'} --data ${shellQuote(out)} --dry-run`,
     ];
-    if (result.exitCode === 1) lines.push('', `exit 1: ${(result.dropRatio * 100).toFixed(1)}% of rows were dropped, more than --max-drop-ratio ${cfg.max_drop_ratio} allows (see dropped.jsonl)`);
+    if (result.exitCode === 1)
+      lines.push(
+        '',
+        `exit 1: ${(result.dropRatio * 100).toFixed(1)}% of rows were dropped, more than --max-drop-ratio ${cfg.max_drop_ratio} allows (see dropped.jsonl)`,
+      );
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   return result.exitCode;
@@ -219,15 +326,24 @@ export function createProgram(): Command {
   const program = new Command();
   program
     .name('gad-data')
-    .description('Prepare single-image VL datasets for GAD / GRPO training of Qwen2.5-VL and Qwen3-VL with verl and EasyR1.')
+    .description(
+      'Prepare single-image VL datasets for GAD / GRPO training of Qwen2.5-VL and Qwen3-VL with verl and EasyR1.',
+    )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  addBuildOptions(program.command('build').description('ingest, format, validate and export a dataset (no arguments: the bundled sample)')).action(async (o) => {
+  addBuildOptions(
+    program
+      .command('build')
+      .description('ingest, format, validate and export a dataset (no arguments: the bundled sample)'),
+  ).action(async (o) => {
     process.exitCode = await runBuild(o);
   });
-  addMergeCommand(program, { progress: (o) => createProgress({ quiet: o.quiet || o.json, color: useColor() && !!process.stderr.isTTY }), print: printBuildResult });
+  addMergeCommand(program, {
+    progress: (o) => createProgress({ quiet: o.quiet || o.json, color: useColor() && !!process.stderr.isTTY }),
+    print: printBuildResult,
+  });
   addScaleOutCommand(program);
 
   program
@@ -236,7 +352,8 @@ export function createProgram(): Command {
     .argument('[file]', 'where to write it', 'gad-data.yaml')
     .option('--force', 'overwrite an existing file')
     .action((file: string, o) => {
-      if (existsSync(file) && !o.force) throw new GadError(`${file} exists already`, { hint: 'pass --force to overwrite it', exitCode: 2 });
+      if (existsSync(file) && !o.force)
+        throw new GadError(`${file} exists already`, { hint: 'pass --force to overwrite it', exitCode: 2 });
       writeFileSync(file, EXAMPLE_CONFIG);
       process.stdout.write(`wrote ${file}; edit data.train_files and run: npx gad-data build --config ${file}\n`);
     });
@@ -254,14 +371,22 @@ export function createProgram(): Command {
     .option('--min-pixels <n>', "the pipeline's min pixels", flagParser('--min-pixels', 'data.min_pixels'))
     .option('--max-pixels <n>', "the pipeline's max pixels", flagParser('--max-pixels', 'data.max_pixels'))
     .action(async (o) => {
-      const base = { model: o.model, formatPrompt: o.formatPrompt, pipeline: o.pipeline, ids: !!o.ids, minPixels: o.minPixels, maxPixels: o.maxPixels };
+      const base = {
+        model: o.model,
+        formatPrompt: o.formatPrompt,
+        pipeline: o.pipeline,
+        ids: !!o.ids,
+        minPixels: o.minPixels,
+        maxPixels: o.maxPixels,
+      };
       if (o.problem !== undefined) {
         const { countOne, parseSize } = await tokensLib();
         const images = ((o.image as string[] | undefined) ?? []).map((s) => parseSize(s));
         process.stdout.write(`${JSON.stringify(await countOne({ ...base, problem: o.problem, images }))}\n`);
         return;
       }
-      if (!o.jsonl) throw new GadError('give --jsonl FILE (or - for stdin), or --problem TEXT [--image WxH]', { exitCode: 2 });
+      if (!o.jsonl)
+        throw new GadError('give --jsonl FILE (or - for stdin), or --problem TEXT [--image WxH]', { exitCode: 2 });
       const { createReadStream } = await import('node:fs');
       if (o.jsonl !== '-' && !existsSync(o.jsonl)) throw new GadError(`file not found: ${o.jsonl}`, { exitCode: 2 });
       const input = o.jsonl === '-' ? process.stdin : createReadStream(o.jsonl);
@@ -276,26 +401,61 @@ export function createProgram(): Command {
     .argument('<paths...>', 'a build output folder, or parquet files')
     .option('-m, --model <name|dir>', 'model to count with (files only)', 'qwen3-vl')
     .addOption(new Option('--target <target>', 'schema of the files').choices(['verl', 'easyr1']))
-    .option('-f, --format-prompt <name|file>', `format prompt applied to an EasyR1 problem column (files only; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
-    .addOption(new Option('--pipeline <name>', `resize pipeline (files only; default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(PIPELINE_NAMES))
-    .option('--min-pixels <n>', "the trainer's min pixels for the pipeline, as the build's data.min_pixels (files only)", flagParser('--min-pixels', 'data.min_pixels'))
-    .option('--max-pixels <n>', "the trainer's max pixels for the pipeline, as the build's data.max_pixels (files only)", flagParser('--max-pixels', 'data.max_pixels'))
+    .option(
+      '-f, --format-prompt <name|file>',
+      `format prompt applied to an EasyR1 problem column (files only; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`,
+    )
+    .addOption(
+      new Option(
+        '--pipeline <name>',
+        `resize pipeline (files only; default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`,
+      ).choices(PIPELINE_NAMES),
+    )
+    .option(
+      '--min-pixels <n>',
+      "the trainer's min pixels for the pipeline, as the build's data.min_pixels (files only)",
+      flagParser('--min-pixels', 'data.min_pixels'),
+    )
+    .option(
+      '--max-pixels <n>',
+      "the trainer's max pixels for the pipeline, as the build's data.max_pixels (files only)",
+      flagParser('--max-pixels', 'data.max_pixels'),
+    )
     .option('--prompt-key <col>', 'prompt column (files only)')
     .option('--image-key <col>', 'image column (files only)')
-    .option('--max-prompt-length <n>', 'the configured limit to show (files only)', flagParser('--max-prompt-length', 'data.max_prompt_length'))
+    .option(
+      '--max-prompt-length <n>',
+      'the configured limit to show (files only)',
+      flagParser('--max-prompt-length', 'data.max_prompt_length'),
+    )
     .option('--json', 'print report.json instead of the table')
     .option('-o, --out <dir>', 'also write report.html and report.json into this folder')
     .action(async (paths: string[], o) => {
       const { statSync } = await import('node:fs');
       const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
-      const { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, writeReportFiles } = await validateLib();
+      const { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, writeReportFiles } =
+        await validateLib();
       const report = isDir
         ? await reportFromOutDir(paths[0]!)
-        : await reportFromFiles(paths, { model: o.model, target: o.target, formatPrompt: o.formatPrompt, pipeline: o.pipeline, promptKey: o.promptKey, imageKey: o.imageKey, maxPromptLength: o.maxPromptLength, minPixels: o.minPixels, maxPixels: o.maxPixels });
-      process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTerminal(report, { color: useColor() })}\n`);
+        : await reportFromFiles(paths, {
+            model: o.model,
+            target: o.target,
+            formatPrompt: o.formatPrompt,
+            pipeline: o.pipeline,
+            promptKey: o.promptKey,
+            imageKey: o.imageKey,
+            maxPromptLength: o.maxPromptLength,
+            minPixels: o.minPixels,
+            maxPixels: o.maxPixels,
+          });
+      process.stdout.write(
+        o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTerminal(report, { color: useColor() })}\n`,
+      );
       if (o.out) {
         await writeReportFiles(resolve(o.out), report, renderReportHtml);
-        (o.json ? process.stderr : process.stdout).write(`Wrote ${join(o.out, 'report.html')} and ${join(o.out, 'report.json')}\n`);
+        (o.json ? process.stderr : process.stdout).write(
+          `Wrote ${join(o.out, 'report.html')} and ${join(o.out, 'report.json')}\n`,
+        );
       }
     });
 
@@ -305,16 +465,47 @@ export function createProgram(): Command {
     .argument('<files...>', 'parquet files')
     .addOption(new Option('--target <target>', 'trainer schema').choices(['verl', 'easyr1']).default('verl'))
     .option('-m, --model <name|dir>', 'count prompt tokens with this model')
-    .option('--max-prompt-length <n>', 'token limit to check (needs --model)', flagParser('--max-prompt-length', 'data.max_prompt_length'))
-    .option('--max-response-length <n>', 'teacher response limit to check (needs --model)', flagParser('--max-response-length', 'data.max_response_length'))
+    .option(
+      '--max-prompt-length <n>',
+      'token limit to check (needs --model)',
+      flagParser('--max-prompt-length', 'data.max_prompt_length'),
+    )
+    .option(
+      '--max-response-length <n>',
+      'teacher response limit to check (needs --model)',
+      flagParser('--max-response-length', 'data.max_response_length'),
+    )
     .option('--prompt-key <col>', 'prompt column')
     .option('--answer-key <col>', 'answer column (easyr1)')
     .option('--image-key <col>', 'image column')
-    .option('-f, --format-prompt <name|file>', `format prompt the trainer applies (easyr1; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`)
-    .addOption(new Option('--pipeline <name>', `resize pipeline the trainer runs (default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`).choices(PIPELINE_NAMES))
-    .option('--min-pixels <n>', "the trainer's min pixels for the pipeline, as the build's data.min_pixels (needs --model)", flagParser('--min-pixels', 'data.min_pixels'))
-    .option('--max-pixels <n>', "the trainer's max pixels for the pipeline, as the build's data.max_pixels (needs --model)", flagParser('--max-pixels', 'data.max_pixels'))
-    .addOption(new Option('--decode <how>', 'image check: fast (headers; PNGs verified without decoding), full (decode every image), none (headers)').choices(['fast', 'full', 'none']).default('fast'))
+    .option(
+      '-f, --format-prompt <name|file>',
+      `format prompt the trainer applies (easyr1; verl prompts are taken as they are) ${dflt(defaultFormatPromptFor('easyr1'))}`,
+    )
+    .addOption(
+      new Option(
+        '--pipeline <name>',
+        `resize pipeline the trainer runs (default: ${defaultPipelineFor('verl')} for verl, ${defaultPipelineFor('easyr1')} for easyr1)`,
+      ).choices(PIPELINE_NAMES),
+    )
+    .option(
+      '--min-pixels <n>',
+      "the trainer's min pixels for the pipeline, as the build's data.min_pixels (needs --model)",
+      flagParser('--min-pixels', 'data.min_pixels'),
+    )
+    .option(
+      '--max-pixels <n>',
+      "the trainer's max pixels for the pipeline, as the build's data.max_pixels (needs --model)",
+      flagParser('--max-pixels', 'data.max_pixels'),
+    )
+    .addOption(
+      new Option(
+        '--decode <how>',
+        'image check: fast (headers; PNGs verified without decoding), full (decode every image), none (headers)',
+      )
+        .choices(['fast', 'full', 'none'])
+        .default('fast'),
+    )
     .option('--require-image', 'a row without an image is a violation (default: text-only rows are counted)')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], o) => {
@@ -334,7 +525,11 @@ export function createProgram(): Command {
         maxPixels: o.maxPixels,
         requireImage: !!o.requireImage,
       });
-      process.stdout.write(o.json ? `${JSON.stringify({ exitCode: r.exitCode, summary: r.summary, violations: r.violations }, null, 2)}\n` : `${r.text}\n`);
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify({ exitCode: r.exitCode, summary: r.summary, violations: r.violations }, null, 2)}\n`
+          : `${r.text}\n`,
+      );
       process.exitCode = r.exitCode;
     });
 
@@ -342,13 +537,22 @@ export function createProgram(): Command {
 
   program
     .command('train')
-    .description('launch verl / EasyR1 with settings derived from a build (swift-sft / swift-rm: ms-swift on a `gad-data export` folder)')
-    .addOption(new Option('--profile <profile>', 'launch profile').choices(['verl-gad', 'verl-grpo', 'easyr1', ...SWIFT_PROFILES]).makeOptionMandatory())
+    .description(
+      'launch verl / EasyR1 with settings derived from a build (swift-sft / swift-rm: ms-swift on a `gad-data export` folder)',
+    )
+    .addOption(
+      new Option('--profile <profile>', 'launch profile')
+        .choices(['verl-gad', 'verl-grpo', 'easyr1', ...SWIFT_PROFILES])
+        .makeOptionMandatory(),
+    )
     .option('--data <dir>', 'build output folder', 'gad-data-out')
     .option('--dry-run', 'print the command (and config) without running it')
     .option('--model-path <path>', 'generator / policy model (default $MODEL_PATH)')
     .option('--reward-model-path <path>', 'GAD discriminator (default $REWARD_MODEL_PATH)')
-    .option('--base-config <file>', "EasyR1 base config to fill (default: the build's EasyR1 --config, else EasyR1's example config)")
+    .option(
+      '--base-config <file>',
+      "EasyR1 base config to fill (default: the build's EasyR1 --config, else EasyR1's example config)",
+    )
     .option('-c, --config <file>', 'gad-data.yaml whose trainer: section overrides the profile')
     .option('--keep-filter-overlong', "keep the trainer's own overlong-prompt filter on")
     .option('--no-verify', 'skip the sha256 check of the shards')
@@ -360,13 +564,25 @@ export function createProgram(): Command {
       if (SWIFT_PROFILES.includes(o.profile)) {
         // The GAD recipe's warmup stages (src/train/swift.ts): --data is the `gad-data export` folder.
         if (o.exportScript || o.config) {
-          throw new GadError(`${o.exportScript ? '--export-script' : '-c/--config'} is not supported with --profile ${o.profile}`, {
-            hint: 'use --dry-run to see the swift command, and pass swift options after --',
-            exitCode: 2,
-          });
+          throw new GadError(
+            `${o.exportScript ? '--export-script' : '-c/--config'} is not supported with --profile ${o.profile}`,
+            {
+              hint: 'use --dry-run to see the swift command, and pass swift options after --',
+              exitCode: 2,
+            },
+          );
         }
         const { runSwiftTraining } = await swiftLib();
-        process.exitCode = await runSwiftTraining({ profile: o.profile, data: o.data, dryRun: !!o.dryRun, python: o.python, modelPath: o.modelPath, noVerify: o.verify === false, overrides, nGpus: o.nGpus });
+        process.exitCode = await runSwiftTraining({
+          profile: o.profile,
+          data: o.data,
+          dryRun: !!o.dryRun,
+          python: o.python,
+          modelPath: o.modelPath,
+          noVerify: o.verify === false,
+          overrides,
+          nGpus: o.nGpus,
+        });
         return;
       }
       const file = o.config ? readConfigFile(resolve(o.config)) : null;
@@ -415,14 +631,19 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     let e = caught;
     if (e instanceof CommanderError) {
       // commander printed its message already; help and version exit 0.
-      const code = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+      const code =
+        e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
       if (code !== 0) printJsonError(argv, e.message.replace(/^error: /, ''), 'run with --help for usage', code);
       process.exitCode = code;
       return code;
     }
     // A full disk or a missing permission is the machine's, not a bug: exit 2 with the path and the fix.
     if (!(e instanceof GadError) && environmentErrorCode(e)) {
-      e = environmentError(e, { doing: 'gad-data stopped', where: (e as NodeJS.ErrnoException).path ?? process.cwd(), access: 'any' });
+      e = environmentError(e, {
+        doing: 'gad-data stopped',
+        where: (e as NodeJS.ErrnoException).path ?? process.cwd(),
+        access: 'any',
+      });
     }
     if (e instanceof GadError) {
       printJsonError(argv, e.message, e.hint, e.exitCode);
@@ -431,8 +652,15 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       process.exitCode = e.exitCode;
       return e.exitCode;
     }
-    printJsonError(argv, `unexpected error: ${describeError(e)}`, 'this is a bug in gad-data; rerun with GAD_DATA_DEBUG=1 and report the stack trace', 3);
-    process.stderr.write(`gad-data: unexpected error: ${describeError(e)}\n  this is a bug in gad-data; rerun with GAD_DATA_DEBUG=1 and report the stack trace\n`);
+    printJsonError(
+      argv,
+      `unexpected error: ${describeError(e)}`,
+      'this is a bug in gad-data; rerun with GAD_DATA_DEBUG=1 and report the stack trace',
+      3,
+    );
+    process.stderr.write(
+      `gad-data: unexpected error: ${describeError(e)}\n  this is a bug in gad-data; rerun with GAD_DATA_DEBUG=1 and report the stack trace\n`,
+    );
     if (process.env.GAD_DATA_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     process.exitCode = 3;
     return 3;

@@ -134,8 +134,19 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 /** The EasyR1 data keys gad-data reads. Others (video_key, rollout_batch_size, ...) are accepted and ignored. */
 export const GAD_DATA_KEYS = [
-  'train_files', 'val_files', 'prompt_key', 'answer_key', 'image_key', 'image_dir', 'max_prompt_length',
-  'max_response_length', 'format_prompt', 'min_pixels', 'max_pixels', 'filter_overlong_prompts', 'seed',
+  'train_files',
+  'val_files',
+  'prompt_key',
+  'answer_key',
+  'image_key',
+  'image_dir',
+  'max_prompt_length',
+  'max_response_length',
+  'format_prompt',
+  'min_pixels',
+  'max_pixels',
+  'filter_overlong_prompts',
+  'seed',
   'override_chat_template',
 ] as const;
 /** @deprecated the old name of GAD_DATA_KEYS. */
@@ -163,7 +174,12 @@ export function embeddedDefault(): ConfigInput {
 
 /** The keys a config section takes (top level: ''), from the schema itself. */
 function knownKeys(section: string): string[] {
-  const shapes: Record<string, Record<string, unknown>> = { '': configSchema.shape, data: dataSchema.shape, teacher: teacherSchema.shape, hub: hubSchema.shape };
+  const shapes: Record<string, Record<string, unknown>> = {
+    '': configSchema.shape,
+    data: dataSchema.shape,
+    teacher: teacherSchema.shape,
+    hub: hubSchema.shape,
+  };
   return Object.keys(shapes[section] ?? {});
 }
 
@@ -210,13 +226,21 @@ function formatIssues(err: z.ZodError, origin: string): string {
  */
 export function flagParser(flag: string, key: string): (value: string) => unknown {
   const [a, b] = key.split('.') as [string, string | undefined];
-  const schema = (b === undefined ? (configSchema.shape as Record<string, z.ZodType>)[a] : a === 'data' ? (dataSchema.shape as Record<string, z.ZodType>)[b] : undefined);
+  const schema =
+    b === undefined
+      ? (configSchema.shape as Record<string, z.ZodType>)[a]
+      : a === 'data'
+        ? (dataSchema.shape as Record<string, z.ZodType>)[b]
+        : undefined;
   if (!schema) throw new Error(`flagParser: no config key ${key}`);
   return (value: string) => {
     const n = value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
     const r = schema.safeParse(n);
     if (r.success) return r.data;
-    throw new GadError(`${flag} ${r.error.issues[0]?.message ?? 'invalid value'} (the config key ${key} follows the same rule)`, { exitCode: 2 });
+    throw new GadError(
+      `${flag} ${r.error.issues[0]?.message ?? 'invalid value'} (the config key ${key} follows the same rule)`,
+      { exitCode: 2 },
+    );
   };
 }
 
@@ -229,7 +253,8 @@ export function parseConfig(input: unknown, origin = 'config'): GadConfig {
 
 /** Read a YAML config file (relative paths inside it are resolved against the working directory, as EasyR1 does). */
 export function readConfigFile(path: string): { raw: Record<string, unknown>; dir: string; path: string } {
-  if (!existsSync(path)) throw new GadError(`config file not found: ${path}`, { hint: 'write one with `gad-data init`', exitCode: 2 });
+  if (!existsSync(path))
+    throw new GadError(`config file not found: ${path}`, { hint: 'write one with `gad-data init`', exitCode: 2 });
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(path, 'utf8'));
@@ -257,7 +282,9 @@ const isPlain = (v: unknown): v is Record<string, unknown> => !!v && typeof v ==
 
 /** The keys of an EasyR1 `data:` section that gad-data ignores (for a notice). */
 export function ignoredDataKeys(cfg: GadConfig): string[] {
-  return Object.keys(cfg.data).filter((k) => !(GAD_DATA_KEYS as readonly string[]).includes(k) && (cfg.data as Record<string, unknown>)[k] !== undefined);
+  return Object.keys(cfg.data).filter(
+    (k) => !(GAD_DATA_KEYS as readonly string[]).includes(k) && (cfg.data as Record<string, unknown>)[k] !== undefined,
+  );
 }
 
 /** Everything resolved: paths absolute, defaults that depend on other keys filled. */
@@ -320,10 +347,13 @@ function checkRelativeToCwd(key: string, value: string, cwd: string, fileDir: st
   if (!fileDir || fileDir === cwd || isAbsolute(value)) return;
   const body = key.endsWith('_files') ? value.replace(/@[^/@]*$/, '') : value;
   if (existsSync(resolve(cwd, body)) || !existsSync(resolve(fileDir, body))) return;
-  throw new GadError(`${key}: ${value} does not exist in the working directory ${cwd}, only beside the config file (${resolve(fileDir, body)})`, {
-    hint: 'relative paths in a config are resolved against the working directory, as EasyR1 does: run gad-data from the folder EasyR1 runs from (the repo root), or write the path relative to it',
-    exitCode: 2,
-  });
+  throw new GadError(
+    `${key}: ${value} does not exist in the working directory ${cwd}, only beside the config file (${resolve(fileDir, body)})`,
+    {
+      hint: 'relative paths in a config are resolved against the working directory, as EasyR1 does: run gad-data from the folder EasyR1 runs from (the repo root), or write the path relative to it',
+      exitCode: 2,
+    },
+  );
 }
 
 /**
@@ -353,10 +383,13 @@ export function resolveConfig(opts: {
   const trainSpecs = toList(cfg.data.train_files);
   if (trainSpecs.length === 0) {
     const where = opts.file ? (opts.file.path ?? 'the config file') : 'the config';
-    throw new GadError(`no training data: data.train_files is not set in ${where} (the bundled sample is built only when no config file is given)`, {
-      hint: `set data.train_files in ${opts.file?.path ?? 'gad-data.yaml'} or pass --train FILE`,
-      exitCode: 2,
-    });
+    throw new GadError(
+      `no training data: data.train_files is not set in ${where} (the bundled sample is built only when no config file is given)`,
+      {
+        hint: `set data.train_files in ${opts.file?.path ?? 'gad-data.yaml'} or pass --train FILE`,
+        exitCode: 2,
+      },
+    );
   }
   const pipeline: ResizePipeline = cfg.pipeline ?? defaultPipelineFor(cfg.target);
   const givesFormat = (r: Record<string, unknown>) => isPlain(r.data) && r.data.format_prompt !== undefined;
@@ -383,7 +416,11 @@ export function resolveConfig(opts: {
 }
 
 /** Make the path-valued keys of one config layer absolute against `base` (the working directory). */
-function relativize(raw: Record<string, unknown>, base: string, fileDir: string | null = null): Record<string, unknown> {
+function relativize(
+  raw: Record<string, unknown>,
+  base: string,
+  fileDir: string | null = null,
+): Record<string, unknown> {
   const out = { ...raw };
   /** A path key made absolute against `base`, after checking it does not only exist beside the config file. */
   const path = (key: string, v: string) => {
@@ -402,12 +439,19 @@ function relativize(raw: Record<string, unknown>, base: string, fileDir: string 
       else if (Array.isArray(v)) d[k] = v.map((s) => (typeof s === 'string' ? one(s) : s));
     }
     if (typeof d.image_dir === 'string') d.image_dir = path('data.image_dir', d.image_dir);
-    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt)) d.format_prompt = path('data.format_prompt', d.format_prompt);
-    if (typeof d.override_chat_template === 'string') d.override_chat_template = path('data.override_chat_template', d.override_chat_template);
+    if (typeof d.format_prompt === 'string' && /[/\\]|\.jinja$/.test(d.format_prompt))
+      d.format_prompt = path('data.format_prompt', d.format_prompt);
+    if (typeof d.override_chat_template === 'string')
+      d.override_chat_template = path('data.override_chat_template', d.override_chat_template);
     out.data = d;
   }
-  if (isPlain(out.teacher) && typeof out.teacher.file === 'string') out.teacher = { ...out.teacher, file: path('teacher.file', out.teacher.file) };
-  if (typeof out.model === 'string' && (out.model.startsWith('.') || out.model.startsWith('~') || existsSync(resolve(base, out.model)))) out.model = resolve(base, out.model);
+  if (isPlain(out.teacher) && typeof out.teacher.file === 'string')
+    out.teacher = { ...out.teacher, file: path('teacher.file', out.teacher.file) };
+  if (
+    typeof out.model === 'string' &&
+    (out.model.startsWith('.') || out.model.startsWith('~') || existsSync(resolve(base, out.model)))
+  )
+    out.model = resolve(base, out.model);
   return out;
 }
 

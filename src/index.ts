@@ -3,7 +3,16 @@
  * Stages in pipeline order: ingest → format → validate → export → train.
  */
 export { build, publicConfig, type BuildHooks, type BuildResult } from './build.js';
-export { resolveConfig, parseConfig, readConfigFile, configSchema, EXAMPLE_CONFIG, type GadConfig, type ConfigInput, type ResolvedConfig } from './config.js';
+export {
+  resolveConfig,
+  parseConfig,
+  readConfigFile,
+  configSchema,
+  EXAMPLE_CONFIG,
+  type GadConfig,
+  type ConfigInput,
+  type ResolvedConfig,
+} from './config.js';
 export { GadError } from './core/errors.js';
 export { createProgress, silentProgress, type ProgressSink } from './core/progress.js';
 export type * from './core/types.js';

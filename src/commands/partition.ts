@@ -29,7 +29,11 @@ export function partitionRun(o: CliOptions, cfg: ResolvedConfig): PartitionRun |
     if (o.partOut !== undefined) throw new GadError('--part-out needs --partition', { exitCode: 2 });
     return null;
   }
-  if (o.resume) throw new GadError('--resume is not supported with --partition', { hint: 'a part is rebuilt from the start (rerun the task without --resume); the merge itself can --resume', exitCode: 2 });
+  if (o.resume)
+    throw new GadError('--resume is not supported with --partition', {
+      hint: 'a part is rebuilt from the start (rerun the task without --resume); the merge itself can --resume',
+      exitCode: 2,
+    });
   const part = parsePartition(String(o.partition));
   const out = resolve(o.partOut ?? partFolder(cfg.out, part));
   return {
@@ -39,12 +43,17 @@ export function partitionRun(o: CliOptions, cfg: ResolvedConfig): PartitionRun |
   };
 }
 
-export function addMergeCommand(program: Command, deps: { progress: (o: CliOptions) => ProgressSink; print: (r: BuildResult, o: CliOptions) => Promise<number> }): void {
+export function addMergeCommand(
+  program: Command,
+  deps: { progress: (o: CliOptions) => ProgressSink; print: (r: BuildResult, o: CliOptions) => Promise<number> },
+): void {
   program
     .command('merge')
-    .description('merge the parts of a partitioned build (build --partition I/N) into the dataset one machine would build, byte for byte')
+    .description(
+      'merge the parts of a partitioned build (build --partition I/N) into the dataset one machine would build, byte for byte',
+    )
     .argument('[parts...]', 'the part folders (default: every part in <out>.parts/)')
-    .requiredOption('-o, --out <dir>', 'output folder (the build\'s out)')
+    .requiredOption('-o, --out <dir>', "output folder (the build's out)")
     .option('--resume', 'reuse finished shards of an interrupted merge')
     .option('-q, --quiet', 'no progress, only errors')
     .option('--json', 'print a JSON summary on stdout (for scripts)')

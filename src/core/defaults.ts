@@ -22,7 +22,11 @@ export interface PipelineInfo {
    * What `data.min_pixels` / `data.max_pixels` set: the bounds of the pre-resize step (their keys in
    * format's PipelineBounds, and their defaults from the model's patch size), or null: the processor's own.
    */
-  bounds: { minKey: 'easyr1MinPixels' | 'qwenVlUtilsMinPixels'; maxKey: 'easyr1MaxPixels' | 'qwenVlUtilsMaxPixels'; defaults(patchSize: number): { min: number; max: number } } | null;
+  bounds: {
+    minKey: 'easyr1MinPixels' | 'qwenVlUtilsMinPixels';
+    maxKey: 'easyr1MaxPixels' | 'qwenVlUtilsMaxPixels';
+    defaults(patchSize: number): { min: number; max: number };
+  } | null;
 }
 
 /**
@@ -51,12 +55,17 @@ export const PIPELINES: Readonly<Record<ResizePipeline, PipelineInfo>> = {
   },
   'qwen-vl-utils': {
     name: 'qwen-vl-utils',
-    trainer: 'verl 0.4.1 to 0.7 and HEAD (qwen-vl-utils fetch_image with data.image_patch_size = the model patch, then the processor)',
+    trainer:
+      'verl 0.4.1 to 0.7 and HEAD (qwen-vl-utils fetch_image with data.image_patch_size = the model patch, then the processor)',
     defaultFor: ['verl'],
     steps: ['qwen-vl-utils fetch_image', 'processor smart_resize'],
     alpha: 'white',
     // qwen-vl-utils 0.0.14: IMAGE_MIN_TOKEN_NUM 4 and IMAGE_MAX_TOKEN_NUM 16384 tokens of f² pixels, f = 2·patch
-    bounds: { minKey: 'qwenVlUtilsMinPixels', maxKey: 'qwenVlUtilsMaxPixels', defaults: (patch) => ({ min: 4 * (2 * patch) ** 2, max: 16384 * (2 * patch) ** 2 }) },
+    bounds: {
+      minKey: 'qwenVlUtilsMinPixels',
+      maxKey: 'qwenVlUtilsMaxPixels',
+      defaults: (patch) => ({ min: 4 * (2 * patch) ** 2, max: 16384 * (2 * patch) ** 2 }),
+    },
   },
 };
 

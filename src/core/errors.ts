@@ -65,7 +65,10 @@ const ENV_WHAT: Record<string, string> = {
  * naming the path the system names (or `where`) and the fix. `resume` is added to the hint when finished
  * work was kept for `--resume`.
  */
-export function environmentError(e: unknown, opts: { doing: string; where: string; resume?: string; access?: 'read' | 'write' | 'any' }): GadError {
+export function environmentError(
+  e: unknown,
+  opts: { doing: string; where: string; resume?: string; access?: 'read' | 'write' | 'any' },
+): GadError {
   const code = environmentErrorCode(e) ?? 'EIO';
   const path = errnoPath(e) ?? opts.where;
   const what = ENV_WHAT[code] ?? code;

@@ -50,7 +50,9 @@ export function createPathScrubber(roots: Iterable<string>, cwd: string = proces
   const list = new Map<string, string>();
   const inside = (r: string, base: string) => r === base || r.startsWith(base + sep);
   // Roots under the package or the working directory keep displayPath's form (`<gad-data>/…`, cwd-relative).
-  for (const r of roots) if (r && isAbsolute(r) && r !== sep && !inside(resolve(r), pkg) && !inside(resolve(r), cwd)) list.set(resolve(r), '');
+  for (const r of roots)
+    if (r && isAbsolute(r) && r !== sep && !inside(resolve(r), pkg) && !inside(resolve(r), cwd))
+      list.set(resolve(r), '');
   list.set(cwd, '');
   list.set(pkg, '<gad-data>/');
   const ordered = [...list.entries()].filter(([r]) => r !== sep).sort((a, b) => b[0].length - a[0].length);

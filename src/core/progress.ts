@@ -13,9 +13,17 @@ export interface ProgressSink {
 
 export const silentProgress: ProgressSink = { start() {}, tick() {}, update() {}, end() {}, log() {} };
 
-interface StageState { total: number | null; done: number; unit: string; started: number; lastPrint: number }
+interface StageState {
+  total: number | null;
+  done: number;
+  unit: string;
+  started: number;
+  lastPrint: number;
+}
 
-export function createProgress(opts: { stream?: NodeJS.WriteStream; quiet?: boolean; color?: boolean; intervalMs?: number } = {}): ProgressSink {
+export function createProgress(
+  opts: { stream?: NodeJS.WriteStream; quiet?: boolean; color?: boolean; intervalMs?: number } = {},
+): ProgressSink {
   if (opts.quiet) return silentProgress;
   const stream = opts.stream ?? process.stderr;
   const tty = !!stream.isTTY;
@@ -78,7 +86,9 @@ export function createProgress(opts: { stream?: NodeJS.WriteStream; quiet?: bool
       if (!st) return;
       clear();
       const { r, secs } = fmtRate(st);
-      stream.write(`${stage.padEnd(8)} ${amount(st, st.done)} ${st.unit === 'B' ? '' : st.unit + ' '}in ${formatSecs(secs)} ${dim(`(${r})`)}\n`);
+      stream.write(
+        `${stage.padEnd(8)} ${amount(st, st.done)} ${st.unit === 'B' ? '' : st.unit + ' '}in ${formatSecs(secs)} ${dim(`(${r})`)}\n`,
+      );
       stages.delete(stage);
     },
     log(l) {

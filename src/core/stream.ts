@@ -10,7 +10,11 @@ export async function* mapOrdered<T, R>(
   fn: (item: T) => Promise<R>,
 ): AsyncGenerator<R> {
   const window: Array<Promise<R>> = [];
-  const it = (Symbol.asyncIterator in source ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]()) as AsyncIterator<T> | Iterator<T>;
+  const it = (
+    Symbol.asyncIterator in source
+      ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
+      : (source as Iterable<T>)[Symbol.iterator]()
+  ) as AsyncIterator<T> | Iterator<T>;
   let done = false;
   try {
     for (;;) {

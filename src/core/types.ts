@@ -224,8 +224,20 @@ export interface Manifest {
     chatTemplateFile?: string;
   };
   /** `policy`: when images were resized before writing (auto | always | never; absent in manifests of 0.1 builds: always). */
-  resize: { pipeline: ResizePipeline; minPixels: number; maxPixels: number; trainer: string; policy?: 'auto' | 'always' | 'never' };
-  columns: { prompt: string; answer: string; images: string; teacher: string | null; passthrough?: PassthroughColumn[] };
+  resize: {
+    pipeline: ResizePipeline;
+    minPixels: number;
+    maxPixels: number;
+    trainer: string;
+    policy?: 'auto' | 'always' | 'never';
+  };
+  columns: {
+    prompt: string;
+    answer: string;
+    images: string;
+    teacher: string | null;
+    passthrough?: PassthroughColumn[];
+  };
   formatPrompt: { name: string; sha256: string; file: string | null };
   limits: { maxPromptLength: number; maxResponseLength: number };
   splits: Record<string, { rowsIn: number; rowsOut: number; dropped: Record<string, number> }>;

@@ -43,7 +43,10 @@ export const VERL_DEFAULT_REWARD = {
 
 /** True when verl's default reward function scores rows of this data_source. */
 export function verlHasDefaultReward(dataSource: string): boolean {
-  return (VERL_DEFAULT_REWARD.dataSources as readonly string[]).includes(dataSource) || VERL_DEFAULT_REWARD.prefixes.some((p) => dataSource.startsWith(p));
+  return (
+    (VERL_DEFAULT_REWARD.dataSources as readonly string[]).includes(dataSource) ||
+    VERL_DEFAULT_REWARD.prefixes.some((p) => dataSource.startsWith(p))
+  );
 }
 
 /** The data_source values of `sources` verl's default reward does not know. */

@@ -47,10 +47,17 @@ export function cardFeatures(opts: SchemaOptions): unknown[] {
     const f = feature as Record<string, unknown>;
     if (f._type === 'Value') return { ...named, dtype: f.dtype };
     if (f._type === 'Image') return { ...named, dtype: 'image' };
-    if (f._type === 'ClassLabel' && Array.isArray(f.names)) return { ...named, dtype: { class_label: { names: Object.fromEntries((f.names as unknown[]).map((n, i) => [String(i), n])) } } };
+    if (f._type === 'ClassLabel' && Array.isArray(f.names))
+      return {
+        ...named,
+        dtype: { class_label: { names: Object.fromEntries((f.names as unknown[]).map((n, i) => [String(i), n])) } },
+      };
     if (f._type === 'Sequence' || f._type === 'List') {
       const el = inner(f.feature);
-      return { ...named, [f._type === 'List' ? 'list' : 'sequence']: 'dtype' in el && Object.keys(el).length === 1 ? el.dtype : el };
+      return {
+        ...named,
+        [f._type === 'List' ? 'list' : 'sequence']: 'dtype' in el && Object.keys(el).length === 1 ? el.dtype : el,
+      };
     }
     return { ...named, struct: Object.entries(f).map(([k, v]) => inner(v, k)) };
   };
@@ -98,18 +105,35 @@ export function renderDatasetCard(manifest: Manifest): string {
       `model ${manifest.model.name} (${manifest.model.family}, factor ${manifest.model.factor}).`,
     '',
   );
-  lines.push('## Splits', '', '| split | rows in | rows out | dropped | shards | bytes |', '|---|---:|---:|---:|---:|---:|');
+  lines.push(
+    '## Splits',
+    '',
+    '| split | rows in | rows out | dropped | shards | bytes |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
   for (const s of splits) {
     const sp = manifest.splits[s]!;
     const dropped = Object.values(sp.dropped).reduce((a, b) => a + b, 0);
     const sh = shardsOf(s);
-    lines.push(`| ${s} | ${sp.rowsIn} | ${sp.rowsOut} | ${dropped} | ${sh.length} | ${sh.reduce((a, x) => a + x.bytes, 0)} |`);
+    lines.push(
+      `| ${s} | ${sp.rowsIn} | ${sp.rowsOut} | ${dropped} | ${sh.length} | ${sh.reduce((a, x) => a + x.bytes, 0)} |`,
+    );
   }
   lines.push('');
   const reasons = new Map<string, number>();
-  for (const s of splits) for (const [r, n] of Object.entries(manifest.splits[s]!.dropped)) reasons.set(r, (reasons.get(r) ?? 0) + n);
+  for (const s of splits)
+    for (const [r, n] of Object.entries(manifest.splits[s]!.dropped)) reasons.set(r, (reasons.get(r) ?? 0) + n);
   if ([...reasons.values()].some((n) => n > 0)) {
-    lines.push('Dropped rows by reason: ' + [...reasons.entries()].filter(([, n]) => n > 0).sort().map(([r, n]) => `${r} ${n}`).join(', ') + '.', '');
+    lines.push(
+      'Dropped rows by reason: ' +
+        [...reasons.entries()]
+          .filter(([, n]) => n > 0)
+          .sort()
+          .map(([r, n]) => `${r} ${n}`)
+          .join(', ') +
+        '.',
+      '',
+    );
   }
   lines.push('## Images and prompt length', '');
   lines.push(
@@ -120,11 +144,16 @@ export function renderDatasetCard(manifest: Manifest): string {
   );
   const tokenSplits = Object.keys(manifest.tokens).sort();
   if (tokenSplits.length) {
-    lines.push('| split | prompt tokens p50 | p95 | max | response tokens p50 | p95 | max |', '|---|---:|---:|---:|---:|---:|---:|');
+    lines.push(
+      '| split | prompt tokens p50 | p95 | max | response tokens p50 | p95 | max |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
     for (const s of tokenSplits) {
       const t = manifest.tokens[s]!;
       const r = t.response;
-      lines.push(`| ${s} | ${fmtNum(t.prompt.p50)} | ${fmtNum(t.prompt.p95)} | ${fmtNum(t.prompt.max)} | ${r ? fmtNum(r.p50) : '–'} | ${r ? fmtNum(r.p95) : '–'} | ${r ? fmtNum(r.max) : '–'} |`);
+      lines.push(
+        `| ${s} | ${fmtNum(t.prompt.p50)} | ${fmtNum(t.prompt.p95)} | ${fmtNum(t.prompt.max)} | ${r ? fmtNum(r.p50) : '–'} | ${r ? fmtNum(r.p95) : '–'} | ${r ? fmtNum(r.max) : '–'} |`,
+      );
     }
     lines.push('');
   }
@@ -150,7 +179,8 @@ export function renderDatasetCard(manifest: Manifest): string {
 function imagePolicyText(resize: Manifest['resize']): string {
   const converted =
     'EXIF orientation, alpha (flattened on white), 16-bit, CMYK, animated and other formats are converted to 8-bit RGB PNG/JPEG';
-  if (resize.policy === 'never') return `Every image keeps its original size and, where nothing must change, its original bytes; ${converted}.`;
+  if (resize.policy === 'never')
+    return `Every image keeps its original size and, where nothing must change, its original bytes; ${converted}.`;
   if (resize.policy === 'auto') {
     return (
       `Images keep their original size and, where nothing must change, their original bytes (the trainer resizes them ` +

@@ -33,7 +33,19 @@
  * written when the build died are deleted. A different hash, a missing or unreadable journal starts
  * fresh, and `notice` says why.
  */
-import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeSync, constants as fsc } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  constants as fsc,
+} from 'node:fs';
 import { access, lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -119,7 +131,10 @@ export function resolveOutDir(outDir: string): string {
     if (!isLink) return p;
     p = resolve(dirname(p), readlinkSync(p));
   }
-  throw new GadError(`output ${outDir}: too many levels of symbolic links`, { hint: 'point --out at a folder', exitCode: 2 });
+  throw new GadError(`output ${outDir}: too many levels of symbolic links`, {
+    hint: 'point --out at a folder',
+    exitCode: 2,
+  });
 }
 
 function siblings(outDir: string) {
@@ -163,7 +178,8 @@ function takeLock(lockPath: string, outDir: string): void {
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        if (environmentErrorCode(e)) throw environmentError(e, { doing: `cannot create the lock file of the output ${outDir}`, where: lockPath });
+        if (environmentErrorCode(e))
+          throw environmentError(e, { doing: `cannot create the lock file of the output ${outDir}`, where: lockPath });
         throw new GadError(`cannot create the lock file ${lockPath}: ${(e as Error).message}`, {
           hint: 'check that the output folder is writable',
         });
@@ -180,7 +196,9 @@ function takeLock(lockPath: string, outDir: string): void {
     if (!stale) {
       throw new GadError(
         `another build is writing ${outDir}: locked by pid ${held.pid} on ${held.host ?? '?'} since ${held.started ?? '?'} (${lockPath})`,
-        { hint: 'wait for it to finish, or choose another output folder; if that process is gone, delete the lock file' },
+        {
+          hint: 'wait for it to finish, or choose another output folder; if that process is gone, delete the lock file',
+        },
       );
     }
     try {
@@ -190,7 +208,9 @@ function takeLock(lockPath: string, outDir: string): void {
       /* gone already */
     }
   }
-  throw new GadError(`could not take the lock ${lockPath} (it keeps changing)`, { hint: 'is another build starting right now?' });
+  throw new GadError(`could not take the lock ${lockPath} (it keeps changing)`, {
+    hint: 'is another build starting right now?',
+  });
 }
 
 function rmSyncQuiet(p: string): void {
@@ -214,7 +234,18 @@ function releaseLock(lockPath: string): void {
  * Top-level entries of OUT that a build writes (besides what the previous manifest lists). Everything
  * else in a gad-data output belongs to the user and is carried into the new output.
  */
-export const OWNED_NAMES: readonly string[] = ['data', 'manifest.json', 'README.md', 'report.json', 'report.html', 'lengths.jsonl', 'dropped.jsonl', 'format_prompt.jinja', 'chat_template.jinja', 'gad-data-part'];
+export const OWNED_NAMES: readonly string[] = [
+  'data',
+  'manifest.json',
+  'README.md',
+  'report.json',
+  'report.html',
+  'lengths.jsonl',
+  'dropped.jsonl',
+  'format_prompt.jinja',
+  'chat_template.jinja',
+  'gad-data-part',
+];
 
 /** `a, b, c and 4 more` (for messages). */
 function nameList(names: string[], max = 8): string {
@@ -222,7 +253,9 @@ function nameList(names: string[], max = 8): string {
 }
 
 /** Why manifest.json is not gad-data's, or null when it is. */
-async function manifestOwner(path: string): Promise<{ ours: true; listed: { top: Set<string>; data: Set<string> } } | { ours: false; why: string }> {
+async function manifestOwner(
+  path: string,
+): Promise<{ ours: true; listed: { top: Set<string>; data: Set<string> } } | { ours: false; why: string }> {
   let m: unknown;
   try {
     m = JSON.parse(await readFile(path, 'utf8'));
@@ -249,10 +282,13 @@ async function manifestOwner(path: string): Promise<{ ours: true; listed: { top:
 }
 
 function refuseForeign(abs: string, entries: string[], why: string): GadError {
-  return new GadError(`output ${abs} is not a gad-data output (${why}); it holds ${nameList(entries)}; refusing to replace or write into it`, {
-    hint: 'choose another --out, or empty that folder (gad-data replaces only a folder it wrote itself)',
-    exitCode: 2,
-  });
+  return new GadError(
+    `output ${abs} is not a gad-data output (${why}); it holds ${nameList(entries)}; refusing to replace or write into it`,
+    {
+      hint: 'choose another --out, or empty that folder (gad-data replaces only a folder it wrote itself)',
+      exitCode: 2,
+    },
+  );
 }
 
 /**
@@ -269,7 +305,10 @@ async function inspectOut(abs: string): Promise<{ exists: boolean; foreign: stri
     throw e;
   }
   if (!st.isDirectory()) {
-    throw new GadError(`output ${abs} exists and is not a folder (not a gad-data output); refusing to replace it`, { hint: 'choose another --out', exitCode: 2 });
+    throw new GadError(`output ${abs} exists and is not a folder (not a gad-data output); refusing to replace it`, {
+      hint: 'choose another --out',
+      exitCode: 2,
+    });
   }
   const entries = (await readdir(abs)).sort();
   if (entries.length === 0) return { exists: true, foreign: [] };
@@ -280,7 +319,10 @@ async function inspectOut(abs: string): Promise<{ exists: boolean; foreign: stri
   if (entries.includes('data')) {
     const d = join(abs, 'data');
     if (!(await lstat(d)).isDirectory()) {
-      throw new GadError(`output ${abs}: data is not a folder; gad-data writes its shards there`, { hint: 'move it away, or choose another --out', exitCode: 2 });
+      throw new GadError(`output ${abs}: data is not a folder; gad-data writes its shards there`, {
+        hint: 'move it away, or choose another --out',
+        exitCode: 2,
+      });
     }
     const strays = (await readdir(d)).filter((f) => !owner.listed.data.has(f)).sort();
     if (strays.length) {
@@ -407,7 +449,8 @@ async function recover(p: Siblings): Promise<string[]> {
       }
     }
     await rm(p.carry, { force: true });
-    if (back) notes.push(`put back ${back} file(s)/folder(s) of yours into ${p.abs} that an interrupted commit had moved`);
+    if (back)
+      notes.push(`put back ${back} file(s)/folder(s) of yours into ${p.abs} that an interrupted commit had moved`);
   }
   if (await lexists(p.abs)) {
     const aside = await removeOld(p);
@@ -479,7 +522,9 @@ async function verifiedShards(workDir: string, shards: JournalShard[]): Promise<
 async function renameFinalBack(workDir: string, s: JournalShard, tmpPath: string): Promise<void> {
   const prefix = `${s.split}-${String(s.index).padStart(5, '0')}-of-`;
   const data = join(workDir, 'data');
-  const found = existsSync(data) ? (await readdir(data)).filter((f) => f.startsWith(prefix) && f.endsWith('.parquet')) : [];
+  const found = existsSync(data)
+    ? (await readdir(data)).filter((f) => f.startsWith(prefix) && f.endsWith('.parquet'))
+    : [];
   if (found.length === 1) await rename(join(data, found[0]!), tmpPath);
 }
 
@@ -517,7 +562,8 @@ export async function openOutput(
   try {
     await mkdir(p.parent, { recursive: true });
   } catch (e) {
-    if (environmentErrorCode(e)) throw environmentError(e, { doing: `cannot create the folder of the output ${p.abs}`, where: p.parent });
+    if (environmentErrorCode(e))
+      throw environmentError(e, { doing: `cannot create the folder of the output ${p.abs}`, where: p.parent });
     throw e;
   }
   takeLock(p.lock, p.abs);
@@ -532,7 +578,9 @@ export async function openOutput(
       const j = existsSync(p.work) ? await readJournal(journalPath) : null;
       if (!j) notices.push('resume: no unfinished build to resume; starting fresh');
       else if (j.settingsHash !== opts.settingsHash) {
-        notices.push('resume: the inputs or settings changed since the interrupted build (settings hash differs); starting fresh');
+        notices.push(
+          'resume: the inputs or settings changed since the interrupted build (settings hash differs); starting fresh',
+        );
       } else {
         const kept = await verifiedShards(p.work, j.shards);
         resumed = { settingsHash: j.settingsHash, splits: {} };
@@ -546,9 +594,13 @@ export async function openOutput(
         // Drop everything that is not a verified finished shard.
         const keep = new Set(kept.map((s) => basename(s.tmpFile)));
         const tmp = join(p.work, SHARDS_TMP);
-        for (const f of existsSync(tmp) ? await readdir(tmp) : []) if (!keep.has(f)) await rm(join(tmp, f), { force: true });
-        for (const f of await readdir(p.work)) if (f !== SHARDS_TMP) await rm(join(p.work, f), { recursive: true, force: true });
-        const text = [JSON.stringify({ settingsHash: opts.settingsHash }), ...kept.map((s) => JSON.stringify(s))].join('\n') + '\n';
+        for (const f of existsSync(tmp) ? await readdir(tmp) : [])
+          if (!keep.has(f)) await rm(join(tmp, f), { force: true });
+        for (const f of await readdir(p.work))
+          if (f !== SHARDS_TMP) await rm(join(p.work, f), { recursive: true, force: true });
+        const text =
+          [JSON.stringify({ settingsHash: opts.settingsHash }), ...kept.map((s) => JSON.stringify(s))].join('\n') +
+          '\n';
         await writeFile(journalPath, text);
         notices.push(`resume: reusing ${kept.length} finished shard(s) of the interrupted build`);
       }
@@ -581,7 +633,10 @@ export async function openOutput(
         if (done) throw new Error('output session already finished');
         const leftovers = existsSync(join(p.work, SHARDS_TMP)) ? await readdir(join(p.work, SHARDS_TMP)) : [];
         if (leftovers.length) {
-          throw new GadError(`export: ${leftovers.length} shard(s) were never given their final name (${leftovers[0]}); was a ShardWriter not closed?`, { exitCode: 1 });
+          throw new GadError(
+            `export: ${leftovers.length} shard(s) were never given their final name (${leftovers[0]}); was a ShardWriter not closed?`,
+            { exitCode: 1 },
+          );
         }
         const extra = (await readdir(join(p.work, 'data'))).filter((f) => !f.endsWith('.parquet'));
         if (extra.length) {
@@ -595,7 +650,11 @@ export async function openOutput(
         if (now.exists) await checkReplaceable(p.abs, now.foreign);
         const ours = new Set(await readdir(p.work));
         const clash = now.foreign.filter((f) => ours.has(f));
-        if (clash.length) throw new GadError(`export: the work folder ${p.work} holds ${nameList(clash)}, which are the user's in ${p.abs}`, { exitCode: 1 });
+        if (clash.length)
+          throw new GadError(
+            `export: the work folder ${p.work} holds ${nameList(clash)}, which are the user's in ${p.abs}`,
+            { exitCode: 1 },
+          );
         await rm(join(p.work, SHARDS_TMP), { recursive: true, force: true });
         await rm(journalPath, { force: true });
         let notice: string | null = null;
@@ -617,7 +676,9 @@ export async function openOutput(
             throw e;
           }
           await rm(p.carry, { force: true });
-          notice = await removeOld(p).catch((e: unknown) => (e instanceof GadError ? `${e.message}; ${e.hint ?? ''}` : describeError(e)));
+          notice = await removeOld(p).catch((e: unknown) =>
+            e instanceof GadError ? `${e.message}; ${e.hint ?? ''}` : describeError(e),
+          );
         } else {
           await rename(p.work, p.abs);
         }
@@ -641,7 +702,8 @@ export async function openOutput(
     return session;
   } catch (e) {
     releaseLock(p.lock);
-    if (environmentErrorCode(e) && !(e instanceof GadError)) throw environmentError(e, { doing: `cannot prepare the output ${p.abs}`, where: p.parent });
+    if (environmentErrorCode(e) && !(e instanceof GadError))
+      throw environmentError(e, { doing: `cannot prepare the output ${p.abs}`, where: p.parent });
     throw e;
   }
 }

@@ -109,20 +109,37 @@ const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
 
 /** True when an HF feature describes exactly the stored type (so `datasets` trusts the footer and decodes it). */
 function featureMatches(feature: unknown, c: ColumnType): boolean {
-  if (Array.isArray(feature)) return feature.length === 1 && c.kind === 'list' && featureMatches(feature[0], c.children[0]!);
+  if (Array.isArray(feature))
+    return feature.length === 1 && c.kind === 'list' && featureMatches(feature[0], c.children[0]!);
   if (!isObj(feature)) return false;
   const t = feature._type;
   if (t === 'Value') return c.kind === 'primitive' && LEAVES[c.type]?.dtype === feature.dtype;
   if (t === 'ClassLabel') return c.kind === 'primitive' && c.type === 'int64';
   if (t === 'Image') {
-    return c.kind === 'struct' && c.children.length === 2 && c.children[0]!.name === 'bytes' && c.children[0]!.type === 'binary' && c.children[1]!.name === 'path' && c.children[1]!.type === 'string';
+    return (
+      c.kind === 'struct' &&
+      c.children.length === 2 &&
+      c.children[0]!.name === 'bytes' &&
+      c.children[0]!.type === 'binary' &&
+      c.children[1]!.name === 'path' &&
+      c.children[1]!.type === 'string'
+    );
   }
-  if (t === 'List' || (t === 'Sequence' && (feature.length === undefined || feature.length === -1) && !(isObj(feature.feature) && feature.feature._type === undefined))) {
+  if (
+    t === 'List' ||
+    (t === 'Sequence' &&
+      (feature.length === undefined || feature.length === -1) &&
+      !(isObj(feature.feature) && feature.feature._type === undefined))
+  ) {
     return c.kind === 'list' && featureMatches(feature.feature, c.children[0]!);
   }
   if (t !== undefined) return false;
   const keys = Object.keys(feature);
-  return c.kind === 'struct' && keys.length === c.children.length && c.children.every((x, i) => x.name === keys[i] && featureMatches(feature[x.name], x));
+  return (
+    c.kind === 'struct' &&
+    keys.length === c.children.length &&
+    c.children.every((x, i) => x.name === keys[i] && featureMatches(feature[x.name], x))
+  );
 }
 
 /** The HF feature of a pass-through column: the input's own when it matches the type, else one derived from the type. */
@@ -136,8 +153,17 @@ export function passthroughFeature(p: PassthroughColumn): Feature {
  * `images`, `ability`, GAD's `teacher_response`), not types it cannot write. `reward_model` and `extra_info`
  * are kept (they replace the built ones). `left` says why each other column is left out, for a warning.
  */
-export function planPassthrough(cols: readonly PassthroughColumn[], opts: Pick<SchemaOptions, 'kind' | 'promptKey'>): { keep: PassthroughColumn[]; left: Array<{ name: string; why: string }> } {
-  const own = new Set(['data_source', opts.promptKey, VERL_IMAGE_COLUMN, 'ability', ...(opts.kind === 'gad' ? [TEACHER_COLUMN] : [])]);
+export function planPassthrough(
+  cols: readonly PassthroughColumn[],
+  opts: Pick<SchemaOptions, 'kind' | 'promptKey'>,
+): { keep: PassthroughColumn[]; left: Array<{ name: string; why: string }> } {
+  const own = new Set([
+    'data_source',
+    opts.promptKey,
+    VERL_IMAGE_COLUMN,
+    'ability',
+    ...(opts.kind === 'gad' ? [TEACHER_COLUMN] : []),
+  ]);
   const keep: PassthroughColumn[] = [];
   const left: Array<{ name: string; why: string }> = [];
   for (const c of cols) {
@@ -147,7 +173,8 @@ export function planPassthrough(cols: readonly PassthroughColumn[], opts: Pick<S
     }
     const bad = unsupportedType(c.column);
     if (bad) left.push({ name: c.name, why: `its ${bad} cannot be written` });
-    else if ((c.name === 'reward_model' || c.name === 'extra_info') && c.column.kind !== 'struct') left.push({ name: c.name, why: `it is ${c.column.type}, verl needs a struct` });
+    else if ((c.name === 'reward_model' || c.name === 'extra_info') && c.column.kind !== 'struct')
+      left.push({ name: c.name, why: `it is ${c.column.type}, verl needs a struct` });
     else keep.push(c);
   }
   return { keep, left };
@@ -202,7 +229,8 @@ function featureOf(type: A.DataType, imageList = false): Feature {
 }
 
 function checkKeys(opts: SchemaOptions): void {
-  const keys = opts.target === 'verl' ? [opts.promptKey, VERL_IMAGE_COLUMN] : [opts.promptKey, opts.answerKey, opts.imageKey];
+  const keys =
+    opts.target === 'verl' ? [opts.promptKey, VERL_IMAGE_COLUMN] : [opts.promptKey, opts.answerKey, opts.imageKey];
   const fixed = opts.target === 'verl' ? ['data_source', 'ability', 'reward_model', 'extra_info'] : [];
   if (opts.kind === 'gad') fixed.push(TEACHER_COLUMN);
   const all = [...keys, ...fixed];
@@ -222,25 +250,35 @@ export function columnSpecs(opts: SchemaOptions): ColumnSpec[] {
     const slot = (name: string, type: A.DataType): ColumnSpec => {
       const p = pass.get(name);
       pass.delete(name);
-      return p ? { name, type: arrowTypeOf(p.column), feature: passthroughFeature(p) } : { name, type, feature: featureOf(type) };
+      return p
+        ? { name, type: arrowTypeOf(p.column), feature: passthroughFeature(p) }
+        : { name, type, feature: featureOf(type) };
     };
     const out: ColumnSpec[] = [
       slot('data_source', str()),
-      { name: opts.promptKey, type: list(struct([f('role', str()), f('content', str())])), feature: featureOf(list(struct([f('role', str()), f('content', str())]))) },
+      {
+        name: opts.promptKey,
+        type: list(struct([f('role', str()), f('content', str())])),
+        feature: featureOf(list(struct([f('role', str()), f('content', str())]))),
+      },
       { name: VERL_IMAGE_COLUMN, type: list(imageStruct()), feature: featureOf(list(imageStruct()), true) },
       slot('ability', str()),
       slot('reward_model', struct([f('style', str()), f('ground_truth', str())])),
-      slot('extra_info', struct([f('split', str()), f('index', new A.Int64()), f('answer', str()), f('question', str())])),
+      slot(
+        'extra_info',
+        struct([f('split', str()), f('index', new A.Int64()), f('answer', str()), f('question', str())]),
+      ),
     ];
-    for (const p of pass.values()) out.push({ name: p.name, type: arrowTypeOf(p.column), feature: passthroughFeature(p) });
+    for (const p of pass.values())
+      out.push({ name: p.name, type: arrowTypeOf(p.column), feature: passthroughFeature(p) });
     if (opts.kind === 'gad') out.push({ name: TEACHER_COLUMN, type: str(), feature: featureOf(str()) });
     return out;
   }
   const cols: Array<[string, A.DataType, boolean?]> = [
-          [opts.promptKey, str()],
-          [opts.answerKey, str()],
-          [opts.imageKey, list(imageStruct()), true],
-        ];
+    [opts.promptKey, str()],
+    [opts.answerKey, str()],
+    [opts.imageKey, list(imageStruct()), true],
+  ];
   if (opts.kind === 'gad') cols.push([TEACHER_COLUMN, str()]);
   return cols.map(([name, type, img]) => ({ name, type, feature: featureOf(type, img === true) }));
 }
@@ -252,7 +290,10 @@ export function columnSpecs(opts: SchemaOptions): ColumnSpec[] {
  */
 export function arrowSchema(opts: SchemaOptions): A.Schema {
   const meta = new Map([['huggingface', JSON.stringify(hfFeatures(opts))]]);
-  return new A.Schema(columnSpecs(opts).map((c) => f(c.name, c.type)), meta);
+  return new A.Schema(
+    columnSpecs(opts).map((c) => f(c.name, c.type)),
+    meta,
+  );
 }
 
 /** The `huggingface` footer metadata: `{"info": {"features": {...}}}`, columns in written order. */
@@ -269,20 +310,33 @@ export function hfFeatures(opts: SchemaOptions): object {
 export function rowFor(sample: Sample, opts: SchemaOptions): Record<string, unknown> {
   checkKeys(opts);
   const fm = sample.formatted;
-  if (!fm) throw new GadError(`export: row ${sample.id} (${sample.split} #${sample.index}) was not formatted`, { exitCode: 1 });
-  if (sample.drop) throw new GadError(`export: row ${sample.id} is dropped (${sample.drop.reason}) and must not be written`, { exitCode: 1 });
+  if (!fm)
+    throw new GadError(`export: row ${sample.id} (${sample.split} #${sample.index}) was not formatted`, {
+      exitCode: 1,
+    });
+  if (sample.drop)
+    throw new GadError(`export: row ${sample.id} is dropped (${sample.drop.reason}) and must not be written`, {
+      exitCode: 1,
+    });
   const images = fm.images.map((im) => ({ bytes: im.bytes, path: im.path }));
   const row: Record<string, unknown> = {};
   if (opts.target === 'verl') {
     const ability = typeof sample.extra.ability === 'string' ? sample.extra.ability : (opts.ability ?? 'math');
     row.data_source = sample.dataSource;
     // A message-list prompt keeps every turn (system included), as verl renders it.
-    row[opts.promptKey] = fm.messages ? fm.messages.map((m) => ({ role: m.role, content: m.content })) : [{ role: 'user', content: fm.formatted }];
+    row[opts.promptKey] = fm.messages
+      ? fm.messages.map((m) => ({ role: m.role, content: m.content }))
+      : [{ role: 'user', content: fm.formatted }];
     row[VERL_IMAGE_COLUMN] = images;
     row.ability = ability;
     row.reward_model = { style: 'rule', ground_truth: sample.answer };
     // extra_info.question: the problem as the input held it (geo3k.py stores the raw problem there).
-    row.extra_info = { split: sample.split, index: BigInt(sample.index), answer: sample.answer, question: sample.rawProblem ?? sample.problem };
+    row.extra_info = {
+      split: sample.split,
+      index: BigInt(sample.index),
+      answer: sample.answer,
+      question: sample.rawProblem ?? sample.problem,
+    };
     for (const p of opts.passthrough ?? []) {
       if (p.name === 'data_source' || p.name === 'ability') continue;
       row[p.name] = coerceCell(sample.passthrough?.[p.name], p.column);

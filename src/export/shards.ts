@@ -68,7 +68,8 @@ function writerProperties(opts: SchemaOptions, rowGroupRows: number, rowGroupByt
     .setMaxRowGroupBytes(rowGroupBytes)
     // Also as a plain key-value entry, for readers that do not decode ARROW:schema (DuckDB, hyparquet).
     .setKeyValueMetadata(new Map([['huggingface', JSON.stringify(hfFeatures(opts))]]));
-  if (opts.target === 'verl') b = b.setColumnDictionaryEnabled('data_source', true).setColumnDictionaryEnabled('ability', true);
+  if (opts.target === 'verl')
+    b = b.setColumnDictionaryEnabled('data_source', true).setColumnDictionaryEnabled('ability', true);
   return b.build();
 }
 
@@ -79,7 +80,10 @@ export function recordBatch(schema: A.Schema, rows: Array<Record<string, unknown
     for (const r of rows) b.append(r[field.name]);
     return b.finish().flush();
   });
-  return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+  return new A.RecordBatch(
+    schema,
+    A.makeData({ type: new A.Struct(schema.fields), length: rows.length, nullCount: 0, children }),
+  );
 }
 
 /** One open parquet file fed batch by batch (pull-driven: at most one batch waits). */
@@ -185,7 +189,8 @@ export class ShardWriter {
   private imageNames = new Set<string>();
 
   constructor(private readonly opts: ShardWriterOptions) {
-    if (!(opts.shardSize > 0)) throw new GadError(`export: --shard-size must be a positive number of bytes (got ${opts.shardSize})`);
+    if (!(opts.shardSize > 0))
+      throw new GadError(`export: --shard-size must be a positive number of bytes (got ${opts.shardSize})`);
     if (!/^[A-Za-z0-9_.]+$/.test(opts.split) || opts.split.includes('-')) {
       throw new GadError(`export: split name "${opts.split}" cannot be used in shard file names`, {
         hint: 'use letters, digits, _ or . (HF split names)',
@@ -256,9 +261,17 @@ export class ShardWriter {
       const out: ShardInfo[] = [];
       for (const s of this.finished) {
         const name = shardFileName(this.opts.split, s.index, n);
-        const from = this.opts.session ? join(this.opts.session.workDir, s.tmpFile) : join(dirname(this.opts.dir), s.tmpFile);
+        const from = this.opts.session
+          ? join(this.opts.session.workDir, s.tmpFile)
+          : join(dirname(this.opts.dir), s.tmpFile);
         await rename(from, join(this.opts.dir, name));
-        out.push({ split: this.opts.split, file: `${basename(this.opts.dir)}/${name}`, rows: s.rows, bytes: s.bytes, sha256: s.sha256 });
+        out.push({
+          split: this.opts.split,
+          file: `${basename(this.opts.dir)}/${name}`,
+          rows: s.rows,
+          bytes: s.bytes,
+          sha256: s.sha256,
+        });
       }
       return out;
     }) as Promise<ShardInfo[]>;
@@ -324,10 +337,14 @@ export class ShardWriter {
     try {
       rows = await footerRows(file.path);
     } catch (e) {
-      throw new GadError(`export: shard ${file.path} is not a readable parquet file (${(e as Error).message})`, { exitCode: 1 });
+      throw new GadError(`export: shard ${file.path} is not a readable parquet file (${(e as Error).message})`, {
+        exitCode: 1,
+      });
     }
     if (rows !== this.shardRows) {
-      throw new GadError(`export: shard ${file.path} holds ${rows} rows, ${this.shardRows} were written`, { exitCode: 1 });
+      throw new GadError(`export: shard ${file.path} holds ${rows} rows, ${this.shardRows} were written`, {
+        exitCode: 1,
+      });
     }
     const index = this.finished.length;
     const finalTmp = file.path.replace(/\.partial$/, '');

@@ -26,8 +26,17 @@ interface Internals {
   added_tokens_map: Map<string, { id: number; lstrip: boolean; rstrip: boolean }>;
   added_tokens?: Array<{ normalized: boolean }>;
   normalizer: ((text: string) => string) | null;
-  pre_tokenizer: { tokenizers?: Array<{ pre_tokenize_text(text: string, options?: unknown): string[]; config?: Record<string, unknown> }> } | null;
-  model: ((tokens: string[]) => string[]) & { tokens_to_ids: Map<string, number>; unk_token_id?: number; fuse_unk?: boolean };
+  pre_tokenizer: {
+    tokenizers?: Array<{
+      pre_tokenize_text(text: string, options?: unknown): string[];
+      config?: Record<string, unknown>;
+    }>;
+  } | null;
+  model: ((tokens: string[]) => string[]) & {
+    tokens_to_ids: Map<string, number>;
+    unk_token_id?: number;
+    fuse_unk?: boolean;
+  };
   remove_space?: unknown;
   do_lowercase_and_remove_accent?: unknown;
   tokenizer?: Record<string, unknown>;
@@ -56,27 +65,45 @@ export class CachedEncoder {
     this.reason = why;
     // The library puts an added token in splitter_normalized when `token.normalized && normalizer`.
     const added = this.t.added_tokens;
-    this.splitNormalized = !Array.isArray(added) || (this.t.normalizer !== null && added.some((a) => a.normalized !== false));
+    this.splitNormalized =
+      !Array.isArray(added) || (this.t.normalizer !== null && added.some((a) => a.normalized !== false));
   }
 
   private checkShape(): string {
     const t = this.t;
     const json = t.tokenizer;
     if (!json || typeof json !== 'object') return 'no tokenizer config';
-    if (!t.splitter_unnormalized?.split || !t.splitter_normalized?.split || !(t.added_tokens_map instanceof Map)) return 'library internals differ';
+    if (!t.splitter_unnormalized?.split || !t.splitter_normalized?.split || !(t.added_tokens_map instanceof Map))
+      return 'library internals differ';
     if (t.remove_space === true || t.do_lowercase_and_remove_accent) return 'remove_space / lowercase options';
     const pre = json.pre_tokenizer as { type?: string; pretokenizers?: Array<Record<string, unknown>> } | null;
-    if (!pre || pre.type !== 'Sequence' || pre.pretokenizers?.length !== 2) return 'pre-tokenizer is not Sequence[Split, ByteLevel]';
+    if (!pre || pre.type !== 'Sequence' || pre.pretokenizers?.length !== 2)
+      return 'pre-tokenizer is not Sequence[Split, ByteLevel]';
     const [split, bl] = pre.pretokenizers;
-    if (split!.type !== 'Split' || split!.invert !== false || String(split!.behavior).toLowerCase() !== 'isolated') return 'first pre-tokenizer is not an isolated Split';
-    if (bl!.type !== 'ByteLevel' || bl!.use_regex !== false || bl!.add_prefix_space === true) return 'second pre-tokenizer is not ByteLevel(use_regex=false)';
+    if (split!.type !== 'Split' || split!.invert !== false || String(split!.behavior).toLowerCase() !== 'isolated')
+      return 'first pre-tokenizer is not an isolated Split';
+    if (bl!.type !== 'ByteLevel' || bl!.use_regex !== false || bl!.add_prefix_space === true)
+      return 'second pre-tokenizer is not ByteLevel(use_regex=false)';
     const model = json.model as Record<string, unknown> | undefined;
-    if (!model || model.type !== 'BPE' || model.fuse_unk === true || (model.dropout !== null && model.dropout !== undefined)) return 'model is not a plain BPE';
+    if (
+      !model ||
+      model.type !== 'BPE' ||
+      model.fuse_unk === true ||
+      (model.dropout !== null && model.dropout !== undefined)
+    )
+      return 'model is not a plain BPE';
     const post = json.post_processor as { type?: string } | null;
     if (post && post.type !== 'ByteLevel') return 'post-processor adds tokens';
-    for (const tok of t.added_tokens_map.values()) if (tok.lstrip || tok.rstrip) return 'added tokens with lstrip/rstrip';
+    for (const tok of t.added_tokens_map.values())
+      if (tok.lstrip || tok.rstrip) return 'added tokens with lstrip/rstrip';
     const steps = t.pre_tokenizer?.tokenizers;
-    if (!steps || steps.length !== 2 || typeof steps[0]?.pre_tokenize_text !== 'function' || typeof steps[1]?.pre_tokenize_text !== 'function') return 'library internals differ';
+    if (
+      !steps ||
+      steps.length !== 2 ||
+      typeof steps[0]?.pre_tokenize_text !== 'function' ||
+      typeof steps[1]?.pre_tokenize_text !== 'function'
+    )
+      return 'library internals differ';
     if (typeof t.model !== 'function' || !(t.model.tokens_to_ids instanceof Map)) return 'library internals differ';
     return '';
   }

@@ -32,7 +32,14 @@ import type { Drop, ProcessedImage, ResizePipeline } from '../core/types.js';
 import { PIPELINES } from '../core/defaults.js';
 import { sha256 } from '../core/hash.js';
 import { describeError } from '../core/errors.js';
-import { type ImageGeometry, type PipelineBounds, type ResizeResult, resizeFor, resolveBounds, writeTarget } from './resize.js';
+import {
+  type ImageGeometry,
+  type PipelineBounds,
+  type ResizeResult,
+  resizeFor,
+  resolveBounds,
+  writeTarget,
+} from './resize.js';
 import { checkPng } from './png-check.js';
 import { resizeBicubicAsync } from './resample.js';
 
@@ -136,7 +143,17 @@ export async function probeImage(input: Uint8Array): Promise<ImageProbe> {
  * the pillow-heif plugin; AVIF, reported by sharp as heif/av1, is `avif` here), `jxl`, `magick`, `openslide`,
  * `vips`, `exr`, `rad`, `raw`, `csv`, `matrix`, `fits`.
  */
-export const ACCEPTED_INPUT_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'jp2k', 'ppm', 'bmp']);
+export const ACCEPTED_INPUT_FORMATS: ReadonlySet<string> = new Set([
+  'jpeg',
+  'png',
+  'webp',
+  'gif',
+  'tiff',
+  'avif',
+  'jp2k',
+  'ppm',
+  'bmp',
+]);
 
 /** Images processed at once: the cores, capped by the libuv pool sharp runs on (UV_THREADPOOL_SIZE, default 4). */
 export function defaultImageConcurrency(): number {
@@ -168,12 +185,20 @@ export async function readImageFile(
   try {
     const st = await stat(path);
     if (!st.isFile()) {
-      return { ok: false, drop: { reason: 'image_undecodable', detail: `image path is not a file: ${path}`, value: path, limit: null } };
+      return {
+        ok: false,
+        drop: { reason: 'image_undecodable', detail: `image path is not a file: ${path}`, value: path, limit: null },
+      };
     }
     if (opts.maxBytes !== undefined && st.size > opts.maxBytes) {
       return {
         ok: false,
-        drop: { reason: 'image_too_large', detail: `image file ${path} has ${st.size} bytes, more than the limit ${opts.maxBytes}`, value: st.size, limit: opts.maxBytes },
+        drop: {
+          reason: 'image_too_large',
+          detail: `image file ${path} has ${st.size} bytes, more than the limit ${opts.maxBytes}`,
+          value: st.size,
+          limit: opts.maxBytes,
+        },
       };
     }
     return { ok: true, bytes: new Uint8Array(await readFile(path)), stat: { size: st.size, mtimeMs: st.mtimeMs } };
@@ -235,7 +260,12 @@ function needsConversion(probe: ImageProbe, policy: ImageFormatPolicy): boolean 
 }
 
 function jpegOptions(opts: ImageOptions) {
-  return { quality: opts.jpegQuality ?? DEFAULT_JPEG_QUALITY, chromaSubsampling: '4:4:4', progressive: false, mozjpeg: false };
+  return {
+    quality: opts.jpegQuality ?? DEFAULT_JPEG_QUALITY,
+    chromaSubsampling: '4:4:4',
+    progressive: false,
+    mozjpeg: false,
+  };
 }
 
 type SizeChoice =
@@ -306,7 +336,10 @@ function chooseSize(probe: ImageProbe, opts: ImageOptions): SizeChoice {
  * `validate`): a format the trainers' Pillow cannot open (`image_undecodable`: SVG, PDF, HEIC, ...), and more
  * pixels than `maxInputPixels` (`image_too_large`, the decompression-bomb guard).
  */
-export function inputImageDrop(probe: { format: string; width: number; height: number }, maxInputPixels: number = DEFAULT_MAX_INPUT_PIXELS): Drop | null {
+export function inputImageDrop(
+  probe: { format: string; width: number; height: number },
+  maxInputPixels: number = DEFAULT_MAX_INPUT_PIXELS,
+): Drop | null {
   if (!ACCEPTED_INPUT_FORMATS.has(probe.format)) {
     return {
       reason: 'image_undecodable',
@@ -360,7 +393,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
   const target = chooseSize(probe, opts);
   if (!target.ok) {
     const where =
-      target.stage === 'pre' ? `the ${opts.pipeline} pre-resize` : `the model processor (after the ${opts.pipeline} pipeline)`;
+      target.stage === 'pre'
+        ? `the ${opts.pipeline} pre-resize`
+        : `the model processor (after the ${opts.pipeline} pipeline)`;
     if (target.reason === 'aspect_ratio') {
       return {
         ok: false,
@@ -398,32 +433,46 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
 
   const resize = tw !== probe.width || th !== probe.height;
   const canCopy = !resize && !needsConversion(probe, opts.imageFormat);
-  const outFormat: ImageResult['format'] = canCopy ? (probe.format as ImageResult['format']) : outputFormatFor(probe.format, opts.imageFormat);
+  const outFormat: ImageResult['format'] = canCopy
+    ? (probe.format as ImageResult['format'])
+    : outputFormatFor(probe.format, opts.imageFormat);
 
   const base = () =>
-    sharp(input, { failOn: 'truncated', limitInputPixels: maxInputPixels, pages: 1, page: 0 }).timeout({ seconds: timeoutSeconds });
+    sharp(input, { failOn: 'truncated', limitInputPixels: maxInputPixels, pages: 1, page: 0 }).timeout({
+      seconds: timeoutSeconds,
+    });
 
   // The time-out has two parts: sharp's own (whole seconds, it stops the libvips work) and a wall-clock
   // deadline in milliseconds raced against the work (so `timeoutMs` is honoured as given, and a row never waits
   // longer; abandoned work is still stopped by sharp's time-out).
   const timeoutMs = Math.max(1, opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS);
   const timedOut = () =>
-    undecodable(`image processing timed out after ${timeoutMs} ms (${probe.format} ${probe.width}x${probe.height}); the per-image time-out guards against images that are too slow to decode`, timeoutMs);
+    undecodable(
+      `image processing timed out after ${timeoutMs} ms (${probe.format} ${probe.width}x${probe.height}); the per-image time-out guards against images that are too slow to decode`,
+      timeoutMs,
+    );
 
   let bytes: Uint8Array;
   try {
     const png = canCopy && probe.format === 'png' ? checkPng(input) : null;
-    if (png && !png.ok) return undecodable(`truncated or corrupt png image: it cannot be fully decoded (${png.problem})`, input.byteLength);
+    if (png && !png.ok)
+      return undecodable(
+        `truncated or corrupt png image: it cannot be fully decoded (${png.problem})`,
+        input.byteLength,
+      );
     if (png?.ok) {
       // Verified without building the pixels (png-check.ts): every chunk, the whole compressed stream, every row.
-      if (png.width !== probe.storedWidth || png.height !== probe.storedHeight) return undecodable(`png header and data disagree on the size`);
+      if (png.width !== probe.storedWidth || png.height !== probe.storedHeight)
+        return undecodable(`png header and data disagree on the size`);
       bytes = input;
     } else if (canCopy) {
       // Decode once so truncated or corrupt data is refused rather than copied. A JPEG is decoded at 1/8 scale: its
       // whole entropy-coded stream is still read (a truncated one fails the same way), at half the cost.
       const eighth = probe.format === 'jpeg' && probe.width >= 64 && probe.height >= 64;
       const want = eighth ? [Math.ceil(probe.width / 8), Math.ceil(probe.height / 8)] : [probe.width, probe.height];
-      const decoder = eighth ? base().resize({ width: want[0], height: want[1], fit: 'fill', kernel: 'nearest' }) : base();
+      const decoder = eighth
+        ? base().resize({ width: want[0], height: want[1], fit: 'fill', kernel: 'nearest' })
+        : base();
       const decoded = await withDeadline(decoder.raw().toBuffer({ resolveWithObject: true }), timeoutMs);
       if (decoded === TIMED_OUT) return timedOut();
       if (decoded.info.width !== want[0] || decoded.info.height !== want[1]) {
@@ -436,15 +485,30 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
         let p = base().autoOrient();
         // Alpha as the trainer's own RGB conversion treats it (PIPELINES[..].alpha): qwen-vl-utils pastes on white;
         // transformers' convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
-        if (probe.hasAlpha) p = PIPELINES[opts.pipeline].alpha === 'white' ? p.flatten({ background: { r: 255, g: 255, b: 255 } }) : p.removeAlpha();
+        if (probe.hasAlpha)
+          p =
+            PIPELINES[opts.pipeline].alpha === 'white'
+              ? p.flatten({ background: { r: 255, g: 255, b: 255 } })
+              : p.removeAlpha();
         p = p.toColourspace('srgb');
         if (resize) {
           // Pillow's bicubic on the 8-bit RGB image, as the trainer would resize the original.
           const { data, info } = await p.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-          const px = await resizeBicubicAsync(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels, tw, th, abort.signal);
+          const px = await resizeBicubicAsync(
+            new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+            info.width,
+            info.height,
+            info.channels,
+            tw,
+            th,
+            abort.signal,
+          );
           p = sharp(px, { raw: { width: tw, height: th, channels: info.channels as 3 } });
         }
-        p = outFormat === 'jpeg' ? p.jpeg(jpegOptions(opts)) : p.png({ compressionLevel: 6, adaptiveFiltering: false, palette: false });
+        p =
+          outFormat === 'jpeg'
+            ? p.jpeg(jpegOptions(opts))
+            : p.png({ compressionLevel: 6, adaptiveFiltering: false, palette: false });
         return p.toBuffer({ resolveWithObject: true });
       };
       const done = await withDeadline(work(), timeoutMs);
@@ -454,7 +518,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
       }
       const { data, info } = done;
       if (info.width !== tw || info.height !== th || info.channels !== 3) {
-        return undecodable(`image ${probe.width}x${probe.height} produced ${info.width}x${info.height}x${info.channels}, expected ${tw}x${th}x3`);
+        return undecodable(
+          `image ${probe.width}x${probe.height} produced ${info.width}x${info.height}x${info.channels}, expected ${tw}x${th}x3`,
+        );
       }
       bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     }
@@ -462,7 +528,15 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     const msg = firstLine(e);
     if (/timeout/i.test(msg)) return timedOut();
     if (/pixel limit/i.test(msg)) {
-      return { ok: false, drop: { reason: 'image_too_large', detail: `image exceeds max-input-pixels ${maxInputPixels}: ${msg}`, value: pixels, limit: maxInputPixels } };
+      return {
+        ok: false,
+        drop: {
+          reason: 'image_too_large',
+          detail: `image exceeds max-input-pixels ${maxInputPixels}: ${msg}`,
+          value: pixels,
+          limit: maxInputPixels,
+        },
+      };
     }
     // Not libvips' message: its error buffer is shared by concurrent operations, so for the same truncated PNG
     // it says "vipspng: libpng read error" or "vips2png: unable to write to target" depending on timing

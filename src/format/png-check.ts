@@ -16,7 +16,8 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 /** `exif`: the file has an eXIf chunk (an orientation a decoder may apply), so its displayed size may differ. */
-export type PngCheck = { ok: true; width: number; height: number; exif: boolean } | { ok: false; problem: string } | null;
+export type PngCheck =
+  { ok: true; width: number; height: number; exif: boolean } | { ok: false; problem: string } | null;
 
 /** ok: decodes fully at width×height; not ok: it cannot be decoded (why); null: not decided here. */
 export function checkPng(bytes: Uint8Array): PngCheck {
@@ -39,7 +40,8 @@ export function checkPng(bytes: Uint8Array): PngCheck {
     if (len > 0x7fffffff || end > b.length) return { ok: false, problem: 'truncated chunk' };
     const type = b.toString('latin1', off + 4, off + 8);
     const stored = b.readUInt32BE(off + 8 + len);
-    if ((crc32(b.subarray(off + 4, off + 8 + len)) >>> 0) !== stored) return { ok: false, problem: `bad CRC in ${type} chunk` };
+    if (crc32(b.subarray(off + 4, off + 8 + len)) >>> 0 !== stored)
+      return { ok: false, problem: `bad CRC in ${type} chunk` };
     const data = b.subarray(off + 8, off + 8 + len);
     if (off === 8) {
       if (type !== 'IHDR' || len !== 13) return { ok: false, problem: 'no IHDR chunk first' };
@@ -80,6 +82,7 @@ export function checkPng(bytes: Uint8Array): PngCheck {
   }
   if (raw.length < expected) return { ok: false, problem: 'truncated image data' };
   if (raw.length > expected) return null;
-  for (let r = 0; r < height; r++) if (raw[r * rowBytes]! > 4) return { ok: false, problem: `row ${r} has an invalid filter type` };
+  for (let r = 0; r < height; r++)
+    if (raw[r * rowBytes]! > 4) return { ok: false, problem: `row ${r} has an invalid filter type` };
   return { ok: true, width, height, exif };
 }

@@ -72,7 +72,8 @@ export function isModelFamily(s: string): s is ModelFamily {
  * the missing or unreadable file.
  */
 export async function loadModelProfile(nameOrPath: string, overrides: ProfileOverrides = {}): Promise<ModelProfile> {
-  if (!nameOrPath) throw new GadError('no model given', { hint: `use --model ${BUNDLED_MODELS.join(' | ')} | <model folder>` });
+  if (!nameOrPath)
+    throw new GadError('no model given', { hint: `use --model ${BUNDLED_MODELS.join(' | ')} | <model folder>` });
   const bundled = BUNDLED_MODELS.includes(nameOrPath);
   let dir = bundled ? packagePath('fixtures', 'models', nameOrPath) : resolve(nameOrPath);
   if (!existsSync(dir)) {
@@ -134,7 +135,8 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
   const tokStr = (k: string): string | null => {
     const v = tokenizerConfig[k];
     if (typeof v === 'string') return v;
-    if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+    if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string')
+      return (v as { content: string }).content;
     return null;
   };
   const eosToken = tokStr('eos_token') ?? '<|im_end|>';
@@ -167,7 +169,10 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
 }
 
 export function checkPixelBounds(minPixels: number, maxPixels: number): void {
-  for (const [k, v] of [['--min-pixels', minPixels], ['--max-pixels', maxPixels]] as const) {
+  for (const [k, v] of [
+    ['--min-pixels', minPixels],
+    ['--max-pixels', maxPixels],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0) throw new GadError(`${k} must be a positive integer, got ${v}`);
   }
   if (minPixels > maxPixels) {
@@ -188,16 +193,21 @@ function resolveHfCacheDir(dir: string, given: string): string {
   }
   const entries = readdirSync(snaps).filter((e) => statSync(join(snaps, e)).isDirectory());
   if (entries.length === 1) return join(snaps, entries[0]!);
-  throw new GadError(`model folder ${given} is a Hugging Face cache folder with ${entries.length} snapshots and no refs/main`, {
-    hint: `give one snapshot folder: ${given}/snapshots/<commit>`,
-  });
+  throw new GadError(
+    `model folder ${given} is a Hugging Face cache folder with ${entries.length} snapshots and no refs/main`,
+    {
+      hint: `give one snapshot folder: ${given}/snapshots/<commit>`,
+    },
+  );
 }
 
 function readJsonFile(dir: string, file: string, given: string, required: boolean): Record<string, unknown> | null {
   const p = join(dir, file);
   if (!existsSync(p)) {
     if (!required) return null;
-    throw new GadError(`model folder ${given} has no ${file}`, { hint: `copy ${file} from the base model into ${given}` });
+    throw new GadError(`model folder ${given} has no ${file}`, {
+      hint: `copy ${file} from the base model into ${given}`,
+    });
   }
   let v: unknown;
   try {
@@ -208,12 +218,18 @@ function readJsonFile(dir: string, file: string, given: string, required: boolea
     });
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) {
-    throw new GadError(`model folder ${given}: ${file} is not a JSON object`, { hint: `restore ${file} from the base model` });
+    throw new GadError(`model folder ${given}: ${file} is not a JSON object`, {
+      hint: `restore ${file} from the base model`,
+    });
   }
   return v as Record<string, unknown>;
 }
 
-function loadTokenizer(path: string, config: Record<string, unknown>, given: string): { tokenizer: Tokenizer; sha: string } {
+function loadTokenizer(
+  path: string,
+  config: Record<string, unknown>,
+  given: string,
+): { tokenizer: Tokenizer; sha: string } {
   const st = statSync(path);
   const key = `${st.size}:${st.mtimeMs}:${JSON.stringify(config)}`;
   const hit = tokenizerCache.get(path);
@@ -241,7 +257,11 @@ function loadTokenizer(path: string, config: Record<string, unknown>, given: str
 }
 
 /** transformers' order: chat_template.jinja, then chat_template.json, then tokenizer_config.json. */
-function findChatTemplate(dir: string, given: string, tokenizerConfig: Record<string, unknown>): { template: string; source: string } {
+function findChatTemplate(
+  dir: string,
+  given: string,
+  tokenizerConfig: Record<string, unknown>,
+): { template: string; source: string } {
   const jinjaPath = join(dir, 'chat_template.jinja');
   if (existsSync(jinjaPath)) return { template: readFileSync(jinjaPath, 'utf8'), source: 'chat_template.jinja' };
   const json = readJsonFile(dir, 'chat_template.json', given, false);
@@ -256,16 +276,21 @@ function findChatTemplate(dir: string, given: string, tokenizerConfig: Record<st
   }
   const t = pickTemplate(tokenizerConfig.chat_template);
   if (t !== null) return { template: t, source: 'tokenizer_config.json' };
-  throw new GadError(`model folder ${given} has no chat template (chat_template.jinja, chat_template.json, or "chat_template" in tokenizer_config.json)`, {
-    hint: 'copy chat_template.jinja or chat_template.json from the base model',
-  });
+  throw new GadError(
+    `model folder ${given} has no chat template (chat_template.jinja, chat_template.json, or "chat_template" in tokenizer_config.json)`,
+    {
+      hint: 'copy chat_template.jinja or chat_template.json from the base model',
+    },
+  );
 }
 
 /** A template is a string, or (tokenizer_config.json) a list of {name, template}: take `default`. */
 function pickTemplate(v: unknown): string | null {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) {
-    const named = v.filter((x): x is { name: string; template: string } => !!x && typeof x === 'object' && typeof x.template === 'string');
+    const named = v.filter(
+      (x): x is { name: string; template: string } => !!x && typeof x === 'object' && typeof x.template === 'string',
+    );
     const d = named.find((x) => x.name === 'default') ?? (named.length === 1 ? named[0] : undefined);
     return d ? d.template : null;
   }
@@ -280,7 +305,8 @@ function findImageConfig(dir: string, given: string): { config: Record<string, u
     const ip = proc.image_processor;
     if (ip && typeof ip === 'object' && !Array.isArray(ip)) {
       const config = { ...(ip as Record<string, unknown>) };
-      if (config.processor_class === undefined && proc.processor_class !== undefined) config.processor_class = proc.processor_class;
+      if (config.processor_class === undefined && proc.processor_class !== undefined)
+        config.processor_class = proc.processor_class;
       return { config, source: 'processor_config.json (image_processor)' };
     }
     throw new GadError(`model folder ${given}: processor_config.json has no "image_processor" object`, {
@@ -307,7 +333,8 @@ function detectFamily(
   given: string,
 ): { family: ModelFamily; source: string } {
   if (override) {
-    if (!isModelFamily(override)) throw new GadError(`unknown model family ${override}`, { hint: `use one of: ${MODEL_FAMILIES.join(', ')}` });
+    if (!isModelFamily(override))
+      throw new GadError(`unknown model family ${override}`, { hint: `use one of: ${MODEL_FAMILIES.join(', ')}` });
     return { family: override, source: 'override' };
   }
   const config = readJsonFileQuiet(join(dir, 'config.json'));
@@ -319,9 +346,12 @@ function detectFamily(
   if (/^Qwen2(_5)?_?VL/.test(pc)) return { family: 'qwen2.5-vl', source: 'processor_class' };
   if (patchSize === 16) return { family: 'qwen3-vl', source: 'patch_size' };
   if (patchSize === 14) return { family: 'qwen2.5-vl', source: 'patch_size' };
-  throw new GadError(`model folder ${given}: cannot tell the model family (patch_size ${patchSize}, no Qwen-VL model_type)`, {
-    hint: `give the family explicitly: ${MODEL_FAMILIES.join(' or ')}`,
-  });
+  throw new GadError(
+    `model folder ${given}: cannot tell the model family (patch_size ${patchSize}, no Qwen-VL model_type)`,
+    {
+      hint: `give the family explicitly: ${MODEL_FAMILIES.join(' or ')}`,
+    },
+  );
 }
 
 function readJsonFileQuiet(p: string): Record<string, unknown> | null {
@@ -366,10 +396,18 @@ export interface LocatedModel {
  * Nothing is downloaded. A Hub id that is not cached falls back to a bundled profile only when the bundled
  * files are that model's (BUNDLED_HUB_IDS); otherwise a GadError says how to provide the files.
  */
-export function locateModel(ref: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv; key?: string } = {}): LocatedModel {
+export function locateModel(
+  ref: string,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; key?: string } = {},
+): LocatedModel {
   const cwd = opts.cwd ?? process.cwd();
   const key = opts.key ?? '--model';
-  const located = (path: string, what: (f: (p: string) => string) => string): LocatedModel => ({ path, name: ref, from: what((p) => p), describe: what });
+  const located = (path: string, what: (f: (p: string) => string) => string): LocatedModel => ({
+    path,
+    name: ref,
+    from: what((p) => p),
+    describe: what,
+  });
   if (BUNDLED_MODELS.includes(ref)) return located(ref, () => `bundled profile (${key})`);
   const local = isAbsolute(ref) ? ref : resolve(cwd, ref);
   if (existsSync(local)) return located(local, (f) => `local folder ${f(local)} (${key})`);
@@ -383,12 +421,19 @@ export function locateModel(ref: string, opts: { cwd?: string; env?: NodeJS.Proc
   if (existsSync(join(cached, 'snapshots'))) return located(cached, (f) => `Hugging Face cache ${f(cached)} (${key})`);
   const bundled = BUNDLED_HUB_IDS[ref];
   if (bundled) {
-    return located(bundled.profile, () => `bundled profile ${bundled.profile}: the files of ${ref} at revision ${bundled.revision.slice(0, 8)} (${key}; not in the Hugging Face cache)`);
+    return located(
+      bundled.profile,
+      () =>
+        `bundled profile ${bundled.profile}: the files of ${ref} at revision ${bundled.revision.slice(0, 8)} (${key}; not in the Hugging Face cache)`,
+    );
   }
   const bundledNote = /qwen3-vl/i.test(ref)
     ? ` The bundled qwen3-vl profile is an assembled set (not byte-checked against ${ref}); pass --model qwen3-vl to use it knowingly.`
     : '';
-  throw new GadError(`model ${ref} (${key}) is not a local folder and not in the Hugging Face cache (${cached}); gad-data never downloads models.${bundledNote}`, {
-    hint: `pass --model DIR (or ${BUNDLED_MODELS.join(' / ')}), or download its tokenizer and processor files into the cache: hf download ${ref} tokenizer.json tokenizer_config.json preprocessor_config.json chat_template.json config.json`,
-  });
+  throw new GadError(
+    `model ${ref} (${key}) is not a local folder and not in the Hugging Face cache (${cached}); gad-data never downloads models.${bundledNote}`,
+    {
+      hint: `pass --model DIR (or ${BUNDLED_MODELS.join(' / ')}), or download its tokenizer and processor files into the cache: hf download ${ref} tokenizer.json tokenizer_config.json preprocessor_config.json chat_template.json config.json`,
+    },
+  );
 }

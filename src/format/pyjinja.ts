@@ -111,15 +111,26 @@ function rewrite(node: unknown): unknown {
     if (filter.type === 'Identifier' && filter.value === 'trim') {
       return { type: 'CallExpression', callee: ident('__gad_py_strip'), args: [operand] };
     }
-    if (filter.type === 'CallExpression' && (filter.callee as Node).type === 'Identifier' && (filter.callee as Node).value === 'trim') {
-      return { type: 'CallExpression', callee: ident('__gad_py_strip'), args: [operand, ...(rewrite(filter.args) as unknown[])] };
+    if (
+      filter.type === 'CallExpression' &&
+      (filter.callee as Node).type === 'Identifier' &&
+      (filter.callee as Node).value === 'trim'
+    ) {
+      return {
+        type: 'CallExpression',
+        callee: ident('__gad_py_strip'),
+        args: [operand, ...(rewrite(filter.args) as unknown[])],
+      };
     }
   }
   if (n.type === 'CallExpression') {
     const callee = n.callee as Node;
     if (callee.type === 'MemberExpression' && !callee.computed) {
       const prop = callee.property as Node;
-      if (prop.type === 'Identifier' && (prop.value === 'strip' || prop.value === 'lstrip' || prop.value === 'rstrip')) {
+      if (
+        prop.type === 'Identifier' &&
+        (prop.value === 'strip' || prop.value === 'lstrip' || prop.value === 'rstrip')
+      ) {
         return {
           type: 'CallExpression',
           callee: ident(`__gad_py_${prop.value}`),

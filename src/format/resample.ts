@@ -92,7 +92,8 @@ function makeResampler() {
     outWidth: number,
     outHeight: number,
   ): Uint8Array {
-    if (pixels.length !== width * height * channels) throw new Error(`resizeBicubic: ${pixels.length} bytes for ${width}x${height}x${channels}`);
+    if (pixels.length !== width * height * channels)
+      throw new Error(`resizeBicubic: ${pixels.length} bytes for ${width}x${height}x${channels}`);
     let src = pixels;
     let w = width;
     if (outWidth !== width) {

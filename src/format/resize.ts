@@ -220,7 +220,14 @@ function pyErrorText(e: ResizeError): string {
 
 function failure(e: unknown, stage: 'pre' | 'processor', pre?: [number, number]): ResizeResult {
   if (!(e instanceof ResizeError)) throw e;
-  const out: ResizeResult = { ok: false, error: pyErrorText(e), stage, reason: e.reason, value: e.value, limit: e.limit };
+  const out: ResizeResult = {
+    ok: false,
+    error: pyErrorText(e),
+    stage,
+    reason: e.reason,
+    value: e.value,
+    limit: e.limit,
+  };
   if (pre) out.pre = pre;
   return out;
 }

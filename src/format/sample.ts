@@ -38,11 +38,15 @@ function instructionOf(fmt: FormatPrompt): string | null {
   return t ? t : null;
 }
 
-
 async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint8Array | Drop> {
   if (ref.bytes) return ref.bytes;
   if (!ref.resolvedPath) {
-    return { reason: 'image_undecodable', detail: `image ${i} has no bytes and no readable path${ref.path ? ` (${ref.path})` : ''}; set image_dir to the folder holding the images`, value: ref.path ?? null, image: i };
+    return {
+      reason: 'image_undecodable',
+      detail: `image ${i} has no bytes and no readable path${ref.path ? ` (${ref.path})` : ''}; set image_dir to the folder holding the images`,
+      value: ref.path ?? null,
+      image: i,
+    };
   }
   const r = await readImageFile(ref.resolvedPath);
   // What was read, for --resume: a resumed build checks each image of the reused rows is still this file.
@@ -79,7 +83,8 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     images.push({ ...outcome.image, path: imageFileName(ref.path, sample.id, i, outcome.image.format) });
   }
   const tokens = images.map((im) => im.tokens);
-  const within = ctx.maxPromptLength !== undefined && Number.isFinite(ctx.maxPromptLength) ? { limit: ctx.maxPromptLength } : {};
+  const within =
+    ctx.maxPromptLength !== undefined && Number.isFinite(ctx.maxPromptLength) ? { limit: ctx.maxPromptLength } : {};
   let counted;
   if (sample.messages) {
     const fmt = ctx.messageFormatPrompt ?? null;
@@ -128,7 +133,12 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
  * position (`<row id>-<n>.png`, the id made file-name-safe). Names are made unique within a shard by the
  * shard writer.
  */
-export function imageFileName(sourcePath: string | null, rowId: string, index: number, format: 'png' | 'jpeg' | 'webp'): string {
+export function imageFileName(
+  sourcePath: string | null,
+  rowId: string,
+  index: number,
+  format: 'png' | 'jpeg' | 'webp',
+): string {
   const ext = format === 'jpeg' ? 'jpg' : format;
   const base = sourcePath ? originalName(sourcePath) : null;
   if (base) {
@@ -147,8 +157,11 @@ function originalName(p: string): string | null {
   if (p.startsWith('data:')) return null;
   const noQuery = /^[a-z][a-z0-9+.-]*:\/\//i.test(p) ? p.replace(/[?#].*$/, '') : p;
   const seg = noQuery.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = seg.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(-200);
+  const clean = seg
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(-200);
   return clean && clean !== '.' && clean !== '..' ? clean : null;
 }
 
@@ -162,5 +175,8 @@ function safeName(id: string): string {
  * input bytes with the same options always give the same result, so a repeated image is decoded once.
  */
 export function createImageCache(maxBytes = 256 * 1024 * 1024): LRUCache<string, ImageResult> {
-  return new LRUCache<string, ImageResult>({ maxSize: maxBytes, sizeCalculation: (im) => Math.max(1, im.bytes.byteLength) });
+  return new LRUCache<string, ImageResult>({
+    maxSize: maxBytes,
+    sizeCalculation: (im) => Math.max(1, im.bytes.byteLength),
+  });
 }

@@ -101,7 +101,9 @@ function chatTemplateOf(profile: ModelProfile): PyTemplate {
     try {
       t = compilePyTemplate(profile.chatTemplate, { chat: true });
     } catch (e) {
-      throw new GadError(`model ${profile.name}: the chat template (${profile.chatTemplateSource}) cannot be parsed: ${describeError(e)}`);
+      throw new GadError(
+        `model ${profile.name}: the chat template (${profile.chatTemplateSource}) cannot be parsed: ${describeError(e)}`,
+      );
     }
     chatCache.set(profile, t);
   }

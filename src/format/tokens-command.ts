@@ -8,7 +8,14 @@ import { JsonNumber, hasRiskyNumber, parseJsonExact } from '../ingest/numbers.js
 import type { ResizePipeline } from '../core/types.js';
 import { PIPELINES, PIPELINE_NAMES, isResizePipeline } from '../core/defaults.js';
 import { GadError, describeError } from '../core/errors.js';
-import { checkPixelBounds, loadModelProfile, locateModel, type ImageGeometry, type ModelFamily, type ModelProfile } from './profile.js';
+import {
+  checkPixelBounds,
+  loadModelProfile,
+  locateModel,
+  type ImageGeometry,
+  type ModelFamily,
+  type ModelProfile,
+} from './profile.js';
 import { resizeFor, resolveBounds, type PipelineBounds } from './resize.js';
 import { loadFormatPrompt, type FormatPrompt } from './template.js';
 import { PromptCounter } from './tokens.js';
@@ -70,7 +77,9 @@ export function parseSize(s: string): [number, number] {
   const w = Number(m[1]);
   const h = Number(m[2]);
   if (!(w > 0 && h > 0) || !Number.isSafeInteger(w) || !Number.isSafeInteger(h)) {
-    throw new GadError(`bad image size "${s}": width and height must be positive integers`, { hint: 'write WIDTHxHEIGHT, e.g. 640x480' });
+    throw new GadError(`bad image size "${s}": width and height must be positive integers`, {
+      hint: 'write WIDTHxHEIGHT, e.g. 640x480',
+    });
   }
   return [w, h];
 }
@@ -88,7 +97,9 @@ export class TokensSession {
 
   static async open(opts: TokensOptions): Promise<TokensSession> {
     if (!isResizePipeline(opts.pipeline)) {
-      throw new GadError(`unknown resize pipeline "${String(opts.pipeline)}"`, { hint: `use one of: ${RESIZE_PIPELINES.join(', ')}` });
+      throw new GadError(`unknown resize pipeline "${String(opts.pipeline)}"`, {
+        hint: `use one of: ${RESIZE_PIPELINES.join(', ')}`,
+      });
     }
     // a Hub id is looked up in the Hugging Face cache, as `build` does (never downloaded)
     const profile = await loadModelProfile(locateModel(opts.model).path, { family: opts.family });
@@ -132,7 +143,13 @@ export class TokensSession {
   }
 
   /** Count one request; problems with the request become `error` (never thrown). */
-  async count(req: { problem: unknown; image_sizes?: unknown; format_prompt?: unknown; pipeline?: unknown; id?: unknown }): Promise<TokensLine> {
+  async count(req: {
+    problem: unknown;
+    image_sizes?: unknown;
+    format_prompt?: unknown;
+    pipeline?: unknown;
+    id?: unknown;
+  }): Promise<TokensLine> {
     const out: TokensLine = {};
     if (req.id !== undefined) out.id = req.id;
     if (typeof req.problem !== 'string') return { ...out, error: '"problem" must be a string' };
@@ -142,7 +159,10 @@ export class TokensSession {
     }
     const pipeline = req.pipeline ?? this.opts.pipeline;
     if (typeof pipeline !== 'string' || !isResizePipeline(pipeline)) {
-      return { ...out, error: `unknown pipeline ${JSON.stringify(pipeline)} (use one of: ${RESIZE_PIPELINES.join(', ')})` };
+      return {
+        ...out,
+        error: `unknown pipeline ${JSON.stringify(pipeline)} (use one of: ${RESIZE_PIPELINES.join(', ')})`,
+      };
     }
     const fpName = req.format_prompt ?? this.opts.formatPrompt;
     if (typeof fpName !== 'string') return { ...out, error: '"format_prompt" must be a string' };
@@ -192,11 +212,15 @@ export class TokensSession {
 }
 
 function isSize(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x > 0);
+  return (
+    Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x > 0)
+  );
 }
 
 /** Count a single prompt given by flags (`--problem ... --image 640x480`); same JSON as a line. */
-export async function countOne(opts: TokensOptions & { problem: string; images: Array<[number, number]> }): Promise<TokensLine> {
+export async function countOne(
+  opts: TokensOptions & { problem: string; images: Array<[number, number]> },
+): Promise<TokensLine> {
   const s = await TokensSession.open(opts);
   return s.count({ problem: opts.problem, image_sizes: opts.images });
 }
@@ -226,18 +250,25 @@ export async function runTokensCommand(
     try {
       req = JSON.parse(text);
       // An id whose text a double cannot carry (9007199254740993, 1.0) is echoed as written.
-      if (req && typeof req === 'object' && 'id' in req && hasRiskyNumber(text)) (req as { id: unknown }).id = (parseJsonExact(text) as { id: unknown }).id;
+      if (req && typeof req === 'object' && 'id' in req && hasRiskyNumber(text))
+        (req as { id: unknown }).id = (parseJsonExact(text) as { id: unknown }).id;
     } catch (e) {
       req = undefined;
       result = { error: `not valid JSON: ${describeError(e)}` };
     }
     if (req !== undefined) {
-      if (!req || typeof req !== 'object' || Array.isArray(req)) result = { error: 'each line must be a JSON object {"problem": ..., "image_sizes": [[w, h], ...]}' };
+      if (!req || typeof req !== 'object' || Array.isArray(req))
+        result = { error: 'each line must be a JSON object {"problem": ..., "image_sizes": [[w, h], ...]}' };
       else result = await session.count(req as Parameters<TokensSession['count']>[0]);
     }
     const line: TokensLine = { line: lineNo, ...result! };
     if (line.error !== undefined) errors++;
-    const json = line.id instanceof JsonNumber ? losslessStringify(line, null, undefined, [{ test: (v) => v instanceof JsonNumber, stringify: (v) => (v as JsonNumber).source }])! : JSON.stringify(line);
+    const json =
+      line.id instanceof JsonNumber
+        ? losslessStringify(line, null, undefined, [
+            { test: (v) => v instanceof JsonNumber, stringify: (v) => (v as JsonNumber).source },
+          ])!
+        : JSON.stringify(line);
     if (!output.write(json + '\n')) await new Promise<void>((r) => output.once('drain', () => r()));
   };
 

@@ -71,16 +71,32 @@ export class PromptCounter {
     format: FormatPrompt | null,
     opts: { ids?: boolean; limit?: number } = {},
   ): PromptCount {
-    const written = messages.map((m, i) => ({ role: m.role, content: i === promptMessage && format ? format.render(m.content) : m.content }));
+    const written = messages.map((m, i) => ({
+      role: m.role,
+      content: i === promptMessage && format ? format.render(m.content) : m.content,
+    }));
     const chat = imageTokens.length
-      ? written.map((m) => ({ role: m.role, content: m.content.split('<image>').flatMap((piece, i) => [...(i ? [{ type: 'image' }] : []), ...(piece ? [{ type: 'text', text: piece }] : [])]) }))
+      ? written.map((m) => ({
+          role: m.role,
+          content: m.content
+            .split('<image>')
+            .flatMap((piece, i) => [
+              ...(i ? [{ type: 'image' }] : []),
+              ...(piece ? [{ type: 'text', text: piece }] : []),
+            ]),
+        }))
       : written;
     const out = this.tally(written[promptMessage]?.content ?? '', renderChat(this.profile, chat), imageTokens, opts);
     out.messages = written;
     return out;
   }
 
-  private tally(formatted: string, rendered: string, imageTokens: readonly number[], opts: { ids?: boolean; limit?: number }): PromptCount {
+  private tally(
+    formatted: string,
+    rendered: string,
+    imageTokens: readonly number[],
+    opts: { ids?: boolean; limit?: number },
+  ): PromptCount {
     let imageExtra = 0;
     for (const n of imageTokens) imageExtra += n - 1;
     // A prompt far over the limit (a 20 MB text) is not tokenized in full: a lower bound from its size shows it

@@ -16,7 +16,8 @@ export function getPath(row: Record<string, unknown>, path: string): unknown {
   if (path in row) return row[path];
   let v: unknown = row;
   for (const k of path.split('.')) {
-    if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) return undefined;
+    if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array)
+      return undefined;
     v = (v as Record<string, unknown>)[k];
   }
   return v;
@@ -34,7 +35,15 @@ export function schemaHasPath(columns: readonly ColumnType[], path: string): boo
   return true;
 }
 
-type Inferred = { t: 'null' } | { t: 'bool' } | { t: 'int64' } | { t: 'double' } | { t: 'string' } | { t: 'list'; el: Inferred } | { t: 'struct'; fields: Map<string, Inferred> } | { t: 'conflict' };
+type Inferred =
+  | { t: 'null' }
+  | { t: 'bool' }
+  | { t: 'int64' }
+  | { t: 'double' }
+  | { t: 'string' }
+  | { t: 'list'; el: Inferred }
+  | { t: 'struct'; fields: Map<string, Inferred> }
+  | { t: 'conflict' };
 
 function infer(v: unknown): Inferred {
   if (v === null || v === undefined) return { t: 'null' };
@@ -42,7 +51,8 @@ function infer(v: unknown): Inferred {
   if (typeof v === 'number') return Number.isInteger(v) ? { t: 'int64' } : { t: 'double' };
   if (typeof v === 'bigint') return { t: 'int64' };
   // a number kept exactly as written (numbers.ts): an int64 as pyarrow reads it, or a double
-  if (v instanceof JsonNumber) return v.isInt ? (fitsInt64(v.source) ? { t: 'int64' } : { t: 'conflict' }) : { t: 'double' };
+  if (v instanceof JsonNumber)
+    return v.isInt ? (fitsInt64(v.source) ? { t: 'int64' } : { t: 'conflict' }) : { t: 'double' };
   if (typeof v === 'string') return { t: 'string' };
   if (Array.isArray(v)) {
     let el: Inferred = { t: 'null' };
@@ -95,7 +105,13 @@ function toColumn(name: string, x: Inferred): ColumnType {
     }
     case 'struct': {
       const children = [...x.fields].map(([k, v]) => toColumn(k, v));
-      return { name, type: `struct<${children.map((c) => `${c.name}: ${c.type}`).join(', ')}>`, kind: 'struct', nullable: true, children };
+      return {
+        name,
+        type: `struct<${children.map((c) => `${c.name}: ${c.type}`).join(', ')}>`,
+        kind: 'struct',
+        nullable: true,
+        children,
+      };
     }
     case 'null':
       // Only nulls: pyarrow says `null`; written as a string column of nulls.

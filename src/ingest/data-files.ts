@@ -23,23 +23,79 @@ export const SPLIT_KEYWORDS: ReadonlyArray<readonly [string, readonly string[]]>
 const SEP = '[-._ 0-9]';
 const SPLIT_PATTERN_SHARDED = 'data/{split}-[0-9][0-9][0-9][0-9][0-9]-of-[0-9][0-9][0-9][0-9][0-9]*.*';
 const FILENAME_PATTERNS = ['**/{keyword}[{sep}]*', '**/*[{sep}]{keyword}[{sep}]*'];
-const DIRNAME_PATTERNS = ['**/{keyword}/**', '**/{keyword}[{sep}]*/**', '**/*[{sep}]{keyword}/**', '**/*[{sep}]{keyword}[{sep}]*/**'];
-const FILES_TO_IGNORE = ['README.md', 'config.json', 'dataset_info.json', 'dataset_infos.json', 'dummy_data.zip', 'dataset_dict.json'];
+const DIRNAME_PATTERNS = [
+  '**/{keyword}/**',
+  '**/{keyword}[{sep}]*/**',
+  '**/*[{sep}]{keyword}/**',
+  '**/*[{sep}]{keyword}[{sep}]*/**',
+];
+const FILES_TO_IGNORE = [
+  'README.md',
+  'config.json',
+  'dataset_info.json',
+  'dataset_infos.json',
+  'dummy_data.zip',
+  'dataset_dict.json',
+];
 /** datasets' `_split_re`. */
 const SPLIT_RE = /^\w+(\.\w+)*$/;
 
 /** datasets' `_EXTENSION_TO_MODULE` for the formats that matter here; other data extensions map to `other`. */
 const EXTENSION_TO_MODULE: Record<string, string> = {
-  '.parquet': 'parquet', '.geoparquet': 'parquet', '.gpq': 'parquet',
-  '.json': 'json', '.jsonl': 'json', '.ndjson': 'json',
-  '.csv': 'csv', '.tsv': 'csv', '.arrow': 'arrow', '.txt': 'text', '.conll': 'conll', '.conllu': 'conll',
-  '.tar': 'webdataset', '.xml': 'xml', '.hdf5': 'hdf5', '.h5': 'hdf5', '.eval': 'eval', '.lance': 'lance', '.tsfile': 'tsfile',
+  '.parquet': 'parquet',
+  '.geoparquet': 'parquet',
+  '.gpq': 'parquet',
+  '.json': 'json',
+  '.jsonl': 'json',
+  '.ndjson': 'json',
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.arrow': 'arrow',
+  '.txt': 'text',
+  '.conll': 'conll',
+  '.conllu': 'conll',
+  '.tar': 'webdataset',
+  '.xml': 'xml',
+  '.hdf5': 'hdf5',
+  '.h5': 'hdf5',
+  '.eval': 'eval',
+  '.lance': 'lance',
+  '.tsfile': 'tsfile',
   ...Object.fromEntries(
-    ['.png', '.jpg', '.jpeg', '.gif', '.bmp', '.webp', '.tif', '.tiff', '.ico', '.jp2', '.j2k', '.ppm', '.pgm', '.pbm', '.avif', '.heic']
-      .flatMap((e) => [[e, 'imagefolder'], [e.toUpperCase(), 'imagefolder']]),
+    [
+      '.png',
+      '.jpg',
+      '.jpeg',
+      '.gif',
+      '.bmp',
+      '.webp',
+      '.tif',
+      '.tiff',
+      '.ico',
+      '.jp2',
+      '.j2k',
+      '.ppm',
+      '.pgm',
+      '.pbm',
+      '.avif',
+      '.heic',
+    ].flatMap((e) => [
+      [e, 'imagefolder'],
+      [e.toUpperCase(), 'imagefolder'],
+    ]),
   ),
-  ...Object.fromEntries(['.wav', '.mp3', '.flac', '.ogg', '.opus', '.m4a'].flatMap((e) => [[e, 'audiofolder'], [e.toUpperCase(), 'audiofolder']])),
-  ...Object.fromEntries(['.mp4', '.avi', '.mkv', '.mov', '.webm'].flatMap((e) => [[e, 'videofolder'], [e.toUpperCase(), 'videofolder']])),
+  ...Object.fromEntries(
+    ['.wav', '.mp3', '.flac', '.ogg', '.opus', '.m4a'].flatMap((e) => [
+      [e, 'audiofolder'],
+      [e.toUpperCase(), 'audiofolder'],
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['.mp4', '.avi', '.mkv', '.mov', '.webm'].flatMap((e) => [
+      [e, 'videofolder'],
+      [e.toUpperCase(), 'videofolder'],
+    ]),
+  ),
   '.pdf': 'pdffolder',
 };
 const ALLOWED_EXTENSIONS = new Set([...Object.keys(EXTENSION_TO_MODULE), '.zip']);
@@ -83,7 +139,10 @@ function componentRe(c: string): string {
  * `**` as a whole component = any number of folders (as the last component: anything below).
  */
 export function globToRegExp(pattern: string): RegExp {
-  const parts = pattern.replace(/^\.\//, '').split('/').filter((p, i, a) => p !== '' || i === a.length - 1);
+  const parts = pattern
+    .replace(/^\.\//, '')
+    .split('/')
+    .filter((p, i, a) => p !== '' || i === a.length - 1);
   let re = '';
   parts.forEach((p, i) => {
     const last = i === parts.length - 1;
@@ -98,7 +157,10 @@ function hiddenParts(path: string): number {
 }
 
 function specialDirs(path: string): number {
-  return path.split('/').slice(0, -1).filter((p) => p.startsWith('__')).length;
+  return path
+    .split('/')
+    .slice(0, -1)
+    .filter((p) => p.startsWith('__')).length;
 }
 
 /**
@@ -106,7 +168,12 @@ function specialDirs(path: string): number {
  * hidden files/folders and `__special__` folders skipped unless the pattern names them, the card and
  * metadata files skipped, optionally only allowed extensions. Sorted. Throws `NotFound` when nothing matches.
  */
-export function resolvePattern(pattern: string, files: readonly string[], base = '', allowedExtensions = false): string[] {
+export function resolvePattern(
+  pattern: string,
+  files: readonly string[],
+  base = '',
+  allowedExtensions = false,
+): string[] {
   const full = base ? `${base.replace(/\/+$/, '')}/${pattern.replace(/^\.\//, '')}` : pattern;
   const re = globToRegExp(full);
   const baseName = full.split('/').pop() ?? '';
@@ -118,7 +185,14 @@ export function resolvePattern(pattern: string, files: readonly string[], base =
     if (ignore.has(name)) continue;
     if (specialDirs(f) !== specialDirs(full)) continue;
     if (hiddenParts(f) !== hiddenParts(full)) continue;
-    if (allowedExtensions && !name.split('.').slice(1).some((s) => ALLOWED_EXTENSIONS.has(`.${s}`))) continue;
+    if (
+      allowedExtensions &&
+      !name
+        .split('.')
+        .slice(1)
+        .some((s) => ALLOWED_EXTENSIONS.has(`.${s}`))
+    )
+      continue;
     out.push(f);
   }
   if (!out.length) throw new NotFound(`Unable to find '${full}'`);
@@ -153,10 +227,16 @@ export function getDataPatterns(files: readonly string[], base = ''): SplitPatte
       if (m) splits.add(m[1]!);
     }
     for (const s of splits) {
-      if (!SPLIT_RE.test(s)) throw new GadError(`split name '${s}' (from the data files' names) is not valid: split names must match ${SPLIT_RE.source}`);
+      if (!SPLIT_RE.test(s))
+        throw new GadError(
+          `split name '${s}' (from the data files' names) is not valid: split names must match ${SPLIT_RE.source}`,
+        );
     }
     const defaults = SPLIT_KEYWORDS.map(([s]) => s);
-    const ordered = [...defaults.filter((s) => splits.has(s)), ...[...splits].filter((s) => !defaults.includes(s)).sort()];
+    const ordered = [
+      ...defaults.filter((s) => splits.has(s)),
+      ...[...splits].filter((s) => !defaults.includes(s)).sort(),
+    ];
     return new Map(ordered.map((s) => [s, [SPLIT_PATTERN_SHARDED.replace('{split}', s)]]));
   }
   const groups: Array<Array<[string, string[]]>> = [
@@ -179,9 +259,19 @@ export function sanitizePatterns(v: unknown, where: string): SplitPatterns {
     if (v.some((x) => x && typeof x === 'object')) {
       const out: SplitPatterns = new Map();
       for (const item of v) {
-        const ok = item && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length === 2 && typeof item.split === 'string' && (typeof item.path === 'string' || Array.isArray(item.path));
-        if (!ok) throw new GadError(`${where}: each data_files entry must be {split, path}, got ${JSON.stringify(item)}`, { hint: 'fix the configs: section of the dataset card' });
-        if (!SPLIT_RE.test(item.split)) throw new GadError(`${where}: split name '${item.split}' is not valid (it must match ${SPLIT_RE.source})`);
+        const ok =
+          item &&
+          typeof item === 'object' &&
+          !Array.isArray(item) &&
+          Object.keys(item).length === 2 &&
+          typeof item.split === 'string' &&
+          (typeof item.path === 'string' || Array.isArray(item.path));
+        if (!ok)
+          throw new GadError(`${where}: each data_files entry must be {split, path}, got ${JSON.stringify(item)}`, {
+            hint: 'fix the configs: section of the dataset card',
+          });
+        if (!SPLIT_RE.test(item.split))
+          throw new GadError(`${where}: split name '${item.split}' is not valid (it must match ${SPLIT_RE.source})`);
         if (out.has(item.split)) throw new GadError(`${where}: split '${item.split}' is listed twice in data_files`);
         out.set(String(item.split), (Array.isArray(item.path) ? item.path : [item.path]).map(String));
       }
@@ -189,10 +279,14 @@ export function sanitizePatterns(v: unknown, where: string): SplitPatterns {
     }
     return new Map([['train', v.map(String)]]);
   }
-  if (v && typeof v === 'object') return new Map(Object.entries(v).map(([k, x]) => [k, Array.isArray(x) ? x.map(String) : [String(x)]]));
-  throw new GadError(`${where}: data_files must be a string, a list of patterns or a list of {split, path}, got ${JSON.stringify(v)}`, {
-    hint: 'fix the configs: section of the dataset card',
-  });
+  if (v && typeof v === 'object')
+    return new Map(Object.entries(v).map(([k, x]) => [k, Array.isArray(x) ? x.map(String) : [String(x)]]));
+  throw new GadError(
+    `${where}: data_files must be a string, a list of patterns or a list of {split, path}, got ${JSON.stringify(v)}`,
+    {
+      hint: 'fix the configs: section of the dataset card',
+    },
+  );
 }
 
 export interface CardConfig {
@@ -210,9 +304,12 @@ export function cardFrontMatter(readme: string, where: string): Record<string, u
   try {
     v = parseYaml(m[1]!);
   } catch (e) {
-    throw new GadError(`${where}: the YAML front matter of README.md cannot be parsed: ${(e as Error).message.split('\n')[0]}`, {
-      hint: 'fix the dataset card (datasets would refuse it too)',
-    });
+    throw new GadError(
+      `${where}: the YAML front matter of README.md cannot be parsed: ${(e as Error).message.split('\n')[0]}`,
+      {
+        hint: 'fix the dataset card (datasets would refuse it too)',
+      },
+    );
   }
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
@@ -223,14 +320,21 @@ export function cardConfigs(readme: string | null, where: string): CardConfig[] 
   const fm = cardFrontMatter(readme, where);
   const configs = fm?.configs;
   if (!configs) return [];
-  if (!Array.isArray(configs)) throw new GadError(`${where}: the card's configs: must be a list, got ${JSON.stringify(configs)}`);
+  if (!Array.isArray(configs))
+    throw new GadError(`${where}: the card's configs: must be a list, got ${JSON.stringify(configs)}`);
   return configs.map((c) => {
     if (!c || typeof c !== 'object' || typeof (c as Record<string, unknown>).config_name !== 'string') {
       throw new GadError(`${where}: each entry of the card's configs: needs a config_name, got ${JSON.stringify(c)}`);
     }
     const r = c as Record<string, unknown>;
-    if (r.data_files !== undefined && r.data_files !== null) sanitizePatterns(r.data_files, `${where} config '${r.config_name}'`);
-    return { name: r.config_name as string, default: r.default === true, dataFiles: r.data_files ?? null, dataDir: typeof r.data_dir === 'string' ? r.data_dir : null };
+    if (r.data_files !== undefined && r.data_files !== null)
+      sanitizePatterns(r.data_files, `${where} config '${r.config_name}'`);
+    return {
+      name: r.config_name as string,
+      default: r.default === true,
+      dataFiles: r.data_files ?? null,
+      dataDir: typeof r.data_dir === 'string' ? r.data_dir : null,
+    };
   });
 }
 
@@ -239,7 +343,8 @@ export function defaultConfigName(configs: CardConfig[], where: string): string 
   let found: string | null = null;
   for (const c of configs) {
     if (configs.length === 1 || c.name === 'default' || c.default) {
-      if (found !== null) throw new GadError(`${where}: the dataset card has several default configs: '${found}' and '${c.name}'`);
+      if (found !== null)
+        throw new GadError(`${where}: the dataset card has several default configs: '${found}' and '${c.name}'`);
       found = c.name;
     }
   }
@@ -269,13 +374,23 @@ export function inferModule(files: readonly string[]): string | null {
 }
 
 function moduleFilter(module: string): (f: string) => boolean {
-  const exts = [...Object.entries(EXTENSION_TO_MODULE).filter(([, m]) => m === module).map(([e]) => e), '.zip'];
+  const exts = [
+    ...Object.entries(EXTENSION_TO_MODULE)
+      .filter(([, m]) => m === module)
+      .map(([e]) => e),
+    '.zip',
+  ];
   const re = new RegExp(`.*(${exts.map(escapeRe).join('|')})(\\..+)?$`);
   return (f) => re.test(f);
 }
 
 /** Resolve split → patterns to split → files (datasets' `DataFilesDict.from_patterns`): a literal path that is missing is an error. */
-function resolveSplits(patterns: SplitPatterns, files: readonly string[], base: string, where: string): Map<string, string[]> {
+function resolveSplits(
+  patterns: SplitPatterns,
+  files: readonly string[],
+  base: string,
+  where: string,
+): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [split, pats] of patterns) {
     const list: string[] = [];
@@ -287,7 +402,10 @@ function resolveSplits(patterns: SplitPatterns, files: readonly string[], base: 
         list.push(...resolvePattern(p, files, base, true));
       } catch (e) {
         if (!(e instanceof NotFound)) throw e;
-        if (!hasMagic(p)) throw new GadError(`${where}: data file ${base ? `${base}/` : ''}${p} (split '${split}') does not exist`, { hint: 'the dataset card names a file the repository does not have' });
+        if (!hasMagic(p))
+          throw new GadError(`${where}: data file ${base ? `${base}/` : ''}${p} (split '${split}') does not exist`, {
+            hint: 'the dataset card names a file the repository does not have',
+          });
       }
     }
     out.set(split, list);
@@ -313,7 +431,12 @@ export interface ResolvedLayout {
  * and its README.md text (null when it has none). `config` null = the default one; an unknown config, or
  * several configs and no default, is an error listing the configs (as datasets raises).
  */
-export function resolveLayout(files: readonly string[], readme: string | null, config: string | null, where: string): ResolvedLayout {
+export function resolveLayout(
+  files: readonly string[],
+  readme: string | null,
+  config: string | null,
+  where: string,
+): ResolvedLayout {
   const configs = cardConfigs(readme, where);
   // the module comes from the first config's data_files, or the conventions (datasets' HubDatasetModuleFactory),
   // inferred per split: splits of different formats are refused, as datasets refuses them
@@ -332,14 +455,19 @@ export function resolveLayout(files: readonly string[], readme: string | null, c
     const perSplit = [...resolveSplits(probe, files, '', where)].map(([s, l]) => [s, inferModule(l)] as const);
     module = perSplit[0]?.[1] ?? null;
     if (perSplit.some(([, m]) => m !== module)) {
-      throw new GadError(`${where}: the splits hold different file formats (${perSplit.map(([s, m]) => `${s}: ${m ?? 'none'}`).join(', ')}); datasets refuses such a repository too`, {
-        hint: 'give the files of each split in one format, or point at the files directly',
-      });
+      throw new GadError(
+        `${where}: the splits hold different file formats (${perSplit.map(([s, m]) => `${s}: ${m ?? 'none'}`).join(', ')}); datasets refuses such a repository too`,
+        {
+          hint: 'give the files of each split in one format, or point at the files directly',
+        },
+      );
     }
   }
   if (!configs.length) {
     if (config !== null && config !== 'default') {
-      throw new GadError(`config '${config}' does not exist in ${where}; available configs: default`, { hint: `drop ':${config}' from the source spec` });
+      throw new GadError(`config '${config}' does not exist in ${where}; available configs: default`, {
+        hint: `drop ':${config}' from the source spec`,
+      });
     }
     let patterns: SplitPatterns;
     try {
@@ -348,14 +476,19 @@ export function resolveLayout(files: readonly string[], readme: string | null, c
       return { config: 'default', configs: ['default'], from: 'conventions', module: null, splits: new Map() };
     }
     const keep = module ? moduleFilter(module) : () => true;
-    const splits = new Map([...resolveSplits(patterns, files, '', where)].map(([s, l]) => [s, l.filter(keep)] as [string, string[]]));
+    const splits = new Map(
+      [...resolveSplits(patterns, files, '', where)].map(([s, l]) => [s, l.filter(keep)] as [string, string[]]),
+    );
     return { config: 'default', configs: ['default'], from: 'conventions', module, splits };
   }
   const names = configs.map((c) => c.name);
   let chosen: CardConfig | undefined;
   if (config !== null) {
     chosen = configs.find((c) => c.name === config);
-    if (!chosen) throw new GadError(`config '${config}' does not exist in ${where}; available configs: ${names.join(', ')}`, { hint: `write ${where}:${names[0]}@<split>` });
+    if (!chosen)
+      throw new GadError(`config '${config}' does not exist in ${where}; available configs: ${names.join(', ')}`, {
+        hint: `write ${where}:${names[0]}@<split>`,
+      });
   } else {
     const d = defaultConfigName(configs, where);
     if (d === null) {
@@ -366,10 +499,16 @@ export function resolveLayout(files: readonly string[], readme: string | null, c
     chosen = configs.find((c) => c.name === d)!;
   }
   const base = chosen.dataDir ? chosen.dataDir.replace(/^\.\//, '').replace(/\/+$/, '') : '';
-  const patterns = chosen.dataFiles !== null ? sanitizePatterns(chosen.dataFiles, `${where} config '${chosen.name}'`) : getDataPatterns(files, base);
+  const patterns =
+    chosen.dataFiles !== null
+      ? sanitizePatterns(chosen.dataFiles, `${where} config '${chosen.name}'`)
+      : getDataPatterns(files, base);
   const splits = resolveSplits(patterns, files, base, `${where} config '${chosen.name}'`);
   for (const [s, l] of splits) {
-    if (!l.length) throw new GadError(`${where} config '${chosen.name}': split '${s}' matches no data file`, { hint: 'check data_files in the dataset card' });
+    if (!l.length)
+      throw new GadError(`${where} config '${chosen.name}': split '${s}' matches no data file`, {
+        hint: 'check data_files in the dataset card',
+      });
   }
   return { config: chosen.name, configs: names, from: 'card', module, splits };
 }
@@ -381,9 +520,14 @@ export function pickLayoutSplit(layout: ResolvedLayout, split: string, where: st
   if (files && files.length) return files;
   const have = [...layout.splits.keys()].sort();
   const cfg = layout.configs.length > 1 ? ` (config '${layout.config}')` : '';
-  throw new GadError(`split '${split}' does not exist in ${where}${cfg}; available splits: ${have.length ? have.join(', ') : '(none found)'}`, {
-    hint: have.length ? `write ${where}@${have[0]} (or another listed split)` : 'check that the source holds data files',
-  });
+  throw new GadError(
+    `split '${split}' does not exist in ${where}${cfg}; available splits: ${have.length ? have.join(', ') : '(none found)'}`,
+    {
+      hint: have.length
+        ? `write ${where}@${have[0]} (or another listed split)`
+        : 'check that the source holds data files',
+    },
+  );
 }
 
 /**
@@ -392,8 +536,11 @@ export function pickLayoutSplit(layout: ResolvedLayout, split: string, where: st
  */
 export function refuseSplitExpression(split: string, where: string): void {
   if (/[[\]+%:]/.test(split)) {
-    throw new GadError(`split '${split}' of ${where} is a datasets split expression (slices and sums select rows); gad-data builds whole splits`, {
-      hint: 'give the whole split (e.g. @train) and carve a subset with --test-ratio, or prepare the subset as a file',
-    });
+    throw new GadError(
+      `split '${split}' of ${where} is a datasets split expression (slices and sums select rows); gad-data builds whole splits`,
+      {
+        hint: 'give the whole split (e.g. @train) and carve a subset with --test-ratio, or prepare the subset as a file',
+      },
+    );
   }
 }

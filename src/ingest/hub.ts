@@ -4,7 +4,19 @@
  * so a dataset downloaded by Python is reused here and the other way round.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, copyFile, writeFile, realpath } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  symlink,
+  copyFile,
+  writeFile,
+  realpath,
+} from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -44,7 +56,10 @@ const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 export const CONVERTED_PARQUET_REVISION = 'refs/convert/parquet';
 
 /** Options with the environment applied the way huggingface_hub reads it. */
-export async function resolveHubOptions(opts: HubOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedHubOptions> {
+export async function resolveHubOptions(
+  opts: HubOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedHubOptions> {
   const hfHome = env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface');
   const cacheDir = opts.cacheDir || env.HF_HUB_CACHE || env.HUGGINGFACE_HUB_CACHE || join(hfHome, 'hub');
   let token = opts.token || env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined;
@@ -90,7 +105,8 @@ function scrub(msg: string, token: string | undefined): string {
 function hubError(what: string, e: unknown, o: ResolvedHubOptions): GadError {
   const status = (e as { statusCode?: number }).statusCode;
   let hint: string | undefined;
-  if (status === 401 || status === 403) hint = 'the dataset may be private or gated: set HF_TOKEN to a token that can read it';
+  if (status === 401 || status === 403)
+    hint = 'the dataset may be private or gated: set HF_TOKEN to a token that can read it';
   else if (status === 404) hint = 'check the dataset id and --revision';
   else if (status === undefined) hint = `cannot reach ${o.endpoint}; set HF_HUB_OFFLINE=1 to use the local cache only`;
   return new GadError(`${what}: ${scrub(describeError(e), o.token)}`, { hint, cause: e });
@@ -148,14 +164,23 @@ async function resolveCommit(repo: string, revision: string, o: ResolvedHubOptio
   if (COMMIT.test(revision)) return revision;
   let sha: unknown;
   try {
-    const info = await datasetInfo({ name: repo, revision, hubUrl: o.endpoint, accessToken: o.token, additionalFields: ['sha'] });
+    const info = await datasetInfo({
+      name: repo,
+      revision,
+      hubUrl: o.endpoint,
+      accessToken: o.token,
+      additionalFields: ['sha'],
+    });
     sha = (info as { sha?: unknown }).sha;
   } catch (e) {
     throw hubError(`cannot resolve ${repo} at revision ${revision}`, e, o);
   }
   // the commit names the cache folder snapshots/<commit>: only a 40-hex commit id is accepted
   if (typeof sha !== 'string' || !COMMIT.test(sha)) {
-    throw mirrorError(o, `${sha === undefined || sha === null ? 'no commit' : `'${String(sha).slice(0, 80)}' as the commit`} for ${repo} at revision ${revision} (a commit is 40 lowercase hex digits)`);
+    throw mirrorError(
+      o,
+      `${sha === undefined || sha === null ? 'no commit' : `'${String(sha).slice(0, 80)}' as the commit`} for ${repo} at revision ${revision} (a commit is 40 lowercase hex digits)`,
+    );
   }
   return sha;
 }
@@ -171,7 +196,14 @@ interface RemoteFile {
  * Hub converted only the first rows): the files of one config and split. The config: the one asked for, else
  * the repo's default (`preferred`), else `default`, else the only one; anything else is an error listing them.
  */
-function pickConverted(paths: string[], repo: string, split: string, config: string | null, preferred: string | null, warn: (m: string) => void): string[] {
+function pickConverted(
+  paths: string[],
+  repo: string,
+  split: string,
+  config: string | null,
+  preferred: string | null,
+  warn: (m: string) => void,
+): string[] {
   const byConfig = new Map<string, string[]>();
   for (const p of paths) {
     const parts = p.split('/');
@@ -184,7 +216,10 @@ function pickConverted(paths: string[], repo: string, split: string, config: str
   const where = `${repo} (${CONVERTED_PARQUET_REVISION})`;
   let chosen: string;
   if (config !== null) {
-    if (!byConfig.has(config)) throw new GadError(`config '${config}' does not exist in ${where}; available configs: ${configs.join(', ') || '(none)'}`);
+    if (!byConfig.has(config))
+      throw new GadError(
+        `config '${config}' does not exist in ${where}; available configs: ${configs.join(', ') || '(none)'}`,
+      );
     chosen = config;
   } else if (preferred && byConfig.has(preferred)) chosen = preferred;
   else if (byConfig.has('default')) chosen = 'default';
@@ -219,12 +254,17 @@ function pickConverted(paths: string[], repo: string, split: string, config: str
   const got = splits.get(split);
   if (!got) {
     const have = [...splits.keys()].sort();
-    throw new GadError(`split '${split}' does not exist in ${where} config '${chosen}'; available splits: ${have.join(', ') || '(none found)'}`, {
-      hint: have.length ? `write ${repo}@${have[0]} (or another listed split)` : 'check the dataset id',
-    });
+    throw new GadError(
+      `split '${split}' does not exist in ${where} config '${chosen}'; available splits: ${have.join(', ') || '(none found)'}`,
+      {
+        hint: have.length ? `write ${repo}@${have[0]} (or another listed split)` : 'check the dataset id',
+      },
+    );
   }
   if (got.partial) {
-    warn(`${where}: split '${split}' of config '${chosen}' is a PARTIAL conversion (the Hub converted only its first rows): the build gets fewer rows than load_dataset('${repo}') would`);
+    warn(
+      `${where}: split '${split}' of config '${chosen}' is a PARTIAL conversion (the Hub converted only its first rows): the build gets fewer rows than load_dataset('${repo}') would`,
+    );
   }
   return got.files.sort();
 }
@@ -233,7 +273,13 @@ function pickConverted(paths: string[], repo: string, split: string, config: str
 async function listRemoteFiles(repo: string, commit: string, o: ResolvedHubOptions): Promise<RemoteFile[]> {
   const out: RemoteFile[] = [];
   try {
-    for await (const f of listFiles({ repo: { type: 'dataset', name: repo }, revision: commit, recursive: true, hubUrl: o.endpoint, accessToken: o.token })) {
+    for await (const f of listFiles({
+      repo: { type: 'dataset', name: repo },
+      revision: commit,
+      recursive: true,
+      hubUrl: o.endpoint,
+      accessToken: o.token,
+    })) {
       if (f.type !== 'file') continue;
       const etag = f.lfs?.oid ?? f.oid;
       if (!etag) throw new Error(`no oid for ${f.path}`);
@@ -314,8 +360,10 @@ export async function downloadToCache(
   // checked here, where it matters: nothing from the mirror may name a file outside the cache
   if (!COMMIT.test(commit)) throw mirrorError(o, `'${commit.slice(0, 80)}' as the commit of ${repo}`);
   const badPath = repoPathProblem(file.path);
-  if (badPath) throw mirrorError(o, `${badPath} for a file of ${repo} (${JSON.stringify(String(file.path).slice(0, 120))})`);
-  if (!OID.test(file.etag)) throw mirrorError(o, `the file id ${JSON.stringify(file.etag.slice(0, 80))} for ${file.path} of ${repo}`);
+  if (badPath)
+    throw mirrorError(o, `${badPath} for a file of ${repo} (${JSON.stringify(String(file.path).slice(0, 120))})`);
+  if (!OID.test(file.etag))
+    throw mirrorError(o, `the file id ${JSON.stringify(file.etag.slice(0, 80))} for ${file.path} of ${repo}`);
   const pointer = join(storage, 'snapshots', commit, file.path);
   const blobPath = join(storage, 'blobs', file.etag);
   if (!inside(join(storage, 'snapshots', commit), pointer) || !inside(join(storage, 'blobs'), blobPath)) {
@@ -336,11 +384,18 @@ export async function downloadToCache(
   }
   let blob: Blob | null;
   try {
-    blob = await downloadFile({ repo: { type: 'dataset', name: repo }, path: file.path, revision: commit, hubUrl: o.endpoint, accessToken: o.token });
+    blob = await downloadFile({
+      repo: { type: 'dataset', name: repo },
+      path: file.path,
+      revision: commit,
+      hubUrl: o.endpoint,
+      accessToken: o.token,
+    });
   } catch (e) {
     throw hubError(`cannot download ${file.path} from ${repo}`, e, o);
   }
-  if (!blob) throw new GadError(`${file.path} is listed in ${repo}@${commit.slice(0, 8)} but the Hub says it does not exist`);
+  if (!blob)
+    throw new GadError(`${file.path} is listed in ${repo}@${commit.slice(0, 8)} but the Hub says it does not exist`);
   const total = blob.size;
   if (have > total) {
     await rm(incomplete, { force: true });
@@ -369,12 +424,18 @@ export async function downloadToCache(
         createWriteStream(incomplete, { flags: have > 0 ? 'a' : 'w' }),
       );
     } catch (e) {
-      throw hubError(`download of ${file.path} from ${repo} was interrupted (${bytes} of ${total} bytes kept; run again to resume)`, e, o);
+      throw hubError(
+        `download of ${file.path} from ${repo} was interrupted (${bytes} of ${total} bytes kept; run again to resume)`,
+        e,
+        o,
+      );
     }
   }
   const got = (await stat(incomplete)).size;
   if (got !== total) {
-    throw new GadError(`download of ${file.path} from ${repo} is incomplete (${got} of ${total} bytes); run again to resume`);
+    throw new GadError(
+      `download of ${file.path} from ${repo} is incomplete (${got} of ${total} bytes); run again to resume`,
+    );
   }
   // the bytes must be the ones the listing named (sha256 for LFS ids, git blob sha1 otherwise); a mismatch is
   // removed, so nothing unverified ever gets the blob's final name
@@ -385,7 +446,9 @@ export async function downloadToCache(
     const ep = shownEndpoint(o.endpoint);
     throw new GadError(
       `download of ${file.path} from ${repo} at ${ep} does not match its listed id (${kind} ${h.slice(0, 12)}… ≠ ${file.etag.slice(0, 12)}…); the file was removed`,
-      { hint: `run again; if it repeats, ${ep} serves other bytes than it lists (a broken or hostile mirror?): check HF_ENDPOINT / hub.endpoint` },
+      {
+        hint: `run again; if it repeats, ${ep} serves other bytes than it lists (a broken or hostile mirror?): check HF_ENDPOINT / hub.endpoint`,
+      },
     );
   }
   await rename(incomplete, blobPath);
@@ -428,7 +491,10 @@ async function localFiles(storage: string, commit: string, paths: string[]): Pro
     try {
       bytes = (await stat(localPath)).size;
     } catch (e) {
-      throw new GadError(`cached file ${p} of ${storage} points to a missing blob`, { hint: 'unset HF_HUB_OFFLINE to download it again', cause: e });
+      throw new GadError(`cached file ${p} of ${storage} points to a missing blob`, {
+        hint: 'unset HF_HUB_OFFLINE to download it again',
+        cause: e,
+      });
     }
     out.push({ repoPath: p, localPath, bytes });
   }
@@ -447,7 +513,13 @@ async function readText(path: string): Promise<string | null> {
 export class HubRepoUnreachable extends GadError {}
 
 /** Offline: resolve the split from the cached snapshot (its README.md and the files cached), no network. */
-async function resolveOffline(repo: string, split: string, config: string | null, o: ResolvedHubOptions, warn: (m: string) => void): Promise<HubSplitFiles> {
+async function resolveOffline(
+  repo: string,
+  split: string,
+  config: string | null,
+  o: ResolvedHubOptions,
+  warn: (m: string) => void,
+): Promise<HubSplitFiles> {
   const storage = join(o.cacheDir, repoFolderName(repo));
   const where = `${repo} (cached, HF_HUB_OFFLINE=1)`;
   const tried: string[] = [o.revision];
@@ -469,7 +541,15 @@ async function resolveOffline(repo: string, split: string, config: string | null
       const layout = resolveLayout(paths, readme, config, where);
       if (ownFilesUsable(layout)) {
         const chosen = pickLayoutSplit(layout, split, where);
-        return { repo, revision: o.revision, commit, converted: false, config: layout.config, layout: layout.from, files: await localFiles(storage, commit, chosen) };
+        return {
+          repo,
+          revision: o.revision,
+          commit,
+          converted: false,
+          config: layout.config,
+          layout: layout.from,
+          files: await localFiles(storage, commit, chosen),
+        };
       }
     } catch (e) {
       layoutError = e;
@@ -482,14 +562,24 @@ async function resolveOffline(repo: string, split: string, config: string | null
       const paths = (await walkFiles(join(storage, 'snapshots', conv))).filter(pathIsParquet);
       if (paths.length) {
         const chosen = pickConverted(paths, repo, split, config, preferred, warn);
-        return { repo, revision: CONVERTED_PARQUET_REVISION, commit: conv, converted: true, config: chosen[0]!.split('/')[0]!, layout: 'converted', files: await localFiles(storage, conv, chosen) };
+        return {
+          repo,
+          revision: CONVERTED_PARQUET_REVISION,
+          commit: conv,
+          converted: true,
+          config: chosen[0]!.split('/')[0]!,
+          layout: 'converted',
+          files: await localFiles(storage, conv, chosen),
+        };
       }
     }
   }
   if (layoutError) throw layoutError;
   throw new HubRepoUnreachable(
     `HF_HUB_OFFLINE=1 but ${repo} at revision ${o.revision} is not in the cache (${storage}; looked for refs ${tried.join(', ')})`,
-    { hint: 'run once with network access (unset HF_HUB_OFFLINE), or point HF_HOME / HF_HUB_CACHE at the cache that holds it' },
+    {
+      hint: 'run once with network access (unset HF_HUB_OFFLINE), or point HF_HOME / HF_HUB_CACHE at the cache that holds it',
+    },
   );
 }
 
@@ -511,10 +601,16 @@ export async function resolveHubSplit(
   const config = opts.config ?? null;
   // the revision names the cache file refs/<revision>: a branch or tag name, never a path out of refs/
   const badRev = repoPathProblem(o.revision);
-  if (badRev) throw new GadError(`revision ${JSON.stringify(o.revision)} of ${repo} is not a branch, tag or commit name (${badRev})`, { hint: 'check --revision / hub.revision' });
+  if (badRev)
+    throw new GadError(
+      `revision ${JSON.stringify(o.revision)} of ${repo} is not a branch, tag or commit name (${badRev})`,
+      { hint: 'check --revision / hub.revision' },
+    );
   if (o.offline) return resolveOffline(repo, split, config, o, warn);
   if (o.token && !o.token.startsWith('hf_')) {
-    throw new GadError('the Hub token (HF_TOKEN) does not look like a Hugging Face token (it must start with hf_)', { hint: 'check HF_TOKEN' });
+    throw new GadError('the Hub token (HF_TOKEN) does not look like a Hugging Face token (it must start with hf_)', {
+      hint: 'check HF_TOKEN',
+    });
   }
   const storage = join(o.cacheDir, repoFolderName(repo));
   let commit: string;
@@ -531,7 +627,12 @@ export async function resolveHubSplit(
   const card = all.find((f) => f.path === 'README.md');
   const readme = card ? await readText(await downloadToCache(repo, commit, card, o)) : null;
   await writeRef(storage, o.revision, commit);
-  const layout = layoutOf(all.map((f) => f.path), readme, repo, config);
+  const layout = layoutOf(
+    all.map((f) => f.path),
+    readme,
+    repo,
+    config,
+  );
   if (ownFilesUsable(layout)) {
     const chosen = pickLayoutSplit(layout, split, repo);
     const byPath = new Map(all.map((f) => [f.path, f]));
@@ -541,20 +642,46 @@ export async function resolveHubSplit(
       const localPath = await downloadToCache(repo, commit, f, o, opts.onProgress);
       out.push({ repoPath: f.path, localPath, bytes: f.size });
     }
-    return { repo, revision: o.revision, commit, converted: false, config: layout.config, layout: layout.from, files: out };
+    return {
+      repo,
+      revision: o.revision,
+      commit,
+      converted: false,
+      config: layout.config,
+      layout: layout.from,
+      files: out,
+    };
   }
   const why = layout.module === null ? 'has no data files' : `holds ${layout.module} data files, not parquet`;
-  if (COMMIT.test(o.revision)) throw new GadError(`${repo}@${o.revision.slice(0, 8)} ${why}`, { hint: `give a branch (the converted parquet lives in ${CONVERTED_PARQUET_REVISION})` });
+  if (COMMIT.test(o.revision))
+    throw new GadError(`${repo}@${o.revision.slice(0, 8)} ${why}`, {
+      hint: `give a branch (the converted parquet lives in ${CONVERTED_PARQUET_REVISION})`,
+    });
   let conv: string;
   try {
     conv = await resolveCommit(repo, CONVERTED_PARQUET_REVISION, o);
   } catch (e) {
-    throw new GadError(`${repo}@${o.revision} ${why}, and it has no ${CONVERTED_PARQUET_REVISION} branch to fall back on`, { hint: 'convert the data to parquet, or point at local files', cause: e });
+    throw new GadError(
+      `${repo}@${o.revision} ${why}, and it has no ${CONVERTED_PARQUET_REVISION} branch to fall back on`,
+      { hint: 'convert the data to parquet, or point at local files', cause: e },
+    );
   }
   const files = (await listRemoteFiles(repo, conv, o)).filter((f) => pathIsParquet(f.path));
-  if (!files.length) throw new GadError(`${repo} has no parquet files, neither at ${o.revision} nor in ${CONVERTED_PARQUET_REVISION}`);
-  warn(`${repo}@${o.revision} ${why}; using the Hub's converted parquet (${CONVERTED_PARQUET_REVISION} @ ${conv.slice(0, 8)}), which holds the rows datasets would load`);
-  const chosen = new Set(pickConverted(files.map((f) => f.path), repo, split, config, layout.configs.length ? layout.config : null, warn));
+  if (!files.length)
+    throw new GadError(`${repo} has no parquet files, neither at ${o.revision} nor in ${CONVERTED_PARQUET_REVISION}`);
+  warn(
+    `${repo}@${o.revision} ${why}; using the Hub's converted parquet (${CONVERTED_PARQUET_REVISION} @ ${conv.slice(0, 8)}), which holds the rows datasets would load`,
+  );
+  const chosen = new Set(
+    pickConverted(
+      files.map((f) => f.path),
+      repo,
+      split,
+      config,
+      layout.configs.length ? layout.config : null,
+      warn,
+    ),
+  );
   const out: HubSplitFiles['files'] = [];
   for (const f of files) {
     if (!chosen.has(f.path)) continue;
@@ -562,7 +689,15 @@ export async function resolveHubSplit(
     out.push({ repoPath: f.path, localPath, bytes: f.size });
   }
   await writeRef(storage, CONVERTED_PARQUET_REVISION, conv);
-  return { repo, revision: CONVERTED_PARQUET_REVISION, commit: conv, converted: true, config: [...chosen][0]!.split('/')[0]!, layout: 'converted', files: out };
+  return {
+    repo,
+    revision: CONVERTED_PARQUET_REVISION,
+    commit: conv,
+    converted: true,
+    config: [...chosen][0]!.split('/')[0]!,
+    layout: 'converted',
+    files: out,
+  };
 }
 
 /** Real path of a cache entry (the blob behind the snapshot symlink). */

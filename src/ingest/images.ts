@@ -39,13 +39,22 @@ function toBytes(v: unknown): Uint8Array | null {
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
   if (typeof v === 'string') {
     const m = /^data:[^;,]*(;base64)?,/.exec(v);
-    if (m) return m[1] ? new Uint8Array(Buffer.from(v.slice(m[0].length), 'base64')) : new Uint8Array(Buffer.from(decodeURIComponent(v.slice(m[0].length)), 'latin1'));
+    if (m)
+      return m[1]
+        ? new Uint8Array(Buffer.from(v.slice(m[0].length), 'base64'))
+        : new Uint8Array(Buffer.from(decodeURIComponent(v.slice(m[0].length)), 'latin1'));
     // JSON sources may hold bytes as base64 text
-    if (v.length >= 16 && /^[A-Za-z0-9+/]+={0,2}$/.test(v.slice(0, 4096))) return new Uint8Array(Buffer.from(v, 'base64'));
+    if (v.length >= 16 && /^[A-Za-z0-9+/]+={0,2}$/.test(v.slice(0, 4096)))
+      return new Uint8Array(Buffer.from(v, 'base64'));
     return null;
   }
   if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return Uint8Array.from(v as number[]);
-  if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
+  if (
+    v &&
+    typeof v === 'object' &&
+    (v as { type?: string }).type === 'Buffer' &&
+    Array.isArray((v as { data?: unknown }).data)
+  ) {
     return Uint8Array.from((v as { data: number[] }).data);
   }
   return null;
@@ -82,7 +91,11 @@ function rootForms(root: string): string[] {
 
 /** The drop for a path leading outside the roots; `how(root)` says how, e.g. `is absolute and outside ${root}`. */
 function outside(written: string, ctx: ImageContext, how: (root: string) => string): { drop: Drop } {
-  const root = ctx.imageDir ? `image_dir ${ctx.imageDir}` : ctx.baseDir ? `the data file's folder ${ctx.baseDir}` : "the data file's folder";
+  const root = ctx.imageDir
+    ? `image_dir ${ctx.imageDir}`
+    : ctx.baseDir
+      ? `the data file's folder ${ctx.baseDir}`
+      : "the data file's folder";
   return {
     drop: {
       reason: 'image_outside_root',
@@ -106,7 +119,9 @@ function resolvePath(path: string, ctx: ImageContext): { resolvedPath: string } 
     if (!root) {
       throw new GadError(
         `images in ${ctx.where} are paths without bytes (e.g. '${p}'), relative to a folder that is not known`,
-        { hint: 'set image_dir to the folder these paths are relative to (trainers need the bytes; ingest reads them from there)' },
+        {
+          hint: 'set image_dir to the folder these paths are relative to (trainers need the bytes; ingest reads them from there)',
+        },
       );
     }
     lexical = resolve(root, p);
@@ -117,7 +132,12 @@ function resolvePath(path: string, ctx: ImageContext): { resolvedPath: string } 
   const target = real ?? lexical;
   const roots = [ctx.imageDir ?? ctx.baseDir, ...(ctx.roots ?? [])].filter((r): r is string => !!r);
   if (!roots.some((r) => rootForms(r).some((f) => within(f, target)))) {
-    const how = real !== null && real !== lexical ? 'is a symlink leading outside' : isAbsolute(p) ? 'is absolute and outside' : 'leads outside';
+    const how =
+      real !== null && real !== lexical
+        ? 'is a symlink leading outside'
+        : isAbsolute(p)
+          ? 'is absolute and outside'
+          : 'leads outside';
     return outside(path, ctx, (root) => `${how} ${root}`);
   }
   return { resolvedPath: target };
@@ -137,7 +157,8 @@ function oneImage(v: unknown, ctx: ImageContext): { image: ImageRef } | { drop: 
     if ('drop' in r) return r;
     return { image: { bytes: null, path: v, resolvedPath: r.resolvedPath } };
   }
-  if (v instanceof JsonNumber) return { drop: { reason: 'bad_row', detail: `column ${ctx.imageKey} holds a number (${v.text}), not an image` } };
+  if (v instanceof JsonNumber)
+    return { drop: { reason: 'bad_row', detail: `column ${ctx.imageKey} holds a number (${v.text}), not an image` } };
   if (typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     const rawBytes = o.bytes ?? o.image_bytes ?? null;
@@ -145,7 +166,8 @@ function oneImage(v: unknown, ctx: ImageContext): { image: ImageRef } | { drop: 
     const path = typeof rawPath === 'string' && rawPath ? rawPath : null;
     if (rawBytes !== null && rawBytes !== undefined) {
       const bytes = toBytes(rawBytes);
-      if (!bytes) return { drop: { reason: 'bad_row', detail: `image bytes in column ${ctx.imageKey} are not binary` } };
+      if (!bytes)
+        return { drop: { reason: 'bad_row', detail: `image bytes in column ${ctx.imageKey} are not binary` } };
       return { image: { bytes, path, resolvedPath: null } };
     }
     if (path) {
@@ -168,7 +190,14 @@ export function readImageCell(cell: unknown, ctx: ImageContext, bytesCell?: unkn
     const blist = bytesCell === null ? [] : Array.isArray(bytesCell) ? bytesCell : [bytesCell];
     const plist = cell === null || cell === undefined ? [] : Array.isArray(cell) ? cell : [cell];
     if (plist.length && plist.length !== blist.length) {
-      return { drop: { reason: 'bad_row', detail: `${plist.length} image paths but ${blist.length} image bytes`, value: blist.length, limit: plist.length } };
+      return {
+        drop: {
+          reason: 'bad_row',
+          detail: `${plist.length} image paths but ${blist.length} image bytes`,
+          value: blist.length,
+          limit: plist.length,
+        },
+      };
     }
     const images: ImageRef[] = [];
     for (let i = 0; i < blist.length; i++) {

@@ -11,6 +11,12 @@ export { readImageCell } from './images.js';
 export type { ImageContext, ImagesResult } from './images.js';
 export { loadTeacher } from './teacher.js';
 export type { TeacherTable } from './teacher.js';
-export { resolveHubOptions, resolveHubSplit, downloadToCache, repoFolderName, CONVERTED_PARQUET_REVISION } from './hub.js';
+export {
+  resolveHubOptions,
+  resolveHubSplit,
+  downloadToCache,
+  repoFolderName,
+  CONVERTED_PARQUET_REVISION,
+} from './hub.js';
 export type { HubOptions, ResolvedHubOptions, HubSplitFiles, DownloadProgress } from './hub.js';
 export { resolveLayout, getDataPatterns, pickLayoutSplit, type ResolvedLayout } from './data-files.js';

@@ -18,7 +18,13 @@ import { readImageCell } from './images.js';
 import { loadTeacher, scalarKey, type TeacherTable } from './teacher.js';
 import { JsonNumber, pyFloatRepr } from './numbers.js';
 import { stringify as losslessStringify } from 'lossless-json';
-import { HubRepoUnreachable, resolveHubOptions, resolveHubSplit, type DownloadProgress, type HubOptions } from './hub.js';
+import {
+  HubRepoUnreachable,
+  resolveHubOptions,
+  resolveHubSplit,
+  type DownloadProgress,
+  type HubOptions,
+} from './hub.js';
 import { JsonTypeInference, getPath, schemaHasPath } from './columns.js';
 
 export interface ColumnMap {
@@ -131,10 +137,19 @@ function listDir(root: string): string[] {
 }
 
 /** Resolve the column names against what a file has; GadError naming the config key when one is missing. */
-function resolveColumns(have: string[], types: Map<string, string> | null, cols: ColumnMap, where: string, warn: (m: string) => void, opts: { requireImage?: boolean; schema?: ColumnType[] | null; firstRow?: Record<string, unknown> } = {}): ResolvedColumns {
+function resolveColumns(
+  have: string[],
+  types: Map<string, string> | null,
+  cols: ColumnMap,
+  where: string,
+  warn: (m: string) => void,
+  opts: { requireImage?: boolean; schema?: ColumnType[] | null; firstRow?: Record<string, unknown> } = {},
+): ResolvedColumns {
   const list = have.join(', ');
   const missing = (key: string, col: string) =>
-    new GadError(`column '${col}' (${key}) not found in ${where}; columns: ${list}`, { hint: `set ${key} to one of: ${list}` });
+    new GadError(`column '${col}' (${key}) not found in ${where}; columns: ${list}`, {
+      hint: `set ${key} to one of: ${list}`,
+    });
   let prompt = cols.prompt;
   if (!have.includes(prompt)) {
     if (prompt === DEFAULT_COLUMNS.prompt && have.includes('prompt')) {
@@ -146,7 +161,9 @@ function resolveColumns(have: string[], types: Map<string, string> | null, cols:
     if (images === DEFAULT_COLUMNS.images && have.includes('image')) images = 'image';
     else if (!cols.imageBytes) {
       if (opts.requireImage) throw missing('image_key', images);
-      warn(`${where}: no image column '${images}' (image_key): its rows are text-only (no image tokens); set image_key if the images are in another column, or require_image to refuse text-only rows`);
+      warn(
+        `${where}: no image column '${images}' (image_key): its rows are text-only (no image tokens); set image_key if the images are in another column, or require_image to refuse text-only rows`,
+      );
       images = null;
     }
   }
@@ -160,7 +177,9 @@ function resolveColumns(have: string[], types: Map<string, string> | null, cols:
   const id = cols.id ?? null;
   if (id && !have.includes(id)) {
     // A dotted key names a nested field (verl's `extra_info.index`).
-    const nested = id.includes('.') && (opts.schema ? schemaHasPath(opts.schema, id) : opts.firstRow ? getPath(opts.firstRow, id) !== undefined : false);
+    const nested =
+      id.includes('.') &&
+      (opts.schema ? schemaHasPath(opts.schema, id) : opts.firstRow ? getPath(opts.firstRow, id) !== undefined : false);
     if (!nested) throw missing('id_key', id);
   }
   const imageBytes = cols.imageBytes ?? null;
@@ -172,18 +191,28 @@ function resolveColumns(have: string[], types: Map<string, string> | null, cols:
   if (types) {
     // A whole column of the wrong type (e.g. an int64 prompt_key, a double image_key) is a mapping mistake:
     // one clear error naming the column, instead of every row dropped for the same reason.
-    const textual = (t: string) => t === 'string' || t === 'binary' || t === 'json' || t.startsWith('fixed_size_binary');
+    const textual = (t: string) =>
+      t === 'string' || t === 'binary' || t === 'json' || t.startsWith('fixed_size_binary');
     const wrongType = (key: string, col: string, want: string, ok: (t: string) => boolean) => {
       const t = types.get(col);
       if (t === undefined || ok(t)) return;
       const fits = [...types].filter(([n, ty]) => n !== col && ok(ty)).map(([n]) => n);
       throw new GadError(`column '${col}' (${key}) in ${where} has type ${t}; it must hold ${want}`, {
-        hint: fits.length ? `set ${key} to the right column (candidates: ${fits.join(', ')})` : `set ${key} to the column holding ${want}`,
+        hint: fits.length
+          ? `set ${key} to the right column (candidates: ${fits.join(', ')})`
+          : `set ${key} to the column holding ${want}`,
       });
     };
     wrongType('prompt_key', prompt, 'text (string) or a message list', (t) => textual(t) || t.startsWith('list<'));
-    if (images && have.includes(images)) wrongType('image_key', images, 'images (list<struct<bytes, path>>, a struct, bytes or path strings)', (t) => textual(t) || t.startsWith('list<') || t.startsWith('struct<'));
-    if (teacher) wrongType('teacher_key', teacher, 'text (string) or a message list', (t) => textual(t) || t.startsWith('list<'));
+    if (images && have.includes(images))
+      wrongType(
+        'image_key',
+        images,
+        'images (list<struct<bytes, path>>, a struct, bytes or path strings)',
+        (t) => textual(t) || t.startsWith('list<') || t.startsWith('struct<'),
+      );
+    if (teacher)
+      wrongType('teacher_key', teacher, 'text (string) or a message list', (t) => textual(t) || t.startsWith('list<'));
   }
   if (types && !imageBytes && images) {
     const t = types.get(images);
@@ -192,7 +221,9 @@ function resolveColumns(have: string[], types: Map<string, string> | null, cols:
       if (bin) {
         throw new GadError(
           `images in ${where}: column '${images}' holds paths (${t}) and column '${bin[0]}' holds image bytes (${bin[1]}); ingest does not guess which to use`,
-          { hint: `set image_bytes_key: ${bin[0]} to take the bytes from '${bin[0]}' (paths from '${images}' are kept as names)` },
+          {
+            hint: `set image_bytes_key: ${bin[0]} to take the bytes from '${bin[0]}' (paths from '${images}' are kept as names)`,
+          },
         );
       }
     }
@@ -235,9 +266,12 @@ function contentText(c: unknown): string | undefined {
  * The prompt text from a string cell or a message list (the first user message). A message list is also
  * returned whole (every turn, contents as text), as verl renders it. `validate` reads prompt cells with it too.
  */
-export function promptText(v: unknown): { text: string | null; messages?: PromptMessage[]; promptMessage?: number } | { error: string } {
+export function promptText(
+  v: unknown,
+): { text: string | null; messages?: PromptMessage[]; promptMessage?: number } | { error: string } {
   // A number or boolean is not a prompt (a wrong cell type, e.g. a jsonl row with "problem": 42): bad_row.
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return { error: `the prompt cell is a ${typeof v} (${String(v)}), not text` };
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')
+    return { error: `the prompt cell is a ${typeof v} (${String(v)}), not text` };
   if (v instanceof JsonNumber) return { error: `the prompt cell is a number (${v.text}), not text` };
   if (v instanceof Uint8Array) {
     // A binary prompt column: its bytes must be UTF-8 (a lenient decode would send U+FFFD garbage to the trainer).
@@ -258,7 +292,8 @@ export function promptText(v: unknown): { text: string | null; messages?: Prompt
       const role = m && typeof m === 'object' ? asText(m.role) : undefined;
       if (typeof role !== 'string') return { error: `prompt message ${i} has no role` };
       const c = contentText(m!.content);
-      if (c === undefined) return { error: `the content of prompt message ${i} (${role}) is neither text nor a list of parts` };
+      if (c === undefined)
+        return { error: `the content of prompt message ${i} (${role}) is neither text nor a list of parts` };
       messages.push({ role, content: c });
     }
     return { text: messages[at]!.content, messages, promptMessage: at };
@@ -266,13 +301,20 @@ export function promptText(v: unknown): { text: string | null; messages?: Prompt
   return { error: `the prompt cell is a ${typeof v}, not text or a message list` };
 }
 
-const JSON_NUMBER_TEXT = { test: (v: unknown) => v instanceof JsonNumber, stringify: (v: unknown) => (v as JsonNumber).source };
+const JSON_NUMBER_TEXT = {
+  test: (v: unknown) => v instanceof JsonNumber,
+  stringify: (v: unknown) => (v as JsonNumber).source,
+};
 
 function jsonSafe(v: unknown, depth = 0): { ok: true; value: unknown } | { ok: false } {
   if (v === null || v === undefined) return { ok: true, value: null };
   if (typeof v === 'string' || typeof v === 'boolean' || v instanceof JsonNumber) return { ok: true, value: v };
   if (typeof v === 'number') return { ok: true, value: Number.isFinite(v) ? v : null };
-  if (typeof v === 'bigint') return { ok: true, value: v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString() };
+  if (typeof v === 'bigint')
+    return {
+      ok: true,
+      value: v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString(),
+    };
   if (v instanceof Date) return { ok: true, value: v.toISOString() };
   if (v instanceof Uint8Array || depth > 8) return { ok: false };
   if (Array.isArray(v)) {
@@ -355,7 +397,11 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
   }
 
   // extra: pass-through of the columns not used above, when small and JSON-serialisable
-  const used = new Set([cols.prompt, cols.answer, cols.images, cols.id, cols.imageBytes, cols.teacher, cols.dataSource].filter(Boolean) as string[]);
+  const used = new Set(
+    [cols.prompt, cols.answer, cols.images, cols.id, cols.imageBytes, cols.teacher, cols.dataSource].filter(
+      Boolean,
+    ) as string[],
+  );
   for (const [k, v] of Object.entries(row)) {
     if (used.has(k)) continue;
     const r = jsonSafe(v);
@@ -363,8 +409,13 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
       ctx.warnOnce(`extra:${k}`, `${ctx.file.path}: column '${k}' holds binary data and is not passed through`);
       continue;
     }
-    if (typeof r.value === 'string' ? r.value.length > EXTRA_MAX_CHARS : JSON.stringify(r.value).length > EXTRA_MAX_CHARS) {
-      ctx.warnOnce(`extra:${k}`, `${ctx.file.path}: column '${k}' has values over ${EXTRA_MAX_CHARS} characters and is not passed through`);
+    if (
+      typeof r.value === 'string' ? r.value.length > EXTRA_MAX_CHARS : JSON.stringify(r.value).length > EXTRA_MAX_CHARS
+    ) {
+      ctx.warnOnce(
+        `extra:${k}`,
+        `${ctx.file.path}: column '${k}' has values over ${EXTRA_MAX_CHARS} characters and is not passed through`,
+      );
       continue;
     }
     base.extra[k] = r.value;
@@ -426,7 +477,11 @@ function toSample(row: Record<string, unknown>, index: number, ctx: RowContext):
     roots: [...(ctx.imageDir ? [] : [dirname(ctx.file.path)]), ...(ctx.file.cacheRoot ? [ctx.file.cacheRoot] : [])],
     allowOutside: ctx.allowOutsidePaths,
   };
-  const im = readImageCell(cols.images ? row[cols.images] : null, imageDirOrBase, cols.imageBytes ? (row[cols.imageBytes] ?? null) : undefined);
+  const im = readImageCell(
+    cols.images ? row[cols.images] : null,
+    imageDirOrBase,
+    cols.imageBytes ? (row[cols.imageBytes] ?? null) : undefined,
+  );
   if ('drop' in im) return dropped(im.drop);
   base.images = im.images as ImageRef[];
 
@@ -458,43 +513,85 @@ async function planSource(
   warn: (m: string) => void,
 ): Promise<PlannedSource> {
   const cwd = opts.cwd ?? process.cwd();
-  const files: Array<{ path: string; kind: FileKind; manifestPath: string; knownSha?: string; cacheRoot?: string }> = [];
+  const files: Array<{ path: string; kind: FileKind; manifestPath: string; knownSha?: string; cacheRoot?: string }> =
+    [];
   let repo: string | null = null;
   let manifest: Manifest['sources'][number];
   if (spec.kind === 'hub') {
     repo = spec.repo!;
-    const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, { config: spec.config ?? null, onProgress: opts.onProgress, onWarning: warn }).catch((e: unknown) => {
+    const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, {
+      config: spec.config ?? null,
+      onProgress: opts.onProgress,
+      onWarning: warn,
+    }).catch((e: unknown) => {
       if (!(e instanceof HubRepoUnreachable) || spec.config) throw e;
       // `owner/name` is also a relative path: say both readings instead of only "fetch failed"
-      throw new GadError(`source ${spec.spec}: no local file or folder ${resolve(cwd, spec.repo!)}, and the Hub dataset ${repo} cannot be used: ${e.message}`, {
-        hint: `for a local path, check it against the working directory ${cwd} (relative paths are resolved there, as EasyR1 does; write ./${spec.repo} to mean a path); for a Hub dataset, ${e.hint ?? 'check the id'}`,
-        cause: e,
-      });
+      throw new GadError(
+        `source ${spec.spec}: no local file or folder ${resolve(cwd, spec.repo!)}, and the Hub dataset ${repo} cannot be used: ${e.message}`,
+        {
+          hint: `for a local path, check it against the working directory ${cwd} (relative paths are resolved there, as EasyR1 does; write ./${spec.repo} to mean a path); for a Hub dataset, ${e.hint ?? 'check the id'}`,
+          cause: e,
+        },
+      );
     });
     // the snapshot file is <repo cache>/snapshots/<commit>/<repoPath>
-    for (const f of r.files) files.push({ path: f.localPath, kind: 'parquet', manifestPath: f.repoPath, cacheRoot: resolve(f.localPath, ...f.repoPath.split('/').map(() => '..'), '..', '..') });
-    manifest = { split: outSplit, spec: spec.spec, kind: 'hub', repo, ...(r.config !== 'default' || spec.config ? { config: r.config } : {}), revision: r.revision, commit: r.commit, files: [] };
+    for (const f of r.files)
+      files.push({
+        path: f.localPath,
+        kind: 'parquet',
+        manifestPath: f.repoPath,
+        cacheRoot: resolve(f.localPath, ...f.repoPath.split('/').map(() => '..'), '..', '..'),
+      });
+    manifest = {
+      split: outSplit,
+      spec: spec.spec,
+      kind: 'hub',
+      repo,
+      ...(r.config !== 'default' || spec.config ? { config: r.config } : {}),
+      revision: r.revision,
+      commit: r.commit,
+      files: [],
+    };
   } else if (spec.kind === 'dir') {
     const all = listDir(spec.path!);
     const exts = new Set(all.map((p) => fileKindOf(p)));
     if (!all.length) throw new GadError(`folder ${spec.spec} holds no .parquet, .jsonl or .json files`);
     if (exts.size > 1) {
-      throw new GadError(`folder ${spec.spec} mixes file types (${[...exts].join(', ')}); the files of a folder must share one extension`, {
-        hint: 'point at the files with a glob (e.g. dir/*.parquet) or split them into folders',
-      });
+      throw new GadError(
+        `folder ${spec.spec} mixes file types (${[...exts].join(', ')}); the files of a folder must share one extension`,
+        {
+          hint: 'point at the files with a glob (e.g. dir/*.parquet) or split them into folders',
+        },
+      );
     }
     // EasyR1: load_dataset("parquet", data_dir=dir, split=...) → datasets' file-name conventions (no card)
     const { splits } = resolveLayout(all, null, null, spec.spec);
     let want = spec.split ?? outSplit;
     if (!spec.split && !splits.has(want) && splits.size === 1) want = [...splits.keys()][0]!;
-    for (const p of pickSplit(splits, want, spec.spec, spec.split ? spec.spec.slice(0, spec.spec.length - spec.split.length - 1) : spec.spec)) {
+    for (const p of pickSplit(
+      splits,
+      want,
+      spec.spec,
+      spec.split ? spec.spec.slice(0, spec.spec.length - spec.split.length - 1) : spec.spec,
+    )) {
       const abs = resolve(spec.path!, p);
       files.push({ path: abs, kind: fileKindOf(p)!, manifestPath: relative(cwd, abs) || p });
     }
     manifest = { split: outSplit, spec: spec.spec, kind: 'dir', files: [] };
   } else if (spec.kind === 'glob') {
-    const found = (await glob(relative(cwd, spec.path!).split('\\').join('/') || spec.path!, { cwd, absolute: true, onlyFiles: true })).filter((p) => fileKindOf(p)).sort();
-    if (!found.length) throw new GadError(`glob ${spec.spec} matches no .parquet, .jsonl or .json file`, { hint: 'check the pattern and the working directory' });
+    const found = (
+      await glob(relative(cwd, spec.path!).split('\\').join('/') || spec.path!, {
+        cwd,
+        absolute: true,
+        onlyFiles: true,
+      })
+    )
+      .filter((p) => fileKindOf(p))
+      .sort();
+    if (!found.length)
+      throw new GadError(`glob ${spec.spec} matches no .parquet, .jsonl or .json file`, {
+        hint: 'check the pattern and the working directory',
+      });
     const exts = new Set(found.map((p) => fileKindOf(p)));
     const kind = exts.size === 1 ? [...exts][0]! : 'parquet';
     for (const p of found) files.push({ path: p, kind: fileKindOf(p)!, manifestPath: relative(cwd, p) });
@@ -503,7 +600,11 @@ async function planSource(
     if (spec.split && spec.split !== outSplit && spec.split !== 'train') {
       warn(`${spec.spec}: a single file has no splits; all its rows go to split '${outSplit}'`);
     }
-    files.push({ path: spec.path!, kind: spec.kind as FileKind, manifestPath: relative(cwd, spec.path!) || basename(spec.path!) });
+    files.push({
+      path: spec.path!,
+      kind: spec.kind as FileKind,
+      manifestPath: relative(cwd, spec.path!) || basename(spec.path!),
+    });
     manifest = { split: outSplit, spec: spec.spec, kind: spec.kind as FileKind, files: [] };
   }
   const planned: PlannedFile[] = [];
@@ -525,7 +626,14 @@ async function planSource(
       digest = h.sha256;
       rows = h.lines;
     } else digest = await sha256File(f.path);
-    planned.push({ path: f.path, kind: f.kind, rows, schema, features, ...(f.cacheRoot ? { cacheRoot: f.cacheRoot } : {}) });
+    planned.push({
+      path: f.path,
+      kind: f.kind,
+      rows,
+      schema,
+      features,
+      ...(f.cacheRoot ? { cacheRoot: f.cacheRoot } : {}),
+    });
     manifest.files.push({ path: f.manifestPath, bytes: size, sha256: digest });
   }
   return { spec, repo, files: planned, manifest };
@@ -568,12 +676,16 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     warned.add(key);
     warn(m);
   };
-  const columns: ColumnMap = { ...DEFAULT_COLUMNS, ...Object.fromEntries(Object.entries(opts.columns ?? {}).filter(([, v]) => v !== undefined && v !== '')) } as ColumnMap;
+  const columns: ColumnMap = {
+    ...DEFAULT_COLUMNS,
+    ...Object.fromEntries(Object.entries(opts.columns ?? {}).filter(([, v]) => v !== undefined && v !== '')),
+  } as ColumnMap;
   if (!columns.id && opts.teacher?.idKey) columns.id = opts.teacher.idKey;
   const imageDir = opts.imageDir ? resolve(cwd, opts.imageDir) : null;
   const placement = opts.imagePlacement ?? 'prepend';
   const aliases = opts.imageTokenAliases ?? ['<__dj__image>'];
-  if (!opts.splits?.length) throw new GadError('no sources configured', { hint: 'give at least one split with sources (data.train_files)' });
+  if (!opts.splits?.length)
+    throw new GadError('no sources configured', { hint: 'give at least one split with sources (data.train_files)' });
 
   const specs = opts.splits.map((s) => ({ split: s.split, specs: s.specs.map((x) => parseSourceSpec(x, cwd)) }));
   const needHub = specs.some((s) => s.specs.some((x) => x.kind === 'hub'));
@@ -583,7 +695,8 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
   const rowCount: Record<string, number | null> = {};
   const sources: Manifest['sources'] = [];
   for (const s of specs) {
-    if (plans.has(s.split)) throw new GadError(`split '${s.split}' is configured twice`, { hint: 'list all its sources once' });
+    if (plans.has(s.split))
+      throw new GadError(`split '${s.split}' is configured twice`, { hint: 'list all its sources once' });
     if (!s.specs.length) throw new GadError(`split '${s.split}' has no sources`);
     const list: PlannedSource[] = [];
     let count: number | null = 0;
@@ -605,10 +718,24 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         if (!f.schema) continue;
         const types = new Map(f.schema.map((c) => [c.name, c.type]));
         const where = src.spec.kind === 'hub' ? `${src.spec.spec} (${basename(f.path)})` : f.path;
-        colsByFile.set(f.path, resolveColumns([...types.keys()], types, columns, where, (m) => warnOnce(`cols:${where}`, m), { requireImage: opts.requireImage, schema: f.schema }));
+        colsByFile.set(
+          f.path,
+          resolveColumns([...types.keys()], types, columns, where, (m) => warnOnce(`cols:${where}`, m), {
+            requireImage: opts.requireImage,
+            schema: f.schema,
+          }),
+        );
         const c = colsByFile.get(f.path)!;
-        if (c.prompt !== columns.prompt) warnOnce(`prompt:${src.spec.spec}`, `${src.spec.spec}: no column '${columns.prompt}'; using the '${c.prompt}' message list as the prompt (set prompt_key to choose)`);
-        if (c.images !== columns.images && c.images) warnOnce(`images:${src.spec.spec}`, `${src.spec.spec}: no column '${columns.images}'; using '${c.images}' for images (set image_key to choose)`);
+        if (c.prompt !== columns.prompt)
+          warnOnce(
+            `prompt:${src.spec.spec}`,
+            `${src.spec.spec}: no column '${columns.prompt}'; using the '${c.prompt}' message list as the prompt (set prompt_key to choose)`,
+          );
+        if (c.images !== columns.images && c.images)
+          warnOnce(
+            `images:${src.spec.spec}`,
+            `${src.spec.spec}: no column '${columns.images}'; using '${c.images}' for images (set image_key to choose)`,
+          );
       }
     }
   }
@@ -619,7 +746,9 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
   const passNames = new Map<string, string[]>();
   if (opts.passthrough) {
     const byName = new Map<string, PassthroughColumn>();
-    const files = [...plans.values()].flatMap((l) => l.map((src) => ({ src, files: src.files }))).flatMap(({ src, files }) => files.map((f) => ({ src, f })));
+    const files = [...plans.values()]
+      .flatMap((l) => l.map((src) => ({ src, files: src.files })))
+      .flatMap(({ src, files }) => files.map((f) => ({ src, f })));
     const seenIn = new Map<string, number>();
     for (const { src, f } of files) {
       let types: ColumnType[];
@@ -638,12 +767,23 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         const got = inf.columns();
         types = got.columns;
         const have = [...types.map((c) => c.name), ...got.conflicts];
-        cols = resolveColumns(have, null, columns, f.path, (m) => warnOnce(`cols:${f.path}`, m), { requireImage: opts.requireImage, firstRow: first ?? {} });
+        cols = resolveColumns(have, null, columns, f.path, (m) => warnOnce(`cols:${f.path}`, m), {
+          requireImage: opts.requireImage,
+          firstRow: first ?? {},
+        });
         colsByFile.set(f.path, cols);
-        if (cols.prompt !== columns.prompt) warnOnce(`prompt:${src.spec.spec}`, `${src.spec.spec}: no key '${columns.prompt}'; using '${cols.prompt}' as the prompt (set prompt_key to choose)`);
+        if (cols.prompt !== columns.prompt)
+          warnOnce(
+            `prompt:${src.spec.spec}`,
+            `${src.spec.spec}: no key '${columns.prompt}'; using '${cols.prompt}' as the prompt (set prompt_key to choose)`,
+          );
         const consumed = consumedColumns(cols);
         for (const k of got.conflicts) {
-          if (!consumed.has(k)) warnOnce(`conflict:${k}`, `${src.spec.spec}: key '${k}' holds values of different types in different rows (e.g. text and numbers); it is NOT passed through (make its values one type)`);
+          if (!consumed.has(k))
+            warnOnce(
+              `conflict:${k}`,
+              `${src.spec.spec}: key '${k}' holds values of different types in different rows (e.g. text and numbers); it is NOT passed through (make its values one type)`,
+            );
         }
       }
       const consumed = consumedColumns(cols);
@@ -659,42 +799,68 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
           byName.set(c.name, entry);
           passthrough.push(entry);
         } else if (prev.column.type !== c.type) {
-          throw new GadError(`column '${c.name}' has type ${prev.column.type} in one input file and ${c.type} in ${f.path}; it cannot be passed through as one column`, {
-            hint: 'make the files agree on its type, or build with --no-passthrough (passthrough: false) to leave the other columns out',
-          });
+          throw new GadError(
+            `column '${c.name}' has type ${prev.column.type} in one input file and ${c.type} in ${f.path}; it cannot be passed through as one column`,
+            {
+              hint: 'make the files agree on its type, or build with --no-passthrough (passthrough: false) to leave the other columns out',
+            },
+          );
         }
       }
       passNames.set(f.path, names);
     }
     // A column missing from some files is null in their rows.
-    for (const p of passthrough) if ((seenIn.get(p.name) ?? 0) < files.length) p.column = { ...p.column, nullable: true };
+    for (const p of passthrough)
+      if ((seenIn.get(p.name) ?? 0) < files.length) p.column = { ...p.column, nullable: true };
   }
 
   let teacher: TeacherTable | null = null;
   if (opts.teacher) {
     const idKey = opts.teacher.idKey ?? columns.id ?? null;
     if (!idKey && plans.size > 1) {
-      throw new GadError('teacher responses without an id key can only be joined by row index for one split, but several splits are configured', {
-        hint: 'set id_key (and teacher.id_key if the teacher file names it differently) so responses join by id',
-      });
+      throw new GadError(
+        'teacher responses without an id key can only be joined by row index for one split, but several splits are configured',
+        {
+          hint: 'set id_key (and teacher.id_key if the teacher file names it differently) so responses join by id',
+        },
+      );
     }
     teacher = await loadTeacher({ file: opts.teacher.file, idKey, responseKey: opts.teacher.responseKey, cwd });
-    if (!idKey) warn(`teacher responses from ${opts.teacher.file} are joined by row index (line n ↔ row n of split '${[...plans.keys()][0]}'): set id_key to join by id`);
+    if (!idKey)
+      warn(
+        `teacher responses from ${opts.teacher.file} are joined by row index (line n ↔ row n of split '${[...plans.keys()][0]}'): set id_key to join by id`,
+      );
   }
 
   const ids = new Map<string, { split: string; index: number }>();
   async function* rows(split: string): AsyncGenerator<Sample> {
     const list = plans.get(split);
-    if (!list) throw new GadError(`split '${split}' is not configured; configured splits: ${[...plans.keys()].join(', ')}`);
+    if (!list)
+      throw new GadError(`split '${split}' is not configured; configured splits: ${[...plans.keys()].join(', ')}`);
     let index = 0;
     for (const src of list) {
       const dataSourceDefault = defaultDataSource(src);
       for (const file of src.files) {
-        const base = { split, source: src, file, dataSourceDefault, imageDir, allowOutsidePaths: !!opts.allowOutsidePaths, placement, aliases, teacher, warnOnce, ids, passthrough: opts.passthrough ? (passNames.get(file.path) ?? []) : null };
+        const base = {
+          split,
+          source: src,
+          file,
+          dataSourceDefault,
+          imageDir,
+          allowOutsidePaths: !!opts.allowOutsidePaths,
+          placement,
+          aliases,
+          teacher,
+          warnOnce,
+          ids,
+          passthrough: opts.passthrough ? (passNames.get(file.path) ?? []) : null,
+        };
         if (file.kind === 'parquet') {
           const cols = colsByFile.get(file.path)!;
           // A float column reads as a JS number; Python (pyarrow) gives a float, whose str() is "1.0", not "1".
-          const floatCols = (file.schema ?? []).filter((c) => c.kind === 'primitive' && /^(float|double|float16)$/.test(c.type)).map((c) => c.name);
+          const floatCols = (file.schema ?? [])
+            .filter((c) => c.kind === 'primitive' && /^(float|double|float16)$/.test(c.type))
+            .map((c) => c.name);
           for await (const row of readParquetRows(file.path)) {
             for (const c of floatCols) {
               const v = row[c];
@@ -729,8 +895,15 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
             }
             if (!cols) {
               const where = `${file.path} (line ${r.line})`;
-              cols = resolveColumns(Object.keys(r.row), null, columns, where, (m) => warnOnce(`cols:${file.path}`, m), { requireImage: opts.requireImage, firstRow: r.row });
-              if (cols.prompt !== columns.prompt) warnOnce(`prompt:${src.spec.spec}`, `${src.spec.spec}: no key '${columns.prompt}'; using '${cols.prompt}' as the prompt (set prompt_key to choose)`);
+              cols = resolveColumns(Object.keys(r.row), null, columns, where, (m) => warnOnce(`cols:${file.path}`, m), {
+                requireImage: opts.requireImage,
+                firstRow: r.row,
+              });
+              if (cols.prompt !== columns.prompt)
+                warnOnce(
+                  `prompt:${src.spec.spec}`,
+                  `${src.spec.spec}: no key '${columns.prompt}'; using '${cols.prompt}' as the prompt (set prompt_key to choose)`,
+                );
             }
             yield toSample(r.row, index, { ...base, cols });
             index++;
@@ -740,5 +913,11 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     }
   }
 
-  return { sources, rowCount, rows, passthrough, teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null };
+  return {
+    sources,
+    rowCount,
+    rows,
+    passthrough,
+    teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null,
+  };
 }

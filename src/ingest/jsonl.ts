@@ -5,8 +5,7 @@ import { GadError } from '../core/errors.js';
 import { parseJsonExact } from './numbers.js';
 
 export type JsonRow =
-  | { ok: true; row: Record<string, unknown>; line: number }
-  | { ok: false; line: number; error: string };
+  { ok: true; row: Record<string, unknown>; line: number } | { ok: false; line: number; error: string };
 
 async function ensureFile(path: string): Promise<number> {
   try {
@@ -58,7 +57,11 @@ export async function* readJsonlRows(path: string): AsyncGenerator<JsonRow> {
     try {
       text = utf8Strict.decode(raw.length && raw[raw.length - 1] === 0x0d ? raw.subarray(0, raw.length - 1) : raw);
     } catch {
-      yield { ok: false, line, error: `line ${line} is not valid UTF-8 (byte ${invalidUtf8Offset(raw)} of the line); re-encode the file as UTF-8` };
+      yield {
+        ok: false,
+        line,
+        error: `line ${line} is not valid UTF-8 (byte ${invalidUtf8Offset(raw)} of the line); re-encode the file as UTF-8`,
+      };
       continue;
     }
     const t = line === 1 ? text.replace(/^\uFEFF/, '') : text;
@@ -125,7 +128,8 @@ export async function* readJsonRows(path: string): AsyncGenerator<JsonRow> {
       const list = arr as unknown[];
       for (let i = 0; i < list.length; i++) {
         const r = list[i];
-        if (!r || typeof r !== 'object' || Array.isArray(r)) yield { ok: false, line: i + 1, error: `item ${i} is not a JSON object` };
+        if (!r || typeof r !== 'object' || Array.isArray(r))
+          yield { ok: false, line: i + 1, error: `item ${i} is not a JSON object` };
         else yield { ok: true, row: r as Record<string, unknown>, line: i + 1 };
       }
       return;

@@ -41,7 +41,10 @@ async function openParquet(path: string): Promise<OpenedParquet> {
     if (!st.isFile()) throw new GadError(`${path} is not a file`);
   } catch (e) {
     if (e instanceof GadError) throw e;
-    throw new GadError(`parquet file not found: ${path}`, { hint: 'check the source path (data.train_files / --source)', cause: e });
+    throw new GadError(`parquet file not found: ${path}`, {
+      hint: 'check the source path (data.train_files / --source)',
+      cause: e,
+    });
   }
   try {
     const file = await asyncBufferFromFile(path);
@@ -148,13 +151,25 @@ function describeNode(node: SchemaTree): ParquetColumn {
     const children = node.children.map(describeNode);
     const type = `struct<${children.map((c) => `${c.name}: ${c.type}`).join(', ')}>`;
     if (el.repetition_type === 'REPEATED') {
-      return { name: el.name, type: `list<${type}>`, kind: 'list', nullable: false, children: [{ name: 'element', type, kind: 'struct', nullable: false, children }] };
+      return {
+        name: el.name,
+        type: `list<${type}>`,
+        kind: 'list',
+        nullable: false,
+        children: [{ name: 'element', type, kind: 'struct', nullable: false, children }],
+      };
     }
     return { name: el.name, type, kind: 'struct', nullable, children };
   }
   const t = leafType(el);
   if (el.repetition_type === 'REPEATED') {
-    return { name: el.name, type: `list<${t}>`, kind: 'list', nullable: false, children: [{ name: 'element', type: t, kind: 'primitive', nullable: false, children: [] }] };
+    return {
+      name: el.name,
+      type: `list<${t}>`,
+      kind: 'list',
+      nullable: false,
+      children: [{ name: 'element', type: t, kind: 'primitive', nullable: false, children: [] }],
+    };
   }
   return { name: el.name, type: t, kind: 'primitive', nullable, children: [] };
 }

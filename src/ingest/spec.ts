@@ -51,7 +51,10 @@ function statKind(p: string): 'file' | 'dir' | null {
  */
 export function parseSourceSpec(spec: string, cwd: string = process.cwd()): SourceSpec {
   const raw = spec.trim();
-  if (!raw) throw new GadError('empty source spec', { hint: 'write a hub id (owner/name@split), a parquet/jsonl/json file, a folder or a glob' });
+  if (!raw)
+    throw new GadError('empty source spec', {
+      hint: 'write a hub id (owner/name@split), a parquet/jsonl/json file, a folder or a glob',
+    });
   let body = raw;
   let split: string | null = null;
   const at = raw.lastIndexOf('@');
@@ -77,7 +80,9 @@ export function parseSourceSpec(spec: string, cwd: string = process.cwd()): Sour
   }
   const fk = fileKind(body);
   if (fk || body.startsWith('.') || body.startsWith('/') || body.includes('\\')) {
-    throw new GadError(`local path not found: ${body} (resolved to ${abs})`, { hint: 'check the path; relative paths are resolved against the working directory (as EasyR1 does), not against the config file' });
+    throw new GadError(`local path not found: ${body} (resolved to ${abs})`, {
+      hint: 'check the path; relative paths are resolved against the working directory (as EasyR1 does), not against the config file',
+    });
   }
   if (HUB_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
   const withConfig = HUB_ID_CONFIG.exec(body);
@@ -169,6 +174,10 @@ export function pickSplit(groups: Map<string, string[]>, split: string, where: s
   const have = [...groups.keys()].sort();
   throw new GadError(
     `split '${split}' does not exist in ${where}; available splits: ${have.length ? have.join(', ') : '(none found)'}`,
-    { hint: have.length ? `write ${base}@${have[0]} (or another listed split)` : 'check that the source holds data files' },
+    {
+      hint: have.length
+        ? `write ${base}@${have[0]} (or another listed split)`
+        : 'check that the source holds data files',
+    },
   );
 }

@@ -38,7 +38,8 @@ function textOf(v: unknown): string | null {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   // a message list: the assistant's content
   if (Array.isArray(v)) {
-    const m = v.find((x) => x && typeof x === 'object' && (x as { role?: unknown }).role === 'assistant') as { content?: unknown } | undefined;
+    const m = v.find((x) => x && typeof x === 'object' && (x as { role?: unknown }).role === 'assistant') as
+      { content?: unknown } | undefined;
     return m && typeof m.content === 'string' ? m.content : null;
   }
   return null;
@@ -48,7 +49,12 @@ function textOf(v: unknown): string | null {
  * Load the whole teacher file into a map key → response (text only, so it stays small next to the
  * image data). Duplicate keys are a GadError naming the key and the file.
  */
-export async function loadTeacher(opts: { file: string; idKey?: string | null; responseKey?: string; cwd?: string }): Promise<TeacherTable> {
+export async function loadTeacher(opts: {
+  file: string;
+  idKey?: string | null;
+  responseKey?: string;
+  cwd?: string;
+}): Promise<TeacherTable> {
   const file = resolve(opts.cwd ?? process.cwd(), opts.file);
   if (!statSync(file, { throwIfNoEntry: false })?.isFile()) {
     throw new GadError(`teacher file not found: ${opts.file}${opts.file === file ? '' : ` (resolved to ${file})`}`, {
@@ -77,7 +83,9 @@ export async function loadTeacher(opts: { file: string; idKey?: string | null; r
       }
     })();
   } else {
-    throw new GadError(`teacher file ${file}: unsupported type '${ext}'`, { hint: 'use a .jsonl, .json or .parquet file' });
+    throw new GadError(`teacher file ${file}: unsupported type '${ext}'`, {
+      hint: 'use a .jsonl, .json or .parquet file',
+    });
   }
   const idKey = opts.idKey ?? null;
   let responseKey = opts.responseKey ?? null;
@@ -90,12 +98,17 @@ export async function loadTeacher(opts: { file: string; idKey?: string | null; r
     if (!responseKey) {
       responseKey = RESPONSE_KEYS.find((k) => have.includes(k)) ?? null;
       if (!responseKey) {
-        throw new GadError(`teacher file ${file} has no response column (looked for ${RESPONSE_KEYS.join(', ')}); columns: ${have.join(', ')}`, {
-          hint: 'set the teacher response key (teacher.response_key) to the column holding the teacher text',
-        });
+        throw new GadError(
+          `teacher file ${file} has no response column (looked for ${RESPONSE_KEYS.join(', ')}); columns: ${have.join(', ')}`,
+          {
+            hint: 'set the teacher response key (teacher.response_key) to the column holding the teacher text',
+          },
+        );
       }
     } else if (index === 0 && !have.includes(responseKey)) {
-      throw new GadError(`teacher file ${file} has no column '${responseKey}'; columns: ${have.join(', ')}`, { hint: 'set the teacher response key to one of them' });
+      throw new GadError(`teacher file ${file} has no column '${responseKey}'; columns: ${have.join(', ')}`, {
+        hint: 'set the teacher response key to one of them',
+      });
     }
     if (idKey && index === 0 && !have.includes(idKey) && !(idKey.includes('.') && getPath(row, idKey) !== undefined)) {
       throw new GadError(`teacher file ${file} has no id column '${idKey}'; columns: ${have.join(', ')}`, {
@@ -105,7 +118,9 @@ export async function loadTeacher(opts: { file: string; idKey?: string | null; r
     const key = idKey ? scalarKey(getPath(row, idKey)) : String(index);
     if (key === null) throw new GadError(`teacher file ${file}, row ${line}: the id column '${idKey}' is empty`);
     if (responses.has(key)) {
-      throw new GadError(`teacher file ${file} has a duplicate id '${key}' (row ${line})`, { hint: 'keep one response per id' });
+      throw new GadError(`teacher file ${file} has a duplicate id '${key}' (row ${line})`, {
+        hint: 'keep one response per id',
+      });
     }
     responses.set(key, textOf(row[responseKey]));
     index++;

@@ -36,7 +36,10 @@ export class FrameReader {
   private buf = Buffer.alloc(0);
   private pos = 0;
   private eof = false;
-  constructor(readonly path: string, private readonly chunk = 1 << 20) {}
+  constructor(
+    readonly path: string,
+    private readonly chunk = 1 << 20,
+  ) {}
 
   /** The next record, or undefined at the end of the file. */
   async next(): Promise<unknown> {

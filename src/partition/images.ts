@@ -2,7 +2,13 @@
  * The written image bytes of a part's kept rows, read back from the part's shards (hyparquet), strictly
  * forward: one row group of one column in memory at a time. The merge copies these bytes; no image is decoded.
  */
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData, type AsyncBuffer } from 'hyparquet';
+import {
+  asyncBufferFromFile,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  type FileMetaData,
+  type AsyncBuffer,
+} from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { join } from 'node:path';
 import { GadError } from '../core/errors.js';
@@ -32,7 +38,11 @@ export class ShardImageCursor {
       if (this.shard >= 0) this.shardStart += this.shards[this.shard]!.rows;
       this.shard++;
       const sh = this.shards[this.shard];
-      if (!sh) throw new GadError(`merge: part ${this.partDir} has fewer kept rows in its shards than its rows.bin says (row ${ordinal})`, { exitCode: 2, hint: 'rebuild that part' });
+      if (!sh)
+        throw new GadError(
+          `merge: part ${this.partDir} has fewer kept rows in its shards than its rows.bin says (row ${ordinal})`,
+          { exitCode: 2, hint: 'rebuild that part' },
+        );
       this.file = await asyncBufferFromFile(join(this.partDir, sh.file));
       this.meta = await parquetMetadataAsync(this.file);
       let at = this.shardStart;
@@ -44,21 +54,36 @@ export class ShardImageCursor {
       this.group = -1;
       this.rows = [];
     }
-    if (ordinal < this.groupStart) throw new Error(`merge: image rows read out of order (${ordinal} after ${this.groupStart})`);
+    if (ordinal < this.groupStart)
+      throw new Error(`merge: image rows read out of order (${ordinal} after ${this.groupStart})`);
     while (this.group < 0 || ordinal >= this.groupStart + this.rows.length) {
       this.group++;
       const g = this.groups[this.group];
-      if (!g) throw new GadError(`merge: shard ${this.shards[this.shard]!.file} of part ${this.partDir} is shorter than its manifest says`, { exitCode: 2, hint: 'rebuild that part' });
+      if (!g)
+        throw new GadError(
+          `merge: shard ${this.shards[this.shard]!.file} of part ${this.partDir} is shorter than its manifest says`,
+          { exitCode: 2, hint: 'rebuild that part' },
+        );
       this.groupStart = g[0];
       const local = g[0] - this.shardStart;
-      const objs = await parquetReadObjects({ file: this.file!, metadata: this.meta!, columns: [this.column], rowStart: local, rowEnd: local + g[1], compressors, utf8: false });
+      const objs = await parquetReadObjects({
+        file: this.file!,
+        metadata: this.meta!,
+        columns: [this.column],
+        rowStart: local,
+        rowEnd: local + g[1],
+        compressors,
+        utf8: false,
+      });
       this.rows = objs.map((o) => (o as Record<string, unknown>)[this.column]);
     }
     const cell = this.rows[ordinal - this.groupStart];
-    if (!Array.isArray(cell)) throw new GadError(`merge: row ${ordinal} of part ${this.partDir} has no ${this.column} list`, { exitCode: 2 });
+    if (!Array.isArray(cell))
+      throw new GadError(`merge: row ${ordinal} of part ${this.partDir} has no ${this.column} list`, { exitCode: 2 });
     return cell.map((im) => {
       const b = (im as { bytes?: unknown } | null)?.bytes;
-      if (!(b instanceof Uint8Array)) throw new GadError(`merge: row ${ordinal} of part ${this.partDir}: an image without bytes`, { exitCode: 2 });
+      if (!(b instanceof Uint8Array))
+        throw new GadError(`merge: row ${ordinal} of part ${this.partDir}: an image without bytes`, { exitCode: 2 });
       return b;
     });
   }

@@ -30,25 +30,41 @@ interface LoadedPart {
 function readPart(dir: string): LoadedPart {
   const file = join(dir, PART_DIR, PART_FILE);
   if (!existsSync(file)) {
-    const why = existsSync(join(dir, 'manifest.json')) ? 'it is a build output, but not a part of a partitioned build' : 'no finished part there (was its task run, and did it succeed?)';
-    throw new GadError(`merge: ${dir} is not a finished part: ${why}`, { hint: 'give the part folders written by gad-data build --partition I/N', exitCode: 2 });
+    const why = existsSync(join(dir, 'manifest.json'))
+      ? 'it is a build output, but not a part of a partitioned build'
+      : 'no finished part there (was its task run, and did it succeed?)';
+    throw new GadError(`merge: ${dir} is not a finished part: ${why}`, {
+      hint: 'give the part folders written by gad-data build --partition I/N',
+      exitCode: 2,
+    });
   }
-  const json = <T,>(f: string): T => {
+  const json = <T>(f: string): T => {
     try {
       return JSON.parse(readFileSync(f, 'utf8')) as T;
     } catch (e) {
-      throw new GadError(`merge: ${f} cannot be read (${(e as Error).message})`, { hint: 'rebuild that part', exitCode: 2 });
+      throw new GadError(`merge: ${f} cannot be read (${(e as Error).message})`, {
+        hint: 'rebuild that part',
+        exitCode: 2,
+      });
     }
   };
   const info = json<PartInfo>(file);
-  if (info.format !== PART_FORMAT) throw new GadError(`merge: ${dir} was written by another gad-data version (${String(info.format)}); rebuild the parts with this one`, { exitCode: 2 });
+  if (info.format !== PART_FORMAT)
+    throw new GadError(
+      `merge: ${dir} was written by another gad-data version (${String(info.format)}); rebuild the parts with this one`,
+      { exitCode: 2 },
+    );
   return { dir, info, manifest: json<Manifest>(join(dir, 'manifest.json')) };
 }
 
 /** The part folders in `<out>.parts/` (the default place of `build --partition`). */
 export function defaultParts(out: string): string[] {
   const root = `${resolve(out).replace(/\/+$/, '')}.parts`;
-  if (!existsSync(root)) throw new GadError(`merge: no parts given and ${root} does not exist`, { hint: 'give the part folders: gad-data merge PART... --out OUT', exitCode: 2 });
+  if (!existsSync(root))
+    throw new GadError(`merge: no parts given and ${root} does not exist`, {
+      hint: 'give the part folders: gad-data merge PART... --out OUT',
+      exitCode: 2,
+    });
   return readdirSync(root)
     .filter((n) => /^\d+-of-\d+$/.test(n))
     .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
@@ -61,27 +77,39 @@ export function checkParts(parts: LoadedPart[]): void {
   const first = parts[0]!.info;
   for (const p of parts) {
     if (p.info.count !== first.count) {
-      throw new GadError(`merge: ${p.dir} is part ${p.info.index} of ${p.info.count}, but ${parts[0]!.dir} is part ${first.index} of ${first.count}: not one build`, { exitCode: 2 });
+      throw new GadError(
+        `merge: ${p.dir} is part ${p.info.index} of ${p.info.count}, but ${parts[0]!.dir} is part ${first.index} of ${first.count}: not one build`,
+        { exitCode: 2 },
+      );
     }
     if (p.info.settingsHash !== first.settingsHash) {
-      throw new GadError(`merge: ${p.dir} was built with other inputs or settings than ${parts[0]!.dir} (settings hash differs): not one build`, {
-        hint: 'rebuild the parts with the same config and data (the merge needs every part of one build)',
-        exitCode: 2,
-      });
+      throw new GadError(
+        `merge: ${p.dir} was built with other inputs or settings than ${parts[0]!.dir} (settings hash differs): not one build`,
+        {
+          hint: 'rebuild the parts with the same config and data (the merge needs every part of one build)',
+          exitCode: 2,
+        },
+      );
     }
   }
   const seen = new Map<number, string>();
   for (const p of parts) {
     const was = seen.get(p.info.index);
-    if (was !== undefined) throw new GadError(`merge: part ${p.info.index} of ${first.count} is given twice (${was} and ${p.dir})`, { exitCode: 2 });
+    if (was !== undefined)
+      throw new GadError(`merge: part ${p.info.index} of ${first.count} is given twice (${was} and ${p.dir})`, {
+        exitCode: 2,
+      });
     seen.set(p.info.index, p.dir);
   }
   const missing = Array.from({ length: first.count }, (_, i) => i).filter((i) => !seen.has(i));
   if (missing.length) {
-    throw new GadError(`merge: part(s) ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', ...' : ''} of ${first.count} missing`, {
-      hint: 'run the missing tasks (gad-data build --partition I/N), then merge all N parts',
-      exitCode: 2,
-    });
+    throw new GadError(
+      `merge: part(s) ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', ...' : ''} of ${first.count} missing`,
+      {
+        hint: 'run the missing tasks (gad-data build --partition I/N), then merge all N parts',
+        exitCode: 2,
+      },
+    );
   }
 }
 
@@ -107,20 +135,30 @@ class PartRows {
       if (this.frame === null) this.frame = (await this.reader.next()) as RowFrame | undefined;
       const f = this.frame;
       if (f === undefined || f.loop > loop || (f.loop === loop && f.seq > seq)) {
-        throw new GadError(`merge: part ${this.part.info.index} (${this.part.dir}) has no record of input row ${id} (split ${loop}, row ${seq}): the inputs changed since the parts were built, or the part is incomplete`, {
-          hint: 'rebuild the parts from the current inputs',
-          exitCode: 2,
-        });
+        throw new GadError(
+          `merge: part ${this.part.info.index} (${this.part.dir}) has no record of input row ${id} (split ${loop}, row ${seq}): the inputs changed since the parts were built, or the part is incomplete`,
+          {
+            hint: 'rebuild the parts from the current inputs',
+            exitCode: 2,
+          },
+        );
       }
       this.frame = null;
       if (f.loop < loop || f.seq < seq) continue; // a row a resumed merge replays from its journal
       if (f.id !== id) {
-        throw new GadError(`merge: part ${this.part.info.index} recorded row ${f.id} where the input now has ${id} (split ${loop}, row ${seq}): the inputs changed since the parts were built`, { hint: 'rebuild the parts', exitCode: 2 });
+        throw new GadError(
+          `merge: part ${this.part.info.index} recorded row ${f.id} where the input now has ${id} (split ${loop}, row ${seq}): the inputs changed since the parts were built`,
+          { hint: 'rebuild the parts', exitCode: 2 },
+        );
       }
       const sample = decodeSample(f.body);
       if (f.kept >= 0 && sample.formatted) {
         const bytes = await this.cursor(f.split).images(f.kept);
-        if (bytes.length !== sample.formatted.images.length) throw new GadError(`merge: row ${id}: part ${this.part.info.index}'s shard holds ${bytes.length} image(s), its record ${sample.formatted.images.length}`, { exitCode: 2, hint: 'rebuild that part' });
+        if (bytes.length !== sample.formatted.images.length)
+          throw new GadError(
+            `merge: row ${id}: part ${this.part.info.index}'s shard holds ${bytes.length} image(s), its record ${sample.formatted.images.length}`,
+            { exitCode: 2, hint: 'rebuild that part' },
+          );
         sample.formatted.images = sample.formatted.images.map((im, i) => ({ ...im, bytes: bytes[i]! }));
       }
       return sample;
@@ -130,7 +168,9 @@ class PartRows {
   private cursor(split: string): ShardImageCursor {
     let c = this.cursors.get(split);
     if (!c) {
-      const shards = this.part.manifest.shards.filter((s) => s.split === split).map((s) => ({ file: s.file, rows: s.rows }));
+      const shards = this.part.manifest.shards
+        .filter((s) => s.split === split)
+        .map((s) => ({ file: s.file, rows: s.rows }));
       c = new ShardImageCursor(this.part.dir, shards, this.part.info.imageKey);
       this.cursors.set(split, c);
     }
@@ -150,10 +190,16 @@ export class MergeSource implements RowHook {
   async begin(info: { settingsHash: string }): Promise<void> {
     if (info.settingsHash !== this.loaded[0]!.info.settingsHash) {
       const cwd = this.loaded[0]!.info.cwd;
-      throw new GadError('merge: the inputs or settings differ from those the parts were built with (settings hash differs)', {
-        hint: cwd !== process.cwd() ? `run the merge in the folder the parts were built in (${cwd}): paths in the output are relative to it` : 'a data, teacher, model or prompt file changed since the parts were built: rebuild the parts',
-        exitCode: 2,
-      });
+      throw new GadError(
+        'merge: the inputs or settings differ from those the parts were built with (settings hash differs)',
+        {
+          hint:
+            cwd !== process.cwd()
+              ? `run the merge in the folder the parts were built in (${cwd}): paths in the output are relative to it`
+              : 'a data, teacher, model or prompt file changed since the parts were built: rebuild the parts',
+          exitCode: 2,
+        },
+      );
     }
   }
 
@@ -190,6 +236,15 @@ export async function mergeParts(dirs: string[], opts: MergeOptions): Promise<Bu
   const parts = dirs.map((d) => readPart(resolve(d)));
   checkParts(parts);
   const base = parts[0]!.info.config;
-  const cfg: ResolvedConfig = { ...base, out: resolve(opts.out), hub: { ...base.hub, token: process.env.HF_TOKEN ?? base.hub.token ?? null } };
-  return build(cfg, { progress: opts.progress, onWarning: opts.onWarning, resume: opts.resume, rows: new MergeSource(parts) });
+  const cfg: ResolvedConfig = {
+    ...base,
+    out: resolve(opts.out),
+    hub: { ...base.hub, token: process.env.HF_TOKEN ?? base.hub.token ?? null },
+  };
+  return build(cfg, {
+    progress: opts.progress,
+    onWarning: opts.onWarning,
+    resume: opts.resume,
+    rows: new MergeSource(parts),
+  });
 }

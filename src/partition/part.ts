@@ -74,14 +74,22 @@ export class PartRecorder implements RowHook {
   async booked(sample: Sample, kept: boolean): Promise<void> {
     const p = this.pending;
     const at = this.pos.get(sample);
-    if (!p || p.sample !== sample || !at) throw new Error(`partition: row ${sample.id} was booked without being recorded`);
+    if (!p || p.sample !== sample || !at)
+      throw new Error(`partition: row ${sample.id} was booked without being recorded`);
     this.pending = null;
     let ordinal = -1;
     if (kept) {
       ordinal = this.keptBySplit.get(sample.split) ?? 0;
       this.keptBySplit.set(sample.split, ordinal + 1);
     }
-    const frame: RowFrame = { loop: at.loop, seq: at.seq, id: sample.id, split: sample.split, kept: ordinal, body: p.body };
+    const frame: RowFrame = {
+      loop: at.loop,
+      seq: at.seq,
+      id: sample.id,
+      split: sample.split,
+      kept: ordinal,
+      body: p.body,
+    };
     await this.writer!.write(frame);
   }
 

@@ -3,9 +3,26 @@ export const EASYR1_COMMIT = 'b44b311b669bf1fd1aa2fc36f2251482ba33cb16';
 
 /** The keys of EasyR1's `DataConfig` at EASYR1_COMMIT (its main.py rejects any other `data.` key). */
 export const EASYR1_DATA_KEYS = [
-  'train_files', 'val_files', 'prompt_key', 'answer_key', 'image_key', 'video_key', 'image_dir', 'video_fps',
-  'max_prompt_length', 'max_response_length', 'rollout_batch_size', 'mini_rollout_batch_size', 'val_batch_size',
-  'format_prompt', 'override_chat_template', 'shuffle', 'seed', 'min_pixels', 'max_pixels', 'filter_overlong_prompts',
+  'train_files',
+  'val_files',
+  'prompt_key',
+  'answer_key',
+  'image_key',
+  'video_key',
+  'image_dir',
+  'video_fps',
+  'max_prompt_length',
+  'max_response_length',
+  'rollout_batch_size',
+  'mini_rollout_batch_size',
+  'val_batch_size',
+  'format_prompt',
+  'override_chat_template',
+  'shuffle',
+  'seed',
+  'min_pixels',
+  'max_pixels',
+  'filter_overlong_prompts',
   'filter_overlong_prompts_workers',
 ] as const;
 

@@ -17,7 +17,10 @@ export function formatLaunchScript(plan: LaunchPlan): string {
   const lead = plan.command[1] === '-m' ? 3 : 1;
   const args = plan.command.slice(lead);
   // The overrides with the variable each value came from (verl-gad), else the arguments as they are.
-  const overrides = plan.overrides && plan.overrides.length === args.length ? plan.overrides : args.map((a) => ({ key: a, value: null, from: undefined }));
+  const overrides =
+    plan.overrides && plan.overrides.length === args.length
+      ? plan.overrides
+      : args.map((a) => ({ key: a, value: null, from: undefined }));
   const lines: string[] = ['#!/bin/bash'];
   const what = plan.profile ? ` --profile ${plan.profile}` : '';
   const from = plan.outDir ? ` from ${basename(plan.outDir)}/manifest.json` : '';
@@ -32,7 +35,9 @@ export function formatLaunchScript(plan: LaunchPlan): string {
     lines.push('');
     for (const v of vars) lines.push(`${v.name}=\${${v.name}:-${shellDefault(v.value)}}`);
   }
-  const words = overrides.map((o) => (o.from && o.value !== null ? `${shellQuote(`${o.key}=`)}"$${o.from}"` : shellQuote(formatOverride(o))));
+  const words = overrides.map((o) =>
+    o.from && o.value !== null ? `${shellQuote(`${o.key}=`)}"$${o.from}"` : shellQuote(formatOverride(o)),
+  );
   lines.push('', `${plan.command.slice(0, lead).map(shellQuote).join(' ')} \\`);
   words.forEach((w, i) => lines.push(`    ${w}${i < words.length - 1 ? ' \\' : ' "$@"'}`));
   if (!words.length) lines[lines.length - 1] = lines[lines.length - 1]!.replace(/ \\$/, ' "$@"');

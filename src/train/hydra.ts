@@ -22,7 +22,14 @@ export function hydraString(s: string): string {
 }
 
 function quoted(s: string): string {
-  return '"' + s.replace(/(\\+)(?="|$)/g, '$1$1').replace(/"/g, '\\"').replace(/\$\{/g, '\\${') + '"';
+  return (
+    '"' +
+    s
+      .replace(/(\\+)(?="|$)/g, '$1$1')
+      .replace(/"/g, '\\"')
+      .replace(/\$\{/g, '\\${') +
+    '"'
+  );
 }
 
 /** Any JSON-like value as Hydra override text (Python-style booleans, lists of quoted strings). */
@@ -94,7 +101,8 @@ export function flattenToOverrides(obj: Record<string, unknown>, prefix = ''): O
   const out: Override[] = [];
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...flattenToOverrides(v as Record<string, unknown>, key));
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      out.push(...flattenToOverrides(v as Record<string, unknown>, key));
     else out.push({ key, value: hydraValue(v) });
   }
   return out;
@@ -102,7 +110,8 @@ export function flattenToOverrides(obj: Record<string, unknown>, prefix = ''): O
 
 /** The value text of `key` (prefix ignored) in a list of overrides, or undefined. */
 export function lookupOverride(list: Override[], key: string): string | undefined {
-  for (let i = list.length - 1; i >= 0; i--) if (overrideKey(list[i]!.key) === key && list[i]!.value !== null) return list[i]!.value!;
+  for (let i = list.length - 1; i >= 0; i--)
+    if (overrideKey(list[i]!.key) === key && list[i]!.value !== null) return list[i]!.value!;
   return undefined;
 }
 
@@ -110,7 +119,10 @@ export function lookupOverride(list: Override[], key: string): string | undefine
 export function unquoteHydra(v: string): string {
   const t = v.trim();
   if (t.length >= 2 && ((t[0] === '"' && t.endsWith('"')) || (t[0] === "'" && t.endsWith("'")))) {
-    return t.slice(1, -1).replace(/\\(["'\\])/g, '$1').replace(/\\\$\{/g, '${');
+    return t
+      .slice(1, -1)
+      .replace(/\\(["'\\])/g, '$1')
+      .replace(/\\\$\{/g, '${');
   }
   return t;
 }

@@ -14,8 +14,27 @@ export {
 export { type PreflightCheck, preflight, detectFamily, trainerEnv } from './preflight.js';
 export { runTraining, launch, writePlanFiles, formatPreflight, assertPreflight } from './run.js';
 export { readBuildManifest, pickSplits, hfSplitOf } from './manifest.js';
-export { type Override, hydraValue, hydraString, shellQuote, parseOverride, mergeOverrides, flattenToOverrides } from './hydra.js';
+export {
+  type Override,
+  hydraValue,
+  hydraString,
+  shellQuote,
+  parseOverride,
+  mergeOverrides,
+  flattenToOverrides,
+} from './hydra.js';
 export { easyr1DefaultConfig } from './easyr1-defaults.js';
 export { formatLaunchScript } from './export-script.js';
 export { type LaunchVar, seedGadOverrides } from './verl-gad.js';
-export { type SwiftProfile, type SwiftOptions, type SwiftPlan, SWIFT_PROFILES, planSwift, runSwiftTraining, swiftPreflight, formatSwiftDryRun, readExportManifest, parseSwiftArgs } from './swift.js';
+export {
+  type SwiftProfile,
+  type SwiftOptions,
+  type SwiftPlan,
+  SWIFT_PROFILES,
+  planSwift,
+  runSwiftTraining,
+  swiftPreflight,
+  formatSwiftDryRun,
+  readExportManifest,
+  parseSwiftArgs,
+} from './swift.js';

@@ -18,7 +18,9 @@ export async function readBuildManifest(outDir: string): Promise<Manifest> {
   try {
     m = JSON.parse(text) as Manifest;
   } catch (e) {
-    throw new GadError(`${file} is not valid JSON (${(e as Error).message})`, { hint: 'rebuild the data with `gad-data build`' });
+    throw new GadError(`${file} is not valid JSON (${(e as Error).message})`, {
+      hint: 'rebuild the data with `gad-data build`',
+    });
   }
   const missing: string[] = [];
   const need = (cond: unknown, name: string) => {

@@ -103,7 +103,9 @@ export const RUN_DIR = 'train';
  */
 export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
   if (!TRAIN_PROFILES.includes(opts.profile)) {
-    throw new GadError(`unknown training profile "${opts.profile}"`, { hint: `use one of: ${TRAIN_PROFILES.join(', ')}` });
+    throw new GadError(`unknown training profile "${opts.profile}"`, {
+      hint: `use one of: ${TRAIN_PROFILES.join(', ')}`,
+    });
   }
   const outDir = resolve(opts.data);
   const manifest = await readBuildManifest(outDir);
@@ -217,11 +219,7 @@ interface PlanContext {
   trailing: Override[];
 }
 
-function planVerl(
-  plan: LaunchPlan,
-  opts: TrainOptions,
-  c: PlanContext & { discriminator: string },
-): void {
+function planVerl(plan: LaunchPlan, opts: TrainOptions, c: PlanContext & { discriminator: string }): void {
   const profile = opts.profile as 'verl-gad' | 'verl-grpo';
   const nGpus = opts.nGpus ?? 2;
   const files = (s: ShardInfo[]) => s.map((x) => resolve(c.outDir, x.file));
@@ -297,9 +295,10 @@ export function easyr1DataPath(outDir: string, split: string, shards: ShardInfo[
   const hf = hfSplitOf(split);
   if (dirs.length !== 1 || !hf) {
     throw new GadError(`EasyR1 cannot load the ${shards.length} shards of split "${split}" as one dataset`, {
-      hint: dirs.length !== 1
-        ? 'the shards lie in different folders: rebuild with all shards in data/'
-        : 'name the split train, test or validation (HF datasets only recognises those in a folder), rebuild with one shard per split, or override data.train_files/val_files',
+      hint:
+        dirs.length !== 1
+          ? 'the shards lie in different folders: rebuild with all shards in data/'
+          : 'name the split train, test or validation (HF datasets only recognises those in a folder), rebuild with one shard per split, or override data.train_files/val_files',
     });
   }
   const dir = dirs[0]!;
@@ -307,9 +306,12 @@ export function easyr1DataPath(outDir: string, split: string, shards: ShardInfo[
     const entries = readdirSync(dir);
     const foreign = entries.filter((f) => !f.endsWith('.parquet'));
     if (foreign.length) {
-      throw new GadError(`${dir} holds non-parquet files (${foreign.slice(0, 3).join(', ')}): EasyR1 would read the folder with the wrong loader`, {
-        hint: 'remove them from the shard folder',
-      });
+      throw new GadError(
+        `${dir} holds non-parquet files (${foreign.slice(0, 3).join(', ')}): EasyR1 would read the folder with the wrong loader`,
+        {
+          hint: 'remove them from the shard folder',
+        },
+      );
     }
     const same = entries.filter((f) => {
       const m = /^(.+?)-\d{5}-of-\d{5}\.parquet$/.exec(f);
@@ -340,9 +342,12 @@ export async function findFormatPrompt(m: Manifest, outDir: string): Promise<{ p
   for (const p of candidates) {
     if (existsSync(p)) return { path: p, text: await readFile(p, 'utf8') };
   }
-  throw new GadError(`the build's format prompt "${fp.file ?? fp.name}" was not found (looked in ${candidates.join(', ')})`, {
-    hint: 'keep the format prompt file where the build found it, or rebuild the data',
-  });
+  throw new GadError(
+    `the build's format prompt "${fp.file ?? fp.name}" was not found (looked in ${candidates.join(', ')})`,
+    {
+      hint: 'keep the format prompt file where the build found it, or rebuild the data',
+    },
+  );
 }
 
 /**
@@ -350,7 +355,11 @@ export async function findFormatPrompt(m: Manifest, outDir: string): Promise<{ p
  * PPOConfig sections as EasyR1 would load them (the data: keys EasyR1 knows; the build's values go on
  * top). Null when the file is not an EasyR1 config (a gad-data.yaml without worker:/algorithm:).
  */
-async function readBuildConfig(outDir: string, rec: { path: string; sha256: string }, notes: string[]): Promise<Record<string, unknown> | null> {
+async function readBuildConfig(
+  outDir: string,
+  rec: { path: string; sha256: string },
+  notes: string[],
+): Promise<Record<string, unknown> | null> {
   const p = resolve(outDir, rec.path);
   let text: string;
   try {
@@ -364,23 +373,33 @@ async function readBuildConfig(outDir: string, rec: { path: string; sha256: stri
   try {
     parsed = YAML.parse(text);
   } catch (e) {
-    throw new GadError(`the build's config ${p} is not valid YAML now: ${(e as Error).message.split('\n')[0]}`, { hint: 'fix the YAML, or pass --base-config' });
+    throw new GadError(`the build's config ${p} is not valid YAML now: ${(e as Error).message.split('\n')[0]}`, {
+      hint: 'fix the YAML, or pass --base-config',
+    });
   }
   if (!isPlainObject(parsed) || !(isPlainObject(parsed.worker) || isPlainObject(parsed.algorithm))) {
     notes.push(`the build's config ${rec.path} has no worker:/algorithm: sections (not an EasyR1 config)`);
     return null;
   }
-  if (sha256(text) !== rec.sha256) notes.push(`the build's config ${rec.path} changed since the build: its current worker/algorithm/trainer sections are used`);
+  if (sha256(text) !== rec.sha256)
+    notes.push(
+      `the build's config ${rec.path} changed since the build: its current worker/algorithm/trainer sections are used`,
+    );
   const base: Record<string, unknown> = {};
   for (const k of ['data', 'worker', 'algorithm', 'trainer'] as const) if (parsed[k] !== undefined) base[k] = parsed[k];
   if (isPlainObject(base.data)) {
     const data = base.data;
     const unknown = Object.keys(data).filter((k) => !(EASYR1_DATA_KEYS as readonly string[]).includes(k));
     base.data = Object.fromEntries(Object.entries(data).filter(([k]) => !unknown.includes(k)));
-    if (unknown.length) notes.push(`data keys of ${rec.path} that EasyR1's DataConfig does not have were left out: ${unknown.join(', ')}`);
+    if (unknown.length)
+      notes.push(
+        `data keys of ${rec.path} that EasyR1's DataConfig does not have were left out: ${unknown.join(', ')}`,
+      );
   }
   const other = Object.keys(parsed).filter((k) => !(k in base));
-  notes.push(`base config: ${rec.path} (the build's --config${other.length ? `; not EasyR1 keys, left out: ${other.join(', ')}` : ''}); --base-config overrides it`);
+  notes.push(
+    `base config: ${rec.path} (the build's --config${other.length ? `; not EasyR1 keys, left out: ${other.join(', ')}` : ''}); --base-config overrides it`,
+  );
   return base;
 }
 
@@ -398,21 +417,29 @@ async function planEasyR1(
     try {
       text = await readFile(p, 'utf8');
     } catch {
-      throw new GadError(`base config ${p} cannot be read`, { hint: 'pass --base-config with an EasyR1 config.yaml (e.g. examples/config.yaml)' });
+      throw new GadError(`base config ${p} cannot be read`, {
+        hint: 'pass --base-config with an EasyR1 config.yaml (e.g. examples/config.yaml)',
+      });
     }
     let parsed: unknown;
     try {
       parsed = YAML.parse(text);
     } catch (e) {
-      throw new GadError(`base config ${p} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { hint: 'fix the YAML' });
+      throw new GadError(`base config ${p} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, {
+        hint: 'fix the YAML',
+      });
     }
-    if (!isPlainObject(parsed)) throw new GadError(`base config ${p} is not a YAML mapping`, { hint: 'pass an EasyR1 config.yaml' });
+    if (!isPlainObject(parsed))
+      throw new GadError(`base config ${p} is not a YAML mapping`, { hint: 'pass an EasyR1 config.yaml' });
     base = parsed;
   } else {
     const recorded = m.configFile ? await readBuildConfig(c.outDir, m.configFile, plan.notes) : null;
     usedDefaults = !recorded;
     base = recorded ?? easyr1DefaultConfig();
-    if (!recorded) plan.notes.push(`no --base-config: using gad-data's copy of EasyR1's example config (EasyR1 ${EASYR1_COMMIT.slice(0, 7)}) for everything the build does not decide`);
+    if (!recorded)
+      plan.notes.push(
+        `no --base-config: using gad-data's copy of EasyR1's example config (EasyR1 ${EASYR1_COMMIT.slice(0, 7)}) for everything the build does not decide`,
+      );
   }
   const runDir = join(c.outDir, RUN_DIR);
   const prompt = await findFormatPrompt(m, c.outDir);
@@ -477,7 +504,8 @@ export function formatDryRun(plan: LaunchPlan): string {
   const lines = words.map((w, j) => (j === 0 ? '' : '  ') + w + (j < words.length - 1 ? ' \\' : ''));
   let out = `# cd ${shellQuote(plan.cwd)}\n` + lines.join('\n') + '\n';
   for (const f of plan.files ?? []) out += `\n# ${f.path}\n${f.text}${f.text.endsWith('\n') ? '' : '\n'}`;
-  if (plan.configFile) out += `\n# ${plan.configFile.path}\n${plan.configFile.text}${plan.configFile.text.endsWith('\n') ? '' : '\n'}`;
+  if (plan.configFile)
+    out += `\n# ${plan.configFile.path}\n${plan.configFile.text}${plan.configFile.text.endsWith('\n') ? '' : '\n'}`;
   for (const n of plan.notes) out += `# note: ${n}\n`;
   return out;
 }

@@ -4,7 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sha256, sha256File } from '../core/hash.js';
 import type { Manifest } from '../core/types.js';
-import { VERL_DEFAULT_REWARD, teacherEndingWarning, verlRewardFix, withoutVerlDefaultReward } from '../core/verl-rewards.js';
+import {
+  VERL_DEFAULT_REWARD,
+  teacherEndingWarning,
+  verlRewardFix,
+  withoutVerlDefaultReward,
+} from '../core/verl-rewards.js';
 import { lookupOverride, unquoteHydra } from './hydra.js';
 import type { LaunchPlan, TrainOptions } from './plan.js';
 
@@ -57,7 +62,12 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
     };
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish({ code: null, stdout, stderr, error: Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' }) });
+      finish({
+        code: null,
+        stdout,
+        stderr,
+        error: Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' }),
+      });
     }, timeoutMs);
     timer.unref();
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -73,14 +83,25 @@ export function trainerEnv(plan: LaunchPlan, opts: Pick<TrainOptions, 'env'>): N
 }
 
 /** Model family from a model folder (config.json model_type, else the processor's patch size) or a Hub id. */
-export async function detectFamily(model: string): Promise<{ family: Family | null; from: string; patchSize?: number }> {
+export async function detectFamily(
+  model: string,
+): Promise<{ family: Family | null; from: string; patchSize?: number }> {
   if (existsSync(model) && statSync(model).isDirectory()) {
     const cfgPath = join(model, 'config.json');
     if (existsSync(cfgPath)) {
       try {
-        const cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as { model_type?: string; vision_config?: { patch_size?: number } };
+        const cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as {
+          model_type?: string;
+          vision_config?: { patch_size?: number };
+        };
         const t = String(cfg.model_type ?? '');
-        const fam: Family | null = /^qwen3_vl/.test(t) ? 'qwen3-vl' : t === 'qwen2_5_vl' ? 'qwen2.5-vl' : t === 'qwen2_vl' ? 'qwen2-vl' : null;
+        const fam: Family | null = /^qwen3_vl/.test(t)
+          ? 'qwen3-vl'
+          : t === 'qwen2_5_vl'
+            ? 'qwen2.5-vl'
+            : t === 'qwen2_vl'
+              ? 'qwen2-vl'
+              : null;
         if (fam) return { family: fam, from: `config.json model_type ${t}`, patchSize: cfg.vision_config?.patch_size };
       } catch {
         /* fall through to the processor files */
@@ -90,7 +111,10 @@ export async function detectFamily(model: string): Promise<{ family: Family | nu
       const p = join(model, f);
       if (!existsSync(p)) continue;
       try {
-        const j = JSON.parse(await readFile(p, 'utf8')) as { patch_size?: number; image_processor?: { patch_size?: number } };
+        const j = JSON.parse(await readFile(p, 'utf8')) as {
+          patch_size?: number;
+          image_processor?: { patch_size?: number };
+        };
         const patch = j.patch_size ?? j.image_processor?.patch_size;
         if (patch === 16) return { family: 'qwen3-vl', from: `${f} patch_size 16`, patchSize: 16 };
         if (patch === 14) return { family: 'qwen2.5-vl', from: `${f} patch_size 14`, patchSize: 14 };
@@ -108,7 +132,13 @@ export async function detectFamily(model: string): Promise<{ family: Family | nu
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
-async function checkModel(role: string, flag: string, envVar: string, model: string, m: Manifest): Promise<PreflightCheck> {
+async function checkModel(
+  role: string,
+  flag: string,
+  envVar: string,
+  model: string,
+  m: Manifest,
+): Promise<PreflightCheck> {
   const check = `${role} model`;
   if (!model) {
     return { check, ok: false, message: `no ${role} model given: pass ${flag} DIR_OR_HUB_ID or set ${envVar}` };
@@ -161,14 +191,30 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
     }
   }
   if (!info) {
-    const why = probe.error?.code === 'ENOENT' ? 'not found' : probe.error ? probe.error.message : `exited with ${probe.code}: ${probe.stderr.trim().split('\n').pop() ?? ''}`;
-    out.push({ check: 'python', ok: false, message: `Python "${python}" ${why}: install Python 3, or pass --python PATH (or set $PYTHON) to the interpreter of your training environment` });
+    const why =
+      probe.error?.code === 'ENOENT'
+        ? 'not found'
+        : probe.error
+          ? probe.error.message
+          : `exited with ${probe.code}: ${probe.stderr.trim().split('\n').pop() ?? ''}`;
+    out.push({
+      check: 'python',
+      ok: false,
+      message: `Python "${python}" ${why}: install Python 3, or pass --python PATH (or set $PYTHON) to the interpreter of your training environment`,
+    });
     out.push({ check: 'verl', ok: false, message: 'not checked: no working Python' });
   } else {
     out.push({ check: 'python', ok: true, message: `${info.executable ?? python} (Python ${info.python})` });
     if (info.error) {
-      const pkg = profile === 'easyr1' ? 'EasyR1 (git clone hiyouga/EasyR1 && pip install -e .)' : 'verl (pip install verl, or the GAD fork for verl-gad)';
-      out.push({ check: 'verl', ok: false, message: `\`import verl\` fails in ${info.executable ?? python} (${info.error}): install ${pkg} into that environment, activate it, or pass --python / set PYTHONPATH` });
+      const pkg =
+        profile === 'easyr1'
+          ? 'EasyR1 (git clone hiyouga/EasyR1 && pip install -e .)'
+          : 'verl (pip install verl, or the GAD fork for verl-gad)';
+      out.push({
+        check: 'verl',
+        ok: false,
+        message: `\`import verl\` fails in ${info.executable ?? python} (${info.error}): install ${pkg} into that environment, activate it, or pass --python / set PYTHONPATH`,
+      });
     } else {
       out.push({ check: 'verl', ok: true, message: `verl ${info.verl} (${info.verl_file})` });
     }
@@ -179,12 +225,20 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
     const wantTarget = profile === 'easyr1' ? 'easyr1' : 'verl';
     const problems: string[] = [];
     if (m.target !== wantTarget) {
-      problems.push(`the build was made for ${m.target} but profile ${profile} launches ${wantTarget}: rebuild with target: ${wantTarget}, or use profile ${m.target === 'easyr1' ? 'easyr1' : 'verl-gad / verl-grpo'}`);
+      problems.push(
+        `the build was made for ${m.target} but profile ${profile} launches ${wantTarget}: rebuild with target: ${wantTarget}, or use profile ${m.target === 'easyr1' ? 'easyr1' : 'verl-gad / verl-grpo'}`,
+      );
     }
     if (profile === 'verl-gad' && m.kind !== 'gad') {
-      problems.push('profile verl-gad needs teacher responses but this build has none (kind grpo): join teacher data in the build, or use --profile verl-grpo');
+      problems.push(
+        'profile verl-gad needs teacher responses but this build has none (kind grpo): join teacher data in the build, or use --profile verl-grpo',
+      );
     }
-    out.push(problems.length ? { check: 'build', ok: false, message: problems.join('; ') } : { check: 'build', ok: true, message: `${m.kind} build for ${m.target}, ${m.model.family}` });
+    out.push(
+      problems.length
+        ? { check: 'build', ok: false, message: problems.join('; ') }
+        : { check: 'build', ok: true, message: `${m.kind} build for ${m.target}, ${m.model.family}` },
+    );
   }
 
   // Rewards. verl-grpo scores rollouts with verl's default reward unless a custom reward function is given;
@@ -197,13 +251,23 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
     if (customPath && customPath !== 'null') {
       out.push({ check: 'reward', ok: true, message: `custom_reward_function.path=${customPath}` });
     } else if (!m.dataSources) {
-      out.push({ check: 'reward', ok: true, warn: true, message: "the build did not record its data_source values (built by an older gad-data): not checked against verl's default reward; rebuild to check" });
+      out.push({
+        check: 'reward',
+        ok: true,
+        warn: true,
+        message:
+          "the build did not record its data_source values (built by an older gad-data): not checked against verl's default reward; rebuild to check",
+      });
     } else {
       const unknown = withoutVerlDefaultReward(m.dataSources);
       out.push(
         unknown.length
           ? { check: 'reward', ok: false, message: `${verlRewardFix(unknown)} (pass it after --)` }
-          : { check: 'reward', ok: true, message: `verl's default reward scores data_source ${m.dataSources.join(', ')} (known to ${verlAt})` },
+          : {
+              check: 'reward',
+              ok: true,
+              message: `verl's default reward scores data_source ${m.dataSources.join(', ')} (known to ${verlAt})`,
+            },
       );
     }
   }
@@ -214,9 +278,19 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
 
   // Models.
   if (m && plan.models) {
-    out.push(await checkModel(profile === 'verl-gad' ? 'generator' : 'policy', '--model-path', 'MODEL_PATH', plan.models.generator, m));
+    out.push(
+      await checkModel(
+        profile === 'verl-gad' ? 'generator' : 'policy',
+        '--model-path',
+        'MODEL_PATH',
+        plan.models.generator,
+        m,
+      ),
+    );
     if (plan.models.discriminator !== undefined) {
-      out.push(await checkModel('discriminator', '--reward-model-path', 'REWARD_MODEL_PATH', plan.models.discriminator, m));
+      out.push(
+        await checkModel('discriminator', '--reward-model-path', 'REWARD_MODEL_PATH', plan.models.discriminator, m),
+      );
     }
   }
 
@@ -236,18 +310,31 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
       }
       if (!opts.noVerify) {
         const h = await sha256File(p);
-        if (h !== s.sha256) bad.push(`${s.file} sha256 ${h.slice(0, 12)}… differs from the manifest's ${s.sha256.slice(0, 12)}…`);
+        if (h !== s.sha256)
+          bad.push(`${s.file} sha256 ${h.slice(0, 12)}… differs from the manifest's ${s.sha256.slice(0, 12)}…`);
       }
     }
     out.push(
       bad.length
-        ? { check: 'shards', ok: false, message: `${bad.join('; ')}: the output folder changed since the build; rebuild it with \`gad-data build\`${opts.noVerify ? '' : ' (or pass --no-verify to skip the sha256 check)'}` }
-        : { check: 'shards', ok: true, message: `${m.shards.length} shard(s) present${opts.noVerify ? ' (sha256 not verified: --no-verify)' : ', sha256 verified'}` },
+        ? {
+            check: 'shards',
+            ok: false,
+            message: `${bad.join('; ')}: the output folder changed since the build; rebuild it with \`gad-data build\`${opts.noVerify ? '' : ' (or pass --no-verify to skip the sha256 check)'}`,
+          }
+        : {
+            check: 'shards',
+            ok: true,
+            message: `${m.shards.length} shard(s) present${opts.noVerify ? ' (sha256 not verified: --no-verify)' : ', sha256 verified'}`,
+          },
     );
     const trainRows = m.shards.filter((s) => s.split === 'train').reduce((a, s) => a + s.rows, 0);
     if (plan.batchSize && trainRows < plan.batchSize) {
       const key = profile === 'easyr1' ? 'data.rollout_batch_size' : 'data.train_batch_size';
-      out.push({ check: 'batch size', ok: false, message: `the train split has ${trainRows} rows, fewer than ${key}=${plan.batchSize}: the trainer drops the incomplete batch and would train zero steps; pass ${key}=N (N ≤ ${trainRows}) after --` });
+      out.push({
+        check: 'batch size',
+        ok: false,
+        message: `the train split has ${trainRows} rows, fewer than ${key}=${plan.batchSize}: the trainer drops the incomplete batch and would train zero steps; pass ${key}=N (N ≤ ${trainRows}) after --`,
+      });
     }
   }
 
@@ -258,7 +345,11 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
     out.push(
       ok
         ? { check: 'format prompt', ok: true, message: `${m.formatPrompt.name} matches the build` }
-        : { check: 'format prompt', ok: false, message: `the format prompt "${m.formatPrompt.file ?? m.formatPrompt.name}" changed since the build (sha256 differs): token counts would be wrong; rebuild the data` },
+        : {
+            check: 'format prompt',
+            ok: false,
+            message: `the format prompt "${m.formatPrompt.file ?? m.formatPrompt.name}" changed since the build (sha256 differs): token counts would be wrong; rebuild the data`,
+          },
     );
   }
 
@@ -267,14 +358,26 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
   if (smi.error?.code === 'ENOENT') {
     out.push({ check: 'gpus', ok: true, message: 'nvidia-smi not found: GPU count not checked' });
   } else if (smi.error || smi.code !== 0) {
-    out.push({ check: 'gpus', ok: false, message: `nvidia-smi failed (${smi.error?.message ?? smi.stderr.trim().split('\n').pop() ?? `exit ${smi.code}`}): check the NVIDIA driver` });
+    out.push({
+      check: 'gpus',
+      ok: false,
+      message: `nvidia-smi failed (${smi.error?.message ?? smi.stderr.trim().split('\n').pop() ?? `exit ${smi.code}`}): check the NVIDIA driver`,
+    });
   } else {
     const n = smi.stdout.split('\n').filter((l) => /^GPU \d+/.test(l.trim())).length;
     const want = plan.nGpusPerNode;
     if (want !== undefined && n < want) {
-      out.push({ check: 'gpus', ok: false, message: `nvidia-smi lists ${n} GPU(s) but trainer.n_gpus_per_node=${want}: pass --n-gpus ${n} (or trainer.n_gpus_per_node=${n} after --), or run on a machine with ${want} GPUs` });
+      out.push({
+        check: 'gpus',
+        ok: false,
+        message: `nvidia-smi lists ${n} GPU(s) but trainer.n_gpus_per_node=${want}: pass --n-gpus ${n} (or trainer.n_gpus_per_node=${n} after --), or run on a machine with ${want} GPUs`,
+      });
     } else {
-      out.push({ check: 'gpus', ok: true, message: `${n} GPU(s)${want !== undefined ? ` for n_gpus_per_node=${want}` : ''}` });
+      out.push({
+        check: 'gpus',
+        ok: true,
+        message: `${n} GPU(s)${want !== undefined ? ` for n_gpus_per_node=${want}` : ''}`,
+      });
     }
   }
   return out;

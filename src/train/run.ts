@@ -29,10 +29,13 @@ export function formatPreflight(checks: PreflightCheck[]): string {
 export function assertPreflight(checks: PreflightCheck[]): void {
   const failed = checks.filter((c) => !c.ok);
   if (!failed.length) return;
-  throw new GadError(`pre-flight failed (${failed.length} of ${checks.length} checks):\n${failed.map((c) => `  - ${c.check}: ${c.message}`).join('\n')}`, {
-    exitCode: 2,
-    hint: 'fix the items above (or see the plan with --dry-run); nothing was launched',
-  });
+  throw new GadError(
+    `pre-flight failed (${failed.length} of ${checks.length} checks):\n${failed.map((c) => `  - ${c.check}: ${c.message}`).join('\n')}`,
+    {
+      exitCode: 2,
+      hint: 'fix the items above (or see the plan with --dry-run); nothing was launched',
+    },
+  );
 }
 
 /**
@@ -52,7 +55,9 @@ export async function runTraining(opts: TrainOptions): Promise<number> {
     await writeFile(opts.exportScript, formatLaunchScript(plan));
     await chmod(opts.exportScript, 0o755);
     if (!opts.dryRun) {
-      stdout.write(`wrote ${opts.exportScript}: run it with \`bash ${shellQuote(opts.exportScript)}\` (nothing was launched)\n`);
+      stdout.write(
+        `wrote ${opts.exportScript}: run it with \`bash ${shellQuote(opts.exportScript)}\` (nothing was launched)\n`,
+      );
       for (const n of plan.notes) stdout.write(`note: ${n}\n`);
       return 0;
     }
@@ -89,7 +94,12 @@ export async function launch(
   return new Promise<number>((resolvePromise, reject) => {
     // Own process group: a terminal's Ctrl-C reaches us only, and we pass exactly one signal on to the
     // whole trainer tree (Ray/torch workers included).
-    const child = spawn(cmd, args, { cwd: plan.cwd, env: trainerEnv(plan, opts), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, {
+      cwd: plan.cwd,
+      env: trainerEnv(plan, opts),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const forward = (sig: NodeJS.Signals) => {
       if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
       try {

@@ -67,15 +67,25 @@ export function adaptToSwiftVersion(p: SwiftPlan, version: string): void {
 
 const KIND: Record<SwiftProfile, 'sft' | 'rm'> = { 'swift-sft': 'sft', 'swift-rm': 'rm' };
 /** Where ms-swift writes (it adds `v<N>-<timestamp>/checkpoint-<step>` below), as in the GAD seed script. */
-const OUTPUT_DIR: Record<SwiftProfile, string> = { 'swift-sft': 'output/generator_warmup', 'swift-rm': 'output/discriminator_warmup' };
+const OUTPUT_DIR: Record<SwiftProfile, string> = {
+  'swift-sft': 'output/generator_warmup',
+  'swift-rm': 'output/discriminator_warmup',
+};
 /** Keys whose value comes from the export. */
 const DATA_KEYS = ['--dataset', '--val_dataset', '--max_length'];
 
 /** Find and read export.json for the profile. */
-export async function readExportManifest(dir: string, profile: SwiftProfile): Promise<{ dir: string; manifest: ExportManifest }> {
+export async function readExportManifest(
+  dir: string,
+  profile: SwiftProfile,
+): Promise<{ dir: string; manifest: ExportManifest }> {
   let d = resolve(dir);
   const kind = KIND[profile];
-  if (!existsSync(join(d, 'export.json')) && existsSync(join(d, 'manifest.json')) && existsSync(join(d, `${kind}-ms-swift`, 'export.json'))) {
+  if (
+    !existsSync(join(d, 'export.json')) &&
+    existsSync(join(d, 'manifest.json')) &&
+    existsSync(join(d, `${kind}-ms-swift`, 'export.json'))
+  ) {
     d = join(d, `${kind}-ms-swift`);
   }
   const file = join(d, 'export.json');
@@ -83,7 +93,9 @@ export async function readExportManifest(dir: string, profile: SwiftProfile): Pr
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new GadError(`no export.json at ${d}`, { hint: `run \`gad-data export ${kind} --from BUILD --format ms-swift\` first and pass its folder as --data` });
+    throw new GadError(`no export.json at ${d}`, {
+      hint: `run \`gad-data export ${kind} --from BUILD --format ms-swift\` first and pass its folder as --data`,
+    });
   }
   let m: ExportManifest;
   try {
@@ -91,7 +103,8 @@ export async function readExportManifest(dir: string, profile: SwiftProfile): Pr
   } catch (e) {
     throw new GadError(`${file} is not valid JSON (${describeError(e)})`, { hint: `rerun gad-data export ${kind}` });
   }
-  if (m?.format !== 'gad-data-export' || !m.files || !m.images?.settings) throw new GadError(`${file} was not written by gad-data export`, { hint: `rerun gad-data export ${kind}` });
+  if (m?.format !== 'gad-data-export' || !m.files || !m.images?.settings)
+    throw new GadError(`${file} was not written by gad-data export`, { hint: `rerun gad-data export ${kind}` });
   if (m.kind !== kind) {
     throw new GadError(`${file} is a ${m.kind} export but profile ${profile} trains on ${kind} data`, {
       hint: `use --profile ${m.kind === 'rm' ? 'swift-rm' : 'swift-sft'}, or pass the folder of \`gad-data export ${kind}\``,
@@ -115,14 +128,17 @@ export function parseSwiftArgs(words: string[]): Array<[string, string[]]> {
     } else if (out.length) {
       out[out.length - 1]![1].push(w);
     } else {
-      throw new GadError(`trailing argument "${w}" is not an ms-swift option`, { hint: 'pass ms-swift options after --, e.g. -- --learning_rate 2e-5 --num_train_epochs 2' });
+      throw new GadError(`trailing argument "${w}" is not an ms-swift option`, {
+        hint: 'pass ms-swift options after --, e.g. -- --learning_rate 2e-5 --num_train_epochs 2',
+      });
     }
   }
   return out;
 }
 
 export async function planSwift(o: SwiftOptions): Promise<SwiftPlan> {
-  if (!SWIFT_PROFILES.includes(o.profile)) throw new GadError(`unknown profile ${o.profile}`, { hint: `use one of ${SWIFT_PROFILES.join(', ')}` });
+  if (!SWIFT_PROFILES.includes(o.profile))
+    throw new GadError(`unknown profile ${o.profile}`, { hint: `use one of ${SWIFT_PROFILES.join(', ')}` });
   const { dir, manifest: x } = await readExportManifest(o.data, o.profile);
   const base = o.env ?? process.env;
   const python = o.python ?? base.PYTHON ?? 'python3';
@@ -166,7 +182,10 @@ export async function planSwift(o: SwiftOptions): Promise<SwiftPlan> {
   }
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(x.images.settings.env)) {
-    if (base[k] !== undefined && base[k] !== v) notes.push(`${k}=${base[k]} in your environment is replaced by ${v} (the export's images and token counts are made for it)`);
+    if (base[k] !== undefined && base[k] !== v)
+      notes.push(
+        `${k}=${base[k]} in your environment is replaced by ${v} (the export's images and token counts are made for it)`,
+      );
     env[k] = v;
   }
   env.ROOT_IMAGE_DIR = dir;
@@ -202,10 +221,21 @@ export function formatSwiftDryRun(p: SwiftPlan): string {
   return out;
 }
 
-function probe(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, timeout: number): Promise<{ ok: boolean; out: string; err: string; enoent: boolean }> {
+function probe(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  timeout: number,
+): Promise<{ ok: boolean; out: string; err: string; enoent: boolean }> {
   return new Promise((done) => {
     execFile(cmd, args, { env, cwd, timeout, maxBuffer: 4 << 20 }, (e, stdout, stderr) => {
-      done({ ok: !e, out: String(stdout), err: String(stderr) || (e ? e.message : ''), enoent: (e as NodeJS.ErrnoException | null)?.code === 'ENOENT' });
+      done({
+        ok: !e,
+        out: String(stdout),
+        err: String(stderr) || (e ? e.message : ''),
+        enoent: (e as NodeJS.ErrnoException | null)?.code === 'ENOENT',
+      });
     });
   });
 }
@@ -253,22 +283,44 @@ async function checkData(p: SwiftPlan, verify: boolean): Promise<PreflightCheck>
     }
   }
   if (!bad.length && rows === 0) bad.push('the train file has no rows');
-  if (bad.length) return { check: 'data', ok: false, message: `${bad.slice(0, 5).join('; ')}: rerun gad-data export ${x.kind} (or pass --no-verify to skip the checksums)` };
-  return { check: 'data', ok: true, message: `${x.kind} export for ${x.build.model.family}: ${rows} train rows, max_length ${x.maxLength}, ${x.images.count} images${verify ? ' (sha256 verified)' : ' (not verified: --no-verify)'}` };
+  if (bad.length)
+    return {
+      check: 'data',
+      ok: false,
+      message: `${bad.slice(0, 5).join('; ')}: rerun gad-data export ${x.kind} (or pass --no-verify to skip the checksums)`,
+    };
+  return {
+    check: 'data',
+    ok: true,
+    message: `${x.kind} export for ${x.build.model.family}: ${rows} train rows, max_length ${x.maxLength}, ${x.images.count} images${verify ? ' (sha256 verified)' : ' (not verified: --no-verify)'}`,
+  };
 }
 
 async function checkModel(p: SwiftPlan): Promise<PreflightCheck> {
   const model = p.models?.generator ?? '';
   const family = p.exportManifest.build.model.family;
-  if (!model) return { check: 'model', ok: false, message: 'no model given: pass --model-path DIR_OR_HUB_ID or set MODEL_PATH' };
+  if (!model)
+    return { check: 'model', ok: false, message: 'no model given: pass --model-path DIR_OR_HUB_ID or set MODEL_PATH' };
   if (!existsSync(model) && !/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(model)) {
-    return { check: 'model', ok: false, message: `model path ${model} does not exist: pass --model-path with a model folder or a Hub id` };
+    return {
+      check: 'model',
+      ok: false,
+      message: `model path ${model} does not exist: pass --model-path with a model folder or a Hub id`,
+    };
   }
   const det = await detectFamily(model);
   if (det.family && det.family !== family) {
-    return { check: 'model', ok: false, message: `the data was made for ${family} but the model ${model} is ${det.family} (from ${det.from}): launch a ${family} model, or rebuild and re-export the data for ${det.family}` };
+    return {
+      check: 'model',
+      ok: false,
+      message: `the data was made for ${family} but the model ${model} is ${det.family} (from ${det.from}): launch a ${family} model, or rebuild and re-export the data for ${det.family}`,
+    };
   }
-  return { check: 'model', ok: true, message: `${model}: ${det.family ? `${det.family} (from ${det.from})` : `family not checked (${det.from})`}` };
+  return {
+    check: 'model',
+    ok: true,
+    message: `${model}: ${det.family ? `${det.family} (from ${det.from})` : `family not checked (${det.from})`}`,
+  };
 }
 
 export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<PreflightCheck[]> {
@@ -282,13 +334,21 @@ export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<Pre
     info = null;
   }
   if (!info) {
-    out.push({ check: 'python', ok: false, message: `Python "${p.command[0]}" ${py.enoent ? 'not found' : `failed: ${py.err.trim().split('\n').pop()}`}: pass --python PATH (or set $PYTHON) to your ms-swift environment` });
+    out.push({
+      check: 'python',
+      ok: false,
+      message: `Python "${p.command[0]}" ${py.enoent ? 'not found' : `failed: ${py.err.trim().split('\n').pop()}`}: pass --python PATH (or set $PYTHON) to your ms-swift environment`,
+    });
     out.push({ check: 'ms-swift', ok: false, message: 'not checked: no working Python' });
   } else {
     out.push({ check: 'python', ok: true, message: `${info.executable} (Python ${info.python})` });
     out.push(
       info.error
-        ? { check: 'ms-swift', ok: false, message: `\`import swift\` fails in ${info.executable} (${info.error}): pip install ms-swift into that environment, activate it, or pass --python` }
+        ? {
+            check: 'ms-swift',
+            ok: false,
+            message: `\`import swift\` fails in ${info.executable} (${info.error}): pip install ms-swift into that environment, activate it, or pass --python`,
+          }
         : { check: 'ms-swift', ok: true, message: `ms-swift ${info.swift}` },
     );
     if (!info.error && info.swift) adaptToSwiftVersion(p, info.swift);
@@ -297,13 +357,22 @@ export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<Pre
   out.push(await checkModel(p));
   const smi = await probe('nvidia-smi', ['-L'], env, p.cwd, 30_000);
   if (smi.enoent) out.push({ check: 'gpus', ok: true, message: 'nvidia-smi not found: GPU count not checked' });
-  else if (!smi.ok) out.push({ check: 'gpus', ok: false, message: `nvidia-smi failed (${smi.err.trim().split('\n').pop()}): check the NVIDIA driver` });
+  else if (!smi.ok)
+    out.push({
+      check: 'gpus',
+      ok: false,
+      message: `nvidia-smi failed (${smi.err.trim().split('\n').pop()}): check the NVIDIA driver`,
+    });
   else {
     const n = smi.out.split('\n').filter((l) => /^GPU \d+/.test(l.trim())).length;
     const want = p.nGpusPerNode ?? 1;
     out.push(
       n < want
-        ? { check: 'gpus', ok: false, message: `nvidia-smi lists ${n} GPU(s) but NPROC_PER_NODE=${want}: pass --n-gpus ${n}` }
+        ? {
+            check: 'gpus',
+            ok: false,
+            message: `nvidia-smi lists ${n} GPU(s) but NPROC_PER_NODE=${want}: pass --n-gpus ${n}`,
+          }
         : { check: 'gpus', ok: true, message: `${n} GPU(s) for NPROC_PER_NODE=${want}` },
     );
   }

@@ -49,7 +49,12 @@ export function seedGadOverrides(c: GadContext): { overrides: Override[]; vars: 
   // `str`: a string (path, name) written as a Hydra string; the others are Hydra text as typed (numbers, lists).
   const v = (name: string, dflt: string, o: { flag?: string; str?: boolean } = {}): LaunchVar & { raw: string } => {
     const envValue = c.env[name];
-    const [raw, fromEnv] = o.flag !== undefined ? [o.flag, false] : envValue !== undefined && envValue !== '' ? [envValue, true] : [dflt, false];
+    const [raw, fromEnv] =
+      o.flag !== undefined
+        ? [o.flag, false]
+        : envValue !== undefined && envValue !== ''
+          ? [envValue, true]
+          : [dflt, false];
     const lv = { name, value: o.str ? hydraString(raw) : raw, fromEnv, raw };
     vars.push({ name, value: lv.value, fromEnv });
     return lv;
@@ -75,23 +80,40 @@ export function seedGadOverrides(c: GadContext): { overrides: Override[]; vars: 
   const CRITIC_LR = v('CRITIC_LR', '1e-6');
   const GEN_TP = v('GEN_TP', String(Math.max(1, Math.min(2, c.nGpus))));
 
-  for (const [lv, what] of [[TRAIN_FILES, 'train'], [VAL_FILES, 'validation']] as const) {
+  for (const [lv, what] of [
+    [TRAIN_FILES, 'train'],
+    [VAL_FILES, 'validation'],
+  ] as const) {
     if (lv.fromEnv) notes.push(`$${lv.name} is set: the ${what} files are ${lv.value}, not the build's shards`);
   }
-  for (const [lv, built] of [[MAX_PROMPT_LENGTH, m.limits.maxPromptLength], [MAX_RESPONSE_LENGTH, m.limits.maxResponseLength]] as const) {
-    if (lv.fromEnv && Number(lv.value) !== built) notes.push(`$${lv.name}=${lv.value} differs from the build's limit ${built} (the rows were counted and filtered against ${built})`);
+  for (const [lv, built] of [
+    [MAX_PROMPT_LENGTH, m.limits.maxPromptLength],
+    [MAX_RESPONSE_LENGTH, m.limits.maxResponseLength],
+  ] as const) {
+    if (lv.fromEnv && Number(lv.value) !== built)
+      notes.push(
+        `$${lv.name}=${lv.value} differs from the build's limit ${built} (the rows were counted and filtered against ${built})`,
+      );
   }
 
   // verl's dynamic micro-batches need max_token_len >= prompt + response (seqlen_balancing asserts it).
   // The build's limits, or the variables' when they are larger.
   const num = (x: string) => (Number.isFinite(Number(x)) ? Number(x) : 0);
-  const seqLen = Math.max(m.limits.maxPromptLength + m.limits.maxResponseLength, num(MAX_PROMPT_LENGTH.value) + num(MAX_RESPONSE_LENGTH.value));
+  const seqLen = Math.max(
+    m.limits.maxPromptLength + m.limits.maxResponseLength,
+    num(MAX_PROMPT_LENGTH.value) + num(MAX_RESPONSE_LENGTH.value),
+  );
   const tokenLen = Math.max(SEED_MAX_TOKEN_LEN_PER_GPU, seqLen);
   if (tokenLen > SEED_MAX_TOKEN_LEN_PER_GPU) {
-    notes.push(`ppo_max_token_len_per_gpu raised from the seed's ${SEED_MAX_TOKEN_LEN_PER_GPU} to ${tokenLen} = max_prompt_length + max_response_length (verl requires max_token_len >= prompt + response)`);
+    notes.push(
+      `ppo_max_token_len_per_gpu raised from the seed's ${SEED_MAX_TOKEN_LEN_PER_GPU} to ${tokenLen} = max_prompt_length + max_response_length (verl requires max_token_len >= prompt + response)`,
+    );
   }
   const promptLen = Math.max(SEED_ROLLOUT_PROMPT_LENGTH, m.limits.maxPromptLength, num(MAX_PROMPT_LENGTH.value));
-  if (promptLen > SEED_ROLLOUT_PROMPT_LENGTH) notes.push(`rollout.prompt_length raised from the seed's ${SEED_ROLLOUT_PROMPT_LENGTH} to max_prompt_length ${promptLen}`);
+  if (promptLen > SEED_ROLLOUT_PROMPT_LENGTH)
+    notes.push(
+      `rollout.prompt_length raised from the seed's ${SEED_ROLLOUT_PROMPT_LENGTH} to max_prompt_length ${promptLen}`,
+    );
 
   const o: Override[] = [];
   const set = (key: string, value: string) => o.push({ key, value });

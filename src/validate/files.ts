@@ -8,7 +8,19 @@ import { GadError, describeError, usageError } from '../core/errors.js';
 import type { Drop, DropReason, ResizePipeline, Stats, Target } from '../core/types.js';
 import { readParquetRows, readParquetSchema, type ParquetColumn, type ParquetSchemaInfo } from '../ingest/parquet.js';
 import { checkPng } from '../format/png-check.js';
-import { inputImageDrop, countResponse, endsWithImEnd, loadFormatPrompt, loadModelProfile, PromptCounter, probeImage, renderChat, resizeFor, buildMessages, type ModelProfile } from '../format/index.js';
+import {
+  inputImageDrop,
+  countResponse,
+  endsWithImEnd,
+  loadFormatPrompt,
+  loadModelProfile,
+  PromptCounter,
+  probeImage,
+  renderChat,
+  resizeFor,
+  buildMessages,
+  type ModelProfile,
+} from '../format/index.js';
 import { allDrops, rowRules, teacherPresent, type RowView } from './rules.js';
 import { promptText as readPromptCell } from '../ingest/index.js';
 import { MAX_ASPECT_RATIO, type PipelineBounds } from '../format/resize.js';
@@ -81,7 +93,16 @@ export interface FileSummary {
 
 export interface ValidateResult {
   exitCode: 0 | 1 | 2;
-  summary: { target: Target; model: string | null; pipeline: ResizePipeline; maxPromptLength: number | null; files: FileSummary[]; rows: number; rowsWithErrors: number; problems: Partial<Record<ProblemCode, number>> };
+  summary: {
+    target: Target;
+    model: string | null;
+    pipeline: ResizePipeline;
+    maxPromptLength: number | null;
+    files: FileSummary[];
+    rows: number;
+    rowsWithErrors: number;
+    problems: Partial<Record<ProblemCode, number>>;
+  };
   violations: Violation[];
   text: string;
 }
@@ -133,18 +154,28 @@ function field(c: ParquetColumn | undefined, name: string): ParquetColumn | unde
 }
 
 /** File-level checks: columns, types, nested fields. Returns problems (severity) in reading order. */
-export function checkSchema(schema: ParquetSchemaInfo, target: Target, cols: Columns): Array<{ severity: 'error' | 'warning'; problem: string }> {
+export function checkSchema(
+  schema: ParquetSchemaInfo,
+  target: Target,
+  cols: Columns,
+): Array<{ severity: 'error' | 'warning'; problem: string }> {
   const out: Array<{ severity: 'error' | 'warning'; problem: string }> = [];
   const err = (problem: string) => out.push({ severity: 'error', problem });
   const warn = (problem: string) => out.push({ severity: 'warning', problem });
   const names = schema.columns.map((c) => `${c.name}: ${c.type}`).join(', ');
   const prompt = col(schema, cols.prompt);
-  if (!prompt) err(`no prompt column \`${cols.prompt}\` (columns: ${names})${target === 'verl' ? '; verl reads data.prompt_key (default `prompt`)' : '; set --prompt-key to EasyR1 data.prompt_key'}`);
+  if (!prompt)
+    err(
+      `no prompt column \`${cols.prompt}\` (columns: ${names})${target === 'verl' ? '; verl reads data.prompt_key (default `prompt`)' : '; set --prompt-key to EasyR1 data.prompt_key'}`,
+    );
   else if (target === 'verl') {
     const el = prompt.kind === 'list' ? prompt.children[0] : undefined;
     if (!el || el.kind !== 'struct' || field(el, 'role')?.type !== 'string' || field(el, 'content')?.type !== 'string')
-      err(`column \`${cols.prompt}\` is ${prompt.type}; verl needs list<struct<role: string, content: string>> (chat messages)`);
-  } else if (prompt.type !== 'string') err(`column \`${cols.prompt}\` is ${prompt.type}; EasyR1's prompt_key column must be a string`);
+      err(
+        `column \`${cols.prompt}\` is ${prompt.type}; verl needs list<struct<role: string, content: string>> (chat messages)`,
+      );
+  } else if (prompt.type !== 'string')
+    err(`column \`${cols.prompt}\` is ${prompt.type}; EasyR1's prompt_key column must be a string`);
 
   const images = col(schema, cols.images);
   if (!images) err(`no image column \`${cols.images}\` (columns: ${names})`);
@@ -153,9 +184,18 @@ export function checkSchema(schema: ParquetSchemaInfo, target: Target, cols: Col
     const isStruct = el?.kind === 'struct' && field(el, 'bytes')?.type === 'binary';
     const isPathList = el?.type === 'string';
     if (!isStruct) {
-      if (target === 'easyr1' && isPathList) warn(`column \`${cols.images}\` holds path strings: EasyR1 needs data.image_dir to find them, and the paths must exist on the training machine`);
-      else err(`column \`${cols.images}\` is ${images.type}; ${target} needs list<struct<bytes: binary, path: string>> with the image bytes embedded`);
-    } else if (field(el, 'path') === undefined) warn(`column \`${cols.images}\` has no \`path\` field in its struct (HF datasets' Image feature is struct<bytes, path>)`);
+      if (target === 'easyr1' && isPathList)
+        warn(
+          `column \`${cols.images}\` holds path strings: EasyR1 needs data.image_dir to find them, and the paths must exist on the training machine`,
+        );
+      else
+        err(
+          `column \`${cols.images}\` is ${images.type}; ${target} needs list<struct<bytes: binary, path: string>> with the image bytes embedded`,
+        );
+    } else if (field(el, 'path') === undefined)
+      warn(
+        `column \`${cols.images}\` has no \`path\` field in its struct (HF datasets' Image feature is struct<bytes, path>)`,
+      );
   }
   if (target === 'verl') {
     const ds = col(schema, 'data_source');
@@ -163,8 +203,12 @@ export function checkSchema(schema: ParquetSchemaInfo, target: Target, cols: Col
     else if (ds.type !== 'string') err(`column \`data_source\` is ${ds.type}; verl needs a string`);
     const rm = col(schema, 'reward_model');
     const teacher = col(schema, 'teacher_response');
-    if (!rm) (teacher ? warn : err)(`no \`reward_model\` column (struct<style, ground_truth>)${teacher ? ': GAD does not need it, GRPO reward functions do' : ': verl reward functions read reward_model.ground_truth'}`);
-    else if (rm.kind !== 'struct' || !field(rm, 'ground_truth')) err(`column \`reward_model\` is ${rm.type}; verl needs struct<style: string, ground_truth: string>`);
+    if (!rm)
+      (teacher ? warn : err)(
+        `no \`reward_model\` column (struct<style, ground_truth>)${teacher ? ': GAD does not need it, GRPO reward functions do' : ': verl reward functions read reward_model.ground_truth'}`,
+      );
+    else if (rm.kind !== 'struct' || !field(rm, 'ground_truth'))
+      err(`column \`reward_model\` is ${rm.type}; verl needs struct<style: string, ground_truth: string>`);
     if (teacher && teacher.type !== 'string') err(`column \`teacher_response\` is ${teacher.type}; GAD needs a string`);
     const ei = col(schema, 'extra_info');
     if (ei && ei.kind !== 'struct') warn(`column \`extra_info\` is ${ei.type}; verl expects a struct`);
@@ -204,7 +248,12 @@ async function fullyDecodes(bytes: Uint8Array, how: ImageCheck, format: string):
 async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAnalysis> {
   const problems: RowProblem[] = [];
   const out: RowAnalysis = { problems, hasTeacher: false };
-  const fromDrop = (d: Drop): RowProblem => ({ code: d.reason, detail: d.detail, value: d.value ?? null, limit: d.limit ?? null });
+  const fromDrop = (d: Drop): RowProblem => ({
+    code: d.reason,
+    detail: d.detail,
+    value: d.value ?? null,
+    limit: d.limit ?? null,
+  });
   const rules = rowRules({
     maxPromptLength: ctx.maxPromptLength ?? Number.POSITIVE_INFINITY,
     maxResponseLength: ctx.maxResponseLength ?? Number.POSITIVE_INFINITY,
@@ -265,7 +314,11 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
     const png = (ctx.decode ?? 'fast') === 'fast' && isPng(bytes) ? checkPng(bytes) : null;
     if (png && !png.ok) {
       imagesOk = false;
-      problems.push({ code: 'image_undecodable', detail: `image ${i} fails to decode: ${png.problem}`, value: bytes.byteLength });
+      problems.push({
+        code: 'image_undecodable',
+        detail: `image ${i} fails to decode: ${png.problem}`,
+        value: bytes.byteLength,
+      });
       continue;
     }
     const verified = png !== null && png.ok && !png.exif;
@@ -279,33 +332,56 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
       }
     } catch (e) {
       imagesOk = false;
-      problems.push({ code: 'image_undecodable', detail: `image ${i} is not a decodable image (${describeError(e)})`, value: bytes.byteLength });
+      problems.push({
+        code: 'image_undecodable',
+        detail: `image ${i} is not a decodable image (${describeError(e)})`,
+        value: bytes.byteLength,
+      });
       continue;
     }
     // Format's header rules (a format Pillow cannot open, a decompression bomb), as the build checks them.
     const refused = inputImageDrop({ format, width: w, height: h });
     if (refused) {
       imagesOk = false;
-      problems.push({ code: refused.reason, detail: `image ${i}: ${refused.detail}`, value: refused.value ?? null, limit: refused.limit ?? null });
+      problems.push({
+        code: refused.reason,
+        detail: `image ${i}: ${refused.detail}`,
+        value: refused.value ?? null,
+        limit: refused.limit ?? null,
+      });
       continue;
     }
     const bad = verified ? null : await fullyDecodes(bytes, ctx.decode ?? 'fast', format);
     if (bad) {
       imagesOk = false;
-      problems.push({ code: 'image_undecodable', detail: `image ${i} (${w}x${h}) fails to decode: ${bad}`, value: bytes.byteLength });
+      problems.push({
+        code: 'image_undecodable',
+        detail: `image ${i} (${w}x${h}) fails to decode: ${bad}`,
+        value: bytes.byteLength,
+      });
       continue;
     }
     if (ctx.profile) {
       const r = resizeFor(w, h, ctx.pipeline, ctx.profile.geometry, ctx.bounds);
       if (!r.ok) {
         imagesOk = false;
-        problems.push({ code: r.reason, detail: `image ${i} (${w}x${h}): the ${ctx.pipeline} pipeline raises ${r.error}`, value: r.value, limit: r.limit });
+        problems.push({
+          code: r.reason,
+          detail: `image ${i} (${w}x${h}): the ${ctx.pipeline} pipeline raises ${r.error}`,
+          value: r.value,
+          limit: r.limit,
+        });
       } else imageTokens.push(r.tokens);
     } else {
       const ratio = Math.max(w, h) / Math.min(w, h);
       if (ratio > MAX_ASPECT_RATIO) {
         imagesOk = false;
-        problems.push({ code: 'aspect_ratio', detail: `image ${i} is ${w}x${h}: aspect ratio ${ratio.toFixed(1)} > ${MAX_ASPECT_RATIO} (the processor raises)`, value: ratio, limit: MAX_ASPECT_RATIO });
+        problems.push({
+          code: 'aspect_ratio',
+          detail: `image ${i} is ${w}x${h}: aspect ratio ${ratio.toFixed(1)} > ${MAX_ASPECT_RATIO} (the processor raises)`,
+          value: ratio,
+          limit: MAX_ASPECT_RATIO,
+        });
       }
     }
   }
@@ -347,7 +423,15 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
 
 async function makeCtx(
   target: Target,
-  opts: { model?: string; pipeline?: ResizePipeline; formatPrompt?: string; maxPromptLength?: number | null; maxResponseLength?: number | null; minPixels?: number; maxPixels?: number },
+  opts: {
+    model?: string;
+    pipeline?: ResizePipeline;
+    formatPrompt?: string;
+    maxPromptLength?: number | null;
+    maxResponseLength?: number | null;
+    minPixels?: number;
+    maxPixels?: number;
+  },
 ): Promise<Omit<Ctx, 'cols' | 'hasTeacher'>> {
   const pipeline = opts.pipeline ?? defaultPipelineFor(target);
   // min/max pixels set the pipeline's pre-resize bounds, or the processor's own (PIPELINES, as build does).
@@ -355,9 +439,24 @@ async function makeCtx(
   const bounds: Partial<PipelineBounds> = {};
   if (keys && opts.minPixels !== undefined) bounds[keys.minKey] = opts.minPixels;
   if (keys && opts.maxPixels !== undefined) bounds[keys.maxKey] = opts.maxPixels;
-  const profile = opts.model ? await loadModelProfile(opts.model, keys ? {} : { minPixels: opts.minPixels, maxPixels: opts.maxPixels }) : null;
-  const counter = profile ? new PromptCounter(profile, await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? defaultFormatPromptFor(target)))) : null;
-  return { target, profile, counter, pipeline, bounds, maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null };
+  const profile = opts.model
+    ? await loadModelProfile(opts.model, keys ? {} : { minPixels: opts.minPixels, maxPixels: opts.maxPixels })
+    : null;
+  const counter = profile
+    ? new PromptCounter(
+        profile,
+        await loadFormatPrompt(target === 'verl' ? 'none' : (opts.formatPrompt ?? defaultFormatPromptFor(target))),
+      )
+    : null;
+  return {
+    target,
+    profile,
+    counter,
+    pipeline,
+    bounds,
+    maxPromptLength: opts.maxPromptLength ?? null,
+    maxResponseLength: opts.maxResponseLength ?? null,
+  };
 }
 
 function columnsFor(target: Target, opts: { promptKey?: string; imageKey?: string; answerKey?: string }): Columns {
@@ -369,10 +468,18 @@ function columnsFor(target: Target, opts: { promptKey?: string; imageKey?: strin
 }
 
 /** Runs `analyzeRow` over a file, `concurrency` rows at a time, results in row order. */
-async function* analyzeFile(file: string, ctx: Ctx, concurrency: number): AsyncGenerator<{ row: number; a: RowAnalysis }> {
+async function* analyzeFile(
+  file: string,
+  ctx: Ctx,
+  concurrency: number,
+): AsyncGenerator<{ row: number; a: RowAnalysis }> {
   let batch: Array<Record<string, unknown>> = [];
   let n = 0;
-  const columns = [...(ctx.hasPromptCol === false ? [] : [ctx.cols.prompt]), ctx.cols.images, ...(ctx.hasTeacher ? ['teacher_response'] : [])];
+  const columns = [
+    ...(ctx.hasPromptCol === false ? [] : [ctx.cols.prompt]),
+    ctx.cols.images,
+    ...(ctx.hasTeacher ? ['teacher_response'] : []),
+  ];
   const flush = async function* () {
     const res = await Promise.all(batch.map((r) => analyzeRow(r, ctx)));
     for (const a of res) yield { row: n++, a };
@@ -391,12 +498,25 @@ async function* analyzeFile(file: string, ctx: Ctx, concurrency: number): AsyncG
  */
 export async function validateFiles(files: string[], opts: ValidateOptions): Promise<ValidateResult> {
   if (!files.length) throw usageError('no files to validate', 'gad-data validate FILE.parquet... --target verl|easyr1');
-  if (opts.target !== 'verl' && opts.target !== 'easyr1') throw usageError(`unknown target ${String(opts.target)}`, 'use --target verl or --target easyr1');
-  if (opts.maxPromptLength !== undefined && !opts.model) throw usageError('--max-prompt-length needs --model to count tokens', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');
-  if ((opts.minPixels !== undefined || opts.maxPixels !== undefined) && !opts.model) throw usageError('--min-pixels / --max-pixels need --model to resize and count', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');
+  if (opts.target !== 'verl' && opts.target !== 'easyr1')
+    throw usageError(`unknown target ${String(opts.target)}`, 'use --target verl or --target easyr1');
+  if (opts.maxPromptLength !== undefined && !opts.model)
+    throw usageError(
+      '--max-prompt-length needs --model to count tokens',
+      'add --model qwen2.5-vl, --model qwen3-vl or a model folder',
+    );
+  if ((opts.minPixels !== undefined || opts.maxPixels !== undefined) && !opts.model)
+    throw usageError(
+      '--min-pixels / --max-pixels need --model to resize and count',
+      'add --model qwen2.5-vl, --model qwen3-vl or a model folder',
+    );
   const firstN = opts.firstN ?? 10;
   const maxViolations = opts.maxViolations ?? 1000;
-  const base = await makeCtx(opts.target, { ...opts, maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null });
+  const base = await makeCtx(opts.target, {
+    ...opts,
+    maxPromptLength: opts.maxPromptLength ?? null,
+    maxResponseLength: opts.maxResponseLength ?? null,
+  });
   const cols = columnsFor(opts.target, opts);
   const violations: Violation[] = [];
   const summaries: FileSummary[] = [];
@@ -409,7 +529,16 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
   };
 
   for (const file of files) {
-    const s: FileSummary = { file, rows: 0, rowsChecked: 0, rowsWithErrors: 0, schemaErrors: 0, warnings: 0, unusable: false, problems: {} };
+    const s: FileSummary = {
+      file,
+      rows: 0,
+      rowsChecked: 0,
+      rowsWithErrors: 0,
+      schemaErrors: 0,
+      warnings: 0,
+      unusable: false,
+      problems: {},
+    };
     summaries.push(s);
     const count = (c: ProblemCode) => (s.problems[c] = (s.problems[c] ?? 0) + 1);
     let schema: ParquetSchemaInfo;
@@ -437,7 +566,14 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
     const hasPrompt = !!col(schema, cols.prompt);
     const hasImages = !!col(schema, cols.images);
     if (hasImages) {
-      const ctx: Ctx = { ...base, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', hasPromptCol: hasPrompt, decode: opts.decode ?? 'fast', requireImage: opts.requireImage ?? false };
+      const ctx: Ctx = {
+        ...base,
+        cols,
+        hasTeacher: col(schema, 'teacher_response')?.type === 'string',
+        hasPromptCol: hasPrompt,
+        decode: opts.decode ?? 'fast',
+        requireImage: opts.requireImage ?? false,
+      };
       const prompt: number[] = [];
       const text: number[] = [];
       const image: number[] = [];
@@ -480,16 +616,27 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
       }
       if (s.rowsWithErrors > shown) lines.push(`  … ${s.rowsWithErrors - shown} more offending row(s)`);
       if (base.profile && prompt.length) {
-        s.tokens = { prompt: summarize(prompt), text: summarize(text), image: summarize(image), response: response.length ? summarize(response) : null };
+        s.tokens = {
+          prompt: summarize(prompt),
+          text: summarize(text),
+          image: summarize(image),
+          response: response.length ? summarize(response) : null,
+        };
         const t = s.tokens.prompt;
-        lines.push(`  prompt tokens (${base.profile.name}, ${base.pipeline}): min ${fmtNum(t.min)} · p50 ${fmtNum(t.p50)} · p99 ${fmtNum(t.p99)} · max ${fmtNum(t.max)} over ${fmtNum(t.count)} row(s)`);
+        lines.push(
+          `  prompt tokens (${base.profile.name}, ${base.pipeline}): min ${fmtNum(t.min)} · p50 ${fmtNum(t.p50)} · p99 ${fmtNum(t.p99)} · max ${fmtNum(t.max)} over ${fmtNum(t.count)} row(s)`,
+        );
       }
       if (ctx.hasTeacher) {
         s.teacher = { total: teacherTotal, endingWithImEnd: teacherImEnd };
         lines.push(`  teacher responses: ${teacherTotal}, ${teacherImEnd} end with <|im_end|>`);
       }
     }
-    const errors = s.schemaErrors + Object.entries(s.problems).filter(([k]) => k !== 'schema').reduce((a, [, n]) => a + (n ?? 0), 0);
+    const errors =
+      s.schemaErrors +
+      Object.entries(s.problems)
+        .filter(([k]) => k !== 'schema')
+        .reduce((a, [, n]) => a + (n ?? 0), 0);
     if (!s.unusable && errors > 0 && exitCode === 0) exitCode = 1;
     const byCode = Object.entries(s.problems)
       .filter(([k]) => k !== 'schema')
@@ -513,7 +660,16 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
   );
   return {
     exitCode,
-    summary: { target: opts.target, model: base.profile?.name ?? null, pipeline: base.pipeline, maxPromptLength: opts.maxPromptLength ?? null, files: summaries, rows, rowsWithErrors, problems: totals },
+    summary: {
+      target: opts.target,
+      model: base.profile?.name ?? null,
+      pipeline: base.pipeline,
+      maxPromptLength: opts.maxPromptLength ?? null,
+      files: summaries,
+      rows,
+      rowsWithErrors,
+      problems: totals,
+    },
     violations,
     text: lines.join('\n'),
   };
@@ -526,10 +682,28 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
  */
 export async function reportFromFiles(
   files: string[],
-  opts: { model: string; target?: Target; formatPrompt?: string; pipeline?: ResizePipeline; promptKey?: string; imageKey?: string; maxPromptLength?: number; maxResponseLength?: number; minPixels?: number; maxPixels?: number; keep?: number; multiple?: number; concurrency?: number },
+  opts: {
+    model: string;
+    target?: Target;
+    formatPrompt?: string;
+    pipeline?: ResizePipeline;
+    promptKey?: string;
+    imageKey?: string;
+    maxPromptLength?: number;
+    maxResponseLength?: number;
+    minPixels?: number;
+    maxPixels?: number;
+    keep?: number;
+    multiple?: number;
+    concurrency?: number;
+  },
 ): Promise<Report> {
   if (!files.length) throw usageError('no files to report on', 'gad-data report OUT_DIR | FILE.parquet... --model M');
-  if (!opts.model) throw usageError('report on parquet files needs --model to count tokens', 'add --model qwen2.5-vl, --model qwen3-vl or a model folder');
+  if (!opts.model)
+    throw usageError(
+      'report on parquet files needs --model to count tokens',
+      'add --model qwen2.5-vl, --model qwen3-vl or a model folder',
+    );
   const b = new ReportBuilder();
   let target: Target | undefined = opts.target;
   let ctxBase: Omit<Ctx, 'cols' | 'hasTeacher'> | null = null;
@@ -544,16 +718,33 @@ export async function reportFromFiles(
     target ??= t;
     const cols = columnsFor(t, opts);
     if (!col(schema, cols.prompt) || !col(schema, cols.images))
-      throw new GadError(`${file}: no \`${cols.prompt}\` or \`${cols.images}\` column (columns: ${schema.columns.map((c) => c.name).join(', ')})`, {
-        hint: 'pass --prompt-key / --image-key, or run `gad-data validate` on the file',
-        exitCode: 2,
+      throw new GadError(
+        `${file}: no \`${cols.prompt}\` or \`${cols.images}\` column (columns: ${schema.columns.map((c) => c.name).join(', ')})`,
+        {
+          hint: 'pass --prompt-key / --image-key, or run `gad-data validate` on the file',
+          exitCode: 2,
+        },
+      );
+    if (!ctxBase || ctxBase.target !== t)
+      ctxBase = await makeCtx(t, {
+        ...opts,
+        maxPromptLength: opts.maxPromptLength ?? null,
+        maxResponseLength: opts.maxResponseLength ?? null,
       });
-    if (!ctxBase || ctxBase.target !== t) ctxBase = await makeCtx(t, { ...opts, maxPromptLength: opts.maxPromptLength ?? null, maxResponseLength: opts.maxResponseLength ?? null });
     // The report needs sizes, not pixels: headers only.
-    const ctx: Ctx = { ...ctxBase, cols, hasTeacher: col(schema, 'teacher_response')?.type === 'string', decode: 'none' };
+    const ctx: Ctx = {
+      ...ctxBase,
+      cols,
+      hasTeacher: col(schema, 'teacher_response')?.type === 'string',
+      decode: 'none',
+    };
     anyTeacher ||= ctx.hasTeacher;
     const split = files.length > 1 ? (file.split(/[\\/]/).pop() ?? file).replace(/\.parquet$/, '') : 'file';
-    const splitName = /(^|[-_.])(test|val|validation)([-_.]|$)/i.test(split) ? 'test' : /(^|[-_.])train([-_.]|$)/i.test(split) ? 'train' : split;
+    const splitName = /(^|[-_.])(test|val|validation)([-_.]|$)/i.test(split)
+      ? 'test'
+      : /(^|[-_.])train([-_.]|$)/i.test(split)
+        ? 'train'
+        : split;
     for await (const { a } of analyzeFile(file, ctx, opts.concurrency ?? 4)) {
       const p = a.problems[0];
       if (p) {
@@ -563,10 +754,23 @@ export async function reportFromFiles(
           reason,
           value: typeof p.value === 'number' || typeof p.value === 'string' ? p.value : null,
           limit: typeof p.limit === 'number' || typeof p.limit === 'string' ? p.limit : null,
-          ...(a.tokens ? { prompt_tokens: a.tokens.prompt, text_tokens: a.tokens.text, image_tokens: a.tokens.image, response_tokens: a.response ?? null } : {}),
+          ...(a.tokens
+            ? {
+                prompt_tokens: a.tokens.prompt,
+                text_tokens: a.tokens.text,
+                image_tokens: a.tokens.image,
+                response_tokens: a.response ?? null,
+              }
+            : {}),
         });
       } else if (a.tokens) {
-        b.add({ split: splitName, prompt_tokens: a.tokens.prompt, text_tokens: a.tokens.text, image_tokens: a.tokens.image, response_tokens: a.response ?? null });
+        b.add({
+          split: splitName,
+          prompt_tokens: a.tokens.prompt,
+          text_tokens: a.tokens.text,
+          image_tokens: a.tokens.image,
+          response_tokens: a.response ?? null,
+        });
       } else {
         b.addDrop({ split: splitName, reason: 'bad_row' });
       }
@@ -578,7 +782,15 @@ export async function reportFromFiles(
     input: { kind: 'files', files: files.map((f) => displayPath(resolve(f))) },
     target: target ?? null,
     kind: anyTeacher ? 'gad' : 'grpo',
-    model: prof ? { name: prof.name, family: prof.family, factor: prof.geometry.factor, minPixels: prof.geometry.minPixels, maxPixels: prof.geometry.maxPixels } : null,
+    model: prof
+      ? {
+          name: prof.name,
+          family: prof.family,
+          factor: prof.geometry.factor,
+          minPixels: prof.geometry.minPixels,
+          maxPixels: prof.geometry.maxPixels,
+        }
+      : null,
     pipeline: ctxBase ? { name: ctxBase.pipeline } : null,
     maxPromptLength: opts.maxPromptLength ?? null,
     maxResponseLength: opts.maxResponseLength ?? null,

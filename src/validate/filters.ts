@@ -158,7 +158,8 @@ export function normalizePrompt(text: string): string {
 
 /** sha256 hex of each image: format's hash of the decoded input when formatted, else of the input bytes, else of the path. */
 export function imageHashes(s: Sample): string[] {
-  if (s.formatted && s.formatted.images.length === (s.images?.length ?? 0)) return s.formatted.images.map((im) => im.sha256);
+  if (s.formatted && s.formatted.images.length === (s.images?.length ?? 0))
+    return s.formatted.images.map((im) => im.sha256);
   return (s.images ?? []).map((im) => (im.bytes ? sha256(im.bytes) : 'path:' + (im.resolvedPath ?? im.path ?? '')));
 }
 
@@ -166,7 +167,13 @@ export function imageHashes(s: Sample): string[] {
 export function dedupeKey(s: Sample): string {
   // 128 bits of the sha256 are plenty to tell rows apart and halve the memory per kept row.
   // A message list with other turns (a system prompt, earlier turns): those are part of the prompt too.
-  const others = s.messages && s.messages.length > 1 ? s.messages.filter((_, i) => i !== s.promptMessage).map((m) => `${m.role}\u0001${normalizePrompt(m.content)}`).join('\u0002') + '\u0003' : '';
+  const others =
+    s.messages && s.messages.length > 1
+      ? s.messages
+          .filter((_, i) => i !== s.promptMessage)
+          .map((m) => `${m.role}\u0001${normalizePrompt(m.content)}`)
+          .join('\u0002') + '\u0003'
+      : '';
   return sha256(others + normalizePrompt(s.problem ?? '') + '\u0000' + imageHashes(s).join(',')).slice(0, 32);
 }
 
@@ -192,10 +199,22 @@ export class DedupeStep implements FilterStep {
     const first = this.seen.get(key);
     if (first === undefined) return undefined;
     if (first === s.split) {
-      if (this.opts.dedupe) return { reason: 'duplicate', detail: `same normalized prompt and image(s) as an earlier row of split ${s.split}`, value: key.slice(0, 16), limit: null };
+      if (this.opts.dedupe)
+        return {
+          reason: 'duplicate',
+          detail: `same normalized prompt and image(s) as an earlier row of split ${s.split}`,
+          value: key.slice(0, 16),
+          limit: null,
+        };
       return undefined;
     }
-    if (this.opts.leakCheck) return { reason: 'leak', detail: `same normalized prompt and image(s) as a row kept in split ${first}`, value: key.slice(0, 16), limit: first };
+    if (this.opts.leakCheck)
+      return {
+        reason: 'leak',
+        detail: `same normalized prompt and image(s) as a row kept in split ${first}`,
+        value: key.slice(0, 16),
+        limit: first,
+      };
     return undefined;
   }
 

@@ -22,7 +22,10 @@ export const REASON_TEXT: Record<DropReason, string> = {
 };
 
 export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** 1234567 → "1,234,567"; non-integers get `digits` decimals (default 1). Locale-independent. */
@@ -79,7 +82,10 @@ interface Line {
 }
 
 /** Inline SVG histogram; stacked text/image shares when the sums are given. */
-function histogramSvg(h: HistogramData, opts: { stacked: boolean; color?: string; lines: Line[]; xLabel: string; width?: number; height?: number }): string {
+function histogramSvg(
+  h: HistogramData,
+  opts: { stacked: boolean; color?: string; lines: Line[]; xLabel: string; width?: number; height?: number },
+): string {
   const W = opts.width ?? 1080;
   const H = opts.height ?? 300;
   const m = { l: 56, r: 20, t: 34, b: 44 };
@@ -101,15 +107,23 @@ function histogramSvg(h: HistogramData, opts: { stacked: boolean; color?: string
   const sx = (v: number) => m.l + ((v - x0) / (x1 - x0)) * pw;
   const sy = (v: number) => m.t + ph - (v / yMax) * ph;
   const out: string[] = [];
-  out.push(`<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(opts.xLabel)} histogram" class="chart">`);
+  out.push(
+    `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(opts.xLabel)} histogram" class="chart">`,
+  );
   for (const t of yTicks) {
-    out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="${C.grid}"/>`);
+    out.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="${C.grid}"/>`,
+    );
     out.push(`<text x="${m.l - 8}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" class="tick">${fmtNum(t)}</text>`);
   }
   for (const t of niceTicks(x0, x1, 8)) {
     if (t < x0 || t > (overflow ? end : x1)) continue;
-    out.push(`<line x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${m.t + ph}" y2="${m.t + ph + 5}" stroke="${C.axis}"/>`);
-    out.push(`<text x="${sx(t).toFixed(1)}" y="${m.t + ph + 19}" text-anchor="middle" class="tick">${fmtNum(t)}</text>`);
+    out.push(
+      `<line x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${m.t + ph}" y2="${m.t + ph + 5}" stroke="${C.axis}"/>`,
+    );
+    out.push(
+      `<text x="${sx(t).toFixed(1)}" y="${m.t + ph + 19}" text-anchor="middle" class="tick">${fmtNum(t)}</text>`,
+    );
   }
   out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${m.t + ph}" y2="${m.t + ph}" stroke="${C.axis}"/>`);
   out.push(`<text x="${m.l + pw / 2}" y="${H - 6}" text-anchor="middle" class="axis-label">${esc(opts.xLabel)}</text>`);
@@ -133,7 +147,9 @@ function histogramSvg(h: HistogramData, opts: { stacked: boolean; color?: string
           `<rect x="${xa.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${(full - th).toFixed(1)}" fill="${C.image}"/></g>`,
       );
     } else {
-      out.push(`<g><title>${esc(tip)}</title><rect x="${xa.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${full.toFixed(1)}" fill="${opts.color ?? C.resp}"/></g>`);
+      out.push(
+        `<g><title>${esc(tip)}</title><rect x="${xa.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${full.toFixed(1)}" fill="${opts.color ?? C.resp}"/></g>`,
+      );
     }
   }
   if (overflow) {
@@ -147,11 +163,17 @@ function histogramSvg(h: HistogramData, opts: { stacked: boolean; color?: string
     const th = full * share;
     out.push(
       `<g><title>${esc(tip)}</title><rect x="${xa.toFixed(1)}" y="${(y + full - th).toFixed(1)}" width="${bw.toFixed(1)}" height="${th.toFixed(1)}" fill="${opts.stacked ? C.text : (opts.color ?? C.resp)}" opacity="0.75"/>` +
-        (opts.stacked ? `<rect x="${xa.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${(full - th).toFixed(1)}" fill="${C.image}" opacity="0.75"/>` : '') +
+        (opts.stacked
+          ? `<rect x="${xa.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${(full - th).toFixed(1)}" fill="${C.image}" opacity="0.75"/>`
+          : '') +
         `</g>`,
     );
-    out.push(`<text x="${(xa + bw / 2).toFixed(1)}" y="${m.t + ph + 19}" text-anchor="middle" class="tick">&gt; ${fmtNum(end)}</text>`);
-    out.push(`<text x="${(xa + bw / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" text-anchor="middle" class="tick">${fmtNum(h.over)}</text>`);
+    out.push(
+      `<text x="${(xa + bw / 2).toFixed(1)}" y="${m.t + ph + 19}" text-anchor="middle" class="tick">&gt; ${fmtNum(end)}</text>`,
+    );
+    out.push(
+      `<text x="${(xa + bw / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" text-anchor="middle" class="tick">${fmtNum(h.over)}</text>`,
+    );
   }
   // Vertical limit lines, labels staggered so that close lines stay legible.
   const lines = opts.lines.filter((l) => l.x >= x0 && l.x <= x1).sort((a, b) => a.x - b.x);
@@ -159,12 +181,18 @@ function histogramSvg(h: HistogramData, opts: { stacked: boolean; color?: string
     const x = sx(ln.x);
     const anchor = x > m.l + pw * 0.8 ? 'end' : 'start';
     const dx = anchor === 'end' ? -6 : 6;
-    out.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t - 6}" y2="${m.t + ph}" stroke="${ln.color}" stroke-width="2"${ln.dash ? ` stroke-dasharray="${ln.dash}"` : ''}/>`);
-    out.push(`<text x="${(x + dx).toFixed(1)}" y="${m.t + 8 + k * 16}" text-anchor="${anchor}" class="line-label" fill="${ln.color}">${esc(ln.label)}</text>`);
+    out.push(
+      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.t - 6}" y2="${m.t + ph}" stroke="${ln.color}" stroke-width="2"${ln.dash ? ` stroke-dasharray="${ln.dash}"` : ''}/>`,
+    );
+    out.push(
+      `<text x="${(x + dx).toFixed(1)}" y="${m.t + 8 + k * 16}" text-anchor="${anchor}" class="line-label" fill="${ln.color}">${esc(ln.label)}</text>`,
+    );
   });
   const off = opts.lines.filter((l) => l.x > x1 || l.x < x0);
   if (off.length)
-    out.push(`<text x="${W - m.r}" y="${m.t - 18}" text-anchor="end" class="tick">${esc(off.map((l) => `${l.label} (off scale)`).join(' · '))}</text>`);
+    out.push(
+      `<text x="${W - m.r}" y="${m.t - 18}" text-anchor="end" class="tick">${esc(off.map((l) => `${l.label} (off scale)`).join(' · '))}</text>`,
+    );
   out.push('</svg>');
   return out.join('');
 }
@@ -246,7 +274,9 @@ export function renderReportHtml(report: Report): string {
   const cfg = r.limits.maxPromptLength;
   const cfgRow = cfg !== null ? r.candidates.find((c) => c.limit === cfg) : undefined;
   const recRow = r.candidates.find((c) => c.recommended);
-  const cfgColor = cfgRow ? { fine: C.fine, warn: C.warn, error: C.limit }[configuredLevel(cfgRow, r.recommendation.keep)] : C.limit;
+  const cfgColor = cfgRow
+    ? { fine: C.fine, warn: C.warn, error: C.limit }[configuredLevel(cfgRow, r.recommendation.keep)]
+    : C.limit;
   const sub: string[] = [];
   if (r.model) sub.push(`model <b>${esc(r.model.name)}</b>${r.model.factor ? ` (factor ${r.model.factor})` : ''}`);
   if (r.target) sub.push(`target <b>${esc(r.target)}</b>`);
@@ -255,11 +285,24 @@ export function renderReportHtml(report: Report): string {
     sub.push(
       `resize pipeline <b>${esc(r.pipeline.name)}</b>${r.pipeline.minPixels && r.pipeline.maxPixels ? ` (${fmtNum(r.pipeline.minPixels)}–${fmtNum(r.pipeline.maxPixels)} px)` : ''}`,
     );
-  if (r.input.files?.length) sub.push(`${r.input.files.length} file(s): ${esc(r.input.files.map((f) => f.split(/[\\/]/).pop()).join(', '))}`);
+  if (r.input.files?.length)
+    sub.push(`${r.input.files.length} file(s): ${esc(r.input.files.map((f) => f.split(/[\\/]/).pop()).join(', '))}`);
 
   const cards: string[] = [];
-  cards.push(card('Rows kept', fmtNum(total.rows), `${fmtNum(total.dropped)} dropped of ${fmtNum(rowsIn)} · ${splits.map((s) => `${esc(s)} ${fmtNum(r.splits[s]!.rows)}`).join(' · ')}`));
-  cards.push(card('Prompt tokens p50 / p99', `${fmtNum(total.tokens.prompt.p50, 0)} / ${fmtNum(total.tokens.prompt.p99, 0)}`, `max ${fmtNum(total.tokens.prompt.max)} · image share ${fmtPct(total.tokens.image.mean / Math.max(1, total.tokens.prompt.mean), 0)}`));
+  cards.push(
+    card(
+      'Rows kept',
+      fmtNum(total.rows),
+      `${fmtNum(total.dropped)} dropped of ${fmtNum(rowsIn)} · ${splits.map((s) => `${esc(s)} ${fmtNum(r.splits[s]!.rows)}`).join(' · ')}`,
+    ),
+  );
+  cards.push(
+    card(
+      'Prompt tokens p50 / p99',
+      `${fmtNum(total.tokens.prompt.p50, 0)} / ${fmtNum(total.tokens.prompt.p99, 0)}`,
+      `max ${fmtNum(total.tokens.prompt.max)} · image share ${fmtPct(total.tokens.image.mean / Math.max(1, total.tokens.prompt.mean), 0)}`,
+    ),
+  );
   cards.push(
     card(
       'Recommended max_prompt_length',
@@ -279,7 +322,9 @@ export function renderReportHtml(report: Report): string {
   );
 
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(r.title)}</title><style>${CSS}</style></head><body><main>`);
+  parts.push(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(r.title)}</title><style>${CSS}</style></head><body><main>`,
+  );
   parts.push(`<h1>${esc(r.title)}</h1><p class="sub">${sub.join(' · ') || 'token lengths and drops'}</p>`);
   parts.push(`<div class="cards">${cards.join('')}</div>`);
 
@@ -287,29 +332,61 @@ export function renderReportHtml(report: Report): string {
   if (r.histograms.prompt) {
     const lines: Line[] = [];
     if (cfg !== null) lines.push({ x: cfg, label: `max_prompt_length ${fmtNum(cfg)}`, color: cfgColor, dash: '6 4' });
-    if (r.recommendation.maxPromptLength !== cfg) lines.push({ x: r.recommendation.maxPromptLength, label: `recommended ${fmtNum(r.recommendation.maxPromptLength)}`, color: C.rec });
+    if (r.recommendation.maxPromptLength !== cfg)
+      lines.push({
+        x: r.recommendation.maxPromptLength,
+        label: `recommended ${fmtNum(r.recommendation.maxPromptLength)}`,
+        color: C.rec,
+      });
     parts.push(
       `<section><h2>Prompt length (tokens)</h2><div class="legend"><span><i style="background:${C.text}"></i>text tokens</span><span><i style="background:${C.image}"></i>image tokens</span>` +
         `${cfg !== null ? `<span><i class="ln" style="background:${cfgColor}"></i>configured limit</span>` : ''}<span><i class="ln" style="background:${C.rec}"></i>recommended</span>` +
         `<span>bar height = rows; colours = share of text vs image tokens in the bin; includes rows dropped for length</span></div>` +
-        histogramSvg(r.histograms.prompt, { stacked: true, lines, xLabel: 'prompt tokens (chat template text + image tokens)' }) +
+        histogramSvg(r.histograms.prompt, {
+          stacked: true,
+          lines,
+          xLabel: 'prompt tokens (chat template text + image tokens)',
+        }) +
         `</section>`,
     );
   }
   if (r.histograms.response) {
     const lines: Line[] = [];
-    if (r.limits.maxResponseLength !== null) lines.push({ x: r.limits.maxResponseLength, label: `max_response_length ${fmtNum(r.limits.maxResponseLength)}`, color: C.limit, dash: '6 4' });
-    if (r.recommendation.maxResponseLength !== null && r.recommendation.maxResponseLength !== r.limits.maxResponseLength)
-      lines.push({ x: r.recommendation.maxResponseLength, label: `recommended ${fmtNum(r.recommendation.maxResponseLength)}`, color: C.rec });
-    parts.push(`<section><h2>Teacher response length (tokens)</h2>` + histogramSvg(r.histograms.response, { stacked: false, lines, xLabel: 'response tokens', height: 240 }) + `</section>`);
+    if (r.limits.maxResponseLength !== null)
+      lines.push({
+        x: r.limits.maxResponseLength,
+        label: `max_response_length ${fmtNum(r.limits.maxResponseLength)}`,
+        color: C.limit,
+        dash: '6 4',
+      });
+    if (
+      r.recommendation.maxResponseLength !== null &&
+      r.recommendation.maxResponseLength !== r.limits.maxResponseLength
+    )
+      lines.push({
+        x: r.recommendation.maxResponseLength,
+        label: `recommended ${fmtNum(r.recommendation.maxResponseLength)}`,
+        color: C.rec,
+      });
+    parts.push(
+      `<section><h2>Teacher response length (tokens)</h2>` +
+        histogramSvg(r.histograms.response, { stacked: false, lines, xLabel: 'response tokens', height: 240 }) +
+        `</section>`,
+    );
   }
 
   // Stats per split.
   const statRows: string[] = [];
   for (const s of [...splits, ...(splits.length > 1 ? ['all'] : [])]) {
     const sr = s === 'all' ? total : r.splits[s]!;
-    statRows.push(`<tr class="split"><td colspan="8">${esc(s)} <span class="muted">· ${fmtNum(sr.rows)} rows kept, ${fmtNum(sr.dropped)} dropped</span></td></tr>`);
-    statRows.push(statsRow('prompt', sr.tokens.prompt, true), statsRow('text', sr.tokens.text), statsRow('image', sr.tokens.image));
+    statRows.push(
+      `<tr class="split"><td colspan="8">${esc(s)} <span class="muted">· ${fmtNum(sr.rows)} rows kept, ${fmtNum(sr.dropped)} dropped</span></td></tr>`,
+    );
+    statRows.push(
+      statsRow('prompt', sr.tokens.prompt, true),
+      statsRow('text', sr.tokens.text),
+      statsRow('image', sr.tokens.image),
+    );
     if (sr.tokens.response) statRows.push(statsRow('response', sr.tokens.response));
   }
   parts.push(
@@ -322,7 +399,8 @@ export function renderReportHtml(report: Report): string {
       const level = c.configured ? configuredLevel(c, r.recommendation.keep) : null;
       const cls = level ? ` class="cfg cfg-${level}"` : c.recommended ? ' class="hl"' : '';
       const tags =
-        (level ? `<span class="tag cfg-${level}" title="${esc(CONFIGURED_LEVEL_TEXT[level])}">configured</span>` : '') + (c.recommended ? '<span class="tag rec">recommended</span>' : '');
+        (level ? `<span class="tag cfg-${level}" title="${esc(CONFIGURED_LEVEL_TEXT[level])}">configured</span>` : '') +
+        (c.recommended ? '<span class="tag rec">recommended</span>' : '');
       const per = splits.length > 1 ? splits.map((s) => `<td>${fmtNum(c.kept[s] ?? 0)}</td>`).join('') : '';
       return `<tr${cls}><th>${fmtNum(c.limit)}${tags}</th>${per}<td>${fmtNum(c.total)}</td><td><span class="bar-bg"><span class="bar" style="width:${(c.fraction * 160).toFixed(1)}px"></span></span>${fmtPct(c.fraction)}</td></tr>`;
     })
@@ -344,7 +422,10 @@ export function renderReportHtml(report: Report): string {
       `<section><h2>Dropped rows (${fmtNum(r.drops.count)})</h2><table><thead>${dropHead}</thead><tbody>${dropRows}</tbody></table></section></div>`,
   );
 
-  const foot: string[] = [`Percentiles: ${esc(r.percentileMethod)}.`, `Recommendation: smallest multiple of ${r.recommendation.multiple} keeping ≥ ${fmtPct(r.recommendation.keep, 0)} of ${esc(r.recommendation.basis)}.`];
+  const foot: string[] = [
+    `Percentiles: ${esc(r.percentileMethod)}.`,
+    `Recommendation: smallest multiple of ${r.recommendation.multiple} keeping ≥ ${fmtPct(r.recommendation.keep, 0)} of ${esc(r.recommendation.basis)}.`,
+  ];
   for (const n of r.notes) foot.push(esc(n));
   parts.push(`<footer>${foot.join('<br>')}<br>Generated by gad-data.</footer></main></body></html>\n`);
   return parts.join('\n');

@@ -29,7 +29,16 @@ export {
   type RuleOptions,
 } from './rules.js';
 export { assignSplit, splitUnit } from './split.js';
-export { percentile, summarize, recommendLimit, countAtMost, sortedCopy, niceBinWidth, roundStat, STATS_DECIMALS } from './stats.js';
+export {
+  percentile,
+  summarize,
+  recommendLimit,
+  countAtMost,
+  sortedCopy,
+  niceBinWidth,
+  roundStat,
+  STATS_DECIMALS,
+} from './stats.js';
 export {
   ReportBuilder,
   reportFromOutDir,
@@ -44,7 +53,15 @@ export {
   type CandidateRow,
   type HistogramData,
 } from './report.js';
-export { renderReportHtml, REASON_TEXT, fmtNum, fmtPct, configuredLevel, CONFIGURED_LEVEL_TEXT, type ConfiguredLevel } from './html.js';
+export {
+  renderReportHtml,
+  REASON_TEXT,
+  fmtNum,
+  fmtPct,
+  configuredLevel,
+  CONFIGURED_LEVEL_TEXT,
+  type ConfiguredLevel,
+} from './html.js';
 export { renderReportTerminal } from './terminal.js';
 export {
   validateFiles,

@@ -137,7 +137,18 @@ export class ReportBuilder {
   private split(name: string): SplitAcc {
     let a = this.acc.get(name);
     if (!a) {
-      a = { prompt: [], text: [], image: [], response: [], mPrompt: [], mText: [], mImage: [], mResponse: [], dropped: 0, drops: zeroDrops() };
+      a = {
+        prompt: [],
+        text: [],
+        image: [],
+        response: [],
+        mPrompt: [],
+        mText: [],
+        mImage: [],
+        mResponse: [],
+        dropped: 0,
+        drops: zeroDrops(),
+      };
       this.acc.set(name, a);
     }
     return a;
@@ -157,7 +168,10 @@ export class ReportBuilder {
     const a = this.split(rec.split);
     a.dropped++;
     a.drops[rec.reason] = (a.drops[rec.reason] ?? 0) + 1;
-    if ((rec.reason === 'prompt_too_long' || rec.reason === 'response_too_long') && typeof rec.prompt_tokens === 'number') {
+    if (
+      (rec.reason === 'prompt_too_long' || rec.reason === 'response_too_long') &&
+      typeof rec.prompt_tokens === 'number'
+    ) {
       a.mPrompt.push(rec.prompt_tokens);
       a.mText.push(rec.text_tokens ?? rec.prompt_tokens - (rec.image_tokens ?? 0));
       a.mImage.push(rec.image_tokens ?? 0);
@@ -185,14 +199,26 @@ export class ReportBuilder {
     const maxResp = meta.maxResponseLength ?? null;
     const maxPrompt = meta.maxPromptLength ?? null;
 
-    const all: SplitAcc = { prompt: [], text: [], image: [], response: [], mPrompt: [], mText: [], mImage: [], mResponse: [], dropped: 0, drops: zeroDrops() };
+    const all: SplitAcc = {
+      prompt: [],
+      text: [],
+      image: [],
+      response: [],
+      mPrompt: [],
+      mText: [],
+      mImage: [],
+      mResponse: [],
+      dropped: 0,
+      drops: zeroDrops(),
+    };
     const splits: Record<string, SplitReport> = {};
     const bySplit: Record<string, Record<DropReason, number>> = {};
     for (const name of names) {
       const a = this.acc.get(name)!;
       splits[name] = splitReport(a, maxResp);
       bySplit[name] = { ...a.drops };
-      for (const k of ['prompt', 'text', 'image', 'response', 'mPrompt', 'mText', 'mImage', 'mResponse'] as const) for (const v of a[k]) all[k].push(v);
+      for (const k of ['prompt', 'text', 'image', 'response', 'mPrompt', 'mText', 'mImage', 'mResponse'] as const)
+        for (const v of a[k]) all[k].push(v);
       all.dropped += a.dropped;
       for (const r of DROP_REASONS) all.drops[r] += a.drops[r];
     }
@@ -205,8 +231,11 @@ export class ReportBuilder {
     const minRows = keep >= 1 ? 1 : Math.ceil(1 / (1 - keep) - 1e-9);
     const tooFew = measuredPrompt.length < minRows;
     // capped at the configured limit, rounded up to the multiple (a recommendation is always a multiple)
-    const capAt = (v: number, cap: number | null) => (cap !== null && cap > 0 ? Math.min(v, Math.max(multiple, Math.ceil(cap / multiple) * multiple)) : v);
-    const recPrompt = tooFew ? capAt(recommendLimit(all.prompt, { keep, multiple }), maxPrompt) : recommendLimit(measuredPrompt, { keep, multiple });
+    const capAt = (v: number, cap: number | null) =>
+      cap !== null && cap > 0 ? Math.min(v, Math.max(multiple, Math.ceil(cap / multiple) * multiple)) : v;
+    const recPrompt = tooFew
+      ? capAt(recommendLimit(all.prompt, { keep, multiple }), maxPrompt)
+      : recommendLimit(measuredPrompt, { keep, multiple });
     const recResponse = !measuredResponse.length
       ? null
       : measuredResponse.length < minRows
@@ -216,7 +245,9 @@ export class ReportBuilder {
     const limitSet = new Set<number>([...CANDIDATE_LIMITS, ...(meta.candidates ?? [])]);
     if (maxPrompt !== null) limitSet.add(maxPrompt);
     limitSet.add(recPrompt);
-    const sortedPerSplit = new Map(names.map((n) => [n, sortedCopy([...this.acc.get(n)!.prompt, ...this.acc.get(n)!.mPrompt])]));
+    const sortedPerSplit = new Map(
+      names.map((n) => [n, sortedCopy([...this.acc.get(n)!.prompt, ...this.acc.get(n)!.mPrompt])]),
+    );
     const candidates: CandidateRow[] = [...limitSet]
       .sort((x, y) => x - y)
       .map((limit) => {
@@ -226,7 +257,14 @@ export class ReportBuilder {
           kept[n] = countAtMost(sortedPerSplit.get(n)!, limit);
           t += kept[n];
         }
-        return { limit, configured: limit === maxPrompt, recommended: limit === recPrompt, kept, total: t, fraction: measuredPrompt.length ? t / measuredPrompt.length : 0 };
+        return {
+          limit,
+          configured: limit === maxPrompt,
+          recommended: limit === recPrompt,
+          kept,
+          total: t,
+          fraction: measuredPrompt.length ? t / measuredPrompt.length : 0,
+        };
       });
 
     const notes = [...(meta.notes ?? [])];
@@ -235,11 +273,15 @@ export class ReportBuilder {
       notes.push(
         `Only ${measuredPrompt.length} row(s) measured: the ${Math.round(keep * 100)}% rule needs at least ${minRows}, so the recommendation keeps the rows the build kept` +
           (maxPrompt !== null ? `, capped at the configured limit ${maxPrompt}` : '') +
-          (over ? `; ${over} row(s) dropped for length (longest ${Math.max(...all.mPrompt)} tokens) do not raise it.` : '.'),
+          (over
+            ? `; ${over} row(s) dropped for length (longest ${Math.max(...all.mPrompt)} tokens) do not raise it.`
+            : '.'),
       );
     }
     if (all.mPrompt.length === 0 && all.drops.prompt_too_long > 0)
-      notes.push('dropped.jsonl has no token counts for prompt_too_long rows: the candidate table counts kept rows only.');
+      notes.push(
+        'dropped.jsonl has no token counts for prompt_too_long rows: the candidate table counts kept rows only.',
+      );
 
     return {
       format: 'gad-data-report',
@@ -268,8 +310,15 @@ export class ReportBuilder {
       },
       drops: { total: all.drops, bySplit, count: all.dropped },
       histograms: {
-        prompt: histogram([...all.prompt, ...all.mPrompt], [...all.text, ...all.mText], [...all.image, ...all.mImage], [maxPrompt ?? 0, recPrompt]),
-        response: measuredResponse.length ? histogram(measuredResponse, null, null, [maxResp ?? 0, recResponse ?? 0]) : null,
+        prompt: histogram(
+          [...all.prompt, ...all.mPrompt],
+          [...all.text, ...all.mText],
+          [...all.image, ...all.mImage],
+          [maxPrompt ?? 0, recPrompt],
+        ),
+        response: measuredResponse.length
+          ? histogram(measuredResponse, null, null, [maxResp ?? 0, recResponse ?? 0])
+          : null,
       },
       notes,
     };
@@ -288,7 +337,12 @@ function splitReport(a: SplitAcc, maxResp: number | null): SplitReport {
     rows: a.prompt.length,
     dropped: a.dropped,
     measured: a.prompt.length + a.mPrompt.length,
-    tokens: { prompt: summarize(a.prompt), text: summarize(a.text), image: summarize(a.image), response: a.response.length ? summarize(a.response) : null },
+    tokens: {
+      prompt: summarize(a.prompt),
+      text: summarize(a.text),
+      image: summarize(a.image),
+      response: a.response.length ? summarize(a.response) : null,
+    },
     responsesOverLimit: over,
   };
 }
@@ -298,7 +352,13 @@ function splitReport(a: SplitAcc, maxResp: number | null): SplitReport {
  * The range ends a little after max(p99.5, the `marks` (limits to draw)); longer values are counted in `over`,
  * so one extreme row does not squeeze the plot.
  */
-export function histogram(values: number[], text: number[] | null, image: number[] | null, marks: number[] = [], targetBins = 48): HistogramData | null {
+export function histogram(
+  values: number[],
+  text: number[] | null,
+  image: number[] | null,
+  marks: number[] = [],
+  targetBins = 48,
+): HistogramData | null {
   if (values.length === 0) return null;
   const s = sortedCopy(values);
   const min = s[0]!;
@@ -344,7 +404,10 @@ async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: a
     try {
       value = JSON.parse(line);
     } catch (e) {
-      throw new GadError(`${path}: line ${n} is not valid JSON (${describeError(e)})`, { hint: 'The file is damaged: rebuild the output folder.', exitCode: 2 });
+      throw new GadError(`${path}: line ${n} is not valid JSON (${describeError(e)})`, {
+        hint: 'The file is damaged: rebuild the output folder.',
+        exitCode: 2,
+      });
     }
     yield { line: n, value };
   }
@@ -357,8 +420,23 @@ export function metaFromManifest(m: Partial<Manifest>): ReportMeta {
   return {
     target: m.target ?? null,
     kind: m.kind ?? null,
-    model: m.model ? { name: m.model.name, family: m.model.family, factor: m.model.factor, minPixels: m.model.minPixels, maxPixels: m.model.maxPixels } : null,
-    pipeline: m.resize ? { name: m.resize.pipeline, minPixels: m.resize.minPixels, maxPixels: m.resize.maxPixels, trainer: m.resize.trainer } : null,
+    model: m.model
+      ? {
+          name: m.model.name,
+          family: m.model.family,
+          factor: m.model.factor,
+          minPixels: m.model.minPixels,
+          maxPixels: m.model.maxPixels,
+        }
+      : null,
+    pipeline: m.resize
+      ? {
+          name: m.resize.pipeline,
+          minPixels: m.resize.minPixels,
+          maxPixels: m.resize.maxPixels,
+          trainer: m.resize.trainer,
+        }
+      : null,
     maxPromptLength: m.limits?.maxPromptLength ?? null,
     maxResponseLength: m.limits?.maxResponseLength ?? null,
     keep: typeof rep.keep === 'number' ? rep.keep : undefined,
@@ -370,7 +448,10 @@ export function metaFromManifest(m: Partial<Manifest>): ReportMeta {
  * `gad-data report OUT_DIR`: reads OUT_DIR/lengths.jsonl, OUT_DIR/dropped.jsonl (optional) and
  * OUT_DIR/manifest.json (optional: model, pipeline and limits).
  */
-export async function reportFromOutDir(outDir: string, opts: { keep?: number; multiple?: number } = {}): Promise<Report> {
+export async function reportFromOutDir(
+  outDir: string,
+  opts: { keep?: number; multiple?: number } = {},
+): Promise<Report> {
   const lengths = join(outDir, 'lengths.jsonl');
   if (!existsSync(lengths))
     throw new GadError(`${outDir}: no lengths.jsonl here, so this is not a gad-data output folder`, {
@@ -383,17 +464,23 @@ export async function reportFromOutDir(outDir: string, opts: { keep?: number; mu
     try {
       meta = metaFromManifest(JSON.parse(await readFile(manifestPath, 'utf8')) as Partial<Manifest>);
     } catch (e) {
-      throw new GadError(`${manifestPath}: cannot read it (${describeError(e)})`, { hint: 'Rebuild the output folder.', exitCode: 2 });
+      throw new GadError(`${manifestPath}: cannot read it (${describeError(e)})`, {
+        hint: 'Rebuild the output folder.',
+        exitCode: 2,
+      });
     }
   }
   const b = new ReportBuilder();
   for await (const { line, value } of jsonLines(lengths)) {
     if (!value || typeof value.split !== 'string' || typeof value.prompt_tokens !== 'number')
-      throw new GadError(`${lengths}: line ${line} is not a lengths record (needs split and prompt_tokens)`, { exitCode: 2 });
+      throw new GadError(`${lengths}: line ${line} is not a lengths record (needs split and prompt_tokens)`, {
+        exitCode: 2,
+      });
     b.add({
       split: value.split,
       prompt_tokens: value.prompt_tokens,
-      text_tokens: typeof value.text_tokens === 'number' ? value.text_tokens : value.prompt_tokens - (value.image_tokens ?? 0),
+      text_tokens:
+        typeof value.text_tokens === 'number' ? value.text_tokens : value.prompt_tokens - (value.image_tokens ?? 0),
       image_tokens: typeof value.image_tokens === 'number' ? value.image_tokens : 0,
       response_tokens: typeof value.response_tokens === 'number' ? value.response_tokens : null,
     });
@@ -402,23 +489,38 @@ export async function reportFromOutDir(outDir: string, opts: { keep?: number; mu
   if (existsSync(dropped)) {
     for await (const { line, value } of jsonLines(dropped)) {
       if (!value || typeof value.split !== 'string' || !(DROP_REASONS as readonly string[]).includes(value.reason))
-        throw new GadError(`${dropped}: line ${line} is not a drop record (needs split and a known reason)`, { exitCode: 2 });
+        throw new GadError(`${dropped}: line ${line} is not a drop record (needs split and a known reason)`, {
+          exitCode: 2,
+        });
       b.addDrop(value as DropRecord);
     }
   }
-  return b.build({ ...meta, keep: opts.keep ?? meta.keep, multiple: opts.multiple ?? meta.multiple, title: `gad-data report: ${outDir.split(/[\\/]/).filter(Boolean).pop() ?? outDir}`, input: { kind: 'build', outDir: displayPath(resolve(outDir)) } });
+  return b.build({
+    ...meta,
+    keep: opts.keep ?? meta.keep,
+    multiple: opts.multiple ?? meta.multiple,
+    title: `gad-data report: ${outDir.split(/[\\/]/).filter(Boolean).pop() ?? outDir}`,
+    input: { kind: 'build', outDir: displayPath(resolve(outDir)) },
+  });
 }
 
 /**
  * `gad-data report ... --out DIR`: writes DIR/report.json and DIR/report.html (the same files a build writes),
  * creating DIR. Returns the two paths.
  */
-export async function writeReportFiles(dir: string, report: Report, renderHtml: (r: Report) => string): Promise<{ json: string; html: string }> {
+export async function writeReportFiles(
+  dir: string,
+  report: Report,
+  renderHtml: (r: Report) => string,
+): Promise<{ json: string; html: string }> {
   const { mkdir, writeFile } = await import('node:fs/promises');
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
-    throw new GadError(`cannot create the report folder ${dir} (${describeError(e)})`, { hint: 'pass --out a folder you can write to', exitCode: 2 });
+    throw new GadError(`cannot create the report folder ${dir} (${describeError(e)})`, {
+      hint: 'pass --out a folder you can write to',
+      exitCode: 2,
+    });
   }
   const json = join(dir, 'report.json');
   const html = join(dir, 'report.html');

@@ -58,7 +58,13 @@ export const emptyPrompt: RowRule = {
   phase: 'row',
   check(v) {
     const text = v.problem.split(IMAGE_TAG).join('');
-    if (text.trim() === '') return { reason: 'empty_prompt', detail: 'the prompt has no text besides <image> placeholders', value: text.length, limit: 1 };
+    if (text.trim() === '')
+      return {
+        reason: 'empty_prompt',
+        detail: 'the prompt has no text besides <image> placeholders',
+        value: text.length,
+        limit: 1,
+      };
     return undefined;
   },
 };
@@ -78,9 +84,22 @@ export function imageCount(opts: Pick<RuleOptions, 'requireImage' | 'singleImage
     phase: 'row',
     check(v) {
       const tags = imageTagsOf(v);
-      if (tags !== v.images) return { reason: 'image_count_mismatch', detail: `${tags} <image> placeholder(s) in the prompt but ${v.images} image(s)`, value: tags, limit: v.images };
-      if (v.images === 0 && opts.requireImage) return { reason: 'no_image', detail: 'the row has no image', value: 0, limit: 1 };
-      if (v.images > 1 && opts.singleImage) return { reason: 'multi_image', detail: `${v.images} images; single-image rows only`, value: v.images, limit: 1 };
+      if (tags !== v.images)
+        return {
+          reason: 'image_count_mismatch',
+          detail: `${tags} <image> placeholder(s) in the prompt but ${v.images} image(s)`,
+          value: tags,
+          limit: v.images,
+        };
+      if (v.images === 0 && opts.requireImage)
+        return { reason: 'no_image', detail: 'the row has no image', value: 0, limit: 1 };
+      if (v.images > 1 && opts.singleImage)
+        return {
+          reason: 'multi_image',
+          detail: `${v.images} images; single-image rows only`,
+          value: v.images,
+          limit: 1,
+        };
       return undefined;
     },
   };
@@ -92,8 +111,15 @@ export const teacherPresent: RowRule = {
   phase: 'row',
   check(v) {
     const t = v.teacher;
-    if (t === undefined || t === null) return { reason: 'no_teacher_response', detail: v.teacherMissing ?? 'no teacher response for this row', value: null, limit: null };
-    if (t.replace(/<\|im_end\|>\s*$/, '').trim() === '') return { reason: 'no_teacher_response', detail: 'the teacher response is blank', value: 0, limit: 1 };
+    if (t === undefined || t === null)
+      return {
+        reason: 'no_teacher_response',
+        detail: v.teacherMissing ?? 'no teacher response for this row',
+        value: null,
+        limit: null,
+      };
+    if (t.replace(/<\|im_end\|>\s*$/, '').trim() === '')
+      return { reason: 'no_teacher_response', detail: 'the teacher response is blank', value: 0, limit: 1 };
     return undefined;
   },
 };
@@ -126,7 +152,12 @@ export function responseLength(max: number): RowRule {
     check(v) {
       const n = v.responseTokens;
       if (n === undefined || n === null || n <= max) return undefined;
-      return { reason: 'response_too_long', detail: `teacher response is ${n} tokens > max_response_length ${max}`, value: n, limit: max };
+      return {
+        reason: 'response_too_long',
+        detail: `teacher response is ${n} tokens > max_response_length ${max}`,
+        value: n,
+        limit: max,
+      };
     },
   };
 }
@@ -166,13 +197,24 @@ export function allDrops(rules: readonly RowRule[], v: RowView, phase?: RowRule[
 /** A build's Sample as the rules see it (the teacher response after format's ending policy once formatted). */
 export function viewOfSample(s: Sample): RowView {
   const f = s.formatted;
-  const teacher = f && f.teacherResponse !== undefined && f.teacherResponse !== null ? f.teacherResponse : s.teacherResponse;
+  const teacher =
+    f && f.teacherResponse !== undefined && f.teacherResponse !== null ? f.teacherResponse : s.teacherResponse;
   return {
     problem: s.problem ?? '',
     ...(s.messages ? { messages: s.messages } : {}),
     images: s.images?.length ?? 0,
     teacher,
     ...(s.teacherMissing ? { teacherMissing: s.teacherMissing } : {}),
-    ...(f ? { tokens: { prompt: f.promptTokens, image: f.imageTokens, ...(f.atLeast ? { atLeast: true } : {}), chars: f.formatted.length }, responseTokens: f.responseTokens } : {}),
+    ...(f
+      ? {
+          tokens: {
+            prompt: f.promptTokens,
+            image: f.imageTokens,
+            ...(f.atLeast ? { atLeast: true } : {}),
+            chars: f.formatted.length,
+          },
+          responseTokens: f.responseTokens,
+        }
+      : {}),
   };
 }

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
  * rows from train to test.
  */
 export function assignSplit(id: string, seed: number, testRatio: number): 'train' | 'test' {
-  if (!(testRatio >= 0 && testRatio <= 1)) throw new RangeError(`assignSplit: testRatio must be in [0, 1], got ${testRatio}`);
+  if (!(testRatio >= 0 && testRatio <= 1))
+    throw new RangeError(`assignSplit: testRatio must be in [0, 1], got ${testRatio}`);
   return splitUnit(id, seed) < testRatio ? 'test' : 'train';
 }
 

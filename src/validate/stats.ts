@@ -33,7 +33,7 @@ export const STATS_DECIMALS = 2;
 /** `v` rounded half away from zero to `STATS_DECIMALS` decimals (396.39999999999986 → 396.4). */
 export function roundStat(v: number): number {
   const f = 10 ** STATS_DECIMALS;
-  const r = Math.sign(v) * Math.round(Math.abs(v) * f + 1e-9) / f;
+  const r = (Math.sign(v) * Math.round(Math.abs(v) * f + 1e-9)) / f;
   return Object.is(r, -0) ? 0 : r;
 }
 
@@ -80,7 +80,8 @@ export function recommendLimit(values: ArrayLike<number>, opts: { keep?: number;
   const keep = opts.keep ?? 0.99;
   const multiple = opts.multiple ?? 256;
   if (!(keep > 0 && keep <= 1)) throw new RangeError(`recommendLimit: keep must be in (0, 1], got ${keep}`);
-  if (!(Number.isInteger(multiple) && multiple > 0)) throw new RangeError(`recommendLimit: multiple must be a positive integer, got ${multiple}`);
+  if (!(Number.isInteger(multiple) && multiple > 0))
+    throw new RangeError(`recommendLimit: multiple must be a positive integer, got ${multiple}`);
   const n = values.length;
   if (n === 0) return multiple;
   const s = sortedCopy(values);

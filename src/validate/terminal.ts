@@ -27,7 +27,13 @@ export function renderReportTerminal(report: Report, opts: { color?: boolean } =
   const w = [22, 8, 7, 8, 8, 8, 8, 8];
   out.push(dim(cols.map((x, i) => pad(x, w[i]!, i > 0)).join('')));
   const line = (label: string, s: Stats | null, rows: string) =>
-    [pad(label, w[0]!, false), pad(rows, w[1]!), ...(s && s.count ? [s.min, s.p50, s.p90, s.p95, s.p99, s.max].map((v, i) => pad(fmtNum(v, 0), w[i + 2]!)) : [pad('–', w[2]!)])].join('');
+    [
+      pad(label, w[0]!, false),
+      pad(rows, w[1]!),
+      ...(s && s.count
+        ? [s.min, s.p50, s.p90, s.p95, s.p99, s.max].map((v, i) => pad(fmtNum(v, 0), w[i + 2]!))
+        : [pad('–', w[2]!)]),
+    ].join('');
   const names = Object.keys(r.splits);
   for (const n of [...names, ...(names.length > 1 ? ['all'] : [])]) {
     const sr = n === 'all' ? r.total : r.splits[n]!;
@@ -61,7 +67,9 @@ export function renderReportTerminal(report: Report, opts: { color?: boolean } =
       ),
   );
   if (r.total.responsesOverLimit !== null && r.limits.maxResponseLength !== null)
-    out.push(`teacher responses over max_response_length ${fmtNum(r.limits.maxResponseLength)}: ${fmtNum(r.total.responsesOverLimit)}`);
+    out.push(
+      `teacher responses over max_response_length ${fmtNum(r.limits.maxResponseLength)}: ${fmtNum(r.total.responsesOverLimit)}`,
+    );
   const reasons = DROP_REASONS.filter((x) => r.drops.total[x] > 0);
   out.push(
     `dropped ${fmtNum(r.drops.count)}` +

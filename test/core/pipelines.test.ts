@@ -1,7 +1,13 @@
 /** The PIPELINES table (core/defaults.ts) is the one list of resize pipelines: config, CLI, tokens and resize read it. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PIPELINES, PIPELINE_NAMES, defaultPipelineFor, isResizePipeline, trainerOfPipeline } from '../../src/core/defaults.js';
+import {
+  PIPELINES,
+  PIPELINE_NAMES,
+  defaultPipelineFor,
+  isResizePipeline,
+  trainerOfPipeline,
+} from '../../src/core/defaults.js';
 import { GadError } from '../../src/core/errors.js';
 import { resolveConfig } from '../../src/config.js';
 import { resolveBounds } from '../../src/format/resize.js';
@@ -14,7 +20,8 @@ test('PIPELINES: every name once, each target one default pipeline', () => {
   assert.deepEqual(RESIZE_PIPELINES, PIPELINE_NAMES, 'tokens takes the table');
   assert.equal(defaultPipelineFor('verl'), 'qwen-vl-utils');
   assert.equal(defaultPipelineFor('easyr1'), 'easyr1');
-  for (const t of ['verl', 'easyr1'] as const) assert.equal(PIPELINE_NAMES.filter((n) => PIPELINES[n].defaultFor.includes(t)).length, 1, t);
+  for (const t of ['verl', 'easyr1'] as const)
+    assert.equal(PIPELINE_NAMES.filter((n) => PIPELINES[n].defaultFor.includes(t)).length, 1, t);
   assert.equal(isResizePipeline('easyr1'), true);
   assert.equal(isResizePipeline('toString'), false);
   assert.match(trainerOfPipeline('qwen-vl-utils'), /^verl /);
@@ -22,13 +29,24 @@ test('PIPELINES: every name once, each target one default pipeline', () => {
 
 test('config accepts exactly the table names', () => {
   for (const name of PIPELINE_NAMES) assert.equal(resolveConfig({ flags: { pipeline: name } }).pipeline, name);
-  assert.throws(() => resolveConfig({ flags: { pipeline: 'pillow' } }), (e: unknown) => e instanceof GadError);
+  assert.throws(
+    () => resolveConfig({ flags: { pipeline: 'pillow' } }),
+    (e: unknown) => e instanceof GadError,
+  );
 });
 
 test('bounds defaults come from the table (EasyR1 config values; qwen-vl-utils 4 and 16384 tokens of (2·patch)² pixels)', () => {
   const b = resolveBounds({ patchSize: 16, mergeSize: 2, factor: 32, minPixels: 65536, maxPixels: 16777216 });
-  assert.deepEqual(b, { easyr1MinPixels: 262144, easyr1MaxPixels: 4194304, qwenVlUtilsMinPixels: 4 * 32 * 32, qwenVlUtilsMaxPixels: 16384 * 32 * 32 });
-  const set = resolveBounds({ patchSize: 14, mergeSize: 2, factor: 28, minPixels: 3136, maxPixels: 12845056 } as never, { qwenVlUtilsMaxPixels: 1000 });
+  assert.deepEqual(b, {
+    easyr1MinPixels: 262144,
+    easyr1MaxPixels: 4194304,
+    qwenVlUtilsMinPixels: 4 * 32 * 32,
+    qwenVlUtilsMaxPixels: 16384 * 32 * 32,
+  });
+  const set = resolveBounds(
+    { patchSize: 14, mergeSize: 2, factor: 28, minPixels: 3136, maxPixels: 12845056 } as never,
+    { qwenVlUtilsMaxPixels: 1000 },
+  );
   assert.equal(set.qwenVlUtilsMaxPixels, 1000);
   assert.equal(set.qwenVlUtilsMinPixels, 4 * 28 * 28);
 });

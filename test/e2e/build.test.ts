@@ -39,16 +39,18 @@ const EXPECTED_DROPS: Record<string, string> = {
   'bad-leak-of-geo-0005': 'leak',
 };
 
-
 const fixtureLines = (f: string) => readJsonl(packagePath('fixtures', 'sample', f));
-
 
 const shaOfDir = (dir: string) =>
   Object.fromEntries(
-    ['manifest.json', 'README.md', 'lengths.jsonl', 'dropped.jsonl', 'report.json', ...readdirSync(join(dir, 'data')).map((f) => `data/${f}`)].map((f) => [
-      f,
-      sha256(readFileSync(join(dir, f))),
-    ]),
+    [
+      'manifest.json',
+      'README.md',
+      'lengths.jsonl',
+      'dropped.jsonl',
+      'report.json',
+      ...readdirSync(join(dir, 'data')).map((f) => `data/${f}`),
+    ].map((f) => [f, sha256(readFileSync(join(dir, f)))]),
   );
 
 const outLib = join(tmp, 'lib-out');
@@ -72,8 +74,13 @@ test('library build of the embedded default: counts, drop reasons, report files'
   assert.equal(manifest.kind, 'gad');
   assert.equal(manifest.model.family, 'qwen3-vl');
   assert.equal(manifest.splits.train!.rowsOut, r.splits.train!.rowsOut);
-  for (const f of ['report.html', 'report.json', 'README.md', 'lengths.jsonl']) assert.ok(existsSync(join(outLib, f)), f);
-  assert.deepEqual(readdirSync(join(outLib, 'data')).sort(), manifest.shards.map((s) => s.file.replace(/^data\//, '')).sort(), 'data/ holds the shards and nothing else');
+  for (const f of ['report.html', 'report.json', 'README.md', 'lengths.jsonl'])
+    assert.ok(existsSync(join(outLib, f)), f);
+  assert.deepEqual(
+    readdirSync(join(outLib, 'data')).sort(),
+    manifest.shards.map((s) => s.file.replace(/^data\//, '')).sort(),
+    'data/ holds the shards and nothing else',
+  );
 });
 
 test('shards read back with DuckDB match lengths.jsonl, and every token count equals the format module recount', async () => {
@@ -106,7 +113,11 @@ test('shards read back with DuckDB match lengths.jsonl, and every token count eq
       assert.deepEqual([meta.width, meta.height], len.written[0], `row ${len.id}: written image has the recorded size`);
       const geo = resizeFor(meta.width!, meta.height!, 'processor', profile.geometry);
       assert.ok(geo.ok);
-      assert.deepEqual(geo.resized, len.resized[0], `row ${len.id}: the processor's size of the written image is the recorded one`);
+      assert.deepEqual(
+        geo.resized,
+        len.resized[0],
+        `row ${len.id}: the processor's size of the written image is the recorded one`,
+      );
       const c = counter.count(row.prompt[0].content, [geo.tokens]);
       assert.equal(c.promptTokens, len.prompt_tokens, `row ${len.id}: prompt tokens`);
       assert.equal(c.imageTokens, len.image_tokens);
@@ -119,7 +130,11 @@ test('shards read back with DuckDB match lengths.jsonl, and every token count eq
 
 test('CLI build (--json) gives the same bytes as the library build, and a rerun is byte-identical', async () => {
   const outCli = join(tmp, 'cli-out');
-  const run = () => spawnSync(process.execPath, [packagePath('bin', 'gad-data.js'), 'build', '--out', outCli, '--json'], { encoding: 'utf8', cwd: tmp });
+  const run = () =>
+    spawnSync(process.execPath, [packagePath('bin', 'gad-data.js'), 'build', '--out', outCli, '--json'], {
+      encoding: 'utf8',
+      cwd: tmp,
+    });
   const r1 = run();
   assert.equal(r1.status, 0, r1.stderr);
   const summary = JSON.parse(r1.stdout);
@@ -136,7 +151,11 @@ test('CLI build (--json) gives the same bytes as the library build, and a rerun 
 });
 
 test('CLI: a bad config key is a clear error with exit 2, no stack trace', () => {
-  const r = spawnSync(process.execPath, [packagePath('bin', 'gad-data.js'), 'build', '--out', join(tmp, 'x'), '--target', 'nope'], { encoding: 'utf8', cwd: tmp });
+  const r = spawnSync(
+    process.execPath,
+    [packagePath('bin', 'gad-data.js'), 'build', '--out', join(tmp, 'x'), '--target', 'nope'],
+    { encoding: 'utf8', cwd: tmp },
+  );
   assert.equal(r.status, 2);
   assert.match(r.stderr, /nope/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);

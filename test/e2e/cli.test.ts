@@ -19,7 +19,12 @@ import { resizeFor } from '../../src/format/resize.js';
 const tmp = mkdtempSync(join(tmpdir(), 'gad-cli-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const cli = (args: string[], opts: { cwd?: string; input?: string } = {}) =>
-  spawnSync(process.execPath, [packagePath('bin', 'gad-data.js'), ...args], { encoding: 'utf8', cwd: opts.cwd ?? tmp, input: opts.input, env: { ...process.env, NO_COLOR: '1' } });
+  spawnSync(process.execPath, [packagePath('bin', 'gad-data.js'), ...args], {
+    encoding: 'utf8',
+    cwd: opts.cwd ?? tmp,
+    input: opts.input,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 const ref = (f: string) => packagePath('test', 'fixtures', 'parquet', f);
 const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/);
 
@@ -79,7 +84,9 @@ trainer:
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /modle: unknown key/);
   noStack(bad.stderr);
-  const badValue = cli(['build', '--config', 'config.yaml', '--max-prompt-length', 'lots', '--out', 'out3'], { cwd: dir });
+  const badValue = cli(['build', '--config', 'config.yaml', '--max-prompt-length', 'lots', '--out', 'out3'], {
+    cwd: dir,
+  });
   assert.equal(badValue.status, 2);
   assert.match(badValue.stderr, /--max-prompt-length takes a whole number/);
 });
@@ -91,7 +98,15 @@ test('validate: exit 0 on a clean verl file, 1 on files with problems, 2 on unus
   const pathOnly = cli(['validate', ref('llamafactory_mllm_example_test-0.parquet')]);
   assert.equal(pathOnly.status, 1);
   assert.match(pathOnly.stdout, /no embedded bytes/);
-  const tooLong = cli(['validate', ref('deepeyes_mini_10.parquet'), '--model', 'qwen2.5-vl', '--max-prompt-length', '600', '--json']);
+  const tooLong = cli([
+    'validate',
+    ref('deepeyes_mini_10.parquet'),
+    '--model',
+    'qwen2.5-vl',
+    '--max-prompt-length',
+    '600',
+    '--json',
+  ]);
   assert.equal(tooLong.status, 1);
   const j = JSON.parse(tooLong.stdout);
   assert.ok(j.violations.some((v: { problem: string }) => /prompt/.test(v.problem)));
@@ -103,7 +118,17 @@ test('validate: exit 0 on a clean verl file, 1 on files with problems, 2 on unus
 });
 
 test('tokens: a single prompt from flags equals the library count; --jsonl reports a bad line and goes on', async () => {
-  const r = cli(['tokens', '--model', 'qwen2.5-vl', '--format-prompt', 'math', '--problem', '<image>Find x.', '--image', '1000x700']);
+  const r = cli([
+    'tokens',
+    '--model',
+    'qwen2.5-vl',
+    '--format-prompt',
+    'math',
+    '--problem',
+    '<image>Find x.',
+    '--image',
+    '1000x700',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const got = JSON.parse(r.stdout);
   const profile = await loadModelProfile('qwen2.5-vl');
@@ -113,10 +138,18 @@ test('tokens: a single prompt from flags equals the library count; --jsonl repor
   assert.equal(got.prompt_tokens, c.promptTokens);
   assert.deepEqual(got.resized, [geo.resized]);
 
-  const lines = ['{"problem": "<image>a", "image_sizes": [[640, 480]]}', 'not json', '{"problem": "<image>b", "image_sizes": [[10, 3000]]}', '{"problem": "c", "image_sizes": []}'].join('\n');
+  const lines = [
+    '{"problem": "<image>a", "image_sizes": [[640, 480]]}',
+    'not json',
+    '{"problem": "<image>b", "image_sizes": [[10, 3000]]}',
+    '{"problem": "c", "image_sizes": []}',
+  ].join('\n');
   const j = cli(['tokens', '--jsonl', '-'], { input: lines });
   assert.equal(j.status, 0, j.stderr);
-  const out = j.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const out = j.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(out.length, 4);
   assert.ok(out[0].prompt_tokens > 0 && !out[0].error);
   assert.ok(out[1].error, 'bad line has an error');

@@ -29,9 +29,16 @@ function start(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, ...env }, stdio: 'ignore' });
 }
 /** Like cli() but without blocking this process (the local Hub server runs in it). */
-function cliAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stderr: string }> {
+function cliAsync(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; stderr: string }> {
   return new Promise((ok) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: tmp,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     child.on('exit', (status) => ok({ status, stderr }));
@@ -50,7 +57,8 @@ async function kill(child: ChildProcess) {
   await exited;
 }
 /** Without report.json, which names the output folder. */
-const sansReport = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'report.json'));
+const sansReport = (t: Record<string, string>) =>
+  Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'report.json'));
 
 const OUT = join(tmp, 'out');
 // Small shards so the sample is cut into many of them and a kill can fall between two.
@@ -67,7 +75,10 @@ test('setup: a finished build (the previous output)', () => {
 test('SIGKILL mid-shard: previous output intact; --resume ends byte-identical to an uninterrupted build', async () => {
   const journal = join(tmp, '.out.partial', '.journal.jsonl');
   const child = start(SMALL);
-  await waitFor(() => existsSync(journal) && readFileSync(journal, 'utf8').trim().split('\n').length >= 4, 'three finished shards');
+  await waitFor(
+    () => existsSync(journal) && readFileSync(journal, 'utf8').trim().split('\n').length >= 4,
+    'three finished shards',
+  );
   await kill(child);
   assert.deepEqual(tree(OUT), previous, 'the previous output is untouched');
   assert.ok(existsSync(join(tmp, '.out.partial')), 'the interrupted work folder stays for --resume');
@@ -81,15 +92,24 @@ test('SIGKILL mid-shard: previous output intact; --resume ends byte-identical to
   const u = cli(['build', '--out', ref, '--shard-size', '120kB', '-q']);
   assert.equal(u.status, 0, u.stderr);
   assert.deepEqual(sansReport(resumed), sansReport(tree(ref)), 'resumed = uninterrupted, byte for byte');
-  assert.ok(!existsSync(join(tmp, '.out.partial')) && !existsSync(join(tmp, '.out.lock')), 'nothing left beside the output');
+  assert.ok(
+    !existsSync(join(tmp, '.out.partial')) && !existsSync(join(tmp, '.out.lock')),
+    'nothing left beside the output',
+  );
   previous = resumed;
 });
 
-for (const [point, format] of [['before-commit', 'png'], ['commit-swap', 'jpeg']] as const) {
+for (const [point, format] of [
+  ['before-commit', 'png'],
+  ['commit-swap', 'jpeg'],
+] as const) {
   test(`SIGKILL at ${point}: previous output intact, the next build completes`, async () => {
     const flag = join(tmp, `hold-${point}`);
     // Another image format than the previous build, so that the new output differs from it.
-    const child = start(['build', '--out', OUT, '--image-format', format, '-q'], { GAD_DATA_TEST_HOLD: point, GAD_DATA_TEST_HOLD_FILE: flag });
+    const child = start(['build', '--out', OUT, '--image-format', format, '-q'], {
+      GAD_DATA_TEST_HOLD: point,
+      GAD_DATA_TEST_HOLD_FILE: flag,
+    });
     await waitFor(() => existsSync(flag), `the build to reach ${point}`);
     await kill(child);
     if (point === 'commit-swap') {
@@ -115,22 +135,48 @@ test('SIGKILL during a Hub download: previous output intact; a rerun resumes the
   const content = new Uint8Array(readFileSync(packagePath('test', 'fixtures', 'parquet', 'deepeyes_mini_10.parquet')));
   const commit = fakeCommit('crash-repo');
   const hub = await startHubServer(
-    [{ name: 'gad/crash', revisions: { main: { commit, files: [{ path: 'data/train-00000-of-00001.parquet', content }] } } }],
+    [
+      {
+        name: 'gad/crash',
+        revisions: { main: { commit, files: [{ path: 'data/train-00000-of-00001.parquet', content }] } },
+      },
+    ],
     { throttle: { chunkBytes: 16384, delayMs: 40 } },
   );
   try {
     const home = join(tmp, 'hf-home');
     mkdirSync(home, { recursive: true });
     const env = { HF_ENDPOINT: hub.url, HF_HOME: home, HF_HUB_CACHE: join(home, 'hub'), HF_HUB_OFFLINE: '0' };
-    const args = ['build', '--out', OUT, '--train', 'gad/crash@train', '--prompt-key', 'prompt', '--format-prompt', 'none', '--max-prompt-length', '8192', '-q'];
+    const args = [
+      'build',
+      '--out',
+      OUT,
+      '--train',
+      'gad/crash@train',
+      '--prompt-key',
+      'prompt',
+      '--format-prompt',
+      'none',
+      '--max-prompt-length',
+      '8192',
+      '-q',
+    ];
     const child = start(args, env);
     const blobs = join(home, 'hub', 'datasets--gad--crash', 'blobs');
-    await waitFor(() => existsSync(blobs) && readdirSync(blobs).some((f) => f.endsWith('.incomplete') && statSync(join(blobs, f)).size > 0), 'a partial download');
+    await waitFor(
+      () =>
+        existsSync(blobs) &&
+        readdirSync(blobs).some((f) => f.endsWith('.incomplete') && statSync(join(blobs, f)).size > 0),
+      'a partial download',
+    );
     await kill(child);
     assert.deepEqual(tree(OUT), previous, 'the previous output is untouched');
     const r = await cliAsync(args, env);
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(hub.requests.some((q) => q.range && /^bytes=[1-9]\d*-\d*$/.test(q.range) && q.status === 206), 'the rerun resumed the partial download with a Range request');
+    assert.ok(
+      hub.requests.some((q) => q.range && /^bytes=[1-9]\d*-\d*$/.test(q.range) && q.status === 206),
+      'the rerun resumed the partial download with a Range request',
+    );
     const manifest = JSON.parse(readFileSync(join(OUT, 'manifest.json'), 'utf8'));
     assert.equal(manifest.sources[0].commit, commit);
     assert.equal(manifest.splits.train.rowsIn, 10);

@@ -64,7 +64,11 @@ test('validate and report --help name the format prompt and pipeline they count 
   const dir = await mkdtemp(join(tmpdir(), 'gad-help-'));
   try {
     const rows = await Promise.all(
-      [0, 1, 2].map(async (i) => ({ prompt: `<image>Problem ${i}: find the length of the side.`, images: [{ bytes: await pngOf(96 + 64 * i, 96), path: null }], answer: String(i) })),
+      [0, 1, 2].map(async (i) => ({
+        prompt: `<image>Problem ${i}: find the length of the side.`,
+        images: [{ bytes: await pngOf(96 + 64 * i, 96), path: null }],
+        answer: String(i),
+      })),
     );
     const file = join(dir, 'easyr1.parquet');
     await writeCraftedParquet(file, rows, 'easyr1');
@@ -74,14 +78,31 @@ test('validate and report --help name the format prompt and pipeline they count 
     const fp = helpDefault(vh, '--format-prompt')!;
     const pipe = /(\S+) for easyr1/.exec(helpDefault(vh, '--pipeline') ?? '')?.[1];
     assert.ok(fp && pipe, vh);
-    const v = await runCli(['validate', file, '--target', 'easyr1', '--model', 'qwen3-vl', '--json'], { cwd: dir, timeoutMs: 300_000 });
+    const v = await runCli(['validate', file, '--target', 'easyr1', '--model', 'qwen3-vl', '--json'], {
+      cwd: dir,
+      timeoutMs: 300_000,
+    });
     assert.equal(v.status, 0, v.stderr + v.stdout);
     const got = JSON.parse(v.stdout).summary;
-    const want = await validateFiles([file], { target: 'easyr1', model: 'qwen3-vl', formatPrompt: fp, pipeline: pipe as 'easyr1' });
+    const want = await validateFiles([file], {
+      target: 'easyr1',
+      model: 'qwen3-vl',
+      formatPrompt: fp,
+      pipeline: pipe as 'easyr1',
+    });
     assert.equal(got.pipeline, want.summary.pipeline);
-    assert.deepEqual(got.files[0].tokens.prompt, want.summary.files[0]!.tokens!.prompt, `validate counts with format prompt "${fp}" as its help says`);
+    assert.deepEqual(
+      got.files[0].tokens.prompt,
+      want.summary.files[0]!.tokens!.prompt,
+      `validate counts with format prompt "${fp}" as its help says`,
+    );
     // A different format prompt would give other counts (so the comparison above can fail).
-    const other = await validateFiles([file], { target: 'easyr1', model: 'qwen3-vl', formatPrompt: fp === 'math' ? 'none' : 'math', pipeline: pipe as 'easyr1' });
+    const other = await validateFiles([file], {
+      target: 'easyr1',
+      model: 'qwen3-vl',
+      formatPrompt: fp === 'math' ? 'none' : 'math',
+      pipeline: pipe as 'easyr1',
+    });
     assert.notDeepEqual(other.summary.files[0]!.tokens!.prompt, want.summary.files[0]!.tokens!.prompt);
 
     // report FILES: the same defaults.

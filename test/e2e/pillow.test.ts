@@ -37,10 +37,18 @@ print(json.dumps(rows))
 
 async function check(out: string, imageKey: string, expectFormats: string[]) {
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
-  const lengths = readFileSync(join(out, 'lengths.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lengths = readFileSync(join(out, 'lengths.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   // lengths.jsonl lists splits in the same order as the manifest's shards.
   const files = manifest.shards.map((s) => s.file);
-  const got = JSON.parse(await runPython(python!, CHECK, [out, imageKey, JSON.stringify(files)])) as Array<{ size: [number, number]; mode: string; format: string; exif_orientation: number | null }>;
+  const got = JSON.parse(await runPython(python!, CHECK, [out, imageKey, JSON.stringify(files)])) as Array<{
+    size: [number, number];
+    mode: string;
+    format: string;
+    exif_orientation: number | null;
+  }>;
   const want = lengths.flatMap((l) => l.written as Array<[number, number]>);
   assert.equal(got.length, want.length, 'one image per kept row');
   for (let i = 0; i < got.length; i++) {
@@ -53,16 +61,24 @@ async function check(out: string, imageKey: string, expectFormats: string[]) {
   }
 }
 
-test('Pillow opens every image of the default build at its recorded size, 8-bit and upright, without warnings', { skip: python ? false : 'no Python venv (see the log)' }, async () => {
-  const out = join(tmp, 'default');
-  await build({ out });
-  await check(out, 'images', ['PNG', 'JPEG', 'WEBP']);
-});
+test(
+  'Pillow opens every image of the default build at its recorded size, 8-bit and upright, without warnings',
+  { skip: python ? false : 'no Python venv (see the log)' },
+  async () => {
+    const out = join(tmp, 'default');
+    await build({ out });
+    await check(out, 'images', ['PNG', 'JPEG', 'WEBP']);
+  },
+);
 
-test('Pillow: EasyR1 build for qwen2.5-vl with JPEG output', { skip: python ? false : 'no Python venv (see the log)' }, async () => {
-  const out = join(tmp, 'easyr1');
-  await build({ out, target: 'easyr1', model: 'qwen2.5-vl', image_format: 'jpeg' });
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
-  assert.equal(manifest.resize.pipeline, 'easyr1');
-  await check(out, 'images', ['JPEG']);
-});
+test(
+  'Pillow: EasyR1 build for qwen2.5-vl with JPEG output',
+  { skip: python ? false : 'no Python venv (see the log)' },
+  async () => {
+    const out = join(tmp, 'easyr1');
+    await build({ out, target: 'easyr1', model: 'qwen2.5-vl', image_format: 'jpeg' });
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    assert.equal(manifest.resize.pipeline, 'easyr1');
+    await check(out, 'images', ['JPEG']);
+  },
+);

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openOutput, renderDatasetCard, ShardWriter, writeManifest, type SchemaOptions } from '../../src/export/index.js';
+import {
+  openOutput,
+  renderDatasetCard,
+  ShardWriter,
+  writeManifest,
+  type SchemaOptions,
+} from '../../src/export/index.js';
 import type { Sample, ShardInfo } from '../../src/core/types.js';
 import { EASYR1_GAD, makeManifest, makeSamples, VERL_GAD } from '../helpers/export-samples.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
@@ -16,7 +22,14 @@ const python = await ensurePythonVenv(['pyarrow', 'datasets', 'Pillow']);
 
 async function build(out: string, opts: SchemaOptions, samples: Sample[]): Promise<ShardInfo[]> {
   const s = await openOutput(out, { settingsHash: 'interop' });
-  const w = new ShardWriter({ ...opts, dir: join(s.workDir, 'data'), split: 'train', shardSize: 60_000, rowGroupRows: 4, session: s });
+  const w = new ShardWriter({
+    ...opts,
+    dir: join(s.workDir, 'data'),
+    split: 'train',
+    shardSize: 60_000,
+    rowGroupRows: 4,
+    session: s,
+  });
   for (const x of samples) await w.write(x);
   const shards = await w.close();
   const m = makeManifest(opts, shards, { train: samples.length });
@@ -40,7 +53,11 @@ function expected(samples: Sample[], opts: SchemaOptions) {
             extra_info: { split: s.split, index: s.index, answer: s.answer, question: s.problem },
           }
         : { problem: s.problem, answer: s.answer };
-    return { ...base, teacher_response: s.formatted!.teacherResponse, images: [{ sha256: im.sha256, size: [im.width, im.height], path: im.path }] };
+    return {
+      ...base,
+      teacher_response: s.formatted!.teacherResponse,
+      images: [{ sha256: im.sha256, size: [im.width, im.height], path: im.path }],
+    };
   });
 }
 
@@ -80,64 +97,84 @@ res["rows"] = rows
 print(json.dumps(res))
 `;
 
-test('verl: pyarrow and datasets.load_dataset("parquet", data_files=[...]) read every row; images decode to PIL (metadata trusted)', { skip: python ? false : 'python venv unavailable (see log)' }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gad-interop-'));
-  try {
-    const samples = await makeSamples(11, { teacher: true, nullAnswer: true });
-    const out = join(dir, 'out');
-    const shards = await build(out, VERL_GAD, samples);
-    assert.ok(shards.length >= 2);
-    const files = shards.map((s) => join(out, s.file));
-    const res = JSON.parse(await runPython(python!, SCRIPT, ['verl', out, JSON.stringify(files)], { HF_HOME: join(dir, 'hf') }));
-    assert.deepEqual(res.arrow, {
-      data_source: 'string',
-      prompt: 'list<element: struct<role: string, content: string>>',
-      images: 'list<element: struct<bytes: binary, path: string>>',
-      ability: 'string',
-      reward_model: 'struct<style: string, ground_truth: string>',
-      extra_info: 'struct<split: string, index: int64, answer: string, question: string>',
-      teacher_response: 'string',
-    });
-    assert.deepEqual(res.hf_meta.info.features.images, [{ _type: 'Image' }]);
-    assert.equal(res.pq_rows, samples.length);
-    assert.equal(res.pq_first_image_sha, samples[0]!.formatted!.images[0]!.sha256);
-    assert.match(res.features, /'images': List\(Image\(/, 'datasets trusted the Image feature');
-    const want = expected(samples, VERL_GAD);
-    assert.equal(res.rows.length, want.length);
-    for (let i = 0; i < want.length; i++) {
-      const got = res.rows[i];
-      for (const im of got.images) assert.equal(im.mode, 'RGB');
-      got.images = got.images.map((im: Record<string, unknown>) => ({ sha256: im.sha256, size: im.size, path: im.path }));
-      assert.deepEqual(got, want[i], `row ${i}`);
+test(
+  'verl: pyarrow and datasets.load_dataset("parquet", data_files=[...]) read every row; images decode to PIL (metadata trusted)',
+  { skip: python ? false : 'python venv unavailable (see log)' },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gad-interop-'));
+    try {
+      const samples = await makeSamples(11, { teacher: true, nullAnswer: true });
+      const out = join(dir, 'out');
+      const shards = await build(out, VERL_GAD, samples);
+      assert.ok(shards.length >= 2);
+      const files = shards.map((s) => join(out, s.file));
+      const res = JSON.parse(
+        await runPython(python!, SCRIPT, ['verl', out, JSON.stringify(files)], { HF_HOME: join(dir, 'hf') }),
+      );
+      assert.deepEqual(res.arrow, {
+        data_source: 'string',
+        prompt: 'list<element: struct<role: string, content: string>>',
+        images: 'list<element: struct<bytes: binary, path: string>>',
+        ability: 'string',
+        reward_model: 'struct<style: string, ground_truth: string>',
+        extra_info: 'struct<split: string, index: int64, answer: string, question: string>',
+        teacher_response: 'string',
+      });
+      assert.deepEqual(res.hf_meta.info.features.images, [{ _type: 'Image' }]);
+      assert.equal(res.pq_rows, samples.length);
+      assert.equal(res.pq_first_image_sha, samples[0]!.formatted!.images[0]!.sha256);
+      assert.match(res.features, /'images': List\(Image\(/, 'datasets trusted the Image feature');
+      const want = expected(samples, VERL_GAD);
+      assert.equal(res.rows.length, want.length);
+      for (let i = 0; i < want.length; i++) {
+        const got = res.rows[i];
+        for (const im of got.images) assert.equal(im.mode, 'RGB');
+        got.images = got.images.map((im: Record<string, unknown>) => ({
+          sha256: im.sha256,
+          size: im.size,
+          path: im.path,
+        }));
+        assert.deepEqual(got, want[i], `row ${i}`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
-test('easyr1: load_dataset("parquet", data_dir=OUT, split="train") as EasyR1 does; every field and image', { skip: python ? false : 'python venv unavailable (see log)' }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gad-interop-'));
-  try {
-    const samples = await makeSamples(9, { teacher: true });
-    const out = join(dir, 'out');
-    const shards = await build(out, EASYR1_GAD, samples);
-    const files = shards.map((s) => join(out, s.file));
-    const res = JSON.parse(await runPython(python!, SCRIPT, ['easyr1', out, JSON.stringify(files)], { HF_HOME: join(dir, 'hf') }));
-    assert.deepEqual(res.arrow, {
-      problem: 'string',
-      answer: 'string',
-      images: 'list<element: struct<bytes: binary, path: string>>',
-      teacher_response: 'string',
-    });
-    assert.match(res.features, /'images': List\(Image\(/);
-    const want = expected(samples, EASYR1_GAD);
-    assert.equal(res.rows.length, want.length);
-    for (let i = 0; i < want.length; i++) {
-      const got = res.rows[i];
-      got.images = got.images.map((im: Record<string, unknown>) => ({ sha256: im.sha256, size: im.size, path: im.path }));
-      assert.deepEqual(got, want[i], `row ${i}`);
+test(
+  'easyr1: load_dataset("parquet", data_dir=OUT, split="train") as EasyR1 does; every field and image',
+  { skip: python ? false : 'python venv unavailable (see log)' },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gad-interop-'));
+    try {
+      const samples = await makeSamples(9, { teacher: true });
+      const out = join(dir, 'out');
+      const shards = await build(out, EASYR1_GAD, samples);
+      const files = shards.map((s) => join(out, s.file));
+      const res = JSON.parse(
+        await runPython(python!, SCRIPT, ['easyr1', out, JSON.stringify(files)], { HF_HOME: join(dir, 'hf') }),
+      );
+      assert.deepEqual(res.arrow, {
+        problem: 'string',
+        answer: 'string',
+        images: 'list<element: struct<bytes: binary, path: string>>',
+        teacher_response: 'string',
+      });
+      assert.match(res.features, /'images': List\(Image\(/);
+      const want = expected(samples, EASYR1_GAD);
+      assert.equal(res.rows.length, want.length);
+      for (let i = 0; i < want.length; i++) {
+        const got = res.rows[i];
+        got.images = got.images.map((im: Record<string, unknown>) => ({
+          sha256: im.sha256,
+          size: im.size,
+          path: im.path,
+        }));
+        assert.deepEqual(got, want[i], `row ${i}`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -41,7 +41,9 @@ async function readable(out: string): Promise<number> {
   const inst = await DuckDBInstance.create(':memory:');
   const conn = await inst.connect();
   try {
-    const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(out, 'data', '*.parquet')}')`);
+    const r = await conn.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(out, 'data', '*.parquet')}')`,
+    );
     return r.getRowObjectsJS()[0]!.n as number;
   } finally {
     conn.closeSync();
@@ -77,14 +79,20 @@ test('a build killed mid-way leaves the previous output intact and readable; --r
     assert.doesNotMatch(c.out(), /done/);
     assert.deepEqual(await digests(out), before, 'previous output untouched');
     assert.equal(await readable(out), 6);
-    assert.ok(!(await readdir(join(out, 'data'))).some((f) => !/^train-\d{5}-of-\d{5}\.parquet$/.test(f)), 'no partial shard in OUT/data');
+    assert.ok(
+      !(await readdir(join(out, 'data'))).some((f) => !/^train-\d{5}-of-\d{5}\.parquet$/.test(f)),
+      'no partial shard in OUT/data',
+    );
     assert.ok(existsSync(join(dir, '.out.lock')), 'the dead build left its lock');
 
     // resume: takes over the stale lock, reuses finished shards, same bytes as the reference
     const log = await runChild([out, '40', '0', 'v2', 'resume']);
     const reused = Number(/reusing (\d+) finished shard/.exec(log)?.[1] ?? -1);
     assert.ok(reused >= 2, `resume reused ${reused} shards:\n${log}`);
-    assert.ok((log.match(/^shard /gm) ?? []).length < (refLog.match(/^shard /gm) ?? []).length, 'fewer shards written on resume');
+    assert.ok(
+      (log.match(/^shard /gm) ?? []).length < (refLog.match(/^shard /gm) ?? []).length,
+      'fewer shards written on resume',
+    );
     assert.deepEqual(await digests(out), want);
     assert.deepEqual((await readdir(dir)).sort(), ['out', 'reference'], 'no lock, work dir or old output left beside');
   } finally {

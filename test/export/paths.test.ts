@@ -17,15 +17,20 @@ import { runCli } from '../helpers/gad-cli.js';
 import { filesBelow, readJsonl, tree } from '../helpers/files.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';
 
-
 /** Every string DuckDB reads from a parquet file: all cells as JSON, and the footer key/value metadata. */
 async function parquetText(file: string): Promise<{ text: string; imagePaths: string[] }> {
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
   try {
     const q = file.replace(/'/g, "''");
-    const rows = (await con.runAndReadAll(`SELECT * EXCLUDE (images), to_json(list_transform(images, x -> x.path)) AS image_paths FROM read_parquet('${q}')`)).getRowObjectsJS();
-    const kv = (await con.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${q}')`)).getRowObjectsJS();
+    const rows = (
+      await con.runAndReadAll(
+        `SELECT * EXCLUDE (images), to_json(list_transform(images, x -> x.path)) AS image_paths FROM read_parquet('${q}')`,
+      )
+    ).getRowObjectsJS();
+    const kv = (
+      await con.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${q}')`)
+    ).getRowObjectsJS();
     const imagePaths = rows.flatMap((r) => JSON.parse(String(r.image_paths)) as string[]);
     const text = JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) + JSON.stringify(kv);
     return { text, imagePaths };
@@ -34,7 +39,7 @@ async function parquetText(file: string): Promise<{ text: string; imagePaths: st
   }
 }
 
-test('a build folder holds no absolute path of the build machine; image names are the sources\' own', async () => {
+test("a build folder holds no absolute path of the build machine; image names are the sources' own", async () => {
   const inDir = await mkdtemp(join(tmpdir(), 'gad-paths-in-'));
   const cwd = await mkdtemp(join(tmpdir(), 'gad-paths-cwd-'));
   const outBase = await mkdtemp(join(tmpdir(), 'gad-paths-out-'));
@@ -57,11 +62,29 @@ test('a build folder holds no absolute path of the build machine; image names ar
     // A verl parquet with bytes-only images and no id column.
     await writeCraftedParquet(
       join(inDir, 'test.parquet'),
-      await Promise.all([0, 1].map(async (i) => ({ prompt: [{ role: 'user', content: `<image>Test problem ${i}.` }], images: [{ bytes: await pngOf(128 + 32 * i, 96), path: null }], answer: String(i) }))),
+      await Promise.all(
+        [0, 1].map(async (i) => ({
+          prompt: [{ role: 'user', content: `<image>Test problem ${i}.` }],
+          images: [{ bytes: await pngOf(128 + 32 * i, 96), path: null }],
+          answer: String(i),
+        })),
+      ),
       'verl',
     );
     const out = join(outBase, 'built');
-    const args = ['build', '--train', join(inDir, 'train.jsonl'), '--val', join(inDir, 'test.parquet'), '--out', out, '--format-prompt', 'math', '--max-drop-ratio', '1'];
+    const args = [
+      'build',
+      '--train',
+      join(inDir, 'train.jsonl'),
+      '--val',
+      join(inDir, 'test.parquet'),
+      '--out',
+      out,
+      '--format-prompt',
+      'math',
+      '--max-drop-ratio',
+      '1',
+    ];
     const res = await runCli(args, { cwd, timeoutMs: 300_000 });
     assert.equal(res.status, 0, res.stderr + res.stdout);
 
@@ -82,12 +105,23 @@ test('a build folder holds no absolute path of the build machine; image names ar
     assert.ok(Object.keys(imagePaths).length === 2, 'two shards read back');
 
     // Image names: the file's own name; same names made unique in row order; bytes-only images by row id.
-    assert.deepEqual(imagePaths['data/train-00000-of-00001.parquet'], ['g3k_0000.png', 'image.png', 'image-2.png', 'abs one.png']);
+    assert.deepEqual(imagePaths['data/train-00000-of-00001.parquet'], [
+      'g3k_0000.png',
+      'image.png',
+      'image-2.png',
+      'abs one.png',
+    ]);
     assert.deepEqual(imagePaths['data/test-00000-of-00001.parquet'], ['test.parquet_0-0.png', 'test.parquet_1-0.png']);
 
     // Sources are written relative (here: by their file name, since they are outside the working directory).
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    assert.deepEqual(manifest.sources.map((s: any) => [s.spec, s.files.map((f: any) => f.path)]), [['train.jsonl', ['train.jsonl']], ['test.parquet', ['test.parquet']]]);
+    assert.deepEqual(
+      manifest.sources.map((s: any) => [s.spec, s.files.map((f: any) => f.path)]),
+      [
+        ['train.jsonl', ['train.jsonl']],
+        ['test.parquet', ['test.parquet']],
+      ],
+    );
     assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /- train: `train\.jsonl`/);
     // The missing image is named relative to its source folder.
     const drop = readJsonl(join(out, 'dropped.jsonl')).find((d) => d.reason === 'image_undecodable')!;

@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sha256File } from '../../src/core/hash.js';
-import { hfFeatures, openOutput, renderDatasetCard, rowBytes, rowFor, ShardWriter, writeManifest, type SchemaOptions } from '../../src/export/index.js';
+import {
+  hfFeatures,
+  openOutput,
+  renderDatasetCard,
+  rowBytes,
+  rowFor,
+  ShardWriter,
+  writeManifest,
+  type SchemaOptions,
+} from '../../src/export/index.js';
 import type { Sample, ShardInfo } from '../../src/core/types.js';
 import { EASYR1_GAD, EASYR1_GRPO, makeManifest, makeSamples, VERL_GAD, VERL_GRPO } from '../helpers/export-samples.js';
 import YAML from 'yaml';
@@ -15,7 +24,13 @@ async function tmp(): Promise<string> {
 }
 
 /** Build OUT with one ShardWriter per split through a real session; returns shards. */
-async function build(out: string, opts: SchemaOptions, splits: Record<string, Sample[]>, shardSize: number, rowGroupRows?: number) {
+async function build(
+  out: string,
+  opts: SchemaOptions,
+  splits: Record<string, Sample[]>,
+  shardSize: number,
+  rowGroupRows?: number,
+) {
   const s = await openOutput(out, { settingsHash: 'test' });
   const shards: ShardInfo[] = [];
   for (const [split, samples] of Object.entries(splits)) {
@@ -23,7 +38,12 @@ async function build(out: string, opts: SchemaOptions, splits: Record<string, Sa
     for (const x of samples) await w.write(x);
     shards.push(...(await w.close()));
   }
-  const m = makeManifest(opts, shards, Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.length])), 'cc-by-4.0');
+  const m = makeManifest(
+    opts,
+    shards,
+    Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.length])),
+    'cc-by-4.0',
+  );
   await writeManifest(s.workDir, m);
   await import('node:fs/promises').then((fs) => fs.writeFile(join(s.workDir, 'README.md'), renderDatasetCard(m)));
   await s.commit();
@@ -58,7 +78,10 @@ for (const [name, opts] of [
       const { shards } = await build(out, opts, { train: samples }, shardSize, 3);
       assert.ok(shards.length >= 3, `expected several shards, got ${shards.length}`);
       assert.deepEqual(await readdir(join(out, 'data')), shards.map((s) => s.file.slice('data/'.length)).sort());
-      assert.equal(shards.reduce((a, s) => a + s.rows, 0), samples.length);
+      assert.equal(
+        shards.reduce((a, s) => a + s.rows, 0),
+        samples.length,
+      );
       let offset = 0;
       await duck(async (q) => {
         for (const sh of shards) {
@@ -80,7 +103,8 @@ for (const [name, opts] of [
               : { problem: 'VARCHAR', answer: 'VARCHAR', images: img };
           if (opts.kind === 'gad') expected.teacher_response = 'VARCHAR';
           assert.deepEqual(Object.keys(types), Object.keys(expected), 'column order');
-          for (const [k, t] of Object.entries(expected)) assert.equal(String(types[k]).replaceAll('"', ''), t.replaceAll('"', ''), k);
+          for (const [k, t] of Object.entries(expected))
+            assert.equal(String(types[k]).replaceAll('"', ''), t.replaceAll('"', ''), k);
 
           const rows = await q(`SELECT * FROM read_parquet(${lit(path)})`);
           assert.equal(rows.length, sh.rows);
@@ -89,7 +113,11 @@ for (const [name, opts] of [
             const want = rowFor(s, opts);
             const imgs = r.images as Array<{ bytes: Uint8Array; path: string | null }>;
             assert.equal(imgs.length, 1);
-            assert.deepEqual(Buffer.from(imgs[0]!.bytes), Buffer.from(s.formatted!.images[0]!.bytes), `image bytes of ${s.id}`);
+            assert.deepEqual(
+              Buffer.from(imgs[0]!.bytes),
+              Buffer.from(s.formatted!.images[0]!.bytes),
+              `image bytes of ${s.id}`,
+            );
             assert.equal(imgs[0]!.path, s.formatted!.images[0]!.path);
             for (const k of Object.keys(want)) {
               if (k === 'images') continue;
@@ -108,7 +136,9 @@ for (const [name, opts] of [
           assert.deepEqual(meta, hfFeatures(opts));
           assert.deepEqual(meta.info.features.images, [{ _type: 'Image' }]);
           assert.deepEqual(Object.keys(meta.info.features), Object.keys(expected));
-          const rg = await q(`SELECT DISTINCT row_group_id, row_group_num_rows, compression FROM parquet_metadata(${lit(path)})`);
+          const rg = await q(
+            `SELECT DISTINCT row_group_id, row_group_num_rows, compression FROM parquet_metadata(${lit(path)})`,
+          );
           for (const g of rg) {
             assert.ok(Number(g.row_group_num_rows) <= 3, 'row groups hold at most rowGroupRows rows');
             assert.equal(g.compression, 'ZSTD');
@@ -168,10 +198,19 @@ test('shards are cut by size at row boundaries and named <split>-0000i-of-0000n;
     }
     expect.push(n);
     const train = shards.filter((s) => s.split === 'train');
-    assert.deepEqual(train.map((s) => s.rows), expect);
-    assert.deepEqual(train.map((s) => s.file), expect.map((_, i) => `data/train-0000${i}-of-0000${expect.length}.parquet`));
+    assert.deepEqual(
+      train.map((s) => s.rows),
+      expect,
+    );
+    assert.deepEqual(
+      train.map((s) => s.file),
+      expect.map((_, i) => `data/train-0000${i}-of-0000${expect.length}.parquet`),
+    );
     const val = shards.filter((s) => s.split === 'validation');
-    assert.deepEqual(val.map((s) => [s.file, s.rows]), [['data/validation-00000-of-00001.parquet', 0]]);
+    assert.deepEqual(
+      val.map((s) => [s.file, s.rows]),
+      [['data/validation-00000-of-00001.parquet', 0]],
+    );
     await duck(async (q) => {
       const r = await q(`SELECT count(*)::INTEGER AS n FROM read_parquet(${lit(join(out, val[0]!.file))})`);
       assert.equal(r[0]!.n, 0);
@@ -194,7 +233,15 @@ test('dataset card: HF front matter with license, configs/data_files and dataset
   assert.ok(front, 'front matter');
   const y = YAML.parse(front[1]!) as Record<string, any>;
   assert.equal(y.license, 'mit');
-  assert.deepEqual(y.configs, [{ config_name: 'default', data_files: [{ split: 'test', path: 'data/test-*' }, { split: 'train', path: 'data/train-*' }] }]);
+  assert.deepEqual(y.configs, [
+    {
+      config_name: 'default',
+      data_files: [
+        { split: 'test', path: 'data/test-*' },
+        { split: 'train', path: 'data/train-*' },
+      ],
+    },
+  ]);
   assert.deepEqual(y.dataset_info.splits, [
     { name: 'test', num_bytes: 30, num_examples: 3 },
     { name: 'train', num_bytes: 150, num_examples: 9 },

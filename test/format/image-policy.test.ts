@@ -31,13 +31,22 @@ async function drawing(width: number, height: number, fmt: 'png' | 'jpeg' | 'web
     }
   }
   const s = sharp(raw, { raw: { width, height, channels: 3 } });
-  return fmt === 'png' ? s.png().toBuffer() : fmt === 'jpeg' ? s.jpeg({ quality: 90 }).toBuffer() : s.webp({ lossless: true }).toBuffer();
+  return fmt === 'png'
+    ? s.png().toBuffer()
+    : fmt === 'jpeg'
+      ? s.jpeg({ quality: 90 }).toBuffer()
+      : s.webp({ lossless: true }).toBuffer();
 }
 
 const PIPELINES: ResizePipeline[] = ['processor', 'qwen-vl-utils', 'easyr1'];
 
 test('auto: an image inside the bounds is written as its original bytes, counted as the trainer counts the original', async () => {
-  for (const [w, h] of [[379, 272], [628, 453], [100, 150], [1024, 768]] as const) {
+  for (const [w, h] of [
+    [379, 272],
+    [628, 453],
+    [100, 150],
+    [1024, 768],
+  ] as const) {
     for (const fmt of ['png', 'jpeg', 'webp'] as const) {
       const input = await drawing(w, h, fmt);
       for (const geometry of [QWEN25, QWEN3]) {
@@ -57,7 +66,15 @@ test('auto: an image inside the bounds is written as its original bytes, counted
 });
 
 test('auto never upscales, and never changes the count against the original', async () => {
-  const sizes = [[3, 2], [20, 900], [56, 84], [300, 200], [511, 513], [1790, 12], [2100, 2100]] as const;
+  const sizes = [
+    [3, 2],
+    [20, 900],
+    [56, 84],
+    [300, 200],
+    [511, 513],
+    [1790, 12],
+    [2100, 2100],
+  ] as const;
   for (const [w, h] of sizes) {
     const input = await drawing(w, h);
     for (const pipeline of PIPELINES) {
@@ -83,10 +100,26 @@ async function pixels(bytes: Uint8Array | Buffer) {
 test("auto: an image over the first step's max_pixels is shrunk to that step's size with Pillow's bicubic", async () => {
   const input = await drawing(640, 480);
   const src = await pixels(input);
-  const cases: { name: string; o: Partial<ImageOptions>; first: (r: ReturnType<typeof resizeFor>) => [number, number] }[] = [
-    { name: 'processor', o: { pipeline: 'processor', geometry: { ...QWEN3, maxPixels: 100_000 } }, first: (r) => (r.ok ? r.resized : [0, 0]) },
-    { name: 'qwen-vl-utils', o: { pipeline: 'qwen-vl-utils', geometry: QWEN3, bounds: { qwenVlUtilsMaxPixels: 120_000 } }, first: (r) => r.pre ?? [0, 0] },
-    { name: 'easyr1', o: { pipeline: 'easyr1', geometry: QWEN25, bounds: { easyr1MinPixels: 3136, easyr1MaxPixels: 150_000 } }, first: (r) => r.pre ?? [0, 0] },
+  const cases: {
+    name: string;
+    o: Partial<ImageOptions>;
+    first: (r: ReturnType<typeof resizeFor>) => [number, number];
+  }[] = [
+    {
+      name: 'processor',
+      o: { pipeline: 'processor', geometry: { ...QWEN3, maxPixels: 100_000 } },
+      first: (r) => (r.ok ? r.resized : [0, 0]),
+    },
+    {
+      name: 'qwen-vl-utils',
+      o: { pipeline: 'qwen-vl-utils', geometry: QWEN3, bounds: { qwenVlUtilsMaxPixels: 120_000 } },
+      first: (r) => r.pre ?? [0, 0],
+    },
+    {
+      name: 'easyr1',
+      o: { pipeline: 'easyr1', geometry: QWEN25, bounds: { easyr1MinPixels: 3136, easyr1MaxPixels: 150_000 } },
+      first: (r) => r.pre ?? [0, 0],
+    },
   ];
   for (const c of cases) {
     const o = opts(c.o);
@@ -105,7 +138,10 @@ test("auto: an image over the first step's max_pixels is shrunk to that step's s
     const want = resizeBicubic(src.px, 640, 480, 3, sw, sh);
     const got = await pixels(img.bytes);
     assert.deepEqual([got.w, got.h], [sw, sh]);
-    assert.ok(Buffer.from(got.px).equals(Buffer.from(want)), `${c.name}: pixels differ from Pillow's resize of the original`);
+    assert.ok(
+      Buffer.from(got.px).equals(Buffer.from(want)),
+      `${c.name}: pixels differ from Pillow's resize of the original`,
+    );
     // never: the same image keeps its size
     const kept = okImage(await processImage(input, { ...o, resize: 'never' }));
     assert.deepEqual([kept.width, kept.height, kept.reencoded], [640, 480, false], c.name);
@@ -114,7 +150,10 @@ test("auto: an image over the first step's max_pixels is shrunk to that step's s
 });
 
 test('auto: an EXIF-rotated image is converted at its own (upright) size, not resized', async () => {
-  const jpeg = await sharp(await drawing(300, 200, 'jpeg')).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+  const jpeg = await sharp(await drawing(300, 200, 'jpeg'))
+    .withMetadata({ orientation: 6 })
+    .jpeg({ quality: 95 })
+    .toBuffer();
   const img = okImage(await processImage(jpeg, opts()));
   assert.deepEqual([img.width, img.height, img.reencoded, img.format], [200, 300, true, 'jpeg']);
   const trainer = resizeFor(200, 300, 'processor', QWEN3);
@@ -132,9 +171,23 @@ test('rows that share an image decode it once (the cache of processed images), w
   const profile = await loadModelProfile('qwen3-vl');
   const counter = new PromptCounter(profile, await loadFormatPrompt('none'));
   const cache = createImageCache();
-  const ctx = { counter, image: opts({ geometry: profile.geometry, pipeline: 'qwen-vl-utils' }), teacherEnding: 'keep' as const, imageCache: cache };
+  const ctx = {
+    counter,
+    image: opts({ geometry: profile.geometry, pipeline: 'qwen-vl-utils' }),
+    teacherEnding: 'keep' as const,
+    imageCache: cache,
+  };
   const bytes = new Uint8Array(await drawing(300, 200));
-  const row = (i: number) => ({ split: 'train', index: i, id: `r${i}`, source: 's', dataSource: 's', problem: `<image>Question ${i}?`, answer: null, images: [{ bytes, path: null }] });
+  const row = (i: number) => ({
+    split: 'train',
+    index: i,
+    id: `r${i}`,
+    source: 's',
+    dataSource: 's',
+    problem: `<image>Question ${i}?`,
+    answer: null,
+    images: [{ bytes, path: null }],
+  });
   const a = await formatSample(row(0) as never, ctx);
   const b = await formatSample(row(1) as never, ctx);
   assert.equal(cache.size, 1, 'one entry for one distinct image');
@@ -142,7 +195,10 @@ test('rows that share an image decode it once (the cache of processed images), w
   const ib = b.formatted!.images[0]!;
   assert.equal(ia.bytes, ib.bytes, 'the second row reuses the first decode');
   assert.deepEqual([ib.width, ib.height, ib.tokens, ib.sha256], [ia.width, ia.height, ia.tokens, ia.sha256]);
-  const other = await formatSample({ ...row(2), images: [{ bytes: new Uint8Array(await drawing(301, 200)), path: null }] } as never, ctx);
+  const other = await formatSample(
+    { ...row(2), images: [{ bytes: new Uint8Array(await drawing(301, 200)), path: null }] } as never,
+    ctx,
+  );
   assert.equal(cache.size, 2);
   assert.notEqual(other.formatted!.images[0]!.sha256, ia.sha256);
 });

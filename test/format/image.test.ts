@@ -28,7 +28,12 @@ function opts(over: Partial<ImageOptions> = {}): ImageOptions {
 }
 
 /** A gradient-ish test picture (not flat, so resampling and encoders do real work). */
-async function picture(width: number, height: number, fmt: 'png' | 'jpeg' | 'webp' = 'png', channels: 3 | 4 = 3): Promise<Buffer> {
+async function picture(
+  width: number,
+  height: number,
+  fmt: 'png' | 'jpeg' | 'webp' = 'png',
+  channels: 3 | 4 = 3,
+): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * channels);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -72,7 +77,8 @@ test('resize always: written size = golden resized size (or the trainer-stable s
     .filter((g) => !g.error && g.width * g.height <= 3_000_000);
   // A deterministic spread: every 23rd line plus the EasyR1 lines that are not fixed points.
   const picked = lines.filter(
-    (g, i) => i % 23 === 0 || (g.pipeline === 'easyr1' && !isFixedPoint(g.resized_w!, g.resized_h!, 'easyr1', GEO[g.model]!)),
+    (g, i) =>
+      i % 23 === 0 || (g.pipeline === 'easyr1' && !isFixedPoint(g.resized_w!, g.resized_h!, 'easyr1', GEO[g.model]!)),
   );
   assert.ok(picked.length > 60, `picked ${picked.length}`);
   const cache = new Map<string, Buffer>();
@@ -82,7 +88,11 @@ test('resize always: written size = golden resized size (or the trainer-stable s
     const key = `${g.width}x${g.height}`;
     let input = cache.get(key);
     if (!input) {
-      input = await sharp({ create: { width: g.width, height: g.height, channels: 3, background: { r: 10, g: 120, b: 200 } } }).png().toBuffer();
+      input = await sharp({
+        create: { width: g.width, height: g.height, channels: 3, background: { r: 10, g: 120, b: 200 } },
+      })
+        .png()
+        .toBuffer();
       cache.set(key, input);
     }
     const geometry = GEO[g.model]!;
@@ -121,8 +131,12 @@ test('resize always: written size = golden resized size (or the trainer-stable s
 test('EXIF-rotated JPEG comes out upright with swapped dims', async () => {
   // Stored 84x56: left half red, right half blue; orientation 6 = rotate 90° clockwise to display.
   const raw = Buffer.alloc(84 * 56 * 3);
-  for (let y = 0; y < 56; y++) for (let x = 0; x < 84; x++) raw.set(x < 42 ? [255, 0, 0] : [0, 0, 255], (y * 84 + x) * 3);
-  const jpeg = await sharp(raw, { raw: { width: 84, height: 56, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+  for (let y = 0; y < 56; y++)
+    for (let x = 0; x < 84; x++) raw.set(x < 42 ? [255, 0, 0] : [0, 0, 255], (y * 84 + x) * 3);
+  const jpeg = await sharp(raw, { raw: { width: 84, height: 56, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
   const probe = await probeImage(jpeg);
   assert.equal(probe.orientation, 6);
   assert.deepEqual([probe.width, probe.height], [56, 84]);
@@ -145,8 +159,11 @@ test('RGBA: passed through; when converted, alpha is treated as the trainer trea
   const w = 56;
   const h = 56;
   const raw = Buffer.alloc(w * h * 4);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < 28 ? [255, 0, 0, 0] : [255, 0, 0, 128], (y * w + x) * 4);
-  const png = await sharp(raw, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer();
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) raw.set(x < 28 ? [255, 0, 0, 0] : [255, 0, 0, 128], (y * w + x) * 4);
+  const png = await sharp(raw, { raw: { width: w, height: h, channels: 4 } })
+    .png()
+    .toBuffer();
   // auto: the trainer converts the original itself
   const kept = okImage(await processImage(png, opts()));
   assert.equal(kept.reencoded, false);
@@ -160,9 +177,15 @@ test('RGBA: passed through; when converted, alpha is treated as the trainer trea
   const white = okImage(await processImage(png, opts({ pipeline: 'qwen-vl-utils', imageFormat: 'jpeg' })));
   assert.equal(white.reencoded, true);
   const tw = await pixel(white.bytes, 5, 10);
-  assert.ok(tw.every((v) => v >= 250), `transparent -> white: ${tw}`);
+  assert.ok(
+    tw.every((v) => v >= 250),
+    `transparent -> white: ${tw}`,
+  );
   const half = await pixel(white.bytes, 50, 10);
-  assert.ok(half[0]! >= 250 && Math.abs(half[1]! - 127) <= 3 && Math.abs(half[2]! - 127) <= 3, `half-transparent red on white: ${half}`);
+  assert.ok(
+    half[0]! >= 250 && Math.abs(half[1]! - 127) <= 3 && Math.abs(half[2]! - 127) <= 3,
+    `half-transparent red on white: ${half}`,
+  );
   // for the processor (transformers' convert_to_rgb is Pillow's convert("RGB")): the alpha channel is dropped
   const dropped = okImage(await processImage(png, opts({ pipeline: 'processor', imageFormat: 'jpeg' })));
   const td = await pixel(dropped.bytes, 5, 10);
@@ -170,7 +193,10 @@ test('RGBA: passed through; when converted, alpha is treated as the trainer trea
 });
 
 test('16-bit grey, palette, CMYK and WebP inputs become 8-bit RGB PNG/JPEG per policy', async () => {
-  const grey16 = await sharp(await picture(56, 56)).toColourspace('grey16').png().toBuffer();
+  const grey16 = await sharp(await picture(56, 56))
+    .toColourspace('grey16')
+    .png()
+    .toBuffer();
   assert.equal((await probeImage(grey16)).depth, 'ushort');
   const g = okImage(await processImage(grey16, opts()));
   const gm = await sharp(g.bytes).metadata();
@@ -178,7 +204,9 @@ test('16-bit grey, palette, CMYK and WebP inputs become 8-bit RGB PNG/JPEG per p
 
   // A palette PNG without transparency is passed through (Pillow's convert("RGB") gives what we would write) unless
   // the image is resized or another format is asked for.
-  const palette = await sharp(await picture(56, 56)).png({ palette: true }).toBuffer();
+  const palette = await sharp(await picture(56, 56))
+    .png({ palette: true })
+    .toBuffer();
   const pk = okImage(await processImage(palette, opts()));
   assert.equal(pk.reencoded, false);
   assert.ok(Buffer.from(pk.bytes).equals(palette));
@@ -186,7 +214,10 @@ test('16-bit grey, palette, CMYK and WebP inputs become 8-bit RGB PNG/JPEG per p
   const pm = await sharp(p.bytes).metadata();
   assert.deepEqual([pm.isPalette, pm.channels, p.reencoded], [false, 3, true]);
 
-  const cmyk = await sharp(await picture(56, 56)).toColourspace('cmyk').jpeg().toBuffer();
+  const cmyk = await sharp(await picture(56, 56))
+    .toColourspace('cmyk')
+    .jpeg()
+    .toBuffer();
   assert.equal((await probeImage(cmyk)).space, 'cmyk');
   const c = okImage(await processImage(cmyk, opts()));
   const cm = await sharp(c.bytes).metadata();
@@ -206,9 +237,15 @@ test('16-bit grey, palette, CMYK and WebP inputs become 8-bit RGB PNG/JPEG per p
 });
 
 test('animated GIF: the first frame is taken', async () => {
-  const red = await sharp({ create: { width: 56, height: 56, channels: 3, background: '#ff0000' } }).png().toBuffer();
-  const blue = await sharp({ create: { width: 56, height: 56, channels: 3, background: '#0000ff' } }).png().toBuffer();
-  const gif = await sharp([red, blue], { join: { animated: true } }).gif().toBuffer();
+  const red = await sharp({ create: { width: 56, height: 56, channels: 3, background: '#ff0000' } })
+    .png()
+    .toBuffer();
+  const blue = await sharp({ create: { width: 56, height: 56, channels: 3, background: '#0000ff' } })
+    .png()
+    .toBuffer();
+  const gif = await sharp([red, blue], { join: { animated: true } })
+    .gif()
+    .toBuffer();
   const probe = await probeImage(gif);
   assert.equal(probe.pages, 2);
   assert.deepEqual([probe.width, probe.height], [56, 56]);
@@ -328,14 +365,18 @@ test('each bad kind becomes its reason, never a crash', async () => {
   assert.equal(small.reason, 'image_too_large');
   assert.equal(small.value, 60000);
 
-  const thin = await sharp({ create: { width: 3216, height: 16, channels: 3, background: '#000' } }).png().toBuffer();
+  const thin = await sharp({ create: { width: 3216, height: 16, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
   const ratio = dropOf(await processImage(thin, opts()));
   assert.equal(ratio.reason, 'aspect_ratio');
   assert.equal(ratio.value, 201);
   assert.equal(ratio.limit, 200);
   assert.match(ratio.detail, /absolute aspect ratio must be smaller than 200, got 201\.0/);
   // EasyR1's pre-resize of a 1790x12 image is fine, but written at the result it would cross 200 at the next epoch
-  const thin2 = await sharp({ create: { width: 1790, height: 12, channels: 3, background: '#000' } }).png().toBuffer();
+  const thin2 = await sharp({ create: { width: 1790, height: 12, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
   assert.equal(okImage(await processImage(thin2, opts({ resize: 'always' }))).height, 28);
   const ratio2 = dropOf(await processImage(thin2, opts({ pipeline: 'easyr1', resize: 'always' })));
   assert.equal(ratio2.reason, 'aspect_ratio');
@@ -344,7 +385,9 @@ test('each bad kind becomes its reason, never a crash', async () => {
   const thinKept = okImage(await processImage(thin2, opts({ pipeline: 'easyr1' })));
   assert.deepEqual([thinKept.width, thinKept.height, thinKept.reencoded], [1790, 12, false]);
 
-  const tiny = await sharp({ create: { width: 3, height: 2, channels: 3, background: '#000' } }).png().toBuffer();
+  const tiny = await sharp({ create: { width: 3, height: 2, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
   const tooSmall = dropOf(await processImage(tiny, opts({ minInputSide: 8 })));
   assert.equal(tooSmall.reason, 'image_too_small');
   assert.equal(tooSmall.value, 2);
@@ -357,7 +400,12 @@ test('each bad kind becomes its reason, never a crash', async () => {
   const tinyKept = okImage(await processImage(tiny, opts()));
   assert.deepEqual([tinyKept.width, tinyKept.height, tinyKept.tokens], [3, 2, 6]);
   // a qwen-vl-utils bound that floors a side to 0 -> image_too_small
-  const zero = dropOf(await processImage(await picture(1000, 10, 'png'), opts({ pipeline: 'qwen-vl-utils', bounds: { qwenVlUtilsMinPixels: 0, qwenVlUtilsMaxPixels: 1568 } })));
+  const zero = dropOf(
+    await processImage(
+      await picture(1000, 10, 'png'),
+      opts({ pipeline: 'qwen-vl-utils', bounds: { qwenVlUtilsMinPixels: 0, qwenVlUtilsMaxPixels: 1568 } }),
+    ),
+  );
   assert.equal(zero.reason, 'image_too_small');
 });
 

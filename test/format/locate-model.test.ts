@@ -49,11 +49,18 @@ test('a Hub id not in the cache: the bundled profile only for its own files, oth
   for (const id of ['Qwen/Qwen3-VL-8B-Instruct', 'Qwen/Qwen2.5-VL-3B-Instruct', 'someone/private-vl']) {
     assert.throws(
       () => locateModel(id, { env }),
-      (e: unknown) => e instanceof GadError && /not a local folder and not in the Hugging Face cache/.test(e.message) && /--model/.test(e.hint ?? '') && /hf download/.test(e.hint ?? ''),
+      (e: unknown) =>
+        e instanceof GadError &&
+        /not a local folder and not in the Hugging Face cache/.test(e.message) &&
+        /--model/.test(e.hint ?? '') &&
+        /hf download/.test(e.hint ?? ''),
       id,
     );
   }
-  assert.throws(() => locateModel('./missing-model', { cwd: tmp }), (e: unknown) => e instanceof GadError && /model folder not found/.test(e.message));
+  assert.throws(
+    () => locateModel('./missing-model', { cwd: tmp }),
+    (e: unknown) => e instanceof GadError && /model folder not found/.test(e.message),
+  );
 });
 
 test('gad-data tokens takes a cached Hub id like build does', async () => {
@@ -64,16 +71,29 @@ test('gad-data tokens takes a cached Hub id like build does', async () => {
     const output = new PassThrough();
     const chunks: Buffer[] = [];
     output.on('data', (c: Buffer) => chunks.push(c));
-    const input = Readable.from([Buffer.from(JSON.stringify({ problem: '<image>What is x?', image_sizes: [[448, 448]] }) + '\n')]);
-    const res = await runTokensCommand({ model: 'Org/Tok-VL', formatPrompt: 'none', pipeline: 'processor' }, input, output);
+    const input = Readable.from([
+      Buffer.from(JSON.stringify({ problem: '<image>What is x?', image_sizes: [[448, 448]] }) + '\n'),
+    ]);
+    const res = await runTokensCommand(
+      { model: 'Org/Tok-VL', formatPrompt: 'none', pipeline: 'processor' },
+      input,
+      output,
+    );
     output.end();
     assert.deepEqual(res, { lines: 1, errors: 0 });
     const viaBundled = new PassThrough();
     const chunks2: Buffer[] = [];
     viaBundled.on('data', (c: Buffer) => chunks2.push(c));
-    await runTokensCommand({ model: 'qwen2.5-vl', formatPrompt: 'none', pipeline: 'processor' }, Readable.from([Buffer.from(JSON.stringify({ problem: '<image>What is x?', image_sizes: [[448, 448]] }) + '\n')]), viaBundled);
+    await runTokensCommand(
+      { model: 'qwen2.5-vl', formatPrompt: 'none', pipeline: 'processor' },
+      Readable.from([Buffer.from(JSON.stringify({ problem: '<image>What is x?', image_sizes: [[448, 448]] }) + '\n')]),
+      viaBundled,
+    );
     viaBundled.end();
-    assert.equal(JSON.parse(Buffer.concat(chunks).toString()).prompt_tokens, JSON.parse(Buffer.concat(chunks2).toString()).prompt_tokens);
+    assert.equal(
+      JSON.parse(Buffer.concat(chunks).toString()).prompt_tokens,
+      JSON.parse(Buffer.concat(chunks2).toString()).prompt_tokens,
+    );
   } finally {
     if (saved === undefined) delete process.env.HF_HUB_CACHE;
     else process.env.HF_HUB_CACHE = saved;

@@ -20,10 +20,13 @@ async function decodes(b: Buffer): Promise<boolean> {
   }
 }
 
-interface Chunk { type: string; data: Buffer }
+interface Chunk {
+  type: string;
+  data: Buffer;
+}
 function chunks(b: Buffer): Chunk[] {
   const out: Chunk[] = [];
-  for (let off = 8; off < b.length; ) {
+  for (let off = 8; off < b.length;) {
     const len = b.readUInt32BE(off);
     out.push({ type: b.toString('latin1', off + 4, off + 8), data: b.subarray(off + 8, off + 8 + len) });
     off += 12 + len;
@@ -71,21 +74,37 @@ test('checkPng: truncated anywhere, a bad CRC, a corrupt stream or a bad filter 
   // zlib stream damaged but chunk CRCs recomputed: only the stream check can see it
   const damaged = Buffer.from(idat);
   damaged[Math.floor(damaged.length / 2)]! ^= 0xff;
-  bad['corrupt stream, CRCs fixed'] = assemble([...cs.filter((c) => c.type === 'IHDR'), { type: 'IDAT', data: damaged }, { type: 'IEND', data: Buffer.alloc(0) }]);
+  bad['corrupt stream, CRCs fixed'] = assemble([
+    ...cs.filter((c) => c.type === 'IHDR'),
+    { type: 'IDAT', data: damaged },
+    { type: 'IEND', data: Buffer.alloc(0) },
+  ]);
   // a stream that inflates to too little data
   const raw = inflateSync(idat);
-  bad['short stream'] = assemble([...cs.filter((c) => c.type === 'IHDR'), { type: 'IDAT', data: deflateSync(raw.subarray(0, raw.length - 500)) }, { type: 'IEND', data: Buffer.alloc(0) }]);
+  bad['short stream'] = assemble([
+    ...cs.filter((c) => c.type === 'IHDR'),
+    { type: 'IDAT', data: deflateSync(raw.subarray(0, raw.length - 500)) },
+    { type: 'IEND', data: Buffer.alloc(0) },
+  ]);
   // a row with filter type 9
   const badFilter = Buffer.from(raw);
   badFilter[(1 + 120 * 3) * 10] = 9;
-  bad['invalid filter type'] = assemble([...cs.filter((c) => c.type === 'IHDR'), { type: 'IDAT', data: deflateSync(badFilter) }, { type: 'IEND', data: Buffer.alloc(0) }]);
+  bad['invalid filter type'] = assemble([
+    ...cs.filter((c) => c.type === 'IHDR'),
+    { type: 'IDAT', data: deflateSync(badFilter) },
+    { type: 'IEND', data: Buffer.alloc(0) },
+  ]);
   for (const [name, b] of Object.entries(bad)) {
     const r = checkPng(b);
     assert.ok(r && !r.ok, `${name}: ${JSON.stringify(r)}`);
     assert.equal(await decodes(b), false, `${name}: sharp agrees it does not decode`);
   }
   // the same rows re-assembled correctly are fine (the test's own assembly is sound)
-  const again = assemble([...cs.filter((c) => c.type === 'IHDR'), { type: 'IDAT', data: deflateSync(raw) }, { type: 'IEND', data: Buffer.alloc(0) }]);
+  const again = assemble([
+    ...cs.filter((c) => c.type === 'IHDR'),
+    { type: 'IDAT', data: deflateSync(raw) },
+    { type: 'IEND', data: Buffer.alloc(0) },
+  ]);
   assert.deepEqual(checkPng(again), { ok: true, width: 120, height: 90, exif: false });
 });
 

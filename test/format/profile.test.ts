@@ -127,13 +127,24 @@ describe('model folder layouts', () => {
   });
 
   it('top-level min_pixels / max_pixels win over size (Qwen2VLImageProcessor)', async () => {
-    const pre = { patch_size: 14, merge_size: 2, min_pixels: 1000, max_pixels: 2000000, size: { shortest_edge: 3136, longest_edge: 12845056 } };
+    const pre = {
+      patch_size: 14,
+      merge_size: 2,
+      min_pixels: 1000,
+      max_pixels: 2000000,
+      size: { shortest_edge: 3136, longest_edge: 12845056 },
+    };
     const p = await loadModelProfile(modelDir({ ...q25Files(), 'preprocessor_config.json': JSON.stringify(pre) }));
     assert.deepEqual([p.geometry.minPixels, p.geometry.maxPixels], [1000, 2000000]);
   });
 
   it("the repo's first preprocessor_config (Qwen2_5_VLImageProcessor) loads", async () => {
-    const d = modelDir({ ...q25Files(), 'preprocessor_config.json': { from: packagePath('test', 'fixtures', 'models', 'preprocessor_config.initial-a22b9b2.json') } });
+    const d = modelDir({
+      ...q25Files(),
+      'preprocessor_config.json': {
+        from: packagePath('test', 'fixtures', 'models', 'preprocessor_config.initial-a22b9b2.json'),
+      },
+    });
     const p = await loadModelProfile(d);
     assert.equal(p.family, 'qwen2.5-vl');
     assert.deepEqual([p.geometry.minPixels, p.geometry.maxPixels, p.geometry.factor], [3136, 12845056, 28]);
@@ -149,7 +160,10 @@ describe('model folder layouts', () => {
     });
     const p = await loadModelProfile(d);
     assert.equal(p.imageConfigSource, 'processor_config.json (image_processor)');
-    assert.deepEqual([p.geometry.minPixels, p.geometry.maxPixels, p.geometry.patchSize, p.geometry.mergeSize], [200704, 451584, 14, 2]);
+    assert.deepEqual(
+      [p.geometry.minPixels, p.geometry.maxPixels, p.geometry.patchSize, p.geometry.mergeSize],
+      [200704, 451584, 14, 2],
+    );
     assert.equal(p.family, 'qwen2.5-vl');
     assert.equal(p.chatTemplateSource, 'tokenizer_config.json');
     assert.equal(p.chatTemplateSha256, sha256(template));
@@ -177,7 +191,16 @@ describe('model folder layouts', () => {
     p = await loadModelProfile(all);
     assert.equal(p.chatTemplate, 'from tokenizer_config');
     // A named list of templates: `default` is taken.
-    writeFileSync(join(all, 'tokenizer_config.json'), JSON.stringify({ ...tc, chat_template: [{ name: 'tool_use', template: 'T' }, { name: 'default', template: 'D' }] }));
+    writeFileSync(
+      join(all, 'tokenizer_config.json'),
+      JSON.stringify({
+        ...tc,
+        chat_template: [
+          { name: 'tool_use', template: 'T' },
+          { name: 'default', template: 'D' },
+        ],
+      }),
+    );
     p = await loadModelProfile(all);
     assert.equal(p.chatTemplate, 'D');
     writeFileSync(join(all, 'tokenizer_config.json'), JSON.stringify({ ...tc, chat_template: undefined }));
@@ -214,12 +237,30 @@ describe('bad model folders', () => {
   });
 
   it('bad JSON and bad values are named', async () => {
-    await rejectsNaming(loadModelProfile(modelDir({ ...q25Files(), 'preprocessor_config.json': '{"patch_size": 14,' })), /preprocessor_config\.json is not valid JSON/);
-    await rejectsNaming(loadModelProfile(modelDir({ ...q25Files(), 'tokenizer_config.json': '[1, 2]' })), /tokenizer_config\.json is not a JSON object/);
-    await rejectsNaming(loadModelProfile(modelDir({ ...q25Files(), 'tokenizer.json': 'not json' })), /tokenizer\.json is not valid JSON/);
-    await rejectsNaming(loadModelProfile(modelDir({ ...q25Files(), 'preprocessor_config.json': '{"patch_size": "14"}' })), /patch_size/);
-    await rejectsNaming(loadModelProfile(modelDir({ ...q25Files(), 'chat_template.json': '{"template": "x"}' })), /chat_template\.json/);
-    const noPre: Record<string, string | { from: string }> = { ...q25Files(), 'processor_config.json': '{"processor_class": "Qwen2_5_VLProcessor"}' };
+    await rejectsNaming(
+      loadModelProfile(modelDir({ ...q25Files(), 'preprocessor_config.json': '{"patch_size": 14,' })),
+      /preprocessor_config\.json is not valid JSON/,
+    );
+    await rejectsNaming(
+      loadModelProfile(modelDir({ ...q25Files(), 'tokenizer_config.json': '[1, 2]' })),
+      /tokenizer_config\.json is not a JSON object/,
+    );
+    await rejectsNaming(
+      loadModelProfile(modelDir({ ...q25Files(), 'tokenizer.json': 'not json' })),
+      /tokenizer\.json is not valid JSON/,
+    );
+    await rejectsNaming(
+      loadModelProfile(modelDir({ ...q25Files(), 'preprocessor_config.json': '{"patch_size": "14"}' })),
+      /patch_size/,
+    );
+    await rejectsNaming(
+      loadModelProfile(modelDir({ ...q25Files(), 'chat_template.json': '{"template": "x"}' })),
+      /chat_template\.json/,
+    );
+    const noPre: Record<string, string | { from: string }> = {
+      ...q25Files(),
+      'processor_config.json': '{"processor_class": "Qwen2_5_VLProcessor"}',
+    };
     delete noPre['preprocessor_config.json'];
     await rejectsNaming(loadModelProfile(modelDir(noPre)), /processor_config\.json has no "image_processor"/);
   });
@@ -228,7 +269,10 @@ describe('bad model folders', () => {
     const tj = JSON.parse(readFileSync(join(Q25, 'tokenizer.json'), 'utf8'));
     tj.added_tokens = tj.added_tokens.filter((t: { content: string }) => t.content !== '<|image_pad|>');
     delete tj.model.vocab['<|image_pad|>'];
-    await rejectsNaming(loadModelProfile(modelDir({ ...q25Files(), 'tokenizer.json': JSON.stringify(tj) })), /<\|image_pad\|>/);
+    await rejectsNaming(
+      loadModelProfile(modelDir({ ...q25Files(), 'tokenizer.json': JSON.stringify(tj) })),
+      /<\|image_pad\|>/,
+    );
   });
 
   it('an unknown name or a file is an error that lists the bundled models', async () => {
@@ -236,6 +280,9 @@ describe('bad model folders', () => {
     const f = join(root, 'file.txt');
     writeFileSync(f, 'x');
     await rejectsNaming(loadModelProfile(f), /folder/);
-    await assert.rejects(loadModelProfile('no-such-model'), (e: unknown) => e instanceof GadError && /qwen2\.5-vl, qwen3-vl/.test(e.hint ?? ''));
+    await assert.rejects(
+      loadModelProfile('no-such-model'),
+      (e: unknown) => e instanceof GadError && /qwen2\.5-vl, qwen3-vl/.test(e.hint ?? ''),
+    );
   });
 });

@@ -45,12 +45,30 @@ const meta = JSON.parse(readFileSync(packagePath('test', 'golden', 'meta_public.
 function geometryOf(model: string): ImageGeometry {
   const p = meta.processors[model];
   assert.ok(p, `meta has processor ${model}`);
-  return { patchSize: p.patch_size, mergeSize: p.merge_size, factor: p.patch_size * p.merge_size, minPixels: p.min_pixels, maxPixels: p.max_pixels };
+  return {
+    patchSize: p.patch_size,
+    mergeSize: p.merge_size,
+    factor: p.patch_size * p.merge_size,
+    minPixels: p.min_pixels,
+    maxPixels: p.max_pixels,
+  };
 }
 
 test('golden geometry is what the brief states', () => {
-  assert.deepEqual(geometryOf('qwen2.5-vl'), { patchSize: 14, mergeSize: 2, factor: 28, minPixels: 3136, maxPixels: 12845056 });
-  assert.deepEqual(geometryOf('qwen3-vl'), { patchSize: 16, mergeSize: 2, factor: 32, minPixels: 65536, maxPixels: 16777216 });
+  assert.deepEqual(geometryOf('qwen2.5-vl'), {
+    patchSize: 14,
+    mergeSize: 2,
+    factor: 28,
+    minPixels: 3136,
+    maxPixels: 12845056,
+  });
+  assert.deepEqual(geometryOf('qwen3-vl'), {
+    patchSize: 16,
+    mergeSize: 2,
+    factor: 32,
+    minPixels: 65536,
+    maxPixels: 16777216,
+  });
   assert.equal(meta.easyr1.min_pixels, DEFAULT_PIPELINE_BOUNDS.easyr1MinPixels);
   assert.equal(meta.easyr1.max_pixels, DEFAULT_PIPELINE_BOUNDS.easyr1MaxPixels);
 });
@@ -61,7 +79,13 @@ test('replays every line of images_public.jsonl exactly', () => {
   const mismatches: string[] = [];
   for (const g of golden) {
     const r = resizeFor(g.width, g.height, g.pipeline, geometryOf(g.model));
-    const got: Record<string, unknown> = { model: g.model, pipeline: g.pipeline, width: g.width, height: g.height, case: g.case };
+    const got: Record<string, unknown> = {
+      model: g.model,
+      pipeline: g.pipeline,
+      width: g.width,
+      height: g.height,
+      case: g.case,
+    };
     if (r.pre) {
       got.pre_w = r.pre[0];
       got.pre_h = r.pre[1];
@@ -151,9 +175,24 @@ test('EasyR1 non-fixed point example: 25x213 on qwen2.5-vl', () => {
 
 test('roundHalfEven is Python round()', () => {
   const cases: Array<[number, number]> = [
-    [0.5, 0], [1.5, 2], [2.5, 2], [3.5, 4], [-0.5, 0], [-1.5, -2], [-2.5, -2],
-    [2.4999999999999996, 2], [2.5000000000000004, 3], [0.49999999999999994, 0], [7, 7], [1e15 + 0.5, 1e15],
-    [42 / 28, 2], [70 / 28, 2], [98 / 28, 4], [14 / 28, 0], [16 / 32, 0], [48 / 32, 2],
+    [0.5, 0],
+    [1.5, 2],
+    [2.5, 2],
+    [3.5, 4],
+    [-0.5, 0],
+    [-1.5, -2],
+    [-2.5, -2],
+    [2.4999999999999996, 2],
+    [2.5000000000000004, 3],
+    [0.49999999999999994, 0],
+    [7, 7],
+    [1e15 + 0.5, 1e15],
+    [42 / 28, 2],
+    [70 / 28, 2],
+    [98 / 28, 4],
+    [14 / 28, 0],
+    [16 / 32, 0],
+    [48 / 32, 2],
   ];
   for (const [x, want] of cases) assert.equal(roundHalfEven(x), want, `round(${x})`);
   // JS Math.round differs on ties: this is the reason the helper exists.
@@ -167,7 +206,13 @@ test('smartResize: ties, thin sides, variants, bounds and errors', () => {
   assert.deepEqual(smartResize(14, 670, 28, 3136, 12845056), { height: 28, width: 392 });
   assert.deepEqual(smartResize(14, 670, 28, 3136, 12845056, 'qwen-vl-utils'), { height: 28, width: 672 });
   // max branch floors, min branch ceils; results stay inside the bounds
-  for (const [h, w] of [[6000, 6000], [5000, 123], [9, 9], [300, 400], [4097, 4095]] as const) {
+  for (const [h, w] of [
+    [6000, 6000],
+    [5000, 123],
+    [9, 9],
+    [300, 400],
+    [4097, 4095],
+  ] as const) {
     const r = smartResize(h, w, 32, 65536, 16777216);
     assert.ok(r.height * r.width <= 16777216 && r.height * r.width >= 65536, `${h}x${w}`);
     assert.equal(r.height % 32, 0);
@@ -177,11 +222,20 @@ test('smartResize: ties, thin sides, variants, bounds and errors', () => {
   assert.doesNotThrow(() => smartResize(16, 3200, 32, 65536, 16777216));
   assert.throws(
     () => smartResize(16, 3216, 32, 65536, 16777216),
-    (e: unknown) => e instanceof ResizeError && e.pyMessage === 'ValueError: absolute aspect ratio must be smaller than 200, got 201.0' && e.reason === 'aspect_ratio',
+    (e: unknown) =>
+      e instanceof ResizeError &&
+      e.pyMessage === 'ValueError: absolute aspect ratio must be smaller than 200, got 201.0' &&
+      e.reason === 'aspect_ratio',
   );
-  assert.throws(() => smartResize(0, 10, 28, 3136, 12845056), (e: unknown) => e instanceof ResizeError && e.reason === 'image_too_small');
+  assert.throws(
+    () => smartResize(0, 10, 28, 3136, 12845056),
+    (e: unknown) => e instanceof ResizeError && e.reason === 'image_too_small',
+  );
   // qwen-vl-utils floors without max(factor, …): bounds small enough make a side 0 -> image_too_small
-  assert.throws(() => smartResize(10, 1000, 28, 0, 784 * 2, 'qwen-vl-utils'), (e: unknown) => e instanceof ResizeError && e.reason === 'image_too_small');
+  assert.throws(
+    () => smartResize(10, 1000, 28, 0, 784 * 2, 'qwen-vl-utils'),
+    (e: unknown) => e instanceof ResizeError && e.reason === 'image_too_small',
+  );
 });
 
 test('pyFloatRepr matches Python repr', () => {

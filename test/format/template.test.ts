@@ -10,7 +10,13 @@ import { sha256 } from '../../src/core/hash.js';
 import { packagePath } from '../../src/core/paths.js';
 import { loadModelProfile, type ModelProfile } from '../../src/format/profile.js';
 import { pyLstrip, pyRstrip, pyStrip } from '../../src/format/pyjinja.js';
-import { BUNDLED_PROMPTS, buildMessages, formatPromptFromSource, loadFormatPrompt, renderChat } from '../../src/format/template.js';
+import {
+  BUNDLED_PROMPTS,
+  buildMessages,
+  formatPromptFromSource,
+  loadFormatPrompt,
+  renderChat,
+} from '../../src/format/template.js';
 import { goldenMeta } from '../helpers/format-golden.js';
 
 let dir: string;
@@ -25,16 +31,47 @@ after(() => rmSync(dir, { recursive: true, force: true }));
  * below when python3 with jinja2 is available).
  */
 const PY_CASES: Array<{ why: string; src: string; content: string; want: string; libAgrees?: true }> = [
-  { why: 'Python strip keeps U+FEFF, removes U+0085 and U+001C', src: '{{ content | trim }}!', content: '\ufeff x \x85\x1c', want: '\ufeff x!' },
-  { why: 'U+200B is not whitespace, U+3000 is', src: '{{ content | trim }}!', content: '\u200b a \u3000', want: '\u200b a!', libAgrees: true },
-  { why: 'plain jinja2.Template: no trim_blocks', src: '{% if content %}\nA {{ content }}\n{% endif %}\nB\n', content: 'x', want: '\nA x\n\nB' },
-  { why: 'jinja2 turns \\r\\n in the source into \\n', src: '  {% if content %}A{% endif %}\r\nB\r\n', content: 'x', want: 'A\nB' },
-  { why: 'strip()/lstrip(chars)/trim(chars) are Python str methods', src: "{{ content.strip() }}|{{ content.lstrip('x') }}|{{ content | trim('x') }}", content: 'xx a \x1fxx', want: 'xx a \x1fxx| a \x1fxx| a \x1f' },
+  {
+    why: 'Python strip keeps U+FEFF, removes U+0085 and U+001C',
+    src: '{{ content | trim }}!',
+    content: '\ufeff x \x85\x1c',
+    want: '\ufeff x!',
+  },
+  {
+    why: 'U+200B is not whitespace, U+3000 is',
+    src: '{{ content | trim }}!',
+    content: '\u200b a \u3000',
+    want: '\u200b a!',
+    libAgrees: true,
+  },
+  {
+    why: 'plain jinja2.Template: no trim_blocks',
+    src: '{% if content %}\nA {{ content }}\n{% endif %}\nB\n',
+    content: 'x',
+    want: '\nA x\n\nB',
+  },
+  {
+    why: 'jinja2 turns \\r\\n in the source into \\n',
+    src: '  {% if content %}A{% endif %}\r\nB\r\n',
+    content: 'x',
+    want: 'A\nB',
+  },
+  {
+    why: 'strip()/lstrip(chars)/trim(chars) are Python str methods',
+    src: "{{ content.strip() }}|{{ content.lstrip('x') }}|{{ content | trim('x') }}",
+    content: 'xx a \x1fxx',
+    want: 'xx a \x1fxx| a \x1fxx| a \x1f',
+  },
 ];
 
 describe('Python str.strip', () => {
   it('removes exactly the characters of str.isspace()', () => {
-    assert.equal(pyStrip('\u0085\u001c\u001d\u001e\u001f\t\n\x0b\x0c\r \u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000x\u3000'), 'x');
+    assert.equal(
+      pyStrip(
+        '\u0085\u001c\u001d\u001e\u001f\t\n\x0b\x0c\r \u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000x\u3000',
+      ),
+      'x',
+    );
     assert.equal(pyStrip('\ufeffx\ufeff'), '\ufeffx\ufeff');
     assert.equal(pyStrip('\u200bx\u200b'), '\u200bx\u200b');
     assert.equal(pyLstrip('  x  '), 'x  ');
@@ -93,7 +130,10 @@ describe('format prompts', () => {
     assert.equal(fp.file, f);
     assert.equal(fp.source, '{{ content | trim }} Answer in \\boxed{}.');
     assert.equal(fp.render(' 1+1? '), '1+1? Answer in \\boxed{}.');
-    await assert.rejects(loadFormatPrompt(join(dir, 'nope.jinja')), (e: unknown) => e instanceof GadError && /nope\.jinja/.test(e.message));
+    await assert.rejects(
+      loadFormatPrompt(join(dir, 'nope.jinja')),
+      (e: unknown) => e instanceof GadError && /nope\.jinja/.test(e.message),
+    );
     const bad = join(dir, 'bad.jinja');
     writeFileSync(bad, '{% if content %}unclosed');
     await assert.rejects(loadFormatPrompt(bad), (e: unknown) => e instanceof GadError && /bad\.jinja/.test(e.message));
@@ -105,11 +145,18 @@ describe('format prompts', () => {
       t.skip('python3 with jinja2 not available');
       return;
     }
-    const py = 'import sys, json, jinja2\nfor c in json.load(sys.stdin):\n    print(json.dumps(jinja2.Template(c["src"].strip()).render(content=c["content"])))\n';
+    const py =
+      'import sys, json, jinja2\nfor c in json.load(sys.stdin):\n    print(json.dumps(jinja2.Template(c["src"].strip()).render(content=c["content"])))\n';
     const r = spawnSync('python3', ['-c', py], { input: JSON.stringify(PY_CASES), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as string);
-    assert.deepEqual(got, PY_CASES.map((c) => c.want));
+    const got = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string);
+    assert.deepEqual(
+      got,
+      PY_CASES.map((c) => c.want),
+    );
   });
 });
 
@@ -122,9 +169,14 @@ describe('messages and chat template', () => {
   });
 
   it('splits on <image> as EasyR1 and verl do (empty text pieces skipped)', () => {
-    assert.deepEqual(buildMessages('<image>Find x.'), [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Find x.' }] }]);
+    assert.deepEqual(buildMessages('<image>Find x.'), [
+      { role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Find x.' }] },
+    ]);
     assert.deepEqual(buildMessages('a<image><image>b'), [
-      { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image' }, { type: 'image' }, { type: 'text', text: 'b' }] },
+      {
+        role: 'user',
+        content: [{ type: 'text', text: 'a' }, { type: 'image' }, { type: 'image' }, { type: 'text', text: 'b' }],
+      },
     ]);
     assert.deepEqual(buildMessages(''), [{ role: 'user', content: [] }]);
     assert.deepEqual(buildMessages('no image'), [{ role: 'user', content: [{ type: 'text', text: 'no image' }] }]);
@@ -136,6 +188,9 @@ describe('messages and chat template', () => {
       renderChat(q25, msgs),
       '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>Find x.<|im_end|>\n<|im_start|>assistant\n',
     );
-    assert.equal(renderChat(q3, msgs), '<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>Find x.<|im_end|>\n<|im_start|>assistant\n');
+    assert.equal(
+      renderChat(q3, msgs),
+      '<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>Find x.<|im_end|>\n<|im_start|>assistant\n',
+    );
   });
 });

@@ -32,7 +32,11 @@ describe('golden prompts (HF transformers): every line matches exactly', () => {
       const imageTokens = g.image_sizes.map(([w, h], i) => {
         const r = resizeFor(w, h, 'processor', profile.geometry);
         assert.ok(r.ok, `${where}: image ${i} ${w}x${h} refused`);
-        assert.deepEqual([1, r.resized[1] / profile.geometry.patchSize, r.resized[0] / profile.geometry.patchSize], g.image_grid_thw[i], `${where}: grid`);
+        assert.deepEqual(
+          [1, r.resized[1] / profile.geometry.patchSize, r.resized[0] / profile.geometry.patchSize],
+          g.image_grid_thw[i],
+          `${where}: grid`,
+        );
         return r.tokens;
       });
       assert.deepEqual(imageTokens, g.image_tokens, `${where}: image tokens`);
@@ -46,7 +50,11 @@ describe('golden prompts (HF transformers): every line matches exactly', () => {
       assert.equal(c.nImagesInText, g.image_sizes.length, `${where}: images in text`);
       assert.equal(c.promptTokens, g.expanded_len, `${where}: expanded length`);
       // The same without the per-piece cache: the library's own encode gives the same ids.
-      assert.deepEqual(profile.tokenizer.encode(c.rendered, { add_special_tokens: false }).ids, g.text_ids, `${where}: library ids`);
+      assert.deepEqual(
+        profile.tokenizer.encode(c.rendered, { add_special_tokens: false }).ids,
+        g.text_ids,
+        `${where}: library ids`,
+      );
       seen.add(`${g.model}/${g.format_prompt}`);
       if (g.image_sizes.length) withImages++;
     }
@@ -68,7 +76,11 @@ describe('golden responses: every line matches exactly', () => {
       assert.equal(countResponse(profile, g.text), g.ids.length, `${where}: countResponse`);
       assert.equal(endsWithImEnd(g.text), g.ends_with_im_end, `${where}: ending`);
       if (g.ends_with_im_end) assert.equal(g.ids.at(-1), profile.specialTokens.imEnd);
-      assert.equal(profile.tokenizer.decode(g.ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }), g.decoded, `${where}: decoded`);
+      assert.equal(
+        profile.tokenizer.decode(g.ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+        g.decoded,
+        `${where}: decoded`,
+      );
     }
   });
 
@@ -95,7 +107,11 @@ describe('teacher ending policy', () => {
     assert.equal(applyTeacherEnding('a', 'keep'), 'a');
     assert.equal(applyTeacherEnding('a<|im_end|><|im_end|>', 'strip'), 'a');
     assert.equal(applyTeacherEnding('a <|im_end|>', 'strip'), 'a ', 'whitespace before the token is kept');
-    assert.equal(applyTeacherEnding('a<|im_end|>\n', 'strip'), 'a<|im_end|>\n', 'only a literal ending token is stripped');
+    assert.equal(
+      applyTeacherEnding('a<|im_end|>\n', 'strip'),
+      'a<|im_end|>\n',
+      'only a literal ending token is stripped',
+    );
     assert.equal(applyTeacherEnding('a<|im_end|>', 'append'), 'a<|im_end|>', 'never doubled');
     assert.equal(applyTeacherEnding('a', 'append'), 'a<|im_end|>');
     assert.equal(endsWithImEnd('x<|im_end|>'), true);
@@ -143,9 +159,50 @@ describe('CachedEncoder', () => {
       return seed / 0x80000000;
     };
     const atoms = [
-      'a', 'B', 'the', ' ', '  ', '\t', '\n', '\r\n', '\r', '\u00a0', '\u3000', '\u200b', '\ufeff', '0', '12', '3.14', "'s", "'LL",
-      '三角形', '의', 'ア', 'e\u0301', 'A\u030a', '\u1100\u1161', '🙂', '👩‍👩‍👧', '🇯🇵', '👍🏽', '\\frac{1}{2}', '$x^2$', '<think>', '</think>',
-      '<|im_end|>', '<|im_start|>', '<|endoftext|>', '<|vision_start|>', '<image>', '...', '!!', '—', '\u0085', '\u001c', 'ﬁ', 'Ⅻ',
+      'a',
+      'B',
+      'the',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\r\n',
+      '\r',
+      '\u00a0',
+      '\u3000',
+      '\u200b',
+      '\ufeff',
+      '0',
+      '12',
+      '3.14',
+      "'s",
+      "'LL",
+      '三角形',
+      '의',
+      'ア',
+      'e\u0301',
+      'A\u030a',
+      '\u1100\u1161',
+      '🙂',
+      '👩‍👩‍👧',
+      '🇯🇵',
+      '👍🏽',
+      '\\frac{1}{2}',
+      '$x^2$',
+      '<think>',
+      '</think>',
+      '<|im_end|>',
+      '<|im_start|>',
+      '<|endoftext|>',
+      '<|vision_start|>',
+      '<image>',
+      '...',
+      '!!',
+      '—',
+      '\u0085',
+      '\u001c',
+      'ﬁ',
+      'Ⅻ',
     ];
     for (const m of MODELS) {
       const tok = profiles.get(m)!.tokenizer;

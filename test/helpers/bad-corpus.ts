@@ -64,13 +64,28 @@ export function noise(width: number, height: number, seed: number) {
 
 /** A flat RGB image of a colour derived from `seed` (distinct images for distinct seeds). */
 export function flat(width: number, height: number, seed: number) {
-  return sharp({ create: { width, height, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: (seed * 193) % 256 } } });
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: (seed * 193) % 256 },
+    },
+  });
 }
 
 /** An animated GIF of `frames` frames of `width`×`height`. */
 export async function animatedGif(width: number, height: number, frames: number): Promise<Buffer> {
-  const pages = await Promise.all(Array.from({ length: frames }, (_, i) => flat(width, height, 100 + i).png().toBuffer()));
-  return sharp(pages, { join: { animated: true } }).gif({ loop: 0, delay: 100 }).toBuffer();
+  const pages = await Promise.all(
+    Array.from({ length: frames }, (_, i) =>
+      flat(width, height, 100 + i)
+        .png()
+        .toBuffer(),
+    ),
+  );
+  return sharp(pages, { join: { animated: true } })
+    .gif({ loop: 0, delay: 100 })
+    .toBuffer();
 }
 
 export type RowCase = {
@@ -91,7 +106,8 @@ export interface JsonlCorpus {
   goodIds: string[];
 }
 
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#c33"/></svg>\n';
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#c33"/></svg>\n';
 
 /** The image files of the corpus (name → bytes), good and bad. */
 export async function corpusImages(): Promise<Record<string, Uint8Array>> {
@@ -152,10 +168,20 @@ export async function writeJsonlCorpus(dir: string, nGood = 6): Promise<JsonlCor
   const row = (o: Record<string, unknown>) => lines.push(JSON.stringify(o));
   for (let i = 0; i < nGood; i++) {
     const name = `good-${i}.png`;
-    await writeFile(join(imageDir, name), await flat(64 + 8 * i, 48, 200 + i).png().toBuffer());
+    await writeFile(
+      join(imageDir, name),
+      await flat(64 + 8 * i, 48, 200 + i)
+        .png()
+        .toBuffer(),
+    );
     const id = `good-${i}`;
     goodIds.push(id);
-    row({ id, problem: `<image>Good question number ${i}: what is ${i} + ${i}?`, answer: String(2 * i), images: [name] });
+    row({
+      id,
+      problem: `<image>Good question number ${i}: what is ${i} + ${i}?`,
+      answer: String(2 * i),
+      images: [name],
+    });
   }
   const imageCase = (id: string, file: string, reason: string | null) => {
     cases.push({ id, reason });
@@ -184,23 +210,26 @@ export async function writeJsonlCorpus(dir: string, nGood = 6): Promise<JsonlCor
   row({ id: 'null-answer', problem: '<image>Null answer is fine for GAD.', answer: null, images: ['good-3.png'] });
 
   // a broken JSON line (its row id is `<source>#<index>`; the test finds it by detail) and a non-UTF-8 line
-  const text = Buffer.concat(
-    [
-      ...lines.map((l) => Buffer.from(`${l}\n`)),
-      Buffer.from('{"id": "broken-json", "problem": "<image>unterminated\n'),
-      Buffer.from('{"id": "non-utf8", "problem": "<image>caf'),
-      Buffer.from([0xe9, 0xff]), // latin-1 é and a byte that is never valid UTF-8
-      Buffer.from('", "answer": "1", "images": ["good-4.png"]}\n'),
-      Buffer.from(`${JSON.stringify({ id: 'good-last', problem: '<image>A good row after the broken lines.', answer: '9', images: ['good-5.png'] })}\n`),
-    ],
-  );
+  const text = Buffer.concat([
+    ...lines.map((l) => Buffer.from(`${l}\n`)),
+    Buffer.from('{"id": "broken-json", "problem": "<image>unterminated\n'),
+    Buffer.from('{"id": "non-utf8", "problem": "<image>caf'),
+    Buffer.from([0xe9, 0xff]), // latin-1 é and a byte that is never valid UTF-8
+    Buffer.from('", "answer": "1", "images": ["good-4.png"]}\n'),
+    Buffer.from(
+      `${JSON.stringify({ id: 'good-last', problem: '<image>A good row after the broken lines.', answer: '9', images: ['good-5.png'] })}\n`,
+    ),
+  ]);
   goodIds.push('good-last');
   const jsonl = join(dir, 'train.jsonl');
   await writeFile(jsonl, text);
 
   const ids = [...goodIds, ...cases.map((c) => c.id), 'broken-json', 'non-utf8'];
   const teacher = join(dir, 'teacher.jsonl');
-  await writeFile(teacher, ids.map((id) => JSON.stringify({ id, response: `The answer for ${id} is \\boxed{1}.` })).join('\n') + '\n');
+  await writeFile(
+    teacher,
+    ids.map((id) => JSON.stringify({ id, response: `The answer for ${id} is \\boxed{1}.` })).join('\n') + '\n',
+  );
   return { dir, jsonl, imageDir, teacher, cases, goodIds };
 }
 
@@ -222,24 +251,56 @@ export async function writeParquetCorpus(dir: string, nGood = 6): Promise<Parque
   await mkdir(imageDir, { recursive: true });
   await writeFile(join(dir, 'pq-outside.png'), await flat(64, 64, 78).png().toBuffer());
   const images = await corpusImages();
-  const rows: Array<{ id: string; problem: string | null; answer: string | null; images: Array<{ bytes: Uint8Array | null; path: string | null }> | null }> = [];
+  const rows: Array<{
+    id: string;
+    problem: string | null;
+    answer: string | null;
+    images: Array<{ bytes: Uint8Array | null; path: string | null }> | null;
+  }> = [];
   const cases: RowCase[] = [];
   const goodIds: string[] = [];
   for (let i = 0; i < nGood; i++) {
     const id = `pq-good-${i}`;
     goodIds.push(id);
-    rows.push({ id, problem: `<image>Parquet good question ${i}.`, answer: String(i), images: [{ bytes: await flat(72 + 8 * i, 40, 300 + i).png().toBuffer(), path: `${id}.png` }] });
+    rows.push({
+      id,
+      problem: `<image>Parquet good question ${i}.`,
+      answer: String(i),
+      images: [
+        {
+          bytes: await flat(72 + 8 * i, 40, 300 + i)
+            .png()
+            .toBuffer(),
+          path: `${id}.png`,
+        },
+      ],
+    });
   }
   const imageCase = (id: string, file: string, reason: string | null) => {
     cases.push({ id, reason });
-    rows.push({ id, problem: `<image>Parquet question about ${id}.`, answer: '1', images: [{ bytes: images[file]!, path: file }] });
+    rows.push({
+      id,
+      problem: `<image>Parquet question about ${id}.`,
+      answer: '1',
+      images: [{ bytes: images[file]!, path: file }],
+    });
   };
   for (const [id, file, reason] of IMAGE_CASES) imageCase(`pq-${id}`, file, reason);
   const good0 = rows[0]!.images![0]!.bytes!;
   cases.push({ id: 'pq-dotdot-path', reason: 'image_outside_root' });
-  rows.push({ id: 'pq-dotdot-path', problem: '<image>Path only, escaping.', answer: '1', images: [{ bytes: null, path: '../pq-outside.png' }] });
+  rows.push({
+    id: 'pq-dotdot-path',
+    problem: '<image>Path only, escaping.',
+    answer: '1',
+    images: [{ bytes: null, path: '../pq-outside.png' }],
+  });
   cases.push({ id: 'pq-two-tags', reason: 'image_count_mismatch' });
-  rows.push({ id: 'pq-two-tags', problem: '<image> and <image>?', answer: '1', images: [{ bytes: good0, path: null }] });
+  rows.push({
+    id: 'pq-two-tags',
+    problem: '<image> and <image>?',
+    answer: '1',
+    images: [{ bytes: good0, path: null }],
+  });
   cases.push({ id: 'pq-null-prompt', reason: 'empty_prompt' });
   rows.push({ id: 'pq-null-prompt', problem: null, answer: '1', images: [{ bytes: good0, path: null }] });
   cases.push({ id: 'pq-empty-prompt', reason: 'empty_prompt' });
@@ -249,13 +310,26 @@ export async function writeParquetCorpus(dir: string, nGood = 6): Promise<Parque
   cases.push({ id: 'pq-empty-image-list', reason: 'image_count_mismatch' });
   rows.push({ id: 'pq-empty-image-list', problem: '<image>Empty image list.', answer: '1', images: [] });
   cases.push({ id: 'pq-null-struct-fields', reason: 'bad_row' });
-  rows.push({ id: 'pq-null-struct-fields', problem: '<image>Both fields null.', answer: '1', images: [{ bytes: null, path: null }] });
+  rows.push({
+    id: 'pq-null-struct-fields',
+    problem: '<image>Both fields null.',
+    answer: '1',
+    images: [{ bytes: null, path: null }],
+  });
   cases.push({ id: 'pq-null-answer', reason: null });
-  rows.push({ id: 'pq-null-answer', problem: '<image>Null answer.', answer: null, images: [{ bytes: await flat(50, 50, 400).png().toBuffer(), path: null }] });
+  rows.push({
+    id: 'pq-null-answer',
+    problem: '<image>Null answer.',
+    answer: null,
+    images: [{ bytes: await flat(50, 50, 400).png().toBuffer(), path: null }],
+  });
   const parquet = join(dir, 'train.parquet');
   // null cells are written as nulls (GenRow types them as optional)
   await writeRowsParquet(parquet, rows as unknown as Parameters<typeof writeRowsParquet>[1], { rowGroupRows: 8 });
   const teacher = join(dir, 'pq-teacher.jsonl');
-  await writeFile(teacher, rows.map((r) => JSON.stringify({ id: r.id, response: `Teacher says \\boxed{${r.id}}.` })).join('\n') + '\n');
+  await writeFile(
+    teacher,
+    rows.map((r) => JSON.stringify({ id: r.id, response: `Teacher says \\boxed{${r.id}}.` })).join('\n') + '\n',
+  );
   return { parquet, imageDir, teacher, cases, goodIds };
 }

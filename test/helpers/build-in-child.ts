@@ -15,11 +15,19 @@ export function buildInChild(cfg: unknown): Promise<ChildBuild> {
   const ts = here.endsWith('.ts');
   const helper = join(dirname(here), `build-rss-child.${ts ? 'ts' : 'js'}`);
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [...(ts ? ['--import', import.meta.resolve('tsx')] : []), helper, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [...(ts ? ['--import', import.meta.resolve('tsx')] : []), helper, JSON.stringify(cfg)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? ok(JSON.parse(out.trim().split('\n').pop()!) as ChildBuild) : fail(new Error(`build child exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? ok(JSON.parse(out.trim().split('\n').pop()!) as ChildBuild)
+        : fail(new Error(`build child exited ${code}: ${err}`)),
+    );
   });
 }

@@ -9,4 +9,6 @@ const cfg = JSON.parse(process.argv[2] ?? '{}');
 const t0 = Date.now();
 const r = await build(cfg);
 const peakRssMB = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(`${JSON.stringify({ peakRssMB, ms: Date.now() - t0, exitCode: r.exitCode, splits: r.splits, shards: r.manifest.shards.length })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ peakRssMB, ms: Date.now() - t0, exitCode: r.exitCode, splits: r.splits, shards: r.manifest.shards.length })}\n`,
+);

@@ -20,9 +20,18 @@ if (session.notice) console.log(`notice ${session.notice}`);
 const prev = session.resumed?.splits.train;
 const first = await makeSample(0, { teacher: true });
 const shardSize = rowBytes(rowFor(first, VERL_GAD)) * 3;
-const w = new ShardWriter({ ...VERL_GAD, dir: join(session.workDir, 'data'), split: 'train', shardSize, rowGroupRows: 2, session });
+const w = new ShardWriter({
+  ...VERL_GAD,
+  dir: join(session.workDir, 'data'),
+  split: 'train',
+  shardSize,
+  rowGroupRows: 2,
+  session,
+});
 w.onShardClosed = (info) => console.log(`shard ${info.index} ${info.rows}`);
-const records: Array<{ id: string; kept: boolean }> = [...((prev?.records ?? []) as Array<{ id: string; kept: boolean }>)];
+const records: Array<{ id: string; kept: boolean }> = [
+  ...((prev?.records ?? []) as Array<{ id: string; kept: boolean }>),
+];
 for (let i = prev?.inputRows ?? 0; i < rows; i++) {
   const s = await makeSample(i, { teacher: true });
   if (i % 5 === 4) {

@@ -17,7 +17,12 @@ function pixels(seed: number, width: number, height: number): Buffer {
   return buf;
 }
 
-export async function makeImage(seed: number, width: number, height: number, format: 'png' | 'jpeg'): Promise<Uint8Array> {
+export async function makeImage(
+  seed: number,
+  width: number,
+  height: number,
+  format: 'png' | 'jpeg',
+): Promise<Uint8Array> {
   const img = sharp(pixels(seed, width, height), { raw: { width, height, channels: 3 } });
   const out = format === 'png' ? await img.png().toBuffer() : await img.jpeg({ quality: 90 }).toBuffer();
   return new Uint8Array(out);
@@ -84,21 +89,45 @@ export async function makeSamples(n: number, spec: SampleSpec = {}, start = 0): 
   return out;
 }
 
-export const VERL_GAD: SchemaOptions = { target: 'verl', kind: 'gad', promptKey: 'prompt', answerKey: 'answer', imageKey: 'images' };
+export const VERL_GAD: SchemaOptions = {
+  target: 'verl',
+  kind: 'gad',
+  promptKey: 'prompt',
+  answerKey: 'answer',
+  imageKey: 'images',
+};
 export const VERL_GRPO: SchemaOptions = { ...VERL_GAD, kind: 'grpo' };
-export const EASYR1_GAD: SchemaOptions = { target: 'easyr1', kind: 'gad', promptKey: 'problem', answerKey: 'answer', imageKey: 'images' };
+export const EASYR1_GAD: SchemaOptions = {
+  target: 'easyr1',
+  kind: 'gad',
+  promptKey: 'problem',
+  answerKey: 'answer',
+  imageKey: 'images',
+};
 export const EASYR1_GRPO: SchemaOptions = { ...EASYR1_GAD, kind: 'grpo' };
 
 const stats = (n: number) => ({ count: n, min: 1, p50: 2, p90: 3, p95: 3, p99: 4, max: 4, mean: 2.5 });
 
 /** A plausible manifest for the written shards. */
-export function makeManifest(opts: SchemaOptions, shards: ShardInfo[], rows: Record<string, number>, license?: string): Manifest {
+export function makeManifest(
+  opts: SchemaOptions,
+  shards: ShardInfo[],
+  rows: Record<string, number>,
+  license?: string,
+): Manifest {
   return {
     tool: { name: 'gad-data', version: '0.1.0' },
     target: opts.target,
     kind: opts.kind,
     config: { target: opts.target, shard_size: 1000, ...(license ? { license } : {}) },
-    sources: [{ split: 'train', spec: 'test://rows', kind: 'fixture', files: [{ path: 'rows.jsonl', bytes: 10, sha256: 'ab'.repeat(32) }] }],
+    sources: [
+      {
+        split: 'train',
+        spec: 'test://rows',
+        kind: 'fixture',
+        files: [{ path: 'rows.jsonl', bytes: 10, sha256: 'ab'.repeat(32) }],
+      },
+    ],
     model: {
       name: 'Qwen2.5-VL-7B-Instruct',
       family: 'qwen2.5-vl',
@@ -111,11 +140,23 @@ export function makeManifest(opts: SchemaOptions, shards: ShardInfo[], rows: Rec
       chatTemplateSha256: 'ef'.repeat(32),
     },
     resize: { pipeline: 'processor', minPixels: 3136, maxPixels: 12845056, trainer: 'verl' },
-    columns: { prompt: opts.promptKey, answer: opts.answerKey, images: opts.imageKey, teacher: opts.kind === 'gad' ? 'teacher_response' : null },
+    columns: {
+      prompt: opts.promptKey,
+      answer: opts.answerKey,
+      images: opts.imageKey,
+      teacher: opts.kind === 'gad' ? 'teacher_response' : null,
+    },
     formatPrompt: { name: 'math', sha256: '01'.repeat(32), file: null },
     limits: { maxPromptLength: 4096, maxResponseLength: 4096 },
-    splits: Object.fromEntries(Object.entries(rows).map(([s, n]) => [s, { rowsIn: n + 1, rowsOut: n, dropped: { prompt_too_long: 1 } }])),
+    splits: Object.fromEntries(
+      Object.entries(rows).map(([s, n]) => [s, { rowsIn: n + 1, rowsOut: n, dropped: { prompt_too_long: 1 } }]),
+    ),
     shards,
-    tokens: Object.fromEntries(Object.entries(rows).map(([s, n]) => [s, { prompt: stats(n), text: stats(n), image: stats(n), response: opts.kind === 'gad' ? stats(n) : null }])),
+    tokens: Object.fromEntries(
+      Object.entries(rows).map(([s, n]) => [
+        s,
+        { prompt: stats(n), text: stats(n), image: stats(n), response: opts.kind === 'gad' ? stats(n) : null },
+      ]),
+    ),
   };
 }

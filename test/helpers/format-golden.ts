@@ -43,7 +43,19 @@ export function goldenResponses(): GoldenResponse[] {
 }
 
 export function goldenMeta(): {
-  processors: Record<string, { chat_template_sha256: string; model_dir_files_sha256: Record<string, string>; min_pixels: number; max_pixels: number; patch_size: number; merge_size: number; eos_token: string; image_token_id: number }>;
+  processors: Record<
+    string,
+    {
+      chat_template_sha256: string;
+      model_dir_files_sha256: Record<string, string>;
+      min_pixels: number;
+      max_pixels: number;
+      patch_size: number;
+      merge_size: number;
+      eos_token: string;
+      image_token_id: number;
+    }
+  >;
   format_prompts: Record<string, string | null>;
   counts: { prompt_lines: number; response_lines: number };
 } {

@@ -13,7 +13,11 @@ const ts = here.endsWith('.ts');
 /** argv (after the node executable) that runs `gad-data ...args`. */
 export function cliArgv(args: string[]): string[] {
   // tsx resolved from here (the child's cwd may be a temp folder without node_modules)
-  return [...(ts ? ['--import', import.meta.resolve('tsx')] : []), join(dirname(here), `gad-cli-child.${ts ? 'ts' : 'js'}`), ...args];
+  return [
+    ...(ts ? ['--import', import.meta.resolve('tsx')] : []),
+    join(dirname(here), `gad-cli-child.${ts ? 'ts' : 'js'}`),
+    ...args,
+  ];
 }
 
 export interface CliResult {
@@ -25,10 +29,17 @@ export interface CliResult {
 }
 
 /** Run the CLI without blocking this process (a local server may run in it); killed after `timeoutMs`. */
-export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CliResult> {
   const t0 = Date.now();
   return new Promise((ok) => {
-    const child = spawn(process.execPath, cliArgv(args), { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, cliArgv(args), {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -135,18 +135,30 @@ export async function startHubServer(
 
     // `/api/datasets/<owner>/<name>` (huggingface_hub's dataset_info without a revision) is the info of `main`
     const bare = /^\/api\/datasets\/([^/]+\/[^/]+)$/.exec(u.pathname);
-    const api = bare ? [u.pathname, bare[1]!, 'revision', 'main'] : /^\/api\/datasets\/([^/]+\/[^/]+)\/(revision|tree)\/(.*)$/.exec(u.pathname);
+    const api = bare
+      ? [u.pathname, bare[1]!, 'revision', 'main']
+      : /^\/api\/datasets\/([^/]+\/[^/]+)\/(revision|tree)\/(.*)$/.exec(u.pathname);
     const resolveM = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(u.pathname);
     const repoName = api?.[1] ?? resolveM?.[1];
     const repo = repoName ? byName.get(repoName) : undefined;
     if (!repo) return notFound('RepoNotFound', 'Repository not found');
-    if (repo.requireToken && rec.authorization !== `Bearer ${repo.requireToken}`) return json(401, { error: 'Invalid credentials' });
+    if (repo.requireToken && rec.authorization !== `Bearer ${repo.requireToken}`)
+      return json(401, { error: 'Invalid credentials' });
 
     if (api && api[2] === 'revision') {
       const rev = decodeURIComponent(api[3]!);
       const r = findRevision(repo, rev === 'HEAD' ? 'main' : rev);
       if (!r) return notFound('RevisionNotFound', `Invalid rev id: ${rev}`);
-      return json(200, { _id: fakeCommit(repo.name).slice(0, 24), id: repo.name, sha: opts.hostile?.sha ?? r.commit, private: false, gated: false, downloads: 0, likes: 0, lastModified: '2025-01-01T00:00:00.000Z' });
+      return json(200, {
+        _id: fakeCommit(repo.name).slice(0, 24),
+        id: repo.name,
+        sha: opts.hostile?.sha ?? r.commit,
+        private: false,
+        gated: false,
+        downloads: 0,
+        likes: 0,
+        lastModified: '2025-01-01T00:00:00.000Z',
+      });
     }
     if (api && api[2] === 'tree') {
       // the client sends the revision unencoded: tree/<commit-or-branch>[/<path>]
@@ -171,8 +183,16 @@ export async function startHubServer(
           dirs.add((sub ? sub + '/' : '') + rel.split('/')[0]);
           continue;
         }
-        const lfs = f.path.endsWith('.parquet') ? { oid: sha256(f.content), size: f.content.length, pointerSize: 134 } : undefined;
-        const entry: TreeFileEntry = { type: 'file', oid: gitOid(f.content), size: f.content.length, path: f.path, ...(lfs ? { lfs } : {}) };
+        const lfs = f.path.endsWith('.parquet')
+          ? { oid: sha256(f.content), size: f.content.length, pointerSize: 134 }
+          : undefined;
+        const entry: TreeFileEntry = {
+          type: 'file',
+          oid: gitOid(f.content),
+          size: f.content.length,
+          path: f.path,
+          ...(lfs ? { lfs } : {}),
+        };
         entries.push(opts.hostile?.entry ? opts.hostile.entry(entry) : entry);
       }
       if (recursive) {
@@ -199,7 +219,9 @@ export async function startHubServer(
       const path = decodeURIComponent(resolveM[3]!);
       // a hostile listing may name a path with `..` (which the client's URL normalises away): match by file name
       const base = (x: string) => x.slice(x.lastIndexOf('/') + 1);
-      const found = r.files.find((x) => x.path === path) ?? (opts.hostile ? r.files.find((x) => base(x.path) === base(path)) : undefined);
+      const found =
+        r.files.find((x) => x.path === path) ??
+        (opts.hostile ? r.files.find((x) => base(x.path) === base(path)) : undefined);
       if (!found) return notFound('EntryNotFound', `Entry not found: ${path}`);
       const f: HubFile = opts.hostile?.body ? { path: found.path, content: opts.hostile.body(found) } : found;
       const etag = f.path.endsWith('.parquet') ? sha256(found.content) : gitOid(found.content);
@@ -215,7 +237,10 @@ export async function startHubServer(
         const start = Number(range[1]);
         const end = range[2] ? Math.min(Number(range[2]), f.content.length - 1) : f.content.length - 1;
         if (start >= f.content.length) return send(416, '', { 'Content-Range': `bytes */${f.content.length}` });
-        return send(206, f.content.subarray(start, end + 1), { ...headers, 'Content-Range': `bytes ${start}-${end}/${f.content.length}` });
+        return send(206, f.content.subarray(start, end + 1), {
+          ...headers,
+          'Content-Range': `bytes ${start}-${end}/${f.content.length}`,
+        });
       }
       if (req.method === 'HEAD') {
         rec.status = 200;

@@ -17,9 +17,21 @@ export interface GenRow {
 }
 
 const imageType = () =>
-  new A.List(new A.Field('element', new A.Struct([new A.Field('bytes', new A.Binary(), true), new A.Field('path', new A.Utf8(), true)]), true));
+  new A.List(
+    new A.Field(
+      'element',
+      new A.Struct([new A.Field('bytes', new A.Binary(), true), new A.Field('path', new A.Utf8(), true)]),
+      true,
+    ),
+  );
 const promptType = () =>
-  new A.List(new A.Field('element', new A.Struct([new A.Field('content', new A.Utf8(), true), new A.Field('role', new A.Utf8(), true)]), true));
+  new A.List(
+    new A.Field(
+      'element',
+      new A.Struct([new A.Field('content', new A.Utf8(), true), new A.Field('role', new A.Utf8(), true)]),
+      true,
+    ),
+  );
 
 function column(type: A.DataType, values: unknown[]): A.Data {
   const b = A.makeBuilder({ type, nullValues: [null, undefined] });
@@ -28,14 +40,23 @@ function column(type: A.DataType, values: unknown[]): A.Data {
 }
 
 /** Write rows to `path`: the columns present in the first row, `rowGroupRows` rows per row group. */
-export async function writeRowsParquet(path: string, rows: GenRow[], opts: { rowGroupRows?: number } = {}): Promise<void> {
+export async function writeRowsParquet(
+  path: string,
+  rows: GenRow[],
+  opts: { rowGroupRows?: number } = {},
+): Promise<void> {
   const first = rows[0] ?? {};
   const fields: A.Field[] = [];
   const children: A.Data[] = [];
   const add = (name: keyof GenRow, type: A.DataType) => {
     if (!(name in first)) return;
     fields.push(new A.Field(name, type, true));
-    children.push(column(type, rows.map((r) => r[name] ?? null)));
+    children.push(
+      column(
+        type,
+        rows.map((r) => r[name] ?? null),
+      ),
+    );
   };
   add('id', new A.Utf8());
   add('data_source', new A.Utf8());
@@ -45,7 +66,10 @@ export async function writeRowsParquet(path: string, rows: GenRow[], opts: { row
   add('images', imageType());
   add('ability', new A.Utf8());
   const schema = new A.Schema(fields);
-  const batch = new A.RecordBatch(schema, A.makeData({ type: new A.Struct(fields), length: rows.length, nullCount: 0, children }));
+  const batch = new A.RecordBatch(
+    schema,
+    A.makeData({ type: new A.Struct(fields), length: rows.length, nullCount: 0, children }),
+  );
   const table = pw.Table.fromIPCStream(A.tableToIPC(new A.Table([batch]), 'stream'));
   const props = new pw.WriterPropertiesBuilder().setMaxRowGroupSize(opts.rowGroupRows ?? 64).build();
   await writeFile(path, pw.writeParquet(table, props));

@@ -25,7 +25,12 @@ const MIRROR_ENV = {
 
 function installed(marker: string): Set<string> {
   if (!existsSync(marker)) return new Set();
-  return new Set(readFileSync(marker, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    readFileSync(marker, 'utf8')
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
@@ -59,7 +64,11 @@ async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
 async function pipInstall(python: string, packages: string[]): Promise<void> {
   const args = ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', ...packages];
   try {
-    await run(python, args, { env: { ...process.env, ...MIRROR_ENV }, maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 });
+    await run(python, args, {
+      env: { ...process.env, ...MIRROR_ENV },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 15 * 60_000,
+    });
   } catch {
     await run(python, args, { env: process.env, maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 });
   }
@@ -99,7 +108,12 @@ export async function ensurePythonVenv(packages: string[]): Promise<string | nul
 }
 
 /** Run a Python script with the venv's python; returns stdout (throws with stderr on failure). */
-export async function runPython(python: string, script: string, args: string[] = [], env: Record<string, string> = {}): Promise<string> {
+export async function runPython(
+  python: string,
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<string> {
   try {
     const { stdout } = await run(python, ['-c', script, ...args], {
       maxBuffer: 256 * 1024 * 1024,

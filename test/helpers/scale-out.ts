@@ -14,17 +14,37 @@ import { partOfRow } from '../../src/partition/spec.js';
  * splits of --test-ratio), chosen so that copies and originals fall into different parts of `parts`.
  * Returns the pairs [original id, copy id].
  */
-export function makeCrossPartDataset(dir: string, opts: { base?: number; parts?: number } = {}): Array<[string, string]> {
+export function makeCrossPartDataset(
+  dir: string,
+  opts: { base?: number; parts?: number } = {},
+): Array<[string, string]> {
   const base = opts.base ?? 48;
   const parts = opts.parts ?? 4;
   const src = packagePath('fixtures', 'sample');
   const data = join(dir, 'data');
   mkdirSync(data, { recursive: true });
   cpSync(join(src, 'images'), join(data, 'images'), { recursive: true });
-  const rows = readFileSync(join(src, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => String(r.id).startsWith('geo-')).slice(0, base);
+  const rows = readFileSync(join(src, 'train.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((r) => String(r.id).startsWith('geo-'))
+    .slice(0, base);
   // extra columns, passed through to the verl rows as they are (numbers as written: 1.0 stays a float)
-  const lines = (rs: Array<Record<string, unknown>>) => rs.map((r, i) => JSON.stringify(r).replace(/}$/, `,"difficulty":${i % 5},"weight":${i % 3}.0,"meta":{"big":1234567890123456789${i % 10},"tags":["t${i % 4}"]}}`));
-  const teacher = new Map(readFileSync(join(src, 'teacher.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; response: string }).map((t) => [t.id, t.response]));
+  const lines = (rs: Array<Record<string, unknown>>) =>
+    rs.map((r, i) =>
+      JSON.stringify(r).replace(
+        /}$/,
+        `,"difficulty":${i % 5},"weight":${i % 3}.0,"meta":{"big":1234567890123456789${i % 10},"tags":["t${i % 4}"]}}`,
+      ),
+    );
+  const teacher = new Map(
+    readFileSync(join(src, 'teacher.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; response: string })
+      .map((t) => [t.id, t.response]),
+  );
   const pairs: Array<[string, string]> = [];
   const out: Array<Record<string, unknown>> = [...rows];
   for (const r of rows) {
@@ -37,7 +57,9 @@ export function makeCrossPartDataset(dir: string, opts: { base?: number; parts?:
     out.push({ ...r, id: copy });
   }
   writeFileSync(join(data, 'train.jsonl'), lines(out).join('\n') + '\n');
-  const tlines = out.filter((r) => teacher.has(String(r.id).replace(/-copy\d+$/, ''))).map((r) => JSON.stringify({ id: r.id, response: teacher.get(String(r.id).replace(/-copy\d+$/, '')) }));
+  const tlines = out
+    .filter((r) => teacher.has(String(r.id).replace(/-copy\d+$/, '')))
+    .map((r) => JSON.stringify({ id: r.id, response: teacher.get(String(r.id).replace(/-copy\d+$/, '')) }));
   writeFileSync(join(data, 'teacher.jsonl'), tlines.join('\n') + '\n');
   return pairs;
 }

@@ -11,16 +11,26 @@ import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 
 const BINARIES = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'scontrol', 'sinfo'];
-const have = (b: string) => spawnSync('sh', ['-c', `command -v ${b}`], { encoding: 'utf8', env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } }).status === 0;
+const have = (b: string) =>
+  spawnSync('sh', ['-c', `command -v ${b}`], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+  }).status === 0;
 
 /** null when Slurm can run here (installing slurm-wlm and munge with apt-get when root); else why not. */
 export function slurmUnavailable(): string | null {
   if (BINARIES.every(have)) return null;
   if (process.platform !== 'linux') return 'Slurm test: not Linux';
-  if (process.getuid?.() !== 0) return `Slurm test: ${BINARIES.filter((b) => !have(b)).join(', ')} missing and not root (apt-get install slurm-wlm munge)`;
+  if (process.getuid?.() !== 0)
+    return `Slurm test: ${BINARIES.filter((b) => !have(b)).join(', ')} missing and not root (apt-get install slurm-wlm munge)`;
   if (!have('apt-get')) return 'Slurm test: slurm-wlm is not installed and there is no apt-get';
-  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge'], { encoding: 'utf8', timeout: 900_000 });
-  if (r.status !== 0 || !BINARIES.every(have)) return `Slurm test: apt-get install slurm-wlm munge failed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
+  const r = spawnSync(
+    'sh',
+    ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge'],
+    { encoding: 'utf8', timeout: 900_000 },
+  );
+  if (r.status !== 0 || !BINARIES.every(have))
+    return `Slurm test: apt-get install slurm-wlm munge failed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
   return null;
 }
 
@@ -116,7 +126,15 @@ export async function startSlurm(dir: string): Promise<Slurm> {
   process.once('exit', () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });
-  run('munged', ['-F', '--force', `--socket=${sock}`, `--key-file=${key}`, `--pid-file=${join(dir, 'munged.pid')}`, `--log-file=${join(dir, 'munged.log')}`, `--seed-file=${join(dir, 'munged.seed')}`]);
+  run('munged', [
+    '-F',
+    '--force',
+    `--socket=${sock}`,
+    `--key-file=${key}`,
+    `--pid-file=${join(dir, 'munged.pid')}`,
+    `--log-file=${join(dir, 'munged.log')}`,
+    `--seed-file=${join(dir, 'munged.seed')}`,
+  ]);
   await sleep(500);
   run('slurmctld', ['-D', '-i', '-f', conf]);
   run('slurmd', ['-D', '-f', conf]);
@@ -140,7 +158,8 @@ export async function startSlurm(dir: string): Promise<Slurm> {
         const s = spawnSync('scontrol', ['show', 'job', id], { env, encoding: 'utf8', timeout: 10_000 });
         const state = /JobState=(\S+)/.exec(s.stdout)?.[1];
         if (state && !/PENDING|RUNNING|CONFIGURING|COMPLETING|REQUEUED|SUSPENDED/.test(state)) return state;
-        if (Date.now() - start > timeoutMs) throw new Error(`job ${id} still ${state ?? 'unknown'} after ${timeoutMs / 1000}s`);
+        if (Date.now() - start > timeoutMs)
+          throw new Error(`job ${id} still ${state ?? 'unknown'} after ${timeoutMs / 1000}s`);
         await sleep(1000);
       }
     },

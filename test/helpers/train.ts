@@ -68,12 +68,14 @@ export function makeFakeBuild(o: FakeBuildOptions = {}): FakeBuild {
       tokenizerSha256: '0'.repeat(64),
       chatTemplateSha256: '0'.repeat(64),
     },
-    resize: target === 'easyr1'
-      ? { pipeline: 'easyr1', minPixels: 262144, maxPixels: 1003520, trainer: 'easyr1' }
-      : { pipeline: 'qwen-vl-utils', minPixels: 3136, maxPixels: 1003520, trainer: 'verl' },
-    columns: target === 'easyr1'
-      ? { prompt: 'problem', answer: 'answer', images: 'images', teacher: null }
-      : { prompt: 'prompt', answer: 'answer', images: 'images', teacher: 'teacher_response' },
+    resize:
+      target === 'easyr1'
+        ? { pipeline: 'easyr1', minPixels: 262144, maxPixels: 1003520, trainer: 'easyr1' }
+        : { pipeline: 'qwen-vl-utils', minPixels: 3136, maxPixels: 1003520, trainer: 'verl' },
+    columns:
+      target === 'easyr1'
+        ? { prompt: 'problem', answer: 'answer', images: 'images', teacher: null }
+        : { prompt: 'prompt', answer: 'answer', images: 'images', teacher: 'teacher_response' },
     formatPrompt,
     limits: { maxPromptLength: o.maxPromptLength ?? 3072, maxResponseLength: o.maxResponseLength ?? 1536 },
     splits: {},
@@ -90,7 +92,14 @@ export const FAKE_VERL_DIR = packagePath('test', 'fixtures', 'fake-verl');
 export function fakeVerlEnv(record: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', FAKE_VERL_RECORD: record, ...extra };
   env.PYTHONPATH = [FAKE_VERL_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
-  for (const k of ['MODEL_PATH', 'REWARD_MODEL_PATH', 'PYTHON', 'HYDRA_FULL_ERROR', 'TOKENIZERS_PARALLELISM', 'NCCL_TIMEOUT']) {
+  for (const k of [
+    'MODEL_PATH',
+    'REWARD_MODEL_PATH',
+    'PYTHON',
+    'HYDRA_FULL_ERROR',
+    'TOKENIZERS_PARALLELISM',
+    'NCCL_TIMEOUT',
+  ]) {
     if (!(k in extra)) delete env[k];
   }
   return env;
@@ -100,7 +109,10 @@ export function fakeVerlEnv(record: string, extra: Record<string, string> = {}):
 export function makeModelDir(parent: string, name: string, modelType: string, patch: number): string {
   const dir = join(parent, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: modelType, vision_config: { patch_size: patch } }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ model_type: modelType, vision_config: { patch_size: patch } }),
+  );
   return dir;
 }
 

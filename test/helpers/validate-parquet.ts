@@ -5,13 +5,18 @@ import sharp from 'sharp';
 /** A real PNG of w×h with a gradient (so it is not a blank image). */
 export async function pngOf(w: number, h: number): Promise<Uint8Array> {
   const raw = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const o = (y * w + x) * 3;
-    raw[o] = (x * 7) & 255;
-    raw[o + 1] = (y * 5) & 255;
-    raw[o + 2] = ((x + y) * 3) & 255;
-  }
-  return new Uint8Array(await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer());
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 3;
+      raw[o] = (x * 7) & 255;
+      raw[o + 1] = (y * 5) & 255;
+      raw[o + 2] = ((x + y) * 3) & 255;
+    }
+  return new Uint8Array(
+    await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 export interface CraftRow {
@@ -55,7 +60,9 @@ export async function writeCraftedParquet(file: string, rows: CraftRow[], layout
         : `p::VARCHAR AS problem, answer::VARCHAR AS answer, ${images}${teacher}`;
     const schema =
       "{'p': 'VARCHAR', 'msgs': 'STRUCT(role VARCHAR, content VARCHAR)[]', 'imgs': 'STRUCT(hex VARCHAR, path VARCHAR)[]', 'answer': 'VARCHAR', 'teacher': 'VARCHAR'}";
-    await con.run(`COPY (SELECT ${cols} FROM read_json('${json.replace(/'/g, "''")}', columns = ${schema}, format = 'array')) TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`);
+    await con.run(
+      `COPY (SELECT ${cols} FROM read_json('${json.replace(/'/g, "''")}', columns = ${schema}, format = 'array')) TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`,
+    );
   } finally {
     con.closeSync();
     inst.closeSync();

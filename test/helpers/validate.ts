@@ -92,7 +92,12 @@ export function findChromium(): string | null {
 }
 
 /** Screenshots a local HTML file with headless Chromium (network features off, throwaway profile). */
-export async function screenshotHtml(chromium: string, htmlFile: string, pngFile: string, size = '1200,2000'): Promise<void> {
+export async function screenshotHtml(
+  chromium: string,
+  htmlFile: string,
+  pngFile: string,
+  size = '1200,2000',
+): Promise<void> {
   const profile = await mkdtemp(join(tmpdir(), 'gad-chromium-'));
   try {
     const args = [

@@ -22,7 +22,17 @@ let server: HubServer;
 let trainBytes: Uint8Array;
 let testBytes: Uint8Array;
 const savedEnv: Record<string, string | undefined> = {};
-const ENV_KEYS = ['HF_HOME', 'HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'HF_ENDPOINT', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_HUB_OFFLINE', 'HF_TOKEN_PATH', 'XDG_CACHE_HOME'];
+const ENV_KEYS = [
+  'HF_HOME',
+  'HF_HUB_CACHE',
+  'HUGGINGFACE_HUB_CACHE',
+  'HF_ENDPOINT',
+  'HF_TOKEN',
+  'HUGGING_FACE_HUB_TOKEN',
+  'HF_HUB_OFFLINE',
+  'HF_TOKEN_PATH',
+  'XDG_CACHE_HOME',
+];
 
 function rowsOf(n: number, prefix: string): GenRow[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -86,7 +96,10 @@ before(async () => {
     {
       name: CONVERTED,
       revisions: {
-        main: { commit: fakeCommit('script-main'), files: [{ path: 'script-only.py', content: Buffer.from('# a loading script\n') }] },
+        main: {
+          commit: fakeCommit('script-main'),
+          files: [{ path: 'script-only.py', content: Buffer.from('# a loading script\n') }],
+        },
         'refs/convert/parquet': { commit: CONV, files: [{ path: 'default/train/0000.parquet', content: small }] },
       },
     },
@@ -108,7 +121,15 @@ test('first run downloads into HF_HOME in the huggingface_hub layout; offline ru
   setEnv({ HF_HOME: home, HF_ENDPOINT: server.url, HF_TOKEN: TOKEN });
   const log: string[] = [];
   const before = server.requests.length;
-  const { ing, out } = await collect({ splits: [{ split: 'train', specs: [`${REPO}@train`] }, { split: 'test', specs: [`${REPO}@test`] }] }, log);
+  const { ing, out } = await collect(
+    {
+      splits: [
+        { split: 'train', specs: [`${REPO}@train`] },
+        { split: 'test', specs: [`${REPO}@test`] },
+      ],
+    },
+    log,
+  );
   assert.equal(out.train!.length, 150);
   assert.equal(out.test!.length, 5);
   assert.deepEqual(ing.rowCount, { train: 150, test: 5 });
@@ -116,8 +137,14 @@ test('first run downloads into HF_HOME in the huggingface_hub layout; offline ru
   assert.equal(out.train![3]!.problem, '<image>tr question 3');
   assert.equal(out.train![3]!.dataSource, REPO);
   assert.equal(out.train![3]!.source, `${REPO}@train`);
-  assert.deepEqual(out.train!.map((s) => s.index), Array.from({ length: 150 }, (_, i) => i));
-  assert.equal(sha(out.train![10]!.images[0]!.bytes!), sha(new Uint8Array(createHash('sha256').update('tr10').digest())));
+  assert.deepEqual(
+    out.train!.map((s) => s.index),
+    Array.from({ length: 150 }, (_, i) => i),
+  );
+  assert.equal(
+    sha(out.train![10]!.images[0]!.bytes!),
+    sha(new Uint8Array(createHash('sha256').update('tr10').digest())),
+  );
 
   // provenance: revision resolved to its commit, files with size and sha256
   const src = ing.sources.find((s) => s.split === 'train')!;
@@ -125,7 +152,9 @@ test('first run downloads into HF_HOME in the huggingface_hub layout; offline ru
   assert.equal(src.repo, REPO);
   assert.equal(src.revision, 'main');
   assert.equal(src.commit, MAIN);
-  assert.deepEqual(src.files, [{ path: 'data/train-00000-of-00001.parquet', bytes: trainBytes.length, sha256: sha(trainBytes) }]);
+  assert.deepEqual(src.files, [
+    { path: 'data/train-00000-of-00001.parquet', bytes: trainBytes.length, sha256: sha(trainBytes) },
+  ]);
 
   // the Python cache layout
   const storage = join(home, 'hub', 'datasets--tester--tiny-geo');
@@ -138,20 +167,38 @@ test('first run downloads into HF_HOME in the huggingface_hub layout; offline ru
   // the token reached the server, and never the output
   const mine = server.requests.slice(before);
   assert.ok(mine.length >= 4);
-  assert.ok(mine.every((r) => r.authorization === `Bearer ${TOKEN}`), 'every request carries the token');
-  assert.ok(mine.some((r) => r.url.includes('/tree/') && r.url.includes('cursor=')), 'the paginated tree listing was followed');
-  const progress = log.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { bytes: number; total: number; file: string });
+  assert.ok(
+    mine.every((r) => r.authorization === `Bearer ${TOKEN}`),
+    'every request carries the token',
+  );
+  assert.ok(
+    mine.some((r) => r.url.includes('/tree/') && r.url.includes('cursor=')),
+    'the paginated tree listing was followed',
+  );
+  const progress = log
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { bytes: number; total: number; file: string });
   const done = progress.find((p) => p.file.endsWith('train-00000-of-00001.parquet') && p.bytes === trainBytes.length);
   assert.ok(done && done.total === trainBytes.length, 'progress reports the finished download with its total');
-  const everything = JSON.stringify({ out, sources: ing.sources, log }, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v));
+  const everything = JSON.stringify({ out, sources: ing.sources, log }, (_k, v) =>
+    v instanceof Uint8Array ? `<${v.length} bytes>` : v,
+  );
   assert.ok(!everything.includes(TOKEN), 'the token does not appear in anything ingest returns or logs');
 
   // second run: offline, server stopped from being asked
   setEnv({ HF_HOME: home, HF_ENDPOINT: server.url, HF_HUB_OFFLINE: '1' });
   const n = server.requests.length;
-  const again = await collect({ splits: [{ split: 'train', specs: [`${REPO}@train`] }, { split: 'test', specs: [`${REPO}@test`] }] });
+  const again = await collect({
+    splits: [
+      { split: 'train', specs: [`${REPO}@train`] },
+      { split: 'test', specs: [`${REPO}@test`] },
+    ],
+  });
   assert.equal(server.requests.length, n, 'offline mode made no request');
-  assert.deepEqual(again.out.train!.map((s) => s.id), out.train!.map((s) => s.id));
+  assert.deepEqual(
+    again.out.train!.map((s) => s.id),
+    out.train!.map((s) => s.id),
+  );
   assert.equal(again.ing.sources[0]!.commit, MAIN);
   assert.deepEqual(again.ing.sources[0]!.files, src.files);
 
@@ -159,7 +206,10 @@ test('first run downloads into HF_HOME in the huggingface_hub layout; offline ru
   setEnv({ HF_HOME: home, HF_ENDPOINT: server.url, HF_TOKEN: TOKEN });
   const m = server.requests.length;
   await collect({ splits: [{ split: 'train', specs: [`${REPO}@train`] }] });
-  assert.ok(server.requests.slice(m).every((r) => !r.url.includes('/resolve/')), 'a cached file is not fetched again');
+  assert.ok(
+    server.requests.slice(m).every((r) => !r.url.includes('/resolve/')),
+    'a cached file is not fetched again',
+  );
 });
 
 test('offline with an empty cache is a clear error; a missing split lists the ones that exist', async () => {
@@ -203,13 +253,19 @@ test('an interrupted download (.incomplete blob) resumes with a Range request', 
   const served = fileReqs.reduce((a, r) => a + r.bytes, 0);
   assert.ok(served < trainBytes.length, `only the missing part was sent (${served} of ${trainBytes.length})`);
   assert.equal(sha(await readFile(join(storage, 'blobs', sha(trainBytes)))), sha(trainBytes));
-  assert.deepEqual((await readdir(join(storage, 'blobs'))).filter((f) => f.endsWith('.incomplete')), []);
+  assert.deepEqual(
+    (await readdir(join(storage, 'blobs'))).filter((f) => f.endsWith('.incomplete')),
+    [],
+  );
 });
 
 test('--revision resolves a tag to its commit; a repo without parquet uses refs/convert/parquet', async () => {
   const home = join(dir, 'home-rev');
   setEnv({ HF_HOME: home, HF_ENDPOINT: server.url, HF_TOKEN: TOKEN });
-  const { ing, out } = await collect({ splits: [{ split: 'train', specs: [`${REPO}@train`] }], hub: { revision: 'v1.0' } });
+  const { ing, out } = await collect({
+    splits: [{ split: 'train', specs: [`${REPO}@train`] }],
+    hub: { revision: 'v1.0' },
+  });
   assert.equal(out.train!.length, 5);
   assert.equal(ing.sources[0]!.commit, TAG);
   assert.equal(ing.sources[0]!.revision, 'v1.0');
@@ -222,7 +278,12 @@ test('--revision resolves a tag to its commit; a repo without parquet uses refs/
   assert.equal(conv.ing.sources[0]!.commit, CONV);
   assert.ok(log.some((l) => l.includes('refs/convert/parquet')));
   // like huggingface_hub: refs/refs/convert/parquet holds the commit, so offline finds it
-  assert.equal((await readFile(join(home, 'hub', 'datasets--tester--script-only', 'refs', 'refs', 'convert', 'parquet'), 'utf8')).trim(), CONV);
+  assert.equal(
+    (
+      await readFile(join(home, 'hub', 'datasets--tester--script-only', 'refs', 'refs', 'convert', 'parquet'), 'utf8')
+    ).trim(),
+    CONV,
+  );
   setEnv({ HF_HOME: home, HF_HUB_OFFLINE: '1' });
   const off = await collect({ splits: [{ split: 'train', specs: [CONVERTED] }] });
   assert.equal(off.out.train!.length, 5);
@@ -240,7 +301,10 @@ test('a cache written by Python (HF_HUB_CACHE, blobs + snapshot symlinks + refs)
   await writeFile(join(storage, 'blobs', sha(testBytes)), testBytes);
   await writeFile(join(storage, 'refs', 'main'), commit);
   const { symlink } = await import('node:fs/promises');
-  await symlink(join('..', '..', '..', 'blobs', sha(testBytes)), join(storage, 'snapshots', commit, 'data', 'test-00000-of-00001.parquet'));
+  await symlink(
+    join('..', '..', '..', 'blobs', sha(testBytes)),
+    join(storage, 'snapshots', commit, 'data', 'test-00000-of-00001.parquet'),
+  );
   setEnv({ HF_HUB_CACHE: cache, HF_HUB_OFFLINE: '1', HF_ENDPOINT: 'http://127.0.0.1:9' });
   const { ing, out } = await collect({ splits: [{ split: 'test', specs: ['someone/pydata@test'] }] });
   assert.equal(out.test!.length, 5);

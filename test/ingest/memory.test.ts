@@ -14,7 +14,12 @@ let dir: string;
 function gen(n: number, from = 0): GenRow[] {
   return Array.from({ length: n }, (_, k) => {
     const i = from + k;
-    return { id: `r${i}`, problem: `<image>question number ${i} about the figure`, answer: String(i), images: [{ bytes: new Uint8Array(randomBytes(2048)), path: null }] };
+    return {
+      id: `r${i}`,
+      problem: `<image>question number ${i} about the figure`,
+      answer: String(i),
+      images: [{ bytes: new Uint8Array(randomBytes(2048)), path: null }],
+    };
   });
 }
 
@@ -28,7 +33,9 @@ after(async () => {
 });
 
 /** Runs ingest over one file in a fresh child process; returns live memory (after GC) sampled while streaming. */
-async function measure(file: string): Promise<{ rows: number; baseMB: number; liveMB: number; peakRssMB: number; ms: number }> {
+async function measure(
+  file: string,
+): Promise<{ rows: number; baseMB: number; liveMB: number; peakRssMB: number; ms: number }> {
   const mod = new URL('../../src/ingest/index.js', import.meta.url).href;
   const code = `
     const { openIngest } = await import(${JSON.stringify(mod)});
@@ -45,18 +52,26 @@ async function measure(file: string): Promise<{ rows: number; baseMB: number; li
     if (bytes !== rows * 2048) throw new Error('image bytes lost');
     console.log(JSON.stringify({ rows, baseMB, liveMB, peakRssMB, ms: Date.now() - t0 }));
   `;
-  const { stdout } = await run(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), '--expose-gc', '--input-type=module', '-e', code], {
-    maxBuffer: 1 << 20,
-    timeout: 300_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [...process.execArgv.filter((a) => !a.startsWith('--test')), '--expose-gc', '--input-type=module', '-e', code],
+    {
+      maxBuffer: 1 << 20,
+      timeout: 300_000,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
 test('memory stays flat with rows: 5k vs 50k rows (2 KiB image each, row groups of 500)', async (t) => {
   const small = await measure(join(dir, 'small.parquet'));
   const big = await measure(join(dir, 'big.parquet'));
-  t.diagnostic(`5k rows: live ${(small.liveMB - small.baseMB).toFixed(1)} MB over base, rss ${small.peakRssMB.toFixed(0)} MB, ${small.ms} ms`);
-  t.diagnostic(`50k rows: live ${(big.liveMB - big.baseMB).toFixed(1)} MB over base, rss ${big.peakRssMB.toFixed(0)} MB, ${big.ms} ms (${Math.round((big.rows / big.ms) * 1000)} rows/s)`);
+  t.diagnostic(
+    `5k rows: live ${(small.liveMB - small.baseMB).toFixed(1)} MB over base, rss ${small.peakRssMB.toFixed(0)} MB, ${small.ms} ms`,
+  );
+  t.diagnostic(
+    `50k rows: live ${(big.liveMB - big.baseMB).toFixed(1)} MB over base, rss ${big.peakRssMB.toFixed(0)} MB, ${big.ms} ms (${Math.round((big.rows / big.ms) * 1000)} rows/s)`,
+  );
   assert.equal(small.rows, 5000);
   assert.equal(big.rows, 50000);
   // The 50k file holds ~100 MB of image bytes; streaming keeps about one row group (~1 MB) alive.

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { openIngest, parseSourceSpec, readParquetSchema, splitOfPath, type IngestOptions } from '../../src/ingest/index.js';
+import {
+  openIngest,
+  parseSourceSpec,
+  readParquetSchema,
+  splitOfPath,
+  type IngestOptions,
+} from '../../src/ingest/index.js';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
 import type { Sample } from '../../src/core/types.js';
@@ -14,7 +20,13 @@ import { writeRowsParquet } from '../helpers/ingest-parquet.js';
 import { firstDrop, rowRules, viewOfSample } from '../../src/validate/rules.js';
 
 /** Ingest drops unreadable rows only; the row rules (validate/rules.ts) the build runs next decide the rest. */
-const RULES = rowRules({ maxPromptLength: Infinity, maxResponseLength: Infinity, singleImage: true, requireImage: false, requireTeacher: true });
+const RULES = rowRules({
+  maxPromptLength: Infinity,
+  maxResponseLength: Infinity,
+  singleImage: true,
+  requireImage: false,
+  requireTeacher: true,
+});
 const dropOf = (s: Sample) => s.drop ?? firstDrop(RULES, viewOfSample(s), 'row');
 
 const REF = (f: string) => packagePath('test', 'fixtures', 'parquet', f);
@@ -31,8 +43,15 @@ async function duck(sql: string): Promise<Record<string, unknown>[]> {
   return r.getRowObjectsJson() as Record<string, unknown>[];
 }
 
-async function all(opts: Partial<IngestOptions> & { splits: IngestOptions['splits'] }, warnings: string[] = []): Promise<Record<string, Sample[]>> {
-  const ing = await openIngest({ columns: { prompt: 'problem', answer: 'answer', images: 'images' }, onWarning: (m) => warnings.push(m), ...opts });
+async function all(
+  opts: Partial<IngestOptions> & { splits: IngestOptions['splits'] },
+  warnings: string[] = [],
+): Promise<Record<string, Sample[]>> {
+  const ing = await openIngest({
+    columns: { prompt: 'problem', answer: 'answer', images: 'images' },
+    onWarning: (m) => warnings.push(m),
+    ...opts,
+  });
   const out: Record<string, Sample[]> = {};
   for (const s of opts.splits) {
     out[s.split] = [];
@@ -53,7 +72,8 @@ after(async () => {
 test('deepeyes (verl rows): prompt message list, embedded bytes, ground truth, pass-through columns — checked against DuckDB', async () => {
   const warnings: string[] = [];
   const { train } = await all({ splits: [{ split: 'train', specs: [DEEPEYES] }] }, warnings);
-  const ref = await duck(`SELECT list_filter(prompt, x -> x.role = 'user')[1].content AS u, sha256(images[1].bytes) AS h, images[1].path AS p,
+  const ref =
+    await duck(`SELECT list_filter(prompt, x -> x.role = 'user')[1].content AS u, sha256(images[1].bytes) AS h, images[1].path AS p,
     len(images) AS n, data_source, reward_model.ground_truth AS gt, ability FROM read_parquet('${DEEPEYES}')`);
   assert.equal(train!.length, ref.length);
   assert.equal(train!.length, 10);
@@ -70,17 +90,26 @@ test('deepeyes (verl rows): prompt message list, embedded bytes, ground truth, p
     assert.equal(typeof (s.extra.extra_info as Record<string, unknown>).question, 'string');
     assert.equal(s.id, `${DEEPEYES}#${i}`);
   });
-  assert.ok(warnings.some((w) => w.includes("'prompt' message list")), 'the prompt_key fallback is stated');
+  assert.ok(
+    warnings.some((w) => w.includes("'prompt' message list")),
+    'the prompt_key fallback is stated',
+  );
 });
 
 test('data-juicer: list<string> + image_bytes needs image_bytes_key; with it, bytes are taken and <__dj__image> becomes <image>', async () => {
-  await assert.rejects(all({ splits: [{ split: 'train', specs: [DJ] }], columns: { prompt: 'text', answer: 'answer', images: 'images' } }), (e: unknown) => {
-    assert.ok(e instanceof GadError);
-    assert.match(e.hint ?? '', /image_bytes_key: image_bytes/);
-    assert.match(e.message, /list<binary>/);
-    return true;
+  await assert.rejects(
+    all({ splits: [{ split: 'train', specs: [DJ] }], columns: { prompt: 'text', answer: 'answer', images: 'images' } }),
+    (e: unknown) => {
+      assert.ok(e instanceof GadError);
+      assert.match(e.hint ?? '', /image_bytes_key: image_bytes/);
+      assert.match(e.message, /list<binary>/);
+      return true;
+    },
+  );
+  const { train } = await all({
+    splits: [{ split: 'train', specs: [DJ] }],
+    columns: { prompt: 'text', answer: 'answer', images: 'images', imageBytes: 'image_bytes' },
   });
-  const { train } = await all({ splits: [{ split: 'train', specs: [DJ] }], columns: { prompt: 'text', answer: 'answer', images: 'images', imageBytes: 'image_bytes' } });
   const ref = await duck(`SELECT sha256(image_bytes[1]) AS h, images[1] AS p, text FROM read_parquet('${DJ}')`);
   assert.equal(train!.length, 3);
   train!.forEach((s, i) => {
@@ -109,7 +138,9 @@ test('LLaMA-Factory (path-only images, messages with content parts): clear error
   );
   const imageDir = join(dir, 'llf');
   const { train } = await all({ splits: [{ split: 'train', specs: [LLF] }], columns: cols, imageDir });
-  const ref = await duck(`SELECT images[1].path AS p, list_filter(messages, m -> m.role = 'user')[1].content AS c FROM read_parquet('${LLF}')`);
+  const ref = await duck(
+    `SELECT images[1].path AS p, list_filter(messages, m -> m.role = 'user')[1].content AS c FROM read_parquet('${LLF}')`,
+  );
   assert.equal(train!.length, 3);
   train!.forEach((s, i) => {
     assert.equal(s.images[0]!.bytes, null);
@@ -129,14 +160,23 @@ test('readParquetSchema gives nested logical types', async () => {
   assert.equal(t.reward_model, 'struct<ground_truth: string, style: string>');
   assert.equal(s.rows, 10);
   const dj = await readParquetSchema(DJ);
-  assert.deepEqual(dj.columns.map((c) => [c.name, c.type]), [['images', 'list<string>'], ['text', 'string'], ['image_bytes', 'list<binary>']]);
+  assert.deepEqual(
+    dj.columns.map((c) => [c.name, c.type]),
+    [
+      ['images', 'list<string>'],
+      ['text', 'string'],
+      ['image_bytes', 'list<binary>'],
+    ],
+  );
   assert.ok(dj.keyValue.huggingface?.includes('"features"'));
 });
 
 test('jsonl + image folder: paths resolved against the file folder or image_dir, escapes dropped, broken lines dropped with their line number', async () => {
   const d = join(dir, 'own');
   await mkdir(join(d, 'img'), { recursive: true });
-  const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+    .png()
+    .toBuffer();
   await writeFile(join(d, 'img', 'a.png'), png);
   const lines = [
     JSON.stringify({ id: 'r0', problem: 'What colour?', answer: 'red', images: ['img/a.png'], ability: 'vision' }),
@@ -145,11 +185,19 @@ test('jsonl + image folder: paths resolved against the file folder or image_dir,
     JSON.stringify({ id: 'r3', problem: '   ', answer: 'x', images: ['img/a.png'] }),
     JSON.stringify({ id: 'r4', problem: 'escape', answer: 'x', images: ['../outside.png'] }),
     JSON.stringify({ id: 'r5', problem: 'struct form', answer: 7, images: [{ bytes: null, path: 'img/a.png' }] }),
-    JSON.stringify({ id: 'r6', problem: 'a data uri', answer: null, images: [`data:image/png;base64,${png.toString('base64')}`] }),
+    JSON.stringify({
+      id: 'r6',
+      problem: 'a data uri',
+      answer: null,
+      images: [`data:image/png;base64,${png.toString('base64')}`],
+    }),
     JSON.stringify({ id: 'r7', problem: 42, answer: 'x', images: [] }),
   ];
   await writeFile(join(d, 'train.jsonl'), lines.join('\n') + '\n');
-  const { train } = await all({ splits: [{ split: 'train', specs: [join(d, 'train.jsonl')] }], columns: { prompt: 'problem', answer: 'answer', images: 'images', id: 'id' } });
+  const { train } = await all({
+    splits: [{ split: 'train', specs: [join(d, 'train.jsonl')] }],
+    columns: { prompt: 'problem', answer: 'answer', images: 'images', id: 'id' },
+  });
   assert.equal(train!.length, 8);
   const by = (i: number) => train![i]!;
   assert.equal(by(0).problem, '<image>What colour?', 'prepended <image> like geometry3k');
@@ -169,11 +217,20 @@ test('jsonl + image folder: paths resolved against the file folder or image_dir,
   assert.equal(by(5).images[0]!.resolvedPath, join(d, 'img', 'a.png'));
   assert.deepEqual(Buffer.from(by(6).images[0]!.bytes!), png);
   assert.equal(by(7).drop?.reason, 'bad_row');
-  assert.deepEqual(train!.map((s) => s.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(
+    train!.map((s) => s.index),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+  );
 
   // image_dir set: relative paths resolve against it, absolute paths outside it are refused
   const other = join(dir, 'elsewhere');
-  await writeFile(join(d, 'abs.jsonl'), [JSON.stringify({ problem: 'p', images: ['img/a.png'] }), JSON.stringify({ problem: 'q', images: [join(d, 'img', 'a.png')] })].join('\n'));
+  await writeFile(
+    join(d, 'abs.jsonl'),
+    [
+      JSON.stringify({ problem: 'p', images: ['img/a.png'] }),
+      JSON.stringify({ problem: 'q', images: [join(d, 'img', 'a.png')] }),
+    ].join('\n'),
+  );
   const r = await all({ splits: [{ split: 'train', specs: [join(d, 'abs.jsonl')] }], imageDir: other });
   assert.equal(r.train![0]!.images[0]!.resolvedPath, join(other, 'img', 'a.png'));
   assert.equal(r.train![1]!.drop?.reason, 'image_outside_root');
@@ -189,38 +246,86 @@ test('teacher responses: joined on id (rows without one dropped), by row index (
     join(d, 'src.parquet'),
     ['a', 'b', 'c'].map((id) => ({ id, problem: `q ${id}`, answer: id, images: [{ bytes: png, path: null }] })),
   );
-  await writeFile(join(d, 't.jsonl'), [{ id: 'c', response: 'C!' }, { id: 'a', response: 'A!' }].map((x) => JSON.stringify(x)).join('\n'));
+  await writeFile(
+    join(d, 't.jsonl'),
+    [
+      { id: 'c', response: 'C!' },
+      { id: 'a', response: 'A!' },
+    ]
+      .map((x) => JSON.stringify(x))
+      .join('\n'),
+  );
   const cols = { prompt: 'problem', answer: 'answer', images: 'images', id: 'id' };
-  const { train } = await all({ splits: [{ split: 'train', specs: [join(d, 'src.parquet')] }], columns: cols, teacher: { file: join(d, 't.jsonl') } });
-  assert.deepEqual(train!.map((s) => s.teacherResponse), ['A!', null, 'C!']);
+  const { train } = await all({
+    splits: [{ split: 'train', specs: [join(d, 'src.parquet')] }],
+    columns: cols,
+    teacher: { file: join(d, 't.jsonl') },
+  });
+  assert.deepEqual(
+    train!.map((s) => s.teacherResponse),
+    ['A!', null, 'C!'],
+  );
   assert.equal(dropOf(train![1]!)?.reason, 'no_teacher_response');
   assert.match(dropOf(train![1]!)!.detail, /'b'/);
 
   // by row index, with a warning; teacher as parquet with teacher_response
-  await writeFile(join(d, 't2.jsonl'), ['r0', 'r1', 'r2'].map((t) => JSON.stringify({ teacher_response: t })).join('\n'));
+  await writeFile(
+    join(d, 't2.jsonl'),
+    ['r0', 'r1', 'r2'].map((t) => JSON.stringify({ teacher_response: t })).join('\n'),
+  );
   const warnings: string[] = [];
   const byIndex = await all(
-    { splits: [{ split: 'train', specs: [join(d, 'src.parquet')] }], columns: { prompt: 'problem', answer: 'answer', images: 'images' }, teacher: { file: join(d, 't2.jsonl') } },
+    {
+      splits: [{ split: 'train', specs: [join(d, 'src.parquet')] }],
+      columns: { prompt: 'problem', answer: 'answer', images: 'images' },
+      teacher: { file: join(d, 't2.jsonl') },
+    },
     warnings,
   );
-  assert.deepEqual(byIndex.train!.map((s) => s.teacherResponse), ['r0', 'r1', 'r2']);
+  assert.deepEqual(
+    byIndex.train!.map((s) => s.teacherResponse),
+    ['r0', 'r1', 'r2'],
+  );
   assert.ok(warnings.some((w) => /row index/.test(w)));
 
-  await writeFile(join(d, 'dup.jsonl'), [{ id: 'a', response: '1' }, { id: 'a', response: '2' }].map((x) => JSON.stringify(x)).join('\n'));
-  await assert.rejects(all({ splits: [{ split: 'train', specs: [join(d, 'src.parquet')] }], columns: cols, teacher: { file: join(d, 'dup.jsonl') } }), (e: unknown) => {
-    assert.ok(e instanceof GadError);
-    assert.match(e.message, /duplicate id 'a'/);
-    assert.ok(e.message.includes('dup.jsonl'));
-    return true;
-  });
+  await writeFile(
+    join(d, 'dup.jsonl'),
+    [
+      { id: 'a', response: '1' },
+      { id: 'a', response: '2' },
+    ]
+      .map((x) => JSON.stringify(x))
+      .join('\n'),
+  );
+  await assert.rejects(
+    all({
+      splits: [{ split: 'train', specs: [join(d, 'src.parquet')] }],
+      columns: cols,
+      teacher: { file: join(d, 'dup.jsonl') },
+    }),
+    (e: unknown) => {
+      assert.ok(e instanceof GadError);
+      assert.match(e.message, /duplicate id 'a'/);
+      assert.ok(e.message.includes('dup.jsonl'));
+      return true;
+    },
+  );
 });
 
 test('source specs: hub ids, files, folders with HF split names, globs; missing files and splits are clear errors', async () => {
   const d = join(dir, 'specs');
   await mkdir(join(d, 'data'), { recursive: true });
-  assert.deepEqual(parseSourceSpec('hiyouga/geometry3k@train', d), { kind: 'hub', spec: 'hiyouga/geometry3k@train', split: 'train', repo: 'hiyouga/geometry3k' });
+  assert.deepEqual(parseSourceSpec('hiyouga/geometry3k@train', d), {
+    kind: 'hub',
+    spec: 'hiyouga/geometry3k@train',
+    split: 'train',
+    repo: 'hiyouga/geometry3k',
+  });
   assert.equal(parseSourceSpec('hiyouga/geometry3k', d).split, null);
-  assert.throws(() => parseSourceSpec('missing.parquet', d), (e: unknown) => e instanceof GadError && /not found/.test(e.message));
+  assert.throws(
+    () => parseSourceSpec('missing.parquet', d),
+    (e: unknown) => e instanceof GadError && /not found/.test(e.message),
+  );
   assert.equal(splitOfPath('data/train-00000-of-00002.parquet'), 'train');
   assert.equal(splitOfPath('data/my_split-00000-of-00001.parquet'), 'my_split');
   assert.equal(splitOfPath('default/validation/0000.parquet'), 'validation');
@@ -228,7 +333,12 @@ test('source specs: hub ids, files, folders with HF split names, globs; missing 
   assert.equal(splitOfPath('dev.jsonl'), 'validation');
   assert.equal(splitOfPath('test/part-1.parquet'), 'test');
 
-  const rows = (p: string) => [0, 1].map((i) => ({ problem: `${p} ${i}`, answer: '1', images: [{ bytes: new Uint8Array([1, 2, 3]), path: null }] }));
+  const rows = (p: string) =>
+    [0, 1].map((i) => ({
+      problem: `${p} ${i}`,
+      answer: '1',
+      images: [{ bytes: new Uint8Array([1, 2, 3]), path: null }],
+    }));
   await writeRowsParquet(join(d, 'data', 'train-00000-of-00002.parquet'), rows('a'));
   await writeRowsParquet(join(d, 'data', 'train-00001-of-00002.parquet'), rows('b'));
   await writeRowsParquet(join(d, 'data', 'test-00000-of-00001.parquet'), rows('c'));
@@ -243,22 +353,49 @@ test('source specs: hub ids, files, folders with HF split names, globs; missing 
   assert.deepEqual(ing.rowCount, { train: 6, test: 2 });
   const train: Sample[] = [];
   for await (const s of ing.rows('train')) train.push(s);
-  assert.deepEqual(train.map((s) => s.problem), ['<image>a 0', '<image>a 1', '<image>b 0', '<image>b 1', '<image>c 0', '<image>c 1']);
-  assert.deepEqual(train.map((s) => s.index), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    train.map((s) => s.problem),
+    ['<image>a 0', '<image>a 1', '<image>b 0', '<image>b 1', '<image>c 0', '<image>c 1'],
+  );
+  assert.deepEqual(
+    train.map((s) => s.index),
+    [0, 1, 2, 3, 4, 5],
+  );
   assert.equal(train[4]!.source, 'data/test-00000-of-00001.parquet');
-  assert.deepEqual(ing.sources.map((s) => [s.split, s.kind, s.files.length]), [['train', 'dir', 2], ['train', 'parquet', 1], ['test', 'dir', 1]]);
+  assert.deepEqual(
+    ing.sources.map((s) => [s.split, s.kind, s.files.length]),
+    [
+      ['train', 'dir', 2],
+      ['train', 'parquet', 1],
+      ['test', 'dir', 1],
+    ],
+  );
   assert.equal(ing.sources[1]!.files[0]!.sha256, sha(await readFile(join(d, 'data', 'test-00000-of-00001.parquet'))));
 
-  const g = await openIngest({ splits: [{ split: 'train', specs: ['data/*.parquet'] }], columns: { prompt: 'problem', answer: 'answer', images: 'images' }, cwd: d });
+  const g = await openIngest({
+    splits: [{ split: 'train', specs: ['data/*.parquet'] }],
+    columns: { prompt: 'problem', answer: 'answer', images: 'images' },
+    cwd: d,
+  });
   assert.equal(g.rowCount.train, 6);
 
   await assert.rejects(
-    openIngest({ splits: [{ split: 'train', specs: ['data@validation'] }], columns: { prompt: 'problem', answer: 'answer', images: 'images' }, cwd: d }),
-    (e: unknown) => e instanceof GadError && /split 'validation' does not exist/.test(e.message) && /test, train/.test(e.message),
+    openIngest({
+      splits: [{ split: 'train', specs: ['data@validation'] }],
+      columns: { prompt: 'problem', answer: 'answer', images: 'images' },
+      cwd: d,
+    }),
+    (e: unknown) =>
+      e instanceof GadError && /split 'validation' does not exist/.test(e.message) && /test, train/.test(e.message),
   );
   await copyFile(DEEPEYES, join(d, 'x.parquet'));
   await assert.rejects(
-    openIngest({ splits: [{ split: 'train', specs: ['x.parquet'] }], columns: { prompt: 'question', answer: 'answer', images: 'images' }, cwd: d }),
-    (e: unknown) => e instanceof GadError && /prompt_key/.test(e.message) && /data_source, prompt, images/.test(e.message),
+    openIngest({
+      splits: [{ split: 'train', specs: ['x.parquet'] }],
+      columns: { prompt: 'question', answer: 'answer', images: 'images' },
+      cwd: d,
+    }),
+    (e: unknown) =>
+      e instanceof GadError && /prompt_key/.test(e.message) && /data_source, prompt, images/.test(e.message),
   );
 });

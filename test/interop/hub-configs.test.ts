@@ -95,13 +95,22 @@ configs:
   data_files: fr/*.jsonl
 ---
 `;
-const jsonl = (prefix: string, n: number) => Buffer.from(rows(prefix, n).map((r) => JSON.stringify({ id: r.id, problem: r.problem, answer: r.answer })).join('\n') + '\n');
+const jsonl = (prefix: string, n: number) =>
+  Buffer.from(
+    rows(prefix, n)
+      .map((r) => JSON.stringify({ id: r.id, problem: r.problem, answer: r.answer }))
+      .join('\n') + '\n',
+  );
 
 let server: HubServer;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  png = new Uint8Array(await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer());
+  png = new Uint8Array(
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+      .png()
+      .toBuffer(),
+  );
   const hubRepos = [];
   for (const [name, files] of Object.entries(REPOS)) {
     const list: HubFile[] = [];
@@ -121,7 +130,10 @@ before(async () => {
   hubRepos.push({
     name: 'tester/jsonl',
     revisions: {
-      main: { commit: fakeCommit('jsonl-main'), files: Object.entries(jsonlFiles).map(([path, content]) => ({ path, content })) },
+      main: {
+        commit: fakeCommit('jsonl-main'),
+        files: Object.entries(jsonlFiles).map(([path, content]) => ({ path, content })),
+      },
       'refs/convert/parquet': {
         commit: fakeCommit('jsonl-conv'),
         files: [
@@ -134,7 +146,14 @@ before(async () => {
   });
   server = await startHubServer(hubRepos);
   const home = join(tmp, 'hf-home');
-  env = { ...process.env, HF_ENDPOINT: server.url, HF_HOME: home, HF_HUB_CACHE: join(home, 'hub'), HF_HUB_OFFLINE: '0', HF_TOKEN: '' };
+  env = {
+    ...process.env,
+    HF_ENDPOINT: server.url,
+    HF_HOME: home,
+    HF_HUB_CACHE: join(home, 'hub'),
+    HF_HUB_OFFLINE: '0',
+    HF_TOKEN: '',
+  };
   delete env.HF_TOKEN;
 });
 
@@ -156,7 +175,9 @@ print(json.dumps(out))
 `;
 
 /** What datasets gives for (repo, config, split): the row ids, or its error. */
-async function oracle(specs: Array<{ repo: string; name?: string; split: string }>): Promise<Array<{ ids?: string[]; error?: string }>> {
+async function oracle(
+  specs: Array<{ repo: string; name?: string; split: string }>,
+): Promise<Array<{ ids?: string[]; error?: string }>> {
   assert.ok(python, 'the test venv with datasets is needed for this interop test');
   const arg = specs.map((s) => ({ path: s.repo, name: s.name ?? null, split: s.split }));
   return JSON.parse(
@@ -172,14 +193,20 @@ async function oracle(specs: Array<{ repo: string; name?: string; split: string 
 }
 
 async function build(args: string[], out: string) {
-  const r = await runCli(['build', ...args, '--id-key', 'id', '--out', out, '-q'], { cwd: tmp, env, timeoutMs: 300_000 });
+  const r = await runCli(['build', ...args, '--id-key', 'id', '--out', out, '-q'], {
+    cwd: tmp,
+    env,
+    timeoutMs: 300_000,
+  });
   return r;
 }
 
 /** Per split: the ids of the kept rows, in order (lengths.jsonl has one line per kept row). */
 function keptIds(out: string): Record<string, string[]> {
   const res: Record<string, string[]> = {};
-  for (const line of readFileSync(join(tmp, out, 'lengths.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+  for (const line of readFileSync(join(tmp, out, 'lengths.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)) {
     const r = JSON.parse(line) as { split: string; id: string };
     (res[r.split] ??= []).push(r.id);
   }
@@ -187,7 +214,10 @@ function keptIds(out: string): Record<string, string[]> {
 }
 
 test('card configs: the default config splits train → part-a, test → part-b exactly as datasets loads them', async () => {
-  const [train, testSplit] = await oracle([{ repo: 'tester/cards', split: 'train' }, { repo: 'tester/cards', split: 'test' }]);
+  const [train, testSplit] = await oracle([
+    { repo: 'tester/cards', split: 'train' },
+    { repo: 'tester/cards', split: 'test' },
+  ]);
   assert.equal(train!.ids!.length, 24);
   assert.equal(testSplit!.ids!.length, 6);
   const r = await build(['--train', 'tester/cards@train', '--val', 'tester/cards@test'], 'cards');
@@ -196,7 +226,10 @@ test('card configs: the default config splits train → part-a, test → part-b 
   assert.deepEqual(kept.train, train!.ids, 'train: exactly part-a, no test rows leaked in');
   assert.deepEqual(kept.test, testSplit!.ids);
   const manifest = JSON.parse(readFileSync(join(tmp, 'cards', 'manifest.json'), 'utf8'));
-  assert.deepEqual(manifest.sources.map((s: { files: Array<{ path: string }> }) => s.files.map((f) => f.path)), [['part-a.parquet'], ['part-b.parquet']]);
+  assert.deepEqual(
+    manifest.sources.map((s: { files: Array<{ path: string }> }) => s.files.map((f) => f.path)),
+    [['part-a.parquet'], ['part-b.parquet']],
+  );
   assert.equal(manifest.sources[0].config, 'main');
 });
 
@@ -214,7 +247,10 @@ test('a config name in the spec (owner/name:config@split) takes that config', as
 });
 
 test('file-name conventions: data/<split>-NNNNN-of-NNNNN.parquet only; a root test-*.parquet is not part of the test split', async () => {
-  const [train, testSplit] = await oracle([{ repo: 'tester/conventions', split: 'train' }, { repo: 'tester/conventions', split: 'test' }]);
+  const [train, testSplit] = await oracle([
+    { repo: 'tester/conventions', split: 'train' },
+    { repo: 'tester/conventions', split: 'test' },
+  ]);
   const r = await build(['--train', 'tester/conventions@train', '--val', 'tester/conventions@test'], 'conv');
   assert.equal(r.status, 0, r.stderr);
   const kept = keptIds('conv');
@@ -238,29 +274,58 @@ test('split folders: train/ and dev/ (= validation); training-notes.parquet is i
   for (const split of ['dev', 'val']) {
     const bad = await build(['--train', 'tester/dirs@train', '--val', `tester/dirs@${split}`], `dirs-${split}`);
     assert.equal(bad.status, 2, bad.stderr);
-    assert.match(bad.stderr, new RegExp(`split '${split}' does not exist in tester/dirs; available splits: train, validation`));
+    assert.match(
+      bad.stderr,
+      new RegExp(`split '${split}' does not exist in tester/dirs; available splits: train, validation`),
+    );
   }
   const slice = await build(['--train', 'tester/dirs@train[:50%]'], 'dirs-slice');
   assert.equal(slice.status, 2, slice.stderr);
   assert.match(slice.stderr, /split 'train\[:50%\]' of tester\/dirs is a datasets split expression/);
   const missing = await build(['--train', 'tester/cards@validation'], 'cards-validation');
   assert.equal(missing.status, 2, missing.stderr);
-  assert.match(missing.stderr, /split 'validation' does not exist in tester\/cards \(config 'main'\); available splits: test, train/);
+  assert.match(
+    missing.stderr,
+    /split 'validation' does not exist in tester\/cards \(config 'main'\); available splits: test, train/,
+  );
 });
 
 test('the data-files resolution matches datasets on more layouts (hidden and __special__ folders, keywords, data_dir, globs, mixed formats)', async () => {
   const layouts: Record<string, Record<string, string>> = {
-    sharded: { 'data/train-00000-of-00002.parquet': '', 'data/train-00001-of-00002.parquet': '', 'data/random-00000-of-00001.parquet': '', 'data/validation-00000-of-00001.parquet': '', 'test.parquet': '', LICENSE: '' },
+    sharded: {
+      'data/train-00000-of-00002.parquet': '',
+      'data/train-00001-of-00002.parquet': '',
+      'data/random-00000-of-00001.parquet': '',
+      'data/validation-00000-of-00001.parquet': '',
+      'test.parquet': '',
+      LICENSE: '',
+    },
     keywords: { 'x_train.parquet': '', 'x_val.parquet': '', 'foo.parquet': '', 'training.parquet': '' },
     nokeyword: { 'a.parquet': '', 'b.parquet': '', 'TEST.parquet': '' },
-    folders: { 'my-test-set/a.parquet': '', 'evaluation/b.parquet': '', 'c.parquet': '', 'data/train/0.parquet': '', 'data/valid/0.parquet': '' },
+    folders: {
+      'my-test-set/a.parquet': '',
+      'evaluation/b.parquet': '',
+      'c.parquet': '',
+      'data/train/0.parquet': '',
+      'data/valid/0.parquet': '',
+    },
     hidden: { '.hidden/test.parquet': '', '__pycache__/validation.parquet': '', 'train.parquet': '', 'x.parquet': '' },
     mixed: { 'train.parquet': '', 'val.jsonl': '' },
     datadir: {
-      'README.md': '---\nconfigs:\n- config_name: a\n  data_dir: sub\n- config_name: b\n  default: true\n  data_files:\n  - split: train\n    path: "b/*.parquet"\n  - split: test\n    path: [b/t2.parquet, b/t1.parquet]\n---\n',
-      'sub/train.parquet': '', 'sub/test.parquet': '', 'b/x.parquet': '', 'b/t1.parquet': '', 'b/t2.parquet': '',
+      'README.md':
+        '---\nconfigs:\n- config_name: a\n  data_dir: sub\n- config_name: b\n  default: true\n  data_files:\n  - split: train\n    path: "b/*.parquet"\n  - split: test\n    path: [b/t2.parquet, b/t1.parquet]\n---\n',
+      'sub/train.parquet': '',
+      'sub/test.parquet': '',
+      'b/x.parquet': '',
+      'b/t1.parquet': '',
+      'b/t2.parquet': '',
     },
-    cardglob: { 'README.md': '---\nconfigs:\n- config_name: only\n  data_files: "*.parquet"\n---\n', 'p.parquet': '', 'q.parquet': '', 'sub/r.parquet': '' },
+    cardglob: {
+      'README.md': '---\nconfigs:\n- config_name: only\n  data_files: "*.parquet"\n---\n',
+      'p.parquet': '',
+      'q.parquet': '',
+      'sub/r.parquet': '',
+    },
   };
   const root = join(tmp, 'layouts');
   for (const [name, files] of Object.entries(layouts)) {
@@ -290,17 +355,29 @@ for d in sys.argv[1:]:
     out[os.path.basename(d)] = res
 print(json.dumps(out))
 `;
-  const py = JSON.parse(await runPython(python!, PY, Object.keys(layouts).map((n) => join(root, n))));
+  const py = JSON.parse(
+    await runPython(
+      python!,
+      PY,
+      Object.keys(layouts).map((n) => join(root, n)),
+    ),
+  );
   for (const [name, files] of Object.entries(layouts)) {
     const expected = py[name];
     const readme = files['README.md'] ?? null;
     if (expected.error) {
-      assert.throws(() => resolveLayout(Object.keys(files).sort(), readme, null, name), (e: unknown) => e instanceof GadError, `${name}: datasets refuses it (${expected.error})`);
+      assert.throws(
+        () => resolveLayout(Object.keys(files).sort(), readme, null, name),
+        (e: unknown) => e instanceof GadError,
+        `${name}: datasets refuses it (${expected.error})`,
+      );
       continue;
     }
     const mine: Record<string, Record<string, string[]>> = {};
     for (const config of Object.keys(expected)) {
-      mine[config] = Object.fromEntries(resolveLayout(Object.keys(files).sort(), readme, readme ? config : null, name).splits);
+      mine[config] = Object.fromEntries(
+        resolveLayout(Object.keys(files).sort(), readme, readme ? config : null, name).splits,
+      );
     }
     assert.deepEqual(mine, expected, name);
   }
@@ -312,7 +389,10 @@ test('a jsonl repo: the rows of its default config come from refs/convert/parque
     { repo: 'tester/jsonl', split: 'test' },
     { repo: 'tester/jsonl', name: 'fr', split: 'train' },
   ]);
-  const r = await runCli(['build', '--train', 'tester/jsonl@train', '--val', 'tester/jsonl@test', '--id-key', 'id', '--out', 'jsonl'], { cwd: tmp, env, timeoutMs: 300_000 });
+  const r = await runCli(
+    ['build', '--train', 'tester/jsonl@train', '--val', 'tester/jsonl@test', '--id-key', 'id', '--out', 'jsonl'],
+    { cwd: tmp, env, timeoutMs: 300_000 },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /holds json data files, not parquet; using the Hub's converted parquet/);
   assert.match(r.stderr, /split 'test' of config 'en' is a PARTIAL conversion/);
@@ -320,26 +400,63 @@ test('a jsonl repo: the rows of its default config come from refs/convert/parque
   assert.deepEqual(kept.train, train!.ids);
   assert.deepEqual(kept.test, testSplit!.ids);
   const m = JSON.parse(readFileSync(join(tmp, 'jsonl', 'manifest.json'), 'utf8'));
-  assert.deepEqual(m.sources.map((x: { revision: string; config: string }) => [x.revision, x.config]), [['refs/convert/parquet', 'en'], ['refs/convert/parquet', 'en']]);
+  assert.deepEqual(
+    m.sources.map((x: { revision: string; config: string }) => [x.revision, x.config]),
+    [
+      ['refs/convert/parquet', 'en'],
+      ['refs/convert/parquet', 'en'],
+    ],
+  );
   const rf = await build(['--train', 'tester/jsonl:fr@train'], 'jsonl-fr');
   assert.equal(rf.status, 0, rf.stderr);
   assert.deepEqual(keptIds('jsonl-fr').train, fr!.ids);
   // offline: the cache holds the card and the converted parquet, not the jsonl: the same rows
-  const off = await runCli(['build', '--train', 'tester/jsonl@train', '--val', 'tester/jsonl@test', '--id-key', 'id', '--out', 'jsonl-offline', '-q'], { cwd: tmp, env: { ...env, HF_HUB_OFFLINE: '1' }, timeoutMs: 300_000 });
+  const off = await runCli(
+    [
+      'build',
+      '--train',
+      'tester/jsonl@train',
+      '--val',
+      'tester/jsonl@test',
+      '--id-key',
+      'id',
+      '--out',
+      'jsonl-offline',
+      '-q',
+    ],
+    { cwd: tmp, env: { ...env, HF_HUB_OFFLINE: '1' }, timeoutMs: 300_000 },
+  );
   assert.equal(off.status, 0, off.stderr);
   assert.deepEqual(keptIds('jsonl-offline'), kept);
 });
 
 test('offline, the cached card and files give the same splits', async () => {
-  const [train, testSplit] = await oracle([{ repo: 'tester/cards', split: 'train' }, { repo: 'tester/cards', split: 'test' }]);
+  const [train, testSplit] = await oracle([
+    { repo: 'tester/cards', split: 'train' },
+    { repo: 'tester/cards', split: 'test' },
+  ]);
   const online = await build(['--train', 'tester/cards@train', '--val', 'tester/cards@test'], 'cards-online');
   assert.equal(online.status, 0, online.stderr);
   const n = server.requests.length;
-  const r = await runCli(['build', '--train', 'tester/cards@train', '--val', 'tester/cards@test', '--id-key', 'id', '--out', 'cards-offline', '-q'], {
-    cwd: tmp,
-    env: { ...env, HF_HUB_OFFLINE: '1' },
-    timeoutMs: 300_000,
-  });
+  const r = await runCli(
+    [
+      'build',
+      '--train',
+      'tester/cards@train',
+      '--val',
+      'tester/cards@test',
+      '--id-key',
+      'id',
+      '--out',
+      'cards-offline',
+      '-q',
+    ],
+    {
+      cwd: tmp,
+      env: { ...env, HF_HUB_OFFLINE: '1' },
+      timeoutMs: 300_000,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.equal(server.requests.length, n, 'no request reached the Hub');
   const kept = keptIds('cards-offline');

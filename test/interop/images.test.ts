@@ -36,23 +36,54 @@ function drawing(width: number, height: number, channels: 3 | 4 = 3): Buffer {
   return raw;
 }
 
-const raw = (w: number, h: number, c: 3 | 4 = 3) => sharp(drawing(w, h, c), { raw: { width: w, height: h, channels: c } });
+const raw = (w: number, h: number, c: 3 | 4 = 3) =>
+  sharp(drawing(w, h, c), { raw: { width: w, height: h, channels: c } });
 
 /** name → [file, bytes, compare pixels?] */
 async function images(): Promise<Array<{ name: string; file: string; bytes: Buffer; pixels: boolean }>> {
   return [
     { name: 'diagram', file: 'diagram.png', bytes: await raw(379, 272).png().toBuffer(), pixels: true },
-    { name: 'photo-over-max', file: 'photo.jpg', bytes: await raw(900, 700).jpeg({ quality: 92 }).toBuffer(), pixels: true },
+    {
+      name: 'photo-over-max',
+      file: 'photo.jpg',
+      bytes: await raw(900, 700).jpeg({ quality: 92 }).toBuffer(),
+      pixels: true,
+    },
     { name: 'png-over-max', file: 'big.png', bytes: await raw(800, 600).png().toBuffer(), pixels: true },
     { name: 'below-min', file: 'tiny.png', bytes: await raw(20, 30).png().toBuffer(), pixels: true },
-    { name: 'exif-rotated', file: 'rotated.jpg', bytes: await raw(300, 200).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer(), pixels: true },
-    { name: 'palette', file: 'palette.png', bytes: await raw(300, 200).png({ palette: true }).toBuffer(), pixels: true },
-    { name: 'palette-over-max', file: 'palette-big.png', bytes: await raw(700, 500).png({ palette: true }).toBuffer(), pixels: true },
+    {
+      name: 'exif-rotated',
+      file: 'rotated.jpg',
+      bytes: await raw(300, 200).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer(),
+      pixels: true,
+    },
+    {
+      name: 'palette',
+      file: 'palette.png',
+      bytes: await raw(300, 200).png({ palette: true }).toBuffer(),
+      pixels: true,
+    },
+    {
+      name: 'palette-over-max',
+      file: 'palette-big.png',
+      bytes: await raw(700, 500).png({ palette: true }).toBuffer(),
+      pixels: true,
+    },
     { name: 'grey', file: 'grey.png', bytes: await raw(256, 256).toColourspace('b-w').png().toBuffer(), pixels: true },
     { name: 'rgba', file: 'rgba.png', bytes: await raw(150, 100, 4).png().toBuffer(), pixels: true },
     { name: 'webp', file: 'pic.webp', bytes: await raw(333, 222).webp({ quality: 90 }).toBuffer(), pixels: true },
-    { name: 'sixteen-bit', file: 'deep.png', bytes: await raw(80, 60).toColourspace('rgb16').png().toBuffer(), pixels: false },
-    { name: 'cmyk', file: 'cmyk.jpg', bytes: await raw(120, 90).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer(), pixels: false },
+    {
+      name: 'sixteen-bit',
+      file: 'deep.png',
+      bytes: await raw(80, 60).toColourspace('rgb16').png().toBuffer(),
+      pixels: false,
+    },
+    {
+      name: 'cmyk',
+      file: 'cmyk.jpg',
+      bytes: await raw(120, 90).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer(),
+      pixels: false,
+    },
   ];
 }
 
@@ -132,66 +163,128 @@ for shard in spec["shards"]:
 print(json.dumps(rows))
 `;
 
-interface Row { index: number; grid_stored: number[]; grid_original: number[]; tokens: number; stored_size: number[]; mean?: number; p99?: number; max?: number }
+interface Row {
+  index: number;
+  grid_stored: number[];
+  grid_original: number[];
+  tokens: number;
+  stored_size: number[];
+  mean?: number;
+  p99?: number;
+  max?: number;
+}
 
 const cases = [
   // qwen3-vl, the processor alone, its max_pixels lowered so that a few images are over it
-  { name: 'processor', model: 'qwen3-vl', patch: 16, pipeline: 'processor', min: 65536, max: 300_000, proc: [65536, 300_000] },
+  {
+    name: 'processor',
+    model: 'qwen3-vl',
+    patch: 16,
+    pipeline: 'processor',
+    min: 65536,
+    max: 300_000,
+    proc: [65536, 300_000],
+  },
   // qwen3-vl, verl's qwen-vl-utils fetch_image (factor 32) then the processor
-  { name: 'qwen-vl-utils', model: 'qwen3-vl', patch: 16, pipeline: 'qwen-vl-utils', min: 4 * 32 * 32, max: 250_000, proc: [65536, 16777216] },
+  {
+    name: 'qwen-vl-utils',
+    model: 'qwen3-vl',
+    patch: 16,
+    pipeline: 'qwen-vl-utils',
+    min: 4 * 32 * 32,
+    max: 250_000,
+    proc: [65536, 16777216],
+  },
   // qwen2.5-vl, EasyR1's process_image then the processor
-  { name: 'easyr1', model: 'qwen2.5-vl', patch: 14, pipeline: 'easyr1', min: 262144, max: 400_000, proc: [3136, 12845056] },
+  {
+    name: 'easyr1',
+    model: 'qwen2.5-vl',
+    patch: 14,
+    pipeline: 'easyr1',
+    min: 262144,
+    max: 400_000,
+    proc: [3136, 12845056],
+  },
 ] as const;
 
 for (const c of cases) {
-  test(`trainer on the stored image = trainer on the original: ${c.name} pipeline`, { skip: python ? false : 'no Python venv (see the log)', timeout: 600_000 }, async () => {
-    const dir = join(tmp, c.name);
-    mkdirSync(join(dir, 'images'), { recursive: true });
-    const imgs = await images();
-    const files: Record<string, string> = {};
-    const lines: string[] = [];
-    imgs.forEach((im, i) => {
-      writeFileSync(join(dir, 'images', im.file), im.bytes);
-      files[String(i)] = join(dir, 'images', im.file);
-      lines.push(JSON.stringify({ problem: `<image>Question ${i} about the ${im.name} figure?`, answer: String(i), images: [im.file] }));
-    });
-    writeFileSync(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
-    const out = join(dir, 'out');
-    await build({
-      data: { train_files: join(dir, 'train.jsonl'), image_dir: join(dir, 'images'), min_pixels: c.min, max_pixels: c.max, max_prompt_length: 100_000 },
-      model: c.model,
-      pipeline: c.pipeline,
-      out,
-      max_drop_ratio: 1,
-    });
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
-    const lengths = readJsonl(join(out, 'lengths.jsonl'));
-    assert.equal(lengths.length, imgs.length, `every image kept (dropped: ${readFileSync(join(out, 'dropped.jsonl'), 'utf8')})`);
-    const spec = {
-      pipeline: c.pipeline, patch: c.patch, min_pixels: c.min, max_pixels: c.max, proc_min: c.proc[0], proc_max: c.proc[1],
-      shards: manifest.shards.map((s) => join(out, s.file)), files,
-    };
-    const rows = JSON.parse(await runPython(python!, CHECK, [JSON.stringify(spec)])) as Row[];
-    assert.equal(rows.length, imgs.length);
-    let shrunk = 0;
-    for (const r of rows) {
-      const im = imgs[r.index]!;
-      const len = lengths.find((l) => l.index === r.index)!;
-      const at = `${c.name} ${im.name}`;
-      assert.deepEqual(r.grid_stored, r.grid_original, `${at}: same grid as from the original`);
-      assert.equal(len.image_tokens, r.tokens, `${at}: lengths.jsonl image tokens = the processor's`);
-      assert.deepEqual(r.stored_size, len.written[0], `${at}: stored size as recorded`);
-      if (im.pixels) {
-        assert.ok(r.mean !== undefined, `${at}: compared`);
-        assert.ok(r.mean! <= 0.5 && r.p99! <= 4, `${at}: pixels differ by mean ${r.mean}, p99 ${r.p99}, max ${r.max}`);
+  test(
+    `trainer on the stored image = trainer on the original: ${c.name} pipeline`,
+    { skip: python ? false : 'no Python venv (see the log)', timeout: 600_000 },
+    async () => {
+      const dir = join(tmp, c.name);
+      mkdirSync(join(dir, 'images'), { recursive: true });
+      const imgs = await images();
+      const files: Record<string, string> = {};
+      const lines: string[] = [];
+      imgs.forEach((im, i) => {
+        writeFileSync(join(dir, 'images', im.file), im.bytes);
+        files[String(i)] = join(dir, 'images', im.file);
+        lines.push(
+          JSON.stringify({
+            problem: `<image>Question ${i} about the ${im.name} figure?`,
+            answer: String(i),
+            images: [im.file],
+          }),
+        );
+      });
+      writeFileSync(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
+      const out = join(dir, 'out');
+      await build({
+        data: {
+          train_files: join(dir, 'train.jsonl'),
+          image_dir: join(dir, 'images'),
+          min_pixels: c.min,
+          max_pixels: c.max,
+          max_prompt_length: 100_000,
+        },
+        model: c.model,
+        pipeline: c.pipeline,
+        out,
+        max_drop_ratio: 1,
+      });
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+      const lengths = readJsonl(join(out, 'lengths.jsonl'));
+      assert.equal(
+        lengths.length,
+        imgs.length,
+        `every image kept (dropped: ${readFileSync(join(out, 'dropped.jsonl'), 'utf8')})`,
+      );
+      const spec = {
+        pipeline: c.pipeline,
+        patch: c.patch,
+        min_pixels: c.min,
+        max_pixels: c.max,
+        proc_min: c.proc[0],
+        proc_max: c.proc[1],
+        shards: manifest.shards.map((s) => join(out, s.file)),
+        files,
+      };
+      const rows = JSON.parse(await runPython(python!, CHECK, [JSON.stringify(spec)])) as Row[];
+      assert.equal(rows.length, imgs.length);
+      let shrunk = 0;
+      for (const r of rows) {
+        const im = imgs[r.index]!;
+        const len = lengths.find((l) => l.index === r.index)!;
+        const at = `${c.name} ${im.name}`;
+        assert.deepEqual(r.grid_stored, r.grid_original, `${at}: same grid as from the original`);
+        assert.equal(len.image_tokens, r.tokens, `${at}: lengths.jsonl image tokens = the processor's`);
+        assert.deepEqual(r.stored_size, len.written[0], `${at}: stored size as recorded`);
+        if (im.pixels) {
+          assert.ok(r.mean !== undefined, `${at}: compared`);
+          assert.ok(
+            r.mean! <= 0.5 && r.p99! <= 4,
+            `${at}: pixels differ by mean ${r.mean}, p99 ${r.p99}, max ${r.max}`,
+          );
+        }
+        const [ow, oh] = [len.written[0][0] as number, len.written[0][1] as number];
+        if (im.name.endsWith('over-max') && !(c.pipeline === 'easyr1' && im.name.startsWith('palette'))) {
+          shrunk++;
+          const meta = await sharp(im.bytes).metadata();
+          assert.ok(ow * oh < meta.width! * meta.height!, `${at}: shrunk (${ow}x${oh})`);
+        }
       }
-      const [ow, oh] = [len.written[0][0] as number, len.written[0][1] as number];
-      if (im.name.endsWith('over-max') && !(c.pipeline === 'easyr1' && im.name.startsWith('palette'))) {
-        shrunk++;
-        const meta = await sharp(im.bytes).metadata();
-        assert.ok(ow * oh < meta.width! * meta.height!, `${at}: shrunk (${ow}x${oh})`);
-      }
-    }
-    assert.ok(shrunk >= 2, `${c.name}: at least two images were shrunk (${shrunk})`);
-  });
+      assert.ok(shrunk >= 2, `${c.name}: at least two images were shrunk (${shrunk})`);
+    },
+  );
 }

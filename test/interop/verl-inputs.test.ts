@@ -27,7 +27,9 @@ const SYSTEM = 'You are a careful geometry tutor. Answer step by step.';
 
 /** A PNG diagram of a given size (sizes on the Qwen3-VL 32-grid, so every pipeline leaves them as they are). */
 async function png(w: number, h: number, shade: number): Promise<Buffer> {
-  return sharp({ create: { width: w, height: h, channels: 3, background: { r: shade, g: 255 - shade, b: 128 } } }).png().toBuffer();
+  return sharp({ create: { width: w, height: h, channels: 3, background: { r: shade, g: 255 - shade, b: 128 } } })
+    .png()
+    .toBuffer();
 }
 
 const PROBLEMS = [
@@ -112,7 +114,17 @@ async function readBack(files: Record<string, string>): Promise<Record<string, R
   return JSON.parse(await runPython(python!, READ, [JSON.stringify(files)])) as Record<string, Read>;
 }
 
-async function lengths(out: string): Promise<Array<{ index: number; id: string; prompt_tokens: number; text_tokens: number; image_tokens: number; resized: Array<[number, number]>; split: string }>> {
+async function lengths(out: string): Promise<
+  Array<{
+    index: number;
+    id: string;
+    prompt_tokens: number;
+    text_tokens: number;
+    image_tokens: number;
+    resized: Array<[number, number]>;
+    split: string;
+  }>
+> {
   return (await readFile(join(out, 'lengths.jsonl'), 'utf8'))
     .split('\n')
     .filter(Boolean)
@@ -148,93 +160,148 @@ async function makeVerlParquet(dir: string): Promise<string> {
   return out;
 }
 
-test('a geo3k.py-shaped verl parquet builds unchanged with default flags: every turn, column and extra_info field', { skip, timeout: TIMEOUT }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gad-verl-in-'));
-  try {
-    const input = await makeVerlParquet(dir);
-    const r = await runCli(['build', '--train', input, '--out', 'out'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(r.status, 0, r.stderr + r.stdout);
-    const out = join(dir, 'out');
-    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
-    assert.equal(manifest.resize.pipeline, 'qwen-vl-utils', 'target verl defaults to the qwen-vl-utils pipeline verl runs');
-    assert.equal(manifest.formatPrompt.name, 'none', 'no format prompt was applied to the message lists, and the manifest says so');
-    const shard = join(out, 'data', 'train-00000-of-00001.parquet');
-    const got = await readBack({ input, output: shard });
-    const [a, b] = [got.input!, got.output!];
+test(
+  'a geo3k.py-shaped verl parquet builds unchanged with default flags: every turn, column and extra_info field',
+  { skip, timeout: TIMEOUT },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gad-verl-in-'));
+    try {
+      const input = await makeVerlParquet(dir);
+      const r = await runCli(['build', '--train', input, '--out', 'out'], { cwd: dir, timeoutMs: TIMEOUT });
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      const out = join(dir, 'out');
+      const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+      assert.equal(
+        manifest.resize.pipeline,
+        'qwen-vl-utils',
+        'target verl defaults to the qwen-vl-utils pipeline verl runs',
+      );
+      assert.equal(
+        manifest.formatPrompt.name,
+        'none',
+        'no format prompt was applied to the message lists, and the manifest says so',
+      );
+      const shard = join(out, 'data', 'train-00000-of-00001.parquet');
+      const got = await readBack({ input, output: shard });
+      const [a, b] = [got.input!, got.output!];
 
-    // The same columns in the same order, the same Arrow types and datasets features (images: list of Image).
-    assert.deepEqual(b.columns, a.columns);
-    assert.deepEqual(b.types, a.types);
-    assert.deepEqual(b.features, a.features);
-    assert.equal(b.hf_meta, true);
-    assert.equal(b.rows.length, a.rows.length);
-    for (let i = 0; i < a.rows.length; i++) {
-      // Every cell as verl reads it: the whole message list (system turn kept, no second instruction),
-      // extra_info with interaction_kwargs and the custom reward field, id, choices, difficulty.
-      assert.deepEqual(b.rows[i], a.rows[i], `row ${i}`);
+      // The same columns in the same order, the same Arrow types and datasets features (images: list of Image).
+      assert.deepEqual(b.columns, a.columns);
+      assert.deepEqual(b.types, a.types);
+      assert.deepEqual(b.features, a.features);
+      assert.equal(b.hf_meta, true);
+      assert.equal(b.rows.length, a.rows.length);
+      for (let i = 0; i < a.rows.length; i++) {
+        // Every cell as verl reads it: the whole message list (system turn kept, no second instruction),
+        // extra_info with interaction_kwargs and the custom reward field, id, choices, difficulty.
+        assert.deepEqual(b.rows[i], a.rows[i], `row ${i}`);
+      }
+      // The dataset card's features (used by load_dataset(OUT)) agree with the shards, pass-through columns included.
+      const card = await runPython(
+        python!,
+        'import sys, json, datasets\nd = datasets.load_dataset(sys.argv[1], split="train")\nprint(json.dumps({"features": {k: str(v) for k, v in d.features.items()}, "rows": len(d)}))',
+        [out],
+      );
+      assert.deepEqual(JSON.parse(card), { features: a.features, rows: a.rows.length });
+      assert.equal((b.rows[0]!.prompt as PromptMessage[])[0]!.role, 'system');
+      assert.ok(!(b.rows[0]!.prompt as PromptMessage[])[1]!.content.endsWith(`${INSTRUCTION} ${INSTRUCTION}`));
+
+      // Counts: exactly the whole message list as verl renders it.
+      const lens = await lengths(out);
+      assert.equal(lens.length, PROBLEMS.length);
+      for (let i = 0; i < lens.length; i++) {
+        const want = await expectedTokens(a.rows[i]!.prompt as PromptMessage[], [
+          PROBLEMS[i]!.size as unknown as [number, number],
+        ]);
+        assert.equal(lens[i]!.prompt_tokens, want, `row ${i}: prompt tokens of the full message list`);
+        assert.equal(lens[i]!.image_tokens, (PROBLEMS[i]!.size[0] / 32) * (PROBLEMS[i]!.size[1] / 32));
+      }
+      // The system turn is counted: without it the count would be different (the template's default system prompt).
+      const noSystem = await expectedTokens((a.rows[0]!.prompt as PromptMessage[]).slice(1), [
+        PROBLEMS[0]!.size as unknown as [number, number],
+      ]);
+      assert.notEqual(lens[0]!.prompt_tokens, noSystem);
+
+      // Our own validate, with its defaults, accepts the shards and counts the same.
+      const v = await runCli(['validate', shard, '--model', 'qwen3-vl', '--json'], { cwd: dir, timeoutMs: TIMEOUT });
+      assert.equal(v.status, 0, v.stdout + v.stderr);
+      const vs = JSON.parse(v.stdout).summary.files[0].tokens.prompt;
+      assert.equal(vs.max, Math.max(...lens.map((l) => l.prompt_tokens)));
+      assert.equal(vs.min, Math.min(...lens.map((l) => l.prompt_tokens)));
+
+      // An explicit format prompt is applied (asked for), with a warning that the instruction is there already.
+      const twice = await runCli(['build', '--train', input, '--out', 'out2', '--format-prompt', 'math'], {
+        cwd: dir,
+        timeoutMs: TIMEOUT,
+      });
+      assert.equal(twice.status, 0, twice.stderr);
+      assert.match(twice.stderr, /already holds the math format prompt's instruction/);
+      const lens2 = await lengths(join(dir, 'out2'));
+      assert.ok(lens2[0]!.prompt_tokens > lens[0]!.prompt_tokens);
+
+      // Target easyr1 reads one text prompt: the other turns cannot be kept, and the build says so.
+      const e = await runCli(
+        ['build', '--train', input, '--out', 'out-e', '--target', 'easyr1', '--format-prompt', 'none'],
+        { cwd: dir, timeoutMs: TIMEOUT },
+      );
+      assert.equal(e.status, 0, e.stderr);
+      assert.match(e.stderr, /system prompt, are NOT kept for target easyr1/);
+      const profile = await loadModelProfile('qwen3-vl');
+      const none = new PromptCounter(profile, await loadFormatPrompt('none'));
+      const le = await lengths(join(dir, 'out-e'));
+      assert.equal(
+        le[0]!.prompt_tokens,
+        none.count(`${PROBLEMS[0].problem} ${INSTRUCTION}`, [le[0]!.image_tokens]).promptTokens,
+        'counted as EasyR1 renders it: one user message',
+      );
+
+      // --no-passthrough: the built columns only (the opt-out); extra_info is rebuilt (question: the user message as
+      // the input holds it), the message list is still kept whole.
+      const np = await runCli(['build', '--train', input, '--out', 'out3', '--no-passthrough'], {
+        cwd: dir,
+        timeoutMs: TIMEOUT,
+      });
+      assert.equal(np.status, 0, np.stderr);
+      const c = (await readBack({ o: join(dir, 'out3', 'data', 'train-00000-of-00001.parquet') })).o!;
+      assert.deepEqual(c.columns, ['data_source', 'prompt', 'images', 'ability', 'reward_model', 'extra_info']);
+      assert.deepEqual(c.rows[1]!.prompt, a.rows[1]!.prompt);
+      assert.deepEqual(c.rows[1]!.extra_info, {
+        split: 'train',
+        index: 1,
+        answer: PROBLEMS[1].answer,
+        question: `${PROBLEMS[1].problem} ${INSTRUCTION}`,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    // The dataset card's features (used by load_dataset(OUT)) agree with the shards, pass-through columns included.
-    const card = await runPython(python!, 'import sys, json, datasets\nd = datasets.load_dataset(sys.argv[1], split="train")\nprint(json.dumps({"features": {k: str(v) for k, v in d.features.items()}, "rows": len(d)}))', [out]);
-    assert.deepEqual(JSON.parse(card), { features: a.features, rows: a.rows.length });
-    assert.equal((b.rows[0]!.prompt as PromptMessage[])[0]!.role, 'system');
-    assert.ok(!(b.rows[0]!.prompt as PromptMessage[])[1]!.content.endsWith(`${INSTRUCTION} ${INSTRUCTION}`));
-
-    // Counts: exactly the whole message list as verl renders it.
-    const lens = await lengths(out);
-    assert.equal(lens.length, PROBLEMS.length);
-    for (let i = 0; i < lens.length; i++) {
-      const want = await expectedTokens(a.rows[i]!.prompt as PromptMessage[], [PROBLEMS[i]!.size as unknown as [number, number]]);
-      assert.equal(lens[i]!.prompt_tokens, want, `row ${i}: prompt tokens of the full message list`);
-      assert.equal(lens[i]!.image_tokens, (PROBLEMS[i]!.size[0] / 32) * (PROBLEMS[i]!.size[1] / 32));
-    }
-    // The system turn is counted: without it the count would be different (the template's default system prompt).
-    const noSystem = await expectedTokens((a.rows[0]!.prompt as PromptMessage[]).slice(1), [PROBLEMS[0]!.size as unknown as [number, number]]);
-    assert.notEqual(lens[0]!.prompt_tokens, noSystem);
-
-    // Our own validate, with its defaults, accepts the shards and counts the same.
-    const v = await runCli(['validate', shard, '--model', 'qwen3-vl', '--json'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(v.status, 0, v.stdout + v.stderr);
-    const vs = JSON.parse(v.stdout).summary.files[0].tokens.prompt;
-    assert.equal(vs.max, Math.max(...lens.map((l) => l.prompt_tokens)));
-    assert.equal(vs.min, Math.min(...lens.map((l) => l.prompt_tokens)));
-
-    // An explicit format prompt is applied (asked for), with a warning that the instruction is there already.
-    const twice = await runCli(['build', '--train', input, '--out', 'out2', '--format-prompt', 'math'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(twice.status, 0, twice.stderr);
-    assert.match(twice.stderr, /already holds the math format prompt's instruction/);
-    const lens2 = await lengths(join(dir, 'out2'));
-    assert.ok(lens2[0]!.prompt_tokens > lens[0]!.prompt_tokens);
-
-    // Target easyr1 reads one text prompt: the other turns cannot be kept, and the build says so.
-    const e = await runCli(['build', '--train', input, '--out', 'out-e', '--target', 'easyr1', '--format-prompt', 'none'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(e.status, 0, e.stderr);
-    assert.match(e.stderr, /system prompt, are NOT kept for target easyr1/);
-    const profile = await loadModelProfile('qwen3-vl');
-    const none = new PromptCounter(profile, await loadFormatPrompt('none'));
-    const le = await lengths(join(dir, 'out-e'));
-    assert.equal(le[0]!.prompt_tokens, none.count(`${PROBLEMS[0].problem} ${INSTRUCTION}`, [le[0]!.image_tokens]).promptTokens, 'counted as EasyR1 renders it: one user message');
-
-        // --no-passthrough: the built columns only (the opt-out); extra_info is rebuilt (question: the user message as
-    // the input holds it), the message list is still kept whole.
-    const np = await runCli(['build', '--train', input, '--out', 'out3', '--no-passthrough'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(np.status, 0, np.stderr);
-    const c = (await readBack({ o: join(dir, 'out3', 'data', 'train-00000-of-00001.parquet') })).o!;
-    assert.deepEqual(c.columns, ['data_source', 'prompt', 'images', 'ability', 'reward_model', 'extra_info']);
-    assert.deepEqual(c.rows[1]!.prompt, a.rows[1]!.prompt);
-    assert.deepEqual(c.rows[1]!.extra_info, { split: 'train', index: 1, answer: PROBLEMS[1].answer, question: `${PROBLEMS[1].problem} ${INSTRUCTION}` });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test('nested --id-key extra_info.index joins the teacher file', { skip, timeout: TIMEOUT }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gad-verl-id-'));
   try {
     const input = await makeVerlParquet(dir);
     // Teacher lines in another order than the rows, keyed by the index verl stores in extra_info.
-    const teacher = [2, 0, 1].map((i) => JSON.stringify({ id: i, response: `<think>row ${i}</think> \\boxed{${PROBLEMS[i]!.answer}}` })).join('\n');
+    const teacher = [2, 0, 1]
+      .map((i) => JSON.stringify({ id: i, response: `<think>row ${i}</think> \\boxed{${PROBLEMS[i]!.answer}}` }))
+      .join('\n');
     await writeFile(join(dir, 'teacher.jsonl'), `${teacher}\n`);
-    const r = await runCli(['build', '--train', input, '--out', 'out', '--teacher', 'teacher.jsonl', '--id-key', 'extra_info.index', '--teacher-id-key', 'id'], { cwd: dir, timeoutMs: TIMEOUT });
+    const r = await runCli(
+      [
+        'build',
+        '--train',
+        input,
+        '--out',
+        'out',
+        '--teacher',
+        'teacher.jsonl',
+        '--id-key',
+        'extra_info.index',
+        '--teacher-id-key',
+        'id',
+      ],
+      { cwd: dir, timeoutMs: TIMEOUT },
+    );
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const b = (await readBack({ o: join(dir, 'out', 'data', 'train-00000-of-00001.parquet') })).o!;
     assert.equal(b.rows.length, 3);
@@ -243,127 +310,206 @@ test('nested --id-key extra_info.index joins the teacher file', { skip, timeout:
       assert.equal(row.teacher_response, `<think>row ${i}</think> \\boxed{${PROBLEMS[i]!.answer}}`);
     }
     const lens = await lengths(join(dir, 'out'));
-    assert.deepEqual(lens.map((l) => l.id), ['0', '1', '2']);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('--image-key image: the verl output column is images (verl default image_key), and validate accepts it', { skip, timeout: TIMEOUT }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gad-verl-imgkey-'));
-  try {
-    await mkdir(join(dir, 'img'));
-    const lines = [];
-    for (let i = 0; i < 2; i++) {
-      await writeFile(join(dir, 'img', `${i}.png`), await png(320, 256, 30 + i * 90));
-      // Row 1 has no <image> tag: it is prepended in the prompt, extra_info.question keeps the raw text (geo3k.py).
-      lines.push(JSON.stringify({ question: `${i === 0 ? '<image>' : ''}What is shown in figure ${i}?`, answer: String(i), image: `img/${i}.png` }));
-    }
-    await writeFile(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
-    const r = await runCli(['build', '--train', 'train.jsonl', '--out', 'out', '--prompt-key', 'question', '--image-key', 'image'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(r.status, 0, r.stderr + r.stdout);
-    const shard = join(dir, 'out', 'data', 'train-00000-of-00001.parquet');
-    const b = (await readBack({ o: shard })).o!;
-    assert.ok(b.columns.includes('images') && !b.columns.includes('image'), b.columns.join(','));
-    assert.deepEqual(b.rows[0]!.images, [[320, 256]]);
-    assert.equal((b.rows[1]!.extra_info as { question: string }).question, 'What is shown in figure 1?');
-    assert.match((b.rows[1]!.prompt as PromptMessage[])[0]!.content, /^<image>What is shown in figure 1\?/);
-    const manifest = JSON.parse(await readFile(join(dir, 'out', 'manifest.json'), 'utf8'));
-    assert.equal(manifest.columns.images, 'images');
-    const v = await runCli(['validate', shard], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(v.status, 0, v.stdout + v.stderr);
-
-    // EasyR1 reads the configured image_key: its build keeps the name.
-    const e = await runCli(['build', '--train', 'train.jsonl', '--out', 'out-e', '--prompt-key', 'question', '--image-key', 'image', '--target', 'easyr1'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(e.status, 0, e.stderr);
-    const eb = (await readBack({ o: join(dir, 'out-e', 'data', 'train-00000-of-00001.parquet') })).o!;
-    assert.deepEqual(eb.columns, ['question', 'answer', 'image']);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('text-only and mixed datasets build: rows without an image are kept and counted, unless --require-image', { skip, timeout: TIMEOUT }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gad-verl-text-'));
-  try {
-    // Text-only, like EasyR1's default hiyouga/math12k: no image column at all.
-    const text = [
-      { problem: 'What is 2 + 3?', answer: '5', level: 1 },
-      { problem: 'Solve x^2 = 9 for x > 0.', answer: '3', level: 2 },
-    ];
-    await writeFile(join(dir, 'text.jsonl'), text.map((x) => JSON.stringify(x)).join('\n') + '\n');
-    const r = await runCli(['build', '--train', 'text.jsonl', '--out', 'out-text'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(r.status, 0, r.stderr + r.stdout);
-    assert.match(r.stderr, /text-only/);
-    const profile = await loadModelProfile('qwen3-vl');
-    const math = new PromptCounter(profile, await loadFormatPrompt('math'));
-    const lens = await lengths(join(dir, 'out-text'));
     assert.deepEqual(
-      lens.map((l) => [l.image_tokens, l.prompt_tokens]),
-      text.map((t) => [0, math.count(t.problem, []).promptTokens]),
+      lens.map((l) => l.id),
+      ['0', '1', '2'],
     );
-    const shard = join(dir, 'out-text', 'data', 'train-00000-of-00001.parquet');
-    const b = (await readBack({ o: shard })).o!;
-    // verl and EasyR1 both read an empty image list as a text-only row (EasyR1 calls len() on it: not null).
-    assert.deepEqual(b.rows.map((x) => x.images), [[], []]);
-    assert.deepEqual(b.rows.map((x) => x.level), [1, 2], 'extra columns pass through from jsonl too');
-    assert.equal(b.types.level, 'int64');
-    const v = await runCli(['validate', shard, '--model', 'qwen3-vl'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(v.status, 0, v.stdout + v.stderr);
-
-    // Mixed: an image on some rows, an empty or null cell on the others.
-    await mkdir(join(dir, 'img'));
-    await writeFile(join(dir, 'img', 'a.png'), await png(256, 256, 100));
-    const mixed = [
-      { problem: '<image>Find the radius of the circle.', answer: '4', images: ['img/a.png'] },
-      { problem: 'What is 7 * 6?', answer: '42', images: [] },
-      { problem: 'What is 10 / 4?', answer: '2.5', images: null },
-    ];
-    await writeFile(join(dir, 'mixed.jsonl'), mixed.map((x) => JSON.stringify(x)).join('\n') + '\n');
-    const m = await runCli(['build', '--train', 'mixed.jsonl', '--out', 'out-mixed'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(m.status, 0, m.stderr + m.stdout);
-    const ml = await lengths(join(dir, 'out-mixed'));
-    assert.deepEqual(
-      ml.map((l) => [l.index, l.image_tokens]),
-      [
-        [0, 64],
-        [1, 0],
-        [2, 0],
-      ],
-    );
-    assert.equal(ml[0]!.prompt_tokens, math.count(mixed[0]!.problem, [64]).promptTokens);
-    assert.equal(ml[1]!.prompt_tokens, math.count(mixed[1]!.problem, []).promptTokens);
-
-    // --require-image: text-only rows are dropped as no_image.
-    const q = await runCli(['build', '--train', 'mixed.jsonl', '--out', 'out-req', '--require-image'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(q.status, 1, 'two of three rows dropped > max_drop_ratio 0.5');
-    assert.deepEqual((await dropped(join(dir, 'out-req'))).map((d) => d.reason), ['no_image', 'no_image']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
 
-test('build and validate default to the same pipeline and format prompt (target easyr1)', { skip, timeout: TIMEOUT }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gad-verl-defaults-'));
-  try {
-    await mkdir(join(dir, 'img'));
-    const lines = [];
-    for (let i = 0; i < 3; i++) {
-      await writeFile(join(dir, 'img', `${i}.png`), await png(200 + 37 * i, 150 + 11 * i, 20 + i * 70));
-      lines.push(JSON.stringify({ problem: `<image>Find the length of side ${i}.`, answer: String(i), images: [`img/${i}.png`] }));
+test(
+  '--image-key image: the verl output column is images (verl default image_key), and validate accepts it',
+  { skip, timeout: TIMEOUT },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gad-verl-imgkey-'));
+    try {
+      await mkdir(join(dir, 'img'));
+      const lines = [];
+      for (let i = 0; i < 2; i++) {
+        await writeFile(join(dir, 'img', `${i}.png`), await png(320, 256, 30 + i * 90));
+        // Row 1 has no <image> tag: it is prepended in the prompt, extra_info.question keeps the raw text (geo3k.py).
+        lines.push(
+          JSON.stringify({
+            question: `${i === 0 ? '<image>' : ''}What is shown in figure ${i}?`,
+            answer: String(i),
+            image: `img/${i}.png`,
+          }),
+        );
+      }
+      await writeFile(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
+      const r = await runCli(
+        ['build', '--train', 'train.jsonl', '--out', 'out', '--prompt-key', 'question', '--image-key', 'image'],
+        { cwd: dir, timeoutMs: TIMEOUT },
+      );
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      const shard = join(dir, 'out', 'data', 'train-00000-of-00001.parquet');
+      const b = (await readBack({ o: shard })).o!;
+      assert.ok(b.columns.includes('images') && !b.columns.includes('image'), b.columns.join(','));
+      assert.deepEqual(b.rows[0]!.images, [[320, 256]]);
+      assert.equal((b.rows[1]!.extra_info as { question: string }).question, 'What is shown in figure 1?');
+      assert.match((b.rows[1]!.prompt as PromptMessage[])[0]!.content, /^<image>What is shown in figure 1\?/);
+      const manifest = JSON.parse(await readFile(join(dir, 'out', 'manifest.json'), 'utf8'));
+      assert.equal(manifest.columns.images, 'images');
+      const v = await runCli(['validate', shard], { cwd: dir, timeoutMs: TIMEOUT });
+      assert.equal(v.status, 0, v.stdout + v.stderr);
+
+      // EasyR1 reads the configured image_key: its build keeps the name.
+      const e = await runCli(
+        [
+          'build',
+          '--train',
+          'train.jsonl',
+          '--out',
+          'out-e',
+          '--prompt-key',
+          'question',
+          '--image-key',
+          'image',
+          '--target',
+          'easyr1',
+        ],
+        { cwd: dir, timeoutMs: TIMEOUT },
+      );
+      assert.equal(e.status, 0, e.stderr);
+      const eb = (await readBack({ o: join(dir, 'out-e', 'data', 'train-00000-of-00001.parquet') })).o!;
+      assert.deepEqual(eb.columns, ['question', 'answer', 'image']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    await writeFile(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
-    const r = await runCli(['build', '--train', 'train.jsonl', '--out', 'out', '--target', 'easyr1'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(r.status, 0, r.stderr);
-    const lens = await lengths(join(dir, 'out'));
-    const v = await runCli(['validate', join(dir, 'out', 'data', 'train-00000-of-00001.parquet'), '--target', 'easyr1', '--model', 'qwen3-vl', '--json'], { cwd: dir, timeoutMs: TIMEOUT });
-    assert.equal(v.status, 0, v.stdout + v.stderr);
-    const s = JSON.parse(v.stdout).summary;
-    assert.equal(s.pipeline, 'easyr1');
-    const t = s.files[0].tokens.prompt;
-    const want = lens.map((l) => l.prompt_tokens).sort((x, y) => x - y);
-    assert.deepEqual([t.min, t.max], [want[0], want[want.length - 1]], 'validate counts the math format prompt the build applied');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
+
+test(
+  'text-only and mixed datasets build: rows without an image are kept and counted, unless --require-image',
+  { skip, timeout: TIMEOUT },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gad-verl-text-'));
+    try {
+      // Text-only, like EasyR1's default hiyouga/math12k: no image column at all.
+      const text = [
+        { problem: 'What is 2 + 3?', answer: '5', level: 1 },
+        { problem: 'Solve x^2 = 9 for x > 0.', answer: '3', level: 2 },
+      ];
+      await writeFile(join(dir, 'text.jsonl'), text.map((x) => JSON.stringify(x)).join('\n') + '\n');
+      const r = await runCli(['build', '--train', 'text.jsonl', '--out', 'out-text'], { cwd: dir, timeoutMs: TIMEOUT });
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      assert.match(r.stderr, /text-only/);
+      const profile = await loadModelProfile('qwen3-vl');
+      const math = new PromptCounter(profile, await loadFormatPrompt('math'));
+      const lens = await lengths(join(dir, 'out-text'));
+      assert.deepEqual(
+        lens.map((l) => [l.image_tokens, l.prompt_tokens]),
+        text.map((t) => [0, math.count(t.problem, []).promptTokens]),
+      );
+      const shard = join(dir, 'out-text', 'data', 'train-00000-of-00001.parquet');
+      const b = (await readBack({ o: shard })).o!;
+      // verl and EasyR1 both read an empty image list as a text-only row (EasyR1 calls len() on it: not null).
+      assert.deepEqual(
+        b.rows.map((x) => x.images),
+        [[], []],
+      );
+      assert.deepEqual(
+        b.rows.map((x) => x.level),
+        [1, 2],
+        'extra columns pass through from jsonl too',
+      );
+      assert.equal(b.types.level, 'int64');
+      const v = await runCli(['validate', shard, '--model', 'qwen3-vl'], { cwd: dir, timeoutMs: TIMEOUT });
+      assert.equal(v.status, 0, v.stdout + v.stderr);
+
+      // Mixed: an image on some rows, an empty or null cell on the others.
+      await mkdir(join(dir, 'img'));
+      await writeFile(join(dir, 'img', 'a.png'), await png(256, 256, 100));
+      const mixed = [
+        { problem: '<image>Find the radius of the circle.', answer: '4', images: ['img/a.png'] },
+        { problem: 'What is 7 * 6?', answer: '42', images: [] },
+        { problem: 'What is 10 / 4?', answer: '2.5', images: null },
+      ];
+      await writeFile(join(dir, 'mixed.jsonl'), mixed.map((x) => JSON.stringify(x)).join('\n') + '\n');
+      const m = await runCli(['build', '--train', 'mixed.jsonl', '--out', 'out-mixed'], {
+        cwd: dir,
+        timeoutMs: TIMEOUT,
+      });
+      assert.equal(m.status, 0, m.stderr + m.stdout);
+      const ml = await lengths(join(dir, 'out-mixed'));
+      assert.deepEqual(
+        ml.map((l) => [l.index, l.image_tokens]),
+        [
+          [0, 64],
+          [1, 0],
+          [2, 0],
+        ],
+      );
+      assert.equal(ml[0]!.prompt_tokens, math.count(mixed[0]!.problem, [64]).promptTokens);
+      assert.equal(ml[1]!.prompt_tokens, math.count(mixed[1]!.problem, []).promptTokens);
+
+      // --require-image: text-only rows are dropped as no_image.
+      const q = await runCli(['build', '--train', 'mixed.jsonl', '--out', 'out-req', '--require-image'], {
+        cwd: dir,
+        timeoutMs: TIMEOUT,
+      });
+      assert.equal(q.status, 1, 'two of three rows dropped > max_drop_ratio 0.5');
+      assert.deepEqual(
+        (await dropped(join(dir, 'out-req'))).map((d) => d.reason),
+        ['no_image', 'no_image'],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'build and validate default to the same pipeline and format prompt (target easyr1)',
+  { skip, timeout: TIMEOUT },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gad-verl-defaults-'));
+    try {
+      await mkdir(join(dir, 'img'));
+      const lines = [];
+      for (let i = 0; i < 3; i++) {
+        await writeFile(join(dir, 'img', `${i}.png`), await png(200 + 37 * i, 150 + 11 * i, 20 + i * 70));
+        lines.push(
+          JSON.stringify({
+            problem: `<image>Find the length of side ${i}.`,
+            answer: String(i),
+            images: [`img/${i}.png`],
+          }),
+        );
+      }
+      await writeFile(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
+      const r = await runCli(['build', '--train', 'train.jsonl', '--out', 'out', '--target', 'easyr1'], {
+        cwd: dir,
+        timeoutMs: TIMEOUT,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const lens = await lengths(join(dir, 'out'));
+      const v = await runCli(
+        [
+          'validate',
+          join(dir, 'out', 'data', 'train-00000-of-00001.parquet'),
+          '--target',
+          'easyr1',
+          '--model',
+          'qwen3-vl',
+          '--json',
+        ],
+        { cwd: dir, timeoutMs: TIMEOUT },
+      );
+      assert.equal(v.status, 0, v.stdout + v.stderr);
+      const s = JSON.parse(v.stdout).summary;
+      assert.equal(s.pipeline, 'easyr1');
+      const t = s.files[0].tokens.prompt;
+      const want = lens.map((l) => l.prompt_tokens).sort((x, y) => x - y);
+      assert.deepEqual(
+        [t.min, t.max],
+        [want[0], want[want.length - 1]],
+        'validate counts the math format prompt the build applied',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -25,7 +25,9 @@ after(async () => {
 });
 
 test('--json: a failed build prints {"error": {message, hint, exitCode}} on stdout', async () => {
-  const r = await runCli(['build', '--out', join(tmp, 'o'), '--train', join(tmp, 'missing.jsonl'), '--json'], { cwd: tmp });
+  const r = await runCli(['build', '--out', join(tmp, 'o'), '--train', join(tmp, 'missing.jsonl'), '--json'], {
+    cwd: tmp,
+  });
   assert.equal(r.status, 2, r.stderr);
   const parsed = JSON.parse(r.stdout) as { error: { message: string; hint: string | null; exitCode: number } };
   assert.match(parsed.error.message, /missing\.jsonl/);
@@ -49,12 +51,16 @@ test('the "Next:" command quotes an output path with spaces so that a shell read
   const line = r.stdout.split('\n').find((l) => l.includes('gad-data train --profile'));
   assert.ok(line, r.stdout);
   // What a shell would pass to gad-data: print the words one per line.
-  const words = spawnSync('sh', ['-c', `set -- ${line.trim().replace(/^npx /, '')}; printf '%s\\n' "$@"`], { encoding: 'utf8' }).stdout.split('\n');
+  const words = spawnSync('sh', ['-c', `set -- ${line.trim().replace(/^npx /, '')}; printf '%s\\n' "$@"`], {
+    encoding: 'utf8',
+  }).stdout.split('\n');
   assert.equal(words[words.indexOf('--data') + 1], './my data out', line);
 });
 
 test('a missing teacher file is named as the teacher file, with the key to fix', async () => {
-  const r = await runCli(['build', '--out', join(tmp, 't'), '--teacher', 'responses.jsonl', '--id-key', 'id'], { cwd: tmp });
+  const r = await runCli(['build', '--out', join(tmp, 't'), '--teacher', 'responses.jsonl', '--id-key', 'id'], {
+    cwd: tmp,
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /teacher file not found: \S*responses\.jsonl/);
   assert.match(r.stderr, /fix: .*teacher\.file.*--teacher/);
@@ -64,7 +70,17 @@ test('a split that does not exist: the suggested spec is valid and works', async
   const dir = join(tmp, 'only-train');
   mkdirSync(dir);
   for (const f of ['train.jsonl', 'test.jsonl']) copyFileSync(packagePath('fixtures', 'sample', f), join(dir, f));
-  const common = ['--out', join(tmp, 's'), '--image-dir', packagePath('fixtures', 'sample'), '--prompt-key', 'problem', '--max-drop-ratio', '1', '-q'];
+  const common = [
+    '--out',
+    join(tmp, 's'),
+    '--image-dir',
+    packagePath('fixtures', 'sample'),
+    '--prompt-key',
+    'problem',
+    '--max-drop-ratio',
+    '1',
+    '-q',
+  ];
   const r = await runCli(['build', '--train', `${dir}@validation`, ...common], { cwd: tmp });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /split 'validation' does not exist/);

@@ -28,68 +28,124 @@ function noStack(s: string) {
   assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, 'no stack trace');
 }
 
-test('data.train_file (missing "s") in --config: exit 2 naming the key and data.train_files; the sample is not built into OUT', { timeout: 120_000 }, async () => {
-  const dir = join(tmp, 'train-file');
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'train.jsonl'), '{"problem": "x", "images": []}\n');
-  await writeFile(join(dir, 'cfg.yaml'), 'data:\n  train_file: train.jsonl\n');
-  const r = await runCli(['build', '--config', 'cfg.yaml', '--out', 'out'], { cwd: dir, env });
-  assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /data\.train_file: unknown key \(did you mean data\.train_files\?\)/);
-  assert.doesNotMatch(r.stderr + r.stdout, /bundled sample/);
-  assert.ok(!existsSync(join(dir, 'out')), 'nothing was written to OUT');
-  noStack(r.stderr);
-});
+test(
+  'data.train_file (missing "s") in --config: exit 2 naming the key and data.train_files; the sample is not built into OUT',
+  { timeout: 120_000 },
+  async () => {
+    const dir = join(tmp, 'train-file');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'train.jsonl'), '{"problem": "x", "images": []}\n');
+    await writeFile(join(dir, 'cfg.yaml'), 'data:\n  train_file: train.jsonl\n');
+    const r = await runCli(['build', '--config', 'cfg.yaml', '--out', 'out'], { cwd: dir, env });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /data\.train_file: unknown key \(did you mean data\.train_files\?\)/);
+    assert.doesNotMatch(r.stderr + r.stdout, /bundled sample/);
+    assert.ok(!existsSync(join(dir, 'out')), 'nothing was written to OUT');
+    noStack(r.stderr);
+  },
+);
 
-test('max_prompt_lenght: exit 2 with "did you mean data.max_prompt_length"; a key at the wrong level names where it goes', { timeout: 120_000 }, async () => {
-  const dir = join(tmp, 'lenght');
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'cfg.yaml'), 'data:\n  train_files: train.jsonl\n  max_prompt_lenght: 4096\nmax_response_length: 512\n');
-  const r = await runCli(['build', '--config', 'cfg.yaml', '--out', 'out'], { cwd: dir, env });
-  assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /data\.max_prompt_lenght: unknown key \(did you mean data\.max_prompt_length\?\)/);
-  assert.match(r.stderr, /max_response_length: unknown key \(did you mean data\.max_response_length\?\)/);
-  assert.ok(!existsSync(join(dir, 'out')));
-  noStack(r.stderr);
-});
+test(
+  'max_prompt_lenght: exit 2 with "did you mean data.max_prompt_length"; a key at the wrong level names where it goes',
+  { timeout: 120_000 },
+  async () => {
+    const dir = join(tmp, 'lenght');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'cfg.yaml'),
+      'data:\n  train_files: train.jsonl\n  max_prompt_lenght: 4096\nmax_response_length: 512\n',
+    );
+    const r = await runCli(['build', '--config', 'cfg.yaml', '--out', 'out'], { cwd: dir, env });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /data\.max_prompt_lenght: unknown key \(did you mean data\.max_prompt_length\?\)/);
+    assert.match(r.stderr, /max_response_length: unknown key \(did you mean data\.max_response_length\?\)/);
+    assert.ok(!existsSync(join(dir, 'out')));
+    noStack(r.stderr);
+  },
+);
 
-test('a --config without train_files is an error naming the key and the file, never a build of the bundled sample', { timeout: 120_000 }, async () => {
-  const dir = join(tmp, 'no-train');
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'cfg.yaml'), 'model: qwen3-vl\ndata:\n  max_prompt_length: 1024\n');
-  const r = await runCli(['build', '--config', 'cfg.yaml', '--out', 'out'], { cwd: dir, env });
-  assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /data\.train_files is not set in \S*cfg\.yaml/);
-  assert.ok(!existsSync(join(dir, 'out')));
-  // the same for a gad-data.yaml found in the current folder
-  await writeFile(join(dir, 'gad-data.yaml'), 'model: qwen3-vl\n');
-  const found = await runCli(['build', '--out', 'out'], { cwd: dir, env });
-  assert.equal(found.status, 2, found.stdout + found.stderr);
-  assert.match(found.stderr, /data\.train_files is not set in .*gad-data\.yaml/);
-  assert.ok(!existsSync(join(dir, 'out')));
-});
+test(
+  'a --config without train_files is an error naming the key and the file, never a build of the bundled sample',
+  { timeout: 120_000 },
+  async () => {
+    const dir = join(tmp, 'no-train');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'cfg.yaml'), 'model: qwen3-vl\ndata:\n  max_prompt_length: 1024\n');
+    const r = await runCli(['build', '--config', 'cfg.yaml', '--out', 'out'], { cwd: dir, env });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /data\.train_files is not set in \S*cfg\.yaml/);
+    assert.ok(!existsSync(join(dir, 'out')));
+    // the same for a gad-data.yaml found in the current folder
+    await writeFile(join(dir, 'gad-data.yaml'), 'model: qwen3-vl\n');
+    const found = await runCli(['build', '--out', 'out'], { cwd: dir, env });
+    assert.equal(found.status, 2, found.stdout + found.stderr);
+    assert.match(found.stderr, /data\.train_files is not set in .*gad-data\.yaml/);
+    assert.ok(!existsSync(join(dir, 'out')));
+  },
+);
 
-test('every key of EasyR1\'s DataConfig is accepted; those gad-data does not use are listed as ignored', () => {
+test("every key of EasyR1's DataConfig is accepted; those gad-data does not use are listed as ignored", () => {
   // an EasyR1 data: section with every field of its DataConfig (values as EasyR1's defaults)
   const easyr1Values: Record<string, unknown> = {
-    train_files: '/data/train.jsonl', val_files: '/data/test.jsonl', prompt_key: 'prompt', answer_key: 'answer', image_key: 'images',
-    video_key: 'videos', image_dir: null, video_fps: 2.0, max_prompt_length: 512, max_response_length: 512, rollout_batch_size: 512,
-    mini_rollout_batch_size: null, val_batch_size: -1, format_prompt: null, format_prompt_path: null, override_chat_template: null,
-    system_prompt: null, shuffle: true, seed: 1, min_pixels: 262144, max_pixels: 4194304, filter_overlong_prompts: true,
-    filter_overlong_prompts_workers: 16, return_raw_input_ids: false, return_raw_prompt: false,
+    train_files: '/data/train.jsonl',
+    val_files: '/data/test.jsonl',
+    prompt_key: 'prompt',
+    answer_key: 'answer',
+    image_key: 'images',
+    video_key: 'videos',
+    image_dir: null,
+    video_fps: 2.0,
+    max_prompt_length: 512,
+    max_response_length: 512,
+    rollout_batch_size: 512,
+    mini_rollout_batch_size: null,
+    val_batch_size: -1,
+    format_prompt: null,
+    format_prompt_path: null,
+    override_chat_template: null,
+    system_prompt: null,
+    shuffle: true,
+    seed: 1,
+    min_pixels: 262144,
+    max_pixels: 4194304,
+    filter_overlong_prompts: true,
+    filter_overlong_prompts_workers: 16,
+    return_raw_input_ids: false,
+    return_raw_prompt: false,
   };
   assert.deepEqual(Object.keys(easyr1Values).sort(), [...EASYR1_DATA_CONFIG_FIELDS].sort());
   const data = easyr1Values;
   const cfg = resolveConfig({ flags: { data } });
   const ignored = ignoredDataKeys(cfg);
-  for (const k of ['video_key', 'rollout_batch_size', 'mini_rollout_batch_size', 'val_batch_size', 'shuffle', 'filter_overlong_prompts_workers', 'video_fps']) {
+  for (const k of [
+    'video_key',
+    'rollout_batch_size',
+    'mini_rollout_batch_size',
+    'val_batch_size',
+    'shuffle',
+    'filter_overlong_prompts_workers',
+    'video_fps',
+  ]) {
     assert.ok(ignored.includes(k), `${k} listed as ignored`);
   }
   // override_chat_template is read (the counts are made with it)
-  for (const k of ['train_files', 'max_prompt_length', 'image_dir', 'seed', 'override_chat_template']) assert.ok(!ignored.includes(k), `${k} is used`);
+  for (const k of ['train_files', 'max_prompt_length', 'image_dir', 'seed', 'override_chat_template'])
+    assert.ok(!ignored.includes(k), `${k} is used`);
   // anything else, in any section, is an error with a suggestion
-  assert.throws(() => parseConfig({ data: { prompt_keys: 'q' } }), /data\.prompt_keys: unknown key \(did you mean data\.prompt_key\?\)/);
-  assert.throws(() => parseConfig({ teacher: { response_keys: 'r' } }), /teacher\.response_keys: unknown key \(did you mean teacher\.response_key\?\)/);
-  assert.throws(() => parseConfig({ hub: { revison: 'main' } }), /hub\.revison: unknown key \(did you mean hub\.revision\?\)/);
-  assert.throws(() => parseConfig({ data: { completely_unrelated: 1 } }), /data\.completely_unrelated: unknown key \(check the spelling/);
+  assert.throws(
+    () => parseConfig({ data: { prompt_keys: 'q' } }),
+    /data\.prompt_keys: unknown key \(did you mean data\.prompt_key\?\)/,
+  );
+  assert.throws(
+    () => parseConfig({ teacher: { response_keys: 'r' } }),
+    /teacher\.response_keys: unknown key \(did you mean teacher\.response_key\?\)/,
+  );
+  assert.throws(
+    () => parseConfig({ hub: { revison: 'main' } }),
+    /hub\.revison: unknown key \(did you mean hub\.revision\?\)/,
+  );
+  assert.throws(
+    () => parseConfig({ data: { completely_unrelated: 1 } }),
+    /data\.completely_unrelated: unknown key \(check the spelling/,
+  );
 });

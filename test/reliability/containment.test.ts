@@ -21,16 +21,20 @@ let tmp: string;
 let data: string;
 let outsideDir: string;
 
-
-
 /** The secret's bytes in any form a report could carry them: text, hex, base64 of its first bytes. */
 function leaks(text: string): string[] {
   const head = Buffer.from(SECRET.slice(0, 8));
-  const forms = [SECRET.slice(0, 8), head.toString('hex'), head.toString('base64').slice(0, 8), Buffer.from(SECRET).toString('base64').slice(0, 12)];
+  const forms = [
+    SECRET.slice(0, 8),
+    head.toString('hex'),
+    head.toString('base64').slice(0, 8),
+    Buffer.from(SECRET).toString('base64').slice(0, 12),
+  ];
   return forms.filter((f) => text.includes(f));
 }
 
-const row = (id: string, image: string, problem = `<image>What is shown in ${id}?`) => JSON.stringify({ id, problem, answer: '1', images: [image] });
+const row = (id: string, image: string, problem = `<image>What is shown in ${id}?`) =>
+  JSON.stringify({ id, problem, answer: '1', images: [image] });
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gad-rel-contain-'));
@@ -38,7 +42,13 @@ before(async () => {
   outsideDir = join(tmp, 'outside');
   await mkdir(join(data, 'img'), { recursive: true });
   await mkdir(outsideDir, { recursive: true });
-  for (let i = 0; i < 8; i++) await writeFile(join(data, 'img', `good-${i}.png`), await flat(64 + 8 * i, 48, i).png().toBuffer());
+  for (let i = 0; i < 8; i++)
+    await writeFile(
+      join(data, 'img', `good-${i}.png`),
+      await flat(64 + 8 * i, 48, i)
+        .png()
+        .toBuffer(),
+    );
   // a real image and a token file outside the data folder
   await writeFile(join(outsideDir, 'secret.png'), await flat(80, 60, 99).png().toBuffer());
   await writeFile(join(outsideDir, 'token'), SECRET + '\n');
@@ -59,7 +69,13 @@ before(async () => {
     row('g-3', 'img/good-5.png', '<image>A different question reusing the id g-3?'),
   ];
   await writeFile(join(data, 'train.jsonl'), lines.join('\n') + '\n');
-  await writeFile(join(data, 'test.jsonl'), [row('t-0', 'img/good-6.png', '<image>Test 0?'), row('g-1', 'img/good-7.png', '<image>Test reusing train id g-1?')].join('\n') + '\n');
+  await writeFile(
+    join(data, 'test.jsonl'),
+    [
+      row('t-0', 'img/good-6.png', '<image>Test 0?'),
+      row('g-1', 'img/good-7.png', '<image>Test reusing train id g-1?'),
+    ].join('\n') + '\n',
+  );
 });
 after(async () => {
   await rm(tmp, { recursive: true, force: true });
@@ -70,7 +86,24 @@ async function build(name: string, extra: string[]): Promise<{ r: CliResult; out
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.GAD_DATA_DEBUG;
   const r = await runCli(
-    ['build', '--train', join(data, 'train.jsonl'), '--val', join(data, 'test.jsonl'), '--out', out, '--prompt-key', 'problem', '--id-key', 'id', '--format-prompt', 'none', '--max-drop-ratio', '1', ...extra],
+    [
+      'build',
+      '--train',
+      join(data, 'train.jsonl'),
+      '--val',
+      join(data, 'test.jsonl'),
+      '--out',
+      out,
+      '--prompt-key',
+      'problem',
+      '--id-key',
+      'id',
+      '--format-prompt',
+      'none',
+      '--max-drop-ratio',
+      '1',
+      ...extra,
+    ],
     { cwd: tmp, env, timeoutMs: 180_000 },
   );
   return { r, out };
@@ -84,62 +117,86 @@ function assertNoLeak(r: CliResult, out: string) {
   }
 }
 
-test('paths leading outside the data folder are refused (image_outside_root); the rest builds; no file content in any report', { timeout: 240_000 }, async () => {
-  const { r, out } = await build('out-default', []);
-  assert.equal(r.status, 0, r.stderr);
-  const dropped = readJsonl(join(out, 'dropped.jsonl'));
-  const byId = new Map(dropped.map((d) => [`${d.split}/${d.id}/${d.index}`, d]));
-  const reasons = Object.fromEntries(dropped.map((d) => [`${d.split}/${d.id}`, d.reason]));
-  for (const id of ['sym-out', 'abs-out', 'file-uri-out', 'dotdot', 'token-abs', 'token-sym']) {
-    assert.equal(reasons[`train/${id}`], 'image_outside_root', `${id} is refused: ${JSON.stringify(dropped.find((d) => d.id === id))}`);
-  }
-  const symOut = dropped.find((d) => d.id === 'sym-out')!;
-  assert.match(symOut.detail, /symlink/);
-  assert.match(symOut.detail, /--allow-outside-paths/);
-  assert.match(dropped.find((d) => d.id === 'abs-out')!.detail, /absolute/);
-  assert.match(dropped.find((d) => d.id === 'dotdot')!.detail, /'\.\.'/);
+test(
+  'paths leading outside the data folder are refused (image_outside_root); the rest builds; no file content in any report',
+  { timeout: 240_000 },
+  async () => {
+    const { r, out } = await build('out-default', []);
+    assert.equal(r.status, 0, r.stderr);
+    const dropped = readJsonl(join(out, 'dropped.jsonl'));
+    const byId = new Map(dropped.map((d) => [`${d.split}/${d.id}/${d.index}`, d]));
+    const reasons = Object.fromEntries(dropped.map((d) => [`${d.split}/${d.id}`, d.reason]));
+    for (const id of ['sym-out', 'abs-out', 'file-uri-out', 'dotdot', 'token-abs', 'token-sym']) {
+      assert.equal(
+        reasons[`train/${id}`],
+        'image_outside_root',
+        `${id} is refused: ${JSON.stringify(dropped.find((d) => d.id === id))}`,
+      );
+    }
+    const symOut = dropped.find((d) => d.id === 'sym-out')!;
+    assert.match(symOut.detail, /symlink/);
+    assert.match(symOut.detail, /--allow-outside-paths/);
+    assert.match(dropped.find((d) => d.id === 'abs-out')!.detail, /absolute/);
+    assert.match(dropped.find((d) => d.id === 'dotdot')!.detail, /'\.\.'/);
 
-  // duplicate ids: the later rows are dropped, naming the id and the first row's position
-  const dupTrain = byId.get('train/g-3/15')!;
-  assert.equal(dupTrain.reason, 'duplicate_id');
-  assert.match(dupTrain.detail, /id 'g-3'/);
-  assert.match(dupTrain.detail, /row 3 of split 'train'/);
-  const dupTest = dropped.find((d) => d.split === 'test' && d.id === 'g-1')!;
-  assert.equal(dupTest.reason, 'duplicate_id');
-  assert.match(dupTest.detail, /row 1 of split 'train'/);
+    // duplicate ids: the later rows are dropped, naming the id and the first row's position
+    const dupTrain = byId.get('train/g-3/15')!;
+    assert.equal(dupTrain.reason, 'duplicate_id');
+    assert.match(dupTrain.detail, /id 'g-3'/);
+    assert.match(dupTrain.detail, /row 3 of split 'train'/);
+    const dupTest = dropped.find((d) => d.split === 'test' && d.id === 'g-1')!;
+    assert.equal(dupTest.reason, 'duplicate_id');
+    assert.match(dupTest.detail, /row 1 of split 'train'/);
 
-  const lengths = readJsonl(join(out, 'lengths.jsonl'));
-  const kept = lengths.map((l) => `${l.split}/${l.id}`).sort();
-  assert.deepEqual(kept, [...Array.from({ length: 8 }, (_, i) => `train/g-${i}`), 'train/link-in', 'test/t-0'].sort(), 'good rows and the symlink inside the folder are kept');
-  assert.equal(lengths.filter((l) => l.id === 'g-3').length, 1, 'the first g-3 row is kept once');
+    const lengths = readJsonl(join(out, 'lengths.jsonl'));
+    const kept = lengths.map((l) => `${l.split}/${l.id}`).sort();
+    assert.deepEqual(
+      kept,
+      [...Array.from({ length: 8 }, (_, i) => `train/g-${i}`), 'train/link-in', 'test/t-0'].sort(),
+      'good rows and the symlink inside the folder are kept',
+    );
+    assert.equal(lengths.filter((l) => l.id === 'g-3').length, 1, 'the first g-3 row is kept once');
 
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  assert.equal(manifest.splits.train.dropped.image_outside_root, 6);
-  assert.equal(manifest.splits.train.dropped.duplicate_id, 1);
-  assert.equal(manifest.splits.test.dropped.duplicate_id, 1);
-  assertNoLeak(r, out);
-});
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.splits.train.dropped.image_outside_root, 6);
+    assert.equal(manifest.splits.train.dropped.duplicate_id, 1);
+    assert.equal(manifest.splits.test.dropped.duplicate_id, 1);
+    assertNoLeak(r, out);
+  },
+);
 
-test('--allow-outside-paths opts in: outside images are read; a token file is refused as "not a recognized image format" without its bytes', { timeout: 240_000 }, async () => {
-  const { r, out } = await build('out-allow', ['--allow-outside-paths']);
-  assert.equal(r.status, 0, r.stderr);
-  const dropped = readJsonl(join(out, 'dropped.jsonl'));
-  const kept = readJsonl(join(out, 'lengths.jsonl')).map((l) => `${l.split}/${l.id}`);
-  for (const id of ['sym-out', 'abs-out', 'file-uri-out', 'dotdot']) assert.ok(kept.includes(`train/${id}`), `${id} is read when opted in`);
-  for (const id of ['token-abs', 'token-sym']) {
-    const d = dropped.find((x) => x.id === id)!;
-    assert.equal(d.reason, 'image_undecodable');
-    assert.match(d.detail, /not a recognized image format/);
-  }
-  assert.equal(dropped.filter((d) => d.reason === 'duplicate_id').length, 2, 'duplicate ids are dropped whatever the path policy');
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  assert.equal(manifest.config.allow_outside_paths, true, 'the opt-in is recorded in the manifest');
-  assertNoLeak(r, out);
-});
+test(
+  '--allow-outside-paths opts in: outside images are read; a token file is refused as "not a recognized image format" without its bytes',
+  { timeout: 240_000 },
+  async () => {
+    const { r, out } = await build('out-allow', ['--allow-outside-paths']);
+    assert.equal(r.status, 0, r.stderr);
+    const dropped = readJsonl(join(out, 'dropped.jsonl'));
+    const kept = readJsonl(join(out, 'lengths.jsonl')).map((l) => `${l.split}/${l.id}`);
+    for (const id of ['sym-out', 'abs-out', 'file-uri-out', 'dotdot'])
+      assert.ok(kept.includes(`train/${id}`), `${id} is read when opted in`);
+    for (const id of ['token-abs', 'token-sym']) {
+      const d = dropped.find((x) => x.id === id)!;
+      assert.equal(d.reason, 'image_undecodable');
+      assert.match(d.detail, /not a recognized image format/);
+    }
+    assert.equal(
+      dropped.filter((d) => d.reason === 'duplicate_id').length,
+      2,
+      'duplicate ids are dropped whatever the path policy',
+    );
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.config.allow_outside_paths, true, 'the opt-in is recorded in the manifest');
+    assertNoLeak(r, out);
+  },
+);
 
 test('allow_outside_paths in gad-data.yaml opts in too (default false)', { timeout: 240_000 }, async () => {
   const cfg = join(tmp, 'gad-data.yaml');
-  await writeFile(cfg, `data:\n  train_files: ${join(data, 'train.jsonl')}\n  prompt_key: problem\n  format_prompt: none\nid_key: id\nmax_drop_ratio: 1\nallow_outside_paths: true\nout: out-yaml\n`);
+  await writeFile(
+    cfg,
+    `data:\n  train_files: ${join(data, 'train.jsonl')}\n  prompt_key: problem\n  format_prompt: none\nid_key: id\nmax_drop_ratio: 1\nallow_outside_paths: true\nout: out-yaml\n`,
+  );
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   const r = await runCli(['build', '--config', cfg], { cwd: tmp, env, timeoutMs: 180_000 });
   assert.equal(r.status, 0, r.stderr);

@@ -46,10 +46,18 @@ function remount(dir: string, opts: string) {
 
 const isRoot = process.getuid?.() === 0;
 /** Run the CLI; `user: 'nobody'` drops to uid/gid 65534 when the tests run as root (root ignores file modes). */
-function cli(args: string[], opts: { user?: 'nobody' } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  opts: { user?: 'nobody' } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const drop = opts.user === 'nobody' && isRoot ? { uid: 65534, gid: 65534 } : {};
   return new Promise((ok) => {
-    const child = spawn(process.execPath, cliArgv(args), { cwd: tmp, env: { ...process.env, HOME: tmp }, stdio: ['ignore', 'pipe', 'pipe'], ...drop });
+    const child = spawn(process.execPath, cliArgv(args), {
+      cwd: tmp,
+      env: { ...process.env, HOME: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...drop,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -64,7 +72,8 @@ function cli(args: string[], opts: { user?: 'nobody' } = {}): Promise<{ status: 
 }
 /** The bundled sample, cut into many small shards. */
 const SAMPLE = (out: string) => ['build', '--out', out, '--shard-size', '120kB'];
-const sansReport = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'report.json'));
+const sansReport = (t: Record<string, string>) =>
+  Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'report.json'));
 
 test('a full disk mid-build exits 2 naming the path; the finished shards are kept and --resume reuses them', async (t: TestContext) => {
   const disk = join(tmp, 'small-disk');
@@ -147,7 +156,11 @@ test('a previous output (.OUT.old) that cannot be deleted never blocks later bui
   const aside = readdirSync(parent).filter((f) => f.startsWith('.out.old-'));
   assert.equal(aside.length, 1, readdirSync(parent).join(', '));
   assert.match(logs[0]!, /could not delete the previous output .*moved to .*\.out\.old-.*delete it yourself/);
-  assert.equal(readFileSync(join(parent, aside[0]!, 'data', 'train-00000-of-00001.parquet'), 'utf8'), 'old', 'moved, not lost');
+  assert.equal(
+    readFileSync(join(parent, aside[0]!, 'data', 'train-00000-of-00001.parquet'), 'utf8'),
+    'old',
+    'moved, not lost',
+  );
   chmodSync(join(parent, aside[0]!, 'data'), 0o755);
 });
 

@@ -27,18 +27,25 @@ for (const [flag, key] of [
   ['--max-prompt-length', 'max_prompt_length'],
   ['--max-response-length', 'max_response_length'],
 ] as const) {
-  test(`${flag} and data.${key}: -1, 0 and 1.5 refused by the same rule with the same message`, { timeout: 240_000 }, async () => {
-    for (const v of ['-1', '0', '1.5']) {
-      const viaFlag = await runCli(['build', '--train', 'train.jsonl', flag, v, '--out', 'out-flag'], { cwd: tmp, env });
-      await writeFile(join(tmp, 'cfg.yaml'), `data:\n  train_files: train.jsonl\n  ${key}: ${v}\n`);
-      const viaYaml = await runCli(['build', '--config', 'cfg.yaml', '--out', 'out-yaml'], { cwd: tmp, env });
-      assert.equal(viaFlag.status, 2, `${flag} ${v}: ${viaFlag.stderr}`);
-      assert.equal(viaYaml.status, 2, `${key}: ${v}: ${viaYaml.stderr}`);
-      assert.ok(viaFlag.stderr.includes(`${flag} ${RULE(v)}`), `${flag} ${v}: ${viaFlag.stderr}`);
-      assert.ok(viaYaml.stderr.includes(`data.${key}: ${RULE(v)}`), `${key}: ${v}: ${viaYaml.stderr}`);
-      assert.ok(!existsSync(join(tmp, 'out-flag')) && !existsSync(join(tmp, 'out-yaml')));
-    }
-  });
+  test(
+    `${flag} and data.${key}: -1, 0 and 1.5 refused by the same rule with the same message`,
+    { timeout: 240_000 },
+    async () => {
+      for (const v of ['-1', '0', '1.5']) {
+        const viaFlag = await runCli(['build', '--train', 'train.jsonl', flag, v, '--out', 'out-flag'], {
+          cwd: tmp,
+          env,
+        });
+        await writeFile(join(tmp, 'cfg.yaml'), `data:\n  train_files: train.jsonl\n  ${key}: ${v}\n`);
+        const viaYaml = await runCli(['build', '--config', 'cfg.yaml', '--out', 'out-yaml'], { cwd: tmp, env });
+        assert.equal(viaFlag.status, 2, `${flag} ${v}: ${viaFlag.stderr}`);
+        assert.equal(viaYaml.status, 2, `${key}: ${v}: ${viaYaml.stderr}`);
+        assert.ok(viaFlag.stderr.includes(`${flag} ${RULE(v)}`), `${flag} ${v}: ${viaFlag.stderr}`);
+        assert.ok(viaYaml.stderr.includes(`data.${key}: ${RULE(v)}`), `${key}: ${v}: ${viaYaml.stderr}`);
+        assert.ok(!existsSync(join(tmp, 'out-flag')) && !existsSync(join(tmp, 'out-yaml')));
+      }
+    },
+  );
 }
 
 test('validate --max-prompt-length 0 follows the same rule', { timeout: 60_000 }, async () => {

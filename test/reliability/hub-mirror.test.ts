@@ -29,7 +29,19 @@ const servers: HubServer[] = [];
 async function rowsParquet(path: string, n: number, tag: string): Promise<Uint8Array> {
   const rows = [];
   for (let i = 0; i < n; i++) {
-    rows.push({ id: `${tag}-${i}`, problem: `<image>${tag} question ${i}?`, answer: String(i), images: [{ bytes: await flat(64 + 4 * i, 48, i).png().toBuffer(), path: `${tag}-${i}.png` }] });
+    rows.push({
+      id: `${tag}-${i}`,
+      problem: `<image>${tag} question ${i}?`,
+      answer: String(i),
+      images: [
+        {
+          bytes: await flat(64 + 4 * i, 48, i)
+            .png()
+            .toBuffer(),
+          path: `${tag}-${i}.png`,
+        },
+      ],
+    });
   }
   await writeRowsParquet(path, rows);
   return new Uint8Array(readFileSync(path));
@@ -46,14 +58,31 @@ after(async () => {
 });
 
 async function mirror(hostile: HostileMirror): Promise<HubServer> {
-  const s = await startHubServer([{ name: REPO, revisions: { main: { commit: fakeCommit('mirror-main'), files: [{ path: FILE, content: good }] } } }], { hostile });
+  const s = await startHubServer(
+    [
+      {
+        name: REPO,
+        revisions: { main: { commit: fakeCommit('mirror-main'), files: [{ path: FILE, content: good }] } },
+      },
+    ],
+    { hostile },
+  );
   servers.push(s);
   return s;
 }
 
 function env(hub: HubServer, home: string): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'HF_HUB_OFFLINE', 'HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'GAD_DATA_DEBUG']) delete e[k];
+  for (const k of [
+    'HF_TOKEN',
+    'HUGGING_FACE_HUB_TOKEN',
+    'HF_TOKEN_PATH',
+    'HF_HUB_OFFLINE',
+    'HF_HUB_CACHE',
+    'HUGGINGFACE_HUB_CACHE',
+    'GAD_DATA_DEBUG',
+  ])
+    delete e[k];
   return { ...e, HF_ENDPOINT: hub.url, HF_HOME: home, NO_COLOR: '1' };
 }
 
@@ -71,17 +100,30 @@ function tree(dir: string, rel = '', out: string[] = []): string[] {
  * Build from the mirror in a fresh case folder: root/work (cwd, output), root/hf (HF_HOME). Returns the result
  * and every path written under root outside root/hf/hub/datasets--mirror--geo and the output folder.
  */
-async function buildFrom(hub: HubServer, name: string): Promise<{ r: CliResult; root: string; storage: string; strays: string[] }> {
+async function buildFrom(
+  hub: HubServer,
+  name: string,
+): Promise<{ r: CliResult; root: string; storage: string; strays: string[] }> {
   const root = join(tmp, name);
   const work = join(root, 'work');
   await mkdir(work, { recursive: true });
   const home = join(root, 'hf');
-  const r = await runCli(['build', '--train', `${REPO}@train`, '--out', join(work, 'out'), ...ARGS], { cwd: work, env: env(hub, home), timeoutMs: 120_000 });
+  const r = await runCli(['build', '--train', `${REPO}@train`, '--out', join(work, 'out'), ...ARGS], {
+    cwd: work,
+    env: env(hub, home),
+    timeoutMs: 120_000,
+  });
   const storage = join(home, 'hub', 'datasets--mirror--geo');
   const allowed = [storage, join(work, 'out'), join(work, '.out'), work, home, join(home, 'hub')];
   const strays = tree(root)
     .map((p) => join(root, p))
-    .filter((p) => !allowed.includes(p) && !p.startsWith(storage + sep) && !p.startsWith(join(work, 'out') + sep) && !relative(work, p).startsWith('.out'));
+    .filter(
+      (p) =>
+        !allowed.includes(p) &&
+        !p.startsWith(storage + sep) &&
+        !p.startsWith(join(work, 'out') + sep) &&
+        !relative(work, p).startsWith('.out'),
+    );
   return { r, root, storage, strays };
 }
 
@@ -92,24 +134,38 @@ function assertRefused(r: CliResult, hub: HubServer, what: RegExp) {
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
 
-test('a file id with ../ (oid traversal): exit 2 naming the mirror, nothing written outside the cache', { timeout: 150_000 }, async () => {
-  const hub = await mirror({
-    entry: (e) => ({ ...e, oid: '../../../../escaped-oid', ...(e.lfs ? { lfs: { ...e.lfs, oid: '../../../../escaped-oid' } } : {}) }),
-  });
-  const { r, root, strays } = await buildFrom(hub, 'oid');
-  assertRefused(r, hub, /file id/);
-  assert.deepEqual(strays, [], 'nothing outside the cache');
-  assert.equal(existsSync(join(root, 'escaped-oid')), false);
-  assert.ok(!hub.requests.some((q) => q.url.includes('/resolve/')), 'refused before downloading anything');
-});
+test(
+  'a file id with ../ (oid traversal): exit 2 naming the mirror, nothing written outside the cache',
+  { timeout: 150_000 },
+  async () => {
+    const hub = await mirror({
+      entry: (e) => ({
+        ...e,
+        oid: '../../../../escaped-oid',
+        ...(e.lfs ? { lfs: { ...e.lfs, oid: '../../../../escaped-oid' } } : {}),
+      }),
+    });
+    const { r, root, strays } = await buildFrom(hub, 'oid');
+    assertRefused(r, hub, /file id/);
+    assert.deepEqual(strays, [], 'nothing outside the cache');
+    assert.equal(existsSync(join(root, 'escaped-oid')), false);
+    assert.ok(!hub.requests.some((q) => q.url.includes('/resolve/')), 'refused before downloading anything');
+  },
+);
 
-test("a path with '..' (path traversal): exit 2 naming the mirror, no symlink planted outside the snapshot", { timeout: 150_000 }, async () => {
-  const hub = await mirror({ entry: (e) => ({ ...e, path: 'data/' + '../'.repeat(6) + 'planted/train-00000-of-00001.parquet' }) });
-  const { r, root, strays } = await buildFrom(hub, 'path');
-  assertRefused(r, hub, /'\.\.' segment/);
-  assert.deepEqual(strays, [], 'nothing outside the cache');
-  assert.equal(existsSync(join(root, 'planted')), false);
-});
+test(
+  "a path with '..' (path traversal): exit 2 naming the mirror, no symlink planted outside the snapshot",
+  { timeout: 150_000 },
+  async () => {
+    const hub = await mirror({
+      entry: (e) => ({ ...e, path: 'data/' + '../'.repeat(6) + 'planted/train-00000-of-00001.parquet' }),
+    });
+    const { r, root, strays } = await buildFrom(hub, 'path');
+    assertRefused(r, hub, /'\.\.' segment/);
+    assert.deepEqual(strays, [], 'nothing outside the cache');
+    assert.equal(existsSync(join(root, 'planted')), false);
+  },
+);
 
 test('an absolute path and a backslash path in the listing are refused too', { timeout: 150_000 }, async () => {
   for (const [name, path, what] of [
@@ -124,36 +180,53 @@ test('an absolute path and a backslash path in the listing are refused too', { t
   assert.equal(existsSync(join(tmp, 'abs-planted')), false);
 });
 
-test('a commit id that is not 40 hex digits: exit 2 naming the mirror, no snapshot folder outside the cache', { timeout: 150_000 }, async () => {
-  const hub = await mirror({ sha: '../../../../escaped-commit' });
-  const { r, root, strays } = await buildFrom(hub, 'commit');
-  assertRefused(r, hub, /not behaving like the Hugging Face Hub/);
-  assert.deepEqual(strays, []);
-  assert.equal(existsSync(join(root, 'escaped-commit')), false);
-});
+test(
+  'a commit id that is not 40 hex digits: exit 2 naming the mirror, no snapshot folder outside the cache',
+  { timeout: 150_000 },
+  async () => {
+    const hub = await mirror({ sha: '../../../../escaped-commit' });
+    const { r, root, strays } = await buildFrom(hub, 'commit');
+    assertRefused(r, hub, /not behaving like the Hugging Face Hub/);
+    assert.deepEqual(strays, []);
+    assert.equal(existsSync(join(root, 'escaped-commit')), false);
+  },
+);
 
-test('other bytes than the listed sha256 (LFS): exit 2 naming the mirror, no blob under its final name', { timeout: 150_000 }, async () => {
-  const hub = await mirror({ body: () => other });
-  const { r, storage, strays } = await buildFrom(hub, 'sha256');
-  assertRefused(r, hub, /does not match its listed id \(sha256/);
-  assert.deepEqual(strays, []);
-  const blobs = existsSync(join(storage, 'blobs')) ? readdirSync(join(storage, 'blobs')) : [];
-  assert.deepEqual(blobs, [], 'neither the blob nor a partial file is left');
-  assert.equal(existsSync(join(storage, 'snapshots', fakeCommit('mirror-main'), FILE)), false, 'no snapshot link');
-});
+test(
+  'other bytes than the listed sha256 (LFS): exit 2 naming the mirror, no blob under its final name',
+  { timeout: 150_000 },
+  async () => {
+    const hub = await mirror({ body: () => other });
+    const { r, storage, strays } = await buildFrom(hub, 'sha256');
+    assertRefused(r, hub, /does not match its listed id \(sha256/);
+    assert.deepEqual(strays, []);
+    const blobs = existsSync(join(storage, 'blobs')) ? readdirSync(join(storage, 'blobs')) : [];
+    assert.deepEqual(blobs, [], 'neither the blob nor a partial file is left');
+    assert.equal(existsSync(join(storage, 'snapshots', fakeCommit('mirror-main'), FILE)), false, 'no snapshot link');
+  },
+);
 
-test('other bytes than the listed git blob id (a non-LFS file): exit 2, no blob; the honest non-LFS file builds', { timeout: 150_000 }, async () => {
-  const gitOid = createHash('sha1').update(`blob ${good.length}\0`).update(good).digest('hex');
-  const nonLfs = (e: Parameters<NonNullable<HostileMirror['entry']>>[0]) => ({ type: e.type, oid: e.oid, size: e.size, path: e.path });
-  const bad = await mirror({ entry: nonLfs, body: () => other });
-  const { r, storage } = await buildFrom(bad, 'gitsha');
-  assertRefused(r, bad, /does not match its listed id \(git-sha1/);
-  assert.deepEqual(existsSync(join(storage, 'blobs')) ? readdirSync(join(storage, 'blobs')) : [], []);
+test(
+  'other bytes than the listed git blob id (a non-LFS file): exit 2, no blob; the honest non-LFS file builds',
+  { timeout: 150_000 },
+  async () => {
+    const gitOid = createHash('sha1').update(`blob ${good.length}\0`).update(good).digest('hex');
+    const nonLfs = (e: Parameters<NonNullable<HostileMirror['entry']>>[0]) => ({
+      type: e.type,
+      oid: e.oid,
+      size: e.size,
+      path: e.path,
+    });
+    const bad = await mirror({ entry: nonLfs, body: () => other });
+    const { r, storage } = await buildFrom(bad, 'gitsha');
+    assertRefused(r, bad, /does not match its listed id \(git-sha1/);
+    assert.deepEqual(existsSync(join(storage, 'blobs')) ? readdirSync(join(storage, 'blobs')) : [], []);
 
-  // the same listing with the right bytes: verified against the git blob id and built
-  const honest = await mirror({ entry: nonLfs });
-  const ok = await buildFrom(honest, 'gitsha-ok');
-  assert.equal(ok.r.status, 0, ok.r.stderr);
-  assert.deepEqual(readdirSync(join(ok.storage, 'blobs')), [gitOid]);
-  assert.deepEqual(ok.strays, []);
-});
+    // the same listing with the right bytes: verified against the git blob id and built
+    const honest = await mirror({ entry: nonLfs });
+    const ok = await buildFrom(honest, 'gitsha-ok');
+    assert.equal(ok.r.status, 0, ok.r.stderr);
+    assert.deepEqual(readdirSync(join(ok.storage, 'blobs')), [gitOid]);
+    assert.deepEqual(ok.strays, []);
+  },
+);

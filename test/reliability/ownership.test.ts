@@ -35,8 +35,17 @@ before(async () => {
   await mkdir(join(data, 'img'), { recursive: true });
   const lines: string[] = [];
   for (let i = 0; i < 6; i++) {
-    await flat(64 + 8 * i, 48, i).png().toFile(join(data, 'img', `${i}.png`));
-    lines.push(JSON.stringify({ id: `r${i}`, problem: `<image>What colour is square ${i}?`, answer: String(i), images: [`img/${i}.png`] }));
+    await flat(64 + 8 * i, 48, i)
+      .png()
+      .toFile(join(data, 'img', `${i}.png`));
+    lines.push(
+      JSON.stringify({
+        id: `r${i}`,
+        problem: `<image>What colour is square ${i}?`,
+        answer: String(i),
+        images: [`img/${i}.png`],
+      }),
+    );
   }
   await writeFile(join(data, 'train.jsonl'), `${lines.join('\n')}\n`);
 });
@@ -51,11 +60,25 @@ const config = (out: string, format: 'png' | 'jpeg' = 'png') => ({
   data: { train_files: [join(data, 'train.jsonl')], prompt_key: 'problem', image_dir: data },
 });
 const cliArgs = (out: string, format: 'png' | 'jpeg' = 'png') => [
-  'build', '--out', out, '--train', join(data, 'train.jsonl'), '--prompt-key', 'problem', '--image-dir', data, '--image-format', format, '-q',
+  'build',
+  '--out',
+  out,
+  '--train',
+  join(data, 'train.jsonl'),
+  '--prompt-key',
+  'problem',
+  '--image-dir',
+  data,
+  '--image-format',
+  format,
+  '-q',
 ];
 
 /** Files gad-data writes, relative to OUT (for "ours was replaced" checks). */
-const ownFiles = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('.git') && !k.startsWith('train') && k !== 'notes.txt'));
+const ownFiles = (t: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(t).filter(([k]) => !k.startsWith('.git') && !k.startsWith('train') && k !== 'notes.txt'),
+  );
 /** Nothing left beside OUT (lock, work dir, old output, carry record). */
 function assertNothingBeside(parent: string, name: string) {
   const left = readdirSync(parent).filter((f) => f.startsWith(`.${name}.`));
@@ -101,7 +124,10 @@ test('rebuilding into a git clone of an earlier output keeps .git/ and .gitattri
   const out = join(tmp, 'clone');
   await build(config(out, 'png'));
   const git = (...args: string[]) => {
-    const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: out, encoding: 'utf8' });
+    const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+      cwd: out,
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
@@ -120,7 +146,10 @@ test('rebuilding into a git clone of an earlier output keeps .git/ and .gitattri
   assert.equal(git('rev-parse', 'HEAD').trim(), head);
   git('fsck', '--no-progress');
   assert.deepEqual(tree(join(out, '.git')), gitBefore, 'nothing in .git/ changed');
-  const changed = git('status', '--porcelain').split('\n').filter(Boolean).map((l) => l.slice(3));
+  const changed = git('status', '--porcelain')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
   assert.ok(changed.length > 0, 'the new build changed the shards');
   for (const f of changed) assert.ok(!f.startsWith('.git'), `git reports only gad-data files as changed, not ${f}`);
   assert.notDeepEqual(ownFiles(tree(out)), ours, 'gad-data files were replaced');
@@ -136,7 +165,9 @@ test('train.log, train/ and notes survive a rebuild through the CLI; a stray fil
   await mkdir(join(out, 'train', 'ckpt'), { recursive: true });
   await writeFile(join(out, 'train', 'ckpt', 'state.txt'), 'step 1');
   await writeFile(join(out, 'notes.txt'), 'mine');
-  const theirs = Object.fromEntries(Object.entries(tree(out)).filter(([k]) => k.startsWith('train') || k === 'notes.txt'));
+  const theirs = Object.fromEntries(
+    Object.entries(tree(out)).filter(([k]) => k.startsWith('train') || k === 'notes.txt'),
+  );
   assert.equal(Object.keys(theirs).length, 3);
 
   r = await runCli(cliArgs(out, 'jpeg'), { cwd: tmp });
@@ -215,7 +246,8 @@ for (const point of ['commit-carry', 'commit-swap'] as const) {
     r = await runCli(cliArgs(out, 'jpeg'), { cwd: tmp });
     assert.equal(r.status, 0, r.stderr);
     const now = tree(out);
-    for (const k of ['.git/HEAD', '.gitattributes', 'train.log', 'train/x.txt']) assert.equal(now[k], previous[k], `${k} carried over`);
+    for (const k of ['.git/HEAD', '.gitattributes', 'train.log', 'train/x.txt'])
+      assert.equal(now[k], previous[k], `${k} carried over`);
     assert.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).config.image_format, 'jpeg');
     assertNothingBeside(tmp, `kill-${point}`);
   });
@@ -245,10 +277,12 @@ test('an interrupted commit whose carry record is unreadable still gives the use
   assert.deepEqual(readdirSync(dir), ['out']);
 });
 
-test('every file a build writes is gad-data\'s: a chat_template.jinja from an earlier override goes when the override does', async () => {
+test("every file a build writes is gad-data's: a chat_template.jinja from an earlier override goes when the override does", async () => {
   const out = join(tmp, 'override-then-not');
   // the override: the bundled model's own template, as a file (EasyR1's data.override_chat_template)
-  const own = JSON.parse(readFileSync(packagePath('fixtures', 'models', 'qwen3-vl', 'chat_template.json'), 'utf8')) as { chat_template: string };
+  const own = JSON.parse(readFileSync(packagePath('fixtures', 'models', 'qwen3-vl', 'chat_template.json'), 'utf8')) as {
+    chat_template: string;
+  };
   const file = join(tmp, 'override.jinja');
   await writeFile(file, own.chat_template);
   await build({ ...config(out), data: { ...config(out).data, override_chat_template: file } });

@@ -23,7 +23,9 @@ const ROWS = 60;
 const env = { ...process.env, NO_COLOR: '1' };
 
 async function writeTeacher(tag: string) {
-  const lines = Array.from({ length: ROWS }, (_, i) => JSON.stringify({ id: `r${i}`, response: `${tag} response ${i}` }));
+  const lines = Array.from({ length: ROWS }, (_, i) =>
+    JSON.stringify({ id: `r${i}`, response: `${tag} response ${i}` }),
+  );
   await writeFile(join(tmp, 'teacher.jsonl'), `${lines.join('\n')}\n`);
 }
 
@@ -32,8 +34,15 @@ before(async () => {
   await mkdir(join(tmp, 'img'), { recursive: true });
   const rows = [];
   for (let i = 0; i < ROWS; i++) {
-    await writeFile(join(tmp, 'img', `${i}.png`), await flat(48 + 4 * i, 40, 200 + i).png().toBuffer());
-    rows.push(JSON.stringify({ id: `r${i}`, problem: `<image>Question ${i}?`, answer: String(i), images: [`img/${i}.png`] }));
+    await writeFile(
+      join(tmp, 'img', `${i}.png`),
+      await flat(48 + 4 * i, 40, 200 + i)
+        .png()
+        .toBuffer(),
+    );
+    rows.push(
+      JSON.stringify({ id: `r${i}`, problem: `<image>Question ${i}?`, answer: String(i), images: [`img/${i}.png`] }),
+    );
   }
   await writeFile(join(tmp, 'train.jsonl'), `${rows.join('\n')}\n`);
   await writeTeacher('old');
@@ -42,7 +51,21 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const args = (out: string) => ['build', '--train', 'train.jsonl', '--teacher', 'teacher.jsonl', '--id-key', 'id', '--format-prompt', 'none', '--shard-size', '3kB', '--out', out];
+const args = (out: string) => [
+  'build',
+  '--train',
+  'train.jsonl',
+  '--teacher',
+  'teacher.jsonl',
+  '--id-key',
+  'id',
+  '--format-prompt',
+  'none',
+  '--shard-size',
+  '3kB',
+  '--out',
+  out,
+];
 
 /** Run a build until it holds just before its commit (every shard finished and renamed), then SIGKILL it. */
 async function killBeforeCommit(out: string) {
@@ -86,43 +109,56 @@ async function freshBuild(out: string) {
   return tree(join(tmp, out, 'data'));
 }
 
-test('killed before the commit, nothing edited: --resume reuses the finished shards', { timeout: 300_000 }, async () => {
-  await killBeforeCommit('same');
-  const r = await runCli([...args('same'), '--resume'], { cwd: tmp, env });
-  assert.equal(r.status, 0, r.stderr);
-  const m = /resume: reusing (\d+) finished shard/.exec(r.stderr);
-  assert.ok(m && Number(m[1]) > 1, `shards reused: ${r.stderr}`);
-  assert.deepEqual(tree(join(tmp, 'same', 'data')), await freshBuild('same-ref'));
-});
+test(
+  'killed before the commit, nothing edited: --resume reuses the finished shards',
+  { timeout: 300_000 },
+  async () => {
+    await killBeforeCommit('same');
+    const r = await runCli([...args('same'), '--resume'], { cwd: tmp, env });
+    assert.equal(r.status, 0, r.stderr);
+    const m = /resume: reusing (\d+) finished shard/.exec(r.stderr);
+    assert.ok(m && Number(m[1]) > 1, `shards reused: ${r.stderr}`);
+    assert.deepEqual(tree(join(tmp, 'same', 'data')), await freshBuild('same-ref'));
+  },
+);
 
-test('the teacher file edited between the kill and --resume: starts over, says why, no old response survives', { timeout: 300_000 }, async () => {
-  await writeTeacher('old');
-  await killMidBuild('teacher');
-  await writeTeacher('new');
-  const r = await runCli([...args('teacher'), '--resume'], { cwd: tmp, env });
-  assert.equal(r.status, 0, r.stderr);
-  assert.doesNotMatch(r.stderr, /reusing \d+ finished shard/);
-  assert.match(r.stderr, /resume: the teacher file \S*teacher\.jsonl changed \(sha256 differs\)/);
-  const rows = [];
-  for (const f of Object.keys(tree(join(tmp, 'teacher', 'data'))).sort()) rows.push(...(await duckRows(join(tmp, 'teacher', 'data', f))));
-  assert.equal(rows.length, ROWS);
-  assert.deepEqual(
-    rows.map((x) => x.teacher_response),
-    Array.from({ length: ROWS }, (_, i) => `new response ${i}`),
-  );
-  assert.deepEqual(tree(join(tmp, 'teacher', 'data')), await freshBuild('teacher-ref'));
-});
+test(
+  'the teacher file edited between the kill and --resume: starts over, says why, no old response survives',
+  { timeout: 300_000 },
+  async () => {
+    await writeTeacher('old');
+    await killMidBuild('teacher');
+    await writeTeacher('new');
+    const r = await runCli([...args('teacher'), '--resume'], { cwd: tmp, env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /reusing \d+ finished shard/);
+    assert.match(r.stderr, /resume: the teacher file \S*teacher\.jsonl changed \(sha256 differs\)/);
+    const rows = [];
+    for (const f of Object.keys(tree(join(tmp, 'teacher', 'data'))).sort())
+      rows.push(...(await duckRows(join(tmp, 'teacher', 'data', f))));
+    assert.equal(rows.length, ROWS);
+    assert.deepEqual(
+      rows.map((x) => x.teacher_response),
+      Array.from({ length: ROWS }, (_, i) => `new response ${i}`),
+    );
+    assert.deepEqual(tree(join(tmp, 'teacher', 'data')), await freshBuild('teacher-ref'));
+  },
+);
 
-test('an image file edited between the kill and --resume: starts over, naming the image; output equals a fresh build', { timeout: 300_000 }, async () => {
-  await writeTeacher('old');
-  await killMidBuild('image');
-  // row 0 is in the first finished shard
-  const before = readFileSync(join(tmp, 'img', '0.png'));
-  await writeFile(join(tmp, 'img', '0.png'), await flat(96, 64, 999).png().toBuffer());
-  assert.notDeepEqual(readFileSync(join(tmp, 'img', '0.png')), before);
-  const r = await runCli([...args('image'), '--resume'], { cwd: tmp, env });
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /resume: image file \S*img\/0\.png changed since the interrupted build/);
-  assert.doesNotMatch(r.stderr, /reusing \d+ finished shard/);
-  assert.deepEqual(tree(join(tmp, 'image', 'data')), await freshBuild('image-ref'));
-});
+test(
+  'an image file edited between the kill and --resume: starts over, naming the image; output equals a fresh build',
+  { timeout: 300_000 },
+  async () => {
+    await writeTeacher('old');
+    await killMidBuild('image');
+    // row 0 is in the first finished shard
+    const before = readFileSync(join(tmp, 'img', '0.png'));
+    await writeFile(join(tmp, 'img', '0.png'), await flat(96, 64, 999).png().toBuffer());
+    assert.notDeepEqual(readFileSync(join(tmp, 'img', '0.png')), before);
+    const r = await runCli([...args('image'), '--resume'], { cwd: tmp, env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /resume: image file \S*img\/0\.png changed since the interrupted build/);
+    assert.doesNotMatch(r.stderr, /reusing \d+ finished shard/);
+    assert.deepEqual(tree(join(tmp, 'image', 'data')), await freshBuild('image-ref'));
+  },
+);

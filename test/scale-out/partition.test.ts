@@ -19,62 +19,104 @@ async function wholeAndMerged(cwd: string, args: string[], n = 4): Promise<void>
   const whole = await runCli(['build', '-q', ...args, '--out', 'out'], { cwd, timeoutMs: T });
   assert.equal(whole.status, 0, whole.stderr);
   renameSync(join(cwd, 'out'), join(cwd, 'whole'));
-  const parts = await Promise.all(Array.from({ length: n }, (_, i) => runCli(['build', '-q', ...args, '--out', 'out', '--partition', `${i}/${n}`], { cwd, timeoutMs: T })));
+  const parts = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      runCli(['build', '-q', ...args, '--out', 'out', '--partition', `${i}/${n}`], { cwd, timeoutMs: T }),
+    ),
+  );
   for (const p of parts) assert.equal(p.status, 0, p.stderr);
-  assert.deepEqual(readdirSync(join(cwd, 'out.parts')).sort(), Array.from({ length: n }, (_, i) => `${i}-of-${n}`).sort());
+  assert.deepEqual(
+    readdirSync(join(cwd, 'out.parts')).sort(),
+    Array.from({ length: n }, (_, i) => `${i}-of-${n}`).sort(),
+  );
   assert.ok(!existsSync(join(cwd, 'out')), 'a part must not write the output itself');
   const merged = await runCli(['merge', '-q', '--out', 'out'], { cwd, timeoutMs: T });
   assert.equal(merged.status, 0, merged.stderr);
   assertSameFolder(join(cwd, 'whole'), join(cwd, 'out'));
 }
 
-test('4 concurrent parts + merge = the single build, byte for byte: cross-part duplicates and leaks, --test-ratio, GAD teacher file, several shards', { timeout: T * 3 }, async () => {
-  const dir = mkdtempSync(join(tmp, 'cross-'));
-  const pairs = makeCrossPartDataset(dir);
-  const args = ['--train', 'data/train.jsonl', '--teacher', 'data/teacher.jsonl', '--id-key', 'id', '--test-ratio', '0.3', '--shard-size', '120KB'];
-  await wholeAndMerged(dir, args);
-  // The build really had cross-part duplicates and leaks, and several shards per split, to get right.
-  const drops = readFileSync(join(dir, 'whole', 'dropped.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; reason: string });
-  const reasons = new Map(drops.map((d) => [d.id, d.reason]));
-  const copies = pairs.map(([, c]) => reasons.get(c));
-  assert.ok(copies.filter((r) => r === 'duplicate').length >= 3, `cross-part duplicates: ${copies.join(',')}`);
-  assert.ok(copies.filter((r) => r === 'leak').length >= 3, `cross-part leaks: ${copies.join(',')}`);
-  const manifest = JSON.parse(readFileSync(join(dir, 'whole', 'manifest.json'), 'utf8')) as { shards: Array<{ split: string }>; splits: Record<string, { rowsOut: number }> };
-  for (const split of ['train', 'test']) assert.ok(manifest.shards.filter((s) => s.split === split).length >= 2, `several ${split} shards`);
-  assert.ok(manifest.splits.test!.rowsOut > 0);
-});
+test(
+  '4 concurrent parts + merge = the single build, byte for byte: cross-part duplicates and leaks, --test-ratio, GAD teacher file, several shards',
+  { timeout: T * 3 },
+  async () => {
+    const dir = mkdtempSync(join(tmp, 'cross-'));
+    const pairs = makeCrossPartDataset(dir);
+    const args = [
+      '--train',
+      'data/train.jsonl',
+      '--teacher',
+      'data/teacher.jsonl',
+      '--id-key',
+      'id',
+      '--test-ratio',
+      '0.3',
+      '--shard-size',
+      '120KB',
+    ];
+    await wholeAndMerged(dir, args);
+    // The build really had cross-part duplicates and leaks, and several shards per split, to get right.
+    const drops = readFileSync(join(dir, 'whole', 'dropped.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; reason: string });
+    const reasons = new Map(drops.map((d) => [d.id, d.reason]));
+    const copies = pairs.map(([, c]) => reasons.get(c));
+    assert.ok(copies.filter((r) => r === 'duplicate').length >= 3, `cross-part duplicates: ${copies.join(',')}`);
+    assert.ok(copies.filter((r) => r === 'leak').length >= 3, `cross-part leaks: ${copies.join(',')}`);
+    const manifest = JSON.parse(readFileSync(join(dir, 'whole', 'manifest.json'), 'utf8')) as {
+      shards: Array<{ split: string }>;
+      splits: Record<string, { rowsOut: number }>;
+    };
+    for (const split of ['train', 'test'])
+      assert.ok(manifest.shards.filter((s) => s.split === split).length >= 2, `several ${split} shards`);
+    assert.ok(manifest.splits.test!.rowsOut > 0);
+  },
+);
 
-test('the bundled sample (val split, bad rows, leak, teacher responses) as 3 parts + merge = the single build', { timeout: T * 3 }, async () => {
-  const dir = mkdtempSync(join(tmp, 'sample-'));
-  await wholeAndMerged(dir, ['--shard-size', '200KB'], 3);
+test(
+  'the bundled sample (val split, bad rows, leak, teacher responses) as 3 parts + merge = the single build',
+  { timeout: T * 3 },
+  async () => {
+    const dir = mkdtempSync(join(tmp, 'sample-'));
+    await wholeAndMerged(dir, ['--shard-size', '200KB'], 3);
 
-  // merge checks that the parts are one whole build
-  const parts = (await Promise.resolve(readdirSync(join(dir, 'out.parts')))).map((p) => join('out.parts', p)).sort();
-  const missing = await runCli(['merge', '-q', parts[0]!, parts[1]!, '--out', 'm1'], { cwd: dir });
-  assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /part\(s\) 2 of 3 missing/);
-  const twice = await runCli(['merge', '-q', parts[0]!, parts[1]!, parts[1]!, '--out', 'm2'], { cwd: dir });
-  assert.equal(twice.status, 2);
-  assert.match(twice.stderr, /part 1 of 3 is given twice/);
-  const other = await runCli(['build', '-q', '--shard-size', '300KB', '--partition', '2/3', '--part-out', 'other-2'], { cwd: dir, timeoutMs: T });
-  assert.equal(other.status, 0, other.stderr);
-  const mixed = await runCli(['merge', '-q', parts[0]!, parts[1]!, 'other-2', '--out', 'm3'], { cwd: dir });
-  assert.equal(mixed.status, 2);
-  assert.match(mixed.stderr, /settings hash differs/);
-  assert.ok(!existsSync(join(dir, 'm3')) && !existsSync(join(dir, 'm1')) && !existsSync(join(dir, 'm2')));
+    // merge checks that the parts are one whole build
+    const parts = (await Promise.resolve(readdirSync(join(dir, 'out.parts')))).map((p) => join('out.parts', p)).sort();
+    const missing = await runCli(['merge', '-q', parts[0]!, parts[1]!, '--out', 'm1'], { cwd: dir });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /part\(s\) 2 of 3 missing/);
+    const twice = await runCli(['merge', '-q', parts[0]!, parts[1]!, parts[1]!, '--out', 'm2'], { cwd: dir });
+    assert.equal(twice.status, 2);
+    assert.match(twice.stderr, /part 1 of 3 is given twice/);
+    const other = await runCli(
+      ['build', '-q', '--shard-size', '300KB', '--partition', '2/3', '--part-out', 'other-2'],
+      { cwd: dir, timeoutMs: T },
+    );
+    assert.equal(other.status, 0, other.stderr);
+    const mixed = await runCli(['merge', '-q', parts[0]!, parts[1]!, 'other-2', '--out', 'm3'], { cwd: dir });
+    assert.equal(mixed.status, 2);
+    assert.match(mixed.stderr, /settings hash differs/);
+    assert.ok(!existsSync(join(dir, 'm3')) && !existsSync(join(dir, 'm1')) && !existsSync(join(dir, 'm2')));
 
-  // a part rerun into its own folder (a requeued task) replaces it; merging again replaces the output, same bytes
-  const again = await runCli(['build', '-q', '--shard-size', '200KB', '--out', 'out', '--partition', '1/3'], { cwd: dir, timeoutMs: T });
-  assert.equal(again.status, 0, again.stderr);
-  const remerged = await runCli(['merge', '-q', '--out', 'out'], { cwd: dir, timeoutMs: T });
-  assert.equal(remerged.status, 0, remerged.stderr);
-  assertSameFolder(join(dir, 'whole'), join(dir, 'out'));
-});
+    // a part rerun into its own folder (a requeued task) replaces it; merging again replaces the output, same bytes
+    const again = await runCli(['build', '-q', '--shard-size', '200KB', '--out', 'out', '--partition', '1/3'], {
+      cwd: dir,
+      timeoutMs: T,
+    });
+    assert.equal(again.status, 0, again.stderr);
+    const remerged = await runCli(['merge', '-q', '--out', 'out'], { cwd: dir, timeoutMs: T });
+    assert.equal(remerged.status, 0, remerged.stderr);
+    assertSameFolder(join(dir, 'whole'), join(dir, 'out'));
+  },
+);
 
 test('--partition: bad values and the scheduler environment', async () => {
   const { parsePartition } = await import('../../src/partition/spec.js');
   assert.deepEqual(parsePartition('3/4'), { index: 3, count: 4 });
-  assert.deepEqual(parsePartition('slurm', { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '8', SLURM_ARRAY_TASK_MIN: '0' }), { index: 5, count: 8 });
+  assert.deepEqual(
+    parsePartition('slurm', { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '8', SLURM_ARRAY_TASK_MIN: '0' }),
+    { index: 5, count: 8 },
+  );
   assert.deepEqual(parsePartition('k8s/6', { JOB_COMPLETION_INDEX: '2' }), { index: 2, count: 6 });
   assert.deepEqual(parsePartition('auto/6', { JOB_COMPLETION_INDEX: '1' }), { index: 1, count: 6 });
   assert.throws(() => parsePartition('4/4'), /part 4 does not exist in 4 part\(s\)/);
@@ -85,35 +127,58 @@ test('--partition: bad values and the scheduler environment', async () => {
   assert.match(r.stderr, /--resume is not supported with --partition/);
 });
 
-test('a merge SIGKILLed mid-way: merge --resume reuses its finished shards and still gives the single build, byte for byte', { timeout: T * 3 }, async () => {
-  const { spawn } = await import('node:child_process');
-  const { cliArgv } = await import('../helpers/gad-cli.js');
-  const dir = mkdtempSync(join(tmp, 'resume-'));
-  makeCrossPartDataset(dir);
-  const args = ['--train', 'data/train.jsonl', '--teacher', 'data/teacher.jsonl', '--id-key', 'id', '--test-ratio', '0.3', '--shard-size', '40KB'];
-  const whole = await runCli(['build', '-q', ...args, '--out', 'out'], { cwd: dir, timeoutMs: T });
-  assert.equal(whole.status, 0, whole.stderr);
-  renameSync(join(dir, 'out'), join(dir, 'whole'));
-  const parts = await Promise.all([0, 1, 2, 3].map((i) => runCli(['build', '-q', ...args, '--out', 'out', '--partition', `${i}/4`], { cwd: dir, timeoutMs: T })));
-  for (const p of parts) assert.equal(p.status, 0, p.stderr);
-  // hold the merge when it asks for its 70th row (of 96): earlier shards are finished and journaled
-  const hold = join(dir, 'held');
-  const child = spawn(process.execPath, cliArgv(['merge', '-q', '--out', 'out']), { cwd: dir, env: { ...process.env, GAD_DATA_TEST_HOLD: 'merge-row-70', GAD_DATA_TEST_HOLD_FILE: hold }, stdio: 'ignore' });
-  const exited = new Promise((ok) => child.once('exit', ok));
-  const t0 = Date.now();
-  while (!existsSync(hold)) {
-    if (Date.now() - t0 > 120_000) {
-      child.kill('SIGKILL');
-      throw new Error('the merge never reached row 70');
+test(
+  'a merge SIGKILLed mid-way: merge --resume reuses its finished shards and still gives the single build, byte for byte',
+  { timeout: T * 3 },
+  async () => {
+    const { spawn } = await import('node:child_process');
+    const { cliArgv } = await import('../helpers/gad-cli.js');
+    const dir = mkdtempSync(join(tmp, 'resume-'));
+    makeCrossPartDataset(dir);
+    const args = [
+      '--train',
+      'data/train.jsonl',
+      '--teacher',
+      'data/teacher.jsonl',
+      '--id-key',
+      'id',
+      '--test-ratio',
+      '0.3',
+      '--shard-size',
+      '40KB',
+    ];
+    const whole = await runCli(['build', '-q', ...args, '--out', 'out'], { cwd: dir, timeoutMs: T });
+    assert.equal(whole.status, 0, whole.stderr);
+    renameSync(join(dir, 'out'), join(dir, 'whole'));
+    const parts = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        runCli(['build', '-q', ...args, '--out', 'out', '--partition', `${i}/4`], { cwd: dir, timeoutMs: T }),
+      ),
+    );
+    for (const p of parts) assert.equal(p.status, 0, p.stderr);
+    // hold the merge when it asks for its 70th row (of 96): earlier shards are finished and journaled
+    const hold = join(dir, 'held');
+    const child = spawn(process.execPath, cliArgv(['merge', '-q', '--out', 'out']), {
+      cwd: dir,
+      env: { ...process.env, GAD_DATA_TEST_HOLD: 'merge-row-70', GAD_DATA_TEST_HOLD_FILE: hold },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((ok) => child.once('exit', ok));
+    const t0 = Date.now();
+    while (!existsSync(hold)) {
+      if (Date.now() - t0 > 120_000) {
+        child.kill('SIGKILL');
+        throw new Error('the merge never reached row 70');
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  await exited;
-  assert.ok(!existsSync(join(dir, 'out')), 'killed before its commit');
-  const resumed = await runCli(['merge', '--out', 'out', '--resume'], { cwd: dir, timeoutMs: T });
-  assert.equal(resumed.status, 0, resumed.stderr);
-  const m = /resume: reusing (\d+) finished shard/.exec(resumed.stderr);
-  assert.ok(m && Number(m[1]) >= 2, resumed.stderr);
-  assertSameFolder(join(dir, 'whole'), join(dir, 'out'));
-});
+    child.kill('SIGKILL');
+    await exited;
+    assert.ok(!existsSync(join(dir, 'out')), 'killed before its commit');
+    const resumed = await runCli(['merge', '--out', 'out', '--resume'], { cwd: dir, timeoutMs: T });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const m = /resume: reusing (\d+) finished shard/.exec(resumed.stderr);
+    assert.ok(m && Number(m[1]) >= 2, resumed.stderr);
+    assertSameFolder(join(dir, 'whole'), join(dir, 'out'));
+  },
+);

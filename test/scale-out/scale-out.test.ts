@@ -21,33 +21,50 @@ test('planParts: about --hours per task, at least 1, never more parts than rows'
   assert.equal(planParts(1000, 1, { parts: 3 }), 3);
 });
 
-test('scale-out --k8s: an Indexed Job of N parts (k8s/N) and a merge Job, from a measured rate', { timeout: 300_000 }, async () => {
-  const r = await runCli(['scale-out', '--k8s', '--sample-parts', '4', '--hours', '0.0001', '--pvc', 'datasets', '--cpus', '2'], { cwd: tmp, timeoutMs: 300_000 });
-  assert.equal(r.status, 0, r.stderr);
-  // the bundled sample: 211 input rows, the rate measured by building part 0 of 4 for real
-  const m = /(\d+) input rows; ([\d.]+) rows\/s per task \(measured: part 0 of 4, (\d+) rows in/.exec(r.stderr);
-  assert.ok(m, r.stderr);
-  assert.equal(Number(m[1]), 211);
-  assert.ok(Number(m[2]) > 0 && Number(m[3]) > 0);
-  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as any);
-  assert.equal(docs.length, 2);
-  const [parts, merge] = docs;
-  const n = parts.spec.completions;
-  assert.equal(parts.spec.completionMode, 'Indexed');
-  assert.ok(n >= 2 && n <= 211, `parts ${n}`); // 0.36 s per task at the measured rate: many parts
-  assert.equal(parts.spec.parallelism, n);
-  const cmd = parts.spec.template.spec.containers[0].command as string[];
-  assert.deepEqual(cmd.slice(0, 3), ['npx', 'gad-data', 'build']);
-  assert.equal(cmd[cmd.indexOf('--partition') + 1], `k8s/${n}`);
-  assert.equal(parts.spec.template.spec.containers[0].workingDir, tmp);
-  assert.equal(parts.spec.template.spec.volumes[0].persistentVolumeClaim.claimName, 'datasets');
-  assert.deepEqual(merge.spec.template.spec.containers[0].command, ['npx', 'gad-data', 'merge', '--out', 'gad-data-out', '--quiet']);
-  assert.equal(merge.metadata.labels['app.kubernetes.io/component'], 'merge');
-  assert.match(r.stdout, new RegExp(`kubectl wait --for=condition=complete job/gad-data-parts`));
-});
+test(
+  'scale-out --k8s: an Indexed Job of N parts (k8s/N) and a merge Job, from a measured rate',
+  { timeout: 300_000 },
+  async () => {
+    const r = await runCli(
+      ['scale-out', '--k8s', '--sample-parts', '4', '--hours', '0.0001', '--pvc', 'datasets', '--cpus', '2'],
+      { cwd: tmp, timeoutMs: 300_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    // the bundled sample: 211 input rows, the rate measured by building part 0 of 4 for real
+    const m = /(\d+) input rows; ([\d.]+) rows\/s per task \(measured: part 0 of 4, (\d+) rows in/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.equal(Number(m[1]), 211);
+    assert.ok(Number(m[2]) > 0 && Number(m[3]) > 0);
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as any);
+    assert.equal(docs.length, 2);
+    const [parts, merge] = docs;
+    const n = parts.spec.completions;
+    assert.equal(parts.spec.completionMode, 'Indexed');
+    assert.ok(n >= 2 && n <= 211, `parts ${n}`); // 0.36 s per task at the measured rate: many parts
+    assert.equal(parts.spec.parallelism, n);
+    const cmd = parts.spec.template.spec.containers[0].command as string[];
+    assert.deepEqual(cmd.slice(0, 3), ['npx', 'gad-data', 'build']);
+    assert.equal(cmd[cmd.indexOf('--partition') + 1], `k8s/${n}`);
+    assert.equal(parts.spec.template.spec.containers[0].workingDir, tmp);
+    assert.equal(parts.spec.template.spec.volumes[0].persistentVolumeClaim.claimName, 'datasets');
+    assert.deepEqual(merge.spec.template.spec.containers[0].command, [
+      'npx',
+      'gad-data',
+      'merge',
+      '--out',
+      'gad-data-out',
+      '--quiet',
+    ]);
+    assert.equal(merge.metadata.labels['app.kubernetes.io/component'], 'merge');
+    assert.match(r.stdout, new RegExp(`kubectl wait --for=condition=complete job/gad-data-parts`));
+  },
+);
 
 test('scale-out --slurm with a given rate: array 0..N-1, the merge after all tasks (afterok)', async () => {
-  const r = await runCli(['scale-out', '--slurm', '--rate', '40', '--rows', '2000000', '--hours', '2', '--sbatch=--partition=cpu'], { cwd: tmp });
+  const r = await runCli(
+    ['scale-out', '--slurm', '--rate', '40', '--rows', '2000000', '--hours', '2', '--sbatch=--partition=cpu'],
+    { cwd: tmp },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /sbatch --parsable --array=0-6 <<'GAD_DATA_PARTS'/);
   assert.match(r.stdout, /#SBATCH --partition=cpu/);

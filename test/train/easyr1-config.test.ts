@@ -25,7 +25,9 @@ interface KeyNode {
   anyKeys?: boolean;
   auto?: boolean;
 }
-const KEY_TREE = JSON.parse(readFileSync(packagePath('test', 'fixtures', 'easyr1', 'ppo-config-keys.json'), 'utf8')) as { commit: string; tree: KeyNode };
+const KEY_TREE = JSON.parse(
+  readFileSync(packagePath('test', 'fixtures', 'easyr1', 'ppo-config-keys.json'), 'utf8'),
+) as { commit: string; tree: KeyNode };
 
 /** Keys of `config` that EasyR1's PPOConfig would reject (unknown, a mapping for a scalar) or computes itself (auto). */
 function rejectedKeys(config: Record<string, unknown>, node: KeyNode = KEY_TREE.tree, prefix = ''): string[] {
@@ -60,9 +62,21 @@ describe('EasyR1 config keys', () => {
   });
 
   it('train --profile easyr1 without --base-config writes a config PPOConfig loads, with the example config values', async () => {
-    const b = makeFakeBuild({ target: 'easyr1', kind: 'grpo', splits: { train: 1, test: 1 }, formatPrompt: { name: 'math', file: 'format_prompt.jinja' } });
+    const b = makeFakeBuild({
+      target: 'easyr1',
+      kind: 'grpo',
+      splits: { train: 1, test: 1 },
+      formatPrompt: { name: 'math', file: 'format_prompt.jinja' },
+    });
     try {
-      const plan = await planTraining({ profile: 'easyr1', data: b.outDir, modelPath: '/m/qwen', nGpus: 2, configOverrides: { 'worker.rollout.n': 3 }, env: { PATH: process.env.PATH } });
+      const plan = await planTraining({
+        profile: 'easyr1',
+        data: b.outDir,
+        modelPath: '/m/qwen',
+        nGpus: 2,
+        configOverrides: { 'worker.rollout.n': 3 },
+        env: { PATH: process.env.PATH },
+      });
       const cfg = YAML.parse(plan.configFile!.text) as Record<string, any>;
       assert.deepEqual(rejectedKeys(cfg), []);
       // EasyR1's examples/config.yaml at the fixture's commit (the values gad-data's copy had gone stale on).
@@ -111,9 +125,15 @@ describe('the build records its --config and train --profile easyr1 uses it as t
       const text = YAML.stringify(file);
       writeFileSync(cfgPath, text);
       const outDir = join(root, 'out');
-      const r = await build(resolveConfig({ file: readConfigFile(cfgPath), flags: { target: 'easyr1', out: outDir, model: 'qwen3-vl' } }), { onWarning: () => {} });
+      const r = await build(
+        resolveConfig({ file: readConfigFile(cfgPath), flags: { target: 'easyr1', out: outDir, model: 'qwen3-vl' } }),
+        { onWarning: () => {} },
+      );
       assert.deepEqual(r.manifest.configFile, { path: relative(outDir, cfgPath), sha256: sha256(text) });
-      assert.equal(JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')).configFile.path, join('..', 'EasyR1', 'examples', 'config.yaml'));
+      assert.equal(
+        JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')).configFile.path,
+        join('..', 'EasyR1', 'examples', 'config.yaml'),
+      );
 
       const plan = await planTraining({ profile: 'easyr1', data: outDir, env: { PATH: process.env.PATH } });
       const cfg = YAML.parse(plan.configFile!.text) as Record<string, any>;
@@ -128,12 +148,20 @@ describe('the build records its --config and train --profile easyr1 uses it as t
       assert.match(cfg.data.train_files, /train-00000-of-00001\.parquet$/);
       assert.equal(plan.models?.generator, 'Qwen/Qwen3-VL-8B-Instruct');
       assert.equal(plan.nGpusPerNode, 4);
-      assert.ok(plan.notes.some((n) => /base config: \.\.\/EasyR1\/examples\/config\.yaml/.test(n)), plan.notes.join('\n'));
+      assert.ok(
+        plan.notes.some((n) => /base config: \.\.\/EasyR1\/examples\/config\.yaml/.test(n)),
+        plan.notes.join('\n'),
+      );
 
       // --base-config still wins.
       const other = join(root, 'other.yaml');
       writeFileSync(other, YAML.stringify({ worker: { rollout: { n: 2 } }, trainer: { experiment_name: 'other' } }));
-      const p2 = await planTraining({ profile: 'easyr1', data: outDir, baseConfig: other, env: { PATH: process.env.PATH } });
+      const p2 = await planTraining({
+        profile: 'easyr1',
+        data: outDir,
+        baseConfig: other,
+        env: { PATH: process.env.PATH },
+      });
       const c2 = YAML.parse(p2.configFile!.text) as Record<string, any>;
       assert.deepEqual(c2.worker, { rollout: { n: 2 } });
       assert.equal(c2.trainer.experiment_name, 'other');
@@ -144,12 +172,15 @@ describe('the build records its --config and train --profile easyr1 uses it as t
       assert.equal((YAML.parse(p3.configFile!.text) as Record<string, any>).trainer.total_epochs, 5);
       assert.ok(p3.notes.some((n) => /changed since the build/.test(n)));
       rmSync(cfgPath);
-      await assert.rejects(planTraining({ profile: 'easyr1', data: outDir, env: { PATH: process.env.PATH } }), (e: unknown) => {
-        assert.ok(e instanceof GadError);
-        assert.match(e.message, /made from the config .*config\.yaml, which cannot be read/);
-        assert.match(e.hint ?? '', /--base-config/);
-        return true;
-      });
+      await assert.rejects(
+        planTraining({ profile: 'easyr1', data: outDir, env: { PATH: process.env.PATH } }),
+        (e: unknown) => {
+          assert.ok(e instanceof GadError);
+          assert.match(e.message, /made from the config .*config\.yaml, which cannot be read/);
+          assert.match(e.hint ?? '', /--base-config/);
+          return true;
+        },
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

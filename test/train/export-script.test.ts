@@ -9,7 +9,22 @@ import { Capture, fakeVerlEnv, makeFakeBuild } from '../helpers/train.js';
 // `train --export-script run.sh` writes the dry run as a bash script; run through real bash and python3
 // with the recording fake verl, it must start the trainer with exactly the dry run's argv and environment.
 
-const SCRIPT_VARS = ['TRAIN_FILES', 'VAL_FILES', 'EXP_NAME', 'SAVE_DIR', 'SWANLAB_PROJECT', 'TRAIN_BATCH_SIZE', 'VAL_BATCH_SIZE', 'MAX_PROMPT_LENGTH', 'MAX_RESPONSE_LENGTH', 'PPO_MINI_BATCH_SIZE', 'ROLLOUT_N', 'ACTOR_LR', 'CRITIC_LR', 'GEN_TP'];
+const SCRIPT_VARS = [
+  'TRAIN_FILES',
+  'VAL_FILES',
+  'EXP_NAME',
+  'SAVE_DIR',
+  'SWANLAB_PROJECT',
+  'TRAIN_BATCH_SIZE',
+  'VAL_BATCH_SIZE',
+  'MAX_PROMPT_LENGTH',
+  'MAX_RESPONSE_LENGTH',
+  'PPO_MINI_BATCH_SIZE',
+  'ROLLOUT_N',
+  'ACTOR_LR',
+  'CRITIC_LR',
+  'GEN_TP',
+];
 
 /** Environment for running the exported script: the fake verl, and none of the script's variables. */
 function scriptEnv(record: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -24,15 +39,34 @@ function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv, args: st
   return r;
 }
 
-const cases: Array<{ name: string; profile: TrainOptions['profile']; build: Parameters<typeof makeFakeBuild>[0]; opts: Partial<TrainOptions> }> = [
+const cases: Array<{
+  name: string;
+  profile: TrainOptions['profile'];
+  build: Parameters<typeof makeFakeBuild>[0];
+  opts: Partial<TrainOptions>;
+}> = [
   {
     name: 'verl-gad (variables at the top, a model path with a quote and a space, a trailing override)',
     profile: 'verl-gad',
     build: { family: 'qwen3-vl', splits: { train: 2, test: 1 } },
-    opts: { modelPath: "/models/it's gen", rewardModelPath: '/models/disc', overrides: ['trainer.total_epochs=1', '+trainer.extra="a b"'] },
+    opts: {
+      modelPath: "/models/it's gen",
+      rewardModelPath: '/models/disc',
+      overrides: ['trainer.total_epochs=1', '+trainer.extra="a b"'],
+    },
   },
-  { name: 'verl-grpo', profile: 'verl-grpo', build: { kind: 'grpo', splits: { train: 1, test: 1 } }, opts: { modelPath: 'Qwen/Qwen2.5-VL-7B-Instruct' } },
-  { name: 'easyr1 (config= file)', profile: 'easyr1', build: { target: 'easyr1', kind: 'grpo', splits: { train: 1, test: 1 } }, opts: { modelPath: '/m/qwen', overrides: ['trainer.total_epochs=2'] } },
+  {
+    name: 'verl-grpo',
+    profile: 'verl-grpo',
+    build: { kind: 'grpo', splits: { train: 1, test: 1 } },
+    opts: { modelPath: 'Qwen/Qwen2.5-VL-7B-Instruct' },
+  },
+  {
+    name: 'easyr1 (config= file)',
+    profile: 'easyr1',
+    build: { target: 'easyr1', kind: 'grpo', splits: { train: 1, test: 1 } },
+    opts: { modelPath: '/m/qwen', overrides: ['trainer.total_epochs=2'] },
+  },
 ];
 
 describe('train --export-script', () => {
@@ -45,7 +79,10 @@ describe('train --export-script', () => {
         const env = scriptEnv(record);
         const opts: TrainOptions = { profile: c.profile, data: b.outDir, env, cwd: b.root, ...c.opts };
         const out = new Capture();
-        assert.equal(await runTraining({ ...opts, exportScript: script, stdout: out as unknown as NodeJS.WritableStream }), 0);
+        assert.equal(
+          await runTraining({ ...opts, exportScript: script, stdout: out as unknown as NodeJS.WritableStream }),
+          0,
+        );
         assert.ok(!existsSync(record), 'exporting launches nothing');
         assert.match(out.text, /wrote .*run\.sh/);
         assert.ok(statSync(script).mode & 0o100, 'the script is executable');
@@ -60,7 +97,11 @@ describe('train --export-script', () => {
         if (plan.configFile) assert.ok(existsSync(plan.configFile.path), 'the config the script refers to is written');
 
         runScript(script, b.root, env);
-        const rec = JSON.parse(readFileSync(record, 'utf8')) as { argv: string[]; env: Record<string, string>; module: string };
+        const rec = JSON.parse(readFileSync(record, 'utf8')) as {
+          argv: string[];
+          env: Record<string, string>;
+          module: string;
+        };
         assert.equal(rec.module, plan.command[2]);
         assert.deepEqual(rec.argv.slice(1), plan.command.slice(3));
         for (const [k, v] of Object.entries(plan.env)) assert.equal(rec.env[k], v, k);
@@ -75,7 +116,14 @@ describe('train --export-script', () => {
     try {
       const record = join(b.root, 'record.json');
       const script = join(b.root, 'run.sh');
-      const opts: TrainOptions = { profile: 'verl-gad', data: b.outDir, env: scriptEnv(record), cwd: b.root, modelPath: '/models/gen', rewardModelPath: '/models/disc' };
+      const opts: TrainOptions = {
+        profile: 'verl-gad',
+        data: b.outDir,
+        env: scriptEnv(record),
+        cwd: b.root,
+        modelPath: '/models/gen',
+        rewardModelPath: '/models/disc',
+      };
       await runTraining({ ...opts, exportScript: script, stdout: new Capture() as unknown as NodeJS.WritableStream });
       const text = readFileSync(script, 'utf8');
       assert.match(text, /\nTRAIN_BATCH_SIZE=\$\{TRAIN_BATCH_SIZE:-32\}\n/);

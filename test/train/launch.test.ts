@@ -21,7 +21,10 @@ interface Record_ {
 /** A bin folder with an `nvidia-smi` that lists `n` GPUs, put first on PATH. */
 function fakeSmi(dir: string, n: number): string {
   mkdirSync(dir, { recursive: true });
-  const lines = Array.from({ length: n }, (_, i) => `echo "GPU ${i}: NVIDIA H100 80GB HBM3 (UUID: GPU-${i}0000000-0000-0000-0000-000000000000)"`);
+  const lines = Array.from(
+    { length: n },
+    (_, i) => `echo "GPU ${i}: NVIDIA H100 80GB HBM3 (UUID: GPU-${i}0000000-0000-0000-0000-000000000000)"`,
+  );
   writeFileSync(join(dir, 'nvidia-smi'), `#!/bin/sh\n${lines.join('\n')}\n`);
   chmodSync(join(dir, 'nvidia-smi'), 0o755);
   return dir;
@@ -31,8 +34,18 @@ function setup(o: Parameters<typeof makeFakeBuild>[0] = {}, gpus = 2) {
   const b = makeFakeBuild(o);
   const record = join(b.root, 'record.json');
   const family = b.manifest.model.family;
-  const gen = makeModelDir(b.root, 'gen', family === 'qwen3-vl' ? 'qwen3_vl' : 'qwen2_5_vl', b.manifest.model.patchSize);
-  const disc = makeModelDir(b.root, 'disc', family === 'qwen3-vl' ? 'qwen3_vl' : 'qwen2_5_vl', b.manifest.model.patchSize);
+  const gen = makeModelDir(
+    b.root,
+    'gen',
+    family === 'qwen3-vl' ? 'qwen3_vl' : 'qwen2_5_vl',
+    b.manifest.model.patchSize,
+  );
+  const disc = makeModelDir(
+    b.root,
+    'disc',
+    family === 'qwen3-vl' ? 'qwen3_vl' : 'qwen2_5_vl',
+    b.manifest.model.patchSize,
+  );
   const bin = fakeSmi(join(b.root, 'bin'), gpus);
   const env = fakeVerlEnv(record, { PATH: `${bin}${delimiter}${process.env.PATH}` });
   return { b, record, gen, disc, env, read: () => JSON.parse(readFileSync(record, 'utf8')) as Record_ };
@@ -49,10 +62,21 @@ describe('runTraining with a real python3 and the recording verl', () => {
   it('verl-gad: the trainer gets exactly the planned overrides and environment; output is teed to train.log', async () => {
     const s = setup({ family: 'qwen3-vl', splits: { train: 2, test: 1 } });
     try {
-      const opts: TrainOptions = { profile: 'verl-gad', data: s.b.outDir, modelPath: s.gen, rewardModelPath: s.disc, env: s.env, overrides: ['trainer.total_epochs=1'] };
+      const opts: TrainOptions = {
+        profile: 'verl-gad',
+        data: s.b.outDir,
+        modelPath: s.gen,
+        rewardModelPath: s.disc,
+        env: s.env,
+        overrides: ['trainer.total_epochs=1'],
+      };
       const out = new Capture();
       const err = new Capture();
-      const code = await runTraining({ ...opts, stdout: out as unknown as NodeJS.WritableStream, stderr: err as unknown as NodeJS.WritableStream });
+      const code = await runTraining({
+        ...opts,
+        stdout: out as unknown as NodeJS.WritableStream,
+        stderr: err as unknown as NodeJS.WritableStream,
+      });
       assert.equal(code, 0);
       const rec = s.read();
       const plan = await planTraining(opts);
@@ -80,7 +104,14 @@ describe('runTraining with a real python3 and the recording verl', () => {
     const s = setup({ kind: 'grpo' });
     try {
       const env = { ...s.env, FAKE_VERL_EXIT: '7', TOKENIZERS_PARALLELISM: 'false' };
-      const code = await runTraining({ profile: 'verl-grpo', data: s.b.outDir, modelPath: s.gen, env, stdout: new Capture() as unknown as NodeJS.WritableStream, stderr: new Capture() as unknown as NodeJS.WritableStream });
+      const code = await runTraining({
+        profile: 'verl-grpo',
+        data: s.b.outDir,
+        modelPath: s.gen,
+        env,
+        stdout: new Capture() as unknown as NodeJS.WritableStream,
+        stderr: new Capture() as unknown as NodeJS.WritableStream,
+      });
       assert.equal(code, 7);
       assert.equal(s.read().env.TOKENIZERS_PARALLELISM, 'false');
       assert.match(readFileSync(join(s.b.outDir, 'train.log'), 'utf8'), /# exit 7/);
@@ -92,13 +123,24 @@ describe('runTraining with a real python3 and the recording verl', () => {
   it('easyr1: runs verl.trainer.main with config=<written config> and the trailing overrides', async () => {
     const s = setup({ target: 'easyr1', kind: 'grpo', splits: { train: 1, test: 1 }, rowsPerShard: 600 }, 8);
     try {
-      const code = await runTraining({ profile: 'easyr1', data: s.b.outDir, modelPath: s.gen, env: s.env, overrides: ['trainer.val_freq=2'], stdout: new Capture() as unknown as NodeJS.WritableStream, stderr: new Capture() as unknown as NodeJS.WritableStream });
+      const code = await runTraining({
+        profile: 'easyr1',
+        data: s.b.outDir,
+        modelPath: s.gen,
+        env: s.env,
+        overrides: ['trainer.val_freq=2'],
+        stdout: new Capture() as unknown as NodeJS.WritableStream,
+        stderr: new Capture() as unknown as NodeJS.WritableStream,
+      });
       assert.equal(code, 0);
       const rec = s.read();
       const cfg = join(s.b.outDir, 'train', 'config.yaml');
       assert.equal(rec.module, 'verl.trainer.main');
       assert.deepEqual(rec.argv.slice(1), [`config=${cfg}`, 'trainer.val_freq=2']);
-      assert.match(readFileSync(cfg, 'utf8'), new RegExp(`model_path: ${s.gen.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+      assert.match(
+        readFileSync(cfg, 'utf8'),
+        new RegExp(`model_path: ${s.gen.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`),
+      );
     } finally {
       s.b.cleanup();
     }
@@ -112,7 +154,10 @@ describe('runTraining with a real python3 and the recording verl', () => {
       const here = fileURLToPath(import.meta.url);
       const ts = here.endsWith('.ts');
       const helper = join(here, '..', '..', 'helpers', `run-train-cli.${ts ? 'ts' : 'js'}`);
-      const child = spawn(process.execPath, [...(ts ? ['--import', 'tsx'] : []), helper, JSON.stringify(opts)], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...(ts ? ['--import', 'tsx'] : []), helper, JSON.stringify(opts)], {
+        cwd: packageRoot(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -134,8 +179,19 @@ describe('runTraining with a real python3 and the recording verl', () => {
 });
 
 describe('pre-flight', () => {
-  async function checksFor(s: ReturnType<typeof setup>, extra: Partial<TrainOptions> = {}, profile: TrainOptions['profile'] = 'verl-gad') {
-    const opts: TrainOptions = { profile, data: s.b.outDir, modelPath: s.gen, rewardModelPath: s.disc, env: s.env, ...extra };
+  async function checksFor(
+    s: ReturnType<typeof setup>,
+    extra: Partial<TrainOptions> = {},
+    profile: TrainOptions['profile'] = 'verl-gad',
+  ) {
+    const opts: TrainOptions = {
+      profile,
+      data: s.b.outDir,
+      modelPath: s.gen,
+      rewardModelPath: s.disc,
+      env: s.env,
+      ...extra,
+    };
     return preflight(await planTraining(opts), opts);
   }
 
@@ -143,7 +199,10 @@ describe('pre-flight', () => {
     const s = setup();
     try {
       const checks = await checksFor(s);
-      assert.deepEqual(checks.filter((c) => !c.ok), []);
+      assert.deepEqual(
+        checks.filter((c) => !c.ok),
+        [],
+      );
       assert.match(checks.find((c) => c.check === 'verl')!.message, /verl 0\.0\.0-fake/);
       assert.match(checks.find((c) => c.check === 'gpus')!.message, /2 GPU/);
     } finally {
@@ -170,13 +229,22 @@ describe('pre-flight', () => {
       let checks = await checksFor(s, { modelPath: join(s.b.root, 'missing-model') });
       assert.match(failed(checks, 'generator model'), /does not exist: pass --model-path/);
       checks = await checksFor(s, { rewardModelPath: '' });
-      assert.match(failed(checks, 'discriminator model'), /no discriminator model given: pass --reward-model-path .* REWARD_MODEL_PATH/);
+      assert.match(
+        failed(checks, 'discriminator model'),
+        /no discriminator model given: pass --reward-model-path .* REWARD_MODEL_PATH/,
+      );
       const q3 = makeModelDir(s.b.root, 'q3', 'qwen3_vl', 16);
       checks = await checksFor(s, { modelPath: q3 });
-      assert.match(failed(checks, 'generator model'), /made for qwen2\.5-vl .* is qwen3-vl \(from config\.json model_type qwen3_vl\)/);
+      assert.match(
+        failed(checks, 'generator model'),
+        /made for qwen2\.5-vl .* is qwen3-vl \(from config\.json model_type qwen3_vl\)/,
+      );
       // The bundled Qwen3-VL files have no config.json: the processor's patch size tells.
       checks = await checksFor(s, { rewardModelPath: packagePath('fixtures', 'models', 'qwen3-vl') });
-      assert.match(failed(checks, 'discriminator model'), /is qwen3-vl \(from preprocessor_config\.json patch_size 16\)/);
+      assert.match(
+        failed(checks, 'discriminator model'),
+        /is qwen3-vl \(from preprocessor_config\.json patch_size 16\)/,
+      );
       checks = await checksFor(s, { modelPath: 'Qwen/Qwen3-VL-8B-Instruct' });
       assert.match(failed(checks, 'generator model'), /is qwen3-vl \(from its name\)/);
       checks = await checksFor(s, { modelPath: 'Qwen/Qwen2.5-VL-7B-Instruct' });
@@ -195,7 +263,10 @@ describe('pre-flight', () => {
       bytes[0]! ^= 0xff;
       writeFileSync(pb, bytes);
       let checks = await checksFor(s);
-      assert.match(failed(checks, 'shards'), new RegExp(`${bShard.file.replace(/[.]/g, '\\.')} sha256 .* differs from the manifest's .*rebuild it`));
+      assert.match(
+        failed(checks, 'shards'),
+        new RegExp(`${bShard.file.replace(/[.]/g, '\\.')} sha256 .* differs from the manifest's .*rebuild it`),
+      );
       checks = await checksFor(s, { noVerify: true });
       assert.equal(checks.find((c) => c.check === 'shards')!.ok, true);
       rmSync(join(s.b.outDir, a.file));
@@ -210,7 +281,10 @@ describe('pre-flight', () => {
     const s = setup({}, 1);
     try {
       let checks = await checksFor(s);
-      assert.match(failed(checks, 'gpus'), /nvidia-smi lists 1 GPU\(s\) but trainer\.n_gpus_per_node=2: pass --n-gpus 1/);
+      assert.match(
+        failed(checks, 'gpus'),
+        /nvidia-smi lists 1 GPU\(s\) but trainer\.n_gpus_per_node=2: pass --n-gpus 1/,
+      );
       checks = await checksFor(s, { nGpus: 1 });
       assert.equal(checks.find((c) => c.check === 'gpus')!.ok, true);
       const which = spawn('sh', ['-c', 'command -v nvidia-smi'], { env: process.env });
@@ -233,7 +307,10 @@ describe('pre-flight', () => {
       assert.match(failed(checks, 'build'), /needs teacher responses .* use --profile verl-grpo/);
       assert.match(failed(checks, 'batch size'), /train split has 10 rows, fewer than data\.train_batch_size=32/);
       checks = await checksFor(s, { overrides: ['data.train_batch_size=8'] }, 'verl-grpo');
-      assert.deepEqual(checks.filter((c) => !c.ok), []);
+      assert.deepEqual(
+        checks.filter((c) => !c.ok),
+        [],
+      );
       checks = await checksFor(s, {}, 'easyr1');
       assert.match(failed(checks, 'build'), /made for verl but profile easyr1 launches easyr1/);
     } finally {
@@ -246,7 +323,13 @@ describe('pre-flight', () => {
     try {
       rmSync(join(s.b.outDir, s.b.manifest.shards[0]!.file));
       await assert.rejects(
-        runTraining({ profile: 'verl-gad', data: s.b.outDir, modelPath: join(s.b.root, 'nope'), rewardModelPath: s.disc, env: s.env }),
+        runTraining({
+          profile: 'verl-gad',
+          data: s.b.outDir,
+          modelPath: join(s.b.root, 'nope'),
+          rewardModelPath: s.disc,
+          env: s.env,
+        }),
         (e: unknown) => {
           assert.ok(e instanceof GadError);
           assert.equal(e.exitCode, 2);

@@ -41,19 +41,42 @@ describe('hydra values and shell quoting', () => {
   });
   it('later overrides replace earlier ones in place, keep the ++ prefix, append new keys, and ~ deletes', () => {
     const base = [parseOverride('a.b=1'), parseOverride('++c=2'), parseOverride('d=3')];
-    const merged = mergeOverrides(base, [parseOverride('c=5'), parseOverride('a.b=9'), parseOverride('e=1'), parseOverride('~d')]);
-    assert.deepEqual(merged.map((o) => (o.value === null ? o.key : `${o.key}=${o.value}`)), ['a.b=9', '++c=5', 'e=1', '~d']);
+    const merged = mergeOverrides(base, [
+      parseOverride('c=5'),
+      parseOverride('a.b=9'),
+      parseOverride('e=1'),
+      parseOverride('~d'),
+    ]);
+    assert.deepEqual(
+      merged.map((o) => (o.value === null ? o.key : `${o.key}=${o.value}`)),
+      ['a.b=9', '++c=5', 'e=1', '~d'],
+    );
   });
 });
 
 describe('planTraining: verl-gad', () => {
   it('derives every data value from the manifest (Qwen3-VL: patch 16, sharded Hydra lists)', async () => {
-    const b = makeFakeBuild({ family: 'qwen3-vl', splits: { train: 3, test: 2 }, maxPromptLength: 4096, maxResponseLength: 2048 });
+    const b = makeFakeBuild({
+      family: 'qwen3-vl',
+      splits: { train: 3, test: 2 },
+      maxPromptLength: 4096,
+      maxResponseLength: 2048,
+    });
     try {
-      const plan = await planTraining({ profile: 'verl-gad', data: b.outDir, env: { ...noEnv, MODEL_PATH: 'Qwen/Qwen3-VL-8B-Instruct', REWARD_MODEL_PATH: '/models/disc' } });
+      const plan = await planTraining({
+        profile: 'verl-gad',
+        data: b.outDir,
+        env: { ...noEnv, MODEL_PATH: 'Qwen/Qwen3-VL-8B-Instruct', REWARD_MODEL_PATH: '/models/disc' },
+      });
       assert.deepEqual(plan.command.slice(0, 3), ['python3', '-m', 'verl.trainer.main_ppo']);
       // The full list is compared key by key with the seed GAD script in seed.test.ts; here: what the data decides.
-      const files = (split: string) => '[' + b.manifest.shards.filter((s) => s.split === split).map((s) => `"${resolve(b.outDir, s.file)}"`).join(',') + ']';
+      const files = (split: string) =>
+        '[' +
+        b.manifest.shards
+          .filter((s) => s.split === split)
+          .map((s) => `"${resolve(b.outDir, s.file)}"`)
+          .join(',') +
+        ']';
       const args = plan.command.slice(3);
       for (const a of [
         `data.train_files=${files('train')}`,
@@ -65,7 +88,8 @@ describe('planTraining: verl-gad', () => {
         'actor_rollout_ref.rollout.response_length=2048',
         'actor_rollout_ref.model.path=Qwen/Qwen3-VL-8B-Instruct',
         'critic.model.path=/models/disc',
-      ]) assert.ok(args.includes(a), a);
+      ])
+        assert.ok(args.includes(a), a);
       assert.deepEqual(plan.env, { HYDRA_FULL_ERROR: '1', TOKENIZERS_PARALLELISM: 'true', NCCL_TIMEOUT: '36000' });
       assert.deepEqual(plan.models, { generator: 'Qwen/Qwen3-VL-8B-Instruct', discriminator: '/models/disc' });
     } finally {
@@ -99,7 +123,10 @@ describe('planTraining: verl-gad', () => {
       assert.equal(args.filter((a) => a.startsWith('trainer.total_epochs=')).length, 1);
       assert.ok(args.includes('trainer.total_epochs=7'));
       assert.equal(args[args.length - 1], 'trainer.resume_mode=disable');
-      assert.equal(args.filter((a) => a.startsWith('trainer.val_before_train=')).join(), 'trainer.val_before_train=False');
+      assert.equal(
+        args.filter((a) => a.startsWith('trainer.val_before_train=')).join(),
+        'trainer.val_before_train=False',
+      );
       assert.ok(args.includes('++data.image_patch_size=14'));
       assert.equal(plan.env.NCCL_TIMEOUT, '99');
     } finally {
@@ -110,7 +137,12 @@ describe('planTraining: verl-gad', () => {
   it('verl-grpo has no critic and no reward-loop switch; a missing validation split falls back to train with a note', async () => {
     const b = makeFakeBuild({ kind: 'grpo', splits: { train: 1 } });
     try {
-      const plan = await planTraining({ profile: 'verl-grpo', data: b.outDir, modelPath: 'Qwen/Qwen2.5-VL-7B-Instruct', env: noEnv });
+      const plan = await planTraining({
+        profile: 'verl-grpo',
+        data: b.outDir,
+        modelPath: 'Qwen/Qwen2.5-VL-7B-Instruct',
+        env: noEnv,
+      });
       const args = plan.command.slice(3);
       assert.ok(!args.some((a) => a.startsWith('critic.') || a.startsWith('reward_model.')));
       const train = `data.train_files=["${resolve(b.outDir, b.manifest.shards[0]!.file)}"]`;
@@ -126,12 +158,15 @@ describe('planTraining: verl-gad', () => {
   it('a folder without manifest.json is a GadError naming the fix', async () => {
     const b = makeFakeBuild();
     try {
-      await assert.rejects(planTraining({ profile: 'verl-gad', data: join(b.outDir, 'data'), env: noEnv }), (e: unknown) => {
-        assert.ok(e instanceof GadError);
-        assert.match(e.message, /no build manifest/);
-        assert.match(e.hint ?? '', /gad-data build/);
-        return true;
-      });
+      await assert.rejects(
+        planTraining({ profile: 'verl-gad', data: join(b.outDir, 'data'), env: noEnv }),
+        (e: unknown) => {
+          assert.ok(e instanceof GadError);
+          assert.match(e.message, /no build manifest/);
+          assert.match(e.hint ?? '', /gad-data build/);
+          return true;
+        },
+      );
     } finally {
       b.cleanup();
     }
@@ -140,11 +175,29 @@ describe('planTraining: verl-gad', () => {
 
 describe('planTraining: easyr1', () => {
   it('writes a config whose data: section comes from the build and the rest from EasyR1 defaults', async () => {
-    const b = makeFakeBuild({ target: 'easyr1', kind: 'grpo', splits: { train: 2, test: 1 }, formatPrompt: { name: 'math', file: 'format_prompt.jinja' } });
+    const b = makeFakeBuild({
+      target: 'easyr1',
+      kind: 'grpo',
+      splits: { train: 2, test: 1 },
+      formatPrompt: { name: 'math', file: 'format_prompt.jinja' },
+    });
     try {
-      const plan = await planTraining({ profile: 'easyr1', data: b.outDir, modelPath: '/m/qwen', nGpus: 4, overrides: ['trainer.total_epochs=1'], env: noEnv });
+      const plan = await planTraining({
+        profile: 'easyr1',
+        data: b.outDir,
+        modelPath: '/m/qwen',
+        nGpus: 4,
+        overrides: ['trainer.total_epochs=1'],
+        env: noEnv,
+      });
       const cfgPath = join(b.outDir, 'train', 'config.yaml');
-      assert.deepEqual(plan.command, ['python3', '-m', 'verl.trainer.main', `config=${cfgPath}`, 'trainer.total_epochs=1']);
+      assert.deepEqual(plan.command, [
+        'python3',
+        '-m',
+        'verl.trainer.main',
+        `config=${cfgPath}`,
+        'trainer.total_epochs=1',
+      ]);
       const cfg = YAML.parse(plan.configFile!.text);
       assert.deepEqual(cfg.data, {
         train_files: `${join(b.outDir, 'data')}@train`,
@@ -181,7 +234,10 @@ describe('planTraining: easyr1', () => {
     const b = makeFakeBuild({ target: 'easyr1', kind: 'grpo', splits: { train: 1, validation: 1 } });
     try {
       const base = join(b.root, 'base.yaml');
-      writeFileSync(base, 'data:\n  rollout_batch_size: 16\n  prompt_key: question\nworker:\n  actor:\n    model:\n      model_path: base/model\ntrainer:\n  n_gpus_per_node: 2\n  experiment_name: keep_me\n');
+      writeFileSync(
+        base,
+        'data:\n  rollout_batch_size: 16\n  prompt_key: question\nworker:\n  actor:\n    model:\n      model_path: base/model\ntrainer:\n  n_gpus_per_node: 2\n  experiment_name: keep_me\n',
+      );
       const out = new Capture();
       const code = await runTraining({
         profile: 'easyr1',
@@ -213,7 +269,10 @@ describe('planTraining: easyr1', () => {
     const b = makeFakeBuild({ target: 'easyr1', splits: { train: 2, holdout: 2 } });
     try {
       const shards = (s: string) => b.manifest.shards.filter((x) => x.split === s);
-      assert.throws(() => easyr1DataPath(b.outDir, 'holdout', shards('holdout')), /cannot load the 2 shards of split "holdout"/);
+      assert.throws(
+        () => easyr1DataPath(b.outDir, 'holdout', shards('holdout')),
+        /cannot load the 2 shards of split "holdout"/,
+      );
       writeFileSync(join(b.outDir, 'data', 'train-00007-of-00009.parquet'), 'x');
       assert.throws(() => easyr1DataPath(b.outDir, 'train', shards('train')), /would add to split "train"/);
     } finally {
@@ -226,7 +285,13 @@ describe('formatDryRun', () => {
   it('prints one argument per line with continuations; the text runs in sh to the same argv', async () => {
     const b = makeFakeBuild({ splits: { train: 2, test: 1 } });
     try {
-      const plan = await planTraining({ profile: 'verl-gad', data: b.outDir, modelPath: "/m/it's gen", rewardModelPath: '/m/disc', env: noEnv });
+      const plan = await planTraining({
+        profile: 'verl-gad',
+        data: b.outDir,
+        modelPath: "/m/it's gen",
+        rewardModelPath: '/m/disc',
+        env: noEnv,
+      });
       const text = formatDryRun(plan);
       const cmdLines = text.split('\n').filter((l) => l && !l.startsWith('#'));
       assert.equal(cmdLines.length, 3 + 1 + plan.command.length - 3);

@@ -33,7 +33,12 @@ describe('pre-flight: data_source and verl default reward', () => {
     const b = makeFakeBuild({ kind: 'grpo', splits: { train: 1, test: 1 } });
     try {
       withManifest(b, { dataSources: ['hiyouga/geometry3k', 'my_geo_train'] });
-      const opts: TrainOptions = { profile: 'verl-grpo', data: b.outDir, modelPath: makeModelDir(b.root, 'm', 'qwen2_5_vl', 14), env };
+      const opts: TrainOptions = {
+        profile: 'verl-grpo',
+        data: b.outDir,
+        modelPath: makeModelDir(b.root, 'm', 'qwen2_5_vl', 14),
+        env,
+      };
       const reward = (await checksOf(opts)).find((c) => c.check === 'reward');
       assert.ok(reward && !reward.ok, JSON.stringify(reward));
       assert.match(reward.message, /NotImplementedError for data_source "my_geo_train"/);
@@ -42,12 +47,15 @@ describe('pre-flight: data_source and verl default reward', () => {
       assert.match(reward.message, /openai\/gsm8k/);
       assert.match(reward.message, /custom_reward_function\.path=/);
       // A real launch refuses (exit 2), with the reward failure listed.
-      await assert.rejects(runTraining({ ...opts, stdout: new Capture() as unknown as NodeJS.WritableStream }), (e: unknown) => {
-        assert.ok(e instanceof GadError);
-        assert.equal(e.exitCode, 2);
-        assert.match(e.message, /- reward: .*my_geo_train/);
-        return true;
-      });
+      await assert.rejects(
+        runTraining({ ...opts, stdout: new Capture() as unknown as NodeJS.WritableStream }),
+        (e: unknown) => {
+          assert.ok(e instanceof GadError);
+          assert.equal(e.exitCode, 2);
+          assert.match(e.message, /- reward: .*my_geo_train/);
+          return true;
+        },
+      );
     } finally {
       b.cleanup();
     }
@@ -57,10 +65,24 @@ describe('pre-flight: data_source and verl default reward', () => {
     const b = makeFakeBuild({ kind: 'grpo', splits: { train: 1, test: 1 } });
     try {
       withManifest(b, { dataSources: ['my_geo_train'] });
-      const custom = (await checksOf({ profile: 'verl-grpo', data: b.outDir, env, overrides: ['custom_reward_function.path=/r/reward.py'] })).find((c) => c.check === 'reward');
+      const custom = (
+        await checksOf({
+          profile: 'verl-grpo',
+          data: b.outDir,
+          env,
+          overrides: ['custom_reward_function.path=/r/reward.py'],
+        })
+      ).find((c) => c.check === 'reward');
       assert.ok(custom?.ok, JSON.stringify(custom));
       assert.match(custom.message, /\/r\/reward\.py/);
-      const fromConfig = (await checksOf({ profile: 'verl-grpo', data: b.outDir, env, configOverrides: { custom_reward_function: { path: 'r.py' } } })).find((c) => c.check === 'reward');
+      const fromConfig = (
+        await checksOf({
+          profile: 'verl-grpo',
+          data: b.outDir,
+          env,
+          configOverrides: { custom_reward_function: { path: 'r.py' } },
+        })
+      ).find((c) => c.check === 'reward');
       assert.ok(fromConfig?.ok, JSON.stringify(fromConfig));
       withManifest(b, { dataSources: ['hiyouga/geometry3k', 'aime2024', 'openai/gsm8k'] });
       const known = (await checksOf({ profile: 'verl-grpo', data: b.outDir, env })).find((c) => c.check === 'reward');
@@ -73,18 +95,33 @@ describe('pre-flight: data_source and verl default reward', () => {
   it('verl-gad does not fail on data_source; it warns (naming --teacher-ending append) when teacher texts end unlike rollouts', async () => {
     const b = makeFakeBuild({ kind: 'gad', splits: { train: 1, test: 1 } });
     try {
-      withManifest(b, { dataSources: ['my_geo_train'], teacherEnding: { policy: 'keep', endingWithImEnd: 0, total: 300 } });
+      withManifest(b, {
+        dataSources: ['my_geo_train'],
+        teacherEnding: { policy: 'keep', endingWithImEnd: 0, total: 300 },
+      });
       const checks = await checksOf({ profile: 'verl-gad', data: b.outDir, env });
-      assert.equal(checks.find((c) => c.check === 'reward'), undefined);
+      assert.equal(
+        checks.find((c) => c.check === 'reward'),
+        undefined,
+      );
       const te = checks.find((c) => c.check === 'teacher ending');
       assert.ok(te?.ok && te.warn, JSON.stringify(te));
       assert.match(te.message, /0 of 300 teacher responses end with <\|im_end\|>/);
       assert.match(te.message, /--teacher-ending append/);
       const out = new Capture();
-      await runTraining({ profile: 'verl-gad', data: b.outDir, env, dryRun: true, stdout: out as unknown as NodeJS.WritableStream });
+      await runTraining({
+        profile: 'verl-gad',
+        data: b.outDir,
+        env,
+        dryRun: true,
+        stdout: out as unknown as NodeJS.WritableStream,
+      });
       assert.match(out.text, /# {3}WARN teacher ending: 0 of 300/);
       withManifest(b, { teacherEnding: { policy: 'append', endingWithImEnd: 300, total: 300 } });
-      assert.equal((await checksOf({ profile: 'verl-gad', data: b.outDir, env })).find((c) => c.check === 'teacher ending'), undefined);
+      assert.equal(
+        (await checksOf({ profile: 'verl-gad', data: b.outDir, env })).find((c) => c.check === 'teacher ending'),
+        undefined,
+      );
     } finally {
       b.cleanup();
     }
@@ -100,7 +137,12 @@ describe('build: records data_source values and warns', () => {
       const r = await build(
         resolveConfig({
           flags: {
-            data: { train_files: packagePath('fixtures', 'sample', 'train.jsonl'), val_files: packagePath('fixtures', 'sample', 'test.jsonl'), max_prompt_length: 2048, format_prompt: 'math' },
+            data: {
+              train_files: packagePath('fixtures', 'sample', 'train.jsonl'),
+              val_files: packagePath('fixtures', 'sample', 'test.jsonl'),
+              max_prompt_length: 2048,
+              format_prompt: 'math',
+            },
             target: 'verl',
             model: 'qwen3-vl',
             id_key: 'id',

@@ -3,7 +3,16 @@
  * bundled sample build, run against a recording fake `swift` package on PYTHONPATH (test/fixtures/fake-swift).
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,7 +40,8 @@ function fakeSmi(dir: string, n: number): string {
   return dir;
 }
 
-const read = () => JSON.parse(readFileSync(record, 'utf8')) as { argv: string[]; env: Record<string, string>; cwd: string };
+const read = () =>
+  JSON.parse(readFileSync(record, 'utf8')) as { argv: string[]; env: Record<string, string>; cwd: string };
 const opts = (o: Partial<SwiftOptions> & Pick<SwiftOptions, 'profile' | 'data'>): SwiftOptions => ({
   env,
   modelPath: qwen3,
@@ -49,9 +59,24 @@ before(async () => {
   rm = (await exportRm({ from: build, format: 'ms-swift' })).out;
   record = join(root, 'record.json');
   const bin = fakeSmi(join(root, 'bin'), 2);
-  env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', FAKE_SWIFT_RECORD: record, PATH: `${bin}${delimiter}${process.env.PATH}` };
+  env = {
+    ...process.env,
+    PYTHONDONTWRITEBYTECODE: '1',
+    FAKE_SWIFT_RECORD: record,
+    PATH: `${bin}${delimiter}${process.env.PATH}`,
+  };
   env.PYTHONPATH = [FAKE_SWIFT_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
-  for (const k of ['MODEL_PATH', 'PYTHON', 'NPROC_PER_NODE', 'MAX_PIXELS', 'MIN_PIXELS', 'IMAGE_MAX_TOKEN_NUM', 'IMAGE_MIN_TOKEN_NUM', 'ROOT_IMAGE_DIR']) delete env[k];
+  for (const k of [
+    'MODEL_PATH',
+    'PYTHON',
+    'NPROC_PER_NODE',
+    'MAX_PIXELS',
+    'MIN_PIXELS',
+    'IMAGE_MAX_TOKEN_NUM',
+    'IMAGE_MIN_TOKEN_NUM',
+    'ROOT_IMAGE_DIR',
+  ])
+    delete env[k];
   qwen3 = makeModelDir(root, 'student', 'qwen3_vl', 16);
 });
 
@@ -61,7 +86,9 @@ describe('train --profile swift-sft / swift-rm', { timeout: 900_000 }, () => {
   it('swift-sft: `swift sft` gets the export dataset, max_length and the Qwen3-VL image-token bounds', async () => {
     rmSync(record, { force: true });
     const x = JSON.parse(readFileSync(join(sft, 'export.json'), 'utf8'));
-    const code = await runSwiftTraining(opts({ profile: 'swift-sft', data: sft, overrides: ['--learning_rate', '2e-5'] }));
+    const code = await runSwiftTraining(
+      opts({ profile: 'swift-sft', data: sft, overrides: ['--learning_rate', '2e-5'] }),
+    );
     assert.equal(code, 0);
     const rec = read();
     const plan = await planSwift(opts({ profile: 'swift-sft', data: sft, overrides: ['--learning_rate', '2e-5'] }));
@@ -96,7 +123,10 @@ describe('train --profile swift-sft / swift-rm', { timeout: 900_000 }, () => {
 
   it('an ms-swift 3.x found by the pre-flight gets --train_type (its name before 4.0) instead of --tuner_type', async () => {
     rmSync(record, { force: true });
-    assert.equal(await runSwiftTraining(opts({ profile: 'swift-sft', data: sft, env: { ...env, FAKE_SWIFT_VERSION: '3.9.1' } })), 0);
+    assert.equal(
+      await runSwiftTraining(opts({ profile: 'swift-sft', data: sft, env: { ...env, FAKE_SWIFT_VERSION: '3.9.1' } })),
+      0,
+    );
     const argv = read().argv;
     assert.equal(argv[argv.indexOf('--train_type') + 1], 'full');
     assert.equal(argv.includes('--tuner_type'), false);
@@ -114,16 +144,26 @@ describe('train --profile swift-sft / swift-rm', { timeout: 900_000 }, () => {
   it('pre-flight: a model of the other family, a missing model, or a changed data file stop the launch (exit 2), nothing started', async () => {
     rmSync(record, { force: true });
     const q25 = makeModelDir(root, 'q25', 'qwen2_5_vl', 14);
-    await assert.rejects(runSwiftTraining(opts({ profile: 'swift-sft', data: sft, modelPath: q25 })), (e: Error & { exitCode?: number }) => {
-      assert.equal(e.exitCode, 2);
-      assert.match(e.message, /made for qwen3-vl but the model .* is qwen2.5-vl/);
-      return true;
-    });
-    await assert.rejects(runSwiftTraining(opts({ profile: 'swift-sft', data: sft, modelPath: undefined })), /no model given/);
+    await assert.rejects(
+      runSwiftTraining(opts({ profile: 'swift-sft', data: sft, modelPath: q25 })),
+      (e: Error & { exitCode?: number }) => {
+        assert.equal(e.exitCode, 2);
+        assert.match(e.message, /made for qwen3-vl but the model .* is qwen2.5-vl/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      runSwiftTraining(opts({ profile: 'swift-sft', data: sft, modelPath: undefined })),
+      /no model given/,
+    );
     assert.equal(existsSync(record), false, 'the trainer was not started');
     const p = await planSwift(opts({ profile: 'swift-sft', data: sft }));
     const ok = await swiftPreflight(p, opts({ profile: 'swift-sft', data: sft }));
-    assert.deepEqual(ok.filter((c) => !c.ok), [], JSON.stringify(ok));
+    assert.deepEqual(
+      ok.filter((c) => !c.ok),
+      [],
+      JSON.stringify(ok),
+    );
     appendFileSync(join(sft, 'test.jsonl'), '\n');
     try {
       const checks = await swiftPreflight(p, opts({ profile: 'swift-sft', data: sft }));
@@ -139,7 +179,9 @@ describe('train --profile swift-sft / swift-rm', { timeout: 900_000 }, () => {
 
   it('pre-flight: more GPUs asked than nvidia-smi lists fails with the fix', async () => {
     const p = await planSwift(opts({ profile: 'swift-sft', data: sft, nGpus: 4 }));
-    const gpus = (await swiftPreflight(p, opts({ profile: 'swift-sft', data: sft, nGpus: 4 }))).find((c) => c.check === 'gpus')!;
+    const gpus = (await swiftPreflight(p, opts({ profile: 'swift-sft', data: sft, nGpus: 4 }))).find(
+      (c) => c.check === 'gpus',
+    )!;
     assert.equal(gpus.ok, false);
     assert.match(gpus.message, /lists 2 GPU\(s\) but NPROC_PER_NODE=4: pass --n-gpus 2/);
   });
@@ -150,7 +192,10 @@ describe('train --profile swift-sft / swift-rm', { timeout: 900_000 }, () => {
     assert.match(r.stdout, /python3 -m swift\.cli\.main sft/);
     assert.match(r.stdout, /--max_length 3072/);
     assert.match(r.stdout, /ok {3}ms-swift: ms-swift 4\.6\.0-fake/);
-    const bad = await runCli(['train', '--profile', 'swift-rm', '--model-path', qwen3, '--', 'oops'], { cwd: root, env });
+    const bad = await runCli(['train', '--profile', 'swift-rm', '--model-path', qwen3, '--', 'oops'], {
+      cwd: root,
+      env,
+    });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /"oops" is not an ms-swift option/);
   });

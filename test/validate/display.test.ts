@@ -8,7 +8,14 @@ import { test } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReportBuilder, percentile, renderReportHtml, summarize, validateFiles, STATS_DECIMALS } from '../../src/validate/index.js';
+import {
+  ReportBuilder,
+  percentile,
+  renderReportHtml,
+  summarize,
+  validateFiles,
+  STATS_DECIMALS,
+} from '../../src/validate/index.js';
 import { renderDatasetCard } from '../../src/export/index.js';
 import type { Stats } from '../../src/core/types.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';
@@ -18,7 +25,8 @@ import { makeManifest, VERL_GAD } from '../helpers/export-samples.js';
 const decimals = (v: number) => (String(v).split('.')[1] ?? '').length;
 /** Every number of a Stats with at most `d` decimals. */
 function assertRounded(s: Stats, d: number, where: string) {
-  for (const [k, v] of Object.entries(s)) assert.ok(decimals(v) <= d, `${where}.${k} = ${v} has more than ${d} decimals`);
+  for (const [k, v] of Object.entries(s))
+    assert.ok(decimals(v) <= d, `${where}.${k} = ${v} has more than ${d} decimals`);
 }
 /** Numbers with 3 or more decimals in a text (what a reader should never see). */
 const longDecimals = (text: string) => text.match(/\d\.\d{3,}/g) ?? [];
@@ -30,7 +38,10 @@ test('summarize rounds percentiles and mean to 2 decimals (min, max, count exact
   const sorted = [...VALUES].sort((a, b) => a - b);
   const raw = [50, 90, 95, 99].map((p) => percentile(sorted, p));
   const rawMean = VALUES.reduce((a, b) => a + b, 0) / VALUES.length;
-  assert.ok([...raw, rawMean].some((v) => decimals(v) > 2), 'precondition: the exact values have float noise');
+  assert.ok(
+    [...raw, rawMean].some((v) => decimals(v) > 2),
+    'precondition: the exact values have float noise',
+  );
   const s = summarize(VALUES);
   assert.equal(STATS_DECIMALS, 2);
   assertRounded(s, 2, 'summarize');
@@ -43,7 +54,15 @@ test('summarize rounds percentiles and mean to 2 decimals (min, max, count exact
 
 test('report.json stats are rounded; report.html shows no long decimals', () => {
   const b = new ReportBuilder();
-  VALUES.forEach((p, i) => b.add({ split: i % 3 ? 'train' : 'test', prompt_tokens: p, text_tokens: 40 + (i % 7), image_tokens: p - 40 - (i % 7), response_tokens: 10 + i * 3 }));
+  VALUES.forEach((p, i) =>
+    b.add({
+      split: i % 3 ? 'train' : 'test',
+      prompt_tokens: p,
+      text_tokens: 40 + (i % 7),
+      image_tokens: p - 40 - (i % 7),
+      response_tokens: 10 + i * 3,
+    }),
+  );
   const r = b.build({ maxPromptLength: 2048, maxResponseLength: 1024 });
   const json = JSON.parse(JSON.stringify(r));
   for (const [name, sr] of [...Object.entries(json.splits), ['total', json.total]] as Array<[string, any]>) {
@@ -54,7 +73,16 @@ test('report.json stats are rounded; report.html shows no long decimals', () => 
 });
 
 test('the dataset card writes percentiles as people write them', () => {
-  const noisy: Stats = { count: 180, min: 134, p50: 325.50000000000006, p90: 849, p95: 359.34999999999997, p99: 396.39999999999986, max: 1149, mean: 412.26666666666665 };
+  const noisy: Stats = {
+    count: 180,
+    min: 134,
+    p50: 325.50000000000006,
+    p90: 849,
+    p95: 359.34999999999997,
+    p99: 396.39999999999986,
+    max: 1149,
+    mean: 412.26666666666665,
+  };
   const m = makeManifest(VERL_GAD, [], { train: 180 });
   m.tokens = { train: { prompt: noisy, text: noisy, image: noisy, response: noisy } };
   const card = renderDatasetCard(m);
@@ -65,9 +93,20 @@ test('the dataset card writes percentiles as people write them', () => {
 test('validate prints rounded percentiles and returns rounded stats', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gad-display-'));
   try {
-    const sizes: Array<[number, number]> = [[64, 64], [96, 64], [128, 96], [160, 128], [200, 150], [240, 180], [300, 200]];
+    const sizes: Array<[number, number]> = [
+      [64, 64],
+      [96, 64],
+      [128, 96],
+      [160, 128],
+      [200, 150],
+      [240, 180],
+      [300, 200],
+    ];
     const rows = await Promise.all(
-      sizes.map(async ([w, h], i) => ({ prompt: `<image>Question ${i}: ${'how long is this side? '.repeat(i + 1)}`, images: [{ bytes: await pngOf(w, h), path: null }] })),
+      sizes.map(async ([w, h], i) => ({
+        prompt: `<image>Question ${i}: ${'how long is this side? '.repeat(i + 1)}`,
+        images: [{ bytes: await pngOf(w, h), path: null }],
+      })),
     );
     const file = join(dir, 'easyr1.parquet');
     await writeCraftedParquet(file, rows, 'easyr1');

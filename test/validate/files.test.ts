@@ -33,7 +33,10 @@ test('reference files: deepeyes is a clean verl file, the others have real probl
   assert.equal(lf.exitCode, 1);
   // Path-only images: one violation per row, and the missing verl columns.
   assert.equal(lf.violations.filter((v) => v.code === 'image_undecodable').length, 3);
-  assert.deepEqual(lf.violations.filter((v) => v.code === 'image_undecodable').map((v) => v.row), [0, 1, 2]);
+  assert.deepEqual(
+    lf.violations.filter((v) => v.code === 'image_undecodable').map((v) => v.row),
+    [0, 1, 2],
+  );
   assert.ok(lf.violations.some((v) => v.code === 'schema' && v.row === -1 && /`prompt`/.test(v.problem)));
   assert.match(lf.text, /row 0: image_undecodable: .*path only: data\/images\/1\.jpg/);
 
@@ -44,7 +47,10 @@ test('reference files: deepeyes is a clean verl file, the others have real probl
   // EasyR1 with the data-juicer columns mapped: a text prompt, but the images are path strings.
   const dj2 = await validateFiles([DATAJUICER], { target: 'easyr1', promptKey: 'text', answerKey: 'text' });
   assert.equal(dj2.exitCode, 1);
-  assert.ok(dj2.violations.some((v) => v.code === 'image_count_mismatch'), dj2.text); // "<__dj__image>" is not "<image>"
+  assert.ok(
+    dj2.violations.some((v) => v.code === 'image_count_mismatch'),
+    dj2.text,
+  ); // "<__dj__image>" is not "<image>"
 });
 
 test('token counts and limits with --model (deepeyes, Qwen2.5-VL and Qwen3-VL)', async () => {
@@ -53,7 +59,11 @@ test('token counts and limits with --model (deepeyes, Qwen2.5-VL and Qwen3-VL)',
   assert.equal(t.prompt.count, 10);
   assert.ok(t.prompt.min > t.text.min && t.image.min > 0);
   const q3 = await validateFiles([DEEPEYES], { target: 'verl', model: 'qwen3-vl' });
-  assert.notDeepEqual(q3.summary.files[0]!.tokens!.image, t.image, 'the 32-px factor of Qwen3-VL gives other image token counts');
+  assert.notDeepEqual(
+    q3.summary.files[0]!.tokens!.image,
+    t.image,
+    'the 32-px factor of Qwen3-VL gives other image token counts',
+  );
   // A limit below the longest prompt: exactly the rows above it are violations.
   const limit = Math.floor(t.prompt.p50);
   const r = await validateFiles([DEEPEYES], { target: 'verl', model: 'qwen2.5-vl', maxPromptLength: limit });
@@ -63,7 +73,10 @@ test('token counts and limits with --model (deepeyes, Qwen2.5-VL and Qwen3-VL)',
   for (const v of over) assert.match(v.problem, new RegExp(`> max_prompt_length ${limit}`));
   const ok = await validateFiles([DEEPEYES], { target: 'verl', model: 'qwen2.5-vl', maxPromptLength: t.prompt.max });
   assert.equal(ok.exitCode, 0, 'a prompt of exactly the limit is kept');
-  await assert.rejects(validateFiles([DEEPEYES], { target: 'verl', maxPromptLength: 100 }), (e: unknown) => e instanceof GadError && e.exitCode === 2);
+  await assert.rejects(
+    validateFiles([DEEPEYES], { target: 'verl', maxPromptLength: 100 }),
+    (e: unknown) => e instanceof GadError && e.exitCode === 2,
+  );
 });
 
 test('crafted verl file: each problem found on its row; exit 1; a good file exits 0', async () => {
@@ -74,9 +87,18 @@ test('crafted verl file: each problem found on its row; exit 1; a good file exit
     const rows: CraftRow[] = [
       { prompt: user('<image>What is the angle?'), images: [{ bytes: good, path: 'a.png' }] }, // 0 ok
       { prompt: user('<image>Path only'), images: [{ bytes: null, path: '/elsewhere/b.png' }] }, // 1
-      { prompt: user('<image>Garbage'), images: [{ bytes: new TextEncoder().encode('not an image at all'), path: null }] }, // 2
+      {
+        prompt: user('<image>Garbage'),
+        images: [{ bytes: new TextEncoder().encode('not an image at all'), path: null }],
+      }, // 2
       { prompt: user('<image><image>Two tags'), images: [{ bytes: good, path: null }] }, // 3
-      { prompt: user('<image><image>Two images'), images: [{ bytes: good, path: null }, { bytes: good, path: null }] }, // 4
+      {
+        prompt: user('<image><image>Two images'),
+        images: [
+          { bytes: good, path: null },
+          { bytes: good, path: null },
+        ],
+      }, // 4
       { prompt: user('<image>  '), images: [{ bytes: good, path: null }] }, // 5
       { prompt: user('<image>Truncated'), images: [{ bytes: truncated, path: null }] }, // 6
       { prompt: user('<image>Thin'), images: [{ bytes: await pngOf(1, 300), path: null }] }, // 7
@@ -86,7 +108,11 @@ test('crafted verl file: each problem found on its row; exit 1; a good file exit
     await writeCraftedParquet(bad, rows, 'verl');
     const r = await validateFiles([bad], { target: 'verl', firstN: 3 });
     assert.equal(r.exitCode, 1, r.text);
-    const codes = (row: number) => r.violations.filter((v) => v.row === row).map((v) => v.code).sort();
+    const codes = (row: number) =>
+      r.violations
+        .filter((v) => v.row === row)
+        .map((v) => v.code)
+        .sort();
     assert.deepEqual(codes(0), []);
     assert.deepEqual(codes(1), ['image_undecodable']);
     assert.deepEqual(codes(2), ['image_undecodable']);
@@ -99,13 +125,21 @@ test('crafted verl file: each problem found on its row; exit 1; a good file exit
     assert.deepEqual(codes(8), []);
     assert.equal(r.summary.rowsWithErrors, 7);
     const req = await validateFiles([bad], { target: 'verl', requireImage: true });
-    assert.deepEqual(req.violations.filter((v) => v.row === 8).map((v) => v.code), ['no_image'], 'no tag, no image: no_image only');
+    assert.deepEqual(
+      req.violations.filter((v) => v.row === 8).map((v) => v.code),
+      ['no_image'],
+      'no tag, no image: no_image only',
+    );
     // Only the first 3 offending rows are printed, then a count.
     assert.equal((r.text.match(/^ {2}row \d+:/gm) ?? []).length, 3);
     assert.match(r.text, /… 4 more offending row\(s\)/);
 
     const goodFile = join(dir, 'good.parquet');
-    await writeCraftedParquet(goodFile, [rows[0]!, { prompt: user('Compare <image> sides.'), images: [{ bytes: await pngOf(300, 200), path: null }] }], 'verl');
+    await writeCraftedParquet(
+      goodFile,
+      [rows[0]!, { prompt: user('Compare <image> sides.'), images: [{ bytes: await pngOf(300, 200), path: null }] }],
+      'verl',
+    );
     const g = await validateFiles([goodFile], { target: 'verl', model: 'qwen2.5-vl', maxPromptLength: 4096 });
     assert.equal(g.exitCode, 0, g.text);
     assert.match(g.text, /OK: 1 file\(s\), 2 row\(s\)/);
@@ -123,26 +157,59 @@ test('crafted verl file: each problem found on its row; exit 1; a good file exit
   });
 });
 
-interface GoldenPrompt { model: string; format_prompt: string; problem: string; formatted: string; image_sizes: [number, number][]; expanded_len: number; image_tokens: number[] }
+interface GoldenPrompt {
+  model: string;
+  format_prompt: string;
+  problem: string;
+  formatted: string;
+  image_sizes: [number, number][];
+  expanded_len: number;
+  image_tokens: number[];
+}
 
 test('prompt tokens equal the HF processor (golden expanded_len), EasyR1 layout with format prompt and verl layout', async () => {
   const golden = readFileSync(packagePath('test', 'golden', 'prompts_public.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as GoldenPrompt)
-    .filter((g) => g.model === 'qwen2.5-vl' && g.format_prompt === 'math' && g.image_sizes.length === 1 && g.image_sizes[0]![0] * g.image_sizes[0]![1] < 300_000)
+    .filter(
+      (g) =>
+        g.model === 'qwen2.5-vl' &&
+        g.format_prompt === 'math' &&
+        g.image_sizes.length === 1 &&
+        g.image_sizes[0]![0] * g.image_sizes[0]![1] < 300_000,
+    )
     .slice(0, 12);
   assert.ok(golden.length >= 5);
   await withDir(async (dir) => {
     const imgs = await Promise.all(golden.map((g) => pngOf(g.image_sizes[0]![0], g.image_sizes[0]![1])));
     const easy = join(dir, 'easyr1.parquet');
-    await writeCraftedParquet(easy, golden.map((g, i) => ({ prompt: g.problem, images: [{ bytes: imgs[i]!, path: null }] })), 'easyr1');
+    await writeCraftedParquet(
+      easy,
+      golden.map((g, i) => ({ prompt: g.problem, images: [{ bytes: imgs[i]!, path: null }] })),
+      'easyr1',
+    );
     const verl = join(dir, 'verl.parquet');
-    await writeCraftedParquet(verl, golden.map((g, i) => ({ prompt: [{ role: 'user', content: g.formatted }], images: [{ bytes: imgs[i]!, path: null }] })), 'verl');
+    await writeCraftedParquet(
+      verl,
+      golden.map((g, i) => ({
+        prompt: [{ role: 'user', content: g.formatted }],
+        images: [{ bytes: imgs[i]!, path: null }],
+      })),
+      'verl',
+    );
     const want = golden.map((g) => g.expanded_len);
     const sum = want.reduce((a, b) => a + b, 0);
-    for (const [file, target] of [[easy, 'easyr1'], [verl, 'verl']] as const) {
-      const r = await validateFiles([file], { target, model: 'qwen2.5-vl', formatPrompt: 'math', pipeline: 'processor' });
+    for (const [file, target] of [
+      [easy, 'easyr1'],
+      [verl, 'verl'],
+    ] as const) {
+      const r = await validateFiles([file], {
+        target,
+        model: 'qwen2.5-vl',
+        formatPrompt: 'math',
+        pipeline: 'processor',
+      });
       const s = r.summary.files[0]!.tokens!.prompt;
       assert.equal(s.count, golden.length, r.text);
       assert.equal(s.min, Math.min(...want), target);
@@ -167,7 +234,11 @@ test('reportFromFiles counts problem rows as drops and teacher responses', async
     await writeCraftedParquet(
       f,
       [
-        { prompt: '<image>ok one', images: [{ bytes: good, path: null }], teacher: '<think>a</think> \\boxed{1}<|im_end|>' },
+        {
+          prompt: '<image>ok one',
+          images: [{ bytes: good, path: null }],
+          teacher: '<think>a</think> \\boxed{1}<|im_end|>',
+        },
         { prompt: '<image>ok two', images: [{ bytes: good, path: null }], teacher: 'short' },
         { prompt: '<image>no teacher', images: [{ bytes: good, path: null }], teacher: null },
         { prompt: 'no tag', images: [{ bytes: good, path: null }], teacher: 'x' },

@@ -1,12 +1,40 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Drop, DropReason, Formatted, ProcessedImage, Sample } from '../../src/core/types.js';
-import { assignSplit, dedupeKey, dropRecord, FilterChain, lengthRecord, normalizePrompt, splitUnit, type FilterOptions } from '../../src/validate/index.js';
+import {
+  assignSplit,
+  dedupeKey,
+  dropRecord,
+  FilterChain,
+  lengthRecord,
+  normalizePrompt,
+  splitUnit,
+  type FilterOptions,
+} from '../../src/validate/index.js';
 
-const OPTS: FilterOptions = { maxPromptLength: 1000, maxResponseLength: 500, singleImage: true, requireTeacher: true, dedupe: true, leakCheck: true };
+const OPTS: FilterOptions = {
+  maxPromptLength: 1000,
+  maxResponseLength: 500,
+  singleImage: true,
+  requireTeacher: true,
+  dedupe: true,
+  leakCheck: true,
+};
 
 function img(sha: string, w = 448, h = 448, tokens = 256): ProcessedImage {
-  return { bytes: new Uint8Array([1]), path: null, format: 'png', origWidth: w, origHeight: h, width: w, height: h, resized: [w, h], tokens, reencoded: false, sha256: sha };
+  return {
+    bytes: new Uint8Array([1]),
+    path: null,
+    format: 'png',
+    origWidth: w,
+    origHeight: h,
+    width: w,
+    height: h,
+    resized: [w, h],
+    tokens,
+    reencoded: false,
+    sha256: sha,
+  };
 }
 
 let n = 0;
@@ -50,17 +78,27 @@ test('each reason code on crafted rows', () => {
   assert.equal(reasonOf(chain, sample({ problem: '<image>  \n\t' })), 'empty_prompt');
   assert.equal(reasonOf(chain, sample({ problem: 'no tag here' })), 'image_count_mismatch');
   assert.equal(reasonOf(chain, sample({ problem: '<image><image> two tags, one image' })), 'image_count_mismatch');
-  const two = [{ bytes: new Uint8Array([9, 1]), path: null }, { bytes: new Uint8Array([9, 2]), path: null }];
+  const two = [
+    { bytes: new Uint8Array([9, 1]), path: null },
+    { bytes: new Uint8Array([9, 2]), path: null },
+  ];
   assert.equal(reasonOf(chain, sample({ problem: '<image> and <image> compare', images: two })), 'multi_image');
   assert.equal(reasonOf(chain, sample({ problem: 'text only', images: [] })), 'no_image');
   assert.equal(reasonOf(chain, sample({ teacherResponse: null, f: { teacherResponse: null } })), 'no_teacher_response');
-  assert.equal(reasonOf(chain, sample({ teacherResponse: ' <|im_end|>', f: { teacherResponse: ' <|im_end|>' } })), 'no_teacher_response');
+  assert.equal(
+    reasonOf(chain, sample({ teacherResponse: ' <|im_end|>', f: { teacherResponse: ' <|im_end|>' } })),
+    'no_teacher_response',
+  );
   const long = sample({ f: { promptTokens: 1001, textTokens: 746, imageTokens: 256 } });
   const d = chain.apply(long)!;
   assert.equal(d.reason, 'prompt_too_long');
   assert.equal(d.value, 1001);
   assert.equal(d.limit, 1000);
-  assert.equal(reasonOf(chain, sample({ f: { promptTokens: 1000 } })), undefined, 'a prompt of exactly the limit is kept');
+  assert.equal(
+    reasonOf(chain, sample({ f: { promptTokens: 1000 } })),
+    undefined,
+    'a prompt of exactly the limit is kept',
+  );
   assert.equal(reasonOf(chain, sample({ f: { responseTokens: 501 } })), 'response_too_long');
   // Drops set by format (image problems) pass through, are counted, and skip the other steps.
   for (const reason of ['image_undecodable', 'image_too_large', 'aspect_ratio', 'image_too_small'] as const) {
@@ -84,8 +122,18 @@ test('each reason code on crafted rows', () => {
 
   const counts = chain.counts();
   const expect: Partial<Record<DropReason, number>> = {
-    empty_prompt: 1, image_count_mismatch: 2, multi_image: 1, no_image: 1, no_teacher_response: 2, prompt_too_long: 1, response_too_long: 1,
-    image_undecodable: 1, image_too_large: 1, aspect_ratio: 1, image_too_small: 1, duplicate: 1,
+    empty_prompt: 1,
+    image_count_mismatch: 2,
+    multi_image: 1,
+    no_image: 1,
+    no_teacher_response: 2,
+    prompt_too_long: 1,
+    response_too_long: 1,
+    image_undecodable: 1,
+    image_too_large: 1,
+    aspect_ratio: 1,
+    image_too_small: 1,
+    duplicate: 1,
   };
   for (const [k, v] of Object.entries(counts.train!)) assert.equal(v, expect[k as DropReason] ?? 0, k);
   assert.equal(counts.test!.leak, 1);
@@ -93,10 +141,22 @@ test('each reason code on crafted rows', () => {
 });
 
 test('options switch steps off: multi-image, teacher, dedupe, leak', () => {
-  const chain = FilterChain.standard({ ...OPTS, singleImage: false, requireTeacher: false, dedupe: false, leakCheck: false });
-  const two = [{ bytes: new Uint8Array([3]), path: null }, { bytes: new Uint8Array([4]), path: null }];
+  const chain = FilterChain.standard({
+    ...OPTS,
+    singleImage: false,
+    requireTeacher: false,
+    dedupe: false,
+    leakCheck: false,
+  });
+  const two = [
+    { bytes: new Uint8Array([3]), path: null },
+    { bytes: new Uint8Array([4]), path: null },
+  ];
   assert.equal(reasonOf(chain, sample({ problem: '<image><image> x', images: two })), undefined);
-  assert.equal(reasonOf(chain, sample({ teacherResponse: undefined, f: { teacherResponse: null, responseTokens: null } })), undefined);
+  assert.equal(
+    reasonOf(chain, sample({ teacherResponse: undefined, f: { teacherResponse: null, responseTokens: null } })),
+    undefined,
+  );
   const a = sample();
   const b = sample({ problem: a.problem, images: a.images });
   b.formatted!.images[0]!.sha256 = a.formatted!.images[0]!.sha256;
@@ -105,7 +165,10 @@ test('options switch steps off: multi-image, teacher, dedupe, leak', () => {
 });
 
 test('leak check is symmetric: whichever split comes first, no kept test row equals a kept train row', () => {
-  for (const order of [['train', 'test'], ['test', 'train']]) {
+  for (const order of [
+    ['train', 'test'],
+    ['test', 'train'],
+  ]) {
     const chain = FilterChain.standard({ ...OPTS, dedupe: false });
     const kept: Sample[] = [];
     for (const split of order) {
@@ -147,8 +210,15 @@ test('dropRecord and lengthRecord lines', () => {
   assert.equal(chain.apply(k), undefined);
   const l = lengthRecord(k);
   assert.deepEqual(l, {
-    split: 'train', index: k.index, id: k.id, text_tokens: k.formatted!.promptTokens - 256, image_tokens: 256,
-    prompt_tokens: k.formatted!.promptTokens, response_tokens: 50, resized: [[448, 448]], written: [[448, 448]],
+    split: 'train',
+    index: k.index,
+    id: k.id,
+    text_tokens: k.formatted!.promptTokens - 256,
+    image_tokens: 256,
+    prompt_tokens: k.formatted!.promptTokens,
+    response_tokens: 50,
+    resized: [[448, 448]],
+    written: [[448, 448]],
   });
   assert.throws(() => dropRecord(k));
 });
@@ -156,7 +226,10 @@ test('dropRecord and lengthRecord lines', () => {
 test('assignSplit: seeded hash of the id, independent of order, near the ratio, monotone in the ratio', () => {
   const ids = Array.from({ length: 4000 }, (_, i) => `geometry3k#${i}`);
   const a = ids.map((id) => assignSplit(id, 1, 0.1));
-  const b = [...ids].reverse().map((id) => assignSplit(id, 1, 0.1)).reverse();
+  const b = [...ids]
+    .reverse()
+    .map((id) => assignSplit(id, 1, 0.1))
+    .reverse();
   assert.deepEqual(a, b);
   const tests = a.filter((x) => x === 'test').length;
   assert.ok(tests > 4000 * 0.08 && tests < 4000 * 0.12, `test rows ${tests}`);
@@ -164,9 +237,16 @@ test('assignSplit: seeded hash of the id, independent of order, near the ratio, 
   const c = ids.map((id) => assignSplit(id, 2, 0.1));
   assert.notDeepEqual(a, c);
   // Raising the ratio only moves rows from train to test.
-  for (const id of ids.slice(0, 500)) if (assignSplit(id, 1, 0.1) === 'test') assert.equal(assignSplit(id, 1, 0.3), 'test');
-  assert.equal(ids.every((id) => assignSplit(id, 1, 0) === 'train'), true);
-  assert.equal(ids.every((id) => assignSplit(id, 1, 1) === 'test'), true);
+  for (const id of ids.slice(0, 500))
+    if (assignSplit(id, 1, 0.1) === 'test') assert.equal(assignSplit(id, 1, 0.3), 'test');
+  assert.equal(
+    ids.every((id) => assignSplit(id, 1, 0) === 'train'),
+    true,
+  );
+  assert.equal(
+    ids.every((id) => assignSplit(id, 1, 1) === 'test'),
+    true,
+  );
   const u = splitUnit('x', 1);
   assert.ok(u >= 0 && u < 1);
   assert.throws(() => assignSplit('x', 1, 1.5), RangeError);
@@ -175,14 +255,34 @@ test('assignSplit: seeded hash of the id, independent of order, near the ratio, 
 test('dedupe key of a message-list prompt covers its other turns (a system prompt is part of the prompt)', () => {
   const user = { role: 'user', content: '<image>Find x.' };
   const same = { images: [{ bytes: new Uint8Array([9, 9]), path: null }], f: { images: [img('same-image')] } };
-  const withSystem = (content: string) => sample({ ...same, problem: user.content, messages: [{ role: 'system', content }, user], promptMessage: 1 });
-  assert.equal(dedupeKey(withSystem('Be brief.')), dedupeKey(withSystem('Be  brief. ')), 'the same turns (whitespace normalized): one key');
-  assert.notEqual(dedupeKey(withSystem('Be brief.')), dedupeKey(withSystem('Think step by step.')), 'another system prompt: another row');
-  assert.equal(dedupeKey(sample({ ...same, problem: user.content, messages: [user], promptMessage: 0 })), dedupeKey(sample({ ...same, problem: user.content })), 'one user turn: the key of the text prompt');
+  const withSystem = (content: string) =>
+    sample({ ...same, problem: user.content, messages: [{ role: 'system', content }, user], promptMessage: 1 });
+  assert.equal(
+    dedupeKey(withSystem('Be brief.')),
+    dedupeKey(withSystem('Be  brief. ')),
+    'the same turns (whitespace normalized): one key',
+  );
+  assert.notEqual(
+    dedupeKey(withSystem('Be brief.')),
+    dedupeKey(withSystem('Think step by step.')),
+    'another system prompt: another row',
+  );
+  assert.equal(
+    dedupeKey(sample({ ...same, problem: user.content, messages: [user], promptMessage: 0 })),
+    dedupeKey(sample({ ...same, problem: user.content })),
+    'one user turn: the key of the text prompt',
+  );
 });
 
 test('image count of a message-list prompt covers every turn', () => {
-  const chain = FilterChain.standard({ maxPromptLength: 1e9, maxResponseLength: 1e9, singleImage: true, requireTeacher: false, dedupe: false, leakCheck: false });
+  const chain = FilterChain.standard({
+    maxPromptLength: 1e9,
+    maxResponseLength: 1e9,
+    singleImage: true,
+    requireTeacher: false,
+    dedupe: false,
+    leakCheck: false,
+  });
   // The image tag sits in a later turn than the first user message (a multi-turn prompt): one tag, one image.
   const messages = [
     { role: 'user', content: 'Look at the next figure.' },
@@ -190,5 +290,8 @@ test('image count of a message-list prompt covers every turn', () => {
     { role: 'user', content: '<image>Find x.' },
   ];
   assert.equal(chain.apply(sample({ problem: messages[0]!.content, messages, promptMessage: 0 })), undefined);
-  assert.equal(chain.apply(sample({ problem: messages[0]!.content, messages: [messages[0]!], promptMessage: 0 }))?.reason, 'image_count_mismatch');
+  assert.equal(
+    chain.apply(sample({ problem: messages[0]!.content, messages: [messages[0]!], promptMessage: 0 }))?.reason,
+    'image_count_mismatch',
+  );
 });

@@ -17,14 +17,32 @@ test('report FILE.parquet --out DIR writes a self-contained report.html and repo
   const dir = await mkdtemp(join(tmpdir(), 'gad-report-out-'));
   try {
     // A verl file "made elsewhere": prompt message lists, embedded images of several sizes.
-    const sizes: Array<[number, number]> = [[64, 64], [128, 96], [256, 192], [320, 240], [448, 336], [512, 384], [640, 480], [96, 400]];
+    const sizes: Array<[number, number]> = [
+      [64, 64],
+      [128, 96],
+      [256, 192],
+      [320, 240],
+      [448, 336],
+      [512, 384],
+      [640, 480],
+      [96, 400],
+    ];
     const rows = await Promise.all(
-      sizes.map(async ([w, h], i) => ({ prompt: [{ role: 'user', content: `<image>Problem ${i}: ${'what is the length of the side? '.repeat(1 + (i % 4))}` }], images: [{ bytes: await pngOf(w, h), path: null }], answer: String(i) })),
+      sizes.map(async ([w, h], i) => ({
+        prompt: [
+          { role: 'user', content: `<image>Problem ${i}: ${'what is the length of the side? '.repeat(1 + (i % 4))}` },
+        ],
+        images: [{ bytes: await pngOf(w, h), path: null }],
+        answer: String(i),
+      })),
     );
     const file = join(dir, 'train.parquet');
     await writeCraftedParquet(file, rows, 'verl');
     const out = join(dir, 'my report');
-    const res = await runCli(['report', file, '--model', 'qwen2.5-vl', '--max-prompt-length', '512', '--out', out], { cwd: dir, timeoutMs: 300_000 });
+    const res = await runCli(['report', file, '--model', 'qwen2.5-vl', '--max-prompt-length', '512', '--out', out], {
+      cwd: dir,
+      timeoutMs: 300_000,
+    });
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /max_prompt_length/, 'the terminal table is still printed');
     assert.match(res.stdout, /report\.html/);
@@ -34,25 +52,38 @@ test('report FILE.parquet --out DIR writes a self-contained report.html and repo
     assert.equal(json.target, 'verl');
     assert.equal(json.limits.maxPromptLength, 512);
     assert.ok(json.histograms.prompt, 'a prompt-length histogram');
-    assert.deepEqual(json.input.files, ['train.parquet'], 'files named relative to the working directory, no machine path');
+    assert.deepEqual(
+      json.input.files,
+      ['train.parquet'],
+      'files named relative to the working directory, no machine path',
+    );
     assert.ok(!readFileSync(join(out, 'report.json'), 'utf8').includes(dir));
     const htmlFile = join(out, 'report.html');
     const html = readFileSync(htmlFile, 'utf8');
     assert.match(html, /^<!doctype html>/);
-    assert.doesNotMatch(html, /https?:|\/\/[a-z0-9]|url\(|<script|<link|<img|@import/i, 'self-contained: no external assets');
+    assert.doesNotMatch(
+      html,
+      /https?:|\/\/[a-z0-9]|url\(|<script|<link|<img|@import/i,
+      'self-contained: no external assets',
+    );
     assert.ok((html.match(/<svg /g) ?? []).length >= 1);
     assert.match(html, /max_prompt_length 512/);
 
     // --json prints report.json and still writes the files.
     const out2 = join(dir, 'second');
-    const res2 = await runCli(['report', file, '--model', 'qwen2.5-vl', '--json', '--out', out2], { cwd: dir, timeoutMs: 300_000 });
+    const res2 = await runCli(['report', file, '--model', 'qwen2.5-vl', '--json', '--out', out2], {
+      cwd: dir,
+      timeoutMs: 300_000,
+    });
     assert.equal(res2.status, 0, res2.stderr);
     assert.equal(JSON.parse(res2.stdout).total.rows, sizes.length);
     assert.ok(existsSync(join(out2, 'report.html')) && existsSync(join(out2, 'report.json')));
 
     const chromium = findChromium();
     if (!chromium) {
-      t.skip('Chromium not found (/usr/bin/chromium or chromium on PATH): install the Debian `chromium` package to run the rendering check');
+      t.skip(
+        'Chromium not found (/usr/bin/chromium or chromium on PATH): install the Debian `chromium` package to run the rendering check',
+      );
       return;
     }
     const png = join(dir, 'shot.png');
@@ -60,8 +91,14 @@ test('report FILE.parquet --out DIR writes a self-contained report.html and repo
     const meta = await sharp(png).metadata();
     assert.equal(meta.width, 1200);
     const stats = await sharp(png).stats();
-    assert.ok(stats.channels.some((c) => c.stdev > 10), 'screenshot is a blank page');
-    assert.ok(stats.channels.some((c) => c.min < 100), 'no dark pixels (no text?)');
+    assert.ok(
+      stats.channels.some((c) => c.stdev > 10),
+      'screenshot is a blank page',
+    );
+    assert.ok(
+      stats.channels.some((c) => c.min < 100),
+      'no dark pixels (no text?)',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,9 +11,23 @@ import { findChromium, screenshotHtml, syntheticReport } from '../helpers/valida
 function smallBuilder(): ReportBuilder {
   const b = new ReportBuilder();
   // train: prompts 300, 400, 500, 600, 2500 (the last dropped for length); test: 350, 450.
-  for (const [p, t] of [[300, 40], [400, 60], [500, 80], [600, 100]] as const)
+  for (const [p, t] of [
+    [300, 40],
+    [400, 60],
+    [500, 80],
+    [600, 100],
+  ] as const)
     b.add({ split: 'train', prompt_tokens: p, text_tokens: t, image_tokens: p - t, response_tokens: p * 2 });
-  b.addDrop({ split: 'train', reason: 'prompt_too_long', value: 2500, limit: 2048, prompt_tokens: 2500, text_tokens: 100, image_tokens: 2400, response_tokens: 100 });
+  b.addDrop({
+    split: 'train',
+    reason: 'prompt_too_long',
+    value: 2500,
+    limit: 2048,
+    prompt_tokens: 2500,
+    text_tokens: 100,
+    image_tokens: 2400,
+    response_tokens: 100,
+  });
   b.addDrop({ split: 'train', reason: 'duplicate' });
   b.add({ split: 'test', prompt_tokens: 350, text_tokens: 50, image_tokens: 300, response_tokens: 3000 });
   b.add({ split: 'test', prompt_tokens: 450, text_tokens: 50, image_tokens: 400, response_tokens: 900 });
@@ -51,7 +65,10 @@ test('ReportBuilder: stats of kept rows, candidate table over measured rows, rec
   assert.equal(r.recommendation.maxPromptLength, 768);
   assert.equal(r.recommendation.maxResponseLength, 2048);
   assert.ok(r.candidates.some((c) => c.limit === 768 && c.recommended && c.total === 6));
-  assert.deepEqual([r.drops.total.prompt_too_long, r.drops.total.duplicate, r.drops.total.leak, r.drops.count], [1, 1, 1, 3]);
+  assert.deepEqual(
+    [r.drops.total.prompt_too_long, r.drops.total.duplicate, r.drops.total.leak, r.drops.count],
+    [1, 1, 1, 3],
+  );
   assert.equal(r.drops.bySplit.test!.leak, 1);
   // Histogram covers every measured row once.
   const h = r.histograms.prompt!;
@@ -65,12 +82,44 @@ test('ReportBuilder: stats of kept rows, candidate table over measured rows, rec
 test('reportFromOutDir reads lengths.jsonl, dropped.jsonl and manifest.json', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gad-report-'));
   try {
-    const lengths = [300, 700, 900].map((p, i) => JSON.stringify({ split: 'train', index: i, id: `r${i}`, text_tokens: 100, image_tokens: p - 100, prompt_tokens: p, response_tokens: null, resized: [[448, 448]] }));
+    const lengths = [300, 700, 900].map((p, i) =>
+      JSON.stringify({
+        split: 'train',
+        index: i,
+        id: `r${i}`,
+        text_tokens: 100,
+        image_tokens: p - 100,
+        prompt_tokens: p,
+        response_tokens: null,
+        resized: [[448, 448]],
+      }),
+    );
     await writeFile(join(dir, 'lengths.jsonl'), lengths.join('\n') + '\n');
-    await writeFile(join(dir, 'dropped.jsonl'), JSON.stringify({ split: 'train', source: 's', index: 3, id: 'r3', reason: 'prompt_too_long', detail: 'x', value: 5000, limit: 4096, prompt_tokens: 5000, text_tokens: 200, image_tokens: 4800 }) + '\n');
+    await writeFile(
+      join(dir, 'dropped.jsonl'),
+      JSON.stringify({
+        split: 'train',
+        source: 's',
+        index: 3,
+        id: 'r3',
+        reason: 'prompt_too_long',
+        detail: 'x',
+        value: 5000,
+        limit: 4096,
+        prompt_tokens: 5000,
+        text_tokens: 200,
+        image_tokens: 4800,
+      }) + '\n',
+    );
     await writeFile(
       join(dir, 'manifest.json'),
-      JSON.stringify({ target: 'easyr1', kind: 'grpo', model: { name: 'qwen3-vl', family: 'qwen3-vl', factor: 32, minPixels: 65536, maxPixels: 16777216 }, resize: { pipeline: 'easyr1', minPixels: 262144, maxPixels: 4194304, trainer: 'EasyR1' }, limits: { maxPromptLength: 4096, maxResponseLength: 2048 } }),
+      JSON.stringify({
+        target: 'easyr1',
+        kind: 'grpo',
+        model: { name: 'qwen3-vl', family: 'qwen3-vl', factor: 32, minPixels: 65536, maxPixels: 16777216 },
+        resize: { pipeline: 'easyr1', minPixels: 262144, maxPixels: 4194304, trainer: 'EasyR1' },
+        limits: { maxPromptLength: 4096, maxResponseLength: 2048 },
+      }),
     );
     const r = await reportFromOutDir(dir);
     assert.equal(r.target, 'easyr1');
@@ -94,7 +143,10 @@ test('reportFromOutDir reads lengths.jsonl, dropped.jsonl and manifest.json', as
   }
   const empty = await mkdtemp(join(tmpdir(), 'gad-report-'));
   try {
-    await assert.rejects(reportFromOutDir(empty), (e: unknown) => e instanceof GadError && e.exitCode === 2 && /lengths\.jsonl/.test(e.message));
+    await assert.rejects(
+      reportFromOutDir(empty),
+      (e: unknown) => e instanceof GadError && e.exitCode === 2 && /lengths\.jsonl/.test(e.message),
+    );
     await writeFile(join(empty, 'lengths.jsonl'), '{"split": "train", "prompt_tokens": 3}\nnot json\n');
     await assert.rejects(reportFromOutDir(empty), (e: unknown) => e instanceof GadError && /line 2/.test(e.message));
   } finally {
@@ -121,7 +173,9 @@ test('report.html is self-contained: no external URL, inline SVG, the limits and
 test('report.html renders in headless Chromium (screenshot is a real page)', async (t) => {
   const chromium = findChromium();
   if (!chromium) {
-    t.skip('Chromium not found (/usr/bin/chromium or chromium on PATH): install the Debian `chromium` package to run this check');
+    t.skip(
+      'Chromium not found (/usr/bin/chromium or chromium on PATH): install the Debian `chromium` package to run this check',
+    );
     return;
   }
   const dir = await mkdtemp(join(tmpdir(), 'gad-shot-'));
@@ -135,7 +189,10 @@ test('report.html renders in headless Chromium (screenshot is a real page)', asy
     assert.equal(meta.height, 1600);
     const stats = await sharp(png).stats();
     // Not a single colour: the page has text, bars and lines.
-    assert.ok(stats.channels.some((c) => c.stdev > 10), 'screenshot is a blank page');
+    assert.ok(
+      stats.channels.some((c) => c.stdev > 10),
+      'screenshot is a blank page',
+    );
     assert.ok(!stats.isOpaque || stats.channels.some((c) => c.min < 100), 'no dark pixels (no text?)');
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -146,8 +203,17 @@ test('report: the configured limit row is coloured by what it loses (fine / warn
   // 200 measured rows: 199 at 300..498 tokens, one at 3000.
   const build = (maxPromptLength: number) => {
     const b = new ReportBuilder();
-    for (let i = 0; i < 199; i++) b.add({ split: 'train', prompt_tokens: 300 + i, text_tokens: 50, image_tokens: 250 + i, response_tokens: null });
-    b.addDrop({ split: 'train', reason: 'prompt_too_long', value: 3000, limit: maxPromptLength, prompt_tokens: 3000, text_tokens: 50, image_tokens: 2950 });
+    for (let i = 0; i < 199; i++)
+      b.add({ split: 'train', prompt_tokens: 300 + i, text_tokens: 50, image_tokens: 250 + i, response_tokens: null });
+    b.addDrop({
+      split: 'train',
+      reason: 'prompt_too_long',
+      value: 3000,
+      limit: maxPromptLength,
+      prompt_tokens: 3000,
+      text_tokens: 50,
+      image_tokens: 2950,
+    });
     return b.build({ maxPromptLength, keep: 0.99 });
   };
   const rowOf = (html: string) => /<tr class="(cfg[^"]*)"><th>([\d,]+)<span class="tag ([^"]+)"/.exec(html);

@@ -59,7 +59,7 @@ test('recommendLimit: smallest multiple of 256 keeping ≥ 99%', () => {
   assert.equal(recommendLimit([]), 256);
   // Rule check on random data: the result keeps ≥ 99% and one multiple less does not.
   let seed = 1;
-  const r = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const r = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const vals = Array.from({ length: 777 }, () => Math.round(200 + 3000 * r() ** 3));
   const lim = recommendLimit(vals);
   const kept = (l: number) => vals.filter((v) => v <= l).length / vals.length;

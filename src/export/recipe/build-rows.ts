@@ -51,16 +51,28 @@ export async function openBuild(dir: string): Promise<OpenedBuild> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new GadError(`no build manifest at ${file}`, { hint: 'point --from at the output folder of `gad-data build` (the one holding manifest.json and data/)' });
+    throw new GadError(`no build manifest at ${file}`, {
+      hint: 'point --from at the output folder of `gad-data build` (the one holding manifest.json and data/)',
+    });
   }
   let m: Manifest;
   try {
     m = JSON.parse(text) as Manifest;
   } catch (e) {
-    throw new GadError(`${file} is not valid JSON (${describeError(e)})`, { hint: 'rebuild the data with `gad-data build`' });
+    throw new GadError(`${file} is not valid JSON (${describeError(e)})`, {
+      hint: 'rebuild the data with `gad-data build`',
+    });
   }
-  if (!m || !Array.isArray(m.shards) || !m.model?.family || !m.columns?.prompt || (m.target !== 'verl' && m.target !== 'easyr1')) {
-    throw new GadError(`${file} was not written by this gad-data version (no shards, model, columns or target)`, { hint: 'rebuild the data with `gad-data build`' });
+  if (
+    !m ||
+    !Array.isArray(m.shards) ||
+    !m.model?.family ||
+    !m.columns?.prompt ||
+    (m.target !== 'verl' && m.target !== 'easyr1')
+  ) {
+    throw new GadError(`${file} was not written by this gad-data version (no shards, model, columns or target)`, {
+      hint: 'rebuild the data with `gad-data build`',
+    });
   }
   if (m.kind !== 'gad' || !m.columns.teacher) {
     throw new GadError(`the build at ${abs} has no teacher responses (kind ${m.kind}): the GAD recipe needs them`, {
@@ -68,7 +80,8 @@ export async function openBuild(dir: string): Promise<OpenedBuild> {
     });
   }
   const splits = [...new Set(m.shards.map((s) => s.split))];
-  const embedded = (m.sources ?? []).length > 0 && m.sources.every((s) => String(s.spec).startsWith('<gad-data>/fixtures/sample/'));
+  const embedded =
+    (m.sources ?? []).length > 0 && m.sources.every((s) => String(s.spec).startsWith('<gad-data>/fixtures/sample/'));
   return { dir: abs, manifest: m, manifestSha256: await sha256File(file), splits, embedded };
 }
 
@@ -78,12 +91,21 @@ async function buildFormatPrompt(b: OpenedBuild): Promise<FormatPrompt> {
   const candidates: string[] = [];
   if (fp.file) candidates.push(isAbsolute(fp.file) ? fp.file : resolve(b.dir, fp.file));
   const name = fp.file ? null : fp.name;
-  const loaded = name !== null ? await loadFormatPrompt(name) : existsSync(candidates[0]!) ? await loadFormatPrompt(candidates[0]!) : null;
+  const loaded =
+    name !== null
+      ? await loadFormatPrompt(name)
+      : existsSync(candidates[0]!)
+        ? await loadFormatPrompt(candidates[0]!)
+        : null;
   if (!loaded) {
-    throw new GadError(`the build's format prompt ${fp.file} was not found`, { hint: 'keep the build folder as `gad-data build` wrote it, or rebuild' });
+    throw new GadError(`the build's format prompt ${fp.file} was not found`, {
+      hint: 'keep the build folder as `gad-data build` wrote it, or rebuild',
+    });
   }
   if (loaded.sha256 !== fp.sha256) {
-    throw new GadError(`the build's format prompt ${fp.file ?? fp.name} changed since the build (sha256 differs)`, { hint: 'rebuild the data' });
+    throw new GadError(`the build's format prompt ${fp.file ?? fp.name} changed since the build (sha256 differs)`, {
+      hint: 'rebuild the data',
+    });
   }
   return loaded;
 }
@@ -91,13 +113,18 @@ async function buildFormatPrompt(b: OpenedBuild): Promise<FormatPrompt> {
 function str(v: unknown, what: string): string {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return new TextDecoder('utf-8', { fatal: true }).decode(v);
-  throw new GadError(`${what} is not a string in the build's shards`, { hint: 'rebuild the data with `gad-data build`' });
+  throw new GadError(`${what} is not a string in the build's shards`, {
+    hint: 'rebuild the data with `gad-data build`',
+  });
 }
 
 /** Row ids of one split in shard order, from OUT/lengths.jsonl. */
 async function idsBySplit(dir: string): Promise<Map<string, Array<{ id: string; index: number }>>> {
   const file = join(dir, 'lengths.jsonl');
-  if (!existsSync(file)) throw new GadError(`${file} is missing`, { hint: 'keep the build folder as `gad-data build` wrote it, or rebuild' });
+  if (!existsSync(file))
+    throw new GadError(`${file} is missing`, {
+      hint: 'keep the build folder as `gad-data build` wrote it, or rebuild',
+    });
   const out = new Map<string, Array<{ id: string; index: number }>>();
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const line of rl) {
@@ -121,20 +148,31 @@ export async function* readBuildRows(b: OpenedBuild): AsyncGenerator<BuildRow> {
     let position = 0;
     for (const shard of m.shards.filter((s) => s.split === split)) {
       const path = resolve(b.dir, shard.file);
-      if (!existsSync(path)) throw new GadError(`shard ${shard.file} of the build is missing`, { hint: 'rebuild the data with `gad-data build`' });
+      if (!existsSync(path))
+        throw new GadError(`shard ${shard.file} of the build is missing`, {
+          hint: 'rebuild the data with `gad-data build`',
+        });
       for await (const row of readParquetRows(path)) {
         const where = `${shard.file} row ${position}`;
         const rec = list[position];
-        if (!rec) throw new GadError(`${where} has no line in lengths.jsonl`, { hint: 'the build folder is inconsistent: rebuild it' });
+        if (!rec)
+          throw new GadError(`${where} has no line in lengths.jsonl`, {
+            hint: 'the build folder is inconsistent: rebuild it',
+          });
         const info = row.extra_info as { index?: bigint | number } | undefined;
         if (info && info.index !== undefined && info.index !== null && Number(info.index) !== rec.index) {
-          throw new GadError(`${where}: extra_info.index ${Number(info.index)} differs from lengths.jsonl (${rec.index})`, { hint: 'the build folder is inconsistent: rebuild it' });
+          throw new GadError(
+            `${where}: extra_info.index ${Number(info.index)} differs from lengths.jsonl (${rec.index})`,
+            { hint: 'the build folder is inconsistent: rebuild it' },
+          );
         }
         let prompt: string;
         const p = row[cols.prompt];
         if (Array.isArray(p)) {
           if (p.length !== 1 || (p[0] as { role?: unknown }).role !== 'user') {
-            throw new GadError(`${where}: the prompt is not one user message`, { hint: 'the recipe exports single-turn prompts; rebuild with gad-data build' });
+            throw new GadError(`${where}: the prompt is not one user message`, {
+              hint: 'the recipe exports single-turn prompts; rebuild with gad-data build',
+            });
           }
           prompt = str((p[0] as { content?: unknown }).content, `${where} prompt content`);
         } else {
@@ -144,7 +182,10 @@ export async function* readBuildRows(b: OpenedBuild): AsyncGenerator<BuildRow> {
         const cell = row[cols.images];
         const images: BuildImage[] = (Array.isArray(cell) ? cell : []).map((im, k) => {
           const o = im as { bytes?: unknown; path?: unknown };
-          if (!(o?.bytes instanceof Uint8Array)) throw new GadError(`${where}: image ${k} has no embedded bytes`, { hint: 'rebuild the data with `gad-data build`' });
+          if (!(o?.bytes instanceof Uint8Array))
+            throw new GadError(`${where}: image ${k} has no embedded bytes`, {
+              hint: 'rebuild the data with `gad-data build`',
+            });
           return { bytes: o.bytes, path: o.path == null ? null : str(o.path, `${where} image ${k} path`) };
         });
         const teacher = str(row[cols.teacher!], `${where} ${cols.teacher}`);
@@ -153,7 +194,9 @@ export async function* readBuildRows(b: OpenedBuild): AsyncGenerator<BuildRow> {
       }
     }
     if (position !== list.length) {
-      throw new GadError(`split ${split}: the shards hold ${position} rows but lengths.jsonl lists ${list.length}`, { hint: 'the build folder is inconsistent: rebuild it' });
+      throw new GadError(`split ${split}: the shards hold ${position} rows but lengths.jsonl lists ${list.length}`, {
+        hint: 'the build folder is inconsistent: rebuild it',
+      });
     }
   }
 }

@@ -65,7 +65,11 @@ export interface RecipeSession {
   out: string;
 }
 
-export async function openRecipe(o: RecipeOptions, trainer: RecipeTrainer, defaultName: string): Promise<RecipeSession> {
+export async function openRecipe(
+  o: RecipeOptions,
+  trainer: RecipeTrainer,
+  defaultName: string,
+): Promise<RecipeSession> {
   const build = await openBuild(o.from);
   const m = build.manifest;
   const name = o.model ?? m.model.name;
@@ -73,12 +77,20 @@ export async function openRecipe(o: RecipeOptions, trainer: RecipeTrainer, defau
   try {
     profile = await loadModelProfile(name);
   } catch (e) {
-    throw new GadError(`cannot load the build's model ${name}: ${describeError(e)}`, { hint: 'pass --model DIR with the model folder the build was made with' });
-  }
-  if (profile.tokenizerSha256 !== m.model.tokenizerSha256 || profile.chatTemplateSha256 !== m.model.chatTemplateSha256) {
-    throw new GadError(`model ${name} is not the one the build was made with (tokenizer or chat template sha256 differs from the manifest)`, {
-      hint: 'pass --model with the exact model folder of the build, or rebuild the data with this model',
+    throw new GadError(`cannot load the build's model ${name}: ${describeError(e)}`, {
+      hint: 'pass --model DIR with the model folder the build was made with',
     });
+  }
+  if (
+    profile.tokenizerSha256 !== m.model.tokenizerSha256 ||
+    profile.chatTemplateSha256 !== m.model.chatTemplateSha256
+  ) {
+    throw new GadError(
+      `model ${name} is not the one the build was made with (tokenizer or chat template sha256 differs from the manifest)`,
+      {
+        hint: 'pass --model with the exact model folder of the build, or rebuild the data with this model',
+      },
+    );
   }
   const out = resolve(o.out ?? resolve(build.dir, defaultName));
   checkOutFolder(out, build.dir);
@@ -99,7 +111,10 @@ export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<C
       const c = await s.counter.image(row.images[k]!.bytes);
       out.push({ format: c.format, tokens: c.tokens, resized: c.resizedByTrainer });
     } catch (e) {
-      throw new GadError(`row ${row.id} (${row.split}): image ${k} stored in the build cannot be read: ${describeError(e)}`, { hint: 'rebuild the data' });
+      throw new GadError(
+        `row ${row.id} (${row.split}): image ${k} stored in the build cannot be read: ${describeError(e)}`,
+        { hint: 'rebuild the data' },
+      );
     }
   }
   return out;
@@ -108,7 +123,8 @@ export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<C
 /** Write a row's images into the export, bytes unchanged; returns their relative paths. */
 export async function writeRowImages(folder: ExportFolder, row: BuildRow, counted: CountedImage[]): Promise<string[]> {
   const paths: string[] = [];
-  for (let k = 0; k < row.images.length; k++) paths.push(await folder.image(row.split, row.id, k, counted[k]!.format, row.images[k]!.bytes));
+  for (let k = 0; k < row.images.length; k++)
+    paths.push(await folder.image(row.split, row.id, k, counted[k]!.format, row.images[k]!.bytes));
   return paths;
 }
 
@@ -137,7 +153,8 @@ export async function exportManifest(
 ): Promise<ExportManifest> {
   const m = s.build.manifest;
   const files: ExportManifest['files'] = {};
-  for (const [split, f] of Object.entries(fields.files)) files[split] = { ...f, sha256: await sha256File(resolve(folder.work, f.file)) };
+  for (const [split, f] of Object.entries(fields.files))
+    files[split] = { ...f, sha256: await sha256File(resolve(folder.work, f.file)) };
   const { train, val } = trainVal(Object.keys(fields.files));
   const out: ExportManifest = {
     format: 'gad-data-export',
@@ -149,14 +166,25 @@ export async function exportManifest(
       dir: relative(s.out, s.build.dir) || '.',
       manifestSha256: s.build.manifestSha256,
       target: m.target,
-      model: { name: m.model.name, family: m.model.family, patchSize: m.model.patchSize, tokenizerSha256: m.model.tokenizerSha256, chatTemplateSha256: m.model.chatTemplateSha256 },
+      model: {
+        name: m.model.name,
+        family: m.model.family,
+        patchSize: m.model.patchSize,
+        tokenizerSha256: m.model.tokenizerSha256,
+        chatTemplateSha256: m.model.chatTemplateSha256,
+      },
     },
     files,
     trainSplit: train,
     valSplit: val,
     maxLength: fields.maxLength,
     recommendedMaxLength: fields.report.recommendation.maxLength,
-    images: { root: '.', count: fields.images.count, resizedByTrainer: fields.images.resized, settings: s.counter.images },
+    images: {
+      root: '.',
+      count: fields.images.count,
+      resizedByTrainer: fields.images.resized,
+      settings: s.counter.images,
+    },
     ending: fields.ending,
     dropped: fields.report.drops,
     notes: fields.notes,
@@ -173,10 +201,18 @@ export async function exportManifest(
  */
 export function checkOutFolder(out: string, buildDir: string): void {
   const within = (a: string, b: string) => a === b || a.startsWith(b + sep);
-  if (within(buildDir, out)) throw new GadError(`--out ${out} is the build folder or holds it`, { hint: 'write the export to its own folder (the default is inside the build)' });
-  if (within(out, join(buildDir, 'data'))) throw new GadError(`--out ${out} is inside the build's data/ folder (the trainers read every file there)`, { hint: 'choose another folder' });
+  if (within(buildDir, out))
+    throw new GadError(`--out ${out} is the build folder or holds it`, {
+      hint: 'write the export to its own folder (the default is inside the build)',
+    });
+  if (within(out, join(buildDir, 'data')))
+    throw new GadError(`--out ${out} is inside the build's data/ folder (the trainers read every file there)`, {
+      hint: 'choose another folder',
+    });
   if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, 'export.json'))) {
-    throw new GadError(`--out ${out} exists and is not a gad-data export: it would be replaced`, { hint: 'choose a new or empty folder, or remove it first' });
+    throw new GadError(`--out ${out} exists and is not a gad-data export: it would be replaced`, {
+      hint: 'choose a new or empty folder, or remove it first',
+    });
   }
 }
 
@@ -194,7 +230,10 @@ export interface ExportResult {
 }
 
 /** LLaMA-Factory's dataset_info.json entries, one dataset per split file. */
-export function datasetInfo(kind: 'sft' | 'rm', files: Record<string, string>): { info: Record<string, unknown>; names: Record<string, string> } {
+export function datasetInfo(
+  kind: 'sft' | 'rm',
+  files: Record<string, string>,
+): { info: Record<string, unknown>; names: Record<string, string> } {
   const info: Record<string, unknown> = {};
   const names: Record<string, string> = {};
   for (const [split, file] of Object.entries(files)) {
@@ -203,7 +242,12 @@ export function datasetInfo(kind: 'sft' | 'rm', files: Record<string, string>): 
     info[name] =
       kind === 'sft'
         ? { file_name: file, formatting: 'sharegpt', columns: { messages: 'conversations', images: 'images' } }
-        : { file_name: file, formatting: 'sharegpt', ranking: true, columns: { messages: 'conversations', chosen: 'chosen', rejected: 'rejected', images: 'images' } };
+        : {
+            file_name: file,
+            formatting: 'sharegpt',
+            ranking: true,
+            columns: { messages: 'conversations', chosen: 'chosen', rejected: 'rejected', images: 'images' },
+          };
   }
   return { info, names };
 }
@@ -231,7 +275,9 @@ export async function finishExport(
   folder.touch('dropped.jsonl');
   const notes = [...fields.notes];
   if (fields.images.resized) {
-    notes.push(`${fields.images.resized} image(s) would be resized by ${fields.trainer} with the recorded image settings: their counts are the trainer's`);
+    notes.push(
+      `${fields.images.resized} image(s) would be resized by ${fields.trainer} with the recorded image settings: their counts are the trainer's`,
+    );
   }
   let names: Record<string, string> | undefined;
   if (fields.trainer === 'llamafactory' && (fields.kind === 'sft' || fields.kind === 'rm')) {
@@ -239,8 +285,19 @@ export async function finishExport(
     await folder.json('dataset_info.json', d.info);
     names = d.names;
   }
-  const report = lengths.report({ kind: fields.kind, trainer: fields.trainer, maxLength: fields.maxLength, splits: s.build.splits, notes });
-  const manifest = await exportManifest(s, folder, { ...fields, notes, report, ...(names ? { datasetInfo: names } : {}) });
+  const report = lengths.report({
+    kind: fields.kind,
+    trainer: fields.trainer,
+    maxLength: fields.maxLength,
+    splits: s.build.splits,
+    notes,
+  });
+  const manifest = await exportManifest(s, folder, {
+    ...fields,
+    notes,
+    report,
+    ...(names ? { datasetInfo: names } : {}),
+  });
   await folder.commit();
   return { out: s.out, manifest, report };
 }

@@ -95,19 +95,30 @@ export class RecipeCounter {
     const bounds = { min: this.images.minPixels, max: this.images.maxPixels };
     const r =
       this.trainer === 'ms-swift'
-        ? resizeFor(p.width, p.height, 'qwen-vl-utils', g, { qwenVlUtilsMinPixels: bounds.min, qwenVlUtilsMaxPixels: bounds.max })
+        ? resizeFor(p.width, p.height, 'qwen-vl-utils', g, {
+            qwenVlUtilsMinPixels: bounds.min,
+            qwenVlUtilsMaxPixels: bounds.max,
+          })
         : resizeFor(p.width, p.height, 'easyr1', g, { easyr1MinPixels: bounds.min, easyr1MaxPixels: bounds.max });
     if (!r.ok) throw new Error(`image ${p.width}x${p.height}: ${r.error}`);
-    const resized = r.resized[0] !== p.width || r.resized[1] !== p.height || (r.pre !== undefined && (r.pre[0] !== p.width || r.pre[1] !== p.height));
+    const resized =
+      r.resized[0] !== p.width ||
+      r.resized[1] !== p.height ||
+      (r.pre !== undefined && (r.pre[0] !== p.width || r.pre[1] !== p.height));
     return { width: p.width, height: p.height, format: p.format, tokens: r.tokens, resizedByTrainer: resized };
   }
 
-  private count(messages: Array<{ role: string; content: unknown }>, addGenerationPrompt: boolean, imageTokens: readonly number[]): number {
+  private count(
+    messages: Array<{ role: string; content: unknown }>,
+    addGenerationPrompt: boolean,
+    imageTokens: readonly number[],
+  ): number {
     const ids = this.enc.encode(renderChat(this.profile, messages, { addGenerationPrompt }));
     const pad = this.profile.specialTokens.imagePad;
     let pads = 0;
     for (const id of ids) if (id === pad) pads++;
-    if (pads !== imageTokens.length) throw new Error(`the rendered conversation has ${pads} image placeholders for ${imageTokens.length} image(s)`);
+    if (pads !== imageTokens.length)
+      throw new Error(`the rendered conversation has ${pads} image placeholders for ${imageTokens.length} image(s)`);
     let sum = 0;
     for (const n of imageTokens) sum += n;
     return ids.length - pads + sum;

@@ -12,7 +12,10 @@ const EXT: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif
 
 /** A file name piece safe on every filesystem (ids may hold `/`, `#`, spaces). */
 function safe(s: string): string {
-  const t = s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 100);
+  const t = s
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 100);
   return t || '_';
 }
 

@@ -6,7 +6,15 @@
  * `swift infer` keeps the `id` column in its result file only with `--remove_unused_columns false`.
  */
 import { readBuildRows } from './build-rows.js';
-import { type ExportResult, type RecipeOptions, countRowImages, finishExport, openRecipe, splitFiles, writeRowImages } from './common.js';
+import {
+  type ExportResult,
+  type RecipeOptions,
+  countRowImages,
+  finishExport,
+  openRecipe,
+  splitFiles,
+  writeRowImages,
+} from './common.js';
 import { ExportFolder } from './output.js';
 import { LengthCollector } from './report.js';
 
@@ -20,7 +28,10 @@ export async function exportPrompts(o: RecipeOptions): Promise<ExportResult> {
     let resized = 0;
     for await (const row of readBuildRows(s.build)) {
       const counted = await countRowImages(s, row);
-      const prompt = s.counter.prompt(row.prompt, counted.map((c) => c.tokens));
+      const prompt = s.counter.prompt(
+        row.prompt,
+        counted.map((c) => c.tokens),
+      );
       const paths = await writeRowImages(folder, row, counted);
       images += paths.length;
       resized += counted.filter((c) => c.resized).length;

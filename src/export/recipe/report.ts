@@ -21,7 +21,14 @@ export interface RecipeReport {
   /** Per split (and `all`): rows written, rows dropped, statistics of the written rows per series. */
   splits: Record<string, { rows: number; dropped: number; stats: Record<string, Stats> }>;
   /** What each max_length keeps of the measured rows (written + dropped for length), by the `basis` series. */
-  candidates: Array<{ limit: number; kept: number; total: number; fraction: number; configured: boolean; recommended: boolean }>;
+  candidates: Array<{
+    limit: number;
+    kept: number;
+    total: number;
+    fraction: number;
+    configured: boolean;
+    recommended: boolean;
+  }>;
   recommendation: { maxLength: number; keep: number; multiple: number; basis: string };
   drops: Record<string, number>;
   notes: string[];
@@ -35,7 +42,10 @@ export class LengthCollector {
   private readonly measured: number[] = [];
   readonly drops: Record<string, number> = {};
 
-  constructor(readonly series: string[], readonly basis: string) {}
+  constructor(
+    readonly series: string[],
+    readonly basis: string,
+  ) {}
 
   keep(split: string, values: Record<string, number>): void {
     let s = this.kept.get(split);
@@ -50,7 +60,13 @@ export class LengthCollector {
     if (basisValue !== undefined) this.measured.push(basisValue);
   }
 
-  report(opts: { kind: RecipeReport['kind']; trainer: string; maxLength: number; splits: string[]; notes: string[] }): RecipeReport {
+  report(opts: {
+    kind: RecipeReport['kind'];
+    trainer: string;
+    maxLength: number;
+    splits: string[];
+    notes: string[];
+  }): RecipeReport {
     const splits: RecipeReport['splits'] = {};
     const all = new Map(this.series.map((k) => [k, [] as number[]]));
     let allRows = 0;
@@ -78,7 +94,14 @@ export class LengthCollector {
     const limits = [...new Set([...RECIPE_CANDIDATES, opts.maxLength, rec])].sort((a, b) => a - b);
     const candidates = limits.map((limit) => {
       const kept = countAtMost(sorted, limit);
-      return { limit, kept, total: sorted.length, fraction: sorted.length ? kept / sorted.length : 1, configured: limit === opts.maxLength, recommended: limit === rec };
+      return {
+        limit,
+        kept,
+        total: sorted.length,
+        fraction: sorted.length ? kept / sorted.length : 1,
+        configured: limit === opts.maxLength,
+        recommended: limit === rec,
+      };
     });
     return {
       format: 'gad-data-recipe-report',
@@ -101,21 +124,27 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 /** The report as a fixed-width table (what the export prints). */
 export function renderRecipeReport(r: RecipeReport): string {
   const cols = ['min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
-  const label = Math.max(...Object.keys(r.splits).map((s) => s.length), 3) + 2 + Math.max(...r.series.map((s) => s.length));
+  const label =
+    Math.max(...Object.keys(r.splits).map((s) => s.length), 3) + 2 + Math.max(...r.series.map((s) => s.length));
   const lines = [`gad-data export ${r.kind} report  trainer ${r.trainer} · max_length ${fmt(r.maxLength)}`];
   lines.push(`${''.padEnd(label)}  ${'rows'.padStart(7)}${cols.map((c) => c.padStart(8)).join('')}`);
   for (const [split, s] of Object.entries(r.splits)) {
     r.series.forEach((k, i) => {
       const st = s.stats[k]!;
       const name = i === 0 ? `${split} ${k}` : `${' '.repeat(split.length)}   ${k}`;
-      lines.push(`${name.padEnd(label)}  ${(i === 0 ? fmt(s.rows) : '').padStart(7)}${cols.map((c) => fmt(st[c]).padStart(8)).join('')}`);
+      lines.push(
+        `${name.padEnd(label)}  ${(i === 0 ? fmt(s.rows) : '').padStart(7)}${cols.map((c) => fmt(st[c]).padStart(8)).join('')}`,
+      );
     });
   }
   lines.push('');
   lines.push(
     `max_length (${r.recommendation.basis})  ` +
       r.candidates
-        .map((c) => `${fmt(c.limit)}: ${(c.fraction * 100).toFixed(1)}%${c.recommended ? ' (recommended)' : ''}${c.configured ? ' (configured)' : ''}`)
+        .map(
+          (c) =>
+            `${fmt(c.limit)}: ${(c.fraction * 100).toFixed(1)}%${c.recommended ? ' (recommended)' : ''}${c.configured ? ' (configured)' : ''}`,
+        )
         .join(' · '),
   );
   const drops = Object.entries(r.drops);

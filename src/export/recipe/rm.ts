@@ -19,7 +19,16 @@ import { createInterface } from 'node:readline';
 import { GadError } from '../../core/errors.js';
 import { displayPath } from '../../core/paths.js';
 import { bundledStudentFile, readBuildRows } from './build-rows.js';
-import { type ExportResult, type RecipeOptions, countRowImages, defaultMaxLength, finishExport, openRecipe, splitFiles, writeRowImages } from './common.js';
+import {
+  type ExportResult,
+  type RecipeOptions,
+  countRowImages,
+  defaultMaxLength,
+  finishExport,
+  openRecipe,
+  splitFiles,
+  writeRowImages,
+} from './common.js';
 import { type RecipeTrainer, stripImEnd } from './lengths.js';
 import { ExportFolder } from './output.js';
 import { LengthCollector } from './report.js';
@@ -46,7 +55,10 @@ function answerOf(o: Record<string, unknown>): unknown {
 
 /** Read the student file: id → answer. Bad lines and duplicate ids are errors naming the line. */
 export async function readStudentFile(file: string): Promise<Map<string, string>> {
-  if (!existsSync(file)) throw new GadError(`student file not found: ${file}`, { hint: 'pass --student FILE (jsonl with id and response, e.g. the result file of swift infer)' });
+  if (!existsSync(file))
+    throw new GadError(`student file not found: ${file}`, {
+      hint: 'pass --student FILE (jsonl with id and response, e.g. the result file of swift infer)',
+    });
   const out = new Map<string, string>();
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let n = 0;
@@ -57,7 +69,9 @@ export async function readStudentFile(file: string): Promise<Map<string, string>
     try {
       o = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      throw new GadError(`${file} line ${n} is not valid JSON`, { hint: 'the student file is jsonl: one {"id": ..., "response": ...} object per line' });
+      throw new GadError(`${file} line ${n} is not valid JSON`, {
+        hint: 'the student file is jsonl: one {"id": ..., "response": ...} object per line',
+      });
     }
     if (!o || typeof o !== 'object' || o.id === undefined || o.id === null) {
       throw new GadError(`${file} line ${n} has no "id"`, {
@@ -66,19 +80,41 @@ export async function readStudentFile(file: string): Promise<Map<string, string>
     }
     const id = String(o.id);
     const a = answerOf(o);
-    if (typeof a !== 'string') throw new GadError(`${file} line ${n} (id ${id}) has no "response" string`, { hint: 'each line needs the sampled answer under "response"' });
-    if (out.has(id)) throw new GadError(`${file} line ${n}: id ${id} appears twice`, { hint: 'keep one student answer per row id' });
+    if (typeof a !== 'string')
+      throw new GadError(`${file} line ${n} (id ${id}) has no "response" string`, {
+        hint: 'each line needs the sampled answer under "response"',
+      });
+    if (out.has(id))
+      throw new GadError(`${file} line ${n}: id ${id} appears twice`, { hint: 'keep one student answer per row id' });
     out.set(id, a);
   }
   return out;
 }
 
 /** One pair line in the trainer's format. */
-export function rmLine(format: RecipeTrainer, prompt: string, chosen: string, rejected: string, images: string[]): Record<string, unknown> {
+export function rmLine(
+  format: RecipeTrainer,
+  prompt: string,
+  chosen: string,
+  rejected: string,
+  images: string[],
+): Record<string, unknown> {
   if (format === 'ms-swift') {
-    return { messages: [{ role: 'user', content: prompt }, { role: 'assistant', content: chosen }], rejected_response: rejected, images };
+    return {
+      messages: [
+        { role: 'user', content: prompt },
+        { role: 'assistant', content: chosen },
+      ],
+      rejected_response: rejected,
+      images,
+    };
   }
-  return { conversations: [{ from: 'human', value: prompt }], chosen: { from: 'gpt', value: chosen }, rejected: { from: 'gpt', value: rejected }, images };
+  return {
+    conversations: [{ from: 'human', value: prompt }],
+    chosen: { from: 'gpt', value: chosen },
+    rejected: { from: 'gpt', value: rejected },
+    images,
+  };
 }
 
 export async function exportRm(o: RmOptions): Promise<ExportResult> {
@@ -86,12 +122,16 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
   const s = await openRecipe(o, o.format, `rm-${o.format}`);
   let studentFile = o.student ? resolve(o.student) : null;
   if (!studentFile) {
-    if (!s.build.embedded) throw new GadError('no --student file given', { hint: 'pass --student FILE: the student answers sampled for `gad-data export prompts` (jsonl with id and response)' });
+    if (!s.build.embedded)
+      throw new GadError('no --student file given', {
+        hint: 'pass --student FILE: the student answers sampled for `gad-data export prompts` (jsonl with id and response)',
+      });
     studentFile = bundledStudentFile();
   }
   const students = await readStudentFile(studentFile);
   const maxLength = o.maxLength ?? defaultMaxLength(s);
-  if (!(Number.isInteger(maxLength) && maxLength > 0)) throw new GadError(`--max-length must be a positive whole number, got ${maxLength}`);
+  if (!(Number.isInteger(maxLength) && maxLength > 0))
+    throw new GadError(`--max-length must be a positive whole number, got ${maxLength}`);
   const folder = await ExportFolder.open(s.out);
   try {
     const lengths = new LengthCollector(['chosen', 'rejected', 'chosen_response', 'rejected_response'], 'longer');
@@ -102,7 +142,13 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
     let studentStripped = 0;
     const used = new Set<string>();
     for await (const row of readBuildRows(s.build)) {
-      const drop = (reason: string, detail: string, value: number | null = null, limit: number | null = null, basis?: number) => {
+      const drop = (
+        reason: string,
+        detail: string,
+        value: number | null = null,
+        limit: number | null = null,
+        basis?: number,
+      ) => {
         folder.line('dropped.jsonl', { split: row.split, id: row.id, reason, detail, value, limit });
         lengths.drop(row.split, reason, basis);
       };
@@ -132,8 +178,19 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
       const rejected = s.counter.conversation(row.prompt, tokens, st.text);
       const longer = Math.max(chosen.total, rejected.total);
       if (longer > maxLength) {
-        const side = chosen.total > maxLength && rejected.total > maxLength ? 'both sides' : chosen.total > maxLength ? 'the chosen (teacher) side' : 'the rejected (student) side';
-        drop('too_long', `${side} over --max-length ${maxLength}: chosen ${chosen.total}, rejected ${rejected.total} tokens`, longer, maxLength, longer);
+        const side =
+          chosen.total > maxLength && rejected.total > maxLength
+            ? 'both sides'
+            : chosen.total > maxLength
+              ? 'the chosen (teacher) side'
+              : 'the rejected (student) side';
+        drop(
+          'too_long',
+          `${side} over --max-length ${maxLength}: chosen ${chosen.total}, rejected ${rejected.total} tokens`,
+          longer,
+          maxLength,
+          longer,
+        );
         continue;
       }
       if (t.stripped) teacherStripped++;
@@ -154,7 +211,13 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
         prompt_tokens: chosen.prompt,
       });
       f.rows++;
-      lengths.keep(row.split, { chosen: chosen.total, rejected: rejected.total, chosen_response: chosen.response, rejected_response: rejected.response, longer });
+      lengths.keep(row.split, {
+        chosen: chosen.total,
+        rejected: rejected.total,
+        chosen_response: chosen.response,
+        rejected_response: rejected.response,
+        longer,
+      });
     }
     const notes: string[] = [`student answers from ${displayPath(studentFile)}`];
     notes.push(

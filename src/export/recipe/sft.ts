@@ -12,7 +12,16 @@
  */
 import { GadError } from '../../core/errors.js';
 import { readBuildRows } from './build-rows.js';
-import { type ExportResult, type RecipeOptions, countRowImages, defaultMaxLength, finishExport, openRecipe, splitFiles, writeRowImages } from './common.js';
+import {
+  type ExportResult,
+  type RecipeOptions,
+  countRowImages,
+  defaultMaxLength,
+  finishExport,
+  openRecipe,
+  splitFiles,
+  writeRowImages,
+} from './common.js';
 
 export { type ExportResult, datasetInfo } from './common.js';
 import { type RecipeTrainer, RECIPE_TRAINERS, stripImEnd } from './lengths.js';
@@ -25,7 +34,6 @@ export interface SftOptions extends RecipeOptions {
   maxLength?: number;
 }
 
-
 export function checkFormat(format: string): asserts format is RecipeTrainer {
   if (!(RECIPE_TRAINERS as readonly string[]).includes(format)) {
     throw new GadError(`unknown export format "${format}"`, { hint: `use --format ${RECIPE_TRAINERS.join(' | ')}` });
@@ -33,19 +41,36 @@ export function checkFormat(format: string): asserts format is RecipeTrainer {
 }
 
 /** One SFT line in the trainer's format. */
-export function sftLine(format: RecipeTrainer, prompt: string, answer: string, images: string[]): Record<string, unknown> {
+export function sftLine(
+  format: RecipeTrainer,
+  prompt: string,
+  answer: string,
+  images: string[],
+): Record<string, unknown> {
   if (format === 'ms-swift') {
-    return { messages: [{ role: 'user', content: prompt }, { role: 'assistant', content: answer }], images };
+    return {
+      messages: [
+        { role: 'user', content: prompt },
+        { role: 'assistant', content: answer },
+      ],
+      images,
+    };
   }
-  return { conversations: [{ from: 'human', value: prompt }, { from: 'gpt', value: answer }], images };
+  return {
+    conversations: [
+      { from: 'human', value: prompt },
+      { from: 'gpt', value: answer },
+    ],
+    images,
+  };
 }
-
 
 export async function exportSft(o: SftOptions): Promise<ExportResult> {
   checkFormat(o.format);
   const s = await openRecipe(o, o.format, `sft-${o.format}`);
   const maxLength = o.maxLength ?? defaultMaxLength(s);
-  if (!(Number.isInteger(maxLength) && maxLength > 0)) throw new GadError(`--max-length must be a positive whole number, got ${maxLength}`);
+  if (!(Number.isInteger(maxLength) && maxLength > 0))
+    throw new GadError(`--max-length must be a positive whole number, got ${maxLength}`);
   const folder = await ExportFolder.open(s.out);
   try {
     const lengths = new LengthCollector(['total', 'prompt', 'response'], 'total');
@@ -64,9 +89,19 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
         continue;
       }
       const counted = await countRowImages(s, row);
-      const len = s.counter.conversation(row.prompt, counted.map((c) => c.tokens), t.text);
+      const len = s.counter.conversation(
+        row.prompt,
+        counted.map((c) => c.tokens),
+        t.text,
+      );
       if (len.total > maxLength) {
-        drop('too_long', `prompt + response + closing tokens = ${len.total} tokens > --max-length ${maxLength}`, len.total, maxLength, len.total);
+        drop(
+          'too_long',
+          `prompt + response + closing tokens = ${len.total} tokens > --max-length ${maxLength}`,
+          len.total,
+          maxLength,
+          len.total,
+        );
         continue;
       }
       if (t.stripped) stripped++;
@@ -88,7 +123,10 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
       lengths.keep(row.split, { total: len.total, prompt: len.prompt, response: len.response });
     }
     const notes: string[] = [];
-    if (stripped) notes.push(`${stripped} teacher response(s) ended with <|im_end|>: removed, since the chat template closes the answer with its own (the model would otherwise learn to emit it twice)`);
+    if (stripped)
+      notes.push(
+        `${stripped} teacher response(s) ended with <|im_end|>: removed, since the chat template closes the answer with its own (the model would otherwise learn to emit it twice)`,
+      );
     return await finishExport(s, folder, lengths, {
       kind: 'sft',
       trainer: o.format,
