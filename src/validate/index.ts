@@ -39,12 +39,8 @@ export {
   roundStat,
   STATS_DECIMALS,
 } from './stats.js';
+export { fmtNum, fmtPct } from './numbers.js';
 export {
-  ReportBuilder,
-  reportFromOutDir,
-  writeReportFiles,
-  metaFromManifest,
-  histogram,
   CANDIDATE_LIMITS,
   PERCENTILE_METHOD,
   type Report,
@@ -53,25 +49,17 @@ export {
   type CandidateRow,
   type HistogramData,
 } from './report.js';
+export { ReportBuilder } from './report-builder.js';
+export { histogram } from './histogram.js';
+export { reportFromOutDir, metaFromManifest } from './report-from-out-dir.js';
+export { reportFromFiles } from './report-from-files.js';
+export { validateFiles } from './files.js';
+export { checkSchema } from './schema.js';
+export { defaultPipelineFor, defaultFormatPromptFor } from '../core/defaults.js';
 export {
-  renderReportHtml,
-  REASON_TEXT,
-  fmtNum,
-  fmtPct,
-  configuredLevel,
-  CONFIGURED_LEVEL_TEXT,
-  type ConfiguredLevel,
-} from './html.js';
-export { renderReportTerminal } from './terminal.js';
-export {
-  validateFiles,
-  reportFromFiles,
-  checkSchema,
-  defaultPipelineFor,
-  defaultFormatPromptFor,
   type ValidateOptions,
   type ValidateResult,
   type Violation,
   type FileSummary,
   type ProblemCode,
-} from './files.js';
+} from './validate-types.js';
