@@ -14,7 +14,7 @@ import { allDrops, rowRules, teacherPresent, type RowView } from './rules.js';
 import type { RowAnalysis, RowProblem } from './validate-types.js';
 
 /** Checks one row and measures it: the row rules of rules.ts on the row's view, in build's order. */
-export async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAnalysis> {
+async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAnalysis> {
   const problems: RowProblem[] = [];
   const out: RowAnalysis = { problems, hasTeacher: false };
   const fromDrop = (d: Drop): RowProblem => ({
