@@ -7,13 +7,15 @@ import { niceBinWidth, percentile, sortedCopy } from './stats.js';
  * The range ends a little after max(p99.5, the `marks` (limits to draw)); longer values are counted in `over`,
  * so one extreme row does not squeeze the plot.
  */
-export function histogram(
-  values: number[],
-  text: number[] | null,
-  image: number[] | null,
-  marks: number[] = [],
-  targetBins = 48,
-): HistogramData | null {
+export function histogram(params: {
+  values: number[];
+  /** Text / image tokens of each value's row (same order), summed per bin; null: no stacked view. */
+  text: number[] | null;
+  image: number[] | null;
+  marks?: number[];
+  targetBins?: number;
+}): HistogramData | null {
+  const { values, text, image, marks = [], targetBins = 48 } = params;
   if (values.length === 0) return null;
   const s = sortedCopy(values);
   const min = s[0]!;

@@ -208,14 +208,14 @@ export class ReportBuilder {
       },
       drops: { total: all.drops, bySplit, count: all.dropped },
       histograms: {
-        prompt: histogram(
-          [...all.prompt, ...all.mPrompt],
-          [...all.text, ...all.mText],
-          [...all.image, ...all.mImage],
-          [maxPrompt ?? 0, recPrompt],
-        ),
+        prompt: histogram({
+          values: [...all.prompt, ...all.mPrompt],
+          text: [...all.text, ...all.mText],
+          image: [...all.image, ...all.mImage],
+          marks: [maxPrompt ?? 0, recPrompt],
+        }),
         response: measuredResponse.length
-          ? histogram(measuredResponse, null, null, [maxResp ?? 0, recResponse ?? 0])
+          ? histogram({ values: measuredResponse, text: null, image: null, marks: [maxResp ?? 0, recResponse ?? 0] })
           : null,
       },
       notes,
