@@ -1,4 +1,5 @@
 /** The colour of the configured max_prompt_length (terminal table and report.html), judged against keep_ratio. */
+
 /**
  * How the configured max_prompt_length row is coloured: `fine` when it keeps every measured row, `warn` when
  * it loses rows but keeps at least `keep` (keep_ratio, the share the recommendation aims at), `error` when it

@@ -1,3 +1,8 @@
+/**
+ * The validate stage: the row rules and the filter chain (build), `validate FILES` on parquet files made
+ * elsewhere, and the report's numbers (`ReportBuilder`, `reportFromOutDir`, `reportFromFiles`); src/report/
+ * renders them.
+ */
 export {
   FilterChain,
   DedupeStep,

@@ -2,6 +2,7 @@
  * Numbers as people read them (the terminal table, validate's summary, the dataset card, report.html): thousands
  * separators and at most one decimal; percentages. The files machines read round with `roundStat` (stats.ts).
  */
+
 /** 1234567 → "1,234,567"; non-integers get `digits` decimals (default 1). Locale-independent. */
 export function fmtNum(n: number | null | undefined, digits = 1): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '–';
