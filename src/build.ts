@@ -28,12 +28,11 @@ import {
   lengthRecord,
   ReportBuilder,
   assignSplit,
-  renderReportHtml,
-  renderReportTerminal,
   type Report,
   type DropRecord,
   type LengthRecord,
 } from './validate/index.js';
+import { renderReportHtml, renderReportTerminal } from './report/index.js';
 import {
   ShardWriter,
   openOutput,

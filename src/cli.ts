@@ -32,6 +32,7 @@ import { addRecipeCommands } from './cli-recipe.js';
 const buildLib = () => import('./build.js');
 const tokensLib = () => import('./format/tokens-command.js');
 const validateLib = () => import('./validate/index.js');
+const reportLib = () => import('./report/index.js');
 const trainLib = () => import('./train/index.js');
 const swiftLib = () => import('./train/swift.js');
 
@@ -282,7 +283,7 @@ async function runBuild(o: CliOptions): Promise<number> {
 
 /** The build's summary on stdout (also the merge's); returns the exit code. */
 async function printBuildResult(result: BuildResult, o: CliOptions): Promise<number> {
-  const { renderReportTerminal } = await validateLib();
+  const { renderReportTerminal } = await reportLib();
   const cfg = result.config;
   const rel = (p: string) => {
     const r = resolve(p).replace(process.cwd() + '/', '');
@@ -433,8 +434,8 @@ export function createProgram(): Command {
     .action(async (paths: string[], o) => {
       const { statSync } = await import('node:fs');
       const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
-      const { reportFromOutDir, reportFromFiles, renderReportHtml, renderReportTerminal, writeReportFiles } =
-        await validateLib();
+      const { reportFromOutDir, reportFromFiles } = await validateLib();
+      const { renderReportHtml, renderReportTerminal, writeReportFiles } = await reportLib();
       const report = isDir
         ? await reportFromOutDir(paths[0]!)
         : await reportFromFiles(paths, {

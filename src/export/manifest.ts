@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import type { Manifest } from '../core/types.js';
 import { stableStringify } from '../core/hash.js';
 import { columnSpecs, type SchemaOptions } from './schema.js';
-import { fmtNum } from '../validate/html.js';
+import { fmtNum } from '../validate/numbers.js';
 
 /** Write `<dir>/manifest.json` (sorted keys, 2-space indent, trailing newline) atomically. */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {

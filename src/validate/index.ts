@@ -1,3 +1,8 @@
+/**
+ * The validate stage: the row rules and the filter chain (build), `validate FILES` on parquet files made
+ * elsewhere, and the report's numbers (`ReportBuilder`, `reportFromOutDir`, `reportFromFiles`); src/report/
+ * renders them.
+ */
 export {
   FilterChain,
   DedupeStep,
@@ -39,12 +44,8 @@ export {
   roundStat,
   STATS_DECIMALS,
 } from './stats.js';
+export { fmtNum, fmtPct } from './numbers.js';
 export {
-  ReportBuilder,
-  reportFromOutDir,
-  writeReportFiles,
-  metaFromManifest,
-  histogram,
   CANDIDATE_LIMITS,
   PERCENTILE_METHOD,
   type Report,
@@ -53,25 +54,17 @@ export {
   type CandidateRow,
   type HistogramData,
 } from './report.js';
+export { ReportBuilder } from './report-builder.js';
+export { histogram } from './histogram.js';
+export { reportFromOutDir, metaFromManifest } from './report-from-out-dir.js';
+export { reportFromFiles } from './report-from-files.js';
+export { validateFiles } from './files.js';
+export { checkSchema } from './schema.js';
+export { defaultPipelineFor, defaultFormatPromptFor } from '../core/defaults.js';
 export {
-  renderReportHtml,
-  REASON_TEXT,
-  fmtNum,
-  fmtPct,
-  configuredLevel,
-  CONFIGURED_LEVEL_TEXT,
-  type ConfiguredLevel,
-} from './html.js';
-export { renderReportTerminal } from './terminal.js';
-export {
-  validateFiles,
-  reportFromFiles,
-  checkSchema,
-  defaultPipelineFor,
-  defaultFormatPromptFor,
   type ValidateOptions,
   type ValidateResult,
   type Violation,
   type FileSummary,
   type ProblemCode,
-} from './files.js';
+} from './validate-types.js';

@@ -124,42 +124,51 @@ export const teacherPresent: RowRule = {
   },
 };
 
-/** `prompt_too_long`: exact prompt tokens (text + image) > max_prompt_length. Rows not measured pass. */
-export function promptLength(max: number): RowRule {
+/**
+ * A `measured` rule: the row's `measure` above `max` is a drop for `reason` (value: the measure, limit: `max`).
+ * A row whose measure is undefined or null (not measured, no response) passes.
+ */
+function overLimit(params: {
+  reason: 'prompt_too_long' | 'response_too_long';
+  max: number;
+  measure: (v: RowView) => number | null | undefined;
+  detail: (v: RowView, n: number) => string;
+}): RowRule {
+  const { reason, max, measure, detail } = params;
   return {
-    name: 'prompt_too_long',
+    name: reason,
     phase: 'measured',
     check(v) {
-      const t = v.tokens;
-      if (!t || t.prompt <= max) return undefined;
-      return {
-        reason: 'prompt_too_long',
-        detail: t.atLeast
-          ? `prompt is at least ${t.prompt} tokens (from its size: ${t.chars ?? 0} characters; counting stopped past the limit) > max_prompt_length ${max}`
-          : `prompt is ${t.prompt} tokens (${t.prompt - t.image} text + ${t.image} image) > max_prompt_length ${max}`,
-        value: t.prompt,
-        limit: max,
-      };
+      const n = measure(v);
+      if (n === undefined || n === null || n <= max) return undefined;
+      return { reason, detail: detail(v, n), value: n, limit: max };
     },
   };
 }
 
+/** `prompt_too_long`: exact prompt tokens (text + image) > max_prompt_length. Rows not measured pass. */
+export function promptLength(max: number): RowRule {
+  return overLimit({
+    reason: 'prompt_too_long',
+    max,
+    measure: (v) => v.tokens?.prompt,
+    detail: (v) => {
+      const t = v.tokens!; // measured: `measure` gave a number
+      return t.atLeast
+        ? `prompt is at least ${t.prompt} tokens (from its size: ${t.chars ?? 0} characters; counting stopped past the limit) > max_prompt_length ${max}`
+        : `prompt is ${t.prompt} tokens (${t.prompt - t.image} text + ${t.image} image) > max_prompt_length ${max}`;
+    },
+  });
+}
+
 /** `response_too_long`: teacher response tokens > max_response_length. Rows without a counted response pass. */
 export function responseLength(max: number): RowRule {
-  return {
-    name: 'response_too_long',
-    phase: 'measured',
-    check(v) {
-      const n = v.responseTokens;
-      if (n === undefined || n === null || n <= max) return undefined;
-      return {
-        reason: 'response_too_long',
-        detail: `teacher response is ${n} tokens > max_response_length ${max}`,
-        value: n,
-        limit: max,
-      };
-    },
-  };
+  return overLimit({
+    reason: 'response_too_long',
+    max,
+    measure: (v) => v.responseTokens,
+    detail: (_v, n) => `teacher response is ${n} tokens > max_response_length ${max}`,
+  });
 }
 
 /** The standard rules, in the order they are checked. */

@@ -93,14 +93,6 @@ export function recommendLimit(values: ArrayLike<number>, opts: { keep?: number;
   return Math.max(multiple, Math.ceil(v / multiple) * multiple);
 }
 
-export interface HistogramBin {
-  /** Inclusive lower edge. */
-  lo: number;
-  /** Exclusive upper edge (the last bin includes its upper edge). */
-  hi: number;
-  count: number;
-}
-
 /** A "nice" bin width (1, 2, 5 × 10^k) giving about `target` bins over [min, max]. */
 export function niceBinWidth(min: number, max: number, target = 40): number {
   const span = Math.max(1, max - min);

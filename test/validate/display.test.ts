@@ -8,14 +8,8 @@ import { test } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ReportBuilder,
-  percentile,
-  renderReportHtml,
-  summarize,
-  validateFiles,
-  STATS_DECIMALS,
-} from '../../src/validate/index.js';
+import { ReportBuilder, percentile, summarize, validateFiles, STATS_DECIMALS } from '../../src/validate/index.js';
+import { renderReportHtml } from '../../src/report/index.js';
 import { renderDatasetCard } from '../../src/export/index.js';
 import type { Stats } from '../../src/core/types.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';

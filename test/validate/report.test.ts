@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { GadError } from '../../src/core/errors.js';
-import { ReportBuilder, renderReportHtml, renderReportTerminal, reportFromOutDir } from '../../src/validate/index.js';
+import { ReportBuilder, reportFromOutDir } from '../../src/validate/index.js';
+import { renderReportHtml, renderReportTerminal } from '../../src/report/index.js';
 import { findChromium, screenshotHtml, syntheticReport } from '../helpers/validate.js';
 
 function smallBuilder(): ReportBuilder {

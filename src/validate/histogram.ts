@@ -1,0 +1,50 @@
+/** The histograms of report.json: token lengths binned with a "nice" width, text/image sums per bin. */
+import type { HistogramData } from './report.js';
+import { niceBinWidth, percentile, sortedCopy } from './stats.js';
+
+/**
+ * Bins values (and optionally the text/image sums per bin) with a "nice" width, about `targetBins` bins.
+ * The range ends a little after max(p99.5, the `marks` (limits to draw)); longer values are counted in `over`,
+ * so one extreme row does not squeeze the plot.
+ */
+export function histogram(params: {
+  values: number[];
+  /** Text / image tokens of each value's row (same order), summed per bin; null: no stacked view. */
+  text: number[] | null;
+  image: number[] | null;
+  marks?: number[];
+  targetBins?: number;
+}): HistogramData | null {
+  const { values, text, image, marks = [], targetBins = 48 } = params;
+  if (values.length === 0) return null;
+  const s = sortedCopy(values);
+  const min = s[0]!;
+  const max = s[s.length - 1]!;
+  let hiEnd = Math.max(percentile(s, 99.5), ...marks.filter((m) => Number.isFinite(m) && m <= max * 4));
+  hiEnd = Math.min(max, hiEnd * 1.08);
+  const width = niceBinWidth(min, hiEnd, targetBins);
+  const start = Math.floor(min / width) * width;
+  let nb = Math.max(1, Math.floor((hiEnd - start) / width) + 1);
+  if (start + nb * width > max) nb = Math.max(1, Math.floor((max - start) / width) + 1);
+  const end = start + nb * width;
+  const counts = new Array<number>(nb).fill(0);
+  const textSum = new Array<number>(nb).fill(0);
+  const imageSum = new Array<number>(nb).fill(0);
+  let over = 0;
+  let overTextSum = 0;
+  let overImageSum = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v >= end) {
+      over++;
+      overTextSum += text?.[i] ?? 0;
+      overImageSum += image?.[i] ?? 0;
+      continue;
+    }
+    const b = Math.min(nb - 1, Math.floor((v - start) / width));
+    counts[b]!++;
+    if (text) textSum[b]! += text[i] ?? 0;
+    if (image) imageSum[b]! += image[i] ?? 0;
+  }
+  return { start, width, counts, textSum, imageSum, over, overTextSum, overImageSum, max };
+}
