@@ -18,13 +18,10 @@ import { readImageCell } from './images.js';
 import { loadTeacher, scalarKey, type TeacherTable } from './teacher.js';
 import { JsonNumber, pyFloatRepr } from './numbers.js';
 import { stringify as losslessStringify } from 'lossless-json';
-import {
-  HubRepoUnreachable,
-  resolveHubOptions,
-  resolveHubSplit,
-  type DownloadProgress,
-  type HubOptions,
-} from './hub.js';
+import { HubRepoUnreachable } from './hub/errors.js';
+import { resolveHubOptions, type HubOptions } from './hub/options.js';
+import { resolveHubSplit } from './hub/resolve-split.js';
+import type { DownloadProgress } from './hub/download.js';
 import { JsonTypeInference, getPath, schemaHasPath } from './columns.js';
 
 export interface ColumnMap {
