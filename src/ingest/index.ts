@@ -1,6 +1,9 @@
 /** Public API of the ingest stage. */
-export { openIngest, DEFAULT_COLUMNS, promptText } from './ingest.js';
-export type { ColumnMap, IngestOptions, OpenedIngest } from './ingest.js';
+export { openIngest } from './ingest.js';
+export { DEFAULT_COLUMNS } from './column-map.js';
+export { promptText } from './prompt.js';
+export type { IngestOptions, OpenedIngest } from './ingest.js';
+export type { ColumnMap } from './column-map.js';
 export { parseSourceSpec, splitOfPath, groupFilesBySplit } from './spec.js';
 export type { SourceSpec, SourceKind } from './spec.js';
 export { readParquetRows, readParquetSchema } from './parquet.js';
