@@ -11,7 +11,7 @@ import type { DownloadProgress } from './hub/download.js';
 import { resolveHubOptions, type HubOptions } from './hub/options.js';
 import { passthroughColumns } from './passthrough.js';
 import { planSplits } from './plan.js';
-import { splitRows } from './rows.js';
+import { splitRows, type RowSettings } from './rows.js';
 import { parseSourceSpec } from './spec.js';
 import { loadTeacher, type TeacherTable } from './teacher.js';
 
@@ -108,7 +108,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
       );
   }
 
-  const settings = {
+  const settings: RowSettings = {
     plans,
     columns,
     colsByFile,

@@ -37,7 +37,7 @@ export interface PlannedSource {
   /** Repo id for hub sources (data_source default). */
   repo: string | null;
   files: PlannedFile[];
-  /** Root for relative image paths when no image_dir (jsonl/json: the file's folder). */
+  /** This source's entry in the manifest's `sources` (its files with size and sha256). */
   manifest: Manifest['sources'][number];
 }
 

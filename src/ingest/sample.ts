@@ -10,6 +10,7 @@ import type { PlannedFile, PlannedSource } from './plan.js';
 import { asText, promptText } from './prompt.js';
 import { scalarKey, type TeacherTable } from './teacher.js';
 
+/** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
 export interface RowContext {
   split: string;
   source: PlannedSource;
@@ -28,12 +29,12 @@ export interface RowContext {
   passthrough: string[] | null;
 }
 
-export /**
+/**
  * One input row as a `Sample`: id, data_source, extra, answer, teacher response, prompt (aliases rewritten to
  * `<image>`), images, and `<image>` placed when the text has none. Drops only a row it cannot read (`bad_row`,
  * `image_outside_root`) or a repeated id (`duplicate_id`); every other rule is the filter chain's.
  */
-function toSample(row: Record<string, unknown>, index: number, ctx: RowContext): Sample {
+export function toSample(row: Record<string, unknown>, index: number, ctx: RowContext): Sample {
   const { cols } = ctx;
   const source = ctx.source.spec.spec;
   const idRaw = cols.id ? scalarKey(getPath(row, cols.id)) : null;
