@@ -143,19 +143,24 @@ function resolvePath(path: string, ctx: ImageContext): { resolvedPath: string } 
   return { resolvedPath: target };
 }
 
+/** An image named by a string: a `data:` URI's bytes, else a path resolved against the allowed roots (or its drop). */
+function pathImage(path: string, ctx: ImageContext): { image: ImageRef } | { drop: Drop } {
+  if (isDataUri(path)) {
+    const d = toBytes(path);
+    if (d) return { image: { bytes: d, path: null, resolvedPath: null } };
+  }
+  const r = resolvePath(path, ctx);
+  if ('drop' in r) return r;
+  return { image: { bytes: null, path, resolvedPath: r.resolvedPath } };
+}
+
 function oneImage(v: unknown, ctx: ImageContext): { image: ImageRef } | { drop: Drop } | null {
   if (v === null || v === undefined) return null;
   const b = v instanceof Uint8Array || v instanceof ArrayBuffer ? toBytes(v) : null;
   if (b) return { image: { bytes: b, path: null, resolvedPath: null } };
   if (typeof v === 'string') {
     if (!v) return null;
-    if (isDataUri(v)) {
-      const d = toBytes(v);
-      if (d) return { image: { bytes: d, path: null, resolvedPath: null } };
-    }
-    const r = resolvePath(v, ctx);
-    if ('drop' in r) return r;
-    return { image: { bytes: null, path: v, resolvedPath: r.resolvedPath } };
+    return pathImage(v, ctx);
   }
   if (v instanceof JsonNumber)
     return { drop: { reason: 'bad_row', detail: `column ${ctx.imageKey} holds a number (${v.text}), not an image` } };
@@ -170,15 +175,7 @@ function oneImage(v: unknown, ctx: ImageContext): { image: ImageRef } | { drop: 
         return { drop: { reason: 'bad_row', detail: `image bytes in column ${ctx.imageKey} are not binary` } };
       return { image: { bytes, path, resolvedPath: null } };
     }
-    if (path) {
-      if (isDataUri(path)) {
-        const d = toBytes(path);
-        if (d) return { image: { bytes: d, path: null, resolvedPath: null } };
-      }
-      const r = resolvePath(path, ctx);
-      if ('drop' in r) return r;
-      return { image: { bytes: null, path, resolvedPath: r.resolvedPath } };
-    }
+    if (path) return pathImage(path, ctx);
     return { drop: { reason: 'bad_row', detail: `an image in column ${ctx.imageKey} has neither bytes nor path` } };
   }
   return { drop: { reason: 'bad_row', detail: `column ${ctx.imageKey} holds a ${typeof v}, not an image` } };

@@ -1,9 +1,12 @@
 /** Public API of the ingest stage. */
-export { openIngest, DEFAULT_COLUMNS, promptText } from './ingest.js';
-export type { ColumnMap, IngestOptions, OpenedIngest } from './ingest.js';
+export { openIngest } from './ingest.js';
+export { DEFAULT_COLUMNS } from './column-map.js';
+export { promptText } from './prompt.js';
+export type { IngestOptions, OpenedIngest } from './ingest.js';
+export type { ColumnMap } from './column-map.js';
 export { parseSourceSpec, splitOfPath, groupFilesBySplit } from './spec.js';
 export type { SourceSpec, SourceKind } from './spec.js';
-export { readParquetRows, readParquetSchema, parquetRowCount } from './parquet.js';
+export { readParquetRows, readParquetSchema } from './parquet.js';
 export type { ParquetColumn, ParquetSchemaInfo } from './parquet.js';
 export { readJsonlRows, readJsonRows } from './jsonl.js';
 export type { JsonRow } from './jsonl.js';
@@ -11,12 +14,13 @@ export { readImageCell } from './images.js';
 export type { ImageContext, ImagesResult } from './images.js';
 export { loadTeacher } from './teacher.js';
 export type { TeacherTable } from './teacher.js';
-export {
-  resolveHubOptions,
-  resolveHubSplit,
-  downloadToCache,
-  repoFolderName,
-  CONVERTED_PARQUET_REVISION,
-} from './hub.js';
-export type { HubOptions, ResolvedHubOptions, HubSplitFiles, DownloadProgress } from './hub.js';
-export { resolveLayout, getDataPatterns, pickLayoutSplit, type ResolvedLayout } from './data-files.js';
+export { resolveHubOptions } from './hub/options.js';
+export { resolveHubSplit } from './hub/resolve-split.js';
+export { downloadToCache } from './hub/download.js';
+export { repoFolderName } from './hub/cache.js';
+export { CONVERTED_PARQUET_REVISION } from './hub/converted.js';
+export type { HubOptions, ResolvedHubOptions } from './hub/options.js';
+export type { HubSplitFiles } from './hub/split-files.js';
+export type { DownloadProgress } from './hub/download.js';
+export { resolveLayout, pickLayoutSplit, type ResolvedLayout } from './data-files.js';
+export { getDataPatterns } from './data-patterns.js';

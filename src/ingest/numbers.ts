@@ -130,9 +130,3 @@ function holdsNumber(v: unknown, depth: number): boolean {
   for (const k in v) if (holdsNumber((v as Record<string, unknown>)[k], depth + 1)) return true;
   return false;
 }
-
-/** Text of a scalar as Python's `str()` gives it for a number read from JSON; null for anything else. */
-export function jsonNumberText(v: unknown): string | null {
-  if (v instanceof JsonNumber) return v.text;
-  return null;
-}

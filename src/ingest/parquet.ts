@@ -129,6 +129,22 @@ function leafType(el: SchemaTree['element']): string {
   }
 }
 
+/** A REPEATED field outside a LIST group: a non-null list of non-null elements. */
+function repeatedList(
+  name: string,
+  type: string,
+  kind: ParquetColumn['kind'],
+  children: ParquetColumn[],
+): ParquetColumn {
+  return {
+    name,
+    type: `list<${type}>`,
+    kind: 'list',
+    nullable: false,
+    children: [{ name: 'element', type, kind, nullable: false, children }],
+  };
+}
+
 function describeNode(node: SchemaTree): ParquetColumn {
   const el = node.element;
   const nullable = el.repetition_type !== 'REQUIRED';
@@ -150,27 +166,11 @@ function describeNode(node: SchemaTree): ParquetColumn {
   if (node.children.length > 0) {
     const children = node.children.map(describeNode);
     const type = `struct<${children.map((c) => `${c.name}: ${c.type}`).join(', ')}>`;
-    if (el.repetition_type === 'REPEATED') {
-      return {
-        name: el.name,
-        type: `list<${type}>`,
-        kind: 'list',
-        nullable: false,
-        children: [{ name: 'element', type, kind: 'struct', nullable: false, children }],
-      };
-    }
+    if (el.repetition_type === 'REPEATED') return repeatedList(el.name, type, 'struct', children);
     return { name: el.name, type, kind: 'struct', nullable, children };
   }
   const t = leafType(el);
-  if (el.repetition_type === 'REPEATED') {
-    return {
-      name: el.name,
-      type: `list<${t}>`,
-      kind: 'list',
-      nullable: false,
-      children: [{ name: 'element', type: t, kind: 'primitive', nullable: false, children: [] }],
-    };
-  }
+  if (el.repetition_type === 'REPEATED') return repeatedList(el.name, t, 'primitive', []);
   return { name: el.name, type: t, kind: 'primitive', nullable, children: [] };
 }
 
@@ -190,12 +190,6 @@ export async function readParquetSchema(path: string): Promise<ParquetSchemaInfo
     keyValue,
     createdBy: metadata.created_by ?? null,
   };
-}
-
-/** Number of rows from the footer, without reading data. */
-export async function parquetRowCount(path: string): Promise<number> {
-  const { metadata } = await openParquet(path);
-  return Number(metadata.num_rows);
 }
 
 /**

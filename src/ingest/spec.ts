@@ -28,7 +28,8 @@ const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 const HUB_ID_CONFIG = /^([A-Za-z0-9][\w.-]*\/[\w.-]+):([^\s@/:]+)$/;
 const GLOB_CHARS = /[*?[\]{}]/;
 
-function fileKind(p: string): 'parquet' | 'jsonl' | 'json' | null {
+/** The source kind a file's extension names (`.parquet`, `.jsonl`, `.json`), or null. */
+export function fileKind(p: string): 'parquet' | 'jsonl' | 'json' | null {
   const e = extname(p).toLowerCase();
   if (e === '.parquet') return 'parquet';
   if (e === '.jsonl') return 'jsonl';

@@ -1,0 +1,73 @@
+/** A Hub split from the cache alone (HF_HUB_OFFLINE=1): the cached snapshot's card and files, no network. */
+import { join } from 'node:path';
+import { readTextOrNull } from '../../core/fs.js';
+import { cardConfigs, defaultConfigName } from '../dataset-card.js';
+import { pickLayoutSplit, resolveLayout } from '../data-files.js';
+import { cachedCommit, localFiles, repoStorage, walkFiles } from './cache.js';
+import { CONVERTED_PARQUET_REVISION, pathIsParquet, pickConverted } from './converted.js';
+import { HubRepoUnreachable } from './errors.js';
+import { COMMIT } from './names.js';
+import type { ResolvedHubOptions } from './options.js';
+import { convertedSplitFiles, ownFilesUsable, ownSplitFiles, type HubSplitFiles } from './split-files.js';
+
+/** Offline: resolve the split from the cached snapshot (its README.md and the files cached), no network. */
+export async function resolveOffline(p: {
+  repo: string;
+  split: string;
+  config: string | null;
+  o: ResolvedHubOptions;
+  warn: (m: string) => void;
+}): Promise<HubSplitFiles> {
+  const { repo, split, config, o, warn } = p;
+  const storage = repoStorage(o.cacheDir, repo);
+  const where = `${repo} (cached, HF_HUB_OFFLINE=1)`;
+  const tried: string[] = [o.revision];
+  const commit = await cachedCommit(storage, o.revision);
+  let preferred: string | null = config;
+  // the snapshot holds only what was downloaded: a card naming files that were never fetched (a repo read
+  // through its converted branch) is no error here as long as the converted branch is cached
+  let layoutError: unknown = null;
+  if (commit) {
+    const snap = join(storage, 'snapshots', commit);
+    const paths = await walkFiles(snap);
+    const readme = paths.includes('README.md') ? await readTextOrNull(join(snap, 'README.md')) : null;
+    try {
+      preferred ??= defaultConfigName(cardConfigs(readme, where), where);
+    } catch {
+      /* reported by resolveLayout below */
+    }
+    try {
+      const layout = resolveLayout(paths, readme, config, where);
+      if (ownFilesUsable(layout)) {
+        const chosen = pickLayoutSplit(layout, split, where);
+        return ownSplitFiles({
+          repo,
+          revision: o.revision,
+          commit,
+          layout,
+          files: await localFiles(storage, commit, chosen),
+        });
+      }
+    } catch (e) {
+      layoutError = e;
+    }
+  }
+  if (!COMMIT.test(o.revision)) {
+    tried.push(CONVERTED_PARQUET_REVISION);
+    const conv = await cachedCommit(storage, CONVERTED_PARQUET_REVISION);
+    if (conv) {
+      const paths = (await walkFiles(join(storage, 'snapshots', conv))).filter(pathIsParquet);
+      if (paths.length) {
+        const chosen = pickConverted({ paths, repo, split, config, preferred, warn });
+        return convertedSplitFiles({ repo, commit: conv, chosen, files: await localFiles(storage, conv, chosen) });
+      }
+    }
+  }
+  if (layoutError) throw layoutError;
+  throw new HubRepoUnreachable(
+    `HF_HUB_OFFLINE=1 but ${repo} at revision ${o.revision} is not in the cache (${storage}; looked for refs ${tried.join(', ')})`,
+    {
+      hint: 'run once with network access (unset HF_HUB_OFFLINE), or point HF_HOME / HF_HUB_CACHE at the cache that holds it',
+    },
+  );
+}

@@ -1,0 +1,74 @@
+/** Cell values as text: the prompt cell (a string or a message list), and any scalar as Python's str() shows it. */
+import type { PromptMessage } from '../core/types.js';
+import { IMAGE_TAG } from '../core/image-tag.js';
+import { JsonNumber } from './numbers.js';
+
+export function asText(v: unknown): string | null | undefined {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  // A JSON number String() cannot carry (9007199254740993, 1.0, 1e5): Python's str() of it, as the trainer sees it.
+  if (v instanceof JsonNumber) return v.text;
+  return undefined;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Text of a message's content: a string, or a list of parts (`{type:'text', text}` / `{type:'image'}` → `<image>`). */
+function contentText(c: unknown): string | undefined {
+  if (typeof c === 'string') return c;
+  if (c instanceof Uint8Array) return Buffer.from(c).toString('utf8');
+  if (Array.isArray(c)) {
+    let s = '';
+    for (const part of c) {
+      if (typeof part === 'string') s += part;
+      else if (part && typeof part === 'object') {
+        const p = part as { type?: unknown; text?: unknown };
+        if (p.type === 'image' || p.type === 'image_url') s += IMAGE_TAG;
+        else if (typeof p.text === 'string') s += p.text;
+      }
+    }
+    return s;
+  }
+  return undefined;
+}
+
+/**
+ * The prompt text from a string cell or a message list (the first user message). A message list is also
+ * returned whole (every turn, contents as text), as verl renders it. `validate` reads prompt cells with it too.
+ */
+export function promptText(
+  v: unknown,
+): { text: string | null; messages?: PromptMessage[]; promptMessage?: number } | { error: string } {
+  // A number or boolean is not a prompt (a wrong cell type, e.g. a jsonl row with "problem": 42): bad_row.
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')
+    return { error: `the prompt cell is a ${typeof v} (${String(v)}), not text` };
+  if (v instanceof JsonNumber) return { error: `the prompt cell is a number (${v.text}), not text` };
+  if (v instanceof Uint8Array) {
+    // A binary prompt column: its bytes must be UTF-8 (a lenient decode would send U+FFFD garbage to the trainer).
+    try {
+      return { text: strictUtf8.decode(v) };
+    } catch {
+      return { error: 'the prompt bytes are not valid UTF-8' };
+    }
+  }
+  const t = asText(v);
+  if (t !== undefined) return { text: t };
+  if (Array.isArray(v)) {
+    const at = v.findIndex((m) => m && typeof m === 'object' && (m as { role?: unknown }).role === 'user');
+    if (at < 0) return v.length ? { error: 'the prompt message list has no user message' } : { text: null };
+    const messages: PromptMessage[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const m = v[i] as { role?: unknown; content?: unknown } | null;
+      const role = m && typeof m === 'object' ? asText(m.role) : undefined;
+      if (typeof role !== 'string') return { error: `prompt message ${i} has no role` };
+      const c = contentText(m!.content);
+      if (c === undefined)
+        return { error: `the content of prompt message ${i} (${role}) is neither text nor a list of parts` };
+      messages.push({ role, content: c });
+    }
+    return { text: messages[at]!.content, messages, promptMessage: at };
+  }
+  return { error: `the prompt cell is a ${typeof v}, not text or a message list` };
+}

@@ -1,0 +1,163 @@
+/** The row → `Sample` conversion: one input row (parquet or JSON) read through the resolved column mapping. */
+import { dirname } from 'node:path';
+import type { Drop, ImageRef, Sample } from '../core/types.js';
+import { IMAGE_TAG, rowImageTags } from '../core/image-tag.js';
+import type { ResolvedColumns } from './column-map.js';
+import { getPath } from './columns.js';
+import { extraValues, jsonText } from './extra.js';
+import { readImageCell } from './images.js';
+import type { PlannedFile, PlannedSource } from './plan.js';
+import { asText, promptText } from './prompt.js';
+import { scalarKey, type TeacherTable } from './teacher.js';
+
+/** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
+export interface RowContext {
+  split: string;
+  source: PlannedSource;
+  file: PlannedFile;
+  cols: ResolvedColumns;
+  dataSourceDefault: string;
+  imageDir: string | null;
+  allowOutsidePaths: boolean;
+  placement: 'prepend' | 'append' | 'none';
+  aliases: string[];
+  teacher: TeacherTable | null;
+  warnOnce: (key: string, m: string) => void;
+  /** id_key value → the first row that carried it (split, index), across every split of the build. */
+  ids: Map<string, { split: string; index: number }>;
+  /** Columns whose cells are kept unchanged on the Sample (null: pass-through is off). */
+  passthrough: string[] | null;
+}
+
+/**
+ * One input row as a `Sample`: id, data_source, extra, answer, teacher response, prompt (aliases rewritten to
+ * `<image>`), images, and `<image>` placed when the text has none. Drops only a row it cannot read (`bad_row`,
+ * `image_outside_root`) or a repeated id (`duplicate_id`); every other rule is the filter chain's.
+ */
+export function toSample(row: Record<string, unknown>, index: number, ctx: RowContext): Sample {
+  const { cols } = ctx;
+  const source = ctx.source.spec.spec;
+  const idRaw = cols.id ? scalarKey(getPath(row, cols.id)) : null;
+  const id = idRaw ?? `${source}#${index}`;
+  const ds = cols.dataSource ? asText(row[cols.dataSource]) : null;
+  const base: Sample = {
+    split: ctx.split,
+    index,
+    id,
+    source,
+    dataSource: typeof ds === 'string' && ds ? ds : ctx.dataSourceDefault,
+    problem: '',
+    answer: null,
+    images: [],
+    extra: {},
+  };
+  if (ctx.teacher || cols.teacher) base.teacherResponse = null;
+  if (ctx.passthrough) {
+    base.passthrough = {};
+    for (const c of ctx.passthrough) base.passthrough[c] = row[c] ?? null;
+  }
+  const dropped = (drop: Drop): Sample => ({ ...base, drop });
+
+  // An id names one row: the teacher file is joined on it (a GAD build would give two rows one response) and
+  // --test-ratio assigns by it. The first row carrying an id claims it (whatever happens to that row later);
+  // a later row with the same id is dropped. Reading the same row again (same split and index) is not a repeat.
+  if (idRaw !== null) {
+    const first = ctx.ids.get(idRaw);
+    if (first === undefined) ctx.ids.set(idRaw, { split: ctx.split, index });
+    else if (first.split !== ctx.split || first.index !== index) {
+      return dropped({
+        reason: 'duplicate_id',
+        detail: `id '${idRaw}' (id_key ${cols.id}) is already the id of row ${first.index} of split '${first.split}'; ids must be unique (a GAD build would give both rows one teacher response)`,
+        value: idRaw,
+        limit: `${first.split}#${first.index}`,
+      });
+    }
+  }
+
+  // extra: pass-through of the columns not used above, when small and JSON-serialisable
+  const used = new Set(
+    [cols.prompt, cols.answer, cols.images, cols.id, cols.imageBytes, cols.teacher, cols.dataSource].filter(
+      Boolean,
+    ) as string[],
+  );
+  base.extra = extraValues({ row, used, where: ctx.file.path, warnOnce: ctx.warnOnce });
+
+  // answer
+  if (cols.answer) {
+    const a = asText(row[cols.answer]);
+    if (a !== undefined) base.answer = a;
+    else base.answer = jsonText(row[cols.answer]);
+  } else if (cols.groundTruth) {
+    const rm = row.reward_model as { ground_truth?: unknown } | null | undefined;
+    const gt = rm && typeof rm === 'object' ? asText(rm.ground_truth) : null;
+    base.answer = gt === undefined ? null : gt;
+  }
+
+  // teacher
+  if (cols.teacher) {
+    const t = asText(row[cols.teacher]);
+    base.teacherResponse = typeof t === 'string' ? t : null;
+  } else if (ctx.teacher) {
+    const key = ctx.teacher.idKey ? idRaw : String(index);
+    base.teacherResponse = key === null ? null : (ctx.teacher.responses.get(key) ?? null);
+  }
+
+  // prompt
+  const p = promptText(row[cols.prompt]);
+  if ('error' in p) return dropped({ reason: 'bad_row', detail: `column ${cols.prompt}: ${p.error}` });
+  let text = p.text ?? '';
+  base.rawProblem = text;
+  const messages = p.messages?.map((m) => ({ ...m }));
+  for (const a of ctx.aliases) {
+    const rewrite = (t: string) => (t.includes(a) ? t.split(a).join(IMAGE_TAG) : t);
+    if (text.includes(a) || messages?.some((m) => m.content.includes(a))) {
+      text = rewrite(text);
+      if (messages) for (const m of messages) m.content = rewrite(m.content);
+      ctx.warnOnce(`alias:${a}`, `${ctx.source.spec.spec}: image placeholder '${a}' rewritten to '${IMAGE_TAG}'`);
+    }
+  }
+  base.problem = text;
+  if (messages) {
+    base.messages = messages;
+    base.promptMessage = p.promptMessage!;
+  }
+  // An empty prompt, an <image> count that differs from the images, a missing teacher response: rules of the
+  // filter chain (validate/rules.ts), checked the same way by build and validate. Ingest drops unreadable rows only.
+
+  // images
+  const imageDirOrBase = {
+    imageDir: ctx.imageDir,
+    baseDir: ctx.file.kind === 'parquet' ? null : dirname(ctx.file.path),
+    where: ctx.file.path,
+    imageKey: cols.images ?? cols.imageBytes ?? 'images',
+    // allowed roots for where image files may resolve: image_dir when set, else the data file's folder; the Hub cache
+    roots: [...(ctx.imageDir ? [] : [dirname(ctx.file.path)]), ...(ctx.file.cacheRoot ? [ctx.file.cacheRoot] : [])],
+    allowOutside: ctx.allowOutsidePaths,
+  };
+  const im = readImageCell(
+    cols.images ? row[cols.images] : null,
+    imageDirOrBase,
+    cols.imageBytes ? (row[cols.imageBytes] ?? null) : undefined,
+  );
+  if ('drop' in im) return dropped(im.drop);
+  base.images = im.images as ImageRef[];
+
+  // <image> placement and count (over every turn of a message list, as verl counts them)
+  const n = base.images.length;
+  const tags = rowImageTags(text, messages);
+  if (tags === 0 && n > 0) {
+    if (ctx.placement === 'prepend') base.problem = IMAGE_TAG.repeat(n) + text;
+    else if (ctx.placement === 'append') base.problem = text + IMAGE_TAG.repeat(n);
+    if (messages) messages[base.promptMessage!]!.content = base.problem;
+  }
+
+  if (base.teacherResponse === null) {
+    // Not a drop here (the no_teacher_response rule decides); where ingest looked, for the drop's detail.
+    base.teacherMissing = cols.teacher
+      ? `column ${cols.teacher} is empty`
+      : ctx.teacher!.idKey
+        ? `no teacher response for id '${idRaw ?? '(empty id)'}' in ${ctx.teacher!.file}`
+        : `no teacher response for row ${index} in ${ctx.teacher!.file}`;
+  }
+  return base;
+}
