@@ -29,7 +29,7 @@
  *
  * Resume: with `resume: true` and a journal whose settings hash equals the new one, finished shards
  * are kept (each checked against its journaled size and sha256) and `resumed` says, per split, how
- * many input rows they cover and gives back the opaque records the caller attached; shards being
+ * many input rows they cover and gives back the notes (typed by the caller, `N`) attached to its rows; shards being
  * written when the build died are deleted. A different hash, a missing or unreadable journal starts
  * fresh, and `notice` says why.
  */
