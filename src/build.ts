@@ -72,11 +72,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const tally = new Tally();
     const chain = filterChainOf(cfg, schema.kind === 'gad', tally);
     const report = new ReportBuilder();
-    const outputs = openOutputs({ splits: splitOrder, session, schema, shardSize: cfg.shard_size, report });
-    if (session.resumed) {
-      const n = [...outputs.journal.values()].reduce((a, notes) => a + notes.length, 0);
-      progress.log(`resuming: ${n} row(s) in finished shards are reused`);
-    }
+    const outputs = openOutputs({ splits: splitOrder, session, schema, shardSize: cfg.shard_size, report, progress });
     const warnOnce = onceEach(warn);
     const normalize = normalizeStep<RowNote>({ cfg, prompt: prep.prompt, warnOnce });
     const steps: Array<Step<RowNote>> = [
@@ -100,8 +96,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       progress,
     });
     const shards = await outputs.close(progress);
-    const fin = { cfg, prep, sources, schema, splitOrder, tally, outputs, shards, report, workDir: session.workDir };
-    const { manifest, report: built } = await finishBuild({ ...fin, prompts: normalize.prompts, warn });
+    const done = { splitOrder, tally, outputs, shards, report, prompts: normalize.prompts, workDir: session.workDir };
+    const { manifest, report: built } = await finishBuild({ cfg, prep, sources, schema, ...done, warn });
     await hooks.rows?.finish(session.workDir, manifest);
     await testHold('before-commit');
     const committed = await commitBuild(session);

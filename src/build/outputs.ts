@@ -76,6 +76,7 @@ export function openOutputs(p: {
   schema: SchemaOptions;
   shardSize: number;
   report: ReportBuilder;
+  progress: ProgressSink;
 }): BuildOutputs {
   const { session } = p;
   const writers = new Map<string, ShardWriter<RowNote>>();
@@ -89,6 +90,10 @@ export function openOutputs(p: {
       dropped: new JsonlOut(join(session.workDir, `.dropped.${split}.jsonl`)),
     });
     journal.set(split, session.resumed?.splits[split]?.records ?? []);
+  }
+  if (session.resumed) {
+    const n = [...journal.values()].reduce((a, notes) => a + notes.length, 0);
+    p.progress.log(`resuming: ${n} row(s) in finished shards are reused`);
   }
   const teacher = { total: 0, endingWithImEnd: 0 };
   const dataSources = new Set<string>();
