@@ -9,11 +9,10 @@ export {
   VERL_IMAGE_COLUMN,
   type SchemaOptions,
 } from './schema.js';
+export { recordBatch } from './parquet-stream.js';
 export {
   DEFAULT_ROW_GROUP_BYTES,
   DEFAULT_ROW_GROUP_ROWS,
-  DEFAULT_SHARD_SIZE,
-  recordBatch,
   shardFileName,
   ShardWriter,
   type ClosedShard,
@@ -27,5 +26,14 @@ export {
   type OutputSession,
   type ResumeState,
 } from './output.js';
-export { cardFeatures, renderDatasetCard, schemaOptionsOf, writeDatasetCard, writeManifest } from './manifest.js';
+export { cardFeatures, renderDatasetCard, schemaOptionsOf, writeManifest } from './manifest.js';
 export * as recipe from './recipe/index.js';
+export {
+  buildManifest,
+  pipelineBoundsFor,
+  publicConfig,
+  writeBuildFiles,
+  CHAT_TEMPLATE_FILE,
+  FORMAT_PROMPT_FILE,
+  type BuildManifestParams,
+} from './build-manifest.js';

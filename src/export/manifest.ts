@@ -17,11 +17,6 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<vo
   await rename(path + '.tmp', path);
 }
 
-/** Write `<dir>/README.md` from the manifest. */
-export async function writeDatasetCard(dir: string, manifest: Manifest): Promise<void> {
-  await writeFile(join(dir, 'README.md'), renderDatasetCard(manifest));
-}
-
 /** The schema options a manifest was written with. */
 export function schemaOptionsOf(manifest: Manifest): SchemaOptions {
   return {

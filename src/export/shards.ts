@@ -14,24 +14,23 @@
  * - Shards are written under `<workDir>/.shards/` (`*.partial` while open), checked (footer row count,
  *   sha256), journaled, and given their final `data/<split>-0000i-of-0000n.parquet` names by close().
  */
-import * as A from 'apache-arrow';
-import * as pw from 'parquet-wasm';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import type * as A from 'apache-arrow';
+import type * as pw from 'parquet-wasm';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
-import { parquetMetadata } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import type { Sample, ShardInfo } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
-import { arrowSchema, hfFeatures, rowBytes, rowFor, type SchemaOptions } from './schema.js';
-import { SHARDS_TMP, type JournalShard, type OpenedOutput } from './output.js';
+import { arrowSchema, rowBytes, rowFor, type SchemaOptions } from './schema.js';
+import { ParquetStreamFile, recordBatch, writerProperties } from './parquet-stream.js';
+import type { OpenedOutput } from './output.js';
+import { SHARDS_TMP, type JournalShard } from './shard-journal.js';
 
-export const DEFAULT_SHARD_SIZE = 500 * 1000 * 1000;
 export const DEFAULT_ROW_GROUP_ROWS = 128;
 export const DEFAULT_ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
-export interface ShardWriterOptions extends SchemaOptions {
+export interface ShardWriterOptions<N = unknown> extends SchemaOptions {
   /** The `data/` folder inside the work dir (OUT tmp /data). */
   dir: string;
   split: string;
@@ -40,7 +39,7 @@ export interface ShardWriterOptions extends SchemaOptions {
   rowGroupRows?: number;
   rowGroupBytes?: number;
   /** The output session: journals finished shards and continues a resumed split. */
-  session?: Pick<OpenedOutput, 'resumed' | 'recordShard' | 'workDir'>;
+  session?: Pick<OpenedOutput<N>, 'resumed' | 'recordShard' | 'workDir'>;
 }
 
 export interface ClosedShard {
@@ -57,116 +56,13 @@ export function shardFileName(split: string, index: number, count: number): stri
   return `${split}-${p(index)}-of-${p(count)}.parquet`;
 }
 
-function writerProperties(opts: SchemaOptions, rowGroupRows: number, rowGroupBytes: number): pw.WriterProperties {
-  let b = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.ZSTD)
-    .setDictionaryEnabled(false)
-    .setMaxRowGroupSize(rowGroupRows)
-    // arrow-rs gathers the batches we flush into row groups of up to rowGroupRows rows, whatever their size,
-    // and holds an open row group in wasm memory: without a byte cap, 128 rows of 5 MB images held ~640 MB
-    // there (and wasm memory never shrinks). The cap makes memory follow rowGroupBytes, not the image size.
-    .setMaxRowGroupBytes(rowGroupBytes)
-    // Also as a plain key-value entry, for readers that do not decode ARROW:schema (DuckDB, hyparquet).
-    .setKeyValueMetadata(new Map([['huggingface', JSON.stringify(hfFeatures(opts))]]));
-  if (opts.target === 'verl')
-    b = b.setColumnDictionaryEnabled('data_source', true).setColumnDictionaryEnabled('ability', true);
-  return b.build();
-}
-
-/** Build one Arrow record batch from rows (columns in schema order). */
-export function recordBatch(schema: A.Schema, rows: Array<Record<string, unknown>>): A.RecordBatch {
-  const children = schema.fields.map((field) => {
-    const b = A.makeBuilder({ type: field.type, nullValues: [null, undefined] });
-    for (const r of rows) b.append(r[field.name]);
-    return b.finish().flush();
-  });
-  return new A.RecordBatch(
-    schema,
-    A.makeData({ type: new A.Struct(schema.fields), length: rows.length, nullCount: 0, children }),
-  );
-}
-
-/** One open parquet file fed batch by batch (pull-driven: at most one batch waits). */
-class ParquetStreamFile {
-  private pending: { batch: pw.RecordBatch | null; taken: () => void } | null = null;
-  private wake: (() => void) | null = null;
-  private output: Promise<ReadableStream> | null = null;
-  private piping: Promise<void> | null = null;
-  private readonly source: ReadableStream;
-
-  constructor(
-    readonly path: string,
-    private readonly props: pw.WriterProperties,
-  ) {
-    this.source = new ReadableStream(
-      {
-        pull: async (ctrl) => {
-          while (!this.pending) await new Promise<void>((r) => (this.wake = r));
-          const { batch, taken } = this.pending;
-          this.pending = null;
-          if (batch) ctrl.enqueue(batch);
-          else ctrl.close();
-          taken();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-  }
-
-  private offer(batch: pw.RecordBatch | null): Promise<void> {
-    return new Promise<void>((taken) => {
-      this.pending = { batch, taken };
-      const w = this.wake;
-      this.wake = null;
-      w?.();
-    });
-  }
-
-  async write(batch: A.RecordBatch): Promise<void> {
-    const t = pw.Table.fromIPCStream(A.tableToIPC(new A.Table([batch]), 'stream'));
-    let wb: pw.RecordBatch[];
-    try {
-      wb = t.recordBatches();
-    } finally {
-      t.free();
-    }
-    for (const b of wb) {
-      if (!this.output) {
-        // parquet-wasm reads the first batch (for the schema) before it hands back the output stream.
-        this.output = pw.transformParquetStream(this.source, this.props);
-        await this.offer(b);
-        const out = await this.output;
-        this.piping = out.pipeTo(Writable.toWeb(createWriteStream(this.path)) as WritableStream<Uint8Array>);
-      } else {
-        await this.offer(b); // ownership moves into wasm (the batch is unwrapped), nothing to free here
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    if (!this.output) throw new Error('ParquetStreamFile.close before any batch');
-    await this.offer(null);
-    await this.piping;
-  }
-}
-
+/** Rows in a parquet file, as its footer says (hyparquet's metadata reader). */
 async function footerRows(path: string): Promise<number> {
-  const fh = await open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    const tail = Buffer.alloc(8);
-    await fh.read(tail, 0, 8, size - 8);
-    if (tail.toString('latin1', 4) !== 'PAR1') throw new Error('no parquet footer');
-    const len = tail.readUInt32LE(0);
-    const buf = Buffer.alloc(len + 8);
-    await fh.read(buf, 0, len + 8, size - len - 8);
-    return Number(parquetMetadata(buf).num_rows);
-  } finally {
-    await fh.close();
-  }
+  return Number((await parquetMetadataAsync(await asyncBufferFromFile(path))).num_rows);
 }
 
-export class ShardWriter {
+/** Writes one split as parquet shards; `N` is the type of the notes journaled with the rows (see write/skip). */
+export class ShardWriter<N = unknown> {
   /** Called after each shard is finished, checked and journaled. */
   onShardClosed?: (info: ClosedShard) => void;
 
@@ -175,20 +71,20 @@ export class ShardWriter {
   private readonly rowGroupRows: number;
   private readonly rowGroupBytes: number;
   private readonly tmpDir: string;
-  private readonly finished: JournalShard[] = [];
+  private readonly finished: Array<JournalShard<N>> = [];
   private buffer: Array<Record<string, unknown>> = [];
   private bufferBytes = 0;
   private file: ParquetStreamFile | null = null;
   private shardRows = 0;
   private shardBytes = 0;
   private segInput = 0;
-  private segRecords: unknown[] = [];
+  private segRecords: N[] = [];
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
   /** Image `path` names used in the open shard (kept unique within a shard). */
   private imageNames = new Set<string>();
 
-  constructor(private readonly opts: ShardWriterOptions) {
+  constructor(private readonly opts: ShardWriterOptions<N>) {
     if (!(opts.shardSize > 0))
       throw new GadError(`export: --shard-size must be a positive number of bytes (got ${opts.shardSize})`);
     if (!/^[A-Za-z0-9_.]+$/.test(opts.split) || opts.split.includes('-')) {
@@ -205,13 +101,8 @@ export class ShardWriter {
     if (prev) this.finished.push(...prev.shards);
   }
 
-  /** Shards reused from the interrupted build. */
-  get resumedShards(): number {
-    return this.opts.session?.resumed?.splits[this.opts.split]?.shards.length ?? 0;
-  }
-
-  /** Write one kept sample; `note` is an opaque record journaled with the shard that holds the row. */
-  write(sample: Sample, note?: unknown): Promise<void> {
+  /** Write one kept sample; `note` is journaled with the shard that holds the row. */
+  write(sample: Sample, note?: N): Promise<void> {
     return this.serial(async () => {
       if (this.closed) throw new Error('ShardWriter.write after close');
       let named = this.uniqueImageNames(sample);
@@ -235,7 +126,7 @@ export class ShardWriter {
   }
 
   /** Count an input row that was dropped (not written), so resume knows which input rows are covered. */
-  skip(note?: unknown): Promise<void> {
+  skip(note?: N): Promise<void> {
     return this.serial(async () => {
       if (this.closed) throw new Error('ShardWriter.skip after close');
       this.segInput++;
@@ -350,7 +241,7 @@ export class ShardWriter {
     const finalTmp = file.path.replace(/\.partial$/, '');
     await rename(file.path, finalTmp);
     const st = await stat(finalTmp);
-    const entry: JournalShard = {
+    const entry: JournalShard<N> = {
       split: this.opts.split,
       index,
       rows,

@@ -1,7 +1,8 @@
 import { sha256 } from '../core/hash.js';
 import { countImageTags } from '../core/image-tag.js';
 import { firstDrop, rowRules, viewOfSample, type RowRule } from './rules.js';
-import { DROP_REASONS, type Drop, type DropReason, type Sample } from '../core/types.js';
+import { Tally } from '../core/tally.js';
+import type { Drop, DropReason, Sample } from '../core/types.js';
 
 /** What the standard chain checks. */
 export interface FilterOptions {
@@ -33,13 +34,6 @@ export interface FilterStep {
   keyOf?(sample: Sample): string | undefined;
 }
 
-/** Counts per split: zero for every reason code, plus how many rows passed. */
-function zeroCounts(): Record<DropReason, number> {
-  const out = {} as Record<DropReason, number>;
-  for (const r of DROP_REASONS) out[r] = 0;
-  return out;
-}
-
 /**
  * Runs the steps in order on each sample. A sample that arrives with `drop` already set (format's image
  * problems: image_undecodable, image_too_large, aspect_ratio, image_too_small) is counted and skips the steps.
@@ -50,20 +44,21 @@ function zeroCounts(): Record<DropReason, number> {
  */
 export class FilterChain {
   readonly steps: FilterStep[];
-  private readonly dropCounts = new Map<string, Record<DropReason, number>>();
-  private readonly keptCounts = new Map<string, number>();
+  /** Where each row's outcome is counted, once (a build passes its own, which the manifest's counts come from). */
+  readonly tally: Tally;
 
-  constructor(steps: FilterStep[]) {
+  constructor(steps: FilterStep[], tally: Tally = new Tally()) {
     this.steps = steps;
+    this.tally = tally;
   }
 
   /** The standard chain: the row rules of rules.ts in their order (empty_prompt, image_count_mismatch / no_image /
    * multi_image, no_teacher_response, prompt_too_long, response_too_long), then duplicate / leak. */
-  static standard(opts: FilterOptions): FilterChain {
+  static standard(opts: FilterOptions, tally?: Tally): FilterChain {
     const rules = rowRules({ ...opts, requireImage: opts.requireImage ?? true, singleImage: opts.singleImage ?? true });
     const steps: FilterStep[] = rules.map(ruleStep);
     if (opts.dedupe || opts.leakCheck) steps.push(new DedupeStep({ dedupe: opts.dedupe, leakCheck: opts.leakCheck }));
-    const chain = new FilterChain(steps);
+    const chain = new FilterChain(steps, tally);
     chain.rules = rules;
     return chain;
   }
@@ -92,19 +87,21 @@ export class FilterChain {
     }
     if (drop) {
       sample.drop = drop;
-      const c = this.countsFor(sample.split);
-      c[drop.reason] = (c[drop.reason] ?? 0) + 1;
+      this.tally.book(sample.split, drop.reason);
       return drop;
     }
     for (const step of this.steps) step.accept?.(sample);
-    this.countsFor(sample.split);
-    this.keptCounts.set(sample.split, (this.keptCounts.get(sample.split) ?? 0) + 1);
+    this.tally.book(sample.split, null);
     return undefined;
   }
 
-  /** Replay a kept row of an interrupted build (by its dedupe key) without checking it again. */
-  remember(split: string, key: string): void {
-    for (const step of this.steps) step.remember?.(split, key);
+  /**
+   * Replay a row of an interrupted build without checking it again: count its outcome (`reason`, null when kept)
+   * and restore what the steps remember of a kept row (its dedupe `key`).
+   */
+  replay(split: string, outcome: { reason: DropReason | null; key?: string }): void {
+    this.tally.book(split, outcome.reason);
+    if (outcome.reason === null && outcome.key) for (const step of this.steps) step.remember?.(split, outcome.key);
   }
 
   /** The dedupe key of a sample the chain checked (computed now if no step did). */
@@ -118,25 +115,12 @@ export class FilterChain {
 
   /** Drops per split and reason (every reason present, zero when none). */
   counts(): Record<string, Record<DropReason, number>> {
-    const out: Record<string, Record<DropReason, number>> = {};
-    for (const [split, c] of this.dropCounts) out[split] = { ...c };
-    return out;
+    return Object.fromEntries(this.tally.splits().map((split) => [split, this.tally.drops(split)]));
   }
 
   /** Rows that passed, per split. */
   kept(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const split of this.dropCounts.keys()) out[split] = this.keptCounts.get(split) ?? 0;
-    return out;
-  }
-
-  private countsFor(split: string): Record<DropReason, number> {
-    let c = this.dropCounts.get(split);
-    if (!c) {
-      c = zeroCounts();
-      this.dropCounts.set(split, c);
-    }
-    return c;
+    return Object.fromEntries(this.tally.splits().map((split) => [split, this.tally.kept(split)]));
   }
 }
 

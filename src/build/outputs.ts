@@ -1,0 +1,165 @@
+/**
+ * What a build writes per output split besides its shards: lengths.jsonl and dropped.jsonl (written per split,
+ * concatenated in split order at the end), the report's lengths and drops, the teacher-ending counts and the
+ * data sources of kept rows. `book` records one row's outcome there, new or replayed alike.
+ */
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { ProgressSink } from '../core/progress.js';
+import type { PassthroughColumn, ShardInfo } from '../core/types.js';
+import type { ResolvedConfig } from '../config.js';
+import {
+  ShardWriter,
+  VERL_IMAGE_COLUMN,
+  planPassthrough,
+  type OpenedOutput,
+  type SchemaOptions,
+} from '../export/index.js';
+import type { ReportBuilder } from '../validate/index.js';
+import type { RowNote } from './journal.js';
+import type { Row } from './runner.js';
+
+class JsonlOut {
+  private readonly s: WriteStream;
+  /** A write error (e.g. a full disk), kept until the next write or close throws it. */
+  private err: Error | null = null;
+  constructor(path: string) {
+    this.s = createWriteStream(path);
+    this.s.on('error', (e) => (this.err ??= e));
+  }
+  async write(obj: unknown) {
+    if (this.err) throw this.err;
+    if (!this.s.write(`${JSON.stringify(obj)}\n`)) await once(this.s, 'drain');
+  }
+  async close() {
+    if (this.err) throw this.err;
+    this.s.end();
+    await once(this.s, 'finish');
+  }
+}
+
+async function concatFiles(parts: string[], dest: string) {
+  const w = createWriteStream(dest);
+  for (const p of parts) {
+    for await (const chunk of createReadStream(p)) if (!w.write(chunk)) await once(w, 'drain');
+    await rm(p);
+  }
+  w.end();
+  await once(w, 'finish');
+}
+
+interface SplitOut {
+  lengths: JsonlOut;
+  dropped: JsonlOut;
+}
+
+export interface BuildOutputs {
+  /** The shard writer of each output split, in split order. */
+  writers: Map<string, ShardWriter<RowNote>>;
+  /** Per output split, the journaled notes a resumed build replays. */
+  journal: Map<string, RowNote[]>;
+  /** Teacher responses seen, and how many end with <|im_end|>. */
+  teacher: { total: number; endingWithImEnd: number };
+  /** data_source of the kept rows. */
+  dataSources: Set<string>;
+  /** Record one row's outcome (new or replayed): lengths or drops, the report, the teacher counts. */
+  book(row: Row<RowNote> & { note: RowNote }): Promise<void>;
+  /** Finish the shards and the jsonl files; the shards of every split, in split order. */
+  close(progress: ProgressSink): Promise<ShardInfo[]>;
+}
+
+export function openOutputs(p: {
+  splits: string[];
+  session: OpenedOutput<RowNote>;
+  schema: SchemaOptions;
+  shardSize: number;
+  report: ReportBuilder;
+  progress: ProgressSink;
+}): BuildOutputs {
+  const { session } = p;
+  const writers = new Map<string, ShardWriter<RowNote>>();
+  const journal = new Map<string, RowNote[]>();
+  const files = new Map<string, SplitOut>();
+  for (const split of p.splits) {
+    const dir = join(session.workDir, 'data');
+    writers.set(split, new ShardWriter<RowNote>({ ...p.schema, dir, split, shardSize: p.shardSize, session }));
+    files.set(split, {
+      lengths: new JsonlOut(join(session.workDir, `.lengths.${split}.jsonl`)),
+      dropped: new JsonlOut(join(session.workDir, `.dropped.${split}.jsonl`)),
+    });
+    journal.set(split, session.resumed?.splits[split]?.records ?? []);
+  }
+  if (session.resumed) {
+    const n = [...journal.values()].reduce((a, notes) => a + notes.length, 0);
+    p.progress.log(`resuming: ${n} row(s) in finished shards are reused`);
+  }
+  const teacher = { total: 0, endingWithImEnd: 0 };
+  const dataSources = new Set<string>();
+  return {
+    writers,
+    journal,
+    teacher,
+    dataSources,
+    async book({ sample, note }) {
+      const o = files.get(sample.split)!;
+      if (note.te !== null) {
+        teacher.total++;
+        if (note.te) teacher.endingWithImEnd++;
+      }
+      if (note.drop) {
+        p.report.addDrop(note.drop);
+        await o.dropped.write(note.drop);
+      } else if (note.len) {
+        dataSources.add(sample.dataSource);
+        p.report.add(note.len);
+        await o.lengths.write(note.len);
+      }
+    },
+    async close(progress) {
+      progress.start('write', writers.size, 'splits');
+      const shards: ShardInfo[] = [];
+      for (const w of writers.values()) {
+        shards.push(...(await w.close()));
+        progress.tick('write');
+      }
+      // lengths.jsonl / dropped.jsonl: split by split, each in input order.
+      for (const kind of ['lengths', 'dropped'] as const) {
+        const parts: string[] = [];
+        for (const [split, o] of files) {
+          await o[kind].close();
+          parts.push(join(session.workDir, `.${kind}.${split}.jsonl`));
+        }
+        await concatFiles(parts, join(session.workDir, `${kind}.jsonl`));
+      }
+      progress.end('write');
+      return shards;
+    },
+  };
+}
+
+/**
+ * The output's columns: verl writes every other input column and extra_info field unchanged (passthrough), its
+ * image column always `images`, verl's default data.image_key (EasyR1 reads the configured image_key, which it
+ * keeps). Warns about each input column that cannot be passed through.
+ */
+export function outputSchema(
+  cfg: ResolvedConfig,
+  columns: readonly PassthroughColumn[],
+  warn: (message: string) => void,
+): SchemaOptions & { kind: 'gad' | 'grpo'; promptKey: string; imageKey: string } {
+  const gad = !!(cfg.teacher && (cfg.teacher.file || cfg.teacher.column));
+  const kind = (gad ? 'gad' : 'grpo') as 'gad' | 'grpo';
+  const promptKey = cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key;
+  const passthrough = cfg.target === 'verl' ? planPassthrough(columns, { kind, promptKey }) : { keep: [], left: [] };
+  for (const l of passthrough.left) warn(`input column '${l.name}' is NOT passed through: ${l.why}`);
+  return {
+    target: cfg.target,
+    kind,
+    promptKey,
+    answerKey: cfg.data.answer_key,
+    imageKey: cfg.target === 'verl' ? VERL_IMAGE_COLUMN : cfg.data.image_key,
+    ...(passthrough.keep.length ? { passthrough: passthrough.keep } : {}),
+  };
+}

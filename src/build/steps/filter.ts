@@ -1,0 +1,46 @@
+/**
+ * The `filter` step: the filter chain (validate/filters.ts: the measured row rules, then duplicate / leak) decides
+ * each formatted row's outcome and counts it, once, in the build's tally; the step turns the outcome into the row's
+ * journal note. A replayed row is counted the same way and its dedupe key remembered, without checking it again.
+ */
+import type { Sample } from '../../core/types.js';
+import { dropRecord, lengthRecord, type DropRecord, type FilterChain } from '../../validate/index.js';
+import { imageStamps, type RowNote } from '../journal.js';
+import type { Step } from '../runner.js';
+
+export function filterStep(p: {
+  chain: FilterChain;
+  dedupe: boolean;
+  /** The drop as written to dropped.jsonl (machine paths removed). */
+  publicDrop: (d: DropRecord) => DropRecord;
+  /** A formatted row, before the filters (a partitioned build records it). */
+  onFormatted?: (sample: Sample) => void;
+}): Step<RowNote> {
+  const { chain } = p;
+  return {
+    name: 'filter',
+    run(row) {
+      const sample = row.sample;
+      const te =
+        typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
+      p.onFormatted?.(sample);
+      const drop = chain.apply(sample);
+      const img = imageStamps(sample);
+      const note: RowNote = drop
+        ? { drop: p.publicDrop(dropRecord(sample)), te, ...(img ? { img } : {}) }
+        : {
+            len: lengthRecord(sample),
+            key: p.dedupe ? chain.dedupeKeyOf(sample) : undefined,
+            te,
+            ...(img ? { img } : {}),
+          };
+      return { ...row, note };
+    },
+    replay({ sample, note }) {
+      chain.replay(
+        sample.split,
+        note.drop ? { reason: note.drop.reason } : { reason: null, key: note.len && note.key },
+      );
+    },
+  };
+}
