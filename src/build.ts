@@ -72,7 +72,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const schema = outputSchema(cfg, ingest.passthrough, warn);
     const tally = new Tally();
     const chain = filterChainOf(cfg, schema.kind === 'gad', tally);
-    const report = new ReportBuilder();
+    const report = new ReportBuilder(tally);
     const outputs = openOutputs({ splits: splitOrder, session, schema, shardSize: cfg.shard_size, report, progress });
     const warnOnce = onceEach(warn);
     const normalize = normalizeStep<RowNote>({ cfg, prompt: prep.prompt, warnOnce });

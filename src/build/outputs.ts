@@ -109,7 +109,7 @@ export function openOutputs(p: {
         if (note.te) teacher.endingWithImEnd++;
       }
       if (note.drop) {
-        p.report.addDrop(note.drop);
+        p.report.addMeasured(note.drop); // counted once, in the tally, by the filter chain
         await o.dropped.write(note.drop);
       } else if (note.len) {
         dataSources.add(sample.dataSource);

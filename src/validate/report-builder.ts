@@ -1,5 +1,6 @@
 /** `ReportBuilder`: the numbers of report.json (statistics, candidate limits, recommendation, drops, histograms). */
 import { DROP_REASONS, type DropReason } from '../core/types.js';
+import { Tally } from '../core/tally.js';
 import type { DropRecord, LengthRecord } from './filters.js';
 import { histogram } from './histogram.js';
 import {
@@ -22,8 +23,6 @@ interface SplitAcc {
   mText: number[];
   mImage: number[];
   mResponse: number[];
-  dropped: number;
-  drops: Record<DropReason, number>;
 }
 
 function zeroDrops(): Record<DropReason, number> {
@@ -42,17 +41,19 @@ function emptyAcc(): SplitAcc {
     mText: [],
     mImage: [],
     mResponse: [],
-    dropped: 0,
-    drops: zeroDrops(),
   };
 }
 
 /**
  * Builds a Report from lengths.jsonl / dropped.jsonl records as they stream by. Memory: four numbers per
- * row (no text, no images).
+ * row (no text, no images). The drop counts are not kept here but read from a `Tally` (src/core/tally.ts): its
+ * own, booked by `addDrop`, or a build's, booked once by the filter chain (then the build passes each drop to
+ * `addMeasured` only, for its lengths).
  */
 export class ReportBuilder {
   private readonly acc = new Map<string, SplitAcc>();
+
+  constructor(private readonly tally: Tally = new Tally()) {}
 
   private split(name: string): SplitAcc {
     let a = this.acc.get(name);
@@ -72,11 +73,18 @@ export class ReportBuilder {
     if (rec.response_tokens !== null && rec.response_tokens !== undefined) a.response.push(rec.response_tokens);
   }
 
-  /** A dropped row (a dropped.jsonl line). Rows dropped for length keep their measured lengths for the candidate table. */
+  /** A dropped row (a dropped.jsonl line): counted in the tally, then `addMeasured`. */
   addDrop(rec: Pick<DropRecord, 'split' | 'reason'> & Partial<DropRecord>): void {
+    this.tally.book(rec.split, rec.reason);
+    this.addMeasured(rec);
+  }
+
+  /**
+   * What the report keeps of a dropped row besides its count (which the tally has): rows dropped for length keep
+   * their measured lengths for the candidate table.
+   */
+  addMeasured(rec: Pick<DropRecord, 'split' | 'reason'> & Partial<DropRecord>): void {
     const a = this.split(rec.split);
-    a.dropped++;
-    a.drops[rec.reason] = (a.drops[rec.reason] ?? 0) + 1;
     if (
       (rec.reason === 'prompt_too_long' || rec.reason === 'response_too_long') &&
       typeof rec.prompt_tokens === 'number'
@@ -99,6 +107,7 @@ export class ReportBuilder {
     const keep = meta.keep ?? 0.99;
     const multiple = meta.multiple ?? 256;
     const order = [...(meta.splitOrder ?? ['train', 'validation', 'val', 'test'])];
+    for (const name of this.tally.splits()) this.split(name);
     const names = [...this.acc.keys()].sort((x, y) => {
       const ix = order.indexOf(x);
       const iy = order.indexOf(y);
@@ -109,18 +118,22 @@ export class ReportBuilder {
     const maxPrompt = meta.maxPromptLength ?? null;
 
     const all = emptyAcc();
+    const allDrops = zeroDrops();
+    let allDropped = 0;
     const splits: Record<string, SplitReport> = {};
     const bySplit: Record<string, Record<DropReason, number>> = {};
     for (const name of names) {
       const a = this.acc.get(name)!;
-      splits[name] = splitReport(a, maxResp);
-      bySplit[name] = { ...a.drops };
+      const drops = this.tally.drops(name);
+      const dropped = DROP_REASONS.reduce((n, r) => n + drops[r], 0);
+      splits[name] = splitReport(a, dropped, maxResp);
+      bySplit[name] = drops;
       for (const k of ['prompt', 'text', 'image', 'response', 'mPrompt', 'mText', 'mImage', 'mResponse'] as const)
         for (const v of a[k]) all[k].push(v);
-      all.dropped += a.dropped;
-      for (const r of DROP_REASONS) all.drops[r] += a.drops[r];
+      allDropped += dropped;
+      for (const r of DROP_REASONS) allDrops[r] += drops[r];
     }
-    const total = splitReport(all, maxResp);
+    const total = splitReport(all, allDropped, maxResp);
 
     const measuredPrompt = [...all.prompt, ...all.mPrompt];
     const measuredResponse = [...all.response, ...all.mResponse];
@@ -176,7 +189,7 @@ export class ReportBuilder {
             : '.'),
       );
     }
-    if (all.mPrompt.length === 0 && all.drops.prompt_too_long > 0)
+    if (all.mPrompt.length === 0 && allDrops.prompt_too_long > 0)
       notes.push(
         'dropped.jsonl has no token counts for prompt_too_long rows: the candidate table counts kept rows only.',
       );
@@ -206,7 +219,7 @@ export class ReportBuilder {
         minRows,
         tooFew,
       },
-      drops: { total: all.drops, bySplit, count: all.dropped },
+      drops: { total: allDrops, bySplit, count: allDropped },
       histograms: {
         prompt: histogram({
           values: [...all.prompt, ...all.mPrompt],
@@ -223,7 +236,7 @@ export class ReportBuilder {
   }
 }
 
-function splitReport(a: SplitAcc, maxResp: number | null): SplitReport {
+function splitReport(a: SplitAcc, dropped: number, maxResp: number | null): SplitReport {
   const hasResp = a.response.length > 0 || a.mResponse.length > 0;
   let over: number | null = null;
   if (hasResp && maxResp !== null) {
@@ -233,7 +246,7 @@ function splitReport(a: SplitAcc, maxResp: number | null): SplitReport {
   }
   return {
     rows: a.prompt.length,
-    dropped: a.dropped,
+    dropped,
     measured: a.prompt.length + a.mPrompt.length,
     tokens: {
       prompt: summarize(a.prompt),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { GadError } from '../../src/core/errors.js';
+import { Tally } from '../../src/core/tally.js';
 import { ReportBuilder, reportFromOutDir } from '../../src/validate/index.js';
 import { renderReportHtml, renderReportTerminal } from '../../src/report/index.js';
 import { findChromium, screenshotHtml, syntheticReport } from '../helpers/validate.js';
@@ -238,4 +239,21 @@ test('report: the configured limit row is coloured by what it loses (fine / warn
   assert.ok(bg('cfg-warn') && bg('cfg-error') && bg('cfg-fine'));
   assert.notEqual(bg('cfg-warn'), bg('cfg-error'));
   assert.notEqual(bg('cfg-fine'), bg('cfg-error'));
+});
+
+test("ReportBuilder with a build's tally: the drops come from the tally alone (counted once), lengths from addMeasured", () => {
+  const tally = new Tally();
+  const b = new ReportBuilder(tally);
+  tally.book('train', null);
+  b.add({ split: 'train', prompt_tokens: 300, text_tokens: 40, image_tokens: 260, response_tokens: 10 });
+  tally.book('train', 'prompt_too_long');
+  b.addMeasured({ split: 'train', reason: 'prompt_too_long', value: 2500, limit: 2048, prompt_tokens: 2500 });
+  tally.book('test', 'leak'); // a split with only a drop
+  const r = b.build({ maxPromptLength: 2048, splitOrder: ['train', 'test'] });
+  assert.equal(r.drops.count, 2);
+  assert.equal(r.drops.total.prompt_too_long, 1);
+  assert.equal(r.drops.bySplit.test!.leak, 1);
+  assert.equal(r.splits.train!.dropped, 1);
+  assert.equal(r.splits.test!.dropped, 1);
+  assert.equal(r.splits.train!.measured, 2); // the dropped row's length is in the candidate table
 });
