@@ -1,15 +1,14 @@
 /**
  * `gad-data export sft|prompts|rm`: the GAD recipe's warmup data from a build (see docs/gad-recipe.md).
- * Kept apart from cli.ts so the main command file stays a thin list of commands.
  */
-import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { GadError } from './core/errors.js';
-import type { ExportResult } from './export/recipe/index.js';
+import { GadError } from '../core/errors.js';
+import type { ExportResult } from '../export/recipe/index.js';
+import { shownPath } from './shared.js';
 
 /** The export formats (src/export/recipe/lengths.ts RECIPE_TRAINERS); the library is loaded when a command runs. */
 const RECIPE_TRAINERS = ['ms-swift', 'llamafactory'] as const;
-const recipe = () => import('./export/recipe/index.js');
+const recipe = () => import('../export/recipe/index.js');
 
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
@@ -24,10 +23,6 @@ async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, nex
     return;
   }
   if (o.quiet) return;
-  const rel = (p: string) => {
-    const x = resolve(p).replace(process.cwd() + '/', '');
-    return x.startsWith('/') ? x : `./${x}`;
-  };
   const files = Object.entries(r.manifest.files)
     .map(([split, f]) => `${split}: ${f.rows} rows (${f.file})`)
     .join(' · ');
@@ -36,13 +31,13 @@ async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, nex
     renderRecipeReport(r.report),
     '',
     files,
-    `Wrote ${rel(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`,
+    `Wrote ${shownPath(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`,
   ];
-  if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${n.replaceAll('{out}', rel(r.out))}`));
+  if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${n.replaceAll('{out}', shownPath(r.out))}`));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export function addRecipeCommands(program: Command): void {
+export function addExportCommands(program: Command): void {
   const exp = program
     .command('export')
     .description(
