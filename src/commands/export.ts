@@ -17,6 +17,15 @@ const positive = (name: string) => (v: string) => {
   return n;
 };
 
+/** `--format` of the sft and rm exports. */
+const formatOption = () =>
+  new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift');
+/** `--max-length` of the sft and rm exports: what it drops. */
+const maxLengthOption = (drops: string) =>
+  new Option('--max-length <n>', `drop ${drops} (default: max prompt + max response length of the build)`).argParser(
+    positive('--max-length'),
+  );
+
 async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, next: string[]): Promise<void> {
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ out: r.out, export: r.manifest }, null, 2)}\n`);
@@ -54,14 +63,8 @@ export function addExportCommands(program: Command): void {
     exp
       .command('sft')
       .description('generator warmup: the teacher answers as SFT data (ms-swift or LLaMA-Factory format)')
-      .addOption(
-        new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'),
-      )
-      .option(
-        '--max-length <n>',
-        'drop rows whose whole conversation is longer (default: max prompt + max response length of the build)',
-        positive('--max-length'),
-      ),
+      .addOption(formatOption())
+      .addOption(maxLengthOption('rows whose whole conversation is longer')),
   ).action(async (o) => {
     const { exportSft } = await recipe();
     const r = await exportSft({ from: o.from, out: o.out, model: o.model, format: o.format, maxLength: o.maxLength });
@@ -86,15 +89,9 @@ export function addExportCommands(program: Command): void {
     exp
       .command('rm')
       .description('discriminator warmup: teacher answer (chosen) vs student answer (rejected) pairs')
-      .addOption(
-        new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'),
-      )
+      .addOption(formatOption())
       .option('--student <file>', 'student answers: jsonl with id and response (swift infer result file accepted)')
-      .option(
-        '--max-length <n>',
-        'drop pairs where either side is longer (default: max prompt + max response length of the build)',
-        positive('--max-length'),
-      ),
+      .addOption(maxLengthOption('pairs where either side is longer')),
   ).action(async (o) => {
     const { exportRm } = await recipe();
     const r = await exportRm({
