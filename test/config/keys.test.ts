@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { Command } from 'commander';
 import { z } from 'zod';
 import {
   CONFIG_KEYS,
@@ -17,7 +18,7 @@ import {
   type ResolvedConfig,
 } from '../../src/config.js';
 import { withKeyTable } from '../../src/config/docs.js';
-import { BUILD_FLAG_ORDER, keyFlags } from '../../src/config/flags.js';
+import { BUILD_FLAG_ORDER, addKeyFlags, flagsToConfig, keyFlags } from '../../src/config/flags.js';
 import type { ConfigKey } from '../../src/config/key.js';
 import { keyEntries } from '../../src/config/keys.js';
 import { stableStringify } from '../../src/core/hash.js';
@@ -50,7 +51,7 @@ function denylist(cfg: ResolvedConfig): Record<string, unknown> {
 const EVERY_KEY: Record<string, Record<string, unknown>> = {
   data: {
     train_files: ['a.jsonl', 'b.jsonl'],
-    val_files: 'c.jsonl',
+    val_files: ['c.jsonl', 'd.jsonl'],
     prompt_key: 'q',
     answer_key: 'ans',
     image_key: 'img',
@@ -136,4 +137,29 @@ test("init's example config parses, and names every key it should", () => {
     const name = path.split('.').pop()!;
     assert.match(EXAMPLE_CONFIG, new RegExp(`^(  )?(# )?${name}: `, 'm'), `${path} is in the example`);
   }
+});
+
+/** `path` of a config object (`data.seed` → cfg.data.seed). */
+const at = (cfg: Record<string, unknown>, path: string) =>
+  path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | null)?.[k], cfg);
+
+test('each build flag sets its key as the config file does; no flag sets nothing', async () => {
+  const every = parseConfig({ ...EVERY_TOP, ...EVERY_KEY });
+  const argv: string[] = [];
+  for (const { path, spec, option } of keyFlags()) {
+    const v = at({ ...EVERY_TOP, ...EVERY_KEY }, path);
+    if (spec.sets !== undefined) {
+      assert.equal(v, spec.sets, `${path}: EVERY_KEY / EVERY_TOP gives the value ${option.long} sets`);
+      argv.push(option.long!);
+    } else for (const x of [v].flat()) argv.push(option.long!, String(x));
+  }
+  const parse = async (args: string[]) => {
+    const cmd = new Command().exitOverride();
+    addKeyFlags(cmd);
+    await cmd.parseAsync(args, { from: 'user' });
+    return flagsToConfig(cmd.opts());
+  };
+  const fromFlags = parseConfig(await parse(argv));
+  for (const { path } of keyFlags()) assert.deepEqual(at(fromFlags, path), at(every, path), path);
+  assert.deepEqual(await parse([]), {});
 });
