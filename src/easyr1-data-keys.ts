@@ -1,8 +1,9 @@
 /**
  * The fields of EasyR1's `DataConfig` (`verl/trainer/config.py` in hiyouga/EasyR1): the union over the file's
  * history, from its first version (2025-02) to the latest read (commit b44b311, 2026-07-30), so a config
- * written for any EasyR1 release loads. gad-data reads some of them (`GAD_DATA_KEYS` in config.ts); the others
- * are accepted and listed as ignored. Any key outside this list and gad-data's own is a config error.
+ * written for any EasyR1 release loads. gad-data reads some of them (the `data.` keys of the key table,
+ * src/config/keys-sections.ts); the others are accepted and listed as ignored. Any key outside this list and
+ * gad-data's own is a config error.
  * Update by reading the dataclass again when EasyR1 adds a field.
  */
 export const EASYR1_DATA_CONFIG_FIELDS = [
@@ -32,6 +33,3 @@ export const EASYR1_DATA_CONFIG_FIELDS = [
   'return_raw_input_ids',
   'return_raw_prompt',
 ] as const;
-
-/** EasyR1's top-level config sections (`PPOConfig`): gad-data reads `data`, accepts `algorithm` and `worker`, and has its own `trainer`. */
-export const EASYR1_SECTIONS = ['data', 'worker', 'algorithm', 'trainer'] as const;

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { sha256, stableStringify } from '../core/hash.js';
 import { displayPath } from '../core/paths.js';
 import type { Manifest, Sample } from '../core/types.js';
-import type { ResolvedConfig } from '../config.js';
+import { outputConfigOf, type ResolvedConfig } from '../config.js';
 import type { ModelProfile } from '../format/profile.js';
 import type { FormatPrompt } from '../format/template.js';
 import type { PipelineBounds } from '../format/resize.js';
@@ -66,18 +66,8 @@ export async function changedImage(records: RowNote[]): Promise<string | null> {
 }
 
 /**
- * The part of the resolved config that decides the bytes of the output. A denylist: the whole resolved config but
- * `out` (where the output goes), `concurrency` (how fast) and `hub.token` (a secret), so a key added later is
- * covered without anyone remembering to add it.
- */
-export function outputConfigOf(cfg: ResolvedConfig) {
-  const { out: _out, concurrency: _concurrency, hub, ...config } = cfg;
-  const { token: _token, ...hubSettings } = hub;
-  return { ...config, hub: hubSettings };
-}
-
-/**
- * Everything that decides the bytes of the output, for --resume: the output config (`outputConfigOf`), then the
+ * Everything that decides the bytes of the output, for --resume: the output config (`outputConfigOf`: every key
+ * the config table, src/config/keys.ts, does not mark `affectsOutput: false`), then the
  * content of what the config names: the model files as they decide the counts (tokenizer.json, chat template, the
  * tokenizer config the template reads, image geometry), the format prompt text, and the teacher file's sha256. The
  * data files' sha256 come with the sources; image files read by path are checked per row on resume

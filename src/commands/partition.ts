@@ -1,20 +1,19 @@
 /**
  * The CLI side of partitioned builds: `build --partition I/N` (which part, where it goes) and `gad-data merge`.
- * Kept apart from cli.ts so the main command file stays a thin list of commands.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliOptions } from './options.js';
 import { GadError } from '../core/errors.js';
 import type { ResolvedConfig } from '../config.js';
-import type { BuildResult } from '../build.js';
 import { PartRecorder } from '../partition/part.js';
 
 /** The merge loads the build (sharp, tokenizers, parquet) only when it runs. */
 const mergeLib = () => import('../partition/merge.js');
 
 import { parsePartition, partFolder } from '../partition/spec.js';
-import type { ProgressSink } from '../core/progress.js';
+import { progressFor } from './shared.js';
+import { printBuildResult } from './summary.js';
 
 export interface PartitionRun {
   cfg: ResolvedConfig;
@@ -43,10 +42,7 @@ export function partitionRun(o: CliOptions, cfg: ResolvedConfig): PartitionRun |
   };
 }
 
-export function addMergeCommand(
-  program: Command,
-  deps: { progress: (o: CliOptions) => ProgressSink; print: (r: BuildResult, o: CliOptions) => Promise<number> },
-): void {
+export function addMergeCommand(program: Command): void {
   program
     .command('merge')
     .description(
@@ -58,7 +54,7 @@ export function addMergeCommand(
     .option('-q, --quiet', 'no progress, only errors')
     .option('--json', 'print a JSON summary on stdout (for scripts)')
     .action(async (parts: string[], o: CliOptions) => {
-      const progress = deps.progress(o);
+      const progress = progressFor(o);
       const { defaultParts, mergeParts } = await mergeLib();
       const dirs = parts.length ? parts : defaultParts(o.out);
       const result = await mergeParts(dirs, {
@@ -67,6 +63,6 @@ export function addMergeCommand(
         progress,
         onWarning: (m) => (o.quiet && !o.json ? undefined : progress.log(`warning: ${m}`)),
       });
-      process.exitCode = await deps.print(result, o);
+      process.exitCode = await printBuildResult(result, o);
     });
 }

@@ -1,7 +1,8 @@
 /**
- * `gad-data tokens`: exact prompt token counts for JSONL lines `{"problem", "image_sizes": [[w,h],...]}`
- * (optional per-line `format_prompt`, `pipeline`, `id`), one JSON line out per line in; a bad line gets
- * an `error` field and the run goes on.
+ * What `gad-data tokens` counts with (the command itself, its flags and input: src/commands/tokens.ts): exact
+ * prompt token counts for JSONL lines `{"problem", "image_sizes": [[w,h],...]}` (optional per-line
+ * `format_prompt`, `pipeline`, `id`), one JSON line out per line in; a bad line gets an `error` field and the
+ * run goes on. A library API too (`format.runTokensCommand`, `format.countOne`).
  */
 import { stringify as losslessStringify } from 'lossless-json';
 import { JsonNumber, hasRiskyNumber, parseJsonExact } from '../ingest/numbers.js';

@@ -1,15 +1,14 @@
 /**
  * `gad-data export sft|prompts|rm`: the GAD recipe's warmup data from a build (see docs/gad-recipe.md).
- * Kept apart from cli.ts so the main command file stays a thin list of commands.
  */
-import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { GadError } from './core/errors.js';
-import type { ExportResult } from './export/recipe/index.js';
+import { GadError } from '../core/errors.js';
+import type { ExportResult } from '../export/recipe/index.js';
+import { shownPath } from './shared.js';
 
 /** The export formats (src/export/recipe/lengths.ts RECIPE_TRAINERS); the library is loaded when a command runs. */
 const RECIPE_TRAINERS = ['ms-swift', 'llamafactory'] as const;
-const recipe = () => import('./export/recipe/index.js');
+const recipe = () => import('../export/recipe/index.js');
 
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
@@ -18,16 +17,21 @@ const positive = (name: string) => (v: string) => {
   return n;
 };
 
+/** `--format` of the sft and rm exports. */
+const formatOption = () =>
+  new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift');
+/** `--max-length` of the sft and rm exports: what it drops. */
+const maxLengthOption = (drops: string) =>
+  new Option('--max-length <n>', `drop ${drops} (default: max prompt + max response length of the build)`).argParser(
+    positive('--max-length'),
+  );
+
 async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, next: string[]): Promise<void> {
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ out: r.out, export: r.manifest }, null, 2)}\n`);
     return;
   }
   if (o.quiet) return;
-  const rel = (p: string) => {
-    const x = resolve(p).replace(process.cwd() + '/', '');
-    return x.startsWith('/') ? x : `./${x}`;
-  };
   const files = Object.entries(r.manifest.files)
     .map(([split, f]) => `${split}: ${f.rows} rows (${f.file})`)
     .join(' · ');
@@ -36,13 +40,13 @@ async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, nex
     renderRecipeReport(r.report),
     '',
     files,
-    `Wrote ${rel(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`,
+    `Wrote ${shownPath(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`,
   ];
-  if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${n.replaceAll('{out}', rel(r.out))}`));
+  if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${n.replaceAll('{out}', shownPath(r.out))}`));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export function addRecipeCommands(program: Command): void {
+export function addExportCommands(program: Command): void {
   const exp = program
     .command('export')
     .description(
@@ -59,14 +63,8 @@ export function addRecipeCommands(program: Command): void {
     exp
       .command('sft')
       .description('generator warmup: the teacher answers as SFT data (ms-swift or LLaMA-Factory format)')
-      .addOption(
-        new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'),
-      )
-      .option(
-        '--max-length <n>',
-        'drop rows whose whole conversation is longer (default: max prompt + max response length of the build)',
-        positive('--max-length'),
-      ),
+      .addOption(formatOption())
+      .addOption(maxLengthOption('rows whose whole conversation is longer')),
   ).action(async (o) => {
     const { exportSft } = await recipe();
     const r = await exportSft({ from: o.from, out: o.out, model: o.model, format: o.format, maxLength: o.maxLength });
@@ -91,15 +89,9 @@ export function addRecipeCommands(program: Command): void {
     exp
       .command('rm')
       .description('discriminator warmup: teacher answer (chosen) vs student answer (rejected) pairs')
-      .addOption(
-        new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift'),
-      )
+      .addOption(formatOption())
       .option('--student <file>', 'student answers: jsonl with id and response (swift infer result file accepted)')
-      .option(
-        '--max-length <n>',
-        'drop pairs where either side is longer (default: max prompt + max response length of the build)',
-        positive('--max-length'),
-      ),
+      .addOption(maxLengthOption('pairs where either side is longer')),
   ).action(async (o) => {
     const { exportRm } = await recipe();
     const r = await exportRm({

@@ -1,0 +1,97 @@
+/**
+ * `gad-data train`: launch verl / EasyR1 with settings derived from a build (src/train/), or ms-swift for the
+ * GAD recipe's warmup stages on a `gad-data export` folder (src/train/swift.ts).
+ */
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { readConfigFile } from '../config.js';
+import { GadError } from '../core/errors.js';
+import type { CliOptions } from './options.js';
+
+const trainLib = () => import('../train/index.js');
+const swiftLib = () => import('../train/swift.js');
+
+/** ms-swift launch profiles (src/train/swift.ts checks the same list). */
+const SWIFT_PROFILES: readonly string[] = ['swift-sft', 'swift-rm'];
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new GadError(`${name} takes a whole number (0 or more), got "${v}"`, { exitCode: 2 });
+  return n;
+};
+
+export function addTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description(
+      'launch verl / EasyR1 with settings derived from a build (swift-sft / swift-rm: ms-swift on a `gad-data export` folder)',
+    )
+    .addOption(
+      new Option('--profile <profile>', 'launch profile')
+        .choices(['verl-gad', 'verl-grpo', 'easyr1', ...SWIFT_PROFILES])
+        .makeOptionMandatory(),
+    )
+    .option('--data <dir>', 'build output folder', 'gad-data-out')
+    .option('--dry-run', 'print the command (and config) without running it')
+    .option('--model-path <path>', 'generator / policy model (default $MODEL_PATH)')
+    .option('--reward-model-path <path>', 'GAD discriminator (default $REWARD_MODEL_PATH)')
+    .option(
+      '--base-config <file>',
+      "EasyR1 base config to fill (default: the build's EasyR1 --config, else EasyR1's example config)",
+    )
+    .option('-c, --config <file>', 'gad-data.yaml whose trainer: section overrides the profile')
+    .option('--keep-filter-overlong', "keep the trainer's own overlong-prompt filter on")
+    .option('--no-verify', 'skip the sha256 check of the shards')
+    .option('--python <exe>', 'Python interpreter (default python3 or $PYTHON)')
+    .option('--n-gpus <n>', 'GPUs per node', int('--n-gpus'))
+    .option('--export-script <file>', 'write the launch as a bash script (seed-script shape) instead of launching')
+    .argument('[overrides...]', 'trailing Hydra / EasyR1 overrides after --, which win')
+    .action(runTrain);
+}
+
+async function runTrain(overrides: string[], o: CliOptions): Promise<void> {
+  if (SWIFT_PROFILES.includes(o.profile)) {
+    // The GAD recipe's warmup stages (src/train/swift.ts): --data is the `gad-data export` folder.
+    if (o.exportScript || o.config) {
+      throw new GadError(
+        `${o.exportScript ? '--export-script' : '-c/--config'} is not supported with --profile ${o.profile}`,
+        {
+          hint: 'use --dry-run to see the swift command, and pass swift options after --',
+          exitCode: 2,
+        },
+      );
+    }
+    const { runSwiftTraining } = await swiftLib();
+    process.exitCode = await runSwiftTraining({
+      profile: o.profile,
+      data: o.data,
+      dryRun: !!o.dryRun,
+      python: o.python,
+      modelPath: o.modelPath,
+      noVerify: o.verify === false,
+      overrides,
+      nGpus: o.nGpus,
+    });
+    return;
+  }
+  const file = o.config ? readConfigFile(resolve(o.config)) : null;
+  const configOverrides = (file?.raw.trainer ?? {}) as Record<string, unknown>;
+  const opts = {
+    profile: o.profile,
+    data: resolve(o.data),
+    dryRun: !!o.dryRun,
+    python: o.python,
+    modelPath: o.modelPath,
+    rewardModelPath: o.rewardModelPath,
+    baseConfig: o.baseConfig ? resolve(o.baseConfig) : undefined,
+    keepFilterOverlong: !!o.keepFilterOverlong,
+    noVerify: o.verify === false,
+    overrides,
+    configOverrides,
+    nGpus: o.nGpus,
+    exportScript: o.exportScript ? resolve(o.exportScript) : undefined,
+  };
+  const { runTraining } = await trainLib();
+  process.exitCode = await runTraining(opts);
+}
