@@ -9,6 +9,7 @@
  */
 import { silentProgress, type ProgressSink } from './core/progress.js';
 import { Tally } from './core/tally.js';
+import { warnOnceBy } from './core/warn-once.js';
 import { testHold } from './core/test-hold.js';
 import type { Manifest } from './core/types.js';
 import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
@@ -74,7 +75,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const chain = filterChainOf(cfg, schema.kind === 'gad', tally);
     const report = new ReportBuilder(tally);
     const outputs = openOutputs({ splits: splitOrder, session, schema, shardSize: cfg.shard_size, report, progress });
-    const warnOnce = onceEach(warn);
+    const warnOnce = warnOnceBy(warn);
     const normalize = normalizeStep<RowNote>({ cfg, prompt: prep.prompt, warnOnce });
     const steps: Array<Step<RowNote>> = [
       normalize,
@@ -122,16 +123,6 @@ function filterChainOf(cfg: ResolvedConfig, gad: boolean, tally: Tally): FilterC
     leakCheck: cfg.dedupe,
   };
   return FilterChain.standard(options, tally);
-}
-
-/** `warn` once per key. */
-function onceEach(warn: (message: string) => void): (key: string, message: string) => void {
-  const warned = new Set<string>();
-  return (key, message) => {
-    if (warned.has(key)) return;
-    warned.add(key);
-    warn(message);
-  };
 }
 
 function resultOf(cfg: ResolvedConfig, manifest: Manifest, report: Report): BuildResult {

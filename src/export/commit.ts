@@ -4,10 +4,11 @@
  * (`recover`), so a crash at any point leaves either the old or the new output whole (see output.ts).
  */
 import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, writeSync } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GadError, describeError } from '../core/errors.js';
 import { testHold } from '../core/test-hold.js';
+import { exists } from '../core/fs.js';
 import { releaseLock, takeLock } from './lock.js';
 import { OWNED_NAMES } from './ownership.js';
 
@@ -48,14 +49,8 @@ export function siblings(outDir: string) {
 }
 export type Siblings = ReturnType<typeof siblings>;
 
-export async function lexists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether something exists at `path`, a symlink itself included (lstat). */
+export const lexists = (path: string): Promise<boolean> => exists(path, { follow: false });
 
 /**
  * The names recorded in `.OUT.carry`, or null when there is none. The record is written atomically; should it
