@@ -4,5 +4,8 @@ export * from './profile.js';
 export * from './template.js';
 export * from './tokens.js';
 export * from './image.js';
+export * from './image-input.js';
+export * from './image-size.js';
+export * from './image-encode.js';
 export * from './sample.js';
 export * from './tokens-command.js';

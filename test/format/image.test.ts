@@ -11,12 +11,11 @@ import {
   defaultImageConcurrency,
   type ImageOptions,
   type ImageOutcome,
-  outputFormatFor,
-  probeImage,
   processImage,
   processImages,
-  readImageFile,
 } from '../../src/format/image.js';
+import { probeImage, readImageFile } from '../../src/format/image-input.js';
+import { outputFormatFor } from '../../src/format/image-encode.js';
 import { type ImageGeometry, isFixedPoint, resizeFor, writeTarget } from '../../src/format/resize.js';
 
 const QWEN25: ImageGeometry = { patchSize: 14, mergeSize: 2, factor: 28, minPixels: 3136, maxPixels: 12845056 };
