@@ -1,6 +1,8 @@
 /** src/format: model profiles, exact image geometry and token counts, image processing, per-row formatting. */
 export * from './resize.js';
 export * from './profile.js';
+export * from './model-locate.js';
+export * from './model-files.js';
 export * from './template.js';
 export * from './tokens.js';
 export * from './image.js';
