@@ -5,7 +5,8 @@
  */
 import type { Drop } from '../core/types.js';
 import { PIPELINES } from '../core/defaults.js';
-import { type ResizeResult, resizeFor, resolveBounds, writeTarget } from './resize.js';
+import { type ResizeResult, resizeFor, resolveBounds } from './resize.js';
+import { writeTarget } from './write-target.js';
 import type { ImageProbe } from './image-input.js';
 import type { ImageOptions } from './image.js';
 

@@ -1,5 +1,6 @@
 /** src/format: model profiles, exact image geometry and token counts, image processing, per-row formatting. */
 export * from './resize.js';
+export * from './write-target.js';
 export * from './profile.js';
 export * from './model-locate.js';
 export * from './model-files.js';
