@@ -141,7 +141,7 @@ async function readBuildConfig(
   for (const k of ['data', 'worker', 'algorithm', 'trainer'] as const) if (parsed[k] !== undefined) base[k] = parsed[k];
   if (isPlainObject(base.data)) {
     const data = base.data;
-    const unknown = Object.keys(data).filter((k) => !(EASYR1_DATA_KEYS as readonly string[]).includes(k));
+    const unknown = Object.keys(data).filter((k) => !EASYR1_DATA_KEYS.includes(k));
     base.data = Object.fromEntries(Object.entries(data).filter(([k]) => !unknown.includes(k)));
     if (unknown.length)
       notes.push(
