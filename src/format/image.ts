@@ -54,7 +54,6 @@ export type ImageFormatPolicy = 'keep' | 'png' | 'jpeg';
  * - `never`: every image keeps its size.
  */
 export type ResizePolicy = 'auto' | 'always' | 'never';
-export const RESIZE_POLICIES: readonly ResizePolicy[] = ['auto', 'always', 'never'];
 
 export interface ImageOptions {
   pipeline: ResizePipeline;
