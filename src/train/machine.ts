@@ -66,12 +66,13 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
 }
 
 /** The trainer's Python and its verl (`import verl`), as the `python` and `verl` checks. */
-export async function checkPython(
-  python: string,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  profile: TrainOptions['profile'],
-): Promise<PreflightCheck[]> {
+export async function checkPython(p: {
+  python: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  profile: TrainOptions['profile'];
+}): Promise<PreflightCheck[]> {
+  const { python, env, cwd, profile } = p;
   const out: PreflightCheck[] = [];
   const probe = await run(python, ['-c', PY_PROBE], env, 180_000, cwd);
   let info: { python?: string; executable?: string; verl?: string; verl_file?: string; error?: string } | null = null;
@@ -165,12 +166,10 @@ export async function detectFamily(
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
+/** A model the plan launches (`role`: generator, policy, discriminator), given by `flag` or `$envVar`, against the build. */
 export async function checkModel(
-  role: string,
-  flag: string,
-  envVar: string,
-  model: string,
   m: Manifest,
+  { role, flag, envVar, model }: { role: string; flag: string; envVar: string; model: string },
 ): Promise<PreflightCheck> {
   const check = `${role} model`;
   if (!model) {

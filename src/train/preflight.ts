@@ -29,7 +29,7 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
   const profile = plan.profile ?? opts.profile;
 
   // Python and verl.
-  out.push(...(await checkPython(plan.command[0]!, env, plan.cwd, profile)));
+  out.push(...(await checkPython({ python: plan.command[0]!, env, cwd: plan.cwd, profile })));
 
   // The build against the profile.
   if (m) {
@@ -90,17 +90,21 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
   // Models.
   if (m && plan.models) {
     out.push(
-      await checkModel(
-        profile === 'verl-gad' ? 'generator' : 'policy',
-        '--model-path',
-        'MODEL_PATH',
-        plan.models.generator,
-        m,
-      ),
+      await checkModel(m, {
+        role: profile === 'verl-gad' ? 'generator' : 'policy',
+        flag: '--model-path',
+        envVar: 'MODEL_PATH',
+        model: plan.models.generator,
+      }),
     );
     if (plan.models.discriminator !== undefined) {
       out.push(
-        await checkModel('discriminator', '--reward-model-path', 'REWARD_MODEL_PATH', plan.models.discriminator, m),
+        await checkModel(m, {
+          role: 'discriminator',
+          flag: '--reward-model-path',
+          envVar: 'REWARD_MODEL_PATH',
+          model: plan.models.discriminator,
+        }),
       );
     }
   }
