@@ -149,17 +149,13 @@ const INLINE_PIXELS = 2_000_000;
 
 /**
  * `resizeBicubic` for any size without blocking the event loop: large images are resized in a worker thread, so the
- * caller's time-out can fire (the worker is then terminated: `signal`) and several images use several cores.
+ * caller's time-out can fire (the worker is then terminated: `signal`) and several images use several cores. Takes
+ * resizeBicubic's arguments, then the signal.
  */
 export async function resizeBicubicAsync(
-  pixels: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  outWidth: number,
-  outHeight: number,
-  signal?: AbortSignal,
+  ...args: [...resize: Parameters<typeof resizeBicubic>, signal?: AbortSignal]
 ): Promise<Uint8Array> {
+  const [pixels, width, height, channels, outWidth, outHeight, signal] = args;
   if (width * height <= INLINE_PIXELS) return resizeBicubic(pixels, width, height, channels, outWidth, outHeight);
   // The worker runs the resampler's own source (makeResampler has no imports), so it needs no file of its own and
   // works the same from the compiled package and from the TypeScript sources. `__name` covers a bundler's helper.

@@ -12,11 +12,11 @@ import { GadError, describeError } from '../core/errors.js';
 import {
   checkPixelBounds,
   loadModelProfile,
-  locateModel,
   type ImageGeometry,
   type ModelFamily,
   type ModelProfile,
 } from './profile.js';
+import { locateModel } from './model-locate.js';
 import { resizeFor, resolveBounds, type PipelineBounds } from './resize.js';
 import { loadFormatPrompt, type FormatPrompt } from './template.js';
 import { PromptCounter } from './tokens.js';

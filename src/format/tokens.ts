@@ -137,7 +137,6 @@ export class PromptCounter {
 }
 
 export type TeacherEnding = 'keep' | 'strip' | 'append';
-export const TEACHER_ENDINGS: readonly TeacherEnding[] = ['keep', 'strip', 'append'];
 
 const IM_END = '<|im_end|>';
 

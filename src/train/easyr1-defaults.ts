@@ -1,30 +1,20 @@
+import { EASYR1_DATA_CONFIG_FIELDS } from '../easyr1-data-keys.js';
+
 /** The EasyR1 commit whose `examples/config.yaml` and `PPOConfig` the defaults below follow. */
 export const EASYR1_COMMIT = 'b44b311b669bf1fd1aa2fc36f2251482ba33cb16';
 
+/** Fields of EasyR1's `DataConfig` that it removed before EASYR1_COMMIT. */
+const REMOVED_DATA_KEYS: readonly string[] = [
+  'format_prompt_path',
+  'system_prompt',
+  'return_raw_input_ids',
+  'return_raw_prompt',
+];
+
 /** The keys of EasyR1's `DataConfig` at EASYR1_COMMIT (its main.py rejects any other `data.` key). */
-export const EASYR1_DATA_KEYS = [
-  'train_files',
-  'val_files',
-  'prompt_key',
-  'answer_key',
-  'image_key',
-  'video_key',
-  'image_dir',
-  'video_fps',
-  'max_prompt_length',
-  'max_response_length',
-  'rollout_batch_size',
-  'mini_rollout_batch_size',
-  'val_batch_size',
-  'format_prompt',
-  'override_chat_template',
-  'shuffle',
-  'seed',
-  'min_pixels',
-  'max_pixels',
-  'filter_overlong_prompts',
-  'filter_overlong_prompts_workers',
-] as const;
+export const EASYR1_DATA_KEYS: readonly string[] = EASYR1_DATA_CONFIG_FIELDS.filter(
+  (k) => !REMOVED_DATA_KEYS.includes(k),
+);
 
 /**
  * The settings of EasyR1's example `config.yaml` (hiyouga/EasyR1 at EASYR1_COMMIT), used for everything the

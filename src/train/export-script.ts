@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { formatOverride, shellQuote } from './hydra.js';
-import type { LaunchPlan } from './plan.js';
+import type { LaunchPlan } from './launch-plan.js';
 
 /** A word as the default of `${VAR:-...}` (bash removes the quotes; `}` inside quotes does not end it). */
 function shellDefault(value: string): string {

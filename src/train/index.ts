@@ -5,13 +5,12 @@ export {
   TRAIN_PROFILES,
   TRAINER_ENV_DEFAULTS,
   RUN_DIR,
-  planTraining,
-  formatDryRun,
-  easyr1DataPath,
-  findFormatPrompt,
-  deepMerge,
-} from './plan.js';
-export { type PreflightCheck, preflight, detectFamily, trainerEnv } from './preflight.js';
+  type PreflightCheck,
+} from './launch-plan.js';
+export { planTraining, formatDryRun } from './plan.js';
+export { easyr1DataPath, findFormatPrompt, deepMerge } from './plan-easyr1.js';
+export { preflight, trainerEnv } from './preflight.js';
+export { detectFamily } from './machine.js';
 export { runTraining, launch, writePlanFiles, formatPreflight, assertPreflight } from './run.js';
 export { readBuildManifest, pickSplits, hfSplitOf } from './manifest.js';
 export {
@@ -33,8 +32,8 @@ export {
   SWIFT_PROFILES,
   planSwift,
   runSwiftTraining,
-  swiftPreflight,
   formatSwiftDryRun,
   readExportManifest,
   parseSwiftArgs,
 } from './swift.js';
+export { swiftPreflight } from './swift-preflight.js';

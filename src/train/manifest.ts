@@ -1,27 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
 import type { Manifest, ShardInfo } from '../core/types.js';
+import { readManifestJson } from '../export/recipe/build-manifest.js';
 
 /** Read and sanity-check `OUT_DIR/manifest.json` (only the fields the launcher needs). */
 export async function readBuildManifest(outDir: string): Promise<Manifest> {
   const file = join(resolve(outDir), 'manifest.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new GadError(`no build manifest at ${file}`, {
-      hint: 'point --data at the output folder of `gad-data build` (the one holding manifest.json and data/)',
-    });
-  }
-  let m: Manifest;
-  try {
-    m = JSON.parse(text) as Manifest;
-  } catch (e) {
-    throw new GadError(`${file} is not valid JSON (${(e as Error).message})`, {
-      hint: 'rebuild the data with `gad-data build`',
-    });
-  }
+  const m = await readManifestJson(file, '--data');
   const missing: string[] = [];
   const need = (cond: unknown, name: string) => {
     if (!cond) missing.push(name);

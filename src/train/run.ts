@@ -6,8 +6,9 @@ import { dirname } from 'node:path';
 import { GadError } from '../core/errors.js';
 import { formatLaunchScript } from './export-script.js';
 import { shellQuote } from './hydra.js';
-import { type LaunchPlan, type TrainOptions, formatDryRun, planTraining } from './plan.js';
-import { type PreflightCheck, preflight, trainerEnv } from './preflight.js';
+import type { LaunchPlan, PreflightCheck, TrainOptions } from './launch-plan.js';
+import { formatDryRun, planTraining } from './plan.js';
+import { preflight, trainerEnv } from './preflight.js';
 
 /** Write the config file (and the format prompt copy) the plan refers to. */
 export async function writePlanFiles(plan: LaunchPlan): Promise<string[]> {

@@ -6,18 +6,15 @@
  * for Qwen3-VL, as ms-swift reads them), ROOT_IMAGE_DIR for the relative image paths. The command is
  * `python -m swift.cli.main sft|rlhf ...`, which is what the `swift` console script runs.
  */
-import { execFile } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { GadError, describeError } from '../core/errors.js';
-import { sha256File } from '../core/hash.js';
 import type { ExportManifest } from '../export/recipe/index.js';
 import { shellQuote } from './hydra.js';
-import type { LaunchPlan } from './plan.js';
-import { type PreflightCheck, detectFamily } from './preflight.js';
+import type { LaunchPlan } from './launch-plan.js';
 import { assertPreflight, formatPreflight, launch } from './run.js';
+import { swiftPreflight } from './swift-preflight.js';
 
 export type SwiftProfile = 'swift-sft' | 'swift-rm';
 export const SWIFT_PROFILES: readonly SwiftProfile[] = ['swift-sft', 'swift-rm'];
@@ -50,27 +47,18 @@ export interface SwiftPlan extends LaunchPlan {
   swiftVersion?: string;
 }
 
-/**
- * ms-swift 4 renamed `--train_type` to `--tuner_type` (commit d0c71e48, "[v4] refactor ms-swift v4"):
- * for an ms-swift 1.x–3.x found by the pre-flight, the plan uses the old name.
- */
-export function adaptToSwiftVersion(p: SwiftPlan, version: string): void {
-  p.swiftVersion = version;
-  const major = Number(/^(\d+)\./.exec(version)?.[1] ?? NaN);
-  if (!(major >= 1 && major <= 3)) return;
-  const i = p.args.findIndex(([k]) => k === '--tuner_type');
-  if (i < 0 || p.args.some(([k]) => k === '--train_type')) return;
-  p.args[i] = ['--train_type', p.args[i]![1]];
-  p.command = [...p.command.slice(0, 4), ...p.args.flatMap(([k, v]) => [k, ...v])];
-  p.notes.push(`ms-swift ${version} (before 4.0): --train_type instead of --tuner_type`);
-}
-
 const KIND: Record<SwiftProfile, 'sft' | 'rm'> = { 'swift-sft': 'sft', 'swift-rm': 'rm' };
 /** Where ms-swift writes (it adds `v<N>-<timestamp>/checkpoint-<step>` below), as in the GAD seed script. */
 const OUTPUT_DIR: Record<SwiftProfile, string> = {
   'swift-sft': 'output/generator_warmup',
   'swift-rm': 'output/discriminator_warmup',
 };
+/** The GAD seed script's training settings, as it writes them (the learning rate, per profile, goes between). */
+const TRAINING_ARGS =
+  '--tuner_type full --torch_dtype bfloat16 --freeze_vit true --num_train_epochs 1 --per_device_train_batch_size 1 ' +
+  '--per_device_eval_batch_size 1 --gradient_accumulation_steps 8';
+const SCHEDULE_ARGS =
+  '--warmup_ratio 0.05 --save_steps 200 --eval_steps 200 --logging_steps 5 --dataloader_num_workers 4 --dataset_num_proc 4';
 /** Keys whose value comes from the export. */
 const DATA_KEYS = ['--dataset', '--val_dataset', '--max_length'];
 
@@ -158,20 +146,9 @@ export async function planSwift(o: SwiftOptions): Promise<SwiftPlan> {
     ['--max_length', [String(x.maxLength)]],
     // Every row fits --max_length (the export counted them); should a count ever disagree, the row is left out, never cut.
     ['--truncation_strategy', ['delete']],
-    ['--tuner_type', ['full']],
-    ['--torch_dtype', ['bfloat16']],
-    ['--freeze_vit', ['true']],
-    ['--num_train_epochs', ['1']],
-    ['--per_device_train_batch_size', ['1']],
-    ['--per_device_eval_batch_size', ['1']],
-    ['--gradient_accumulation_steps', ['8']],
+    ...parseSwiftArgs(TRAINING_ARGS.split(' ')),
     ['--learning_rate', [o.profile === 'swift-sft' ? '1e-5' : '5e-6']],
-    ['--warmup_ratio', ['0.05']],
-    ['--save_steps', ['200']],
-    ['--eval_steps', ['200']],
-    ['--logging_steps', ['5']],
-    ['--dataloader_num_workers', ['4']],
-    ['--dataset_num_proc', ['4']],
+    ...parseSwiftArgs(SCHEDULE_ARGS.split(' ')),
     ['--output_dir', [OUTPUT_DIR[o.profile]]],
   );
   for (const [k, v] of parseSwiftArgs(o.overrides ?? [])) {
@@ -218,164 +195,6 @@ export function formatSwiftDryRun(p: SwiftPlan): string {
   ];
   let out = `# cd ${shellQuote(p.cwd)}\n${lines.map((l, i) => (i < lines.length - 1 ? `${l} \\` : l)).join('\n')}\n`;
   for (const n of p.notes) out += `# note: ${n}\n`;
-  return out;
-}
-
-function probe(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  timeout: number,
-): Promise<{ ok: boolean; out: string; err: string; enoent: boolean }> {
-  return new Promise((done) => {
-    execFile(cmd, args, { env, cwd, timeout, maxBuffer: 4 << 20 }, (e, stdout, stderr) => {
-      done({
-        ok: !e,
-        out: String(stdout),
-        err: String(stderr) || (e ? e.message : ''),
-        enoent: (e as NodeJS.ErrnoException | null)?.code === 'ENOENT',
-      });
-    });
-  });
-}
-
-const PY_PROBE = [
-  'import sys, json',
-  "out = {'python': sys.version.split()[0], 'executable': sys.executable}",
-  'try:',
-  '    import swift',
-  "    out['swift'] = str(getattr(swift, '__version__', 'unknown'))",
-  'except BaseException as e:',
-  "    out['error'] = type(e).__name__ + ': ' + str(e)",
-  'print(json.dumps(out))',
-].join('\n');
-
-async function checkData(p: SwiftPlan, verify: boolean): Promise<PreflightCheck> {
-  const x = p.exportManifest;
-  const bad: string[] = [];
-  let rows = 0;
-  const build = resolve(p.exportDir, x.build.dir, 'manifest.json');
-  if (existsSync(build) && verify && (await sha256File(build)) !== x.build.manifestSha256) {
-    bad.push(`the build (${build}) changed since the export`);
-  }
-  for (const [split, f] of Object.entries(x.files)) {
-    const path = resolve(p.exportDir, f.file);
-    if (!existsSync(path)) {
-      bad.push(`${f.file} is missing`);
-      continue;
-    }
-    if (split === x.trainSplit) rows = f.rows;
-    if (!verify) continue;
-    if ((await sha256File(path)) !== f.sha256) {
-      bad.push(`${f.file} changed since the export (sha256 differs)`);
-      continue;
-    }
-    const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-    let n = 0;
-    for await (const line of rl) {
-      n++;
-      if (!line.trim()) continue;
-      for (const img of (JSON.parse(line) as { images?: string[] }).images ?? []) {
-        if (!existsSync(resolve(p.exportDir, img))) bad.push(`${f.file} line ${n}: image ${img} is missing`);
-      }
-      if (bad.length > 5) break;
-    }
-  }
-  if (!bad.length && rows === 0) bad.push('the train file has no rows');
-  if (bad.length)
-    return {
-      check: 'data',
-      ok: false,
-      message: `${bad.slice(0, 5).join('; ')}: rerun gad-data export ${x.kind} (or pass --no-verify to skip the checksums)`,
-    };
-  return {
-    check: 'data',
-    ok: true,
-    message: `${x.kind} export for ${x.build.model.family}: ${rows} train rows, max_length ${x.maxLength}, ${x.images.count} images${verify ? ' (sha256 verified)' : ' (not verified: --no-verify)'}`,
-  };
-}
-
-async function checkModel(p: SwiftPlan): Promise<PreflightCheck> {
-  const model = p.models?.generator ?? '';
-  const family = p.exportManifest.build.model.family;
-  if (!model)
-    return { check: 'model', ok: false, message: 'no model given: pass --model-path DIR_OR_HUB_ID or set MODEL_PATH' };
-  if (!existsSync(model) && !/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(model)) {
-    return {
-      check: 'model',
-      ok: false,
-      message: `model path ${model} does not exist: pass --model-path with a model folder or a Hub id`,
-    };
-  }
-  const det = await detectFamily(model);
-  if (det.family && det.family !== family) {
-    return {
-      check: 'model',
-      ok: false,
-      message: `the data was made for ${family} but the model ${model} is ${det.family} (from ${det.from}): launch a ${family} model, or rebuild and re-export the data for ${det.family}`,
-    };
-  }
-  return {
-    check: 'model',
-    ok: true,
-    message: `${model}: ${det.family ? `${det.family} (from ${det.from})` : `family not checked (${det.from})`}`,
-  };
-}
-
-export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<PreflightCheck[]> {
-  const env = { ...(o.env ?? process.env), ...p.env };
-  const out: PreflightCheck[] = [];
-  const py = await probe(p.command[0]!, ['-c', PY_PROBE], env, p.cwd, 180_000);
-  let info: { executable?: string; python?: string; swift?: string; error?: string } | null = null;
-  try {
-    info = py.ok ? JSON.parse(py.out.trim().split('\n').pop() ?? '') : null;
-  } catch {
-    info = null;
-  }
-  if (!info) {
-    out.push({
-      check: 'python',
-      ok: false,
-      message: `Python "${p.command[0]}" ${py.enoent ? 'not found' : `failed: ${py.err.trim().split('\n').pop()}`}: pass --python PATH (or set $PYTHON) to your ms-swift environment`,
-    });
-    out.push({ check: 'ms-swift', ok: false, message: 'not checked: no working Python' });
-  } else {
-    out.push({ check: 'python', ok: true, message: `${info.executable} (Python ${info.python})` });
-    out.push(
-      info.error
-        ? {
-            check: 'ms-swift',
-            ok: false,
-            message: `\`import swift\` fails in ${info.executable} (${info.error}): pip install ms-swift into that environment, activate it, or pass --python`,
-          }
-        : { check: 'ms-swift', ok: true, message: `ms-swift ${info.swift}` },
-    );
-    if (!info.error && info.swift) adaptToSwiftVersion(p, info.swift);
-  }
-  out.push(await checkData(p, !o.noVerify));
-  out.push(await checkModel(p));
-  const smi = await probe('nvidia-smi', ['-L'], env, p.cwd, 30_000);
-  if (smi.enoent) out.push({ check: 'gpus', ok: true, message: 'nvidia-smi not found: GPU count not checked' });
-  else if (!smi.ok)
-    out.push({
-      check: 'gpus',
-      ok: false,
-      message: `nvidia-smi failed (${smi.err.trim().split('\n').pop()}): check the NVIDIA driver`,
-    });
-  else {
-    const n = smi.out.split('\n').filter((l) => /^GPU \d+/.test(l.trim())).length;
-    const want = p.nGpusPerNode ?? 1;
-    out.push(
-      n < want
-        ? {
-            check: 'gpus',
-            ok: false,
-            message: `nvidia-smi lists ${n} GPU(s) but NPROC_PER_NODE=${want}: pass --n-gpus ${n}`,
-          }
-        : { check: 'gpus', ok: true, message: `${n} GPU(s) for NPROC_PER_NODE=${want}` },
-    );
-  }
   return out;
 }
 

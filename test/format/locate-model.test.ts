@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
-import { locateModel, loadModelProfile } from '../../src/format/profile.js';
+import { loadModelProfile } from '../../src/format/profile.js';
+import { locateModel } from '../../src/format/model-locate.js';
 import { runTokensCommand } from '../../src/format/tokens-command.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-locate-model-'));

@@ -5,16 +5,14 @@ import { packagePath } from '../../src/core/paths.js';
 import {
   DEFAULT_PIPELINE_BOUNDS,
   type ImageGeometry,
-  isFixedPoint,
-  isStrictFixedPoint,
   pyFloatRepr,
   resizeFor,
   ResizeError,
   resolveBounds,
   roundHalfEven,
   smartResize,
-  writeTarget,
 } from '../../src/format/resize.js';
+import { isFixedPoint, isStrictFixedPoint, writeTarget } from '../../src/format/write-target.js';
 
 interface GoldenLine {
   model: string;

@@ -18,7 +18,8 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { packagePath } from '../../src/core/paths.js';
 import { exportRm, exportSft } from '../../src/export/recipe/index.js';
-import { planSwift, runSwiftTraining, swiftPreflight, type SwiftOptions } from '../../src/train/swift.js';
+import { planSwift, runSwiftTraining, type SwiftOptions } from '../../src/train/swift.js';
+import { swiftPreflight } from '../../src/train/swift-preflight.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { Capture, makeModelDir } from '../helpers/train.js';
 

@@ -4,15 +4,15 @@
  * hyparquet. Row ids come from the build's lengths.jsonl (one line per kept row, in shard order).
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { GadError, describeError } from '../../core/errors.js';
+import { GadError } from '../../core/errors.js';
 import { sha256File } from '../../core/hash.js';
 import { packagePath } from '../../core/paths.js';
 import type { Manifest } from '../../core/types.js';
 import { type FormatPrompt, loadFormatPrompt } from '../../format/template.js';
 import { readParquetRows } from '../../ingest/parquet.js';
+import { readManifestJson } from './build-manifest.js';
 
 export interface BuildImage {
   bytes: Uint8Array;
@@ -47,22 +47,7 @@ export interface OpenedBuild {
 export async function openBuild(dir: string): Promise<OpenedBuild> {
   const abs = resolve(dir);
   const file = join(abs, 'manifest.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new GadError(`no build manifest at ${file}`, {
-      hint: 'point --from at the output folder of `gad-data build` (the one holding manifest.json and data/)',
-    });
-  }
-  let m: Manifest;
-  try {
-    m = JSON.parse(text) as Manifest;
-  } catch (e) {
-    throw new GadError(`${file} is not valid JSON (${describeError(e)})`, {
-      hint: 'rebuild the data with `gad-data build`',
-    });
-  }
+  const m = await readManifestJson(file, '--from');
   if (
     !m ||
     !Array.isArray(m.shards) ||

@@ -4,7 +4,7 @@
  * assistant's answer and the template's closing tokens (`<|im_end|>\n` for Qwen), tokenized with the
  * model's own tokenizer (add_special_tokens=False). Reuses src/format's chat template, tokenizer and resize.
  */
-import { probeImage } from '../../format/image.js';
+import { probeImage } from '../../format/image-input.js';
 import type { ModelProfile } from '../../format/profile.js';
 import { resizeFor } from '../../format/resize.js';
 import { buildMessages, renderChat } from '../../format/template.js';

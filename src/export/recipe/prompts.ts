@@ -6,57 +6,36 @@
  * `swift infer` keeps the `id` column in its result file only with `--remove_unused_columns false`.
  */
 import { readBuildRows } from './build-rows.js';
-import {
-  type ExportResult,
-  type RecipeOptions,
-  countRowImages,
-  finishExport,
-  openRecipe,
-  splitFiles,
-  writeRowImages,
-} from './common.js';
-import { ExportFolder } from './output.js';
-import { LengthCollector } from './report.js';
+import { type ExportResult, type RecipeOptions, countRowImages, openRecipe } from './common.js';
+import { RecipeRows, inExportFolder } from './rows.js';
 
 export async function exportPrompts(o: RecipeOptions): Promise<ExportResult> {
   const s = await openRecipe(o, 'ms-swift', 'prompts');
-  const folder = await ExportFolder.open(s.out);
-  try {
-    const lengths = new LengthCollector(['prompt'], 'prompt');
-    const files = splitFiles(s, folder);
-    let images = 0;
-    let resized = 0;
+  return inExportFolder(s.out, async (folder) => {
+    const rows = new RecipeRows(s, folder, ['prompt'], 'prompt');
     for await (const row of readBuildRows(s.build)) {
       const counted = await countRowImages(s, row);
       const prompt = s.counter.prompt(
         row.prompt,
         counted.map((c) => c.tokens),
       );
-      const paths = await writeRowImages(folder, row, counted);
-      images += paths.length;
-      resized += counted.filter((c) => c.resized).length;
-      const f = files[row.split]!;
-      folder.line(f.file, { id: row.id, messages: [{ role: 'user', content: row.prompt }], images: paths });
-      folder.line('lengths.jsonl', { split: row.split, line: f.rows, id: row.id, prompt_tokens: prompt });
-      f.rows++;
-      lengths.keep(row.split, { prompt });
+      await rows.write(row, counted, {
+        line: (paths) => ({ id: row.id, messages: [{ role: 'user', content: row.prompt }], images: paths }),
+        lengthFields: { prompt_tokens: prompt },
+        lengths: { prompt },
+      });
     }
     const m = s.build.manifest;
     const notes = [
       `sample at most ${m.limits.maxResponseLength} new tokens (the build's max_response_length), as the GAD run does`,
       'swift infer: pass --remove_unused_columns false so its result file keeps the id column, and ROOT_IMAGE_DIR=<this folder>',
     ];
-    return await finishExport(s, folder, lengths, {
+    return await rows.finish({
       kind: 'prompts',
       trainer: 'ms-swift',
-      files,
       maxLength: m.limits.maxPromptLength + m.limits.maxResponseLength,
-      images: { count: images, resized },
       ending: { policy: 'strip-im-end', teacherStripped: 0 },
       notes,
     });
-  } catch (e) {
-    await folder.abort();
-    throw e;
-  }
+  });
 }

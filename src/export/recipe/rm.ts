@@ -19,20 +19,10 @@ import { createInterface } from 'node:readline';
 import { GadError } from '../../core/errors.js';
 import { displayPath } from '../../core/paths.js';
 import { bundledStudentFile, readBuildRows } from './build-rows.js';
-import {
-  type ExportResult,
-  type RecipeOptions,
-  countRowImages,
-  defaultMaxLength,
-  finishExport,
-  openRecipe,
-  splitFiles,
-  writeRowImages,
-} from './common.js';
+import { type ExportResult, type RecipeOptions, countRowImages, openRecipe } from './common.js';
 import { type RecipeTrainer, stripImEnd } from './lengths.js';
-import { ExportFolder } from './output.js';
-import { LengthCollector } from './report.js';
-import { checkFormat } from './sft.js';
+import { RecipeRows, inExportFolder, recipeMaxLength } from './rows.js';
+import { chatTurns, checkFormat } from './sft.js';
 
 export interface RmOptions extends RecipeOptions {
   format: RecipeTrainer;
@@ -99,22 +89,9 @@ export function rmLine(
   rejected: string,
   images: string[],
 ): Record<string, unknown> {
-  if (format === 'ms-swift') {
-    return {
-      messages: [
-        { role: 'user', content: prompt },
-        { role: 'assistant', content: chosen },
-      ],
-      rejected_response: rejected,
-      images,
-    };
-  }
-  return {
-    conversations: [{ from: 'human', value: prompt }],
-    chosen: { from: 'gpt', value: chosen },
-    rejected: { from: 'gpt', value: rejected },
-    images,
-  };
+  const [user, preferred] = chatTurns(format, prompt, chosen);
+  if (format === 'ms-swift') return { messages: [user, preferred], rejected_response: rejected, images };
+  return { conversations: [user], chosen: preferred, rejected: chatTurns(format, prompt, rejected)[1], images };
 }
 
 export async function exportRm(o: RmOptions): Promise<ExportResult> {
@@ -129,29 +106,14 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
     studentFile = bundledStudentFile();
   }
   const students = await readStudentFile(studentFile);
-  const maxLength = o.maxLength ?? defaultMaxLength(s);
-  if (!(Number.isInteger(maxLength) && maxLength > 0))
-    throw new GadError(`--max-length must be a positive whole number, got ${maxLength}`);
-  const folder = await ExportFolder.open(s.out);
-  try {
-    const lengths = new LengthCollector(['chosen', 'rejected', 'chosen_response', 'rejected_response'], 'longer');
-    const files = splitFiles(s, folder);
-    let images = 0;
-    let resized = 0;
+  const maxLength = recipeMaxLength(s, o.maxLength);
+  return inExportFolder(s.out, async (folder) => {
+    const rows = new RecipeRows(s, folder, ['chosen', 'rejected', 'chosen_response', 'rejected_response'], 'longer');
     let teacherStripped = 0;
     let studentStripped = 0;
     const used = new Set<string>();
     for await (const row of readBuildRows(s.build)) {
-      const drop = (
-        reason: string,
-        detail: string,
-        value: number | null = null,
-        limit: number | null = null,
-        basis?: number,
-      ) => {
-        folder.line('dropped.jsonl', { split: row.split, id: row.id, reason, detail, value, limit });
-        lengths.drop(row.split, reason, basis);
-      };
+      const drop = (reason: string, detail: string) => rows.drop(row, { reason, detail });
       const raw = students.get(row.id);
       if (raw === undefined) {
         drop('no_student_response', `no line with id ${row.id} in the student file`);
@@ -184,39 +146,33 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
             : chosen.total > maxLength
               ? 'the chosen (teacher) side'
               : 'the rejected (student) side';
-        drop(
-          'too_long',
-          `${side} over --max-length ${maxLength}: chosen ${chosen.total}, rejected ${rejected.total} tokens`,
-          longer,
-          maxLength,
-          longer,
-        );
+        rows.drop(row, {
+          reason: 'too_long',
+          detail: `${side} over --max-length ${maxLength}: chosen ${chosen.total}, rejected ${rejected.total} tokens`,
+          value: longer,
+          limit: maxLength,
+          basis: longer,
+        });
         continue;
       }
       if (t.stripped) teacherStripped++;
       if (st.stripped) studentStripped++;
-      const paths = await writeRowImages(folder, row, counted);
-      images += paths.length;
-      resized += counted.filter((c) => c.resized).length;
-      const f = files[row.split]!;
-      folder.line(f.file, rmLine(o.format, row.prompt, t.text, st.text, paths));
-      folder.line('lengths.jsonl', {
-        split: row.split,
-        line: f.rows,
-        id: row.id,
-        chosen_tokens: chosen.total,
-        rejected_tokens: rejected.total,
-        chosen_response_tokens: chosen.response,
-        rejected_response_tokens: rejected.response,
-        prompt_tokens: chosen.prompt,
-      });
-      f.rows++;
-      lengths.keep(row.split, {
-        chosen: chosen.total,
-        rejected: rejected.total,
-        chosen_response: chosen.response,
-        rejected_response: rejected.response,
-        longer,
+      await rows.write(row, counted, {
+        line: (paths) => rmLine(o.format, row.prompt, t.text, st.text, paths),
+        lengthFields: {
+          chosen_tokens: chosen.total,
+          rejected_tokens: rejected.total,
+          chosen_response_tokens: chosen.response,
+          rejected_response_tokens: rejected.response,
+          prompt_tokens: chosen.prompt,
+        },
+        lengths: {
+          chosen: chosen.total,
+          rejected: rejected.total,
+          chosen_response: chosen.response,
+          rejected_response: rejected.response,
+          longer,
+        },
       });
     }
     const notes: string[] = [`student answers from ${displayPath(studentFile)}`];
@@ -225,17 +181,12 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
     );
     const unknown = [...students.keys()].filter((id) => !used.has(id)).length;
     if (unknown) notes.push(`${unknown} student line(s) have ids not among the build's rows: ignored`);
-    return await finishExport(s, folder, lengths, {
+    return await rows.finish({
       kind: 'rm',
       trainer: o.format,
-      files,
       maxLength,
-      images: { count: images, resized },
       ending: { policy: 'strip-im-end', teacherStripped, studentStripped },
       notes,
     });
-  } catch (e) {
-    await folder.abort();
-    throw e;
-  }
+  });
 }

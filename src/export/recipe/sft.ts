@@ -12,21 +12,11 @@
  */
 import { GadError } from '../../core/errors.js';
 import { readBuildRows } from './build-rows.js';
-import {
-  type ExportResult,
-  type RecipeOptions,
-  countRowImages,
-  defaultMaxLength,
-  finishExport,
-  openRecipe,
-  splitFiles,
-  writeRowImages,
-} from './common.js';
+import { type ExportResult, type RecipeOptions, countRowImages, openRecipe } from './common.js';
+import { type RecipeTrainer, RECIPE_TRAINERS, stripImEnd } from './lengths.js';
+import { RecipeRows, inExportFolder, recipeMaxLength } from './rows.js';
 
 export { type ExportResult, datasetInfo } from './common.js';
-import { type RecipeTrainer, RECIPE_TRAINERS, stripImEnd } from './lengths.js';
-import { ExportFolder } from './output.js';
-import { LengthCollector } from './report.js';
 
 export interface SftOptions extends RecipeOptions {
   format: RecipeTrainer;
@@ -40,6 +30,19 @@ export function checkFormat(format: string): asserts format is RecipeTrainer {
   }
 }
 
+/** The user turn and the answer turn in the trainer's format (ms-swift messages, LLaMA-Factory sharegpt). */
+export function chatTurns(format: RecipeTrainer, prompt: string, answer: string): Array<Record<string, string>> {
+  return format === 'ms-swift'
+    ? [
+        { role: 'user', content: prompt },
+        { role: 'assistant', content: answer },
+      ]
+    : [
+        { from: 'human', value: prompt },
+        { from: 'gpt', value: answer },
+      ];
+}
+
 /** One SFT line in the trainer's format. */
 export function sftLine(
   format: RecipeTrainer,
@@ -47,45 +50,24 @@ export function sftLine(
   answer: string,
   images: string[],
 ): Record<string, unknown> {
-  if (format === 'ms-swift') {
-    return {
-      messages: [
-        { role: 'user', content: prompt },
-        { role: 'assistant', content: answer },
-      ],
-      images,
-    };
-  }
-  return {
-    conversations: [
-      { from: 'human', value: prompt },
-      { from: 'gpt', value: answer },
-    ],
-    images,
-  };
+  const turns = chatTurns(format, prompt, answer);
+  return format === 'ms-swift' ? { messages: turns, images } : { conversations: turns, images };
 }
 
 export async function exportSft(o: SftOptions): Promise<ExportResult> {
   checkFormat(o.format);
   const s = await openRecipe(o, o.format, `sft-${o.format}`);
-  const maxLength = o.maxLength ?? defaultMaxLength(s);
-  if (!(Number.isInteger(maxLength) && maxLength > 0))
-    throw new GadError(`--max-length must be a positive whole number, got ${maxLength}`);
-  const folder = await ExportFolder.open(s.out);
-  try {
-    const lengths = new LengthCollector(['total', 'prompt', 'response'], 'total');
-    const files = splitFiles(s, folder);
-    let images = 0;
-    let resized = 0;
+  const maxLength = recipeMaxLength(s, o.maxLength);
+  return inExportFolder(s.out, async (folder) => {
+    const rows = new RecipeRows(s, folder, ['total', 'prompt', 'response'], 'total');
     let stripped = 0;
     for await (const row of readBuildRows(s.build)) {
       const t = stripImEnd(row.teacher);
-      const drop = (reason: string, detail: string, value: number | null, limit: number | null, basis?: number) => {
-        folder.line('dropped.jsonl', { split: row.split, id: row.id, reason, detail, value, limit });
-        lengths.drop(row.split, reason, basis);
-      };
       if (!t.text.trim()) {
-        drop('empty_response', 'the teacher response is empty (after removing a trailing <|im_end|>)', null, null);
+        rows.drop(row, {
+          reason: 'empty_response',
+          detail: 'the teacher response is empty (after removing a trailing <|im_end|>)',
+        });
         continue;
       }
       const counted = await countRowImages(s, row);
@@ -95,49 +77,38 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
         t.text,
       );
       if (len.total > maxLength) {
-        drop(
-          'too_long',
-          `prompt + response + closing tokens = ${len.total} tokens > --max-length ${maxLength}`,
-          len.total,
-          maxLength,
-          len.total,
-        );
+        rows.drop(row, {
+          reason: 'too_long',
+          detail: `prompt + response + closing tokens = ${len.total} tokens > --max-length ${maxLength}`,
+          value: len.total,
+          limit: maxLength,
+          basis: len.total,
+        });
         continue;
       }
       if (t.stripped) stripped++;
-      const paths = await writeRowImages(folder, row, counted);
-      images += paths.length;
-      resized += counted.filter((c) => c.resized).length;
-      const f = files[row.split]!;
-      folder.line(f.file, sftLine(o.format, row.prompt, t.text, paths));
-      folder.line('lengths.jsonl', {
-        split: row.split,
-        line: f.rows,
-        id: row.id,
-        total_tokens: len.total,
-        prompt_tokens: len.prompt,
-        response_tokens: len.response,
-        image_tokens: counted.reduce((a, c) => a + c.tokens, 0),
+      await rows.write(row, counted, {
+        line: (paths) => sftLine(o.format, row.prompt, t.text, paths),
+        lengthFields: {
+          total_tokens: len.total,
+          prompt_tokens: len.prompt,
+          response_tokens: len.response,
+          image_tokens: counted.reduce((a, c) => a + c.tokens, 0),
+        },
+        lengths: { total: len.total, prompt: len.prompt, response: len.response },
       });
-      f.rows++;
-      lengths.keep(row.split, { total: len.total, prompt: len.prompt, response: len.response });
     }
     const notes: string[] = [];
     if (stripped)
       notes.push(
         `${stripped} teacher response(s) ended with <|im_end|>: removed, since the chat template closes the answer with its own (the model would otherwise learn to emit it twice)`,
       );
-    return await finishExport(s, folder, lengths, {
+    return await rows.finish({
       kind: 'sft',
       trainer: o.format,
-      files,
       maxLength,
-      images: { count: images, resized },
       ending: { policy: 'strip-im-end', teacherStripped: stripped },
       notes,
     });
-  } catch (e) {
-    await folder.abort();
-    throw e;
-  }
+  });
 }

@@ -1,0 +1,101 @@
+/**
+ * The writing half of a recipe export's row loop, shared by `export sft`, `export rm` and `export prompts`: the
+ * export folder (abandoned on any error), a dropped row (dropped.jsonl and the length report), a written row (its
+ * images, its line in the split's file, lengths.jsonl, the length report), and the end (finishExport).
+ */
+import { GadError } from '../../core/errors.js';
+import type { BuildRow } from './build-rows.js';
+import {
+  type CountedImage,
+  type ExportResult,
+  type RecipeSession,
+  defaultMaxLength,
+  finishExport,
+  splitFiles,
+  writeRowImages,
+} from './common.js';
+import { ExportFolder } from './output.js';
+import { LengthCollector } from './report.js';
+
+/** --max-length as given, else the build's (max prompt + max response length); a positive whole number. */
+export function recipeMaxLength(s: RecipeSession, given: number | undefined): number {
+  const maxLength = given ?? defaultMaxLength(s);
+  if (!(Number.isInteger(maxLength) && maxLength > 0))
+    throw new GadError(`--max-length must be a positive whole number, got ${maxLength}`);
+  return maxLength;
+}
+
+/** Open the export's folder and fill it with `body`; on any error the folder is abandoned (nothing is committed). */
+export async function inExportFolder<T>(out: string, body: (folder: ExportFolder) => Promise<T>): Promise<T> {
+  const folder = await ExportFolder.open(out);
+  try {
+    return await body(folder);
+  } catch (e) {
+    await folder.abort();
+    throw e;
+  }
+}
+
+/** A row left out: the reason, its detail, the measured value and its limit, the value the length report counts. */
+export interface RowDrop {
+  reason: string;
+  detail: string;
+  value?: number | null;
+  limit?: number | null;
+  basis?: number;
+}
+
+/** A row written: its line (given its images' paths), its lengths.jsonl fields, its values per report series. */
+export interface RowKept {
+  line: (images: string[]) => Record<string, unknown>;
+  lengthFields: Record<string, number>;
+  lengths: Record<string, number>;
+}
+
+/** The rows of one export: one file per split, dropped.jsonl, lengths.jsonl, the length report, the image counts. */
+export class RecipeRows {
+  readonly lengths: LengthCollector;
+  readonly files: Record<string, { file: string; rows: number }>;
+  private images = 0;
+  private resized = 0;
+
+  constructor(
+    private readonly s: RecipeSession,
+    private readonly folder: ExportFolder,
+    series: string[],
+    basis: string,
+  ) {
+    this.lengths = new LengthCollector(series, basis);
+    this.files = splitFiles(s, folder);
+  }
+
+  drop(row: BuildRow, d: RowDrop): void {
+    const { reason, detail } = d;
+    this.folder.line('dropped.jsonl', {
+      split: row.split,
+      id: row.id,
+      reason,
+      detail,
+      value: d.value ?? null,
+      limit: d.limit ?? null,
+    });
+    this.lengths.drop(row.split, reason, d.basis);
+  }
+
+  async write(row: BuildRow, counted: CountedImage[], kept: RowKept): Promise<void> {
+    const paths = await writeRowImages(this.folder, row, counted);
+    this.images += paths.length;
+    this.resized += counted.filter((c) => c.resized).length;
+    const f = this.files[row.split]!;
+    this.folder.line(f.file, kept.line(paths));
+    this.folder.line('lengths.jsonl', { split: row.split, line: f.rows, id: row.id, ...kept.lengthFields });
+    f.rows++;
+    this.lengths.keep(row.split, kept.lengths);
+  }
+
+  /** dropped.jsonl, report.json, export.json (and LLaMA-Factory's dataset_info.json), then the commit. */
+  finish(fields: Omit<Parameters<typeof finishExport>[3], 'files' | 'images'>): Promise<ExportResult> {
+    const images = { count: this.images, resized: this.resized };
+    return finishExport(this.s, this.folder, this.lengths, { ...fields, files: this.files, images });
+  }
+}
