@@ -3,9 +3,9 @@
  * Hugging Face cache, found as transformers' `from_pretrained` would, offline (nothing is ever downloaded).
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { hfHubCacheDir } from '../core/hf-paths.js';
 
 /** Models shipped in `fixtures/models/<name>/`, usable offline with `--model <name>`. */
 export const BUNDLED_MODELS: readonly string[] = ['qwen2.5-vl', 'qwen3-vl'];
@@ -40,11 +40,7 @@ export const BUNDLED_HUB_IDS: Readonly<Record<string, { profile: string; revisio
 
 const HUB_MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
-/** The Hugging Face hub cache folder, as huggingface_hub finds it ($HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub). */
-export function hfHubCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const hfHome = env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface');
-  return env.HF_HUB_CACHE || env.HUGGINGFACE_HUB_CACHE || join(hfHome, 'hub');
-}
+export { hfHubCacheDir };
 
 export interface LocatedModel {
   /** What loadModelProfile takes: a bundled name or a folder. */

@@ -1,8 +1,8 @@
 /** Hub client options: the config's `hub:` values with the environment applied as huggingface_hub reads it. */
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_REVISION, HUB_URL } from '@huggingface/hub';
+import { hfHome, hfHubCacheDir } from '../../core/hf-paths.js';
 
 export interface HubOptions {
   /** Hub URL; default env HF_ENDPOINT, else https://huggingface.co. */
@@ -32,13 +32,11 @@ export async function resolveHubOptions(
   opts: HubOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ResolvedHubOptions> {
-  // Not @huggingface/hub's getHFHubCachePath: it reads only process.env and takes a set-but-empty variable as the path.
-  const hfHome = env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface');
-  const cacheDir = opts.cacheDir || env.HF_HUB_CACHE || env.HUGGINGFACE_HUB_CACHE || join(hfHome, 'hub');
+  const cacheDir = opts.cacheDir || hfHubCacheDir(env);
   let token = opts.token || env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined;
   if (!token) {
     try {
-      token = (await readFile(env.HF_TOKEN_PATH || join(hfHome, 'token'), 'utf8')).trim() || undefined;
+      token = (await readFile(env.HF_TOKEN_PATH || join(hfHome(env), 'token'), 'utf8')).trim() || undefined;
     } catch {
       token = undefined;
     }
