@@ -5,11 +5,57 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+// The stage order (docs/architecture.md): a folder may import only the ones its row lists, so a later stage is never
+// imported by an earlier one. `src/build.ts`, `src/build/`, `src/commands/`, `src/partition/` and `src/index.ts`
+// sit on top and may import any stage.
+const MAY_IMPORT = {
+  core: [],
+  config: ['core', 'easyr1-data-keys'],
+  ingest: ['core'],
+  format: ['core', 'ingest'],
+  validate: ['core', 'ingest', 'format'],
+  export: ['core', 'config', 'ingest', 'format', 'validate', 'version'],
+  report: ['core', 'validate'],
+  train: ['core', 'easyr1-data-keys', 'export', 'version'],
+};
+const FOLDERS = [
+  'core',
+  'config',
+  'ingest',
+  'format',
+  'validate',
+  'export',
+  'report',
+  'train',
+  'build',
+  'commands',
+  'partition',
+  'cli',
+  'index',
+  'easyr1-data-keys',
+  'version',
+];
+const layerRules = Object.entries(MAY_IMPORT).map(([stage, allowed]) => ({
+  files: [`src/${stage}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: FOLDERS.filter((f) => f !== stage && !allowed.includes(f)).map((f) => ({
+          regex: `^(\\.\\./)+${f}(\\.js$|/)`,
+          message: `src/${stage} may import only ${allowed.join(', ') || 'nothing else in src'}: ${f} is not before it in the stage order (docs/architecture.md).`,
+        })),
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.venv/', 'gad-data-out/', 'fixtures/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
+  ...layerRules,
   {
     files: ['bin/**/*.js', '*.js'],
     languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
