@@ -8,6 +8,7 @@
  */
 import type { ResizePipeline } from '../core/types.js';
 import { PIPELINES } from '../core/defaults.js';
+import { pyFloatRepr } from '../core/py-float.js';
 
 /** The model processor's geometry (from preprocessor_config.json). */
 export interface ImageGeometry {
@@ -62,30 +63,6 @@ export function roundHalfEven(x: number): number {
   if (diff < 0.5) return f;
   if (diff > 0.5) return f + 1;
   return f % 2 === 0 ? f : f + 1;
-}
-
-/** Python's `repr(float)`: shortest round-trip digits (as JS), `.0` for integral values, Python's exponent style. */
-export function pyFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(x);
-  const exp = Math.floor(Math.log10(abs));
-  if (abs >= 1e16 || abs < 1e-4 || exp >= 16 || exp < -4) {
-    // Python: d.ddde+XX (at least two exponent digits).
-    const [mant, e] = x.toExponential().split('e');
-    const n = Number(e);
-    const sign = n < 0 ? '-' : '+';
-    const digits = String(Math.abs(n)).padStart(2, '0');
-    return `${mant}e${sign}${digits}`;
-  }
-  const s = String(x);
-  if (s.includes('e')) {
-    // JS uses exponents below 1e-6; Python switches at 1e-4 (handled above), so expand.
-    return x.toFixed(20).replace(/0+$/, '');
-  }
-  return Number.isInteger(x) ? `${s}.0` : s;
 }
 
 function aspectRatioError(height: number, width: number): ResizeError | null {

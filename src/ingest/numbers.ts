@@ -9,6 +9,7 @@
  * `String(n)` is already Python's `str()` of it; else it becomes a `JsonNumber` holding both texts.
  */
 import { parse as losslessParse } from 'lossless-json';
+import { pyFloatRepr } from '../core/py-float.js';
 
 /** Python's `sys.int_info.default_max_str_digits`: `json.loads` refuses longer integers (ValueError). */
 export const PY_INT_MAX_STR_DIGITS = 4300;
@@ -34,26 +35,6 @@ export class JsonNumber {
 }
 
 const INT = /^-?(?:0|[1-9]\d*)$/;
-
-/** Python's `repr(float)` (= `str(float)`): shortest round-trip digits, `.0` on integral values, `e±XX` outside 1e-4 ≤ |x| < 1e16. */
-export function pyFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const sign = x < 0 ? '-' : '';
-  // toExponential() without an argument gives the shortest digits that round-trip, as Python's repr does.
-  const [mant, expText] = Math.abs(x).toExponential().split('e') as [string, string];
-  const digits = mant.replace('.', '');
-  const exp = Number(expText);
-  const decpt = exp + 1; // value = 0.digits × 10^decpt
-  if (decpt > -4 && decpt <= 16) {
-    if (decpt <= 0) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
-    if (decpt >= digits.length) return `${sign}${digits}${'0'.repeat(decpt - digits.length)}.0`;
-    return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
-  }
-  const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-}
 
 /** Python's `str()` of what `json.loads` makes of a JSON number text. Throws for an integer Python refuses. */
 export function pyNumberText(source: string): { text: string; isInt: boolean } {

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../../src/core/paths.js';
+import { pyFloatRepr } from '../../src/core/py-float.js';
 import {
   DEFAULT_PIPELINE_BOUNDS,
   type ImageGeometry,
-  pyFloatRepr,
   resizeFor,
   ResizeError,
   resolveBounds,

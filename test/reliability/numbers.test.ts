@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../../src/index.js';
 import { readJsonlRows } from '../../src/ingest/index.js';
-import { pyFloatRepr } from '../../src/ingest/numbers.js';
+import { pyFloatRepr } from '../../src/core/py-float.js';
 import { runTokensCommand } from '../../src/format/tokens-command.js';
 import { PassThrough, Readable } from 'node:stream';
 import { flat } from '../helpers/bad-corpus.js';
