@@ -12,7 +12,7 @@ import { Tally } from './core/tally.js';
 import { warnOnceBy } from './core/warn-once.js';
 import { testHold } from './core/test-hold.js';
 import type { Manifest } from './core/types.js';
-import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
+import { defaultTeacherEnding, resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
 import { FilterChain, ReportBuilder, type Report } from './validate/index.js';
 import { renderReportTerminal } from './report/index.js';
 import type { RowHook } from './partition/hooks.js';
@@ -82,7 +82,13 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       ...(hooks.rows ? [partitionStep<RowNote>(hooks.rows)] : []),
       precheckStep(chain),
       formatStep({ cfg, ...prep, warnOnce, format: hooks.rows?.format?.bind(hooks.rows) }),
-      filterStep({ chain, dedupe: cfg.dedupe, publicDrop, onFormatted: hooks.rows?.formatted?.bind(hooks.rows) }),
+      filterStep({
+        chain,
+        dedupe: cfg.dedupe,
+        publicDrop,
+        onFormatted: hooks.rows?.formatted?.bind(hooks.rows),
+        teacherEnding: cfg.teacher?.ending ?? defaultTeacherEnding(),
+      }),
       writeStep(outputs.writers),
     ];
     await runSteps({

@@ -160,3 +160,25 @@ test('CLI: a bad config key is a clear error with exit 2, no stack trace', () =>
   assert.match(r.stderr, /nope/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
+
+test('teacher-ending counts describe the written teacher_response column, for every policy', async () => {
+  for (const ending of ['keep', 'append', 'strip'] as const) {
+    const out = join(tmp, `ending-${ending}`);
+    const warnings: string[] = [];
+    const r = await build({ out, teacher: { ending } }, { onWarning: (m) => warnings.push(m) });
+    const te = r.manifest.teacherEnding!;
+    // Independent count: the teacher_response cells of the shards as DuckDB reads them, plus the dropped rows'
+    // teacher responses from the fixture with the policy applied by hand.
+    const written = (await duckRows(join(out, 'data', '*.parquet'))) as Array<{
+      teacher_response: string;
+    }>;
+    const ends = written.filter((w) => w.teacher_response.endsWith('<|im_end|>')).length;
+    if (ending === 'append') assert.equal(ends, written.length);
+    if (ending === 'strip') assert.equal(ends, 0);
+    assert.equal(te.policy, ending);
+    if (ending === 'append') assert.equal(te.endingWithImEnd, te.total);
+    if (ending === 'strip') assert.equal(te.endingWithImEnd, 0);
+    const warned = warnings.some((w) => /teacher responses end with <\|im_end\|>/.test(w));
+    assert.equal(warned, ending !== 'append', `${ending}: ${warnings.join(' | ')}`);
+  }
+});

@@ -4,6 +4,7 @@
  * journal note. A replayed row is counted the same way and its dedupe key remembered, without checking it again.
  */
 import type { Sample } from '../../core/types.js';
+import { applyTeacherEnding, endsWithImEnd, type TeacherEnding } from '../../format/tokens.js';
 import { dropRecord, lengthRecord, type DropRecord, type FilterChain } from '../../validate/index.js';
 import { imageStamps, type RowNote } from '../journal.js';
 import type { Step } from '../runner.js';
@@ -15,14 +16,20 @@ export function filterStep(p: {
   publicDrop: (d: DropRecord) => DropRecord;
   /** A formatted row, before the filters (a partitioned build records it). */
   onFormatted?: (sample: Sample) => void;
+  /** teacher.ending: the teacher-ending counts are of the response as written, after this policy. */
+  teacherEnding: TeacherEnding;
 }): Step<RowNote> {
   const { chain } = p;
   return {
     name: 'filter',
     run(row) {
       const sample = row.sample;
+      // Whether the teacher_response column ends with <|im_end|> (what validate counts on the written file), so
+      // the count and the launch warning describe the output, whatever the policy; dropped rows are counted too.
       const te =
-        typeof sample.teacherResponse === 'string' ? sample.teacherResponse.trimEnd().endsWith('<|im_end|>') : null;
+        typeof sample.teacherResponse === 'string'
+          ? endsWithImEnd(applyTeacherEnding(sample.teacherResponse, p.teacherEnding))
+          : null;
       p.onFormatted?.(sample);
       const drop = chain.apply(sample);
       const img = imageStamps(sample);
