@@ -4,7 +4,7 @@
  * interrupted build may be resumed at all, and its parts (`.inputs.json`) that say what changed when it may not.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { sha256, stableStringify } from '../core/hash.js';
 import { displayPath } from '../core/paths.js';
 import type { Manifest, Sample } from '../core/types.js';
@@ -13,6 +13,7 @@ import type { ModelProfile } from '../format/profile.js';
 import type { FormatPrompt } from '../format/template.js';
 import type { PipelineBounds } from '../format/resize.js';
 import type { DropRecord, LengthRecord } from '../validate/index.js';
+import { siblings } from '../export/index.js';
 import { VERSION } from '../version.js';
 
 /** What the journal keeps of each input row (ShardWriter notes): enough to replay it on --resume. */
@@ -132,13 +133,10 @@ export function resumeKey(p: {
   return { settingsHash, inputs };
 }
 
-/** The digest an interrupted build left in its work folder (`.<OUT>.partial`), or null. */
+/** The digest an interrupted build left in its work folder (`.<OUT>.partial`, beside OUT's target), or null. */
 export async function readInputsDigest(out: string): Promise<InputsDigest | null> {
-  const abs = resolve(out);
   try {
-    return JSON.parse(
-      await readFile(join(dirname(abs), `.${basename(abs)}.partial`, INPUTS_FILE), 'utf8'),
-    ) as InputsDigest;
+    return JSON.parse(await readFile(join(siblings(out).work, INPUTS_FILE), 'utf8')) as InputsDigest;
   } catch {
     return null;
   }

@@ -21,6 +21,7 @@ export {
 export {
   openOutput,
   restoreInterruptedCommit,
+  siblings,
   type JournalShard,
   type OpenedOutput,
   type OutputSession,

@@ -50,7 +50,7 @@ import {
   type ResumeState,
 } from './shard-journal.js';
 
-export { resolveOutDir, restoreInterruptedCommit } from './commit.js';
+export { resolveOutDir, restoreInterruptedCommit, siblings } from './commit.js';
 export { OWNED_NAMES } from './ownership.js';
 export { SHARDS_TMP, type JournalShard, type ResumeState } from './shard-journal.js';
 

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -87,8 +87,8 @@ async function killBeforeCommit(out: string) {
 }
 
 /** Run a build until its journal lists two finished shards (mid-build), then SIGKILL it. */
-async function killMidBuild(out: string) {
-  const journal = join(tmp, `.${out}.partial`, '.journal.jsonl');
+async function killMidBuild(out: string, work = join(tmp, `.${out}.partial`)) {
+  const journal = join(work, '.journal.jsonl');
   const child = spawn(process.execPath, cliArgv(args(out)), { cwd: tmp, env, stdio: 'ignore' });
   let exited = false;
   const done = new Promise((ok) => child.once('exit', () => ok((exited = true))));
@@ -160,5 +160,21 @@ test(
     assert.match(r.stderr, /resume: image file \S*img\/0\.png changed since the interrupted build/);
     assert.doesNotMatch(r.stderr, /reusing \d+ finished shard/);
     assert.deepEqual(tree(join(tmp, 'image', 'data')), await freshBuild('image-ref'));
+  },
+);
+
+test(
+  'an --out that is a symlink: a refused resume still says why (the digest is read beside the link target)',
+  { timeout: 300_000 },
+  async () => {
+    await writeTeacher('old');
+    await mkdir(join(tmp, 'targets'), { recursive: true });
+    await symlink(join('targets', 'real'), join(tmp, 'linked'));
+    await killMidBuild('linked', join(tmp, 'targets', '.real.partial'));
+    await writeTeacher('new');
+    const r = await runCli([...args('linked'), '--resume'], { cwd: tmp, env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /reusing \d+ finished shard/);
+    assert.match(r.stderr, /resume: the teacher file \S*teacher\.jsonl changed \(sha256 differs\)/);
   },
 );
