@@ -102,7 +102,9 @@ export async function runSteps<N>(p: RunParams<N>): Promise<void> {
         yield await runAll(before, row);
       }
     }
-    const stream = concurrent ? mapOrdered(pulled(), p.window, (r) => runAll([concurrent], r)) : pulled();
+    const stream = concurrent
+      ? mapOrdered(pulled(), p.window, async (r): Promise<Row<N> | null> => (r ? concurrent.run(r) : null))
+      : pulled();
     for await (const r of stream) {
       const row = await runAll(after, r);
       if (!row) continue;

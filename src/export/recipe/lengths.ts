@@ -9,12 +9,11 @@ import type { ModelProfile } from '../../format/profile.js';
 import { resizeFor } from '../../format/resize.js';
 import { buildMessages, renderChat } from '../../format/template.js';
 import { encoderFor } from '../../format/encoder.js';
+import { applyTeacherEnding } from '../../format/tokens.js';
 import type { Manifest } from '../../core/types.js';
 
 export type RecipeTrainer = 'ms-swift' | 'llamafactory';
 export const RECIPE_TRAINERS: readonly RecipeTrainer[] = ['ms-swift', 'llamafactory'];
-
-const IM_END = '<|im_end|>';
 
 /**
  * The image settings the trainer is given: the model processor's own pixel bounds, so that it treats the build's
@@ -147,7 +146,6 @@ export class RecipeCounter {
  * learns "ends with <|im_end|> or not" instead of quality.
  */
 export function stripImEnd(text: string): { text: string; stripped: boolean } {
-  let t = text;
-  while (t.endsWith(IM_END)) t = t.slice(0, -IM_END.length);
+  const t = applyTeacherEnding(text, 'strip');
   return { text: t, stripped: t.length !== text.length };
 }
