@@ -42,7 +42,7 @@ export const VERL_DEFAULT_REWARD = {
 } as const;
 
 /** True when verl's default reward function scores rows of this data_source. */
-export function verlHasDefaultReward(dataSource: string): boolean {
+function verlHasDefaultReward(dataSource: string): boolean {
   return (
     (VERL_DEFAULT_REWARD.dataSources as readonly string[]).includes(dataSource) ||
     VERL_DEFAULT_REWARD.prefixes.some((p) => dataSource.startsWith(p))
@@ -60,7 +60,7 @@ export function verlRewardFix(unknown: readonly string[]): string {
 }
 
 /** verl GRPO builds: the data_source values verl's default reward cannot score, as a warning (null: none, or not recorded). */
-export function dataSourceWarning(m: Pick<Manifest, 'target' | 'kind' | 'dataSources'>): string | null {
+function dataSourceWarning(m: Pick<Manifest, 'target' | 'kind' | 'dataSources'>): string | null {
   if (m.target !== 'verl' || m.kind !== 'grpo' || !m.dataSources) return null;
   const unknown = withoutVerlDefaultReward(m.dataSources);
   return unknown.length ? verlRewardFix(unknown) : null;

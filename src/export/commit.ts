@@ -50,7 +50,7 @@ export function siblings(outDir: string) {
 export type Siblings = ReturnType<typeof siblings>;
 
 /** Whether something exists at `path`, a symlink itself included (lstat). */
-export const lexists = (path: string): Promise<boolean> => exists(path, { follow: false });
+const lexists = (path: string): Promise<boolean> => exists(path, { follow: false });
 
 /**
  * The names recorded in `.OUT.carry`, or null when there is none. The record is written atomically; should it
@@ -74,7 +74,7 @@ async function readCarry(p: Siblings): Promise<string[] | null> {
 }
 
 /** Write the carry list durably (tmp file, fsync, rename) before anything is moved. */
-export function writeCarry(path: string, names: string[]): void {
+function writeCarry(path: string, names: string[]): void {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
@@ -91,7 +91,7 @@ export function writeCarry(path: string, names: string[]): void {
  * is not deletable), it is moved aside (`.OUT.old-<time>`) so it never blocks a later build, and the
  * returned notice says where it is; when even that fails, a GadError says what to delete.
  */
-export async function removeOld(p: Siblings): Promise<string | null> {
+async function removeOld(p: Siblings): Promise<string | null> {
   if (!(await lexists(p.old))) return null;
   try {
     await rm(p.old, { recursive: true, force: true });

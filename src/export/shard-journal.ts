@@ -74,7 +74,7 @@ export async function readJournal<N>(
 }
 
 /** Keep, per split, the longest prefix of shards 0,1,2... whose files still match the journal. */
-export async function verifiedShards<N>(
+async function verifiedShards<N>(
   workDir: string,
   shards: Array<JournalShard<N>>,
 ): Promise<Array<JournalShard<N>>> {

@@ -199,7 +199,7 @@ export async function exportManifest(
  * The export replaces its folder as a whole: refuse a folder that is (or holds) the build, lies in the build's
  * shard folder, or already holds files that are not an earlier export.
  */
-export function checkOutFolder(out: string, buildDir: string): void {
+function checkOutFolder(out: string, buildDir: string): void {
   const within = (a: string, b: string) => a === b || a.startsWith(b + sep);
   if (within(buildDir, out))
     throw new GadError(`--out ${out} is the build folder or holds it`, {

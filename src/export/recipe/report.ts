@@ -7,7 +7,7 @@
 import type { Stats } from '../../core/types.js';
 import { countAtMost, recommendLimit, sortedCopy, summarize } from '../../validate/stats.js';
 
-export const RECIPE_CANDIDATES = [1024, 2048, 4096, 8192, 16384] as const;
+const RECIPE_CANDIDATES = [1024, 2048, 4096, 8192, 16384] as const;
 
 export interface RecipeReport {
   format: 'gad-data-recipe-report';
