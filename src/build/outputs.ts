@@ -3,9 +3,9 @@
  * concatenated in split order at the end), the report's lengths and drops, the teacher-ending counts and the
  * data sources of kept rows. `book` records one row's outcome there, new or replayed alike.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { FileWriter } from '../core/file-writer.js';
 import { rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { ProgressSink } from '../core/progress.js';
 import type { PassthroughColumn, ShardInfo } from '../core/types.js';
@@ -21,33 +21,27 @@ import type { ReportBuilder } from '../validate/index.js';
 import type { RowNote } from './journal.js';
 import type { Row } from './runner.js';
 
+/** One JSON object a line. */
 class JsonlOut {
-  private readonly s: WriteStream;
-  /** A write error (e.g. a full disk), kept until the next write or close throws it. */
-  private err: Error | null = null;
+  private readonly w: FileWriter;
   constructor(path: string) {
-    this.s = createWriteStream(path);
-    this.s.on('error', (e) => (this.err ??= e));
+    this.w = new FileWriter(path);
   }
-  async write(obj: unknown) {
-    if (this.err) throw this.err;
-    if (!this.s.write(`${JSON.stringify(obj)}\n`)) await once(this.s, 'drain');
+  write(obj: unknown): Promise<void> {
+    return this.w.write(`${JSON.stringify(obj)}\n`);
   }
-  async close() {
-    if (this.err) throw this.err;
-    this.s.end();
-    await once(this.s, 'finish');
+  close(): Promise<void> {
+    return this.w.close();
   }
 }
 
 async function concatFiles(parts: string[], dest: string) {
-  const w = createWriteStream(dest);
+  const w = new FileWriter(dest);
   for (const p of parts) {
-    for await (const chunk of createReadStream(p)) if (!w.write(chunk)) await once(w, 'drain');
+    for await (const chunk of createReadStream(p)) await w.write(chunk as Buffer);
     await rm(p);
   }
-  w.end();
-  await once(w, 'finish');
+  await w.close();
 }
 
 interface SplitOut {

@@ -3,31 +3,24 @@
  * typed arrays, Dates and nested objects come back exactly as they were written). Written and read strictly
  * in order, streaming: memory holds one read chunk, not the file.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { once } from 'node:events';
 import { deserialize, serialize } from 'node:v8';
+import { FileWriter } from '../core/file-writer.js';
 
 export class FrameWriter {
-  private readonly s: WriteStream;
-  private err: Error | null = null;
+  private readonly w: FileWriter;
   constructor(readonly path: string) {
-    this.s = createWriteStream(path);
-    this.s.on('error', (e) => (this.err ??= e));
+    this.w = new FileWriter(path);
   }
   /** Serialize now (the value may change after this call), write in order. */
   async write(value: unknown): Promise<void> {
-    if (this.err) throw this.err;
     const body = serialize(value);
     const head = Buffer.alloc(4);
     head.writeUInt32LE(body.length, 0);
-    this.s.write(head);
-    if (!this.s.write(body)) await once(this.s, 'drain');
+    await this.w.write(head, body);
   }
-  async close(): Promise<void> {
-    if (this.err) throw this.err;
-    this.s.end();
-    await once(this.s, 'finish');
+  close(): Promise<void> {
+    return this.w.close();
   }
 }
 
