@@ -399,3 +399,36 @@ test('source specs: hub ids, files, folders with HF split names, globs; missing 
       e instanceof GadError && /prompt_key/.test(e.message) && /data_source, prompt, images/.test(e.message),
   );
 });
+
+test('a prompt message list: message keys other than role/content and non-text, non-image parts are named in a warning (once), not lost silently', async () => {
+  const d = join(dir, 'msg-lost');
+  await mkdir(d, { recursive: true });
+  const msgs = (i: number) => [
+    { role: 'system', content: 'Be brief.', name: null },
+    {
+      role: 'user',
+      name: 'alice',
+      content: [{ type: 'image' }, { type: 'text', text: `Q${i}?` }, { type: 'video', video: 'clip.mp4' }],
+    },
+    { role: 'assistant', content: '', tool_calls: [{ id: 'c1', function: { name: 'zoom', arguments: '{}' } }] },
+  ];
+  const lines = [0, 1].map((i) => JSON.stringify({ id: `m${i}`, prompt: msgs(i), answer: 'a', images: [] }));
+  await writeFile(join(d, 'train.jsonl'), lines.join('\n') + '\n');
+  const warnings: string[] = [];
+  const { train } = await all(
+    {
+      splits: [{ split: 'train', specs: [join(d, 'train.jsonl')] }],
+      columns: { prompt: 'prompt', answer: 'answer', images: 'images', id: 'id' },
+    },
+    warnings,
+  );
+  assert.equal(train!.length, 2);
+  assert.deepEqual(train![0]!.messages![1], { role: 'user', content: '<image>Q0?' });
+  const lost = warnings.filter((w) => w.includes('is NOT written'));
+  assert.equal(lost.length, 3, lost.join('\n'));
+  for (const what of ["message key 'name'", "content part of type 'video'", "message key 'tool_calls'"])
+    assert.ok(
+      lost.some((w) => w.includes(what) && w.includes('train.jsonl')),
+      `${what}: ${lost.join('\n')}`,
+    );
+});
