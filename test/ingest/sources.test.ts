@@ -432,3 +432,31 @@ test('a prompt message list: message keys other than role/content and non-text, 
       `${what}: ${lost.join('\n')}`,
     );
 });
+
+test('an empty entry (null or "") in an image list is a bad_row naming its position, not skipped; an empty single cell is no image', async () => {
+  const d = join(dir, 'img-empty');
+  await mkdir(d, { recursive: true });
+  const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 9, g: 9, b: 9 } } })
+    .png()
+    .toBuffer();
+  await writeFile(join(d, 'a.png'), png);
+  const lines = [
+    { id: 'e0', problem: 'Q?', answer: 'a', images: [null, 'a.png'] },
+    { id: 'e1', problem: 'Q?', answer: 'a', images: ['a.png', ''] },
+    { id: 'e2', problem: 'Q?', answer: 'a', images: null },
+    { id: 'e3', problem: 'Q?', answer: 'a', images: ['a.png'] },
+  ].map((r) => JSON.stringify(r));
+  await writeFile(join(d, 'train.jsonl'), lines.join('\n') + '\n');
+  const { train } = await all({
+    splits: [{ split: 'train', specs: [join(d, 'train.jsonl')] }],
+    columns: { prompt: 'problem', answer: 'answer', images: 'images', id: 'id' },
+  });
+  assert.equal(train![0]!.drop?.reason, 'bad_row');
+  assert.match(train![0]!.drop!.detail!, /image 0 of 2 in column images is empty \(null\)/);
+  assert.equal(train![1]!.drop?.reason, 'bad_row');
+  assert.match(train![1]!.drop!.detail!, /image 1 of 2 in column images is empty \(''\)/);
+  assert.equal(train![2]!.drop, undefined);
+  assert.equal(train![2]!.images.length, 0);
+  assert.equal(train![3]!.drop, undefined);
+  assert.equal(train![3]!.images.length, 1);
+});
