@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { HUB_REPO_ID } from '../core/hf-paths.js';
 import { refuseSplitExpression } from './data-files.js';
 
 export type SourceKind = 'hub' | 'parquet' | 'jsonl' | 'json' | 'dir' | 'glob';
@@ -23,9 +24,8 @@ export interface SourceSpec {
   path?: string;
 }
 
-const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
-/** `owner/name:config`: a Hub id with a dataset config name (Hub ids never contain `:`). */
-const HUB_ID_CONFIG = /^([A-Za-z0-9][\w.-]*\/[\w.-]+):([^\s@/:]+)$/;
+/** A dataset config name, after `:` in `owner/name:config` (Hub ids never contain `:`). */
+const CONFIG_NAME = /^[^\s@/:]+$/;
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /** The source kind a file's extension names (`.parquet`, `.jsonl`, `.json`), or null. */
@@ -85,9 +85,10 @@ export function parseSourceSpec(spec: string, cwd: string = process.cwd()): Sour
       hint: 'check the path; relative paths are resolved against the working directory (as EasyR1 does), not against the config file',
     });
   }
-  if (HUB_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
-  const withConfig = HUB_ID_CONFIG.exec(body);
-  if (withConfig) return { kind: 'hub', spec: raw, split, repo: withConfig[1]!, config: withConfig[2]! };
+  if (HUB_REPO_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
+  const [repo, config, ...more] = body.split(':');
+  if (!more.length && config !== undefined && HUB_REPO_ID.test(repo!) && CONFIG_NAME.test(config))
+    return { kind: 'hub', spec: raw, split, repo: repo!, config };
   throw new GadError(`source ${raw} is neither an existing file or folder nor a hub dataset id (owner/name)`, {
     hint: 'write owner/name@split for a Hub dataset, or a path that exists',
   });
