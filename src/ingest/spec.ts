@@ -1,6 +1,7 @@
 /**
  * Source specs as EasyR1 writes them (`owner/name@split`, `file.parquet[@split]`, `dir[@split]`, globs,
- * `.jsonl`/`.json`) and the split conventions of HF datasets (file and folder names).
+ * `.jsonl`/`.json`) and the pick of one split from a layout (the layout itself: `resolveLayout`,
+ * src/ingest/data-files.ts).
  */
 import { statSync } from 'node:fs';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
@@ -92,76 +93,6 @@ export function parseSourceSpec(spec: string, cwd: string = process.cwd()): Sour
   throw new GadError(`source ${raw} is neither an existing file or folder nor a hub dataset id (owner/name)`, {
     hint: 'write owner/name@split for a Hub dataset, or a path that exists',
   });
-}
-
-/** Canonical split names and the keywords HF datasets maps to them. */
-const SPLIT_KEYWORDS: Record<string, string> = {
-  train: 'train',
-  training: 'train',
-  validation: 'validation',
-  valid: 'validation',
-  val: 'validation',
-  dev: 'validation',
-  test: 'test',
-  testing: 'test',
-  eval: 'test',
-  evaluation: 'test',
-};
-
-/**
- * @deprecated An approximation kept for library users: builds resolve splits with `resolveLayout`
- * (src/ingest/data-files.ts), which follows `datasets` exactly (pattern order, card configs, no aliases).
- *
- * The split a data file belongs to, from its path inside a repo or folder, following HF datasets'
- * conventions: `data/<split>-00000-of-00001.parquet` (push_to_hub), `<config>/<split>/0000.parquet`
- * (refs/convert/parquet), `<config>/<name>-<split>.parquet`, and the keyword patterns
- * (`train`, `test`, `validation`/`valid`/`val`/`dev`, ...) in file or folder names. null if none.
- */
-export function splitOfPath(relPath: string): string | null {
-  const parts = relPath.split('/').filter(Boolean);
-  const file = parts[parts.length - 1] ?? '';
-  const shard = /^(.+?)-\d{5}-of-\d{5}(?:[.-].*)?$/.exec(file);
-  if (shard) return shard[1]!;
-  const dirs = parts.slice(0, -1);
-  // refs/convert/parquet: <config>/<split>/NNNN.parquet or <config>/partial-<split>/NNNN.parquet
-  if (dirs.length === 2 && /^\d+\.parquet$/.test(file)) {
-    const d = dirs[1]!;
-    return d.startsWith('partial-') ? d.slice('partial-'.length) : d;
-  }
-  const stem = file.replace(/\.[^.]*$/, '');
-  // keyword in the file name, then in folder names (closest first)
-  for (const piece of [stem, ...dirs.slice().reverse()]) {
-    for (const tok of piece.toLowerCase().split(/[-._ 0-9]+/)) {
-      const s = SPLIT_KEYWORDS[tok];
-      if (s) return s;
-    }
-  }
-  return null;
-}
-
-/**
- * @deprecated See `splitOfPath`; builds use `resolveLayout`.
- *
- * Group data files by split like HF datasets: each file's split from its path; when no file names a
- * split, every file is `train`. Files whose split cannot be told are put nowhere (and reported).
- */
-export function groupFilesBySplit(relPaths: string[]): { splits: Map<string, string[]>; unassigned: string[] } {
-  const splits = new Map<string, string[]>();
-  const unassigned: string[] = [];
-  const found = relPaths.map((p) => [p, splitOfPath(p)] as const);
-  const any = found.some(([, s]) => s !== null);
-  for (const [p, s] of found) {
-    const key = any ? s : 'train';
-    if (key === null) {
-      unassigned.push(p);
-      continue;
-    }
-    const list = splits.get(key) ?? [];
-    list.push(p);
-    splits.set(key, list);
-  }
-  for (const list of splits.values()) list.sort();
-  return { splits, unassigned };
 }
 
 /**

@@ -6,13 +6,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import {
-  openIngest,
-  parseSourceSpec,
-  readParquetSchema,
-  splitOfPath,
-  type IngestOptions,
-} from '../../src/ingest/index.js';
+import { openIngest, parseSourceSpec, readParquetSchema, type IngestOptions } from '../../src/ingest/index.js';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
 import type { Sample } from '../../src/core/types.js';
@@ -326,12 +320,6 @@ test('source specs: hub ids, files, folders with HF split names, globs; missing 
     () => parseSourceSpec('missing.parquet', d),
     (e: unknown) => e instanceof GadError && /not found/.test(e.message),
   );
-  assert.equal(splitOfPath('data/train-00000-of-00002.parquet'), 'train');
-  assert.equal(splitOfPath('data/my_split-00000-of-00001.parquet'), 'my_split');
-  assert.equal(splitOfPath('default/validation/0000.parquet'), 'validation');
-  assert.equal(splitOfPath('default/partial-train/0001.parquet'), 'train');
-  assert.equal(splitOfPath('dev.jsonl'), 'validation');
-  assert.equal(splitOfPath('test/part-1.parquet'), 'test');
 
   const rows = (p: string) =>
     [0, 1].map((i) => ({
