@@ -1,10 +1,19 @@
 /**
  * Where huggingface_hub keeps its files, as its `constants.py` finds them, for the Hub client (datasets) and for
  * model folders in the cache. Not @huggingface/hub's getHFHubCachePath: it reads only process.env and takes a
- * set-but-empty variable as the path.
+ * set-but-empty variable as the path. Also what a Hub repo id looks like, and its folder name in the cache.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { getRepoFolderName } from '@huggingface/hub';
+
+/** A Hub repo id, `owner/name` (no `:config` or `@revision` suffix): datasets in source specs, models. */
+export const HUB_REPO_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+/** A repo's folder in the hub cache: `models--owner--name`, `datasets--owner--name` (@huggingface/hub's rule). */
+export function hubRepoFolderName(repo: string, type: 'model' | 'dataset'): string {
+  return getRepoFolderName({ name: repo, type });
+}
 
 /** `$HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`. */
 export function hfHome(env: NodeJS.ProcessEnv = process.env): string {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
-import { hfHubCacheDir } from '../core/hf-paths.js';
+import { HUB_REPO_ID, hfHubCacheDir, hubRepoFolderName } from '../core/hf-paths.js';
 
 /** Models shipped in `fixtures/models/<name>/`, usable offline with `--model <name>`. */
 export const BUNDLED_MODELS: readonly string[] = ['qwen2.5-vl', 'qwen3-vl'];
@@ -37,8 +37,6 @@ export function resolveHfCacheDir(dir: string, given: string): string {
 export const BUNDLED_HUB_IDS: Readonly<Record<string, { profile: string; revision: string }>> = {
   'Qwen/Qwen2.5-VL-7B-Instruct': { profile: 'qwen2.5-vl', revision: 'cc594898137f460bfe9f0759e9844b3ce807cfb5' },
 };
-
-const HUB_MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 export { hfHubCacheDir };
 
@@ -73,13 +71,13 @@ export function locateModel(
   if (BUNDLED_MODELS.includes(ref)) return located(ref, () => `bundled profile (${key})`);
   const local = isAbsolute(ref) ? ref : resolve(cwd, ref);
   if (existsSync(local)) return located(local, (f) => `local folder ${f(local)} (${key})`);
-  if (!HUB_MODEL_ID.test(ref) || ref.startsWith('.')) {
+  if (!HUB_REPO_ID.test(ref) || ref.startsWith('.')) {
     throw new GadError(`model folder not found: ${ref} (${key}; resolved to ${local})`, {
       hint: `give a folder with tokenizer.json, tokenizer_config.json and preprocessor_config.json (relative paths are resolved against the working directory), or a bundled model: ${BUNDLED_MODELS.join(', ')}`,
     });
   }
   const cache = hfHubCacheDir(opts.env);
-  const cached = join(cache, `models--${ref.split('/').join('--')}`);
+  const cached = join(cache, hubRepoFolderName(ref, 'model'));
   if (existsSync(join(cached, 'snapshots'))) return located(cached, (f) => `Hugging Face cache ${f(cached)} (${key})`);
   const bundled = BUNDLED_HUB_IDS[ref];
   if (bundled) {

@@ -221,7 +221,18 @@ export function readImageCell(cell: unknown, ctx: ImageContext, bytesCell?: unkn
   const images: ImageRef[] = [];
   for (let i = 0; i < list.length; i++) {
     const r = oneImage(list[i], ctx);
-    if (r === null) continue;
+    if (r === null) {
+      // A single empty cell is a row without an image; an empty entry in a list is not (the trainers fail on it).
+      if (list !== cell) continue;
+      const what = list[i] === '' ? "''" : 'null';
+      return {
+        drop: {
+          reason: 'bad_row',
+          detail: `image ${i} of ${list.length} in column ${ctx.imageKey} is empty (${what})`,
+          image: i,
+        },
+      };
+    }
     if ('drop' in r) return { drop: { ...r.drop, image: i } };
     images.push(r.image);
   }

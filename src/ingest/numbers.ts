@@ -68,6 +68,17 @@ export function parseJsonNumber(source: string): number | JsonNumber {
   return new JsonNumber(source, text, isInt);
 }
 
+/**
+ * A double read from a file (a parquet float cell) → the plain number when `String(x)` is Python's `str()` of it,
+ * else a JsonNumber whose source gives back the same double (`Number(source)`, as JSON Python reads): Python's
+ * repr for a finite value (`"1.0"`, `"-0.0"`, `"1e+16"`), `Infinity` / `-Infinity` / `NaN` (Python's `json.dumps`).
+ */
+export function floatNumber(x: number): number | JsonNumber {
+  const text = pyFloatRepr(x);
+  if (text === String(x)) return x;
+  return new JsonNumber(Number.isFinite(x) ? text : String(x), text, false);
+}
+
 const MAYBE_RISKY = /\d[.eE]|\d{16}/;
 const JSON_STRING = /"[^"\\]*(?:\\.[^"\\]*)*"/g;
 const JSON_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;

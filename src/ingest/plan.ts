@@ -66,7 +66,14 @@ async function planSource(p: {
   warn: (m: string) => void;
 }): Promise<PlannedSource> {
   const { spec, outSplit, cwd, hub, warn } = p;
-  const files: Array<{ path: string; kind: FileKind; manifestPath: string; cacheRoot?: string }> = [];
+  const files: Array<{
+    path: string;
+    kind: FileKind;
+    manifestPath: string;
+    cacheRoot?: string;
+    /** Checked against the Hub's LFS id by the download just made: not hashed again. */
+    sha256?: string;
+  }> = [];
   let repo: string | null = null;
   let manifest: Manifest['sources'][number];
   if (spec.kind === 'hub') {
@@ -93,6 +100,7 @@ async function planSource(p: {
         kind: 'parquet',
         manifestPath: f.repoPath,
         cacheRoot: resolve(f.localPath, ...f.repoPath.split('/').map(() => '..'), '..', '..'),
+        ...(f.sha256 ? { sha256: f.sha256 } : {}),
       });
     manifest = {
       split: outSplit,
@@ -177,7 +185,7 @@ async function planSource(p: {
       const h = await sha256FileAndLines(f.path);
       digest = h.sha256;
       rows = h.lines;
-    } else digest = await sha256File(f.path);
+    } else digest = f.sha256 ?? (await sha256File(f.path));
     planned.push({
       path: f.path,
       kind: f.kind,

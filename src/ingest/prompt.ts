@@ -15,8 +15,11 @@ export function asText(v: unknown): string | null | undefined {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Text of a message's content: a string, or a list of parts (`{type:'text', text}` / `{type:'image'}` → `<image>`). */
-function contentText(c: unknown): string | undefined {
+/**
+ * Text of a message's content: a string, or a list of parts (`{type:'text', text}` / `{type:'image'}` → `<image>`).
+ * A part that is neither (a video, an audio clip) is not written; its type is added to `lost`.
+ */
+function contentText(c: unknown, lost: Set<string>): string | undefined {
   if (typeof c === 'string') return c;
   if (c instanceof Uint8Array) return Buffer.from(c).toString('utf8');
   if (Array.isArray(c)) {
@@ -27,20 +30,26 @@ function contentText(c: unknown): string | undefined {
         const p = part as { type?: unknown; text?: unknown };
         if (p.type === 'image' || p.type === 'image_url') s += IMAGE_TAG;
         else if (typeof p.text === 'string') s += p.text;
-      }
+        else lost.add(`content part of type '${asText(p.type) ?? '(none)'}'`);
+      } else if (part !== null && part !== undefined) lost.add(`content part of type ${typeof part}`);
     }
     return s;
   }
   return undefined;
 }
 
+/** The keys of a prompt message that are written: the rest (with a value) are lost. */
+const MESSAGE_KEYS = new Set(['role', 'content']);
+
 /**
  * The prompt text from a string cell or a message list (the first user message). A message list is also
- * returned whole (every turn, contents as text), as verl renders it. `validate` reads prompt cells with it too.
+ * returned whole (every turn, contents as text), as verl renders it; what of it cannot be written (message keys
+ * other than role and content, content parts that are neither text nor image) is named in `lost`. `validate`
+ * reads prompt cells with it too.
  */
 export function promptText(
   v: unknown,
-): { text: string | null; messages?: PromptMessage[]; promptMessage?: number } | { error: string } {
+): { text: string | null; messages?: PromptMessage[]; promptMessage?: number; lost?: string[] } | { error: string } {
   // A number or boolean is not a prompt (a wrong cell type, e.g. a jsonl row with "problem": 42): bad_row.
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')
     return { error: `the prompt cell is a ${typeof v} (${String(v)}), not text` };
@@ -59,16 +68,20 @@ export function promptText(
     const at = v.findIndex((m) => m && typeof m === 'object' && (m as { role?: unknown }).role === 'user');
     if (at < 0) return v.length ? { error: 'the prompt message list has no user message' } : { text: null };
     const messages: PromptMessage[] = [];
+    const lost = new Set<string>();
     for (let i = 0; i < v.length; i++) {
       const m = v[i] as { role?: unknown; content?: unknown } | null;
       const role = m && typeof m === 'object' ? asText(m.role) : undefined;
       if (typeof role !== 'string') return { error: `prompt message ${i} has no role` };
-      const c = contentText(m!.content);
+      const c = contentText(m!.content, lost);
       if (c === undefined)
         return { error: `the content of prompt message ${i} (${role}) is neither text nor a list of parts` };
+      for (const [k, x] of Object.entries(m!)) {
+        if (!MESSAGE_KEYS.has(k) && x !== null && x !== undefined) lost.add(`message key '${k}'`);
+      }
       messages.push({ role, content: c });
     }
-    return { text: messages[at]!.content, messages, promptMessage: at };
+    return { text: messages[at]!.content, messages, promptMessage: at, ...(lost.size ? { lost: [...lost] } : {}) };
   }
   return { error: `the prompt cell is a ${typeof v}, not text or a message list` };
 }

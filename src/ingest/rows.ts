@@ -3,8 +3,7 @@ import type { Sample } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { resolveColumns, warnJsonPromptFallback, type ColumnMap, type ResolvedColumns } from './column-map.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
-import { JsonNumber } from './numbers.js';
-import { pyFloatRepr } from '../core/py-float.js';
+import { floatNumber } from './numbers.js';
 import { readParquetRows } from './parquet.js';
 import { defaultDataSource, type PlannedSource } from './plan.js';
 import { toSample, type RowContext } from './sample.js';
@@ -61,10 +60,7 @@ export async function* splitRows(split: string, s: RowSettings): AsyncGenerator<
         for await (const row of readParquetRows(file.path)) {
           for (const c of floatCols) {
             const v = row[c];
-            if (typeof v === 'number') {
-              const text = pyFloatRepr(v);
-              if (text !== String(v)) row[c] = new JsonNumber(Number.isFinite(v) ? String(v) : 'null', text, false);
-            }
+            if (typeof v === 'number') row[c] = floatNumber(v);
           }
           yield toSample(row, index, { ...base, cols });
           index++;

@@ -105,6 +105,12 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
   // prompt
   const p = promptText(row[cols.prompt]);
   if ('error' in p) return dropped({ reason: 'bad_row', detail: `column ${cols.prompt}: ${p.error}` });
+  for (const what of p.lost ?? []) {
+    ctx.warnOnce(
+      `prompt-lost:${ctx.source.spec.spec}:${what}`,
+      `${ctx.source.spec.spec}: column ${cols.prompt}: ${what} in a prompt message is NOT written (only each message's role and its text and image parts are kept; row ${index} is the first)`,
+    );
+  }
   let text = p.text ?? '';
   base.rawProblem = text;
   const messages = p.messages?.map((m) => ({ ...m }));

@@ -1,10 +1,12 @@
 /**
  * Source specs as EasyR1 writes them (`owner/name@split`, `file.parquet[@split]`, `dir[@split]`, globs,
- * `.jsonl`/`.json`) and the split conventions of HF datasets (file and folder names).
+ * `.jsonl`/`.json`) and the pick of one split from a layout (the layout itself: `resolveLayout`,
+ * src/ingest/data-files.ts).
  */
 import { statSync } from 'node:fs';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { HUB_REPO_ID } from '../core/hf-paths.js';
 import { refuseSplitExpression } from './data-files.js';
 
 export type SourceKind = 'hub' | 'parquet' | 'jsonl' | 'json' | 'dir' | 'glob';
@@ -23,9 +25,8 @@ export interface SourceSpec {
   path?: string;
 }
 
-const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
-/** `owner/name:config`: a Hub id with a dataset config name (Hub ids never contain `:`). */
-const HUB_ID_CONFIG = /^([A-Za-z0-9][\w.-]*\/[\w.-]+):([^\s@/:]+)$/;
+/** A dataset config name, after `:` in `owner/name:config` (Hub ids never contain `:`). */
+const CONFIG_NAME = /^[^\s@/:]+$/;
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /** The source kind a file's extension names (`.parquet`, `.jsonl`, `.json`), or null. */
@@ -85,82 +86,13 @@ export function parseSourceSpec(spec: string, cwd: string = process.cwd()): Sour
       hint: 'check the path; relative paths are resolved against the working directory (as EasyR1 does), not against the config file',
     });
   }
-  if (HUB_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
-  const withConfig = HUB_ID_CONFIG.exec(body);
-  if (withConfig) return { kind: 'hub', spec: raw, split, repo: withConfig[1]!, config: withConfig[2]! };
+  if (HUB_REPO_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
+  const [repo, config, ...more] = body.split(':');
+  if (!more.length && config !== undefined && HUB_REPO_ID.test(repo!) && CONFIG_NAME.test(config))
+    return { kind: 'hub', spec: raw, split, repo: repo!, config };
   throw new GadError(`source ${raw} is neither an existing file or folder nor a hub dataset id (owner/name)`, {
     hint: 'write owner/name@split for a Hub dataset, or a path that exists',
   });
-}
-
-/** Canonical split names and the keywords HF datasets maps to them. */
-const SPLIT_KEYWORDS: Record<string, string> = {
-  train: 'train',
-  training: 'train',
-  validation: 'validation',
-  valid: 'validation',
-  val: 'validation',
-  dev: 'validation',
-  test: 'test',
-  testing: 'test',
-  eval: 'test',
-  evaluation: 'test',
-};
-
-/**
- * @deprecated An approximation kept for library users: builds resolve splits with `resolveLayout`
- * (src/ingest/data-files.ts), which follows `datasets` exactly (pattern order, card configs, no aliases).
- *
- * The split a data file belongs to, from its path inside a repo or folder, following HF datasets'
- * conventions: `data/<split>-00000-of-00001.parquet` (push_to_hub), `<config>/<split>/0000.parquet`
- * (refs/convert/parquet), `<config>/<name>-<split>.parquet`, and the keyword patterns
- * (`train`, `test`, `validation`/`valid`/`val`/`dev`, ...) in file or folder names. null if none.
- */
-export function splitOfPath(relPath: string): string | null {
-  const parts = relPath.split('/').filter(Boolean);
-  const file = parts[parts.length - 1] ?? '';
-  const shard = /^(.+?)-\d{5}-of-\d{5}(?:[.-].*)?$/.exec(file);
-  if (shard) return shard[1]!;
-  const dirs = parts.slice(0, -1);
-  // refs/convert/parquet: <config>/<split>/NNNN.parquet or <config>/partial-<split>/NNNN.parquet
-  if (dirs.length === 2 && /^\d+\.parquet$/.test(file)) {
-    const d = dirs[1]!;
-    return d.startsWith('partial-') ? d.slice('partial-'.length) : d;
-  }
-  const stem = file.replace(/\.[^.]*$/, '');
-  // keyword in the file name, then in folder names (closest first)
-  for (const piece of [stem, ...dirs.slice().reverse()]) {
-    for (const tok of piece.toLowerCase().split(/[-._ 0-9]+/)) {
-      const s = SPLIT_KEYWORDS[tok];
-      if (s) return s;
-    }
-  }
-  return null;
-}
-
-/**
- * @deprecated See `splitOfPath`; builds use `resolveLayout`.
- *
- * Group data files by split like HF datasets: each file's split from its path; when no file names a
- * split, every file is `train`. Files whose split cannot be told are put nowhere (and reported).
- */
-export function groupFilesBySplit(relPaths: string[]): { splits: Map<string, string[]>; unassigned: string[] } {
-  const splits = new Map<string, string[]>();
-  const unassigned: string[] = [];
-  const found = relPaths.map((p) => [p, splitOfPath(p)] as const);
-  const any = found.some(([, s]) => s !== null);
-  for (const [p, s] of found) {
-    const key = any ? s : 'train';
-    if (key === null) {
-      unassigned.push(p);
-      continue;
-    }
-    const list = splits.get(key) ?? [];
-    list.push(p);
-    splits.set(key, list);
-  }
-  for (const list of splits.values()) list.sort();
-  return { splits, unassigned };
 }
 
 /**

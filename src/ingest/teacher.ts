@@ -6,7 +6,7 @@ import { GadError } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readParquetRows, readParquetSchema } from './parquet.js';
-import { JsonNumber } from './numbers.js';
+import { asText } from './prompt.js';
 import { getPath } from './columns.js';
 
 export interface TeacherTable {
@@ -22,14 +22,9 @@ export interface TeacherTable {
 
 const RESPONSE_KEYS = ['teacher_response', 'response'];
 
+/** A scalar cell as a join key: its text as Python's str() shows it (`asText`); null for none or a non-scalar. */
 export function scalarKey(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-  // A JSON number String() cannot carry (9007199254740993, 1.0): Python's str() of it, as the trainer's script sees it.
-  if (v instanceof JsonNumber) return v.text;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
-  return null;
+  return asText(v) ?? null;
 }
 
 function textOf(v: unknown): string | null {

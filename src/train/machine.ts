@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Manifest } from '../core/types.js';
+import { HUB_REPO_ID } from '../core/hf-paths.js';
 import type { PreflightCheck, TrainOptions } from './launch-plan.js';
 
 type Family = Manifest['model']['family'] | 'qwen2-vl';
@@ -164,8 +165,6 @@ export async function detectFamily(
   return { family: null, from: 'its name' };
 }
 
-const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
-
 /** A model the plan launches (`role`: generator, policy, discriminator), given by `flag` or `$envVar`, against the build. */
 export async function checkModel(
   m: Manifest,
@@ -176,7 +175,7 @@ export async function checkModel(
     return { check, ok: false, message: `no ${role} model given: pass ${flag} DIR_OR_HUB_ID or set ${envVar}` };
   }
   const local = existsSync(model);
-  if (!local && !(HUB_ID.test(model) && !model.startsWith('.'))) {
+  if (!local && !(HUB_REPO_ID.test(model) && !model.startsWith('.'))) {
     return {
       check,
       ok: false,

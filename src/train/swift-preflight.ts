@@ -7,6 +7,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { sha256File } from '../core/hash.js';
+import { HUB_REPO_ID } from '../core/hf-paths.js';
 import type { PreflightCheck } from './launch-plan.js';
 import { detectFamily } from './machine.js';
 import type { SwiftOptions, SwiftPlan } from './swift.js';
@@ -106,7 +107,7 @@ async function checkModel(p: SwiftPlan): Promise<PreflightCheck> {
   const family = p.exportManifest.build.model.family;
   if (!model)
     return { check: 'model', ok: false, message: 'no model given: pass --model-path DIR_OR_HUB_ID or set MODEL_PATH' };
-  if (!existsSync(model) && !/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(model)) {
+  if (!existsSync(model) && !HUB_REPO_ID.test(model)) {
     return {
       check: 'model',
       ok: false,

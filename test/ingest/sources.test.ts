@@ -6,13 +6,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import {
-  openIngest,
-  parseSourceSpec,
-  readParquetSchema,
-  splitOfPath,
-  type IngestOptions,
-} from '../../src/ingest/index.js';
+import { openIngest, parseSourceSpec, readParquetSchema, type IngestOptions } from '../../src/ingest/index.js';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
 import type { Sample } from '../../src/core/types.js';
@@ -326,12 +320,6 @@ test('source specs: hub ids, files, folders with HF split names, globs; missing 
     () => parseSourceSpec('missing.parquet', d),
     (e: unknown) => e instanceof GadError && /not found/.test(e.message),
   );
-  assert.equal(splitOfPath('data/train-00000-of-00002.parquet'), 'train');
-  assert.equal(splitOfPath('data/my_split-00000-of-00001.parquet'), 'my_split');
-  assert.equal(splitOfPath('default/validation/0000.parquet'), 'validation');
-  assert.equal(splitOfPath('default/partial-train/0001.parquet'), 'train');
-  assert.equal(splitOfPath('dev.jsonl'), 'validation');
-  assert.equal(splitOfPath('test/part-1.parquet'), 'test');
 
   const rows = (p: string) =>
     [0, 1].map((i) => ({
@@ -398,4 +386,65 @@ test('source specs: hub ids, files, folders with HF split names, globs; missing 
     (e: unknown) =>
       e instanceof GadError && /prompt_key/.test(e.message) && /data_source, prompt, images/.test(e.message),
   );
+});
+
+test('a prompt message list: message keys other than role/content and non-text, non-image parts are named in a warning (once), not lost silently', async () => {
+  const d = join(dir, 'msg-lost');
+  await mkdir(d, { recursive: true });
+  const msgs = (i: number) => [
+    { role: 'system', content: 'Be brief.', name: null },
+    {
+      role: 'user',
+      name: 'alice',
+      content: [{ type: 'image' }, { type: 'text', text: `Q${i}?` }, { type: 'video', video: 'clip.mp4' }],
+    },
+    { role: 'assistant', content: '', tool_calls: [{ id: 'c1', function: { name: 'zoom', arguments: '{}' } }] },
+  ];
+  const lines = [0, 1].map((i) => JSON.stringify({ id: `m${i}`, prompt: msgs(i), answer: 'a', images: [] }));
+  await writeFile(join(d, 'train.jsonl'), lines.join('\n') + '\n');
+  const warnings: string[] = [];
+  const { train } = await all(
+    {
+      splits: [{ split: 'train', specs: [join(d, 'train.jsonl')] }],
+      columns: { prompt: 'prompt', answer: 'answer', images: 'images', id: 'id' },
+    },
+    warnings,
+  );
+  assert.equal(train!.length, 2);
+  assert.deepEqual(train![0]!.messages![1], { role: 'user', content: '<image>Q0?' });
+  const lost = warnings.filter((w) => w.includes('is NOT written'));
+  assert.equal(lost.length, 3, lost.join('\n'));
+  for (const what of ["message key 'name'", "content part of type 'video'", "message key 'tool_calls'"])
+    assert.ok(
+      lost.some((w) => w.includes(what) && w.includes('train.jsonl')),
+      `${what}: ${lost.join('\n')}`,
+    );
+});
+
+test('an empty entry (null or "") in an image list is a bad_row naming its position, not skipped; an empty single cell is no image', async () => {
+  const d = join(dir, 'img-empty');
+  await mkdir(d, { recursive: true });
+  const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 9, g: 9, b: 9 } } })
+    .png()
+    .toBuffer();
+  await writeFile(join(d, 'a.png'), png);
+  const lines = [
+    { id: 'e0', problem: 'Q?', answer: 'a', images: [null, 'a.png'] },
+    { id: 'e1', problem: 'Q?', answer: 'a', images: ['a.png', ''] },
+    { id: 'e2', problem: 'Q?', answer: 'a', images: null },
+    { id: 'e3', problem: 'Q?', answer: 'a', images: ['a.png'] },
+  ].map((r) => JSON.stringify(r));
+  await writeFile(join(d, 'train.jsonl'), lines.join('\n') + '\n');
+  const { train } = await all({
+    splits: [{ split: 'train', specs: [join(d, 'train.jsonl')] }],
+    columns: { prompt: 'problem', answer: 'answer', images: 'images', id: 'id' },
+  });
+  assert.equal(train![0]!.drop?.reason, 'bad_row');
+  assert.match(train![0]!.drop!.detail!, /image 0 of 2 in column images is empty \(null\)/);
+  assert.equal(train![1]!.drop?.reason, 'bad_row');
+  assert.match(train![1]!.drop!.detail!, /image 1 of 2 in column images is empty \(''\)/);
+  assert.equal(train![2]!.drop, undefined);
+  assert.equal(train![2]!.images.length, 0);
+  assert.equal(train![3]!.drop, undefined);
+  assert.equal(train![3]!.images.length, 1);
 });

@@ -327,3 +327,50 @@ print(json.dumps({k: {"src_type": str(src.schema.field(k).type), "out_type": str
     assert.deepEqual(ref.big!.out, big, 'big integers exact');
   },
 );
+
+test(
+  'a parquet float pass-through column keeps inf, -inf, nan and -0.0 bit for bit, as pyarrow reads the input',
+  { skip: python ? false : 'no Python venv', timeout: 120_000 },
+  async () => {
+    const dir = join(tmp, 'parquet-nonfinite');
+    await mkdir(dir, { recursive: true });
+    const pngs = [];
+    for (let i = 0; i < 6; i++)
+      pngs.push(
+        (
+          await flat(40 + 4 * i, 40, 60 + i)
+            .png()
+            .toBuffer()
+        ).toString('hex'),
+      );
+    await writeFile(join(dir, 'pngs.json'), JSON.stringify(pngs));
+    const BITS = `import struct
+def bits(c): return [None if x is None else struct.pack('<d', x).hex() for x in c.to_pylist()]`;
+    const src = await runPython(
+      python!,
+      `import json, sys, pyarrow as pa, pyarrow.parquet as pq
+${BITS}
+pngs = [bytes.fromhex(h) for h in json.load(open(sys.argv[1] + '/pngs.json'))]
+w = [float('inf'), float('-inf'), float('nan'), -0.0, 1.5, 1.0]
+t = pa.table({'id': [f'r{i}' for i in range(6)], 'problem': [f'<image>Q{i}' for i in range(6)], 'answer': [str(i) for i in range(6)],
+              'images': [[{'bytes': b, 'path': None}] for b in pngs], 'w': pa.array(w, pa.float64())})
+pq.write_table(t, sys.argv[1] + '/train.parquet')
+print(json.dumps(bits(pq.read_table(sys.argv[1] + '/train.parquet').column('w'))))`,
+      [dir],
+    );
+    const out = join(dir, 'out');
+    await build({ data: { train_files: join(dir, 'train.parquet'), format_prompt: 'none' }, id_key: 'id', out });
+    const got = await runPython(
+      python!,
+      `import json, sys, pyarrow.parquet as pq
+${BITS}
+t = pq.read_table(sys.argv[1])
+print(str(t.schema.field('w').type))
+print(json.dumps(bits(t.column('w'))))`,
+      [join(out, 'data', 'train-00000-of-00001.parquet')],
+    );
+    const [type, bits] = got.trim().split('\n');
+    assert.equal(type, 'double');
+    assert.deepEqual(JSON.parse(bits!), JSON.parse(src.trim()), 'every value bit for bit as pyarrow reads the input');
+  },
+);

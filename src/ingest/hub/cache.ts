@@ -4,15 +4,15 @@
  */
 import { copyFile, mkdir, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { getRepoFolderName } from '@huggingface/hub';
 import { GadError } from '../../core/errors.js';
 import { exists } from '../../core/fs.js';
+import { hubRepoFolderName } from '../../core/hf-paths.js';
 import { COMMIT } from './names.js';
 import type { HubSplitFiles } from './split-files.js';
 
 /** `datasets--owner--name` */
 export function repoFolderName(repo: string): string {
-  return getRepoFolderName({ name: repo, type: 'dataset' });
+  return hubRepoFolderName(repo, 'dataset');
 }
 
 /** The cache folder of one dataset repo. */

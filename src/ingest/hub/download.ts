@@ -38,6 +38,20 @@ export async function downloadToCache(
   o: ResolvedHubOptions,
   onProgress?: DownloadProgress,
 ): Promise<string> {
+  return (await fetchToCache(repo, commit, file, o, onProgress)).path;
+}
+
+/**
+ * `downloadToCache`, also giving the sha256 of the bytes when this call downloaded an LFS file and checked them
+ * against its id (null when the file was already in the cache: those bytes are not checked again here).
+ */
+export async function fetchToCache(
+  repo: string,
+  commit: string,
+  file: RemoteFile,
+  o: ResolvedHubOptions,
+  onProgress?: DownloadProgress,
+): Promise<{ path: string; sha256: string | null }> {
   const storage = repoStorage(o.cacheDir, repo);
   // checked here, where it matters: nothing from the mirror may name a file outside the cache
   if (!COMMIT.test(commit)) throw mirrorError(o, `'${commit.slice(0, 80)}' as the commit of ${repo}`);
@@ -51,11 +65,11 @@ export async function downloadToCache(
   if (!inside(join(storage, 'snapshots', commit), pointer) || !inside(join(storage, 'blobs'), blobPath)) {
     throw mirrorError(o, `a file name that leads outside the cache for ${file.path} of ${repo}`);
   }
-  if (await exists(pointer)) return pointer;
+  if (await exists(pointer)) return { path: pointer, sha256: null };
   await mkdir(dirname(blobPath), { recursive: true });
   if (await exists(blobPath)) {
     await linkSnapshot(blobPath, pointer);
-    return pointer;
+    return { path: pointer, sha256: null };
   }
   const incomplete = `${blobPath}.incomplete`;
   let have = 0;
@@ -136,5 +150,5 @@ export async function downloadToCache(
   await rename(incomplete, blobPath);
   await linkSnapshot(blobPath, pointer);
   onProgress?.({ stage: 'download', file: `${repo}/${file.path}`, bytes: total, total });
-  return pointer;
+  return { path: pointer, sha256: kind === 'sha256' ? h : null };
 }

@@ -4,7 +4,7 @@ import { readTextOrNull } from '../../core/fs.js';
 import { pickLayoutSplit, resolveLayout } from '../data-files.js';
 import { repoStorage, writeRef } from './cache.js';
 import { CONVERTED_PARQUET_REVISION, pathIsParquet, pickConverted } from './converted.js';
-import { downloadToCache, type DownloadProgress } from './download.js';
+import { downloadToCache, fetchToCache, type DownloadProgress } from './download.js';
 import { HubRepoUnreachable } from './errors.js';
 import { listRemoteFiles, resolveCommit } from './listing.js';
 import { COMMIT, repoPathProblem } from './names.js';
@@ -68,8 +68,8 @@ export async function resolveHubSplit(
     const out: HubSplitFiles['files'] = [];
     for (const p of chosen) {
       const f = byPath.get(p)!;
-      const localPath = await downloadToCache(repo, commit, f, o, opts.onProgress);
-      out.push({ repoPath: f.path, localPath, bytes: f.size });
+      const got = await fetchToCache(repo, commit, f, o, opts.onProgress);
+      out.push({ repoPath: f.path, localPath: got.path, bytes: f.size, ...(got.sha256 ? { sha256: got.sha256 } : {}) });
     }
     return ownSplitFiles({ repo, revision: o.revision, commit, layout, files: out });
   }
@@ -106,8 +106,8 @@ export async function resolveHubSplit(
   const out: HubSplitFiles['files'] = [];
   for (const f of files) {
     if (!chosen.has(f.path)) continue;
-    const localPath = await downloadToCache(repo, conv, f, o, opts.onProgress);
-    out.push({ repoPath: f.path, localPath, bytes: f.size });
+    const got = await fetchToCache(repo, conv, f, o, opts.onProgress);
+    out.push({ repoPath: f.path, localPath: got.path, bytes: f.size, ...(got.sha256 ? { sha256: got.sha256 } : {}) });
   }
   await writeRef(storage, CONVERTED_PARQUET_REVISION, conv);
   return convertedSplitFiles({ repo, commit: conv, chosen: [...chosen], files: out });

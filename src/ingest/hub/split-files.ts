@@ -7,8 +7,11 @@ export interface HubSplitFiles {
   /** The revision asked for (`main`, a tag, or `refs/convert/parquet` when the converted branch was used). */
   revision: string;
   commit: string;
-  /** Local snapshot paths, in repo path order. */
-  files: Array<{ repoPath: string; localPath: string; bytes: number }>;
+  /**
+   * Local snapshot paths, in repo path order; `sha256` when this run downloaded the file and checked its bytes
+   * against its LFS id (a file already in the cache has none: its bytes are hashed where they are used).
+   */
+  files: Array<{ repoPath: string; localPath: string; bytes: number; sha256?: string }>;
   /** true when the files came from the `refs/convert/parquet` branch. */
   converted: boolean;
   /** The dataset config the split belongs to (`default` when the card declares none). */
