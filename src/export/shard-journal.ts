@@ -74,10 +74,7 @@ export async function readJournal<N>(
 }
 
 /** Keep, per split, the longest prefix of shards 0,1,2... whose files still match the journal. */
-async function verifiedShards<N>(
-  workDir: string,
-  shards: Array<JournalShard<N>>,
-): Promise<Array<JournalShard<N>>> {
+async function verifiedShards<N>(workDir: string, shards: Array<JournalShard<N>>): Promise<Array<JournalShard<N>>> {
   // A shard may be journaled twice (its bookkeeping grows when trailing dropped rows are added): the last line wins.
   const latest = new Map<string, JournalShard<N>>();
   for (const s of shards) latest.set(`${s.split}\u0000${s.index}`, s);
