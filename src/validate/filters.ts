@@ -10,7 +10,7 @@ export interface FilterOptions {
   maxPromptLength: number;
   /** A row with a teacher response is kept when response tokens ≤ this. */
   maxResponseLength: number;
-  /** Drop rows with more than one image (`multi_image`). Default true. */
+  /** Drop rows with more than one image (`multi_image`): config `single_image`. */
   singleImage: boolean;
   /** Drop rows without a (non-blank) teacher response (`no_teacher_response`); true for GAD builds. */
   requireTeacher: boolean;
@@ -18,8 +18,8 @@ export interface FilterOptions {
   dedupe: boolean;
   /** Drop rows equal to a row already kept in another split (`leak`). */
   leakCheck: boolean;
-  /** Drop rows with no image at all (`no_image`). Default true (the datasets are single-image). */
-  requireImage?: boolean;
+  /** Drop rows with no image at all (`no_image`): config `require_image`. */
+  requireImage: boolean;
 }
 
 /** A small composable step. `check` returns a Drop to reject the sample, undefined to pass it. */
@@ -55,7 +55,7 @@ export class FilterChain {
   /** The standard chain: the row rules of rules.ts in their order (empty_prompt, image_count_mismatch / no_image /
    * multi_image, no_teacher_response, prompt_too_long, response_too_long), then duplicate / leak. */
   static standard(opts: FilterOptions, tally?: Tally): FilterChain {
-    const rules = rowRules({ ...opts, requireImage: opts.requireImage ?? true, singleImage: opts.singleImage ?? true });
+    const rules = rowRules(opts);
     const steps: FilterStep[] = rules.map(ruleStep);
     if (opts.dedupe || opts.leakCheck) steps.push(new DedupeStep({ dedupe: opts.dedupe, leakCheck: opts.leakCheck }));
     const chain = new FilterChain(steps, tally);
