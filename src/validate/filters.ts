@@ -56,7 +56,7 @@ export class FilterChain {
    * multi_image, no_teacher_response, prompt_too_long, response_too_long), then duplicate / leak. */
   static standard(opts: FilterOptions, tally?: Tally): FilterChain {
     const rules = rowRules(opts);
-    const steps: FilterStep[] = rules.map(ruleStep);
+    const steps: FilterStep[] = [ruleStep(rules)];
     if (opts.dedupe || opts.leakCheck) steps.push(new DedupeStep({ dedupe: opts.dedupe, leakCheck: opts.leakCheck }));
     const chain = new FilterChain(steps, tally);
     chain.rules = rules;
@@ -126,9 +126,9 @@ export class FilterChain {
 
 export { countImageTags };
 
-/** A FilterStep running one row rule on the sample's view (see rules.ts). */
-export function ruleStep(rule: RowRule): FilterStep {
-  return { name: rule.name, check: (s) => rule.check(viewOfSample(s)) };
+/** A FilterStep running the row rules in order on the sample's view (see rules.ts), built once per row. */
+export function ruleStep(rules: readonly RowRule[]): FilterStep {
+  return { name: 'rules', check: (s) => firstDrop(rules, viewOfSample(s)) };
 }
 
 /**

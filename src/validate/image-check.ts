@@ -101,7 +101,8 @@ export async function checkImage(params: {
       },
     };
   }
-  const bad = verified ? null : await fullyDecodes(bytes, ctx.decode ?? 'fast', format);
+  // A PNG checked whole above (ok, with EXIF: only its size came from the probe) needs no second check.
+  const bad = png?.ok ? null : await fullyDecodes(bytes, ctx.decode ?? 'fast', format);
   if (bad) {
     return {
       problem: {
