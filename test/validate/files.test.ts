@@ -122,6 +122,11 @@ test('crafted verl file: each problem found on its row; exit 1; a good file exit
     assert.deepEqual(codes(5), ['empty_prompt']);
     assert.deepEqual(codes(6), ['image_undecodable']);
     assert.deepEqual(codes(7), ['aspect_ratio']);
+    // without --model, the processor's rule and message (format's): Python's ValueError, its float repr
+    assert.match(
+      r.violations.find((v) => v.row === 7)!.problem,
+      /1x300\): the processor raises ValueError: absolute aspect ratio must be smaller than 200, got 300\.0$/,
+    );
     // No tag, no image: a text-only row, which verl and EasyR1 train on; a violation only with requireImage.
     assert.deepEqual(codes(8), []);
     assert.equal(r.summary.rowsWithErrors, 7);
