@@ -19,7 +19,7 @@ import { MAX_PARTS } from '../partition/spec.js';
 import { shellQuote } from '../train/hydra.js';
 import { VERSION } from '../version.js';
 
-export interface ScaleOutPlan {
+interface ScaleOutPlan {
   /** Input rows (all splits). */
   rows: number;
   /** Rows per second of one task. */
@@ -31,7 +31,7 @@ export interface ScaleOutPlan {
   taskSeconds: number;
 }
 
-export interface ScaleOutOptions {
+interface ScaleOutOptions {
   /** Config file the tasks build (relative to `cwd`), or null: the bundled sample. */
   config: string | null;
   /** The folder the tasks run in (absolute): the merge must run where the parts ran. */
@@ -62,7 +62,7 @@ function hms(seconds: number): string {
 }
 
 /** A merge goes through every row once, copying (not decoding) images: a conservative rate (measured ~1,000 rows/s on 2 cores). */
-export const MERGE_ROWS_PER_SECOND = 500;
+const MERGE_ROWS_PER_SECOND = 500;
 
 function limitSeconds(plan: ScaleOutPlan, o: ScaleOutOptions, job: 'parts' | 'merge' = 'parts'): number {
   return Math.ceil((job === 'parts' ? plan.taskSeconds : plan.rows / MERGE_ROWS_PER_SECOND) * o.margin + 600);
@@ -87,7 +87,7 @@ function commands(o: ScaleOutOptions, partition: string): { part: string[]; merg
 const shellLine = (o: ScaleOutOptions, args: string[]) => [o.command, ...args.map(shellQuote)].join(' ');
 
 /** A bash script that submits the array and the dependent merge job (run it on the login node). */
-export function renderSlurm(plan: ScaleOutPlan, o: ScaleOutOptions): string {
+function renderSlurm(plan: ScaleOutPlan, o: ScaleOutOptions): string {
   const c = commands(o, 'slurm');
   const extra = o.sbatch.map((l) => `#SBATCH ${l}`);
   const head = (name: string, job: 'parts' | 'merge', more: string[]) => [
@@ -144,7 +144,7 @@ function words(cmd: string): string[] {
 }
 
 /** A Kubernetes Indexed Job (one pod per part) and the merge Job, as one YAML stream. */
-export function renderK8s(plan: ScaleOutPlan, o: ScaleOutOptions): string {
+function renderK8s(plan: ScaleOutPlan, o: ScaleOutOptions): string {
   const c = commands(o, `k8s/${plan.parts}`);
   const deadline = limitSeconds(plan, o);
   const job = (component: 'parts' | 'merge', args: string[]) => [
@@ -198,7 +198,7 @@ export function renderK8s(plan: ScaleOutPlan, o: ScaleOutOptions): string {
 }
 
 /** Build one small part (1 of `sampleParts`) for real and time it: the rate of one task and the row count. */
-export async function measureRate(
+async function measureRate(
   cfgFile: string | null,
   sampleParts: number,
 ): Promise<{ rows: number; rate: number; rateFrom: string }> {

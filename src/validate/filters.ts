@@ -1,5 +1,4 @@
 import { sha256 } from '../core/hash.js';
-import { countImageTags } from '../core/image-tag.js';
 import { firstDrop, rowRules, viewOfSample, type RowRule } from './rules.js';
 import { Tally } from '../core/tally.js';
 import type { Drop, DropReason, Sample } from '../core/types.js';
@@ -123,8 +122,6 @@ export class FilterChain {
     return Object.fromEntries(this.tally.splits().map((split) => [split, this.tally.kept(split)]));
   }
 }
-
-export { countImageTags };
 
 /** A FilterStep running the row rules in order on the sample's view (see rules.ts), built once per row. */
 export function ruleStep(rules: readonly RowRule[]): FilterStep {
