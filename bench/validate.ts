@@ -9,6 +9,7 @@ export async function benchValidate(opts: { rows?: number } = {}): Promise<Array
     maxPromptLength: 2048,
     maxResponseLength: 2048,
     singleImage: true,
+    requireImage: true,
     requireTeacher: true,
     dedupe: true,
     leakCheck: true,

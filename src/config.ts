@@ -16,19 +16,15 @@ import { GAD_DATA_KEYS, parseConfig, type ConfigInput, type GadConfig } from './
 // The key table and what is generated from it (src/config/): import them from here.
 export {
   configSchema,
-  configDefaults,
   defaultTeacherEnding,
   flagParser,
   parseConfig,
-  suggestKey,
-  GAD_DATA_KEYS,
   type ConfigInput,
   type GadConfig,
 } from './config/schema.js';
-export { parseByteSize } from './config/values.js';
 export { EXAMPLE_CONFIG } from './config/example.js';
 export { outputConfigOf } from './config/output.js';
-export { CONFIG_KEYS, type KeyPath } from './config/keys.js';
+export { CONFIG_KEYS } from './config/keys.js';
 
 /** The bundled default dataset, used when no train_files are given anywhere. */
 export function embeddedDefault(): ConfigInput {

@@ -2,7 +2,7 @@
  * `gad-data export sft|prompts|rm`: the GAD recipe's warmup data from a build (see docs/gad-recipe.md).
  */
 import { type Command, Option } from 'commander';
-import { GadError } from '../core/errors.js';
+import { numberFlag } from '../config/values.js';
 import type { ExportResult } from '../export/recipe/index.js';
 import { shownPath } from './shared.js';
 
@@ -10,20 +10,13 @@ import { shownPath } from './shared.js';
 const RECIPE_TRAINERS = ['ms-swift', 'llamafactory'] as const;
 const recipe = () => import('../export/recipe/index.js');
 
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new GadError(`${name} takes a positive whole number, got "${v}"`, { exitCode: 2 });
-  return n;
-};
-
 /** `--format` of the sft and rm exports. */
 const formatOption = () =>
   new Option('--format <format>', 'trainer data format').choices([...RECIPE_TRAINERS]).default('ms-swift');
 /** `--max-length` of the sft and rm exports: what it drops. */
 const maxLengthOption = (drops: string) =>
   new Option('--max-length <n>', `drop ${drops} (default: max prompt + max response length of the build)`).argParser(
-    positive('--max-length'),
+    numberFlag('--max-length', 1),
   );
 
 async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, next: string[]): Promise<void> {

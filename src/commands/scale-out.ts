@@ -12,11 +12,14 @@ import type { Command } from 'commander';
 import type { CliOptions } from './options.js';
 import { GadError } from '../core/errors.js';
 import { readConfigFile, resolveConfig } from '../config.js';
+import { collect } from '../config/flags.js';
+import { numberFlag } from '../config/values.js';
 import { PartRecorder, PART_DIR, PART_FILE, type PartInfo } from '../partition/part.js';
 import { MAX_PARTS } from '../partition/spec.js';
+import { shellQuote } from '../train/hydra.js';
 import { VERSION } from '../version.js';
 
-export interface ScaleOutPlan {
+interface ScaleOutPlan {
   /** Input rows (all splits). */
   rows: number;
   /** Rows per second of one task. */
@@ -28,7 +31,7 @@ export interface ScaleOutPlan {
   taskSeconds: number;
 }
 
-export interface ScaleOutOptions {
+interface ScaleOutOptions {
   /** Config file the tasks build (relative to `cwd`), or null: the bundled sample. */
   config: string | null;
   /** The folder the tasks run in (absolute): the merge must run where the parts ran. */
@@ -52,8 +55,6 @@ export function planParts(rows: number, rate: number, opts: { hours?: number; pa
   return Math.max(1, Math.min(MAX_PARTS, rows, Math.ceil(rows / Math.max(1, perTask))));
 }
 
-const q = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
-
 function hms(seconds: number): string {
   const s = Math.ceil(seconds);
   const p = (n: number) => String(n).padStart(2, '0');
@@ -61,7 +62,7 @@ function hms(seconds: number): string {
 }
 
 /** A merge goes through every row once, copying (not decoding) images: a conservative rate (measured ~1,000 rows/s on 2 cores). */
-export const MERGE_ROWS_PER_SECOND = 500;
+const MERGE_ROWS_PER_SECOND = 500;
 
 function limitSeconds(plan: ScaleOutPlan, o: ScaleOutOptions, job: 'parts' | 'merge' = 'parts'): number {
   return Math.ceil((job === 'parts' ? plan.taskSeconds : plan.rows / MERGE_ROWS_PER_SECOND) * o.margin + 600);
@@ -74,18 +75,20 @@ function summary(plan: ScaleOutPlan): string[] {
   ];
 }
 
-/** The tasks' build command and the merge command (shell words). */
-function commands(plan: ScaleOutPlan, o: ScaleOutOptions, partition: string): { part: string; merge: string } {
-  const cfg = o.config ? ` --config ${q(o.config)}` : '';
+/** The arguments after `--command` of the tasks' build and of the merge (words, unquoted). */
+function commands(o: ScaleOutOptions, partition: string): { part: string[]; merge: string[] } {
   return {
-    part: `${o.command} build${cfg} --out ${q(o.out)} --partition ${partition} --quiet`,
-    merge: `${o.command} merge --out ${q(o.out)} --quiet`,
+    part: ['build', ...(o.config ? ['--config', o.config] : []), '--out', o.out, '--partition', partition, '--quiet'],
+    merge: ['merge', '--out', o.out, '--quiet'],
   };
 }
 
+/** A command line for a shell: `--command` as the user wrote it (it may use the shell), then the words quoted. */
+const shellLine = (o: ScaleOutOptions, args: string[]) => [o.command, ...args.map(shellQuote)].join(' ');
+
 /** A bash script that submits the array and the dependent merge job (run it on the login node). */
-export function renderSlurm(plan: ScaleOutPlan, o: ScaleOutOptions): string {
-  const c = commands(plan, o, 'slurm');
+function renderSlurm(plan: ScaleOutPlan, o: ScaleOutOptions): string {
+  const c = commands(o, 'slurm');
   const extra = o.sbatch.map((l) => `#SBATCH ${l}`);
   const head = (name: string, job: 'parts' | 'merge', more: string[]) => [
     `#!/bin/bash`,
@@ -97,10 +100,13 @@ export function renderSlurm(plan: ScaleOutPlan, o: ScaleOutOptions): string {
     ...extra,
     'set -euo pipefail',
   ];
-  const parts = [...head(`${o.jobName}-parts`, 'parts', [`#SBATCH --output=${o.out}.parts/slurm-%A_%a.log`]), c.part];
+  const parts = [
+    ...head(`${o.jobName}-parts`, 'parts', [`#SBATCH --output=${o.out}.parts/slurm-%A_%a.log`]),
+    shellLine(o, c.part),
+  ];
   const merge = [
     ...head(`${o.jobName}-merge`, 'merge', [`#SBATCH --output=${o.out}.parts/slurm-merge-%j.log`]),
-    c.merge,
+    shellLine(o, c.merge),
   ];
   return [
     '#!/bin/bash',
@@ -108,8 +114,8 @@ export function renderSlurm(plan: ScaleOutPlan, o: ScaleOutOptions): string {
     '# a merge job that starts when all of them succeeded. Run it where sbatch works: bash THIS_FILE',
     ...summary(plan).map((l) => `# ${l}`),
     'set -euo pipefail',
-    `cd ${q(o.cwd)}`,
-    `mkdir -p ${q(`${o.out}.parts`)}`,
+    `cd ${shellQuote(o.cwd)}`,
+    `mkdir -p ${shellQuote(`${o.out}.parts`)}`,
     `array=$(sbatch --parsable --array=0-${plan.parts - 1} <<'GAD_DATA_PARTS'`,
     ...parts,
     'GAD_DATA_PARTS',
@@ -130,7 +136,7 @@ function yamlList(words: string[]): string {
   return `[${words.map((w) => JSON.stringify(w)).join(', ')}]`;
 }
 
-/** Shell words of a command line as generated (split on spaces outside single quotes). */
+/** The words of `--command` (split on spaces outside single quotes, `'\''` an escaped quote). */
 function words(cmd: string): string[] {
   return (cmd.match(/'(?:[^']|'\\'')*'|\S+/g) ?? []).map((w) =>
     w.startsWith("'") ? w.slice(1, -1).replaceAll(`'\\''`, "'") : w,
@@ -138,10 +144,10 @@ function words(cmd: string): string[] {
 }
 
 /** A Kubernetes Indexed Job (one pod per part) and the merge Job, as one YAML stream. */
-export function renderK8s(plan: ScaleOutPlan, o: ScaleOutOptions): string {
-  const c = commands(plan, o, `k8s/${plan.parts}`);
+function renderK8s(plan: ScaleOutPlan, o: ScaleOutOptions): string {
+  const c = commands(o, `k8s/${plan.parts}`);
   const deadline = limitSeconds(plan, o);
-  const job = (component: 'parts' | 'merge', cmd: string) => [
+  const job = (component: 'parts' | 'merge', args: string[]) => [
     'apiVersion: batch/v1',
     'kind: Job',
     'metadata:',
@@ -165,7 +171,7 @@ export function renderK8s(plan: ScaleOutPlan, o: ScaleOutOptions): string {
     `        - name: ${component}`,
     `          image: ${JSON.stringify(o.image)}`,
     `          workingDir: ${JSON.stringify(o.cwd)}`,
-    `          command: ${yamlList(words(cmd))}`,
+    `          command: ${yamlList([...words(o.command), ...args])}`,
     `          resources: { requests: { cpu: ${JSON.stringify(String(o.cpus))} } }`,
     ...(o.pvc
       ? [
@@ -192,7 +198,7 @@ export function renderK8s(plan: ScaleOutPlan, o: ScaleOutOptions): string {
 }
 
 /** Build one small part (1 of `sampleParts`) for real and time it: the rate of one task and the row count. */
-export async function measureRate(
+async function measureRate(
   cfgFile: string | null,
   sampleParts: number,
 ): Promise<{ rows: number; rate: number; rateFrom: string }> {
@@ -215,13 +221,6 @@ export async function measureRate(
   }
 }
 
-const num = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min)
-    throw new GadError(`${name} takes a number of ${min} or more, got "${v}"`, { exitCode: 2 });
-  return n;
-};
-
 export function addScaleOutCommand(program: Command): void {
   program
     .command('scale-out')
@@ -234,25 +233,29 @@ export function addScaleOutCommand(program: Command): void {
     .option(
       '--parts <n>',
       `number of parts (default: from the rate, so a task takes about --hours; 1 to ${MAX_PARTS})`,
-      num('--parts', 1),
+      numberFlag('--parts', 1),
     )
-    .option('--hours <h>', 'target time per task (default 1)', num('--hours', 0.000001))
+    .option('--hours <h>', 'target time per task (default 1)', numberFlag('--hours', 0.000001, { fraction: true }))
     .option(
       '--rate <rows/s>',
       'rows per second of one task (default: measured by building a small part for real)',
-      num('--rate', 0.001),
+      numberFlag('--rate', 0.001, { fraction: true }),
     )
-    .option('--rows <n>', 'input rows (with --rate; default: counted by the measurement)', num('--rows', 1))
-    .option('--sample-parts <n>', 'the measurement builds part 0 of this many (default 50)', num('--sample-parts', 1))
-    .option('--command <cmd>', 'how the tasks run gad-data (default: npx gad-data)')
-    .option('--cpus <n>', 'CPUs per task (default 4)', num('--cpus', 1))
-    .option('--margin <x>', 'time limit = x times the expected time + 10 min (default 3)', num('--margin', 1))
-    .option('--job-name <name>', 'job name prefix (default gad-data)')
+    .option('--rows <n>', 'input rows (with --rate; default: counted by the measurement)', numberFlag('--rows', 1))
     .option(
-      '--sbatch <line>',
-      'an extra #SBATCH line, e.g. "--partition=cpu" (repeatable)',
-      (v: string, p: string[] = []) => [...p, v],
+      '--sample-parts <n>',
+      'the measurement builds part 0 of this many (default 50)',
+      numberFlag('--sample-parts', 1),
     )
+    .option('--command <cmd>', 'how the tasks run gad-data (default: npx gad-data)')
+    .option('--cpus <n>', 'CPUs per task (default 4)', numberFlag('--cpus', 1))
+    .option(
+      '--margin <x>',
+      'time limit = x times the expected time + 10 min (default 3)',
+      numberFlag('--margin', 1, { fraction: true }),
+    )
+    .option('--job-name <name>', 'job name prefix (default gad-data)')
+    .option('--sbatch <line>', 'an extra #SBATCH line, e.g. "--partition=cpu" (repeatable)', collect)
     .option('--image <image>', 'k8s: container image with Node 20 and gad-data (default node:20)')
     .option('--pvc <claim>', 'k8s: PersistentVolumeClaim holding the data and outputs, mounted at the working folder')
     .option('--out <file>', 'write the script here (default: stdout)')

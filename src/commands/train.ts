@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { readConfigFile } from '../config.js';
+import { numberFlag } from '../config/values.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
 
@@ -13,13 +14,6 @@ const swiftLib = () => import('../train/swift.js');
 
 /** ms-swift launch profiles (src/train/swift.ts checks the same list). */
 const SWIFT_PROFILES: readonly string[] = ['swift-sft', 'swift-rm'];
-
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0)
-    throw new GadError(`${name} takes a whole number (0 or more), got "${v}"`, { exitCode: 2 });
-  return n;
-};
 
 export function addTrainCommand(program: Command): void {
   program
@@ -44,7 +38,7 @@ export function addTrainCommand(program: Command): void {
     .option('--keep-filter-overlong', "keep the trainer's own overlong-prompt filter on")
     .option('--no-verify', 'skip the sha256 check of the shards')
     .option('--python <exe>', 'Python interpreter (default python3 or $PYTHON)')
-    .option('--n-gpus <n>', 'GPUs per node', int('--n-gpus'))
+    .option('--n-gpus <n>', 'GPUs per node', numberFlag('--n-gpus', 0))
     .option('--export-script <file>', 'write the launch as a bash script (seed-script shape) instead of launching')
     .argument('[overrides...]', 'trailing Hydra / EasyR1 overrides after --, which win')
     .action(runTrain);

@@ -65,7 +65,8 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-function aspectRatioError(height: number, width: number): ResizeError | null {
+/** The aspect-ratio rule (long/short > MAX_ASPECT_RATIO), with the ValueError the libraries raise; null when within. */
+export function aspectRatioError(height: number, width: number): ResizeError | null {
   const ratio = Math.max(height, width) / Math.min(height, width);
   if (ratio > MAX_ASPECT_RATIO) {
     return new ResizeError(

@@ -10,11 +10,11 @@ import { readParquetRows } from '../ingest/parquet.js';
 import { asText } from './cell.js';
 import type { Ctx } from './context.js';
 import { checkImage } from './image-check.js';
-import { allDrops, rowRules, teacherPresent, type RowView } from './rules.js';
+import { allDrops, rowRules, teacherPresent, type RowRule, type RowView } from './rules.js';
 import type { RowAnalysis, RowProblem } from './validate-types.js';
 
 /** Checks one row and measures it: the row rules of rules.ts on the row's view, in build's order. */
-async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAnalysis> {
+async function analyzeRow(row: Record<string, unknown>, ctx: Ctx, rules: readonly RowRule[]): Promise<RowAnalysis> {
   const problems: RowProblem[] = [];
   const out: RowAnalysis = { problems, hasTeacher: false };
   const fromDrop = (d: Drop): RowProblem => ({
@@ -22,13 +22,6 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
     detail: d.detail,
     value: d.value ?? null,
     limit: d.limit ?? null,
-  });
-  const rules = rowRules({
-    maxPromptLength: ctx.maxPromptLength ?? Number.POSITIVE_INFINITY,
-    maxResponseLength: ctx.maxResponseLength ?? Number.POSITIVE_INFINITY,
-    singleImage: true,
-    requireImage: !!ctx.requireImage,
-    requireTeacher: ctx.hasTeacher,
   });
   // The prompt cell, read as ingest reads it (a message list: every turn; the user message is the prompt).
   let promptText: string | null = null;
@@ -100,12 +93,24 @@ async function analyzeRow(row: Record<string, unknown>, ctx: Ctx): Promise<RowAn
   return out;
 }
 
+/** The row rules of a file's context (the same for every row). */
+function rulesOf(ctx: Ctx): RowRule[] {
+  return rowRules({
+    maxPromptLength: ctx.maxPromptLength ?? Number.POSITIVE_INFINITY,
+    maxResponseLength: ctx.maxResponseLength ?? Number.POSITIVE_INFINITY,
+    singleImage: true,
+    requireImage: !!ctx.requireImage,
+    requireTeacher: ctx.hasTeacher,
+  });
+}
+
 /** Runs `analyzeRow` over a file, `concurrency` rows at a time, results in row order. */
 export async function* analyzeFile(
   file: string,
   ctx: Ctx,
   concurrency: number,
 ): AsyncGenerator<{ row: number; a: RowAnalysis }> {
+  const rules = rulesOf(ctx);
   let batch: Array<Record<string, unknown>> = [];
   let n = 0;
   const columns = [
@@ -114,7 +119,7 @@ export async function* analyzeFile(
     ...(ctx.hasTeacher ? ['teacher_response'] : []),
   ];
   const flush = async function* () {
-    const res = await Promise.all(batch.map((r) => analyzeRow(r, ctx)));
+    const res = await Promise.all(batch.map((r) => analyzeRow(r, ctx, rules)));
     for (const a of res) yield { row: n++, a };
     batch = [];
   };

@@ -19,11 +19,15 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
   if (!files.length) throw usageError('no files to validate', 'gad-data validate FILE.parquet... --target verl|easyr1');
   if (opts.target !== 'verl' && opts.target !== 'easyr1')
     throw usageError(`unknown target ${String(opts.target)}`, 'use --target verl or --target easyr1');
-  if (opts.maxPromptLength !== undefined && !opts.model)
-    throw usageError(
-      '--max-prompt-length needs --model to count tokens',
-      'add --model qwen2.5-vl, --model qwen3-vl or a model folder',
-    );
+  for (const [flag, value] of [
+    ['--max-prompt-length', opts.maxPromptLength],
+    ['--max-response-length', opts.maxResponseLength],
+  ] as const)
+    if (value !== undefined && !opts.model)
+      throw usageError(
+        `${flag} needs --model to count tokens`,
+        'add --model qwen2.5-vl, --model qwen3-vl or a model folder',
+      );
   if ((opts.minPixels !== undefined || opts.maxPixels !== undefined) && !opts.model)
     throw usageError(
       '--min-pixels / --max-pixels need --model to resize and count',

@@ -1,5 +1,4 @@
 import { sha256 } from '../core/hash.js';
-import { countImageTags } from '../core/image-tag.js';
 import { firstDrop, rowRules, viewOfSample, type RowRule } from './rules.js';
 import { Tally } from '../core/tally.js';
 import type { Drop, DropReason, Sample } from '../core/types.js';
@@ -10,7 +9,7 @@ export interface FilterOptions {
   maxPromptLength: number;
   /** A row with a teacher response is kept when response tokens ≤ this. */
   maxResponseLength: number;
-  /** Drop rows with more than one image (`multi_image`). Default true. */
+  /** Drop rows with more than one image (`multi_image`): config `single_image`. */
   singleImage: boolean;
   /** Drop rows without a (non-blank) teacher response (`no_teacher_response`); true for GAD builds. */
   requireTeacher: boolean;
@@ -18,8 +17,8 @@ export interface FilterOptions {
   dedupe: boolean;
   /** Drop rows equal to a row already kept in another split (`leak`). */
   leakCheck: boolean;
-  /** Drop rows with no image at all (`no_image`). Default true (the datasets are single-image). */
-  requireImage?: boolean;
+  /** Drop rows with no image at all (`no_image`): config `require_image`. */
+  requireImage: boolean;
 }
 
 /** A small composable step. `check` returns a Drop to reject the sample, undefined to pass it. */
@@ -55,8 +54,8 @@ export class FilterChain {
   /** The standard chain: the row rules of rules.ts in their order (empty_prompt, image_count_mismatch / no_image /
    * multi_image, no_teacher_response, prompt_too_long, response_too_long), then duplicate / leak. */
   static standard(opts: FilterOptions, tally?: Tally): FilterChain {
-    const rules = rowRules({ ...opts, requireImage: opts.requireImage ?? true, singleImage: opts.singleImage ?? true });
-    const steps: FilterStep[] = rules.map(ruleStep);
+    const rules = rowRules(opts);
+    const steps: FilterStep[] = [ruleStep(rules)];
     if (opts.dedupe || opts.leakCheck) steps.push(new DedupeStep({ dedupe: opts.dedupe, leakCheck: opts.leakCheck }));
     const chain = new FilterChain(steps, tally);
     chain.rules = rules;
@@ -124,11 +123,9 @@ export class FilterChain {
   }
 }
 
-export { countImageTags };
-
-/** A FilterStep running one row rule on the sample's view (see rules.ts). */
-export function ruleStep(rule: RowRule): FilterStep {
-  return { name: rule.name, check: (s) => rule.check(viewOfSample(s)) };
+/** A FilterStep running the row rules in order on the sample's view (see rules.ts), built once per row. */
+export function ruleStep(rules: readonly RowRule[]): FilterStep {
+  return { name: 'rules', check: (s) => firstDrop(rules, viewOfSample(s)) };
 }
 
 /**

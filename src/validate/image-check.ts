@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { describeError } from '../core/errors.js';
 import { checkPng } from '../format/png-check.js';
 import { inputImageDrop, probeImage, resizeFor } from '../format/index.js';
-import { MAX_ASPECT_RATIO } from '../format/resize.js';
+import { aspectRatioError } from '../format/resize.js';
 import { asText } from './cell.js';
 import type { Ctx } from './context.js';
 import type { ImageCheck, RowProblem } from './validate-types.js';
@@ -101,7 +101,8 @@ export async function checkImage(params: {
       },
     };
   }
-  const bad = verified ? null : await fullyDecodes(bytes, ctx.decode ?? 'fast', format);
+  // A PNG checked whole above (ok, with EXIF: only its size came from the probe) needs no second check.
+  const bad = png?.ok ? null : await fullyDecodes(bytes, ctx.decode ?? 'fast', format);
   if (bad) {
     return {
       problem: {
@@ -124,14 +125,15 @@ export async function checkImage(params: {
       };
     return { tokens: r.tokens };
   }
-  const ratio = Math.max(w, h) / Math.min(w, h);
-  if (ratio > MAX_ASPECT_RATIO)
+  // No model: the processor's aspect-ratio rule alone (format's, its Python message).
+  const tooThin = aspectRatioError(h, w);
+  if (tooThin)
     return {
       problem: {
-        code: 'aspect_ratio',
-        detail: `image ${i} is ${w}x${h}: aspect ratio ${ratio.toFixed(1)} > ${MAX_ASPECT_RATIO} (the processor raises)`,
-        value: ratio,
-        limit: MAX_ASPECT_RATIO,
+        code: tooThin.reason,
+        detail: `image ${i} (${w}x${h}): the processor raises ${tooThin.pyMessage}`,
+        value: tooThin.value,
+        limit: tooThin.limit,
       },
     };
   return {};

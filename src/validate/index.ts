@@ -7,7 +7,6 @@ export {
   FilterChain,
   DedupeStep,
   ruleStep,
-  countImageTags,
   normalizePrompt,
   imageHashes,
   dedupeKey,
@@ -60,7 +59,6 @@ export { reportFromOutDir, metaFromManifest } from './report-from-out-dir.js';
 export { reportFromFiles } from './report-from-files.js';
 export { validateFiles } from './files.js';
 export { checkSchema } from './schema.js';
-export { defaultPipelineFor, defaultFormatPromptFor } from '../core/defaults.js';
 export {
   type ValidateOptions,
   type ValidateResult,

@@ -33,8 +33,8 @@ async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: a
 
 /** Report metadata from a manifest.json (as export writes it). */
 export function metaFromManifest(m: Partial<Manifest>): ReportMeta {
+  // the build's own `keep_ratio` (its report.json recommends with it); the multiple has no key (always 256)
   const cfg = (m.config ?? {}) as Record<string, unknown>;
-  const rep = (cfg.report ?? {}) as Record<string, unknown>;
   return {
     target: m.target ?? null,
     kind: m.kind ?? null,
@@ -57,8 +57,7 @@ export function metaFromManifest(m: Partial<Manifest>): ReportMeta {
       : null,
     maxPromptLength: m.limits?.maxPromptLength ?? null,
     maxResponseLength: m.limits?.maxResponseLength ?? null,
-    keep: typeof rep.keep === 'number' ? rep.keep : undefined,
-    multiple: typeof rep.multiple === 'number' ? rep.multiple : undefined,
+    keep: typeof cfg.keep_ratio === 'number' ? cfg.keep_ratio : undefined,
   };
 }
 

@@ -76,3 +76,24 @@ test('scale-out --slurm with a given rate: array 0..N-1, the merge after all tas
   assert.equal(none.status, 2);
   assert.match(none.stderr, /give one of --slurm or --k8s/);
 });
+
+test('scale-out: a count flag refuses a fraction (--parts 2.5), exit 2 naming the flag; --hours takes one', async () => {
+  for (const [flag, v] of [
+    ['--parts', '2.5'],
+    ['--rows', '10.5'],
+    ['--parts', '0'],
+    ['--parts', 'two'],
+  ] as const) {
+    const r = await runCli(['scale-out', '--slurm', '--rate', '40', '--rows', '1000', flag, v], { cwd: tmp });
+    assert.equal(r.status, 2, `${flag} ${v}: ${r.stdout}${r.stderr}`);
+    assert.ok(r.stderr.includes(`${flag} takes a whole number of 1 or more, got "${v}"`), r.stderr);
+  }
+  const ok = await runCli(
+    ['scale-out', '--slurm', '--rate', '40', '--rows', '1000', '--parts', '2', '--hours', '0.5'],
+    {
+      cwd: tmp,
+    },
+  );
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /--array=0-1 /);
+});

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { packagePath } from '../../src/core/paths.js';
 import { GadError } from '../../src/core/errors.js';
 import { reportFromFiles, validateFiles } from '../../src/validate/index.js';
+import { runCli } from '../helpers/gad-cli.js';
 import { pngOf, writeCraftedParquet, type CraftRow } from '../helpers/validate-parquet.js';
 
 const fixture = (name: string) => packagePath('test', 'fixtures', 'parquet', name);
@@ -121,6 +122,11 @@ test('crafted verl file: each problem found on its row; exit 1; a good file exit
     assert.deepEqual(codes(5), ['empty_prompt']);
     assert.deepEqual(codes(6), ['image_undecodable']);
     assert.deepEqual(codes(7), ['aspect_ratio']);
+    // without --model, the processor's rule and message (format's): Python's ValueError, its float repr
+    assert.match(
+      r.violations.find((v) => v.row === 7)!.problem,
+      /1x300\): the processor raises ValueError: absolute aspect ratio must be smaller than 200, got 300\.0$/,
+    );
     // No tag, no image: a text-only row, which verl and EasyR1 train on; a violation only with requireImage.
     assert.deepEqual(codes(8), []);
     assert.equal(r.summary.rowsWithErrors, 7);
@@ -254,4 +260,23 @@ test('reportFromFiles counts problem rows as drops and teacher responses', async
     assert.ok(rep.total.tokens.response!.max <= 2);
     assert.equal(rep.recommendation.maxResponseLength, 256);
   });
+});
+
+test('a token limit without --model is a usage error (exit 2), --max-response-length as --max-prompt-length', async () => {
+  for (const [flag, opts] of [
+    ['--max-prompt-length', { maxPromptLength: 512 }],
+    ['--max-response-length', { maxResponseLength: 512 }],
+  ] as const) {
+    await assert.rejects(
+      validateFiles([DEEPEYES], { target: 'verl', ...opts }),
+      (e: unknown) =>
+        e instanceof GadError && e.exitCode === 2 && e.message.includes(flag) && /--model/.test(e.hint ?? ''),
+      flag,
+    );
+  }
+  const r = await runCli(['validate', DEEPEYES, '--target', 'verl', '--max-response-length', '512'], {
+    cwd: tmpdir(),
+  });
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /--max-response-length needs --model/);
 });

@@ -9,6 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { build } from '../../src/build.js';
+import { packagePath } from '../../src/core/paths.js';
+import { ReportBuilder } from '../../src/validate/index.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { findChromium, screenshotHtml } from '../helpers/validate.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';
@@ -99,6 +102,33 @@ test('report FILE.parquet --out DIR writes a self-contained report.html and repo
       stats.channels.some((c) => c.min < 100),
       'no dark pixels (no text?)',
     );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("report OUT_DIR recommends with the build's keep_ratio: --json equals the build's own report.json", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gad-report-keep-'));
+  try {
+    const out = join(dir, 'out');
+    const sample = packagePath('fixtures', 'sample');
+    const r = await build({
+      out,
+      keep_ratio: 0.5,
+      data: { train_files: join(sample, 'train.jsonl'), val_files: null },
+    });
+    assert.equal(r.exitCode, 0);
+    const built = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    assert.equal(built.recommendation.keep, 0.5);
+    const res = await runCli(['report', out, '--json'], { cwd: dir, timeoutMs: 300_000 });
+    assert.equal(res.status, 0, res.stderr);
+    const again = JSON.parse(res.stdout);
+    // the default 0.99 would recommend another limit: the test proves the build's ratio is used
+    const at99 = new ReportBuilder();
+    for (const l of readFileSync(join(out, 'lengths.jsonl'), 'utf8').trim().split('\n')) at99.add(JSON.parse(l));
+    assert.notEqual(at99.build({ keep: 0.99 }).recommendation.maxPromptLength, built.recommendation.maxPromptLength);
+    assert.deepEqual(again.recommendation, built.recommendation);
+    assert.deepEqual(again.candidates, built.candidates);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
