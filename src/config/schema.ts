@@ -65,11 +65,6 @@ export function keyDefault(path: KeyPath): unknown {
   return CONFIG_KEYS[path].type.parse(undefined);
 }
 
-/** The built-in defaults of every key (what a build uses when neither gad-data.yaml nor a flag sets it). */
-export function configDefaults(): GadConfig {
-  return configSchema.parse({});
-}
-
 /** teacher.ending when a teacher section does not set it. */
 export function defaultTeacherEnding(): 'keep' | 'strip' | 'append' {
   return teacherSchema.parse({}).ending;

@@ -8,7 +8,7 @@ export {
   type PreflightCheck,
 } from './launch-plan.js';
 export { planTraining, formatDryRun } from './plan.js';
-export { easyr1DataPath, findFormatPrompt, deepMerge } from './plan-easyr1.js';
+export { easyr1DataPath, findFormatPrompt } from './plan-easyr1.js';
 export { preflight, trainerEnv } from './preflight.js';
 export { detectFamily } from './machine.js';
 export { runTraining, launch, writePlanFiles, formatPreflight, assertPreflight } from './run.js';

@@ -124,7 +124,7 @@ export class FilterChain {
 }
 
 /** A FilterStep running the row rules in order on the sample's view (see rules.ts), built once per row. */
-export function ruleStep(rules: readonly RowRule[]): FilterStep {
+function ruleStep(rules: readonly RowRule[]): FilterStep {
   return { name: 'rules', check: (s) => firstDrop(rules, viewOfSample(s)) };
 }
 

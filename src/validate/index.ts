@@ -6,7 +6,6 @@
 export {
   FilterChain,
   DedupeStep,
-  ruleStep,
   normalizePrompt,
   imageHashes,
   dedupeKey,
