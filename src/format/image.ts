@@ -104,8 +104,11 @@ export async function processImages(
   return Promise.all(Array.from(inputs, (buf) => limit(() => processImage(buf, opts))));
 }
 
-/** Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). */
-export async function processImage(input: Uint8Array, opts: ImageOptions): Promise<ImageOutcome> {
+/**
+ * Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). `inputSha256`: the
+ * sha256 (hex) of `input` when the caller already has it (the processed-image cache key), so it is not hashed twice.
+ */
+export async function processImage(input: Uint8Array, opts: ImageOptions, inputSha256?: string): Promise<ImageOutcome> {
   if (input.byteLength === 0) return undecodable('image has 0 bytes', 0);
   const timeoutSeconds = Math.max(1, Math.ceil((opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS) / 1000));
   const maxInputPixels = opts.maxInputPixels > 0 ? opts.maxInputPixels : DEFAULT_MAX_INPUT_PIXELS;
@@ -156,7 +159,7 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     resized: target.processed,
     tokens: target.tokens,
     reencoded: !canCopy,
-    sha256: sha256(input),
+    sha256: inputSha256 ?? sha256(input),
     fixedPoint: target.fixedPoint,
   };
   if (target.pipelineSize) image.pipelineSize = target.pipelineSize;

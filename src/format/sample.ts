@@ -70,10 +70,11 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
       const bytes = await loadBytes(ref, i);
       if (!(bytes instanceof Uint8Array)) return { ok: false as const, drop: bytes };
       // One decode per distinct image: rows that share an image (several questions about one figure) reuse it.
-      const key = ctx.imageCache ? sha256(bytes) : '';
+      // The bytes are hashed once: the cache key is also the image's sha256 processImage records.
+      const key = sha256(bytes);
       const seen = ctx.imageCache?.get(key);
       if (seen) return { ok: true as const, image: seen };
-      const done = await processImage(bytes, ctx.image);
+      const done = await processImage(bytes, ctx.image, key);
       if (done.ok) ctx.imageCache?.set(key, done.image);
       return done;
     });
