@@ -33,10 +33,20 @@ export interface FormatContext {
   warnOnce?: (key: string, message: string) => void;
 }
 
-/** The instruction a format prompt adds (its rendering of an empty problem), or null when it adds none. */
+const instructions = new WeakMap<FormatPrompt, string | null>();
+
+/**
+ * The instruction a format prompt adds (its rendering of an empty problem), or null when it adds none. Rendered
+ * once per prompt (a format prompt is fixed for a build; its rendering of '' never changes), not once per row.
+ */
 function instructionOf(fmt: FormatPrompt): string | null {
-  const t = fmt.render('').trim();
-  return t ? t : null;
+  let instr = instructions.get(fmt);
+  if (instr === undefined) {
+    const t = fmt.render('').trim();
+    instr = t ? t : null;
+    instructions.set(fmt, instr);
+  }
+  return instr;
 }
 
 async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint8Array | Drop> {
