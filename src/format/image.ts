@@ -62,7 +62,7 @@ export interface ImageOptions {
   imageFormat: ImageFormatPolicy;
   /** When to resize (default `auto`). */
   resize?: ResizePolicy;
-  /** JPEG quality when re-encoding to JPEG (default 95). */
+  /** JPEG quality when re-encoding to JPEG (default 100, DEFAULT_JPEG_QUALITY). */
   jpegQuality?: number;
   /** Refuse images with more pixels than this (header check, before decoding). Default 178956970 (Pillow's bomb error). */
   maxInputPixels: number;
