@@ -40,8 +40,6 @@ export const BUNDLED_HUB_IDS: Readonly<Record<string, { profile: string; revisio
 
 const HUB_MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
-export { hfHubCacheDir };
-
 export interface LocatedModel {
   /** What loadModelProfile takes: a bundled name or a folder. */
   path: string;
