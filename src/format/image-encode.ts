@@ -89,10 +89,17 @@ export async function writeImageBytes(
   const resize = tw !== probe.width || th !== probe.height;
   const pixels = probe.width * probe.height;
 
+  // An embedded ICC profile is ignored as Pillow ignores it (the trainer's `convert("RGB")` keeps the stored
+  // values; sharp would convert them to sRGB through a Display-P3 profile, tens of levels off), and no profile is
+  // written. CMYK keeps its profile: Pillow's own CMYK conversion is matched by neither, and it is what the image shows.
   const base = () =>
-    sharp(input, { failOn: 'truncated', limitInputPixels: maxInputPixels, pages: 1, page: 0 }).timeout({
-      seconds: timeoutSeconds,
-    });
+    sharp(input, {
+      failOn: 'truncated',
+      limitInputPixels: maxInputPixels,
+      pages: 1,
+      page: 0,
+      ignoreIcc: probe.space !== 'cmyk',
+    }).timeout({ seconds: timeoutSeconds });
 
   // The time-out has two parts: sharp's own (whole seconds, it stops the libvips work) and a wall-clock
   // deadline in milliseconds raced against the work (so `timeoutMs` is honoured as given, and a row never waits

@@ -13,7 +13,7 @@
  *   sRGB or grey, palette and alpha included: the trainers convert those to RGB themselves). They are still fully
  *   decoded once (`failOn: 'truncated'`, decoded size = header size) so a truncated file is never copied.
  * - Converted otherwise, to 8-bit sRGB, 3 channels: orientation baked in (EXIF tag dropped), 16-bit and CMYK
- *   converted, animated images (GIF, WebP, multi-page TIFF) keep their first frame, alpha treated as the trainer's
+ *   converted, an embedded ICC profile ignored as Pillow ignores it (CMYK's excepted; none written), animated images (GIF, WebP, multi-page TIFF) keep their first frame, alpha treated as the trainer's
  *   own RGB conversion does (qwen-vl-utils pastes on white; transformers and EasyR1 drop the alpha channel).
  * - Encoding of converted images (`imageFormat`): `keep` writes JPEG for JPEG input and PNG for everything else;
  *   `png` / `jpeg` force one format (and so a conversion). JPEG is quality 100, 4:4:4, baseline, no metadata;
@@ -62,7 +62,7 @@ export interface ImageOptions {
   imageFormat: ImageFormatPolicy;
   /** When to resize (default `auto`). */
   resize?: ResizePolicy;
-  /** JPEG quality when re-encoding to JPEG (default 95). */
+  /** JPEG quality when re-encoding to JPEG (default 100, DEFAULT_JPEG_QUALITY). */
   jpegQuality?: number;
   /** Refuse images with more pixels than this (header check, before decoding). Default 178956970 (Pillow's bomb error). */
   maxInputPixels: number;
@@ -104,8 +104,11 @@ export async function processImages(
   return Promise.all(Array.from(inputs, (buf) => limit(() => processImage(buf, opts))));
 }
 
-/** Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). */
-export async function processImage(input: Uint8Array, opts: ImageOptions): Promise<ImageOutcome> {
+/**
+ * Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). `inputSha256`: the
+ * sha256 (hex) of `input` when the caller already has it (the processed-image cache key), so it is not hashed twice.
+ */
+export async function processImage(input: Uint8Array, opts: ImageOptions, inputSha256?: string): Promise<ImageOutcome> {
   if (input.byteLength === 0) return undecodable('image has 0 bytes', 0);
   const timeoutSeconds = Math.max(1, Math.ceil((opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS) / 1000));
   const maxInputPixels = opts.maxInputPixels > 0 ? opts.maxInputPixels : DEFAULT_MAX_INPUT_PIXELS;
@@ -156,7 +159,7 @@ export async function processImage(input: Uint8Array, opts: ImageOptions): Promi
     resized: target.processed,
     tokens: target.tokens,
     reencoded: !canCopy,
-    sha256: sha256(input),
+    sha256: inputSha256 ?? sha256(input),
     fixedPoint: target.fixedPoint,
   };
   if (target.pipelineSize) image.pipelineSize = target.pipelineSize;

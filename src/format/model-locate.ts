@@ -38,8 +38,6 @@ export const BUNDLED_HUB_IDS: Readonly<Record<string, { profile: string; revisio
   'Qwen/Qwen2.5-VL-7B-Instruct': { profile: 'qwen2.5-vl', revision: 'cc594898137f460bfe9f0759e9844b3ce807cfb5' },
 };
 
-export { hfHubCacheDir };
-
 export interface LocatedModel {
   /** What loadModelProfile takes: a bundled name or a folder. */
   path: string;

@@ -33,10 +33,20 @@ export interface FormatContext {
   warnOnce?: (key: string, message: string) => void;
 }
 
-/** The instruction a format prompt adds (its rendering of an empty problem), or null when it adds none. */
+const instructions = new WeakMap<FormatPrompt, string | null>();
+
+/**
+ * The instruction a format prompt adds (its rendering of an empty problem), or null when it adds none. Rendered
+ * once per prompt (a format prompt is fixed for a build; its rendering of '' never changes), not once per row.
+ */
 function instructionOf(fmt: FormatPrompt): string | null {
-  const t = fmt.render('').trim();
-  return t ? t : null;
+  let instr = instructions.get(fmt);
+  if (instr === undefined) {
+    const t = fmt.render('').trim();
+    instr = t ? t : null;
+    instructions.set(fmt, instr);
+  }
+  return instr;
 }
 
 async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint8Array | Drop> {
@@ -70,10 +80,11 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
       const bytes = await loadBytes(ref, i);
       if (!(bytes instanceof Uint8Array)) return { ok: false as const, drop: bytes };
       // One decode per distinct image: rows that share an image (several questions about one figure) reuse it.
-      const key = ctx.imageCache ? sha256(bytes) : '';
+      // The bytes are hashed once: the cache key is also the image's sha256 processImage records.
+      const key = sha256(bytes);
       const seen = ctx.imageCache?.get(key);
       if (seen) return { ok: true as const, image: seen };
-      const done = await processImage(bytes, ctx.image);
+      const done = await processImage(bytes, ctx.image, key);
       if (done.ok) ctx.imageCache?.set(key, done.image);
       return done;
     });

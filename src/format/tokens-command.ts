@@ -21,9 +21,6 @@ import { resizeFor, resolveBounds, type PipelineBounds } from './resize.js';
 import { loadFormatPrompt, type FormatPrompt } from './template.js';
 import { PromptCounter } from './tokens.js';
 
-/** The pipeline names (the PIPELINES table, core/defaults.ts). */
-export const RESIZE_PIPELINES: readonly ResizePipeline[] = PIPELINE_NAMES;
-
 export interface TokensOptions {
   /** Bundled model name or model folder. */
   model: string;
@@ -69,8 +66,6 @@ export interface TokensLine {
   error?: string;
 }
 
-export { isResizePipeline };
-
 /** `640x480` (also `640X480`, `640*480`, `640,480`) → [640, 480] (width, height). */
 export function parseSize(s: string): [number, number] {
   const m = /^\s*(\d+)\s*[xX*,]\s*(\d+)\s*$/.exec(s);
@@ -99,7 +94,7 @@ export class TokensSession {
   static async open(opts: TokensOptions): Promise<TokensSession> {
     if (!isResizePipeline(opts.pipeline)) {
       throw new GadError(`unknown resize pipeline "${String(opts.pipeline)}"`, {
-        hint: `use one of: ${RESIZE_PIPELINES.join(', ')}`,
+        hint: `use one of: ${PIPELINE_NAMES.join(', ')}`,
       });
     }
     // a Hub id is looked up in the Hugging Face cache, as `build` does (never downloaded)
@@ -162,7 +157,7 @@ export class TokensSession {
     if (typeof pipeline !== 'string' || !isResizePipeline(pipeline)) {
       return {
         ...out,
-        error: `unknown pipeline ${JSON.stringify(pipeline)} (use one of: ${RESIZE_PIPELINES.join(', ')})`,
+        error: `unknown pipeline ${JSON.stringify(pipeline)} (use one of: ${PIPELINE_NAMES.join(', ')})`,
       };
     }
     const fpName = req.format_prompt ?? this.opts.formatPrompt;

@@ -11,13 +11,17 @@ import {
 import { GadError } from '../../src/core/errors.js';
 import { resolveConfig } from '../../src/config.js';
 import { resolveBounds } from '../../src/format/resize.js';
-import { RESIZE_PIPELINES } from '../../src/format/tokens-command.js';
+import { TokensSession } from '../../src/format/tokens-command.js';
 import { runCli } from '../helpers/gad-cli.js';
 
-test('PIPELINES: every name once, each target one default pipeline', () => {
+test('PIPELINES: every name once, each target one default pipeline', async () => {
   assert.deepEqual([...PIPELINE_NAMES].sort(), Object.keys(PIPELINES).sort());
   for (const [k, p] of Object.entries(PIPELINES)) assert.equal(p.name, k);
-  assert.deepEqual(RESIZE_PIPELINES, PIPELINE_NAMES, 'tokens takes the table');
+  await assert.rejects(
+    TokensSession.open({ model: 'qwen3-vl', formatPrompt: 'none', pipeline: 'pillow' as never }),
+    (e: unknown) => e instanceof GadError && e.hint === `use one of: ${PIPELINE_NAMES.join(', ')}`,
+    'tokens takes the table',
+  );
   assert.equal(defaultPipelineFor('verl'), 'qwen-vl-utils');
   assert.equal(defaultPipelineFor('easyr1'), 'easyr1');
   for (const t of ['verl', 'easyr1'] as const)

@@ -1,0 +1,139 @@
+/**
+ * Interop (issue: a converted image with an embedded colour profile must keep the values the trainer reads):
+ * Pillow — what transformers, qwen-vl-utils, verl and EasyR1 open images with — ignores an embedded ICC profile
+ * (`Image.open(f).convert("RGB")` keeps the stored values). sharp converts to sRGB through the profile unless told
+ * not to, which moved the pixels of every converted Display-P3 image by up to tens of levels. Here images with a P3
+ * profile are put through a default build on each conversion path (a TIFF converted at its own size, a PNG shrunk
+ * over max_pixels, an EXIF-rotated JPEG) and the stored pixels are compared with Pillow's decode of the original.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { build } from '../../src/index.js';
+import type { Manifest } from '../../src/core/types.js';
+import { ensurePythonVenv, runPython } from '../helpers/python.js';
+import { readJsonl } from '../helpers/files.js';
+
+const python = await ensurePythonVenv(['pyarrow', 'Pillow', 'numpy']);
+const tmp = mkdtempSync(join(tmpdir(), 'gad-image-icc-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+/** Saturated colours and a ramp: where sRGB and P3 differ most. */
+function p3Picture(width: number, height: number) {
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      raw.set([(x * 255) / width, (y * 255) / height, x % 17 < 8 ? 230 : 20], i);
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } }).withIccProfile('p3');
+}
+
+/** `jpeg` with an EXIF APP1 segment (Orientation = `orientation`) inserted after SOI, its other bytes (and ICC
+ * profile) untouched: sharp's `withMetadata` would replace the profile with sRGB. */
+function withOrientation(jpeg: Buffer, orientation: number): Buffer {
+  const tiff = Buffer.from([
+    ...[0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8], // big-endian TIFF header, IFD0 at 8
+    ...[0, 1], // one entry
+    ...[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0], // Orientation, SHORT, 1 value
+    ...[0, 0, 0, 0], // no next IFD
+  ]);
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff]), body]);
+  return Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
+}
+
+const CHECK = String.raw`
+import io, json, sys
+import numpy as np
+import pyarrow.parquet as pq
+from PIL import Image, ImageOps
+
+spec = json.loads(sys.argv[1])
+rows = []
+for shard in spec["shards"]:
+    for r in pq.read_table(shard).to_pylist():
+        name = str(r["extra_info"]["index"])
+        stored = Image.open(io.BytesIO(r["images"][0]["bytes"]))
+        stored.load()
+        original = ImageOps.exif_transpose(Image.open(spec["files"][name])).convert("RGB")
+        if original.size != stored.size:
+            original = original.resize(stored.size, Image.Resampling.BICUBIC)
+        d = np.abs(np.asarray(stored.convert("RGB"), dtype=np.int64) - np.asarray(original, dtype=np.int64))
+        rows.append({"index": int(name), "format": stored.format, "icc": stored.info.get("icc_profile") is not None,
+                     "mean": float(d.mean()), "p99": float(np.percentile(d, 99)), "max": int(d.max())})
+print(json.dumps(rows))
+`;
+
+test(
+  'an image with an embedded Display-P3 profile keeps the values Pillow reads when it is converted or shrunk',
+  { skip: python ? false : 'no Python venv (see the log)', timeout: 300_000 },
+  async () => {
+    const dir = join(tmp, 'p3');
+    mkdirSync(join(dir, 'images'), { recursive: true });
+    // [file, bytes, exact?]: lossless outputs must equal Pillow's values; the JPEG is re-encoded at quality 100.
+    const imgs: Array<[string, Buffer, boolean]> = [
+      ['p3.tif', await p3Picture(200, 150).tiff().toBuffer(), true],
+      ['p3-big.png', await p3Picture(400, 300).png().toBuffer(), true],
+      ['p3-rotated.jpg', withOrientation(await p3Picture(200, 150).jpeg({ quality: 95 }).toBuffer(), 6), false],
+    ];
+    for (const [file, bytes] of imgs) {
+      const meta = await sharp(bytes).metadata();
+      assert.match(
+        (meta.icc?.toString('latin1') ?? '').replaceAll('\0', ''),
+        /P3/,
+        `${file} carries a Display-P3 profile`,
+      );
+      if (file.endsWith('.jpg')) assert.equal(meta.orientation, 6);
+      writeFileSync(join(dir, 'images', file), bytes);
+    }
+    writeFileSync(
+      join(dir, 'train.jsonl'),
+      imgs
+        .map(([file], i) => JSON.stringify({ problem: `<image>Q${i}?`, answer: String(i), images: [file] }))
+        .join('\n'),
+    );
+    const out = join(dir, 'out');
+    await build({
+      data: {
+        train_files: join(dir, 'train.jsonl'),
+        image_dir: join(dir, 'images'),
+        min_pixels: 3136,
+        max_pixels: 50_000,
+        max_prompt_length: 100_000,
+      },
+      model: 'qwen2.5-vl',
+      pipeline: 'processor',
+      out,
+    });
+    const lengths = readJsonl(join(out, 'lengths.jsonl'));
+    assert.equal(lengths.length, imgs.length, `every image kept: ${readFileSync(join(out, 'dropped.jsonl'), 'utf8')}`);
+    const big = lengths.find((l) => l.index === 1)!;
+    assert.ok((big.written[0][0] as number) < 400, `the big PNG was shrunk (${JSON.stringify(big.written)})`);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    const spec = {
+      shards: manifest.shards.map((s) => join(out, s.file)),
+      files: Object.fromEntries(imgs.map(([file], i) => [String(i), join(dir, 'images', file)])),
+    };
+    const rows = JSON.parse(await runPython(python!, CHECK, [JSON.stringify(spec)])) as Array<{
+      index: number;
+      format: string;
+      icc: boolean;
+      mean: number;
+      p99: number;
+      max: number;
+    }>;
+    assert.equal(rows.length, imgs.length);
+    for (const r of rows) {
+      const [file, , exact] = imgs[r.index]!;
+      const diff = `${file} → ${r.format}: differs from Pillow's values by mean ${r.mean}, p99 ${r.p99}, max ${r.max}`;
+      assert.equal(r.icc, false, `${file}: the written image carries no colour profile`);
+      if (exact) assert.equal(r.max, 0, diff);
+      else assert.ok(r.mean <= 0.5 && r.p99 <= 4, diff);
+    }
+  },
+);
