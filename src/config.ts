@@ -82,6 +82,28 @@ export function ignoredDataKeys(cfg: GadConfig): string[] {
   );
 }
 
+/**
+ * Older EasyR1 `data:` keys that change the prompt the trainer renders, which gad-data does not apply: set, the
+ * counts would be for another prompt, so a config that sets one is refused (null or empty is fine).
+ */
+const PROMPT_KEYS_NOT_APPLIED: Record<string, string> = {
+  format_prompt_path:
+    'rename it to data.format_prompt (the same .jinja file, with EasyR1 semantics), which gad-data applies and counts',
+  system_prompt:
+    'gad-data does not add a system message to text prompts, so the counts would miss it: remove it, or put the text in a format prompt (data.format_prompt) or in the chat template (data.override_chat_template)',
+};
+
+function refusePromptChangingKeys(cfg: GadConfig): void {
+  for (const [key, fix] of Object.entries(PROMPT_KEYS_NOT_APPLIED)) {
+    const v = (cfg.data as Record<string, unknown>)[key];
+    if (v === undefined || v === null || v === '') continue;
+    throw new GadError(`data.${key} is set: older EasyR1 releases use it to change the prompt, and gad-data does not`, {
+      hint: fix,
+      exitCode: 2,
+    });
+  }
+}
+
 /** Everything resolved: paths absolute, defaults that depend on other keys filled. */
 export interface ResolvedConfig extends GadConfig {
   pipeline: ResizePipeline;
@@ -171,6 +193,7 @@ export function resolveConfig(opts: {
       },
     );
   }
+  refusePromptChangingKeys(cfg);
   const pipeline: ResizePipeline = cfg.pipeline ?? defaultPipelineFor(cfg.target);
   const givesFormat = (r: Record<string, unknown>) => isPlain(r.data) && r.data.format_prompt !== undefined;
   // the model: --model, else the config's model:, else EasyR1's worker.actor.model.model_path (resolved later,

@@ -149,3 +149,26 @@ test("every key of EasyR1's DataConfig is accepted; those gad-data does not use 
     /data\.completely_unrelated: unknown key \(check the spelling/,
   );
 });
+
+test('older EasyR1 keys that change the prompt (format_prompt_path, system_prompt) are refused when set, not ignored', async () => {
+  const base = { data: { train_files: join(tmp, 'train.jsonl') } };
+  for (const [key, value, fix] of [
+    ['format_prompt_path', './r1v.jinja', /rename it to data\.format_prompt/],
+    ['system_prompt', 'You are a helpful assistant.', /does not add a system message/],
+  ] as const) {
+    const raw = { data: { ...base.data, [key]: value } };
+    assert.throws(
+      () => resolveConfig({ file: { raw, dir: tmp }, cwd: tmp }),
+      (e: any) => e.exitCode === 2 && new RegExp(`data\\.${key} is set`).test(e.message) && fix.test(e.hint),
+    );
+    // null (EasyR1's default) is still accepted and listed as ignored
+    const ok = resolveConfig({ file: { raw: { data: { ...base.data, [key]: null } }, dir: tmp }, cwd: tmp });
+    assert.ok(ignoredDataKeys(ok).includes(key) || (ok.data as Record<string, unknown>)[key] === null);
+  }
+  await mkdir(join(tmp, 'prompt-keys'), { recursive: true });
+  await writeFile(join(tmp, 'prompt-keys', 'c.yaml'), `data:\n  train_files: x.jsonl\n  system_prompt: Be brief.\n`);
+  const r = await runCli(['build', '--config', 'c.yaml'], { cwd: join(tmp, 'prompt-keys'), env });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /data\.system_prompt is set/);
+  noStack(r.stderr);
+});
