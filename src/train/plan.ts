@@ -43,6 +43,15 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
     notes.push('the build has no validation split: validating on the train split (override data.val_files to change)');
     valShards = trainShards;
   }
+  // The build's config may hold a `trainer:` section; it is applied from `-c FILE` only (its meaning depends on
+  // the file: Hydra keys in gad-data.yaml, EasyR1's own section in an EasyR1 config), so say so rather than drop it.
+  const recorded = (manifest.config as { trainer?: unknown }).trainer;
+  const given = opts.configOverrides && Object.keys(opts.configOverrides).length > 0;
+  if (!given && recorded && typeof recorded === 'object' && Object.keys(recorded).length > 0) {
+    notes.push(
+      `the build's config has a trainer: section (${Object.keys(recorded).join(', ')}); it is not applied: pass -c with that config file to apply it`,
+    );
+  }
   const plan: LaunchPlan = {
     command: [],
     env,

@@ -97,6 +97,27 @@ describe('planTraining: verl-gad', () => {
     }
   });
 
+  it("a trainer: section recorded in the build's config is named in a note when -c does not give one", async () => {
+    const b = makeFakeBuild();
+    try {
+      const path = join(b.outDir, 'manifest.json');
+      const m = JSON.parse(readFileSync(path, 'utf8'));
+      m.config = { trainer: { 'trainer.total_epochs': 2 } };
+      writeFileSync(path, JSON.stringify(m));
+      const base = { profile: 'verl-gad' as const, data: b.outDir, modelPath: '/m/g', rewardModelPath: '/m/d' };
+      const plan = await planTraining(base);
+      assert.ok(
+        plan.notes.some((n) => /trainer: section \(trainer\.total_epochs\); it is not applied: pass -c/.test(n)),
+        plan.notes.join(' | '),
+      );
+      const given = await planTraining({ ...base, configOverrides: { 'trainer.total_epochs': 2 } });
+      assert.ok(!given.notes.some((n) => /trainer: section/.test(n)));
+      assert.ok(given.command.includes('trainer.total_epochs=2'));
+    } finally {
+      b.cleanup();
+    }
+  });
+
   it('flags beat env, the trainer: section beats defaults, trailing overrides win; --keep-filter-overlong and env overrides', async () => {
     const b = makeFakeBuild();
     try {
