@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { openIngest, type IngestOptions } from '../../src/ingest/index.js';
 import { GadError } from '../../src/core/errors.js';
+import { refuseIncompleteSeries } from '../../src/ingest/hub/offline.js';
 import type { Sample } from '../../src/core/types.js';
 import { startHubServer, fakeCommit, type HubServer, type HubRepo } from '../helpers/hub-server.js';
 import { writeRowsParquet, type GenRow } from '../helpers/ingest-parquet.js';
@@ -310,4 +311,21 @@ test('a cache written by Python (HF_HUB_CACHE, blobs + snapshot symlinks + refs)
   assert.equal(out.test!.length, 5);
   assert.equal(ing.sources[0]!.commit, commit);
   assert.equal(ing.sources[0]!.files[0]!.sha256, sha(testBytes));
+});
+
+test('offline: a split whose cached shard series is incomplete is refused, not built from part of its rows', () => {
+  const where = 'tester/tiny-geo (cached, HF_HUB_OFFLINE=1)';
+  // complete series, and files outside any series, pass
+  refuseIncompleteSeries(
+    ['data/train-00000-of-00002.parquet', 'data/train-00001-of-00002.parquet', 'extra/train.parquet'],
+    where,
+  );
+  assert.throws(
+    () => refuseIncompleteSeries(['data/train-00000-of-00003.parquet', 'data/train-00002-of-00003.parquet'], where),
+    (e: unknown) =>
+      e instanceof GadError &&
+      e.exitCode === 2 &&
+      /holds 2 of the 3 shards of data\/train \(missing data\/train-00001-of-00003\)/.test(e.message) &&
+      /unset HF_HUB_OFFLINE/.test(e.hint ?? ''),
+  );
 });

@@ -1,5 +1,6 @@
 /** A Hub split from the cache alone (HF_HUB_OFFLINE=1): the cached snapshot's card and files, no network. */
 import { join } from 'node:path';
+import { GadError } from '../../core/errors.js';
 import { readTextOrNull } from '../../core/fs.js';
 import { cardConfigs, defaultConfigName } from '../dataset-card.js';
 import { pickLayoutSplit, resolveLayout } from '../data-files.js';
@@ -40,6 +41,7 @@ export async function resolveOffline(p: {
       const layout = resolveLayout(paths, readme, config, where);
       if (ownFilesUsable(layout)) {
         const chosen = pickLayoutSplit(layout, split, where);
+        refuseIncompleteSeries(chosen, where);
         return ownSplitFiles({
           repo,
           revision: o.revision,
@@ -70,4 +72,35 @@ export async function resolveOffline(p: {
       hint: 'run once with network access (unset HF_HUB_OFFLINE), or point HF_HOME / HF_HUB_CACHE at the cache that holds it',
     },
   );
+}
+
+const SERIES = /^(.*)-(\d{5})-of-(\d{5})\.[^/]+$/;
+
+/**
+ * The cache holds only what an earlier run downloaded: a split whose shards are named `…-00000-of-00003.parquet`
+ * with one of them absent (a download that stopped) would silently build from part of the split. Refused.
+ */
+export function refuseIncompleteSeries(paths: string[], where: string): void {
+  const series = new Map<string, { total: number; have: Set<number> }>();
+  for (const p of paths) {
+    const m = SERIES.exec(p);
+    if (!m) continue;
+    const key = `${m[1]}:${m[3]}`;
+    const s = series.get(key) ?? { total: Number(m[3]), have: new Set<number>() };
+    s.have.add(Number(m[2]));
+    series.set(key, s);
+  }
+  for (const [key, s] of series) {
+    const missing = Array.from({ length: s.total }, (_, i) => i).filter((i) => !s.have.has(i));
+    if (!missing.length) continue;
+    const prefix = key.slice(0, key.lastIndexOf(':'));
+    const name = (i: number) => `${prefix}-${String(i).padStart(5, '0')}-of-${String(s.total).padStart(5, '0')}`;
+    throw new GadError(
+      `${where}: the cache holds ${s.have.size} of the ${s.total} shards of ${prefix} (missing ${missing.slice(0, 3).map(name).join(', ')}${missing.length > 3 ? ', …' : ''}), so the split would be built from part of its rows`,
+      {
+        hint: 'run once with network access (unset HF_HUB_OFFLINE) to finish the download, or point HF_HOME / HF_HUB_CACHE at a cache that holds every shard',
+        exitCode: 2,
+      },
+    );
+  }
 }
