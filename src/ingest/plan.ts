@@ -78,6 +78,7 @@ async function planSource(p: {
   let manifest: Manifest['sources'][number];
   if (spec.kind === 'hub') {
     repo = spec.repo!;
+    noSplitNotice(spec, outSplit, warn);
     const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, {
       config: spec.config ?? null,
       onProgress: p.onProgress,
@@ -128,6 +129,7 @@ async function planSource(p: {
     const { splits } = resolveLayout(all, null, null, spec.spec);
     let want = spec.split ?? outSplit;
     if (!spec.split && !splits.has(want) && splits.size === 1) want = [...splits.keys()][0]!;
+    noSplitNotice(spec, want, warn);
     for (const p of pickSplit(
       splits,
       want,
@@ -255,4 +257,15 @@ export async function planSplits(p: {
     rowCount[s.split] = count;
   }
   return { plans, rowCount, sources };
+}
+
+/**
+ * EasyR1 reads `path` without `@split` as split `train`; gad-data reads the split named like the output split
+ * (`test` for val_files). When that is another split than EasyR1 would read, say so once per source.
+ */
+function noSplitNotice(spec: SourceSpec, read: string, warn: (m: string) => void): void {
+  if (spec.split || read === 'train') return;
+  warn(
+    `${spec.spec} has no @split: gad-data reads its '${read}' split, while EasyR1 would read 'train' from the same spec; write ${spec.spec}@${read} to say which split is meant`,
+  );
 }

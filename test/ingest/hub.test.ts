@@ -329,3 +329,26 @@ test('offline: a split whose cached shard series is incomplete is refused, not b
       /unset HF_HUB_OFFLINE/.test(e.hint ?? ''),
   );
 });
+
+test("a Hub spec without @split read as another split than EasyR1's 'train' says so; with @split or as train it does not", async () => {
+  setEnv({ HF_HOME: join(dir, 'home-nosplit'), HF_ENDPOINT: server.url, HF_TOKEN: TOKEN });
+  const log: string[] = [];
+  await collect(
+    {
+      splits: [
+        { split: 'train', specs: [REPO] },
+        { split: 'test', specs: [REPO] },
+      ],
+    },
+    log,
+  );
+  const notices = log.filter((l) => /has no @split/.test(l));
+  assert.equal(notices.length, 1, log.join('\n'));
+  assert.match(
+    notices[0]!,
+    new RegExp(`${REPO} has no @split: gad-data reads its 'test' split, while EasyR1 would read 'train'`),
+  );
+  const quiet: string[] = [];
+  await collect({ splits: [{ split: 'test', specs: [`${REPO}@test`] }] }, quiet);
+  assert.ok(!quiet.some((l) => /has no @split/.test(l)));
+});
