@@ -1,12 +1,13 @@
 /**
  * The output side of image processing: whether an image can be written as its original bytes, and writing it —
- * copied after a full decode check, or converted (orientation, alpha, colour space, Pillow's bicubic resize) and
- * encoded as PNG or JPEG — within the per-image time-out. Every failure is a Drop.
+ * copied after a full decode check, or converted (orientation, alpha, Pillow's CMYK to RGB, Pillow's bicubic
+ * resize) and encoded as PNG or JPEG — within the per-image time-out. Every failure is a Drop.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Drop } from '../core/types.js';
 import { PIPELINES } from '../core/defaults.js';
 import { checkPng } from './png-check.js';
+import { cmykToRgbAsPillow } from './cmyk.js';
 import { resizeBicubicAsync } from './resample.js';
 import { type ImageProbe, firstLine, undecodable } from './image-input.js';
 import type { ImageFormatPolicy, ImageOptions, ImageResult } from './image.js';
@@ -26,7 +27,8 @@ export function outputFormatFor(inputFormat: string, policy: ImageFormatPolicy):
 
 /**
  * True when the trainer would read the original bytes differently from what the image shows, or the format policy
- * asks for another encoding: EXIF rotation, several frames, 16-bit or CMYK data, a format not passed through.
+ * asks for another encoding: EXIF rotation, several frames, 16-bit or CMYK data (CMYK is written as RGB: what
+ * Pillow's `convert("RGB")` gives), a format not passed through.
  * Grey, palette and alpha images are passed through: the trainer converts them to RGB itself, as it would the source.
  */
 export function needsConversion(probe: ImageProbe, policy: ImageFormatPolicy): boolean {
@@ -91,14 +93,18 @@ export async function writeImageBytes(
 
   // An embedded ICC profile is ignored as Pillow ignores it (the trainer's `convert("RGB")` keeps the stored
   // values; sharp would convert them to sRGB through a Display-P3 profile, tens of levels off), and no profile is
-  // written. CMYK keeps its profile: Pillow's own CMYK conversion is matched by neither, and it is what the image shows.
+  // written. CMYK (8- or 16-bit) is not converted through its profile either: its raw C, M, Y, K values are read
+  // and converted with Pillow's own formula (cmyk.ts), as the trainer's `convert("RGB")` does. Only CMYK of another
+  // depth (32-bit, float: Pillow cannot open it) keeps sharp's conversion through its profile.
+  const pillowCmyk =
+    probe.space === 'cmyk' && probe.channels >= 4 && (probe.depth === 'uchar' || probe.depth === 'ushort');
   const base = () =>
     sharp(input, {
       failOn: 'truncated',
       limitInputPixels: maxInputPixels,
       pages: 1,
       page: 0,
-      ignoreIcc: probe.space !== 'cmyk',
+      ignoreIcc: probe.space !== 'cmyk' || pillowCmyk,
     }).timeout({ seconds: timeoutSeconds });
 
   // The time-out has two parts: sharp's own (whole seconds, it stops the libvips work) and a wall-clock
@@ -140,10 +146,32 @@ export async function writeImageBytes(
     } else {
       const abort = new AbortController();
       const work = async () => {
-        let p = base().autoOrient();
+        let p: Sharp;
+        if (pillowCmyk) {
+          // The CMYK values as stored (a CMYK pipeline: no conversion on the way in or out), oriented; a 5th
+          // channel is ignored, as Pillow reads such a TIFF ('CMYKX').
+          const wide = probe.depth === 'ushort';
+          const cmyk = await base()
+            .autoOrient()
+            .pipelineColourspace('cmyk')
+            .toColourspace('cmyk')
+            .raw(wide ? { depth: 'ushort' } : {})
+            .toBuffer({ resolveWithObject: true });
+          const { data, info } = cmyk;
+          if (info.channels < 4) throw new Error(`CMYK image decoded to ${info.channels} channels`);
+          const samples = wide
+            ? new Uint16Array(
+                data.byteOffset % 2 ? new Uint8Array(data).buffer : data.buffer,
+                data.byteOffset % 2 ? 0 : data.byteOffset,
+                data.byteLength / 2,
+              )
+            : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          const rgb = cmykToRgbAsPillow(samples, info.width * info.height, info.channels);
+          p = sharp(rgb, { raw: { width: info.width, height: info.height, channels: 3 }, limitInputPixels: false });
+        } else p = base().autoOrient();
         // Alpha as the trainer's own RGB conversion treats it (PIPELINES[..].alpha): qwen-vl-utils pastes on white;
         // transformers' convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
-        if (probe.hasAlpha)
+        if (probe.hasAlpha && !pillowCmyk)
           p =
             PIPELINES[opts.pipeline].alpha === 'white'
               ? p.flatten({ background: { r: 255, g: 255, b: 255 } })

@@ -13,7 +13,8 @@
  *   sRGB or grey, palette and alpha included: the trainers convert those to RGB themselves). They are still fully
  *   decoded once (`failOn: 'truncated'`, decoded size = header size) so a truncated file is never copied.
  * - Converted otherwise, to 8-bit sRGB, 3 channels: orientation baked in (EXIF tag dropped), 16-bit and CMYK
- *   converted, an embedded ICC profile ignored as Pillow ignores it (CMYK's excepted; none written), animated images (GIF, WebP, multi-page TIFF) keep their first frame, alpha treated as the trainer's
+ *   converted (CMYK with Pillow's own formula, cmyk.ts), an embedded ICC profile ignored as Pillow ignores it (none
+ *   written), animated images (GIF, WebP, multi-page TIFF) keep their first frame, alpha treated as the trainer's
  *   own RGB conversion does (qwen-vl-utils pastes on white; transformers and EasyR1 drop the alpha channel).
  * - Encoding of converted images (`imageFormat`): `keep` writes JPEG for JPEG input and PNG for everything else;
  *   `png` / `jpeg` force one format (and so a conversion). JPEG is quality 100, 4:4:4, baseline, no metadata;
