@@ -9,6 +9,7 @@ import { warnOnceBy } from '../core/warn-once.js';
 import { DEFAULT_COLUMNS, resolveSchemaColumns, type ColumnMap } from './column-map.js';
 import type { DownloadProgress } from './hub/download.js';
 import { resolveHubOptions, type HubOptions } from './hub/options.js';
+import { resolveJsonColumns } from './json-columns.js';
 import { passthroughColumns } from './passthrough.js';
 import { planSplits } from './plan.js';
 import { splitRows, type RowSettings } from './rows.js';
@@ -89,6 +90,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         warnOnce,
       })
     : { passthrough: [], passNames: null };
+  await resolveJsonColumns({ plans: plans.values(), columns, colsByFile, requireImage: opts.requireImage, warnOnce });
 
   let teacher: TeacherTable | null = null;
   if (opts.teacher) {
