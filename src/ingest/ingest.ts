@@ -27,7 +27,7 @@ export interface IngestOptions {
   cwd?: string;
   /** Read image paths that lead outside image_dir / the data file's folder / the Hub cache (default false: `image_outside_root` drop). */
   allowOutsidePaths?: boolean;
-  teacher?: { file: string; idKey?: string; responseKey?: string };
+  teacher?: { file: string; idKey?: string; splitKey?: string | null; responseKey?: string };
   hub?: HubOptions;
   onProgress?: DownloadProgress;
   onWarning?: (message: string) => void;
@@ -47,6 +47,17 @@ export interface OpenedIngest {
   rows(split: string): AsyncGenerator<Sample>;
   /** The teacher file read (absolute path, sha256, size), or null. */
   teacher: { file: string; sha256: string; bytes: number } | null;
+  /** After the rows are read: the id key, how many ids recur in another split (allowed: ids are unique per split), and the teacher's split key. */
+  ids(): IdsInfo | null;
+}
+
+/** How the build's ids (id_key) were unique: per split, or across the build. */
+export interface IdsInfo {
+  key: string;
+  /** Ids also carried by a row of an earlier split (each counted once per later split). */
+  repeatedAcrossSplits: number;
+  /** The teacher file's split column the join keys on, or null (no teacher file joined on ids, or joined on the id alone). */
+  teacherSplitKey: string | null;
 }
 
 /**
@@ -103,7 +114,14 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         },
       );
     }
-    teacher = await loadTeacher({ file: opts.teacher.file, idKey, responseKey: opts.teacher.responseKey, cwd });
+    teacher = await loadTeacher({
+      file: opts.teacher.file,
+      idKey,
+      splitKey: opts.teacher.splitKey === undefined ? 'split' : opts.teacher.splitKey,
+      splits: [...plans.keys()],
+      responseKey: opts.teacher.responseKey,
+      cwd,
+    });
     if (!idKey)
       warn(
         `teacher responses from ${opts.teacher.file} are joined by row index (line n ↔ row n of split '${[...plans.keys()][0]}'): set id_key to join by id`,
@@ -123,6 +141,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     passNames,
     warnOnce,
     ids: new Map<string, { split: string; index: number }>(),
+    idsAgain: new Map<string, number>(),
   };
   return {
     sources,
@@ -130,5 +149,13 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     rows: (split: string) => splitRows(split, settings),
     passthrough,
     teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null,
+    ids: () =>
+      columns.id
+        ? {
+            key: columns.id,
+            repeatedAcrossSplits: settings.idsAgain.size,
+            teacherSplitKey: teacher?.idKey ? teacher.splitKey : null,
+          }
+        : null,
   };
 }
