@@ -122,6 +122,10 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
       responseKey: opts.teacher.responseKey,
       cwd,
     });
+    if (teacher.otherSplits.size)
+      warn(
+        `teacher file ${opts.teacher.file}: ${[...teacher.otherSplits].map(([s, n]) => `${n} response(s) of split '${s}'`).join(', ')} not used: the build's splits are ${[...plans.keys()].join(', ')} (--train: train, --val: test; teacher.split_key names the field)`,
+      );
     if (!idKey)
       warn(
         `teacher responses from ${opts.teacher.file} are joined by row index (line n ↔ row n of split '${[...plans.keys()][0]}'): set id_key to join by id`,

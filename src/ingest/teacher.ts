@@ -17,6 +17,8 @@ export interface TeacherTable {
   splitKey: string | null;
   responseKey: string;
   responses: Map<string, string | null>;
+  /** Responses whose split column names a split the build does not have (not joined), by that value. */
+  otherSplits: Map<string, number>;
   /** sha256 and size of the file's bytes (what the build's resume hash covers). */
   sha256: string;
   bytes: number;
@@ -97,6 +99,7 @@ export async function loadTeacher(opts: {
   let splitKey: string | null = null;
   let responseKey = opts.responseKey ?? null;
   const responses = new Map<string, string | null>();
+  const otherSplits = new Map<string, number>();
   let index = 0;
   for await (const item of rows) {
     if (!item) continue;
@@ -125,7 +128,12 @@ export async function loadTeacher(opts: {
     if (index === 0 && idKey && opts.splitKey && getPath(row, opts.splitKey) !== undefined) splitKey = opts.splitKey;
     const id = idKey ? scalarKey(getPath(row, idKey)) : String(index);
     if (id === null) throw new GadError(`teacher file ${file}, row ${line}: the id column '${idKey}' is empty`);
-    const split = splitKey ? teacherSplit({ row, splitKey, splits: opts.splits, file, line }) : '';
+    const split = splitKey ? teacherSplit({ row, splitKey, file, line }) : '';
+    if (splitKey && opts.splits && !opts.splits.includes(split)) {
+      otherSplits.set(split, (otherSplits.get(split) ?? 0) + 1);
+      index++;
+      continue;
+    }
     const key = teacherKey({ splitKey }, split, id);
     if (responses.has(key)) {
       throw new GadError(
@@ -142,26 +150,17 @@ export async function loadTeacher(opts: {
   }
   if (!responseKey) throw new GadError(`teacher file ${file} is empty`);
   const [digest, size] = hashed ?? (await hashOf());
-  return { file, idKey, splitKey, responseKey, responses, sha256: digest, bytes: size };
+  return { file, idKey, splitKey, responseKey, responses, otherSplits, sha256: digest, bytes: size };
 }
 
-/** A response's split: the split column's value, which must name one of the build's input splits. */
-function teacherSplit(p: {
-  row: Record<string, unknown>;
-  splitKey: string;
-  splits?: string[];
-  file: string;
-  line: number;
-}): string {
+/** A response's split: the split column's value (an empty one is an error). */
+function teacherSplit(p: { row: Record<string, unknown>; splitKey: string; file: string; line: number }): string {
   const v = scalarKey(getPath(p.row, p.splitKey));
-  if (v === null || (p.splits && !p.splits.includes(v))) {
-    throw new GadError(
-      `teacher file ${p.file}, row ${p.line}: the split column '${p.splitKey}' holds ${v === null ? 'no value' : `'${v}'`}, not one of the build's input splits (${(p.splits ?? []).join(', ')})`,
-      {
-        hint: `write the split of each response as the build names it (--train: train, --val: test), or set teacher.split_key (--teacher-split-key) to null to join on the id alone`,
-        exitCode: 2,
-      },
-    );
+  if (v === null || v === '') {
+    throw new GadError(`teacher file ${p.file}, row ${p.line}: the split column '${p.splitKey}' is empty`, {
+      hint: `write the split of each response as the build names it (--train: train, --val: test), or set teacher.split_key (--teacher-split-key) to null to join on the id alone`,
+      exitCode: 2,
+    });
   }
   return v;
 }
