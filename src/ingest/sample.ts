@@ -151,7 +151,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     base.teacherMissing = cols.teacher
       ? `column ${cols.teacher} is empty`
       : ctx.teacher!.idKey
-        ? `no teacher response for id '${idRaw ?? '(empty id)'}' in ${ctx.teacher!.file}`
+        ? `no teacher response for id '${idRaw ?? '(empty id)'}'${ctx.teacher!.splitKey ? ` of split '${ctx.split}'` : ''} in ${ctx.teacher!.file}`
         : `no teacher response for row ${index} in ${ctx.teacher!.file}`;
   }
   return base;
