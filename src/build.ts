@@ -22,6 +22,8 @@ import { commitBuild, failBuild, openBuildSession, restoreOutput } from './build
 import { openOutputs, outputSchema } from './build/outputs.js';
 import { runSteps, type Step } from './build/runner.js';
 import { finishBuild } from './build/finish.js';
+import { splitProblems, type SplitProblem } from './build/split-check.js';
+import type { IdsInfo } from './ingest/index.js';
 import { openBuildIngest } from './build/steps/ingest.js';
 import { normalizeStep } from './build/steps/normalize.js';
 import { partitionStep } from './build/steps/partition.js';
@@ -48,8 +50,15 @@ export interface BuildResult {
   /** Rows in/out and drops per split. */
   splits: Manifest['splits'];
   dropRatio: number;
-  /** 0 ok; 1 when more rows were dropped than max_drop_ratio allows (the output is still written). */
+  /**
+   * 0 ok; 1 when more rows were dropped than max_drop_ratio allows, or a split has a problem (`problems`); the
+   * output is still written.
+   */
   exitCode: 0 | 1;
+  /** Splits the trainer cannot use as they are: empty, or most rows dropped for one reason (src/build/split-check.ts). */
+  problems: SplitProblem[];
+  /** The id key, and whether its values recur across splits (they need only be unique within a split). */
+  ids: IdsInfo | null;
   /** The report as the terminal table, no colour. */
   summary: string;
   config: ResolvedConfig;
@@ -110,7 +119,12 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     await testHold('before-commit');
     const committed = await commitBuild(session);
     if (committed) warn(committed);
-    return resultOf(cfg, manifest, built);
+    const problems = splitProblems({
+      splits: manifest.splits,
+      firstDrops: outputs.firstDrops,
+      maxShare: cfg.max_split_drop_ratio,
+    });
+    return resultOf(cfg, manifest, built, { problems, ids: ingest.ids() });
   } catch (e) {
     await hooks.rows?.abort?.().catch(() => undefined);
     throw await failBuild(e, session);
@@ -131,12 +145,17 @@ function filterChainOf(cfg: ResolvedConfig, gad: boolean, tally: Tally): FilterC
   return FilterChain.standard(options, tally);
 }
 
-function resultOf(cfg: ResolvedConfig, manifest: Manifest, report: Report): BuildResult {
+function resultOf(
+  cfg: ResolvedConfig,
+  manifest: Manifest,
+  report: Report,
+  checked: Pick<BuildResult, 'problems' | 'ids'>,
+): BuildResult {
   const splits = manifest.splits;
   const totalIn = Object.values(splits).reduce((a, s) => a + s.rowsIn, 0);
   const totalOut = Object.values(splits).reduce((a, s) => a + s.rowsOut, 0);
   const dropRatio = totalIn ? (totalIn - totalOut) / totalIn : 0;
-  const exitCode: 0 | 1 = dropRatio > cfg.max_drop_ratio ? 1 : 0;
+  const exitCode: 0 | 1 = dropRatio > cfg.max_drop_ratio || checked.problems.length ? 1 : 0;
   const summary = renderReportTerminal(report, { color: false });
-  return { outDir: cfg.out, manifest, report, splits, dropRatio, exitCode, summary, config: cfg };
+  return { outDir: cfg.out, manifest, report, splits, dropRatio, exitCode, summary, config: cfg, ...checked };
 }

@@ -17,7 +17,8 @@ import {
   type OpenedOutput,
   type SchemaOptions,
 } from '../export/index.js';
-import type { ReportBuilder } from '../validate/index.js';
+import type { DropReason } from '../core/types.js';
+import type { DropRecord, ReportBuilder } from '../validate/index.js';
 import type { RowNote } from './journal.js';
 import type { Row } from './runner.js';
 
@@ -58,6 +59,8 @@ export interface BuildOutputs {
   teacher: { total: number; endingWithImEnd: number };
   /** data_source of the kept rows. */
   dataSources: Set<string>;
+  /** Per split, the first row dropped for each reason (for the split check's message). */
+  firstDrops: Map<string, Map<DropReason, DropRecord>>;
   /** Record one row's outcome (new or replayed): lengths or drops, the report, the teacher counts. */
   book(row: Row<RowNote> & { note: RowNote }): Promise<void>;
   /** Finish the shards and the jsonl files; the shards of every split, in split order. */
@@ -91,11 +94,13 @@ export function openOutputs(p: {
   }
   const teacher = { total: 0, endingWithImEnd: 0 };
   const dataSources = new Set<string>();
+  const firstDrops = new Map<string, Map<DropReason, DropRecord>>();
   return {
     writers,
     journal,
     teacher,
     dataSources,
+    firstDrops,
     async book({ sample, note }) {
       const o = files.get(sample.split)!;
       if (note.te !== null) {
@@ -105,6 +110,8 @@ export function openOutputs(p: {
       if (note.drop) {
         p.report.addMeasured(note.drop); // counted once, in the tally, by the filter chain
         await o.dropped.write(note.drop);
+        const first = firstDrops.get(sample.split) ?? firstDrops.set(sample.split, new Map()).get(sample.split)!;
+        if (!first.has(note.drop.reason)) first.set(note.drop.reason, note.drop);
       } else if (note.len) {
         dataSources.add(sample.dataSource);
         p.report.add(note.len);

@@ -9,7 +9,7 @@ import { readConfigFile, resolveConfig, ignoredDataKeys } from '../config.js';
 import { addKeyFlags, flagsToConfig } from '../config/flags.js';
 import type { CliOptions } from './options.js';
 import { partitionRun } from './partition.js';
-import { progressFor } from './shared.js';
+import { progressFor, shownPath } from './shared.js';
 import { printBuildResult } from './summary.js';
 
 // The library is loaded by the command that needs it (sharp, the tokenizers, parquet).
@@ -36,13 +36,17 @@ export function addBuildCommand(program: Command): void {
 }
 
 export async function runBuild(o: CliOptions): Promise<number> {
-  const file = o.config
-    ? readConfigFile(resolve(o.config))
-    : existsSync('gad-data.yaml')
-      ? readConfigFile(resolve('gad-data.yaml'))
-      : null;
-  const cfg = resolveConfig({ file, flags: flagsToConfig(o) });
   const progress = progressFor(o);
+  const auto = !o.config && existsSync('gad-data.yaml');
+  const file = o.config ? readConfigFile(resolve(o.config)) : auto ? readConfigFile(resolve('gad-data.yaml')) : null;
+  // The first line: which config was read (one found in the current folder is merged in without being named).
+  if (file && !o.quiet)
+    process.stderr.write(
+      auto
+        ? `config: ${shownPath(file.path)} (found in the current folder and read; flags override it; -c FILE reads another)\n`
+        : `config: ${shownPath(file.path)}\n`,
+    );
+  const cfg = resolveConfig({ file, flags: flagsToConfig(o) });
   if (cfg.embedded && !o.quiet && !o.json)
     progress.log('No data given: building the bundled sample dataset (fixtures/sample) with the qwen3-vl profile.');
   const ignored = ignoredDataKeys(cfg);

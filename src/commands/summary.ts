@@ -1,5 +1,6 @@
 /** The summary a build prints on stdout (also the merge's): the report, the splits, what was written, what next. */
 import type { BuildResult } from '../build.js';
+import type { SplitProblem } from '../build/split-check.js';
 import { shellQuote } from '../train/hydra.js';
 import type { CliOptions } from './options.js';
 import { shownPath, useColor } from './shared.js';
@@ -12,7 +13,7 @@ export async function printBuildResult(result: BuildResult, o: CliOptions): Prom
   const cfg = result.config;
   if (o.json) {
     process.stdout.write(
-      `${JSON.stringify({ out: result.outDir, exitCode: result.exitCode, dropRatio: result.dropRatio, splits: result.splits, shards: result.manifest.shards, tokens: result.manifest.tokens, recommendation: result.report.recommendation }, null, 2)}\n`,
+      `${JSON.stringify({ out: result.outDir, exitCode: result.exitCode, dropRatio: result.dropRatio, problems: result.problems, splits: result.splits, shards: result.manifest.shards, tokens: result.manifest.tokens, recommendation: result.report.recommendation }, null, 2)}\n`,
     );
   } else if (!o.quiet) {
     const out = shownPath(result.outDir);
@@ -23,6 +24,7 @@ export async function printBuildResult(result: BuildResult, o: CliOptions): Prom
       Object.entries(result.splits)
         .map(([name, s]) => `${name}: ${s.rowsIn} rows in → ${s.rowsOut} out (${s.rowsIn - s.rowsOut} dropped)`)
         .join(' · '),
+      ...idsLine(result),
       ...(result.manifest.teacherEnding
         ? [
             `teacher responses ending with <|im_end|>: ${result.manifest.teacherEnding.endingWithImEnd} of ${result.manifest.teacherEnding.total} (teacher.ending: ${result.manifest.teacherEnding.policy}; student rollouts end with it)`,
@@ -30,16 +32,49 @@ export async function printBuildResult(result: BuildResult, o: CliOptions): Prom
         : []),
       `Wrote ${result.manifest.shards.length} shard(s) to ${out}/data/, with ${out}/manifest.json, ${out}/README.md, ${out}/lengths.jsonl and ${out}/dropped.jsonl.`,
       `Report: ${out}/report.html`,
-      '',
-      'Next: check the trainer command derived from this build:',
-      `  npx gad-data train --profile ${result.manifest.kind === 'gad' ? 'verl-gad' : result.manifest.target === 'easyr1' ? 'easyr1' : 'verl-grpo'} --data ${shellQuote(out)} --dry-run`,
     ];
-    if (result.exitCode === 1)
+    // A build that exits 1 is not ready to train: no launch is proposed.
+    if (result.exitCode === 0)
+      lines.push(
+        '',
+        'Next: check the trainer command derived from this build:',
+        `  npx gad-data train --profile ${result.manifest.kind === 'gad' ? 'verl-gad' : result.manifest.target === 'easyr1' ? 'easyr1' : 'verl-grpo'} --data ${shellQuote(out)} --dry-run`,
+      );
+    if (result.dropRatio > cfg.max_drop_ratio)
       lines.push(
         '',
         `exit 1: ${(result.dropRatio * 100).toFixed(1)}% of rows were dropped, more than --max-drop-ratio ${cfg.max_drop_ratio} allows (see dropped.jsonl)`,
       );
+    if (result.problems.length)
+      lines.push('', `exit 1: ${result.problems.map((p) => p.message).join('; ')} (details on stderr)`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
+  // The reason, the first dropped row and the fix, on stderr (also with --json and --quiet: they decide the exit code).
+  if (result.problems.length) process.stderr.write(problemsText(result.problems));
   return result.exitCode;
+}
+
+/** The summary's line on the ids, when they recur across splits (unique only within each split). */
+function idsLine(result: BuildResult): string[] {
+  const ids = result.ids;
+  if (!ids || !ids.repeatedAcrossSplits) return [];
+  const join = ids.teacherSplitKey ? `; teacher responses joined on (${ids.teacherSplitKey}, id)` : '';
+  return [
+    `ids: ${ids.key} is unique within each split, not across them (${ids.repeatedAcrossSplits} id(s) recur in another split)${join}`,
+  ];
+}
+
+/** Each split problem: what is wrong, the first dropped row, the fix. */
+export function problemsText(problems: SplitProblem[]): string {
+  const lines: string[] = [];
+  for (const p of problems) {
+    lines.push(`error: ${p.message}`);
+    if (p.first)
+      lines.push(`  first dropped row: ${p.first.split} row ${p.first.index} (id ${p.first.id}): ${p.first.detail}`);
+    lines.push(`  fix: ${p.fix}`);
+  }
+  lines.push(
+    'The output is written (see dropped.jsonl) but not ready to train: fix the input or the settings and rebuild.',
+  );
+  return `${lines.join('\n')}\n`;
 }

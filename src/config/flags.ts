@@ -22,6 +22,7 @@ export const BUILD_FLAG_ORDER = [
   '--teacher',
   '--teacher-key',
   '--teacher-id-key',
+  '--teacher-split-key',
   '--teacher-column',
   '--teacher-ending',
   '--prompt-key',
@@ -54,6 +55,7 @@ export const BUILD_FLAG_ORDER = [
   '--offline',
   '--concurrency',
   '--max-drop-ratio',
+  '--max-split-drop-ratio',
 ] as const;
 
 export interface KeyFlag {

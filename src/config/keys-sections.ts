@@ -151,6 +151,16 @@ export const TEACHER_KEYS = {
     help: 'id field in the teacher file (null: `id_key`)',
     flag: { flags: '--teacher-id-key <col>', help: 'id field in the teacher file (default: --id-key)' },
   },
+  'teacher.split_key': {
+    type: z.string().nullable().default('split'),
+    affectsOutput: true,
+    help: "split field in the teacher file: when the file has it, responses join on (split, id), so ids need only be unique per split (verl's `extra_info.index` counts from 0 in each split); null: join on the id alone",
+    flag: {
+      flags: '--teacher-split-key <col>',
+      help: (d) => `split field in the teacher file, used when present: joins on (split, id) ${dflt(d)}`,
+    },
+    example: "used when the teacher file has it: 'train' / 'test' per response",
+  },
   'teacher.response_key': {
     type: z.string().nullable().default(null),
     affectsOutput: true,

@@ -234,6 +234,17 @@ export const CONFIG_KEYS = {
     },
     example: 'exit 1 when a larger share of rows is dropped',
   },
+  max_split_drop_ratio: {
+    type: z.number().min(0).max(1).default(0.5),
+    affectsOutput: true,
+    help: 'exit 1 when one reason drops a larger share of one split, or a split ends up empty (the output is still written; the reason, the first dropped row and the fix are printed)',
+    flag: {
+      flags: '--max-split-drop-ratio <r>',
+      help: (d) => `exit 1 when one reason drops a larger share of a split, or a split ends up empty ${dflt(d)}`,
+      parse: 'schema',
+    },
+    example: 'exit 1 when one reason drops a larger share of a split (or it ends up empty)',
+  },
   keep_ratio: {
     type: z.number().gt(0).max(1).default(0.99),
     affectsOutput: true,

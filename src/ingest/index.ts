@@ -2,7 +2,7 @@
 export { openIngest } from './ingest.js';
 export { DEFAULT_COLUMNS } from './column-map.js';
 export { promptText } from './prompt.js';
-export type { IngestOptions, OpenedIngest } from './ingest.js';
+export type { IdsInfo, IngestOptions, OpenedIngest } from './ingest.js';
 export type { ColumnMap } from './column-map.js';
 export { parseSourceSpec } from './spec.js';
 export type { SourceSpec, SourceKind } from './spec.js';

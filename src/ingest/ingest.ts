@@ -9,6 +9,7 @@ import { warnOnceBy } from '../core/warn-once.js';
 import { DEFAULT_COLUMNS, resolveSchemaColumns, type ColumnMap } from './column-map.js';
 import type { DownloadProgress } from './hub/download.js';
 import { resolveHubOptions, type HubOptions } from './hub/options.js';
+import { resolveJsonColumns } from './json-columns.js';
 import { passthroughColumns } from './passthrough.js';
 import { planSplits } from './plan.js';
 import { splitRows, type RowSettings } from './rows.js';
@@ -26,7 +27,7 @@ export interface IngestOptions {
   cwd?: string;
   /** Read image paths that lead outside image_dir / the data file's folder / the Hub cache (default false: `image_outside_root` drop). */
   allowOutsidePaths?: boolean;
-  teacher?: { file: string; idKey?: string; responseKey?: string };
+  teacher?: { file: string; idKey?: string; splitKey?: string | null; responseKey?: string };
   hub?: HubOptions;
   onProgress?: DownloadProgress;
   onWarning?: (message: string) => void;
@@ -46,6 +47,17 @@ export interface OpenedIngest {
   rows(split: string): AsyncGenerator<Sample>;
   /** The teacher file read (absolute path, sha256, size), or null. */
   teacher: { file: string; sha256: string; bytes: number } | null;
+  /** After the rows are read: the id key, how many ids recur in another split (allowed: ids are unique per split), and the teacher's split key. */
+  ids(): IdsInfo | null;
+}
+
+/** How the build's ids (id_key) were unique: per split, or across the build. */
+export interface IdsInfo {
+  key: string;
+  /** Ids also carried by a row of an earlier split (each counted once per later split). */
+  repeatedAcrossSplits: number;
+  /** The teacher file's split column the join keys on, or null (no teacher file joined on ids, or joined on the id alone). */
+  teacherSplitKey: string | null;
 }
 
 /**
@@ -89,6 +101,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         warnOnce,
       })
     : { passthrough: [], passNames: null };
+  await resolveJsonColumns({ plans: plans.values(), columns, colsByFile, requireImage: opts.requireImage, warnOnce });
 
   let teacher: TeacherTable | null = null;
   if (opts.teacher) {
@@ -101,7 +114,18 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
         },
       );
     }
-    teacher = await loadTeacher({ file: opts.teacher.file, idKey, responseKey: opts.teacher.responseKey, cwd });
+    teacher = await loadTeacher({
+      file: opts.teacher.file,
+      idKey,
+      splitKey: opts.teacher.splitKey === undefined ? 'split' : opts.teacher.splitKey,
+      splits: [...plans.keys()],
+      responseKey: opts.teacher.responseKey,
+      cwd,
+    });
+    if (teacher.otherSplits.size)
+      warn(
+        `teacher file ${opts.teacher.file}: ${[...teacher.otherSplits].map(([s, n]) => `${n} response(s) of split '${s}'`).join(', ')} not used: the build's splits are ${[...plans.keys()].join(', ')} (--train: train, --val: test; teacher.split_key names the field)`,
+      );
     if (!idKey)
       warn(
         `teacher responses from ${opts.teacher.file} are joined by row index (line n ↔ row n of split '${[...plans.keys()][0]}'): set id_key to join by id`,
@@ -121,6 +145,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     passNames,
     warnOnce,
     ids: new Map<string, { split: string; index: number }>(),
+    idsAgain: new Map<string, number>(),
   };
   return {
     sources,
@@ -128,5 +153,13 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     rows: (split: string) => splitRows(split, settings),
     passthrough,
     teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null,
+    ids: () =>
+      columns.id
+        ? {
+            key: columns.id,
+            repeatedAcrossSplits: settings.idsAgain.size,
+            teacherSplitKey: teacher?.idKey ? teacher.splitKey : null,
+          }
+        : null,
   };
 }

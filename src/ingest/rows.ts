@@ -26,6 +26,7 @@ export interface RowSettings {
   warnOnce: (key: string, m: string) => void;
   /** id_key value → the first row that carried it (split, index), across every split of the build. */
   ids: RowContext['ids'];
+  idsAgain: RowContext['idsAgain'];
 }
 
 /** Rows of one split in a deterministic order; an unconfigured split is an error (on the first read). */
@@ -49,6 +50,7 @@ export async function* splitRows(split: string, s: RowSettings): AsyncGenerator<
         teacher: s.teacher,
         warnOnce: s.warnOnce,
         ids: s.ids,
+        idsAgain: s.idsAgain,
         passthrough: s.passNames ? (s.passNames.get(file.path) ?? []) : null,
       };
       if (file.kind === 'parquet') {

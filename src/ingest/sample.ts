@@ -8,7 +8,7 @@ import { extraValues, jsonText } from './extra.js';
 import { readImageCell } from './images.js';
 import type { PlannedFile, PlannedSource } from './plan.js';
 import { asText, promptText } from './prompt.js';
-import { scalarKey, type TeacherTable } from './teacher.js';
+import { scalarKey, teacherKey, type TeacherTable } from './teacher.js';
 
 /** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
 export interface RowContext {
@@ -25,6 +25,8 @@ export interface RowContext {
   warnOnce: (key: string, m: string) => void;
   /** id_key value → the first row that carried it (split, index), across every split of the build. */
   ids: Map<string, { split: string; index: number }>;
+  /** (split, id) → row index, for ids first carried by a row of another split (ids need only be unique per split). */
+  idsAgain: Map<string, number>;
   /** Columns whose cells are kept unchanged on the Sample (null: pass-through is off). */
   passthrough: string[] | null;
 }
@@ -58,21 +60,8 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
   }
   const dropped = (drop: Drop): Sample => ({ ...base, drop });
 
-  // An id names one row: the teacher file is joined on it (a GAD build would give two rows one response) and
-  // --test-ratio assigns by it. The first row carrying an id claims it (whatever happens to that row later);
-  // a later row with the same id is dropped. Reading the same row again (same split and index) is not a repeat.
-  if (idRaw !== null) {
-    const first = ctx.ids.get(idRaw);
-    if (first === undefined) ctx.ids.set(idRaw, { split: ctx.split, index });
-    else if (first.split !== ctx.split || first.index !== index) {
-      return dropped({
-        reason: 'duplicate_id',
-        detail: `id '${idRaw}' (id_key ${cols.id}) is already the id of row ${first.index} of split '${first.split}'; ids must be unique (a GAD build would give both rows one teacher response)`,
-        value: idRaw,
-        limit: `${first.split}#${first.index}`,
-      });
-    }
-  }
+  const repeat = idRaw === null ? null : repeatedId(idRaw, index, ctx);
+  if (repeat) return dropped(repeat);
 
   // extra: pass-through of the columns not used above, when small and JSON-serialisable
   const used = new Set(
@@ -98,7 +87,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     const t = asText(row[cols.teacher]);
     base.teacherResponse = typeof t === 'string' ? t : null;
   } else if (ctx.teacher) {
-    const key = ctx.teacher.idKey ? idRaw : String(index);
+    const key = ctx.teacher.idKey ? (idRaw === null ? null : teacherKey(ctx.teacher, ctx.split, idRaw)) : String(index);
     base.teacherResponse = key === null ? null : (ctx.teacher.responses.get(key) ?? null);
   }
 
@@ -162,8 +151,55 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     base.teacherMissing = cols.teacher
       ? `column ${cols.teacher} is empty`
       : ctx.teacher!.idKey
-        ? `no teacher response for id '${idRaw ?? '(empty id)'}' in ${ctx.teacher!.file}`
+        ? `no teacher response for id '${idRaw ?? '(empty id)'}'${ctx.teacher!.splitKey ? ` of split '${ctx.split}'` : ''} in ${ctx.teacher!.file}`
         : `no teacher response for row ${index} in ${ctx.teacher!.file}`;
   }
   return base;
+}
+
+/**
+ * An id names one row of its split: the teacher file is joined on it (a GAD build would give two rows one response)
+ * and --test-ratio assigns by it. The first row carrying an id claims it (whatever happens to that row later); a
+ * later row of the same split with the same id is a `duplicate_id` drop. Across splits an id may recur (verl's
+ * extra_info.index counts from 0 in each split), unless the teacher file is joined on the id alone (no split
+ * column): then both rows would get one response. Reading the same row again (same split and index) is not a repeat.
+ */
+function repeatedId(id: string, index: number, ctx: RowContext): Drop | null {
+  const first = ctx.ids.get(id);
+  if (first === undefined) {
+    ctx.ids.set(id, { split: ctx.split, index });
+    return null;
+  }
+  const idKey = ctx.cols.id;
+  if (first.split === ctx.split) {
+    if (first.index === index) return null;
+    return {
+      reason: 'duplicate_id',
+      detail: `id '${id}' (id_key ${idKey}) is already the id of row ${first.index} of split '${first.split}'; ids must be unique within a split (a GAD build would give both rows one teacher response)`,
+      value: id,
+      limit: `${first.split}#${first.index}`,
+    };
+  }
+  const teacher = ctx.teacher;
+  if (teacher?.idKey && !teacher.splitKey) {
+    return {
+      reason: 'duplicate_id',
+      detail: `id '${id}' (id_key ${idKey}) is also the id of row ${first.index} of split '${first.split}', and the teacher file ${teacher.file} has no split column to tell their responses apart; add a 'split' field (train / test) to each response (teacher.split_key), then ids need only be unique within a split`,
+      value: id,
+      limit: `${first.split}#${first.index}`,
+    };
+  }
+  const again = `${ctx.split}\u0000${id}`;
+  const seen = ctx.idsAgain.get(again);
+  if (seen === undefined) {
+    ctx.idsAgain.set(again, index);
+    return null;
+  }
+  if (seen === index) return null;
+  return {
+    reason: 'duplicate_id',
+    detail: `id '${id}' (id_key ${idKey}) is already the id of row ${seen} of split '${ctx.split}'; ids must be unique within a split (a GAD build would give both rows one teacher response)`,
+    value: id,
+    limit: `${ctx.split}#${seen}`,
+  };
 }

@@ -13,14 +13,23 @@ export interface TeacherTable {
   file: string;
   /** Join key column in the teacher file, or null when joined on the row index within the split. */
   idKey: string | null;
+  /** The split column the join also keys on (responses keyed by `teacherKey(split, id)`), or null: by id alone. */
+  splitKey: string | null;
   responseKey: string;
   responses: Map<string, string | null>;
+  /** Responses whose split column names a split the build does not have (not joined), by that value. */
+  otherSplits: Map<string, number>;
   /** sha256 and size of the file's bytes (what the build's resume hash covers). */
   sha256: string;
   bytes: number;
 }
 
 const RESPONSE_KEYS = ['teacher_response', 'response'];
+
+/** The join key of a response: the id, or split and id when the teacher file has a split column. */
+export function teacherKey(t: Pick<TeacherTable, 'splitKey'>, split: string, id: string): string {
+  return t.splitKey ? `${split}\u0000${id}` : id;
+}
 
 /** A scalar cell as a join key: its text as Python's str() shows it (`asText`); null for none or a non-scalar. */
 export function scalarKey(v: unknown): string | null {
@@ -47,6 +56,10 @@ function textOf(v: unknown): string | null {
 export async function loadTeacher(opts: {
   file: string;
   idKey?: string | null;
+  /** The split column, used when the file has it (with an id key): responses join on (split, id). */
+  splitKey?: string | null;
+  /** The build's input splits: the only values the split column may hold. */
+  splits?: string[];
   responseKey?: string;
   cwd?: string;
 }): Promise<TeacherTable> {
@@ -83,8 +96,10 @@ export async function loadTeacher(opts: {
     });
   }
   const idKey = opts.idKey ?? null;
+  let splitKey: string | null = null;
   let responseKey = opts.responseKey ?? null;
   const responses = new Map<string, string | null>();
+  const otherSplits = new Map<string, number>();
   let index = 0;
   for await (const item of rows) {
     if (!item) continue;
@@ -110,17 +125,42 @@ export async function loadTeacher(opts: {
         hint: 'set the teacher id key (teacher.id_key, --teacher-id-key) to the column that matches id_key of the source',
       });
     }
-    const key = idKey ? scalarKey(getPath(row, idKey)) : String(index);
-    if (key === null) throw new GadError(`teacher file ${file}, row ${line}: the id column '${idKey}' is empty`);
+    if (index === 0 && idKey && opts.splitKey && getPath(row, opts.splitKey) !== undefined) splitKey = opts.splitKey;
+    const id = idKey ? scalarKey(getPath(row, idKey)) : String(index);
+    if (id === null) throw new GadError(`teacher file ${file}, row ${line}: the id column '${idKey}' is empty`);
+    const split = splitKey ? teacherSplit({ row, splitKey, file, line }) : '';
+    if (splitKey && opts.splits && !opts.splits.includes(split)) {
+      otherSplits.set(split, (otherSplits.get(split) ?? 0) + 1);
+      index++;
+      continue;
+    }
+    const key = teacherKey({ splitKey }, split, id);
     if (responses.has(key)) {
-      throw new GadError(`teacher file ${file} has a duplicate id '${key}' (row ${line})`, {
-        hint: 'keep one response per id',
-      });
+      throw new GadError(
+        `teacher file ${file} has a duplicate id '${id}'${splitKey ? ` in split '${split}'` : ''} (row ${line})`,
+        {
+          hint: splitKey
+            ? 'keep one response per id and split'
+            : `keep one response per id; if the ids repeat across splits (verl's extra_info.index counts from 0 in each split), add a '${opts.splitKey ?? 'split'}' field naming each response's split (train / test; teacher.split_key)`,
+        },
+      );
     }
     responses.set(key, textOf(row[responseKey]));
     index++;
   }
   if (!responseKey) throw new GadError(`teacher file ${file} is empty`);
   const [digest, size] = hashed ?? (await hashOf());
-  return { file, idKey, responseKey, responses, sha256: digest, bytes: size };
+  return { file, idKey, splitKey, responseKey, responses, otherSplits, sha256: digest, bytes: size };
+}
+
+/** A response's split: the split column's value (an empty one is an error). */
+function teacherSplit(p: { row: Record<string, unknown>; splitKey: string; file: string; line: number }): string {
+  const v = scalarKey(getPath(p.row, p.splitKey));
+  if (v === null || v === '') {
+    throw new GadError(`teacher file ${p.file}, row ${p.line}: the split column '${p.splitKey}' is empty`, {
+      hint: `write the split of each response as the build names it (--train: train, --val: test), or set teacher.split_key (--teacher-split-key) to null to join on the id alone`,
+      exitCode: 2,
+    });
+  }
+  return v;
 }

@@ -14,6 +14,7 @@ import {
 import { lookupOverride, unquoteHydra } from './hydra.js';
 import type { LaunchPlan, PreflightCheck, TrainOptions } from './launch-plan.js';
 import { checkGpus, checkModel, checkPython } from './machine.js';
+import { splitRowsCheck } from './split-rows.js';
 
 /** The environment the trainer will get: the caller's, plus the variables the plan sets. */
 export function trainerEnv(plan: LaunchPlan, opts: Pick<TrainOptions, 'env'>): NodeJS.ProcessEnv {
@@ -142,6 +143,7 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
             message: `${m.shards.length} shard(s) present${opts.noVerify ? ' (sha256 not verified: --no-verify)' : ', sha256 verified'}`,
           },
     );
+    out.push(...splitRowsCheck(m));
     const trainRows = m.shards.filter((s) => s.split === 'train').reduce((a, s) => a + s.rows, 0);
     if (plan.batchSize && trainRows < plan.batchSize) {
       const key = profile === 'easyr1' ? 'data.rollout_batch_size' : 'data.train_batch_size';

@@ -66,7 +66,7 @@ const EVERY_KEY: Record<string, Record<string, unknown>> = {
     seed: 7,
     video_key: 'videos',
   },
-  teacher: { file: 't.jsonl', id_key: 'tid', response_key: 'r', column: 'c', ending: 'strip' },
+  teacher: { file: 't.jsonl', id_key: 'tid', split_key: 'part', response_key: 'r', column: 'c', ending: 'strip' },
   hub: { revision: 'main', endpoint: 'http://127.0.0.1:1', cache_dir: 'cache', offline: true, token: 'hf_x' },
 };
 const EVERY_TOP: Record<string, unknown> = {
@@ -91,6 +91,7 @@ const EVERY_TOP: Record<string, unknown> = {
   passthrough: false,
   dedupe: false,
   max_drop_ratio: 0.9,
+  max_split_drop_ratio: 0.8,
   keep_ratio: 0.5,
   concurrency: 3,
   trainer: { 'trainer.total_epochs': 2 },

@@ -55,7 +55,7 @@ test('bounds defaults come from the table (EasyR1 config values; qwen-vl-utils 4
   assert.equal(set.qwenVlUtilsMinPixels, 4 * 28 * 28);
 });
 
-test('the CLI offers the table names for --pipeline', { timeout: 120_000 }, async () => {
+test('the CLI offers the table names for --pipeline', { timeout: 600_000 }, async () => {
   for (const cmd of ['build', 'tokens', 'report', 'validate']) {
     const r = await runCli([cmd, '--help'], { cwd: process.cwd() });
     assert.equal(r.status, 0, r.stderr);

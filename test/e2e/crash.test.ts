@@ -44,7 +44,7 @@ function cliAsync(
     child.on('exit', (status) => ok({ status, stderr }));
   });
 }
-async function waitFor(cond: () => boolean, what: string, ms = 60_000) {
+async function waitFor(cond: () => boolean, what: string, ms = 480_000) {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);

@@ -80,7 +80,7 @@ test('validate and report --help name the format prompt and pipeline they count 
     assert.ok(fp && pipe, vh);
     const v = await runCli(['validate', file, '--target', 'easyr1', '--model', 'qwen3-vl', '--json'], {
       cwd: dir,
-      timeoutMs: 300_000,
+      timeoutMs: 540_000,
     });
     assert.equal(v.status, 0, v.stderr + v.stdout);
     const got = JSON.parse(v.stdout).summary;
@@ -108,7 +108,7 @@ test('validate and report --help name the format prompt and pipeline they count 
     // report FILES: the same defaults.
     const rh = await help(dir, 'report');
     assert.equal(helpDefault(rh, '--format-prompt'), fp);
-    const r = await runCli(['report', file, '--target', 'easyr1', '--json'], { cwd: dir, timeoutMs: 300_000 });
+    const r = await runCli(['report', file, '--target', 'easyr1', '--json'], { cwd: dir, timeoutMs: 540_000 });
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout);
     assert.equal(rep.model.name, helpDefault(rh, '--model'));

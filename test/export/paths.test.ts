@@ -85,7 +85,7 @@ test("a build folder holds no absolute path of the build machine; image names ar
       '--max-drop-ratio',
       '1',
     ];
-    const res = await runCli(args, { cwd, timeoutMs: 300_000 });
+    const res = await runCli(args, { cwd, timeoutMs: 540_000 });
     assert.equal(res.status, 0, res.stderr + res.stdout);
 
     const needles = [inDir, cwd, outBase, packageRoot(), homedir(), process.cwd()].filter((n) => n && n !== '/');
@@ -130,7 +130,7 @@ test("a build folder holds no absolute path of the build machine; image names ar
 
     // Rerun: byte-identical.
     const before = tree(out);
-    const again = await runCli(args, { cwd, timeoutMs: 300_000 });
+    const again = await runCli(args, { cwd, timeoutMs: 540_000 });
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(tree(out), before);
   } finally {

@@ -44,7 +44,7 @@ export function runCli(
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 540_000);
     child.on('close', (status, signal) => {
       clearTimeout(timer);
       ok({ status, signal, stdout, stderr, ms: Date.now() - t0 });

@@ -140,11 +140,11 @@ export async function startSlurm(dir: string): Promise<Slurm> {
   run('slurmd', ['-D', '-f', conf]);
   const t0 = Date.now();
   for (;;) {
-    const s = spawnSync('sinfo', ['-h', '-o', '%T'], { env, encoding: 'utf8', timeout: 10_000 });
+    const s = spawnSync('sinfo', ['-h', '-o', '%T'], { env, encoding: 'utf8', timeout: 60_000 });
     if (s.status === 0 && /idle|mixed|allocated/.test(s.stdout)) break;
-    if (Date.now() - t0 > 60_000) {
+    if (Date.now() - t0 > 240_000) {
       await stop();
-      throw new Error(`Slurm did not come up within 60s: ${s.stdout}${s.stderr}\n${out}`);
+      throw new Error(`Slurm did not come up within 240s: ${s.stdout}${s.stderr}\n${out}`);
     }
     await sleep(500);
   }
@@ -155,7 +155,7 @@ export async function startSlurm(dir: string): Promise<Slurm> {
     async waitJob(id, timeoutMs) {
       const start = Date.now();
       for (;;) {
-        const s = spawnSync('scontrol', ['show', 'job', id], { env, encoding: 'utf8', timeout: 10_000 });
+        const s = spawnSync('scontrol', ['show', 'job', id], { env, encoding: 'utf8', timeout: 60_000 });
         const state = /JobState=(\S+)/.exec(s.stdout)?.[1];
         if (state && !/PENDING|RUNNING|CONFIGURING|COMPLETING|REQUEUED|SUSPENDED/.test(state)) return state;
         if (Date.now() - start > timeoutMs)

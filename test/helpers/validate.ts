@@ -119,7 +119,7 @@ export async function screenshotHtml(
       const child = spawn(chromium, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += String(d)));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 540_000);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);

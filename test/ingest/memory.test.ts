@@ -57,7 +57,7 @@ async function measure(
     [...process.execArgv.filter((a) => !a.startsWith('--test')), '--expose-gc', '--input-type=module', '-e', code],
     {
       maxBuffer: 1 << 20,
-      timeout: 300_000,
+      timeout: 600_000,
     },
   );
   return JSON.parse(stdout.trim().split('\n').pop()!);

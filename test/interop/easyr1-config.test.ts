@@ -105,7 +105,7 @@ test('an EasyR1 config run from the repo root: cwd-relative paths, the model of 
   const out = join(tmp, 'out-config');
   const r = await runCli(
     ['build', '--config', 'examples/geo3k.yaml', '--target', 'easyr1', '--id-key', 'id', '--out', out],
-    { cwd: root, env, timeoutMs: 300_000 },
+    { cwd: root, env, timeoutMs: 540_000 },
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(
@@ -130,7 +130,7 @@ test('an EasyR1 config run from the repo root: cwd-relative paths, the model of 
   const dry = await runCli(['train', '--profile', 'easyr1', '--data', out, '--dry-run', '--model-path', MODEL_DIR], {
     cwd: root,
     env,
-    timeoutMs: 120_000,
+    timeoutMs: 540_000,
   });
   assert.match(dry.stdout + dry.stderr, /override_chat_template: .*chat_template\.jinja/, dry.stdout + dry.stderr);
 
@@ -162,7 +162,7 @@ test('an EasyR1 config run from the repo root: cwd-relative paths, the model of 
       '--out',
       ref,
     ],
-    { cwd: root, env, timeoutMs: 300_000 },
+    { cwd: root, env, timeoutMs: 540_000 },
   );
   assert.equal(rr.status, 0, rr.stderr);
   const got = lengths(out);
@@ -191,7 +191,7 @@ test('an EasyR1 config run from the repo root: cwd-relative paths, the model of 
       '--out',
       plain,
     ],
-    { cwd: root, env, timeoutMs: 300_000 },
+    { cwd: root, env, timeoutMs: 540_000 },
   );
   assert.equal(rp.status, 0, rp.stderr);
   const plainTrain = lengths(plain);
@@ -220,7 +220,7 @@ test('EasyR1 paths: relative to the working directory; missing local paths say s
       '--out',
       join(tmp, 'o1'),
     ],
-    { cwd: join(root, 'examples'), env, timeoutMs: 120_000 },
+    { cwd: join(root, 'examples'), env, timeoutMs: 540_000 },
   );
   assert.equal(fromExamples.status, 2, fromExamples.stderr);
   assert.match(
@@ -237,7 +237,7 @@ test('EasyR1 paths: relative to the working directory; missing local paths say s
   );
   const beside = await runCli(
     ['build', '--config', 'examples/beside.yaml', '--model', 'qwen2.5-vl', '--out', join(tmp, 'o2')],
-    { cwd: root, env, timeoutMs: 120_000 },
+    { cwd: root, env, timeoutMs: 540_000 },
   );
   assert.equal(beside.status, 2, beside.stderr);
   assert.match(
@@ -247,7 +247,7 @@ test('EasyR1 paths: relative to the working directory; missing local paths say s
   // a spec that looks like a path and is missing never goes to the network
   const missing = await runCli(
     ['build', '--train', './data/nope@train', '--model', 'qwen2.5-vl', '--out', join(tmp, 'o3')],
-    { cwd: root, env, timeoutMs: 120_000 },
+    { cwd: root, env, timeoutMs: 540_000 },
   );
   assert.equal(missing.status, 2, missing.stderr);
   assert.match(missing.stderr, /local path not found: \S*data\/nope/);
@@ -258,7 +258,7 @@ test('EasyR1 paths: relative to the working directory; missing local paths say s
   );
   const nofp = await runCli(
     ['build', '--config', 'examples/nofp.yaml', '--model', 'qwen2.5-vl', '--out', join(tmp, 'o4')],
-    { cwd: root, env, timeoutMs: 120_000 },
+    { cwd: root, env, timeoutMs: 540_000 },
   );
   assert.equal(nofp.status, 2, nofp.stderr);
   assert.match(nofp.stderr, /format prompt not found/);
@@ -275,7 +275,7 @@ test('model_path as a Hub id: the HF cache, a bundled profile only for its own f
   const unchanged = await runCli(['build', '--config', 'examples/config.yaml', '--out', join(tmp, 'h0')], {
     cwd: root,
     env,
-    timeoutMs: 120_000,
+    timeoutMs: 540_000,
   });
   assert.equal(unchanged.status, 2, unchanged.stderr);
   assert.match(
@@ -293,7 +293,7 @@ test('model_path as a Hub id: the HF cache, a bundled profile only for its own f
   writeFileSync(join(root, 'examples', 'hub-model.yaml'), cfgFor('Qwen/Qwen2.5-VL-7B-Instruct'));
   const cached = await runCli(
     ['build', '--config', 'examples/hub-model.yaml', '--target', 'easyr1', '--out', join(tmp, 'h1')],
-    { cwd: root, env: { ...env, HF_HUB_CACHE: cache }, timeoutMs: 300_000 },
+    { cwd: root, env: { ...env, HF_HUB_CACHE: cache }, timeoutMs: 540_000 },
   );
   assert.equal(cached.status, 0, cached.stderr);
   assert.match(cached.stderr, /model Qwen\/Qwen2\.5-VL-7B-Instruct: Hugging Face cache/);
@@ -303,7 +303,7 @@ test('model_path as a Hub id: the HF cache, a bundled profile only for its own f
   // not cached: the bundled qwen2.5-vl holds exactly that repo's files, so it is used (and said)
   const bundled = await runCli(
     ['build', '--config', 'examples/hub-model.yaml', '--target', 'easyr1', '--out', join(tmp, 'h2')],
-    { cwd: root, env, timeoutMs: 300_000 },
+    { cwd: root, env, timeoutMs: 540_000 },
   );
   assert.equal(bundled.status, 0, bundled.stderr);
   assert.match(bundled.stderr, /bundled profile qwen2\.5-vl: the files of Qwen\/Qwen2\.5-VL-7B-Instruct/);
@@ -311,7 +311,7 @@ test('model_path as a Hub id: the HF cache, a bundled profile only for its own f
   writeFileSync(join(root, 'examples', 'hub-model3.yaml'), cfgFor('Qwen/Qwen3-VL-8B-Instruct'));
   const q3 = await runCli(
     ['build', '--config', 'examples/hub-model3.yaml', '--target', 'easyr1', '--out', join(tmp, 'h3')],
-    { cwd: root, env, timeoutMs: 120_000 },
+    { cwd: root, env, timeoutMs: 540_000 },
   );
   assert.equal(q3.status, 2, q3.stderr);
   assert.match(

@@ -196,7 +196,7 @@ async function build(args: string[], out: string) {
   const r = await runCli(['build', ...args, '--id-key', 'id', '--out', out, '-q'], {
     cwd: tmp,
     env,
-    timeoutMs: 300_000,
+    timeoutMs: 540_000,
   });
   return r;
 }
@@ -391,7 +391,7 @@ test('a jsonl repo: the rows of its default config come from refs/convert/parque
   ]);
   const r = await runCli(
     ['build', '--train', 'tester/jsonl@train', '--val', 'tester/jsonl@test', '--id-key', 'id', '--out', 'jsonl'],
-    { cwd: tmp, env, timeoutMs: 300_000 },
+    { cwd: tmp, env, timeoutMs: 540_000 },
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /holds json data files, not parquet; using the Hub's converted parquet/);
@@ -424,7 +424,7 @@ test('a jsonl repo: the rows of its default config come from refs/convert/parque
       'jsonl-offline',
       '-q',
     ],
-    { cwd: tmp, env: { ...env, HF_HUB_OFFLINE: '1' }, timeoutMs: 300_000 },
+    { cwd: tmp, env: { ...env, HF_HUB_OFFLINE: '1' }, timeoutMs: 540_000 },
   );
   assert.equal(off.status, 0, off.stderr);
   assert.deepEqual(keptIds('jsonl-offline'), kept);
@@ -454,7 +454,7 @@ test('offline, the cached card and files give the same splits', async () => {
     {
       cwd: tmp,
       env: { ...env, HF_HUB_OFFLINE: '1' },
-      timeoutMs: 300_000,
+      timeoutMs: 540_000,
     },
   );
   assert.equal(r.status, 0, r.stderr);

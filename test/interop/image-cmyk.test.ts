@@ -78,7 +78,7 @@ print(json.dumps(rows))
 
 test(
   "a CMYK JPEG or TIFF is written as Pillow's convert('RGB') of it, not converted through a colour profile",
-  { skip: python ? false : 'no Python venv (see the log)', timeout: 300_000 },
+  { skip: python ? false : 'no Python venv (see the log)', timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'cmyk');
     mkdirSync(join(dir, 'images'), { recursive: true });

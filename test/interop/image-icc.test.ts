@@ -71,7 +71,7 @@ print(json.dumps(rows))
 
 test(
   'an image with an embedded Display-P3 profile keeps the values Pillow reads when it is converted or shrunk',
-  { skip: python ? false : 'no Python venv (see the log)', timeout: 300_000 },
+  { skip: python ? false : 'no Python venv (see the log)', timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'p3');
     mkdirSync(join(dir, 'images'), { recursive: true });

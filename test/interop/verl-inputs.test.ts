@@ -19,7 +19,7 @@ import type { PromptMessage } from '../../src/core/types.js';
 
 const python = await ensurePythonVenv(['pyarrow', 'datasets', 'Pillow']);
 const skip = python ? false : 'python venv not available';
-const TIMEOUT = 300_000;
+const TIMEOUT = 600_000;
 
 const INSTRUCTION =
   'You FIRST think about the reasoning process as an internal monologue and then provide the final answer. The reasoning process MUST BE enclosed within <think> </think> tags. The final answer MUST BE put in \\boxed{}.';

@@ -30,7 +30,7 @@ function noStack(s: string) {
 
 test(
   'data.train_file (missing "s") in --config: exit 2 naming the key and data.train_files; the sample is not built into OUT',
-  { timeout: 120_000 },
+  { timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'train-file');
     await mkdir(dir, { recursive: true });
@@ -47,7 +47,7 @@ test(
 
 test(
   'max_prompt_lenght: exit 2 with "did you mean data.max_prompt_length"; a key at the wrong level names where it goes',
-  { timeout: 120_000 },
+  { timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'lenght');
     await mkdir(dir, { recursive: true });
@@ -66,7 +66,7 @@ test(
 
 test(
   'a --config without train_files is an error naming the key and the file, never a build of the bundled sample',
-  { timeout: 120_000 },
+  { timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'no-train');
     await mkdir(dir, { recursive: true });

@@ -110,7 +110,7 @@ async function checkCorpusBuild(
 
 test(
   'jsonl + image folder corpus: each bad row dropped with its reason, good and odd-but-valid rows kept',
-  { timeout: 60_000 },
+  { timeout: 600_000 },
   async () => {
     const out = join(tmp, 'out-jsonl');
     const warnings: string[] = [];
@@ -155,7 +155,7 @@ test(
 
 test(
   'parquet corpus (embedded bytes, nulls, empty lists): each bad row dropped with its reason, the rest kept',
-  { timeout: 60_000 },
+  { timeout: 600_000 },
   async () => {
     const out = join(tmp, 'out-parquet');
     const r = await build(
@@ -177,7 +177,7 @@ test(
 
 test(
   'file-level problems: exit 2 naming the file or column and the fix, no stack trace, previous output untouched',
-  { timeout: 120_000 },
+  { timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'files');
     const out = join(dir, 'out');
@@ -269,7 +269,7 @@ test(
       },
     ];
     for (const c of cases) {
-      const r = await runCli([...base, ...c.args], { cwd: tmp, timeoutMs: 60_000 });
+      const r = await runCli([...base, ...c.args], { cwd: tmp, timeoutMs: 540_000 });
       assert.equal(r.status, 2, `${c.name}: exit 2 (got ${r.status}, signal ${r.signal}): ${r.stderr}`);
       assert.match(r.stderr, /^gad-data: /, `${c.name}: a gad-data message`);
       assert.match(r.stderr, c.message, `${c.name}: names the file / column`);

@@ -63,7 +63,7 @@ function cli(
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', (e) => ok({ status: null, stdout, stderr: `cannot start the CLI: ${e.message}` }));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 540_000);
     child.on('close', (status) => {
       clearTimeout(timer);
       ok({ status, stdout, stderr });

@@ -29,7 +29,7 @@ for (const [flag, key] of [
 ] as const) {
   test(
     `${flag} and data.${key}: -1, 0 and 1.5 refused by the same rule with the same message`,
-    { timeout: 240_000 },
+    { timeout: 600_000 },
     async () => {
       for (const v of ['-1', '0', '1.5']) {
         const viaFlag = await runCli(['build', '--train', 'train.jsonl', flag, v, '--out', 'out-flag'], {
@@ -48,7 +48,7 @@ for (const [flag, key] of [
   );
 }
 
-test('validate --max-prompt-length 0 follows the same rule', { timeout: 60_000 }, async () => {
+test('validate --max-prompt-length 0 follows the same rule', { timeout: 600_000 }, async () => {
   const r = await runCli(['validate', 'nothing.parquet', '--max-prompt-length', '0'], { cwd: tmp, env });
   assert.equal(r.status, 2);
   assert.ok(r.stderr.includes(`--max-prompt-length ${RULE('0')}`), r.stderr);

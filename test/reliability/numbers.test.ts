@@ -67,7 +67,7 @@ const IDS = ['9007199254740993', '9007199254740992', '9007199254740994'];
 
 test(
   'jsonl numbers keep their text: answers and ids as Python str(), three big ids stay three, the teacher join finds each',
-  { skip: python ? false : 'no Python venv', timeout: 180_000 },
+  { skip: python ? false : 'no Python venv', timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'build');
     await mkdir(join(dir, 'img'), { recursive: true });
@@ -123,7 +123,7 @@ test(
 
 test(
   'the easyr1 schema keeps the answer text too; a .json array file reads numbers the same way',
-  { skip: python ? false : 'no Python venv', timeout: 120_000 },
+  { skip: python ? false : 'no Python venv', timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'easyr1');
     await mkdir(dir, { recursive: true });
@@ -154,7 +154,7 @@ test(
 
 test(
   'a parquet float column (written by pyarrow) keeps Python\'s str(): 1.0 stays "1.0"',
-  { skip: python ? false : 'no Python venv', timeout: 120_000 },
+  { skip: python ? false : 'no Python venv', timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'parquet');
     await mkdir(dir, { recursive: true });
@@ -220,7 +220,7 @@ test("reading a jsonl: numbers Python reads as float or big int carry Python's t
 
 test(
   'pyFloatRepr equals Python repr() on edge cases and 20,000 random doubles',
-  { skip: python ? false : 'no Python venv', timeout: 120_000 },
+  { skip: python ? false : 'no Python venv', timeout: 600_000 },
   async () => {
     // 123456789012345678 is not a double on purpose: it is read as the double next to it, as Python does.
     const values: number[] = [
@@ -289,7 +289,7 @@ test('gad-data tokens --jsonl echoes an id as written (a big integer or 1.0 is n
 
 test(
   'pass-through columns of a jsonl keep their numbers: 0.0 stays a double, a big int an exact int64, as pyarrow reads the file',
-  { skip: python ? false : 'no Python venv', timeout: 180_000 },
+  { skip: python ? false : 'no Python venv', timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'passthrough-numbers');
     await mkdir(join(dir, 'img'), { recursive: true });
@@ -330,7 +330,7 @@ print(json.dumps({k: {"src_type": str(src.schema.field(k).type), "out_type": str
 
 test(
   'a parquet float pass-through column keeps inf, -inf, nan and -0.0 bit for bit, as pyarrow reads the input',
-  { skip: python ? false : 'no Python venv', timeout: 120_000 },
+  { skip: python ? false : 'no Python venv', timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'parquet-nonfinite');
     await mkdir(dir, { recursive: true });

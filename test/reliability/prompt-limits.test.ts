@@ -58,7 +58,7 @@ function hugeText(bytes: number): string {
 
 test(
   'PromptCounter with a limit: a 20 MB prompt is not tokenized (no encode call over it), the count is a lower bound over the limit',
-  { timeout: 120_000 },
+  { timeout: 600_000 },
   async () => {
     const counter = new PromptCounter(await loadModelProfile('qwen3-vl'), await loadFormatPrompt('math'));
     const calls: number[] = [];
@@ -91,7 +91,7 @@ test(
 
 test(
   'a build of 17 rows with one 20 MB prompt: the row is dropped with an honest lower bound, memory stays low, the recommendation is not set by it',
-  { timeout: 300_000 },
+  { timeout: 600_000 },
   async (t) => {
     const dir = join(tmp, 'tiny');
     await mkdir(join(dir, 'img'), { recursive: true });

@@ -78,7 +78,7 @@ async function killBeforeCommit(out: string) {
   const exited = new Promise((ok) => child.once('exit', ok));
   const t0 = Date.now();
   while (!existsSync(holdFile)) {
-    if (Date.now() - t0 > 120_000) throw new Error('the build never reached the commit');
+    if (Date.now() - t0 > 480_000) throw new Error('the build never reached the commit');
     await sleep(50);
   }
   child.kill('SIGKILL');
@@ -95,7 +95,7 @@ async function killMidBuild(out: string, work = join(tmp, `.${out}.partial`)) {
   const t0 = Date.now();
   while (!(existsSync(journal) && readFileSync(journal, 'utf8').trim().split('\n').length >= 3)) {
     if (exited) throw new Error('the build finished before it could be killed mid-way');
-    if (Date.now() - t0 > 120_000) throw new Error('no finished shard in time');
+    if (Date.now() - t0 > 480_000) throw new Error('no finished shard in time');
     await sleep(10);
   }
   child.kill('SIGKILL');
@@ -111,7 +111,7 @@ async function freshBuild(out: string) {
 
 test(
   'killed before the commit, nothing edited: --resume reuses the finished shards',
-  { timeout: 300_000 },
+  { timeout: 600_000 },
   async () => {
     await killBeforeCommit('same');
     const r = await runCli([...args('same'), '--resume'], { cwd: tmp, env });
@@ -124,7 +124,7 @@ test(
 
 test(
   'the teacher file edited between the kill and --resume: starts over, says why, no old response survives',
-  { timeout: 300_000 },
+  { timeout: 600_000 },
   async () => {
     await writeTeacher('old');
     await killMidBuild('teacher');
@@ -147,7 +147,7 @@ test(
 
 test(
   'an image file edited between the kill and --resume: starts over, naming the image; output equals a fresh build',
-  { timeout: 300_000 },
+  { timeout: 600_000 },
   async () => {
     await writeTeacher('old');
     await killMidBuild('image');
@@ -165,7 +165,7 @@ test(
 
 test(
   'an --out that is a symlink: a refused resume still says why (the digest is read beside the link target)',
-  { timeout: 300_000 },
+  { timeout: 600_000 },
   async () => {
     await writeTeacher('old');
     await mkdir(join(tmp, 'targets'), { recursive: true });

@@ -91,7 +91,7 @@ const ARGS = ['--prompt-key', 'problem', '--id-key', 'id', '--format-prompt', 'n
 
 test(
   'HF_TOKEN in the environment: used for the Hub, absent from every written file and the console',
-  { timeout: 90_000 },
+  { timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'env');
     await mkdir(dir, { recursive: true });
@@ -136,7 +136,7 @@ test(
 
 test(
   'hub.token in gad-data.yaml: used for the Hub, absent from every written file (but the config) and the console',
-  { timeout: 90_000 },
+  { timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'yaml');
     await mkdir(dir, { recursive: true });
@@ -179,7 +179,7 @@ test(
 
 test(
   'a refused token: clear exit-2 error that does not echo it (wrong token, and one not shaped like a token)',
-  { timeout: 60_000 },
+  { timeout: 600_000 },
   async () => {
     const dir = join(tmp, 'wrong');
     await mkdir(dir, { recursive: true });

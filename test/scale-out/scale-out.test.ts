@@ -23,11 +23,11 @@ test('planParts: about --hours per task, at least 1, never more parts than rows'
 
 test(
   'scale-out --k8s: an Indexed Job of N parts (k8s/N) and a merge Job, from a measured rate',
-  { timeout: 300_000 },
+  { timeout: 600_000 },
   async () => {
     const r = await runCli(
       ['scale-out', '--k8s', '--sample-parts', '4', '--hours', '0.0001', '--pvc', 'datasets', '--cpus', '2'],
-      { cwd: tmp, timeoutMs: 300_000 },
+      { cwd: tmp, timeoutMs: 540_000 },
     );
     assert.equal(r.status, 0, r.stderr);
     // the bundled sample: 211 input rows, the rate measured by building part 0 of 4 for real

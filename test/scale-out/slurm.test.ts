@@ -68,7 +68,7 @@ test(
       assert.match(script, /sbatch --parsable --array=0-3/);
       assert.match(script, /--dependency=afterok:\$array/);
 
-      const sub = spawnSync('bash', ['submit.sh'], { cwd: dir, env: slurm.env, encoding: 'utf8', timeout: 60_000 });
+      const sub = spawnSync('bash', ['submit.sh'], { cwd: dir, env: slurm.env, encoding: 'utf8', timeout: 600_000 });
       assert.equal(sub.status, 0, `${sub.stdout}${sub.stderr}`);
       const ids = /ARRAY_JOB=(\d+) MERGE_JOB=(\d+)/.exec(sub.stdout);
       assert.ok(ids, sub.stdout);

@@ -34,7 +34,7 @@ function scriptEnv(record: string, extra: Record<string, string> = {}): NodeJS.P
 }
 
 function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv, args: string[] = []) {
-  const r = spawnSync('bash', [script, ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('bash', [script, ...args], { cwd, env, encoding: 'utf8', timeout: 600_000 });
   assert.equal(r.status, 0, `bash ${script} failed: ${r.stderr}`);
   return r;
 }

@@ -162,7 +162,7 @@ describe('runTraining with a real python3 and the recording verl', () => {
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
       const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 480_000;
       while (!existsSync(`${s.record}.ready`)) {
         if (Date.now() > deadline || child.exitCode !== null) throw new Error(`trainer never became ready: ${out}`);
         await new Promise((r) => setTimeout(r, 50));

@@ -20,7 +20,7 @@ function runSeed(
   env: Record<string, string>,
 ): { overrides: Map<string, string>; order: string[]; env: Record<string, string> } {
   const record = join(root, 'seed-record.json');
-  const r = spawnSync('bash', [SEED], { env: fakeVerlEnv(record, env), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('bash', [SEED], { env: fakeVerlEnv(record, env), encoding: 'utf8', timeout: 600_000 });
   assert.equal(r.status, 0, `the seed script failed: ${r.stderr}`);
   const rec = JSON.parse(readFileSync(record, 'utf8')) as {
     argv: string[];

@@ -44,7 +44,7 @@ test('report FILE.parquet --out DIR writes a self-contained report.html and repo
     const out = join(dir, 'my report');
     const res = await runCli(['report', file, '--model', 'qwen2.5-vl', '--max-prompt-length', '512', '--out', out], {
       cwd: dir,
-      timeoutMs: 300_000,
+      timeoutMs: 540_000,
     });
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /max_prompt_length/, 'the terminal table is still printed');
@@ -76,7 +76,7 @@ test('report FILE.parquet --out DIR writes a self-contained report.html and repo
     const out2 = join(dir, 'second');
     const res2 = await runCli(['report', file, '--model', 'qwen2.5-vl', '--json', '--out', out2], {
       cwd: dir,
-      timeoutMs: 300_000,
+      timeoutMs: 540_000,
     });
     assert.equal(res2.status, 0, res2.stderr);
     assert.equal(JSON.parse(res2.stdout).total.rows, sizes.length);
@@ -120,7 +120,7 @@ test("report OUT_DIR recommends with the build's keep_ratio: --json equals the b
     assert.equal(r.exitCode, 0);
     const built = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     assert.equal(built.recommendation.keep, 0.5);
-    const res = await runCli(['report', out, '--json'], { cwd: dir, timeoutMs: 300_000 });
+    const res = await runCli(['report', out, '--json'], { cwd: dir, timeoutMs: 540_000 });
     assert.equal(res.status, 0, res.stderr);
     const again = JSON.parse(res.stdout);
     // the default 0.99 would recommend another limit: the test proves the build's ratio is used

@@ -54,6 +54,7 @@ export async function openBuildIngest(
       ? {
           file: cfg.teacher.file,
           idKey: cfg.teacher.id_key ?? undefined,
+          splitKey: cfg.teacher.split_key,
           responseKey: cfg.teacher.response_key ?? undefined,
         }
       : undefined,
