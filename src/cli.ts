@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
 import { VERSION } from './version.js';
 import { addBuildCommand } from './commands/build.js';
+import { addDoctorCommand } from './commands/doctor.js';
 import { addExportCommands } from './commands/export.js';
 import { addInitCommand } from './commands/init.js';
 import { addMergeCommand } from './commands/partition.js';
@@ -39,6 +40,7 @@ export function createProgram(): Command {
   addValidateCommand(program);
   addExportCommands(program);
   addTrainCommand(program);
+  addDoctorCommand(program);
   return program;
 }
 

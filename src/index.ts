@@ -29,6 +29,14 @@ export {
   type TokensLine,
 } from './format/index.js';
 
+// doctor: `gad-data doctor`
+export {
+  describeEnvironment,
+  renderEnvironment,
+  type EnvironmentReport,
+  type EnvironmentParams,
+} from './format/environment.js';
+
 // export: `gad-data export sft | prompts | rm`
 export { exportSft, exportPrompts, exportRm, type SftOptions, type RmOptions } from './export/recipe/index.js';
 

@@ -60,6 +60,7 @@ export async function finishBuild(p: {
     cfg,
     profile,
     modelSource: prep.modelSource,
+    modelLocalDir: prep.modelLocalDir,
     chatTemplateOverride: !!prep.override,
     bounds,
     prompt,

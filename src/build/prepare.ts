@@ -22,6 +22,8 @@ export interface Prepared {
   profile: ModelProfile;
   /** Where the model files come from, as displayed (the manifest's model.source). */
   modelSource: string;
+  /** The folder a trainer must load the model from (a model found in the ModelScope cache), else undefined. */
+  modelLocalDir?: string;
   /** data.override_chat_template, read (null: the model's own template). */
   override: { path: string; text: string } | null;
   prompt: FormatPrompt;
@@ -79,7 +81,11 @@ export async function prepare(
   const profileOverrides = !PIPELINES[cfg.pipeline].bounds
     ? { minPixels: cfg.data.min_pixels ?? undefined, maxPixels: cfg.data.max_pixels ?? undefined }
     : {};
-  const located = locateModel(cfg.model, { cwd: cfg.baseDir, key: cfg.modelKey ?? 'model' });
+  const located = locateModel(cfg.model, {
+    cwd: cfg.baseDir,
+    key: cfg.modelKey ?? 'model',
+    source: cfg.model_source,
+  });
   let profile = await loadModelProfile(located.path, profileOverrides);
   if (profile.name !== located.name) profile = { ...profile, name: located.name };
   if ((cfg.modelKey ?? 'default') !== 'default')
@@ -113,5 +119,6 @@ export async function prepare(
     timeoutMs: cfg.image_timeout * 1000,
   };
   const modelSource = located.describe((p) => displayPath(p));
-  return { profile, modelSource, override, prompt, counter, bounds, imageOpts };
+  const modelLocalDir = located.localDir;
+  return { profile, modelSource, modelLocalDir, override, prompt, counter, bounds, imageOpts };
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { flagParser } from '../config.js';
 import { collect } from '../config/flags.js';
-import { PIPELINE_NAMES } from '../core/defaults.js';
+import { MODEL_SOURCES, PIPELINE_NAMES } from '../core/defaults.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
 
@@ -16,7 +16,10 @@ export function addTokensCommand(program: Command): void {
   program
     .command('tokens')
     .description('exact prompt token counts from text and image sizes (no images needed)')
-    .option('-m, --model <name|dir>', 'qwen3-vl | qwen2.5-vl | a model folder', 'qwen3-vl')
+    .option('-m, --model <name|dir>', 'qwen3-vl | qwen2.5-vl | a model folder | a cached Hub id', 'qwen3-vl')
+    .addOption(
+      new Option('--model-source <source>', 'where a Hub model id is found').choices(MODEL_SOURCES).default('auto'),
+    )
     .option('-f, --format-prompt <name|file>', 'math | r1v | none | path/to/prompt.jinja', 'none')
     .addOption(new Option('--pipeline <name>', 'resize pipeline').choices(PIPELINE_NAMES).default('processor'))
     .option('--jsonl <file>', 'input lines {"problem": ..., "image_sizes": [[w,h],...]} ("-" for stdin)')
@@ -31,6 +34,7 @@ export function addTokensCommand(program: Command): void {
 async function runTokens(o: CliOptions): Promise<void> {
   const base = {
     model: o.model,
+    modelSource: o.modelSource,
     formatPrompt: o.formatPrompt,
     pipeline: o.pipeline,
     ids: !!o.ids,

@@ -15,6 +15,7 @@ export const BUILD_FLAG_ORDER = [
   '--train',
   '--val',
   '--model',
+  '--model-source',
   '--target',
   '--pipeline',
   '--format-prompt',

@@ -8,7 +8,7 @@
  * add its entry here or to its section (docs/configuration.md says how).
  */
 import { z } from 'zod';
-import { PIPELINE_NAMES, defaultPipelineFor } from '../core/defaults.js';
+import { MODEL_SOURCES, PIPELINE_NAMES, defaultPipelineFor } from '../core/defaults.js';
 import { GadError } from '../core/errors.js';
 import { DATA_KEYS, HUB_KEYS, TEACHER_KEYS } from './keys-sections.js';
 import { dflt, mb, type ConfigKey } from './key.js';
@@ -23,12 +23,23 @@ export const CONFIG_KEYS = {
   model: {
     type: z.string().min(1).default('qwen3-vl'),
     affectsOutput: true,
-    help: "`qwen3-vl`, `qwen2.5-vl` (bundled), a model folder, or a Hub id in the Hugging Face cache; without `model`/`--model`, EasyR1's `worker.actor.model.model_path` is used",
+    help: "`qwen3-vl`, `qwen2.5-vl` (bundled), a model folder, or a Hub id in the Hugging Face or ModelScope cache; without `model`/`--model`, EasyR1's `worker.actor.model.model_path` is used",
     flag: {
       flags: '-m, --model <name|dir>',
       help: (d) => `qwen3-vl | qwen2.5-vl | a model folder or checkpoint ${dflt(d)}`,
     },
     example: 'qwen3-vl | qwen2.5-vl (bundled) | path to a model folder / checkpoint',
+  },
+  model_source: {
+    type: z.enum(MODEL_SOURCES).default('auto'),
+    affectsOutput: true,
+    help: 'where a Hub id given as `model` is looked up: `auto` (the Hugging Face cache, then the ModelScope cache), `hf` or `modelscope`; nothing is downloaded',
+    flag: {
+      flags: '--model-source <source>',
+      help: (d) => `where a Hub model id is found: auto | hf | modelscope ${dflt(d)}`,
+      choices: MODEL_SOURCES,
+    },
+    example: 'auto (HF cache, then ModelScope cache) | hf | modelscope',
   },
   target: {
     type: z.enum(['verl', 'easyr1']).default('verl'),

@@ -103,3 +103,7 @@ export function defaultFormatPromptFor(target: Target): string {
 export function trainerOfPipeline(pipeline: ResizePipeline): string {
   return PIPELINES[pipeline].trainer;
 }
+
+/** Where `--model` looks for a Hub id: both caches (Hugging Face first), or one of them. */
+export const MODEL_SOURCES = ['auto', 'hf', 'modelscope'] as const;
+export type ModelSource = (typeof MODEL_SOURCES)[number];

@@ -59,6 +59,8 @@ export interface BuildManifestParams {
   profile: ModelProfile;
   /** Where the model files come from, as displayed. */
   modelSource: string;
+  /** The local folder trainers load the model from, when its name alone would not find it (ModelScope cache). */
+  modelLocalDir?: string;
   /** data.override_chat_template was used (its copy is CHAT_TEMPLATE_FILE). */
   chatTemplateOverride: boolean;
   bounds: Required<PipelineBounds>;
@@ -95,6 +97,7 @@ export async function buildManifest(p: BuildManifestParams): Promise<Manifest> {
       tokenizerSha256: profile.tokenizerSha256,
       chatTemplateSha256: profile.chatTemplateSha256,
       source: p.modelSource,
+      ...(p.modelLocalDir ? { localDir: p.modelLocalDir } : {}),
       chatTemplateSource: profile.chatTemplateSource,
       ...(p.chatTemplateOverride ? { chatTemplateFile: CHAT_TEMPLATE_FILE } : {}),
     },

@@ -1,11 +1,15 @@
 /**
  * Where a model's files are: a bundled profile (`fixtures/models/<name>/`), a local folder, or a Hub id in the
- * Hugging Face cache, found as transformers' `from_pretrained` would, offline (nothing is ever downloaded).
+ * Hugging Face cache (found as transformers' `from_pretrained` would) or in the ModelScope cache (as
+ * `modelscope download` and ms-swift store it), offline: nothing is ever downloaded.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { ModelSource } from '../core/defaults.js';
 import { GadError } from '../core/errors.js';
 import { HUB_REPO_ID, hfHubCacheDir, hubRepoFolderName } from '../core/hf-paths.js';
+import { modelDownloadHint } from '../core/download-hints.js';
+import { findInModelscopeCache, modelscopeCacheDir } from './modelscope-cache.js';
 
 /** Models shipped in `fixtures/models/<name>/`, usable offline with `--model <name>`. */
 export const BUNDLED_MODELS: readonly string[] = ['qwen2.5-vl', 'qwen3-vl'];
@@ -41,6 +45,13 @@ export const BUNDLED_HUB_IDS: Readonly<Record<string, { profile: string; revisio
 export interface LocatedModel {
   /** What loadModelProfile takes: a bundled name or a folder. */
   path: string;
+  /** Which kind of place the files came from. */
+  kind: 'bundled' | 'local' | 'hf-cache' | 'modelscope-cache';
+  /**
+   * The folder a trainer should load the model from when the name alone would not find it: set for a model in the
+   * ModelScope cache (verl and EasyR1 load Hub ids from the Hugging Face Hub, not from there).
+   */
+  localDir?: string;
   /** The model as the user named it (a Hub id stays a Hub id). */
   name: string;
   /** Where the files come from, for the log and the manifest (`describe` formats the folder, e.g. relative). */
@@ -56,31 +67,42 @@ export interface LocatedModel {
  */
 export function locateModel(
   ref: string,
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; key?: string } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; key?: string; source?: ModelSource } = {},
 ): LocatedModel {
   const cwd = opts.cwd ?? process.cwd();
   const key = opts.key ?? '--model';
-  const located = (path: string, what: (f: (p: string) => string) => string): LocatedModel => ({
+  const source = opts.source ?? 'auto';
+  const located = (
+    path: string,
+    kind: LocatedModel['kind'],
+    what: (f: (p: string) => string) => string,
+    localDir?: string,
+  ): LocatedModel => ({
     path,
+    kind,
     name: ref,
     from: what((p) => p),
     describe: what,
+    ...(localDir ? { localDir } : {}),
   });
-  if (BUNDLED_MODELS.includes(ref)) return located(ref, () => `bundled profile (${key})`);
+  if (BUNDLED_MODELS.includes(ref)) return located(ref, 'bundled', () => `bundled profile (${key})`);
   const local = isAbsolute(ref) ? ref : resolve(cwd, ref);
-  if (existsSync(local)) return located(local, (f) => `local folder ${f(local)} (${key})`);
+  if (existsSync(local)) return located(local, 'local', (f) => `local folder ${f(local)} (${key})`);
   if (!HUB_REPO_ID.test(ref) || ref.startsWith('.')) {
     throw new GadError(`model folder not found: ${ref} (${key}; resolved to ${local})`, {
       hint: `give a folder with tokenizer.json, tokenizer_config.json and preprocessor_config.json (relative paths are resolved against the working directory), or a bundled model: ${BUNDLED_MODELS.join(', ')}`,
     });
   }
-  const cache = hfHubCacheDir(opts.env);
-  const cached = join(cache, hubRepoFolderName(ref, 'model'));
-  if (existsSync(join(cached, 'snapshots'))) return located(cached, (f) => `Hugging Face cache ${f(cached)} (${key})`);
-  const bundled = BUNDLED_HUB_IDS[ref];
+  const cached = join(hfHubCacheDir(opts.env), hubRepoFolderName(ref, 'model'));
+  if (source !== 'modelscope' && existsSync(join(cached, 'snapshots')))
+    return located(cached, 'hf-cache', (f) => `Hugging Face cache ${f(cached)} (${key})`);
+  const ms = source !== 'hf' ? findInModelscopeCache(ref, opts.env) : null;
+  if (ms) return located(ms, 'modelscope-cache', (f) => `ModelScope cache ${f(ms)} (${key})`, ms);
+  const bundled = source !== 'modelscope' ? BUNDLED_HUB_IDS[ref] : undefined;
   if (bundled) {
     return located(
       bundled.profile,
+      'bundled',
       () =>
         `bundled profile ${bundled.profile}: the files of ${ref} at revision ${bundled.revision.slice(0, 8)} (${key}; not in the Hugging Face cache)`,
     );
@@ -88,10 +110,12 @@ export function locateModel(
   const bundledNote = /qwen3-vl/i.test(ref)
     ? ` The bundled qwen3-vl profile is an assembled set (not byte-checked against ${ref}); pass --model qwen3-vl to use it knowingly.`
     : '';
+  const searched = [
+    source !== 'modelscope' ? `the Hugging Face cache (${cached})` : '',
+    source !== 'hf' ? `the ModelScope cache (${modelscopeCacheDir(opts.env)})` : '',
+  ].filter(Boolean);
   throw new GadError(
-    `model ${ref} (${key}) is not a local folder and not in the Hugging Face cache (${cached}); gad-data never downloads models.${bundledNote}`,
-    {
-      hint: `pass --model DIR (or ${BUNDLED_MODELS.join(' / ')}), or download its tokenizer and processor files into the cache: hf download ${ref} tokenizer.json tokenizer_config.json preprocessor_config.json chat_template.json config.json`,
-    },
+    `model ${ref} (${key}) is not a local folder and not in ${searched.join(' nor ')}; gad-data never downloads models.${bundledNote}`,
+    { hint: `pass --model DIR (or ${BUNDLED_MODELS.join(' / ')}), or ${modelDownloadHint(ref)}` },
   );
 }

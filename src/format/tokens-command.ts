@@ -7,7 +7,7 @@
 import { stringify as losslessStringify } from 'lossless-json';
 import { JsonNumber, hasRiskyNumber, parseJsonExact } from '../ingest/numbers.js';
 import type { ResizePipeline } from '../core/types.js';
-import { PIPELINES, PIPELINE_NAMES, isResizePipeline } from '../core/defaults.js';
+import { type ModelSource, PIPELINES, PIPELINE_NAMES, isResizePipeline } from '../core/defaults.js';
 import { GadError, describeError } from '../core/errors.js';
 import {
   checkPixelBounds,
@@ -22,8 +22,10 @@ import { loadFormatPrompt, type FormatPrompt } from './template.js';
 import { PromptCounter } from './tokens.js';
 
 export interface TokensOptions {
-  /** Bundled model name or model folder. */
+  /** Bundled model name, model folder, or a Hub id in the Hugging Face / ModelScope cache. */
   model: string;
+  /** Where a Hub id is looked up (default auto: the Hugging Face cache, then the ModelScope cache). */
+  modelSource?: ModelSource;
   /** Bundled format prompt name (`math`, `r1v`, `none`) or a .jinja path. */
   formatPrompt: string;
   pipeline: ResizePipeline;
@@ -97,8 +99,9 @@ export class TokensSession {
         hint: `use one of: ${PIPELINE_NAMES.join(', ')}`,
       });
     }
-    // a Hub id is looked up in the Hugging Face cache, as `build` does (never downloaded)
-    const profile = await loadModelProfile(locateModel(opts.model).path, { family: opts.family });
+    // a Hub id is looked up in the Hugging Face / ModelScope cache, as `build` does (never downloaded)
+    const located = locateModel(opts.model, { source: opts.modelSource });
+    const profile = await loadModelProfile(located.path, { family: opts.family });
     const s = new TokensSession(profile, opts);
     s.checkSettings(opts.pipeline);
     await s.counter(opts.formatPrompt); // fail early on a bad --format-prompt

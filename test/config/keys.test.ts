@@ -71,6 +71,7 @@ const EVERY_KEY: Record<string, Record<string, unknown>> = {
 };
 const EVERY_TOP: Record<string, unknown> = {
   model: 'qwen2.5-vl',
+  model_source: 'modelscope',
   target: 'easyr1',
   pipeline: 'processor',
   out: 'elsewhere',
