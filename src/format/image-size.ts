@@ -84,10 +84,11 @@ export function chooseSize(probe: ImageProbe, opts: ImageOptions): SizeChoice {
   // is, EasyR1 computes exactly what it computes from the source.
   // Likewise an image with alpha: Pillow resizes RGBA premultiplied, and EasyR1 drops the alpha only afterwards.
   if (opts.pipeline === 'easyr1' && (probe.isPalette || probe.hasAlpha)) return keep;
-  // Over the first step's max_pixels: write what that step gives from the original (a pure downscale), when the
-  // trainer then leaves it alone and counts the same; otherwise keep the original.
+  // Over the first step's max_pixels (or rounded over it): write what that step gives from the original (fewer
+  // pixels; one side may grow to the factor grid, as the step itself does), when the trainer then leaves it alone
+  // and counts the same; otherwise keep the original (counted as the trainer counts it).
   const s = original.pre ?? original.resized;
-  if (!(s[0] <= W && s[1] <= H && s[0] * s[1] < W * H)) return keep;
+  if (!(s[0] * s[1] < W * H)) return keep;
   const again = resizeFor(s[0], s[1], opts.pipeline, opts.geometry, trainerBounds(opts));
   if (!again.ok || again.tokens !== original.tokens || !sameSize(again.resized, original.resized)) return keep;
   if (!sameSize(again.pre ?? again.resized, s)) return keep;
