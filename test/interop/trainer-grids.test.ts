@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { build } from '../../src/index.js';
+import { build, exportPrompts, exportSft } from '../../src/index.js';
 import { packagePath } from '../../src/core/paths.js';
 import { roundHalfEven } from '../../src/format/resize.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
@@ -124,6 +124,57 @@ test(
       const len = lengths.find((l) => l.index === i)!;
       const [w, h] = len.written[0] as [number, number];
       assert.ok(w * h <= MAX && w % 32 === 0 && h % 32 === 0, `row ${i}: written ${w}x${h}`);
+    }
+  },
+);
+
+test(
+  'the warmups and the sampling see every image at the grid verl trains on (ms-swift, LLaMA-Factory, swift infer)',
+  { skip, timeout: 900_000 },
+  async () => {
+    // Small diagrams (under the Qwen3-VL processor's 65,536 px) are where the trainers' resizes part ways.
+    const small = SIZES.filter(([w, h]) => w * h < 60_000).slice(0, 16);
+    const large = SIZES.filter(([w, h]) => w * h >= 60_000).slice(0, 8);
+    const dir = await dataset('recipe', [...small, ...large]);
+    const out = await buildIt(dir);
+    const buildLengths = readJsonl(join(out, 'lengths.jsonl'));
+    const exports = [
+      (await exportSft({ from: out, format: 'ms-swift' })).out,
+      (await exportSft({ from: out, format: 'llamafactory' })).out,
+      (await exportPrompts({ from: out })).out,
+    ];
+    const r = JSON.parse(
+      await runPython(python!, SCRIPT, [JSON.stringify({ model_dir: MODEL_DIR, build: out, exports })]),
+    ) as Record<string, unknown> & { verl: Array<{ index: number; verl: Grid[] }> };
+    const verlById = new Map<string, Grid[]>();
+    for (const row of r.verl) verlById.set(buildLengths.find((l) => l.index === row.index)!.id as string, row.verl);
+    for (const exp of exports) {
+      const grids = r[exp] as Record<string, Grid[]>;
+      const x = JSON.parse(readFileSync(join(exp, 'export.json'), 'utf8')) as {
+        trainer: string;
+        kind: string;
+        images: { atGadSize: number };
+        notes: string[];
+      };
+      const lines = readJsonl(join(exp, 'lengths.jsonl'));
+      assert.equal(lines.length, 24, `${exp}: every row exported`);
+      const differ: string[] = [];
+      for (const l of lines) {
+        const verl = verlById.get(l.id as string)!;
+        const got = grids[`${l.split}/${l.line}`]!;
+        if (JSON.stringify(got) !== JSON.stringify(verl))
+          differ.push(`${l.id}: ${x.trainer} ${JSON.stringify(got)}, verl ${JSON.stringify(verl)}`);
+        if (l.image_tokens !== undefined)
+          assert.equal(
+            l.image_tokens,
+            verl.reduce((a, g) => a + tokens(g), 0),
+            `${exp} ${l.id}: image tokens`,
+          );
+      }
+      assert.deepEqual(differ, [], `${x.kind} ${x.trainer}: the trainer's grid equals verl's`);
+      // Some images had to be written at the GAD size, and the export says so.
+      assert.ok(x.images.atGadSize > 0, `${exp}: images written at the GAD stage's size`);
+      assert.ok(x.notes.some((n) => n.startsWith(`${x.images.atGadSize} image(s) written at the size the GAD stage`)));
     }
   },
 );
