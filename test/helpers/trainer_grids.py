@@ -18,6 +18,8 @@ from its source (qwen-vl-utils is not in the wheel mirror, so its two functions 
 - LLaMA-Factory (hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/mm_plugin.py `BasePlugin._preprocess_image`,
   `Qwen2VLPlugin._preprocess_image`): scale into [image_min_pixels, image_max_pixels] with int() truncation, sides
   below 28 raised to 28, then the processor (which resizes).
+- EasyR1 (hiyouga/EasyR1, verl/utils/dataset.py `ImageProcessMixin.process_image`): a dict's bytes opened with
+  Pillow, scaled down to max_pixels then up to min_pixels with int() truncation, converted to RGB; then the processor.
 - The processor: transformers' Qwen2-VL image processor (PIL backend) with the model's preprocessor_config.json.
 """
 import io
@@ -155,7 +157,33 @@ def llamafactory(path, lf):
     return grid_of([image])[0]
 
 
+def easyr1(image, min_pixels, max_pixels):
+    if isinstance(image, dict):
+        image = Image.open(io.BytesIO(image["bytes"]))
+    if (image.width * image.height) > max_pixels:
+        f = math.sqrt(max_pixels / (image.width * image.height))
+        image = image.resize((int(image.width * f), int(image.height * f)))
+    if (image.width * image.height) < min_pixels:
+        f = math.sqrt(min_pixels / (image.width * image.height))
+        image = image.resize((int(image.width * f), int(image.height * f)))
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return image
+
+
 result = {}
+if "easyr1_build" in spec:
+    import datasets
+
+    b = spec["easyr1_build"]
+    m = json.load(open(os.path.join(b, "manifest.json")))
+    rows = []
+    for s_ in m["shards"]:
+        ds = datasets.load_dataset("parquet", data_files=os.path.join(b, s_["file"]), split="train")
+        for r in ds:
+            images = [easyr1(im, m["resize"]["minPixels"], m["resize"]["maxPixels"]) for im in r[m["columns"]["images"]]]
+            rows.append({"answer": r[m["columns"]["answer"]], "grid": grid_of(images)})
+    result["easyr1"] = rows
 if "build" in spec:
     import datasets
 

@@ -178,3 +178,41 @@ test(
     }
   },
 );
+
+test(
+  'EasyR1: process_image then the processor gives the counted grid, and the warmups see it too',
+  { skip, timeout: 900_000 },
+  async () => {
+    const small = SIZES.filter(([w, h]) => w * h < 60_000).slice(16, 28);
+    const large = SIZES.filter(([w, h]) => w * h >= 60_000).slice(8, 14);
+    const dir = await dataset('easyr1', [...small, ...large]);
+    const out = join(dir, 'out');
+    await build({
+      data: { train_files: join(dir, 'train.jsonl'), image_dir: join(dir, 'images'), max_prompt_length: 100_000 },
+      teacher: { column: 'teacher' },
+      model: 'qwen3-vl',
+      target: 'easyr1',
+      out,
+      max_drop_ratio: 0,
+    });
+    const buildLengths = readJsonl(join(out, 'lengths.jsonl'));
+    const sft = (await exportSft({ from: out, format: 'ms-swift' })).out;
+    const r = JSON.parse(
+      await runPython(python!, SCRIPT, [JSON.stringify({ model_dir: MODEL_DIR, easyr1_build: out, exports: [sft] })]),
+    ) as Record<string, unknown> & { easyr1: Array<{ answer: string; grid: Grid[] }> };
+    assert.equal(r.easyr1.length, 18);
+    const byId = new Map<string, Grid[]>();
+    for (const row of r.easyr1) {
+      const len = buildLengths.find((l) => l.index === Number(row.answer))!;
+      assert.equal(
+        row.grid.reduce((a, g) => a + tokens(g), 0),
+        len.image_tokens,
+        `row ${row.answer}: EasyR1's tokens`,
+      );
+      byId.set(len.id as string, row.grid);
+    }
+    const grids = r[sft] as Record<string, Grid[]>;
+    for (const l of readJsonl(join(sft, 'lengths.jsonl')))
+      assert.deepEqual(grids[`${l.split}/${l.line}`], byId.get(l.id as string), `${l.id}: ms-swift sees EasyR1's grid`);
+  },
+);
