@@ -161,6 +161,11 @@ test(
       const differ: string[] = [];
       for (const l of lines) {
         const verl = verlById.get(l.id as string)!;
+        assert.deepEqual(
+          l.image_sizes,
+          buildLengths.find((b) => b.id === l.id)!.resized,
+          `${exp} ${l.id}: image_sizes`,
+        );
         const got = grids[`${l.split}/${l.line}`]!;
         if (JSON.stringify(got) !== JSON.stringify(verl))
           differ.push(`${l.id}: ${x.trainer} ${JSON.stringify(got)}, verl ${JSON.stringify(verl)}`);

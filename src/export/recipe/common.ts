@@ -107,6 +107,8 @@ export interface CountedImage {
   format: string;
   tokens: number;
   resized: boolean;
+  /** [w, h] the trainer's processor gets (its grid × patch): the GAD stage's size for every image. */
+  processed: [number, number];
   /** The image as written into the export when it is not the build's stored bytes (at the GAD stage's size). */
   bytes?: Uint8Array;
   /** [w, h] the warmup trainer's processor would have seen on the stored image, when it differs from the GAD stage's. */
@@ -130,10 +132,17 @@ export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<C
           throw new Error(
             `written at ${gad[0]}x${gad[1]}, ${s.counter.trainer} would still see it at ${at.processed[0]}x${at.processed[1]}`,
           );
-        out.push({ format: 'png', tokens: at.tokens, resized: false, bytes, otherGrid: c.processed });
+        out.push({
+          format: 'png',
+          tokens: at.tokens,
+          resized: false,
+          processed: at.processed,
+          bytes,
+          otherGrid: c.processed,
+        });
         continue;
       }
-      out.push({ format: c.format, tokens: c.tokens, resized: c.resizedByTrainer });
+      out.push({ format: c.format, tokens: c.tokens, resized: c.resizedByTrainer, processed: c.processed });
     } catch (e) {
       throw new GadError(
         `row ${row.id} (${row.split}): image ${k} stored in the build cannot be read: ${describeError(e)}`,

@@ -90,7 +90,14 @@ export class RecipeRows {
     this.atGadSize += counted.filter((c) => c.bytes).length;
     const f = this.files[row.split]!;
     this.folder.line(f.file, kept.line(paths));
-    this.folder.line('lengths.jsonl', { split: row.split, line: f.rows, id: row.id, ...kept.lengthFields });
+    this.folder.line('lengths.jsonl', {
+      split: row.split,
+      line: f.rows,
+      id: row.id,
+      ...kept.lengthFields,
+      // The size the trainer's processor gets, per image (the build's lengths.jsonl `resized`: the GAD stage's).
+      image_sizes: counted.map((c) => c.processed),
+    });
     f.rows++;
     this.lengths.keep(row.split, kept.lengths);
   }
