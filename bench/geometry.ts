@@ -230,6 +230,9 @@ export async function benchGeometry(opts: { rows?: number }): Promise<Row[]> {
         'qwen3-vl',
         '--pipeline',
         'processor',
+        // a processor-pipeline verl build writes each image at the processor's size (verl pre-resizes originals)
+        '--resize',
+        'always',
         '--format-prompt',
         'none',
         '--max-prompt-length',

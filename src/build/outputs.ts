@@ -55,7 +55,7 @@ export interface BuildOutputs {
   writers: Map<string, ShardWriter<RowNote>>;
   /** Per output split, the journaled notes a resumed build replays. */
   journal: Map<string, RowNote[]>;
-  /** Teacher responses seen, and how many end with <|im_end|>. */
+  /** Teacher responses written (kept rows only), and how many end with <|im_end|>. */
   teacher: { total: number; endingWithImEnd: number };
   /** data_source of the kept rows. */
   dataSources: Set<string>;
@@ -103,7 +103,8 @@ export function openOutputs(p: {
     firstDrops,
     async book({ sample, note }) {
       const o = files.get(sample.split)!;
-      if (note.te !== null) {
+      // Over the rows written (what the teacher_response column holds and validate counts), not dropped ones.
+      if (note.te !== null && !note.drop) {
         teacher.total++;
         if (note.te) teacher.endingWithImEnd++;
       }

@@ -14,6 +14,7 @@ import type { ImageOptions } from '../format/image.js';
 import { loadModelProfile, type ModelProfile } from '../format/profile.js';
 import { locateModel } from '../format/model-locate.js';
 import { resolveBounds, type PipelineBounds } from '../format/resize.js';
+import { resizeMismatch } from '../core/resize-match.js';
 import { loadFormatPrompt, type FormatPrompt } from '../format/template.js';
 import { PromptCounter } from '../format/tokens.js';
 import { CHAT_TEMPLATE_FILE } from '../export/index.js';
@@ -106,6 +107,18 @@ export async function prepare(
         `data.override_chat_template is an EasyR1 key: the counts use ${displayPath(override.path)}, so make verl render with the same template (a copy is written to the output as ${CHAT_TEMPLATE_FILE})`,
       );
   }
+  // The build's resize must be the one the target's trainer runs on what is written: refused with the fix otherwise.
+  const mismatch = resizeMismatch({
+    target: cfg.target,
+    pipeline: cfg.pipeline,
+    resize: cfg.resize,
+    minPixels: cfg.data.min_pixels ?? null,
+    maxPixels: cfg.data.max_pixels ?? null,
+    patchSize: profile.geometry.patchSize,
+    processorMinPixels: profile.geometry.minPixels,
+    processorMaxPixels: profile.geometry.maxPixels,
+  });
+  if (mismatch) throw new GadError(mismatch.message, { hint: mismatch.hint });
   const prompt = await loadFormatPrompt(cfg.data.format_prompt ?? 'none');
   const counter = new PromptCounter(profile, prompt);
   const bounds = resolveBounds(profile.geometry, pipelineBounds(cfg));

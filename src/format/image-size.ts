@@ -5,7 +5,7 @@
  */
 import type { Drop } from '../core/types.js';
 import { PIPELINES } from '../core/defaults.js';
-import { type ResizeResult, resizeFor, resolveBounds } from './resize.js';
+import { type PipelineBounds, type ResizeResult, resizeFor, resolveBounds } from './resize.js';
 import { writeTarget } from './write-target.js';
 import type { ImageProbe } from './image-input.js';
 import type { ImageOptions } from './image.js';
@@ -33,6 +33,20 @@ function sameSize(a: [number, number], b: [number, number]): boolean {
   return a[0] === b[0] && a[1] === b[1];
 }
 
+/**
+ * The bounds the trainer itself applies to what is written. verl hands each image to qwen-vl-utils' `fetch_image`
+ * with no `min_pixels` / `max_pixels` of ours (neither the image struct nor the launch carries them), so for that
+ * pipeline the trainer's bounds are qwen-vl-utils' defaults, whatever `data.min_pixels` / `data.max_pixels` say.
+ * EasyR1 and the processor get the build's bounds from the launch (config / processor), so they are the build's.
+ */
+export function trainerBounds(opts: Pick<ImageOptions, 'pipeline' | 'bounds'>): Partial<PipelineBounds> | undefined {
+  return opts.pipeline === 'qwen-vl-utils' ? {} : opts.bounds;
+}
+
+function sameResult(a: ResizeResult, b: ResizeResult): boolean {
+  return a.ok && b.ok && a.tokens === b.tokens && sameSize(a.resized, b.resized);
+}
+
 /** The size to write under the resize policy, and what the trainer computes on the written image. */
 export function chooseSize(probe: ImageProbe, opts: ImageOptions): SizeChoice {
   const W = probe.width;
@@ -51,23 +65,31 @@ export function chooseSize(probe: ImageProbe, opts: ImageOptions): SizeChoice {
   }
   const original = resizeFor(W, H, opts.pipeline, opts.geometry, opts.bounds);
   if (!original.ok) return original;
+  // What the trainer computes on the original as it is (its own bounds): the count of a kept image.
+  const asIs = resizeFor(W, H, opts.pipeline, opts.geometry, trainerBounds(opts));
+  if (!asIs.ok) return asIs;
   const keep: SizeChoice = {
     ok: true,
     size: [W, H],
-    processed: original.resized,
-    tokens: original.tokens,
-    fixedPoint: sameSize(original.resized, [W, H]) && (!original.pre || sameSize(original.pre, [W, H])),
+    processed: asIs.resized,
+    tokens: asIs.tokens,
+    fixedPoint: sameSize(asIs.resized, [W, H]) && (!asIs.pre || sameSize(asIs.pre, [W, H])),
   };
-  if (policy === 'never' || W * H <= firstStepMaxPixels(opts)) return keep;
+  if (policy === 'never') return keep;
+  // Kept as it is when the trainer, with its own bounds, computes what the build's bounds give. An image under the
+  // build's max_pixels whose rounding lands over it (qwen-vl-utils rounds to the factor first) is not: verl would
+  // round it with its default bounds and count more tokens; it is shrunk below, to the size the build counts.
+  if (W * H <= firstStepMaxPixels(opts) && sameResult(asIs, original)) return keep;
   // EasyR1 resizes a palette image before converting it to RGB, so Pillow uses NEAREST there, not bicubic: kept as it
   // is, EasyR1 computes exactly what it computes from the source.
   // Likewise an image with alpha: Pillow resizes RGBA premultiplied, and EasyR1 drops the alpha only afterwards.
   if (opts.pipeline === 'easyr1' && (probe.isPalette || probe.hasAlpha)) return keep;
-  // Over the first step's max_pixels: write what that step gives from the original (a pure downscale), when the
-  // trainer then leaves it alone and counts the same; otherwise keep the original.
+  // Over the first step's max_pixels (or rounded over it): write what that step gives from the original (fewer
+  // pixels; one side may grow to the factor grid, as the step itself does), when the trainer then leaves it alone
+  // and counts the same; otherwise keep the original (counted as the trainer counts it).
   const s = original.pre ?? original.resized;
-  if (!(s[0] <= W && s[1] <= H && s[0] * s[1] < W * H)) return keep;
-  const again = resizeFor(s[0], s[1], opts.pipeline, opts.geometry, opts.bounds);
+  if (!(s[0] * s[1] < W * H)) return keep;
+  const again = resizeFor(s[0], s[1], opts.pipeline, opts.geometry, trainerBounds(opts));
   if (!again.ok || again.tokens !== original.tokens || !sameSize(again.resized, original.resized)) return keep;
   if (!sameSize(again.pre ?? again.resized, s)) return keep;
   return { ok: true, size: s, processed: again.resized, tokens: again.tokens, fixedPoint: sameSize(again.resized, s) };

@@ -14,6 +14,7 @@ import {
 import { lookupOverride, unquoteHydra } from './hydra.js';
 import type { LaunchPlan, PreflightCheck, TrainOptions } from './launch-plan.js';
 import { checkGpus, checkModel, checkPython } from './machine.js';
+import { checkImageSettings } from './image-settings-check.js';
 import { splitRowsCheck } from './split-rows.js';
 
 /** The environment the trainer will get: the caller's, plus the variables the plan sets. */
@@ -51,6 +52,7 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
         ? { check: 'build', ok: false, message: problems.join('; ') }
         : { check: 'build', ok: true, message: `${m.kind} build for ${m.target}, ${m.model.family}` },
     );
+    out.push(checkImageSettings(m, profile));
   }
 
   // Rewards. verl-grpo scores rollouts with verl's default reward unless a custom reward function is given;

@@ -142,10 +142,13 @@ test("auto: an image over the first step's max_pixels is shrunk to that step's s
       Buffer.from(got.px).equals(Buffer.from(want)),
       `${c.name}: pixels differ from Pillow's resize of the original`,
     );
-    // never: the same image keeps its size
+    // never: the same image keeps its size, counted as the trainer counts it with its own bounds (verl gives
+    // qwen-vl-utils none of ours: its defaults)
     const kept = okImage(await processImage(input, { ...o, resize: 'never' }));
     assert.deepEqual([kept.width, kept.height, kept.reencoded], [640, 480, false], c.name);
-    assert.equal(kept.tokens, trainer.tokens, c.name);
+    const own = resizeFor(640, 480, o.pipeline, o.geometry, c.name === 'qwen-vl-utils' ? {} : o.bounds);
+    assert.ok(own.ok);
+    assert.equal(kept.tokens, own.tokens, c.name);
   }
 });
 
@@ -201,4 +204,24 @@ test('rows that share an image decode it once (the cache of processed images), w
   );
   assert.equal(cache.size, 2);
   assert.notEqual(other.formatted!.images[0]!.sha256, ia.sha256);
+});
+
+test('auto, qwen-vl-utils: an image under max_pixels whose rounding lands over it is shrunk to the counted size (verl uses its default bounds)', async () => {
+  // 500×499 = 249,500 px ≤ max_pixels 250,000, but fetch_image first rounds it to 512×512 = 262,144 > 250,000, so
+  // the build's bounds shrink it to 480×480 (225 tokens). verl gives fetch_image none of our bounds: on the original
+  // it would count 512×512 (256 tokens). Written at 480×480, verl's own rounding leaves it there.
+  const o = opts({ pipeline: 'qwen-vl-utils', geometry: QWEN3, bounds: { qwenVlUtilsMaxPixels: 250_000 } });
+  const ours = resizeFor(500, 499, 'qwen-vl-utils', QWEN3, o.bounds);
+  const verlOnOriginal = resizeFor(500, 499, 'qwen-vl-utils', QWEN3, {});
+  assert.ok(ours.ok && verlOnOriginal.ok);
+  assert.deepEqual([ours.pre, ours.tokens, verlOnOriginal.tokens], [[480, 480], 225, 256]);
+  const img = okImage(await processImage(await drawing(500, 499), o));
+  assert.deepEqual([img.width, img.height, img.reencoded], [480, 480, true]);
+  const verl = resizeFor(img.width, img.height, 'qwen-vl-utils', QWEN3, {});
+  assert.ok(verl.ok);
+  assert.deepEqual([verl.pre, verl.resized, verl.tokens], [[480, 480], [480, 480], img.tokens]);
+  assert.equal(img.tokens, 225);
+  // An image whose rounding stays under the bound is kept as it is.
+  const small = okImage(await processImage(await drawing(300, 200), o));
+  assert.deepEqual([small.width, small.height, small.reencoded], [300, 200, false]);
 });

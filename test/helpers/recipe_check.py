@@ -37,9 +37,11 @@ IM_END = "<|im_end|>"
 # The build: rows in shard order, ids from lengths.jsonl.
 manifest = json.load(open(os.path.join(build, "manifest.json")))
 ids = {}
+gad_sizes = {}  # (split, id) -> the [w, h] the GAD stage's processor gives each image (the build's `resized`)
 for line in open(os.path.join(build, "lengths.jsonl")):
     r = json.loads(line)
     ids.setdefault(r["split"], []).append(r["id"])
+    gad_sizes[(r["split"], r["id"])] = r.get("resized")
 rows = {}
 for split in dict.fromkeys(s["split"] for s in manifest["shards"]):
     pos = 0
@@ -90,24 +92,29 @@ def pre_resize(w, h, pre_min, pre_max):
     return w, h
 
 
-def image_tokens(src):
+def image_tokens(src, gad=None):
+    """Tokens the trainer computes; for a stored image it would see at another grid than the GAD stage's `gad`
+    size, the export writes it at that size: its tokens."""
     im = Image.open(src if isinstance(src, str) else io.BytesIO(src))
     im.load()
     w, h = im.size
     s = x["images"]["settings"]
     w, h = pre_resize(w, h, s["minPixels"], s["maxPixels"])
     rh, rw = smart_resize(h, w, factor=factor, min_pixels=min_pixels, max_pixels=max_pixels)
+    if gad is not None and [rw, rh] != list(gad):
+        rw, rh = gad
     return (rh // factor) * (rw // factor)
 
 
-def length(prompt, answer, paths, stored=None):
+def length(prompt, answer, paths, stored=None, gads=None):
     """Whole-conversation length; images from the export's files, or from the build's bytes (`stored`)."""
     msgs = [user(prompt)] + ([{"role": "assistant", "content": answer}] if answer is not None else [])
     text = tok.apply_chat_template(msgs, chat_template=template, tokenize=False, add_generation_prompt=answer is None)
     ids_ = tok(text, add_special_tokens=False)["input_ids"]
     assert ids_.count(PAD) == len(paths)
     sources = stored if stored is not None else [os.path.join(out, p) for p in paths]
-    return len(ids_) - len(paths) + sum(image_tokens(s) for s in sources), text
+    gads = gads or [None] * len(sources)
+    return len(ids_) - len(paths) + sum(image_tokens(s, g) for s, g in zip(sources, gads)), text
 
 
 x = json.load(open(os.path.join(out, "export.json")))
@@ -123,6 +130,7 @@ for line in open(os.path.join(out, "dropped.jsonl")):
     dropped[(r["split"], r["id"])] = r
 written = set()
 n_images = 0
+n_gad = 0
 for split, f in x["files"].items():
     path = os.path.join(out, f["file"])
     lines = [json.loads(l) for l in open(path, encoding="utf-8")]
@@ -136,9 +144,13 @@ for split, f in x["files"].items():
         written.add((split, rid))
         assert hf["images"] == obj["images"]
         assert len(obj["images"]) == len(src["images"])
-        for p, stored in zip(obj["images"], src["images"]):
+        for k, (p, stored) in enumerate(zip(obj["images"], src["images"])):
             data = open(os.path.join(out, p), "rb").read()
-            assert hashlib.sha256(data).digest() == hashlib.sha256(stored).digest(), (rid, p)
+            if hashlib.sha256(data).digest() != hashlib.sha256(stored).digest():
+                # Written at the GAD stage's size (the trainer would see the stored image at another grid).
+                im = Image.open(os.path.join(out, p))
+                assert im.format == "PNG" and list(im.size) == list(gad_sizes[(split, rid)][k]), (rid, p, im.size)
+                n_gad += 1
             Image.open(os.path.join(out, p)).verify()
             n_images += 1
         teacher = strip(src["teacher"])
@@ -179,7 +191,7 @@ for key, src in rows.items():
         continue
     d = dropped[key]
     if kind == "sft":
-        total = length(src["prompt"], strip(src["teacher"]), src["images"], src["images"])[0]
+        total = length(src["prompt"], strip(src["teacher"]), src["images"], src["images"], gad_sizes[key])[0]
         assert d["reason"] == "too_long" and d["value"] == total > x["maxLength"], (d, total)
     elif kind == "rm":
         rid = key[1]
@@ -188,13 +200,14 @@ for key, src in rows.items():
         elif strip(students[rid]) == strip(src["teacher"]):
             assert d["reason"] == "student_equals_teacher", d
         else:
-            c = length(src["prompt"], strip(src["teacher"]), src["images"], src["images"])[0]
-            r = length(src["prompt"], strip(students[rid]), src["images"], src["images"])[0]
+            c = length(src["prompt"], strip(src["teacher"]), src["images"], src["images"], gad_sizes[key])[0]
+            r = length(src["prompt"], strip(students[rid]), src["images"], src["images"], gad_sizes[key])[0]
             assert d["reason"] == "too_long" and d["value"] == max(c, r) > x["maxLength"], (d, c, r)
     else:
         raise AssertionError(f"prompts export dropped {key}")
 assert len(written) + len(dropped) == len(rows)
 assert x["images"]["count"] == n_images
+assert x["images"]["atGadSize"] == n_gad
 if fmt == "llamafactory" and kind != "prompts":
     info = json.load(open(os.path.join(out, "dataset_info.json")))
     for split, name in x["datasetInfo"].items():

@@ -71,7 +71,7 @@ export function makeFakeBuild(o: FakeBuildOptions = {}): FakeBuild {
     resize:
       target === 'easyr1'
         ? { pipeline: 'easyr1', minPixels: 262144, maxPixels: 1003520, trainer: 'easyr1' }
-        : { pipeline: 'qwen-vl-utils', minPixels: 3136, maxPixels: 1003520, trainer: 'verl' },
+        : { pipeline: 'qwen-vl-utils', minPixels: 4 * (2 * patch) ** 2, maxPixels: 1003520, trainer: 'verl' },
     columns:
       target === 'easyr1'
         ? { prompt: 'problem', answer: 'answer', images: 'images', teacher: null }

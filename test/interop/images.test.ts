@@ -147,7 +147,7 @@ rows = []
 for shard in spec["shards"]:
     t = pq.read_table(shard).to_pylist()
     for r in t:
-        name = r["extra_info"]["index"]
+        name = r["extra_info"]["index"] if "extra_info" in r else int(r["answer"])
         stored = Image.open(io.BytesIO(r["images"][0]["bytes"]))
         stored.load()
         original = Image.open(spec["files"][str(name)])
@@ -175,10 +175,13 @@ interface Row {
 }
 
 const cases = [
-  // qwen3-vl, the processor alone, its max_pixels lowered so that a few images are over it
+  // qwen3-vl, the processor alone, its max_pixels lowered so that a few images are over it (a verl build: every image
+  // written at the processor's size, which verl's fetch_image leaves alone)
   {
     name: 'processor',
     model: 'qwen3-vl',
+    target: 'verl',
+    resize: 'always',
     patch: 16,
     pipeline: 'processor',
     min: 65536,
@@ -189,6 +192,8 @@ const cases = [
   {
     name: 'qwen-vl-utils',
     model: 'qwen3-vl',
+    target: 'verl',
+    resize: 'auto',
     patch: 16,
     pipeline: 'qwen-vl-utils',
     min: 4 * 32 * 32,
@@ -199,6 +204,8 @@ const cases = [
   {
     name: 'easyr1',
     model: 'qwen2.5-vl',
+    target: 'easyr1',
+    resize: 'auto',
     patch: 14,
     pipeline: 'easyr1',
     min: 262144,
@@ -239,6 +246,8 @@ for (const c of cases) {
           max_prompt_length: 100_000,
         },
         model: c.model,
+        target: c.target,
+        resize: c.resize,
         pipeline: c.pipeline,
         out,
         max_drop_ratio: 1,

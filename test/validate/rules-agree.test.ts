@@ -168,6 +168,8 @@ test(
           data: { train_files: file, prompt_key: 'prompt', max_pixels: 100_000 },
           target: 'verl',
           pipeline,
+          // A processor-pipeline verl build writes every image at the processor's size (verl pre-resizes originals).
+          resize: pipeline === 'processor' ? 'always' : 'auto',
           model: 'qwen3-vl',
           out,
         });

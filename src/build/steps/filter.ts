@@ -25,7 +25,8 @@ export function filterStep(p: {
     run(row) {
       const sample = row.sample;
       // Whether the teacher_response column ends with <|im_end|> (what validate counts on the written file), so
-      // the count and the launch warning describe the output, whatever the policy; dropped rows are counted too.
+      // the count and the launch warning describe the output, whatever the policy; only kept rows are counted
+      // (outputs.ts books it).
       const te =
         typeof sample.teacherResponse === 'string'
           ? endsWithImEnd(applyTeacherEnding(sample.teacherResponse, p.teacherEnding))

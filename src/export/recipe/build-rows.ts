@@ -30,6 +30,11 @@ export interface BuildRow {
   images: BuildImage[];
   /** The teacher response exactly as stored in the build (after the build's teacher.ending policy). */
   teacher: string;
+  /**
+   * Per image, the [w, h] the GAD stage's model processor resizes it to (the build's lengths.jsonl `resized`: what
+   * the build counted for its trainer); null when the build did not record it.
+   */
+  gadSizes: Array<[number, number]> | null;
 }
 
 export interface OpenedBuild {
@@ -104,20 +109,22 @@ function str(v: unknown, what: string): string {
 }
 
 /** Row ids of one split in shard order, from OUT/lengths.jsonl. */
-async function idsBySplit(dir: string): Promise<Map<string, Array<{ id: string; index: number }>>> {
+type IdRecord = { id: string; index: number; resized: Array<[number, number]> | null };
+
+async function idsBySplit(dir: string): Promise<Map<string, IdRecord[]>> {
   const file = join(dir, 'lengths.jsonl');
   if (!existsSync(file))
     throw new GadError(`${file} is missing`, {
       hint: 'keep the build folder as `gad-data build` wrote it, or rebuild',
     });
-  const out = new Map<string, Array<{ id: string; index: number }>>();
+  const out = new Map<string, IdRecord[]>();
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const line of rl) {
     if (!line.trim()) continue;
-    const r = JSON.parse(line) as { split: string; id: string; index: number };
+    const r = JSON.parse(line) as { split: string; id: string; index: number; resized?: Array<[number, number]> };
     let list = out.get(r.split);
     if (!list) out.set(r.split, (list = []));
-    list.push({ id: String(r.id), index: r.index });
+    list.push({ id: String(r.id), index: r.index, resized: Array.isArray(r.resized) ? r.resized : null });
   }
   return out;
 }
@@ -174,7 +181,8 @@ export async function* readBuildRows(b: OpenedBuild): AsyncGenerator<BuildRow> {
           return { bytes: o.bytes, path: o.path == null ? null : str(o.path, `${where} image ${k} path`) };
         });
         const teacher = str(row[cols.teacher!], `${where} ${cols.teacher}`);
-        yield { split, position, id: rec.id, prompt, images, teacher };
+        const gadSizes = rec.resized && rec.resized.length === images.length ? rec.resized : null;
+        yield { split, position, id: rec.id, prompt, images, teacher, gadSizes };
         position++;
       }
     }

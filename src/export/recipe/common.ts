@@ -11,6 +11,7 @@ import { VERSION } from '../../version.js';
 import { type BuildRow, type OpenedBuild, openBuild } from './build-rows.js';
 import { type RecipeTrainer, RecipeCounter, type TrainerImageSettings } from './lengths.js';
 import type { ExportFolder } from './output.js';
+import { imageAtSize } from './gad-size.js';
 import type { LengthCollector, RecipeReport } from './report.js';
 
 export interface RecipeOptions {
@@ -49,6 +50,11 @@ export interface ExportManifest {
     count: number;
     /** How many images the trainer would still resize with the settings below (0 for a build made for this model). */
     resizedByTrainer: number;
+    /**
+     * How many images are written at the size the GAD stage's processor gives (not the build's stored bytes), because
+     * this trainer would otherwise see them at another grid than the GAD stage trains on.
+     */
+    atGadSize: number;
     settings: TrainerImageSettings;
   };
   ending: { policy: 'strip-im-end'; teacherStripped: number; studentStripped?: number };
@@ -101,15 +107,42 @@ export interface CountedImage {
   format: string;
   tokens: number;
   resized: boolean;
+  /** [w, h] the trainer's processor gets (its grid × patch): the GAD stage's size for every image. */
+  processed: [number, number];
+  /** The image as written into the export when it is not the build's stored bytes (at the GAD stage's size). */
+  bytes?: Uint8Array;
+  /** [w, h] the warmup trainer's processor would have seen on the stored image, when it differs from the GAD stage's. */
+  otherGrid?: [number, number];
 }
 
-/** Count a row's images as the trainer will see them (nothing written yet). */
+/**
+ * Count a row's images as the trainer will see them (nothing written yet). An image the trainer would see at another
+ * grid than the GAD stage (the build's recorded processor size) is given at that size instead (gad-size.ts).
+ */
 export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<CountedImage[]> {
   const out: CountedImage[] = [];
   for (let k = 0; k < row.images.length; k++) {
     try {
       const c = await s.counter.image(row.images[k]!.bytes);
-      out.push({ format: c.format, tokens: c.tokens, resized: c.resizedByTrainer });
+      const gad = row.gadSizes?.[k];
+      if (gad && (c.processed[0] !== gad[0] || c.processed[1] !== gad[1])) {
+        const bytes = await imageAtSize(row.images[k]!.bytes, gad);
+        const at = await s.counter.image(bytes);
+        if (at.processed[0] !== gad[0] || at.processed[1] !== gad[1] || at.resizedByTrainer)
+          throw new Error(
+            `written at ${gad[0]}x${gad[1]}, ${s.counter.trainer} would still see it at ${at.processed[0]}x${at.processed[1]}`,
+          );
+        out.push({
+          format: 'png',
+          tokens: at.tokens,
+          resized: false,
+          processed: at.processed,
+          bytes,
+          otherGrid: c.processed,
+        });
+        continue;
+      }
+      out.push({ format: c.format, tokens: c.tokens, resized: c.resizedByTrainer, processed: c.processed });
     } catch (e) {
       throw new GadError(
         `row ${row.id} (${row.split}): image ${k} stored in the build cannot be read: ${describeError(e)}`,
@@ -124,7 +157,7 @@ export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<C
 export async function writeRowImages(folder: ExportFolder, row: BuildRow, counted: CountedImage[]): Promise<string[]> {
   const paths: string[] = [];
   for (let k = 0; k < row.images.length; k++)
-    paths.push(await folder.image(row.split, row.id, k, counted[k]!.format, row.images[k]!.bytes));
+    paths.push(await folder.image(row.split, row.id, k, counted[k]!.format, counted[k]!.bytes ?? row.images[k]!.bytes));
   return paths;
 }
 
@@ -145,7 +178,7 @@ export async function exportManifest(
     files: Record<string, { file: string; rows: number }>;
     maxLength: number;
     report: RecipeReport;
-    images: { count: number; resized: number };
+    images: { count: number; resized: number; atGadSize: number };
     ending: ExportManifest['ending'];
     datasetInfo?: Record<string, string>;
     notes: string[];
@@ -183,6 +216,7 @@ export async function exportManifest(
       root: '.',
       count: fields.images.count,
       resizedByTrainer: fields.images.resized,
+      atGadSize: fields.images.atGadSize,
       settings: s.counter.images,
     },
     ending: fields.ending,
@@ -274,6 +308,11 @@ export async function finishExport(
 ): Promise<ExportResult> {
   folder.touch('dropped.jsonl');
   const notes = [...fields.notes];
+  if (fields.images.atGadSize) {
+    notes.push(
+      `${fields.images.atGadSize} image(s) written at the size the GAD stage's processor gives (the build's lengths.jsonl resized), not as stored: ${fields.trainer} resizes differently from verl (qwen-vl-utils' default bounds, then the processor) and would see them at another grid`,
+    );
+  }
   if (fields.images.resized) {
     notes.push(
       `${fields.images.resized} image(s) would be resized by ${fields.trainer} with the recorded image settings: their counts are the trainer's`,

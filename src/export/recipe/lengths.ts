@@ -61,6 +61,8 @@ export interface ImageCount {
   tokens: number;
   /** True when the trainer would resize the stored image (the count is then the trainer's, not the build's). */
   resizedByTrainer: boolean;
+  /** [w, h] the trainer's model processor sees (its grid × patch). */
+  processed: [number, number];
 }
 
 export interface ConversationLength {
@@ -104,7 +106,14 @@ export class RecipeCounter {
       r.resized[0] !== p.width ||
       r.resized[1] !== p.height ||
       (r.pre !== undefined && (r.pre[0] !== p.width || r.pre[1] !== p.height));
-    return { width: p.width, height: p.height, format: p.format, tokens: r.tokens, resizedByTrainer: resized };
+    return {
+      width: p.width,
+      height: p.height,
+      format: p.format,
+      tokens: r.tokens,
+      resizedByTrainer: resized,
+      processed: r.resized,
+    };
   }
 
   private count(

@@ -58,6 +58,7 @@ export class RecipeRows {
   readonly files: Record<string, { file: string; rows: number }>;
   private images = 0;
   private resized = 0;
+  private atGadSize = 0;
 
   constructor(
     private readonly s: RecipeSession,
@@ -86,16 +87,24 @@ export class RecipeRows {
     const paths = await writeRowImages(this.folder, row, counted);
     this.images += paths.length;
     this.resized += counted.filter((c) => c.resized).length;
+    this.atGadSize += counted.filter((c) => c.bytes).length;
     const f = this.files[row.split]!;
     this.folder.line(f.file, kept.line(paths));
-    this.folder.line('lengths.jsonl', { split: row.split, line: f.rows, id: row.id, ...kept.lengthFields });
+    this.folder.line('lengths.jsonl', {
+      split: row.split,
+      line: f.rows,
+      id: row.id,
+      ...kept.lengthFields,
+      // The size the trainer's processor gets, per image (the build's lengths.jsonl `resized`: the GAD stage's).
+      image_sizes: counted.map((c) => c.processed),
+    });
     f.rows++;
     this.lengths.keep(row.split, kept.lengths);
   }
 
   /** dropped.jsonl, report.json, export.json (and LLaMA-Factory's dataset_info.json), then the commit. */
   finish(fields: Omit<Parameters<typeof finishExport>[3], 'files' | 'images'>): Promise<ExportResult> {
-    const images = { count: this.images, resized: this.resized };
+    const images = { count: this.images, resized: this.resized, atGadSize: this.atGadSize };
     return finishExport(this.s, this.folder, this.lengths, { ...fields, files: this.files, images });
   }
 }
