@@ -18,6 +18,7 @@ import { addScaleOutCommand } from './commands/scale-out.js';
 import { addTokensCommand } from './commands/tokens.js';
 import { addTrainCommand } from './commands/train.js';
 import { addValidateCommand } from './commands/validate.js';
+import { addViewCommand } from './commands/view.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   addTokensCommand(program);
   addReportCommand(program);
   addValidateCommand(program);
+  addViewCommand(program);
   addExportCommands(program);
   addTrainCommand(program);
   return program;
