@@ -44,7 +44,9 @@ export async function droppedRow(ctx: PageCtx, src: ViewSource, line: number): P
     line > 0 ? `<a href="${esc(href(ctx, '/dropped-row', { line: line - 1 }))}">← previous</a>` : '',
     `<a href="${esc(href(ctx, '/dropped'))}">all dropped rows</a>`,
     line + 1 < idx.count ? `<a href="${esc(href(ctx, '/dropped-row', { line: line + 1 }))}">next →</a>` : '',
-  ].join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const body = `<p>${nav}</p><h2>dropped: ${esc(r.id)} <span class="reason">${esc(r.reason)}</span></h2>
 <div class="card"><dl class="kv">${kv}</dl></div>
 <p class="muted">A dropped row is not in the shards: this is what dropped.jsonl records (the measured value, the limit, and the token counts when the row was counted before it was dropped). Row ${esc(r.index)} of ${esc(r.source)}.</p>`;

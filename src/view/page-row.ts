@@ -124,7 +124,9 @@ export async function rowPage(p: {
     `<a href="${esc(href(ctx, '/rows', { split: split.name, page: Math.floor(n / 50) + 1 }))}">split ${esc(split.name)}</a>`,
     n + 1 < split.rows ? `<a href="${esc(href(ctx, '/row', { split: split.name, n: n + 1 }))}">row ${n + 1} →</a>` : '',
     `<a href="${esc(href(ctx, '/row.json', { split: split.name, n }))}" download>export as JSON</a>`,
-  ].join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const counts = `<dl class="kv" id="counts"><dt>prompt tokens</dt><dd id="prompt-tokens">${fmt(promptTokens)}</dd>${
     rec
       ? `<dt>text tokens</dt><dd id="text-tokens">${fmt(rec.text_tokens as number)}</dd><dt>image tokens</dt><dd id="image-tokens">${fmt(rec.image_tokens as number)}</dd>`

@@ -45,7 +45,7 @@ function sortHeader(
 async function rowHtml(ctx: PageCtx, src: ViewSource, split: ViewSplit, n: number): Promise<string> {
   const link = href(ctx, '/row', { split: split.name, n });
   const prompt = await promptStart(src, split, n);
-  const img = `<img class="thumb" loading="lazy" alt="" src="${esc(href(ctx, '/image', { split: split.name, n, i: 0 }))}">`;
+  const img = `<img class="thumb" alt="" src="${esc(href(ctx, '/image', { split: split.name, n, i: 0 }))}">`;
   if (src.kind === 'files') {
     const id = src.columns.id ? String((await readRow(split, n, [src.columns.id]))[src.columns.id] ?? '') : '';
     return `<tr data-n="${n}"><td class="n"><a href="${esc(link)}">${n}</a></td><td>${esc(id)}</td><td>${img}</td><td>${esc(prompt)}</td><td class="n" colspan="5"><span class="muted">see the row</span></td></tr>`;
