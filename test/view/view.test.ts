@@ -126,10 +126,10 @@ test('a row exported as JSON holds the shard row and its lengths.jsonl record', 
   assert.equal(j.cells.id, lengths[3]!.id);
   const shard = await duckRows(join(out, 'data', 'train-00000-of-00001.parquet'));
   assert.equal(
-    Buffer.from(j.cells.images[0].bytes.base64, 'base64').equals(Buffer.from(shard[3].images[0].bytes)),
+    Buffer.from(j.cells.images[0].bytes.base64, 'base64').equals(Buffer.from(shard[3]!.images[0].bytes)),
     true,
   );
-  assert.equal(j.cells.teacher_response, shard[3].teacher_response);
+  assert.equal(j.cells.teacher_response, shard[3]!.teacher_response);
 });
 
 test('in Chromium: the table loads, pages, sorts and filters; dropped rows; a row page', async (t) => {
@@ -229,7 +229,7 @@ test('in Chromium: the table loads, pages, sorts and filters; dropped rows; a ro
     const u = new URL(img.src);
     const fetched = await get(Number(u.port), `${u.pathname}${u.search}`);
     assert.equal(fetched.headers['content-type'], 'image/png');
-    assert.ok(fetched.body.equals(Buffer.from(shard[n].images[0].bytes)));
+    assert.ok(fetched.body.equals(Buffer.from(shard[n]!.images[0].bytes)));
     // the prompt as the chat template renders it, the image as its token count
     const prompt = await tab.eval<string>(`document.querySelector('#prompt').textContent`);
     assert.match(prompt, /^<\|im_start\|>user\n<\|vision_start\|><\|image_pad\|> × /);
@@ -320,7 +320,10 @@ test('gad-data view prints the URL and serves until stopped; a folder that is no
     child.stdout.on('data', (d) => {
       stdout += d;
       const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(stdout);
-      if (m) (clearTimeout(timer), ok(m[0]));
+      if (m) {
+        clearTimeout(timer);
+        ok(m[0]);
+      }
     });
   });
   const u = new URL(url);
