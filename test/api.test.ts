@@ -41,6 +41,7 @@ const EXPECTED = [
   'runTraining',
   'silentProgress',
   'validate',
+  'view',
   'writeReportFiles',
 ];
 

@@ -26,13 +26,13 @@ import { runCli } from '../helpers/gad-cli.js';
 import { findChromium } from '../helpers/validate.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-view-'));
-const out = join(tmp, 'out');
+const out = join(tmp, 'gad-data-out');
 let server: ViewServer;
 let lengths: Record<string, any>[];
 let dropped: Record<string, any>[];
 
 before(async () => {
-  const r = await runCli(['build', '--out', out], { cwd: tmp, timeoutMs: 300_000 });
+  const r = await runCli(['build', '--out', 'gad-data-out'], { cwd: tmp, timeoutMs: 300_000 }); // docs/view.md, verbatim
   assert.equal(r.status, 0, r.stderr);
   lengths = readJsonl(join(out, 'lengths.jsonl'));
   dropped = readJsonl(join(out, 'dropped.jsonl'));
@@ -313,26 +313,33 @@ test('gad-data view prints the URL and serves until stopped; a folder that is no
   assert.ok(existsSync(out));
   const { spawn } = await import('node:child_process');
   const { cliArgv } = await import('../helpers/gad-cli.js');
-  const child = spawn(process.execPath, cliArgv(['view', 'out']), { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  const url = await new Promise<string>((ok, bad) => {
-    const timer = setTimeout(() => bad(new Error(`no URL in 120 s: ${stdout}`)), 120_000);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[0]);
-      }
+  // docs/view.md's commands, verbatim
+  for (const args of [
+    ['view', 'gad-data-out'],
+    ['view', 'gad-data-out/data/test-00000-of-00001.parquet'],
+  ]) {
+    const child = spawn(process.execPath, cliArgv(args), { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const url = await new Promise<string>((ok, bad) => {
+      const timer = setTimeout(() => bad(new Error(`no URL in 120 s: ${stdout}`)), 120_000);
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(stdout);
+        if (m) {
+          clearTimeout(timer);
+          ok(m[0]);
+        }
+      });
     });
-  });
-  const u = new URL(url);
-  assert.equal((await get(Number(u.port), `/${u.search}`)).status, 200);
-  const code = await new Promise<number | null>((ok) => {
-    child.on('close', ok);
-    child.kill('SIGTERM');
-  });
-  assert.equal(code, 0);
+    assert.match(stdout, args[1]!.endsWith('.parquet') ? /20 rows \(parquet files\)/ : /200 rows \(build folder\)/);
+    const u = new URL(url);
+    assert.equal((await get(Number(u.port), `/${u.search}`)).status, 200);
+    const code = await new Promise<number | null>((ok) => {
+      child.on('close', ok);
+      child.kill('SIGTERM');
+    });
+    assert.equal(code, 0);
+  }
   const bad = await runCli(['view', '.'], { cwd: join(out, 'data') });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /not a gad-data build folder \(no manifest\.json\)/);
