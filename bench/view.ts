@@ -50,7 +50,7 @@ async function makeBuild(dir: string, rows: number): Promise<void> {
     const text = 60 + (i % 37);
     const image = 108;
     const line = `${JSON.stringify({ split: 'train', index: i, id: `row-${String(i).padStart(7, '0')}`, text_tokens: text, image_tokens: image, prompt_tokens: text + image, response_tokens: 20 + (i % 11), resized: [[384, 288]], written: [[400, 300]] })}\n`;
-    if (!lw.write(line)) await new Promise((r) => lw.once('drain', r));
+    if (!lw.write(line)) await new Promise<void>((r) => lw.once('drain', () => r()));
   }
   await new Promise((r) => lw.end(r));
   writeFileSync(
@@ -121,6 +121,17 @@ async function child(dir: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ first, withThumbs, rowMs, sortedMs, tableRssMB, maxRssMB })}\n`);
 }
 
+/** This process's flags that load TypeScript (tsx), not an `-e` script: the child runs this file. */
+function loaderFlags(): string[] {
+  const out: string[] = [];
+  const a = process.execArgv;
+  for (let i = 0; i < a.length; i++) {
+    if (['-e', '--eval', '-p', '--print'].includes(a[i]!)) i++;
+    else out.push(a[i]!);
+  }
+  return out;
+}
+
 export async function benchView(): Promise<Array<Record<string, string | number>>> {
   const rows = Number(process.env.VIEW_ROWS ?? 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'gad-bench-view-'));
@@ -128,7 +139,7 @@ export async function benchView(): Promise<Array<Record<string, string | number>
     const t = Date.now();
     await makeBuild(dir, rows);
     const genSecs = (Date.now() - t) / 1000;
-    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', dir], {
+    const out = execFileSync(process.execPath, [...loaderFlags(), fileURLToPath(import.meta.url), '--child', dir], {
       encoding: 'utf8',
       env: { ...process.env, MALLOC_ARENA_MAX: '2' },
     });
