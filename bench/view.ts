@@ -39,7 +39,7 @@ function python(): string {
   return existsSync(venv) ? venv : 'python3';
 }
 
-async function makeBuild(dir: string, rows: number): Promise<void> {
+export async function makeBuild(dir: string, rows: number): Promise<void> {
   mkdirSync(join(dir, 'data'), { recursive: true });
   const png = packagePath('fixtures', 'sample', 'images', 'geo-0000.png');
   writeFileSync(join(dir, 'gen.py'), PY);

@@ -145,16 +145,17 @@ export class JsonlIndex {
           pending = null;
         }
         let s = 0;
+        let k = 0;
         for (let nl = buf.indexOf(10, s); nl >= 0; nl = buf.indexOf(10, s)) {
           this.add(base + s, buf.toString('utf8', s, nl));
           s = nl + 1;
+          // let requests in every 1,000 lines: a page waits for one slice at most
+          if (++k % 1000 === 0) await new Promise((r) => setImmediate(r));
         }
         if (s < buf.length) {
           pending = Buffer.from(buf.subarray(s));
           pendingAt = base + s;
         }
-        // let requests in between chunks
-        await new Promise((r) => setImmediate(r));
       }
       if (pending) this.add(pendingAt, pending.toString('utf8'));
     } catch (e) {
