@@ -309,6 +309,27 @@ test('parquet files made by others: rows listed, the row page measures the promp
   }
 });
 
+test('a footer indexed without decoding it gives, row group by row group, what hyparquet decodes', async () => {
+  const { parquetMetadata } = await import('hyparquet');
+  const { indexFooter, metadataOf } = await import('../../src/view/footer.js');
+  for (const f of ['train-00000-of-00001.parquet', 'test-00000-of-00001.parquet']) {
+    const b = readFileSync(join(out, 'data', f));
+    const full = parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    const len = b.readUInt32LE(b.length - 8);
+    const fi = indexFooter(new Uint8Array(b.buffer, b.byteOffset + b.length - 8 - len, len));
+    assert.equal(fi.groups.length, full.row_groups.length);
+    assert.ok(full.row_groups.length >= 1);
+    full.row_groups.forEach((rg, i) => {
+      assert.equal(fi.groups[i]!.rows, Number(rg.num_rows));
+      const one = metadataOf(fi, i);
+      assert.deepEqual(one.row_groups, [rg]);
+      assert.deepEqual(one.schema, full.schema);
+      assert.deepEqual(one.key_value_metadata, full.key_value_metadata);
+    });
+    assert.deepEqual(metadataOf(fi, null).row_groups, []);
+  }
+});
+
 test('gad-data view prints the URL and serves until stopped; a folder that is not a build is refused', async () => {
   assert.ok(existsSync(out));
   const { spawn } = await import('node:child_process');
