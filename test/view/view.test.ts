@@ -309,6 +309,34 @@ test('parquet files made by others: rows listed, the row page measures the promp
   }
 });
 
+test('a file that is not parquet, and a lengths.jsonl shorter than the shards, are named, not guessed', async () => {
+  writeFileSync(join(tmp, 'junk.parquet'), 'not parquet at all');
+  const junk = await runCli(['view', 'junk.parquet'], { cwd: tmp });
+  assert.equal(junk.status, 2);
+  assert.match(junk.stderr, /cannot read junk\.parquet as parquet/);
+  const cut = join(tmp, 'cut');
+  mkdirSync(join(cut, 'data'), { recursive: true });
+  for (const f of [
+    'manifest.json',
+    'dropped.jsonl',
+    'data/train-00000-of-00001.parquet',
+    'data/test-00000-of-00001.parquet',
+  ])
+    copyFileSync(join(out, f), join(cut, f));
+  writeFileSync(
+    join(cut, 'lengths.jsonl'),
+    readFileSync(join(out, 'lengths.jsonl'), 'utf8').split('\n').slice(0, 10).join('\n') + '\n',
+  );
+  const s = await view({ paths: [cut] });
+  try {
+    const r = await get(s.port, `/rows?split=train&token=${s.token}`);
+    assert.equal(r.status, 404);
+    assert.match(r.body.toString(), /lengths\.jsonl has 10 lines, fewer than the manifest&#39;s shards hold/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('a footer indexed without decoding it gives, row group by row group, what hyparquet decodes', async () => {
   const { parquetMetadata } = await import('hyparquet');
   const { indexFooter, metadataOf } = await import('../../src/view/footer.js');
