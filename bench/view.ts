@@ -136,6 +136,11 @@ export async function benchView(): Promise<Array<Record<string, string | number>
   const rows = Number(process.env.VIEW_ROWS ?? 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'gad-bench-view-'));
   try {
+    try {
+      execFileSync(python(), ['-c', 'import pyarrow'], { stdio: 'ignore' });
+    } catch {
+      return [{ measure: 'skipped', value: 'needs python3 with pyarrow (the .venv the interop tests create)' }];
+    }
     const t = Date.now();
     await makeBuild(dir, rows);
     const genSecs = (Date.now() - t) / 1000;
