@@ -304,8 +304,25 @@ test('parquet files made by others: rows listed, the row page measures the promp
     const rec = lengths.filter((l) => l.split === 'test')[4]!;
     const row = (await get(s.port, `/row?split=test-00000-of-00001.parquet&n=4&token=${s.token}`)).body.toString();
     assert.match(row, new RegExp(`<dd id="prompt-tokens">${rec.prompt_tokens.toLocaleString('en-US')}</dd>`));
+    assert.doesNotMatch(row, /id="limit-cut"/);
   } finally {
     await s.close();
+  }
+  // a limit the prompt is over: the place where it falls is marked, after the image's tokens
+  const rec = lengths.filter((l) => l.split === 'test')[4]!;
+  const limit = rec.image_tokens + 20;
+  const cut = await view({ paths: [join(out, 'data', 'test-00000-of-00001.parquet')], maxPromptLength: limit });
+  try {
+    const row = (await get(cut.port, `/row?split=test-00000-of-00001.parquet&n=4&token=${cut.token}`)).body.toString();
+    assert.match(
+      row,
+      new RegExp(`tokens: ${(rec.prompt_tokens - limit).toLocaleString('en-US')} over max_prompt_length`),
+    );
+    const at = row.indexOf('id="limit-cut"');
+    assert.ok(at > row.indexOf('&lt;|image_pad|&gt; ×'), 'the cut comes after the image');
+    assert.ok(at < row.indexOf('&lt;|im_start|&gt;assistant'), 'the cut is inside the prompt');
+  } finally {
+    await cut.close();
   }
 });
 
