@@ -19,6 +19,7 @@ import { addScaleOutCommand } from './commands/scale-out.js';
 import { addTokensCommand } from './commands/tokens.js';
 import { addTrainCommand } from './commands/train.js';
 import { addValidateCommand } from './commands/validate.js';
+import { addViewCommand } from './commands/view.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -38,6 +39,7 @@ export function createProgram(): Command {
   addTokensCommand(program);
   addReportCommand(program);
   addValidateCommand(program);
+  addViewCommand(program);
   addExportCommands(program);
   addTrainCommand(program);
   addDoctorCommand(program);

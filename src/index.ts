@@ -69,6 +69,9 @@ export {
   type ResolvedConfig,
 } from './config.js';
 
+// view: the local viewer of a build folder or parquet files
+export { view, type ViewOptions, type ViewServer } from './view/index.js';
+
 // shared: errors, progress, record types, version
 export { GadError } from './core/errors.js';
 export { createProgress, silentProgress, type ProgressSink } from './core/progress.js';

@@ -43,6 +43,7 @@ const EXPECTED = [
   'runTraining',
   'silentProgress',
   'validate',
+  'view',
   'writeReportFiles',
 ];
 
