@@ -157,10 +157,10 @@ export async function restoreInterruptedCommit(outDir: string): Promise<string |
   const p = siblings(outDir);
   const pending = () => (!existsSync(p.abs) && existsSync(p.old)) || existsSync(p.carry);
   if (!pending()) return null;
-  takeLock(p.lock, p.abs);
+  const taken = takeLock(p.lock, p.abs);
   try {
-    if (!pending()) return null;
-    const notes = await recover(p);
+    if (!pending()) return taken;
+    const notes = taken ? [taken, ...(await recover(p))] : await recover(p);
     return notes.length ? notes.join('; ') : null;
   } finally {
     releaseLock(p.lock);
