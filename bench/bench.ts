@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,recipe]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -142,9 +142,9 @@ async function main() {
   if (get('--child')) return child(get('--child')!, get('--dir')!);
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
   const only = new Set(
-    (get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition').split(
-      ',',
-    ),
+    (
+      get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,recipe'
+    ).split(','),
   );
   console.log(
     `gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`,
@@ -191,6 +191,7 @@ async function main() {
     ['fidelity', './geometry.js', 'benchFidelity'],
     ['startup', './startup.js', 'benchStartup'],
     ['partition', './partition.js', 'benchPartition'],
+    ['recipe', './recipe.js', 'benchRecipe'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);
