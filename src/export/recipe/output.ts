@@ -45,6 +45,7 @@ export class ExportFolder {
   private readonly names = new Set<string>();
   private readonly writes: string[];
   private peers: string[] = [];
+  private ended = false;
   /** Images written as hard links to an earlier export's file, and as new files. */
   readonly imageFiles = { linked: 0, written: 0, linkedBytes: 0 };
   /** Notices for the summary (a stale lock taken over). */
@@ -150,11 +151,14 @@ export class ExportFolder {
       await this.abort();
       throw e;
     }
+    this.ended = true;
     releaseLock(this.p.lock);
   }
 
   async abort(): Promise<void> {
     this.closeFiles();
+    if (this.ended) return; // (after the lock is released, another export may be using the siblings)
+    this.ended = true;
     try {
       let recovered = true;
       await recover(this.p, this.writes).catch(() => (recovered = false));
