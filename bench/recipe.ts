@@ -74,7 +74,11 @@ export async function benchRecipe(): Promise<Row[]> {
       if (r.code !== 0) throw new Error(`export ${kind} failed (${r.code})`);
       const files = imageFiles(join(out, folder, 'images'));
       let added = 0;
-      for (const f of files) if (!seen.has(f.ino)) (seen.add(f.ino), (added += f.size));
+      for (const f of files) {
+        if (seen.has(f.ino)) continue;
+        seen.add(f.ino);
+        added += f.size;
+      }
       rows.push({
         job: `gad-data export ${kind}`,
         rows: n,
