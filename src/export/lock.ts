@@ -11,7 +11,7 @@
  * - the same machine (host name, boot id and pid namespace alike): the process is not running (or its pid
  *   now belongs to another process: start time differs);
  * - another machine: the lock was not refreshed for the lease (`GAD_DATA_LOCK_LEASE` seconds, default 300),
- *   or the lock was taken by the same scheduler task as ours (Slurm job + array task id, or a Kubernetes
+ *   or the lock was taken by the same scheduler task as ours (Slurm job + array task id [+ step, rank], or a Kubernetes
  *   Indexed Job pod's host name + completion index): a scheduler starts a task's retry only after the previous
  *   attempt ended.
  * An unreadable lock (not written by this version) is taken over when older than 30 s.
@@ -67,7 +67,9 @@ function procStart(pid: number): string {
 /** The scheduler task this process runs as, or undefined. */
 export function schedulerTask(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const job = env.SLURM_ARRAY_JOB_ID ?? env.SLURM_JOB_ID;
-  if (job) return `slurm:${job}:${env.SLURM_ARRAY_TASK_ID ?? ''}`;
+  // (the step and rank too: two ranks of one job are not retries of each other)
+  if (job)
+    return `slurm:${job}:${env.SLURM_ARRAY_TASK_ID ?? ''}${env.SLURM_STEP_ID ? `.${env.SLURM_STEP_ID}` : ''}${env.SLURM_PROCID && env.SLURM_PROCID !== '0' ? `#${env.SLURM_PROCID}` : ''}`;
   if (env.JOB_COMPLETION_INDEX !== undefined) return `k8s:${hostname()}:${env.JOB_COMPLETION_INDEX}`;
   return undefined;
 }
@@ -120,7 +122,8 @@ function goneBecause(h: LockInfo | null, ageMs: number, mine: LockInfo): string 
         ? null
         : 'its pid is this process now';
     if (!pidAlive(h.pid)) return `process ${h.pid} is not running`;
-    if (h.pidStart && mine.pidStart && procStart(h.pid) !== h.pidStart) return `pid ${h.pid} is another process now`;
+    const start = h.pidStart && mine.pidStart ? procStart(h.pid) : '';
+    if (start && start !== h.pidStart) return `pid ${h.pid} is another process now`;
     return null;
   }
   if (h.task && h.task === mine.task) return `a retry of the same scheduler task (${h.task}) on another machine`;
