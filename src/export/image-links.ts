@@ -45,10 +45,16 @@ export function peerExports(p: { buildDir: string; out: string; manifestSha256: 
 const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES', 'ENOSYS']);
 
 /**
- * Make `dest` (a new name) a hard link to the file `name` of a peer export holding exactly `bytes`. True when
- * linked; false when no peer has it (or links are not possible here), and the caller writes the bytes.
+ * Make `dest` (a new name) a hard link to the file `name` of a peer export holding exactly `bytes`: `linked`;
+ * `none` when no peer has it, `impossible` when links cannot be made here (another device, no link support):
+ * the caller writes the bytes (and, after `impossible`, stops trying).
  */
-export async function linkFromPeer(peers: string[], name: string, bytes: Uint8Array, dest: string): Promise<boolean> {
+export async function linkFromPeer(
+  peers: string[],
+  name: string,
+  bytes: Uint8Array,
+  dest: string,
+): Promise<'linked' | 'none' | 'impossible'> {
   for (const peer of peers) {
     const src = join(peer, name);
     try {
@@ -56,12 +62,12 @@ export async function linkFromPeer(peers: string[], name: string, bytes: Uint8Ar
       const there = await readFile(src);
       if (!Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(there)) continue;
       await link(src, dest);
-      return true;
+      return 'linked';
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? '';
-      if (NO_LINK.has(code)) return false; // another device or no links here: copy
+      if (NO_LINK.has(code)) return 'impossible'; // another device or no links here: copy
       // ENOENT: the peer is being replaced meanwhile; try the next one
     }
   }
-  return false;
+  return 'none';
 }

@@ -113,7 +113,9 @@ export class ExportFolder {
     this.names.add(name);
     const dest = join(this.work, name);
     await mkdir(dirname(dest), { recursive: true });
-    if (this.peers.length && (await linkFromPeer(this.peers, name, bytes, dest))) {
+    const how = this.peers.length ? await linkFromPeer(this.peers, name, bytes, dest) : 'none';
+    if (how === 'impossible') this.peers = [];
+    if (how === 'linked') {
       this.imageFiles.linked++;
       this.imageFiles.linkedBytes += bytes.length;
     } else {
