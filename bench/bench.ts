@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -144,7 +144,8 @@ async function main() {
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
   const only = new Set(
     (
-      get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,view'
+      get('--only') ??
+      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,view,recipe'
     ).split(','),
   );
   console.log(
@@ -193,6 +194,7 @@ async function main() {
     ['startup', './startup.js', 'benchStartup'],
     ['partition', './partition.js', 'benchPartition'],
     ['view', './view.js', 'benchView'],
+    ['recipe', './recipe.js', 'benchRecipe'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

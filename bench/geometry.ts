@@ -138,7 +138,7 @@ print(json.dumps(out))
  * Run a command, measuring wall seconds and the CPU seconds (user + system) of it and its children, through bash's
  * `times` builtin: the CPU time does not grow when other work shares the machine, so ratios of it are stable.
  */
-async function timedCmd(
+export async function timedCmd(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv,

@@ -20,6 +20,7 @@ const maxLengthOption = (drops: string) =>
   );
 
 async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, next: string[]): Promise<void> {
+  for (const n of r.notices) process.stderr.write(`${n}\n`);
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ out: r.out, export: r.manifest }, null, 2)}\n`);
     return;
@@ -50,6 +51,10 @@ export function addExportCommands(program: Command): void {
       .option('--from <dir>', 'build output folder (holds manifest.json)', 'gad-data-out')
       .option('-o, --out <dir>', 'output folder (default: a folder inside the build)')
       .option('-m, --model <dir>', "the build's model folder, when its recorded path does not resolve from here")
+      .option(
+        '--copy-images',
+        "write every image's bytes (to move the export alone to another machine); default: hard-link the identical image files of the build's other exports",
+      )
       .option('-q, --quiet', 'print only errors')
       .option('--json', 'print {"out": DIR, "export": <export.json>} on stdout');
   common(
@@ -60,7 +65,14 @@ export function addExportCommands(program: Command): void {
       .addOption(maxLengthOption('rows whose whole conversation is longer')),
   ).action(async (o) => {
     const { exportSft } = await recipe();
-    const r = await exportSft({ from: o.from, out: o.out, model: o.model, format: o.format, maxLength: o.maxLength });
+    const r = await exportSft({
+      from: o.from,
+      out: o.out,
+      model: o.model,
+      copyImages: o.copyImages,
+      format: o.format,
+      maxLength: o.maxLength,
+    });
     const next =
       o.format === 'ms-swift'
         ? ['npx gad-data train --profile swift-sft --data {out} --dry-run']
@@ -73,7 +85,7 @@ export function addExportCommands(program: Command): void {
       .description('the prompts with images and row ids, to sample student answers (swift infer / vLLM)'),
   ).action(async (o) => {
     const { exportPrompts } = await recipe();
-    const r = await exportPrompts({ from: o.from, out: o.out, model: o.model });
+    const r = await exportPrompts({ from: o.from, out: o.out, model: o.model, copyImages: o.copyImages });
     await show(r, o, [
       'sample student answers (docs/gad-recipe.md), then: npx gad-data export rm --from BUILD --student student.jsonl',
     ]);
@@ -91,6 +103,7 @@ export function addExportCommands(program: Command): void {
       from: o.from,
       out: o.out,
       model: o.model,
+      copyImages: o.copyImages,
       format: o.format,
       student: o.student,
       maxLength: o.maxLength,

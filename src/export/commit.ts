@@ -56,7 +56,7 @@ const lexists = (path: string): Promise<boolean> => exists(path, { follow: false
  * The names recorded in `.OUT.carry`, or null when there is none. The record is written atomically; should it
  * still be unreadable, every entry of the work dir that a build does not write is taken as the user's.
  */
-async function readCarry(p: Siblings): Promise<string[] | null> {
+async function readCarry(p: Siblings, ownedNames: readonly string[]): Promise<string[] | null> {
   let text: string;
   try {
     text = await readFile(p.carry, 'utf8');
@@ -69,7 +69,7 @@ async function readCarry(p: Siblings): Promise<string[] | null> {
   } catch {
     /* fall through */
   }
-  const owned = new Set(OWNED_NAMES);
+  const owned = new Set(ownedNames);
   return (await lexists(p.work)) ? (await readdir(p.work)).filter((f) => !owned.has(f)) : [];
 }
 
@@ -115,14 +115,14 @@ async function removeOld(p: Siblings): Promise<string | null> {
  * missing and `.OUT.old` holds it, move the user's carried entries back from the work dir, and remove a
  * leftover `.OUT.old` of a finished commit. Returns what it did, for notices.
  */
-export async function recover(p: Siblings): Promise<string[]> {
+export async function recover(p: Siblings, ownedNames: readonly string[] = OWNED_NAMES): Promise<string[]> {
   const notes: string[] = [];
   if (!(await lexists(p.abs)) && (await lexists(p.old))) {
     await rename(p.old, p.abs);
     notes.push(`restored the previous output from ${p.old} (a build was interrupted while committing)`);
   }
   await rm(`${p.carry}.tmp`, { force: true }); // a record cut while being written: nothing was moved yet
-  const carried = await readCarry(p);
+  const carried = await readCarry(p, ownedNames);
   if (carried) {
     let back = 0;
     if (await lexists(p.work)) {
@@ -157,10 +157,10 @@ export async function restoreInterruptedCommit(outDir: string): Promise<string |
   const p = siblings(outDir);
   const pending = () => (!existsSync(p.abs) && existsSync(p.old)) || existsSync(p.carry);
   if (!pending()) return null;
-  takeLock(p.lock, p.abs);
+  const taken = takeLock(p.lock, p.abs);
   try {
-    if (!pending()) return null;
-    const notes = await recover(p);
+    if (!pending()) return taken;
+    const notes = taken ? [taken, ...(await recover(p))] : await recover(p);
     return notes.length ? notes.join('; ') : null;
   } finally {
     releaseLock(p.lock);
@@ -172,7 +172,11 @@ export async function restoreInterruptedCommit(outDir: string): Promise<string |
  * rename OUT → .OUT.old and the work dir → OUT, then remove .OUT.old; otherwise just rename the work dir into place.
  * A failure on the way puts everything back as it was. Returns a notice (the previous output moved aside) or null.
  */
-export async function swapIntoPlace(p: Siblings, now: { exists: boolean; foreign: string[] }): Promise<string | null> {
+export async function swapIntoPlace(
+  p: Siblings,
+  now: { exists: boolean; foreign: string[] },
+  ownedNames: readonly string[] = OWNED_NAMES,
+): Promise<string | null> {
   let notice: string | null = null;
   if (now.exists) {
     try {
@@ -188,7 +192,7 @@ export async function swapIntoPlace(p: Siblings, now: { exists: boolean; foreign
       await rename(p.work, p.abs);
     } catch (e) {
       // Put everything back as it was (the previous output and the user's entries in OUT).
-      await recover(p).catch(() => undefined); // a leftover .OUT.carry makes the next build finish this
+      await recover(p, ownedNames).catch(() => undefined); // a leftover .OUT.carry makes the next build finish this
       throw e;
     }
     await rm(p.carry, { force: true });

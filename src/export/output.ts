@@ -38,7 +38,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
 import { recover, siblings, swapIntoPlace } from './commit.js';
-import { releaseLock, takeLock } from './lock.js';
+import { assertLockHeld, releaseLock, takeLock } from './lock.js';
 import { checkReplaceable, inspectOut, nameList } from './ownership.js';
 import {
   JOURNAL,
@@ -97,8 +97,8 @@ export async function openOutput<N = unknown>(
       throw environmentError(e, { doing: `cannot create the folder of the output ${p.abs}`, where: p.parent });
     throw e;
   }
-  takeLock(p.lock, p.abs);
-  const notices: string[] = [];
+  const taken = takeLock(p.lock, p.abs, 'build');
+  const notices: string[] = taken ? [taken] : [];
   try {
     notices.push(...(await recover(p)));
     const found = await inspectOut(p.abs);
@@ -161,6 +161,7 @@ export async function openOutput<N = unknown>(
             `export: the work folder ${p.work} holds ${nameList(clash)}, which are the user's in ${p.abs}`,
             { exitCode: 1 },
           );
+        assertLockHeld(p.lock, p.abs);
         await rm(join(p.work, SHARDS_TMP), { recursive: true, force: true });
         await rm(journalPath, { force: true });
         const notice = await swapIntoPlace(p, now);

@@ -8,11 +8,13 @@
  * commit, --resume) is the build's own.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
 import { testHold } from '../core/test-hold.js';
 import type { Manifest, Sample } from '../core/types.js';
 import type { ResolvedConfig } from '../config.js';
+import { resolveOutDir } from '../export/output.js';
 import { build, type BuildHooks, type BuildResult } from '../build.js';
 import type { RowHook } from './hooks.js';
 import { FrameReader } from './frames.js';
@@ -159,6 +161,13 @@ class PartRows {
             `merge: row ${id}: part ${this.part.info.index}'s shard holds ${bytes.length} image(s), its record ${sample.formatted.images.length}`,
             { exitCode: 2, hint: 'rebuild that part' },
           );
+        bytes.forEach((b, i) => {
+          if (sha256(b) !== f.imageSha256[i])
+            throw new GadError(
+              `merge: row ${id}: image ${i} in the shards of part ${this.part.info.index} (${this.part.dir}) is not the image the part wrote (sha256 differs): a shard was changed or replaced after the part was built`,
+              { exitCode: 2, hint: 'rebuild that part (gad-data build --partition I/N), then merge again' },
+            );
+        });
         sample.formatted.images = sample.formatted.images.map((im, i) => ({ ...im, bytes: bytes[i]! }));
       }
       return sample;
@@ -231,8 +240,37 @@ export interface MergeOptions extends Pick<BuildHooks, 'progress' | 'onWarning' 
   out: string;
 }
 
+/**
+ * Refuse an --out that is a part, lies inside one or inside a parts folder (`X.parts/`), or holds a part: the
+ * merge would replace a part (`--out X.parts/0-of-3`, a typo for `--out X`).
+ */
+export function checkMergeOut(out: string, parts: string[]): void {
+  const abs = resolveOutDir(out);
+  const within = (a: string, b: string) => a === b || a.startsWith(b + sep);
+  const inPartsFolder = abs
+    .split(sep)
+    .slice(0, -1)
+    .findIndex((seg) => seg.endsWith('.parts'));
+  const clash = parts.find((d) => within(abs, resolveOutDir(d)) || within(resolveOutDir(d), abs));
+  let why: string | null = null;
+  if (clash)
+    why = within(abs, resolveOutDir(clash)) ? `it is (inside) the part ${clash}` : `it holds the part ${clash}`;
+  else if (existsSync(join(abs, PART_DIR, PART_FILE))) why = 'it is a part of a partitioned build';
+  else if (inPartsFolder >= 0)
+    why = `it is inside the parts folder ${abs
+      .split(sep)
+      .slice(0, inPartsFolder + 1)
+      .join(sep)}`;
+  if (why)
+    throw new GadError(`merge: --out ${out}: ${why}; the merge would replace a part`, {
+      hint: `merge into the build's own folder: for parts in X.parts/, --out X`,
+      exitCode: 2,
+    });
+}
+
 /** Merge the parts in `dirs` into `opts.out`. */
 export async function mergeParts(dirs: string[], opts: MergeOptions): Promise<BuildResult> {
+  checkMergeOut(opts.out, dirs);
   const parts = dirs.map((d) => readPart(resolve(d)));
   checkParts(parts);
   const base = parts[0]!.info.config;

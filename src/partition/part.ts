@@ -7,6 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256 } from '../core/hash.js';
 import type { Manifest, Sample } from '../core/types.js';
 import type { ResolvedConfig } from '../config.js';
 import type { RowHook } from './hooks.js';
@@ -18,7 +19,7 @@ import { VERSION } from '../version.js';
 export const PART_DIR = 'gad-data-part';
 export const PART_FILE = 'part.json';
 export const ROWS_FILE = 'rows.bin';
-export const PART_FORMAT = 'gad-data-part/1';
+export const PART_FORMAT = 'gad-data-part/2';
 
 /** gad-data-part/part.json */
 export interface PartInfo {
@@ -44,7 +45,7 @@ export class PartRecorder implements RowHook {
   private taken = 0;
   private readonly pos = new WeakMap<Sample, { loop: number; seq: number }>();
   private readonly keptBySplit = new Map<string, number>();
-  private pending: { sample: Sample; body: Uint8Array } | null = null;
+  private pending: { sample: Sample; body: Uint8Array; imageSha256: string[] } | null = null;
 
   constructor(
     readonly part: Partition,
@@ -68,7 +69,8 @@ export class PartRecorder implements RowHook {
   }
 
   formatted(sample: Sample): void {
-    this.pending = { sample, body: encodeSample(sample) };
+    const imageSha256 = (sample.formatted?.images ?? []).map((im) => sha256(im.bytes));
+    this.pending = { sample, body: encodeSample(sample), imageSha256 };
   }
 
   async booked(sample: Sample, kept: boolean): Promise<void> {
@@ -89,6 +91,7 @@ export class PartRecorder implements RowHook {
       split: sample.split,
       kept: ordinal,
       body: p.body,
+      imageSha256: p.imageSha256,
     };
     await this.writer!.write(frame);
   }

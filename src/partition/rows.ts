@@ -22,6 +22,8 @@ export interface RowFrame {
   kept: number;
   /** The serialized sample (see encodeSample). */
   body: Uint8Array;
+  /** sha256 of each written image (the bytes in the part's shards, which the merge copies and checks). */
+  imageSha256: string[];
 }
 
 /** Class instances (JSON numbers kept as written) → tagged plain values, so they survive serialization. */

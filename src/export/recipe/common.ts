@@ -2,7 +2,6 @@
  * What the three recipe exports share: opening the build and its model, writing a row's images,
  * and export.json — the small manifest `gad-data train --profile swift-sft|swift-rm` reads.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { GadError, describeError } from '../../core/errors.js';
 import { sha256File } from '../../core/hash.js';
@@ -21,6 +20,8 @@ export interface RecipeOptions {
   out?: string;
   /** The model folder when the build's recorded model cannot be loaded from here (must be the same files). */
   model?: string;
+  /** Write every image's bytes (for moving the export alone to another machine): no hard links to another export's files. */
+  copyImages?: boolean;
 }
 
 /** export.json */
@@ -55,6 +56,8 @@ export interface ExportManifest {
      * this trainer would otherwise see them at another grid than the GAD stage trains on.
      */
     atGadSize: number;
+    /** Image files that are hard links to an identical file of another export of the build (the rest were written). */
+    linked: number;
     settings: TrainerImageSettings;
   };
   ending: { policy: 'strip-im-end'; teacherStripped: number; studentStripped?: number };
@@ -62,6 +65,8 @@ export interface ExportManifest {
   datasetInfo?: Record<string, string>;
   dropped: Record<string, number>;
   notes: string[];
+  /** The top-level entries this export wrote: a later export replaces only these (the rest of the folder is the user's). */
+  written: string[];
 }
 
 export interface RecipeSession {
@@ -69,6 +74,7 @@ export interface RecipeSession {
   profile: ModelProfile;
   counter: RecipeCounter;
   out: string;
+  copyImages: boolean;
 }
 
 export async function openRecipe(
@@ -100,7 +106,7 @@ export async function openRecipe(
   }
   const out = resolve(o.out ?? resolve(build.dir, defaultName));
   checkOutFolder(out, build.dir);
-  return { build, profile, counter: new RecipeCounter(profile, m, trainer), out };
+  return { build, profile, counter: new RecipeCounter(profile, m, trainer), out, copyImages: o.copyImages === true };
 }
 
 export interface CountedImage {
@@ -217,11 +223,13 @@ export async function exportManifest(
       count: fields.images.count,
       resizedByTrainer: fields.images.resized,
       atGadSize: fields.images.atGadSize,
+      linked: folder.imageFiles.linked,
       settings: s.counter.images,
     },
     ending: fields.ending,
     dropped: fields.report.drops,
     notes: fields.notes,
+    written: [...new Set([...(await folder.written()), 'export.json', 'report.json'])].sort(),
   };
   if (fields.datasetInfo) out.datasetInfo = fields.datasetInfo;
   await folder.json('export.json', out);
@@ -230,8 +238,8 @@ export async function exportManifest(
 }
 
 /**
- * The export replaces its folder as a whole: refuse a folder that is (or holds) the build, lies in the build's
- * shard folder, or already holds files that are not an earlier export.
+ * Refuse an export folder that is (or holds) the build, or lies in the build's shard folder. (What the folder
+ * may already hold is checked under the export's lock: export-ownership.ts.)
  */
 function checkOutFolder(out: string, buildDir: string): void {
   const within = (a: string, b: string) => a === b || a.startsWith(b + sep);
@@ -243,11 +251,6 @@ function checkOutFolder(out: string, buildDir: string): void {
     throw new GadError(`--out ${out} is inside the build's data/ folder (the trainers read every file there)`, {
       hint: 'choose another folder',
     });
-  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, 'export.json'))) {
-    throw new GadError(`--out ${out} exists and is not a gad-data export: it would be replaced`, {
-      hint: 'choose a new or empty folder, or remove it first',
-    });
-  }
 }
 
 /** Default --max-length: what the GAD run admits (the build's max prompt + max response length). */
@@ -261,6 +264,8 @@ export interface ExportResult {
   out: string;
   manifest: ExportManifest;
   report: RecipeReport;
+  /** What to tell the user besides the report (a stale lock taken over). */
+  notices: string[];
 }
 
 /** LLaMA-Factory's dataset_info.json entries, one dataset per split file. */
@@ -331,6 +336,7 @@ export async function finishExport(
     splits: s.build.splits,
     notes,
   });
+  refuseAllDropped(s, fields, report);
   const manifest = await exportManifest(s, folder, {
     ...fields,
     notes,
@@ -338,5 +344,34 @@ export async function finishExport(
     ...(names ? { datasetInfo: names } : {}),
   });
   await folder.commit();
-  return { out: s.out, manifest, report };
+  return { out: s.out, manifest, report, notices: folder.notices };
+}
+
+/** What to do when every row was dropped for `reason`. */
+const ALL_DROPPED_HINT: Record<string, string> = {
+  no_student_response:
+    "the student file's ids must be the build's row ids: sample from `gad-data export prompts` (each line carries its id; swift infer needs --remove_unused_columns false to keep it)",
+  too_long: 'raise --max-length (the report above shows the lengths)',
+  student_equals_teacher: 'the student answers equal the teacher answers: sample them from the warmed generator',
+  empty_response: 'the answers are empty: check the student file or the teacher responses of the build',
+};
+
+/**
+ * An export that drops every row is an error (exit 1): nothing is written and the previous export stays, since
+ * an empty export in its place would let a training run start on nothing.
+ */
+function refuseAllDropped(
+  s: RecipeSession,
+  fields: { kind: ExportManifest['kind']; files: Record<string, { rows: number }> },
+  report: RecipeReport,
+): void {
+  const written = Object.values(fields.files).reduce((a, f) => a + f.rows, 0);
+  const reasons = Object.entries(report.drops).sort((a, b) => b[1] - a[1]);
+  const dropped = reasons.reduce((a, [, n]) => a + n, 0);
+  if (written > 0 || dropped === 0) return;
+  const what = fields.kind === 'rm' ? 'pair(s)' : 'row(s)';
+  throw new GadError(
+    `export ${fields.kind}: all ${dropped} ${what} were dropped (${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}); nothing was written, ${s.out} is left as it was`,
+    { hint: ALL_DROPPED_HINT[reasons[0]![0]] ?? 'see the drop reasons above', exitCode: 1 },
+  );
 }

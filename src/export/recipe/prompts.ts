@@ -11,7 +11,7 @@ import { RecipeRows, inExportFolder } from './rows.js';
 
 export async function exportPrompts(o: RecipeOptions): Promise<ExportResult> {
   const s = await openRecipe(o, 'ms-swift', 'prompts');
-  return inExportFolder(s.out, async (folder) => {
+  return inExportFolder(s, async (folder) => {
     const rows = new RecipeRows(s, folder, ['prompt'], 'prompt');
     for await (const row of readBuildRows(s.build)) {
       const counted = await countRowImages(s, row);

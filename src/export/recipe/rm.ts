@@ -107,7 +107,7 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
   }
   const students = await readStudentFile(studentFile);
   const maxLength = recipeMaxLength(s, o.maxLength);
-  return inExportFolder(s.out, async (folder) => {
+  return inExportFolder(s, async (folder) => {
     const rows = new RecipeRows(s, folder, ['chosen', 'rejected', 'chosen_response', 'rejected_response'], 'longer');
     let teacherStripped = 0;
     let studentStripped = 0;

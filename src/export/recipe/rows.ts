@@ -26,8 +26,15 @@ export function recipeMaxLength(s: RecipeSession, given: number | undefined): nu
 }
 
 /** Open the export's folder and fill it with `body`; on any error the folder is abandoned (nothing is committed). */
-export async function inExportFolder<T>(out: string, body: (folder: ExportFolder) => Promise<T>): Promise<T> {
-  const folder = await ExportFolder.open(out);
+export async function inExportFolder<T>(s: RecipeSession, body: (folder: ExportFolder) => Promise<T>): Promise<T> {
+  const folder = await ExportFolder.open(s.out, {
+    writes: [
+      ...s.build.splits.map((split) => `${split}.jsonl`),
+      ...(s.counter.trainer === 'llamafactory' ? ['dataset_info.json'] : []),
+    ],
+    copyImages: s.copyImages,
+    build: { dir: s.build.dir, manifestSha256: s.build.manifestSha256 },
+  });
   try {
     return await body(folder);
   } catch (e) {

@@ -58,7 +58,7 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
   checkFormat(o.format);
   const s = await openRecipe(o, o.format, `sft-${o.format}`);
   const maxLength = recipeMaxLength(s, o.maxLength);
-  return inExportFolder(s.out, async (folder) => {
+  return inExportFolder(s, async (folder) => {
     const rows = new RecipeRows(s, folder, ['total', 'prompt', 'response'], 'total');
     let stripped = 0;
     for await (const row of readBuildRows(s.build)) {

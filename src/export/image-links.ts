@@ -1,0 +1,73 @@
+/**
+ * Image files shared between the recipe exports of one build. The build stores its images inside its parquet
+ * shards, which a jsonl trainer cannot point at, so the first export writes them out as files; every later
+ * export of the same build (sft, prompts, rm, a re-export) hard-links the identical file of an earlier one
+ * instead of writing the bytes again (same device; else, or with `--copy-images`, a copy). A peer's file is
+ * used only when its bytes equal the build's, read back and compared.
+ *
+ * Linking is safe because no gad-data writer ever opens an existing file for writing: an export writes every
+ * file new (`wx`) in its own work folder and renames the folder into place, so a file shared by two exports is
+ * never changed in place, only unlinked from the one export that is replaced.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { link, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** Export folders of the build whose manifest has `manifestSha256`: the build's subfolders and those beside `out`. */
+export function peerExports(p: { buildDir: string; out: string; manifestSha256: string }): string[] {
+  const seen = new Set<string>();
+  const found: string[] = [];
+  for (const parent of [p.buildDir, dirname(p.out)]) {
+    let names: string[];
+    try {
+      names = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const n of names.sort()) {
+      const dir = join(parent, n);
+      if (seen.has(dir) || n.startsWith('.')) continue;
+      seen.add(dir);
+      const ej = join(dir, 'export.json');
+      if (!existsSync(ej) || !existsSync(join(dir, 'images'))) continue;
+      try {
+        const m = JSON.parse(readFileSync(ej, 'utf8')) as { build?: { manifestSha256?: unknown } };
+        if (m.build?.manifestSha256 === p.manifestSha256) found.push(dir);
+      } catch {
+        /* not an export we can read: not a peer */
+      }
+    }
+  }
+  // The export being replaced first: its files are the likeliest match.
+  return [...found.filter((d) => d === p.out), ...found.filter((d) => d !== p.out)];
+}
+
+const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES', 'ENOSYS']);
+
+/**
+ * Make `dest` (a new name) a hard link to the file `name` of a peer export holding exactly `bytes`: `linked`;
+ * `none` when no peer has it, `impossible` when links cannot be made here (another device, no link support):
+ * the caller writes the bytes (and, after `impossible`, stops trying).
+ */
+export async function linkFromPeer(
+  peers: string[],
+  name: string,
+  bytes: Uint8Array,
+  dest: string,
+): Promise<'linked' | 'none' | 'impossible'> {
+  for (const peer of peers) {
+    const src = join(peer, name);
+    try {
+      if ((await stat(src)).size !== bytes.length) continue;
+      const there = await readFile(src);
+      if (!Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(there)) continue;
+      await link(src, dest);
+      return 'linked';
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (NO_LINK.has(code)) return 'impossible'; // another device or no links here: copy
+      // ENOENT: the peer is being replaced meanwhile; try the next one
+    }
+  }
+  return 'none';
+}
