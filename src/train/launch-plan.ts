@@ -28,6 +28,8 @@ export interface TrainOptions {
   noVerify?: boolean;
   /** Trailing `key=value` overrides; they win over everything. */
   overrides?: string[];
+  /** An EasyR1 config given with `-c` (profile easyr1): its sections are merged over the base config, as EasyR1 merges. */
+  easyr1Config?: Record<string, unknown>;
   /** gad-data.yaml `trainer:` section: nested or dotted keys, applied over the profile's defaults. */
   configOverrides?: Record<string, unknown>;
   /** Environment for the trainer (default process.env); variables we set are kept when already present here. */
@@ -59,7 +61,7 @@ export interface LaunchPlan {
   /** Where the run's output is copied. */
   logFile?: string;
   /** Model paths as the trainer will receive them (after all overrides); '' when none was given. */
-  models?: { generator: string; discriminator?: string };
+  models?: { generator: string; discriminator?: string; noModelWhy?: string };
   /** GPUs per node the trainer is told to use (after all overrides). */
   nGpusPerNode?: number;
   /** Rows per training step (train_batch_size / rollout_batch_size) after overrides. */
@@ -88,6 +90,8 @@ export interface PlanContext {
   outDir: string;
   python: string;
   generator: string;
+  /** The build's model when the trainer can load it, else ''. */
+  buildModel?: string;
   trainShards: ShardInfo[];
   valShards: ShardInfo[];
   trailing: Override[];

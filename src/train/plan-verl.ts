@@ -89,6 +89,7 @@ export function planVerl(plan: LaunchPlan, opts: TrainOptions, c: PlanContext & 
       nGpus,
       filter: opts.keepFilterOverlong === true,
       generator: opts.modelPath,
+      buildModel: c.buildModel,
       discriminator: opts.rewardModelPath,
       env: opts.env ?? process.env,
     });

@@ -13,7 +13,8 @@ import {
 } from '../core/verl-rewards.js';
 import { lookupOverride, unquoteHydra } from './hydra.js';
 import type { LaunchPlan, PreflightCheck, TrainOptions } from './launch-plan.js';
-import { checkGpus, checkModel, checkPython } from './machine.js';
+import { checkGpus, checkPython } from './machine.js';
+import { checkModel } from './model-check.js';
 
 /** The environment the trainer will get: the caller's, plus the variables the plan sets. */
 export function trainerEnv(plan: LaunchPlan, opts: Pick<TrainOptions, 'env'>): NodeJS.ProcessEnv {
@@ -95,6 +96,9 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
         flag: '--model-path',
         envVar: 'MODEL_PATH',
         model: plan.models.generator,
+        cwd: plan.cwd,
+        env,
+        noModelWhy: plan.models.noModelWhy,
       }),
     );
     if (plan.models.discriminator !== undefined) {
@@ -104,6 +108,8 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
           flag: '--reward-model-path',
           envVar: 'REWARD_MODEL_PATH',
           model: plan.models.discriminator,
+          cwd: plan.cwd,
+          env,
         }),
       );
     }
