@@ -4,6 +4,7 @@
  */
 import type { Manifest, ShardInfo } from '../core/types.js';
 import type { Override } from './hydra.js';
+import type { LaunchPath } from './paths-check.js';
 import type { LaunchVar } from './verl-gad.js';
 
 export type TrainProfile = 'verl-gad' | 'verl-grpo' | 'easyr1';
@@ -66,6 +67,8 @@ export interface LaunchPlan {
   nGpusPerNode?: number;
   /** Rows per training step (train_batch_size / rollout_batch_size) after overrides. */
   batchSize?: number;
+  /** The path-valued settings the trainer gets (after all overrides), checked by pre-flight from `cwd`. */
+  paths?: LaunchPath[];
   /** Things worth knowing about the plan (e.g. validation falls back to the train split). */
   notes: string[];
   /** The variables the launch read from the environment (verl-gad: the seed script's), for `--export-script`. */

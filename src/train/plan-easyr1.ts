@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { GadError } from '../core/errors.js';
+import { commentText, omegaCliValue, omegaLiterals, omegaRead, yamlText } from '../core/quote/index.js';
 import { packagePath } from '../core/paths.js';
 import type { Manifest, ShardInfo } from '../core/types.js';
 import { sha256 } from '../core/hash.js';
@@ -224,18 +225,34 @@ export async function planEasyR1(
   }
   if (opts.nGpus !== undefined) fill['trainer.n_gpus_per_node'] = opts.nGpus;
   if (usedDefaults) fill['trainer.experiment_name'] = `${basename(c.outDir)}-${m.model.family}-grpo`;
-  let config = deepMerge(base, fill);
+  // What gad-data writes (paths, column names, the model) is data, not OmegaConf syntax: `${` is escaped.
+  let config = deepMerge(base, omegaLiterals(fill));
   if (opts.configOverrides) config = deepMerge(config, opts.configOverrides);
   const configPath = join(runDir, 'config.yaml');
-  const header = `# Written by gad-data train (profile easyr1) from ${join(basename(c.outDir), 'manifest.json')}.\n# data: comes from the build; edit the build, not this file.\n`;
-  plan.configFile = { path: configPath, text: header + YAML.stringify(config) };
-  plan.command = [c.python, '-m', 'verl.trainer.main', `config=${configPath}`, ...c.trailing.map(formatOverride)];
+  const header = `# Written by gad-data train (profile easyr1) from ${commentText(join(basename(c.outDir), 'manifest.json'))}.\n# data: comes from the build; edit the build, not this file.\n`;
+  plan.configFile = { path: configPath, text: header + yamlText(config) };
+  plan.command = [
+    c.python,
+    '-m',
+    'verl.trainer.main',
+    `config=${omegaCliValue(configPath)}`,
+    ...c.trailing.map(formatOverride),
+  ];
 
   const pick = (dotted: string): unknown => {
     const t = c.trailing.filter((o) => o.key === dotted && o.value !== null).pop();
-    if (t) return YAML.parse(t.value!);
-    return pickPath(config, dotted);
+    const v: unknown = t ? YAML.parse(t.value!) : pickPath(config, dotted);
+    return typeof v === 'string' ? omegaRead(v) : v;
   };
+  plan.paths = (
+    [
+      ['data.train_files', 'data'],
+      ['data.val_files', 'data'],
+      ['data.format_prompt', 'file'],
+      ['data.override_chat_template', 'file'],
+      ['worker.reward.reward_function', 'function'],
+    ] as const
+  ).map(([key, kind]) => ({ key, kind, value: pick(key) }));
   const gen = pick('worker.actor.model.model_path');
   plan.models = { generator: typeof gen === 'string' ? gen : '' };
   const n = Number(pick('trainer.n_gpus_per_node'));

@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { commentText } from '../core/quote/index.js';
 import { type Override, parseOverride, shellQuote } from './hydra.js';
 import { buildModelOf } from './build-model.js';
 import { isEasyR1Config, isPlainObject } from './easyr1-sections.js';
@@ -101,10 +102,10 @@ export function formatDryRun(plan: LaunchPlan): string {
     ...plan.command.slice(lead).map(shellQuote),
   ];
   const lines = words.map((w, j) => (j === 0 ? '' : '  ') + w + (j < words.length - 1 ? ' \\' : ''));
-  let out = `# cd ${shellQuote(plan.cwd)}\n` + lines.join('\n') + '\n';
-  for (const f of plan.files ?? []) out += `\n# ${f.path}\n${f.text}${f.text.endsWith('\n') ? '' : '\n'}`;
+  let out = `# cd ${commentText(shellQuote(plan.cwd))}\n` + lines.join('\n') + '\n';
+  for (const f of plan.files ?? []) out += `\n# ${commentText(f.path)}\n${f.text}${f.text.endsWith('\n') ? '' : '\n'}`;
   if (plan.configFile)
-    out += `\n# ${plan.configFile.path}\n${plan.configFile.text}${plan.configFile.text.endsWith('\n') ? '' : '\n'}`;
-  for (const n of plan.notes) out += `# note: ${n}\n`;
+    out += `\n# ${commentText(plan.configFile.path)}\n${plan.configFile.text}${plan.configFile.text.endsWith('\n') ? '' : '\n'}`;
+  for (const n of plan.notes) out += `# note: ${commentText(n)}\n`;
   return out;
 }

@@ -3,7 +3,7 @@
  * and format prompt, and the machine (machine.ts), checked before spending GPU hours.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { sha256, sha256File } from '../core/hash.js';
 import {
   VERL_DEFAULT_REWARD,
@@ -15,6 +15,7 @@ import { lookupOverride, unquoteHydra } from './hydra.js';
 import type { LaunchPlan, PreflightCheck, TrainOptions } from './launch-plan.js';
 import { checkGpus, checkPython } from './machine.js';
 import { checkModel } from './model-check.js';
+import { checkLaunchPaths } from './paths-check.js';
 
 /** The environment the trainer will get: the caller's, plus the variables the plan sets. */
 export function trainerEnv(plan: LaunchPlan, opts: Pick<TrainOptions, 'env'>): NodeJS.ProcessEnv {
@@ -158,6 +159,12 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
       });
     }
   }
+
+  // The paths the launch passes, from the folder the trainer runs in.
+  // (The build's own shards are the shards check's.)
+  const shardPaths = (m?.shards ?? []).map((s) => resolve(outDir, s.file));
+  const covered = new Set([...shardPaths, ...shardPaths.map((p) => dirname(p))]);
+  if (plan.paths?.length) out.push(checkLaunchPaths(plan.paths, plan.cwd, profile, covered));
 
   // Format prompt (EasyR1 applies it at train time; it must be the one the build counted with).
   if (m && plan.files?.length && m.formatPrompt?.sha256 && !opts.noVerify) {
