@@ -78,5 +78,11 @@ export function checkLaunchPaths(
       message: `not found from ${cwd}, where the trainer runs: ${missing.join('; ')}: ${fix}`,
     };
   }
-  return { check: 'paths', ok: true, message: `${found} path(s) the launch passes exist from ${cwd}` };
+  return {
+    check: 'paths',
+    ok: true,
+    message: found
+      ? `${found} path(s) the launch passes exist from ${cwd}`
+      : "no path to check besides the build's shards",
+  };
 }
