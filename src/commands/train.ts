@@ -34,7 +34,10 @@ export function addTrainCommand(program: Command): void {
       '--base-config <file>',
       "EasyR1 base config to fill (default: the build's EasyR1 --config, else EasyR1's example config)",
     )
-    .option('-c, --config <file>', 'gad-data.yaml whose trainer: section overrides the profile')
+    .option(
+      '-c, --config <file>',
+      'gad-data.yaml whose trainer: section overrides the profile, or (easyr1) an EasyR1 config merged over the base config',
+    )
     .option('--keep-filter-overlong', "keep the trainer's own overlong-prompt filter on")
     .option('--no-verify', 'skip the sha256 check of the shards')
     .option('--python <exe>', 'Python interpreter (default python3 or $PYTHON)')
@@ -69,8 +72,9 @@ async function runTrain(overrides: string[], o: CliOptions): Promise<void> {
     });
     return;
   }
+  const { runTraining, trainConfigLayer } = await trainLib();
   const file = o.config ? readConfigFile(resolve(o.config)) : null;
-  const configOverrides = (file?.raw.trainer ?? {}) as Record<string, unknown>;
+  const layer = file ? trainConfigLayer(file.raw, o.profile, o.config) : {};
   const opts = {
     profile: o.profile,
     data: resolve(o.data),
@@ -82,10 +86,9 @@ async function runTrain(overrides: string[], o: CliOptions): Promise<void> {
     keepFilterOverlong: !!o.keepFilterOverlong,
     noVerify: o.verify === false,
     overrides,
-    configOverrides,
+    ...layer,
     nGpus: o.nGpus,
     exportScript: o.exportScript ? resolve(o.exportScript) : undefined,
   };
-  const { runTraining } = await trainLib();
   process.exitCode = await runTraining(opts);
 }

@@ -5,6 +5,7 @@
  * Run without any of its variables set, it starts the trainer with exactly the dry run's argv.
  */
 import { basename } from 'node:path';
+import { commentText } from '../core/quote/index.js';
 import { formatOverride, shellQuote } from './hydra.js';
 import type { LaunchPlan } from './launch-plan.js';
 
@@ -23,11 +24,12 @@ export function formatLaunchScript(plan: LaunchPlan): string {
       : args.map((a) => ({ key: a, value: null, from: undefined }));
   const lines: string[] = ['#!/bin/bash'];
   const what = plan.profile ? ` --profile ${plan.profile}` : '';
-  const from = plan.outDir ? ` from ${basename(plan.outDir)}/manifest.json` : '';
+  const from = plan.outDir ? ` from ${commentText(basename(plan.outDir))}/manifest.json` : '';
   lines.push(`# Written by \`gad-data train${what} --export-script\`${from}.`);
   lines.push('# Every variable below can be set in the environment instead (its value there wins).');
-  if (plan.configFile) lines.push(`# The trainer reads ${plan.configFile.path} (written with this script).`);
-  lines.push(`# Run it from ${plan.cwd} (the folder gad-data planned the launch in).`, '', 'set -x', '');
+  if (plan.configFile)
+    lines.push(`# The trainer reads ${commentText(plan.configFile.path)} (written with this script).`);
+  lines.push(`# Run it from ${commentText(plan.cwd)} (the folder gad-data planned the launch in).`, '', 'set -x', '');
   for (const [k, v] of Object.entries(plan.env)) lines.push(`export ${k}=\${${k}:-${shellDefault(v)}}`);
   const used = new Set(overrides.map((o) => o.from).filter((x): x is string => !!x));
   const vars = (plan.vars ?? []).filter((v) => used.has(v.name));

@@ -3,6 +3,8 @@
  * for printing a command.
  */
 
+import { shellWord } from '../core/quote/index.js';
+
 /** One override: `key` may carry a Hydra prefix (`+`, `++`, `~`); `value` is already Hydra text. */
 export interface Override {
   key: string;
@@ -127,10 +129,5 @@ export function unquoteHydra(v: string): string {
   return t;
 }
 
-const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** POSIX shell quoting of one word: as is when safe, else single-quoted. */
-export function shellQuote(word: string): string {
-  if (word.length > 0 && SHELL_SAFE.test(word)) return word;
-  return "'" + word.replace(/'/g, `'"'"'`) + "'";
-}
+/** POSIX shell quoting of one word: as is when safe, else single-quoted (src/core/quote/shell.ts). */
+export const shellQuote = shellWord;

@@ -10,7 +10,7 @@ export {
 export { planTraining, formatDryRun } from './plan.js';
 export { easyr1DataPath, findFormatPrompt } from './plan-easyr1.js';
 export { preflight, trainerEnv } from './preflight.js';
-export { detectFamily } from './machine.js';
+export { detectFamily } from './model-check.js';
 export { runTraining, launch, writePlanFiles, formatPreflight, assertPreflight } from './run.js';
 export { readBuildManifest, pickSplits, hfSplitOf } from './manifest.js';
 export {
@@ -23,6 +23,7 @@ export {
   flattenToOverrides,
 } from './hydra.js';
 export { easyr1DefaultConfig } from './easyr1-defaults.js';
+export { trainConfigLayer } from './easyr1-sections.js';
 export { formatLaunchScript } from './export-script.js';
 export { type LaunchVar, seedGadOverrides } from './verl-gad.js';
 export {

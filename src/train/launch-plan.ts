@@ -4,6 +4,7 @@
  */
 import type { Manifest, ShardInfo } from '../core/types.js';
 import type { Override } from './hydra.js';
+import type { LaunchPath } from './paths-check.js';
 import type { LaunchVar } from './verl-gad.js';
 
 export type TrainProfile = 'verl-gad' | 'verl-grpo' | 'easyr1';
@@ -28,6 +29,8 @@ export interface TrainOptions {
   noVerify?: boolean;
   /** Trailing `key=value` overrides; they win over everything. */
   overrides?: string[];
+  /** An EasyR1 config given with `-c` (profile easyr1): its sections are merged over the base config, as EasyR1 merges. */
+  easyr1Config?: Record<string, unknown>;
   /** gad-data.yaml `trainer:` section: nested or dotted keys, applied over the profile's defaults. */
   configOverrides?: Record<string, unknown>;
   /** Environment for the trainer (default process.env); variables we set are kept when already present here. */
@@ -59,11 +62,13 @@ export interface LaunchPlan {
   /** Where the run's output is copied. */
   logFile?: string;
   /** Model paths as the trainer will receive them (after all overrides); '' when none was given. */
-  models?: { generator: string; discriminator?: string };
+  models?: { generator: string; discriminator?: string; noModelWhy?: string };
   /** GPUs per node the trainer is told to use (after all overrides). */
   nGpusPerNode?: number;
   /** Rows per training step (train_batch_size / rollout_batch_size) after overrides. */
   batchSize?: number;
+  /** The path-valued settings the trainer gets (after all overrides), checked by pre-flight from `cwd`. */
+  paths?: LaunchPath[];
   /** Things worth knowing about the plan (e.g. validation falls back to the train split). */
   notes: string[];
   /** The variables the launch read from the environment (verl-gad: the seed script's), for `--export-script`. */
@@ -88,6 +93,8 @@ export interface PlanContext {
   outDir: string;
   python: string;
   generator: string;
+  /** The build's model when the trainer can load it, else ''. */
+  buildModel?: string;
   trainShards: ShardInfo[];
   valShards: ShardInfo[];
   trailing: Override[];

@@ -1,16 +1,9 @@
 /**
- * What `train`'s pre-flight asks the machine: the trainer's Python and verl, the model family of a model folder or
- * Hub id, and the GPUs nvidia-smi lists; each probe a child process with a time-out.
+ * What `train`'s pre-flight asks the machine: the trainer's Python and verl, and the GPUs nvidia-smi lists; each
+ * probe a child process with a time-out. (The models: model-check.ts.)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { Manifest } from '../core/types.js';
-import { HUB_REPO_ID } from '../core/hf-paths.js';
 import type { PreflightCheck, TrainOptions } from './launch-plan.js';
-
-type Family = Manifest['model']['family'] | 'qwen2-vl';
 
 const PY_PROBE = [
   'import sys, json',
@@ -115,91 +108,6 @@ export async function checkPython(p: {
   }
 
   return out;
-}
-
-/** Model family from a model folder (config.json model_type, else the processor's patch size) or a Hub id. */
-export async function detectFamily(
-  model: string,
-): Promise<{ family: Family | null; from: string; patchSize?: number }> {
-  if (existsSync(model) && statSync(model).isDirectory()) {
-    const cfgPath = join(model, 'config.json');
-    if (existsSync(cfgPath)) {
-      try {
-        const cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as {
-          model_type?: string;
-          vision_config?: { patch_size?: number };
-        };
-        const t = String(cfg.model_type ?? '');
-        const fam: Family | null = /^qwen3_vl/.test(t)
-          ? 'qwen3-vl'
-          : t === 'qwen2_5_vl'
-            ? 'qwen2.5-vl'
-            : t === 'qwen2_vl'
-              ? 'qwen2-vl'
-              : null;
-        if (fam) return { family: fam, from: `config.json model_type ${t}`, patchSize: cfg.vision_config?.patch_size };
-      } catch {
-        /* fall through to the processor files */
-      }
-    }
-    for (const f of ['preprocessor_config.json', 'processor_config.json']) {
-      const p = join(model, f);
-      if (!existsSync(p)) continue;
-      try {
-        const j = JSON.parse(await readFile(p, 'utf8')) as {
-          patch_size?: number;
-          image_processor?: { patch_size?: number };
-        };
-        const patch = j.patch_size ?? j.image_processor?.patch_size;
-        if (patch === 16) return { family: 'qwen3-vl', from: `${f} patch_size 16`, patchSize: 16 };
-        if (patch === 14) return { family: 'qwen2.5-vl', from: `${f} patch_size 14`, patchSize: 14 };
-      } catch {
-        /* unknown */
-      }
-    }
-    return { family: null, from: 'no config.json or processor config with a known model type' };
-  }
-  if (/qwen3[-_.]?vl/i.test(model)) return { family: 'qwen3-vl', from: 'its name' };
-  if (/qwen2\.5[-_]?vl/i.test(model)) return { family: 'qwen2.5-vl', from: 'its name' };
-  if (/qwen2[-_]?vl/i.test(model)) return { family: 'qwen2-vl', from: 'its name' };
-  return { family: null, from: 'its name' };
-}
-
-/** A model the plan launches (`role`: generator, policy, discriminator), given by `flag` or `$envVar`, against the build. */
-export async function checkModel(
-  m: Manifest,
-  { role, flag, envVar, model }: { role: string; flag: string; envVar: string; model: string },
-): Promise<PreflightCheck> {
-  const check = `${role} model`;
-  if (!model) {
-    return { check, ok: false, message: `no ${role} model given: pass ${flag} DIR_OR_HUB_ID or set ${envVar}` };
-  }
-  const local = existsSync(model);
-  if (!local && !(HUB_REPO_ID.test(model) && !model.startsWith('.'))) {
-    return {
-      check,
-      ok: false,
-      message: `${role} model path ${model} does not exist: pass ${flag} with a downloaded model folder (or a Hub id like Qwen/Qwen2.5-VL-7B-Instruct), or set ${envVar}`,
-    };
-  }
-  const where = local ? resolve(model) : `Hub id ${model}`;
-  const det = await detectFamily(model);
-  if (det.family && det.family !== m.model.family) {
-    return {
-      check,
-      ok: false,
-      message: `the build was made for ${m.model.family} (patch ${m.model.patchSize}) but the ${role} model ${model} is ${det.family} (from ${det.from}): rebuild the data with the ${det.family} model, or launch a ${m.model.family} model`,
-    };
-  }
-  if (det.patchSize && det.patchSize !== m.model.patchSize) {
-    return {
-      check,
-      ok: false,
-      message: `the build used patch size ${m.model.patchSize} but the ${role} model ${model} has ${det.patchSize}: rebuild the data for this model`,
-    };
-  }
-  const fam = det.family ? `${det.family} (from ${det.from})` : `family not checked (${det.from})`;
-  return { check, ok: true, message: `${where}: ${fam}` };
 }
 
 /** The GPUs nvidia-smi lists, against the GPUs per node the trainer is told to use (`want`). */

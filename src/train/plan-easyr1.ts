@@ -7,10 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { GadError } from '../core/errors.js';
+import { commentText, omegaCliValue, omegaLiterals, omegaRead, yamlText } from '../core/quote/index.js';
 import { packagePath } from '../core/paths.js';
 import type { Manifest, ShardInfo } from '../core/types.js';
 import { sha256 } from '../core/hash.js';
-import { EASYR1_COMMIT, EASYR1_DATA_KEYS, easyr1DefaultConfig } from './easyr1-defaults.js';
+import { EASYR1_COMMIT, easyr1DefaultConfig } from './easyr1-defaults.js';
+import { easyr1Sections, isEasyR1Config, isPlainObject } from './easyr1-sections.js';
 import { formatOverride } from './hydra.js';
 import { type LaunchPlan, type PlanContext, type TrainOptions, RUN_DIR } from './launch-plan.js';
 import { hfSplitOf } from './manifest.js';
@@ -29,8 +31,9 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
   return out;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
+/** The value at a dotted path of a nested config, or undefined. */
+export function pickPath(config: Record<string, unknown>, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((acc, k) => (isPlainObject(acc) ? acc[k] : undefined), config);
 }
 
 /**
@@ -129,7 +132,7 @@ async function readBuildConfig(
       hint: 'fix the YAML, or pass --base-config',
     });
   }
-  if (!isPlainObject(parsed) || !(isPlainObject(parsed.worker) || isPlainObject(parsed.algorithm))) {
+  if (!isPlainObject(parsed) || !isEasyR1Config(parsed)) {
     notes.push(`the build's config ${rec.path} has no worker:/algorithm: sections (not an EasyR1 config)`);
     return null;
   }
@@ -137,21 +140,8 @@ async function readBuildConfig(
     notes.push(
       `the build's config ${rec.path} changed since the build: its current worker/algorithm/trainer sections are used`,
     );
-  const base: Record<string, unknown> = {};
-  for (const k of ['data', 'worker', 'algorithm', 'trainer'] as const) if (parsed[k] !== undefined) base[k] = parsed[k];
-  if (isPlainObject(base.data)) {
-    const data = base.data;
-    const unknown = Object.keys(data).filter((k) => !EASYR1_DATA_KEYS.includes(k));
-    base.data = Object.fromEntries(Object.entries(data).filter(([k]) => !unknown.includes(k)));
-    if (unknown.length)
-      notes.push(
-        `data keys of ${rec.path} that EasyR1's DataConfig does not have were left out: ${unknown.join(', ')}`,
-      );
-  }
-  const other = Object.keys(parsed).filter((k) => !(k in base));
-  notes.push(
-    `base config: ${rec.path} (the build's --config${other.length ? `; not EasyR1 keys, left out: ${other.join(', ')}` : ''}); --base-config overrides it`,
-  );
+  const base = easyr1Sections(parsed, rec.path, notes);
+  notes.push(`base config: ${rec.path} (the build's --config); --base-config overrides it`);
   return base;
 }
 
@@ -221,22 +211,48 @@ export async function planEasyR1(
     max_pixels: m.resize.maxPixels,
     filter_overlong_prompts: opts.keepFilterOverlong === true,
   };
+  // EasyR1 merges its config file onto PPOConfig's defaults section by section; `-c` with an EasyR1 config is
+  // one more such layer over the base. The build's data: values and its model go on top of both.
+  if (opts.easyr1Config) base = deepMerge(base, easyr1Sections(opts.easyr1Config, 'the -c config', plan.notes));
   const fill: Record<string, unknown> = { data };
-  if (c.generator) fill['worker.actor.model.model_path'] = c.generator;
+  if (c.generator) {
+    const given = pickPath(base, 'worker.actor.model.model_path');
+    if (typeof given === 'string' && given && given !== c.generator)
+      plan.notes.push(
+        `worker.actor.model.model_path ${given} of the config is replaced by ${c.generator}${opts.modelPath || c.generator !== c.buildModel ? '' : " (the build's model)"}; pass --model-path (or the key after --) to launch another`,
+      );
+    fill['worker.actor.model.model_path'] = c.generator;
+  }
   if (opts.nGpus !== undefined) fill['trainer.n_gpus_per_node'] = opts.nGpus;
   if (usedDefaults) fill['trainer.experiment_name'] = `${basename(c.outDir)}-${m.model.family}-grpo`;
-  let config = deepMerge(base, fill);
+  // What gad-data writes (paths, column names, the model) is data, not OmegaConf syntax: `${` is escaped.
+  let config = deepMerge(base, omegaLiterals(fill));
   if (opts.configOverrides) config = deepMerge(config, opts.configOverrides);
   const configPath = join(runDir, 'config.yaml');
-  const header = `# Written by gad-data train (profile easyr1) from ${join(basename(c.outDir), 'manifest.json')}.\n# data: comes from the build; edit the build, not this file.\n`;
-  plan.configFile = { path: configPath, text: header + YAML.stringify(config) };
-  plan.command = [c.python, '-m', 'verl.trainer.main', `config=${configPath}`, ...c.trailing.map(formatOverride)];
+  const header = `# Written by gad-data train (profile easyr1) from ${commentText(join(basename(c.outDir), 'manifest.json'))}.\n# data: comes from the build; edit the build, not this file.\n`;
+  plan.configFile = { path: configPath, text: header + yamlText(config) };
+  plan.command = [
+    c.python,
+    '-m',
+    'verl.trainer.main',
+    `config=${omegaCliValue(configPath)}`,
+    ...c.trailing.map(formatOverride),
+  ];
 
   const pick = (dotted: string): unknown => {
     const t = c.trailing.filter((o) => o.key === dotted && o.value !== null).pop();
-    if (t) return YAML.parse(t.value!);
-    return dotted.split('.').reduce<unknown>((acc, k) => (isPlainObject(acc) ? acc[k] : undefined), config);
+    const v: unknown = t ? YAML.parse(t.value!) : pickPath(config, dotted);
+    return typeof v === 'string' ? omegaRead(v) : v;
   };
+  plan.paths = (
+    [
+      ['data.train_files', 'data'],
+      ['data.val_files', 'data'],
+      ['data.format_prompt', 'file'],
+      ['data.override_chat_template', 'file'],
+      ['worker.reward.reward_function', 'function'],
+    ] as const
+  ).map(([key, kind]) => ({ key, kind, value: pick(key) }));
   const gen = pick('worker.actor.model.model_path');
   plan.models = { generator: typeof gen === 'string' ? gen : '' };
   const n = Number(pick('trainer.n_gpus_per_node'));

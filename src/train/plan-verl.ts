@@ -89,6 +89,7 @@ export function planVerl(plan: LaunchPlan, opts: TrainOptions, c: PlanContext & 
       nGpus,
       filter: opts.keepFilterOverlong === true,
       generator: opts.modelPath,
+      buildModel: c.buildModel,
       discriminator: opts.rewardModelPath,
       env: opts.env ?? process.env,
     });
@@ -114,6 +115,13 @@ export function planVerl(plan: LaunchPlan, opts: TrainOptions, c: PlanContext & 
     return v === undefined ? undefined : unquoteHydra(v);
   };
   plan.models = { generator: get('actor_rollout_ref.model.path') ?? '' };
+  plan.paths = (
+    [
+      ['data.train_files', 'data'],
+      ['data.val_files', 'data'],
+      ['custom_reward_function.path', 'file'],
+    ] as const
+  ).map(([key, kind]) => ({ key, kind, value: get(key) }));
   if (profile === 'verl-gad') plan.models.discriminator = get('critic.model.path') ?? '';
   plan.nGpusPerNode = Number(get('trainer.n_gpus_per_node') ?? nGpus);
   plan.batchSize = Number(get('data.train_batch_size') ?? 0) || undefined;

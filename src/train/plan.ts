@@ -4,7 +4,10 @@
  */
 import { join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { commentText } from '../core/quote/index.js';
 import { type Override, parseOverride, shellQuote } from './hydra.js';
+import { buildModelOf } from './build-model.js';
+import { isEasyR1Config, isPlainObject } from './easyr1-sections.js';
 import { type LaunchPlan, type TrainOptions, TRAIN_PROFILES, TRAINER_ENV_DEFAULTS } from './launch-plan.js';
 import { pickSplits, readBuildManifest, shardsOf } from './manifest.js';
 import { planEasyR1 } from './plan-easyr1.js';
@@ -34,7 +37,13 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
   } catch (e) {
     throw new GadError((e as Error).message, { hint: 'trailing arguments after `--` are key=value trainer overrides' });
   }
-  const generator = opts.modelPath ?? baseEnv.MODEL_PATH ?? '';
+  // The model: the one the user names (--model-path, $MODEL_PATH; an override after -- wins over both), else the
+  // build's own, so the launch trains the model the rows were counted for.
+  const built = buildModelOf(manifest, cwd);
+  const named = opts.modelPath || baseEnv.MODEL_PATH || '';
+  const generator = named || built.model || '';
+  if (!named && built.model)
+    notes.push(`model: ${built.model}, ${built.why}; --model-path or MODEL_PATH names another`);
   const discriminator = opts.rewardModelPath ?? baseEnv.REWARD_MODEL_PATH ?? '';
   const { train, val } = pickSplits(manifest);
   const trainShards = shardsOf(manifest, train);
@@ -43,13 +52,15 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
     notes.push('the build has no validation split: validating on the train split (override data.val_files to change)');
     valShards = trainShards;
   }
-  // The build's config may hold a `trainer:` section; it is applied from `-c FILE` only (its meaning depends on
-  // the file: Hydra keys in gad-data.yaml, EasyR1's own section in an EasyR1 config), so say so rather than drop it.
-  const recorded = (manifest.config as { trainer?: unknown }).trainer;
+  // A gad-data.yaml the build was made from may hold a `trainer:` section (overrides for this command); it is
+  // applied from `-c FILE` only, so say so rather than drop it. An EasyR1 config's `trainer:` is EasyR1's own
+  // section: profile easyr1 takes it with the rest of that config as the base (plan-easyr1.ts).
+  const recorded = manifest.config as { trainer?: unknown };
   const given = opts.configOverrides && Object.keys(opts.configOverrides).length > 0;
-  if (!given && recorded && typeof recorded === 'object' && Object.keys(recorded).length > 0) {
+  const t = recorded.trainer;
+  if (!given && !isEasyR1Config(recorded) && isPlainObject(t) && Object.keys(t).length > 0) {
     notes.push(
-      `the build's config has a trainer: section (${Object.keys(recorded).join(', ')}); it is not applied: pass -c with that config file to apply it`,
+      `the build's gad-data.yaml has a trainer: section (${Object.keys(t).join(', ')}); it is not applied: pass -c with that gad-data.yaml to apply it`,
     );
   }
   const plan: LaunchPlan = {
@@ -66,8 +77,19 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
   if (opts.profile === 'easyr1') {
     await planEasyR1(plan, opts, { manifest, outDir, python, generator, trainShards, valShards, val, trailing });
   } else {
-    planVerl(plan, opts, { manifest, outDir, python, generator, discriminator, trainShards, valShards, trailing });
+    planVerl(plan, opts, {
+      manifest,
+      outDir,
+      python,
+      generator,
+      buildModel: built.model ?? '',
+      discriminator,
+      trainShards,
+      valShards,
+      trailing,
+    });
   }
+  if (plan.models && !plan.models.generator && !built.model) plan.models.noModelWhy = built.why;
   return plan;
 }
 
@@ -80,10 +102,10 @@ export function formatDryRun(plan: LaunchPlan): string {
     ...plan.command.slice(lead).map(shellQuote),
   ];
   const lines = words.map((w, j) => (j === 0 ? '' : '  ') + w + (j < words.length - 1 ? ' \\' : ''));
-  let out = `# cd ${shellQuote(plan.cwd)}\n` + lines.join('\n') + '\n';
-  for (const f of plan.files ?? []) out += `\n# ${f.path}\n${f.text}${f.text.endsWith('\n') ? '' : '\n'}`;
+  let out = `# cd ${commentText(shellQuote(plan.cwd))}\n` + lines.join('\n') + '\n';
+  for (const f of plan.files ?? []) out += `\n# ${commentText(f.path)}\n${f.text}${f.text.endsWith('\n') ? '' : '\n'}`;
   if (plan.configFile)
-    out += `\n# ${plan.configFile.path}\n${plan.configFile.text}${plan.configFile.text.endsWith('\n') ? '' : '\n'}`;
-  for (const n of plan.notes) out += `# note: ${n}\n`;
+    out += `\n# ${commentText(plan.configFile.path)}\n${plan.configFile.text}${plan.configFile.text.endsWith('\n') ? '' : '\n'}`;
+  for (const n of plan.notes) out += `# note: ${commentText(n)}\n`;
   return out;
 }

@@ -3,7 +3,7 @@
  * and format prompt, and the machine (machine.ts), checked before spending GPU hours.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { sha256, sha256File } from '../core/hash.js';
 import {
   VERL_DEFAULT_REWARD,
@@ -13,8 +13,10 @@ import {
 } from '../core/verl-rewards.js';
 import { lookupOverride, unquoteHydra } from './hydra.js';
 import type { LaunchPlan, PreflightCheck, TrainOptions } from './launch-plan.js';
-import { checkGpus, checkModel, checkPython } from './machine.js';
+import { checkGpus, checkPython } from './machine.js';
 import { checkImageSettings } from './image-settings-check.js';
+import { checkModel } from './model-check.js';
+import { checkLaunchPaths } from './paths-check.js';
 import { splitRowsCheck } from './split-rows.js';
 
 /** The environment the trainer will get: the caller's, plus the variables the plan sets. */
@@ -98,6 +100,9 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
         flag: '--model-path',
         envVar: 'MODEL_PATH',
         model: plan.models.generator,
+        cwd: plan.cwd,
+        env,
+        noModelWhy: plan.models.noModelWhy,
       }),
     );
     if (plan.models.discriminator !== undefined) {
@@ -107,6 +112,8 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
           flag: '--reward-model-path',
           envVar: 'REWARD_MODEL_PATH',
           model: plan.models.discriminator,
+          cwd: plan.cwd,
+          env,
         }),
       );
     }
@@ -156,6 +163,12 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
       });
     }
   }
+
+  // The paths the launch passes, from the folder the trainer runs in.
+  // (The build's own shards are the shards check's.)
+  const shardPaths = (m?.shards ?? []).map((s) => resolve(outDir, s.file));
+  const covered = new Set([...shardPaths, ...shardPaths.map((p) => dirname(p))]);
+  if (plan.paths?.length) out.push(checkLaunchPaths(plan.paths, plan.cwd, profile, covered));
 
   // Format prompt (EasyR1 applies it at train time; it must be the one the build counted with).
   if (m && plan.files?.length && m.formatPrompt?.sha256 && !opts.noVerify) {

@@ -41,7 +41,7 @@ export function assertPreflight(checks: PreflightCheck[]): void {
 
 /**
  * Plan, check and launch the trainer. `dryRun`: write the config, print the command, the config and the
- * pre-flight report (as comments), and return 0 without launching. Otherwise a failed pre-flight throws
+ * pre-flight report (as comments), and return without launching: 0, or 2 when a check failed (as a launch would). Otherwise a failed pre-flight throws
  * a GadError (exit 2); the trainer's output goes to `stdout`/`stderr` and to OUT_DIR/train.log; SIGINT
  * and SIGTERM are forwarded to the trainer's process group; the result is the trainer's exit code
  * (128 + signal number when it died of a signal).
@@ -68,7 +68,12 @@ export async function runTraining(opts: TrainOptions): Promise<number> {
     stdout.write(formatDryRun(plan));
     const checks = await preflight(plan, opts);
     stdout.write('\n# pre-flight:\n' + formatPreflight(checks).replace(/^/gm, '#   ') + '\n');
-    return 0;
+    const failed = checks.filter((c) => !c.ok).length;
+    if (!failed) return 0;
+    stderr.write(
+      `gad-data: pre-flight failed (${failed} of ${checks.length} checks, the FAIL lines above): a launch would stop here\n`,
+    );
+    return 2;
   }
   const checks = await preflight(plan, opts);
   assertPreflight(checks);

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { sha256File } from '../core/hash.js';
 import { HUB_REPO_ID } from '../core/hf-paths.js';
 import type { PreflightCheck } from './launch-plan.js';
-import { detectFamily } from './machine.js';
+import { detectFamily } from './model-check.js';
 import type { SwiftOptions, SwiftPlan } from './swift.js';
 
 /**

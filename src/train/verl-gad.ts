@@ -34,6 +34,8 @@ export interface GadContext {
   /** `--model-path` / `--reward-model-path` (they beat $MODEL_PATH / $REWARD_MODEL_PATH). */
   generator?: string;
   discriminator?: string;
+  /** The build's model, MODEL_PATH's default ('' when the build's model cannot be launched). */
+  buildModel?: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -61,9 +63,9 @@ export function seedGadOverrides(c: GadContext): { overrides: Override[]; vars: 
   };
   const files = (s: ShardInfo[]) => hydraValue(s.map((x) => resolve(c.outDir, x.file)));
 
-  // The script's variables, in its order. The model paths have no default here (the script's are its
-  // author's checkpoints): pre-flight says to pass them.
-  const MODEL_PATH = v('MODEL_PATH', '', { flag: c.generator, str: true });
+  // The script's variables, in its order. The generator defaults to the build's model; the discriminator has no
+  // default (the script's are its author's checkpoints): pre-flight says to pass it.
+  const MODEL_PATH = v('MODEL_PATH', c.buildModel ?? '', { flag: c.generator, str: true });
   const REWARD_MODEL_PATH = v('REWARD_MODEL_PATH', '', { flag: c.discriminator, str: true });
   const TRAIN_FILES = v('TRAIN_FILES', files(c.trainShards));
   const VAL_FILES = v('VAL_FILES', files(c.valShards));

@@ -125,7 +125,9 @@ test(
       ['train', '--profile', 'verl-grpo', '--data', join(dir, 'out'), '--dry-run', '--model-path', join(dir, 'model')],
       { cwd: dir, env: e },
     );
-    assert.equal(dry.status, 0, dry.stderr + dry.stdout);
+    // no verl and no model here: pre-flight fails (exit 2), and the dry run still prints the whole plan
+    assert.equal(dry.status, 2, dry.stderr + dry.stdout);
+    assert.match(dry.stdout, /# pre-flight:/);
     assert.match(dry.stdout, /verl\.trainer\.main_ppo/, 'the dry run printed the command');
     assertClean(dry, TOKEN, 'train --dry-run');
 
@@ -171,7 +173,9 @@ test(
       ],
       { cwd: dir, env: e },
     );
-    assert.equal(dry.status, 0, dry.stderr + dry.stdout);
+    // no verl and no model here: pre-flight fails (exit 2), and the dry run still prints the whole plan
+    assert.equal(dry.status, 2, dry.stderr + dry.stdout);
+    assert.match(dry.stdout, /# pre-flight:/);
     assertClean(dry, TOKEN, 'train --dry-run --config');
     assert.deepEqual(filesContaining(dir, TOKEN, [cfg]), [], 'no written file holds the token');
   },

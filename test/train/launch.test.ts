@@ -123,9 +123,14 @@ describe('runTraining with a real python3 and the recording verl', () => {
   it('easyr1: runs verl.trainer.main with config=<written config> and the trailing overrides', async () => {
     const s = setup({ target: 'easyr1', kind: 'grpo', splits: { train: 1, test: 1 }, rowsPerShard: 600 }, 8);
     try {
+      // run from an EasyR1 checkout: the example config's reward function is ./examples/reward_function/math.py
+      const root = join(s.b.root, 'EasyR1');
+      mkdirSync(join(root, 'examples', 'reward_function'), { recursive: true });
+      writeFileSync(join(root, 'examples', 'reward_function', 'math.py'), 'def compute_score(x):\n    return []\n');
       const code = await runTraining({
         profile: 'easyr1',
         data: s.b.outDir,
+        cwd: root,
         modelPath: s.gen,
         env: s.env,
         overrides: ['trainer.val_freq=2'],

@@ -269,13 +269,15 @@ describe('planTraining: easyr1', () => {
         env: { ...noEnv, PYTHON: join(b.root, 'no-python') },
         stdout: out as unknown as NodeJS.WritableStream,
       });
-      assert.equal(code, 0);
+      assert.equal(code, 2, 'a dry run whose pre-flight has a FAIL exits 2, as the launch would');
       const written = readFileSync(join(b.outDir, 'train', 'config.yaml'), 'utf8');
       const cfg = YAML.parse(written);
       assert.equal(cfg.data.prompt_key, 'problem');
       assert.equal(cfg.data.rollout_batch_size, 16);
       assert.equal(cfg.data.format_prompt, null);
-      assert.equal(cfg.worker.actor.model.model_path, 'base/model');
+      // the build's model, not the base config's (named by no --model-path / MODEL_PATH / override)
+      assert.equal(cfg.worker.actor.model.model_path, 'Qwen/Qwen2.5-VL-7B-Instruct');
+      assert.match(out.text, /model_path base\/model of the config is replaced by Qwen\/Qwen2\.5-VL-7B-Instruct/);
       assert.equal(cfg.worker.rollout.n, 3);
       assert.equal(cfg.trainer.experiment_name, 'keep_me');
       assert.ok(out.text.includes(written), 'the dry run prints the config it wrote');
