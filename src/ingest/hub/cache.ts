@@ -6,6 +6,7 @@ import { copyFile, mkdir, readFile, readdir, rm, stat, symlink, writeFile } from
 import { dirname, join, relative } from 'node:path';
 import { GadError } from '../../core/errors.js';
 import { exists } from '../../core/fs.js';
+import { HF_MIRROR_EXAMPLE } from '../../core/hf-hints.js';
 import { hubRepoFolderName } from '../../core/hf-paths.js';
 import { COMMIT } from './names.js';
 import type { HubSplitFiles } from './split-files.js';
@@ -83,7 +84,7 @@ export async function localFiles(storage: string, commit: string, paths: string[
       bytes = (await stat(localPath)).size;
     } catch (e) {
       throw new GadError(`cached file ${p} of ${storage} points to a missing blob`, {
-        hint: 'unset HF_HUB_OFFLINE to download it again',
+        hint: `unset HF_HUB_OFFLINE to download it again (through a mirror: HF_ENDPOINT=${HF_MIRROR_EXAMPLE})`,
         cause: e,
       });
     }
