@@ -10,7 +10,6 @@ function scrub(msg: string, token: string | undefined): string {
   return m.replace(/hf_[A-Za-z0-9]{8,}/g, 'hf_***');
 }
 
-
 /** The Hub (or a mirror) sent more than a limit allows (bytes, pages): stopped, exit 2. */
 export class HubLimitError extends GadError {}
 
@@ -84,7 +83,10 @@ export function hubError(what: string, e: unknown, o: ResolvedHubOptions): GadEr
       cause: e,
     });
   if (status >= 500)
-    return new HubNetworkError(message, { hint: `the Hub answered ${status} (a server error); ${networkHint()}`, cause: e });
+    return new HubNetworkError(message, {
+      hint: `the Hub answered ${status} (a server error); ${networkHint()}`,
+      cause: e,
+    });
   return new GadError(message, { cause: e });
 }
 

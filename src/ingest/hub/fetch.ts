@@ -72,89 +72,94 @@ export function hubFetch(p: HubFetchParams): HubFetch {
     f.failure = e;
     return e;
   };
-  const f: HubFetch = Object.assign(async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const origin = url.origin;
-    if (p.maxPages !== undefined) {
-      if (seen.has(url.href))
-        throw fail(new HubLimitError(`the Hub at ${origin} sent a page link that loops back to an earlier page (${p.what})`, {
-          hint: mirrorFix(o, 'nothing to raise: a listing never repeats a page'),
-        }));
-      seen.add(url.href);
-      if (++pages > p.maxPages)
-        throw fail(
-          new HubLimitError(`the Hub at ${origin} kept sending pages: more than ${p.maxPages} (${p.what}); stopped`, {
-            hint: mirrorFix(o, `for a real repo with more files, raise hub.max_pages (now ${p.maxPages})`),
-          }),
-        );
-    }
-    const headers = new Headers(input instanceof Request ? input.headers : undefined);
-    new Headers(init.headers).forEach((v, k) => headers.set(k, v));
-    if (o.token && headers.get('authorization') === `Bearer ${o.token}` && !tokenAllowed(o, url)) {
-      headers.delete('authorization');
-      o.note?.(
-        `token:${url.host}`,
-        `not sending HF_TOKEN to ${origin} (named by the Hub at ${new URL(o.endpoint).origin}, another host); list it in hub.token_hosts to allow it`,
-      );
-    }
-    const ctl = new AbortController();
-    const signal = init.signal ? AbortSignal.any([init.signal, ctl.signal]) : ctl.signal;
-    let timer = setTimeout(() => ctl.abort(timeoutError(origin, 'did not answer within')), seconds * 1000);
-    let res: Response;
-    try {
-      res = await fetch(url, { ...init, headers, signal });
-    } catch (e) {
-      if (ctl.signal.aborted && ctl.signal.reason instanceof HubNetworkError) throw fail(ctl.signal.reason);
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
-    if (!res.body) return res;
-    const reader = res.body.getReader();
-    const max = p.maxBytes;
-    const used = p.shared ? budget : { used: 0 };
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        let r: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          r = await new Promise<Awaited<ReturnType<typeof reader.read>>>((ok, ko) => {
-            timer = setTimeout(() => ko(timeoutError(origin, 'sent nothing more for')), seconds * 1000);
-            reader.read().then(ok, ko);
-          });
-        } catch (e) {
-          ctl.abort(e);
-          void reader.cancel(e).catch(() => {});
-          const err = e instanceof HubNetworkError || e instanceof HubLimitError ? fail(e) : e;
-          controller.error(err);
-          return;
-        } finally {
-          clearTimeout(timer);
-        }
-        if (r.done) return controller.close();
-        used.used += r.value.byteLength;
-        if (used.used > max) {
-          const err = fail(
-            new HubLimitError(
-              `the Hub at ${origin} sent more than ${shownBytes(max)} (${p.limit}) for ${p.what}; stopped`,
-              { hint: mirrorFix(o, p.raise) },
-            ),
+  const f: HubFetch = Object.assign(
+    async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const origin = url.origin;
+      if (p.maxPages !== undefined) {
+        if (seen.has(url.href))
+          throw fail(
+            new HubLimitError(`the Hub at ${origin} sent a page link that loops back to an earlier page (${p.what})`, {
+              hint: mirrorFix(o, 'nothing to raise: a listing never repeats a page'),
+            }),
           );
-          ctl.abort(err);
-          void reader.cancel(err).catch(() => {});
-          controller.error(err);
-          return;
-        }
-        controller.enqueue(r.value);
-      },
-      cancel(reason) {
-        ctl.abort(reason);
-        return reader.cancel(reason).catch(() => {});
-      },
-    });
-    const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
-    // the library compares the final URL's origin with the endpoint's (fileDownloadInfo): keep it
-    Object.defineProperty(out, 'url', { value: res.url });
-    return out;
-  }, { failure: null as Error | null });
+        seen.add(url.href);
+        if (++pages > p.maxPages)
+          throw fail(
+            new HubLimitError(`the Hub at ${origin} kept sending pages: more than ${p.maxPages} (${p.what}); stopped`, {
+              hint: mirrorFix(o, `for a real repo with more files, raise hub.max_pages (now ${p.maxPages})`),
+            }),
+          );
+      }
+      const headers = new Headers(input instanceof Request ? input.headers : undefined);
+      new Headers(init.headers).forEach((v, k) => headers.set(k, v));
+      if (o.token && headers.get('authorization') === `Bearer ${o.token}` && !tokenAllowed(o, url)) {
+        headers.delete('authorization');
+        o.note?.(
+          `token:${url.host}`,
+          `not sending HF_TOKEN to ${origin} (named by the Hub at ${new URL(o.endpoint).origin}, another host); list it in hub.token_hosts to allow it`,
+        );
+      }
+      const ctl = new AbortController();
+      const signal = init.signal ? AbortSignal.any([init.signal, ctl.signal]) : ctl.signal;
+      let timer = setTimeout(() => ctl.abort(timeoutError(origin, 'did not answer within')), seconds * 1000);
+      let res: Response;
+      try {
+        res = await fetch(url, { ...init, headers, signal });
+      } catch (e) {
+        if (ctl.signal.aborted && ctl.signal.reason instanceof HubNetworkError) throw fail(ctl.signal.reason);
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (!res.body) return res;
+      const reader = res.body.getReader();
+      const max = p.maxBytes;
+      const used = p.shared ? budget : { used: 0 };
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          let r: Awaited<ReturnType<typeof reader.read>>;
+          try {
+            r = await new Promise<Awaited<ReturnType<typeof reader.read>>>((ok, ko) => {
+              timer = setTimeout(() => ko(timeoutError(origin, 'sent nothing more for')), seconds * 1000);
+              reader.read().then(ok, ko);
+            });
+          } catch (e) {
+            ctl.abort(e);
+            void reader.cancel(e).catch(() => {});
+            const err = e instanceof HubNetworkError || e instanceof HubLimitError ? fail(e) : e;
+            controller.error(err);
+            return;
+          } finally {
+            clearTimeout(timer);
+          }
+          if (r.done) return controller.close();
+          used.used += r.value.byteLength;
+          if (used.used > max) {
+            const err = fail(
+              new HubLimitError(
+                `the Hub at ${origin} sent more than ${shownBytes(max)} (${p.limit}) for ${p.what}; stopped`,
+                { hint: mirrorFix(o, p.raise) },
+              ),
+            );
+            ctl.abort(err);
+            void reader.cancel(err).catch(() => {});
+            controller.error(err);
+            return;
+          }
+          controller.enqueue(r.value);
+        },
+        cancel(reason) {
+          ctl.abort(reason);
+          return reader.cancel(reason).catch(() => {});
+        },
+      });
+      const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      // the library compares the final URL's origin with the endpoint's (fileDownloadInfo): keep it
+      Object.defineProperty(out, 'url', { value: res.url });
+      return out;
+    },
+    { failure: null as Error | null },
+  );
   return f;
 }

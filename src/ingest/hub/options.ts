@@ -87,10 +87,9 @@ async function checkCacheDir(cacheDir: string, env: NodeJS.ProcessEnv, fromOptio
           : env.HF_HOME
             ? 'HF_HOME'
             : 'the default cache location';
-    throw new GadError(
-      `the Hugging Face cache ${cacheDir} (from ${by}) cannot be used: ${p} is a file, not a folder`,
-      { hint: `point ${by === 'the default cache location' ? 'HF_HOME' : by} at a folder (or move the file ${p} away)` },
-    );
+    throw new GadError(`the Hugging Face cache ${cacheDir} (from ${by}) cannot be used: ${p} is a file, not a folder`, {
+      hint: `point ${by === 'the default cache location' ? 'HF_HOME' : by} at a folder (or move the file ${p} away)`,
+    });
   }
 }
 
