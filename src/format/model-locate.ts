@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
+import { HF_MIRROR_EXAMPLE } from '../core/hf-hints.js';
 import { HUB_REPO_ID, hfHubCacheDir, hubRepoFolderName } from '../core/hf-paths.js';
 
 /** Models shipped in `fixtures/models/<name>/`, usable offline with `--model <name>`. */
@@ -91,7 +92,7 @@ export function locateModel(
   throw new GadError(
     `model ${ref} (${key}) is not a local folder and not in the Hugging Face cache (${cached}); gad-data never downloads models.${bundledNote}`,
     {
-      hint: `pass --model DIR (or ${BUNDLED_MODELS.join(' / ')}), or download its tokenizer and processor files into the cache: hf download ${ref} tokenizer.json tokenizer_config.json preprocessor_config.json chat_template.json config.json`,
+      hint: `pass --model DIR (or ${BUNDLED_MODELS.join(' / ')}), or download its tokenizer and processor files into the cache: hf download ${ref} tokenizer.json tokenizer_config.json preprocessor_config.json chat_template.json config.json (through a mirror: HF_ENDPOINT=${HF_MIRROR_EXAMPLE} hf download …; gad-data then reads the cache alone, as with HF_HUB_OFFLINE=1)`,
     },
   );
 }
