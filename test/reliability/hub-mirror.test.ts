@@ -232,3 +232,19 @@ test(
     assert.deepEqual(ok.strays, []);
   },
 );
+
+test(
+  'a download whose size is not the listed one: exit 2 naming the mirror before any byte is written',
+  { timeout: 150_000 },
+  async () => {
+    const hub = await mirror({ body: () => good.subarray(0, good.length - 100) });
+    const { r, storage, strays } = await buildFrom(hub, 'size');
+    assertRefused(
+      r,
+      hub,
+      new RegExp(`sent a size of ${good.length - 100} bytes for ${FILE} of ${REPO}, listed at ${good.length} bytes`),
+    );
+    assert.deepEqual(strays, []);
+    assert.deepEqual(existsSync(join(storage, 'blobs')) ? readdirSync(join(storage, 'blobs')) : [], []);
+  },
+);

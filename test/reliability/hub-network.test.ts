@@ -198,6 +198,18 @@ test(
     assert.equal(refused.r.status, 0, refused.r.stderr);
     assert.match(refused.r.stderr, /ECONNREFUSED.*using the cached snapshot/);
 
+    // a server error (503 from a proxy) with the cache: the same
+    const failing = await hub({
+      answer: (_req, res) => {
+        res.writeHead(503, { 'Content-Type': 'text/plain' });
+        res.end('upstream unavailable');
+        return true;
+      },
+    });
+    const down = await build(failing.url, 'server-error-cache', { home: first.home, env: FAST });
+    assert.equal(down.r.status, 0, down.r.stderr);
+    assert.match(down.r.stderr, /using the cached snapshot/);
+
     // nothing cached: exit 2 naming the time-out, the host and the fix
     const cold = await build(silent.url, 'silent-cold', { env: FAST });
     assertExit2(cold.r, silent.url, /did not answer within 1 s/);

@@ -1,6 +1,9 @@
 /**
  * The cache layout Python's huggingface_hub uses (`<cache>/datasets--owner--name/{blobs/<etag>,
  * snapshots/<commit>/<path>, refs/<revision>}`): the repo's folder, snapshot links, refs, what a snapshot holds.
+ * The folder name is `@huggingface/hub`'s (`getRepoFolderName`). Its `scanCachedRepo` is not used to read a
+ * snapshot: it stats every blob of every cached revision where one revision is needed, and throws when `refs/` is
+ * missing (a cache holding only a commit) or a stray file sits in `snapshots/`; its symlink helper is not exported.
  */
 import { copyFile, mkdir, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
