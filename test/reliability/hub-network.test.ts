@@ -247,6 +247,42 @@ test(
 );
 
 test(
+  'a file body that stalls half-way: exit 2 after the read time-out, the part kept; the next run resumes it',
+  { timeout: 300_000 },
+  async () => {
+    const half = Math.floor(good.length / 2);
+    const stalling = await hub({
+      answer: (req, res, kind) => {
+        if (kind !== 'resolve' || req.headers.range) return false;
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(good.length) });
+        res.write(good.subarray(0, half)); // then nothing
+        return true;
+      },
+    });
+    const { r, home, storage } = await build(stalling.url, 'stall-body', { env: FAST });
+    assertExit2(
+      r,
+      stalling.url,
+      new RegExp(`interrupted \\(${half} of ${good.length} bytes kept; run again to resume\\)`),
+    );
+    assert.match(r.stderr, /sent nothing more for 1 s/);
+    assertNetworkFix(r.stderr);
+    const partial = readdirSync(join(storage, 'blobs'));
+    assert.equal(partial.length, 1);
+    assert.ok(partial[0]!.endsWith('.incomplete'));
+    assert.equal(statSync(join(storage, 'blobs', partial[0]!)).size, half);
+
+    const honest = await hub();
+    const again = await build(honest.url, 'stall-body-2', { home, env: FAST });
+    assert.equal(again.r.status, 0, again.r.stderr);
+    assert.ok(
+      honest.requests.some((q) => q.range === `bytes=${half}-${good.length - 1}`),
+      `resumed with a Range request: ${honest.requests.map((q) => q.range).join(', ')}`,
+    );
+  },
+);
+
+test(
   'a gzip bomb as a file body is cut at the listed size, not inflated into the cache',
   { timeout: 200_000 },
   async () => {

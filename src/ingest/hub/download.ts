@@ -16,7 +16,7 @@ import { GadError } from '../../core/errors.js';
 import { hfDownloadHint } from '../../core/hf-hints.js';
 import { exists } from '../../core/fs.js';
 import { linkSnapshot, repoStorage } from './cache.js';
-import { HubLimitError, cacheDiskError, hubError, mirrorError, shownEndpoint } from './errors.js';
+import { HubLimitError, HubNetworkError, cacheDiskError, hubError, mirrorError, shownEndpoint } from './errors.js';
 import { hubFetch, shownBytes } from './fetch.js';
 import type { RemoteFile } from './listing.js';
 import { COMMIT, OID, inside, repoPathProblem } from './names.js';
@@ -173,6 +173,12 @@ async function fetchFile(
       // nothing of an answer over its listed size (or over a cap) is kept for a resume
       const cause = e instanceof HubLimitError ? e : (fetcher.failure ?? e);
       if (cause instanceof HubLimitError) await rm(incomplete, { force: true });
+      // a stalled body: what came is kept and resumed by the next run
+      if (cause instanceof HubNetworkError)
+        throw new HubNetworkError(
+          `download of ${file.path} from ${repo} was interrupted (${bytes} of ${total} bytes kept; run again to resume): ${cause.message}`,
+          { hint: cause.hint, cause },
+        );
       throw hubError(
         `download of ${file.path} from ${repo} was interrupted (${bytes} of ${total} bytes kept; run again to resume)`,
         cause,

@@ -116,44 +116,48 @@ export function hubFetch(p: HubFetchParams): HubFetch {
       const reader = res.body.getReader();
       const max = p.maxBytes;
       const used = p.shared ? budget : { used: 0 };
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          let r: Awaited<ReturnType<typeof reader.read>>;
-          try {
-            r = await new Promise<Awaited<ReturnType<typeof reader.read>>>((ok, ko) => {
-              timer = setTimeout(() => ko(timeoutError(origin, 'sent nothing more for')), seconds * 1000);
-              reader.read().then(ok, ko);
-            });
-          } catch (e) {
-            ctl.abort(e);
-            void reader.cancel(e).catch(() => {});
-            const err = e instanceof HubNetworkError || e instanceof HubLimitError ? fail(e) : e;
-            controller.error(err);
-            return;
-          } finally {
-            clearTimeout(timer);
-          }
-          if (r.done) return controller.close();
-          used.used += r.value.byteLength;
-          if (used.used > max) {
-            const err = fail(
-              new HubLimitError(
-                `the Hub at ${origin} sent more than ${shownBytes(max)} (${p.limit}) for ${p.what}; stopped`,
-                { hint: mirrorFix(o, p.raise) },
-              ),
-            );
-            ctl.abort(err);
-            void reader.cancel(err).catch(() => {});
-            controller.error(err);
-            return;
-          }
-          controller.enqueue(r.value);
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            let r: Awaited<ReturnType<typeof reader.read>>;
+            try {
+              r = await new Promise<Awaited<ReturnType<typeof reader.read>>>((ok, ko) => {
+                timer = setTimeout(() => ko(timeoutError(origin, 'sent nothing more for')), seconds * 1000);
+                reader.read().then(ok, ko);
+              });
+            } catch (e) {
+              ctl.abort(e);
+              void reader.cancel(e).catch(() => {});
+              const err = e instanceof HubNetworkError || e instanceof HubLimitError ? fail(e) : e;
+              controller.error(err);
+              return;
+            } finally {
+              clearTimeout(timer);
+            }
+            if (r.done) return controller.close();
+            used.used += r.value.byteLength;
+            if (used.used > max) {
+              const err = fail(
+                new HubLimitError(
+                  `the Hub at ${origin} sent more than ${shownBytes(max)} (${p.limit}) for ${p.what}; stopped`,
+                  { hint: mirrorFix(o, p.raise) },
+                ),
+              );
+              ctl.abort(err);
+              void reader.cancel(err).catch(() => {});
+              controller.error(err);
+              return;
+            }
+            controller.enqueue(r.value);
+          },
+          cancel(reason) {
+            ctl.abort(reason);
+            return reader.cancel(reason).catch(() => {});
+          },
         },
-        cancel(reason) {
-          ctl.abort(reason);
-          return reader.cancel(reason).catch(() => {});
-        },
-      });
+        // pulled only when read: a body nobody reads (the library's size probe) starts no read time-out
+        { highWaterMark: 0 },
+      );
       const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
       // the library compares the final URL's origin with the endpoint's (fileDownloadInfo): keep it
       Object.defineProperty(out, 'url', { value: res.url });
