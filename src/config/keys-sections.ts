@@ -224,6 +224,30 @@ export const HUB_KEYS = {
     help: 'Hub token (prefer `$HF_TOKEN`); never written to any output',
     example: 'prefer $HF_TOKEN; never written to any output',
   },
+  'hub.timeout': {
+    type: z.number().positive().nullable().default(null),
+    affectsOutput: false,
+    help: 'seconds the Hub may stay silent (to answer, then between two pieces of an answer) before it is given up and the cache used (null: `$HF_HUB_ETAG_TIMEOUT` for API answers, `$HF_HUB_DOWNLOAD_TIMEOUT` for files, else 10, as huggingface_hub)',
+    example: 'default: $HF_HUB_ETAG_TIMEOUT / $HF_HUB_DOWNLOAD_TIMEOUT, else 10 (seconds)',
+  },
+  'hub.max_answer_mb': {
+    type: z.number().positive().default(64),
+    affectsOutput: false,
+    help: 'largest JSON answer, or file listing (all its pages together), taken from the Hub, in MB (a file may never exceed its listed size)',
+    example: 'largest JSON answer or file listing taken from the Hub (MB)',
+  },
+  'hub.max_pages': {
+    type: posInt.default(1000),
+    affectsOutput: false,
+    help: 'most pages of one file listing (the Hub sends 1000 files a page)',
+    example: 'most pages of one file listing (1000 files a page)',
+  },
+  'hub.token_hosts': {
+    type: z.array(z.string().min(1)).default([]),
+    affectsOutput: false,
+    help: "hosts (`host` or `host:port`) besides the endpoint's that may receive the token when the Hub names them (a `Link` header: xet, the next listing page); none by default",
+    example: "hosts besides the endpoint's that may receive the token",
+  },
 } satisfies Record<`hub.${string}`, ConfigKey>;
 
 /** The sections (nested mappings) and what the example config says beside their name. */

@@ -5,7 +5,7 @@
  */
 import { hfHubCacheDir } from '../core/hf-paths.js';
 import type { ModelSource } from '../core/defaults.js';
-import { HF_MIRROR_EXAMPLE } from '../core/download-hints.js';
+import { HF_MIRROR_EXAMPLE } from '../core/hf-hints.js';
 import { resolveHubOptions } from '../ingest/hub/options.js';
 import { modelscopeCacheDir } from './modelscope-cache.js';
 import { locateModel } from './model-locate.js';

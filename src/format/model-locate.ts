@@ -8,7 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { ModelSource } from '../core/defaults.js';
 import { GadError } from '../core/errors.js';
 import { HUB_REPO_ID, hfHubCacheDir, hubRepoFolderName } from '../core/hf-paths.js';
-import { modelDownloadHint } from '../core/download-hints.js';
+import { modelDownloadHint } from '../core/hf-hints.js';
 import { findInModelscopeCache, modelscopeCacheDir } from './modelscope-cache.js';
 
 /** Models shipped in `fixtures/models/<name>/`, usable offline with `--model <name>`. */

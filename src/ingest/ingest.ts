@@ -82,7 +82,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
 
   const specs = opts.splits.map((s) => ({ split: s.split, specs: s.specs.map((x) => parseSourceSpec(x, cwd)) }));
   const needHub = specs.some((s) => s.specs.some((x) => x.kind === 'hub'));
-  const hub = needHub ? await resolveHubOptions(opts.hub) : null;
+  const hub = needHub ? { ...(await resolveHubOptions(opts.hub)), note: warnOnce } : null;
   const { plans, rowCount, sources } = await planSplits({ specs, cwd, hub, onProgress: opts.onProgress, warn });
 
   // column mapping checked against every parquet schema now (clear errors before any row is read)

@@ -43,7 +43,16 @@ test('every key says whether it affects the output', () => {
 /** What the resume hash covered before the table: the denylist of build.ts's settingsOf. */
 function denylist(cfg: ResolvedConfig): Record<string, unknown> {
   const { out: _out, concurrency: _concurrency, hub, ...config } = cfg;
-  const { token: _token, ...hubSettings } = hub;
+  // the network's limits (how long to wait, how much a mirror may send, where the token may go) change whether a
+  // download succeeds, never the bytes built from it
+  const {
+    token: _token,
+    timeout: _timeout,
+    max_answer_mb: _maxAnswer,
+    max_pages: _maxPages,
+    token_hosts: _tokenHosts,
+    ...hubSettings
+  } = hub;
   return { ...config, hub: hubSettings };
 }
 
@@ -67,7 +76,17 @@ const EVERY_KEY: Record<string, Record<string, unknown>> = {
     video_key: 'videos',
   },
   teacher: { file: 't.jsonl', id_key: 'tid', split_key: 'part', response_key: 'r', column: 'c', ending: 'strip' },
-  hub: { revision: 'main', endpoint: 'http://127.0.0.1:1', cache_dir: 'cache', offline: true, token: 'hf_x' },
+  hub: {
+    revision: 'main',
+    endpoint: 'http://127.0.0.1:1',
+    cache_dir: 'cache',
+    offline: true,
+    token: 'hf_x',
+    timeout: 3,
+    max_answer_mb: 8,
+    max_pages: 5,
+    token_hosts: ['cdn.example'],
+  },
 };
 const EVERY_TOP: Record<string, unknown> = {
   model: 'qwen2.5-vl',

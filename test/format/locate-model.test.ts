@@ -54,7 +54,10 @@ test('a Hub id not in the cache: the bundled profile only for its own files, oth
         e instanceof GadError &&
         /not a local folder and not in the Hugging Face cache/.test(e.message) &&
         /--model/.test(e.hint ?? '') &&
-        /hf download/.test(e.hint ?? ''),
+        /hf download/.test(e.hint ?? '') &&
+        // the download fix names the mirror and the cache-only mode
+        /HF_ENDPOINT=https:\/\/hf-mirror\.com hf download/.test(e.hint ?? '') &&
+        /HF_HUB_OFFLINE=1/.test(e.hint ?? ''),
       id,
     );
   }

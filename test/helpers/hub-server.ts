@@ -60,6 +60,13 @@ export interface HostileMirror {
   body?: (f: HubFile) => Uint8Array;
   /** The commit id the revision endpoint answers instead of the real one. */
   sha?: string;
+  /** The `Link: <next>` URL of a listing page, rewritten (e.g. to another host). */
+  link?: (next: URL) => string;
+  /**
+   * Answer a request in any other way (an endless body, a gzip bomb, xet headers, ...): return true when it was
+   * answered here. `kind` says which endpoint it is; `info` / `tree` / `resolve`.
+   */
+  answer?: (req: IncomingMessage, res: ServerResponse, kind: 'info' | 'tree' | 'resolve' | 'other') => boolean;
 }
 
 export interface HubServer {
@@ -139,6 +146,13 @@ export async function startHubServer(
       ? [u.pathname, bare[1]!, 'revision', 'main']
       : /^\/api\/datasets\/([^/]+\/[^/]+)\/(revision|tree)\/(.*)$/.exec(u.pathname);
     const resolveM = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(u.pathname);
+    if (opts.hostile?.answer) {
+      const kind = api ? (api[2] === 'tree' ? 'tree' : 'info') : resolveM ? 'resolve' : 'other';
+      if (opts.hostile.answer(req, res, kind)) {
+        rec.status = res.statusCode;
+        return;
+      }
+    }
     const repoName = api?.[1] ?? resolveM?.[1];
     const repo = repoName ? byName.get(repoName) : undefined;
     if (!repo) return notFound('RepoNotFound', 'Repository not found');
@@ -208,7 +222,7 @@ export async function startHubServer(
       if (cursor + pageSize < entries.length) {
         const next = new URL(u.toString());
         next.searchParams.set('cursor', String(cursor + pageSize));
-        headers.Link = `<${next.toString()}>; rel="next"`;
+        headers.Link = `<${opts.hostile?.link ? opts.hostile.link(next) : next.toString()}>; rel="next"`;
       }
       return json(200, page, headers);
     }

@@ -50,7 +50,9 @@ async function rowsParquet(path: string, n: number, tag: string): Promise<Uint8A
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gad-rel-mirror-'));
   good = await rowsParquet(join(tmp, 'good.parquet'), 6, 'g');
-  other = await rowsParquet(join(tmp, 'other.parquet'), 5, 'o');
+  // other bytes of the listed size (a size other than listed is refused before the hash is checked, see below)
+  other = Uint8Array.from(good);
+  other[Math.floor(other.length / 2)]! ^= 0xff;
 });
 after(async () => {
   for (const s of servers) await s.close();
@@ -228,5 +230,21 @@ test(
     assert.equal(ok.r.status, 0, ok.r.stderr);
     assert.deepEqual(readdirSync(join(ok.storage, 'blobs')), [gitOid]);
     assert.deepEqual(ok.strays, []);
+  },
+);
+
+test(
+  'a download whose size is not the listed one: exit 2 naming the mirror before any byte is written',
+  { timeout: 150_000 },
+  async () => {
+    const hub = await mirror({ body: () => good.subarray(0, good.length - 100) });
+    const { r, storage, strays } = await buildFrom(hub, 'size');
+    assertRefused(
+      r,
+      hub,
+      new RegExp(`sent a size of ${good.length - 100} bytes for ${FILE} of ${REPO}, listed at ${good.length} bytes`),
+    );
+    assert.deepEqual(strays, []);
+    assert.deepEqual(existsSync(join(storage, 'blobs')) ? readdirSync(join(storage, 'blobs')) : [], []);
   },
 );

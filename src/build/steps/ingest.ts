@@ -64,6 +64,10 @@ export async function openBuildIngest(
       cacheDir: cfg.hub.cache_dir ?? undefined,
       offline: cfg.hub.offline ?? undefined,
       token: cfg.hub.token ?? undefined,
+      timeout: cfg.hub.timeout ?? undefined,
+      maxAnswerMb: cfg.hub.max_answer_mb,
+      maxPages: cfg.hub.max_pages,
+      tokenHosts: cfg.hub.token_hosts,
     },
     onProgress: (e) => {
       if (downloading !== e.file) {

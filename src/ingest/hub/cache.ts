@@ -1,11 +1,15 @@
 /**
  * The cache layout Python's huggingface_hub uses (`<cache>/datasets--owner--name/{blobs/<etag>,
  * snapshots/<commit>/<path>, refs/<revision>}`): the repo's folder, snapshot links, refs, what a snapshot holds.
+ * The folder name is `@huggingface/hub`'s (`getRepoFolderName`). Its `scanCachedRepo` is not used to read a
+ * snapshot: it stats every blob of every cached revision where one revision is needed, and throws when `refs/` is
+ * missing (a cache holding only a commit) or a stray file sits in `snapshots/`; its symlink helper is not exported.
  */
 import { copyFile, mkdir, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { GadError } from '../../core/errors.js';
 import { exists } from '../../core/fs.js';
+import { HF_MIRROR_EXAMPLE } from '../../core/hf-hints.js';
 import { hubRepoFolderName } from '../../core/hf-paths.js';
 import { COMMIT } from './names.js';
 import type { HubSplitFiles } from './split-files.js';
@@ -83,7 +87,7 @@ export async function localFiles(storage: string, commit: string, paths: string[
       bytes = (await stat(localPath)).size;
     } catch (e) {
       throw new GadError(`cached file ${p} of ${storage} points to a missing blob`, {
-        hint: 'unset HF_HUB_OFFLINE to download it again',
+        hint: `unset HF_HUB_OFFLINE to download it again (through a mirror: HF_ENDPOINT=${HF_MIRROR_EXAMPLE})`,
         cause: e,
       });
     }

@@ -1,4 +1,10 @@
-/** One file of a dataset repo into the cache: resumed, with progress, checked against the id the listing gave. */
+/**
+ * One file of a dataset repo into the cache: resumed, with progress, checked against the id and size the listing
+ * gave. `@huggingface/hub`'s own `downloadFileToCacheDir` writes the same layout but is not used: it restarts an
+ * interrupted download from zero (no Range resume of `blobs/<id>.incomplete`), reports no progress, never checks
+ * the bytes against the listed id or size (a mirror's endless body fills the disk) and asks `paths-info` once per
+ * file. Its `downloadFile` (the byte source, xet included) is used, with our `fetch` (time-outs, caps, token hosts).
+ */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -7,9 +13,11 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { downloadFile } from '@huggingface/hub';
 import { GadError } from '../../core/errors.js';
+import { hfDownloadHint } from '../../core/hf-hints.js';
 import { exists } from '../../core/fs.js';
 import { linkSnapshot, repoStorage } from './cache.js';
-import { hubError, mirrorError, shownEndpoint } from './errors.js';
+import { HubLimitError, HubNetworkError, cacheDiskError, hubError, mirrorError, shownEndpoint } from './errors.js';
+import { hubFetch, shownBytes } from './fetch.js';
 import type { RemoteFile } from './listing.js';
 import { COMMIT, OID, inside, repoPathProblem } from './names.js';
 import type { ResolvedHubOptions } from './options.js';
@@ -52,6 +60,21 @@ export async function fetchToCache(
   o: ResolvedHubOptions,
   onProgress?: DownloadProgress,
 ): Promise<{ path: string; sha256: string | null }> {
+  try {
+    return await fetchFile(repo, commit, file, o, onProgress);
+  } catch (e) {
+    // a full or unwritable cache disk is said as such (it used to read "cannot reach <endpoint>")
+    throw cacheDiskError(e, o, `cannot download ${file.path} from ${repo}`) ?? e;
+  }
+}
+
+async function fetchFile(
+  repo: string,
+  commit: string,
+  file: RemoteFile,
+  o: ResolvedHubOptions,
+  onProgress?: DownloadProgress,
+): Promise<{ path: string; sha256: string | null }> {
   const storage = repoStorage(o.cacheDir, repo);
   // checked here, where it matters: nothing from the mirror may name a file outside the cache
   if (!COMMIT.test(commit)) throw mirrorError(o, `'${commit.slice(0, 80)}' as the commit of ${repo}`);
@@ -78,6 +101,16 @@ export async function fetchToCache(
   } catch {
     have = 0;
   }
+  const fetcher = hubFetch({
+    o,
+    kind: 'download',
+    what: `${file.path} of ${repo}, listed at ${shownBytes(file.size)}`,
+    // each answer (the bytes; xet's reconstruction plan and ranges): the exact bound is the listed size,
+    // checked below on what is written
+    maxBytes: Math.max(file.size, o.maxAnswerBytes),
+    limit: 'its listed size',
+    raise: 'nothing of it was kept',
+  });
   let blob: Blob | null;
   try {
     blob = await downloadFile({
@@ -86,13 +119,19 @@ export async function fetchToCache(
       revision: commit,
       hubUrl: o.endpoint,
       accessToken: o.token,
+      fetch: fetcher,
     });
   } catch (e) {
-    throw hubError(`cannot download ${file.path} from ${repo}`, e, o);
+    throw hubError(`cannot download ${file.path} from ${repo}`, fetcher.failure ?? e, o);
   }
   if (!blob)
-    throw new GadError(`${file.path} is listed in ${repo}@${commit.slice(0, 8)} but the Hub says it does not exist`);
-  const total = blob.size;
+    throw new GadError(`${file.path} is listed in ${repo}@${commit.slice(0, 8)} but the Hub says it does not exist`, {
+      hint: `run again later; ${hfDownloadHint()}`,
+    });
+  // the listing's size bounds what is written: a mirror's other size (or an endless body) is refused
+  if (blob.size !== file.size)
+    throw mirrorError(o, `a size of ${blob.size} bytes for ${file.path} of ${repo}, listed at ${file.size} bytes`);
+  const total = file.size;
   if (have > total) {
     await rm(incomplete, { force: true });
     have = 0;
@@ -105,6 +144,17 @@ export async function fetchToCache(
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         bytes += chunk.length;
+        if (bytes > total) {
+          cb(
+            new HubLimitError(
+              `the Hub at ${shownEndpoint(o.endpoint)} sent more than the listed ${shownBytes(total)} (${total} bytes) for ${file.path} of ${repo}; stopped, and the partial file was removed`,
+              {
+                hint: `${shownEndpoint(o.endpoint)} is not behaving like the Hugging Face Hub (a broken or hostile mirror?): check HF_ENDPOINT / hub.endpoint (e.g. HF_ENDPOINT=https://hf-mirror.com), or unset it; HF_HUB_OFFLINE=1 uses only the local cache`,
+              },
+            ),
+          );
+          return;
+        }
         const now = Date.now();
         if (now - last > 200) {
           last = now;
@@ -120,9 +170,18 @@ export async function fetchToCache(
         createWriteStream(incomplete, { flags: have > 0 ? 'a' : 'w' }),
       );
     } catch (e) {
+      // nothing of an answer over its listed size (or over a cap) is kept for a resume
+      const cause = e instanceof HubLimitError ? e : (fetcher.failure ?? e);
+      if (cause instanceof HubLimitError) await rm(incomplete, { force: true });
+      // a stalled body: what came is kept and resumed by the next run
+      if (cause instanceof HubNetworkError)
+        throw new HubNetworkError(
+          `download of ${file.path} from ${repo} was interrupted (${bytes} of ${total} bytes kept; run again to resume): ${cause.message}`,
+          { hint: cause.hint, cause },
+        );
       throw hubError(
         `download of ${file.path} from ${repo} was interrupted (${bytes} of ${total} bytes kept; run again to resume)`,
-        e,
+        cause,
         o,
       );
     }
@@ -131,6 +190,7 @@ export async function fetchToCache(
   if (got !== total) {
     throw new GadError(
       `download of ${file.path} from ${repo} is incomplete (${got} of ${total} bytes); run again to resume`,
+      { hint: `run again to resume; ${hfDownloadHint()}` },
     );
   }
   // the bytes must be the ones the listing named (sha256 for LFS ids, git blob sha1 otherwise); a mismatch is
@@ -143,7 +203,7 @@ export async function fetchToCache(
     throw new GadError(
       `download of ${file.path} from ${repo} at ${ep} does not match its listed id (${kind} ${h.slice(0, 12)}… ≠ ${file.etag.slice(0, 12)}…); the file was removed`,
       {
-        hint: `run again; if it repeats, ${ep} serves other bytes than it lists (a broken or hostile mirror?): check HF_ENDPOINT / hub.endpoint`,
+        hint: `run again; if it repeats, ${ep} serves other bytes than it lists (a broken or hostile mirror?): check HF_ENDPOINT / hub.endpoint (e.g. HF_ENDPOINT=https://hf-mirror.com); HF_HUB_OFFLINE=1 uses only the local cache`,
       },
     );
   }

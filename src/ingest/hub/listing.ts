@@ -2,6 +2,7 @@
 import { datasetInfo, listFiles } from '@huggingface/hub';
 import { GadError } from '../../core/errors.js';
 import { hubError, mirrorError } from './errors.js';
+import { hubFetch, shownBytes } from './fetch.js';
 import { COMMIT } from './names.js';
 import type { ResolvedHubOptions } from './options.js';
 
@@ -9,6 +10,18 @@ export interface RemoteFile {
   path: string;
   size: number;
   etag: string;
+}
+
+/** The fetch of one JSON answer: the API time-out, at most `hub.max_answer_mb`. */
+function answerFetch(o: ResolvedHubOptions, what: string): typeof fetch {
+  return hubFetch({
+    o,
+    kind: 'api',
+    what,
+    maxBytes: o.maxAnswerBytes,
+    limit: 'hub.max_answer_mb',
+    raise: `for a real answer that large, raise hub.max_answer_mb (now ${shownBytes(o.maxAnswerBytes)})`,
+  });
 }
 
 /** Resolve a revision to its commit (network). */
@@ -22,6 +35,7 @@ export async function resolveCommit(repo: string, revision: string, o: ResolvedH
       hubUrl: o.endpoint,
       accessToken: o.token,
       additionalFields: ['sha'],
+      fetch: answerFetch(o, `the info of ${repo} at revision ${revision}`),
     });
     sha = (info as { sha?: unknown }).sha;
   } catch (e) {
@@ -47,6 +61,16 @@ export async function listRemoteFiles(repo: string, commit: string, o: ResolvedH
       recursive: true,
       hubUrl: o.endpoint,
       accessToken: o.token,
+      fetch: hubFetch({
+        o,
+        kind: 'api',
+        what: `the file listing of ${repo}@${commit.slice(0, 8)}`,
+        maxBytes: o.maxAnswerBytes,
+        limit: `hub.max_answer_mb, for all its pages together`,
+        raise: `for a real listing that large, raise hub.max_answer_mb (now ${shownBytes(o.maxAnswerBytes)})`,
+        shared: true,
+        maxPages: o.maxPages,
+      }),
     })) {
       if (f.type !== 'file') continue;
       const etag = f.lfs?.oid ?? f.oid;

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { GadError } from '../../core/errors.js';
 import { readTextOrNull } from '../../core/fs.js';
+import { HF_MIRROR_EXAMPLE } from '../../core/hf-hints.js';
 import { cardConfigs, defaultConfigName } from '../dataset-card.js';
 import { pickLayoutSplit, resolveLayout } from '../data-files.js';
 import { cachedCommit, localFiles, repoStorage, walkFiles } from './cache.js';
@@ -18,10 +19,12 @@ export async function resolveOffline(p: {
   config: string | null;
   o: ResolvedHubOptions;
   warn: (m: string) => void;
+  /** The Hub could not be reached and the cache is tried instead (not HF_HUB_OFFLINE). */
+  fallback?: boolean;
 }): Promise<HubSplitFiles> {
   const { repo, split, config, o, warn } = p;
   const storage = repoStorage(o.cacheDir, repo);
-  const where = `${repo} (cached, HF_HUB_OFFLINE=1)`;
+  const where = `${repo} (cached${p.fallback ? '' : ', HF_HUB_OFFLINE=1'})`;
   const tried: string[] = [o.revision];
   const commit = await cachedCommit(storage, o.revision);
   let preferred: string | null = config;
@@ -69,7 +72,7 @@ export async function resolveOffline(p: {
   throw new HubRepoUnreachable(
     `HF_HUB_OFFLINE=1 but ${repo} at revision ${o.revision} is not in the cache (${storage}; looked for refs ${tried.join(', ')})`,
     {
-      hint: 'run once with network access (unset HF_HUB_OFFLINE), or point HF_HOME / HF_HUB_CACHE at the cache that holds it',
+      hint: `run once with network access (unset HF_HUB_OFFLINE; through a mirror: HF_ENDPOINT=${HF_MIRROR_EXAMPLE}), or point HF_HOME / HF_HUB_CACHE at the cache that holds it`,
     },
   );
 }
@@ -98,7 +101,7 @@ export function refuseIncompleteSeries(paths: string[], where: string): void {
     throw new GadError(
       `${where}: the cache holds ${s.have.size} of the ${s.total} shards of ${prefix} (missing ${missing.slice(0, 3).map(name).join(', ')}${missing.length > 3 ? ', …' : ''}), so the split would be built from part of its rows`,
       {
-        hint: 'run once with network access (unset HF_HUB_OFFLINE) to finish the download, or point HF_HOME / HF_HUB_CACHE at a cache that holds every shard',
+        hint: `run once with network access (unset HF_HUB_OFFLINE; through a mirror: HF_ENDPOINT=${HF_MIRROR_EXAMPLE}) to finish the download, or point HF_HOME / HF_HUB_CACHE at a cache that holds every shard`,
         exitCode: 2,
       },
     );

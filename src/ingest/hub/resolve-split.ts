@@ -5,7 +5,7 @@ import { pickLayoutSplit, resolveLayout } from '../data-files.js';
 import { repoStorage, writeRef } from './cache.js';
 import { CONVERTED_PARQUET_REVISION, pathIsParquet, pickConverted } from './converted.js';
 import { downloadToCache, fetchToCache, type DownloadProgress } from './download.js';
-import { HubRepoUnreachable } from './errors.js';
+import { HubLimitError, HubNetworkError, HubRepoUnreachable } from './errors.js';
 import { listRemoteFiles, resolveCommit } from './listing.js';
 import { COMMIT, repoPathProblem } from './names.js';
 import type { ResolvedHubOptions } from './options.js';
@@ -36,6 +36,35 @@ export async function resolveHubSplit(
       { hint: 'check --revision / hub.revision' },
     );
   if (o.offline) return resolveOffline({ repo, split, config, o, warn });
+  try {
+    return await resolveOnline({ repo, split, config, o, warn, onProgress: opts.onProgress });
+  } catch (e) {
+    if (!(e instanceof HubNetworkError)) throw e;
+    // as huggingface_hub's snapshot_download: the Hub cannot be reached (no answer in time, refused, a server
+    // error), but the cache holds the revision's snapshot with every file of the split → use it, say so once
+    let cached: HubSplitFiles;
+    try {
+      cached = await resolveOffline({ repo, split, config, o, warn, fallback: true });
+    } catch {
+      throw e;
+    }
+    warn(
+      `${repo}: ${e.message.replace(/\s*\n[\s\S]*$/, '')}; using the cached snapshot ${cached.commit.slice(0, 8)} of ${cached.revision} instead (set HF_HUB_OFFLINE=1 to skip the wait, or HF_ENDPOINT=https://hf-mirror.com to use a mirror)`,
+    );
+    return cached;
+  }
+}
+
+async function resolveOnline(p: {
+  repo: string;
+  split: string;
+  config: string | null;
+  o: ResolvedHubOptions;
+  warn: (m: string) => void;
+  onProgress?: DownloadProgress;
+}): Promise<HubSplitFiles> {
+  const { repo, split, config, o, warn } = p;
+  const opts = { onProgress: p.onProgress };
   if (o.token && !o.token.startsWith('hf_')) {
     throw new GadError('the Hub token (HF_TOKEN) does not look like a Hugging Face token (it must start with hf_)', {
       hint: 'check HF_TOKEN',
@@ -47,6 +76,7 @@ export async function resolveHubSplit(
     commit = await resolveCommit(repo, o.revision, o);
   } catch (e) {
     const status = ((e as Error).cause as { statusCode?: number } | undefined)?.statusCode;
+    if (e instanceof HubNetworkError || e instanceof HubLimitError) throw e;
     if (e instanceof GadError && (status === undefined || status === 401 || status === 404)) {
       throw new HubRepoUnreachable(e.message, { hint: e.hint, cause: (e as Error).cause });
     }

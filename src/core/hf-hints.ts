@@ -1,12 +1,17 @@
 /**
- * The fix lines that tell a user how to get files gad-data will not download itself. Every one names a mirror
- * (`HF_ENDPOINT`, which most users in mainland China need: huggingface.co is often unreachable there), offline
- * mode (`HF_HUB_OFFLINE=1`, so the trainer reads the cache instead of waiting on the network) and, for models,
- * ModelScope, where ms-swift users' models already are.
+ * The fix every message that involves a Hugging Face download gives: a mirror (`HF_ENDPOINT`, what most users in
+ * mainland China use, e.g. https://hf-mirror.com) and the cache-only mode (`HF_HUB_OFFLINE=1`), as huggingface_hub
+ * reads them. One wording, so every fix line names both; for models also ModelScope, where ms-swift users' models
+ * already are.
  */
 
-/** A public Hugging Face mirror, as its users set it. */
+/** The mirror named in fix lines (the one most users in mainland China set). */
 export const HF_MIRROR_EXAMPLE = 'https://hf-mirror.com';
+
+/** `to download through a mirror: HF_ENDPOINT=https://hf-mirror.com; ...cache only: HF_HUB_OFFLINE=1` */
+export function hfDownloadHint(): string {
+  return `to download through a mirror set HF_ENDPOINT=${HF_MIRROR_EXAMPLE}; to use only what is already in the local cache set HF_HUB_OFFLINE=1`;
+}
 
 /** The files a build reads from a model repo (never the weights). */
 export const MODEL_FILES = [
