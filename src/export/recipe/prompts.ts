@@ -6,7 +6,8 @@
  * `swift infer` keeps the `id` column in its result file only with `--remove_unused_columns false`.
  */
 import { readBuildRows } from './build-rows.js';
-import { type ExportResult, type RecipeOptions, countRowImages, openRecipe } from './common.js';
+import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
+import { countRowImages } from './row-images.js';
 import { RecipeRows, inExportFolder } from './rows.js';
 
 export async function exportPrompts(o: RecipeOptions): Promise<ExportResult> {

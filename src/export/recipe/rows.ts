@@ -5,16 +5,9 @@
  */
 import { GadError } from '../../core/errors.js';
 import type { BuildRow } from './build-rows.js';
-import {
-  type CountedImage,
-  type ExportResult,
-  type RecipeSession,
-  defaultMaxLength,
-  finishExport,
-  splitFiles,
-  writeRowImages,
-} from './common.js';
+import { type ExportResult, type RecipeSession, defaultMaxLength, finishExport, splitFiles } from './common.js';
 import { ExportFolder } from './output.js';
+import { type CountedImage, writeRowImages } from './row-images.js';
 import { LengthCollector } from './report.js';
 
 /** --max-length as given, else the build's (max prompt + max response length); a positive whole number. */

@@ -12,7 +12,8 @@
  */
 import { GadError } from '../../core/errors.js';
 import { readBuildRows } from './build-rows.js';
-import { type ExportResult, type RecipeOptions, countRowImages, openRecipe } from './common.js';
+import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
+import { countRowImages } from './row-images.js';
 import { type RecipeTrainer, RECIPE_TRAINERS, stripImEnd } from './lengths.js';
 import { RecipeRows, inExportFolder, recipeMaxLength } from './rows.js';
 
