@@ -218,6 +218,11 @@ export interface Manifest {
     chatTemplateSha256: string;
     /** Where the model files came from (bundled profile, local folder, Hugging Face cache) and which key named it. */
     source?: string;
+    /**
+     * The folder the files were read from when the name alone would not find them for a trainer (a Hub id found in
+     * the ModelScope cache: verl and EasyR1 look Hub ids up on the Hugging Face Hub only).
+     */
+    localDir?: string;
     /** The chat template used: the model's file, or `data.override_chat_template` (a path). */
     chatTemplateSource?: string;
     /** A copy of data.override_chat_template in the output folder (EasyR1's `data.override_chat_template` for training). */

@@ -1,7 +1,8 @@
 /**
  * The model a build was made for, as the trainer can load it: the launch takes it unless the user names another
  * (`--model-path`, `$MODEL_PATH`, an override after `--`). The manifest records the model as the user named it
- * (`model.name`) and where its files came from (`model.source`).
+ * (`model.name`) and where its files came from (`model.source`; `model.localDir` for a model found in the ModelScope
+ * cache, which the trainer is given as that folder).
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -27,6 +28,15 @@ export function buildModelOf(m: Manifest, cwd: string): BuildModel {
     return {
       model: null,
       why: `the build counted with gad-data's bundled ${name || m.model.family} profile (tokenizer and processor files, no weights): pass --model-path with the ${m.model.family} model you train, or set MODEL_PATH`,
+    };
+  }
+  if (m.model.localDir) {
+    const dir = m.model.localDir;
+    if (existsSync(dir) && statSync(dir).isDirectory())
+      return { model: dir, why: `${named}, from its folder in the ModelScope cache (${dir})` };
+    return {
+      model: null,
+      why: `the build read ${name} from the ModelScope cache folder ${dir}, which is not found here (is the trainer on another machine?): pass --model-path with the model's folder on this machine, or set MODEL_PATH`,
     };
   }
   if (source.startsWith('local folder') || (!HUB_REPO_ID.test(name) && !source)) {

@@ -121,6 +121,30 @@ describe("the launch's model", () => {
     }
   });
 
+  it('a model the build found in the ModelScope cache is launched from that folder (verl and EasyR1 would look on the HF Hub)', async () => {
+    const b = makeFakeBuild({ family: 'qwen3-vl' });
+    try {
+      const env = fakeVerlEnv(join(b.root, 'rec.json'));
+      const dir = makeModelDir(join(b.root, 'modelscope', 'models', 'Qwen'), 'Qwen3-VL-8B-Instruct', 'qwen3_vl', 16);
+      withManifest(b.outDir, (m) => {
+        m.model.source = `ModelScope cache ${dir} (--model)`;
+        m.model.localDir = dir;
+      });
+      const verl = await modelCheck({ profile: 'verl-grpo', data: b.outDir, env });
+      assert.ok(verl.plan.command.includes(`actor_rollout_ref.model.path=${dir}`), verl.plan.command.join(' '));
+      assert.equal(verl.check.ok, true, verl.check.message);
+      const { plan } = await modelCheck({ profile: 'easyr1', data: b.outDir, baseConfig: EXAMPLE, env });
+      assert.equal(YAML.parse(plan.configFile!.text).worker.actor.model.model_path, dir);
+      // the folder gone (another machine): a FAIL naming the fix, not a launch of the bare id
+      withManifest(b.outDir, (m) => (m.model.localDir = join(b.root, 'elsewhere')));
+      const gone = await modelCheck({ profile: 'verl-grpo', data: b.outDir, env });
+      assert.equal(gone.check.ok, false);
+      assert.match(gone.check.message, /ModelScope cache folder .* not found here.*--model-path/);
+    } finally {
+      b.cleanup();
+    }
+  });
+
   it('a build counted with a bundled profile (no weights) or a local folder not found: FAIL says why and what to pass', async () => {
     const b = makeFakeBuild({ family: 'qwen3-vl', kind: 'grpo' });
     try {
