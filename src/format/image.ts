@@ -20,7 +20,8 @@
  *   `png` / `jpeg` force one format (and so a conversion). JPEG is quality 100, 4:4:4, baseline, no metadata;
  *   PNG is compression level 6 without adaptive filtering. Same input + settings → same bytes.
  * - Every problem becomes a Drop, never a crash: `image_undecodable` (0 bytes, not an image, truncated or
- *   corrupt data, timeout, a format Pillow cannot open such as SVG or PDF: see ACCEPTED_INPUT_FORMATS),
+ *   corrupt data, timeout, a format Pillow cannot open such as SVG or PDF: see ACCEPTED_INPUT_FORMATS, or an image
+ *   Pillow refuses although sharp decodes it: see pillow-open.ts),
  *   `image_too_large` (more pixels than `maxInputPixels`, checked from the header
  *   before decoding), `aspect_ratio` (> 200, including EasyR1's pre-resize of the written image),
  *   `image_too_small` (a side below `minInputSide`, or a resize that would give an empty side).
@@ -41,6 +42,7 @@ import {
 } from './image-input.js';
 import { chooseSize, processedSizeDrop, refusedSizeDrop } from './image-size.js';
 import { needsConversion, outputFormatFor, writeImageBytes } from './image-encode.js';
+import { pillowOpenDrop } from './pillow-open.js';
 
 export const DEFAULT_IMAGE_TIMEOUT_MS = 60_000;
 
@@ -122,7 +124,10 @@ export async function processImage(input: Uint8Array, opts: ImageOptions, inputS
     return undecodable(`not a decodable image: not a recognized image format (${firstLine(e)})`, input.byteLength);
   }
 
-  const refused: Drop | null = inputImageDrop(probe, maxInputPixels) ?? minSideDrop(probe, opts.minInputSide ?? 1);
+  const refused: Drop | null =
+    inputImageDrop(probe, maxInputPixels) ??
+    pillowOpenDrop(input, probe, maxInputPixels) ??
+    minSideDrop(probe, opts.minInputSide ?? 1);
   if (refused) return { ok: false, drop: refused };
 
   const target = chooseSize(probe, opts);
