@@ -40,7 +40,7 @@ import {
   probeImage,
   undecodable,
 } from './image-input.js';
-import { chooseSize, processedSizeDrop, refusedSizeDrop } from './image-size.js';
+import { type SizeChoice, chooseSize, processedSizeDrop, refusedSizeDrop } from './image-size.js';
 import { needsConversion, outputFormatFor, writeImageBytes } from './image-encode.js';
 import { pillowOpenDrop } from './pillow-open.js';
 
@@ -108,12 +108,30 @@ export async function processImages(
 }
 
 /**
- * Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). `inputSha256`: the
+ * What the header decides of an image, before anything is decoded: the checks (format, size, Pillow's limits, the
+ * trainer's resize) passed, the size it will be written at and its tokens. `header` is the result as it will be,
+ * without its bytes (renderImage writes them).
+ */
+export interface ImagePlan {
+  input: Uint8Array;
+  opts: ImageOptions;
+  probe: ImageProbe;
+  target: Extract<SizeChoice, { ok: true }>;
+  canCopy: boolean;
+  maxInputPixels: number;
+  header: ImageResult;
+}
+
+/**
+ * Read the header and decide everything it can: a Drop, or the plan (size, tokens) to render. `inputSha256`: the
  * sha256 (hex) of `input` when the caller already has it (the processed-image cache key), so it is not hashed twice.
  */
-export async function processImage(input: Uint8Array, opts: ImageOptions, inputSha256?: string): Promise<ImageOutcome> {
+export async function planImage(
+  input: Uint8Array,
+  opts: ImageOptions,
+  inputSha256?: string,
+): Promise<{ ok: true; plan: ImagePlan } | { ok: false; drop: Drop }> {
   if (input.byteLength === 0) return undecodable('image has 0 bytes', 0);
-  const timeoutSeconds = Math.max(1, Math.ceil((opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS) / 1000));
   const maxInputPixels = opts.maxInputPixels > 0 ? opts.maxInputPixels : DEFAULT_MAX_INPUT_PIXELS;
 
   let probe: ImageProbe;
@@ -138,26 +156,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions, inputS
 
   const resize = tw !== probe.width || th !== probe.height;
   const canCopy = !resize && !needsConversion(probe, opts.imageFormat);
-  const outFormat: ImageResult['format'] = canCopy
-    ? (probe.format as ImageResult['format'])
-    : outputFormatFor(probe.format, opts.imageFormat);
-
-  const written = await writeImageBytes({
-    input,
-    probe,
-    opts,
-    size: target.size,
-    canCopy,
-    outFormat,
-    maxInputPixels,
-    timeoutMs: Math.max(1, opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS),
-    timeoutSeconds,
-  });
-  if (!written.ok) return written;
-
-  const image: ImageResult = {
-    bytes: written.bytes,
-    format: outFormat,
+  const header: ImageResult = {
+    bytes: new Uint8Array(0),
+    format: canCopy ? (probe.format as ImageResult['format']) : outputFormatFor(probe.format, opts.imageFormat),
     origWidth: probe.width,
     origHeight: probe.height,
     width: tw,
@@ -168,6 +169,33 @@ export async function processImage(input: Uint8Array, opts: ImageOptions, inputS
     sha256: inputSha256 ?? sha256(input),
     fixedPoint: target.fixedPoint,
   };
-  if (target.pipelineSize) image.pipelineSize = target.pipelineSize;
-  return { ok: true, image };
+  if (target.pipelineSize) header.pipelineSize = target.pipelineSize;
+  return { ok: true, plan: { input, opts, probe, target, canCopy, maxInputPixels, header } };
+}
+
+/** Decode, resize once to the planned size and encode (or copy byte for byte after a full decode check). */
+export async function renderImage(plan: ImagePlan): Promise<ImageOutcome> {
+  const { input, opts, probe, target, canCopy, maxInputPixels, header } = plan;
+  const written = await writeImageBytes({
+    input,
+    probe,
+    opts,
+    size: target.size,
+    canCopy,
+    outFormat: header.format,
+    maxInputPixels,
+    timeoutMs: Math.max(1, opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS),
+    timeoutSeconds: Math.max(1, Math.ceil((opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS) / 1000)),
+  });
+  if (!written.ok) return written;
+  return { ok: true, image: { ...header, bytes: written.bytes } };
+}
+
+/**
+ * Decode, check, resize once to the pipeline's target and encode (or copy byte for byte): planImage, then
+ * renderImage. `inputSha256`: the sha256 (hex) of `input` when the caller already has it.
+ */
+export async function processImage(input: Uint8Array, opts: ImageOptions, inputSha256?: string): Promise<ImageOutcome> {
+  const planned = await planImage(input, opts, inputSha256);
+  return planned.ok ? renderImage(planned.plan) : planned;
 }
