@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,big-images]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -18,6 +18,8 @@
  * - startup: `gad-data --help` and friends as whole commands (median of 7).
  * - partition: 4 partitioned builds at once + merge against one build (overhead ratio), the merge's rows/s,
  *   and a byte-identity check of the two outputs (bench/partition.ts).
+ * - big-images: peak RSS of 8 rows of 169-megapixel PNGs at --concurrency 8 whose headers decide the drop
+ *   (bench/big-images.ts; target ≤ 1.4 GB).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -142,9 +144,10 @@ async function main() {
   if (get('--child')) return child(get('--child')!, get('--dir')!);
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
   const only = new Set(
-    (get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition').split(
-      ',',
-    ),
+    (
+      get('--only') ??
+      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,big-images'
+    ).split(','),
   );
   console.log(
     `gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`,
@@ -191,6 +194,7 @@ async function main() {
     ['fidelity', './geometry.js', 'benchFidelity'],
     ['startup', './startup.js', 'benchStartup'],
     ['partition', './partition.js', 'benchPartition'],
+    ['big-images', './big-images.js', 'benchBigImages'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);
