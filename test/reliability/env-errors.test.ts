@@ -207,3 +207,20 @@ test('a disk full within the first shard (nothing finished yet) exits 2 naming t
   assert.ok(!existsSync(join(disk, '.out.lock')), 'the lock is released');
   assert.ok(!existsSync(out), 'no torn output');
 });
+
+test('an export onto a full disk names that disk, not the current folder', async (t: TestContext) => {
+  const disk = join(tmp, 'export-disk');
+  const refused = mountTmpfs(disk, '200k');
+  if (refused) return t.skip(refused);
+  const from = join(tmp, 'export-from');
+  let r = await cli(['build', '--out', from, '-q']);
+  assert.equal(r.status, 0, r.stderr);
+  r = await cli(['export', 'sft', '--from', from, '--out', join(disk, 'sft'), '-q']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /no space left on the device \(ENOSPC\)/);
+  assert.ok(
+    r.stderr.includes(`fix: free space on the disk holding ${join(disk, '.sft.partial')}`),
+    `names the export's disk: ${r.stderr}`,
+  );
+  assert.doesNotMatch(r.stderr, /bug/);
+});
