@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe,big-images]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -19,6 +19,8 @@
  * - partition: 4 partitioned builds at once + merge against one build (overhead ratio), the merge's rows/s,
  *   and a byte-identity check of the two outputs (bench/partition.ts).
  * - view: `gad-data view` over a generated 1M-row build: first page, row page, sorted page, peak RSS (bench/view.ts).
+ * - big-images: peak RSS of 8 rows of 169-megapixel PNGs at --concurrency 8 whose headers decide the drop
+ *   (bench/big-images.ts; target ≤ 1.4 GB).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -145,7 +147,7 @@ async function main() {
   const only = new Set(
     (
       get('--only') ??
-      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,view,recipe'
+      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,view,recipe,big-images'
     ).split(','),
   );
   console.log(
@@ -195,6 +197,7 @@ async function main() {
     ['partition', './partition.js', 'benchPartition'],
     ['view', './view.js', 'benchView'],
     ['recipe', './recipe.js', 'benchRecipe'],
+    ['big-images', './big-images.js', 'benchBigImages'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

@@ -90,7 +90,13 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       normalize,
       ...(hooks.rows ? [partitionStep<RowNote>(hooks.rows)] : []),
       precheckStep(chain),
-      formatStep({ cfg, ...prep, warnOnce, format: hooks.rows?.format?.bind(hooks.rows) }),
+      formatStep({
+        cfg,
+        ...prep,
+        warnOnce,
+        format: hooks.rows?.format?.bind(hooks.rows),
+        ...(schema.kind === 'gad' ? { maxResponseLength: cfg.data.max_response_length } : {}),
+      }),
       filterStep({
         chain,
         dedupe: cfg.dedupe,

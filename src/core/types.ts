@@ -95,6 +95,10 @@ export interface Formatted {
   images: ProcessedImage[];
   /** Tokens of the teacher response as the GAD trainer tokenizes it (add_special_tokens=false), after the ending policy. */
   responseTokens: number | null;
+  /** Counting of the response stopped past max_response_length: `responseTokens` is a lower bound. */
+  responseAtLeast?: boolean;
+  /** The row is over a length limit from its headers alone: its images were not decoded (no bytes); it is dropped. */
+  undecoded?: boolean;
   /** The teacher response after the ending policy (keep / strip / append <|im_end|>). */
   teacherResponse: string | null;
 }

@@ -48,6 +48,9 @@ export class ParquetStreamFile {
   private wake: (() => void) | null = null;
   private output: Promise<ReadableStream> | null = null;
   private piping: Promise<void> | null = null;
+  /** The output file's write error (a full disk): every later write/close rejects with it instead of waiting. */
+  private failed: { error: unknown } | null = null;
+  private rejectOffer: ((e: unknown) => void) | null = null;
   private readonly source: ReadableStream;
 
   constructor(
@@ -70,7 +73,9 @@ export class ParquetStreamFile {
   }
 
   private offer(batch: pw.RecordBatch | null): Promise<void> {
-    return new Promise<void>((taken) => {
+    if (this.failed) return Promise.reject(this.failed.error);
+    return new Promise<void>((taken, reject) => {
+      this.rejectOffer = reject;
       this.pending = { batch, taken };
       const w = this.wake;
       this.wake = null;
@@ -93,6 +98,12 @@ export class ParquetStreamFile {
         await this.offer(b);
         const out = await this.output;
         this.piping = out.pipeTo(Writable.toWeb(createWriteStream(this.path)) as WritableStream<Uint8Array>);
+        // A write error (ENOSPC within the first shard) is kept and rethrown by the next write or close: left
+        // unhandled until close, it crashed the process (exit 1, no message), and an offer waited forever.
+        this.piping.catch((e: unknown) => {
+          this.failed ??= { error: e };
+          this.rejectOffer?.(e);
+        });
       } else {
         await this.offer(b); // ownership moves into wasm (the batch is unwrapped), nothing to free here
       }
@@ -101,6 +112,7 @@ export class ParquetStreamFile {
 
   async close(): Promise<void> {
     if (!this.output) throw new Error('ParquetStreamFile.close before any batch');
+    if (this.failed) throw this.failed.error;
     await this.offer(null);
     await this.piping;
   }

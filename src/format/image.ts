@@ -20,7 +20,8 @@
  *   `png` / `jpeg` force one format (and so a conversion). JPEG is quality 100, 4:4:4, baseline, no metadata;
  *   PNG is compression level 6 without adaptive filtering. Same input + settings → same bytes.
  * - Every problem becomes a Drop, never a crash: `image_undecodable` (0 bytes, not an image, truncated or
- *   corrupt data, timeout, a format Pillow cannot open such as SVG or PDF: see ACCEPTED_INPUT_FORMATS),
+ *   corrupt data, timeout, a format Pillow cannot open such as SVG or PDF: see ACCEPTED_INPUT_FORMATS, or an image
+ *   Pillow refuses although sharp decodes it: see pillow-open.ts),
  *   `image_too_large` (more pixels than `maxInputPixels`, checked from the header
  *   before decoding), `aspect_ratio` (> 200, including EasyR1's pre-resize of the written image),
  *   `image_too_small` (a side below `minInputSide`, or a resize that would give an empty side).
@@ -39,8 +40,9 @@ import {
   probeImage,
   undecodable,
 } from './image-input.js';
-import { chooseSize, processedSizeDrop, refusedSizeDrop } from './image-size.js';
+import { type SizeChoice, chooseSize, processedSizeDrop, refusedSizeDrop } from './image-size.js';
 import { needsConversion, outputFormatFor, writeImageBytes } from './image-encode.js';
+import { pillowOpenDrop } from './pillow-open.js';
 
 export const DEFAULT_IMAGE_TIMEOUT_MS = 60_000;
 
@@ -106,12 +108,30 @@ export async function processImages(
 }
 
 /**
- * Decode, check, resize once to the pipeline's target and encode (or copy byte for byte). `inputSha256`: the
+ * What the header decides of an image, before anything is decoded: the checks (format, size, Pillow's limits, the
+ * trainer's resize) passed, the size it will be written at and its tokens. `header` is the result as it will be,
+ * without its bytes (renderImage writes them).
+ */
+export interface ImagePlan {
+  input: Uint8Array;
+  opts: ImageOptions;
+  probe: ImageProbe;
+  target: Extract<SizeChoice, { ok: true }>;
+  canCopy: boolean;
+  maxInputPixels: number;
+  header: ImageResult;
+}
+
+/**
+ * Read the header and decide everything it can: a Drop, or the plan (size, tokens) to render. `inputSha256`: the
  * sha256 (hex) of `input` when the caller already has it (the processed-image cache key), so it is not hashed twice.
  */
-export async function processImage(input: Uint8Array, opts: ImageOptions, inputSha256?: string): Promise<ImageOutcome> {
+export async function planImage(
+  input: Uint8Array,
+  opts: ImageOptions,
+  inputSha256?: string,
+): Promise<{ ok: true; plan: ImagePlan } | { ok: false; drop: Drop }> {
   if (input.byteLength === 0) return undecodable('image has 0 bytes', 0);
-  const timeoutSeconds = Math.max(1, Math.ceil((opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS) / 1000));
   const maxInputPixels = opts.maxInputPixels > 0 ? opts.maxInputPixels : DEFAULT_MAX_INPUT_PIXELS;
 
   let probe: ImageProbe;
@@ -122,7 +142,10 @@ export async function processImage(input: Uint8Array, opts: ImageOptions, inputS
     return undecodable(`not a decodable image: not a recognized image format (${firstLine(e)})`, input.byteLength);
   }
 
-  const refused: Drop | null = inputImageDrop(probe, maxInputPixels) ?? minSideDrop(probe, opts.minInputSide ?? 1);
+  const refused: Drop | null =
+    inputImageDrop(probe, maxInputPixels) ??
+    pillowOpenDrop(input, probe, maxInputPixels) ??
+    minSideDrop(probe, opts.minInputSide ?? 1);
   if (refused) return { ok: false, drop: refused };
 
   const target = chooseSize(probe, opts);
@@ -133,26 +156,9 @@ export async function processImage(input: Uint8Array, opts: ImageOptions, inputS
 
   const resize = tw !== probe.width || th !== probe.height;
   const canCopy = !resize && !needsConversion(probe, opts.imageFormat);
-  const outFormat: ImageResult['format'] = canCopy
-    ? (probe.format as ImageResult['format'])
-    : outputFormatFor(probe.format, opts.imageFormat);
-
-  const written = await writeImageBytes({
-    input,
-    probe,
-    opts,
-    size: target.size,
-    canCopy,
-    outFormat,
-    maxInputPixels,
-    timeoutMs: Math.max(1, opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS),
-    timeoutSeconds,
-  });
-  if (!written.ok) return written;
-
-  const image: ImageResult = {
-    bytes: written.bytes,
-    format: outFormat,
+  const header: ImageResult = {
+    bytes: new Uint8Array(0),
+    format: canCopy ? (probe.format as ImageResult['format']) : outputFormatFor(probe.format, opts.imageFormat),
     origWidth: probe.width,
     origHeight: probe.height,
     width: tw,
@@ -163,6 +169,33 @@ export async function processImage(input: Uint8Array, opts: ImageOptions, inputS
     sha256: inputSha256 ?? sha256(input),
     fixedPoint: target.fixedPoint,
   };
-  if (target.pipelineSize) image.pipelineSize = target.pipelineSize;
-  return { ok: true, image };
+  if (target.pipelineSize) header.pipelineSize = target.pipelineSize;
+  return { ok: true, plan: { input, opts, probe, target, canCopy, maxInputPixels, header } };
+}
+
+/** Decode, resize once to the planned size and encode (or copy byte for byte after a full decode check). */
+export async function renderImage(plan: ImagePlan): Promise<ImageOutcome> {
+  const { input, opts, probe, target, canCopy, maxInputPixels, header } = plan;
+  const written = await writeImageBytes({
+    input,
+    probe,
+    opts,
+    size: target.size,
+    canCopy,
+    outFormat: header.format,
+    maxInputPixels,
+    timeoutMs: Math.max(1, opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS),
+    timeoutSeconds: Math.max(1, Math.ceil((opts.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS) / 1000)),
+  });
+  if (!written.ok) return written;
+  return { ok: true, image: { ...header, bytes: written.bytes } };
+}
+
+/**
+ * Decode, check, resize once to the pipeline's target and encode (or copy byte for byte): planImage, then
+ * renderImage. `inputSha256`: the sha256 (hex) of `input` when the caller already has it.
+ */
+export async function processImage(input: Uint8Array, opts: ImageOptions, inputSha256?: string): Promise<ImageOutcome> {
+  const planned = await planImage(input, opts, inputSha256);
+  return planned.ok ? renderImage(planned.plan) : planned;
 }

@@ -8,9 +8,16 @@ import { LRUCache } from 'lru-cache';
 import { sha256 } from '../core/hash.js';
 import type { Drop, ProcessedImage, Sample } from '../core/types.js';
 import { rowImageTags } from '../core/image-tag.js';
-import { createImageLimiter, processImage, type ImageOptions, type ImageResult } from './image.js';
+import {
+  type ImageOptions,
+  type ImagePlan,
+  type ImageResult,
+  createImageLimiter,
+  planImage,
+  renderImage,
+} from './image.js';
 import { readImageFile } from './image-input.js';
-import type { PromptCounter, TeacherEnding } from './tokens.js';
+import type { PromptCount, PromptCounter, TeacherEnding } from './tokens.js';
 import type { FormatPrompt } from './template.js';
 import { applyTeacherEnding } from './tokens.js';
 
@@ -24,6 +31,8 @@ export interface FormatContext {
   imageCache?: LRUCache<string, ImageResult>;
   /** The max_prompt_length rows are dropped over: a prompt surely over it is not tokenized in full (atLeast). */
   maxPromptLength?: number;
+  /** The max_response_length rows with a teacher response are dropped over: a response surely over it is not tokenized in full. */
+  maxResponseLength?: number;
   /**
    * The format prompt for a message-list prompt (verl's `prompt` column already holds its instruction): null
    * (default) applies none; set only when one was asked for explicitly.
@@ -65,7 +74,14 @@ async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint
   return r.ok ? r.bytes : { ...r.drop, image: i };
 }
 
-/** Fill `sample.formatted` (or set `sample.drop`). Never throws for bad data. */
+type Planned = { ok: true; image: ImageResult } | { ok: true; plan: ImagePlan } | { ok: false; drop: Drop };
+
+/**
+ * Fill `sample.formatted` (or set `sample.drop`). Never throws for bad data. Header first: every image is checked
+ * and sized from its header, the tokens are counted, and the images are decoded and written only when the row can
+ * be kept — a row whose prompt or teacher response is already over its limit (it is dropped for that) is never
+ * decoded (its `formatted.undecoded` is set, its images carry no bytes).
+ */
 export async function formatSample(sample: Sample, ctx: FormatContext): Promise<Sample> {
   if (sample.drop) return sample;
   const problem = sample.problem ?? '';
@@ -73,10 +89,10 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
   const tags = rowImageTags(problem, sample.messages);
   if (tags !== sample.images.length) return sample;
   const limit = ctx.imageLimit ?? createImageLimiter();
-  const images: ProcessedImage[] = [];
+  const planned: Array<Exclude<Planned, { ok: false }>> = [];
   for (let i = 0; i < sample.images.length; i++) {
     const ref = sample.images[i]!;
-    const outcome = await limit(async () => {
+    const outcome: Planned = await limit(async () => {
       const bytes = await loadBytes(ref, i);
       if (!(bytes instanceof Uint8Array)) return { ok: false as const, drop: bytes };
       // One decode per distinct image: rows that share an image (several questions about one figure) reuse it.
@@ -84,45 +100,40 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
       const key = sha256(bytes);
       const seen = ctx.imageCache?.get(key);
       if (seen) return { ok: true as const, image: seen };
-      const done = await processImage(bytes, ctx.image, key);
-      if (done.ok) ctx.imageCache?.set(key, done.image);
-      return done;
+      return planImage(bytes, ctx.image, key);
     });
     if (!outcome.ok) {
       sample.drop = { ...outcome.drop, image: outcome.drop.image ?? i };
       return sample;
     }
-    images.push({ ...outcome.image, path: imageFileName(ref.path, sample.id, i, outcome.image.format) });
+    planned.push(outcome);
   }
-  const tokens = images.map((im) => im.tokens);
-  const within =
-    ctx.maxPromptLength !== undefined && Number.isFinite(ctx.maxPromptLength) ? { limit: ctx.maxPromptLength } : {};
-  let counted;
-  if (sample.messages) {
-    const fmt = ctx.messageFormatPrompt ?? null;
-    const instr = fmt ? instructionOf(fmt) : null;
-    if (instr && problem.includes(instr)) {
-      ctx.warnOnce?.(
-        'format-twice',
-        `row ${sample.id}: the prompt message already holds the ${fmt!.name} format prompt's instruction, and --format-prompt ${fmt!.name} applies it again (twice in the prompt); drop --format-prompt / data.format_prompt to keep the message list as it is`,
-      );
-    }
-    counted = ctx.counter.countMessages(sample.messages, sample.promptMessage ?? 0, tokens, fmt, within);
-  } else {
-    const instr = instructionOf(ctx.counter.formatPrompt);
-    if (instr && problem.includes(instr)) {
-      ctx.warnOnce?.(
-        'format-twice',
-        `row ${sample.id}: the prompt text already holds the ${ctx.counter.formatPrompt.name} format prompt's instruction, and the ${ctx.counter.formatPrompt.name} format prompt applies it again (twice in the prompt); use --format-prompt none to keep the text as it is`,
-      );
-    }
-    counted = ctx.counter.count(problem, tokens, within);
-  }
+  const tokens = planned.map((p) => ('image' in p ? p.image : p.plan.header).tokens);
+  const counted = countPrompt(sample, ctx, problem, tokens);
   let teacherResponse: string | null = null;
-  let responseTokens: number | null = null;
+  let response: { tokens: number; atLeast?: true } | null = null;
   if (typeof sample.teacherResponse === 'string') {
     teacherResponse = applyTeacherEnding(sample.teacherResponse, ctx.teacherEnding);
-    responseTokens = ctx.counter.countText(teacherResponse);
+    response = ctx.counter.countWithin(teacherResponse, ctx.maxResponseLength);
+  }
+  const over = (n: number, max: number | undefined) => max !== undefined && Number.isFinite(max) && n > max;
+  const dropped = over(counted.promptTokens, ctx.maxPromptLength) || over(response?.tokens ?? 0, ctx.maxResponseLength);
+  const images: ProcessedImage[] = [];
+  for (let i = 0; i < planned.length; i++) {
+    const p = planned[i]!;
+    let image: ImageResult;
+    if ('image' in p) image = p.image;
+    else if (dropped) image = p.plan.header;
+    else {
+      const done = await limit(() => renderImage(p.plan));
+      if (!done.ok) {
+        sample.drop = { ...done.drop, image: done.drop.image ?? i };
+        return sample;
+      }
+      ctx.imageCache?.set(p.plan.header.sha256, done.image);
+      image = done.image;
+    }
+    images.push({ ...image, path: imageFileName(sample.images[i]!.path, sample.id, i, image.format) });
   }
   sample.formatted = {
     formatted: counted.formatted,
@@ -132,10 +143,37 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
     promptTokens: counted.promptTokens,
     ...(counted.atLeast ? { atLeast: true } : {}),
     images,
-    responseTokens,
+    responseTokens: response?.tokens ?? null,
+    ...(response?.atLeast ? { responseAtLeast: true } : {}),
     teacherResponse,
+    ...(dropped && planned.some((p) => 'plan' in p) ? { undecoded: true } : {}),
   };
   return sample;
+}
+
+/** Format and count the row's prompt (a text prompt or a message list) with its images' tokens. */
+function countPrompt(sample: Sample, ctx: FormatContext, problem: string, tokens: number[]): PromptCount {
+  const within =
+    ctx.maxPromptLength !== undefined && Number.isFinite(ctx.maxPromptLength) ? { limit: ctx.maxPromptLength } : {};
+  if (sample.messages) {
+    const fmt = ctx.messageFormatPrompt ?? null;
+    const instr = fmt ? instructionOf(fmt) : null;
+    if (instr && problem.includes(instr)) {
+      ctx.warnOnce?.(
+        'format-twice',
+        `row ${sample.id}: the prompt message already holds the ${fmt!.name} format prompt's instruction, and --format-prompt ${fmt!.name} applies it again (twice in the prompt); drop --format-prompt / data.format_prompt to keep the message list as it is`,
+      );
+    }
+    return ctx.counter.countMessages(sample.messages, sample.promptMessage ?? 0, tokens, fmt, within);
+  }
+  const instr = instructionOf(ctx.counter.formatPrompt);
+  if (instr && problem.includes(instr)) {
+    ctx.warnOnce?.(
+      'format-twice',
+      `row ${sample.id}: the prompt text already holds the ${ctx.counter.formatPrompt.name} format prompt's instruction, and the ${ctx.counter.formatPrompt.name} format prompt applies it again (twice in the prompt); use --format-prompt none to keep the text as it is`,
+    );
+  }
+  return ctx.counter.count(problem, tokens, within);
 }
 
 /**

@@ -52,6 +52,19 @@ export class PromptCounter {
     return this.encode(text).length;
   }
 
+  /**
+   * Tokens of a response (add_special_tokens=False), counted exactly unless a `limit` is given and the text is
+   * surely over it: then counting stops and the lower bound from its size is returned with `atLeast` (a 50 MB
+   * answer is not tokenized whole). Exact whenever the count is ≤ limit.
+   */
+  countWithin(text: string, limit?: number): { tokens: number; atLeast?: true } {
+    if (limit !== undefined && Number.isFinite(limit) && text.length > this.encoder.boundReachableAbove(limit)) {
+      const lower = this.encoder.lowerBound(text);
+      if (lower > limit) return { tokens: lower, atLeast: true };
+    }
+    return { tokens: this.countText(text) };
+  }
+
   /** Format, render and count one prompt. `imageTokens` holds N for each image of the row. */
   count(problem: string, imageTokens: readonly number[], opts: { ids?: boolean; limit?: number } = {}): PromptCount {
     const formatted = this.formatPrompt.render(problem);

@@ -130,5 +130,7 @@ export function getDataPatterns(files: readonly string[], base = ''): SplitPatte
     const found = group.filter(([, patterns]) => patterns.some((p) => resolver(p).length > 0));
     if (found.length) return new Map(found);
   }
-  throw new GadError(`no data files found${base ? ` in ${base}/` : ''}`);
+  throw new GadError(`no data files found${base ? ` in ${base}/` : ''}`, {
+    hint: 'name the files of each split (data.train_files / --train, e.g. train.jsonl or data/*.parquet), or put .parquet, .jsonl or .json files in the folder',
+  });
 }

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { GadError } from '../core/errors.js';
 import { parseJsonExact } from './numbers.js';
+import { tooDeep } from './depth.js';
 
 export type JsonRow =
   { ok: true; row: Record<string, unknown>; line: number } | { ok: false; line: number; error: string };
@@ -78,6 +79,11 @@ export async function* readJsonlRows(path: string): AsyncGenerator<JsonRow> {
       yield { ok: false, line, error: `line ${line} is not a JSON object` };
       continue;
     }
+    const deep = tooDeep(v as Record<string, unknown>);
+    if (deep) {
+      yield { ok: false, line, error: `line ${line}: ${deep}` };
+      continue;
+    }
     yield { ok: true, row: v as Record<string, unknown>, line };
   }
 }
@@ -128,8 +134,10 @@ export async function* readJsonRows(path: string): AsyncGenerator<JsonRow> {
       const list = arr as unknown[];
       for (let i = 0; i < list.length; i++) {
         const r = list[i];
+        const deep = !r || typeof r !== 'object' || Array.isArray(r) ? null : tooDeep(r as Record<string, unknown>);
         if (!r || typeof r !== 'object' || Array.isArray(r))
           yield { ok: false, line: i + 1, error: `item ${i} is not a JSON object` };
+        else if (deep) yield { ok: false, line: i + 1, error: `item ${i}: ${deep}` };
         else yield { ok: true, row: r as Record<string, unknown>, line: i + 1 };
       }
       return;

@@ -116,7 +116,10 @@ async function planSource(p: {
   } else if (spec.kind === 'dir') {
     const all = listDir(spec.path!);
     const exts = new Set(all.map((p) => fileKind(p)));
-    if (!all.length) throw new GadError(`folder ${spec.spec} holds no .parquet, .jsonl or .json files`);
+    if (!all.length)
+      throw new GadError(`folder ${spec.spec} holds no .parquet, .jsonl or .json files`, {
+        hint: 'put the data files in it, or point at them (e.g. --train data/train.jsonl, or a glob such as data/*.parquet)',
+      });
     if (exts.size > 1) {
       throw new GadError(
         `folder ${spec.spec} mixes file types (${[...exts].join(', ')}); the files of a folder must share one extension`,

@@ -39,7 +39,8 @@ export interface RowContext {
 export function toSample(row: Record<string, unknown>, index: number, ctx: RowContext): Sample {
   const { cols } = ctx;
   const source = ctx.source.spec.spec;
-  const idRaw = cols.id ? scalarKey(getPath(row, cols.id)) : null;
+  const idCell = cols.id ? getPath(row, cols.id) : null;
+  const idRaw = cols.id ? scalarKey(idCell) : null;
   const id = idRaw ?? `${source}#${index}`;
   const ds = cols.dataSource ? asText(row[cols.dataSource]) : null;
   const base: Sample = {
@@ -59,6 +60,15 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     for (const c of ctx.passthrough) base.passthrough[c] = row[c] ?? null;
   }
   const dropped = (drop: Drop): Sample => ({ ...base, drop });
+  // An id that is a list or an object is no id: it used to become `file#row` silently (a teacher join then missed).
+  if (idRaw === null && idCell !== null && idCell !== undefined) {
+    return dropped({
+      reason: 'bad_row',
+      detail: `row ${index} of ${source}: its id (id_key ${cols.id}) is ${Array.isArray(idCell) ? 'a list' : `a ${typeof idCell === 'object' ? 'JSON object' : typeof idCell}`}, not a string or number; give every row a scalar id`,
+      value: cols.id ?? null,
+      limit: null,
+    });
+  }
 
   const repeat = idRaw === null ? null : repeatedId(idRaw, index, ctx);
   if (repeat) return dropped(repeat);

@@ -6,6 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { FileWriter } from '../core/file-writer.js';
+import { GadError, describeError } from '../core/errors.js';
 
 export class FrameWriter {
   private readonly w: FileWriter;
@@ -34,14 +35,26 @@ export class FrameReader {
     private readonly chunk = 1 << 20,
   ) {}
 
-  /** The next record, or undefined at the end of the file. */
+  /**
+   * The next record, or undefined at the end of the file. A file cut short or damaged (a part copied before its
+   * task finished, a full disk) is an exit 2 naming it, not "a bug".
+   */
   async next(): Promise<unknown> {
-    const head = await this.take(4);
-    if (!head) return undefined;
-    const len = head.readUInt32LE(0);
-    const body = await this.take(len);
-    if (!body) throw new Error(`${this.path}: cut short (a record of ${len} bytes is incomplete)`);
-    return deserialize(body);
+    try {
+      const head = await this.take(4);
+      if (!head) return undefined;
+      const len = head.readUInt32LE(0);
+      const body = await this.take(len);
+      if (!body) throw new Error(`a record of ${len} bytes is incomplete`);
+      return deserialize(body);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code) throw e; // a read error of the machine: reported as such
+      throw new GadError(`${this.path} is cut short or damaged (${describeError(e)})`, {
+        hint: 'the part was copied or read before its task finished, or its disk filled up: rebuild that part (gad-data build --partition I/N)',
+        exitCode: 2,
+        cause: e,
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -59,7 +72,7 @@ export class FrameReader {
       this.buf = this.buf.length ? Buffer.concat([this.buf, b.subarray(0, bytesRead)]) : b.subarray(0, bytesRead);
     }
     if (this.buf.length === 0 && this.eof) return null;
-    if (this.buf.length < n) throw new Error(`${this.path}: cut short`);
+    if (this.buf.length < n) throw new Error(`cut short: ${n} bytes wanted, ${this.buf.length} left`);
     const out = this.buf.subarray(0, n);
     this.buf = this.buf.subarray(n);
     return out;

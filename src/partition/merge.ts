@@ -18,6 +18,7 @@ import { resolveOutDir } from '../export/output.js';
 import { build, type BuildHooks, type BuildResult } from '../build.js';
 import type { RowHook } from './hooks.js';
 import { FrameReader } from './frames.js';
+import { checkPartShards } from './part-check.js';
 import { ShardImageCursor } from './images.js';
 import { decodeSample, type RowFrame } from './rows.js';
 import { PART_DIR, PART_FILE, PART_FORMAT, ROWS_FILE, type PartInfo } from './part.js';
@@ -56,7 +57,9 @@ function readPart(dir: string): LoadedPart {
       `merge: ${dir} was written by another gad-data version (${String(info.format)}); rebuild the parts with this one`,
       { exitCode: 2 },
     );
-  return { dir, info, manifest: json<Manifest>(join(dir, 'manifest.json')) };
+  const manifest = json<Manifest>(join(dir, 'manifest.json'));
+  checkPartShards(dir, manifest.shards ?? []);
+  return { dir, info, manifest };
 }
 
 /** The part folders in `<out>.parts/` (the default place of `build --partition`). */

@@ -230,6 +230,8 @@ export interface DropRecord {
   response_tokens?: number | null;
   /** True when `value` and the token counts are lower bounds: counting stopped once the prompt was surely over the limit. */
   at_least?: true;
+  /** True when `response_tokens` (and `value`, for response_too_long) is a lower bound: counting stopped past max_response_length. */
+  response_at_least?: true;
 }
 
 /** One line of lengths.jsonl. `text_tokens` excludes the `<|image_pad|>` placeholders, so text + image = prompt. */
@@ -268,6 +270,7 @@ export function dropRecord(sample: Sample): DropRecord {
     rec.image_tokens = f.imageTokens;
     rec.response_tokens = f.responseTokens ?? null;
     if (f.atLeast) rec.at_least = true;
+    if (f.responseAtLeast) rec.response_at_least = true;
   }
   return rec;
 }

@@ -6,7 +6,8 @@
 import sharp from 'sharp';
 import { describeError } from '../core/errors.js';
 import { checkPng } from '../format/png-check.js';
-import { inputImageDrop, probeImage, resizeFor } from '../format/index.js';
+import { pillowOpenDrop } from '../format/pillow-open.js';
+import { DEFAULT_MAX_INPUT_PIXELS, inputImageDrop, probeImage, resizeFor } from '../format/index.js';
 import { aspectRatioError } from '../format/resize.js';
 import { asText } from './cell.js';
 import type { Ctx } from './context.js';
@@ -90,7 +91,9 @@ export async function checkImage(params: {
     };
   }
   // Format's header rules (a format Pillow cannot open, a decompression bomb), as the build checks them.
-  const refused = inputImageDrop({ format, width: w, height: h });
+  const refused =
+    inputImageDrop({ format, width: w, height: h }) ??
+    pillowOpenDrop(bytes, { format, storedWidth: w, storedHeight: h }, DEFAULT_MAX_INPUT_PIXELS);
   if (refused) {
     return {
       problem: {

@@ -30,6 +30,8 @@ export interface RowView {
   tokens?: { prompt: number; image: number; atLeast?: boolean; chars?: number };
   /** Tokens of the teacher response, once measured. */
   responseTokens?: number | null;
+  /** `responseTokens` is a lower bound: counting stopped past the limit. */
+  responseAtLeast?: boolean;
 }
 
 export interface RuleOptions {
@@ -167,7 +169,10 @@ export function responseLength(max: number): RowRule {
     reason: 'response_too_long',
     max,
     measure: (v) => v.responseTokens,
-    detail: (_v, n) => `teacher response is ${n} tokens > max_response_length ${max}`,
+    detail: (v, n) =>
+      v.responseAtLeast
+        ? `teacher response is at least ${n} tokens (from its size; counting stopped past the limit) > max_response_length ${max}`
+        : `teacher response is ${n} tokens > max_response_length ${max}`,
   });
 }
 
@@ -223,6 +228,7 @@ export function viewOfSample(s: Sample): RowView {
             chars: f.formatted.length,
           },
           responseTokens: f.responseTokens,
+          ...(f.responseAtLeast ? { responseAtLeast: true } : {}),
         }
       : {}),
   };

@@ -191,3 +191,36 @@ test('any command: a permission error is exit 2 with the path, not "a bug" (init
   assert.doesNotMatch(r.stderr, /bug/);
   if (!isRoot) chmodSync(ro, 0o755);
 });
+
+test('a disk full within the first shard (nothing finished yet) exits 2 naming the path, not a crash', async (t: TestContext) => {
+  const disk = join(tmp, 'tiny-disk');
+  const refused = mountTmpfs(disk, '300k');
+  if (refused) return t.skip(refused);
+  const out = join(disk, 'out');
+  // One shard for the whole sample (its images are ~1 MB): the disk fills while the first shard is written.
+  const r = await cli(['build', '--out', out, '-q']);
+  assert.equal(r.status, 2, `exit 2, not an uncaught error (exit 1):\n${r.stderr}`);
+  assert.match(r.stderr, /no space left on the device \(ENOSPC\)/);
+  assert.ok(r.stderr.includes(join(disk, '.out.partial')), `names the folder on the full disk: ${r.stderr}`);
+  assert.match(r.stderr, /fix: free space on the disk holding /);
+  assert.doesNotMatch(r.stderr, /bug|triggerUncaughtException/);
+  assert.ok(!existsSync(join(disk, '.out.lock')), 'the lock is released');
+  assert.ok(!existsSync(out), 'no torn output');
+});
+
+test('an export onto a full disk names that disk, not the current folder', async (t: TestContext) => {
+  const disk = join(tmp, 'export-disk');
+  const refused = mountTmpfs(disk, '200k');
+  if (refused) return t.skip(refused);
+  const from = join(tmp, 'export-from');
+  let r = await cli(['build', '--out', from, '-q']);
+  assert.equal(r.status, 0, r.stderr);
+  r = await cli(['export', 'sft', '--from', from, '--out', join(disk, 'sft'), '-q']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /no space left on the device \(ENOSPC\)/);
+  assert.ok(
+    r.stderr.includes(`fix: free space on the disk holding ${join(disk, '.sft.partial')}`),
+    `names the export's disk: ${r.stderr}`,
+  );
+  assert.doesNotMatch(r.stderr, /bug/);
+});

@@ -33,6 +33,9 @@ export function filterStep(p: {
           : null;
       p.onFormatted?.(sample);
       const drop = chain.apply(sample);
+      // format decodes no image of a row already over a length limit from its headers: such a row must be dropped
+      if (!drop && sample.formatted?.undecoded)
+        throw new Error(`row ${sample.id}: kept, but format left its images undecoded as over a length limit`);
       const img = imageStamps(sample);
       const note: RowNote = drop
         ? { drop: p.publicDrop(dropRecord(sample)), te, ...(img ? { img } : {}) }

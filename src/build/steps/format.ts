@@ -20,6 +20,8 @@ export function formatStep<N>(p: {
   warnOnce: (key: string, message: string) => void;
   /** Replaces formatSample (a merge). */
   format?: (sample: Sample) => Promise<Sample>;
+  /** The max_response_length teacher responses are dropped over (GAD builds); none when undefined. */
+  maxResponseLength?: number;
 }): Step<N> {
   const { cfg } = p;
   const ctx: FormatContext = {
@@ -33,6 +35,8 @@ export function formatStep<N>(p: {
     warnOnce: p.warnOnce,
     // rows over it are dropped, so a prompt surely over it is not tokenized in full (kept rows are always exact)
     maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : undefined,
+    // likewise a teacher response surely over it; and a row over either limit from its headers is never decoded
+    ...(p.maxResponseLength !== undefined ? { maxResponseLength: p.maxResponseLength } : {}),
   };
   const format = p.format ?? ((s: Sample) => formatSample(s, ctx));
   return {

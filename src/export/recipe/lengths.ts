@@ -132,9 +132,33 @@ export class RecipeCounter {
     return ids.length - pads + sum;
   }
 
-  /** Lengths of `prompt` (with `<image>` tags) answered by `response`. */
-  conversation(prompt: string, imageTokens: readonly number[], response: string): ConversationLength {
+  /**
+   * Lengths of `prompt` (with `<image>` tags) answered by `response`. With a `limit`, a conversation surely longer
+   * (from its size: see CachedEncoder.lowerBound) is not tokenized: `total` and `response` are then lower bounds and
+   * `atLeast` is set. Exact whenever the total is ≤ limit.
+   */
+  conversation(
+    prompt: string,
+    imageTokens: readonly number[],
+    response: string,
+    limit?: number,
+  ): ConversationLength & { atLeast?: true } {
     const user = buildMessages(prompt);
+    if (limit !== undefined && response.length > this.enc.boundReachableAbove(limit)) {
+      const rendered = renderChat(this.profile, [...user, { role: 'assistant', content: response }], {
+        addGenerationPrompt: false,
+      });
+      let imageExtra = 0;
+      for (const n of imageTokens) imageExtra += n - 1;
+      const lower = this.enc.lowerBound(rendered) + imageExtra;
+      if (lower > limit)
+        return {
+          prompt: this.count(user, true, imageTokens),
+          total: lower,
+          response: this.enc.lowerBound(response),
+          atLeast: true,
+        };
+    }
     return {
       prompt: this.count(user, true, imageTokens),
       total: this.count([...user, { role: 'assistant', content: response }], false, imageTokens),

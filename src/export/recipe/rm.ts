@@ -53,8 +53,10 @@ export async function readStudentFile(file: string): Promise<Map<string, string>
   const out = new Map<string, string>();
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let n = 0;
-  for await (const line of rl) {
+  for await (const raw of rl) {
     n++;
+    // A byte-order mark at the start of the file is dropped, as for the build's jsonl inputs (ingest/jsonl.ts).
+    const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (!line.trim()) continue;
     let o: Record<string, unknown>;
     try {
@@ -69,6 +71,13 @@ export async function readStudentFile(file: string): Promise<Map<string, string>
         hint: 'sample from `gad-data export prompts` output (each line has the row id); with swift infer, pass --remove_unused_columns false so the result keeps the id column',
       });
     }
+    if (typeof o.id === 'object')
+      throw new GadError(
+        `${file} line ${n}: its "id" is ${Array.isArray(o.id) ? 'a list' : 'a JSON object'}, not a row id`,
+        {
+          hint: 'each line needs the row id of `gad-data export prompts` (a string or number) under "id"',
+        },
+      );
     const id = String(o.id);
     const a = answerOf(o);
     if (typeof a !== 'string')
@@ -137,8 +146,9 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
       }
       const counted = await countRowImages(s, row);
       const tokens = counted.map((c) => c.tokens);
-      const chosen = s.counter.conversation(row.prompt, tokens, t.text);
-      const rejected = s.counter.conversation(row.prompt, tokens, st.text);
+      // A side surely over --max-length (a 50 MB answer) is not tokenized whole: its count is a lower bound.
+      const chosen = s.counter.conversation(row.prompt, tokens, t.text, maxLength);
+      const rejected = s.counter.conversation(row.prompt, tokens, st.text, maxLength);
       const longer = Math.max(chosen.total, rejected.total);
       if (longer > maxLength) {
         const side =
@@ -149,7 +159,7 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
               : 'the rejected (student) side';
         rows.drop(row, {
           reason: 'too_long',
-          detail: `${side} over --max-length ${maxLength}: chosen ${chosen.total}, rejected ${rejected.total} tokens`,
+          detail: `${side} over --max-length ${maxLength}: chosen ${chosen.atLeast ? 'at least ' : ''}${chosen.total}, rejected ${rejected.atLeast ? 'at least ' : ''}${rejected.total} tokens`,
           value: longer,
           limit: maxLength,
           basis: longer,

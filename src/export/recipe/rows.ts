@@ -3,7 +3,8 @@
  * export folder (abandoned on any error), a dropped row (dropped.jsonl and the length report), a written row (its
  * images, its line in the split's file, lengths.jsonl, the length report), and the end (finishExport).
  */
-import { GadError } from '../../core/errors.js';
+import { dirname, resolve } from 'node:path';
+import { GadError, environmentError, environmentErrorCode } from '../../core/errors.js';
 import type { BuildRow } from './build-rows.js';
 import { type ExportResult, type RecipeSession, defaultMaxLength, finishExport, splitFiles } from './common.js';
 import { ExportFolder } from './output.js';
@@ -20,19 +21,31 @@ export function recipeMaxLength(s: RecipeSession, given: number | undefined): nu
 
 /** Open the export's folder and fill it with `body`; on any error the folder is abandoned (nothing is committed). */
 export async function inExportFolder<T>(s: RecipeSession, body: (folder: ExportFolder) => Promise<T>): Promise<T> {
-  const folder = await ExportFolder.open(s.out, {
-    writes: [
-      ...s.build.splits.map((split) => `${split}.jsonl`),
-      ...(s.counter.trainer === 'llamafactory' ? ['dataset_info.json'] : []),
-    ],
-    copyImages: s.copyImages,
-    build: { dir: s.build.dir, manifestSha256: s.build.manifestSha256 },
-  });
+  const out = s.out;
+  // A full disk or a missing permission names the export's own folder (a write error often carries no path: it
+  // used to name the current folder, on another disk).
+  const onDisk = (e: unknown, where: string) =>
+    !(e instanceof GadError) && environmentErrorCode(e)
+      ? environmentError(e, { doing: `cannot write the export ${resolve(out)}`, where })
+      : e;
+  let folder: ExportFolder;
+  try {
+    folder = await ExportFolder.open(out, {
+      writes: [
+        ...s.build.splits.map((split) => `${split}.jsonl`),
+        ...(s.counter.trainer === 'llamafactory' ? ['dataset_info.json'] : []),
+      ],
+      copyImages: s.copyImages,
+      build: { dir: s.build.dir, manifestSha256: s.build.manifestSha256 },
+    });
+  } catch (e) {
+    throw onDisk(e, dirname(resolve(out)));
+  }
   try {
     return await body(folder);
   } catch (e) {
-    await folder.abort();
-    throw e;
+    await folder.abort().catch(() => undefined);
+    throw onDisk(e, folder.work);
   }
 }
 
