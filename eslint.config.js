@@ -17,6 +17,7 @@ const MAY_IMPORT = {
   export: ['core', 'config', 'ingest', 'format', 'validate', 'version'],
   report: ['core', 'validate'],
   train: ['core', 'easyr1-data-keys', 'export', 'version'],
+  generate: ['core', 'ingest', 'format', 'validate', 'export', 'version'],
 };
 const FOLDERS = [
   'core',
@@ -27,6 +28,7 @@ const FOLDERS = [
   'export',
   'report',
   'train',
+  'generate',
   'build',
   'commands',
   'partition',

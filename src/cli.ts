@@ -11,6 +11,7 @@ import { GadError, describeError, environmentError, environmentErrorCode } from 
 import { VERSION } from './version.js';
 import { addBuildCommand } from './commands/build.js';
 import { addExportCommands } from './commands/export.js';
+import { addGenerateCommand } from './commands/generate.js';
 import { addInitCommand } from './commands/init.js';
 import { addMergeCommand } from './commands/partition.js';
 import { addReportCommand } from './commands/report.js';
@@ -38,6 +39,7 @@ export function createProgram(): Command {
   addReportCommand(program);
   addValidateCommand(program);
   addExportCommands(program);
+  addGenerateCommand(program);
   addTrainCommand(program);
   return program;
 }

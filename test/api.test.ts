@@ -22,6 +22,8 @@ const EXPECTED = [
   'exportRm',
   'exportSft',
   'formatDryRun',
+  'generateAnswers',
+  'importBatchResults',
   'mergeParts',
   'outputConfigOf',
   'parseConfig',
@@ -41,6 +43,7 @@ const EXPECTED = [
   'runTraining',
   'silentProgress',
   'validate',
+  'writeBatchFile',
   'writeReportFiles',
 ];
 
