@@ -171,7 +171,7 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
       );
     }
     print(o, r, lines);
-    if (!r.complete) process.exitCode = r.stopped === 'signal' ? 130 : r.stopped === 'failures' ? 1 : 0;
+    if (!r.complete) process.exitCode = r.failed ? 1 : r.stopped === 'signal' ? 130 : 0;
   });
 }
 
