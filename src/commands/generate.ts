@@ -48,7 +48,10 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
         : "the student's answers to every kept row of a build (for export rm --student)",
     )
     .option('--from <dir>', 'build output folder (holds manifest.json)', 'gad-data-out')
-    .option('--endpoint <url>', 'base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1')
+    .option(
+      '--endpoint <url>',
+      'base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 (default: $OPENAI_BASE_URL)',
+    )
     .requiredOption('--model <name>', 'the model name the endpoint serves')
     .option('-o, --out <file>', `answer file (default ${role}.jsonl)`)
     .option('--batch-out <file>', 'write an OpenAI Batch API input file instead of sending requests')
@@ -118,13 +121,6 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
             `  npx gad-data generate import results.jsonl --batch ${shownPath(r.files[0]!)}\n`,
         );
       return;
-    }
-    if (!o.endpoint) {
-      const { usageError } = await import('../core/errors.js');
-      throw usageError(
-        'no --endpoint given',
-        'give the API base URL (--endpoint URL), or write a batch file with --batch-out FILE',
-      );
     }
     const stop = new AbortController();
     const progress = createProgress({ quiet: o.quiet || o.json });

@@ -15,7 +15,8 @@ import type { ChatRequest } from './request.js';
 import { type GenerateCommon, type GenerateSession, entryOf, openSession, sessionRows } from './session.js';
 
 export interface GenerateOptions extends GenerateCommon {
-  endpoint: string;
+  /** Base URL of the API; default: OPENAI_BASE_URL of `env` (as the openai client reads it). */
+  endpoint?: string;
   /** Environment variable holding the API key (default OPENAI_API_KEY); never printed or written. */
   apiKeyEnv?: string;
   env?: NodeJS.ProcessEnv;
@@ -59,11 +60,17 @@ function fatalStatus(e: unknown): boolean {
 }
 
 export async function generateAnswers(o: GenerateOptions): Promise<GenerateResult> {
-  const s: GenerateSession = await openSession(o, endpointHost(o.endpoint));
+  const endpoint = o.endpoint || (o.env ?? process.env).OPENAI_BASE_URL;
+  if (!endpoint)
+    throw new GadError('no endpoint given', {
+      hint: 'give the API base URL with --endpoint URL (or OPENAI_BASE_URL), or write a batch file with --batch-out FILE',
+      exitCode: 2,
+    });
+  const s: GenerateSession = await openSession(o, endpointHost(endpoint));
   const keyEnv = o.apiKeyEnv ?? 'OPENAI_API_KEY';
   const apiKey = (o.env ?? process.env)[keyEnv] || 'EMPTY';
   const client = makeClient({
-    endpoint: o.endpoint,
+    endpoint,
     apiKey,
     timeoutMs: o.timeoutMs ?? 600_000,
     retries: o.retries ?? 8,

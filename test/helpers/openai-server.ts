@@ -35,10 +35,10 @@ export function questionOf(body: ChatBody): string {
   return createHash('sha256').update(JSON.stringify(body.messages)).digest('hex');
 }
 
-/** The deterministic answer of a question (choice k). */
+/** The deterministic answer of a question (choice k) by a model. */
 export function answerOf(body: ChatBody, k = 0): string {
   const h = questionOf(body).slice(0, 8);
-  return `<think>\nThe figure gives ${h}; sample ${k}.\n</think>\nThe answer is \\boxed{${parseInt(h.slice(0, 4), 16) % 997}}.`;
+  return `<think>\n${body.model} reads ${h}; sample ${k}.\n</think>\nThe answer is \\boxed{${parseInt(h.slice(0, 4), 16) % 997}}.`;
 }
 
 /** The chat completion the server answers with (also what a batch result holds). */
