@@ -142,9 +142,10 @@ async function main() {
   if (get('--child')) return child(get('--child')!, get('--dir')!);
   const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
   const only = new Set(
-    (get('--only') ?? 'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition').split(
-      ',',
-    ),
+    (
+      get('--only') ??
+      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,generate'
+    ).split(','),
   );
   console.log(
     `gad-data benchmark — ${rows} rows; node ${process.version}; ${(await import('node:os')).cpus().length} cores`,
@@ -191,6 +192,7 @@ async function main() {
     ['fidelity', './geometry.js', 'benchFidelity'],
     ['startup', './startup.js', 'benchStartup'],
     ['partition', './partition.js', 'benchPartition'],
+    ['generate', './generate.js', 'benchGenerate'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

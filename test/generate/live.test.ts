@@ -223,3 +223,25 @@ test('a wrong key (401) or a wrong path (404) stops the run with exit 2 and the 
     s.reset();
   }
 });
+
+test('student --n 2: one request per row with n=2, one student file per sample, each one readable by export rm', async () => {
+  const s = await server();
+  const cwd = dir('n2');
+  const r = await gen(cwd, s, ['--n', '2'], 'student');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(s.requests.length, rows.length);
+  assert.ok(s.requests.every((q) => q.body.n === 2 && q.body.temperature === 0.8));
+  const files = ['student-1.jsonl', 'student-2.jsonl'].map((f) =>
+    readFileSync(join(cwd, f), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  );
+  for (const [k, lines] of files.entries()) {
+    assert.deepEqual(
+      lines.map((l) => l.id),
+      rows.map((x) => x.id),
+    );
+    assert.ok(lines.every((l) => l.sample === k && l.response.includes(`sample ${k}.`)));
+  }
+});
