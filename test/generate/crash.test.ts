@@ -105,3 +105,31 @@ test('SIGKILL at random points, then resume: the same bytes, no journaled reques
   assert.equal(readFileSync(join(cwd, 'teacher.jsonl'), 'utf8'), reference, `seed ${seed}: kills at ${points}`);
   assert.equal(journaled(journal).size, rows.length);
 });
+
+test('Ctrl-C (SIGINT): the requests in flight finish and are journaled, exit 130, the rerun completes the same bytes', async () => {
+  const cwd = join(tmp, 'interrupted');
+  mkdirSync(cwd);
+  const journal = join(cwd, 'teacher.journal.jsonl');
+  const start = srv.requests.length;
+  const child = spawn(process.execPath, cliArgv(args()), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  const t0 = Date.now();
+  while (journaled(journal).size < 30 && Date.now() - t0 < 300_000) await sleep(5);
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  const text = readFileSync(journal, 'utf8');
+  assert.ok(text.endsWith('\n'), 'no torn line');
+  // every request sent was answered and journaled: none was cut off in flight
+  const inJournal = journaled(journal);
+  assert.deepEqual(
+    sentSince(start).filter((h) => !inJournal.has(h)),
+    [],
+  );
+  assert.ok(inJournal.size < rows.length);
+  assert.match(stdout, /stopped by Ctrl-C: \d+ row\(s\) have no answer yet/);
+  const r = await runCli(args(), { cwd, env, timeoutMs: 600_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(cwd, 'teacher.jsonl'), 'utf8'), reference);
+});
