@@ -111,3 +111,34 @@ test("the student's default temperature is train --profile verl-gad's rollout te
     seed: 7,
   });
 });
+
+test('the journal: a torn last line is cut off on reopening, whole lines kept; other settings are refused', async () => {
+  const { mkdtempSync, appendFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { Journal } = await import('../../src/generate/journal.js');
+  const dir = mkdtempSync(join(tmpdir(), 'gad-journal-'));
+  try {
+    const file = join(dir, 'j.jsonl');
+    const settings = { role: 'teacher' as const, model: 'm', endpoint: 'h:1', sampling: { max_tokens: 8 }, build: 'b' };
+    const entry = (key: string) => ({ key, request_hash: 'h', model: 'm', usage: null, choices: [] });
+    const j = Journal.open(file, settings);
+    j.append(entry('train/a'));
+    j.append(entry('train/b'));
+    j.close();
+    appendFileSync(file, '{"key":"train/c","request_ha');
+    const j2 = Journal.open(file, settings);
+    assert.deepEqual([...j2.entries.keys()], ['train/a', 'train/b']);
+    j2.append(entry('train/c'));
+    j2.close();
+    const lines = readFileSync(file, 'utf8').split('\n');
+    assert.equal(lines.length, 5); // header, a, b, c, ''
+    assert.deepEqual(
+      lines.slice(1, 4).map((l) => JSON.parse(l).key),
+      ['train/a', 'train/b', 'train/c'],
+    );
+    assert.throws(() => Journal.open(file, { ...settings, model: 'other' }), /other settings \(model differs\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
