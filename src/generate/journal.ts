@@ -41,7 +41,12 @@ export class Journal {
     const lastNl = text.lastIndexOf('\n');
     const whole = text.slice(0, lastNl + 1);
     const lines = whole.split('\n').filter((l) => l !== '');
-    const first = lines.length ? (JSON.parse(lines[0]!) as JournalHeader) : null;
+    let first: JournalHeader | null = null;
+    try {
+      first = lines.length ? (JSON.parse(lines[0]!) as JournalHeader) : null;
+    } catch {
+      first = null;
+    }
     if (!first || first.format !== 'gad-data-generate-journal') {
       throw new GadError(`${file} is not a generate journal`, {
         hint: 'move it away, or write the output elsewhere with --out',
@@ -69,10 +74,19 @@ export class Journal {
     if (lastNl + 1 !== Buffer.byteLength(text)) ftruncateSync(fd, Buffer.byteLength(whole));
     closeSync(fd);
     const j = new Journal(file, openSync(file, 'a'));
-    for (const l of lines.slice(1)) {
-      const e = JSON.parse(l) as JournalEntry;
+    lines.slice(1).forEach((l, k) => {
+      let e: JournalEntry;
+      try {
+        e = JSON.parse(l) as JournalEntry;
+      } catch {
+        j.close();
+        throw new GadError(`${file} line ${k + 2} is not valid JSON (the file was edited or damaged)`, {
+          hint: 'remove that line (its request is then asked again), or delete the journal to start over',
+          exitCode: 2,
+        });
+      }
       j.entries.set(e.key, e);
-    }
+    });
     return j;
   }
 
