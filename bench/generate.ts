@@ -62,7 +62,7 @@ export async function benchGenerate(opts: { rows?: number }): Promise<Array<Reco
   const rows = opts.rows ?? 1000;
   const { build } = await import('../src/build.js');
   const dir = mkdtempSync(join(tmpdir(), 'gad-bench-generate-'));
-  const srv = await startOpenAIServer({});
+  const srv = await startOpenAIServer({ noRecord: true });
   try {
     await dataset(dir, rows);
     await build({

@@ -86,6 +86,8 @@ export async function startOpenAIServer(o: {
   delayMs?: number;
   /** The only key accepted (else 401). */
   key?: string;
+  /** Keep no record of the requests (a benchmark: the bodies hold the images). */
+  noRecord?: boolean;
 }): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
   const mismatches: string[] = [];
@@ -108,7 +110,7 @@ export async function startOpenAIServer(o: {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatBody;
     const question = questionOf(body);
     const attempt = (attempts.get(question) ?? 0) + 1;
-    attempts.set(question, attempt);
+    if (!o.noRecord) attempts.set(question, attempt);
     const rec: RecordedRequest = {
       question,
       authorization: req.headers.authorization,
@@ -116,7 +118,7 @@ export async function startOpenAIServer(o: {
       status: 200,
       body,
     };
-    requests.push(rec);
+    if (!o.noRecord) requests.push(rec);
     const bad = o.check?.(body);
     if (bad) mismatches.push(bad);
     const fault = attempt === 1 ? (faultOf?.(question, body) ?? null) : null;
