@@ -18,6 +18,7 @@ const MAY_IMPORT = {
   report: ['core', 'validate'],
   train: ['core', 'easyr1-data-keys', 'export', 'version'],
   view: ['core', 'ingest', 'format', 'validate', 'report'],
+  generate: ['core', 'ingest', 'format', 'validate', 'export', 'version'],
 };
 const FOLDERS = [
   'core',
@@ -29,6 +30,7 @@ const FOLDERS = [
   'report',
   'train',
   'view',
+  'generate',
   'build',
   'commands',
   'partition',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe,big-images]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe,big-images,generate]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -147,7 +147,7 @@ async function main() {
   const only = new Set(
     (
       get('--only') ??
-      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,view,recipe,big-images'
+      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,view,recipe,big-images,generate'
     ).split(','),
   );
   console.log(
@@ -198,6 +198,7 @@ async function main() {
     ['view', './view.js', 'benchView'],
     ['recipe', './recipe.js', 'benchRecipe'],
     ['big-images', './big-images.js', 'benchBigImages'],
+    ['generate', './generate.js', 'benchGenerate'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

@@ -12,6 +12,7 @@ import { VERSION } from './version.js';
 import { addBuildCommand } from './commands/build.js';
 import { addDoctorCommand } from './commands/doctor.js';
 import { addExportCommands } from './commands/export.js';
+import { addGenerateCommand } from './commands/generate.js';
 import { addInitCommand } from './commands/init.js';
 import { addMergeCommand } from './commands/partition.js';
 import { addReportCommand } from './commands/report.js';
@@ -41,6 +42,7 @@ export function createProgram(): Command {
   addValidateCommand(program);
   addViewCommand(program);
   addExportCommands(program);
+  addGenerateCommand(program);
   addTrainCommand(program);
   addDoctorCommand(program);
   return program;

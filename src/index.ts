@@ -40,6 +40,18 @@ export {
 // export: `gad-data export sft | prompts | rm`
 export { exportSft, exportPrompts, exportRm, type SftOptions, type RmOptions } from './export/recipe/index.js';
 
+// generate: `gad-data generate teacher | student | import`
+export {
+  generateAnswers,
+  writeBatchFile,
+  importBatchResults,
+  type GenerateOptions,
+  type GenerateResult,
+  type BatchOptions,
+  type ImportOptions,
+  type ImportResult,
+} from './generate/index.js';
+
 // train: `gad-data train`
 export {
   planTraining,

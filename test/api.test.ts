@@ -23,6 +23,8 @@ const EXPECTED = [
   'exportRm',
   'exportSft',
   'formatDryRun',
+  'generateAnswers',
+  'importBatchResults',
   'mergeParts',
   'outputConfigOf',
   'parseConfig',
@@ -44,6 +46,7 @@ const EXPECTED = [
   'silentProgress',
   'validate',
   'view',
+  'writeBatchFile',
   'writeReportFiles',
 ];
 

@@ -28,13 +28,15 @@ export interface BuildRow {
   /** The user prompt as the trainer sees it: format prompt applied, `<image>` where each image goes. */
   prompt: string;
   images: BuildImage[];
-  /** The teacher response exactly as stored in the build (after the build's teacher.ending policy). */
+  /** The teacher response exactly as stored in the build (after the build's teacher.ending policy); '' in a build without one. */
   teacher: string;
   /**
    * Per image, the [w, h] the GAD stage's model processor resizes it to (the build's lengths.jsonl `resized`: what
    * the build counted for its trainer); null when the build did not record it.
    */
   gadSizes: Array<[number, number]> | null;
+  /** The prompt's message list as the trainer renders it (system turn included; the format prompt applied), `<image>` where each image goes. */
+  messages: Array<{ role: string; content: string }>;
 }
 
 export interface OpenedBuild {
@@ -48,8 +50,8 @@ export interface OpenedBuild {
   embedded: boolean;
 }
 
-/** Read and check OUT/manifest.json: a GAD build (teacher responses) of a known target. */
-export async function openBuild(dir: string): Promise<OpenedBuild> {
+/** Read and check OUT/manifest.json: a GAD build (teacher responses, unless `needTeacher: false`) of a known target. */
+export async function openBuild(dir: string, opts: { needTeacher?: boolean } = {}): Promise<OpenedBuild> {
   const abs = resolve(dir);
   const file = join(abs, 'manifest.json');
   const m = await readManifestJson(file, '--from');
@@ -64,7 +66,7 @@ export async function openBuild(dir: string): Promise<OpenedBuild> {
       hint: 'rebuild the data with `gad-data build`',
     });
   }
-  if (m.kind !== 'gad' || !m.columns.teacher) {
+  if (opts.needTeacher !== false && (m.kind !== 'gad' || !m.columns.teacher)) {
     throw new GadError(`the build at ${abs} has no teacher responses (kind ${m.kind}): the GAD recipe needs them`, {
       hint: 'rebuild with teacher responses: gad-data build --teacher teacher.jsonl ... (or teacher.column)',
     });
@@ -129,8 +131,22 @@ async function idsBySplit(dir: string): Promise<Map<string, IdRecord[]>> {
   return out;
 }
 
-/** Every kept row of the build, split by split in manifest order, each row's images with their stored bytes. */
-export async function* readBuildRows(b: OpenedBuild): AsyncGenerator<BuildRow> {
+/** A message list cell: every turn with its text (the recipe exports take one user turn; `generate` sends them all). */
+function messageList(p: unknown[], where: string): Array<{ role: string; content: string }> {
+  return p.map((x, k) => {
+    const o = x as { role?: unknown; content?: unknown };
+    return {
+      role: str(o?.role, `${where} message ${k} role`),
+      content: str(o?.content, `${where} message ${k} content`),
+    };
+  });
+}
+
+/**
+ * Every kept row of the build, split by split in manifest order, each row's images with their stored bytes.
+ * `allTurns`: a prompt of several turns (a system turn) is read whole instead of refused.
+ */
+export async function* readBuildRows(b: OpenedBuild, opts: { allTurns?: boolean } = {}): AsyncGenerator<BuildRow> {
   const m = b.manifest;
   const ids = await idsBySplit(b.dir);
   const fp = m.target === 'easyr1' ? await buildFormatPrompt(b) : null;
@@ -159,17 +175,23 @@ export async function* readBuildRows(b: OpenedBuild): AsyncGenerator<BuildRow> {
           );
         }
         let prompt: string;
+        let messages: BuildRow['messages'];
         const p = row[cols.prompt];
-        if (Array.isArray(p)) {
+        if (Array.isArray(p) && opts.allTurns) {
+          messages = messageList(p, where);
+          prompt = messages.findLast((x) => x.role === 'user')?.content ?? '';
+        } else if (Array.isArray(p)) {
           if (p.length !== 1 || (p[0] as { role?: unknown }).role !== 'user') {
             throw new GadError(`${where}: the prompt is not one user message`, {
               hint: 'the recipe exports single-turn prompts; rebuild with gad-data build',
             });
           }
           prompt = str((p[0] as { content?: unknown }).content, `${where} prompt content`);
+          messages = [{ role: 'user', content: prompt }];
         } else {
           prompt = str(p, `${where} ${cols.prompt}`);
           if (fp) prompt = fp.render(prompt);
+          messages = [{ role: 'user', content: prompt }];
         }
         const cell = row[cols.images];
         const images: BuildImage[] = (Array.isArray(cell) ? cell : []).map((im, k) => {
@@ -180,9 +202,9 @@ export async function* readBuildRows(b: OpenedBuild): AsyncGenerator<BuildRow> {
             });
           return { bytes: o.bytes, path: o.path == null ? null : str(o.path, `${where} image ${k} path`) };
         });
-        const teacher = str(row[cols.teacher!], `${where} ${cols.teacher}`);
+        const teacher = cols.teacher ? str(row[cols.teacher], `${where} ${cols.teacher}`) : '';
         const gadSizes = rec.resized && rec.resized.length === images.length ? rec.resized : null;
-        yield { split, position, id: rec.id, prompt, images, teacher, gadSizes };
+        yield { split, position, id: rec.id, prompt, images, teacher, gadSizes, messages };
         position++;
       }
     }

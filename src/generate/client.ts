@@ -1,0 +1,64 @@
+/**
+ * The OpenAI client for a run: the official `openai` package with the endpoint as baseURL, a per-request
+ * time-out and its retries (429 / 408 / 409 / 5xx / time-outs / broken connections, honouring Retry-After).
+ * The key travels only to the endpoint's host: every request is checked against it and redirects are refused
+ * (a redirect to another host would otherwise carry the Authorization header there).
+ */
+import OpenAI from 'openai';
+import { GadError } from '../core/errors.js';
+
+/** The endpoint as the output and the manifest show it: `host[:port]` (never user info, path or query). */
+export function endpointHost(endpoint: string): string {
+  return parseEndpoint(endpoint).host;
+}
+
+export function parseEndpoint(endpoint: string): URL {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    throw new GadError(`--endpoint ${JSON.stringify(endpoint)} is not a URL`, {
+      hint: 'give the base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 or https://api.openai.com/v1',
+      exitCode: 2,
+    });
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new GadError(`--endpoint ${u.protocol} is not http(s)`, {
+      hint: 'use an http:// or https:// URL',
+      exitCode: 2,
+    });
+  }
+  if (u.username || u.password) {
+    throw new GadError('--endpoint holds user info (user:password@): the key belongs in the environment', {
+      hint: 'put the key in OPENAI_API_KEY (or the variable named by --api-key-env) and give the URL without it',
+      exitCode: 2,
+    });
+  }
+  return u;
+}
+
+export function makeClient(o: { endpoint: string; apiKey: string; timeoutMs: number; retries: number }): OpenAI {
+  const base = parseEndpoint(o.endpoint);
+  const guarded: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.host !== base.host || url.protocol !== base.protocol) {
+      return Promise.reject(new Error(`refused to send a request to ${url.host}: only ${base.host} gets the key`));
+    }
+    return fetch(input, { ...init, redirect: 'error' });
+  };
+  return new OpenAI({
+    apiKey: o.apiKey,
+    baseURL: base.href.replace(/\/$/, ''),
+    timeout: o.timeoutMs,
+    maxRetries: o.retries,
+    fetch: guarded,
+    logLevel: 'off',
+    organization: null,
+    project: null,
+  });
+}
+
+/** Replace every occurrence of the key in a text (an error message a server may have echoed it into). */
+export function redact(text: string, key: string): string {
+  return key.length >= 4 ? text.split(key).join('***') : text;
+}
