@@ -10,7 +10,8 @@ import { GadError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { packagePath } from '../core/paths.js';
 import type { ImageGeometry } from './resize.js';
-import { BUNDLED_MODELS, resolveHfCacheDir } from './model-locate.js';
+import { BUNDLED_MODELS, locateModel, resolveHfCacheDir } from './model-locate.js';
+import { HUB_REPO_ID } from '../core/hf-paths.js';
 import {
   findChatTemplate,
   findImageConfig,
@@ -70,15 +71,22 @@ export function isModelFamily(s: string): s is ModelFamily {
 }
 
 /**
- * Load a model profile: a bundled name (`qwen2.5-vl`, `qwen3-vl`) or a model folder (a checkpoint, a
- * Hugging Face cache folder `models--Org--Name` or one of its snapshots). Throws a GadError naming
- * the missing or unreadable file.
+ * Load a model profile: a bundled name (`qwen2.5-vl`, `qwen3-vl`), a model folder (a checkpoint, a
+ * Hugging Face cache folder `models--Org--Name` or one of its snapshots), or a Hub id found as `locateModel` finds
+ * it (what a build's manifest names, so exports, generate, view and validate load the build's model as build did).
+ * Throws a GadError naming the missing or unreadable file.
  */
 export async function loadModelProfile(nameOrPath: string, overrides: ProfileOverrides = {}): Promise<ModelProfile> {
   if (!nameOrPath)
     throw new GadError('no model given', { hint: `use --model ${BUNDLED_MODELS.join(' | ')} | <model folder>` });
   const bundled = BUNDLED_MODELS.includes(nameOrPath);
   let dir = bundled ? packagePath('fixtures', 'models', nameOrPath) : resolve(nameOrPath);
+  // A Hub id (a build's manifest names its model so) is found where `build --model` found it: the Hugging Face or
+  // ModelScope cache, or the bundled files of that id (never downloaded).
+  if (!bundled && !existsSync(dir) && HUB_REPO_ID.test(nameOrPath) && !nameOrPath.startsWith('.')) {
+    const located = locateModel(nameOrPath);
+    return loadModelProfile(located.path, overrides);
+  }
   if (!existsSync(dir)) {
     throw new GadError(`model folder not found: ${nameOrPath}`, {
       hint: `give a folder with tokenizer.json, tokenizer_config.json and preprocessor_config.json, or a bundled model: ${BUNDLED_MODELS.join(', ')}`,

@@ -98,6 +98,12 @@ test('build --model <Hub id> offline from the ModelScope cache: the manifest rec
       join(sample, 'train.jsonl'),
       '--image-dir',
       join(sample, 'images'),
+      '--prompt-key',
+      'problem',
+      '--id-key',
+      'id',
+      '--teacher',
+      join(sample, 'teacher.jsonl'),
       '--model',
       'Qwen/Qwen3-VL-8B-Instruct',
       '--out',
@@ -113,6 +119,14 @@ test('build --model <Hub id> offline from the ModelScope cache: the manifest rec
   assert.equal(manifest.model.localDir, dir);
   const bundled = await loadModelProfile('qwen3-vl');
   assert.equal(manifest.model.tokenizerSha256, bundled.tokenizerSha256);
+  // the stages after the build load the model the manifest names (a Hub id) where build found it
+  const sft = await runCli(['export', 'sft', '--from', out, '--quiet'], { cwd: tmp, env, timeoutMs: 600_000 });
+  assert.equal(sft.status, 0, sft.stderr);
+  const v = await runCli(
+    ['validate', join(out, 'data', 'train-00000-of-00001.parquet'), '--model', 'Qwen/Qwen3-VL-8B-Instruct'],
+    { cwd: tmp, env, timeoutMs: 600_000 },
+  );
+  assert.notEqual(v.status, 2, v.stdout + v.stderr);
 });
 
 test('doctor: the endpoint, offline mode, both caches and where a model is found', async () => {
