@@ -18,6 +18,7 @@ import { checkImageSettings } from './image-settings-check.js';
 import { checkModel } from './model-check.js';
 import { checkLaunchPaths } from './paths-check.js';
 import { splitRowsCheck } from './split-rows.js';
+import { teacherSourceCheck } from './teacher-source.js';
 
 /** The environment the trainer will get: the caller's, plus the variables the plan sets. */
 export function trainerEnv(plan: LaunchPlan, opts: Pick<TrainOptions, 'env'>): NodeJS.ProcessEnv {
@@ -88,6 +89,7 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
     }
   }
   if (m && profile === 'verl-gad') {
+    out.push(teacherSourceCheck(m, plan.cwd));
     const w = teacherEndingWarning(m);
     if (w) out.push({ check: 'teacher ending', ok: true, warn: true, message: w });
   }
