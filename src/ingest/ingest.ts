@@ -114,6 +114,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     ? await passthroughColumns({
         plans: plans.values(),
         columns,
+        formatConsumed: chosen.format.consumed,
         colsByFile,
         requireImage: opts.requireImage,
         warnOnce,

@@ -52,6 +52,9 @@ export const msSwiftFormat: InputFormat = {
     if (typeof system === 'string' && system !== '' && (messages[0] as Message | undefined)?.role !== 'system')
       messages.unshift({ role: 'system', content: system });
     const counts: string[] = [];
+    // gad-data has no student-response field: ms-swift's rejected_response (RLHF) stays a plain extra column
+    if (row.rejected_response !== undefined && row.rejected_response !== null)
+      counts.push('rejected_response_not_read');
     const lastIsAnswer = messages.length > 0 && messages[messages.length - 1]?.role === 'assistant';
     const answer = lastIsAnswer ? messages.pop()! : null;
     if (answer && messages.some((m) => m?.role === 'assistant')) counts.push('earlier_assistant_turns_kept');
