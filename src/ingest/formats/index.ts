@@ -6,6 +6,7 @@
 import { GadError } from '../../core/errors.js';
 import { INPUT_FORMAT_NAMES, type InputFormatName } from '../../core/input-formats.js';
 import { gadFormat } from './gad.js';
+import { llamaFactoryFormat } from './llamafactory.js';
 import { msSwiftFormat } from './ms-swift.js';
 import type { InputFormat } from './types.js';
 
@@ -14,6 +15,7 @@ export type { FormatRow, InputFormat } from './types.js';
 /** One entry per name of INPUT_FORMAT_NAMES (core/input-formats.ts, which the config key lists). */
 export const INPUT_FORMATS: Record<InputFormatName, InputFormat> = {
   'ms-swift': msSwiftFormat,
+  llamafactory: llamaFactoryFormat,
   gad: gadFormat,
 };
 export { INPUT_FORMAT_NAMES };
