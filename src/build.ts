@@ -59,6 +59,8 @@ export interface BuildResult {
   problems: SplitProblem[];
   /** The id key, and whether its values recur across splits (they need only be unique within a split). */
   ids: IdsInfo | null;
+  /** The input format line (`input format: NAME (why)`) and rows counted by what the format did with them. */
+  input: { format: string; counts: Record<string, number> };
   /** The report as the terminal table, no colour. */
   summary: string;
   config: ResolvedConfig;
@@ -130,7 +132,8 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       firstDrops: outputs.firstDrops,
       maxShare: cfg.max_split_drop_ratio,
     });
-    return resultOf(cfg, manifest, built, { problems, ids: ingest.ids() });
+    const input = { format: ingest.inputFormat, counts: ingest.formatCounts() };
+    return resultOf(cfg, manifest, built, { problems, ids: ingest.ids(), input });
   } catch (e) {
     await hooks.rows?.abort?.().catch(() => undefined);
     throw await failBuild(e, session);
@@ -155,7 +158,7 @@ function resultOf(
   cfg: ResolvedConfig,
   manifest: Manifest,
   report: Report,
-  checked: Pick<BuildResult, 'problems' | 'ids'>,
+  checked: Pick<BuildResult, 'problems' | 'ids' | 'input'>,
 ): BuildResult {
   const splits = manifest.splits;
   const totalIn = Object.values(splits).reduce((a, s) => a + s.rowsIn, 0);

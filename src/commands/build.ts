@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readConfigFile, resolveConfig, ignoredDataKeys } from '../config.js';
+import { mergeConfig, readConfigFile, resolveConfig, ignoredDataKeys } from '../config.js';
+import { parseDotlist } from '../config/dotlist.js';
+import { GadError } from '../core/errors.js';
 import { addKeyFlags, flagsToConfig } from '../config/flags.js';
 import type { CliOptions } from './options.js';
 import { partitionRun } from './partition.js';
@@ -30,17 +32,37 @@ export function addBuildCommand(program: Command): void {
     .option('--part-out <dir>', "with --partition: the part's folder (default <out>.parts/I-of-N)")
     .option('-q, --quiet', 'no progress, only errors')
     .option('--json', 'print a JSON summary on stdout (for scripts)')
-    .action(async (o: CliOptions) => {
-      process.exitCode = await runBuild(o);
+    .argument(
+      '[overrides...]',
+      "EasyR1's command line: config=FILE key.path=value ... (the file, then the overrides, as verl.trainer.main merges them; flags apply last)",
+    )
+    .action(async (overrides: string[], o: CliOptions) => {
+      process.exitCode = await runBuild(o, overrides);
     });
 }
 
-export async function runBuild(o: CliOptions): Promise<number> {
+export async function runBuild(o: CliOptions, args: string[] = []): Promise<number> {
   const progress = progressFor(o);
-  const auto = !o.config && existsSync('gad-data.yaml');
-  const file = o.config ? readConfigFile(resolve(o.config)) : auto ? readConfigFile(resolve('gad-data.yaml')) : null;
+  const dot = parseDotlist(args);
+  if (dot.config && o.config)
+    throw new GadError(`both -c ${o.config} and config=${dot.config} name a config file`, {
+      hint: 'keep one of them',
+      exitCode: 2,
+    });
+  const named = o.config ?? dot.config;
+  const auto = !named && existsSync('gad-data.yaml');
+  const read = named ? readConfigFile(resolve(named)) : auto ? readConfigFile(resolve('gad-data.yaml')) : null;
+  // EasyR1's precedence: the file, then the key=value overrides (OmegaConf.merge(file, cli)); gad-data's flags last.
+  const file = dot.keys.length
+    ? {
+        raw: mergeConfig(read?.raw ?? {}, dot.overrides),
+        dir: read?.dir ?? process.cwd(),
+        path: read?.path ?? '(command line overrides)',
+      }
+    : read;
   // The first line: which config was read (one found in the current folder is merged in without being named).
-  if (file && !o.quiet)
+  if (dot.keys.length && !o.quiet) process.stderr.write(`overrides: ${dot.keys.join(', ')} (over the config file)\n`);
+  if (read && file && !o.quiet)
     process.stderr.write(
       auto
         ? `config: ${shownPath(file.path)} (found in the current folder and read; flags override it; -c FILE reads another)\n`

@@ -18,6 +18,7 @@ export async function printBuildResult(result: BuildResult, o: CliOptions): Prom
   } else if (!o.quiet) {
     const out = shownPath(result.outDir);
     const lines = [
+      ...inputLines(result),
       '',
       renderReportTerminal(result.report, { color: useColor() }).trimEnd(),
       '',
@@ -52,6 +53,25 @@ export async function printBuildResult(result: BuildResult, o: CliOptions): Prom
   // The reason, the first dropped row and the fix, on stderr (also with --json and --quiet: they decide the exit code).
   if (result.problems.length) process.stderr.write(problemsText(result.problems));
   return result.exitCode;
+}
+
+const COUNT_TEXT: Record<string, string> = {
+  teacher_from_assistant_turn:
+    "TEACHER RESPONSES ARE THE INPUT'S ASSISTANT TURNS: the last assistant turn of {n} row(s) is their teacher response (not prompt text)",
+  assistant_turn_left_out:
+    'the last assistant turn of {n} row(s) is NOT in the prompt (a GRPO build has no teacher; --teacher-column messages makes it the teacher response)',
+  rejected_response_not_read:
+    '{n} row(s) have a rejected_response: NOT read as a student response (gad-data has none); kept as an extra column',
+  earlier_assistant_turns_kept:
+    '{n} row(s) have several assistant turns: the earlier ones stay in the prompt as context (docs/sources.md)',
+};
+
+/** The summary's first lines: the input format, and what it did with the rows. */
+function inputLines(result: BuildResult): string[] {
+  const counts = Object.entries(result.input?.counts ?? {}).map(([k, n]) =>
+    (COUNT_TEXT[k] ?? `${k}: {n} row(s)`).replace('{n}', String(n)),
+  );
+  return result.input ? [result.input.format, ...counts] : [];
 }
 
 /** The summary's line on the ids, when they recur across splits (unique only within each split). */

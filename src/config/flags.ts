@@ -26,6 +26,7 @@ export const BUILD_FLAG_ORDER = [
   '--teacher-split-key',
   '--teacher-column',
   '--teacher-ending',
+  '--input-format',
   '--prompt-key',
   '--answer-key',
   '--image-key',

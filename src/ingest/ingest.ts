@@ -15,6 +15,8 @@ import { planSplits } from './plan.js';
 import { splitRows, type RowSettings } from './rows.js';
 import { parseSourceSpec } from './spec.js';
 import { loadTeacher, type TeacherTable } from './teacher.js';
+import { chooseInputFormat } from './formats/index.js';
+import { firstColumns } from './first-columns.js';
 
 export interface IngestOptions {
   splits: Array<{ split: string; specs: string[] }>;
@@ -35,6 +37,10 @@ export interface IngestOptions {
   passthrough?: boolean;
   /** A source without an image column is an error (else its rows are text-only). */
   requireImage?: boolean;
+  /** The input format (formats/index.ts), or `auto` (default): detected from the first input file's columns. */
+  inputFormat?: string;
+  /** Told the input format line (`input format: NAME (why)`) as soon as it is chosen, before any warning on the columns. */
+  onInputFormat?: (line: string) => void;
 }
 
 export interface OpenedIngest {
@@ -47,6 +53,10 @@ export interface OpenedIngest {
   rows(split: string): AsyncGenerator<Sample>;
   /** The teacher file read (absolute path, sha256, size), or null. */
   teacher: { file: string; sha256: string; bytes: number } | null;
+  /** The input format read, as printed first: `input format: NAME (why)`. */
+  inputFormat: string;
+  /** After the rows are read: rows counted by what the input format did with them (e.g. assistant turns left out). */
+  formatCounts(): Record<string, number>;
   /** After the rows are read: the id key, how many ids recur in another split (allowed: ids are unique per split), and the teacher's split key. */
   ids(): IdsInfo | null;
 }
@@ -85,6 +95,14 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
   const hub = needHub ? { ...(await resolveHubOptions(opts.hub)), note: warnOnce } : null;
   const { plans, rowCount, sources } = await planSplits({ specs, cwd, hub, onProgress: opts.onProgress, warn });
 
+  // the input format: named, or detected from the first file's columns; its column defaults under the config's
+  const first = await firstColumns(plans.values());
+  const chosen = chooseInputFormat({ requested: opts.inputFormat ?? 'auto', have: first.have, where: first.where });
+  opts.onInputFormat?.(chosen.line);
+  for (const [k, v] of Object.entries(chosen.format.columns(first.have)) as Array<[keyof ColumnMap, string]>) {
+    if (columns[k] === undefined || columns[k] === DEFAULT_COLUMNS[k]) columns[k] = v;
+  }
+
   // column mapping checked against every parquet schema now (clear errors before any row is read)
   const colsByFile = resolveSchemaColumns({
     plans: plans.values(),
@@ -96,6 +114,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     ? await passthroughColumns({
         plans: plans.values(),
         columns,
+        formatConsumed: chosen.format.consumed,
         colsByFile,
         requireImage: opts.requireImage,
         warnOnce,
@@ -146,12 +165,16 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     warnOnce,
     ids: new Map<string, { split: string; index: number }>(),
     idsAgain: new Map<string, number>(),
+    format: chosen.format,
+    counts: new Map<string, number>(),
   };
   return {
     sources,
     rowCount,
     rows: (split: string) => splitRows(split, settings),
     passthrough,
+    inputFormat: chosen.line,
+    formatCounts: () => Object.fromEntries(settings.counts),
     teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null,
     ids: () =>
       columns.id

@@ -22,6 +22,8 @@ import type { PlannedSource } from './plan.js';
 export async function passthroughColumns(p: {
   plans: Iterable<PlannedSource[]>;
   columns: ColumnMap;
+  /** Further columns the input format reads (formats/*.ts `consumed`): not passed through. */
+  formatConsumed?: readonly string[];
   /** Resolved mappings by file path: the parquet ones in, the JSON ones added. */
   colsByFile: Map<string, ResolvedColumns>;
   requireImage?: boolean;
@@ -63,7 +65,7 @@ export async function passthroughColumns(p: {
       });
       colsByFile.set(f.path, cols);
       warnJsonPromptFallback({ cols, columns, source: src.spec.spec, warnOnce });
-      const consumed = consumedColumns(cols);
+      const consumed = new Set([...consumedColumns(cols), ...(p.formatConsumed ?? [])]);
       for (const k of got.conflicts) {
         if (!consumed.has(k))
           warnOnce(
@@ -72,7 +74,7 @@ export async function passthroughColumns(p: {
           );
       }
     }
-    const consumed = consumedColumns(cols);
+    const consumed = new Set([...consumedColumns(cols), ...(p.formatConsumed ?? [])]);
     const names: string[] = [];
     for (const c of types) {
       if (consumed.has(c.name)) continue;

@@ -27,6 +27,8 @@ export interface RowSettings {
   /** id_key value → the first row that carried it (split, index), across every split of the build. */
   ids: RowContext['ids'];
   idsAgain: RowContext['idsAgain'];
+  format: RowContext['format'];
+  counts: RowContext['counts'];
 }
 
 /** Rows of one split in a deterministic order; an unconfigured split is an error (on the first read). */
@@ -51,6 +53,8 @@ export async function* splitRows(split: string, s: RowSettings): AsyncGenerator<
         warnOnce: s.warnOnce,
         ids: s.ids,
         idsAgain: s.idsAgain,
+        format: s.format,
+        counts: s.counts,
         passthrough: s.passNames ? (s.passNames.get(file.path) ?? []) : null,
       };
       if (file.kind === 'parquet') {

@@ -9,6 +9,7 @@ import { readImageCell } from './images.js';
 import type { PlannedFile, PlannedSource } from './plan.js';
 import { asText, promptText } from './prompt.js';
 import { scalarKey, teacherKey, type TeacherTable } from './teacher.js';
+import type { InputFormat } from './formats/index.js';
 
 /** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
 export interface RowContext {
@@ -29,6 +30,10 @@ export interface RowContext {
   idsAgain: Map<string, number>;
   /** Columns whose cells are kept unchanged on the Sample (null: pass-through is off). */
   passthrough: string[] | null;
+  /** The input format whose reader gives the row's prompt cell and teacher response (formats/index.ts). */
+  format: InputFormat;
+  /** Rows counted by what the format did with them (for the summary). */
+  counts: Map<string, number>;
 }
 
 /**
@@ -75,9 +80,16 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
 
   // extra: pass-through of the columns not used above, when small and JSON-serialisable
   const used = new Set(
-    [cols.prompt, cols.answer, cols.images, cols.id, cols.imageBytes, cols.teacher, cols.dataSource].filter(
-      Boolean,
-    ) as string[],
+    [
+      cols.prompt,
+      cols.answer,
+      cols.images,
+      cols.id,
+      cols.imageBytes,
+      cols.teacher,
+      cols.dataSource,
+      ...ctx.format.consumed,
+    ].filter(Boolean) as string[],
   );
   base.extra = extraValues({ row, used, where: ctx.file.path, warnOnce: ctx.warnOnce });
 
@@ -92,17 +104,20 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     base.answer = gt === undefined ? null : gt;
   }
 
+  // the prompt cell and teacher response, as the input format reads them
+  const read = ctx.format.read(row, cols);
+  for (const c of read.counts ?? []) ctx.counts.set(c, (ctx.counts.get(c) ?? 0) + 1);
+
   // teacher
-  if (cols.teacher) {
-    const t = asText(row[cols.teacher]);
-    base.teacherResponse = typeof t === 'string' ? t : null;
+  if (read.teacher !== undefined) {
+    base.teacherResponse = read.teacher;
   } else if (ctx.teacher) {
     const key = ctx.teacher.idKey ? (idRaw === null ? null : teacherKey(ctx.teacher, ctx.split, idRaw)) : String(index);
     base.teacherResponse = key === null ? null : (ctx.teacher.responses.get(key) ?? null);
   }
 
   // prompt
-  const p = promptText(row[cols.prompt]);
+  const p = promptText(read.prompt);
   if ('error' in p) return dropped({ reason: 'bad_row', detail: `column ${cols.prompt}: ${p.error}` });
   for (const what of p.lost ?? []) {
     ctx.warnOnce(
@@ -158,11 +173,13 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
 
   if (base.teacherResponse === null) {
     // Not a drop here (the no_teacher_response rule decides); where ingest looked, for the drop's detail.
-    base.teacherMissing = cols.teacher
-      ? `column ${cols.teacher} is empty`
-      : ctx.teacher!.idKey
-        ? `no teacher response for id '${idRaw ?? '(empty id)'}'${ctx.teacher!.splitKey ? ` of split '${ctx.split}'` : ''} in ${ctx.teacher!.file}`
-        : `no teacher response for row ${index} in ${ctx.teacher!.file}`;
+    base.teacherMissing = read.missing
+      ? read.missing
+      : cols.teacher
+        ? `column ${cols.teacher} is empty`
+        : ctx.teacher!.idKey
+          ? `no teacher response for id '${idRaw ?? '(empty id)'}'${ctx.teacher!.splitKey ? ` of split '${ctx.split}'` : ''} in ${ctx.teacher!.file}`
+          : `no teacher response for row ${index} in ${ctx.teacher!.file}`;
   }
   return base;
 }

@@ -100,6 +100,7 @@ const EVERY_TOP: Record<string, unknown> = {
   image_bytes_key: 'bytes',
   license: 'cc-by-4.0',
   data_source: 'src',
+  input_format: 'ms-swift',
   image_placement: 'append',
   image_format: 'png',
   resize: 'always',

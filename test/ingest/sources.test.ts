@@ -116,7 +116,13 @@ test('data-juicer: list<string> + image_bytes needs image_bytes_key; with it, by
 });
 
 test('LLaMA-Factory (path-only images, messages with content parts): clear errors, then ingests with image_dir', async () => {
+  // `messages` is detected as the ms-swift format (the prompt column): the next error is the unknown image folder
   await assert.rejects(all({ splits: [{ split: 'train', specs: [LLF] }] }), (e: unknown) => {
+    assert.ok(e instanceof GadError);
+    assert.match(e.message, /images in .* are paths without bytes \(e\.g\. 'data\/images\/1\.jpg'\)/);
+    return true;
+  });
+  await assert.rejects(all({ splits: [{ split: 'train', specs: [LLF] }], inputFormat: 'gad' }), (e: unknown) => {
     assert.ok(e instanceof GadError);
     assert.match(e.message, /column 'problem' \(prompt_key\) not found/);
     assert.match(e.message, /columns: messages, images/);

@@ -85,6 +85,8 @@ export async function openBuildIngest(
     onWarning: warn,
     passthrough: cfg.passthrough && cfg.target === 'verl',
     requireImage: cfg.require_image,
+    inputFormat: cfg.input_format,
+    onInputFormat: (line) => progress.log(line),
   });
 
   const local = (p: string) => displayPath(resolve(cfg.baseDir, p));

@@ -1,0 +1,28 @@
+/** What an input format is: how it is detected from a file's columns, its column defaults, and how a row reads. */
+import type { ColumnMap, ResolvedColumns } from '../column-map.js';
+
+/** A row's prompt cell and teacher response as a format reads them (the rest of the row is read as for every format). */
+export interface FormatRow {
+  /** The prompt cell: text or a message list, as `promptText` reads it. */
+  prompt: unknown;
+  /** The teacher response: text, null (none in this row), or undefined (the build takes none from the row). */
+  teacher?: string | null;
+  /** Why a teacher response is missing (the `no_teacher_response` drop's detail), when the format knows. */
+  missing?: string;
+  /** Named counts for the summary (e.g. rows whose last assistant turn was left out of the prompt). */
+  counts?: string[];
+}
+
+export interface InputFormat {
+  name: string;
+  /** One line for docs. */
+  describe: string;
+  /** True when a file with these columns is in this format (the first match of the table wins). */
+  detect: (have: readonly string[]) => boolean;
+  /** Columns this format reads when the config leaves a key at its default. */
+  columns: (have: readonly string[]) => Partial<ColumnMap>;
+  /** Further columns the format reads (not passed through to extra_info). */
+  consumed: readonly string[];
+  /** The prompt cell and teacher response of one row. */
+  read: (row: Record<string, unknown>, cols: ResolvedColumns) => FormatRow;
+}

@@ -1,0 +1,93 @@
+/**
+ * Round trip through gad-data's own SFT exports (issue: building from `export sft --format llamafactory` dropped
+ * every row as `bad_row`): build → `export sft --format ms-swift | llamafactory` → build from the export with the
+ * export's conversation column as the teacher gives the same prompts, image bytes, teacher responses and token
+ * counts as the first build.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { duckRows, readJsonl } from '../helpers/files.js';
+import { runCli } from '../helpers/gad-cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gad-round-trip-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+const rows: Array<Record<string, unknown>> = [];
+const teacher: Array<Record<string, unknown>> = [];
+for (let i = 0; i < 4; i++) {
+  const name = `fig${i}.png`;
+  await sharp({
+    create: { width: 320 + 32 * i, height: 256 + 32 * i, channels: 3, background: { r: 50 * i, g: 100, b: 30 } },
+  })
+    .png()
+    .toFile(join(tmp, name));
+  rows.push({ uid: `q${i}`, problem: `<image>Find the area of figure ${i}.`, answer: String(i * 3), images: [name] });
+  teacher.push({ uid: `q${i}`, response: `The area is ${i * 3}. <answer>${i * 3}</answer>` });
+}
+const lines = (xs: object[]) => xs.map((x) => JSON.stringify(x)).join('\n') + '\n';
+writeFileSync(join(tmp, 'train.jsonl'), lines(rows));
+writeFileSync(join(tmp, 'teacher.jsonl'), lines(teacher));
+
+const cli = async (args: string[]) => {
+  const r = await runCli(args, { cwd: tmp, timeoutMs: 600_000 });
+  assert.equal(r.status, 0, `${args.join(' ')}\n${r.stderr}`);
+  return r;
+};
+const shard = (out: string) => join(tmp, out, 'data', 'train-00000-of-00001.parquet');
+const b64 = (x: unknown) => Buffer.from(x as Uint8Array).toString('base64');
+
+await cli([
+  'build',
+  '--train',
+  'train.jsonl',
+  '--id-key',
+  'uid',
+  '--teacher',
+  'teacher.jsonl',
+  '--target',
+  'verl',
+  '--out',
+  'first',
+]);
+const first = await duckRows(shard('first'));
+const firstLengths = readJsonl(join(tmp, 'first', 'lengths.jsonl'));
+
+for (const [format, column] of [
+  ['ms-swift', 'messages'],
+  ['llamafactory', 'conversations'],
+] as const) {
+  test(
+    `build → export sft --format ${format} → build from the export: same prompts, images, teacher responses, lengths`,
+    { timeout: 900_000 },
+    async () => {
+      await cli(['export', 'sft', '--from', 'first', '--format', format, '--out', `sft-${format}`]);
+      const again = await cli([
+        'build',
+        '--train',
+        `sft-${format}/train.jsonl`,
+        '--teacher-column',
+        column,
+        '--target',
+        'verl',
+        '--out',
+        `again-${format}`,
+      ]);
+      assert.match(again.stdout, new RegExp(`^input format: ${format} \\(detected`, 'm'));
+      const second = await duckRows(shard(`again-${format}`));
+      const secondLengths = readJsonl(join(tmp, `again-${format}`, 'lengths.jsonl'));
+      assert.equal(second.length, first.length);
+      for (let i = 0; i < first.length; i++) {
+        assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
+        assert.equal(second[i]!.teacher_response, first[i]!.teacher_response, `row ${i} teacher`);
+        assert.equal(second[i]!.images.length, first[i]!.images.length);
+        assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
+        for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens', 'response_tokens'])
+          assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
+      }
+    },
+  );
+}
