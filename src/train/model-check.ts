@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { HUB_REPO_ID, hfHubCacheDir, hubRepoFolderName } from '../core/hf-paths.js';
 import type { Manifest } from '../core/types.js';
 import type { PreflightCheck } from './launch-plan.js';
+import { HF_MIRROR_EXAMPLE } from '../core/hf-hints.js';
 
 type Family = Manifest['model']['family'] | 'qwen2-vl';
 
@@ -147,7 +148,7 @@ export async function checkModel(
     return {
       check,
       ok: false,
-      message: `${role} model path ${model} does not exist${isAbsolute(model) ? '' : ` (resolved from ${p.cwd}, where the trainer runs)`}: pass ${flag} with a downloaded model folder (or a Hub id like Qwen/Qwen2.5-VL-7B-Instruct), or set ${envVar}`,
+      message: `${role} model path ${model} does not exist${isAbsolute(model) ? '' : ` (resolved from ${p.cwd}, where the trainer runs)`}: pass ${flag} with a downloaded model folder (or a Hub id like Qwen/Qwen2.5-VL-7B-Instruct), or set ${envVar}; to download one: \`HF_ENDPOINT=${HF_MIRROR_EXAMPLE} hf download ID\` or \`modelscope download --model ID\`, then train with HF_HUB_OFFLINE=1`,
     };
   }
   const where = local ? path : `Hub id ${model}`;

@@ -233,6 +233,10 @@ describe('pre-flight', () => {
     try {
       let checks = await checksFor(s, { modelPath: join(s.b.root, 'missing-model') });
       assert.match(failed(checks, 'generator model'), /does not exist: pass --model-path/);
+      assert.match(
+        failed(checks, 'generator model'),
+        /HF_ENDPOINT=https:\/\/hf-mirror\.com hf download .*modelscope download --model .*HF_HUB_OFFLINE=1/,
+      );
       checks = await checksFor(s, { rewardModelPath: '' });
       assert.match(
         failed(checks, 'discriminator model'),
