@@ -3,9 +3,10 @@
  * and export.json — the small manifest `gad-data train --profile swift-sft|swift-rm` reads.
  */
 import { join, relative, resolve, sep } from 'node:path';
-import { GadError, describeError } from '../../core/errors.js';
+import { GadError } from '../../core/errors.js';
 import { sha256File } from '../../core/hash.js';
-import { type ModelProfile, loadModelProfile } from '../../format/profile.js';
+import type { ModelProfile } from '../../format/profile.js';
+import { loadBuildProfile } from './build-profile.js';
 import { VERSION } from '../../version.js';
 import { type OpenedBuild, openBuild } from './build-rows.js';
 import { type RecipeTrainer, RecipeCounter, type TrainerImageSettings } from './lengths.js';
@@ -83,26 +84,7 @@ export async function openRecipe(
 ): Promise<RecipeSession> {
   const build = await openBuild(o.from);
   const m = build.manifest;
-  const name = o.model ?? m.model.name;
-  let profile: ModelProfile;
-  try {
-    profile = await loadModelProfile(name);
-  } catch (e) {
-    throw new GadError(`cannot load the build's model ${name}: ${describeError(e)}`, {
-      hint: 'pass --model DIR with the model folder the build was made with',
-    });
-  }
-  if (
-    profile.tokenizerSha256 !== m.model.tokenizerSha256 ||
-    profile.chatTemplateSha256 !== m.model.chatTemplateSha256
-  ) {
-    throw new GadError(
-      `model ${name} is not the one the build was made with (tokenizer or chat template sha256 differs from the manifest)`,
-      {
-        hint: 'pass --model with the exact model folder of the build, or rebuild the data with this model',
-      },
-    );
-  }
+  const profile = await loadBuildProfile(m, o.model, '--model');
   const out = resolve(o.out ?? resolve(build.dir, defaultName));
   checkOutFolder(out, build.dir);
   return { build, profile, counter: new RecipeCounter(profile, m, trainer), out, copyImages: o.copyImages === true };

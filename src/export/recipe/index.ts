@@ -1,4 +1,5 @@
 export { type BuildRow, type OpenedBuild, openBuild, readBuildRows, bundledStudentFile } from './build-rows.js';
+export { loadBuildProfile } from './build-profile.js';
 export { type ExportManifest, type RecipeOptions, trainVal } from './common.js';
 export { type RecipeTrainer, RECIPE_TRAINERS, RecipeCounter, trainerImageSettings, stripImEnd } from './lengths.js';
 export { type RecipeReport, renderRecipeReport } from './report.js';
