@@ -49,7 +49,7 @@ async function dataset(dir: string, rows: number): Promise<void> {
 }
 
 async function child(from: string, endpoint: string, out: string) {
-  const { generateAnswers } = await import('../src/generate/index.js');
+  const { generateAnswers } = await import('../src/generate/run.js');
   const t0 = process.hrtime.bigint();
   const r = await generateAnswers({ role: 'teacher', from, endpoint, model: 'bench', out, concurrency: CONCURRENCY });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;

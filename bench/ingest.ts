@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { openIngest } from '../src/ingest/index.js';
+import { openIngest } from '../src/ingest/ingest.js';
 
 async function writeParquet(path: string, rows: number, imageBytes: number, rowGroupRows: number): Promise<void> {
   const imgType = new A.List(

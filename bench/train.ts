@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../src/core/hash.js';
-import { planTraining, preflight } from '../src/train/index.js';
+import { planTraining } from '../src/train/plan.js';
+import { preflight } from '../src/train/preflight.js';
 
 export async function benchTrain(opts: { rows?: number }): Promise<Array<Record<string, string | number>>> {
   const mib = Math.max(64, opts.rows ?? 512);

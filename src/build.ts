@@ -13,8 +13,10 @@ import { warnOnceBy } from './core/warn-once.js';
 import { testHold } from './core/test-hold.js';
 import type { Manifest } from './core/types.js';
 import { defaultTeacherEnding, resolveConfig, type ConfigInput, type ResolvedConfig } from './config.js';
-import { FilterChain, ReportBuilder, type Report } from './validate/index.js';
-import { renderReportTerminal } from './report/index.js';
+import { FilterChain } from './validate/filters.js';
+import { ReportBuilder } from './validate/report-builder.js';
+import { type Report } from './validate/report.js';
+import { renderReportTerminal } from './report/terminal.js';
 import type { RowHook } from './partition/hooks.js';
 import { resumeKey, type RowNote } from './build/journal.js';
 import { prepare } from './build/prepare.js';
@@ -23,7 +25,7 @@ import { openOutputs, outputSchema } from './build/outputs.js';
 import { runSteps, type Step } from './build/runner.js';
 import { finishBuild } from './build/finish.js';
 import { splitProblems, type SplitProblem } from './build/split-check.js';
-import type { IdsInfo } from './ingest/index.js';
+import type { IdsInfo } from './ingest/ingest.js';
 import { openBuildIngest } from './build/steps/ingest.js';
 import { normalizeStep } from './build/steps/normalize.js';
 import { partitionStep } from './build/steps/partition.js';
@@ -32,7 +34,7 @@ import { formatStep } from './build/steps/format.js';
 import { filterStep } from './build/steps/filter.js';
 import { writeStep } from './build/steps/write.js';
 
-export { publicConfig } from './export/index.js';
+export { publicConfig } from './export/build-manifest.js';
 
 export interface BuildHooks {
   progress?: ProgressSink;

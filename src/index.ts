@@ -7,18 +7,18 @@
 
 // build: `gad-data build` (and `build --partition`, `merge`)
 export { build, publicConfig, type BuildHooks, type BuildResult } from './build.js';
-export { mergeParts, parsePartition, type MergeOptions, type Partition } from './partition/index.js';
+export { mergeParts, type MergeOptions } from './partition/merge.js';
+export { parsePartition, type Partition } from './partition/spec.js';
 
 // validate / report: `gad-data validate FILES`, `gad-data report OUT_DIR | FILES`
-export {
-  validateFiles as validate,
-  reportFromOutDir,
-  reportFromFiles,
-  type ValidateOptions,
-  type ValidateResult,
-  type Report,
-} from './validate/index.js';
-export { renderReportHtml, renderReportTerminal, writeReportFiles } from './report/index.js';
+export { validateFiles as validate } from './validate/files.js';
+export { reportFromOutDir } from './validate/report-from-out-dir.js';
+export { reportFromFiles } from './validate/report-from-files.js';
+export { type ValidateOptions, type ValidateResult } from './validate/validate-types.js';
+export { type Report } from './validate/report.js';
+export { renderReportHtml } from './report/html.js';
+export { renderReportTerminal } from './report/terminal.js';
+export { writeReportFiles } from './report/write.js';
 
 // tokens: `gad-data tokens`
 export {
@@ -27,7 +27,7 @@ export {
   runTokensCommand,
   type TokensOptions,
   type TokensLine,
-} from './format/index.js';
+} from './format/tokens-command.js';
 
 // doctor: `gad-data doctor`
 export {
@@ -38,34 +38,21 @@ export {
 } from './format/environment.js';
 
 // export: `gad-data export sft | prompts | rm`
-export { exportSft, exportPrompts, exportRm, type SftOptions, type RmOptions } from './export/recipe/index.js';
+export { exportSft, type SftOptions } from './export/recipe/sft.js';
+export { exportPrompts } from './export/recipe/prompts.js';
+export { exportRm, type RmOptions } from './export/recipe/rm.js';
 
 // generate: `gad-data generate teacher | student | import`
-export {
-  generateAnswers,
-  writeBatchFile,
-  importBatchResults,
-  type GenerateOptions,
-  type GenerateResult,
-  type BatchOptions,
-  type ImportOptions,
-  type ImportResult,
-} from './generate/index.js';
+export { generateAnswers, type GenerateOptions, type GenerateResult } from './generate/run.js';
+export { writeBatchFile, type BatchOptions } from './generate/batch.js';
+export { importBatchResults, type ImportOptions, type ImportResult } from './generate/import.js';
 
 // train: `gad-data train`
-export {
-  planTraining,
-  preflight,
-  runTraining,
-  formatDryRun,
-  planSwift,
-  runSwiftTraining,
-  type TrainOptions,
-  type TrainProfile,
-  type LaunchPlan,
-  type SwiftOptions,
-  type SwiftPlan,
-} from './train/index.js';
+export { planTraining, formatDryRun } from './train/plan.js';
+export { preflight } from './train/preflight.js';
+export { runTraining } from './train/run.js';
+export { planSwift, runSwiftTraining, type SwiftOptions, type SwiftPlan } from './train/swift.js';
+export { type TrainOptions, type TrainProfile, type LaunchPlan } from './train/launch-plan.js';
 
 // config: gad-data.yaml / EasyR1 configs, and the key table the flags and docs come from
 export {

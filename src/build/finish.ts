@@ -8,9 +8,11 @@ import { launchWarnings } from '../core/verl-rewards.js';
 import { trainerOfPipeline } from '../core/defaults.js';
 import { defaultTeacherEnding, type ResolvedConfig } from '../config.js';
 import { displayPath } from '../core/paths.js';
-import { buildManifest, pipelineBoundsFor, writeBuildFiles, type SchemaOptions } from '../export/index.js';
-import type { Report, ReportBuilder } from '../validate/index.js';
-import { renderReportHtml } from '../report/index.js';
+import { buildManifest, pipelineBoundsFor, writeBuildFiles } from '../export/build-manifest.js';
+import { type SchemaOptions } from '../export/schema.js';
+import type { Report } from '../validate/report.js';
+import type { ReportBuilder } from '../validate/report-builder.js';
+import { renderReportHtml } from '../report/html.js';
 import type { Prepared } from './prepare.js';
 import type { BuildOutputs } from './outputs.js';
 

@@ -12,8 +12,8 @@ import { outputConfigOf, type ResolvedConfig } from '../config.js';
 import type { ModelProfile } from '../format/profile.js';
 import type { FormatPrompt } from '../format/template.js';
 import type { PipelineBounds } from '../format/resize.js';
-import type { DropRecord, LengthRecord } from '../validate/index.js';
-import { siblings } from '../export/index.js';
+import type { DropRecord, LengthRecord } from '../validate/filters.js';
+import { siblings } from '../export/commit.js';
 import { VERSION } from '../version.js';
 
 /** What the journal keeps of each input row (ShardWriter notes): enough to replay it on --resume. */

@@ -10,15 +10,12 @@ import { join } from 'node:path';
 import type { ProgressSink } from '../core/progress.js';
 import type { PassthroughColumn, ShardInfo } from '../core/types.js';
 import type { ResolvedConfig } from '../config.js';
-import {
-  ShardWriter,
-  VERL_IMAGE_COLUMN,
-  planPassthrough,
-  type OpenedOutput,
-  type SchemaOptions,
-} from '../export/index.js';
+import { ShardWriter } from '../export/shards.js';
+import { VERL_IMAGE_COLUMN, planPassthrough, type SchemaOptions } from '../export/schema.js';
+import { type OpenedOutput } from '../export/output.js';
 import type { DropReason } from '../core/types.js';
-import type { DropRecord, ReportBuilder } from '../validate/index.js';
+import type { DropRecord } from '../validate/filters.js';
+import type { ReportBuilder } from '../validate/report-builder.js';
 import type { RowNote } from './journal.js';
 import type { Row } from './runner.js';
 

@@ -17,7 +17,7 @@ import { resolveBounds, type PipelineBounds } from '../format/resize.js';
 import { resizeMismatch } from '../core/resize-match.js';
 import { loadFormatPrompt, type FormatPrompt } from '../format/template.js';
 import { PromptCounter } from '../format/tokens.js';
-import { CHAT_TEMPLATE_FILE } from '../export/index.js';
+import { CHAT_TEMPLATE_FILE } from '../export/build-manifest.js';
 
 export interface Prepared {
   profile: ModelProfile;

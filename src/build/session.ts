@@ -8,7 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
 import { displayPath } from '../core/paths.js';
 import type { ProgressSink } from '../core/progress.js';
-import { openOutput, restoreInterruptedCommit, type OpenedOutput } from '../export/index.js';
+import { openOutput, type OpenedOutput } from '../export/output.js';
+import { restoreInterruptedCommit } from '../export/commit.js';
 import {
   INPUTS_FILE,
   changedImage,

@@ -5,7 +5,7 @@
  * row's detail and the fix (the output is still written, nothing is lost).
  */
 import type { DropReason, Manifest } from '../core/types.js';
-import type { DropRecord } from '../validate/index.js';
+import type { DropRecord } from '../validate/filters.js';
 import { DROP_FIXES } from './drop-fixes.js';
 
 export interface SplitProblem {

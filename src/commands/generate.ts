@@ -6,10 +6,12 @@
 import { type Command, Option } from 'commander';
 import { numberFlag } from '../config/values.js';
 import { createProgress } from '../core/progress.js';
-import type { GenerateManifest, GenerateResult, ImportResult, Sampling } from '../generate/index.js';
+import type { GenerateManifest } from '../generate/finish.js';
+import type { GenerateResult } from '../generate/run.js';
+import type { ImportResult } from '../generate/import.js';
+import type { Sampling } from '../generate/types.js';
 import { shownPath } from './shared.js';
 
-const lib = () => import('../generate/index.js');
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function samplingOf(o: Record<string, unknown>): Sampling {
@@ -102,7 +104,8 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
       new Option('--n <k>', 'answers per row (files FILE-1.jsonl … FILE-K.jsonl)').argParser(numberFlag('--n', 1)),
     );
   c.action(async (o) => {
-    const { generateAnswers, writeBatchFile } = await lib();
+    const { generateAnswers } = await import('../generate/run.js');
+    const { writeBatchFile } = await import('../generate/batch.js');
     const common = {
       role,
       from: o.from,
@@ -185,7 +188,7 @@ export function addGenerateCommand(program: Command): void {
     .option('-q, --quiet', 'print only errors')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (results: string[], o) => {
-      const { importBatchResults } = await lib();
+      const { importBatchResults } = await import('../generate/import.js');
       const r = await importBatchResults({ results, batch: o.batch });
       const lines = [
         `${r.rows} row(s): ${r.imported} result(s) imported, ${r.failed} failed, ${r.unmatched} not matching a request of the batch file`,

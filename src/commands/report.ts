@@ -8,9 +8,6 @@ import { PIPELINE_NAMES, defaultFormatPromptFor, defaultPipelineFor } from '../c
 import type { CliOptions } from './options.js';
 import { useColor } from './shared.js';
 
-const validateLib = () => import('../validate/index.js');
-const reportLib = () => import('../report/index.js');
-
 export function addReportCommand(program: Command): void {
   program
     .command('report')
@@ -53,8 +50,11 @@ export function addReportCommand(program: Command): void {
 async function runReport(paths: string[], o: CliOptions): Promise<void> {
   const { statSync } = await import('node:fs');
   const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
-  const { reportFromOutDir, reportFromFiles } = await validateLib();
-  const { renderReportHtml, renderReportTerminal, writeReportFiles } = await reportLib();
+  const { reportFromOutDir } = await import('../validate/report-from-out-dir.js');
+  const { reportFromFiles } = await import('../validate/report-from-files.js');
+  const { renderReportHtml } = await import('../report/html.js');
+  const { renderReportTerminal } = await import('../report/terminal.js');
+  const { writeReportFiles } = await import('../report/write.js');
   const report = isDir
     ? await reportFromOutDir(paths[0]!)
     : await reportFromFiles(paths, {

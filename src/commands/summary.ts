@@ -5,11 +5,9 @@ import { shellQuote } from '../train/hydra.js';
 import type { CliOptions } from './options.js';
 import { shownPath, useColor } from './shared.js';
 
-const reportLib = () => import('../report/index.js');
-
 /** The build's summary on stdout (also the merge's); returns the exit code. */
 export async function printBuildResult(result: BuildResult, o: CliOptions): Promise<number> {
-  const { renderReportTerminal } = await reportLib();
+  const { renderReportTerminal } = await import('../report/terminal.js');
   const cfg = result.config;
   if (o.json) {
     process.stdout.write(

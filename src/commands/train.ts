@@ -9,7 +9,6 @@ import { numberFlag } from '../config/values.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
 
-const trainLib = () => import('../train/index.js');
 const swiftLib = () => import('../train/swift.js');
 
 /** ms-swift launch profiles (src/train/swift.ts checks the same list). */
@@ -72,7 +71,8 @@ async function runTrain(overrides: string[], o: CliOptions): Promise<void> {
     });
     return;
   }
-  const { runTraining, trainConfigLayer } = await trainLib();
+  const { runTraining } = await import('../train/run.js');
+  const { trainConfigLayer } = await import('../train/easyr1-sections.js');
   const file = o.config ? readConfigFile(resolve(o.config)) : null;
   const layer = file ? trainConfigLayer(file.raw, o.profile, o.config) : {};
   const opts = {

@@ -5,8 +5,6 @@ import { dflt } from '../config/key.js';
 import { PIPELINE_NAMES, defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
 import type { CliOptions } from './options.js';
 
-const validateLib = () => import('../validate/index.js');
-
 export function addValidateCommand(program: Command): void {
   program
     .command('validate')
@@ -61,7 +59,7 @@ export function addValidateCommand(program: Command): void {
 }
 
 async function runValidate(files: string[], o: CliOptions): Promise<void> {
-  const { validateFiles } = await validateLib();
+  const { validateFiles } = await import('../validate/files.js');
   const r = await validateFiles(files, {
     decode: o.decode,
     target: o.target,

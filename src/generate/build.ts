@@ -3,7 +3,8 @@
  * asked about) and the model it was made with, whose tokenizer counts the answers in the student's tokens.
  */
 import type { ModelProfile } from '../format/profile.js';
-import { type OpenedBuild, loadBuildProfile, openBuild } from '../export/recipe/index.js';
+import { type OpenedBuild, openBuild } from '../export/recipe/build-rows.js';
+import { loadBuildProfile } from '../export/recipe/build-profile.js';
 
 export interface GenerateBuild {
   build: OpenedBuild;

@@ -4,7 +4,7 @@
  * the output and the batch file's custom_id carry it, so an answer is never joined to another question.
  */
 import { sha256, stableStringify } from '../core/hash.js';
-import type { BuildRow } from '../export/recipe/index.js';
+import type { BuildRow } from '../export/recipe/build-rows.js';
 import { type ChatMessage, rowMessages } from './messages.js';
 import type { Sampling } from './types.js';
 

@@ -3,7 +3,7 @@
  * settings the journal is keyed on, the file paths, and the build's rows as requests in row order.
  */
 import { GadError } from '../core/errors.js';
-import { readBuildRows } from '../export/recipe/index.js';
+import { readBuildRows } from '../export/recipe/build-rows.js';
 import { type GenerateBuild, openGenerateBuild } from './build.js';
 import { type ApiChoice, checkChoice } from './check.js';
 import { type ChatRequest, chatRequest, rowKey } from './request.js';

@@ -5,7 +5,11 @@
  * a here-document whose terminator is no line of its body, YAML written by the `yaml` library, Kubernetes names.
  */
 import { GadError } from '../core/errors.js';
-import { heredoc, k8sName, sbatchLine, shellWord, slurmLiteral, yamlText } from '../core/quote/index.js';
+import { heredoc } from '../core/quote/heredoc.js';
+import { k8sName } from '../core/quote/k8s.js';
+import { sbatchLine, slurmLiteral } from '../core/quote/sbatch.js';
+import { shellWord } from '../core/quote/shell.js';
+import { yamlText } from '../core/quote/yaml.js';
 import { VERSION } from '../version.js';
 
 export interface ScaleOutPlan {

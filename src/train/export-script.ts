@@ -5,7 +5,7 @@
  * Run without any of its variables set, it starts the trainer with exactly the dry run's argv.
  */
 import { basename } from 'node:path';
-import { commentText } from '../core/quote/index.js';
+import { commentText } from '../core/quote/shell.js';
 import { formatOverride, shellQuote } from './hydra.js';
 import type { LaunchPlan } from './launch-plan.js';
 

@@ -3,7 +3,7 @@
  * for printing a command.
  */
 
-import { shellWord } from '../core/quote/index.js';
+import { shellWord } from '../core/quote/shell.js';
 
 /** One override: `key` may carry a Hydra prefix (`+`, `++`, `~`); `value` is already Hydra text. */
 export interface Override {

@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { GadError } from '../core/errors.js';
-import { commentText } from '../core/quote/index.js';
+import { commentText } from '../core/quote/shell.js';
 import { type Override, parseOverride, shellQuote } from './hydra.js';
 import { buildModelOf } from './build-model.js';
 import { isEasyR1Config, isPlainObject } from './easyr1-sections.js';

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GadError, describeError } from '../core/errors.js';
-import type { ExportManifest } from '../export/recipe/index.js';
+import type { ExportManifest } from '../export/recipe/common.js';
 import { shellQuote } from './hydra.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { assertPreflight, formatPreflight, launch } from './run.js';

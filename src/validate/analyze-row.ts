@@ -4,8 +4,9 @@
  * then the measured rules. `analyzeFile` runs it over a file's rows in order.
  */
 import type { Drop } from '../core/types.js';
-import { countResponse, endsWithImEnd, renderChat, buildMessages } from '../format/index.js';
-import { promptText as readPromptCell } from '../ingest/index.js';
+import { countResponse, endsWithImEnd } from '../format/tokens.js';
+import { renderChat, buildMessages } from '../format/template.js';
+import { promptText as readPromptCell } from '../ingest/prompt.js';
 import { readParquetRows } from '../ingest/parquet.js';
 import { asText } from './cell.js';
 import type { Ctx } from './context.js';

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { sha256 } from '../core/hash.js';
 import { describeError } from '../core/errors.js';
 import { defaultFormatPromptFor } from '../core/defaults.js';
-import { loadFormatPrompt, loadModelProfile, type FormatPrompt, type ModelProfile } from '../format/index.js';
+import { loadFormatPrompt, type FormatPrompt } from '../format/template.js';
+import { loadModelProfile, type ModelProfile } from '../format/profile.js';
 import { insideRoot } from './safe-path.js';
 import type { ViewSource } from './source.js';
 

@@ -4,8 +4,10 @@
  * same PromptCounter as the build — and cut into text and image pieces (each `<|image_pad|>` stands for the
  * image's tokens). When the prompt is over max_prompt_length, the character where the limit falls.
  */
-import { PromptCounter, type FormatPrompt, type ModelProfile } from '../format/index.js';
-import { promptText } from '../ingest/index.js';
+import { PromptCounter } from '../format/tokens.js';
+import { type FormatPrompt } from '../format/template.js';
+import { type ModelProfile } from '../format/profile.js';
+import { promptText } from '../ingest/prompt.js';
 
 export type PromptPiece = { text: string } | { imageTokens: number };
 

@@ -4,7 +4,7 @@
  * lines they show (the first page of a million-row build shows at once); anything else waits for the whole index.
  * Results are row numbers: within the split for kept rows, the dropped.jsonl line for dropped ones.
  */
-import { promptText } from '../ingest/index.js';
+import { promptText } from '../ingest/prompt.js';
 import { NONE, type JsonlIndex } from './jsonl-index.js';
 import { readRow, type ViewSource, type ViewSplit } from './source.js';
 

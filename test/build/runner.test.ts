@@ -4,7 +4,7 @@ import { silentProgress } from '../../src/core/progress.js';
 import { Tally } from '../../src/core/tally.js';
 import type { DropReason, Sample } from '../../src/core/types.js';
 import { runSteps, type Row, type Step } from '../../src/build/runner.js';
-import { FilterChain } from '../../src/validate/index.js';
+import { FilterChain } from '../../src/validate/filters.js';
 
 /** The outcome a test row ends with (as a journal note). */
 interface Note {

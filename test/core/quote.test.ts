@@ -11,19 +11,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { GadError } from '../../src/core/errors.js';
-import {
-  commentText,
-  heredoc,
-  k8sName,
-  omegaCliValue,
-  omegaLiteral,
-  omegaRead,
-  sbatchLine,
-  sbatchValue,
-  shellWord,
-  slurmLiteral,
-  yamlText,
-} from '../../src/core/quote/index.js';
+import { commentText, shellWord } from '../../src/core/quote/shell.js';
+import { heredoc } from '../../src/core/quote/heredoc.js';
+import { k8sName } from '../../src/core/quote/k8s.js';
+import { omegaCliValue, omegaLiteral, omegaRead } from '../../src/core/quote/omegaconf.js';
+import { sbatchLine, sbatchValue, slurmLiteral } from '../../src/core/quote/sbatch.js';
+import { yamlText } from '../../src/core/quote/yaml.js';
 import { HOSTILE, fakeSbatch } from '../helpers/fake-sbatch.js';
 import { omegaconfPython } from '../helpers/omegaconf.js';
 

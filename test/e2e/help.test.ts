@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config.js';
-import { validateFiles } from '../../src/validate/index.js';
+import { validateFiles } from '../../src/validate/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';
 

@@ -7,13 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  openOutput,
-  renderDatasetCard,
-  ShardWriter,
-  writeManifest,
-  type SchemaOptions,
-} from '../../src/export/index.js';
+import { openOutput } from '../../src/export/output.js';
+import { renderDatasetCard, writeManifest } from '../../src/export/manifest.js';
+import { ShardWriter } from '../../src/export/shards.js';
+import { type SchemaOptions } from '../../src/export/schema.js';
 import type { Sample, ShardInfo } from '../../src/core/types.js';
 import { EASYR1_GAD, makeManifest, makeSamples, VERL_GAD } from '../helpers/export-samples.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';

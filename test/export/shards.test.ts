@@ -5,16 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sha256File } from '../../src/core/hash.js';
-import {
-  hfFeatures,
-  openOutput,
-  renderDatasetCard,
-  rowBytes,
-  rowFor,
-  ShardWriter,
-  writeManifest,
-  type SchemaOptions,
-} from '../../src/export/index.js';
+import { hfFeatures, rowBytes, rowFor, type SchemaOptions } from '../../src/export/schema.js';
+import { openOutput } from '../../src/export/output.js';
+import { renderDatasetCard, writeManifest } from '../../src/export/manifest.js';
+import { ShardWriter } from '../../src/export/shards.js';
 import type { Sample, ShardInfo } from '../../src/core/types.js';
 import { EASYR1_GAD, EASYR1_GRPO, makeManifest, makeSamples, VERL_GAD, VERL_GRPO } from '../helpers/export-samples.js';
 import YAML from 'yaml';

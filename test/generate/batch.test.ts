@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/core/paths.js';
-import { writeBatchFile } from '../../src/generate/index.js';
+import { writeBatchFile } from '../../src/generate/batch.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { type ChatBody, type FakeOpenAI, completionOf, startOpenAIServer } from '../helpers/openai-server.js';
 import { type BuildRowView, buildRows, buildSample, checkerFor } from '../helpers/generate-build.js';

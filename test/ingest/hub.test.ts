@@ -4,7 +4,7 @@ import { mkdtemp, rm, readFile, readlink, lstat, writeFile, mkdir, readdir } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { openIngest, type IngestOptions } from '../../src/ingest/index.js';
+import { openIngest, type IngestOptions } from '../../src/ingest/ingest.js';
 import { GadError } from '../../src/core/errors.js';
 import { refuseIncompleteSeries } from '../../src/ingest/hub/offline.js';
 import type { Sample } from '../../src/core/types.js';

@@ -19,7 +19,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../../src/build.js';
 import { isGadError } from '../../src/core/errors.js';
-import { openOutput } from '../../src/export/index.js';
+import { openOutput } from '../../src/export/output.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { cliArgv, runCli } from '../helpers/gad-cli.js';
 

@@ -10,7 +10,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../../src/index.js';
-import { readJsonlRows } from '../../src/ingest/index.js';
+import { readJsonlRows } from '../../src/ingest/jsonl.js';
 import { pyFloatRepr } from '../../src/core/py-float.js';
 import { runTokensCommand } from '../../src/format/tokens-command.js';
 import { PassThrough, Readable } from 'node:stream';

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from '../../src/build.js';
 import { isGadError } from '../../src/core/errors.js';
-import { openOutput } from '../../src/export/index.js';
+import { openOutput } from '../../src/export/output.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { tree } from '../helpers/files.js';
 import { packagePath } from '../../src/core/paths.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { loadModelProfile } from '../../src/format/profile.js';
 import { loadFormatPrompt } from '../../src/format/template.js';
 import { PromptCounter } from '../../src/format/tokens.js';
-import { ReportBuilder } from '../../src/validate/index.js';
+import { ReportBuilder } from '../../src/validate/report-builder.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { readJsonl } from '../helpers/files.js';
 import { buildInChild } from '../helpers/build-in-child.js';

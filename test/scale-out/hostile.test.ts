@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { packagePath } from '../../src/core/paths.js';
-import { shellWord } from '../../src/core/quote/index.js';
+import { shellWord } from '../../src/core/quote/shell.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { fakeSbatch, sbatchOption } from '../helpers/fake-sbatch.js';
 

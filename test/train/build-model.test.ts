@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { packagePath } from '../../src/core/paths.js';
-import { planTraining, preflight, runTraining, type TrainOptions } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
+import { preflight } from '../../src/train/preflight.js';
+import { runTraining } from '../../src/train/run.js';
+import { type TrainOptions } from '../../src/train/launch-plan.js';
 import { Capture, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
 
 // The launch takes its model from the build unless the user names another; a named model of another family, other

@@ -63,7 +63,7 @@ describe('train --profile easyr1 -c EASYR1_CONFIG', () => {
       const m = JSON.parse(readFileSync(p, 'utf8'));
       m.config = YAML.parse(readFileSync(EXAMPLE, 'utf8'));
       writeFileSync(p, JSON.stringify(m));
-      const { planTraining } = await import('../../src/train/index.js');
+      const { planTraining } = await import('../../src/train/plan.js');
       const plan = await planTraining({ profile: 'easyr1', data: b.outDir, env: fakeVerlEnv(join(b.root, 'r.json')) });
       assert.ok(!plan.notes.some((n) => /trainer: section/.test(n)), plan.notes.join('\n'));
     } finally {

@@ -10,7 +10,7 @@ import { readConfigFile, resolveConfig } from '../../src/config.js';
 import { GadError } from '../../src/core/errors.js';
 import { sha256 } from '../../src/core/hash.js';
 import { packagePath } from '../../src/core/paths.js';
-import { planTraining } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
 import { makeFakeBuild } from '../helpers/train.js';
 import { KEY_TREE, rejectedKeys } from '../helpers/easyr1-keys.js';
 

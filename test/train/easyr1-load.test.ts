@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
-import { planTraining } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
 import { makeFakeBuild } from '../helpers/train.js';
 import { ensurePythonVenv } from '../helpers/python.js';
 

@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { planTraining, runTraining, type TrainOptions } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
+import { runTraining } from '../../src/train/run.js';
+import { type TrainOptions } from '../../src/train/launch-plan.js';
 import { Capture, fakeVerlEnv, makeFakeBuild } from '../helpers/train.js';
 
 // `train --export-script run.sh` writes the dry run as a bash script; run through real bash and python3

@@ -9,7 +9,9 @@ import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from '
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { formatLaunchScript, planTraining, runTraining } from '../../src/train/index.js';
+import { formatLaunchScript } from '../../src/train/export-script.js';
+import { planTraining } from '../../src/train/plan.js';
+import { runTraining } from '../../src/train/run.js';
 import { omegaconfPython } from '../helpers/omegaconf.js';
 import { Capture, makeFakeBuild } from '../helpers/train.js';
 

@@ -3,7 +3,9 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packagePath } from '../../src/core/paths.js';
-import { planTraining, preflight, type TrainOptions } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
+import { preflight } from '../../src/train/preflight.js';
+import { type TrainOptions } from '../../src/train/launch-plan.js';
 import { fakeVerlEnv, makeFakeBuild } from '../helpers/train.js';
 
 // Pre-flight resolves every path the launch passes from the folder the trainer runs in (EasyR1 goes on without a

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { GadError } from '../../src/core/errors.js';
 import type { ShardInfo } from '../../src/core/types.js';
 import { packagePath, packageRoot } from '../../src/core/paths.js';
-import { planTraining, preflight, runTraining, type TrainOptions } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
+import { preflight } from '../../src/train/preflight.js';
+import { runTraining } from '../../src/train/run.js';
+import { type TrainOptions } from '../../src/train/launch-plan.js';
 import { Capture, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
 
 interface Record_ {

@@ -4,16 +4,10 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { GadError } from '../../src/core/errors.js';
-import {
-  easyr1DataPath,
-  formatDryRun,
-  hydraValue,
-  mergeOverrides,
-  parseOverride,
-  planTraining,
-  runTraining,
-  shellQuote,
-} from '../../src/train/index.js';
+import { easyr1DataPath } from '../../src/train/plan-easyr1.js';
+import { formatDryRun, planTraining } from '../../src/train/plan.js';
+import { hydraValue, mergeOverrides, parseOverride, shellQuote } from '../../src/train/hydra.js';
+import { runTraining } from '../../src/train/run.js';
 import { Capture, makeFakeBuild } from '../helpers/train.js';
 
 const noEnv = { PATH: process.env.PATH } as NodeJS.ProcessEnv;

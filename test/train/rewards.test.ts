@@ -8,7 +8,10 @@ import { resolveConfig } from '../../src/config.js';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
 import type { Manifest } from '../../src/core/types.js';
-import { planTraining, preflight, runTraining, type TrainOptions } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
+import { preflight } from '../../src/train/preflight.js';
+import { runTraining } from '../../src/train/run.js';
+import { type TrainOptions } from '../../src/train/launch-plan.js';
 import { Capture, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
 
 // verl's default reward (verl.utils.reward_score.default_compute_score) raises NotImplementedError for a

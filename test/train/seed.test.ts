@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packagePath } from '../../src/core/paths.js';
-import { planTraining } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
 import { fakeVerlEnv, makeFakeBuild } from '../helpers/train.js';
 
 // The user's own seed GAD launch script (single node, Qwen3-VL), kept verbatim as a fixture. It is run

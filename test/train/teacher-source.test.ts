@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { planTraining, preflight } from '../../src/train/index.js';
+import { planTraining } from '../../src/train/plan.js';
+import { preflight } from '../../src/train/preflight.js';
 import { fakeVerlEnv, makeFakeBuild } from '../helpers/train.js';
 
 // verl-gad pre-flight names the teacher answers the build holds: the file, and the model and endpoint when

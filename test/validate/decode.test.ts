@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { validateFiles } from '../../src/validate/index.js';
+import { validateFiles } from '../../src/validate/files.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-validate-decode-'));

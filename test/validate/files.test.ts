@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/core/paths.js';
 import { GadError } from '../../src/core/errors.js';
-import { reportFromFiles, validateFiles } from '../../src/validate/index.js';
+import { reportFromFiles } from '../../src/validate/report-from-files.js';
+import { validateFiles } from '../../src/validate/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { pngOf, writeCraftedParquet, type CraftRow } from '../helpers/validate-parquet.js';
 

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Drop, DropReason, Formatted, ProcessedImage, Sample } from '../../src/core/types.js';
+import { assignSplit, splitUnit } from '../../src/validate/split.js';
 import {
-  assignSplit,
   dedupeKey,
   dropRecord,
   FilterChain,
   lengthRecord,
   normalizePrompt,
-  splitUnit,
   type FilterOptions,
-} from '../../src/validate/index.js';
+} from '../../src/validate/filters.js';
 
 const OPTS: FilterOptions = {
   maxPromptLength: 1000,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { build } from '../../src/build.js';
 import { packagePath } from '../../src/core/paths.js';
-import { ReportBuilder } from '../../src/validate/index.js';
+import { ReportBuilder } from '../../src/validate/report-builder.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { findChromium, screenshotHtml } from '../helpers/validate.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { GadError } from '../../src/core/errors.js';
 import { Tally } from '../../src/core/tally.js';
-import { ReportBuilder, reportFromOutDir } from '../../src/validate/index.js';
-import { renderReportHtml, renderReportTerminal } from '../../src/report/index.js';
+import { ReportBuilder } from '../../src/validate/report-builder.js';
+import { reportFromOutDir } from '../../src/validate/report-from-out-dir.js';
+import { renderReportHtml } from '../../src/report/html.js';
+import { renderReportTerminal } from '../../src/report/terminal.js';
 import { findChromium, screenshotHtml, syntheticReport } from '../helpers/validate.js';
 
 function smallBuilder(): ReportBuilder {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../../src/build.js';
-import { validateFiles } from '../../src/validate/index.js';
+import { validateFiles } from '../../src/validate/files.js';
 import { readJsonl } from '../helpers/files.js';
 import { pngOf, writeCraftedParquet, type CraftRow } from '../helpers/validate-parquet.js';
 

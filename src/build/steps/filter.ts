@@ -5,7 +5,7 @@
  */
 import type { Sample } from '../../core/types.js';
 import { applyTeacherEnding, endsWithImEnd, type TeacherEnding } from '../../format/tokens.js';
-import { dropRecord, lengthRecord, type DropRecord, type FilterChain } from '../../validate/index.js';
+import { dropRecord, lengthRecord, type DropRecord, type FilterChain } from '../../validate/filters.js';
 import { imageStamps, type RowNote } from '../journal.js';
 import type { Step } from '../runner.js';
 

@@ -9,8 +9,8 @@ import { createPathScrubber, displayPath, pathRoots } from '../../core/paths.js'
 import type { ProgressSink } from '../../core/progress.js';
 import type { Manifest } from '../../core/types.js';
 import type { ResolvedConfig } from '../../config.js';
-import { openIngest, type IngestOptions } from '../../ingest/index.js';
-import type { DropRecord } from '../../validate/index.js';
+import { openIngest, type IngestOptions } from '../../ingest/ingest.js';
+import type { DropRecord } from '../../validate/filters.js';
 
 export interface BuildIngest {
   ingest: Awaited<ReturnType<typeof openIngest>>;

@@ -6,7 +6,7 @@
 import { displayPath } from '../../core/paths.js';
 import type { ResolvedConfig } from '../../config.js';
 import type { FormatPrompt } from '../../format/template.js';
-import { assignSplit } from '../../validate/index.js';
+import { assignSplit } from '../../validate/split.js';
 import type { Step } from '../runner.js';
 
 export interface NormalizeStep<N> extends Step<N> {

@@ -2,7 +2,7 @@
  * The `write` step: a kept row goes into its split's parquet shards, with its note journaled beside it; a dropped
  * row is only noted (ShardWriter.skip), so a resumed build knows which input rows the finished shards cover.
  */
-import type { ShardWriter } from '../../export/index.js';
+import type { ShardWriter } from '../../export/shards.js';
 import type { RowNote } from '../journal.js';
 import type { Step } from '../runner.js';
 
