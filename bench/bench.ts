@@ -104,7 +104,7 @@ export async function makeDataset(dir: string, rows: number) {
 /** Child mode: run one stage and print a JSON line with rows, seconds and maxRSS. */
 async function child(stage: string, dir: string) {
   const { openIngest } = await import('../src/ingest/ingest.js');
-  const { build } = await import('../src/build.js');
+  const { build } = await import('../src/pipeline/build.js');
   const t0 = process.hrtime.bigint();
   let rows = 0;
   const config = {

@@ -39,7 +39,7 @@ async function makeData(dir: string): Promise<void> {
 }
 
 async function child(dir: string): Promise<void> {
-  const { build } = await import('../src/build.js');
+  const { build } = await import('../src/pipeline/build.js');
   const t0 = Date.now();
   const r = await build({
     data: { train_files: join(dir, 'train.jsonl') },

@@ -11,9 +11,9 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import * as pw from 'parquet-wasm';
 import type { Sample } from '../src/core/types.js';
-import { openOutput } from '../src/export/output.js';
-import { ShardWriter } from '../src/export/shards.js';
-import { writeManifest } from '../src/export/manifest.js';
+import { openOutput } from '../src/output/out-dir.js';
+import { ShardWriter } from '../src/output/shards.js';
+import { writeManifest } from '../src/output/manifest.js';
 
 async function pool(n: number): Promise<Array<{ bytes: Uint8Array; format: 'png' | 'jpeg'; w: number; h: number }>> {
   const out = [];

@@ -60,7 +60,7 @@ async function child(from: string, endpoint: string, out: string) {
 
 export async function benchGenerate(opts: { rows?: number }): Promise<Array<Record<string, string | number>>> {
   const rows = opts.rows ?? 1000;
-  const { build } = await import('../src/build.js');
+  const { build } = await import('../src/pipeline/build.js');
   const dir = mkdtempSync(join(tmpdir(), 'gad-bench-generate-'));
   const srv = await startOpenAIServer({ noRecord: true });
   try {

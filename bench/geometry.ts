@@ -299,8 +299,8 @@ export async function benchGeometry(opts: { rows?: number }): Promise<Row[]> {
 export async function benchFidelity(): Promise<Row[]> {
   const python = await ensurePythonVenv(['pyarrow', 'Pillow', 'numpy', 'transformers', 'jinja2']);
   if (!python) return [{ kind: 'skipped (no Python venv)' }];
-  const { processImage } = await import('../src/format/image.js');
-  const { loadModelProfile } = await import('../src/format/profile.js');
+  const { processImage } = await import('../src/images/process-image.js');
+  const { loadModelProfile } = await import('../src/model/model-profile.js');
   const profile = await loadModelProfile('qwen3-vl');
   const dir = mkdtempSync(join(tmpdir(), 'gad-bench-fid-'));
   try {

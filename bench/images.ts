@@ -7,8 +7,8 @@
  * re-encode), and the peak RSS seen while running.
  */
 import sharp from 'sharp';
-import { processImages, type ImageOptions } from '../src/format/image.js';
-import type { ImageGeometry } from '../src/format/resize.js';
+import { processImages, type ImageOptions } from '../src/images/process-image.js';
+import type { ImageGeometry } from '../src/images/resize.js';
 
 const QWEN25: ImageGeometry = { patchSize: 14, mergeSize: 2, factor: 28, minPixels: 3136, maxPixels: 12845056 };
 const QWEN3: ImageGeometry = { patchSize: 16, mergeSize: 2, factor: 32, minPixels: 65536, maxPixels: 16777216 };

@@ -2,11 +2,11 @@
  * Token counting throughput, given image sizes (no image decoding): format prompt + chat template +
  * exact tokenization + the resize arithmetic, one row at a time on one core, for both bundled models.
  */
-import { loadModelProfile } from '../src/format/profile.js';
-import { loadFormatPrompt } from '../src/format/template.js';
-import { PromptCounter, countResponse } from '../src/format/tokens.js';
-import { encoderFor } from '../src/format/encoder.js';
-import { resizeFor } from '../src/format/resize.js';
+import { loadModelProfile } from '../src/model/model-profile.js';
+import { loadFormatPrompt } from '../src/model/chat-template.js';
+import { PromptCounter, countResponse } from '../src/model/token-counts.js';
+import { encoderFor } from '../src/model/encoder.js';
+import { resizeFor } from '../src/images/resize.js';
 
 /** Seeded geometry-style problems (every text differs), with one image size each. */
 function makeRows(n: number): Array<{ problem: string; size: [number, number] }> {

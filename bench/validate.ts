@@ -1,7 +1,7 @@
 import type { Sample } from '../src/core/types.js';
-import { FilterChain, lengthRecord } from '../src/validate/filters.js';
-import { ReportBuilder } from '../src/validate/report-builder.js';
-import { renderReportHtml } from '../src/report/html.js';
+import { FilterChain, lengthRecord } from '../src/rules/filter-chain.js';
+import { ReportBuilder } from '../src/report/report-builder.js';
+import { renderReportHtml } from '../src/report/report-html.js';
 
 /** Filter chain + streaming report over synthetic formatted rows: rows/s and heap growth; report build and HTML render time. */
 export async function benchValidate(opts: { rows?: number } = {}): Promise<Array<Record<string, string | number>>> {

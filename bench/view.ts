@@ -96,7 +96,7 @@ function get(port: number, path: string): Promise<{ status: number; body: string
 }
 
 async function child(dir: string): Promise<void> {
-  const { view } = await import('../src/view/index.js');
+  const { view } = await import('../src/view/view.js');
   const t0 = performance.now();
   const s = await view({ paths: [dir] });
   const page = await get(s.port, `/rows?split=train&token=${s.token}`);

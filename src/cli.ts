@@ -8,7 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from './core/version.js';
 import { addBuildCommand } from './commands/build.js';
 import { addDoctorCommand } from './commands/doctor.js';
 import { addExportCommands } from './commands/export.js';

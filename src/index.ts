@@ -6,19 +6,19 @@
  */
 
 // build: `gad-data build` (and `build --partition`, `merge`)
-export { build, publicConfig, type BuildHooks, type BuildResult } from './build.js';
+export { build, publicConfig, type BuildHooks, type BuildResult } from './pipeline/build.js';
 export { mergeParts, type MergeOptions } from './partition/merge.js';
-export { parsePartition, type Partition } from './partition/spec.js';
+export { parsePartition, type Partition } from './partition/part-spec.js';
 
 // validate / report: `gad-data validate FILES`, `gad-data report OUT_DIR | FILES`
 export { validateFiles as validate } from './validate/files.js';
-export { reportFromOutDir } from './validate/report-from-out-dir.js';
+export { reportFromOutDir } from './report/report-from-out-dir.js';
 export { reportFromFiles } from './validate/report-from-files.js';
 export { type ValidateOptions, type ValidateResult } from './validate/validate-types.js';
-export { type Report } from './validate/report.js';
-export { renderReportHtml } from './report/html.js';
+export { type Report } from './report/report.js';
+export { renderReportHtml } from './report/report-html.js';
 export { renderReportTerminal } from './report/terminal.js';
-export { writeReportFiles } from './report/write.js';
+export { writeReportFiles } from './report/write-report.js';
 
 // tokens: `gad-data tokens`
 export {
@@ -27,7 +27,7 @@ export {
   runTokensCommand,
   type TokensOptions,
   type TokensLine,
-} from './format/tokens-command.js';
+} from './tokens/tokens-command.js';
 
 // doctor: `gad-data doctor`
 export {
@@ -35,12 +35,12 @@ export {
   renderEnvironment,
   type EnvironmentReport,
   type EnvironmentParams,
-} from './format/environment.js';
+} from './model/environment.js';
 
 // export: `gad-data export sft | prompts | rm`
-export { exportSft, type SftOptions } from './export/recipe/sft.js';
-export { exportPrompts } from './export/recipe/prompts.js';
-export { exportRm, type RmOptions } from './export/recipe/rm.js';
+export { exportSft, type SftOptions } from './recipes/sft.js';
+export { exportPrompts } from './recipes/prompts.js';
+export { exportRm, type RmOptions } from './recipes/rm.js';
 
 // generate: `gad-data generate teacher | student | import`
 export { generateAnswers, type GenerateOptions, type GenerateResult } from './generate/run.js';
@@ -50,7 +50,7 @@ export { importBatchResults, type ImportOptions, type ImportResult } from './gen
 // train: `gad-data train`
 export { planTraining, formatDryRun } from './train/plan.js';
 export { preflight } from './train/preflight.js';
-export { runTraining } from './train/run.js';
+export { runTraining } from './train/run-training.js';
 export { planSwift, runSwiftTraining, type SwiftOptions, type SwiftPlan } from './train/swift.js';
 export { type TrainOptions, type TrainProfile, type LaunchPlan } from './train/launch-plan.js';
 
@@ -60,20 +60,20 @@ export {
   parseConfig,
   readConfigFile,
   configSchema,
-  outputConfigOf,
   CONFIG_KEYS,
   EXAMPLE_CONFIG,
   type GadConfig,
   type ConfigInput,
   type ResolvedConfig,
-} from './config.js';
+} from './config/config.js';
+export { outputConfigOf } from './config/output-config.js';
 
 // view: the local viewer of a build folder or parquet files
-export { view, type ViewOptions, type ViewServer } from './view/index.js';
+export { view, type ViewOptions, type ViewServer } from './view/view.js';
 
 // shared: errors, progress, record types, version
 export { GadError } from './core/errors.js';
 export { createProgress, silentProgress, type ProgressSink } from './core/progress.js';
 export type * from './core/types.js';
 export { PIPELINES } from './core/defaults.js';
-export { VERSION } from './version.js';
+export { VERSION } from './core/version.js';

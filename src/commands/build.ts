@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { mergeConfig, readConfigFile, resolveConfig, ignoredDataKeys } from '../config.js';
+import { mergeConfig, readConfigFile, resolveConfig, ignoredDataKeys } from '../config/config.js';
 import { parseDotlist } from '../config/dotlist.js';
 import { GadError } from '../core/errors.js';
 import { addKeyFlags, flagsToConfig } from '../config/flags.js';
@@ -15,7 +15,7 @@ import { progressFor, shownPath } from './shared.js';
 import { printBuildResult } from './summary.js';
 
 // The library is loaded by the command that needs it (sharp, the tokenizers, parquet).
-const buildLib = () => import('../build.js');
+const buildLib = () => import('../pipeline/build.js');
 
 export function addBuildCommand(program: Command): void {
   const cmd = program

@@ -13,7 +13,7 @@ export function addDoctorCommand(program: Command): void {
     )
     .option('--json', 'print the report as JSON')
     .action(async (o: CliOptions) => {
-      const { describeEnvironment, renderEnvironment } = await import('../format/environment.js');
+      const { describeEnvironment, renderEnvironment } = await import('../model/environment.js');
       const report = await describeEnvironment({ model: o.model, modelSource: o.modelSource });
       process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : renderEnvironment(report));
       if (report.model && !report.model.found) process.exitCode = 2;

@@ -3,10 +3,10 @@
  */
 import { type Command, Option } from 'commander';
 import { numberFlag } from '../config/values.js';
-import type { ExportResult } from '../export/recipe/common.js';
+import type { ExportResult } from '../recipes/common.js';
 import { shownPath } from './shared.js';
 
-/** The export formats (src/export/recipe/lengths.ts RECIPE_TRAINERS); the library is loaded when a command runs. */
+/** The export formats (src/recipes/lengths.ts RECIPE_TRAINERS); the library is loaded when a command runs. */
 const RECIPE_TRAINERS = ['ms-swift', 'llamafactory'] as const;
 
 /** `--format` of the sft and rm exports. */
@@ -28,7 +28,7 @@ async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, nex
   const files = Object.entries(r.manifest.files)
     .map(([split, f]) => `${split}: ${f.rows} rows (${f.file})`)
     .join(' · ');
-  const { renderRecipeReport } = await import('../export/recipe/report.js');
+  const { renderRecipeReport } = await import('../recipes/recipe-report.js');
   const lines = [
     renderRecipeReport(r.report),
     '',
@@ -63,7 +63,7 @@ export function addExportCommands(program: Command): void {
       .addOption(formatOption())
       .addOption(maxLengthOption('rows whose whole conversation is longer')),
   ).action(async (o) => {
-    const { exportSft } = await import('../export/recipe/sft.js');
+    const { exportSft } = await import('../recipes/sft.js');
     const r = await exportSft({
       from: o.from,
       out: o.out,
@@ -83,7 +83,7 @@ export function addExportCommands(program: Command): void {
       .command('prompts')
       .description('the prompts with images and row ids, to sample student answers (swift infer / vLLM)'),
   ).action(async (o) => {
-    const { exportPrompts } = await import('../export/recipe/prompts.js');
+    const { exportPrompts } = await import('../recipes/prompts.js');
     const r = await exportPrompts({ from: o.from, out: o.out, model: o.model, copyImages: o.copyImages });
     await show(r, o, [
       'sample student answers (docs/gad-recipe.md), then: npx gad-data export rm --from BUILD --student student.jsonl',
@@ -97,7 +97,7 @@ export function addExportCommands(program: Command): void {
       .option('--student <file>', 'student answers: jsonl with id and response (swift infer result file accepted)')
       .addOption(maxLengthOption('pairs where either side is longer')),
   ).action(async (o) => {
-    const { exportRm } = await import('../export/recipe/rm.js');
+    const { exportRm } = await import('../recipes/rm.js');
     const r = await exportRm({
       from: o.from,
       out: o.out,

@@ -6,10 +6,10 @@
 import { type Command, Option } from 'commander';
 import { numberFlag } from '../config/values.js';
 import { createProgress } from '../core/progress.js';
-import type { GenerateManifest } from '../generate/finish.js';
+import type { GenerateManifest } from '../generate/finish-run.js';
 import type { GenerateResult } from '../generate/run.js';
 import type { ImportResult } from '../generate/import.js';
-import type { Sampling } from '../generate/types.js';
+import type { Sampling } from '../generate/generate-types.js';
 import { shownPath } from './shared.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];

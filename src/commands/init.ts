@@ -1,7 +1,7 @@
 /** `gad-data init`: write the commented example config (generated from the key table, src/config/example.ts). */
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { EXAMPLE_CONFIG } from '../config.js';
+import { EXAMPLE_CONFIG } from '../config/config.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
 

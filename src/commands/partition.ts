@@ -5,13 +5,13 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliOptions } from './options.js';
 import { GadError } from '../core/errors.js';
-import type { ResolvedConfig } from '../config.js';
+import type { ResolvedConfig } from '../config/config.js';
 import { PartRecorder } from '../partition/part.js';
 
 /** The merge loads the build (sharp, tokenizers, parquet) only when it runs. */
 const mergeLib = () => import('../partition/merge.js');
 
-import { parsePartition, partFolder } from '../partition/spec.js';
+import { parsePartition, partFolder } from '../partition/part-spec.js';
 import { progressFor } from './shared.js';
 import { printBuildResult } from './summary.js';
 

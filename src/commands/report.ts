@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { flagParser } from '../config.js';
+import { flagParser } from '../config/config.js';
 import { dflt } from '../config/key.js';
 import { PIPELINE_NAMES, defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
 import type { CliOptions } from './options.js';
@@ -50,11 +50,11 @@ export function addReportCommand(program: Command): void {
 async function runReport(paths: string[], o: CliOptions): Promise<void> {
   const { statSync } = await import('node:fs');
   const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
-  const { reportFromOutDir } = await import('../validate/report-from-out-dir.js');
+  const { reportFromOutDir } = await import('../report/report-from-out-dir.js');
   const { reportFromFiles } = await import('../validate/report-from-files.js');
-  const { renderReportHtml } = await import('../report/html.js');
+  const { renderReportHtml } = await import('../report/report-html.js');
   const { renderReportTerminal } = await import('../report/terminal.js');
-  const { writeReportFiles } = await import('../report/write.js');
+  const { writeReportFiles } = await import('../report/write-report.js');
   const report = isDir
     ? await reportFromOutDir(paths[0]!)
     : await reportFromFiles(paths, {

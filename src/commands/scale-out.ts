@@ -11,11 +11,11 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliOptions } from './options.js';
 import { GadError } from '../core/errors.js';
-import { readConfigFile, resolveConfig } from '../config.js';
+import { readConfigFile, resolveConfig } from '../config/config.js';
 import { collect } from '../config/flags.js';
 import { numberFlag } from '../config/values.js';
 import { PartRecorder, PART_DIR, PART_FILE, type PartInfo } from '../partition/part.js';
-import { MAX_PARTS } from '../partition/spec.js';
+import { MAX_PARTS } from '../partition/part-spec.js';
 import {
   type ScaleOutOptions,
   type ScaleOutPlan,
@@ -43,7 +43,7 @@ async function measureRate(
     const count = Math.max(1, sampleParts);
     const hook = new PartRecorder({ index: 0, count }, cfg);
     const t0 = process.hrtime.bigint();
-    const { build } = await import('../build.js');
+    const { build } = await import('../pipeline/build.js');
     await build({ ...cfg, out: join(dir, 'part') }, { rows: hook });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const info = JSON.parse(await readFile(join(dir, 'part', PART_DIR, PART_FILE), 'utf8')) as PartInfo;

@@ -1,6 +1,6 @@
 /** The summary a build prints on stdout (also the merge's): the report, the splits, what was written, what next. */
-import type { BuildResult } from '../build.js';
-import type { SplitProblem } from '../build/split-check.js';
+import type { BuildResult } from '../pipeline/build.js';
+import type { SplitProblem } from '../pipeline/split-check.js';
 import { shellQuote } from '../train/hydra.js';
 import type { CliOptions } from './options.js';
 import { shownPath, useColor } from './shared.js';

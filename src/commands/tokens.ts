@@ -1,16 +1,16 @@
 /**
  * `gad-data tokens`: exact prompt token counts from text and image sizes (no images needed), for one prompt
- * (`--problem`) or JSONL lines (the counting itself: src/format/tokens-command.ts).
+ * (`--problem`) or JSONL lines (the counting itself: src/tokens/tokens-command.ts).
  */
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { flagParser } from '../config.js';
+import { flagParser } from '../config/config.js';
 import { collect } from '../config/flags.js';
 import { MODEL_SOURCES, PIPELINE_NAMES } from '../core/defaults.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
 
-const tokensLib = () => import('../format/tokens-command.js');
+const tokensLib = () => import('../tokens/tokens-command.js');
 
 export function addTokensCommand(program: Command): void {
   program

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { readConfigFile } from '../config.js';
+import { readConfigFile } from '../config/config.js';
 import { numberFlag } from '../config/values.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
@@ -71,7 +71,7 @@ async function runTrain(overrides: string[], o: CliOptions): Promise<void> {
     });
     return;
   }
-  const { runTraining } = await import('../train/run.js');
+  const { runTraining } = await import('../train/run-training.js');
   const { trainConfigLayer } = await import('../train/easyr1-sections.js');
   const file = o.config ? readConfigFile(resolve(o.config)) : null;
   const layer = file ? trainConfigLayer(file.raw, o.profile, o.config) : {};

@@ -1,6 +1,6 @@
 /** `gad-data validate`: check parquet files against what verl / EasyR1 read (exit 0 clean, 1 violations, 2 unusable). */
 import { type Command, Option } from 'commander';
-import { flagParser } from '../config.js';
+import { flagParser } from '../config/config.js';
 import { dflt } from '../config/key.js';
 import { PIPELINE_NAMES, defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
 import type { CliOptions } from './options.js';

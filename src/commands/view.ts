@@ -1,7 +1,7 @@
 /** `gad-data view`: a local viewer of a build folder (default ./gad-data-out) or of parquet files. */
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { flagParser } from '../config.js';
+import { flagParser } from '../config/config.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
 
@@ -40,7 +40,7 @@ function opener(url: string): void {
 }
 
 async function runView(paths: string[], o: CliOptions): Promise<void> {
-  const { view } = await import('../view/index.js');
+  const { view } = await import('../view/view.js');
   let port: number | undefined;
   if (o.port !== undefined) {
     port = Number(o.port);

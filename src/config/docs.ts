@@ -3,7 +3,7 @@
  * flag, default, whether it affects the output (the resume hash) and its help. `scripts/config-docs.ts` writes
  * it between the markers below; test/config/keys.test.ts fails when the doc's table differs.
  */
-import { EASYR1_DATA_CONFIG_FIELDS } from '../easyr1-data-keys.js';
+import { EASYR1_DATA_CONFIG_FIELDS } from '../core/easyr1-data-keys.js';
 import { keyEntries } from './keys.js';
 import { GAD_DATA_KEYS, keyDefault } from './schema.js';
 

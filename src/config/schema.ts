@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { closest, distance } from 'fastest-levenshtein';
 import { GadError } from '../core/errors.js';
-import { EASYR1_DATA_CONFIG_FIELDS } from '../easyr1-data-keys.js';
+import { EASYR1_DATA_CONFIG_FIELDS } from '../core/easyr1-data-keys.js';
 import { CONFIG_KEYS, keyEntries, splitPath, type KeyPath, type Section } from './keys.js';
 
 type Keys = typeof CONFIG_KEYS;

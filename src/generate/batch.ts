@@ -7,8 +7,8 @@
  */
 import { closeSync, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Journal } from './journal.js';
-import { type GenerateCommon, openSession, sessionRows } from './session.js';
+import { Journal } from './answer-journal.js';
+import { type GenerateCommon, openSession, sessionRows } from './run-session.js';
 import { endpointHost } from './client.js';
 
 export const BATCH_MAX_REQUESTS = 50_000;

@@ -3,9 +3,9 @@
  * empty, not a refusal, at most max_response_length tokens in the student's tokenizer (exact: the build's
  * tokenizer.json, add_special_tokens=False, as the build counts teacher responses).
  */
-import { countResponse } from '../format/tokens.js';
-import type { ModelProfile } from '../format/profile.js';
-import type { JournalChoice } from './types.js';
+import { countResponse } from '../model/token-counts.js';
+import type { ModelProfile } from '../model/model-profile.js';
+import type { JournalChoice } from './generate-types.js';
 
 /** The fields of an OpenAI chat-completion choice the checks read. */
 export interface ApiChoice {

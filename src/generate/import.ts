@@ -10,9 +10,9 @@ import { createInterface } from 'node:readline';
 import { GadError } from '../core/errors.js';
 import { type BatchSidecar, batchSidecarPath } from './batch.js';
 import { endpointHost } from './client.js';
-import { type GenerateManifest, type RowRef, finishRun } from './finish.js';
-import { Journal } from './journal.js';
-import { entryOf, openSession, sessionRows } from './session.js';
+import { type GenerateManifest, type RowRef, finishRun } from './finish-run.js';
+import { Journal } from './answer-journal.js';
+import { entryOf, openSession, sessionRows } from './run-session.js';
 
 export interface ImportOptions {
   /** Result files (OpenAI batch output / error files, or `vllm run-batch -o`). */

@@ -5,7 +5,7 @@
  * renders the same turns the trainer does.
  */
 import { GadError } from '../core/errors.js';
-import type { BuildRow } from '../export/recipe/build-rows.js';
+import type { BuildRow } from '../recipes/build-rows.js';
 
 export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 export interface ChatMessage {

@@ -4,9 +4,9 @@
  * the output and the batch file's custom_id carry it, so an answer is never joined to another question.
  */
 import { sha256, stableStringify } from '../core/hash.js';
-import type { BuildRow } from '../export/recipe/build-rows.js';
+import type { BuildRow } from '../recipes/build-rows.js';
 import { type ChatMessage, rowMessages } from './messages.js';
-import type { Sampling } from './types.js';
+import type { Sampling } from './generate-types.js';
 
 export interface ChatRequest {
   /** `split/id`: unique in a build, the journal's and the batch file's key. */

@@ -8,11 +8,11 @@ import { APIError } from 'openai';
 import { GadError, describeError } from '../core/errors.js';
 import { type ProgressSink, silentProgress } from '../core/progress.js';
 import { makeClient, redact, endpointHost } from './client.js';
-import { type GenerateManifest, type RowRef, finishRun } from './finish.js';
-import { Journal } from './journal.js';
+import { type GenerateManifest, type RowRef, finishRun } from './finish-run.js';
+import { Journal } from './answer-journal.js';
 import { RateLimiter } from './limiter.js';
 import type { ChatRequest } from './request.js';
-import { type GenerateCommon, type GenerateSession, entryOf, openSession, sessionRows } from './session.js';
+import { type GenerateCommon, type GenerateSession, entryOf, openSession, sessionRows } from './run-session.js';
 
 export interface GenerateOptions extends GenerateCommon {
   /** Base URL of the API; default: OPENAI_BASE_URL of `env` (as the openai client reads it). */

@@ -5,7 +5,7 @@
  * check in the student's tokens comes after) and otherwise samples at the server's defaults.
  */
 import type { Manifest } from '../core/types.js';
-import type { GenerateRole, Sampling } from './types.js';
+import type { GenerateRole, Sampling } from './generate-types.js';
 
 /** `actor_rollout_ref.rollout.temperature` of `train --profile verl-gad` (src/train/verl-gad.ts; a test checks they agree). */
 export const GAD_ROLLOUT_TEMPERATURE = 0.8;

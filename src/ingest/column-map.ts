@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { ColumnType } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { getPath, schemaHasPath } from './columns.js';
-import type { PlannedSource } from './plan.js';
+import type { PlannedSource } from './source-plan.js';
 
 export interface ColumnMap {
   /** EasyR1 prompt_key: a string column or verl's `prompt` message list. Default `problem` (falls back to `prompt`). */

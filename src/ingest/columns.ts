@@ -9,7 +9,7 @@
  * (text in one row, a number in another) has no type: it is reported, not guessed.
  */
 import type { ColumnType } from '../core/types.js';
-import { JsonNumber } from './numbers.js';
+import { JsonNumber } from './json-numbers.js';
 
 /** The value at a dotted path (`extra_info.index`) of a row; undefined when a step is missing. */
 export function getPath(row: Record<string, unknown>, path: string): unknown {

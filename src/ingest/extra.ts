@@ -1,6 +1,6 @@
 /** JSON-safe values: `Sample.extra` (the columns a build does not use, when small) and a non-text answer as JSON. */
 import { stringify as losslessStringify } from 'lossless-json';
-import { JsonNumber } from './numbers.js';
+import { JsonNumber } from './json-numbers.js';
 
 /** Longest value (as JSON text) kept in `Sample.extra`. */
 const EXTRA_MAX_CHARS = 16384;

@@ -1,6 +1,6 @@
 /** The columns of a build's first input file (parquet footer, or the first readable JSON row): what `auto` detects from. */
 import { readJsonRows, readJsonlRows } from './jsonl.js';
-import type { PlannedSource } from './plan.js';
+import type { PlannedSource } from './source-plan.js';
 
 export async function firstColumns(plans: Iterable<PlannedSource[]>): Promise<{ have: string[]; where: string }> {
   for (const list of plans) {

@@ -8,14 +8,14 @@ import { GadError } from '../core/errors.js';
 import { warnOnceBy } from '../core/warn-once.js';
 import { DEFAULT_COLUMNS, resolveSchemaColumns, type ColumnMap } from './column-map.js';
 import type { DownloadProgress } from './hub/download.js';
-import { resolveHubOptions, type HubOptions } from './hub/options.js';
+import { resolveHubOptions, type HubOptions } from './hub/hub-options.js';
 import { resolveJsonColumns } from './json-columns.js';
 import { passthroughColumns } from './passthrough.js';
-import { planSplits } from './plan.js';
+import { planSplits } from './source-plan.js';
 import { splitRows, type RowSettings } from './rows.js';
-import { parseSourceSpec } from './spec.js';
+import { parseSourceSpec } from './source-spec.js';
 import { loadTeacher, type TeacherTable } from './teacher.js';
-import { chooseInputFormat } from './formats/index.js';
+import { chooseInputFormat } from './formats/input-format-table.js';
 import { firstColumns } from './first-columns.js';
 
 export interface IngestOptions {

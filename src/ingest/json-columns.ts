@@ -7,7 +7,7 @@
 import { resolveColumns, warnJsonPromptFallback, type ColumnMap, type ResolvedColumns } from './column-map.js';
 import { getPath } from './columns.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
-import type { PlannedSource } from './plan.js';
+import type { PlannedSource } from './source-plan.js';
 
 /** Every key of a JSON file's rows (in first-seen order), and a row that holds `idKey` when one does. */
 async function keysOfJson(path: string, kind: 'jsonl' | 'json', idKey: string | undefined) {

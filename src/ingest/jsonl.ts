@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { GadError } from '../core/errors.js';
-import { parseJsonExact } from './numbers.js';
+import { parseJsonExact } from './json-numbers.js';
 import { tooDeep } from './depth.js';
 
 export type JsonRow =

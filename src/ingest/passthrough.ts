@@ -13,7 +13,7 @@ import {
 } from './column-map.js';
 import { JsonTypeInference } from './columns.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
-import type { PlannedSource } from './plan.js';
+import type { PlannedSource } from './source-plan.js';
 
 /**
  * The pass-through columns, and for each file the names of its own. A JSON file's column mapping is resolved

@@ -1,7 +1,7 @@
 /** Cell values as text: the prompt cell (a string or a message list), and any scalar as Python's str() shows it. */
 import type { PromptMessage } from '../core/types.js';
 import { IMAGE_TAG } from '../core/image-tag.js';
-import { JsonNumber } from './numbers.js';
+import { JsonNumber } from './json-numbers.js';
 
 export function asText(v: unknown): string | null | undefined {
   if (v === null || v === undefined) return null;

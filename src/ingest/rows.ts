@@ -3,9 +3,9 @@ import type { Sample } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { resolveColumns, warnJsonPromptFallback, type ColumnMap, type ResolvedColumns } from './column-map.js';
 import { readJsonRows, readJsonlRows } from './jsonl.js';
-import { floatNumber } from './numbers.js';
+import { floatNumber } from './json-numbers.js';
 import { readParquetRows } from './parquet.js';
-import { defaultDataSource, type PlannedSource } from './plan.js';
+import { defaultDataSource, type PlannedSource } from './source-plan.js';
 import { toSample, type RowContext } from './sample.js';
 import type { TeacherTable } from './teacher.js';
 

@@ -5,11 +5,11 @@ import { IMAGE_TAG, rowImageTags } from '../core/image-tag.js';
 import type { ResolvedColumns } from './column-map.js';
 import { getPath } from './columns.js';
 import { extraValues, jsonText } from './extra.js';
-import { readImageCell } from './images.js';
-import type { PlannedFile, PlannedSource } from './plan.js';
+import { readImageCell } from './image-cells.js';
+import type { PlannedFile, PlannedSource } from './source-plan.js';
 import { asText, promptText } from './prompt.js';
 import { scalarKey, teacherKey, type TeacherTable } from './teacher.js';
-import type { InputFormat } from './formats/index.js';
+import type { InputFormat } from './formats/input-format-table.js';
 
 /** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
 export interface RowContext {

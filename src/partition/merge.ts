@@ -13,16 +13,16 @@ import { GadError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { testHold } from '../core/test-hold.js';
 import type { Manifest, Sample } from '../core/types.js';
-import type { ResolvedConfig } from '../config.js';
-import { resolveOutDir } from '../export/output.js';
-import { build, type BuildHooks, type BuildResult } from '../build.js';
-import type { RowHook } from './hooks.js';
+import type { ResolvedConfig } from '../config/config.js';
+import { resolveOutDir } from '../output/out-dir.js';
+import { build, type BuildHooks, type BuildResult } from '../pipeline/build.js';
+import type { RowHook } from '../pipeline/row-hook.js';
 import { FrameReader } from './frames.js';
 import { checkPartShards } from './part-check.js';
-import { ShardImageCursor } from './images.js';
-import { decodeSample, type RowFrame } from './rows.js';
+import { ShardImageCursor } from './part-images.js';
+import { decodeSample, type RowFrame } from './part-rows.js';
 import { PART_DIR, PART_FILE, PART_FORMAT, ROWS_FILE, type PartInfo } from './part.js';
-import { partOfRow } from './spec.js';
+import { partOfRow } from './part-spec.js';
 
 interface LoadedPart {
   dir: string;

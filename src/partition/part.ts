@@ -9,12 +9,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../core/hash.js';
 import type { Manifest, Sample } from '../core/types.js';
-import type { ResolvedConfig } from '../config.js';
-import type { RowHook } from './hooks.js';
+import type { ResolvedConfig } from '../config/config.js';
+import type { RowHook } from '../pipeline/row-hook.js';
 import { FrameWriter } from './frames.js';
-import { encodeSample, type RowFrame } from './rows.js';
-import { partOfRow, type Partition } from './spec.js';
-import { VERSION } from '../version.js';
+import { encodeSample, type RowFrame } from './part-rows.js';
+import { partOfRow, type Partition } from './part-spec.js';
+import { VERSION } from '../core/version.js';
 
 export const PART_DIR = 'gad-data-part';
 export const PART_FILE = 'part.json';

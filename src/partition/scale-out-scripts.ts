@@ -10,7 +10,7 @@ import { k8sName } from '../core/quote/k8s.js';
 import { sbatchLine, slurmLiteral } from '../core/quote/sbatch.js';
 import { shellWord } from '../core/quote/shell.js';
 import { yamlText } from '../core/quote/yaml.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 
 export interface ScaleOutPlan {
   /** Input rows (all splits). */

@@ -1,6 +1,6 @@
 /** report.html's charts: an inline SVG histogram with the limits drawn as vertical lines. */
-import { fmtNum, fmtPct } from '../validate/numbers.js';
-import type { HistogramData } from '../validate/report.js';
+import { fmtNum, fmtPct } from './numbers.js';
+import type { HistogramData } from './report.js';
 import { esc } from './escape.js';
 import { COLORS as C } from './style.js';
 

@@ -1,7 +1,7 @@
 /** The report as the terminal table `build` and `gad-data report` print. */
 import { DROP_REASONS, type Stats } from '../core/types.js';
-import { fmtNum, fmtPct } from '../validate/numbers.js';
-import type { Report } from '../validate/report.js';
+import { fmtNum, fmtPct } from './numbers.js';
+import type { Report } from './report.js';
 import { configuredLevel } from './levels.js';
 
 function pad(s: string, n: number, right = true): string {

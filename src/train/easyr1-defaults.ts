@@ -1,4 +1,4 @@
-import { EASYR1_DATA_CONFIG_FIELDS } from '../easyr1-data-keys.js';
+import { EASYR1_DATA_CONFIG_FIELDS } from '../core/easyr1-data-keys.js';
 
 /** The EasyR1 commit whose `examples/config.yaml` and `PPOConfig` the defaults below follow. */
 export const EASYR1_COMMIT = 'b44b311b669bf1fd1aa2fc36f2251482ba33cb16';

@@ -4,7 +4,6 @@
  */
 import type { Manifest, ShardInfo } from '../core/types.js';
 import type { Override } from './hydra.js';
-import type { LaunchPath } from './paths-check.js';
 import type { LaunchVar } from './verl-gad.js';
 
 export type TrainProfile = 'verl-gad' | 'verl-grpo' | 'easyr1';
@@ -107,4 +106,12 @@ export interface PreflightCheck {
   message: string;
   /** A passed check worth reading before the launch (printed as WARN). */
   warn?: boolean;
+}
+
+/** One path-valued setting of the launch, its final value (after every override). */
+export interface LaunchPath {
+  key: string;
+  value: unknown;
+  /** `data`: EasyR1/verl data files (`path@split`, a Hub id passes); `function`: `path.py:name`; `file`: a file. */
+  kind: 'data' | 'function' | 'file';
 }

@@ -7,15 +7,9 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
-import type { PreflightCheck } from './launch-plan.js';
+import type { LaunchPath, PreflightCheck } from './launch-plan.js';
 
-/** One path-valued setting of the launch, its final value (after every override). */
-export interface LaunchPath {
-  key: string;
-  value: unknown;
-  /** `data`: EasyR1/verl data files (`path@split`, a Hub id passes); `function`: `path.py:name`; `file`: a file. */
-  kind: 'data' | 'function' | 'file';
-}
+export type { LaunchPath };
 
 /** The file part of a value, or null when the value is not a local path (null, a Hub id, a dataset name). */
 function filePart(p: LaunchPath, v: string): string | null {

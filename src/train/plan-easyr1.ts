@@ -17,7 +17,7 @@ import { EASYR1_COMMIT, easyr1DefaultConfig } from './easyr1-defaults.js';
 import { easyr1Sections, isEasyR1Config, isPlainObject } from './easyr1-sections.js';
 import { formatOverride } from './hydra.js';
 import { type LaunchPlan, type PlanContext, type TrainOptions, RUN_DIR } from './launch-plan.js';
-import { hfSplitOf } from './manifest.js';
+import { hfSplitOf } from './read-manifest.js';
 
 /** Deep-merge `over` onto `base` (objects merge, everything else replaces); dotted keys are expanded. */
 export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {

@@ -9,7 +9,7 @@ import { type Override, parseOverride, shellQuote } from './hydra.js';
 import { buildModelOf } from './build-model.js';
 import { isEasyR1Config, isPlainObject } from './easyr1-sections.js';
 import { type LaunchPlan, type TrainOptions, TRAIN_PROFILES, TRAINER_ENV_DEFAULTS } from './launch-plan.js';
-import { pickSplits, readBuildManifest, shardsOf } from './manifest.js';
+import { pickSplits, readBuildManifest, shardsOf } from './read-manifest.js';
 import { planEasyR1 } from './plan-easyr1.js';
 import { planVerl } from './plan-verl.js';
 

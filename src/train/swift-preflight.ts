@@ -10,7 +10,7 @@ import { sha256File } from '../core/hash.js';
 import { HUB_REPO_ID } from '../core/hf-paths.js';
 import type { PreflightCheck } from './launch-plan.js';
 import { detectFamily } from './model-check.js';
-import type { SwiftOptions, SwiftPlan } from './swift.js';
+import type { SwiftOptions, SwiftPlan } from './swift-options.js';
 
 /**
  * ms-swift 4 renamed `--train_type` to `--tuner_type` (commit d0c71e48, "[v4] refactor ms-swift v4"):

@@ -10,42 +10,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GadError, describeError } from '../core/errors.js';
-import type { ExportManifest } from '../export/recipe/common.js';
+import type { ExportManifest } from '../recipes/common.js';
 import { shellQuote } from './hydra.js';
-import type { LaunchPlan } from './launch-plan.js';
-import { assertPreflight, formatPreflight, launch } from './run.js';
+import { assertPreflight, formatPreflight, launch } from './run-training.js';
 import { swiftPreflight } from './swift-preflight.js';
+import { SWIFT_PROFILES, type SwiftOptions, type SwiftPlan, type SwiftProfile } from './swift-options.js';
 
-export type SwiftProfile = 'swift-sft' | 'swift-rm';
-export const SWIFT_PROFILES: readonly SwiftProfile[] = ['swift-sft', 'swift-rm'];
-
-export interface SwiftOptions {
-  profile: SwiftProfile;
-  /** The export folder (holds export.json), or the build folder holding it under sft-ms-swift/ or rm-ms-swift/. */
-  data: string;
-  dryRun?: boolean;
-  python?: string;
-  /** The model to train (swift `--model`); default $MODEL_PATH. */
-  modelPath?: string;
-  noVerify?: boolean;
-  /** Trailing ms-swift arguments (`--key value ...`); a key given here replaces the profile's. */
-  overrides?: string[];
-  /** GPUs (NPROC_PER_NODE); default $NPROC_PER_NODE, else 2. */
-  nGpus?: number;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
-}
-
-export interface SwiftPlan extends LaunchPlan {
-  exportDir: string;
-  exportManifest: ExportManifest;
-  /** The ms-swift arguments as key → values, in order (after overrides). */
-  args: Array<[string, string[]]>;
-  /** ms-swift's version as the pre-flight found it. */
-  swiftVersion?: string;
-}
+export { SWIFT_PROFILES, type SwiftOptions, type SwiftPlan, type SwiftProfile };
 
 const KIND: Record<SwiftProfile, 'sft' | 'rm'> = { 'swift-sft': 'sft', 'swift-rm': 'rm' };
 /** Where ms-swift writes (it adds `v<N>-<timestamp>/checkpoint-<step>` below), as in the GAD seed script. */

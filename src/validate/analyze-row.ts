@@ -4,14 +4,14 @@
  * then the measured rules. `analyzeFile` runs it over a file's rows in order.
  */
 import type { Drop } from '../core/types.js';
-import { countResponse, endsWithImEnd } from '../format/tokens.js';
-import { renderChat, buildMessages } from '../format/template.js';
+import { countResponse, endsWithImEnd } from '../model/token-counts.js';
+import { renderChat, buildMessages } from '../model/chat-template.js';
 import { promptText as readPromptCell } from '../ingest/prompt.js';
 import { readParquetRows } from '../ingest/parquet.js';
 import { asText } from './cell.js';
 import type { Ctx } from './context.js';
 import { checkImage } from './image-check.js';
-import { allDrops, rowRules, teacherPresent, type RowRule, type RowView } from './rules.js';
+import { allDrops, rowRules, teacherPresent, type RowRule, type RowView } from '../rules/row-rules.js';
 import type { RowAnalysis, RowProblem } from './validate-types.js';
 
 /** Checks one row and measures it: the row rules of rules.ts on the row's view, in build's order. */

@@ -1,10 +1,10 @@
 /** The context of one file's row checks: target, columns, model and counter, pipeline and its bounds, limits. */
 import { PIPELINES, defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
 import type { ResizePipeline, Target } from '../core/types.js';
-import { loadFormatPrompt } from '../format/template.js';
-import { loadModelProfile, type ModelProfile } from '../format/profile.js';
-import { PromptCounter } from '../format/tokens.js';
-import type { PipelineBounds } from '../format/resize.js';
+import { loadFormatPrompt } from '../model/chat-template.js';
+import { loadModelProfile, type ModelProfile } from '../model/model-profile.js';
+import { PromptCounter } from '../model/token-counts.js';
+import type { PipelineBounds } from '../images/resize.js';
 import type { ImageCheck } from './validate-types.js';
 
 export interface Columns {

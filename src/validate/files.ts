@@ -6,9 +6,9 @@ import { GadError, describeError, usageError } from '../core/errors.js';
 import { readParquetSchema, type ParquetSchemaInfo } from '../ingest/parquet.js';
 import { analyzeFile } from './analyze-row.js';
 import { columnsFor, makeCtx, type Ctx } from './context.js';
-import { fmtNum } from './numbers.js';
-import { checkSchema, col } from './schema.js';
-import { summarize } from './stats.js';
+import { fmtNum } from '../report/numbers.js';
+import { checkSchema, col } from './file-checks.js';
+import { summarize } from '../report/stats.js';
 import type { FileSummary, ProblemCode, ValidateOptions, ValidateResult, Violation } from './validate-types.js';
 
 /**

@@ -5,11 +5,11 @@
  */
 import sharp from 'sharp';
 import { describeError } from '../core/errors.js';
-import { checkPng } from '../format/png-check.js';
-import { pillowOpenDrop } from '../format/pillow-open.js';
-import { DEFAULT_MAX_INPUT_PIXELS, inputImageDrop, probeImage } from '../format/image-input.js';
-import { resizeFor } from '../format/resize.js';
-import { aspectRatioError } from '../format/resize.js';
+import { checkPng } from '../images/png-check.js';
+import { pillowOpenDrop } from '../images/pillow-open.js';
+import { DEFAULT_MAX_INPUT_PIXELS, inputImageDrop, probeImage } from '../images/image-input.js';
+import { resizeFor } from '../images/resize.js';
+import { aspectRatioError } from '../images/resize.js';
 import { asText } from './cell.js';
 import type { Ctx } from './context.js';
 import type { ImageCheck, RowProblem } from './validate-types.js';

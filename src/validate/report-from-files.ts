@@ -9,9 +9,9 @@ import type { DropReason, ResizePipeline, Target } from '../core/types.js';
 import { readParquetSchema } from '../ingest/parquet.js';
 import { analyzeFile } from './analyze-row.js';
 import { columnsFor, makeCtx, type Ctx } from './context.js';
-import { ReportBuilder } from './report-builder.js';
-import type { Report } from './report.js';
-import { col } from './schema.js';
+import { ReportBuilder } from '../report/report-builder.js';
+import type { Report } from '../report/report.js';
+import { col } from './file-checks.js';
 
 /**
  * `gad-data report FILES... --model M`: token lengths of parquet files made elsewhere. The target is taken

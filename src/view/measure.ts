@@ -3,7 +3,7 @@
  * `validate` / `report FILES` measure it (validate's checkImage with the model and pipeline), its header read
  * for the size.
  */
-import { probeImage } from '../format/image-input.js';
+import { probeImage } from '../images/image-input.js';
 import { makeCtx, type Ctx } from '../validate/context.js';
 import { checkImage } from '../validate/image-check.js';
 import type { ViewSource } from './source.js';

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { sha256 } from '../core/hash.js';
 import { describeError } from '../core/errors.js';
 import { defaultFormatPromptFor } from '../core/defaults.js';
-import { loadFormatPrompt, type FormatPrompt } from '../format/template.js';
-import { loadModelProfile, type ModelProfile } from '../format/profile.js';
+import { loadFormatPrompt, type FormatPrompt } from '../model/chat-template.js';
+import { loadModelProfile, type ModelProfile } from '../model/model-profile.js';
 import { insideRoot } from './safe-path.js';
 import type { ViewSource } from './source.js';
 

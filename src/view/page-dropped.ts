@@ -1,5 +1,5 @@
 /** Dropped rows (dropped.jsonl): a filterable table (split, reason, text) and a page per row with its reason, measured value and limit. */
-import { esc, fmt, href, page, select, type PageCtx } from './html.js';
+import { esc, fmt, href, page, select, type PageCtx } from './page-shell.js';
 import { SORT_KEYS, droppedPage, type TableQuery } from './query.js';
 import { pager } from './page-table.js';
 import type { ViewSource } from './source.js';

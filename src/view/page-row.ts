@@ -3,8 +3,8 @@
  * the prompt rendered by the chat template with each image placeholder shown as its token count and the
  * max_prompt_length boundary, the teacher (and student) response with its length, and the row's other cells.
  */
-import { countResponse } from '../format/tokens.js';
-import { esc, fmt, href, page, size, type PageCtx } from './html.js';
+import { countResponse } from '../model/token-counts.js';
+import { esc, fmt, href, page, size, type PageCtx } from './page-shell.js';
 import { measureImages } from './measure.js';
 import type { ViewModel } from './model.js';
 import { renderPrompt, type RenderedPrompt } from './prompt-render.js';

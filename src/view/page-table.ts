@@ -1,5 +1,5 @@
 /** The table of a split's rows: filters, sortable token columns, thumbnails, paging. */
-import { esc, fmt, href, page, select, size, type PageCtx } from './html.js';
+import { esc, fmt, href, page, select, size, type PageCtx } from './page-shell.js';
 import { SORT_KEYS, promptStart, splitPage, type TableQuery } from './query.js';
 import { lengthRecord, readRow, type ViewSource, type ViewSplit } from './source.js';
 

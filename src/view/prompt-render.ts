@@ -4,9 +4,9 @@
  * same PromptCounter as the build — and cut into text and image pieces (each `<|image_pad|>` stands for the
  * image's tokens). When the prompt is over max_prompt_length, the character where the limit falls.
  */
-import { PromptCounter } from '../format/tokens.js';
-import { type FormatPrompt } from '../format/template.js';
-import { type ModelProfile } from '../format/profile.js';
+import { PromptCounter } from '../model/token-counts.js';
+import { type FormatPrompt } from '../model/chat-template.js';
+import { type ModelProfile } from '../model/model-profile.js';
 import { promptText } from '../ingest/prompt.js';
 
 export type PromptPiece = { text: string } | { imageTokens: number };

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { GadError, describeError } from '../core/errors.js';
-import { esc, page, type PageCtx } from './html.js';
+import { esc, page, type PageCtx } from './page-shell.js';
 import { imageBytes, imageType } from './measure.js';
 import type { ViewModel } from './model.js';
 import { droppedRow, droppedTable, homePage } from './page-dropped.js';

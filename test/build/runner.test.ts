@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { silentProgress } from '../../src/core/progress.js';
 import { Tally } from '../../src/core/tally.js';
 import type { DropReason, Sample } from '../../src/core/types.js';
-import { runSteps, type Row, type Step } from '../../src/build/runner.js';
-import { FilterChain } from '../../src/validate/filters.js';
+import { runSteps, type Row, type Step } from '../../src/pipeline/runner.js';
+import { FilterChain } from '../../src/rules/filter-chain.js';
 
 /** The outcome a test row ends with (as a journal note). */
 interface Note {

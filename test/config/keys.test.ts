@@ -12,11 +12,11 @@ import { z } from 'zod';
 import {
   CONFIG_KEYS,
   EXAMPLE_CONFIG,
-  outputConfigOf,
   parseConfig,
   resolveConfig,
   type ResolvedConfig,
-} from '../../src/config.js';
+} from '../../src/config/config.js';
+import { outputConfigOf } from '../../src/config/output-config.js';
 import { withKeyTable } from '../../src/config/docs.js';
 import { BUILD_FLAG_ORDER, addKeyFlags, flagsToConfig, keyFlags } from '../../src/config/flags.js';
 import type { ConfigKey } from '../../src/config/key.js';

@@ -9,9 +9,9 @@ import {
   trainerOfPipeline,
 } from '../../src/core/defaults.js';
 import { GadError } from '../../src/core/errors.js';
-import { resolveConfig } from '../../src/config.js';
-import { resolveBounds } from '../../src/format/resize.js';
-import { TokensSession } from '../../src/format/tokens-command.js';
+import { resolveConfig } from '../../src/config/config.js';
+import { resolveBounds } from '../../src/images/resize.js';
+import { TokensSession } from '../../src/tokens/tokens-command.js';
 import { runCli } from '../helpers/gad-cli.js';
 
 test('PIPELINES: every name once, each target one default pipeline', async () => {

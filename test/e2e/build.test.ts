@@ -14,10 +14,10 @@ import sharp from 'sharp';
 import { build } from '../../src/index.js';
 import { packagePath } from '../../src/core/paths.js';
 import { sha256 } from '../../src/core/hash.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { loadFormatPrompt } from '../../src/format/template.js';
-import { PromptCounter } from '../../src/format/tokens.js';
-import { resizeFor } from '../../src/format/resize.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { loadFormatPrompt } from '../../src/model/chat-template.js';
+import { PromptCounter } from '../../src/model/token-counts.js';
+import { resizeFor } from '../../src/images/resize.js';
 import type { Manifest } from '../../src/core/types.js';
 import { readJsonl, duckRows } from '../helpers/files.js';
 

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { packagePath } from '../../src/core/paths.js';
-import { parseConfig, EXAMPLE_CONFIG } from '../../src/config.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { loadFormatPrompt } from '../../src/format/template.js';
-import { PromptCounter } from '../../src/format/tokens.js';
-import { resizeFor } from '../../src/format/resize.js';
+import { parseConfig, EXAMPLE_CONFIG } from '../../src/config/config.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { loadFormatPrompt } from '../../src/model/chat-template.js';
+import { PromptCounter } from '../../src/model/token-counts.js';
+import { resizeFor } from '../../src/images/resize.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-cli-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../../src/config.js';
+import { resolveConfig } from '../../src/config/config.js';
 import { validateFiles } from '../../src/validate/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { pngOf, writeCraftedParquet } from '../helpers/validate-parquet.js';

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256 } from '../../src/core/hash.js';
-import { openBuild, readBuildRows } from '../../src/export/recipe/build-rows.js';
+import { openBuild, readBuildRows } from '../../src/recipes/build-rows.js';
 import { filesBelow, readJsonl, tree } from '../helpers/files.js';
 import { cliArgv, runCli } from '../helpers/gad-cli.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';

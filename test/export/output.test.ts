@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sha256File } from '../../src/core/hash.js';
 import { isGadError } from '../../src/core/errors.js';
-import { openOutput } from '../../src/export/output.js';
+import { openOutput } from '../../src/output/out-dir.js';
 
 const compiled = import.meta.url.endsWith('.js');
 const childPath = fileURLToPath(new URL(`../helpers/export-child.${compiled ? 'js' : 'ts'}`, import.meta.url));

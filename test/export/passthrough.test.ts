@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ColumnType, PassthroughColumn } from '../../src/core/types.js';
-import { columnSpecs, planPassthrough } from '../../src/export/schema.js';
-import { coerceCell, passthroughFeature } from '../../src/export/arrow-types.js';
+import { columnSpecs, planPassthrough } from '../../src/output/parquet-schema.js';
+import { coerceCell, passthroughFeature } from '../../src/output/arrow-types.js';
 import { JsonTypeInference, getPath } from '../../src/ingest/columns.js';
 
 const leaf = (name: string, type: string): ColumnType => ({

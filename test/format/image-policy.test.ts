@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { type ImageOptions, type ImageOutcome, processImage } from '../../src/format/image.js';
-import { resizeBicubic } from '../../src/format/resample.js';
-import { type ImageGeometry, resizeFor } from '../../src/format/resize.js';
+import { type ImageOptions, type ImageOutcome, processImage } from '../../src/images/process-image.js';
+import { resizeBicubic } from '../../src/images/resample.js';
+import { type ImageGeometry, resizeFor } from '../../src/images/resize.js';
 import type { ResizePipeline } from '../../src/core/types.js';
 
 const QWEN25: ImageGeometry = { patchSize: 14, mergeSize: 2, factor: 28, minPixels: 3136, maxPixels: 12845056 };
@@ -167,10 +167,10 @@ test('auto: an EXIF-rotated image is converted at its own (upright) size, not re
 });
 
 test('rows that share an image decode it once (the cache of processed images), with the same result', async () => {
-  const { createImageCache, formatSample } = await import('../../src/format/sample.js');
-  const { loadModelProfile } = await import('../../src/format/profile.js');
-  const { loadFormatPrompt } = await import('../../src/format/template.js');
-  const { PromptCounter } = await import('../../src/format/tokens.js');
+  const { createImageCache, formatSample } = await import('../../src/model/format-sample.js');
+  const { loadModelProfile } = await import('../../src/model/model-profile.js');
+  const { loadFormatPrompt } = await import('../../src/model/chat-template.js');
+  const { PromptCounter } = await import('../../src/model/token-counts.js');
   const profile = await loadModelProfile('qwen3-vl');
   const counter = new PromptCounter(profile, await loadFormatPrompt('none'));
   const cache = createImageCache();

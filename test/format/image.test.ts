@@ -13,11 +13,11 @@ import {
   type ImageOutcome,
   processImage,
   processImages,
-} from '../../src/format/image.js';
-import { probeImage, readImageFile } from '../../src/format/image-input.js';
-import { outputFormatFor } from '../../src/format/image-encode.js';
-import { type ImageGeometry, resizeFor } from '../../src/format/resize.js';
-import { isFixedPoint, writeTarget } from '../../src/format/write-target.js';
+} from '../../src/images/process-image.js';
+import { probeImage, readImageFile } from '../../src/images/image-input.js';
+import { outputFormatFor } from '../../src/images/image-encode.js';
+import { type ImageGeometry, resizeFor } from '../../src/images/resize.js';
+import { isFixedPoint, writeTarget } from '../../src/images/write-target.js';
 
 const QWEN25: ImageGeometry = { patchSize: 14, mergeSize: 2, factor: 28, minPixels: 3136, maxPixels: 12845056 };
 const QWEN3: ImageGeometry = { patchSize: 16, mergeSize: 2, factor: 32, minPixels: 65536, maxPixels: 16777216 };

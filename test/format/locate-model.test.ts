@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { locateModel } from '../../src/format/model-locate.js';
-import { runTokensCommand } from '../../src/format/tokens-command.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { locateModel } from '../../src/model/model-locate.js';
+import { runTokensCommand } from '../../src/tokens/tokens-command.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-locate-model-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { locateModel } from '../../src/format/model-locate.js';
-import { describeEnvironment, renderEnvironment } from '../../src/format/environment.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { locateModel } from '../../src/model/model-locate.js';
+import { describeEnvironment, renderEnvironment } from '../../src/model/environment.js';
 import { runCli } from '../helpers/gad-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-modelscope-'));

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { processImage, type ImageOptions } from '../../src/format/image.js';
+import { processImage, type ImageOptions } from '../../src/images/process-image.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
 
 const python = await ensurePythonVenv(['Pillow']);

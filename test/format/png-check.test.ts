@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { checkPng } from '../../src/format/png-check.js';
+import { checkPng } from '../../src/images/png-check.js';
 
 async function drawing(w: number, h: number) {
   const raw = Buffer.alloc(w * h * 3);

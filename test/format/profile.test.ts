@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { GadError } from '../../src/core/errors.js';
 import { sha256 } from '../../src/core/hash.js';
 import { packagePath } from '../../src/core/paths.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { BUNDLED_MODELS } from '../../src/format/model-locate.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { BUNDLED_MODELS } from '../../src/model/model-locate.js';
 import { goldenMeta } from '../helpers/format-golden.js';
 
 const Q25 = packagePath('fixtures', 'models', 'qwen2.5-vl');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { packagePath } from '../../src/core/paths.js';
-import { resizeBicubic, resizeBicubicAsync } from '../../src/format/resample.js';
+import { resizeBicubic, resizeBicubicAsync } from '../../src/images/resample.js';
 
 const dir = packagePath('test', 'fixtures', 'pillow');
 

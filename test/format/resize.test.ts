@@ -11,8 +11,8 @@ import {
   resolveBounds,
   roundHalfEven,
   smartResize,
-} from '../../src/format/resize.js';
-import { isFixedPoint, isStrictFixedPoint, writeTarget } from '../../src/format/write-target.js';
+} from '../../src/images/resize.js';
+import { isFixedPoint, isStrictFixedPoint, writeTarget } from '../../src/images/write-target.js';
 
 interface GoldenLine {
   model: string;

@@ -8,15 +8,15 @@ import { Template } from '@huggingface/jinja';
 import { GadError } from '../../src/core/errors.js';
 import { sha256 } from '../../src/core/hash.js';
 import { packagePath } from '../../src/core/paths.js';
-import { loadModelProfile, type ModelProfile } from '../../src/format/profile.js';
-import { pyLstrip, pyRstrip, pyStrip } from '../../src/format/pyjinja.js';
+import { loadModelProfile, type ModelProfile } from '../../src/model/model-profile.js';
+import { pyLstrip, pyRstrip, pyStrip } from '../../src/model/pyjinja.js';
 import {
   BUNDLED_PROMPTS,
   buildMessages,
   formatPromptFromSource,
   loadFormatPrompt,
   renderChat,
-} from '../../src/format/template.js';
+} from '../../src/model/chat-template.js';
 import { goldenMeta } from '../helpers/format-golden.js';
 
 let dir: string;

@@ -2,9 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { GadError } from '../../src/core/errors.js';
-import { countOne, parseSize, runTokensCommand, type TokensLine } from '../../src/format/tokens-command.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { resizeFor } from '../../src/format/resize.js';
+import { countOne, parseSize, runTokensCommand, type TokensLine } from '../../src/tokens/tokens-command.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { resizeFor } from '../../src/images/resize.js';
 import { goldenPrompts } from '../helpers/format-golden.js';
 
 async function run(

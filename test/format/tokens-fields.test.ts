@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from '../../src/build.js';
+import { build } from '../../src/pipeline/build.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { readJsonl } from '../helpers/files.js';
 import { pngOf } from '../helpers/validate-parquet.js';

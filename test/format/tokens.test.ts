@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { loadModelProfile, type ModelProfile } from '../../src/format/profile.js';
-import { buildMessages, loadFormatPrompt, type FormatPrompt } from '../../src/format/template.js';
-import { PromptCounter, applyTeacherEnding, countResponse, endsWithImEnd } from '../../src/format/tokens.js';
-import { CachedEncoder, encoderFor } from '../../src/format/encoder.js';
-import { resizeFor } from '../../src/format/resize.js';
+import { loadModelProfile, type ModelProfile } from '../../src/model/model-profile.js';
+import { buildMessages, loadFormatPrompt, type FormatPrompt } from '../../src/model/chat-template.js';
+import { PromptCounter, applyTeacherEnding, countResponse, endsWithImEnd } from '../../src/model/token-counts.js';
+import { CachedEncoder, encoderFor } from '../../src/model/encoder.js';
+import { resizeFor } from '../../src/images/resize.js';
 import { goldenMeta, goldenPrompts, goldenResponses } from '../helpers/format-golden.js';
 
 const MODELS = ['qwen2.5-vl', 'qwen3-vl'] as const;

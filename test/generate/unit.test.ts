@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../../src/core/paths.js';
 import type { Manifest } from '../../src/core/types.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { countResponse } from '../../src/format/tokens.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { countResponse } from '../../src/model/token-counts.js';
 import { checkChoice } from '../../src/generate/check.js';
 import { rowMessages } from '../../src/generate/messages.js';
 import { GAD_ROLLOUT_TEMPERATURE, resolveSampling } from '../../src/generate/sampling.js';
@@ -116,7 +116,7 @@ test('the journal: a torn last line is cut off on reopening, whole lines kept; o
   const { mkdtempSync, appendFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { Journal } = await import('../../src/generate/journal.js');
+  const { Journal } = await import('../../src/generate/answer-journal.js');
   const dir = mkdtempSync(join(tmpdir(), 'gad-journal-'));
   try {
     const file = join(dir, 'j.jsonl');

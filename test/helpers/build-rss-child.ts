@@ -3,7 +3,7 @@
  * config in its own process and prints one JSON line: the build's splits and exit code, its wall time, and the
  * process's peak resident set size (`process.resourceUsage().maxRSS`, converted to MB).
  */
-import { build } from '../../src/build.js';
+import { build } from '../../src/pipeline/build.js';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
 const t0 = Date.now();

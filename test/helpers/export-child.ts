@@ -7,10 +7,10 @@
  * records, so the manifest comes out the same as an uninterrupted run.
  */
 import { join } from 'node:path';
-import { openOutput } from '../../src/export/output.js';
-import { rowBytes, rowFor } from '../../src/export/schema.js';
-import { ShardWriter } from '../../src/export/shards.js';
-import { writeManifest, renderDatasetCard } from '../../src/export/manifest.js';
+import { openOutput } from '../../src/output/out-dir.js';
+import { rowBytes, rowFor } from '../../src/output/parquet-schema.js';
+import { ShardWriter } from '../../src/output/shards.js';
+import { writeManifest, renderDatasetCard } from '../../src/output/manifest.js';
 import { writeFile } from 'node:fs/promises';
 import { makeManifest, makeSample, VERL_GAD } from './export-samples.js';
 

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import { createHash } from 'node:crypto';
 import type { Manifest, Sample, ShardInfo } from '../../src/core/types.js';
-import type { SchemaOptions } from '../../src/export/schema.js';
+import type { SchemaOptions } from '../../src/output/parquet-schema.js';
 
 function pixels(seed: number, width: number, height: number): Buffer {
   const buf = Buffer.alloc(width * height * 3);

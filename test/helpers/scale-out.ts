@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { packagePath } from '../../src/core/paths.js';
-import { partOfRow } from '../../src/partition/spec.js';
+import { partOfRow } from '../../src/partition/part-spec.js';
 
 /**
  * `dir/data/{train.jsonl,teacher.jsonl,images/}`: the first `base` rows of the bundled sample, then for each of

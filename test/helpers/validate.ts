@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DropReason } from '../../src/core/types.js';
-import { ReportBuilder } from '../../src/validate/report-builder.js';
-import { type Report } from '../../src/validate/report.js';
+import { ReportBuilder } from '../../src/report/report-builder.js';
+import { type Report } from '../../src/report/report.js';
 
 /** Seeded PRNG (mulberry32): reproducible synthetic data. */
 export function rng(seed: number): () => number {

@@ -13,9 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GadError } from '../../src/core/errors.js';
-import { DEFAULT_HUB_TIMEOUT, resolveHubOptions, type ResolvedHubOptions } from '../../src/ingest/hub/options.js';
+import { DEFAULT_HUB_TIMEOUT, resolveHubOptions, type ResolvedHubOptions } from '../../src/ingest/hub/hub-options.js';
 import { hubFetch, tokenAllowed } from '../../src/ingest/hub/fetch.js';
-import { HubLimitError, HubNetworkError } from '../../src/ingest/hub/errors.js';
+import { HubLimitError, HubNetworkError } from '../../src/ingest/hub/hub-errors.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gad-hub-opts-'));
 const closers: Array<() => void> = [];

@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { openIngest, type IngestOptions } from '../../src/ingest/ingest.js';
-import { parseSourceSpec } from '../../src/ingest/spec.js';
+import { parseSourceSpec } from '../../src/ingest/source-spec.js';
 import { readParquetSchema } from '../../src/ingest/parquet.js';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
 import type { Sample } from '../../src/core/types.js';
 import { writeRowsParquet } from '../helpers/ingest-parquet.js';
-import { firstDrop, rowRules, viewOfSample } from '../../src/validate/rules.js';
+import { firstDrop, rowRules, viewOfSample } from '../../src/rules/row-rules.js';
 
 /** Ingest drops unreadable rows only; the row rules (validate/rules.ts) the build runs next decide the rest. */
 const RULES = rowRules({

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { build, exportPrompts, exportSft } from '../../src/index.js';
 import { packagePath } from '../../src/core/paths.js';
-import { roundHalfEven } from '../../src/format/resize.js';
+import { roundHalfEven } from '../../src/images/resize.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
 import { readJsonl } from '../helpers/files.js';
 

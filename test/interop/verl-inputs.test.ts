@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../helpers/gad-cli.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
-import { loadFormatPrompt } from '../../src/format/template.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { PromptCounter } from '../../src/format/tokens.js';
+import { loadFormatPrompt } from '../../src/model/chat-template.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { PromptCounter } from '../../src/model/token-counts.js';
 import type { PromptMessage } from '../../src/core/types.js';
 
 const python = await ensurePythonVenv(['pyarrow', 'datasets', 'Pillow']);

@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig, ignoredDataKeys, parseConfig } from '../../src/config.js';
-import { EASYR1_DATA_CONFIG_FIELDS } from '../../src/easyr1-data-keys.js';
+import { resolveConfig, ignoredDataKeys, parseConfig } from '../../src/config/config.js';
+import { EASYR1_DATA_CONFIG_FIELDS } from '../../src/core/easyr1-data-keys.js';
 import { runCli } from '../helpers/gad-cli.js';
 
 let tmp: string;

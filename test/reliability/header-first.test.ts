@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { build } from '../../src/index.js';
-import { loadModelProfile } from '../../src/format/profile.js';
-import { loadFormatPrompt } from '../../src/format/template.js';
-import { PromptCounter } from '../../src/format/tokens.js';
+import { loadModelProfile } from '../../src/model/model-profile.js';
+import { loadFormatPrompt } from '../../src/model/chat-template.js';
+import { PromptCounter } from '../../src/model/token-counts.js';
 import { readJsonl } from '../helpers/files.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-header-first-'));

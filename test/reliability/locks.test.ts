@@ -17,9 +17,9 @@ import { existsSync, readFileSync, utimesSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from '../../src/build.js';
+import { build } from '../../src/pipeline/build.js';
 import { isGadError } from '../../src/core/errors.js';
-import { openOutput } from '../../src/export/output.js';
+import { openOutput } from '../../src/output/out-dir.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { cliArgv, runCli } from '../helpers/gad-cli.js';
 

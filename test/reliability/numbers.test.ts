@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { build } from '../../src/index.js';
 import { readJsonlRows } from '../../src/ingest/jsonl.js';
 import { pyFloatRepr } from '../../src/core/py-float.js';
-import { runTokensCommand } from '../../src/format/tokens-command.js';
+import { runTokensCommand } from '../../src/tokens/tokens-command.js';
 import { PassThrough, Readable } from 'node:stream';
 import { flat } from '../helpers/bad-corpus.js';
 import { duckRows, readJsonl } from '../helpers/files.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, exportRm } from '../../src/index.js';
 import { packagePath } from '../../src/core/paths.js';
-import { CachedEncoder } from '../../src/format/encoder.js';
+import { CachedEncoder } from '../../src/model/encoder.js';
 import { readJsonl } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 

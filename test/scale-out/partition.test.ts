@@ -111,7 +111,7 @@ test(
 );
 
 test('--partition: bad values and the scheduler environment', async () => {
-  const { parsePartition } = await import('../../src/partition/spec.js');
+  const { parsePartition } = await import('../../src/partition/part-spec.js');
   assert.deepEqual(parsePartition('3/4'), { index: 3, count: 4 });
   assert.deepEqual(
     parsePartition('slurm', { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '8', SLURM_ARRAY_TASK_MIN: '0' }),

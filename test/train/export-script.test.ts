@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { planTraining } from '../../src/train/plan.js';
-import { runTraining } from '../../src/train/run.js';
+import { runTraining } from '../../src/train/run-training.js';
 import { type TrainOptions } from '../../src/train/launch-plan.js';
 import { Capture, fakeVerlEnv, makeFakeBuild } from '../helpers/train.js';
 

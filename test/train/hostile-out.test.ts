@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatLaunchScript } from '../../src/train/export-script.js';
 import { planTraining } from '../../src/train/plan.js';
-import { runTraining } from '../../src/train/run.js';
+import { runTraining } from '../../src/train/run-training.js';
 import { omegaconfPython } from '../helpers/omegaconf.js';
 import { Capture, makeFakeBuild } from '../helpers/train.js';
 

@@ -9,7 +9,7 @@ import type { ShardInfo } from '../../src/core/types.js';
 import { packagePath, packageRoot } from '../../src/core/paths.js';
 import { planTraining } from '../../src/train/plan.js';
 import { preflight } from '../../src/train/preflight.js';
-import { runTraining } from '../../src/train/run.js';
+import { runTraining } from '../../src/train/run-training.js';
 import { type TrainOptions } from '../../src/train/launch-plan.js';
 import { Capture, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
 

@@ -7,7 +7,7 @@ import { GadError } from '../../src/core/errors.js';
 import { easyr1DataPath } from '../../src/train/plan-easyr1.js';
 import { formatDryRun, planTraining } from '../../src/train/plan.js';
 import { hydraValue, mergeOverrides, parseOverride, shellQuote } from '../../src/train/hydra.js';
-import { runTraining } from '../../src/train/run.js';
+import { runTraining } from '../../src/train/run-training.js';
 import { Capture, makeFakeBuild } from '../helpers/train.js';
 
 const noEnv = { PATH: process.env.PATH } as NodeJS.ProcessEnv;

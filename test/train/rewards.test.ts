@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { build } from '../../src/build.js';
-import { resolveConfig } from '../../src/config.js';
+import { build } from '../../src/pipeline/build.js';
+import { resolveConfig } from '../../src/config/config.js';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
 import type { Manifest } from '../../src/core/types.js';
 import { planTraining } from '../../src/train/plan.js';
 import { preflight } from '../../src/train/preflight.js';
-import { runTraining } from '../../src/train/run.js';
+import { runTraining } from '../../src/train/run-training.js';
 import { type TrainOptions } from '../../src/train/launch-plan.js';
 import { Capture, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Drop, DropReason, Formatted, ProcessedImage, Sample } from '../../src/core/types.js';
-import { assignSplit, splitUnit } from '../../src/validate/split.js';
+import { assignSplit, splitUnit } from '../../src/rules/test-split.js';
 import {
   dedupeKey,
   dropRecord,
@@ -9,7 +9,7 @@ import {
   lengthRecord,
   normalizePrompt,
   type FilterOptions,
-} from '../../src/validate/filters.js';
+} from '../../src/rules/filter-chain.js';
 
 const OPTS: FilterOptions = {
   maxPromptLength: 1000,

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { GadError } from '../../src/core/errors.js';
 import { Tally } from '../../src/core/tally.js';
-import { ReportBuilder } from '../../src/validate/report-builder.js';
-import { reportFromOutDir } from '../../src/validate/report-from-out-dir.js';
-import { renderReportHtml } from '../../src/report/html.js';
+import { ReportBuilder } from '../../src/report/report-builder.js';
+import { reportFromOutDir } from '../../src/report/report-from-out-dir.js';
+import { renderReportHtml } from '../../src/report/report-html.js';
 import { renderReportTerminal } from '../../src/report/terminal.js';
 import { findChromium, screenshotHtml, syntheticReport } from '../helpers/validate.js';
 

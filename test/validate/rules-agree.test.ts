@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from '../../src/build.js';
+import { build } from '../../src/pipeline/build.js';
 import { validateFiles } from '../../src/validate/files.js';
 import { readJsonl } from '../helpers/files.js';
 import { pngOf, writeCraftedParquet, type CraftRow } from '../helpers/validate-parquet.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countAtMost, percentile, recommendLimit, summarize } from '../../src/validate/stats.js';
+import { countAtMost, percentile, recommendLimit, summarize } from '../../src/report/stats.js';
 
 test('percentile is numpy linear interpolation (hand-computed)', () => {
   // numpy.percentile([1,2,3,4], 50) = 2.5; h = 3·0.5 = 1.5 → 2 + 0.5·(3−2).

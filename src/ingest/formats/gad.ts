@@ -1,6 +1,6 @@
 /** gad-data's own columns (verl / EasyR1 parquet and jsonl): the prompt cell as is, the teacher column when set. */
 import { asText } from '../prompt.js';
-import type { InputFormat } from './types.js';
+import type { InputFormat } from './input-format.js';
 
 export const gadFormat: InputFormat = {
   name: 'gad',

@@ -4,7 +4,7 @@
  * Earlier assistant turns stay in the prompt as context. Each case is counted for the summary (docs/sources.md).
  */
 import { asText } from '../prompt.js';
-import type { FormatRow } from './types.js';
+import type { FormatRow } from './input-format.js';
 
 export type Turn = { role?: unknown; content?: unknown } & Record<string, unknown>;
 

@@ -10,7 +10,7 @@
  * left out of the prompt (last-turn.ts).
  */
 import { splitLastTurn, type Turn } from './last-turn.js';
-import type { InputFormat } from './types.js';
+import type { InputFormat } from './input-format.js';
 
 /** sharegpt's default tags (dataset_info.json `tags`) → the roles of a chat template. */
 const ROLE_OF_TAG: Record<string, string> = {

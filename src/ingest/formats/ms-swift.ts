@@ -5,7 +5,7 @@
  * (`--teacher-column messages`, or `response` for the query form) or left out of the prompt (last-turn.ts).
  */
 import { splitLastTurn, type Turn } from './last-turn.js';
-import type { InputFormat } from './types.js';
+import type { InputFormat } from './input-format.js';
 
 /** The turns of a `query` / `response` row: history pairs, the query, and the response as the last turn. */
 function queryTurns(row: Record<string, unknown>, prompt: string): Turn[] {

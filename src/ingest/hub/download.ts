@@ -16,11 +16,11 @@ import { GadError } from '../../core/errors.js';
 import { hfDownloadHint } from '../../core/hf-hints.js';
 import { exists } from '../../core/fs.js';
 import { linkSnapshot, repoStorage } from './cache.js';
-import { HubLimitError, HubNetworkError, cacheDiskError, hubError, mirrorError, shownEndpoint } from './errors.js';
+import { HubLimitError, HubNetworkError, cacheDiskError, hubError, mirrorError, shownEndpoint } from './hub-errors.js';
 import { hubFetch, shownBytes } from './fetch.js';
 import type { RemoteFile } from './listing.js';
 import { COMMIT, OID, inside, repoPathProblem } from './names.js';
-import type { ResolvedHubOptions } from './options.js';
+import type { ResolvedHubOptions } from './hub-options.js';
 
 export type DownloadProgress = (e: { stage: 'download'; file: string; bytes: number; total: number | null }) => void;
 

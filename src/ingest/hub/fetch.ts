@@ -10,8 +10,8 @@
  *   page, xet's `xet-auth` URL) may name any host, and `@huggingface/hub` sends the token to it. Redirects are
  *   already safe (fetch drops `Authorization` on a cross-origin redirect).
  */
-import type { ResolvedHubOptions } from './options.js';
-import { HubLimitError, HubNetworkError, networkHint } from './errors.js';
+import type { ResolvedHubOptions } from './hub-options.js';
+import { HubLimitError, HubNetworkError, networkHint } from './hub-errors.js';
 
 export interface HubFetchParams {
   o: ResolvedHubOptions;

@@ -1,10 +1,10 @@
 /** What a Hub dataset holds: a revision resolved to its commit, and the files at that commit (network). */
 import { datasetInfo, listFiles } from '@huggingface/hub';
 import { GadError } from '../../core/errors.js';
-import { hubError, mirrorError } from './errors.js';
+import { hubError, mirrorError } from './hub-errors.js';
 import { hubFetch, shownBytes } from './fetch.js';
 import { COMMIT } from './names.js';
-import type { ResolvedHubOptions } from './options.js';
+import type { ResolvedHubOptions } from './hub-options.js';
 
 export interface RemoteFile {
   path: string;

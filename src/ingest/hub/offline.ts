@@ -7,9 +7,9 @@ import { cardConfigs, defaultConfigName } from '../dataset-card.js';
 import { pickLayoutSplit, resolveLayout } from '../data-files.js';
 import { cachedCommit, localFiles, repoStorage, walkFiles } from './cache.js';
 import { CONVERTED_PARQUET_REVISION, pathIsParquet, pickConverted } from './converted.js';
-import { HubRepoUnreachable } from './errors.js';
+import { HubRepoUnreachable } from './hub-errors.js';
 import { COMMIT } from './names.js';
-import type { ResolvedHubOptions } from './options.js';
+import type { ResolvedHubOptions } from './hub-options.js';
 import { convertedSplitFiles, ownFilesUsable, ownSplitFiles, type HubSplitFiles } from './split-files.js';
 
 /** Offline: resolve the split from the cached snapshot (its README.md and the files cached), no network. */

@@ -5,10 +5,10 @@ import { pickLayoutSplit, resolveLayout } from '../data-files.js';
 import { repoStorage, writeRef } from './cache.js';
 import { CONVERTED_PARQUET_REVISION, pathIsParquet, pickConverted } from './converted.js';
 import { downloadToCache, fetchToCache, type DownloadProgress } from './download.js';
-import { HubLimitError, HubNetworkError, HubRepoUnreachable } from './errors.js';
+import { HubLimitError, HubNetworkError, HubRepoUnreachable } from './hub-errors.js';
 import { listRemoteFiles, resolveCommit } from './listing.js';
 import { COMMIT, repoPathProblem } from './names.js';
-import type { ResolvedHubOptions } from './options.js';
+import type { ResolvedHubOptions } from './hub-options.js';
 import { resolveOffline } from './offline.js';
 import { convertedSplitFiles, ownFilesUsable, ownSplitFiles, type HubSplitFiles } from './split-files.js';
 

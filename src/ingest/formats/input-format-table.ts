@@ -1,0 +1,45 @@
+/**
+ * The input-format table: each format a reader of one file (formats/*.ts) that turns a row into the prompt cell
+ * and teacher response of the `Sample` the build uses. `input_format: auto` takes the first entry whose `detect`
+ * matches the first input file's columns (`gad` matches everything, so it is last).
+ */
+import { GadError } from '../../core/errors.js';
+import { INPUT_FORMAT_NAMES, type InputFormatName } from '../../core/input-formats.js';
+import { gadFormat } from './gad.js';
+import { llamaFactoryFormat } from './llamafactory.js';
+import { msSwiftFormat } from './ms-swift.js';
+import type { InputFormat } from './input-format.js';
+
+export type { FormatRow, InputFormat } from './input-format.js';
+
+/** One entry per name of INPUT_FORMAT_NAMES (core/input-formats.ts, which the config key lists). */
+export const INPUT_FORMATS: Record<InputFormatName, InputFormat> = {
+  'ms-swift': msSwiftFormat,
+  llamafactory: llamaFactoryFormat,
+  gad: gadFormat,
+};
+export { INPUT_FORMAT_NAMES };
+
+/** The chosen format and how: named by the config, or detected from the columns. */
+export interface ChosenFormat {
+  format: InputFormat;
+  /** The line printed first: `input format: NAME (why)`. */
+  line: string;
+}
+
+export function chooseInputFormat(p: { requested: string; have: readonly string[]; where: string }): ChosenFormat {
+  if (p.requested !== 'auto') {
+    const format = (INPUT_FORMATS as Partial<Record<string, InputFormat>>)[p.requested];
+    if (!format)
+      throw new GadError(`unknown input format '${p.requested}'`, {
+        hint: `use auto or one of: ${INPUT_FORMAT_NAMES.join(', ')}`,
+        exitCode: 2,
+      });
+    return { format, line: `input format: ${format.name} (--input-format)` };
+  }
+  const format = INPUT_FORMAT_NAMES.map((n) => INPUT_FORMATS[n]).find((f) => f.detect(p.have))!;
+  return {
+    format,
+    line: `input format: ${format.name} (detected from the columns of ${p.where}: ${p.have.join(', ')}; --input-format to choose)`,
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * `gad-data export rm`: the discriminator-warmup pairs — teacher answer preferred over the student's — from
+ * a GAD build and a file of sampled student answers joined by row id.
+ *
+ * - ms-swift (docs/source_en/Customization/Custom-dataset.md, "RLHF: DPO/ORPO/CPO/SimPO/RM"):
+ *   `{"messages": [user, {"role": "assistant", "content": teacher}], "rejected_response": student, "images": [path]}`
+ *   (`rejected_images` defaults to `images`).
+ * - LLaMA-Factory (data/README.md, "Preference Dataset", sharegpt): `{"conversations": [{"from": "human", ...}],
+ *   "chosen": {"from": "gpt", "value": teacher}, "rejected": {"from": "gpt", "value": student}, "images": [path]}`
+ *   with `ranking: true` in dataset_info.json.
+ *
+ * Both sides get the same ending (a trailing `<|im_end|>` removed; the template closes both turns the same
+ * way). Pairs are dropped with a reason when the student answer is missing or empty, equals the teacher's,
+ * or either side's whole conversation is longer than --max-length.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { GadError } from '../core/errors.js';
+import { displayPath } from '../core/paths.js';
+import { bundledStudentFile, readBuildRows } from './build-rows.js';
+import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
+import { countRowImages } from './row-images.js';
+import { type RecipeTrainer, stripImEnd } from './lengths.js';
+import { RecipeRows, inExportFolder, recipeMaxLength } from './recipe-rows.js';
+import { chatTurns, checkFormat } from './sft.js';
+
+export interface RmOptions extends RecipeOptions {
+  format: RecipeTrainer;
+  /** Student answers (jsonl: `id` + `response`, or `swift infer`'s result file); default: the bundled sample's for the bundled build. */
+  student?: string;
+  maxLength?: number;
+}
+
+/** The answer in one line of a student file: `response` (swift infer, gad-data), `student_response`, or the last assistant message. */
+function answerOf(o: Record<string, unknown>): unknown {
+  if (o.response !== undefined) return o.response;
+  if (o.student_response !== undefined) return o.student_response;
+  const msgs = o.messages;
+  if (Array.isArray(msgs)) {
+    const last = msgs[msgs.length - 1] as { role?: unknown; content?: unknown } | undefined;
+    if (last?.role === 'assistant') return last.content;
+  }
+  return undefined;
+}
+
+/** Read the student file: id → answer. Bad lines and duplicate ids are errors naming the line. */
+export async function readStudentFile(file: string): Promise<Map<string, string>> {
+  if (!existsSync(file))
+    throw new GadError(`student file not found: ${file}`, {
+      hint: 'pass --student FILE (jsonl with id and response, e.g. the result file of swift infer)',
+    });
+  const out = new Map<string, string>();
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let n = 0;
+  for await (const raw of rl) {
+    n++;
+    // A byte-order mark at the start of the file is dropped, as for the build's jsonl inputs (ingest/jsonl.ts).
+    const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (!line.trim()) continue;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new GadError(`${file} line ${n} is not valid JSON`, {
+        hint: 'the student file is jsonl: one {"id": ..., "response": ...} object per line',
+      });
+    }
+    if (!o || typeof o !== 'object' || o.id === undefined || o.id === null) {
+      throw new GadError(`${file} line ${n} has no "id"`, {
+        hint: 'sample from `gad-data export prompts` output (each line has the row id); with swift infer, pass --remove_unused_columns false so the result keeps the id column',
+      });
+    }
+    if (typeof o.id === 'object')
+      throw new GadError(
+        `${file} line ${n}: its "id" is ${Array.isArray(o.id) ? 'a list' : 'a JSON object'}, not a row id`,
+        {
+          hint: 'each line needs the row id of `gad-data export prompts` (a string or number) under "id"',
+        },
+      );
+    const id = String(o.id);
+    const a = answerOf(o);
+    if (typeof a !== 'string')
+      throw new GadError(`${file} line ${n} (id ${id}) has no "response" string`, {
+        hint: 'each line needs the sampled answer under "response"',
+      });
+    if (out.has(id))
+      throw new GadError(`${file} line ${n}: id ${id} appears twice`, { hint: 'keep one student answer per row id' });
+    out.set(id, a);
+  }
+  return out;
+}
+
+/** One pair line in the trainer's format. */
+export function rmLine(
+  format: RecipeTrainer,
+  prompt: string,
+  chosen: string,
+  rejected: string,
+  images: string[],
+): Record<string, unknown> {
+  const [user, preferred] = chatTurns(format, prompt, chosen);
+  if (format === 'ms-swift') return { messages: [user, preferred], rejected_response: rejected, images };
+  return { conversations: [user], chosen: preferred, rejected: chatTurns(format, prompt, rejected)[1], images };
+}
+
+export async function exportRm(o: RmOptions): Promise<ExportResult> {
+  checkFormat(o.format);
+  const s = await openRecipe(o, o.format, `rm-${o.format}`);
+  let studentFile = o.student ? resolve(o.student) : null;
+  if (!studentFile) {
+    if (!s.build.embedded)
+      throw new GadError('no --student file given', {
+        hint: 'pass --student FILE: the student answers sampled for `gad-data export prompts` (jsonl with id and response)',
+      });
+    studentFile = bundledStudentFile();
+  }
+  const students = await readStudentFile(studentFile);
+  const maxLength = recipeMaxLength(s, o.maxLength);
+  return inExportFolder(s, async (folder) => {
+    const rows = new RecipeRows(s, folder, ['chosen', 'rejected', 'chosen_response', 'rejected_response'], 'longer');
+    let teacherStripped = 0;
+    let studentStripped = 0;
+    const used = new Set<string>();
+    for await (const row of readBuildRows(s.build)) {
+      const drop = (reason: string, detail: string) => rows.drop(row, { reason, detail });
+      const raw = students.get(row.id);
+      if (raw === undefined) {
+        drop('no_student_response', `no line with id ${row.id} in the student file`);
+        continue;
+      }
+      used.add(row.id);
+      const t = stripImEnd(row.teacher);
+      const st = stripImEnd(raw);
+      if (!st.text.trim()) {
+        drop('empty_response', 'the student response is empty');
+        continue;
+      }
+      if (!t.text.trim()) {
+        drop('empty_response', 'the teacher response is empty');
+        continue;
+      }
+      if (st.text === t.text) {
+        drop('student_equals_teacher', 'the student answer equals the teacher answer (no preference to learn)');
+        continue;
+      }
+      const counted = await countRowImages(s, row);
+      const tokens = counted.map((c) => c.tokens);
+      // A side surely over --max-length (a 50 MB answer) is not tokenized whole: its count is a lower bound.
+      const chosen = s.counter.conversation(row.prompt, tokens, t.text, maxLength);
+      const rejected = s.counter.conversation(row.prompt, tokens, st.text, maxLength);
+      const longer = Math.max(chosen.total, rejected.total);
+      if (longer > maxLength) {
+        const side =
+          chosen.total > maxLength && rejected.total > maxLength
+            ? 'both sides'
+            : chosen.total > maxLength
+              ? 'the chosen (teacher) side'
+              : 'the rejected (student) side';
+        rows.drop(row, {
+          reason: 'too_long',
+          detail: `${side} over --max-length ${maxLength}: chosen ${chosen.atLeast ? 'at least ' : ''}${chosen.total}, rejected ${rejected.atLeast ? 'at least ' : ''}${rejected.total} tokens`,
+          value: longer,
+          limit: maxLength,
+          basis: longer,
+        });
+        continue;
+      }
+      if (t.stripped) teacherStripped++;
+      if (st.stripped) studentStripped++;
+      await rows.write(row, counted, {
+        line: (paths) => rmLine(o.format, row.prompt, t.text, st.text, paths),
+        lengthFields: {
+          chosen_tokens: chosen.total,
+          rejected_tokens: rejected.total,
+          chosen_response_tokens: chosen.response,
+          rejected_response_tokens: rejected.response,
+          prompt_tokens: chosen.prompt,
+        },
+        lengths: {
+          chosen: chosen.total,
+          rejected: rejected.total,
+          chosen_response: chosen.response,
+          rejected_response: rejected.response,
+          longer,
+        },
+      });
+    }
+    const notes: string[] = [`student answers from ${displayPath(studentFile)}`];
+    notes.push(
+      `ending: a trailing <|im_end|> removed on both sides (teacher ${teacherStripped}, student ${studentStripped} of the written pairs); the chat template closes both answers with the same tokens`,
+    );
+    const unknown = [...students.keys()].filter((id) => !used.has(id)).length;
+    if (unknown) notes.push(`${unknown} student line(s) have ids not among the build's rows: ignored`);
+    return await rows.finish({
+      kind: 'rm',
+      trainer: o.format,
+      maxLength,
+      ending: { policy: 'strip-im-end', teacherStripped, studentStripped },
+      notes,
+    });
+  });
+}

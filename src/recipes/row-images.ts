@@ -1,0 +1,67 @@
+/**
+ * A row's images in a recipe export: counted as the warmup trainer will see them, and written into the export — as
+ * the build's stored bytes, or at the GAD stage's size where the trainer would otherwise see another grid.
+ */
+import { GadError, describeError } from '../core/errors.js';
+import type { BuildRow } from './build-rows.js';
+import type { RecipeSession } from './common.js';
+import { imageAtSize } from './gad-size.js';
+import type { ExportFolder } from './export-folder.js';
+
+export interface CountedImage {
+  format: string;
+  tokens: number;
+  resized: boolean;
+  /** [w, h] the trainer's processor gets (its grid × patch): the GAD stage's size for every image. */
+  processed: [number, number];
+  /** The image as written into the export when it is not the build's stored bytes (at the GAD stage's size). */
+  bytes?: Uint8Array;
+  /** [w, h] the warmup trainer's processor would have seen on the stored image, when it differs from the GAD stage's. */
+  otherGrid?: [number, number];
+}
+
+/**
+ * Count a row's images as the trainer will see them (nothing written yet). An image the trainer would see at another
+ * grid than the GAD stage (the build's recorded processor size) is given at that size instead (gad-size.ts).
+ */
+export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<CountedImage[]> {
+  const out: CountedImage[] = [];
+  for (let k = 0; k < row.images.length; k++) {
+    try {
+      const c = await s.counter.image(row.images[k]!.bytes);
+      const gad = row.gadSizes?.[k];
+      if (gad && (c.processed[0] !== gad[0] || c.processed[1] !== gad[1])) {
+        const bytes = await imageAtSize(row.images[k]!.bytes, gad);
+        const at = await s.counter.image(bytes);
+        if (at.processed[0] !== gad[0] || at.processed[1] !== gad[1] || at.resizedByTrainer)
+          throw new Error(
+            `written at ${gad[0]}x${gad[1]}, ${s.counter.trainer} would still see it at ${at.processed[0]}x${at.processed[1]}`,
+          );
+        out.push({
+          format: 'png',
+          tokens: at.tokens,
+          resized: false,
+          processed: at.processed,
+          bytes,
+          otherGrid: c.processed,
+        });
+        continue;
+      }
+      out.push({ format: c.format, tokens: c.tokens, resized: c.resizedByTrainer, processed: c.processed });
+    } catch (e) {
+      throw new GadError(
+        `row ${row.id} (${row.split}): image ${k} stored in the build cannot be read: ${describeError(e)}`,
+        { hint: 'rebuild the data' },
+      );
+    }
+  }
+  return out;
+}
+
+/** Write a row's images into the export, bytes unchanged; returns their relative paths. */
+export async function writeRowImages(folder: ExportFolder, row: BuildRow, counted: CountedImage[]): Promise<string[]> {
+  const paths: string[] = [];
+  for (let k = 0; k < row.images.length; k++)
+    paths.push(await folder.image(row.split, row.id, k, counted[k]!.format, counted[k]!.bytes ?? row.images[k]!.bytes));
+  return paths;
+}

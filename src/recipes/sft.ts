@@ -1,0 +1,115 @@
+/**
+ * `gad-data export sft`: the generator-warmup set (SFT of the student on the teacher's answers) from a
+ * GAD build, in ms-swift's standard format or LLaMA-Factory's sharegpt format.
+ *
+ * - ms-swift (docs/source_en/Customization/Custom-dataset.md, "Supervised Fine-tuning" and "Multimodal"):
+ *   `{"messages": [{"role": "user", "content": "<image>..."}, {"role": "assistant", "content": ...}], "images": [path]}`;
+ *   relative image paths resolve against ROOT_IMAGE_DIR (else the working directory).
+ * - LLaMA-Factory (data/README.md, "Multimodal Image Dataset"): `{"conversations": [{"from": "human", "value":
+ *   "<image>..."}, {"from": "gpt", "value": ...}], "images": [path]}` plus a `dataset_info.json` entry
+ *   (`formatting: sharegpt`, `columns: {messages: conversations, images: images}`); relative image paths
+ *   resolve against `media_dir`, which defaults to `dataset_dir` (this folder).
+ */
+import { GadError } from '../core/errors.js';
+import { readBuildRows } from './build-rows.js';
+import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
+import { countRowImages } from './row-images.js';
+import { type RecipeTrainer, RECIPE_TRAINERS, stripImEnd } from './lengths.js';
+import { RecipeRows, inExportFolder, recipeMaxLength } from './recipe-rows.js';
+
+export { type ExportResult, datasetInfo } from './common.js';
+
+export interface SftOptions extends RecipeOptions {
+  format: RecipeTrainer;
+  /** Rows whose whole conversation is longer are dropped (`too_long`); default the build's max prompt + max response length. */
+  maxLength?: number;
+}
+
+export function checkFormat(format: string): asserts format is RecipeTrainer {
+  if (!(RECIPE_TRAINERS as readonly string[]).includes(format)) {
+    throw new GadError(`unknown export format "${format}"`, { hint: `use --format ${RECIPE_TRAINERS.join(' | ')}` });
+  }
+}
+
+/** The user turn and the answer turn in the trainer's format (ms-swift messages, LLaMA-Factory sharegpt). */
+export function chatTurns(format: RecipeTrainer, prompt: string, answer: string): Array<Record<string, string>> {
+  return format === 'ms-swift'
+    ? [
+        { role: 'user', content: prompt },
+        { role: 'assistant', content: answer },
+      ]
+    : [
+        { from: 'human', value: prompt },
+        { from: 'gpt', value: answer },
+      ];
+}
+
+/** One SFT line in the trainer's format. */
+export function sftLine(
+  format: RecipeTrainer,
+  prompt: string,
+  answer: string,
+  images: string[],
+): Record<string, unknown> {
+  const turns = chatTurns(format, prompt, answer);
+  return format === 'ms-swift' ? { messages: turns, images } : { conversations: turns, images };
+}
+
+export async function exportSft(o: SftOptions): Promise<ExportResult> {
+  checkFormat(o.format);
+  const s = await openRecipe(o, o.format, `sft-${o.format}`);
+  const maxLength = recipeMaxLength(s, o.maxLength);
+  return inExportFolder(s, async (folder) => {
+    const rows = new RecipeRows(s, folder, ['total', 'prompt', 'response'], 'total');
+    let stripped = 0;
+    for await (const row of readBuildRows(s.build)) {
+      const t = stripImEnd(row.teacher);
+      if (!t.text.trim()) {
+        rows.drop(row, {
+          reason: 'empty_response',
+          detail: 'the teacher response is empty (after removing a trailing <|im_end|>)',
+        });
+        continue;
+      }
+      const counted = await countRowImages(s, row);
+      const len = s.counter.conversation(
+        row.prompt,
+        counted.map((c) => c.tokens),
+        t.text,
+      );
+      if (len.total > maxLength) {
+        rows.drop(row, {
+          reason: 'too_long',
+          detail: `prompt + response + closing tokens = ${len.total} tokens > --max-length ${maxLength}`,
+          value: len.total,
+          limit: maxLength,
+          basis: len.total,
+        });
+        continue;
+      }
+      if (t.stripped) stripped++;
+      await rows.write(row, counted, {
+        line: (paths) => sftLine(o.format, row.prompt, t.text, paths),
+        lengthFields: {
+          total_tokens: len.total,
+          prompt_tokens: len.prompt,
+          response_tokens: len.response,
+          image_tokens: counted.reduce((a, c) => a + c.tokens, 0),
+        },
+        lengths: { total: len.total, prompt: len.prompt, response: len.response },
+      });
+    }
+    const notes: string[] = [];
+    if (stripped)
+      notes.push(
+        `${stripped} teacher response(s) ended with <|im_end|>: removed, since the chat template closes the answer with its own (the model would otherwise learn to emit it twice)`,
+      );
+    return await rows.finish({
+      kind: 'sft',
+      trainer: o.format,
+      maxLength,
+      ending: { policy: 'strip-im-end', teacherStripped: stripped },
+      notes,
+    });
+  });
+}
