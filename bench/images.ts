@@ -7,7 +7,8 @@
  * re-encode), and the peak RSS seen while running.
  */
 import sharp from 'sharp';
-import { processImages, type ImageOptions } from '../src/images/process-image.js';
+import { processImages } from '../src/images/process-image.js';
+import { type ImageOptions } from '../src/images/image-options.js';
 import type { ImageGeometry } from '../src/images/resize.js';
 
 const QWEN25: ImageGeometry = { patchSize: 14, mergeSize: 2, factor: 28, minPixels: 3136, maxPixels: 12845056 };

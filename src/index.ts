@@ -51,7 +51,8 @@ export { importBatchResults, type ImportOptions, type ImportResult } from './gen
 export { planTraining, formatDryRun } from './train/plan.js';
 export { preflight } from './train/preflight.js';
 export { runTraining } from './train/run-training.js';
-export { planSwift, runSwiftTraining, type SwiftOptions, type SwiftPlan } from './train/swift.js';
+export { planSwift, runSwiftTraining } from './train/swift.js';
+export { type SwiftOptions, type SwiftPlan } from './train/swift-options.js';
 export { type TrainOptions, type TrainProfile, type LaunchPlan } from './train/launch-plan.js';
 
 // config: gad-data.yaml / EasyR1 configs, and the key table the flags and docs come from

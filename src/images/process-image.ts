@@ -42,23 +42,7 @@ import {
 import { type SizeChoice, chooseSize, processedSizeDrop, refusedSizeDrop } from './image-size.js';
 import { needsConversion, outputFormatFor, writeImageBytes } from './image-encode.js';
 import { pillowOpenDrop } from './pillow-open.js';
-import {
-  DEFAULT_IMAGE_TIMEOUT_MS,
-  type ImageFormatPolicy,
-  type ImageOptions,
-  type ImageOutcome,
-  type ImageResult,
-  type ResizePolicy,
-} from './image-options.js';
-
-export {
-  DEFAULT_IMAGE_TIMEOUT_MS,
-  type ImageFormatPolicy,
-  type ImageOptions,
-  type ImageOutcome,
-  type ImageResult,
-  type ResizePolicy,
-};
+import { DEFAULT_IMAGE_TIMEOUT_MS, type ImageOptions, type ImageOutcome, type ImageResult } from './image-options.js';
 
 /** Images processed at once: the cores, capped by the libuv pool sharp runs on (UV_THREADPOOL_SIZE, default 4). */
 export function defaultImageConcurrency(): number {

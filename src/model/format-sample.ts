@@ -8,14 +8,8 @@ import { LRUCache } from 'lru-cache';
 import { sha256 } from '../core/hash.js';
 import type { Drop, ProcessedImage, Sample } from '../core/types.js';
 import { rowImageTags } from '../core/image-tag.js';
-import {
-  type ImageOptions,
-  type ImagePlan,
-  type ImageResult,
-  createImageLimiter,
-  planImage,
-  renderImage,
-} from '../images/process-image.js';
+import { type ImageOptions, type ImageResult } from '../images/image-options.js';
+import { type ImagePlan, createImageLimiter, planImage, renderImage } from '../images/process-image.js';
 import { readImageFile } from '../images/image-input.js';
 import type { PromptCount, PromptCounter, TeacherEnding } from './token-counts.js';
 import type { FormatPrompt } from './chat-template.js';

@@ -10,7 +10,7 @@ import { displayPath } from '../core/paths.js';
 import type { ProgressSink } from '../core/progress.js';
 import { PIPELINES } from '../core/defaults.js';
 import type { ResolvedConfig } from '../config/config.js';
-import type { ImageOptions } from '../images/process-image.js';
+import type { ImageOptions } from '../images/image-options.js';
 import { loadModelProfile, type ModelProfile } from '../model/model-profile.js';
 import { locateModel } from '../model/model-locate.js';
 import { resolveBounds, type PipelineBounds } from '../images/resize.js';

@@ -16,8 +16,6 @@ import { assertPreflight, formatPreflight, launch } from './run-training.js';
 import { swiftPreflight } from './swift-preflight.js';
 import { SWIFT_PROFILES, type SwiftOptions, type SwiftPlan, type SwiftProfile } from './swift-options.js';
 
-export { SWIFT_PROFILES, type SwiftOptions, type SwiftPlan, type SwiftProfile };
-
 const KIND: Record<SwiftProfile, 'sft' | 'rm'> = { 'swift-sft': 'sft', 'swift-rm': 'rm' };
 /** Where ms-swift writes (it adds `v<N>-<timestamp>/checkpoint-<step>` below), as in the GAD seed script. */
 const OUTPUT_DIR: Record<SwiftProfile, string> = {

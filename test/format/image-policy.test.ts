@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { type ImageOptions, type ImageOutcome, processImage } from '../../src/images/process-image.js';
+import { type ImageOptions, type ImageOutcome } from '../../src/images/image-options.js';
+import { processImage } from '../../src/images/process-image.js';
 import { resizeBicubic } from '../../src/images/resample.js';
 import { type ImageGeometry, resizeFor } from '../../src/images/resize.js';
 import type { ResizePipeline } from '../../src/core/types.js';

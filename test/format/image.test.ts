@@ -7,13 +7,8 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { packagePath } from '../../src/core/paths.js';
-import {
-  defaultImageConcurrency,
-  type ImageOptions,
-  type ImageOutcome,
-  processImage,
-  processImages,
-} from '../../src/images/process-image.js';
+import { defaultImageConcurrency, processImage, processImages } from '../../src/images/process-image.js';
+import { type ImageOptions, type ImageOutcome } from '../../src/images/image-options.js';
 import { probeImage, readImageFile } from '../../src/images/image-input.js';
 import { outputFormatFor } from '../../src/images/image-encode.js';
 import { type ImageGeometry, resizeFor } from '../../src/images/resize.js';

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { processImage, type ImageOptions } from '../../src/images/process-image.js';
+import { processImage } from '../../src/images/process-image.js';
+import { type ImageOptions } from '../../src/images/image-options.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
 
 const python = await ensurePythonVenv(['Pillow']);
