@@ -199,6 +199,7 @@ async function main() {
     ['recipe', './recipe.js', 'benchRecipe'],
     ['big-images', './big-images.js', 'benchBigImages'],
     ['generate', './generate.js', 'benchGenerate'],
+    ['distinct', './distinct.js', 'benchDistinct'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);
