@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createRealPath } from '../../src/ingest/real-path.js';
 import { readWholeFile } from '../../src/format/read-whole-file.js';
@@ -90,6 +91,13 @@ test(
     assert.equal((await readWholeFile(big, 1000)).kind, 'too-large');
     assert.equal((await readWholeFile(big, bytes.length)).kind, 'bytes');
     await assert.rejects(readWholeFile(join(tmp, 'missing.png')), { code: 'ENOENT' });
+
+    // over readFile's 2 GiB limit (a sparse file): refused with readFile's error, not an exception that ends the process
+    const huge = join(tmp, 'huge.png');
+    execFileSync('truncate', ['-s', '3G', huge]);
+    await assert.rejects(readWholeFile(huge), { code: 'ERR_FS_FILE_TOO_LARGE' });
+    await assert.rejects(readFile(huge), { code: 'ERR_FS_FILE_TOO_LARGE' });
+    rmSync(huge);
 
     const fifo = join(tmp, 'pipe.png');
     execFileSync('mkfifo', [fifo]);
