@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe,big-images,generate]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe,big-images,generate,distinct]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -199,6 +199,7 @@ async function main() {
     ['recipe', './recipe.js', 'benchRecipe'],
     ['big-images', './big-images.js', 'benchBigImages'],
     ['generate', './generate.js', 'benchGenerate'],
+    ['distinct', './distinct.js', 'benchDistinct'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

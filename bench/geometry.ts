@@ -65,7 +65,7 @@ function drawing(w: number, h: number, i: number): Buffer {
   return raw;
 }
 
-async function png(w: number, h: number, i: number): Promise<Buffer> {
+export async function png(w: number, h: number, i: number): Promise<Buffer> {
   const s = sharp(drawing(w, h, i), { raw: { width: w, height: h, channels: 3 } });
   if (i % 5 === 0) return s.toColourspace('b-w').png().toBuffer();
   if (i % 7 === 0) return s.ensureAlpha().png().toBuffer();

@@ -3,10 +3,10 @@
  * channels, depth, alpha), and the rules checked from the header before anything is decoded: a format the
  * trainers' Pillow cannot open, too many pixels, a side below `min-input-side`. Every problem is a Drop.
  */
-import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Drop } from '../core/types.js';
 import { describeError } from '../core/errors.js';
+import { readWholeFile } from './read-whole-file.js';
 
 /**
  * Default decompression-bomb limit: Pillow raises DecompressionBombError above 2 × MAX_IMAGE_PIXELS
@@ -80,14 +80,15 @@ export async function readImageFile(
   opts: { maxBytes?: number } = {},
 ): Promise<{ ok: true; bytes: Uint8Array; stat: { size: number; mtimeMs: number } } | { ok: false; drop: Drop }> {
   try {
-    const st = await stat(path);
-    if (!st.isFile()) {
+    const r = await readWholeFile(path, opts.maxBytes);
+    const st = r.stat;
+    if (r.kind === 'not-file') {
       return {
         ok: false,
         drop: { reason: 'image_undecodable', detail: `image path is not a file: ${path}`, value: path, limit: null },
       };
     }
-    if (opts.maxBytes !== undefined && st.size > opts.maxBytes) {
+    if (r.kind === 'too-large') {
       return {
         ok: false,
         drop: {
@@ -98,7 +99,7 @@ export async function readImageFile(
         },
       };
     }
-    return { ok: true, bytes: new Uint8Array(await readFile(path)), stat: { size: st.size, mtimeMs: st.mtimeMs } };
+    return { ok: true, bytes: r.bytes, stat: { size: st.size, mtimeMs: st.mtimeMs } };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const detail =

@@ -75,7 +75,13 @@ export function checkPng(bytes: Uint8Array): PngCheck {
   if (!Number.isSafeInteger(expected) || expected > 2 ** 31) return null;
   let raw: Buffer;
   try {
-    raw = zlib.inflateSync(Buffer.concat(idat), { maxOutputLength: expected + 1 });
+    // One output chunk of the expected size (+1 to see data past it): zlib's default 16 KiB chunks were gathered
+    // and copied into one buffer again (Buffer.concat), a copy and many short-lived buffers per image.
+    const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, expected + 1);
+    raw = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), {
+      maxOutputLength: expected + 1,
+      chunkSize,
+    });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
     return { ok: false, problem: 'corrupt or truncated image data' };

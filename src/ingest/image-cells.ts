@@ -16,6 +16,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Drop, ImageRef } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { JsonNumber } from './json-numbers.js';
+import type { RealPath } from './real-path.js';
 
 export interface ImageContext {
   /** Absolute image_dir, when configured. */
@@ -30,6 +31,8 @@ export interface ImageContext {
   roots?: string[];
   /** Follow paths that lead outside the allowed roots (`allow_outside_paths`). Default false. */
   allowOutside?: boolean;
+  /** The realpath of a file, one `realpath` per folder (real-path.ts); default: `realpathSync` per file. */
+  realPath?: RealPath;
 }
 
 export type ImagesResult = { images: ImageRef[] } | { drop: Drop };
@@ -128,7 +131,7 @@ function resolvePath(path: string, ctx: ImageContext): { resolvedPath: string } 
     if (!ctx.allowOutside && !within(root, lexical)) return outside(path, ctx, (root) => `escapes ${root} with '..'`);
   }
   if (ctx.allowOutside) return { resolvedPath: lexical };
-  const real = realOrNull(lexical);
+  const real = (ctx.realPath ?? realOrNull)(lexical);
   const target = real ?? lexical;
   const roots = [ctx.imageDir ?? ctx.baseDir, ...(ctx.roots ?? [])].filter((r): r is string => !!r);
   if (!roots.some((r) => rootForms(r).some((f) => within(f, target)))) {

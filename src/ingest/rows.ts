@@ -8,6 +8,7 @@ import { readParquetRows } from './parquet.js';
 import { defaultDataSource, type PlannedSource } from './source-plan.js';
 import { toSample, type RowContext } from './sample.js';
 import type { TeacherTable } from './teacher.js';
+import { createRealPath } from './real-path.js';
 
 /** What every row of a build is read with (set up once by `openIngest`). */
 export interface RowSettings {
@@ -37,6 +38,7 @@ export async function* splitRows(split: string, s: RowSettings): AsyncGenerator<
   if (!list)
     throw new GadError(`split '${split}' is not configured; configured splits: ${[...s.plans.keys()].join(', ')}`);
   let index = 0;
+  const realPath = createRealPath();
   for (const src of list) {
     const dataSourceDefault = defaultDataSource(src);
     for (const file of src.files) {
@@ -56,6 +58,7 @@ export async function* splitRows(split: string, s: RowSettings): AsyncGenerator<
         format: s.format,
         counts: s.counts,
         passthrough: s.passNames ? (s.passNames.get(file.path) ?? []) : null,
+        realPath,
       };
       if (file.kind === 'parquet') {
         const cols = s.colsByFile.get(file.path)!;

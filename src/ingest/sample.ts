@@ -10,6 +10,7 @@ import type { PlannedFile, PlannedSource } from './source-plan.js';
 import { asText, promptText } from './prompt.js';
 import { scalarKey, teacherKey, type TeacherTable } from './teacher.js';
 import type { InputFormat } from './formats/input-format-table.js';
+import type { RealPath } from './real-path.js';
 
 /** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
 export interface RowContext {
@@ -34,6 +35,8 @@ export interface RowContext {
   format: InputFormat;
   /** Rows counted by what the format did with them (for the summary). */
   counts: Map<string, number>;
+  /** Image files' realpaths for the containment rule, one `realpath` per folder (real-path.ts). */
+  realPath?: RealPath;
 }
 
 /**
@@ -153,6 +156,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     // allowed roots for where image files may resolve: image_dir when set, else the data file's folder; the Hub cache
     roots: [...(ctx.imageDir ? [] : [dirname(ctx.file.path)]), ...(ctx.file.cacheRoot ? [ctx.file.cacheRoot] : [])],
     allowOutside: ctx.allowOutsidePaths,
+    realPath: ctx.realPath,
   };
   const im = readImageCell(
     cols.images ? row[cols.images] : null,

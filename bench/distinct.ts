@@ -1,0 +1,146 @@
+/**
+ * A build of N rows with N *distinct* images (no image shared by two rows), at the real Geometry3K size
+ * distribution (bench/data/geometry3k-sizes.txt, taken in turn; each drawing differs by its row number), against
+ * the floor: a pyarrow script that reads each row's image bytes and writes the same verl-schema parquet (zstd,
+ * row groups of 128), in the same run. `gad-data build` (qwen3-vl, default pipeline: header read, full PNG check,
+ * exact counts, filters, shards, report) runs as a whole command under `/usr/bin/time` for its peak RSS, at 10k
+ * rows and at N (the 10k set is the first 10k rows of the N set), so the two peaks show whether memory stays flat.
+ *
+ * The generated images are cached in `.cache/bench-distinct/` of the package (ignored by git); 100k PNGs take
+ * ~300 MB there and some minutes to make once.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { packagePath } from '../src/core/paths.js';
+import { ensurePythonVenv } from '../test/helpers/python.js';
+import { geometrySizes, png, timedCmd } from './geometry.js';
+
+type Row = Record<string, string | number>;
+
+/** The floor: read each row's image bytes and write the verl-schema parquet, nothing else. */
+export const PYARROW_FLOOR = String.raw`
+import json, os, sys
+import pyarrow as pa, pyarrow.parquet as pq
+src, images, out = sys.argv[1], sys.argv[2], sys.argv[3]
+schema = pa.schema([("data_source", pa.string()),
+  ("prompt", pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
+  ("images", pa.list_(pa.struct([("bytes", pa.binary()), ("path", pa.string())]))), ("ability", pa.string()),
+  ("reward_model", pa.struct([("style", pa.string()), ("ground_truth", pa.string())])),
+  ("extra_info", pa.struct([("split", pa.string()), ("index", pa.int64()), ("answer", pa.string()), ("question", pa.string())]))])
+w = pq.ParquetWriter(out, schema, compression="zstd")
+batch = []
+def flush():
+    w.write_table(pa.Table.from_pylist(batch, schema=schema)); batch.clear()
+for i, line in enumerate(open(src)):
+    r = json.loads(line)
+    with open(os.path.join(images, r["images"][0]), "rb") as f: b = f.read()
+    batch.append({"data_source": "geometry3k", "prompt": [{"role": "user", "content": r["problem"]}],
+      "images": [{"bytes": b, "path": None}], "ability": "math",
+      "reward_model": {"style": "rule", "ground_truth": r["answer"]},
+      "extra_info": {"split": "train", "index": i, "answer": r["answer"], "question": r["problem"]}})
+    if len(batch) == 128: flush()
+if batch: flush()
+w.close()
+`;
+
+/** N distinct PNGs (cached) and a jsonl of the first n rows for each n in `subsets`. */
+export async function makeDistinctDataset(n: number, subsets: number[]): Promise<string> {
+  const dir = packagePath('.cache', 'bench-distinct');
+  mkdirSync(join(dir, 'images'), { recursive: true });
+  const sizes = geometrySizes();
+  const name = (i: number) => `d${String(Math.floor(i / 1000)).padStart(3, '0')}/${i}.png`;
+  const done = join(dir, `done-${n}`);
+  if (!existsSync(done)) {
+    const limit = pLimit(4);
+    const jobs: Array<Promise<void>> = [];
+    for (let i = 0; i < n; i++) {
+      if (i % 1000 === 0) mkdirSync(join(dir, 'images', name(i), '..'), { recursive: true });
+      const file = join(dir, 'images', name(i));
+      if (existsSync(file)) continue;
+      const [w, h] = sizes[i % sizes.length]!;
+      jobs.push(limit(async () => writeFileSync(file, await png(w, h, i))));
+    }
+    await Promise.all(jobs);
+    writeFileSync(done, '');
+  }
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = 3 + (i % 17),
+      y = 5 + (i % 23);
+    lines.push(
+      JSON.stringify({
+        id: `d${i}`,
+        problem: `<image>Find x. In the figure, AB = ${x}, BC = ${y} and angle ABC = ${30 + (i % 60)} degrees (problem ${i}).`,
+        answer: String(x + y),
+        images: [name(i)],
+      }),
+    );
+  }
+  for (const k of subsets) writeFileSync(join(dir, `train-${k}.jsonl`), `${lines.slice(0, k).join('\n')}\n`);
+  return dir;
+}
+
+export async function benchDistinct(opts: { rows?: number }): Promise<Row[]> {
+  const n = opts.rows ?? 100_000;
+  const subsets = n > 10_000 ? [10_000, n] : [n];
+  const t = Date.now();
+  const dir = await makeDistinctDataset(n, subsets);
+  console.log(`distinct images ready (${n}) in ${((Date.now() - t) / 1000).toFixed(1)}s`);
+  const python = await ensurePythonVenv(['pyarrow']);
+  const bin = packagePath('bin', 'gad-data.js');
+  const env = { ...process.env, MALLOC_ARENA_MAX: '2' };
+  const tmp = mkdtempSync(join(tmpdir(), 'gad-bench-distinct-'));
+  const rows: Row[] = [];
+  try {
+    for (const k of subsets) {
+      const train = join(dir, `train-${k}.jsonl`);
+      const rssFile = join(tmp, 'rss');
+      const ours = await timedCmd(
+        '/usr/bin/time',
+        [
+          '-f',
+          '%M',
+          '-o',
+          rssFile,
+          process.execPath,
+          bin,
+          'build',
+          '--train',
+          train,
+          '--image-dir',
+          join(dir, 'images'),
+        ].concat(['--id-key', 'id', '--model', 'qwen3-vl', '--out', join(tmp, `out-${k}`), '-q']),
+        env,
+      );
+      if (ours.code !== 0) throw new Error(`gad-data build of ${k} rows failed (exit ${ours.code})`);
+      const rssMB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
+      rmSync(join(tmp, `out-${k}`), { recursive: true, force: true });
+      const floor = python
+        ? await timedCmd(python, ['-c', PYARROW_FLOOR, train, join(dir, 'images'), join(tmp, 'floor.parquet')], env)
+        : null;
+      if (floor && floor.code !== 0) throw new Error(`pyarrow floor failed (exit ${floor.code})`);
+      rows.push({
+        job: 'gad-data build (distinct images)',
+        rows: k,
+        'wall s': ours.secs.toFixed(2),
+        'rows/s': Math.round(k / ours.secs),
+        'CPU s': ours.cpu.toFixed(2),
+        'peak RSS MB': Math.round(rssMB),
+        'CPU vs floor': floor ? `${(ours.cpu / floor.cpu).toFixed(1)}×` : 'no Python venv',
+      });
+      if (floor)
+        rows.push({
+          job: 'pyarrow floor (read image bytes, write verl parquet)',
+          rows: k,
+          'wall s': floor.secs.toFixed(2),
+          'rows/s': Math.round(k / floor.secs),
+          'CPU s': floor.cpu.toFixed(2),
+        });
+    }
+    return rows;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
