@@ -31,6 +31,7 @@ import { precheckStep } from './build/steps/precheck.js';
 import { formatStep } from './build/steps/format.js';
 import { filterStep } from './build/steps/filter.js';
 import { writeStep } from './build/steps/write.js';
+import { originalsOf } from './build/originals.js';
 
 export { publicConfig } from './export/index.js';
 
@@ -105,6 +106,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         publicDrop,
         onFormatted: hooks.rows?.formatted?.bind(hooks.rows),
         teacherEnding: cfg.teacher?.ending ?? defaultTeacherEnding(),
+        original: originalsOf(cfg, ingest.sources),
       }),
       writeStep(outputs.writers),
     ];

@@ -13,6 +13,7 @@ import type { ModelProfile } from '../format/profile.js';
 import type { FormatPrompt } from '../format/template.js';
 import type { PipelineBounds } from '../format/resize.js';
 import type { DropRecord, LengthRecord } from '../validate/index.js';
+import type { OriginalsRecord } from './originals.js';
 import { siblings } from '../export/index.js';
 import { VERSION } from '../version.js';
 
@@ -26,6 +27,8 @@ export interface RowNote {
   te: boolean | null;
   /** Image files read by path: [path, size, mtimeMs] (see imageStamps). */
   img?: Array<[string, number, number]>;
+  /** Where the images the build changed came from (originals.jsonl). */
+  orig?: OriginalsRecord;
 }
 
 /** Image files read by path for one row: [path, size, mtimeMs] as read ([path, -1, -1]: missing), for --resume. */

@@ -7,6 +7,7 @@ import type { Sample } from '../../core/types.js';
 import { applyTeacherEnding, endsWithImEnd, type TeacherEnding } from '../../format/tokens.js';
 import { dropRecord, lengthRecord, type DropRecord, type FilterChain } from '../../validate/index.js';
 import { imageStamps, type RowNote } from '../journal.js';
+import type { OriginalsRecord } from '../originals.js';
 import type { Step } from '../runner.js';
 
 export function filterStep(p: {
@@ -18,6 +19,8 @@ export function filterStep(p: {
   onFormatted?: (sample: Sample) => void;
   /** teacher.ending: the teacher-ending counts are of the response as written, after this policy. */
   teacherEnding: TeacherEnding;
+  /** Where a kept row's changed images came from (originals.jsonl). */
+  original?: (sample: Sample) => OriginalsRecord | undefined;
 }): Step<RowNote> {
   const { chain } = p;
   return {
@@ -37,6 +40,7 @@ export function filterStep(p: {
       if (!drop && sample.formatted?.undecoded)
         throw new Error(`row ${sample.id}: kept, but format left its images undecoded as over a length limit`);
       const img = imageStamps(sample);
+      const orig = drop ? undefined : p.original?.(sample);
       const note: RowNote = drop
         ? { drop: p.publicDrop(dropRecord(sample)), te, ...(img ? { img } : {}) }
         : {
@@ -44,6 +48,7 @@ export function filterStep(p: {
             key: p.dedupe ? chain.dedupeKeyOf(sample) : undefined,
             te,
             ...(img ? { img } : {}),
+            ...(orig ? { orig } : {}),
           };
       return { ...row, note };
     },
