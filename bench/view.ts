@@ -101,6 +101,7 @@ async function child(dir: string): Promise<void> {
   const s = await view({ paths: [dir] });
   const page = await get(s.port, `/rows?split=train&token=${s.token}`);
   const first = performance.now() - t0;
+  const firstRssMB = process.resourceUsage().maxRSS / 1024;
   if (page.status !== 200 || (page.body.match(/<tr data-n=/g) ?? []).length !== 50) throw new Error('first page wrong');
   const thumbs = [...page.body.matchAll(/src="(\/image\?[^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
   await Promise.all(thumbs.map((u) => get(s.port, u)));
@@ -118,7 +119,7 @@ async function child(dir: string): Promise<void> {
   const rowMs = performance.now() - r0;
   await s.close();
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ first, withThumbs, rowMs, sortedMs, tableRssMB, maxRssMB })}\n`);
+  process.stdout.write(`${JSON.stringify({ first, firstRssMB, withThumbs, rowMs, sortedMs, tableRssMB, maxRssMB })}\n`);
 }
 
 /** This process's flags that load TypeScript (tsx), not an `-e` script: the child runs this file. */
@@ -156,6 +157,7 @@ export async function benchView(): Promise<Array<Record<string, string | number>
         value: `${genSecs.toFixed(1)} s`,
       },
       { measure: 'first table page (start → HTML of 50 rows)', value: `${r.first!.toFixed(0)} ms` },
+      { measure: 'peak RSS: start → first table page', value: `${r.firstRssMB!.toFixed(0)} MB` },
       { measure: 'first table page with its 50 thumbnails', value: `${r.withThumbs!.toFixed(0)} ms` },
       {
         measure: 'row page (the middle row, prompt rendered by the chat template)',

@@ -20,6 +20,7 @@ export const OWNED_NAMES: readonly string[] = [
   'report.html',
   'lengths.jsonl',
   'dropped.jsonl',
+  'originals.jsonl',
   'format_prompt.jinja',
   'chat_template.jinja',
   'gad-data-part',

@@ -16,6 +16,7 @@ import type { PipelineBounds } from '../images/resize.js';
 import type { DropRecord, LengthRecord } from '../rules/filter-chain.js';
 import { siblings } from '../output/commit.js';
 import { VERSION } from '../core/version.js';
+import type { OriginalsRecord } from './originals.js';
 
 /** What the journal keeps of each input row (ShardWriter notes): enough to replay it on --resume. */
 export interface RowNote {
@@ -27,6 +28,8 @@ export interface RowNote {
   te: boolean | null;
   /** Image files read by path: [path, size, mtimeMs] (see imageStamps). */
   img?: Array<[string, number, number]>;
+  /** Where the images the build changed came from (originals.jsonl). */
+  orig?: OriginalsRecord;
 }
 
 /** Image files read by path for one row: [path, size, mtimeMs] as read ([path, -1, -1]: missing), for --resume. */

@@ -28,6 +28,7 @@ import { splitProblems, type SplitProblem } from './split-check.js';
 import type { IdsInfo } from '../ingest/ingest.js';
 import { openBuildIngest } from './build-ingest.js';
 import { normalizeStep, partitionStep, precheckStep, formatStep, filterStep, writeStep } from './steps.js';
+import { originalsOf } from './originals.js';
 
 export { publicConfig } from '../output/build-manifest.js';
 
@@ -102,6 +103,7 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
         publicDrop,
         onFormatted: hooks.rows?.formatted?.bind(hooks.rows),
         teacherEnding: cfg.teacher?.ending ?? defaultTeacherEnding(),
+        original: originalsOf(cfg, ingest.sources),
       }),
       writeStep(outputs.writers),
     ];

@@ -45,6 +45,7 @@ async function concatFiles(parts: string[], dest: string) {
 interface SplitOut {
   lengths: JsonlOut;
   dropped: JsonlOut;
+  originals: JsonlOut;
 }
 
 export interface BuildOutputs {
@@ -82,6 +83,7 @@ export function openOutputs(p: {
     files.set(split, {
       lengths: new JsonlOut(join(session.workDir, `.lengths.${split}.jsonl`)),
       dropped: new JsonlOut(join(session.workDir, `.dropped.${split}.jsonl`)),
+      originals: new JsonlOut(join(session.workDir, `.originals.${split}.jsonl`)),
     });
     journal.set(split, session.resumed?.splits[split]?.records ?? []);
   }
@@ -92,6 +94,7 @@ export function openOutputs(p: {
   const teacher = { total: 0, endingWithImEnd: 0 };
   const dataSources = new Set<string>();
   const firstDrops = new Map<string, Map<DropReason, DropRecord>>();
+  let originals = 0;
   return {
     writers,
     journal,
@@ -114,6 +117,10 @@ export function openOutputs(p: {
         dataSources.add(sample.dataSource);
         p.report.add(note.len);
         await o.lengths.write(note.len);
+        if (note.orig) {
+          originals++;
+          await o.originals.write(note.orig);
+        }
       }
     },
     async close(progress) {
@@ -123,14 +130,15 @@ export function openOutputs(p: {
         shards.push(...(await w.close()));
         progress.tick('write');
       }
-      // lengths.jsonl / dropped.jsonl: split by split, each in input order.
-      for (const kind of ['lengths', 'dropped'] as const) {
+      // lengths.jsonl / dropped.jsonl (originals.jsonl when an image was changed): split by split, in input order.
+      for (const kind of ['lengths', 'dropped', 'originals'] as const) {
         const parts: string[] = [];
         for (const [split, o] of files) {
           await o[kind].close();
           parts.push(join(session.workDir, `.${kind}.${split}.jsonl`));
         }
-        await concatFiles(parts, join(session.workDir, `${kind}.jsonl`));
+        if (kind === 'originals' && !originals) await Promise.all(parts.map((f) => rm(f)));
+        else await concatFiles(parts, join(session.workDir, `${kind}.jsonl`));
       }
       progress.end('write');
       return shards;

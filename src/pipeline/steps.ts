@@ -16,6 +16,7 @@ import { type FormatContext, createImageCache, formatSample } from '../model/for
 import { type PromptCounter, type TeacherEnding, applyTeacherEnding, endsWithImEnd } from '../model/token-counts.js';
 import type { Sample } from '../core/types.js';
 import { type RowNote, imageStamps } from './build-journal.js';
+import type { OriginalsRecord } from './originals.js';
 import type { ShardWriter } from '../output/shards.js';
 
 /**
@@ -147,6 +148,8 @@ export function filterStep(p: {
   onFormatted?: (sample: Sample) => void;
   /** teacher.ending: the teacher-ending counts are of the response as written, after this policy. */
   teacherEnding: TeacherEnding;
+  /** Where a kept row's changed images came from (originals.jsonl). */
+  original?: (sample: Sample) => OriginalsRecord | undefined;
 }): Step<RowNote> {
   const { chain } = p;
   return {
@@ -166,6 +169,7 @@ export function filterStep(p: {
       if (!drop && sample.formatted?.undecoded)
         throw new Error(`row ${sample.id}: kept, but format left its images undecoded as over a length limit`);
       const img = imageStamps(sample);
+      const orig = drop ? undefined : p.original?.(sample);
       const note: RowNote = drop
         ? { drop: p.publicDrop(dropRecord(sample)), te, ...(img ? { img } : {}) }
         : {
@@ -173,6 +177,7 @@ export function filterStep(p: {
             key: p.dedupe ? chain.dedupeKeyOf(sample) : undefined,
             te,
             ...(img ? { img } : {}),
+            ...(orig ? { orig } : {}),
           };
       return { ...row, note };
     },

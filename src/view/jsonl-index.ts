@@ -2,11 +2,12 @@
  * A compact index of a jsonl file (lengths.jsonl, dropped.jsonl), built by streaming it once in the background:
  * per line its byte offset, a few numbers (token counts) and a few categories (split, reason) in typed arrays,
  * about 40 bytes a line, so a million-row build is indexed in tens of MB and never held as objects. A line is
- * read back from disk by its offset when a page shows it. Queries wait only for the lines they need
- * (`reach`), so the first page of a split shows before the whole file is indexed.
+ * read back from disk by its offset when a page shows it. The file is read only as far as a request needs it
+ * (`reach`: the first page of a split reads its first lines, not the whole file); `finished` (a sorted or
+ * filtered page) and `background()` read on to the end, a slice of 1,000 lines at a time between requests.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 /** -1 in a numeric column: the field was absent or null. */
 export const NONE = -1;
@@ -33,7 +34,12 @@ export class JsonlIndex {
   private readonly spec: IndexSpec;
   private readonly seen: Record<string, Map<string, number>> = {};
   private waiters: Array<{ n: number; ok: () => void }> = [];
-  readonly finished: Promise<void>;
+  /** Lines wanted so far; the scan pauses once it has them. */
+  private want = 0;
+  private started = false;
+  private resume: (() => void) | null = null;
+  private readonly all: Promise<void>;
+  private settle!: { ok: () => void; bad: (e: Error) => void };
 
   constructor(path: string, spec: IndexSpec) {
     this.path = path;
@@ -44,13 +50,39 @@ export class JsonlIndex {
       this.values[k] = [];
       this.seen[k] = new Map();
     }
-    this.finished = existsSync(path) ? this.scan() : Promise.resolve(this.finish());
-    this.finished.catch(() => undefined);
+    this.all = new Promise<void>((ok, bad) => (this.settle = { ok, bad }));
+    this.all.catch(() => undefined);
+  }
+
+  /** Asks for the first `n` lines (Infinity: all), starting or resuming the scan. */
+  private ask(n: number): void {
+    this.want = Math.max(this.want, n);
+    if (!this.started) {
+      this.started = true;
+      if (existsSync(this.path)) void this.scan();
+      else {
+        this.finish();
+        this.settle.ok();
+      }
+    }
+    this.resume?.();
+  }
+
+  /** Resolves once the whole file is indexed (rejects when a line cannot be read). */
+  get finished(): Promise<void> {
+    this.ask(Infinity);
+    return this.all;
+  }
+
+  /** Index the whole file in the background. */
+  background(): void {
+    this.ask(Infinity);
   }
 
   /** Resolves once `n` lines are indexed (or the file ended). */
   reach(n: number): Promise<void> {
     if (this.count >= n || this.done) return this.error ? Promise.reject(this.error) : Promise.resolve();
+    this.ask(n);
     return new Promise((ok) => this.waiters.push({ n, ok }));
   }
 
@@ -81,8 +113,8 @@ export class JsonlIndex {
     }
   }
 
-  private grow(): void {
-    const cap = this.offsets.length * 2;
+  /** Room for `cap` lines (default: twice the room there is). */
+  private grow(cap = this.offsets.length * 2): void {
     const g = <T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
       b.set(a);
@@ -130,6 +162,18 @@ export class JsonlIndex {
     this.wake();
   }
 
+  /**
+   * Sizes the arrays once for the whole file, from the lines of its first chunk (5% spare), so a million-line
+   * file is not indexed through twenty doublings, each holding the old arrays and the new ones at once.
+   */
+  private reserve(first: Buffer, fileSize: number): void {
+    let lines = 0;
+    for (let nl = first.indexOf(10); nl >= 0; nl = first.indexOf(10, nl + 1)) lines++;
+    if (!lines || first.length >= fileSize) return;
+    const cap = Math.ceil(((fileSize / first.length) * lines * 21) / 20);
+    if (cap > this.offsets.length) this.grow(cap);
+  }
+
   private async scan(): Promise<void> {
     let pending: Buffer | null = null;
     let pendingAt = 0;
@@ -139,6 +183,7 @@ export class JsonlIndex {
         let buf = chunk as Buffer;
         let base = pos;
         pos += buf.length;
+        if (pos === buf.length) this.reserve(buf, (await stat(this.path)).size);
         if (pending) {
           buf = Buffer.concat([pending, buf]);
           base = pendingAt;
@@ -149,8 +194,12 @@ export class JsonlIndex {
         for (let nl = buf.indexOf(10, s); nl >= 0; nl = buf.indexOf(10, s)) {
           this.add(base + s, buf.toString('utf8', s, nl));
           s = nl + 1;
-          // let requests in every 1,000 lines: a page waits for one slice at most
-          if (++k % 1000 === 0) await new Promise((r) => setImmediate(r));
+          // let requests in every 1,000 lines (a page waits for one slice at most); pause once nothing wants more
+          if (++k % 1000 === 0) {
+            await new Promise((r) => setImmediate(r));
+            while (this.count >= this.want) await new Promise<void>((r) => (this.resume = r));
+            this.resume = null;
+          }
         }
         if (s < buf.length) {
           pending = Buffer.from(buf.subarray(s));
@@ -162,6 +211,7 @@ export class JsonlIndex {
       this.error = new Error(`${this.path}: line ${this.count + 1} cannot be read: ${(e as Error).message}`);
     }
     this.finish();
-    if (this.error) throw this.error;
+    if (this.error) this.settle.bad(this.error);
+    else this.settle.ok();
   }
 }

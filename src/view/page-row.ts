@@ -6,6 +6,7 @@
 import { countResponse } from '../model/token-counts.js';
 import { esc, fmt, href, page, size, type PageCtx } from './page-shell.js';
 import { measureImages } from './measure.js';
+import { originalFigures } from './original-file.js';
 import type { ViewModel } from './model.js';
 import { renderPrompt, type RenderedPrompt } from './prompt-render.js';
 import { lengthRecord, readRow, type ViewSource, type ViewSplit } from './source.js';
@@ -73,6 +74,7 @@ export async function rowPage(p: {
         `<figure><img id="stored-${i}" src="${esc(url)}" width="${stored![0]}" height="${stored![1]}" alt="stored image ${i}"><figcaption>stored in the shard: ${size(stored)}</figcaption></figure>`,
       );
   }
+  figures.push(...(await originalFigures(ctx, src, split, n, rec)));
   // Image tokens: lengths.jsonl holds the row's total; per image they follow from the processor size.
   if (rec) {
     const merge =

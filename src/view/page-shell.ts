@@ -23,8 +23,10 @@ export function href(
   return `${path}?${u.toString()}`;
 }
 
+const NUMBER = new Intl.NumberFormat('en-US'); // one formatter: toLocaleString builds one per call
+
 export function fmt(n: number | null | undefined): string {
-  return n === null || n === undefined || n < 0 ? '—' : n.toLocaleString('en-US');
+  return n === null || n === undefined || n < 0 ? '—' : NUMBER.format(n);
 }
 
 export function size(s: unknown): string {

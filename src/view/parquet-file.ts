@@ -8,7 +8,7 @@ import { asyncBufferFromFile, parquetReadObjects, parquetSchema } from 'hyparque
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { GadError, describeError } from '../core/errors.js';
-import { indexFooter, metadataOf, type FooterIndex } from './footer.js';
+import { groupOfRow, indexFooter, metadataOf, walkTo, type FooterIndex } from './footer.js';
 
 type Rows = Array<Record<string, unknown>>;
 
@@ -52,8 +52,7 @@ async function readFooter(path: string): Promise<FooterIndex> {
 export class ParquetFile {
   readonly path: string;
   readonly display: string;
-  private opened: Promise<{ file: AsyncBuffer; fi: FooterIndex; metadata: FileMetaData; starts: number[] }> | null =
-    null;
+  private opened: Promise<{ file: AsyncBuffer; fi: FooterIndex; metadata: FileMetaData }> | null = null;
   private readonly groupMeta = new Lru<FileMetaData>(64);
   private readonly textCache = new Lru<Promise<Rows>>(32);
   private readonly bigCache = new Lru<Promise<Rows>>(2);
@@ -68,15 +67,8 @@ export class ParquetFile {
       try {
         const file = await asyncBufferFromFile(this.path);
         const fi = await readFooter(this.path);
-        const metadata = metadataOf(fi, null);
-        const starts: number[] = [];
-        let s = 0;
-        for (const rg of fi.groups) {
-          starts.push(s);
-          s += rg.rows;
-        }
-        starts.push(s);
-        return { file, fi, metadata: { ...metadata, num_rows: BigInt(s) }, starts };
+        // the row groups are walked as requests reach them (footer.ts), not here
+        return { file, fi, metadata: metadataOf(fi, null) };
       } catch (e) {
         throw new GadError(`cannot read ${this.display} as parquet: ${describeError(e)}`, { exitCode: 2, cause: e });
       }
@@ -85,8 +77,17 @@ export class ParquetFile {
   }
 
   async rows(): Promise<number> {
-    const { starts } = await this.open();
-    return starts[starts.length - 1]!;
+    const { fi } = await this.open();
+    return fi.numRows;
+  }
+
+  /** A walk of the footer's row groups (footer.ts), its errors named after the file. */
+  private walk<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      throw new GadError(`cannot read ${this.display} as parquet: ${describeError(e)}`, { exitCode: 2, cause: e });
+    }
   }
 
   /** hyparquet's metadata holding row group `rg` only (so its row numbers start at 0). */
@@ -108,26 +109,21 @@ export class ParquetFile {
 
   /** Row `i` (0-based in the file), only `columns` (all when undefined). */
   async row(i: number, columns: string[] | undefined, big: boolean): Promise<Record<string, unknown>> {
-    const { file, starts } = await this.open();
-    let lo = 0;
-    let hi = starts.length - 2;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    const rg = lo;
+    const { file, fi } = await this.open();
+    const rg = this.walk(() => groupOfRow(fi, i));
+    if (rg < 0) throw new GadError(`${this.display} has no row ${i}`, { exitCode: 2 });
+    const g = fi.groups[rg]!;
     const key = `${rg}|${columns?.join(',') ?? '*'}`;
     const cache = big ? this.bigCache : this.textCache;
     let p = cache.get(key);
     if (!p) {
-      p = this.readGroup(file, rg, starts[rg + 1]! - starts[rg]!, columns).catch((e) => {
+      p = this.readGroup(file, rg, g.rows, columns).catch((e) => {
         throw new GadError(`cannot decode row group ${rg} of ${this.display}: ${describeError(e)}`, { cause: e });
       });
       cache.set(key, p);
     }
     const rows = await p;
-    const r = rows[i - starts[rg]!];
+    const r = rows[i - g.first];
     if (!r) throw new GadError(`${this.display} has no row ${i}`, { exitCode: 2 });
     return r;
   }
@@ -146,11 +142,12 @@ export class ParquetFile {
 
   /** Every row group in order, `columns` only (a full scan, e.g. a text search). */
   async *scan(columns: string[]): AsyncGenerator<{ start: number; rows: Rows }> {
-    const { file, starts } = await this.open();
-    for (let rg = 0; rg < starts.length - 1; rg++) {
-      if (starts[rg] === starts[rg + 1]) continue;
-      const rows = await this.readGroup(file, rg, starts[rg + 1]! - starts[rg]!, columns);
-      yield { start: starts[rg]!, rows };
+    const { file, fi } = await this.open();
+    for (let rg = 0; rg < fi.size; rg++) {
+      this.walk(() => walkTo(fi, rg));
+      const g = fi.groups[rg]!;
+      if (!g.rows) continue;
+      yield { start: g.first, rows: await this.readGroup(file, rg, g.rows, columns) };
     }
   }
 }

@@ -19,7 +19,8 @@ import { splitTable } from './page-table.js';
 import { SORT_KEYS, type SortKey, type TableQuery } from './query.js';
 import { rowJson } from './row-json.js';
 import { insideRoot } from './safe-path.js';
-import { readRow, splitOf, type ViewSource } from './source.js';
+import { originalsOf, readOriginal } from './original-file.js';
+import { lengthRecord, readRow, splitOf, type ViewSource } from './source.js';
 
 const COOKIE = 'gad_data_view';
 const HEADERS = {
@@ -147,6 +148,17 @@ export async function startServer(p: {
       if (!bytes) throw new HttpError(404, 'no such image');
       res.writeHead(200, { ...HEADERS, 'content-type': imageType(bytes) ?? 'application/octet-stream' });
       return void res.end(bytes);
+    }
+    if (path === '/original') {
+      const s = split();
+      const n = intParam(u, 'n', 0);
+      if (n >= s.rows || !src.root) throw new HttpError(404, `split ${s.name} has no row ${n} of a build`);
+      const i = intParam(u, 'i', 0, 0);
+      const im = (await originalsOf(src, await lengthRecord(src, s, n))).find((x) => x.image === i);
+      const got = im ? await readOriginal(src, im) : { why: 'the build did not change this image' };
+      if ('why' in got) throw new HttpError(404, `original not available: ${got.why}`);
+      res.writeHead(200, { ...HEADERS, 'content-type': imageType(got.bytes) ?? 'application/octet-stream' });
+      return void res.end(got.bytes);
     }
     if (path === '/dropped') return html(await droppedTable(ctx, src, tableQuery(u)));
     if (path === '/dropped-row') {

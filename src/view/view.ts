@@ -10,6 +10,9 @@ import { openBuild, openFiles } from './source.js';
 
 export type { ViewServer } from './server.js';
 
+/** When the jsonl files are indexed to the end without a request asking for it (after the first page). */
+const BACKGROUND_AFTER_MS = 1000;
+
 export interface ViewOptions {
   /** A build folder, or parquet files. */
   paths: string[];
@@ -42,5 +45,15 @@ export async function view(opts: ViewOptions): Promise<ViewServer & { kind: 'bui
     modelName: opts.model ?? 'qwen3-vl',
     port: opts.port,
   });
-  return { ...server, kind: src.kind, rows: src.splits.reduce((a, s) => a + s.rows, 0) };
+  // lengths.jsonl and dropped.jsonl are read as far as the first page needs; the rest once it is out
+  const later = setTimeout(() => {
+    src.lengths?.background();
+    src.dropped?.background();
+  }, BACKGROUND_AFTER_MS);
+  later.unref();
+  const close = () => {
+    clearTimeout(later);
+    return server.close();
+  };
+  return { ...server, close, kind: src.kind, rows: src.splits.reduce((a, s) => a + s.rows, 0) };
 }

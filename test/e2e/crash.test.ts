@@ -61,8 +61,9 @@ const sansReport = (t: Record<string, string>) =>
   Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'report.json'));
 
 const OUT = join(tmp, 'out');
-// Small shards so the sample is cut into many of them and a kill can fall between two.
-const SMALL = ['build', '--out', OUT, '--shard-size', '120kB', '-q'];
+// Small shards so the sample is cut into many of them and a kill can fall between two; every image resized, so
+// originals.jsonl (written from the journal notes of the reused rows) is compared too.
+const SMALL = ['build', '--out', OUT, '--shard-size', '120kB', '--resize', 'always', '-q'];
 let previous: Record<string, string>;
 
 test('setup: a finished build (the previous output)', () => {
@@ -89,8 +90,9 @@ test('SIGKILL mid-shard: previous output intact; --resume ends byte-identical to
   assert.ok(Object.keys(resumed).filter((k) => k.startsWith('data/train-')).length > 3, 'several train shards');
 
   const ref = join(tmp, 'ref');
-  const u = cli(['build', '--out', ref, '--shard-size', '120kB', '-q']);
+  const u = cli(['build', '--out', ref, '--shard-size', '120kB', '--resize', 'always', '-q']);
   assert.equal(u.status, 0, u.stderr);
+  assert.ok(resumed['originals.jsonl'], 'the resized images have their originals named');
   assert.deepEqual(sansReport(resumed), sansReport(tree(ref)), 'resumed = uninterrupted, byte for byte');
   assert.ok(
     !existsSync(join(tmp, '.out.partial')) && !existsSync(join(tmp, '.out.lock')),

@@ -356,20 +356,30 @@ test('a file that is not parquet, and a lengths.jsonl shorter than the shards, a
 
 test('a footer indexed without decoding it gives, row group by row group, what hyparquet decodes', async () => {
   const { parquetMetadata } = await import('hyparquet');
-  const { indexFooter, metadataOf } = await import('../../src/view/footer.js');
+  const { groupOfRow, indexFooter, metadataOf, walkTo } = await import('../../src/view/footer.js');
   for (const f of ['train-00000-of-00001.parquet', 'test-00000-of-00001.parquet']) {
     const b = readFileSync(join(out, 'data', f));
     const full = parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
     const len = b.readUInt32LE(b.length - 8);
     const fi = indexFooter(new Uint8Array(b.buffer, b.byteOffset + b.length - 8 - len, len));
+    assert.equal(fi.size, full.row_groups.length);
+    assert.equal(fi.numRows, Number(full.num_rows));
+    // lazily: the first row needs the first row group only, not a walk of the whole list
+    assert.equal(groupOfRow(fi, 0), 0);
+    assert.equal(fi.groups.length, 1);
+    assert.equal(groupOfRow(fi, fi.numRows), -1);
+    walkTo(fi, Infinity);
     assert.equal(fi.groups.length, full.row_groups.length);
     assert.ok(full.row_groups.length >= 1);
+    let first = 0;
     full.row_groups.forEach((rg, i) => {
       assert.equal(fi.groups[i]!.rows, Number(rg.num_rows));
+      assert.equal(groupOfRow(fi, first), i);
+      first += Number(rg.num_rows);
       const one = metadataOf(fi, i);
       assert.deepEqual(one.row_groups, [rg]);
       assert.deepEqual(one.schema, full.schema);
-      assert.deepEqual(one.key_value_metadata, full.key_value_metadata);
+      assert.equal(one.num_rows, full.num_rows);
     });
     assert.deepEqual(metadataOf(fi, null).row_groups, []);
   }
