@@ -30,6 +30,8 @@ export interface ImageContext {
   roots?: string[];
   /** Follow paths that lead outside the allowed roots (`allow_outside_paths`). Default false. */
   allowOutside?: boolean;
+  /** An absolute path outside the roots is read when this says yes of its file (symlinks followed): the input format's rule. */
+  acceptOutside?: (realPath: string) => boolean;
 }
 
 export type ImagesResult = { images: ImageRef[] } | { drop: Drop };
@@ -131,7 +133,8 @@ function resolvePath(path: string, ctx: ImageContext): { resolvedPath: string } 
   const real = realOrNull(lexical);
   const target = real ?? lexical;
   const roots = [ctx.imageDir ?? ctx.baseDir, ...(ctx.roots ?? [])].filter((r): r is string => !!r);
-  if (!roots.some((r) => rootForms(r).some((f) => within(f, target)))) {
+  const inRoots = roots.some((r) => rootForms(r).some((f) => within(f, target)));
+  if (!inRoots && !(isAbsolute(p) && ctx.acceptOutside?.(target))) {
     const how =
       real !== null && real !== lexical
         ? 'is a symlink leading outside'

@@ -5,6 +5,7 @@
  */
 import { GadError } from '../../core/errors.js';
 import { INPUT_FORMAT_NAMES, type InputFormatName } from '../../core/input-formats.js';
+import { dataJuicerFormat } from './data-juicer.js';
 import { gadFormat } from './gad.js';
 import { llamaFactoryFormat } from './llamafactory.js';
 import { msSwiftFormat } from './ms-swift.js';
@@ -16,6 +17,7 @@ export type { FormatRow, InputFormat } from './types.js';
 export const INPUT_FORMATS: Record<InputFormatName, InputFormat> = {
   'ms-swift': msSwiftFormat,
   llamafactory: llamaFactoryFormat,
+  'data-juicer': dataJuicerFormat,
   gad: gadFormat,
 };
 export { INPUT_FORMAT_NAMES };
@@ -35,11 +37,16 @@ export function chooseInputFormat(p: { requested: string; have: readonly string[
         hint: `use auto or one of: ${INPUT_FORMAT_NAMES.join(', ')}`,
         exitCode: 2,
       });
-    return { format, line: `input format: ${format.name} (--input-format)` };
+    return { format, line: `input format: ${format.name} (--input-format)${noteOf(format)}` };
   }
   const format = INPUT_FORMAT_NAMES.map((n) => INPUT_FORMATS[n]).find((f) => f.detect(p.have))!;
   return {
     format,
-    line: `input format: ${format.name} (detected from the columns of ${p.where}: ${p.have.join(', ')}; --input-format to choose)`,
+    line: `input format: ${format.name} (detected from the columns of ${p.where}: ${p.have.join(', ')}; --input-format to choose)${noteOf(format)}`,
   };
+}
+
+/** The format's note, on its own line under the input format line. */
+function noteOf(format: InputFormat): string {
+  return format.note ? `\n  ${format.note}` : '';
 }
