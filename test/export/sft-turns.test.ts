@@ -95,3 +95,20 @@ for (const [format, column] of [
     },
   );
 }
+
+test(
+  'export sft of a build whose every prompt has earlier rounds: exit 1, nothing written, the fix named',
+  { timeout: 900_000 },
+  async () => {
+    writeFileSync(join(tmp, 'rounds.jsonl'), JSON.stringify(rows[1]) + '\n');
+    // prettier-ignore
+    await cli(['build', '--train', 'rounds.jsonl', '--id-key', 'uid', '--teacher-column', 'teacher_response', '--target', 'verl', '--out', 'rounds']);
+    const r = await runCli(['export', 'sft', '--from', 'rounds', '--format', 'ms-swift', '--out', 'sft-rounds'], {
+      cwd: tmp,
+      timeoutMs: 600_000,
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /all 1 row\(s\) were dropped \(multi_turn_prompt 1\)/);
+    assert.match(r.stderr, /export sft writes a system turn and one user turn/);
+  },
+);
