@@ -31,7 +31,7 @@ const PROMPTS = [
   [{ role: 'user', content: '<image>Find the perimeter.' }],
 ];
 const TEACHER = ['The area is 12. <answer>12</answer>', 'It is 9. <answer>9</answer>', 'It is 16. <answer>16</answer>'];
-const rows = [];
+const rows: Array<Record<string, unknown>> = [];
 for (let i = 0; i < PROMPTS.length; i++) {
   await sharp({ create: { width: 448, height: 336, channels: 3, background: { r: 70 * i, g: 90, b: 40 } } })
     .png()
