@@ -62,6 +62,12 @@ const COUNT_TEXT: Record<string, string> = {
     '{n} row(s) have a rejected_response: NOT read as a student response (gad-data has none); kept as an extra column',
   earlier_assistant_turns_kept:
     '{n} row(s) have several assistant turns: the earlier ones stay in the prompt as context (docs/sources.md)',
+  dj_chunk_ends_removed:
+    "data-juicer's chunk end <|__dj__eoc|> removed from the text of {n} row(s): chunks trimmed and joined by a newline",
+  dj_dialog_read_as_turns:
+    '{n} row(s) are data-juicer dialogs ([[human]]: / [[gpt]]:), read as user / assistant turns (not as prompt text)',
+  images_written_by_tool:
+    '{n} row(s) read absolute image paths outside image_dir / the data folder: files data-juicer wrote (the rule above)',
 };
 
 /** The summary's first lines: the input format, and what it did with the rows. */

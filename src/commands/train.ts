@@ -42,7 +42,10 @@ export function addTrainCommand(program: Command): void {
     .option('--python <exe>', 'Python interpreter (default python3 or $PYTHON)')
     .option('--n-gpus <n>', 'GPUs per node', numberFlag('--n-gpus', 0))
     .option('--export-script <file>', 'write the launch as a bash script (seed-script shape) instead of launching')
-    .argument('[overrides...]', 'trailing Hydra / EasyR1 overrides after --, which win')
+    .argument(
+      '[overrides...]',
+      "trailing Hydra / EasyR1 overrides, which win; easyr1: EasyR1's command line, config=FILE key.path=value ...",
+    )
     .action(runTrain);
 }
 
@@ -75,6 +78,12 @@ async function runTrain(overrides: string[], o: CliOptions): Promise<void> {
   const { trainConfigLayer } = await import('../train/easyr1-sections.js');
   const file = o.config ? readConfigFile(resolve(o.config)) : null;
   const layer = file ? trainConfigLayer(file.raw, o.profile, o.config) : {};
+  // EasyR1's command line: config=FILE is the -c layer, the key=value pairs stay EasyR1's overrides (merged last)
+  const easyr1 =
+    o.profile === 'easyr1'
+      ? (await import('../train/easyr1-dotlist.js')).easyr1CommandLine({ overrides, cFlag: o.config })
+      : null;
+  if (easyr1?.easyr1Config) layer.easyr1Config = easyr1.easyr1Config;
   const opts = {
     profile: o.profile,
     data: resolve(o.data),
@@ -85,7 +94,7 @@ async function runTrain(overrides: string[], o: CliOptions): Promise<void> {
     baseConfig: o.baseConfig ? resolve(o.baseConfig) : undefined,
     keepFilterOverlong: !!o.keepFilterOverlong,
     noVerify: o.verify === false,
-    overrides,
+    overrides: easyr1 ? easyr1.overrides : overrides,
     ...layer,
     nGpus: o.nGpus,
     exportScript: o.exportScript ? resolve(o.exportScript) : undefined,

@@ -130,14 +130,14 @@ export const CONFIG_KEYS = {
   input_format: {
     type: z.enum(['auto', ...INPUT_FORMAT_NAMES]).default('auto'),
     affectsOutput: true,
-    help: "how rows are read: `gad` (verl / EasyR1 columns), `ms-swift` (`messages` or `query`/`response`), `llamafactory` (sharegpt `conversations` or alpaca `instruction`/`output`): the last assistant turn is the teacher response with `teacher.column` set to that column, else left out of the prompt; `auto`: detected from the first file's columns, printed first",
+    help: "how rows are read: `gad` (verl / EasyR1 columns), `ms-swift` (`messages` or `query`/`response`), `llamafactory` (sharegpt `conversations` or alpaca `instruction`/`output`), `data-juicer` (`text` with `<__dj__image>` / `<|__dj__eoc|>`, `[[human]]:` / `[[gpt]]:` dialogs): the last assistant turn is the teacher response with `teacher.column` set to that column, else left out of the prompt; `auto`: detected from the first file's columns, printed first",
     flag: {
       flags: '--input-format <name>',
       help: (d) =>
         `how rows are read: ${['auto', ...INPUT_FORMAT_NAMES].join(' | ')} (auto: detected from the columns) ${dflt(d)}`,
       choices: ['auto', ...INPUT_FORMAT_NAMES],
     },
-    example: 'how rows are read: auto | ms-swift | llamafactory | gad (see docs/sources.md)',
+    example: 'how rows are read: auto | ms-swift | llamafactory | data-juicer | gad (see docs/sources.md)',
   },
   image_placement: {
     type: z.enum(['prepend', 'append', 'none']).default('prepend'),

@@ -33,6 +33,8 @@ export interface ImageContext {
   allowOutside?: boolean;
   /** The realpath of a file, one `realpath` per folder (real-path.ts); default: `realpathSync` per file. */
   realPath?: RealPath;
+  /** An absolute path outside the roots is read when this says yes of its file (symlinks followed): the input format's rule. */
+  acceptOutside?: (realPath: string) => boolean;
 }
 
 export type ImagesResult = { images: ImageRef[] } | { drop: Drop };
@@ -134,7 +136,8 @@ function resolvePath(path: string, ctx: ImageContext): { resolvedPath: string } 
   const real = (ctx.realPath ?? realOrNull)(lexical);
   const target = real ?? lexical;
   const roots = [ctx.imageDir ?? ctx.baseDir, ...(ctx.roots ?? [])].filter((r): r is string => !!r);
-  if (!roots.some((r) => rootForms(r).some((f) => within(f, target)))) {
+  const inRoots = roots.some((r) => rootForms(r).some((f) => within(f, target)));
+  if (!inRoots && !(isAbsolute(p) && ctx.acceptOutside?.(target))) {
     const how =
       real !== null && real !== lexical
         ? 'is a symlink leading outside'

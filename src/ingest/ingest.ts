@@ -16,6 +16,7 @@ import { splitRows, type RowSettings } from './rows.js';
 import { parseSourceSpec } from './source-spec.js';
 import { loadTeacher, type TeacherTable } from './teacher.js';
 import { chooseInputFormat } from './formats/input-format-table.js';
+import { expandDatasetInfo } from './formats/dataset-info.js';
 import { firstColumns } from './first-columns.js';
 
 export interface IngestOptions {
@@ -84,20 +85,27 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     ...Object.fromEntries(Object.entries(opts.columns ?? {}).filter(([, v]) => v !== undefined && v !== '')),
   } as ColumnMap;
   if (!columns.id && opts.teacher?.idKey) columns.id = opts.teacher.idKey;
-  const imageDir = opts.imageDir ? resolve(cwd, opts.imageDir) : null;
   const placement = opts.imagePlacement ?? 'prepend';
   const aliases = opts.imageTokenAliases ?? ['<__dj__image>'];
   if (!opts.splits?.length)
     throw new GadError('no sources configured', { hint: 'give at least one split with sources (data.train_files)' });
 
-  const specs = opts.splits.map((s) => ({ split: s.split, specs: s.specs.map((x) => parseSourceSpec(x, cwd)) }));
+  // LLaMA-Factory's dataset_dir#dataset: the entry's data file, read by the entry's reader, images under dataset_dir
+  const lf = expandDatasetInfo({ splits: opts.splits, cwd });
+  const imageDir = opts.imageDir ? resolve(cwd, opts.imageDir) : (lf.entry?.dir ?? null);
+  const specs = lf.splits.map((s) => ({ split: s.split, specs: s.specs.map((x) => parseSourceSpec(x, cwd)) }));
   const needHub = specs.some((s) => s.specs.some((x) => x.kind === 'hub'));
   const hub = needHub ? { ...(await resolveHubOptions(opts.hub)), note: warnOnce } : null;
   const { plans, rowCount, sources } = await planSplits({ specs, cwd, hub, onProgress: opts.onProgress, warn });
 
   // the input format: named, or detected from the first file's columns; its column defaults under the config's
   const first = await firstColumns(plans.values());
-  const chosen = chooseInputFormat({ requested: opts.inputFormat ?? 'auto', have: first.have, where: first.where });
+  const chosen = chooseInputFormat({
+    requested: opts.inputFormat ?? 'auto',
+    have: first.have,
+    where: first.where,
+    entry: lf.entry,
+  });
   opts.onInputFormat?.(chosen.line);
   for (const [k, v] of Object.entries(chosen.format.columns(first.have)) as Array<[keyof ColumnMap, string]>) {
     if (columns[k] === undefined || columns[k] === DEFAULT_COLUMNS[k]) columns[k] = v;

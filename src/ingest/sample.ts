@@ -147,7 +147,9 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
   // An empty prompt, an <image> count that differs from the images, a missing teacher response: rules of the
   // filter chain (validate/rules.ts), checked the same way by build and validate. Ingest drops unreadable rows only.
 
-  // images
+  // images (an absolute path outside the roots read by the input format's rule is counted for the summary)
+  const acceptsImage = ctx.format.acceptsImage;
+  let accepted = false;
   const imageDirOrBase = {
     imageDir: ctx.imageDir,
     baseDir: ctx.file.kind === 'parquet' ? null : dirname(ctx.file.path),
@@ -157,6 +159,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     roots: [...(ctx.imageDir ? [] : [dirname(ctx.file.path)]), ...(ctx.file.cacheRoot ? [ctx.file.cacheRoot] : [])],
     allowOutside: ctx.allowOutsidePaths,
     realPath: ctx.realPath,
+    acceptOutside: acceptsImage ? (t: string) => (acceptsImage(t) ? (accepted = true) : false) : undefined,
   };
   const im = readImageCell(
     cols.images ? row[cols.images] : null,
@@ -164,6 +167,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     cols.imageBytes ? (row[cols.imageBytes] ?? null) : undefined,
   );
   if ('drop' in im) return dropped(im.drop);
+  if (accepted) ctx.counts.set('images_written_by_tool', (ctx.counts.get('images_written_by_tool') ?? 0) + 1);
   base.images = im.images as ImageRef[];
 
   // <image> placement and count (over every turn of a message list, as verl counts them)

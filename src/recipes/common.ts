@@ -277,6 +277,8 @@ const ALL_DROPPED_HINT: Record<string, string> = {
   too_long: 'raise --max-length (the report above shows the lengths)',
   student_equals_teacher: 'the student answers equal the teacher answers: sample them from the warmed generator',
   empty_response: 'the answers are empty: check the student file or the teacher responses of the build',
+  multi_turn_prompt:
+    'every prompt has earlier assistant turns: export sft writes a system turn and one user turn; build the warmup set from single-round rows, or train ms-swift / LLaMA-Factory on the input conversations themselves',
 };
 
 /**

@@ -142,8 +142,10 @@ export class RecipeCounter {
     imageTokens: readonly number[],
     response: string,
     limit?: number,
+    /** A system turn before the user turn (the SFT export writes one). */
+    system: string | null = null,
   ): ConversationLength & { atLeast?: true } {
-    const user = buildMessages(prompt);
+    const user = [...(system === null ? [] : [{ role: 'system', content: system }]), ...buildMessages(prompt)];
     if (limit !== undefined && response.length > this.enc.boundReachableAbove(limit)) {
       const rendered = renderChat(this.profile, [...user, { role: 'assistant', content: response }], {
         addGenerationPrompt: false,

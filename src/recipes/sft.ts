@@ -16,6 +16,7 @@ import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
 import { countRowImages } from './row-images.js';
 import { type RecipeTrainer, RECIPE_TRAINERS, stripImEnd } from './lengths.js';
 import { RecipeRows, inExportFolder, recipeMaxLength } from './recipe-rows.js';
+import { sftPrompt } from './sft-prompt.js';
 
 export { type ExportResult, datasetInfo } from './common.js';
 
@@ -32,7 +33,18 @@ export function checkFormat(format: string): asserts format is RecipeTrainer {
 }
 
 /** The user turn and the answer turn in the trainer's format (ms-swift messages, LLaMA-Factory sharegpt). */
-export function chatTurns(format: RecipeTrainer, prompt: string, answer: string): Array<Record<string, string>> {
+export function chatTurns(
+  format: RecipeTrainer,
+  prompt: string,
+  answer: string,
+  system: string | null = null,
+): Array<Record<string, string>> {
+  // a system turn first, as each reads it (ms-swift's system message; sharegpt's first turn with the system tag)
+  if (system !== null)
+    return [
+      format === 'ms-swift' ? { role: 'system', content: system } : { from: 'system', value: system },
+      ...chatTurns(format, prompt, answer),
+    ];
   return format === 'ms-swift'
     ? [
         { role: 'user', content: prompt },
@@ -50,8 +62,9 @@ export function sftLine(
   prompt: string,
   answer: string,
   images: string[],
+  system: string | null = null,
 ): Record<string, unknown> {
-  const turns = chatTurns(format, prompt, answer);
+  const turns = chatTurns(format, prompt, answer, system);
   return format === 'ms-swift' ? { messages: turns, images } : { conversations: turns, images };
 }
 
@@ -62,7 +75,14 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
   return inExportFolder(s, async (folder) => {
     const rows = new RecipeRows(s, folder, ['total', 'prompt', 'response'], 'total');
     let stripped = 0;
-    for await (const row of readBuildRows(s.build)) {
+    let multiTurn = 0;
+    for await (const row of readBuildRows(s.build, { allTurns: true })) {
+      const shape = sftPrompt(row.messages);
+      if ('refused' in shape) {
+        rows.drop(row, { reason: 'multi_turn_prompt', detail: shape.refused, value: row.messages.length });
+        multiTurn++;
+        continue;
+      }
       const t = stripImEnd(row.teacher);
       if (!t.text.trim()) {
         rows.drop(row, {
@@ -73,9 +93,11 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
       }
       const counted = await countRowImages(s, row);
       const len = s.counter.conversation(
-        row.prompt,
+        shape.user,
         counted.map((c) => c.tokens),
         t.text,
+        undefined,
+        shape.system,
       );
       if (len.total > maxLength) {
         rows.drop(row, {
@@ -89,7 +111,7 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
       }
       if (t.stripped) stripped++;
       await rows.write(row, counted, {
-        line: (paths) => sftLine(o.format, row.prompt, t.text, paths),
+        line: (paths) => sftLine(o.format, shape.user, t.text, paths, shape.system),
         lengthFields: {
           total_tokens: len.total,
           prompt_tokens: len.prompt,
@@ -100,6 +122,10 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
       });
     }
     const notes: string[] = [];
+    if (multiTurn)
+      notes.push(
+        `${multiTurn} row(s) NOT WRITTEN: their prompt has earlier assistant turns, which ms-swift / LLaMA-Factory would train on as answers (dropped.jsonl: multi_turn_prompt)`,
+      );
     if (stripped)
       notes.push(
         `${stripped} teacher response(s) ended with <|im_end|>: removed, since the chat template closes the answer with its own (the model would otherwise learn to emit it twice)`,

@@ -5,7 +5,10 @@
  */
 import { GadError } from '../../core/errors.js';
 import { INPUT_FORMAT_NAMES, type InputFormatName } from '../../core/input-formats.js';
+import { dataJuicerFormat } from './data-juicer.js';
+import type { DatasetEntry } from './dataset-info.js';
 import { gadFormat } from './gad.js';
+import { entryFormat } from './llamafactory-entry.js';
 import { llamaFactoryFormat } from './llamafactory.js';
 import { msSwiftFormat } from './ms-swift.js';
 import type { InputFormat } from './input-format.js';
@@ -16,6 +19,7 @@ export type { FormatRow, InputFormat } from './input-format.js';
 export const INPUT_FORMATS: Record<InputFormatName, InputFormat> = {
   'ms-swift': msSwiftFormat,
   llamafactory: llamaFactoryFormat,
+  'data-juicer': dataJuicerFormat,
   gad: gadFormat,
 };
 export { INPUT_FORMAT_NAMES };
@@ -27,7 +31,14 @@ export interface ChosenFormat {
   line: string;
 }
 
-export function chooseInputFormat(p: { requested: string; have: readonly string[]; where: string }): ChosenFormat {
+export function chooseInputFormat(p: {
+  requested: string;
+  have: readonly string[];
+  where: string;
+  /** The dataset_info.json entry the sources name (dataset-info.ts): read by its own reader. */
+  entry?: DatasetEntry | null;
+}): ChosenFormat {
+  if (p.entry) return entryChoice(p.entry, p.requested);
   if (p.requested !== 'auto') {
     const format = (INPUT_FORMATS as Partial<Record<string, InputFormat>>)[p.requested];
     if (!format)
@@ -35,11 +46,27 @@ export function chooseInputFormat(p: { requested: string; have: readonly string[
         hint: `use auto or one of: ${INPUT_FORMAT_NAMES.join(', ')}`,
         exitCode: 2,
       });
-    return { format, line: `input format: ${format.name} (--input-format)` };
+    return { format, line: `input format: ${format.name} (--input-format)${noteOf(format)}` };
   }
   const format = INPUT_FORMAT_NAMES.map((n) => INPUT_FORMATS[n]).find((f) => f.detect(p.have))!;
   return {
     format,
-    line: `input format: ${format.name} (detected from the columns of ${p.where}: ${p.have.join(', ')}; --input-format to choose)`,
+    line: `input format: ${format.name} (detected from the columns of ${p.where}: ${p.have.join(', ')}; --input-format to choose)${noteOf(format)}`,
   };
+}
+
+/** The format's note, on its own line under the input format line. */
+function noteOf(format: InputFormat): string {
+  return format.note ? `\n  ${format.note}` : '';
+}
+
+/** The reader of a dataset_info.json entry; `--input-format` may only say llamafactory (or auto). */
+function entryChoice(entry: DatasetEntry, requested: string): ChosenFormat {
+  if (requested !== 'auto' && requested !== 'llamafactory')
+    throw new GadError(`--input-format ${requested}, but the source names the LLaMA-Factory entry '${entry.name}'`, {
+      hint: 'leave --input-format at auto (or llamafactory) for a dataset_info.json entry',
+      exitCode: 2,
+    });
+  const format = entryFormat(entry);
+  return { format, line: `input format: llamafactory (entry '${entry.name}' of ${entry.infoFile})${noteOf(format)}` };
 }

@@ -23,6 +23,10 @@ export interface InputFormat {
   columns: (have: readonly string[]) => Partial<ColumnMap>;
   /** Further columns the format reads (not passed through to extra_info). */
   consumed: readonly string[];
+  /** A line printed under the input format line (e.g. a rule on image paths the format adds). */
+  note?: string;
+  /** True when an absolute image path outside the allowed roots is read anyway (the file, symlinks followed, is one the tool behind this format wrote). */
+  acceptsImage?: (realPath: string) => boolean;
   /** The prompt cell and teacher response of one row. */
   read: (row: Record<string, unknown>, cols: ResolvedColumns) => FormatRow;
 }
