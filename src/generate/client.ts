@@ -4,7 +4,8 @@
  * The key travels only to the endpoint's host: every request is checked against it and redirects are refused
  * (a redirect to another host would otherwise carry the Authorization header there).
  */
-import OpenAI from 'openai';
+import OpenAI, { AzureOpenAI } from 'openai';
+import type { AzureTarget } from './azure.js';
 import { GadError } from '../core/errors.js';
 
 /** The endpoint as the output and the manifest show it: `host[:port]` (never user info, path or query). */
@@ -37,7 +38,13 @@ export function parseEndpoint(endpoint: string): URL {
   return u;
 }
 
-export function makeClient(o: { endpoint: string; apiKey: string; timeoutMs: number; retries: number }): OpenAI {
+export function makeClient(o: {
+  endpoint: string;
+  apiKey: string;
+  timeoutMs: number;
+  retries: number;
+  azure?: AzureTarget | null;
+}): OpenAI {
   const base = parseEndpoint(o.endpoint);
   const guarded: typeof fetch = (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -46,13 +53,33 @@ export function makeClient(o: { endpoint: string; apiKey: string; timeoutMs: num
     }
     return fetch(input, { ...init, redirect: 'error' });
   };
+  const common = { timeout: o.timeoutMs, maxRetries: o.retries, fetch: guarded, logLevel: 'off' as const };
+  const az = o.azure;
+  // Azure's dated API: the package's own client (api-key header, /deployments/{model}, ?api-version=).
+  if (az?.form === 'deployments')
+    return new AzureOpenAI({
+      ...common,
+      apiKey: o.apiKey,
+      baseURL: az.baseURL,
+      apiVersion: az.apiVersion!,
+      organization: null,
+      project: null,
+    });
+  // Azure's v1 API is OpenAI's URL shape, with the key in the api-key header instead of Authorization.
+  if (az)
+    return new OpenAI({
+      ...common,
+      apiKey: o.apiKey,
+      baseURL: az.baseURL,
+      defaultHeaders: { authorization: null, 'api-key': o.apiKey },
+      ...(az.apiVersion ? { defaultQuery: { 'api-version': az.apiVersion } } : {}),
+      organization: null,
+      project: null,
+    });
   return new OpenAI({
+    ...common,
     apiKey: o.apiKey,
     baseURL: base.href.replace(/\/$/, ''),
-    timeout: o.timeoutMs,
-    maxRetries: o.retries,
-    fetch: guarded,
-    logLevel: 'off',
     organization: null,
     project: null,
   });
