@@ -10,6 +10,7 @@ import { sha256File } from '../core/hash.js';
 import { HUB_REPO_ID } from '../core/hf-paths.js';
 import type { PreflightCheck } from './launch-plan.js';
 import { detectFamily } from './model-check.js';
+import { rmSourcesChecks } from './rm-sources.js';
 import type { SwiftOptions, SwiftPlan } from './swift.js';
 
 /**
@@ -160,6 +161,7 @@ export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<Pre
     if (!info.error && info.swift) adaptToSwiftVersion(p, info.swift);
   }
   out.push(await checkData(p, !o.noVerify));
+  if (p.exportManifest.kind === 'rm') out.push(...(await rmSourcesChecks(p.exportManifest, p.exportDir, p.cwd)));
   out.push(await checkModel(p));
   const smi = await probe('nvidia-smi', ['-L'], env, p.cwd, 30_000);
   if (smi.enoent) out.push({ check: 'gpus', ok: true, message: 'nvidia-smi not found: GPU count not checked' });
