@@ -17,10 +17,10 @@ import { type FakeOpenAI, startOpenAIServer } from '../helpers/openai-server.js'
 import { type BuildRowView, buildRows, buildSample, checkerFor } from '../helpers/generate-build.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-generate-azure-'));
-const build = join(tmp, 'build');
+const build = join(tmp, 'prompts-out');
 const KEY = 'azure-test-KEY-8d1f0c2b9e';
 const OTHER_KEY = 'sk-openai-not-for-azure-3a7e';
-const DEPLOYMENT = 'gpt-4o-batch';
+const DEPLOYMENT = 'gpt-4o';
 /** The environment without any OpenAI / Azure variable of the machine running the tests. */
 const baseEnv = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !/^(OPENAI_|AZURE_OPENAI_)/.test(k)),
@@ -153,7 +153,7 @@ test('Azure usage errors exit 2 before any request: no api-version, no key, a de
     '2024-10-21',
   ]);
   assert.equal(otherDeployment.status, 2, otherDeployment.stderr);
-  assert.match(otherDeployment.stderr, /deployment "gpt-4o-mini" but --model is "gpt-4o-batch"/);
+  assert.match(otherDeployment.stderr, /deployment "gpt-4o-mini" but --model is "gpt-4o"/);
   assert.equal(s.requests.length, 0, 'nothing was sent');
   const wrong = await gen(
     dir(),
@@ -211,4 +211,45 @@ test('Azure hosts and URL forms', () => {
   assert.throws(() => azureTarget('https://r.openai.azure.com/?api-version=1', 'd', v), /query/);
   assert.equal(batchUrl({ azure: true }), '/chat/completions');
   assert.equal(batchUrl({ endpoint: 'http://127.0.0.1:8000/v1' }), '/v1/chat/completions');
+});
+
+/** The `npx gad-data ...` lines of the sh block under a heading of docs/generate.md, comments cut. */
+function docCommands(heading: string): string[][] {
+  const text = readFileSync(packagePath('docs', 'generate.md'), 'utf8');
+  const at = text.indexOf(heading);
+  assert.ok(at >= 0, heading);
+  const start = text.indexOf('```sh\n', at) + 6;
+  return text
+    .slice(start, text.indexOf('\n```', start))
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l.startsWith('npx gad-data '))
+    .map((l) => l.slice('npx gad-data '.length).split(/\s+/));
+}
+
+test("docs/generate.md's Azure commands, verbatim, with the endpoint of the environment at the local server", async () => {
+  const [live, batch] = docCommands('## Azure OpenAI');
+  assert.ok(live && batch);
+  const s = await serve({ path: `/openai/deployments/${DEPLOYMENT}/chat/completions`, auth: 'api-key' });
+  const e = {
+    ...baseEnv,
+    AZURE_OPENAI_API_KEY: KEY,
+    AZURE_OPENAI_ENDPOINT: `http://127.0.0.1:${s.port}`,
+    OPENAI_API_VERSION: '2024-10-21',
+  };
+  const r = await runCli(live, { cwd: tmp, env: e, timeoutMs: 600_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(s.requests.length, rows.length);
+  assert.ok(
+    s.requests.every((q) => q.url === `/openai/deployments/${DEPLOYMENT}/chat/completions?api-version=2024-10-21`),
+  );
+  assert.deepEqual(withoutEndpoint(readFileSync(join(tmp, 'teacher.jsonl'), 'utf8')), reference);
+  rmSync(join(tmp, 'teacher.jsonl'));
+  rmSync(join(tmp, 'teacher.journal.jsonl'));
+  const b = await runCli(batch, { cwd: tmp, env: e, timeoutMs: 600_000 });
+  assert.equal(b.status, 0, b.stderr);
+  const lines = readFileSync(join(tmp, 'requests.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, rows.length);
+  assert.ok(lines.every((l) => JSON.parse(l).url === '/chat/completions' && JSON.parse(l).body.model === DEPLOYMENT));
+  assert.ok(!allFiles(tmp).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
 });
