@@ -93,7 +93,7 @@ export async function generateAnswers(o: GenerateOptions): Promise<GenerateResul
   let fatal: unknown = null;
   const failures: string[] = [];
   let tokensUsed = 0;
-  for (const e of journal.entries.values()) tokensUsed += e.usage?.total_tokens ?? 0;
+  for (const e of journal.entries.values()) tokensUsed += e.total_tokens;
 
   const send = async (req: ChatRequest) => {
     try {
