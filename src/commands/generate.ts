@@ -70,7 +70,12 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
     )
     .addOption(new Option('--seed <n>', 'sampling seed').argParser(numberFlag('--seed', 0)))
     .option('--stop <text>', 'stop sequence (repeatable)', collect)
-    .option('--api-key-env <name>', 'environment variable holding the API key', 'OPENAI_API_KEY')
+    .option(
+      '--api-key-env <name>',
+      'environment variable holding the API key (default OPENAI_API_KEY; Azure: AZURE_OPENAI_API_KEY)',
+    )
+    .option('--azure', 'Azure OpenAI: api-key header, deployment URLs, api-version (default for *.openai.azure.com)')
+    .option('--api-version <v>', "Azure OpenAI's api-version, e.g. 2024-10-21 (default: $OPENAI_API_VERSION)")
     .addOption(
       new Option('--concurrency <n>', 'requests in flight').argParser(numberFlag('--concurrency', 1)).default(8),
     )
@@ -115,7 +120,7 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
       tokenizerModel: o.tokenizerModel,
     };
     if (o.batchOut) {
-      const r = await writeBatchFile({ ...common, endpoint: o.endpoint, batchOut: o.batchOut });
+      const r = await writeBatchFile({ ...common, endpoint: o.endpoint, azure: o.azure, batchOut: o.batchOut });
       if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else if (!o.quiet)
         process.stdout.write(
@@ -139,6 +144,8 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
         ...common,
         endpoint: o.endpoint,
         apiKeyEnv: o.apiKeyEnv,
+        azure: o.azure,
+        apiVersion: o.apiVersion,
         concurrency: o.concurrency,
         rpm: o.rpm,
         tpm: o.tpm,

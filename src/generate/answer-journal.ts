@@ -4,7 +4,7 @@
  * leaves whole lines and at most one torn last line, which the next run cuts off before appending; every
  * journaled request is final, so a resumed run never sends it again.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { GadError } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
 import type { GenerateSettings, JournalEntry, JournalHeader } from './generate-types.js';
@@ -18,9 +18,24 @@ export function journalHeader(settings: GenerateSettings): JournalHeader {
   };
 }
 
+/**
+ * What a run holds in memory per journaled request: enough to skip it and check it, and where its line is.
+ * The entry itself (the answer texts) stays in the file and is read back by `get` when the files are written,
+ * so a run's memory does not grow with the answers of 100k rows.
+ */
+export interface JournalIndexEntry {
+  request_hash: string;
+  total_tokens: number;
+  offset: number;
+  length: number;
+}
+
 export class Journal {
-  readonly entries = new Map<string, JournalEntry>();
+  readonly entries = new Map<string, JournalIndexEntry>();
   private fd: number;
+  private readFd = -1;
+  /** Bytes in the file: the offset of the next line. */
+  private size = 0;
 
   private constructor(
     readonly file: string,
@@ -74,32 +89,67 @@ export class Journal {
     if (lastNl + 1 !== Buffer.byteLength(text)) ftruncateSync(fd, Buffer.byteLength(whole));
     closeSync(fd);
     const j = new Journal(file, openSync(file, 'a'));
-    lines.slice(1).forEach((l, k) => {
+    let offset = 0;
+    let k = -1;
+    for (const l of whole.split('\n').slice(0, -1)) {
+      const length = Buffer.byteLength(l);
+      const at = offset;
+      offset += length + 1;
+      if (l === '' || ++k === 0) continue;
       let e: JournalEntry;
       try {
         e = JSON.parse(l) as JournalEntry;
       } catch {
         j.close();
-        throw new GadError(`${file} line ${k + 2} is not valid JSON (the file was edited or damaged)`, {
+        throw new GadError(`${file} line ${k + 1} is not valid JSON (the file was edited or damaged)`, {
           hint: 'remove that line (its request is then asked again), or delete the journal to start over',
           exitCode: 2,
         });
       }
-      j.entries.set(e.key, e);
-    });
+      j.index(e, at, length);
+    }
+    j.size = offset;
     return j;
   }
 
-  private write(o: unknown): void {
-    writeSync(this.fd, `${JSON.stringify(o)}\n`);
+  private index(e: JournalEntry, offset: number, length: number): void {
+    this.entries.set(e.key, {
+      request_hash: e.request_hash,
+      total_tokens: e.usage?.total_tokens ?? 0,
+      offset,
+      length,
+    });
+  }
+
+  /** The whole entry of a journaled request, read back from the file. */
+  get(key: string): JournalEntry | undefined {
+    const at = this.entries.get(key);
+    if (!at) return undefined;
+    if (this.readFd < 0) this.readFd = openSync(this.file, 'r');
+    const b = Buffer.alloc(at.length);
+    readSync(this.readFd, b, 0, at.length, at.offset);
+    return JSON.parse(b.toString('utf8')) as JournalEntry;
+  }
+
+  /** Write one whole line; returns its offset and byte length (without the newline). */
+  private write(o: unknown): { offset: number; length: number } {
+    const line = `${JSON.stringify(o)}\n`;
+    const length = Buffer.byteLength(line);
+    writeSync(this.fd, line);
+    const offset = this.size;
+    this.size += length;
+    return { offset, length: length - 1 };
   }
 
   append(e: JournalEntry): void {
-    this.write(e);
-    this.entries.set(e.key, e);
+    const { offset, length } = this.write(e);
+    this.index(e, offset, length);
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    if (this.readFd >= 0) closeSync(this.readFd);
+    this.readFd = -1;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `--batch-out FILE`: the requests as an OpenAI Batch API input file — one `{"custom_id", "method": "POST",
  * "url": "/v1/chat/completions", "body"}` line per row not answered yet — the file `vllm run-batch -i` reads
- * too. A file stays within the Batch API's limits (50,000 requests, 200 MB): past them the lines go on in
+ * too (Azure OpenAI's dated API: `"url": "/chat/completions"`, the deployment as `model`). A file stays within the Batch API's limits (50,000 requests, 200 MB): past them the lines go on in
  * FILE-2.jsonl, FILE-3.jsonl, ... . Beside it, `<base>.gad-data.json` records what `generate import` needs
  * to check the results against the same requests. The custom_id is `split/id#<request sha256>`.
  */
@@ -9,7 +9,8 @@ import { closeSync, existsSync, openSync, writeFileSync, writeSync } from 'node:
 import { resolve } from 'node:path';
 import { Journal } from './answer-journal.js';
 import { type GenerateCommon, openSession, sessionRows } from './run-session.js';
-import { endpointHost } from './client.js';
+import { endpointHost } from './endpoint.js';
+import { batchUrl } from './azure.js';
 
 export const BATCH_MAX_REQUESTS = 50_000;
 export const BATCH_MAX_BYTES = 200 * 1024 * 1024;
@@ -17,6 +18,8 @@ export const BATCH_URL = '/v1/chat/completions';
 
 export interface BatchOptions extends GenerateCommon {
   batchOut: string;
+  /** Azure OpenAI's Batch API (its `url` form); also when --endpoint is an Azure host. */
+  azure?: boolean;
   /** Per-file limits (default: the OpenAI Batch API's). */
   maxRequests?: number;
   maxBytes?: number;
@@ -47,6 +50,7 @@ export async function writeBatchFile(
   answered?.close();
   const first = resolve(o.cwd ?? process.cwd(), o.batchOut);
   const base = first.replace(/\.jsonl?$/i, '');
+  const url = batchUrl(o);
   const maxReq = o.maxRequests ?? BATCH_MAX_REQUESTS;
   const maxBytes = o.maxBytes ?? BATCH_MAX_BYTES;
   const files = [first];
@@ -62,7 +66,7 @@ export async function writeBatchFile(
         continue;
       }
       const req = request();
-      const line = `${JSON.stringify({ custom_id: batchCustomId(req.key, req.hash), method: 'POST', url: BATCH_URL, body: req.body })}\n`;
+      const line = `${JSON.stringify({ custom_id: batchCustomId(req.key, req.hash), method: 'POST', url, body: req.body })}\n`;
       const size = Buffer.byteLength(line);
       if (inFile && (inFile >= maxReq || bytes + size > maxBytes)) {
         closeSync(fd);

@@ -4,40 +4,17 @@
  * The key travels only to the endpoint's host: every request is checked against it and redirects are refused
  * (a redirect to another host would otherwise carry the Authorization header there).
  */
-import OpenAI from 'openai';
-import { GadError } from '../core/errors.js';
+import OpenAI, { AzureOpenAI } from 'openai';
+import type { AzureTarget } from './azure.js';
+import { parseEndpoint } from './endpoint.js';
 
-/** The endpoint as the output and the manifest show it: `host[:port]` (never user info, path or query). */
-export function endpointHost(endpoint: string): string {
-  return parseEndpoint(endpoint).host;
-}
-
-export function parseEndpoint(endpoint: string): URL {
-  let u: URL;
-  try {
-    u = new URL(endpoint);
-  } catch {
-    throw new GadError(`--endpoint ${JSON.stringify(endpoint)} is not a URL`, {
-      hint: 'give the base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 or https://api.openai.com/v1',
-      exitCode: 2,
-    });
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new GadError(`--endpoint ${u.protocol} is not http(s)`, {
-      hint: 'use an http:// or https:// URL',
-      exitCode: 2,
-    });
-  }
-  if (u.username || u.password) {
-    throw new GadError('--endpoint holds user info (user:password@): the key belongs in the environment', {
-      hint: 'put the key in OPENAI_API_KEY (or the variable named by --api-key-env) and give the URL without it',
-      exitCode: 2,
-    });
-  }
-  return u;
-}
-
-export function makeClient(o: { endpoint: string; apiKey: string; timeoutMs: number; retries: number }): OpenAI {
+export function makeClient(o: {
+  endpoint: string;
+  apiKey: string;
+  timeoutMs: number;
+  retries: number;
+  azure?: AzureTarget | null;
+}): OpenAI {
   const base = parseEndpoint(o.endpoint);
   const guarded: typeof fetch = (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -46,13 +23,33 @@ export function makeClient(o: { endpoint: string; apiKey: string; timeoutMs: num
     }
     return fetch(input, { ...init, redirect: 'error' });
   };
+  const common = { timeout: o.timeoutMs, maxRetries: o.retries, fetch: guarded, logLevel: 'off' as const };
+  const az = o.azure;
+  // Azure's dated API: the package's own client (api-key header, /deployments/{model}, ?api-version=).
+  if (az?.form === 'deployments')
+    return new AzureOpenAI({
+      ...common,
+      apiKey: o.apiKey,
+      baseURL: az.baseURL,
+      apiVersion: az.apiVersion!,
+      organization: null,
+      project: null,
+    });
+  // Azure's v1 API is OpenAI's URL shape, with the key in the api-key header instead of Authorization.
+  if (az)
+    return new OpenAI({
+      ...common,
+      apiKey: o.apiKey,
+      baseURL: az.baseURL,
+      defaultHeaders: { authorization: null, 'api-key': o.apiKey },
+      ...(az.apiVersion ? { defaultQuery: { 'api-version': az.apiVersion } } : {}),
+      organization: null,
+      project: null,
+    });
   return new OpenAI({
+    ...common,
     apiKey: o.apiKey,
     baseURL: base.href.replace(/\/$/, ''),
-    timeout: o.timeoutMs,
-    maxRetries: o.retries,
-    fetch: guarded,
-    logLevel: 'off',
     organization: null,
     project: null,
   });

@@ -4,7 +4,8 @@
  * run's manifest (settings, counts, the kept answers' length distribution in the student's tokens).
  * Each file is written beside its place and renamed into it.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
 import { sha256 } from '../core/hash.js';
 import type { Stats } from '../core/types.js';
@@ -37,6 +38,27 @@ export interface GenerateManifest {
   files: Array<{ file: string; lines: number; sha256: string }>;
 }
 
+/** A file written line by line beside its place (`.partial`), hashed as it goes, and renamed into it. */
+class LineFile {
+  private fd: number;
+  private hash = createHash('sha256');
+  lines = 0;
+  constructor(readonly file: string) {
+    this.fd = openSync(`${file}.partial`, 'w');
+  }
+  push(line: string): void {
+    const text = `${line}\n`;
+    writeSync(this.fd, text);
+    this.hash.update(text);
+    this.lines++;
+  }
+  commit(): { file: string; lines: number; sha256: string } {
+    closeSync(this.fd);
+    renameSync(`${this.file}.partial`, this.file);
+    return { file: basename(this.file), lines: this.lines, sha256: this.hash.digest('hex') };
+  }
+}
+
 function writeAtomic(file: string, text: string): { sha256: string } {
   const tmp = `${file}.partial`;
   writeFileSync(tmp, text);
@@ -52,13 +74,14 @@ export function finishRun(p: {
   from: string;
 }): GenerateManifest {
   const n = p.paths.outputs.length;
-  const outs: string[][] = Array.from({ length: n }, () => []);
-  const dropped: string[] = [];
+  // streamed in row order: only one row's entry is in memory at a time
+  const outs = p.paths.outputs.map((f) => new LineFile(f));
+  const dropped = new LineFile(p.paths.dropped);
   const counts: GenerateManifest['dropped'] = {};
   const lengths: number[] = [];
   const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   for (const r of p.rows) {
-    const e = p.journal.entries.get(r.key)!;
+    const e = p.journal.get(r.key)!;
     if (e.usage) for (const k of Object.keys(usage) as Array<keyof typeof usage>) usage[k] += e.usage[k];
     for (const c of e.choices) {
       const sample = n > 1 ? { sample: c.index } : {};
@@ -94,13 +117,8 @@ export function finishRun(p: {
       outs[Math.min(c.index, n - 1)]!.push(JSON.stringify(line));
     }
   }
-  const files: GenerateManifest['files'] = [];
-  const put = (file: string, lines: string[]) => {
-    const text = lines.map((l) => `${l}\n`).join('');
-    files.push({ file: basename(file), lines: lines.length, ...writeAtomic(file, text) });
-  };
-  p.paths.outputs.forEach((f, k) => put(f, outs[k]!));
-  put(p.paths.dropped, dropped);
+  const files: GenerateManifest['files'] = [...outs, dropped].map((f) => f.commit());
+  p.journal.close();
   const manifest: GenerateManifest = {
     format: 'gad-data-generate',
     version: 1,

@@ -9,7 +9,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { GadError } from '../core/errors.js';
 import { type BatchSidecar, batchSidecarPath } from './batch.js';
-import { endpointHost } from './client.js';
+import { endpointHost } from './endpoint.js';
 import { type GenerateManifest, type RowRef, finishRun } from './finish-run.js';
 import { Journal } from './answer-journal.js';
 import { entryOf, openSession, sessionRows } from './run-session.js';

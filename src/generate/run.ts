@@ -7,9 +7,11 @@
 import { APIError } from 'openai';
 import { GadError, describeError } from '../core/errors.js';
 import { type ProgressSink, silentProgress } from '../core/progress.js';
-import { makeClient, redact, endpointHost } from './client.js';
+import { makeClient, redact } from './client.js';
+import { endpointHost } from './endpoint.js';
 import { type GenerateManifest, type RowRef, finishRun } from './finish-run.js';
 import { Journal } from './answer-journal.js';
+import { resolveConnection } from './azure.js';
 import { RateLimiter } from './limiter.js';
 import type { ChatRequest } from './request.js';
 import { type GenerateCommon, type GenerateSession, entryOf, openSession, sessionRows } from './run-session.js';
@@ -17,8 +19,12 @@ import { type GenerateCommon, type GenerateSession, entryOf, openSession, sessio
 export interface GenerateOptions extends GenerateCommon {
   /** Base URL of the API; default: OPENAI_BASE_URL of `env` (as the openai client reads it). */
   endpoint?: string;
-  /** Environment variable holding the API key (default OPENAI_API_KEY); never printed or written. */
+  /** Environment variable holding the API key (default OPENAI_API_KEY, on Azure AZURE_OPENAI_API_KEY); never printed or written. */
   apiKeyEnv?: string;
+  /** Azure OpenAI (api-key header, deployment URLs, api-version; docs/generate.md#azure-openai); also when the host is Azure's. */
+  azure?: boolean;
+  /** Azure's api-version (default: OPENAI_API_VERSION of `env`). */
+  apiVersion?: string;
   env?: NodeJS.ProcessEnv;
   /** Requests in flight at once (default 8). */
   concurrency?: number;
@@ -60,18 +66,18 @@ function fatalStatus(e: unknown): boolean {
 }
 
 export async function generateAnswers(o: GenerateOptions): Promise<GenerateResult> {
-  const endpoint = o.endpoint || (o.env ?? process.env).OPENAI_BASE_URL;
-  if (!endpoint)
+  const conn = resolveConnection({ ...o, env: o.env ?? process.env });
+  if (!conn)
     throw new GadError('no endpoint given', {
       hint: 'give the API base URL with --endpoint URL (or OPENAI_BASE_URL), or write a batch file with --batch-out FILE',
       exitCode: 2,
     });
+  const { endpoint, keyEnv, apiKey } = conn;
   const s: GenerateSession = await openSession(o, endpointHost(endpoint));
-  const keyEnv = o.apiKeyEnv ?? 'OPENAI_API_KEY';
-  const apiKey = (o.env ?? process.env)[keyEnv] || 'EMPTY';
   const client = makeClient({
     endpoint,
     apiKey,
+    azure: conn.azure,
     timeoutMs: o.timeoutMs ?? 600_000,
     retries: o.retries ?? 8,
   });
@@ -88,7 +94,7 @@ export async function generateAnswers(o: GenerateOptions): Promise<GenerateResul
   let fatal: unknown = null;
   const failures: string[] = [];
   let tokensUsed = 0;
-  for (const e of journal.entries.values()) tokensUsed += e.usage?.total_tokens ?? 0;
+  for (const e of journal.entries.values()) tokensUsed += e.total_tokens;
 
   const send = async (req: ChatRequest) => {
     try {

@@ -61,6 +61,8 @@ export interface ExportManifest {
     settings: TrainerImageSettings;
   };
   ending: { policy: 'strip-im-end'; teacherStripped: number; studentStripped?: number };
+  /** rm: the student answer file the pairs' rejected sides came from (relative to this export folder) and its row ids. */
+  student?: { file: string; sha256: string; answers: number };
   /** LLaMA-Factory: the dataset names in dataset_info.json per split. */
   datasetInfo?: Record<string, string>;
   dropped: Record<string, number>;
@@ -109,6 +111,7 @@ export async function exportManifest(
     report: RecipeReport;
     images: { count: number; resized: number; atGadSize: number };
     ending: ExportManifest['ending'];
+    student?: ExportManifest['student'];
     datasetInfo?: Record<string, string>;
     notes: string[];
   },
@@ -155,6 +158,7 @@ export async function exportManifest(
     written: [...new Set([...(await folder.written()), 'export.json', 'report.json'])].sort(),
   };
   if (fields.datasetInfo) out.datasetInfo = fields.datasetInfo;
+  if (fields.student) out.student = fields.student;
   await folder.json('export.json', out);
   await folder.json('report.json', fields.report);
   return out;

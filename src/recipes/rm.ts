@@ -14,10 +14,11 @@
  * or either side's whole conversation is longer than --max-length.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GadError } from '../core/errors.js';
 import { displayPath } from '../core/paths.js';
+import { sha256File } from '../core/hash.js';
 import { bundledStudentFile, readBuildRows } from './build-rows.js';
 import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
 import { countRowImages } from './row-images.js';
@@ -116,6 +117,7 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
     studentFile = bundledStudentFile();
   }
   const students = await readStudentFile(studentFile);
+  const studentSha256 = await sha256File(studentFile);
   const maxLength = recipeMaxLength(s, o.maxLength);
   return inExportFolder(s, async (folder) => {
     const rows = new RecipeRows(s, folder, ['chosen', 'rejected', 'chosen_response', 'rejected_response'], 'longer');
@@ -197,6 +199,7 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
       trainer: o.format,
       maxLength,
       ending: { policy: 'strip-im-end', teacherStripped, studentStripped },
+      student: { file: relative(s.out, studentFile), sha256: studentSha256, answers: students.size },
       notes,
     });
   });

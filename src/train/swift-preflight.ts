@@ -11,6 +11,7 @@ import { HUB_REPO_ID } from '../core/hf-paths.js';
 import type { PreflightCheck } from './launch-plan.js';
 import { detectFamily } from './model-check.js';
 import type { SwiftOptions, SwiftPlan } from './swift-options.js';
+import { rmSourcesChecks } from './rm-sources.js';
 
 /**
  * ms-swift 4 renamed `--train_type` to `--tuner_type` (commit d0c71e48, "[v4] refactor ms-swift v4"):
@@ -160,6 +161,7 @@ export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<Pre
     if (!info.error && info.swift) adaptToSwiftVersion(p, info.swift);
   }
   out.push(await checkData(p, !o.noVerify));
+  if (p.exportManifest.kind === 'rm') out.push(...(await rmSourcesChecks(p.exportManifest, p.exportDir, p.cwd)));
   out.push(await checkModel(p));
   const smi = await probe('nvidia-smi', ['-L'], env, p.cwd, 30_000);
   if (smi.enoent) out.push({ check: 'gpus', ok: true, message: 'nvidia-smi not found: GPU count not checked' });

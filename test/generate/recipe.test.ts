@@ -7,6 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,43 @@ test('docs/gad-recipe.md: build → generate teacher → build --teacher → exp
     Object.values(rm.files as Record<string, { rows: number }>).reduce((a, f) => a + f.rows, 0),
     kept(gad),
   );
+});
+
+test("docs/gad-recipe.md's train --profile swift-rm, dry run: the pre-flight names the student and the teacher file", async () => {
+  const cmd = docCommands('gad-recipe.md', '## Answers with `gad-data generate`').find((c) =>
+    c.startsWith('npx gad-data train --profile swift-rm '),
+  );
+  assert.ok(cmd);
+  const sha = createHash('sha256')
+    .update(readFileSync(join(tmp, 'student.jsonl')))
+    .digest('hex');
+  const out = (await run(`${cmd} --dry-run`)).stdout;
+  const line = (check: string) => out.split('\n').find((l) => new RegExp(`^#\\s+ok\\s+${check}: `).test(l)) ?? '';
+  assert.match(
+    line('student'),
+    new RegExp(
+      `student answers from student\\.jsonl \\(\\d+ row ids; unchanged, sha256 ${sha.slice(0, 12)}\\), written by gad-data generate student: model ${MODEL_PATH} at 127\\.0\\.0\\.1:${srv.port} \\(\\d+ answers kept, 0 left out\\)`,
+    ),
+    out,
+  );
+  assert.match(
+    line('teacher'),
+    new RegExp(
+      `teacher responses from the file teacher\\.jsonl, written by gad-data generate teacher: model gpt-5-chat`,
+    ),
+    out,
+  );
+  // the student file replaced after the export: said, not a failure (the pairs hold the answers as exported)
+  const text = readFileSync(join(tmp, 'student.jsonl'), 'utf8');
+  writeFileSync(join(tmp, 'student.jsonl'), `${text}\n`);
+  try {
+    assert.match(
+      (await run(`${cmd} --dry-run`)).stdout,
+      /student answers from student\.jsonl \(\d+ row ids; changed since the export/,
+    );
+  } finally {
+    writeFileSync(join(tmp, 'student.jsonl'), text);
+  }
 });
 
 test('docs/generate.md: the offline batch commands, with vllm run-batch results', async () => {

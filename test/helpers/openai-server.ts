@@ -25,6 +25,9 @@ export interface ChatBody {
 export interface RecordedRequest {
   question: string;
   authorization: string | undefined;
+  /** The request's path and query as received, and its headers (an Azure test checks `api-key`). */
+  url: string;
+  headers: IncomingMessage['headers'];
   answered: boolean;
   status: number | 'hang' | 'close';
   body: ChatBody;
@@ -88,6 +91,10 @@ export async function startOpenAIServer(o: {
   key?: string;
   /** Keep no record of the requests (a benchmark: the bodies hold the images). */
   noRecord?: boolean;
+  /** The chat-completions path served (default /v1/chat/completions; the query is not part of it). */
+  path?: string;
+  /** Where the key is expected: `Authorization: Bearer` (default) or Azure's `api-key` header. */
+  auth?: 'bearer' | 'api-key';
 }): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
   const mismatches: string[] = [];
@@ -97,13 +104,15 @@ export async function startOpenAIServer(o: {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (o.key && req.headers.authorization !== `Bearer ${o.key}`) {
+    const keyOk =
+      o.auth === 'api-key' ? req.headers['api-key'] === o.key : req.headers.authorization === `Bearer ${o.key}`;
+    if (o.key && !keyOk) {
       res
         .writeHead(401, { 'content-type': 'application/json' })
         .end('{"error":{"message":"Incorrect API key provided"}}');
       return;
     }
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+    if (req.method !== 'POST' || req.url?.split('?')[0] !== (o.path ?? '/v1/chat/completions')) {
       res.writeHead(404).end('{"error":{"message":"not found"}}');
       return;
     }
@@ -114,6 +123,8 @@ export async function startOpenAIServer(o: {
     const rec: RecordedRequest = {
       question,
       authorization: req.headers.authorization,
+      url: req.url ?? '',
+      headers: req.headers,
       answered: false,
       status: 200,
       body,
