@@ -179,12 +179,12 @@ for name in $builds; do
   if ! cmp -s "$r.sha256" "$w.sha256"; then
     echo "--- $name: sha256 listing, $ref (-) against the working tree (+)"
     diff -u --label "$ref" --label "working tree" "$r.sha256" "$w.sha256" | tail -n +3 || true
-    # The first lines of each differing text file.
-    diff "$r.sha256" "$w.sha256" | sed -n 's/^> [0-9a-f]*  \.\///p' | head -n 5 | while IFS= read -r f; do
-      if [ -f "$r/$f" ] && grep -Iq . "$r/$f" 2>/dev/null; then
-        echo "--- $name/$f (first differing lines)"
-        diff -u --label "$ref" --label "working tree" "$r/$f" "$w/$f" | head -n 20 || true
-      fi
+    # The first lines of the first differing text files (a file is text when grep -I finds no binary byte).
+    diff "$r.sha256" "$w.sha256" | sed -n 's/^> [0-9a-f]*  \.\///p' | while IFS= read -r f; do
+      if [ -f "$r/$f" ] && grep -Iq . "$r/$f" 2>/dev/null; then printf '%s\n' "$f"; fi
+    done | head -n 6 | while IFS= read -r f; do
+      echo "--- $name/$f (first differing lines)"
+      diff -u --label "$ref" --label "working tree" "$r/$f" "$w/$f" | head -n 20 || true
     done
   fi
 done
