@@ -19,7 +19,8 @@
 #   gad        the GAD build with a teacher file (docs/gad-recipe.md), then `export sft` and `export rm` from it
 #   partition  `gad-data build --partition 0/2`, `--partition 1/2`, then `gad-data merge` (docs/scale-out.md)
 # A build passes when every command exits 0 on both sides and both sides wrote the same files with the same bytes.
-# No file is excluded: two runs of the same commit are byte-identical (checked with REF=HEAD on a clean tree).
+# Every output file is compared but one, a part's rows.bin (the reason is at `not_compared` below); two runs of the
+# same commit are otherwise byte-identical (checked with REF=HEAD on a clean tree).
 #
 # Prints a PASS/FAIL table; exit 0 all builds identical, 1 a difference or a failed command, 2 usage (bad REF, not
 # a git checkout). BYTE_IDENTITY_BUILDS="verl gad" runs only those builds; KEEP=1 keeps the temporary folder (it
@@ -86,6 +87,12 @@ run_gad() {
 }
 run_partition() { gad build --partition 0/2 && gad build --partition 1/2 && gad merge --out gad-data-out; }
 
+# The one file not compared. A part's gad-data-part/rows.bin holds each formatted row as node:v8 serialize()
+# writes it, and V8 writes an integral number as a small integer or as an 8-byte double depending on how it holds
+# the value at that moment: two runs of the same commit in the same folder wrote frames 8 bytes apart (the values
+# are equal; the merge reads values). What the merge builds from it, gad-data-out/, is compared like every file.
+not_compared='*/gad-data-part/rows.bin'
+
 # side SIDE: with the side's files in $checkout, links or installs node_modules, runs `npm run build`, then every
 # build, each writing $tmp/runs/BUILD/, BUILD.log, BUILD.rc (exit code) and BUILD.sha256; then moves
 # $tmp/runs to $tmp/SIDE/runs. Both sides run at the same absolute paths: a partitioned build's part record
@@ -120,7 +127,8 @@ side() {
     rc=0
     (cd "$tmp/runs/$name" && "run_$name") >"$tmp/runs/$name.log" 2>&1 || rc=$?
     echo "$rc" >"$tmp/runs/$name.rc"
-    (cd "$tmp/runs/$name" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) >"$tmp/runs/$name.sha256"
+    (cd "$tmp/runs/$name" && find . -type f ! -path "$not_compared" -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) \
+      >"$tmp/runs/$name.sha256"
   done
   mv "$tmp/runs" "$tmp/$side/runs"
 }
@@ -159,6 +167,7 @@ for name in $builds; do
   printf '%-10s %6s %6s %7s %8s  %s\n' "$name" "$files" "$differ" "$rrc" "$wrc" "$result"
 done
 
+echo "(not compared: $not_compared; see scripts/byte-identity.sh)"
 if [ "$failed" = 0 ]; then
   echo
   echo "PASS: every output file is byte-identical at $ref and in the working tree"
