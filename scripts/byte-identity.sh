@@ -175,6 +175,7 @@ if [ "$failed" = 0 ]; then
 fi
 
 keep=1
+set +o pipefail # the report below cuts long diffs with head, whose early exit is not an error
 echo
 for name in $builds; do
   r="$tmp/ref/runs/$name" w="$tmp/work/runs/$name"
