@@ -20,6 +20,9 @@ const MAY_IMPORT = {
   view: ['core', 'ingest', 'format', 'validate', 'report'],
   generate: ['core', 'ingest', 'format', 'validate', 'export', 'version'],
 };
+// Tables a stage may read though their folder is later in the order: the model-family table (src/format/families/,
+// which imports only core, by the rule below) is read by train's model checks.
+const MAY_READ_TABLES = { train: ['format/families'] };
 const FOLDERS = [
   'core',
   'config',
@@ -46,7 +49,10 @@ const layerRules = Object.entries(MAY_IMPORT).map(([stage, allowed]) => ({
       'error',
       {
         patterns: FOLDERS.filter((f) => f !== stage && !allowed.includes(f)).map((f) => ({
-          regex: `^(\\.\\./)+${f}(\\.js$|/)`,
+          regex: `^(\\.\\./)+${f}(\\.js$|/${(MAY_READ_TABLES[stage] ?? [])
+            .filter((t) => t.startsWith(`${f}/`))
+            .map((t) => `(?!${t.slice(f.length + 1)}/)`)
+            .join('')})`,
           message: `src/${stage} may import only ${allowed.join(', ') || 'nothing else in src'}: ${f} is not before it in the stage order (docs/architecture.md).`,
         })),
       },
@@ -60,6 +66,23 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   ...layerRules,
+  {
+    // The model-family table is a leaf: its files import one another and core only.
+    files: ['src/format/families/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./core/)',
+              message: 'src/format/families/ may import only core (train reads it: eslint.config.js MAY_READ_TABLES).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['bin/**/*.js', '*.js'],
     languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },

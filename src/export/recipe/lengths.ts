@@ -7,6 +7,7 @@
 import { probeImage } from '../../format/image-input.js';
 import type { ModelProfile } from '../../format/profile.js';
 import { resizeFor } from '../../format/resize.js';
+import { modelFamily } from '../../format/families/index.js';
 import { buildMessages, renderChat } from '../../format/template.js';
 import { encoderFor } from '../../format/encoder.js';
 import { applyTeacherEnding } from '../../format/tokens.js';
@@ -35,7 +36,7 @@ export interface TrainerImageSettings {
 export function trainerImageSettings(m: Manifest): TrainerImageSettings {
   const min = m.model.minPixels;
   const max = m.model.maxPixels;
-  if (m.model.family === 'qwen3-vl') {
+  if (modelFamily(m.model.family).swiftImageBounds === 'tokens') {
     const unit = (2 * m.model.patchSize) ** 2;
     const minTok = Math.ceil(min / unit);
     const maxTok = Math.floor(max / unit);
