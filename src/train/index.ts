@@ -2,12 +2,12 @@ export {
   type TrainProfile,
   type TrainOptions,
   type LaunchPlan,
-  TRAIN_PROFILES,
   TRAINER_ENV_DEFAULTS,
   RUN_DIR,
   type PreflightCheck,
 } from './launch-plan.js';
 export { planTraining, formatDryRun } from './plan.js';
+export { TRAIN_PROFILES, TRAINER_PROFILES, TRAINER_PROFILE_NAMES, trainerProfile } from './profiles/index.js';
 export { easyr1DataPath, findFormatPrompt } from './plan-easyr1.js';
 export { preflight, trainerEnv } from './preflight.js';
 export { detectFamily } from './model-check.js';

@@ -7,8 +7,8 @@ import type { Override } from './hydra.js';
 import type { LaunchPath } from './paths-check.js';
 import type { LaunchVar } from './verl-gad.js';
 
-export type TrainProfile = 'verl-gad' | 'verl-grpo' | 'easyr1';
-export const TRAIN_PROFILES: readonly TrainProfile[] = ['verl-gad', 'verl-grpo', 'easyr1'];
+/** A build profile of the trainer-profile table (TRAINER_PROFILES, profiles/index.ts): verl-gad, verl-grpo, easyr1. */
+export type TrainProfile = string;
 
 export interface TrainOptions {
   profile: TrainProfile;
