@@ -21,8 +21,9 @@ const MAY_IMPORT = {
   generate: ['core', 'ingest', 'format', 'validate', 'export', 'version'],
 };
 // Tables a stage may read though their folder is later in the order: the model-family table (src/format/families/,
-// which imports only core, by the rule below) is read by train's model checks.
-const MAY_READ_TABLES = { train: ['format/families'] };
+// which imports only core, by the rule below) is read by train's model checks; the input-format table
+// (src/ingest/formats/) by the config key that lists its names.
+const MAY_READ_TABLES = { train: ['format/families'], config: ['ingest/formats'] };
 const FOLDERS = [
   'core',
   'config',

@@ -4,7 +4,6 @@
  * matches the first input file's columns (`gad` matches everything, so it is last).
  */
 import { GadError } from '../../core/errors.js';
-import { INPUT_FORMAT_NAMES, type InputFormatName } from '../../core/input-formats.js';
 import { gadFormat } from './gad.js';
 import { llamaFactoryFormat } from './llamafactory.js';
 import { msSwiftFormat } from './ms-swift.js';
@@ -12,13 +11,11 @@ import type { InputFormat } from './types.js';
 
 export type { FormatRow, InputFormat } from './types.js';
 
-/** One entry per name of INPUT_FORMAT_NAMES (core/input-formats.ts, which the config key lists). */
-export const INPUT_FORMATS: Record<InputFormatName, InputFormat> = {
-  'ms-swift': msSwiftFormat,
-  llamafactory: llamaFactoryFormat,
-  gad: gadFormat,
-};
-export { INPUT_FORMAT_NAMES };
+/** The formats in detection order (`gad` matches every file, so it is last); the config key lists their names. */
+export const INPUT_FORMATS: readonly InputFormat[] = [msSwiftFormat, llamaFactoryFormat, gadFormat];
+
+/** The names of the input formats, in detection order; `auto` detects. */
+export const INPUT_FORMAT_NAMES: readonly string[] = INPUT_FORMATS.map((f) => f.name);
 
 /** The chosen format and how: named by the config, or detected from the columns. */
 export interface ChosenFormat {
@@ -29,7 +26,7 @@ export interface ChosenFormat {
 
 export function chooseInputFormat(p: { requested: string; have: readonly string[]; where: string }): ChosenFormat {
   if (p.requested !== 'auto') {
-    const format = (INPUT_FORMATS as Partial<Record<string, InputFormat>>)[p.requested];
+    const format = INPUT_FORMATS.find((f) => f.name === p.requested);
     if (!format)
       throw new GadError(`unknown input format '${p.requested}'`, {
         hint: `use auto or one of: ${INPUT_FORMAT_NAMES.join(', ')}`,
@@ -37,7 +34,7 @@ export function chooseInputFormat(p: { requested: string; have: readonly string[
       });
     return { format, line: `input format: ${format.name} (--input-format)` };
   }
-  const format = INPUT_FORMAT_NAMES.map((n) => INPUT_FORMATS[n]).find((f) => f.detect(p.have))!;
+  const format = INPUT_FORMATS.find((f) => f.detect(p.have))!;
   return {
     format,
     line: `input format: ${format.name} (detected from the columns of ${p.where}: ${p.have.join(', ')}; --input-format to choose)`,
