@@ -4,7 +4,7 @@ import type { ExportProfile } from './trainer-profile.js';
 export const swiftSftProfile: ExportProfile = {
   name: 'swift-sft',
   docs: 'docs/gad-recipe.md#train---profile-swift-sftswift-rm',
-  probe: { module: 'swift', install: 'ms-swift (pip install ms-swift)' },
+  probe: { module: 'swift', install: 'pip install ms-swift' },
   input: 'export',
   kind: 'sft',
   swift: { subcommand: 'sft', learningRate: '1e-5', outputDir: 'output/generator_warmup' },
