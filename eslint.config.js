@@ -11,8 +11,8 @@ import prettier from 'eslint-config-prettier';
 // name and an import cycle.
 export const STAGE_ORDER = [
   'core', // record types, errors, defaults and small shared helpers: imports no stage
-  'config', // gad-data.yaml, the config-key table, flags
   'ingest', // sources and input formats → one Sample per row
+  'config', // gad-data.yaml, the config-key table (its input_format key lists the input-format table), flags
   'images', // read, check and resize images
   'model', // model files, chat template, exact token counts, a row formatted
   'rules', // the row rules and the filter chain
@@ -51,6 +51,23 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   ...layerRules,
+  {
+    // The model-family table is a leaf: its files import one another and core only.
+    files: ['src/model/families/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./core/)',
+              message: 'src/model/families/ may import only core: it is a table every stage after model reads.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['bin/**/*.js', '*.js'],
     languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },

@@ -7,12 +7,10 @@ import { type Command, Option } from 'commander';
 import { readConfigFile } from '../config/config.js';
 import { numberFlag } from '../config/values.js';
 import { GadError } from '../core/errors.js';
+import { TRAINER_PROFILE_NAMES, trainerProfile } from '../train/profiles/profile-table.js';
 import type { CliOptions } from './options.js';
 
 const swiftLib = () => import('../train/swift.js');
-
-/** ms-swift launch profiles (src/train/swift.ts checks the same list). */
-const SWIFT_PROFILES: readonly string[] = ['swift-sft', 'swift-rm'];
 
 export function addTrainCommand(program: Command): void {
   program
@@ -21,9 +19,7 @@ export function addTrainCommand(program: Command): void {
       'launch verl / EasyR1 with settings derived from a build (swift-sft / swift-rm: ms-swift on a `gad-data export` folder)',
     )
     .addOption(
-      new Option('--profile <profile>', 'launch profile')
-        .choices(['verl-gad', 'verl-grpo', 'easyr1', ...SWIFT_PROFILES])
-        .makeOptionMandatory(),
+      new Option('--profile <profile>', 'launch profile').choices([...TRAINER_PROFILE_NAMES]).makeOptionMandatory(),
     )
     .option('--data <dir>', 'build output folder', 'gad-data-out')
     .option('--dry-run', 'print the command (and config) without running it')
@@ -50,7 +46,7 @@ export function addTrainCommand(program: Command): void {
 }
 
 async function runTrain(overrides: string[], o: CliOptions): Promise<void> {
-  if (SWIFT_PROFILES.includes(o.profile)) {
+  if (trainerProfile(o.profile).input === 'export') {
     // The GAD recipe's warmup stages (src/train/swift.ts): --data is the `gad-data export` folder.
     if (o.exportScript || o.config) {
       throw new GadError(

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { MODEL_SOURCES, PIPELINE_NAMES, defaultPipelineFor } from '../core/defaults.js';
 import { GadError } from '../core/errors.js';
-import { INPUT_FORMAT_NAMES } from '../core/input-formats.js';
+import { INPUT_FORMAT_NAMES } from '../ingest/formats/input-format-table.js';
 import { DATA_KEYS, HUB_KEYS, TEACHER_KEYS } from './keys-sections.js';
 import { dflt, mb, type ConfigKey } from './key.js';
 import { byteSize, parseByteSize, posInt } from './values.js';
@@ -128,7 +128,7 @@ export const CONFIG_KEYS = {
     example: 'data_source written on every row (verl picks its reward function by it, e.g. hiyouga/geometry3k)',
   },
   input_format: {
-    type: z.enum(['auto', ...INPUT_FORMAT_NAMES]).default('auto'),
+    type: z.enum(['auto', ...INPUT_FORMAT_NAMES] as [string, ...string[]]).default('auto'),
     affectsOutput: true,
     help: "how rows are read: `gad` (verl / EasyR1 columns), `ms-swift` (`messages` or `query`/`response`), `llamafactory` (sharegpt `conversations` or alpaca `instruction`/`output`), `data-juicer` (`text` with `<__dj__image>` / `<|__dj__eoc|>`, `[[human]]:` / `[[gpt]]:` dialogs): the last assistant turn is the teacher response with `teacher.column` set to that column, else left out of the prompt; `auto`: detected from the first file's columns, printed first",
     flag: {

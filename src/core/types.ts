@@ -212,7 +212,8 @@ export interface Manifest {
   }>;
   model: {
     name: string;
-    family: 'qwen2.5-vl' | 'qwen3-vl';
+    /** A name of the model-family table (`qwen2.5-vl`, `qwen3-vl`: src/model/families/). */
+    family: string;
     patchSize: number;
     mergeSize: number;
     factor: number;

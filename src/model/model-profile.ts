@@ -20,11 +20,12 @@ import {
   readJsonFile,
   readJsonFileQuiet,
 } from './model-files.js';
+import { MODEL_FAMILY_NAMES, detectModelFamily, modelFamily } from './families/family-table.js';
 
 export type { ImageGeometry };
 
-export type ModelFamily = 'qwen2.5-vl' | 'qwen3-vl';
-export const MODEL_FAMILIES: readonly ModelFamily[] = ['qwen2.5-vl', 'qwen3-vl'];
+/** A name of the model-family table (MODEL_FAMILIES, families/family-table.ts). */
+export type ModelFamily = string;
 
 export interface ModelProfile {
   /** The bundled name, or the folder as the user gave it. */
@@ -50,7 +51,8 @@ export interface ModelProfile {
   /** sha256 of the chat template text (UTF-8), as transformers' processors report it. */
   chatTemplateSha256: string;
   eosToken: string;
-  imEndToken: '<|im_end|>';
+  /** The family's end-of-turn token (`<|im_end|>`). */
+  imEndToken: string;
   /** Special-token strings the chat template may reference (bos_token, eos_token, pad_token, unk_token). */
   templateTokens: Record<string, string | null>;
   specialTokens: { imagePad: number; visionStart: number; visionEnd: number; imEnd: number };
@@ -67,7 +69,7 @@ const DEFAULT_MIN_PIXELS = 56 * 56;
 const DEFAULT_MAX_PIXELS = 28 * 28 * 1280;
 
 export function isModelFamily(s: string): s is ModelFamily {
-  return (MODEL_FAMILIES as readonly string[]).includes(s);
+  return MODEL_FAMILY_NAMES.includes(s);
 }
 
 /**
@@ -124,6 +126,9 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
   const maxPixels = overrides.maxPixels ?? modelMax;
   checkPixelBounds(minPixels, maxPixels);
 
+  const { family, source: familySource } = detectFamily(dir, img.config, patchSize, overrides.family, nameOrPath);
+  const tokens = modelFamily(family).tokens;
+
   // Vision tokens: without them this is not a Qwen-VL tokenizer.
   const id = (tok: string): number => {
     const v = tokenizer.token_to_id(tok);
@@ -135,13 +140,11 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
     return v;
   };
   const specialTokens = {
-    imagePad: id('<|image_pad|>'),
-    visionStart: id('<|vision_start|>'),
-    visionEnd: id('<|vision_end|>'),
-    imEnd: id('<|im_end|>'),
+    imagePad: id(tokens.imagePad),
+    visionStart: id(tokens.visionStart),
+    visionEnd: id(tokens.visionEnd),
+    imEnd: id(tokens.imEnd),
   };
-
-  const { family, source: familySource } = detectFamily(dir, img.config, patchSize, overrides.family, nameOrPath);
 
   const tokStr = (k: string): string | null => {
     const v = tokenizerConfig[k];
@@ -150,7 +153,7 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
       return (v as { content: string }).content;
     return null;
   };
-  const eosToken = tokStr('eos_token') ?? '<|im_end|>';
+  const eosToken = tokStr('eos_token') ?? tokens.imEnd;
 
   return {
     name: nameOrPath,
@@ -168,7 +171,7 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
     tokenizerSha256,
     chatTemplateSha256: sha256(chatTemplate),
     eosToken,
-    imEndToken: '<|im_end|>',
+    imEndToken: tokens.imEnd,
     templateTokens: {
       bos_token: tokStr('bos_token'),
       eos_token: tokStr('eos_token'),
@@ -202,22 +205,19 @@ function detectFamily(
 ): { family: ModelFamily; source: string } {
   if (override) {
     if (!isModelFamily(override))
-      throw new GadError(`unknown model family ${override}`, { hint: `use one of: ${MODEL_FAMILIES.join(', ')}` });
+      throw new GadError(`unknown model family ${override}`, { hint: `use one of: ${MODEL_FAMILY_NAMES.join(', ')}` });
     return { family: override, source: 'override' };
   }
   const config = readJsonFileQuiet(join(dir, 'config.json'));
   const modelType = typeof config?.model_type === 'string' ? config.model_type : '';
-  if (/^qwen3_vl/.test(modelType)) return { family: 'qwen3-vl', source: 'config.json' };
-  if (/^qwen2(_5)?_vl/.test(modelType)) return { family: 'qwen2.5-vl', source: 'config.json' };
   const pc = typeof imageConfig.processor_class === 'string' ? imageConfig.processor_class : '';
-  if (/^Qwen3VL/.test(pc)) return { family: 'qwen3-vl', source: 'processor_class' };
-  if (/^Qwen2(_5)?_?VL/.test(pc)) return { family: 'qwen2.5-vl', source: 'processor_class' };
-  if (patchSize === 16) return { family: 'qwen3-vl', source: 'patch_size' };
-  if (patchSize === 14) return { family: 'qwen2.5-vl', source: 'patch_size' };
+  // A related model (Qwen2-VL) counts as the family it sits under.
+  const hit = detectModelFamily({ modelType, processorClass: pc, patchSize });
+  if (hit) return { family: hit.family.name, source: hit.source };
   throw new GadError(
     `model folder ${given}: cannot tell the model family (patch_size ${patchSize}, no Qwen-VL model_type)`,
     {
-      hint: `give the family explicitly: ${MODEL_FAMILIES.join(' or ')}`,
+      hint: `give the family explicitly: ${MODEL_FAMILY_NAMES.join(' or ')}`,
     },
   );
 }

@@ -11,6 +11,7 @@ import { buildMessages, renderChat } from '../model/chat-template.js';
 import { encoderFor } from '../model/encoder.js';
 import { applyTeacherEnding } from '../model/token-counts.js';
 import type { Manifest } from '../core/types.js';
+import { modelFamily } from '../model/families/family-table.js';
 
 export type RecipeTrainer = 'ms-swift' | 'llamafactory';
 export const RECIPE_TRAINERS: readonly RecipeTrainer[] = ['ms-swift', 'llamafactory'];
@@ -35,7 +36,7 @@ export interface TrainerImageSettings {
 export function trainerImageSettings(m: Manifest): TrainerImageSettings {
   const min = m.model.minPixels;
   const max = m.model.maxPixels;
-  if (m.model.family === 'qwen3-vl') {
+  if (modelFamily(m.model.family).swiftImageBounds === 'tokens') {
     const unit = (2 * m.model.patchSize) ** 2;
     const minTok = Math.ceil(min / unit);
     const maxTok = Math.floor(max / unit);

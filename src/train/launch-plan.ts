@@ -6,8 +6,8 @@ import type { Manifest, ShardInfo } from '../core/types.js';
 import type { Override } from './hydra.js';
 import type { LaunchVar } from './verl-gad.js';
 
-export type TrainProfile = 'verl-gad' | 'verl-grpo' | 'easyr1';
-export const TRAIN_PROFILES: readonly TrainProfile[] = ['verl-gad', 'verl-grpo', 'easyr1'];
+/** A build profile of the trainer-profile table (TRAINER_PROFILES, profiles/profile-table.ts): verl-gad, verl-grpo, easyr1. */
+export type TrainProfile = string;
 
 export interface TrainOptions {
   profile: TrainProfile;

@@ -3,19 +3,21 @@
  * probe a child process with a time-out. (The models: model-check.ts.)
  */
 import { spawn } from 'node:child_process';
-import type { PreflightCheck, TrainOptions } from './launch-plan.js';
+import type { PreflightCheck } from './launch-plan.js';
 
-const PY_PROBE = [
-  'import sys, json',
-  "out = {'python': sys.version.split()[0], 'executable': sys.executable}",
-  'try:',
-  '    import verl',
-  "    out['verl'] = str(getattr(verl, '__version__', 'unknown'))",
-  "    out['verl_file'] = str(getattr(verl, '__file__', ''))",
-  'except BaseException as e:',
-  "    out['error'] = type(e).__name__ + ': ' + str(e)",
-  'print(json.dumps(out))',
-].join('\n');
+/** The interpreter and the profile's package (`module`: a name of the profile table, never user input). */
+const pyProbe = (module: string): string =>
+  [
+    'import sys, json',
+    "out = {'python': sys.version.split()[0], 'executable': sys.executable}",
+    'try:',
+    `    import ${module} as mod`,
+    "    out['version'] = str(getattr(mod, '__version__', 'unknown'))",
+    "    out['file'] = str(getattr(mod, '__file__', ''))",
+    'except BaseException as e:',
+    "    out['error'] = type(e).__name__ + ': ' + str(e)",
+    'print(json.dumps(out))',
+  ].join('\n');
 
 interface Proc {
   code: number | null;
@@ -64,12 +66,13 @@ export async function checkPython(p: {
   python: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  profile: TrainOptions['profile'];
+  /** The trainer profile's Python package (profiles/): the module imported, and how to install it. */
+  probe: { module: string; install: string };
 }): Promise<PreflightCheck[]> {
-  const { python, env, cwd, profile } = p;
+  const { python, env, cwd, probe: pkg } = p;
   const out: PreflightCheck[] = [];
-  const probe = await run(python, ['-c', PY_PROBE], env, 180_000, cwd);
-  let info: { python?: string; executable?: string; verl?: string; verl_file?: string; error?: string } | null = null;
+  const probe = await run(python, ['-c', pyProbe(pkg.module)], env, 180_000, cwd);
+  let info: { python?: string; executable?: string; version?: string; file?: string; error?: string } | null = null;
   if (!probe.error && probe.code === 0) {
     try {
       info = JSON.parse(probe.stdout.trim().split('\n').pop() ?? '');
@@ -89,21 +92,17 @@ export async function checkPython(p: {
       ok: false,
       message: `Python "${python}" ${why}: install Python 3, or pass --python PATH (or set $PYTHON) to the interpreter of your training environment`,
     });
-    out.push({ check: 'verl', ok: false, message: 'not checked: no working Python' });
+    out.push({ check: pkg.module, ok: false, message: 'not checked: no working Python' });
   } else {
     out.push({ check: 'python', ok: true, message: `${info.executable ?? python} (Python ${info.python})` });
     if (info.error) {
-      const pkg =
-        profile === 'easyr1'
-          ? 'EasyR1 (git clone hiyouga/EasyR1 && pip install -e .)'
-          : 'verl (pip install verl, or the GAD fork for verl-gad)';
       out.push({
-        check: 'verl',
+        check: pkg.module,
         ok: false,
-        message: `\`import verl\` fails in ${info.executable ?? python} (${info.error}): install ${pkg} into that environment, activate it, or pass --python / set PYTHONPATH`,
+        message: `\`import ${pkg.module}\` fails in ${info.executable ?? python} (${info.error}): install ${pkg.install} into that environment, activate it, or pass --python / set PYTHONPATH`,
       });
     } else {
-      out.push({ check: 'verl', ok: true, message: `verl ${info.verl} (${info.verl_file})` });
+      out.push({ check: pkg.module, ok: true, message: `${pkg.module} ${info.version} (${info.file})` });
     }
   }
 

@@ -10,8 +10,10 @@ import { HUB_REPO_ID, hfHubCacheDir, hubRepoFolderName } from '../core/hf-paths.
 import type { Manifest } from '../core/types.js';
 import type { PreflightCheck } from './launch-plan.js';
 import { HF_MIRROR_EXAMPLE } from '../core/hf-hints.js';
+import { detectModelFamily } from '../model/families/family-table.js';
 
-type Family = Manifest['model']['family'] | 'qwen2-vl';
+/** A family of the model-family table, or a related model's own name (`qwen2-vl`). */
+type Family = string;
 
 export interface DetectedModel {
   family: Family | null;
@@ -22,8 +24,6 @@ export interface DetectedModel {
   /** A text-only model (no vision tower): it cannot train on image rows at all. */
   text?: boolean;
 }
-
-const VL_TYPES: Record<string, Family> = { qwen2_5_vl: 'qwen2.5-vl', qwen2_vl: 'qwen2-vl' };
 
 /** A Hub id's snapshot folder in the Hugging Face cache (refs/main, else the only snapshot), or null. */
 function cachedSnapshot(id: string, env: NodeJS.ProcessEnv): string | null {
@@ -52,7 +52,7 @@ async function fromFolder(dir: string, label: string): Promise<DetectedModel | n
         vision_config?: { patch_size?: number; spatial_merge_size?: number };
       };
       const t = String(cfg.model_type ?? '');
-      const fam: Family | null = /^qwen3_vl/.test(t) ? 'qwen3-vl' : (VL_TYPES[t] ?? null);
+      const fam: Family | null = (t && detectModelFamily({ modelType: t })?.model) || null;
       const vc = cfg.vision_config;
       if (fam) {
         return {
@@ -78,10 +78,9 @@ async function fromFolder(dir: string, label: string): Promise<DetectedModel | n
       };
       const patch = j.patch_size ?? j.image_processor?.patch_size;
       const merge = j.merge_size ?? j.image_processor?.merge_size;
-      if (patch === 16)
-        return { family: 'qwen3-vl', from: `${label}${f} patch_size 16`, patchSize: 16, mergeSize: merge };
-      if (patch === 14)
-        return { family: 'qwen2.5-vl', from: `${label}${f} patch_size 14`, patchSize: 14, mergeSize: merge };
+      const hit = patch === undefined ? null : detectModelFamily({ patchSize: patch });
+      if (hit)
+        return { family: hit.model, from: `${label}${f} patch_size ${patch}`, patchSize: patch, mergeSize: merge };
     } catch {
       /* unknown */
     }
@@ -111,9 +110,8 @@ export async function detectFamily(
     const found = snap ? await fromFolder(snap, 'the Hugging Face cache: ') : null;
     if (found) return found;
   }
-  if (/qwen3[-_.]?vl/i.test(model)) return { family: 'qwen3-vl', from: 'its name' };
-  if (/qwen2\.5[-_]?vl/i.test(model)) return { family: 'qwen2.5-vl', from: 'its name' };
-  if (/qwen2[-_]?vl/i.test(model)) return { family: 'qwen2-vl', from: 'its name' };
+  const named = detectModelFamily({ id: model });
+  if (named) return { family: named.model, from: 'its name' };
   // Qwen's text-only releases: Qwen/Qwen2.5-7B-Instruct, Qwen/Qwen3-8B, Qwen/Qwen2.5-Math-7B, ...
   if (/(^|\/)qwen\d(\.\d+)?-(\d+(\.\d+)?b|math|coder)/i.test(model) && !/vl|omni|audio/i.test(model))
     return { family: null, text: true, from: 'its name (a Qwen text model)' };

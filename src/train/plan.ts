@@ -8,21 +8,16 @@ import { commentText } from '../core/quote/shell.js';
 import { type Override, parseOverride, shellQuote } from './hydra.js';
 import { buildModelOf } from './build-model.js';
 import { isEasyR1Config, isPlainObject } from './easyr1-sections.js';
-import { type LaunchPlan, type TrainOptions, TRAIN_PROFILES, TRAINER_ENV_DEFAULTS } from './launch-plan.js';
+import { type LaunchPlan, type TrainOptions, TRAINER_ENV_DEFAULTS } from './launch-plan.js';
 import { pickSplits, readBuildManifest, shardsOf } from './read-manifest.js';
-import { planEasyR1 } from './plan-easyr1.js';
-import { planVerl } from './plan-verl.js';
+import { trainerProfile } from './profiles/profile-table.js';
 
 /**
  * Read the build's manifest and turn it into the trainer's command line (and, for EasyR1, its config
  * file). Reads files but writes nothing and starts no process.
  */
 export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
-  if (!TRAIN_PROFILES.includes(opts.profile)) {
-    throw new GadError(`unknown training profile "${opts.profile}"`, {
-      hint: `use one of: ${TRAIN_PROFILES.join(', ')}`,
-    });
-  }
+  const profile = trainerProfile(opts.profile, 'build');
   const outDir = resolve(opts.data);
   const manifest = await readBuildManifest(outDir);
   const baseEnv = opts.env ?? process.env;
@@ -74,21 +69,18 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
     notes,
   };
 
-  if (opts.profile === 'easyr1') {
-    await planEasyR1(plan, opts, { manifest, outDir, python, generator, trainShards, valShards, val, trailing });
-  } else {
-    planVerl(plan, opts, {
-      manifest,
-      outDir,
-      python,
-      generator,
-      buildModel: built.model ?? '',
-      discriminator,
-      trainShards,
-      valShards,
-      trailing,
-    });
-  }
+  await profile.plan(plan, opts, {
+    manifest,
+    outDir,
+    python,
+    generator,
+    buildModel: built.model ?? '',
+    discriminator,
+    trainShards,
+    valShards,
+    val,
+    trailing,
+  });
   if (plan.models && !plan.models.generator && !built.model) plan.models.noModelWhy = built.why;
   return plan;
 }

@@ -5,20 +5,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { sha256, sha256File } from '../core/hash.js';
-import {
-  VERL_DEFAULT_REWARD,
-  teacherEndingWarning,
-  verlRewardFix,
-  withoutVerlDefaultReward,
-} from '../core/verl-rewards.js';
-import { lookupOverride, unquoteHydra } from './hydra.js';
 import type { LaunchPlan, PreflightCheck, TrainOptions } from './launch-plan.js';
 import { checkGpus, checkPython } from './machine.js';
 import { checkImageSettings } from './image-settings-check.js';
 import { checkModel } from './model-check.js';
 import { checkLaunchPaths } from './paths-check.js';
+import { buildProfiles, trainerProfile } from './profiles/profile-table.js';
 import { splitRowsCheck } from './split-rows.js';
-import { teacherSourceCheck } from './teacher-source.js';
 
 /** The environment the trainer will get: the caller's, plus the variables the plan sets. */
 export function trainerEnv(plan: LaunchPlan, opts: Pick<TrainOptions, 'env'>): NodeJS.ProcessEnv {
@@ -32,73 +25,39 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
   const m = plan.manifest;
   const outDir = plan.outDir ?? resolve(opts.data);
   const profile = plan.profile ?? opts.profile;
+  const entry = trainerProfile(profile, 'build');
 
   // Python and verl.
-  out.push(...(await checkPython({ python: plan.command[0]!, env, cwd: plan.cwd, profile })));
+  out.push(...(await checkPython({ python: plan.command[0]!, env, cwd: plan.cwd, probe: entry.probe })));
 
   // The build against the profile.
   if (m) {
-    const wantTarget = profile === 'easyr1' ? 'easyr1' : 'verl';
+    const wantTarget = entry.target;
     const problems: string[] = [];
     if (m.target !== wantTarget) {
+      const fits = buildProfiles().filter((p) => p.target === (m.target === 'easyr1' ? 'easyr1' : 'verl'));
       problems.push(
-        `the build was made for ${m.target} but profile ${profile} launches ${wantTarget}: rebuild with target: ${wantTarget}, or use profile ${m.target === 'easyr1' ? 'easyr1' : 'verl-gad / verl-grpo'}`,
+        `the build was made for ${m.target} but profile ${profile} launches ${wantTarget}: rebuild with target: ${wantTarget}, or use profile ${fits.map((p) => p.name).join(' / ')}`,
       );
     }
-    if (profile === 'verl-gad' && m.kind !== 'gad') {
-      problems.push(
-        'profile verl-gad needs teacher responses but this build has none (kind grpo): join teacher data in the build, or use --profile verl-grpo',
-      );
-    }
+    const own = entry.buildProblem?.(m);
+    if (own) problems.push(own);
     out.push(
       problems.length
         ? { check: 'build', ok: false, message: problems.join('; ') }
         : { check: 'build', ok: true, message: `${m.kind} build for ${m.target}, ${m.model.family}` },
     );
-    out.push(checkImageSettings(m, profile));
+    out.push(checkImageSettings(m, entry.target));
   }
 
-  // Rewards. verl-grpo scores rollouts with verl's default reward unless a custom reward function is given;
-  // verl-gad trains on the discriminator's score (and validates with ROUGE-L against the teacher response),
-  // so it needs no data_source reward.
-  if (m && profile === 'verl-grpo') {
-    const custom = plan.overrides ? lookupOverride(plan.overrides, 'custom_reward_function.path') : undefined;
-    const customPath = custom === undefined ? '' : unquoteHydra(custom);
-    const verlAt = `verl ${VERL_DEFAULT_REWARD.commit.slice(0, 7)}`;
-    if (customPath && customPath !== 'null') {
-      out.push({ check: 'reward', ok: true, message: `custom_reward_function.path=${customPath}` });
-    } else if (!m.dataSources) {
-      out.push({
-        check: 'reward',
-        ok: true,
-        warn: true,
-        message:
-          "the build did not record its data_source values (built by an older gad-data): not checked against verl's default reward; rebuild to check",
-      });
-    } else {
-      const unknown = withoutVerlDefaultReward(m.dataSources);
-      out.push(
-        unknown.length
-          ? { check: 'reward', ok: false, message: `${verlRewardFix(unknown)} (pass it after --)` }
-          : {
-              check: 'reward',
-              ok: true,
-              message: `verl's default reward scores data_source ${m.dataSources.join(', ')} (known to ${verlAt})`,
-            },
-      );
-    }
-  }
-  if (m && profile === 'verl-gad') {
-    out.push(teacherSourceCheck(m, plan.cwd));
-    const w = teacherEndingWarning(m);
-    if (w) out.push({ check: 'teacher ending', ok: true, warn: true, message: w });
-  }
+  // The profile's own checks (verl-grpo: the reward; verl-gad: the teacher responses).
+  if (m && entry.checks) out.push(...(await entry.checks(plan, m)));
 
   // Models.
   if (m && plan.models) {
     out.push(
       await checkModel(m, {
-        role: profile === 'verl-gad' ? 'generator' : 'policy',
+        role: entry.role,
         flag: '--model-path',
         envVar: 'MODEL_PATH',
         model: plan.models.generator,
@@ -157,7 +116,7 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
     out.push(...splitRowsCheck(m));
     const trainRows = m.shards.filter((s) => s.split === 'train').reduce((a, s) => a + s.rows, 0);
     if (plan.batchSize && trainRows < plan.batchSize) {
-      const key = profile === 'easyr1' ? 'data.rollout_batch_size' : 'data.train_batch_size';
+      const key = entry.batchKey;
       out.push({
         check: 'batch size',
         ok: false,
@@ -170,7 +129,7 @@ export async function preflight(plan: LaunchPlan, opts: TrainOptions): Promise<P
   // (The build's own shards are the shards check's.)
   const shardPaths = (m?.shards ?? []).map((s) => resolve(outDir, s.file));
   const covered = new Set([...shardPaths, ...shardPaths.map((p) => dirname(p))]);
-  if (plan.paths?.length) out.push(checkLaunchPaths(plan.paths, plan.cwd, profile, covered));
+  if (plan.paths?.length) out.push(checkLaunchPaths(plan.paths, plan.cwd, entry.target, covered));
 
   // Format prompt (EasyR1 applies it at train time; it must be the one the build counted with).
   if (m && plan.files?.length && m.formatPrompt?.sha256 && !opts.noVerify) {

@@ -1,9 +1,11 @@
 /** The ms-swift profiles' options and plan: what swift.ts plans and swift-preflight.ts checks. */
 import type { ExportManifest } from '../recipes/common.js';
 import type { LaunchPlan } from './launch-plan.js';
+import { exportProfiles } from './profiles/profile-table.js';
 
-export type SwiftProfile = 'swift-sft' | 'swift-rm';
-export const SWIFT_PROFILES: readonly SwiftProfile[] = ['swift-sft', 'swift-rm'];
+/** An export profile of the trainer-profile table (profiles/): swift-sft, swift-rm. */
+export type SwiftProfile = string;
+export const SWIFT_PROFILES: readonly SwiftProfile[] = exportProfiles().map((p) => p.name);
 
 export interface SwiftOptions {
   profile: SwiftProfile;

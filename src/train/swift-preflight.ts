@@ -12,6 +12,7 @@ import type { PreflightCheck } from './launch-plan.js';
 import { detectFamily } from './model-check.js';
 import type { SwiftOptions, SwiftPlan } from './swift-options.js';
 import { rmSourcesChecks } from './rm-sources.js';
+import { trainerProfile } from './profiles/profile-table.js';
 
 /**
  * ms-swift 4 renamed `--train_type` to `--tuner_type` (commit d0c71e48, "[v4] refactor ms-swift v4"):
@@ -47,16 +48,18 @@ function probe(
   });
 }
 
-const PY_PROBE = [
-  'import sys, json',
-  "out = {'python': sys.version.split()[0], 'executable': sys.executable}",
-  'try:',
-  '    import swift',
-  "    out['swift'] = str(getattr(swift, '__version__', 'unknown'))",
-  'except BaseException as e:',
-  "    out['error'] = type(e).__name__ + ': ' + str(e)",
-  'print(json.dumps(out))',
-].join('\n');
+/** The interpreter and the profile's package (`module`: a name of the profile table, never user input). */
+const pyProbe = (module: string): string =>
+  [
+    'import sys, json',
+    "out = {'python': sys.version.split()[0], 'executable': sys.executable}",
+    'try:',
+    `    import ${module} as mod`,
+    "    out['swift'] = str(getattr(mod, '__version__', 'unknown'))",
+    'except BaseException as e:',
+    "    out['error'] = type(e).__name__ + ': ' + str(e)",
+    'print(json.dumps(out))',
+  ].join('\n');
 
 async function checkData(p: SwiftPlan, verify: boolean): Promise<PreflightCheck> {
   const x = p.exportManifest;
@@ -133,7 +136,8 @@ async function checkModel(p: SwiftPlan): Promise<PreflightCheck> {
 export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<PreflightCheck[]> {
   const env = { ...(o.env ?? process.env), ...p.env };
   const out: PreflightCheck[] = [];
-  const py = await probe(p.command[0]!, ['-c', PY_PROBE], env, p.cwd, 180_000);
+  const pkg = trainerProfile(o.profile, 'export').probe;
+  const py = await probe(p.command[0]!, ['-c', pyProbe(pkg.module)], env, p.cwd, 180_000);
   let info: { executable?: string; python?: string; swift?: string; error?: string } | null = null;
   try {
     info = py.ok ? JSON.parse(py.out.trim().split('\n').pop() ?? '') : null;
@@ -154,7 +158,7 @@ export async function swiftPreflight(p: SwiftPlan, o: SwiftOptions): Promise<Pre
         ? {
             check: 'ms-swift',
             ok: false,
-            message: `\`import swift\` fails in ${info.executable} (${info.error}): pip install ms-swift into that environment, activate it, or pass --python`,
+            message: `\`import ${pkg.module}\` fails in ${info.executable} (${info.error}): ${pkg.install} into that environment, activate it, or pass --python`,
           }
         : { check: 'ms-swift', ok: true, message: `ms-swift ${info.swift}` },
     );

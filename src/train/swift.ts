@@ -14,14 +14,9 @@ import type { ExportManifest } from '../recipes/common.js';
 import { shellQuote } from './hydra.js';
 import { assertPreflight, formatPreflight, launch } from './run-training.js';
 import { swiftPreflight } from './swift-preflight.js';
-import { SWIFT_PROFILES, type SwiftOptions, type SwiftPlan, type SwiftProfile } from './swift-options.js';
+import { exportProfiles, trainerProfile } from './profiles/profile-table.js';
+import type { SwiftOptions, SwiftPlan, SwiftProfile } from './swift-options.js';
 
-const KIND: Record<SwiftProfile, 'sft' | 'rm'> = { 'swift-sft': 'sft', 'swift-rm': 'rm' };
-/** Where ms-swift writes (it adds `v<N>-<timestamp>/checkpoint-<step>` below), as in the GAD seed script. */
-const OUTPUT_DIR: Record<SwiftProfile, string> = {
-  'swift-sft': 'output/generator_warmup',
-  'swift-rm': 'output/discriminator_warmup',
-};
 /** The GAD seed script's training settings, as it writes them (the learning rate, per profile, goes between). */
 const TRAINING_ARGS =
   '--tuner_type full --torch_dtype bfloat16 --freeze_vit true --num_train_epochs 1 --per_device_train_batch_size 1 ' +
@@ -37,7 +32,7 @@ export async function readExportManifest(
   profile: SwiftProfile,
 ): Promise<{ dir: string; manifest: ExportManifest }> {
   let d = resolve(dir);
-  const kind = KIND[profile];
+  const kind = trainerProfile(profile, 'export').kind;
   if (
     !existsSync(join(d, 'export.json')) &&
     existsSync(join(d, 'manifest.json')) &&
@@ -64,7 +59,7 @@ export async function readExportManifest(
     throw new GadError(`${file} was not written by gad-data export`, { hint: `rerun gad-data export ${kind}` });
   if (m.kind !== kind) {
     throw new GadError(`${file} is a ${m.kind} export but profile ${profile} trains on ${kind} data`, {
-      hint: `use --profile ${m.kind === 'rm' ? 'swift-rm' : 'swift-sft'}, or pass the folder of \`gad-data export ${kind}\``,
+      hint: `use --profile ${exportProfiles().find((p) => p.kind === m.kind)?.name}, or pass the folder of \`gad-data export ${kind}\``,
     });
   }
   if (m.trainer !== 'ms-swift') {
@@ -94,8 +89,7 @@ export function parseSwiftArgs(words: string[]): Array<[string, string[]]> {
 }
 
 export async function planSwift(o: SwiftOptions): Promise<SwiftPlan> {
-  if (!SWIFT_PROFILES.includes(o.profile))
-    throw new GadError(`unknown profile ${o.profile}`, { hint: `use one of ${SWIFT_PROFILES.join(', ')}` });
+  const launch = trainerProfile(o.profile, 'export').swift;
   const { dir, manifest: x } = await readExportManifest(o.data, o.profile);
   const base = o.env ?? process.env;
   const python = o.python ?? base.PYTHON ?? 'python3';
@@ -106,7 +100,7 @@ export async function planSwift(o: SwiftOptions): Promise<SwiftPlan> {
   if (!train) throw new GadError(`${join(dir, 'export.json')} lists no train file`, { hint: 'rerun gad-data export' });
   const val = file(x.valSplit);
   const args: Array<[string, string[]]> = [];
-  if (o.profile === 'swift-rm') args.push(['--rlhf_type', ['rm']]);
+  if (launch.rlhfType) args.push(['--rlhf_type', [launch.rlhfType]]);
   args.push(['--model', [model]], ['--dataset', [train]]);
   if (val) args.push(['--val_dataset', [val]]);
   else notes.push('the export has no validation split: ms-swift trains without evaluation');
@@ -116,9 +110,10 @@ export async function planSwift(o: SwiftOptions): Promise<SwiftPlan> {
     // Every row fits --max_length (the export counted them); should a count ever disagree, the row is left out, never cut.
     ['--truncation_strategy', ['delete']],
     ...parseSwiftArgs(TRAINING_ARGS.split(' ')),
-    ['--learning_rate', [o.profile === 'swift-sft' ? '1e-5' : '5e-6']],
+    ['--learning_rate', [launch.learningRate]],
     ...parseSwiftArgs(SCHEDULE_ARGS.split(' ')),
-    ['--output_dir', [OUTPUT_DIR[o.profile]]],
+    // Where ms-swift writes (it adds `v<N>-<timestamp>/checkpoint-<step>` below), as in the GAD seed script.
+    ['--output_dir', [launch.outputDir]],
   );
   for (const [k, v] of parseSwiftArgs(o.overrides ?? [])) {
     const i = args.findIndex(([a]) => a === k);
@@ -137,7 +132,7 @@ export async function planSwift(o: SwiftOptions): Promise<SwiftPlan> {
   env.ROOT_IMAGE_DIR = dir;
   const n = o.nGpus ?? (base.NPROC_PER_NODE ? Number(base.NPROC_PER_NODE) : 2);
   env.NPROC_PER_NODE = String(n);
-  const sub = o.profile === 'swift-sft' ? 'sft' : 'rlhf';
+  const sub = launch.subcommand;
   const words = args.flatMap(([k, v]) => [k, ...v]);
   const get = (k: string) => args.find(([a]) => a === k)?.[1][0] ?? '';
   return {

@@ -8,6 +8,7 @@ import { PromptCounter } from '../model/token-counts.js';
 import { type FormatPrompt } from '../model/chat-template.js';
 import { type ModelProfile } from '../model/model-profile.js';
 import { promptText } from '../ingest/prompt.js';
+import { modelFamily } from '../model/families/family-table.js';
 
 export type PromptPiece = { text: string } | { imageTokens: number };
 
@@ -20,7 +21,8 @@ export interface RenderedPrompt {
   cut: { piece: number; char: number } | null;
 }
 
-const PAD = '<|image_pad|>';
+/** The image placeholder of the counter's model family (`<|image_pad|>`). */
+const padOf = (counter: PromptCounter): string => modelFamily(counter.profile.family).tokens.imagePad;
 
 export function renderPrompt(p: {
   profile: ModelProfile;
@@ -47,7 +49,7 @@ export function renderPrompt(p: {
       error: `the rendered prompt holds ${c.nImagesInText} image placeholder(s) for ${p.imageTokens.length} image(s)`,
     };
   const pieces: PromptPiece[] = [];
-  c.rendered.split(PAD).forEach((text, i) => {
+  c.rendered.split(padOf(counter)).forEach((text, i) => {
     if (i) pieces.push({ imageTokens: p.imageTokens[i - 1]! });
     if (text) pieces.push({ text });
   });
@@ -59,7 +61,7 @@ export function renderPrompt(p: {
 /** Tokens of the rendered text's first `chars` characters, image placeholders counted as their images. */
 function tokensUpTo(counter: PromptCounter, rendered: string, imageTokens: number[], chars: number): number {
   const prefix = rendered.slice(0, chars);
-  const pads = prefix.split(PAD).length - 1;
+  const pads = prefix.split(padOf(counter)).length - 1;
   let extra = 0;
   for (let i = 0; i < pads; i++) extra += imageTokens[i]! - 1;
   return counter.countText(prefix) + extra;
@@ -79,11 +81,12 @@ function findCut(
     if (tokensUpTo(counter, rendered, imageTokens, mid) <= limit) lo = mid;
     else hi = mid - 1;
   }
-  // lo: characters of the rendered text within the limit; find its piece (images are PAD.length characters).
+  // lo: characters of the rendered text within the limit; find its piece (images are the pad's length in characters).
+  const padLength = padOf(counter).length;
   let at = 0;
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    const len = 'text' in piece ? piece.text.length : PAD.length;
+    const len = 'text' in piece ? piece.text.length : padLength;
     if (lo < at + len) return { piece: i, char: 'text' in piece ? lo - at : 0 };
     at += len;
   }

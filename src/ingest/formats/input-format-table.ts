@@ -4,7 +4,6 @@
  * matches the first input file's columns (`gad` matches everything, so it is last).
  */
 import { GadError } from '../../core/errors.js';
-import { INPUT_FORMAT_NAMES, type InputFormatName } from '../../core/input-formats.js';
 import { dataJuicerFormat } from './data-juicer.js';
 import type { DatasetEntry } from './dataset-info.js';
 import { gadFormat } from './gad.js';
@@ -15,14 +14,11 @@ import type { InputFormat } from './input-format.js';
 
 export type { FormatRow, InputFormat } from './input-format.js';
 
-/** One entry per name of INPUT_FORMAT_NAMES (core/input-formats.ts, which the config key lists). */
-export const INPUT_FORMATS: Record<InputFormatName, InputFormat> = {
-  'ms-swift': msSwiftFormat,
-  llamafactory: llamaFactoryFormat,
-  'data-juicer': dataJuicerFormat,
-  gad: gadFormat,
-};
-export { INPUT_FORMAT_NAMES };
+/** The formats in detection order (`gad` matches every file, so it is last); the config key lists their names. */
+export const INPUT_FORMATS: readonly InputFormat[] = [msSwiftFormat, llamaFactoryFormat, dataJuicerFormat, gadFormat];
+
+/** The names of the input formats, in detection order; `auto` detects. */
+export const INPUT_FORMAT_NAMES: readonly string[] = INPUT_FORMATS.map((f) => f.name);
 
 /** The chosen format and how: named by the config, or detected from the columns. */
 export interface ChosenFormat {
@@ -40,7 +36,7 @@ export function chooseInputFormat(p: {
 }): ChosenFormat {
   if (p.entry) return entryChoice(p.entry, p.requested);
   if (p.requested !== 'auto') {
-    const format = (INPUT_FORMATS as Partial<Record<string, InputFormat>>)[p.requested];
+    const format = INPUT_FORMATS.find((f) => f.name === p.requested);
     if (!format)
       throw new GadError(`unknown input format '${p.requested}'`, {
         hint: `use auto or one of: ${INPUT_FORMAT_NAMES.join(', ')}`,
@@ -48,7 +44,7 @@ export function chooseInputFormat(p: {
       });
     return { format, line: `input format: ${format.name} (--input-format)${noteOf(format)}` };
   }
-  const format = INPUT_FORMAT_NAMES.map((n) => INPUT_FORMATS[n]).find((f) => f.detect(p.have))!;
+  const format = INPUT_FORMATS.find((f) => f.detect(p.have))!;
   return {
     format,
     line: `input format: ${format.name} (detected from the columns of ${p.where}: ${p.have.join(', ')}; --input-format to choose)${noteOf(format)}`,
