@@ -36,7 +36,7 @@ after(async () => {
 async function measure(
   file: string,
 ): Promise<{ rows: number; baseMB: number; liveMB: number; peakRssMB: number; ms: number }> {
-  const mod = new URL('../../src/ingest/index.js', import.meta.url).href;
+  const mod = new URL('../../src/ingest/ingest.js', import.meta.url).href;
   const code = `
     const { openIngest } = await import(${JSON.stringify(mod)});
     const mb = () => { const m = process.memoryUsage(); return (m.heapUsed + m.arrayBuffers) / 1048576; };
