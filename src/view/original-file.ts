@@ -1,6 +1,6 @@
 /**
  * The original of an image the build shrank or converted, read back from its source (originals.jsonl names the
- * source folder and the file inside it; see src/build/originals.ts). The file is read only when its real path,
+ * source folder and the file inside it; see src/pipeline/originals.ts). The file is read only when its real path,
  * after `..` and symlinks, is still inside that folder, and shown only when its sha256 is the one the build read;
  * otherwise the page says why it is not available.
  */
@@ -11,20 +11,9 @@ import { join, resolve } from 'node:path';
 import { packagePath } from '../core/paths.js';
 import { esc, href, size, type PageCtx } from './page-shell.js';
 import { JsonlIndex } from './jsonl-index.js';
+import type { OriginalImage } from '../pipeline/originals.js';
 import { insideRoot } from './safe-path.js';
 import type { ViewSource, ViewSplit } from './source.js';
-
-/** One image of an originals.jsonl line (src/build/originals.ts's OriginalImage, as read back). */
-interface OriginalImage {
-  image: number;
-  root?: string;
-  path?: string;
-  unavailable?: string;
-  bytes: number;
-  sha256: string;
-  size: [number, number];
-  stored: [number, number];
-}
 
 const indexes = new WeakMap<ViewSource, JsonlIndex>();
 
