@@ -10,7 +10,7 @@ export function countImageTags(text: string): number {
 
 /**
  * `<image>` placeholders of a row: every turn of a message list (verl fills them in order over all messages),
- * else the prompt text. Ingest (placement), format and the image-count rule (validate/rules.ts) count with it.
+ * else the prompt text. Ingest (placement), format and the image-count rule (rules/row-rules.ts) count with it.
  */
 export function rowImageTags(problem: string, messages?: ReadonlyArray<{ content: string }> | null): number {
   return messages ? messages.reduce((n, m) => n + countImageTags(m.content), 0) : countImageTags(problem);

@@ -145,7 +145,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     base.promptMessage = p.promptMessage!;
   }
   // An empty prompt, an <image> count that differs from the images, a missing teacher response: rules of the
-  // filter chain (validate/rules.ts), checked the same way by build and validate. Ingest drops unreadable rows only.
+  // filter chain (rules/row-rules.ts), checked the same way by build and validate. Ingest drops unreadable rows only.
 
   // images (an absolute path outside the roots read by the input format's rule is counted for the summary)
   const acceptsImage = ctx.format.acceptsImage;

@@ -79,7 +79,7 @@ type Planned = { ok: true; image: ImageResult } | { ok: true; plan: ImagePlan } 
 export async function formatSample(sample: Sample, ctx: FormatContext): Promise<Sample> {
   if (sample.drop) return sample;
   const problem = sample.problem ?? '';
-  // A row whose <image> tags and images disagree cannot be counted; the image-count rule drops it (validate/rules.ts).
+  // A row whose <image> tags and images disagree cannot be counted; the image-count rule drops it (rules/row-rules.ts).
   const tags = rowImageTags(problem, sample.messages);
   if (tags !== sample.images.length) return sample;
   const limit = ctx.imageLimit ?? createImageLimiter();

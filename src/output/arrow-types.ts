@@ -101,7 +101,7 @@ export function passthroughFeature(p: PassthroughColumn): Feature {
 /** A decoded cell made to fit its column type (hyparquet and JSON give numbers, bigints, bytes for text...). */
 export function coerceCell(v: unknown, c: ColumnType): unknown {
   if (v === null || v === undefined) return null;
-  // a JSON number kept as written (ingest/numbers.ts): its exact value, not a double's
+  // a JSON number kept as written (ingest/json-numbers.ts): its exact value, not a double's
   if (v instanceof JsonNumber) {
     if (c.type === 'int64' || c.type === 'uint64') return BigInt(v.source);
     if (c.type === 'string') return v.text;

@@ -82,7 +82,7 @@ export function partitionStep<N>(hook: RowHook): Step<N> {
 }
 
 /**
- * The `precheck` step: the row rules that need no image (validate/rules.ts), before format reads the images. A row
+ * The `precheck` step: the row rules that need no image (rules/row-rules.ts), before format reads the images. A row
  * they drop is marked (`sample.drop`), so format skips it; it is counted once, by the filter step.
  */
 export function precheckStep<N>(chain: FilterChain): Step<N> {
@@ -135,7 +135,7 @@ export function formatStep<N>(p: {
 }
 
 /**
- * The `filter` step: the filter chain (validate/filters.ts: the measured row rules, then duplicate / leak) decides
+ * The `filter` step: the filter chain (rules/filter-chain.ts: the measured row rules, then duplicate / leak) decides
  * each formatted row's outcome and counts it, once, in the build's tally; the step turns the outcome into the row's
  * journal note. A replayed row is counted the same way and its dedupe key remembered, without checking it again.
  */

@@ -40,7 +40,7 @@ test('every key says whether it affects the output', () => {
     assert.equal(typeof (key as Partial<ConfigKey>).affectsOutput, 'boolean', `${path}: affectsOutput`);
 });
 
-/** What the resume hash covered before the table: the denylist of build.ts's settingsOf. */
+/** What the resume hash covered before the table: the denylist of pipeline/build.ts's settingsOf. */
 function denylist(cfg: ResolvedConfig): Record<string, unknown> {
   const { out: _out, concurrency: _concurrency, hub, ...config } = cfg;
   // the network's limits (how long to wait, how much a mirror may send, where the token may go) change whether a

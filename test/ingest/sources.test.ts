@@ -15,7 +15,7 @@ import type { Sample } from '../../src/core/types.js';
 import { writeRowsParquet } from '../helpers/ingest-parquet.js';
 import { firstDrop, rowRules, viewOfSample } from '../../src/rules/row-rules.js';
 
-/** Ingest drops unreadable rows only; the row rules (validate/rules.ts) the build runs next decide the rest. */
+/** Ingest drops unreadable rows only; the row rules (rules/row-rules.ts) the build runs next decide the rest. */
 const RULES = rowRules({
   maxPromptLength: Infinity,
   maxResponseLength: Infinity,

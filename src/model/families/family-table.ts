@@ -1,6 +1,6 @@
 /**
- * The model-family table: one entry per family (one file each), read by the model profile (format/profile.ts),
- * train's model checks (train/model-check.ts) and the export recipes (export/recipe/lengths.ts). Adding a family is
+ * The model-family table: one entry per family (one file each), read by the model profile (model/model-profile.ts),
+ * train's model checks (train/model-check.ts) and the export recipes (recipes/lengths.ts). Adding a family is
  * one file and one line here (docs/architecture.md, "How to add a model family").
  */
 import { GadError } from '../../core/errors.js';

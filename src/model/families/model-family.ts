@@ -4,7 +4,7 @@
  * the settings a trainer takes per family.
  */
 
-/** The resize rules gad-data implements (format/resize.ts); a family names the one its image processor runs. */
+/** The resize rules gad-data implements (images/resize.ts); a family names the one its image processor runs. */
 export type ResizeRule = 'smart_resize';
 
 /** A model detection recognises by its own name but counts as the family it sits under (same processor, tokens). */
