@@ -16,6 +16,7 @@ import { HubRepoUnreachable } from './hub/hub-errors.js';
 import type { ResolvedHubOptions } from './hub/hub-options.js';
 import { resolveHubSplit } from './hub/resolve-split.js';
 import type { DownloadProgress } from './hub/download.js';
+import { isRecord } from '../core/guards.js';
 
 export type FileKind = 'parquet' | 'jsonl' | 'json';
 
@@ -210,7 +211,7 @@ function hfFeaturesOf(meta: string | undefined): Record<string, unknown> | null 
   try {
     const j = JSON.parse(meta) as { info?: { features?: unknown } };
     const f = j.info?.features;
-    return f && typeof f === 'object' && !Array.isArray(f) ? (f as Record<string, unknown>) : null;
+    return isRecord(f) ? f : null;
   } catch {
     return null;
   }

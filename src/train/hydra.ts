@@ -4,6 +4,7 @@
  */
 
 import { shellWord } from '../core/quote/shell.js';
+import { isObject, isRecord } from '../core/guards.js';
 
 /** One override: `key` may carry a Hydra prefix (`+`, `++`, `~`); `value` is already Hydra text. */
 export interface Override {
@@ -45,10 +46,8 @@ export function hydraValue(v: unknown): string {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'string') return hydraString(v);
   if (Array.isArray(v)) return '[' + v.map((x) => (typeof x === 'string' ? quoted(x) : hydraValue(x))).join(',') + ']';
-  if (typeof v === 'object') {
-    const parts = Object.entries(v as Record<string, unknown>).map(
-      ([k, x]) => `${k}:${typeof x === 'string' ? quoted(x) : hydraValue(x)}`,
-    );
+  if (isObject(v)) {
+    const parts = Object.entries(v).map(([k, x]) => `${k}:${typeof x === 'string' ? quoted(x) : hydraValue(x)}`);
     return '{' + parts.join(',') + '}';
   }
   return hydraString(String(v));
@@ -103,8 +102,7 @@ export function flattenToOverrides(obj: Record<string, unknown>, prefix = ''): O
   const out: Override[] = [];
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === 'object' && !Array.isArray(v))
-      out.push(...flattenToOverrides(v as Record<string, unknown>, key));
+    if (isRecord(v)) out.push(...flattenToOverrides(v, key));
     else out.push({ key, value: hydraValue(v) });
   }
   return out;

@@ -11,6 +11,7 @@ import { HUB_REPO_ID } from '../core/hf-paths.js';
 import type { PreflightCheck } from './launch-plan.js';
 import { detectFamily } from './model-check.js';
 import type { SwiftOptions, SwiftPlan } from './swift-options.js';
+import { errnoCode } from '../core/guards.js';
 
 /**
  * ms-swift 4 renamed `--train_type` to `--tuner_type` (commit d0c71e48, "[v4] refactor ms-swift v4"):
@@ -40,7 +41,7 @@ function probe(
         ok: !e,
         out: String(stdout),
         err: String(stderr) || (e ? e.message : ''),
-        enoent: (e as NodeJS.ErrnoException | null)?.code === 'ENOENT',
+        enoent: errnoCode(e) === 'ENOENT',
       });
     });
   });

@@ -9,6 +9,7 @@ import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { GadError, describeError } from '../core/errors.js';
 import { indexFooter, metadataOf, type FooterIndex } from './footer.js';
+import { must } from '../core/guards.js';
 
 type Rows = Array<Record<string, unknown>>;
 
@@ -26,8 +27,16 @@ class Lru<V> {
   set(k: string, v: V): void {
     this.map.delete(k);
     this.map.set(k, v);
-    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    for (const oldest of this.map.keys()) {
+      if (this.map.size <= this.max) break;
+      this.map.delete(oldest);
+    }
   }
+}
+
+/** The first row of row group `rg` and the row past its end, from the groups' cumulative `starts`. */
+function groupBounds(starts: number[], rg: number): { start: number; end: number } {
+  return { start: must(starts[rg], `row group ${rg}`), end: must(starts[rg + 1], `the end of row group ${rg}`) };
 }
 
 /** The footer of a parquet file, indexed (footer.ts). */
@@ -86,7 +95,7 @@ export class ParquetFile {
 
   async rows(): Promise<number> {
     const { starts } = await this.open();
-    return starts[starts.length - 1]!;
+    return starts.at(-1) ?? 0;
   }
 
   /** hyparquet's metadata holding row group `rg` only (so its row numbers start at 0). */
@@ -113,21 +122,22 @@ export class ParquetFile {
     let hi = starts.length - 2;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= i) lo = mid;
+      if (must(starts[mid], `row group ${mid}`) <= i) lo = mid;
       else hi = mid - 1;
     }
     const rg = lo;
+    const { start, end } = groupBounds(starts, rg);
     const key = `${rg}|${columns?.join(',') ?? '*'}`;
     const cache = big ? this.bigCache : this.textCache;
     let p = cache.get(key);
     if (!p) {
-      p = this.readGroup(file, rg, starts[rg + 1]! - starts[rg]!, columns).catch((e) => {
+      p = this.readGroup(file, rg, end - start, columns).catch((e) => {
         throw new GadError(`cannot decode row group ${rg} of ${this.display}: ${describeError(e)}`, { cause: e });
       });
       cache.set(key, p);
     }
     const rows = await p;
-    const r = rows[i - starts[rg]!];
+    const r = rows[i - start];
     if (!r) throw new GadError(`${this.display} has no row ${i}`, { exitCode: 2 });
     return r;
   }
@@ -148,9 +158,10 @@ export class ParquetFile {
   async *scan(columns: string[]): AsyncGenerator<{ start: number; rows: Rows }> {
     const { file, starts } = await this.open();
     for (let rg = 0; rg < starts.length - 1; rg++) {
-      if (starts[rg] === starts[rg + 1]) continue;
-      const rows = await this.readGroup(file, rg, starts[rg + 1]! - starts[rg]!, columns);
-      yield { start: starts[rg]!, rows };
+      const { start, end } = groupBounds(starts, rg);
+      if (start === end) continue;
+      const rows = await this.readGroup(file, rg, end - start, columns);
+      yield { start, rows };
     }
   }
 }
