@@ -84,11 +84,12 @@ export function mergeOverrides(base: Override[], later: Override[]): Override[] 
   for (const o of later) {
     const k = overrideKey(o.key);
     const i = out.findIndex((x) => overrideKey(x.key) === k);
+    const found = out[i];
     if (o.key.startsWith('~')) {
       if (i >= 0) out.splice(i, 1);
       out.push({ ...o });
-    } else if (i >= 0) {
-      const prefix = o.key === k ? out[i]!.key.slice(0, out[i]!.key.length - k.length) : '';
+    } else if (found) {
+      const prefix = o.key === k ? found.key.slice(0, found.key.length - k.length) : '';
       out[i] = { key: prefix ? prefix + k : o.key, value: o.value };
     } else {
       out.push({ ...o });
@@ -110,8 +111,7 @@ export function flattenToOverrides(obj: Record<string, unknown>, prefix = ''): O
 
 /** The value text of `key` (prefix ignored) in a list of overrides, or undefined. */
 export function lookupOverride(list: Override[], key: string): string | undefined {
-  for (let i = list.length - 1; i >= 0; i--)
-    if (overrideKey(list[i]!.key) === key && list[i]!.value !== null) return list[i]!.value!;
+  for (const o of [...list].reverse()) if (overrideKey(o.key) === key && o.value !== null) return o.value;
   return undefined;
 }
 
