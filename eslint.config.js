@@ -78,6 +78,16 @@ export default tseslint.config(
     rules: { 'max-lines': ['error', { max: 350 }] },
   },
   {
+    // Warnings for now (issue 29's habits): a non-null assertion hides an assumption that `must()`
+    // (src/core/guards.ts), a for-of / entries() loop or a narrower type states; a function past ~80 lines holds
+    // two steps. `npx tsx scripts/count-assertions.ts` counts the assertions and casts left.
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'warn',
+      'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     // Tests read rows back from DuckDB / pyarrow as plain objects, and match terminal colours (ANSI escapes).
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-control-regex': 'off' },

@@ -21,6 +21,7 @@ import { addTokensCommand } from './commands/tokens.js';
 import { addTrainCommand } from './commands/train.js';
 import { addValidateCommand } from './commands/validate.js';
 import { addViewCommand } from './commands/view.js';
+import { errnoPathOf } from './core/guards.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -80,7 +81,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (!(e instanceof GadError) && environmentErrorCode(e)) {
       e = environmentError(e, {
         doing: 'gad-data stopped',
-        where: (e as NodeJS.ErrnoException).path ?? process.cwd(),
+        where: errnoPathOf(e) ?? process.cwd(),
         access: 'any',
       });
     }
@@ -100,7 +101,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     process.stderr.write(
       `gad-data: unexpected error: ${describeError(e)}\n  this is a bug in gad-data; rerun with GAD_DATA_DEBUG=1 and report the stack trace\n`,
     );
-    if (process.env.GAD_DATA_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    if (process.env.GAD_DATA_DEBUG) process.stderr.write(`${e instanceof Error ? (e.stack ?? '') : ''}\n`);
     process.exitCode = 3;
     return 3;
   }

@@ -16,12 +16,13 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function samplingOf(o: Record<string, unknown>): Sampling {
   const s: Sampling = {};
-  if (o.temperature !== undefined) s.temperature = o.temperature as number;
-  if (o.topP !== undefined) s.top_p = o.topP as number;
-  if (o.maxTokens !== undefined) s.max_tokens = o.maxTokens as number;
-  if (o.n !== undefined) s.n = o.n as number;
-  if (o.seed !== undefined) s.seed = o.seed as number;
-  if (Array.isArray(o.stop) && o.stop.length) s.stop = o.stop as string[];
+  // the number flags are parsed by numberFlag, --stop collected as strings
+  if (typeof o.temperature === 'number') s.temperature = o.temperature;
+  if (typeof o.topP === 'number') s.top_p = o.topP;
+  if (typeof o.maxTokens === 'number') s.max_tokens = o.maxTokens;
+  if (typeof o.n === 'number') s.n = o.n;
+  if (typeof o.seed === 'number') s.seed = o.seed;
+  if (Array.isArray(o.stop) && o.stop.length) s.stop = o.stop.map(String);
   return s;
 }
 

@@ -49,25 +49,28 @@ export function addReportCommand(program: Command): void {
 
 async function runReport(paths: string[], o: CliOptions): Promise<void> {
   const { statSync } = await import('node:fs');
-  const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
+  const [first] = paths;
+  const dir =
+    paths.length === 1 && first !== undefined && existsSync(first) && statSync(first).isDirectory() ? first : null;
   const { reportFromOutDir } = await import('../report/report-from-out-dir.js');
   const { reportFromFiles } = await import('../validate/report-from-files.js');
   const { renderReportHtml } = await import('../report/report-html.js');
   const { renderReportTerminal } = await import('../report/terminal.js');
   const { writeReportFiles } = await import('../report/write-report.js');
-  const report = isDir
-    ? await reportFromOutDir(paths[0]!)
-    : await reportFromFiles(paths, {
-        model: o.model,
-        target: o.target,
-        formatPrompt: o.formatPrompt,
-        pipeline: o.pipeline,
-        promptKey: o.promptKey,
-        imageKey: o.imageKey,
-        maxPromptLength: o.maxPromptLength,
-        minPixels: o.minPixels,
-        maxPixels: o.maxPixels,
-      });
+  const report =
+    dir !== null
+      ? await reportFromOutDir(dir)
+      : await reportFromFiles(paths, {
+          model: o.model,
+          target: o.target,
+          formatPrompt: o.formatPrompt,
+          pipeline: o.pipeline,
+          promptKey: o.promptKey,
+          imageKey: o.imageKey,
+          maxPromptLength: o.maxPromptLength,
+          minPixels: o.minPixels,
+          maxPixels: o.maxPixels,
+        });
   process.stdout.write(
     o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTerminal(report, { color: useColor() })}\n`,
   );

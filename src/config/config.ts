@@ -12,6 +12,7 @@ import { packagePath } from '../core/paths.js';
 import type { ResizePipeline, Target } from '../core/types.js';
 import { defaultPipelineFor } from '../core/defaults.js';
 import { GAD_DATA_KEYS, parseConfig, type ConfigInput, type GadConfig } from './schema.js';
+import { errorMessage, isRecord } from '../core/guards.js';
 
 // The key table and what is generated from it (src/config/): import them from here.
 export {
@@ -53,12 +54,12 @@ export function readConfigFile(path: string): { raw: Record<string, unknown>; di
   try {
     raw = parseYaml(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new GadError(`${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { exitCode: 2 });
+    throw new GadError(`${path} is not valid YAML: ${errorMessage(e).split('\n')[0]}`, { exitCode: 2 });
   }
-  if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+  if (raw !== null && !isRecord(raw)) {
     throw new GadError(`${path}: the top level must be a mapping (data:, model:, ...)`, { exitCode: 2 });
   }
-  return { raw: (raw ?? {}) as Record<string, unknown>, dir: dirname(resolve(path)), path: resolve(path) };
+  return { raw: raw ?? {}, dir: dirname(resolve(path)), path: resolve(path) };
 }
 
 /** Deep-merge b over a (plain objects merged, everything else replaced; undefined in b ignored). */

@@ -5,6 +5,7 @@
  */
 import type { ResolvedConfig } from './config.js';
 import { keyEntries, splitPath } from './keys.js';
+import { isRecord } from '../core/guards.js';
 
 /** The paths of the keys that do not affect the output. */
 export function keysNotAffectingOutput(): string[] {
@@ -21,8 +22,8 @@ export function outputConfigOf(cfg: ResolvedConfig): Record<string, unknown> {
     if (!section) delete out[name];
     else {
       const s = out[section];
-      if (s && typeof s === 'object' && !Array.isArray(s)) {
-        const { [name]: _dropped, ...rest } = s as Record<string, unknown>;
+      if (isRecord(s)) {
+        const { [name]: _dropped, ...rest } = s;
         out[section] = rest;
       }
     }

@@ -37,16 +37,16 @@ const ENV_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS']);
 
 /** The environment error code of `e` (or of an error in its `cause` chain), or null. */
 export function environmentErrorCode(e: unknown): string | null {
-  for (let x = e, depth = 0; x && typeof x === 'object' && depth < 5; x = (x as { cause?: unknown }).cause, depth++) {
-    const code = (x as NodeJS.ErrnoException).code;
+  for (let x = e, depth = 0; x && typeof x === 'object' && depth < 5; x = 'cause' in x ? x.cause : undefined, depth++) {
+    const code = 'code' in x ? x.code : undefined;
     if (typeof code === 'string' && ENV_CODES.has(code)) return code;
   }
   return null;
 }
 
 function errnoPath(e: unknown): string | undefined {
-  for (let x = e, depth = 0; x && typeof x === 'object' && depth < 5; x = (x as { cause?: unknown }).cause, depth++) {
-    const p = (x as NodeJS.ErrnoException).path;
+  for (let x = e, depth = 0; x && typeof x === 'object' && depth < 5; x = 'cause' in x ? x.cause : undefined, depth++) {
+    const p = 'path' in x ? x.path : undefined;
     if (typeof p === 'string') return p;
   }
   return undefined;

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import type { Drop } from '../core/types.js';
 import { describeError } from '../core/errors.js';
 import { readWholeFile } from './read-whole-file.js';
+import { errnoCode } from '../core/guards.js';
 
 /**
  * Default decompression-bomb limit: Pillow raises DecompressionBombError above 2 × MAX_IMAGE_PIXELS
@@ -101,7 +102,7 @@ export async function readImageFile(
     }
     return { ok: true, bytes: r.bytes, stat: { size: st.size, mtimeMs: st.mtimeMs } };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errnoCode(e);
     const detail =
       code === 'ENOENT'
         ? `image file not found: ${path} (check image_dir and the path column)`

@@ -15,6 +15,7 @@
 import * as zlib from 'node:zlib';
 import type { Drop } from '../core/types.js';
 import { tiffCmykProblem } from './tiff-header.js';
+import { errnoCode } from '../core/guards.js';
 
 /** PngImagePlugin.MAX_TEXT_CHUNK (ImageFile.SAFEBLOCK). */
 export const PILLOW_MAX_TEXT_CHUNK = 1024 * 1024;
@@ -30,7 +31,7 @@ function inflatedLength(data: Buffer, max: number): number | null {
   try {
     return zlib.inflateSync(data, { maxOutputLength: max + 1, finishFlush: zlib.constants.Z_SYNC_FLUSH }).length;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return max + 1;
+    if (errnoCode(e) === 'ERR_BUFFER_TOO_LARGE') return max + 1;
     return null;
   }
 }

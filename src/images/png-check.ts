@@ -9,6 +9,7 @@
  * Node) answers "unknown" and the caller decodes in full.
  */
 import * as zlib from 'node:zlib';
+import { errnoCode } from '../core/guards.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -83,7 +84,7 @@ export function checkPng(bytes: Uint8Array): PngCheck {
       chunkSize,
     });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
+    if (errnoCode(e) === 'ERR_BUFFER_TOO_LARGE') return null;
     return { ok: false, problem: 'corrupt or truncated image data' };
   }
   if (raw.length < expected) return { ok: false, problem: 'truncated image data' };

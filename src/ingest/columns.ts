@@ -10,15 +10,15 @@
  */
 import type { ColumnType } from '../core/types.js';
 import { JsonNumber } from './json-numbers.js';
+import { isRecord } from '../core/guards.js';
 
 /** The value at a dotted path (`extra_info.index`) of a row; undefined when a step is missing. */
 export function getPath(row: Record<string, unknown>, path: string): unknown {
   if (path in row) return row[path];
   let v: unknown = row;
   for (const k of path.split('.')) {
-    if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array)
-      return undefined;
-    v = (v as Record<string, unknown>)[k];
+    if (!isRecord(v) || v instanceof Uint8Array) return undefined;
+    v = v[k];
   }
   return v;
 }
@@ -61,7 +61,7 @@ function infer(v: unknown): Inferred {
   }
   if (typeof v === 'object' && !(v instanceof Uint8Array)) {
     const fields = new Map<string, Inferred>();
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) fields.set(k, infer(x));
+    for (const [k, x] of Object.entries(v)) fields.set(k, infer(x));
     return { t: 'struct', fields };
   }
   return { t: 'conflict' };

@@ -2,6 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { GadError } from '../core/errors.js';
 import { SPLIT_RE, type SplitPatterns } from './data-patterns.js';
+import { errorMessage, isRecord, isObject } from '../core/guards.js';
 
 /** datasets' `sanitize_patterns`: a card/user `data_files` value → split → patterns. */
 export function sanitizePatterns(v: unknown, where: string): SplitPatterns {
@@ -56,13 +57,13 @@ export function cardFrontMatter(readme: string, where: string): Record<string, u
     v = parseYaml(m[1]!);
   } catch (e) {
     throw new GadError(
-      `${where}: the YAML front matter of README.md cannot be parsed: ${(e as Error).message.split('\n')[0]}`,
+      `${where}: the YAML front matter of README.md cannot be parsed: ${errorMessage(e).split('\n')[0]}`,
       {
         hint: 'fix the dataset card (datasets would refuse it too)',
       },
     );
   }
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  return isRecord(v) ? v : null;
 }
 
 /** datasets' `MetadataConfigs.from_dataset_card_data`: the card's `configs:` in order (empty when none). */
@@ -73,15 +74,14 @@ export function cardConfigs(readme: string | null, where: string): CardConfig[] 
   if (!configs) return [];
   if (!Array.isArray(configs))
     throw new GadError(`${where}: the card's configs: must be a list, got ${JSON.stringify(configs)}`);
-  return configs.map((c) => {
-    if (!c || typeof c !== 'object' || typeof (c as Record<string, unknown>).config_name !== 'string') {
-      throw new GadError(`${where}: each entry of the card's configs: needs a config_name, got ${JSON.stringify(c)}`);
+  return configs.map((r: unknown) => {
+    if (!isObject(r) || typeof r.config_name !== 'string') {
+      throw new GadError(`${where}: each entry of the card's configs: needs a config_name, got ${JSON.stringify(r)}`);
     }
-    const r = c as Record<string, unknown>;
     if (r.data_files !== undefined && r.data_files !== null)
       sanitizePatterns(r.data_files, `${where} config '${r.config_name}'`);
     return {
-      name: r.config_name as string,
+      name: r.config_name,
       default: r.default === true,
       dataFiles: r.data_files ?? null,
       dataDir: typeof r.data_dir === 'string' ? r.data_dir : null,

@@ -13,12 +13,14 @@ export function nestingDepth(value: unknown, cap = MAX_FIELD_DEPTH + 1): number 
   let max = 0;
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length) {
-    const [v, d] = stack.pop()!;
+    const top = stack.pop();
+    if (!top) break;
+    const [v, d] = top;
     if (v === null || typeof v !== 'object') continue;
     const here = d + 1;
     if (here > max) max = here;
     if (max >= cap) return max;
-    for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) stack.push([x, here]);
+    for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, here]);
   }
   return max;
 }

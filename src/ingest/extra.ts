@@ -32,7 +32,7 @@ function jsonSafe(v: unknown, depth = 0): { ok: true; value: unknown } | { ok: f
   }
   if (typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    for (const [k, x] of Object.entries(v)) {
       const r = jsonSafe(x, depth + 1);
       if (!r.ok) return r;
       out[k] = r.value;

@@ -17,6 +17,7 @@ import type { Drop, ImageRef } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { JsonNumber } from './json-numbers.js';
 import type { RealPath } from './real-path.js';
+import { isRecord } from '../core/guards.js';
 
 export interface ImageContext {
   /** Absolute image_dir, when configured. */
@@ -170,8 +171,8 @@ function oneImage(v: unknown, ctx: ImageContext): { image: ImageRef } | { drop: 
   }
   if (v instanceof JsonNumber)
     return { drop: { reason: 'bad_row', detail: `column ${ctx.imageKey} holds a number (${v.text}), not an image` } };
-  if (typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
+  if (isRecord(v)) {
+    const o = v;
     const rawBytes = o.bytes ?? o.image_bytes ?? null;
     const rawPath = o.path ?? o.image_path ?? o.image ?? o.url ?? null;
     const path = typeof rawPath === 'string' && rawPath ? rawPath : null;

@@ -119,6 +119,6 @@ function holdsNumber(v: unknown, depth: number): boolean {
     for (const x of v) if (holdsNumber(x, depth + 1)) return true;
     return false;
   }
-  for (const k in v) if (holdsNumber((v as Record<string, unknown>)[k], depth + 1)) return true;
+  for (const x of Object.values(v)) if (holdsNumber(x, depth + 1)) return true;
   return false;
 }

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { GadError } from '../core/errors.js';
 import { parseJsonExact } from './json-numbers.js';
 import { tooDeep } from './depth.js';
+import { errorMessage, isRecord } from '../core/guards.js';
 
 export type JsonRow =
   { ok: true; row: Record<string, unknown>; line: number } | { ok: false; line: number; error: string };
@@ -72,19 +73,19 @@ export async function* readJsonlRows(path: string): AsyncGenerator<JsonRow> {
       // Numbers keep their text (a big integer, 1.0): see numbers.ts.
       v = parseJsonExact(t);
     } catch (e) {
-      yield { ok: false, line, error: `line ${line} is not valid JSON (${(e as Error).message})` };
+      yield { ok: false, line, error: `line ${line} is not valid JSON (${errorMessage(e)})` };
       continue;
     }
-    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    if (!isRecord(v)) {
       yield { ok: false, line, error: `line ${line} is not a JSON object` };
       continue;
     }
-    const deep = tooDeep(v as Record<string, unknown>);
+    const deep = tooDeep(v);
     if (deep) {
       yield { ok: false, line, error: `line ${line}: ${deep}` };
       continue;
     }
-    yield { ok: true, row: v as Record<string, unknown>, line };
+    yield { ok: true, row: v, line };
   }
 }
 
@@ -125,20 +126,17 @@ export async function* readJsonRows(path: string): AsyncGenerator<JsonRow> {
       v = undefined;
     }
     if (v !== undefined) {
-      let arr: unknown = v;
-      if (!Array.isArray(v) && v && typeof v === 'object') {
-        const lists = Object.entries(v as Record<string, unknown>).filter(([, x]) => Array.isArray(x));
-        if (lists.length === 1) arr = lists[0]![1];
-        else arr = [v];
-      }
-      const list = arr as unknown[];
-      for (let i = 0; i < list.length; i++) {
-        const r = list[i];
-        const deep = !r || typeof r !== 'object' || Array.isArray(r) ? null : tooDeep(r as Record<string, unknown>);
-        if (!r || typeof r !== 'object' || Array.isArray(r))
-          yield { ok: false, line: i + 1, error: `item ${i} is not a JSON object` };
+      let list: unknown[];
+      if (Array.isArray(v)) list = v;
+      else if (isRecord(v)) {
+        const lists = Object.values(v).filter((x) => Array.isArray(x));
+        list = lists.length === 1 && Array.isArray(lists[0]) ? lists[0] : [v];
+      } else list = [v];
+      for (const [i, r] of list.entries()) {
+        const deep = isRecord(r) ? tooDeep(r) : null;
+        if (!isRecord(r)) yield { ok: false, line: i + 1, error: `item ${i} is not a JSON object` };
         else if (deep) yield { ok: false, line: i + 1, error: `item ${i}: ${deep}` };
-        else yield { ok: true, row: r as Record<string, unknown>, line: i + 1 };
+        else yield { ok: true, row: r, line: i + 1 };
       }
       return;
     }

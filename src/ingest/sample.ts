@@ -11,6 +11,7 @@ import { asText, promptText } from './prompt.js';
 import { scalarKey, teacherKey, type TeacherTable } from './teacher.js';
 import type { InputFormat } from './formats/input-format-table.js';
 import type { RealPath } from './real-path.js';
+import { must } from '../core/guards.js';
 
 /** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
 export interface RowContext {
@@ -142,7 +143,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
   base.problem = text;
   if (messages) {
     base.messages = messages;
-    base.promptMessage = p.promptMessage!;
+    base.promptMessage = must(p.promptMessage, 'a message-list prompt without the index of its user message');
   }
   // An empty prompt, an <image> count that differs from the images, a missing teacher response: rules of the
   // filter chain (rules/row-rules.ts), checked the same way by build and validate. Ingest drops unreadable rows only.
@@ -176,18 +177,21 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
   if (tags === 0 && n > 0) {
     if (ctx.placement === 'prepend') base.problem = IMAGE_TAG.repeat(n) + text;
     else if (ctx.placement === 'append') base.problem = text + IMAGE_TAG.repeat(n);
-    if (messages) messages[base.promptMessage!]!.content = base.problem;
+    const promptTurn = messages?.[base.promptMessage ?? -1];
+    if (promptTurn) promptTurn.content = base.problem;
   }
 
+  const teacherNotFound = (t: NonNullable<typeof ctx.teacher>): string =>
+    t.idKey
+      ? `no teacher response for id '${idRaw ?? '(empty id)'}'${t.splitKey ? ` of split '${ctx.split}'` : ''} in ${t.file}`
+      : `no teacher response for row ${index} in ${t.file}`;
   if (base.teacherResponse === null) {
     // Not a drop here (the no_teacher_response rule decides); where ingest looked, for the drop's detail.
     base.teacherMissing = read.missing
       ? read.missing
       : cols.teacher
         ? `column ${cols.teacher} is empty`
-        : ctx.teacher!.idKey
-          ? `no teacher response for id '${idRaw ?? '(empty id)'}'${ctx.teacher!.splitKey ? ` of split '${ctx.split}'` : ''} in ${ctx.teacher!.file}`
-          : `no teacher response for row ${index} in ${ctx.teacher!.file}`;
+        : teacherNotFound(must(ctx.teacher, 'a missing teacher response without a teacher column or file'));
   }
   return base;
 }

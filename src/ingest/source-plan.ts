@@ -16,6 +16,7 @@ import { HubRepoUnreachable } from './hub/hub-errors.js';
 import type { ResolvedHubOptions } from './hub/hub-options.js';
 import { resolveHubSplit } from './hub/resolve-split.js';
 import type { DownloadProgress } from './hub/download.js';
+import { isRecord } from '../core/guards.js';
 
 export type FileKind = 'parquet' | 'jsonl' | 'json';
 
@@ -77,7 +78,7 @@ async function planSource(p: {
   let repo: string | null = null;
   let manifest: Manifest['sources'][number];
   if (spec.kind === 'hub') {
-    repo = spec.repo!;
+    repo = spec.repo;
     noSplitNotice(spec, outSplit, warn);
     const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, {
       config: spec.config ?? null,
@@ -87,7 +88,7 @@ async function planSource(p: {
       if (!(e instanceof HubRepoUnreachable) || spec.config) throw e;
       // `owner/name` is also a relative path: say both readings instead of only "fetch failed"
       throw new GadError(
-        `source ${spec.spec}: no local file or folder ${resolve(cwd, spec.repo!)}, and the Hub dataset ${repo} cannot be used: ${e.message}`,
+        `source ${spec.spec}: no local file or folder ${resolve(cwd, spec.repo)}, and the Hub dataset ${repo} cannot be used: ${e.message}`,
         {
           hint: `for a local path, check it against the working directory ${cwd} (relative paths are resolved there, as EasyR1 does; write ./${spec.repo} to mean a path); for a Hub dataset, ${e.hint ?? 'check the id'}`,
           cause: e,
@@ -114,7 +115,7 @@ async function planSource(p: {
       files: [],
     };
   } else if (spec.kind === 'dir') {
-    const all = listDir(spec.path!);
+    const all = listDir(spec.path);
     const exts = new Set(all.map((p) => fileKind(p)));
     if (!all.length)
       throw new GadError(`folder ${spec.spec} holds no .parquet, .jsonl or .json files`, {
@@ -139,13 +140,13 @@ async function planSource(p: {
       spec.spec,
       spec.split ? spec.spec.slice(0, spec.spec.length - spec.split.length - 1) : spec.spec,
     )) {
-      const abs = resolve(spec.path!, p);
+      const abs = resolve(spec.path, p);
       files.push({ path: abs, kind: fileKind(p)!, manifestPath: relative(cwd, abs) || p });
     }
     manifest = { split: outSplit, spec: spec.spec, kind: 'dir', files: [] };
   } else if (spec.kind === 'glob') {
     const found = (
-      await glob(relative(cwd, spec.path!).split('\\').join('/') || spec.path!, {
+      await glob(relative(cwd, spec.path).split('\\').join('/') || spec.path, {
         cwd,
         absolute: true,
         onlyFiles: true,
@@ -166,11 +167,11 @@ async function planSource(p: {
       warn(`${spec.spec}: a single file has no splits; all its rows go to split '${outSplit}'`);
     }
     files.push({
-      path: spec.path!,
-      kind: spec.kind as FileKind,
-      manifestPath: relative(cwd, spec.path!) || basename(spec.path!),
+      path: spec.path,
+      kind: spec.kind,
+      manifestPath: relative(cwd, spec.path) || basename(spec.path),
     });
-    manifest = { split: outSplit, spec: spec.spec, kind: spec.kind as FileKind, files: [] };
+    manifest = { split: outSplit, spec: spec.spec, kind: spec.kind, files: [] };
   }
   const planned: PlannedFile[] = [];
   for (const f of files) {
@@ -210,7 +211,7 @@ function hfFeaturesOf(meta: string | undefined): Record<string, unknown> | null 
   try {
     const j = JSON.parse(meta) as { info?: { features?: unknown } };
     const f = j.info?.features;
-    return f && typeof f === 'object' && !Array.isArray(f) ? (f as Record<string, unknown>) : null;
+    return isRecord(f) ? f : null;
   } catch {
     return null;
   }
@@ -218,7 +219,7 @@ function hfFeaturesOf(meta: string | undefined): Record<string, unknown> | null 
 
 export function defaultDataSource(src: PlannedSource): string {
   if (src.repo) return src.repo;
-  const p = src.spec.path ?? src.spec.spec;
+  const p = src.spec.kind === 'hub' ? src.spec.spec : src.spec.path;
   return basename(p).replace(/\.(parquet|jsonl|json)$/i, '');
 }
 

@@ -9,21 +9,47 @@ import { GadError } from '../core/errors.js';
 import { HUB_REPO_ID } from '../core/hf-paths.js';
 import { refuseSplitExpression } from './data-files.js';
 
-export type SourceKind = 'hub' | 'parquet' | 'jsonl' | 'json' | 'dir' | 'glob';
+export type SourceKind = SourceSpec['kind'];
 
-export interface SourceSpec {
-  kind: SourceKind;
+interface SpecBase {
   /** The spec as written. */
   spec: string;
   /** Requested split after `@`, or null when none was written. */
   split: string | null;
-  /** hub: `owner/name`. */
-  repo?: string;
-  /** hub: the dataset config after `:` (`owner/name:config@split`); absent = the repo's default config. */
-  config?: string;
-  /** parquet/jsonl/json/dir: absolute path; glob: absolute pattern. */
-  path?: string;
 }
+
+/** A Hub dataset: `owner/name[:config][@split]`. */
+export interface HubSourceSpec extends SpecBase {
+  kind: 'hub';
+  /** `owner/name`. */
+  repo: string;
+  /** The dataset config after `:` (`owner/name:config@split`); absent = the repo's default config. */
+  config?: string;
+}
+
+/** One data file, by its extension. */
+export interface FileSourceSpec extends SpecBase {
+  kind: 'parquet' | 'jsonl' | 'json';
+  /** Absolute path. */
+  path: string;
+}
+
+/** A folder of data files (split by datasets' file-name conventions). */
+export interface DirSourceSpec extends SpecBase {
+  kind: 'dir';
+  /** Absolute path. */
+  path: string;
+}
+
+/** A glob of data files. */
+export interface GlobSourceSpec extends SpecBase {
+  kind: 'glob';
+  /** Absolute pattern. */
+  path: string;
+}
+
+/** One parsed source spec: each kind carries only its own fields. */
+export type SourceSpec = HubSourceSpec | FileSourceSpec | DirSourceSpec | GlobSourceSpec;
 
 /** A dataset config name, after `:` in `owner/name:config` (Hub ids never contain `:`). */
 const CONFIG_NAME = /^[^\s@/:]+$/;
@@ -88,8 +114,8 @@ export function parseSourceSpec(spec: string, cwd: string = process.cwd()): Sour
   }
   if (HUB_REPO_ID.test(body)) return { kind: 'hub', spec: raw, split, repo: body };
   const [repo, config, ...more] = body.split(':');
-  if (!more.length && config !== undefined && HUB_REPO_ID.test(repo!) && CONFIG_NAME.test(config))
-    return { kind: 'hub', spec: raw, split, repo: repo!, config };
+  if (!more.length && repo !== undefined && config !== undefined && HUB_REPO_ID.test(repo) && CONFIG_NAME.test(config))
+    return { kind: 'hub', spec: raw, split, repo, config };
   throw new GadError(`source ${raw} is neither an existing file or folder nor a hub dataset id (owner/name)`, {
     hint: 'write owner/name@split for a Hub dataset, or a path that exists',
   });

@@ -20,6 +20,11 @@
  */
 import type { Tokenizer } from '@huggingface/tokenizers';
 
+interface PreTokenizerStep {
+  pre_tokenize_text(text: string, options?: unknown): string[];
+  config?: Record<string, unknown>;
+}
+
 interface Internals {
   splitter_unnormalized: { split(text: string): string[] };
   splitter_normalized: { split(text: string): string[] };
@@ -27,10 +32,7 @@ interface Internals {
   added_tokens?: Array<{ normalized: boolean }>;
   normalizer: ((text: string) => string) | null;
   pre_tokenizer: {
-    tokenizers?: Array<{
-      pre_tokenize_text(text: string, options?: unknown): string[];
-      config?: Record<string, unknown>;
-    }>;
+    tokenizers?: PreTokenizerStep[];
   } | null;
   model: ((tokens: string[]) => string[]) & {
     tokens_to_ids: Map<string, number>;
@@ -52,6 +54,8 @@ export class CachedEncoder {
   readonly reason: string;
   private readonly cache = new Map<string, number[]>();
   private readonly t: Internals;
+  /** The fast path's two pre-tokenizer steps: the Split, then the ByteLevel mapping (null: no fast path). */
+  private readonly steps: [PreTokenizerStep, PreTokenizerStep] | null;
   /** False when no added token is `normalized`: the library's second splitter has an empty trie then, and splits nothing. */
   private readonly splitNormalized: boolean;
   /** Most UTF-8 bytes of input one token can stand for (0: no sound bound known); see lowerBound. */
@@ -63,6 +67,8 @@ export class CachedEncoder {
     const why = this.checkShape();
     this.fast = why === '';
     this.reason = why;
+    const steps = this.fast ? this.t.pre_tokenizer?.tokenizers : undefined;
+    this.steps = steps?.[0] && steps[1] ? [steps[0], steps[1]] : null;
     // The library puts an added token in splitter_normalized when `token.normalized && normalizer`.
     const added = this.t.added_tokens;
     this.splitNormalized =
@@ -80,9 +86,9 @@ export class CachedEncoder {
     if (!pre || pre.type !== 'Sequence' || pre.pretokenizers?.length !== 2)
       return 'pre-tokenizer is not Sequence[Split, ByteLevel]';
     const [split, bl] = pre.pretokenizers;
-    if (split!.type !== 'Split' || split!.invert !== false || String(split!.behavior).toLowerCase() !== 'isolated')
+    if (split?.type !== 'Split' || split.invert !== false || String(split.behavior).toLowerCase() !== 'isolated')
       return 'first pre-tokenizer is not an isolated Split';
-    if (bl!.type !== 'ByteLevel' || bl!.use_regex !== false || bl!.add_prefix_space === true)
+    if (bl?.type !== 'ByteLevel' || bl.use_regex !== false || bl.add_prefix_space === true)
       return 'second pre-tokenizer is not ByteLevel(use_regex=false)';
     const model = json.model as Record<string, unknown> | undefined;
     if (
@@ -144,7 +150,8 @@ export class CachedEncoder {
 
   /** `tokenizer.encode(text, { add_special_tokens: false }).ids`. */
   encode(text: string): number[] {
-    if (!this.fast) return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    if (!this.fast || !this.steps) return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    const [splitStep, byteLevel] = this.steps;
     const t = this.t;
     const out: number[] = [];
     const added = t.added_tokens_map;
@@ -165,17 +172,17 @@ export class CachedEncoder {
           out.push(b.id);
           continue;
         }
-        for (const piece of t.pre_tokenizer!.tokenizers![0]!.pre_tokenize_text(sub)) this.pushPiece(piece, out);
+        for (const piece of splitStep.pre_tokenize_text(sub)) this.pushPiece(piece, out, byteLevel);
       }
     }
     return out;
   }
 
-  private pushPiece(piece: string, out: number[]): void {
+  private pushPiece(piece: string, out: number[], byteLevel: PreTokenizerStep): void {
     let ids = this.cache.get(piece);
     if (!ids) {
       const t = this.t;
-      const tokens = t.model(t.pre_tokenizer!.tokenizers![1]!.pre_tokenize_text(piece));
+      const tokens = t.model(byteLevel.pre_tokenize_text(piece));
       ids = tokens.map((x) => added(t, x) ?? t.model.tokens_to_ids.get(x) ?? (t.model.unk_token_id as number));
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(piece, ids);

@@ -14,6 +14,7 @@ import { readImageFile } from '../images/image-input.js';
 import type { PromptCount, PromptCounter, TeacherEnding } from './token-counts.js';
 import type { FormatPrompt } from './chat-template.js';
 import { applyTeacherEnding } from './token-counts.js';
+import { must } from '../core/guards.js';
 
 export interface FormatContext {
   counter: PromptCounter;
@@ -84,8 +85,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
   if (tags !== sample.images.length) return sample;
   const limit = ctx.imageLimit ?? createImageLimiter();
   const planned: Array<Exclude<Planned, { ok: false }>> = [];
-  for (let i = 0; i < sample.images.length; i++) {
-    const ref = sample.images[i]!;
+  for (const [i, ref] of sample.images.entries()) {
     const outcome: Planned = await limit(async () => {
       const bytes = await loadBytes(ref, i);
       if (!(bytes instanceof Uint8Array)) return { ok: false as const, drop: bytes };
@@ -113,8 +113,7 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
   const over = (n: number, max: number | undefined) => max !== undefined && Number.isFinite(max) && n > max;
   const dropped = over(counted.promptTokens, ctx.maxPromptLength) || over(response?.tokens ?? 0, ctx.maxResponseLength);
   const images: ProcessedImage[] = [];
-  for (let i = 0; i < planned.length; i++) {
-    const p = planned[i]!;
+  for (const [i, p] of planned.entries()) {
     let image: ImageResult;
     if ('image' in p) image = p.image;
     else if (dropped) image = p.plan.header;
@@ -127,7 +126,10 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
       ctx.imageCache?.set(p.plan.header.sha256, done.image);
       image = done.image;
     }
-    images.push({ ...image, path: imageFileName(sample.images[i]!.path, sample.id, i, image.format) });
+    images.push({
+      ...image,
+      path: imageFileName(must(sample.images[i], `row ${sample.id}: image ${i}`).path, sample.id, i, image.format),
+    });
   }
   sample.formatted = {
     formatted: counted.formatted,
@@ -152,10 +154,10 @@ function countPrompt(sample: Sample, ctx: FormatContext, problem: string, tokens
   if (sample.messages) {
     const fmt = ctx.messageFormatPrompt ?? null;
     const instr = fmt ? instructionOf(fmt) : null;
-    if (instr && problem.includes(instr)) {
+    if (fmt && instr && problem.includes(instr)) {
       ctx.warnOnce?.(
         'format-twice',
-        `row ${sample.id}: the prompt message already holds the ${fmt!.name} format prompt's instruction, and --format-prompt ${fmt!.name} applies it again (twice in the prompt); drop --format-prompt / data.format_prompt to keep the message list as it is`,
+        `row ${sample.id}: the prompt message already holds the ${fmt.name} format prompt's instruction, and --format-prompt ${fmt.name} applies it again (twice in the prompt); drop --format-prompt / data.format_prompt to keep the message list as it is`,
       );
     }
     return ctx.counter.countMessages(sample.messages, sample.promptMessage ?? 0, tokens, fmt, within);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { GadError, describeError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
+import { isObject, isRecord } from '../core/guards.js';
 
 const tokenizerCache = new Map<string, { key: string; tokenizer: Tokenizer; sha: string }>();
 
@@ -32,18 +33,18 @@ export function readJsonFile(
       hint: `restore ${file} from the base model`,
     });
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+  if (!isRecord(v)) {
     throw new GadError(`model folder ${given}: ${file} is not a JSON object`, {
       hint: `restore ${file} from the base model`,
     });
   }
-  return v as Record<string, unknown>;
+  return v;
 }
 
 export function readJsonFileQuiet(p: string): Record<string, unknown> | null {
   try {
     const v = JSON.parse(readFileSync(p, 'utf8'));
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+    return isObject(v) ? v : null;
   } catch {
     return null;
   }
@@ -127,8 +128,8 @@ export function findImageConfig(dir: string, given: string): { config: Record<st
   const proc = readJsonFile(dir, 'processor_config.json', given, false);
   if (proc) {
     const ip = proc.image_processor;
-    if (ip && typeof ip === 'object' && !Array.isArray(ip)) {
-      const config = { ...(ip as Record<string, unknown>) };
+    if (isRecord(ip)) {
+      const config = { ...ip };
       if (config.processor_class === undefined && proc.processor_class !== undefined)
         config.processor_class = proc.processor_class;
       return { config, source: 'processor_config.json (image_processor)' };

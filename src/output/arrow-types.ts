@@ -6,6 +6,7 @@ import * as A from 'apache-arrow';
 import type { ColumnType, PassthroughColumn } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { JsonNumber } from '../ingest/json-numbers.js';
+import { must } from '../core/guards.js';
 
 export type Feature = Record<string, unknown> | Feature[];
 
@@ -32,10 +33,15 @@ function leafDtype(type: string): unknown {
   return Object.hasOwn(LEAVES, type) ? (featureOf(new LEAVES[type]!()) as { dtype: string }).dtype : undefined;
 }
 
+/** The element type of a list column (a list has exactly one child). */
+function elementOf(c: ColumnType): ColumnType {
+  return must(c.children[0], `list column ${c.name} without an element type`);
+}
+
 /** Why a column type cannot be passed through (null: it can). */
 export function unsupportedType(c: ColumnType): string | null {
   if (c.kind === 'map') return `map type ${c.type}`;
-  if (c.kind === 'list') return c.children.length === 1 ? unsupportedType(c.children[0]!) : `type ${c.type}`;
+  if (c.kind === 'list') return c.children.length === 1 ? unsupportedType(elementOf(c)) : `type ${c.type}`;
   if (c.kind === 'struct') {
     for (const x of c.children) {
       const r = unsupportedType(x);
@@ -48,7 +54,7 @@ export function unsupportedType(c: ColumnType): string | null {
 
 /** The Arrow type of a pass-through column (nullable fields, lists with an `element` child, as pyarrow writes). */
 export function arrowTypeOf(c: ColumnType): A.DataType {
-  if (c.kind === 'list') return list(arrowTypeOf(c.children[0]!));
+  if (c.kind === 'list') return list(arrowTypeOf(elementOf(c)));
   if (c.kind === 'struct') return struct(c.children.map((x) => f(x.name, arrowTypeOf(x))));
   const leaf = LEAVES[c.type];
   if (!leaf) throw new GadError(`export: cannot write a column of type ${c.type}`, { exitCode: 1 });
@@ -60,7 +66,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
 /** True when an HF feature describes exactly the stored type (so `datasets` trusts the footer and decodes it). */
 function featureMatches(feature: unknown, c: ColumnType): boolean {
   if (Array.isArray(feature))
-    return feature.length === 1 && c.kind === 'list' && featureMatches(feature[0], c.children[0]!);
+    return feature.length === 1 && c.kind === 'list' && featureMatches(feature[0], elementOf(c));
   if (!isObj(feature)) return false;
   const t = feature._type;
   if (t === 'Value') return c.kind === 'primitive' && leafDtype(c.type) === feature.dtype;
@@ -69,10 +75,10 @@ function featureMatches(feature: unknown, c: ColumnType): boolean {
     return (
       c.kind === 'struct' &&
       c.children.length === 2 &&
-      c.children[0]!.name === 'bytes' &&
-      c.children[0]!.type === 'binary' &&
-      c.children[1]!.name === 'path' &&
-      c.children[1]!.type === 'string'
+      c.children[0]?.name === 'bytes' &&
+      c.children[0].type === 'binary' &&
+      c.children[1]?.name === 'path' &&
+      c.children[1].type === 'string'
     );
   }
   if (
@@ -81,7 +87,7 @@ function featureMatches(feature: unknown, c: ColumnType): boolean {
       (feature.length === undefined || feature.length === -1) &&
       !(isObj(feature.feature) && feature.feature._type === undefined))
   ) {
-    return c.kind === 'list' && featureMatches(feature.feature, c.children[0]!);
+    return c.kind === 'list' && featureMatches(feature.feature, elementOf(c));
   }
   if (t !== undefined) return false;
   const keys = Object.keys(feature);
@@ -107,7 +113,7 @@ export function coerceCell(v: unknown, c: ColumnType): unknown {
     if (c.type === 'string') return v.text;
     return Number(v.source);
   }
-  if (c.kind === 'list') return Array.isArray(v) ? v.map((x) => coerceCell(x, c.children[0]!)) : null;
+  if (c.kind === 'list') return Array.isArray(v) ? v.map((x) => coerceCell(x, elementOf(c))) : null;
   if (c.kind === 'struct') {
     if (!isObj(v) || v instanceof Uint8Array) return null;
     const o: Record<string, unknown> = {};
@@ -137,7 +143,7 @@ export function featureOf(type: A.DataType, imageList = false): Feature {
   if (type instanceof A.Int) return valueFeature(`${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`);
   if (type instanceof A.Float32) return valueFeature('float32');
   if (type instanceof A.Float64) return valueFeature('float64');
-  if (type instanceof A.List) return [featureOf(type.children[0]!.type)];
+  if (type instanceof A.List) return [featureOf(must(type.children[0], 'an Arrow list without a child').type)];
   if (type instanceof A.Struct) {
     const o: Record<string, unknown> = {};
     for (const c of type.children) o[c.name] = featureOf(c.type);

@@ -32,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
 import { testDelaySync } from '../core/test-hold.js';
+import { errnoCode, errorMessage } from '../core/guards.js';
 
 export interface LockInfo {
   pid: number;
@@ -87,7 +88,7 @@ function pidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(e) === 'EPERM';
   }
 }
 
@@ -140,7 +141,7 @@ function readLock(lockPath: string): { info: LockInfo | null; raw: string; ageMs
     raw = readFileSync(lockPath, 'utf8');
     ageMs = Date.now() - statSync(lockPath).mtimeMs;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(e) === 'ENOENT') return null;
     throw e;
   }
   try {
@@ -164,7 +165,7 @@ function linkExcl(src: string, dst: string): boolean {
     linkSync(src, dst);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (errnoCode(e) === 'EEXIST') return false;
     throw e;
   }
 }
@@ -217,7 +218,7 @@ export function takeLock(lockPath: string, outDir: string, what = 'build'): stri
     unlinkQuiet(tmp);
     if (environmentErrorCode(e))
       throw environmentError(e, { doing: `cannot create the lock file of the output ${outDir}`, where: lockPath });
-    throw new GadError(`cannot create the lock file ${lockPath}: ${(e as Error).message}`, {
+    throw new GadError(`cannot create the lock file ${lockPath}: ${errorMessage(e)}`, {
       hint: 'check that the output folder is writable',
     });
   }

@@ -9,6 +9,7 @@ import type { Manifest } from '../core/types.js';
 import { stableStringify } from '../core/hash.js';
 import { columnSpecs, type SchemaOptions } from './parquet-schema.js';
 import { fmtNum } from '../report/numbers.js';
+import { must } from '../core/guards.js';
 
 /** Write `<dir>/manifest.json` (sorted keys, 2-space indent, trailing newline) atomically. */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
@@ -85,7 +86,7 @@ export function renderDatasetCard(manifest: Manifest): string {
     splits: splits.map((s) => ({
       name: s,
       num_bytes: shardsOf(s).reduce((a, x) => a + x.bytes, 0),
-      num_examples: manifest.splits[s]!.rowsOut,
+      num_examples: splitOf(manifest, s).rowsOut,
     })),
     download_size: manifest.shards.reduce((a, x) => a + x.bytes, 0),
     dataset_size: manifest.shards.reduce((a, x) => a + x.bytes, 0),
@@ -107,7 +108,7 @@ export function renderDatasetCard(manifest: Manifest): string {
     '|---|---:|---:|---:|---:|---:|',
   );
   for (const s of splits) {
-    const sp = manifest.splits[s]!;
+    const sp = splitOf(manifest, s);
     const dropped = Object.values(sp.dropped).reduce((a, b) => a + b, 0);
     const sh = shardsOf(s);
     lines.push(
@@ -117,7 +118,7 @@ export function renderDatasetCard(manifest: Manifest): string {
   lines.push('');
   const reasons = new Map<string, number>();
   for (const s of splits)
-    for (const [r, n] of Object.entries(manifest.splits[s]!.dropped)) reasons.set(r, (reasons.get(r) ?? 0) + n);
+    for (const [r, n] of Object.entries(splitOf(manifest, s).dropped)) reasons.set(r, (reasons.get(r) ?? 0) + n);
   if ([...reasons.values()].some((n) => n > 0)) {
     lines.push(
       'Dropped rows by reason: ' +
@@ -137,14 +138,13 @@ export function renderDatasetCard(manifest: Manifest): string {
       `Maximum prompt length ${manifest.limits.maxPromptLength} tokens, maximum response length ${manifest.limits.maxResponseLength}.`,
     '',
   );
-  const tokenSplits = Object.keys(manifest.tokens).sort();
+  const tokenSplits = Object.entries(manifest.tokens).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (tokenSplits.length) {
     lines.push(
       '| split | prompt tokens p50 | p95 | max | response tokens p50 | p95 | max |',
       '|---|---:|---:|---:|---:|---:|---:|',
     );
-    for (const s of tokenSplits) {
-      const t = manifest.tokens[s]!;
+    for (const [s, t] of tokenSplits) {
       const r = t.response;
       lines.push(
         `| ${s} | ${fmtNum(t.prompt.p50)} | ${fmtNum(t.prompt.p95)} | ${fmtNum(t.prompt.max)} | ${r ? fmtNum(r.p50) : '–'} | ${r ? fmtNum(r.p95) : '–'} | ${r ? fmtNum(r.max) : '–'} |`,
@@ -184,4 +184,9 @@ function imagePolicyText(resize: Manifest['resize']): string {
     );
   }
   return `Images are RGB, already at the size the pipeline gives them (Pillow's bicubic), so the trainer's own resize leaves them unchanged.`;
+}
+
+/** The manifest's counts of split `s`, one of its own splits. */
+function splitOf(manifest: Manifest, s: string): Manifest['splits'][string] {
+  return must(manifest.splits[s], `the manifest has no counts of its split ${s}`);
 }

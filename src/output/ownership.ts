@@ -7,6 +7,7 @@ import { existsSync, constants as fsc } from 'node:fs';
 import { access, lstat, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
+import { errnoCode } from '../core/guards.js';
 
 /**
  * Top-level entries of OUT that a build writes (besides what the previous manifest lists). Everything
@@ -80,7 +81,7 @@ export async function inspectOut(abs: string): Promise<{ exists: boolean; foreig
   try {
     st = await stat(abs);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, foreign: [] };
+    if (errnoCode(e) === 'ENOENT') return { exists: false, foreign: [] };
     throw e;
   }
   if (!st.isDirectory()) {

@@ -26,6 +26,7 @@ import { arrowSchema, rowBytes, rowFor, type SchemaOptions } from './parquet-sch
 import { ParquetStreamFile, recordBatch, writerProperties } from './parquet-stream.js';
 import type { OpenedOutput } from './out-dir.js';
 import { SHARDS_TMP, type JournalShard } from './shard-journal.js';
+import { errorMessage } from '../core/guards.js';
 
 export const DEFAULT_ROW_GROUP_ROWS = 128;
 export const DEFAULT_ROW_GROUP_BYTES = 32 * 1024 * 1024;
@@ -228,7 +229,7 @@ export class ShardWriter<N = unknown> {
     try {
       rows = await footerRows(file.path);
     } catch (e) {
-      throw new GadError(`export: shard ${file.path} is not a readable parquet file (${(e as Error).message})`, {
+      throw new GadError(`export: shard ${file.path} is not a readable parquet file (${errorMessage(e)})`, {
         exitCode: 1,
       });
     }

@@ -7,6 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { FileWriter } from '../core/file-writer.js';
 import { GadError, describeError } from '../core/errors.js';
+import { errnoCode } from '../core/guards.js';
 
 export class FrameWriter {
   private readonly w: FileWriter;
@@ -48,7 +49,7 @@ export class FrameReader {
       if (!body) throw new Error(`a record of ${len} bytes is incomplete`);
       return deserialize(body);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code) throw e; // a read error of the machine: reported as such
+      if (errnoCode(e)) throw e; // a read error of the machine: reported as such
       throw new GadError(`${this.path} is cut short or damaged (${describeError(e)})`, {
         hint: 'the part was copied or read before its task finished, or its disk filled up: rebuild that part (gad-data build --partition I/N)',
         exitCode: 2,

@@ -23,6 +23,7 @@ import { ShardImageCursor } from './part-images.js';
 import { decodeSample, type RowFrame } from './part-rows.js';
 import { PART_DIR, PART_FILE, PART_FORMAT, ROWS_FILE, type PartInfo } from './part.js';
 import { partOfRow } from './part-spec.js';
+import { errorMessage, must } from '../core/guards.js';
 
 interface LoadedPart {
   dir: string;
@@ -45,7 +46,7 @@ function readPart(dir: string): LoadedPart {
     try {
       return JSON.parse(readFileSync(f, 'utf8')) as T;
     } catch (e) {
-      throw new GadError(`merge: ${f} cannot be read (${(e as Error).message})`, {
+      throw new GadError(`merge: ${f} cannot be read (${errorMessage(e)})`, {
         hint: 'rebuild that part',
         exitCode: 2,
       });
@@ -78,18 +79,19 @@ export function defaultParts(out: string): string[] {
 
 /** Checks that the parts are one build: same settings hash and count, every index 0..N-1 exactly once. */
 export function checkParts(parts: LoadedPart[]): void {
-  if (parts.length === 0) throw new GadError('merge: no parts given', { exitCode: 2 });
-  const first = parts[0]!.info;
+  const [head] = parts;
+  if (!head) throw new GadError('merge: no parts given', { exitCode: 2 });
+  const first = head.info;
   for (const p of parts) {
     if (p.info.count !== first.count) {
       throw new GadError(
-        `merge: ${p.dir} is part ${p.info.index} of ${p.info.count}, but ${parts[0]!.dir} is part ${first.index} of ${first.count}: not one build`,
+        `merge: ${p.dir} is part ${p.info.index} of ${p.info.count}, but ${head.dir} is part ${first.index} of ${first.count}: not one build`,
         { exitCode: 2 },
       );
     }
     if (p.info.settingsHash !== first.settingsHash) {
       throw new GadError(
-        `merge: ${p.dir} was built with other inputs or settings than ${parts[0]!.dir} (settings hash differs): not one build`,
+        `merge: ${p.dir} was built with other inputs or settings than ${head.dir} (settings hash differs): not one build`,
         {
           hint: 'rebuild the parts with the same config and data (the merge needs every part of one build)',
           exitCode: 2,
@@ -171,7 +173,10 @@ class PartRows {
               { exitCode: 2, hint: 'rebuild that part (gad-data build --partition I/N), then merge again' },
             );
         });
-        sample.formatted.images = sample.formatted.images.map((im, i) => ({ ...im, bytes: bytes[i]! }));
+        sample.formatted.images = sample.formatted.images.map((im, i) => ({
+          ...im,
+          bytes: must(bytes[i], `row ${id}: image ${i} read from the part's shards`),
+        }));
       }
       return sample;
     }
@@ -200,8 +205,9 @@ export class MergeSource implements RowHook {
   }
 
   async begin(info: { settingsHash: string }): Promise<void> {
-    if (info.settingsHash !== this.loaded[0]!.info.settingsHash) {
-      const cwd = this.loaded[0]!.info.cwd;
+    const first = must(this.loaded[0], 'a merge without parts').info;
+    if (info.settingsHash !== first.settingsHash) {
+      const cwd = first.cwd;
       throw new GadError(
         'merge: the inputs or settings differ from those the parts were built with (settings hash differs)',
         {
@@ -225,8 +231,8 @@ export class MergeSource implements RowHook {
 
   async format(sample: Sample): Promise<Sample> {
     await testHold(`merge-row-${++this.asked}`); // crash tests: SIGKILL the merge mid-way
-    const at = this.pos.get(sample)!;
-    const part = this.parts[partOfRow(sample.id, this.parts.length)]!;
+    const at = must(this.pos.get(sample), `row ${sample.id} formatted before the partition step took it`);
+    const part = must(this.parts[partOfRow(sample.id, this.parts.length)], `the part of row ${sample.id}`);
     return part.get(at.loop, at.seq, sample.id);
   }
 
@@ -276,7 +282,7 @@ export async function mergeParts(dirs: string[], opts: MergeOptions): Promise<Bu
   checkMergeOut(opts.out, dirs);
   const parts = dirs.map((d) => readPart(resolve(d)));
   checkParts(parts);
-  const base = parts[0]!.info.config;
+  const base = must(parts[0], 'checked parts without a first').info.config;
   const cfg: ResolvedConfig = {
     ...base,
     out: resolve(opts.out),

@@ -6,6 +6,7 @@
 import { serialize, deserialize } from 'node:v8';
 import type { Sample } from '../core/types.js';
 import { JsonNumber } from '../ingest/json-numbers.js';
+import { isRecord } from '../core/guards.js';
 
 /** Stands for image bytes left out of the record (non-empty refs stay truthy, as `ImageRef.bytes` tests it). */
 const NO_BYTES = new Uint8Array(0);
@@ -38,11 +39,16 @@ function tag(v: unknown): unknown {
   return v;
 }
 
+/** A tagged JSON number: [source, text, isInt]. */
+function isTag(t: unknown): t is [string, string, boolean] {
+  return Array.isArray(t) && typeof t[0] === 'string' && typeof t[1] === 'string' && typeof t[2] === 'boolean';
+}
+
 function untag(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(untag);
-  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    const t = (v as Record<string, unknown>)[TAG] as [string, string, boolean] | undefined;
-    if (t) return new JsonNumber(t[0], t[1], t[2]);
+  if (isRecord(v) && Object.getPrototypeOf(v) === Object.prototype) {
+    const t = v[TAG];
+    if (isTag(t)) return new JsonNumber(t[0], t[1], t[2]);
     const o: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) o[k] = untag(x);
     return o;

@@ -12,7 +12,7 @@ import { Tally } from '../core/tally.js';
 import { warnOnceBy } from '../core/warn-once.js';
 import { testHold } from '../core/test-hold.js';
 import type { Manifest } from '../core/types.js';
-import { defaultTeacherEnding, resolveConfig, type ConfigInput, type ResolvedConfig } from '../config/config.js';
+import { resolveConfig, type ConfigInput, type ResolvedConfig } from '../config/config.js';
 import { FilterChain } from '../rules/filter-chain.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import { type Report } from '../report/report.js';
@@ -20,6 +20,7 @@ import { renderReportTerminal } from '../report/terminal.js';
 import type { RowHook } from './row-hook.js';
 import { resumeKey, type RowNote } from './build-journal.js';
 import { prepare } from './prepare.js';
+import type { BuildSettings } from './build-settings.js';
 import { commitBuild, failBuild, openBuildSession, restoreOutput } from './session.js';
 import { openOutputs, outputSchema } from './outputs.js';
 import { runSteps, type Step } from './runner.js';
@@ -73,15 +74,21 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
   await restoreOutput(cfg.out, progress);
   const prep = await prepare(cfg, { progress, warn });
   const { ingest, inputs, sources, publicDrop } = await openBuildIngest(cfg, { progress, warn });
-  const { settingsHash, inputs: digest } = resumeKey({ cfg, ...prep, teacher: ingest.teacher, sources });
+  const { settingsHash, inputs: digest } = resumeKey({
+    cfg,
+    ...prep,
+    bounds: prep.settings.bounds,
+    teacher: ingest.teacher,
+    sources,
+  });
   const resume = !!hooks.resume;
   const session = await openBuildSession({ out: cfg.out, settingsHash, inputs: digest, resume, progress });
   try {
     await hooks.rows?.begin({ settingsHash, workDir: session.workDir, resumed: !!session.resumed });
     const splitOrder = cfg.test_ratio ? ['train', 'test'] : inputs.map((s) => s.split);
-    const schema = outputSchema(cfg, ingest.passthrough, warn);
+    const schema = outputSchema(cfg, prep.settings.gad, ingest.passthrough, warn);
     const tally = new Tally();
-    const chain = filterChainOf(cfg, schema.kind === 'gad', tally);
+    const chain = filterChainOf(cfg, prep.settings, tally);
     const report = new ReportBuilder(tally);
     const outputs = openOutputs({ splits: splitOrder, session, schema, shardSize: cfg.shard_size, report, progress });
     const warnOnce = warnOnceBy(warn);
@@ -91,18 +98,18 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
       ...(hooks.rows ? [partitionStep<RowNote>(hooks.rows)] : []),
       precheckStep(chain),
       formatStep({
-        cfg,
         ...prep,
+        concurrency: cfg.concurrency ?? undefined,
+        formatPromptExplicit: cfg.formatPromptExplicit,
         warnOnce,
         format: hooks.rows?.format?.bind(hooks.rows),
-        ...(schema.kind === 'gad' ? { maxResponseLength: cfg.data.max_response_length } : {}),
       }),
       filterStep({
         chain,
         dedupe: cfg.dedupe,
         publicDrop,
         onFormatted: hooks.rows?.formatted?.bind(hooks.rows),
-        teacherEnding: cfg.teacher?.ending ?? defaultTeacherEnding(),
+        teacherEnding: prep.settings.teacherEnding,
         original: originalsOf(cfg, ingest.sources),
       }),
       writeStep(outputs.writers),
@@ -140,13 +147,13 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
 }
 
 /** The standard filter chain of a build, counting each row's outcome in `tally`. */
-function filterChainOf(cfg: ResolvedConfig, gad: boolean, tally: Tally): FilterChain {
+function filterChainOf(cfg: ResolvedConfig, settings: BuildSettings, tally: Tally): FilterChain {
   const options = {
-    maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : Number.POSITIVE_INFINITY,
-    maxResponseLength: gad ? cfg.data.max_response_length : Number.POSITIVE_INFINITY,
+    maxPromptLength: settings.maxPromptLength ?? Number.POSITIVE_INFINITY,
+    maxResponseLength: settings.maxResponseLength ?? Number.POSITIVE_INFINITY,
     singleImage: cfg.single_image,
     requireImage: cfg.require_image,
-    requireTeacher: gad,
+    requireTeacher: settings.gad,
     dedupe: cfg.dedupe,
     leakCheck: cfg.dedupe,
   };

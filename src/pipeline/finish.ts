@@ -6,7 +6,7 @@ import type { Tally } from '../core/tally.js';
 import type { Manifest, ShardInfo } from '../core/types.js';
 import { launchWarnings } from '../core/verl-rewards.js';
 import { trainerOfPipeline } from '../core/defaults.js';
-import { defaultTeacherEnding, type ResolvedConfig } from '../config/config.js';
+import { type ResolvedConfig } from '../config/config.js';
 import { displayPath } from '../core/paths.js';
 import { buildManifest, pipelineBoundsFor, writeBuildFiles } from '../output/build-manifest.js';
 import { type SchemaOptions } from '../output/parquet-schema.js';
@@ -31,7 +31,8 @@ export async function finishBuild(p: {
   warn: (message: string) => void;
 }): Promise<{ manifest: Manifest; report: Report }> {
   const { cfg, prep, schema } = p;
-  const { profile, bounds, prompt } = prep;
+  const { profile, prompt } = prep;
+  const { bounds } = prep.settings;
   const gad = schema.kind === 'gad';
   const report = p.report.build({
     title: 'gad-data build report',
@@ -75,7 +76,7 @@ export async function finishBuild(p: {
     tokens: Object.fromEntries(Object.entries(report.splits).map(([k, v]) => [k, v.tokens])),
     teacher: gad
       ? {
-          policy: cfg.teacher?.ending ?? defaultTeacherEnding(),
+          policy: prep.settings.teacherEnding,
           endingWithImEnd: teacher.endingWithImEnd,
           total: teacher.total,
         }

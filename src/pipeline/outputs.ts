@@ -149,14 +149,14 @@ export function openOutputs(p: {
 /**
  * The output's columns: verl writes every other input column and extra_info field unchanged (passthrough), its
  * image column always `images`, verl's default data.image_key (EasyR1 reads the configured image_key, which it
- * keeps). Warns about each input column that cannot be passed through.
+ * keeps). Warns about each input column that cannot be passed through. `gad`: the build's (BuildSettings.gad).
  */
 export function outputSchema(
   cfg: ResolvedConfig,
+  gad: boolean,
   columns: readonly PassthroughColumn[],
   warn: (message: string) => void,
 ): SchemaOptions & { kind: 'gad' | 'grpo'; promptKey: string; imageKey: string } {
-  const gad = !!(cfg.teacher && (cfg.teacher.file || cfg.teacher.column));
   const kind = (gad ? 'gad' : 'grpo') as 'gad' | 'grpo';
   const promptKey = cfg.target === 'verl' ? 'prompt' : cfg.data.prompt_key;
   const passthrough = cfg.target === 'verl' ? planPassthrough(columns, { kind, promptKey }) : { keep: [], left: [] };

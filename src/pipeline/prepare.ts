@@ -1,7 +1,7 @@
 /**
  * What a build knows before it reads a row: the model profile (located, with data.override_chat_template in
- * place of its chat template), the format prompt, the prompt counter, the trainer's pixel bounds and the image
- * options of format.
+ * place of its chat template), the format prompt, the prompt counter, the build settings (src/pipeline/build-settings.ts:
+ * GAD or not, the length limits, the teacher ending, the trainer's pixel bounds) and the image options of format.
  */
 import { readFile } from 'node:fs/promises';
 import { GadError } from '../core/errors.js';
@@ -18,6 +18,7 @@ import { resizeMismatch } from '../core/resize-match.js';
 import { loadFormatPrompt, type FormatPrompt } from '../model/chat-template.js';
 import { PromptCounter } from '../model/token-counts.js';
 import { CHAT_TEMPLATE_FILE } from '../output/build-manifest.js';
+import { buildSettingsOf, type BuildSettings } from './build-settings.js';
 
 export interface Prepared {
   profile: ModelProfile;
@@ -29,7 +30,8 @@ export interface Prepared {
   override: { path: string; text: string } | null;
   prompt: FormatPrompt;
   counter: PromptCounter;
-  bounds: Required<PipelineBounds>;
+  /** GAD or not, the length limits, the teacher ending, the pixel bounds: what the steps read of the config. */
+  settings: BuildSettings;
   imageOpts: ImageOptions;
 }
 
@@ -133,5 +135,6 @@ export async function prepare(
   };
   const modelSource = located.describe((p) => displayPath(p));
   const modelLocalDir = located.localDir;
-  return { profile, modelSource, modelLocalDir, override, prompt, counter, bounds, imageOpts };
+  const settings = buildSettingsOf(cfg, bounds);
+  return { profile, modelSource, modelLocalDir, override, prompt, counter, settings, imageOpts };
 }

@@ -18,6 +18,7 @@ import {
   type InputsDigest,
   type RowNote,
 } from './build-journal.js';
+import { errnoPathOf } from '../core/guards.js';
 
 /** Roll back a commit an earlier build did not finish, before anything else (so a failing build leaves it whole). */
 export async function restoreOutput(out: string, progress: ProgressSink): Promise<void> {
@@ -81,7 +82,7 @@ export async function failBuild(e: unknown, session: OpenedOutput<RowNote>): Pro
 
 /** An environment error of a build: writing the output (the usual case), or reading a path elsewhere. */
 function environmentErrorOfBuild(e: unknown, outDir: string, workDir: string): GadError {
-  const path = (e as NodeJS.ErrnoException).path;
+  const path = errnoPathOf(e);
   const parent = dirname(outDir);
   const ours =
     !path || path === outDir || path.startsWith(`${outDir}/`) || path.startsWith(`${parent}/.${basename(outDir)}.`);

@@ -4,7 +4,8 @@
  * concurrency window and the replay of a resumed build. The rows come from build-ingest.ts.
  */
 import { displayPath } from '../core/paths.js';
-import { type ResolvedConfig, defaultTeacherEnding } from '../config/config.js';
+import { type ResolvedConfig } from '../config/config.js';
+import type { BuildSettings } from './build-settings.js';
 import type { FormatPrompt } from '../model/chat-template.js';
 import { assignSplit } from '../rules/test-split.js';
 import type { Step } from './runner.js';
@@ -101,30 +102,33 @@ export function precheckStep<N>(chain: FilterChain): Step<N> {
  * replaces it with the rows as their parts formatted them.
  */
 export function formatStep<N>(p: {
-  cfg: ResolvedConfig;
+  /** The length limits and the teacher ending (src/pipeline/build-settings.ts). */
+  settings: BuildSettings;
+  /** The config's concurrency: images decoded at once. */
+  concurrency: number | undefined;
+  /** A format prompt was asked for explicitly (it then applies to message-list prompts too). */
+  formatPromptExplicit: boolean;
   counter: PromptCounter;
   prompt: FormatPrompt;
   imageOpts: ImageOptions;
   warnOnce: (key: string, message: string) => void;
   /** Replaces formatSample (a merge). */
   format?: (sample: Sample) => Promise<Sample>;
-  /** The max_response_length teacher responses are dropped over (GAD builds); none when undefined. */
-  maxResponseLength?: number;
 }): Step<N> {
-  const { cfg } = p;
+  const { settings } = p;
   const ctx: FormatContext = {
     counter: p.counter,
     image: p.imageOpts,
-    teacherEnding: cfg.teacher?.ending ?? defaultTeacherEnding(),
-    imageLimit: createImageLimiter(cfg.concurrency ?? undefined),
+    teacherEnding: settings.teacherEnding,
+    imageLimit: createImageLimiter(p.concurrency),
     imageCache: createImageCache(),
     // A message-list prompt already holds its instruction: a format prompt only when asked for explicitly.
-    messageFormatPrompt: cfg.formatPromptExplicit ? p.prompt : null,
+    messageFormatPrompt: p.formatPromptExplicit ? p.prompt : null,
     warnOnce: p.warnOnce,
     // rows over it are dropped, so a prompt surely over it is not tokenized in full (kept rows are always exact)
-    maxPromptLength: cfg.data.filter_overlong_prompts ? cfg.data.max_prompt_length : undefined,
+    maxPromptLength: settings.maxPromptLength,
     // likewise a teacher response surely over it; and a row over either limit from its headers is never decoded
-    ...(p.maxResponseLength !== undefined ? { maxResponseLength: p.maxResponseLength } : {}),
+    ...(settings.maxResponseLength !== undefined ? { maxResponseLength: settings.maxResponseLength } : {}),
   };
   const format = p.format ?? ((s: Sample) => formatSample(s, ctx));
   return {

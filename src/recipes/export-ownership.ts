@@ -9,6 +9,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GadError, environmentErrorCode } from '../core/errors.js';
 import { nameList } from '../output/ownership.js';
+import { errnoCode } from '../core/guards.js';
 
 /** What every export writes besides its split files (`<split>.jsonl`) and LLaMA-Factory's dataset_info.json. */
 export const EXPORT_NAMES: readonly string[] = [
@@ -64,7 +65,7 @@ export async function inspectExportFolder(abs: string, writes: readonly string[]
       });
     entries = (await readdir(abs)).sort();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, foreign: [] };
+    if (errnoCode(e) === 'ENOENT') return { exists: false, foreign: [] };
     throw e;
   }
   if (entries.length === 0) return { exists: true, foreign: [] };

@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { link, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { errnoCode } from '../core/guards.js';
 
 /** Export folders of the build whose manifest has `manifestSha256`: the build's subfolders and those beside `out`. */
 export function peerExports(p: { buildDir: string; out: string; manifestSha256: string }): string[] {
@@ -64,7 +65,7 @@ export async function linkFromPeer(
       await link(src, dest);
       return 'linked';
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? '';
+      const code = errnoCode(e) ?? '';
       if (NO_LINK.has(code)) return 'impossible'; // another device or no links here: copy
       // ENOENT: the peer is being replaced meanwhile; try the next one
     }

@@ -6,6 +6,7 @@
  */
 import type { Stats } from '../core/types.js';
 import { countAtMost, recommendLimit, sortedCopy, summarize } from '../report/stats.js';
+import { must } from '../core/guards.js';
 
 const RECIPE_CANDIDATES = [1024, 2048, 4096, 8192, 16384] as const;
 
@@ -49,9 +50,17 @@ export class LengthCollector {
 
   keep(split: string, values: Record<string, number>): void {
     let s = this.kept.get(split);
-    if (!s) this.kept.set(split, (s = new Map(this.series.map((k) => [k, []]))));
-    for (const k of this.series) if (values[k] !== undefined) s.get(k)!.push(values[k]!);
-    this.measured.push(values[this.basis]!);
+    if (!s) this.kept.set(split, (s = this.emptySeries()));
+    for (const k of this.series) {
+      const v = values[k];
+      if (v !== undefined) s.get(k)?.push(v);
+    }
+    this.measured.push(must(values[this.basis], `recipe row without its basis ${this.basis}`));
+  }
+
+  /** One empty list of values per series, in series order. */
+  private emptySeries(): Map<string, number[]> {
+    return new Map<string, number[]>(this.series.map((k) => [k, []]));
   }
 
   drop(split: string, reason: string, basisValue?: number): void {
@@ -68,24 +77,26 @@ export class LengthCollector {
     notes: string[];
   }): RecipeReport {
     const splits: RecipeReport['splits'] = {};
-    const all = new Map(this.series.map((k) => [k, [] as number[]]));
+    const all = this.emptySeries();
     let allRows = 0;
     let allDropped = 0;
     for (const name of opts.splits) {
-      const s = this.kept.get(name) ?? new Map(this.series.map((k) => [k, [] as number[]]));
+      const s = this.kept.get(name) ?? this.emptySeries();
       const stats: Record<string, Stats> = {};
       for (const k of this.series) {
-        stats[k] = summarize(s.get(k)!);
-        all.get(k)!.push(...s.get(k)!);
+        const values = s.get(k) ?? [];
+        stats[k] = summarize(values);
+        all.get(k)?.push(...values);
       }
-      const rows = s.get(this.series[0]!)!.length;
+      const [first] = this.series;
+      const rows = first === undefined ? 0 : (s.get(first)?.length ?? 0);
       const dropped = this.dropped.get(name) ?? 0;
       splits[name] = { rows, dropped, stats };
       allRows += rows;
       allDropped += dropped;
     }
     const allStats: Record<string, Stats> = {};
-    for (const k of this.series) allStats[k] = summarize(all.get(k)!);
+    for (const [k, values] of all) allStats[k] = summarize(values);
     splits.all = { rows: allRows, dropped: allDropped, stats: allStats };
     const keep = 0.99;
     const multiple = 256;
@@ -130,7 +141,7 @@ export function renderRecipeReport(r: RecipeReport): string {
   lines.push(`${''.padEnd(label)}  ${'rows'.padStart(7)}${cols.map((c) => c.padStart(8)).join('')}`);
   for (const [split, s] of Object.entries(r.splits)) {
     r.series.forEach((k, i) => {
-      const st = s.stats[k]!;
+      const st = must(s.stats[k], `recipe report without the stats of ${k}`);
       const name = i === 0 ? `${split} ${k}` : `${' '.repeat(split.length)}   ${k}`;
       lines.push(
         `${name.padEnd(label)}  ${(i === 0 ? fmt(s.rows) : '').padStart(7)}${cols.map((c) => fmt(st[c]).padStart(8)).join('')}`,

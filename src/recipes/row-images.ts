@@ -7,6 +7,7 @@ import type { BuildRow } from './build-rows.js';
 import type { RecipeSession } from './common.js';
 import { imageAtSize } from './gad-size.js';
 import type { ExportFolder } from './export-folder.js';
+import { must } from '../core/guards.js';
 
 export interface CountedImage {
   format: string;
@@ -26,12 +27,12 @@ export interface CountedImage {
  */
 export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<CountedImage[]> {
   const out: CountedImage[] = [];
-  for (let k = 0; k < row.images.length; k++) {
+  for (const [k, image] of row.images.entries()) {
     try {
-      const c = await s.counter.image(row.images[k]!.bytes);
+      const c = await s.counter.image(image.bytes);
       const gad = row.gadSizes?.[k];
       if (gad && (c.processed[0] !== gad[0] || c.processed[1] !== gad[1])) {
-        const bytes = await imageAtSize(row.images[k]!.bytes, gad);
+        const bytes = await imageAtSize(image.bytes, gad);
         const at = await s.counter.image(bytes);
         if (at.processed[0] !== gad[0] || at.processed[1] !== gad[1] || at.resizedByTrainer)
           throw new Error(
@@ -61,7 +62,9 @@ export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<C
 /** Write a row's images into the export, bytes unchanged; returns their relative paths. */
 export async function writeRowImages(folder: ExportFolder, row: BuildRow, counted: CountedImage[]): Promise<string[]> {
   const paths: string[] = [];
-  for (let k = 0; k < row.images.length; k++)
-    paths.push(await folder.image(row.split, row.id, k, counted[k]!.format, counted[k]!.bytes ?? row.images[k]!.bytes));
+  for (const [k, image] of row.images.entries()) {
+    const c = must(counted[k], `row ${row.id}: image ${k} written before it was counted`);
+    paths.push(await folder.image(row.split, row.id, k, c.format, c.bytes ?? image.bytes));
+  }
   return paths;
 }

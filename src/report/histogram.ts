@@ -1,6 +1,7 @@
 /** The histograms of report.json: token lengths binned with a "nice" width, text/image sums per bin. */
 import type { HistogramData } from './report.js';
 import { niceBinWidth, percentile, sortedCopy } from './stats.js';
+import { must } from '../core/guards.js';
 
 /**
  * Bins values (and optionally the text/image sums per bin) with a "nice" width, about `targetBins` bins.
@@ -18,8 +19,8 @@ export function histogram(params: {
   const { values, text, image, marks = [], targetBins = 48 } = params;
   if (values.length === 0) return null;
   const s = sortedCopy(values);
-  const min = s[0]!;
-  const max = s[s.length - 1]!;
+  const min = must(s[0], 'histogram: the smallest value');
+  const max = must(s[s.length - 1], 'histogram: the largest value');
   let hiEnd = Math.max(percentile(s, 99.5), ...marks.filter((m) => Number.isFinite(m) && m <= max * 4));
   hiEnd = Math.min(max, hiEnd * 1.08);
   const width = niceBinWidth(min, hiEnd, targetBins);
@@ -33,8 +34,7 @@ export function histogram(params: {
   let over = 0;
   let overTextSum = 0;
   let overImageSum = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+  for (const [i, v] of values.entries()) {
     if (v >= end) {
       over++;
       overTextSum += text?.[i] ?? 0;
@@ -42,9 +42,14 @@ export function histogram(params: {
       continue;
     }
     const b = Math.min(nb - 1, Math.floor((v - start) / width));
-    counts[b]!++;
-    if (text) textSum[b]! += text[i] ?? 0;
-    if (image) imageSum[b]! += image[i] ?? 0;
+    addAt(counts, b, 1);
+    if (text) addAt(textSum, b, text[i] ?? 0);
+    if (image) addAt(imageSum, b, image[i] ?? 0);
   }
   return { start, width, counts, textSum, imageSum, over, overTextSum, overImageSum, max };
+}
+
+/** Adds `by` to bin `b` of `bins` (every bin starts at 0). */
+function addAt(bins: number[], b: number, by: number): void {
+  bins[b] = (bins[b] ?? 0) + by;
 }

@@ -1,4 +1,5 @@
 import type { Stats } from '../core/types.js';
+import { must } from '../core/guards.js';
 
 /**
  * Percentile of an ascending-sorted array, `p` in [0, 100].
@@ -15,14 +16,14 @@ export function percentile(sortedValues: ArrayLike<number>, p: number): number {
   const h = ((n - 1) * p) / 100;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
-  const a = sortedValues[lo]!;
-  const b = sortedValues[hi]!;
+  const a = must(sortedValues[lo], `percentile: value ${lo} of ${n}`);
+  const b = must(sortedValues[hi], `percentile: value ${hi} of ${n}`);
   return a + (h - lo) * (b - a);
 }
 
 /** Sorts a copy ascending (numerically). */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(values as ArrayLike<number>);
+  const out = Float64Array.from(values);
   out.sort();
   return out;
 }
@@ -47,15 +48,15 @@ export function summarize(values: ArrayLike<number>): Stats {
   if (n === 0) return { count: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0, mean: 0 };
   const s = sortedCopy(values);
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += s[i]!;
+  for (const x of s) sum += x;
   return {
     count: n,
-    min: s[0]!,
+    min: must(s[0], 'summarize: the smallest value'),
     p50: roundStat(percentile(s, 50)),
     p90: roundStat(percentile(s, 90)),
     p95: roundStat(percentile(s, 95)),
     p99: roundStat(percentile(s, 99)),
-    max: s[n - 1]!,
+    max: must(s[n - 1], 'summarize: the largest value'),
     mean: roundStat(sum / n),
   };
 }
@@ -66,7 +67,7 @@ export function countAtMost(sortedValues: ArrayLike<number>, limit: number): num
   let hi = sortedValues.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sortedValues[mid]! <= limit) lo = mid + 1;
+    if (must(sortedValues[mid], `countAtMost: value ${mid}`) <= limit) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -89,7 +90,7 @@ export function recommendLimit(values: ArrayLike<number>, opts: { keep?: number;
   let need = Math.ceil(keep * n - 1e-9);
   if (need < 1) need = 1;
   if (need > n) need = n;
-  const v = s[need - 1]!;
+  const v = must(s[need - 1], `recommendLimit: value ${need - 1} of ${n}`);
   return Math.max(multiple, Math.ceil(v / multiple) * multiple);
 }
 

@@ -10,6 +10,18 @@ function pad(s: string, n: number, right = true): string {
   return right ? ' '.repeat(n - len) + s : s + ' '.repeat(n - len);
 }
 
+/** The table's columns: the row label, the row count, then each statistic with its width. */
+const LABEL_WIDTH = 22;
+const ROWS_WIDTH = 8;
+const STAT_COLUMNS = [
+  ['min', 7],
+  ['p50', 8],
+  ['p90', 8],
+  ['p95', 8],
+  ['p99', 8],
+  ['max', 8],
+] as const;
+
 /** A compact plain-text table of the report. `color` adds ANSI colours (the caller decides, e.g. from NO_COLOR / isTTY). */
 export function renderReportTerminal(report: Report, opts: { color?: boolean } = {}): string {
   const c = opts.color ?? false;
@@ -25,20 +37,17 @@ export function renderReportTerminal(report: Report, opts: { color?: boolean } =
   if (r.target) head.push(`target ${r.target}`);
   if (r.pipeline) head.push(`pipeline ${r.pipeline.name}`);
   out.push(bold(r.title) + (head.length ? dim('  ' + head.join(' · ')) : ''));
-  const cols = ['', 'rows', 'min', 'p50', 'p90', 'p95', 'p99', 'max'];
-  const w = [22, 8, 7, 8, 8, 8, 8, 8];
-  out.push(dim(cols.map((x, i) => pad(x, w[i]!, i > 0)).join('')));
+  out.push(
+    dim([pad('', LABEL_WIDTH, false), pad('rows', ROWS_WIDTH), ...STAT_COLUMNS.map(([k, w]) => pad(k, w))].join('')),
+  );
   const line = (label: string, s: Stats | null, rows: string) =>
     [
-      pad(label, w[0]!, false),
-      pad(rows, w[1]!),
-      ...(s && s.count
-        ? [s.min, s.p50, s.p90, s.p95, s.p99, s.max].map((v, i) => pad(fmtNum(v, 0), w[i + 2]!))
-        : [pad('–', w[2]!)]),
+      pad(label, LABEL_WIDTH, false),
+      pad(rows, ROWS_WIDTH),
+      ...(s && s.count ? STAT_COLUMNS.map(([k, w]) => pad(fmtNum(s[k], 0), w)) : [pad('–', STAT_COLUMNS[0][1])]),
     ].join('');
-  const names = Object.keys(r.splits);
-  for (const n of [...names, ...(names.length > 1 ? ['all'] : [])]) {
-    const sr = n === 'all' ? r.total : r.splits[n]!;
+  const splits = Object.entries(r.splits);
+  for (const [n, sr] of [...splits, ...(splits.length > 1 ? [['all', r.total] as const] : [])]) {
     out.push(line(`${n} prompt`, sr.tokens.prompt, fmtNum(sr.rows)));
     out.push(line(`${n}   text`, sr.tokens.text, ''));
     out.push(line(`${n}   image`, sr.tokens.image, ''));

@@ -4,6 +4,7 @@
  */
 
 import { shellWord } from '../core/quote/shell.js';
+import { isObject, isRecord } from '../core/guards.js';
 
 /** One override: `key` may carry a Hydra prefix (`+`, `++`, `~`); `value` is already Hydra text. */
 export interface Override {
@@ -45,10 +46,8 @@ export function hydraValue(v: unknown): string {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'string') return hydraString(v);
   if (Array.isArray(v)) return '[' + v.map((x) => (typeof x === 'string' ? quoted(x) : hydraValue(x))).join(',') + ']';
-  if (typeof v === 'object') {
-    const parts = Object.entries(v as Record<string, unknown>).map(
-      ([k, x]) => `${k}:${typeof x === 'string' ? quoted(x) : hydraValue(x)}`,
-    );
+  if (isObject(v)) {
+    const parts = Object.entries(v).map(([k, x]) => `${k}:${typeof x === 'string' ? quoted(x) : hydraValue(x)}`);
     return '{' + parts.join(',') + '}';
   }
   return hydraString(String(v));
@@ -85,11 +84,12 @@ export function mergeOverrides(base: Override[], later: Override[]): Override[] 
   for (const o of later) {
     const k = overrideKey(o.key);
     const i = out.findIndex((x) => overrideKey(x.key) === k);
+    const found = out[i];
     if (o.key.startsWith('~')) {
       if (i >= 0) out.splice(i, 1);
       out.push({ ...o });
-    } else if (i >= 0) {
-      const prefix = o.key === k ? out[i]!.key.slice(0, out[i]!.key.length - k.length) : '';
+    } else if (found) {
+      const prefix = o.key === k ? found.key.slice(0, found.key.length - k.length) : '';
       out[i] = { key: prefix ? prefix + k : o.key, value: o.value };
     } else {
       out.push({ ...o });
@@ -103,8 +103,7 @@ export function flattenToOverrides(obj: Record<string, unknown>, prefix = ''): O
   const out: Override[] = [];
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === 'object' && !Array.isArray(v))
-      out.push(...flattenToOverrides(v as Record<string, unknown>, key));
+    if (isRecord(v)) out.push(...flattenToOverrides(v, key));
     else out.push({ key, value: hydraValue(v) });
   }
   return out;
@@ -112,8 +111,7 @@ export function flattenToOverrides(obj: Record<string, unknown>, prefix = ''): O
 
 /** The value text of `key` (prefix ignored) in a list of overrides, or undefined. */
 export function lookupOverride(list: Override[], key: string): string | undefined {
-  for (let i = list.length - 1; i >= 0; i--)
-    if (overrideKey(list[i]!.key) === key && list[i]!.value !== null) return list[i]!.value!;
+  for (const o of [...list].reverse()) if (overrideKey(o.key) === key && o.value !== null) return o.value;
   return undefined;
 }
 

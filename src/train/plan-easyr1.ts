@@ -18,6 +18,7 @@ import { easyr1Sections, isEasyR1Config, isPlainObject } from './easyr1-sections
 import { formatOverride } from './hydra.js';
 import { type LaunchPlan, type PlanContext, type TrainOptions, RUN_DIR } from './launch-plan.js';
 import { hfSplitOf } from './read-manifest.js';
+import { errorMessage } from '../core/guards.js';
 
 /** Deep-merge `over` onto `base` (objects merge, everything else replaces); dotted keys are expanded. */
 export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
@@ -130,7 +131,7 @@ async function readBuildConfig(
   try {
     parsed = YAML.parse(text);
   } catch (e) {
-    throw new GadError(`the build's config ${p} is not valid YAML now: ${(e as Error).message.split('\n')[0]}`, {
+    throw new GadError(`the build's config ${p} is not valid YAML now: ${errorMessage(e).split('\n')[0]}`, {
       hint: 'fix the YAML, or pass --base-config',
     });
   }
@@ -169,7 +170,7 @@ export async function planEasyR1(
     try {
       parsed = YAML.parse(text);
     } catch (e) {
-      throw new GadError(`base config ${p} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, {
+      throw new GadError(`base config ${p} is not valid YAML: ${errorMessage(e).split('\n')[0]}`, {
         hint: 'fix the YAML',
       });
     }

@@ -11,6 +11,7 @@ import { isEasyR1Config, isPlainObject } from './easyr1-sections.js';
 import { type LaunchPlan, type TrainOptions, TRAINER_ENV_DEFAULTS } from './launch-plan.js';
 import { pickSplits, readBuildManifest, shardsOf } from './read-manifest.js';
 import { trainerProfile } from './profiles/profile-table.js';
+import { errorMessage } from '../core/guards.js';
 
 /**
  * Read the build's manifest and turn it into the trainer's command line (and, for EasyR1, its config
@@ -30,7 +31,7 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
   try {
     trailing = (opts.overrides ?? []).map(parseOverride);
   } catch (e) {
-    throw new GadError((e as Error).message, { hint: 'trailing arguments after `--` are key=value trainer overrides' });
+    throw new GadError(errorMessage(e), { hint: 'trailing arguments after `--` are key=value trainer overrides' });
   }
   // The model: the one the user names (--model-path, $MODEL_PATH; an override after -- wins over both), else the
   // build's own, so the launch trains the model the rows were counted for.

@@ -13,6 +13,7 @@ import { detectFamily } from './model-check.js';
 import type { SwiftOptions, SwiftPlan } from './swift-options.js';
 import { rmSourcesChecks } from './rm-sources.js';
 import { trainerProfile } from './profiles/profile-table.js';
+import { errnoCode } from '../core/guards.js';
 
 /**
  * ms-swift 4 renamed `--train_type` to `--tuner_type` (commit d0c71e48, "[v4] refactor ms-swift v4"):
@@ -42,7 +43,7 @@ function probe(
         ok: !e,
         out: String(stdout),
         err: String(stderr) || (e ? e.message : ''),
-        enoent: (e as NodeJS.ErrnoException | null)?.code === 'ENOENT',
+        enoent: errnoCode(e) === 'ENOENT',
       });
     });
   });

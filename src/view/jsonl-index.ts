@@ -8,6 +8,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { errorMessage, must } from '../core/guards.js';
 
 /** -1 in a numeric column: the field was absent or null. */
 export const NONE = -1;
@@ -87,17 +88,18 @@ export class JsonlIndex {
   }
 
   num(field: string, line: number): number {
-    return this.numbers[field]![line]!;
+    return must(this.numbers[field]?.[line], `indexed number ${field} of line ${line}`);
   }
 
   category(field: string, line: number): string {
-    return this.values[field]![this.codes[field]![line]!]!;
+    const code = must(this.codes[field]?.[line], `indexed category ${field} of line ${line}`);
+    return must(this.values[field]?.[code], `value ${code} of category ${field}`);
   }
 
   /** The parsed line. */
   async read(line: number): Promise<Record<string, unknown>> {
-    const start = this.offsets[line]!;
-    const end = line + 1 < this.count ? this.offsets[line + 1]! : -1;
+    const start = must(this.offsets[line], `offset of indexed line ${line}`);
+    const end = line + 1 < this.count ? must(this.offsets[line + 1], `offset of line ${line + 1}`) : -1;
     const fh = await open(this.path, 'r');
     try {
       let size = end >= 0 ? end - start : 4096;
@@ -122,8 +124,8 @@ export class JsonlIndex {
     };
     this.offsets = g(this.offsets);
     this.flags = g(this.flags);
-    for (const k of Object.keys(this.numbers)) this.numbers[k] = g(this.numbers[k]!);
-    for (const k of Object.keys(this.codes)) this.codes[k] = g(this.codes[k]!);
+    for (const [k, a] of Object.entries(this.numbers)) this.numbers[k] = g(a);
+    for (const [k, a] of Object.entries(this.codes)) this.codes[k] = g(a);
   }
 
   private add(offset: number, text: string): void {
@@ -134,17 +136,19 @@ export class JsonlIndex {
     this.offsets[i] = offset;
     for (const k of this.spec.numbers) {
       const v = rec[k];
-      this.numbers[k]![i] = typeof v === 'number' && Number.isFinite(v) ? v : NONE;
+      must(this.numbers[k], `number index ${k}`)[i] = typeof v === 'number' && Number.isFinite(v) ? v : NONE;
     }
     for (const k of this.spec.categories) {
       const v = String(rec[k] ?? '');
-      let code = this.seen[k]!.get(v);
+      const seen = must(this.seen[k], `category index ${k}`);
+      const values = must(this.values[k], `category values ${k}`);
+      let code = seen.get(v);
       if (code === undefined) {
-        code = this.values[k]!.length;
-        this.values[k]!.push(v);
-        this.seen[k]!.set(v, code);
+        code = values.length;
+        values.push(v);
+        seen.set(v, code);
       }
-      this.codes[k]![i] = code;
+      must(this.codes[k], `category codes ${k}`)[i] = code;
     }
     this.flags[i] = this.spec.flag?.(rec) ? 1 : 0;
     this.count++;
@@ -208,7 +212,7 @@ export class JsonlIndex {
       }
       if (pending) this.add(pendingAt, pending.toString('utf8'));
     } catch (e) {
-      this.error = new Error(`${this.path}: line ${this.count + 1} cannot be read: ${(e as Error).message}`);
+      this.error = new Error(`${this.path}: line ${this.count + 1} cannot be read: ${errorMessage(e)}`);
     }
     this.finish();
     if (this.error) this.settle.bad(this.error);

@@ -26,7 +26,10 @@ class Lru<V> {
   set(k: string, v: V): void {
     this.map.delete(k);
     this.map.set(k, v);
-    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    for (const oldest of this.map.keys()) {
+      if (this.map.size <= this.max) break;
+      this.map.delete(oldest);
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 import { promptText } from '../ingest/prompt.js';
 import { NONE, type JsonlIndex } from './jsonl-index.js';
 import { readRow, type ViewSource, type ViewSplit } from './source.js';
+import { must } from '../core/guards.js';
 
 export const SORT_KEYS = ['prompt_tokens', 'text_tokens', 'image_tokens', 'response_tokens'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -37,7 +38,10 @@ function cacheOf(src: ViewSource): Map<string, Uint32Array> {
 }
 function remember(cache: Map<string, Uint32Array>, key: string, v: Uint32Array): Uint32Array {
   cache.set(key, v);
-  while (cache.size > 8) cache.delete(cache.keys().next().value!);
+  for (const oldest of cache.keys()) {
+    if (cache.size <= 8) break;
+    cache.delete(oldest);
+  }
   return v;
 }
 
@@ -64,12 +68,12 @@ async function search(src: ViewSource, split: ViewSplit, q: string): Promise<Uin
 }
 
 function sortRows(rows: Uint32Array, idx: JsonlIndex, base: number, key: SortKey, desc: boolean): Uint32Array {
-  const v = idx.numbers[key]!;
+  const v = must(idx.numbers[key], `the lengths index without ${key}`);
   const arr = Array.from(rows);
   // rows without the count (NONE) last either way; ties in row order
   arr.sort((a, b) => {
-    const x = v[base + a]!;
-    const y = v[base + b]!;
+    const x = v[base + a] ?? NONE;
+    const y = v[base + b] ?? NONE;
     if (x === y) return a - b;
     if (x === NONE) return 1;
     if (y === NONE) return -1;
@@ -119,13 +123,13 @@ export async function droppedPage(src: ViewSource, q: TableQuery): Promise<Table
   const key = `d|${q.split}|${q.reason}|${q.sort}|${q.desc}|${q.q}`;
   let rows = cache.get(key);
   if (!rows) {
-    const split = q.split ? idx.values.split!.indexOf(q.split) : -1;
-    const reason = q.reason ? idx.values.reason!.indexOf(q.reason) : -1;
+    const split = q.split ? (idx.values.split?.indexOf(q.split) ?? -1) : -1;
+    const reason = q.reason ? (idx.values.reason?.indexOf(q.reason) ?? -1) : -1;
     const out: number[] = [];
     const needle = q.q.toLowerCase();
     for (let i = 0; i < idx.count; i++) {
-      if (q.split && idx.codes.split![i] !== split) continue;
-      if (q.reason && idx.codes.reason![i] !== reason) continue;
+      if (q.split && idx.codes.split?.[i] !== split) continue;
+      if (q.reason && idx.codes.reason?.[i] !== reason) continue;
       if (
         needle &&
         !JSON.stringify(await idx.read(i))

@@ -11,6 +11,7 @@ import type { Manifest } from '../core/types.js';
 import { JsonlIndex } from './jsonl-index.js';
 import { ParquetFile } from './parquet-file.js';
 import { insideRoot } from './safe-path.js';
+import { errorMessage } from '../core/guards.js';
 
 export interface ViewSplit {
   name: string;
@@ -63,7 +64,7 @@ function readManifest(dir: string): Manifest {
   try {
     m = JSON.parse(readFileSync(p, 'utf8')) as Manifest;
   } catch (e) {
-    throw new GadError(`${p} is not valid JSON: ${(e as Error).message}`, {
+    throw new GadError(`${p} is not valid JSON: ${errorMessage(e)}`, {
       hint: 'rebuild the folder',
       exitCode: 2,
     });

@@ -31,13 +31,16 @@ export interface ViewOptions {
 /** Opens the build folder or files and starts the viewer on 127.0.0.1. */
 export async function view(opts: ViewOptions): Promise<ViewServer & { kind: 'build' | 'files'; rows: number }> {
   const paths = opts.paths.length ? opts.paths : ['gad-data-out'];
-  const isDir = paths.length === 1 && existsSync(paths[0]!) && statSync(paths[0]!).isDirectory();
+  const [first] = paths;
+  const dir =
+    paths.length === 1 && first !== undefined && existsSync(first) && statSync(first).isDirectory() ? first : null;
+  const isDir = dir !== null;
   if (!isDir && !paths.every((p) => p.endsWith('.parquet') || (existsSync(p) && statSync(p).isFile())))
     throw usageError(
       `${paths.join(' ')}: not a build folder nor parquet files`,
       'gad-data view [OUT] | gad-data view FILE.parquet...',
     );
-  const src = isDir ? openBuild(paths[0]!) : await openFiles(paths, opts);
+  const src = dir !== null ? openBuild(dir) : await openFiles(paths, opts);
   let model: Promise<ViewModel> | null = null;
   const server = await startServer({
     src,

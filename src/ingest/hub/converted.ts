@@ -23,11 +23,11 @@ export function pickConverted(p: {
   const { paths, repo, split, config, preferred, warn } = p;
   const byConfig = new Map<string, string[]>();
   for (const p of paths) {
-    const parts = p.split('/');
-    if (parts.length < 2) continue;
-    const list = byConfig.get(parts[0]!) ?? [];
+    const [first, ...rest] = p.split('/');
+    if (first === undefined || !rest.length) continue;
+    const list = byConfig.get(first) ?? [];
     list.push(p);
-    byConfig.set(parts[0]!, list);
+    byConfig.set(first, list);
   }
   const configs = [...byConfig.keys()].sort();
   const where = `${repo} (${CONVERTED_PARQUET_REVISION})`;
@@ -40,28 +40,28 @@ export function pickConverted(p: {
     chosen = config;
   } else if (preferred && byConfig.has(preferred)) chosen = preferred;
   else if (byConfig.has('default')) chosen = 'default';
-  else if (configs.length === 1) chosen = configs[0]!;
+  else if (configs.length === 1 && configs[0] !== undefined) chosen = configs[0];
   else {
     throw new GadError(`${where} has several configs and none is the default; pick one: ${configs.join(', ')}`, {
       hint: `write the config in the source spec: ${repo}:${configs[0]}@${split}`,
     });
   }
   const splits = new Map<string, { files: string[]; partial: boolean }>();
-  for (const p of byConfig.get(chosen)!) {
+  for (const p of byConfig.get(chosen) ?? []) {
     const parts = p.split('/');
     let name: string;
     let partial = false;
-    if (parts.length === 3) {
-      name = parts[1]!;
+    if (parts.length === 3 && parts[1] !== undefined) {
+      name = parts[1];
       if (name.startsWith('partial-')) {
         name = name.slice('partial-'.length);
         partial = true;
       }
-    } else if (parts.length === 2) {
+    } else if (parts.length === 2 && parts[1] !== undefined) {
       // older layout: <config>/<dataset>-<split>[-NNNNN-of-NNNNN].parquet
-      const m = /-([^-]+?)(?:-\d{5}-of-\d{5})?\.parquet$/.exec(parts[1]!);
-      if (!m) continue;
-      name = m[1]!;
+      const m = /-([^-]+?)(?:-\d{5}-of-\d{5})?\.parquet$/.exec(parts[1]);
+      if (!m?.[1]) continue;
+      name = m[1];
     } else continue;
     const e = splits.get(name) ?? { files: [], partial: false };
     e.files.push(p);

@@ -2,6 +2,7 @@
 import { GadError, describeError, environmentErrorCode } from '../../core/errors.js';
 import { hfDownloadHint } from '../../core/hf-hints.js';
 import type { ResolvedHubOptions } from './hub-options.js';
+import { errnoPathOf, isObject } from '../../core/guards.js';
 
 /** Strip anything token-like from a message (defence in depth: errors from the client carry URLs only). */
 function scrub(msg: string, token: string | undefined): string {
@@ -24,8 +25,8 @@ const NET_CODES =
 
 /** The network error code of `e` or its causes (`ECONNREFUSED`, ...), or null. */
 export function networkErrorCode(e: unknown): string | null {
-  for (let x = e, d = 0; x && typeof x === 'object' && d < 5; x = (x as { cause?: unknown }).cause, d++) {
-    const code = (x as { code?: unknown }).code;
+  for (let x = e, d = 0; isObject(x) && d < 5; x = x.cause, d++) {
+    const code = x.code;
     if (typeof code === 'string' && NET_CODES.test(code)) return code;
   }
   return null;
@@ -33,7 +34,7 @@ export function networkErrorCode(e: unknown): string | null {
 
 /** Our own errors (limits, time-outs, a misbehaving mirror, the disk) anywhere in `e`'s cause chain. */
 function ownError(e: unknown): GadError | null {
-  for (let x = e, d = 0; x && typeof x === 'object' && d < 5; x = (x as { cause?: unknown }).cause, d++) {
+  for (let x = e, d = 0; isObject(x) && d < 5; x = x.cause, d++) {
     if (x instanceof GadError) return x;
   }
   return null;
@@ -43,7 +44,7 @@ function ownError(e: unknown): GadError | null {
 export function cacheDiskError(e: unknown, o: ResolvedHubOptions, doing: string): GadError | null {
   const code = environmentErrorCode(e);
   if (!code) return null;
-  const path = (e as NodeJS.ErrnoException).path ?? o.cacheDir;
+  const path = errnoPathOf(e) ?? o.cacheDir;
   const what =
     code === 'ENOSPC' ? 'no space left on the device' : code === 'EDQUOT' ? 'disk quota exceeded' : code.toLowerCase();
   const fix =
@@ -62,7 +63,7 @@ export function hubError(what: string, e: unknown, o: ResolvedHubOptions): GadEr
   if (own) return own;
   const disk = cacheDiskError(e, o, what);
   if (disk) return disk;
-  const status = (e as { statusCode?: number }).statusCode;
+  const status = isObject(e) && typeof e.statusCode === 'number' ? e.statusCode : undefined;
   const message = `${what}: ${scrub(describeError(e), o.token)}`;
   if (status === 401 || status === 403)
     return new GadError(message, {
@@ -73,7 +74,7 @@ export function hubError(what: string, e: unknown, o: ResolvedHubOptions): GadEr
   const code = networkErrorCode(e);
   if (code || (e instanceof TypeError && /fetch failed/.test(e.message))) {
     return new HubNetworkError(
-      `${what}: cannot reach ${shownEndpoint(o.endpoint)} (${code ?? scrub(describeError((e as { cause?: unknown }).cause ?? e), o.token)})`,
+      `${what}: cannot reach ${shownEndpoint(o.endpoint)} (${code ?? scrub(describeError((isObject(e) ? e.cause : undefined) ?? e), o.token)})`,
       { hint: networkHint(), cause: e },
     );
   }

@@ -11,6 +11,7 @@ import { COMMIT, repoPathProblem } from './names.js';
 import type { ResolvedHubOptions } from './hub-options.js';
 import { resolveOffline } from './offline.js';
 import { convertedSplitFiles, ownFilesUsable, ownSplitFiles, type HubSplitFiles } from './split-files.js';
+import { isObject } from '../../core/guards.js';
 
 /**
  * The local parquet files of one split of a Hub dataset, downloading what the cache lacks, chosen as
@@ -75,10 +76,11 @@ async function resolveOnline(p: {
   try {
     commit = await resolveCommit(repo, o.revision, o);
   } catch (e) {
-    const status = ((e as Error).cause as { statusCode?: number } | undefined)?.statusCode;
+    const cause = isObject(e) ? e.cause : undefined;
+    const status = isObject(cause) && typeof cause.statusCode === 'number' ? cause.statusCode : undefined;
     if (e instanceof HubNetworkError || e instanceof HubLimitError) throw e;
     if (e instanceof GadError && (status === undefined || status === 401 || status === 404)) {
-      throw new HubRepoUnreachable(e.message, { hint: e.hint, cause: (e as Error).cause });
+      throw new HubRepoUnreachable(e.message, { hint: e.hint, cause });
     }
     throw e;
   }
