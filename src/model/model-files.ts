@@ -1,7 +1,7 @@
 /**
  * Reading a model folder's files as transformers reads them: JSON configs, tokenizer.json (loaded once per file
- * version), the chat template (transformers' order of files) and the image processor settings. A missing or broken
- * file is a GadError naming it and saying how to restore it.
+ * version, and shared by folders holding the same bytes), the chat template (transformers' order of files) and the
+ * image processor settings. A missing or broken file is a GadError naming it and saying how to restore it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { sha256 } from '../core/hash.js';
 import { isObject, isRecord } from '../core/guards.js';
 
 const tokenizerCache = new Map<string, { key: string; tokenizer: Tokenizer; sha: string }>();
+/** The same tokenizer.json bytes and config in another folder (a copied model folder) share the loaded tokenizer. */
+const tokenizerByContent = new Map<string, Tokenizer>();
 
 export function readJsonFile(
   dir: string,
@@ -60,6 +62,14 @@ export function loadTokenizer(
   const hit = tokenizerCache.get(path);
   if (hit && hit.key === key) return hit;
   const bytes = readFileSync(path);
+  const sha = sha256(bytes);
+  const contentKey = `${sha}:${JSON.stringify(config)}`;
+  const same = tokenizerByContent.get(contentKey);
+  if (same) {
+    const entry = { key, tokenizer: same, sha };
+    tokenizerCache.set(path, entry);
+    return entry;
+  }
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -76,8 +86,9 @@ export function loadTokenizer(
       hint: 'restore tokenizer.json from the base model',
     });
   }
-  const entry = { key, tokenizer, sha: sha256(bytes) };
+  const entry = { key, tokenizer, sha };
   tokenizerCache.set(path, entry);
+  tokenizerByContent.set(contentKey, tokenizer);
   return entry;
 }
 
