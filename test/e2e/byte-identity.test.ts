@@ -90,6 +90,11 @@ test(
     assert.match(changed.out, /^FAIL: outputs differ between main and the working tree/m);
 
     // Nothing is left registered: the REF checkout was removed.
-    assert.doesNotMatch(git(repo, 'worktree', 'list'), /byte-identity/);
+    assert.deepEqual(
+      git(repo, 'worktree', 'list', '--porcelain')
+        .split('\n')
+        .filter((l) => l.startsWith('worktree ')),
+      [`worktree ${realpathSync(repo)}`],
+    );
   },
 );
