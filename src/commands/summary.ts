@@ -57,7 +57,7 @@ const COUNT_TEXT: Record<string, string> = {
   teacher_from_assistant_turn:
     "TEACHER RESPONSES ARE THE INPUT'S ASSISTANT TURNS: the last assistant turn of {n} row(s) is their teacher response (not prompt text)",
   assistant_turn_left_out:
-    'the last assistant turn of {n} row(s) is NOT in the prompt (a GRPO build has no teacher; --teacher-column messages makes it the teacher response)',
+    'the last assistant turn of {n} row(s) is NOT in the prompt (a GRPO build has no teacher; --teacher-column naming the conversation column — messages, conversations, or text for data-juicer — makes it the teacher response)',
   rejected_response_not_read:
     '{n} row(s) have a rejected_response: NOT read as a student response (gad-data has none); kept as an extra column',
   earlier_assistant_turns_kept:
