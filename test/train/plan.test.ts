@@ -271,7 +271,10 @@ describe('planTraining: easyr1', () => {
       assert.equal(cfg.data.format_prompt, null);
       // the build's model, not the base config's (named by no --model-path / MODEL_PATH / override)
       assert.equal(cfg.worker.actor.model.model_path, 'Qwen/Qwen2.5-VL-7B-Instruct');
-      assert.match(out.text, /model_path base\/model of the config is replaced by Qwen\/Qwen2\.5-VL-7B-Instruct/);
+      assert.match(
+        out.text,
+        /model_path base\/model of the config is replaced by Qwen\/Qwen2\.5-VL-7B-Instruct \(the build's model\);/,
+      );
       assert.equal(cfg.worker.rollout.n, 3);
       assert.equal(cfg.trainer.experiment_name, 'keep_me');
       assert.ok(out.text.includes(written), 'the dry run prints the config it wrote');

@@ -9,8 +9,6 @@ export const easyr1Profile: BuildProfile = {
   target: 'easyr1',
   role: 'policy',
   batchKey: 'data.rollout_batch_size',
-  // The EasyR1 planner has never been handed the build's model (its "(the build's model)" note never shows);
-  // kept so, as before the table.
-  plan: async (plan, opts, { buildModel: _buildModel, ...ctx }) =>
-    (await import('../plan-easyr1.js')).planEasyR1(plan, opts, ctx),
+  // the build's model goes along, so the note on a replaced model_path can say it is the build's
+  plan: async (plan, opts, ctx) => (await import('../plan-easyr1.js')).planEasyR1(plan, opts, ctx),
 };
