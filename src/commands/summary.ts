@@ -65,7 +65,7 @@ const COUNT_TEXT: Record<string, string> = {
   no_rejected_response:
     '{n} row(s) have no rejected_response: no student answer (export rm leaves them out as no_student_response, unless --student names a file with their answers)',
   rejected_response_not_used:
-    '{n} row(s) have a rejected_response: read but NOT used (a GRPO build has no student answers; a GAD build, --teacher-column or --teacher, takes it as the student answer for export rm); kept as an extra column',
+    '{n} row(s) have a rejected_response: read but NOT used (a GRPO build has no student answers; a GAD build, --teacher-column or --teacher, takes it as the student answer for export rm); the column is passed through as any other',
   rejected_response_other_images:
     '{n} row(s) have a rejected_response for other images (rejected_images differ from images): NOT used as a student answer; kept as an extra column',
   earlier_assistant_turns_kept:
