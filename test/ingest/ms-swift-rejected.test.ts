@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { build, exportRm } from '../../src/index.js';
+import { packagePath } from '../../src/core/paths.js';
 import { rmSourcesChecks } from '../../src/train/rm-sources.js';
 import type { ExportManifest } from '../../src/recipes/common.js';
 import { readJsonl } from '../helpers/files.js';
@@ -60,13 +61,21 @@ await png(swift, 'green.png', [10, 200, 30]);
 writeFileSync(join(swift, 'rm.jsonl'), lines(rmRows(TRAIN)));
 writeFileSync(join(swift, 'rm-test.jsonl'), lines(rmRows(TEST)));
 
-const BUILD = ['build', '--train', 'swift/rm.jsonl', '--val', 'swift/rm-test.jsonl', '--teacher-column', 'messages'];
+/** The commands of docs/sources.md ("ms-swift RLHF / RM rows"), run verbatim. */
+const BUILD_CMD =
+  'gad-data build --train swift/rm.jsonl --val swift/rm-test.jsonl --teacher-column messages --out out-rm';
+const EXPORT_CMD = 'gad-data export rm --from out-rm';
+const argv = (cmd: string) => cmd.split(' ').slice(1);
 
 test(
   'GAD build of ms-swift RM rows → export rm without --student: chosen = teacher, rejected = rejected_response, images',
   { timeout: 600_000 },
   async () => {
-    const b = await runCli([...BUILD, '--out', 'out-rm'], { cwd: tmp, env, timeoutMs: 600_000 });
+    assert.ok(
+      readFileSync(packagePath('docs', 'sources.md'), 'utf8').includes(`\n${BUILD_CMD}\n${EXPORT_CMD}\n`),
+      'docs/sources.md shows the commands run here',
+    );
+    const b = await runCli(argv(BUILD_CMD), { cwd: tmp, env, timeoutMs: 600_000 });
     assert.equal(b.status, 0, b.stderr);
     const summary = b.stdout.split('\n');
     assert.ok(
@@ -103,7 +112,7 @@ test(
       },
     );
 
-    const x = await runCli(['export', 'rm', '--from', 'out-rm'], { cwd: tmp, env, timeoutMs: 600_000 });
+    const x = await runCli(argv(EXPORT_CMD), { cwd: tmp, env, timeoutMs: 600_000 });
     assert.equal(x.status, 0, x.stderr);
     assert.match(
       x.stderr.split('\n')[0]!,
@@ -183,11 +192,23 @@ test('a rejected_response that is not one answer drops its row as bad_row, namin
       row([assistant('I will look.'), { role: 'tool_call', content: '{}' }]),
       row([user('again?')]),
       row({ text: 'Blue.' }),
+      {
+        ...row('Green.'),
+        messages: [user('<image>Colour, once more?'), assistant('Red.')],
+        rejected_images: ['blue.png'],
+      },
     ]),
   );
   const out = join(tmp, 'out-bad');
   const r = await build({ data: { train_files: join(dir, 'train.jsonl') }, teacher: { column: 'messages' }, out });
   assert.deepEqual(r.splits.train!.dropped, { bad_row: 4 });
+  // the answer to other images (rejected_images) is no student answer to this row: counted, not used, row kept
+  assert.deepEqual(r.input.counts, {
+    teacher_from_assistant_turn: 6,
+    student_from_rejected_response: 1,
+    rejected_response_other_images: 1,
+  });
+  assert.equal(r.splits.train!.rowsOut, 2);
   const fix = 'give the student answer as a string (or a list of one {"role": "assistant", "content": "..."} message)';
   assert.deepEqual(
     readJsonl(join(out, 'dropped.jsonl')).map((d) => [d.reason, d.detail]),
