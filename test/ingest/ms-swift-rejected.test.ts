@@ -68,7 +68,7 @@ const EXPORT_CMD = 'gad-data export rm --from out-rm';
 const argv = (cmd: string) => cmd.split(' ').slice(1);
 
 test(
-  'GAD build of ms-swift RM rows → export rm without --student: chosen = teacher, rejected = rejected_response, images',
+  'docs/sources.md commands: GAD build of ms-swift RM rows → export rm without --student: chosen = teacher, rejected = rejected_response, images',
   { timeout: 600_000 },
   async () => {
     assert.ok(
