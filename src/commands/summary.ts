@@ -4,6 +4,7 @@ import type { SplitProblem } from '../pipeline/split-check.js';
 import { shellQuote } from '../train/hydra.js';
 import type { CliOptions } from './options.js';
 import { shownPath, useColor } from './shared.js';
+import { studentLine } from './student-line.js';
 
 /** The build's summary on stdout (also the merge's); returns the exit code. */
 export async function printBuildResult(result: BuildResult, o: CliOptions): Promise<number> {
@@ -30,6 +31,7 @@ export async function printBuildResult(result: BuildResult, o: CliOptions): Prom
           ]
         : []),
       `Wrote ${result.manifest.shards.length} shard(s) to ${out}/data/, with ${out}/manifest.json, ${out}/README.md, ${out}/lengths.jsonl and ${out}/dropped.jsonl.`,
+      ...studentLine(result.manifest.student, out),
       `Report: ${out}/report.html`,
     ];
     // A build that exits 1 is not ready to train: no launch is proposed.
@@ -58,8 +60,14 @@ const COUNT_TEXT: Record<string, string> = {
     "TEACHER RESPONSES ARE THE INPUT'S ASSISTANT TURNS: the last assistant turn of {n} row(s) is their teacher response (not prompt text)",
   assistant_turn_left_out:
     'the last assistant turn of {n} row(s) is NOT in the prompt (a GRPO build has no teacher; --teacher-column naming the conversation column — messages, conversations, or text for data-juicer — makes it the teacher response)',
-  rejected_response_not_read:
-    '{n} row(s) have a rejected_response: NOT read as a student response (gad-data has none); kept as an extra column',
+  student_from_rejected_response:
+    "STUDENT ANSWERS ARE THE INPUT'S rejected_response: {n} row(s) carry one, read as the row's student answer (written beside the shards for export rm)",
+  no_rejected_response:
+    '{n} row(s) have no rejected_response: no student answer (export rm leaves them out as no_student_response, unless --student names a file with their answers)',
+  rejected_response_not_used:
+    '{n} row(s) have a rejected_response: read but NOT used (a GRPO build has no student answers; a GAD build, --teacher-column or --teacher, takes it as the student answer for export rm); the column is passed through as any other',
+  rejected_response_other_images:
+    '{n} row(s) have a rejected_response for other images (rejected_images differ from images): NOT used as a student answer; kept as an extra column',
   earlier_assistant_turns_kept:
     '{n} row(s) have several assistant turns: the earlier ones stay in the prompt as context (docs/sources.md)',
   dj_chunk_ends_removed:

@@ -133,6 +133,8 @@ export interface Sample {
   teacherResponse?: string | null;
   /** Why `teacherResponse` is null, as ingest knows it (the id looked up, the file): the no_teacher_response detail. */
   teacherMissing?: string;
+  /** The student's answer the input row carried (ms-swift's `rejected_response`), in a GAD build; undefined: none. */
+  studentResponse?: string;
   /** Extra columns passed through (ability, ...); JSON-serialisable values only. */
   extra: Record<string, unknown>;
   /** Filled by format. */
@@ -258,4 +260,21 @@ export interface Manifest {
   configFile?: { path: string; sha256: string };
   /** The distinct `data_source` values of the rows written (target verl), sorted. */
   dataSources?: string[];
+  /** The student answers the input rows carried (ms-swift's `rejected_response`), written beside the shards. */
+  student?: StudentSideFile;
+}
+
+/** manifest.json `student`: the side file of student answers a GAD build took from an input column. */
+export interface StudentSideFile {
+  /** The file in the build folder (`generate student`'s line format: id, split, response). */
+  file: string;
+  /** Where the answers came from: `input column rejected_response of <source>, ...`. */
+  from: string;
+  /** The input column. */
+  column: string;
+  /** Lines written: the kept rows that carried an answer. */
+  rows: number;
+  /** Kept rows without one (export rm leaves them out unless --student names their answers). */
+  without: number;
+  sha256: string;
 }

@@ -18,6 +18,7 @@ import { loadTeacher, type TeacherTable } from './teacher.js';
 import { chooseInputFormat } from './formats/input-format-table.js';
 import { expandDatasetInfo } from './formats/dataset-info.js';
 import { firstColumns } from './first-columns.js';
+import { studentCounts } from './student-response.js';
 
 export interface IngestOptions {
   splits: Array<{ split: string; specs: string[] }>;
@@ -56,6 +57,8 @@ export interface OpenedIngest {
   teacher: { file: string; sha256: string; bytes: number } | null;
   /** The input format read, as printed first: `input format: NAME (why)`. */
   inputFormat: string;
+  /** The column the input format reads a row's student answer from (ms-swift: rejected_response), or null. */
+  studentColumn: string | null;
   /** After the rows are read: rows counted by what the input format did with them (e.g. assistant turns left out). */
   formatCounts(): Record<string, number>;
   /** After the rows are read: the id key, how many ids recur in another split (allowed: ids are unique per split), and the teacher's split key. */
@@ -182,7 +185,8 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     rows: (split: string) => splitRows(split, settings),
     passthrough,
     inputFormat: chosen.line,
-    formatCounts: () => Object.fromEntries(settings.counts),
+    studentColumn: chosen.format.studentColumn ?? null,
+    formatCounts: () => studentCounts(settings.counts),
     teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null,
     ids: () =>
       columns.id

@@ -12,6 +12,7 @@ import { scalarKey, teacherKey, type TeacherTable } from './teacher.js';
 import type { InputFormat } from './formats/input-format-table.js';
 import type { RealPath } from './real-path.js';
 import { must } from '../core/guards.js';
+import { applyStudent } from './student-response.js';
 
 /** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
 export interface RowContext {
@@ -119,6 +120,17 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     const key = ctx.teacher.idKey ? (idRaw === null ? null : teacherKey(ctx.teacher, ctx.split, idRaw)) : String(index);
     base.teacherResponse = key === null ? null : (ctx.teacher.responses.get(key) ?? null);
   }
+
+  // student (ms-swift's rejected_response): the row's student answer in a GAD build (student-response.ts)
+  const studentDrop = applyStudent({
+    read,
+    sample: base,
+    gad: !!(ctx.teacher || cols.teacher),
+    formatReadsStudent: !!ctx.format.studentColumn,
+    count: (c) => ctx.counts.set(c, (ctx.counts.get(c) ?? 0) + 1),
+    where: `row ${index} of ${source}`,
+  });
+  if (studentDrop) return dropped(studentDrop);
 
   // prompt
   const p = promptText(read.prompt);

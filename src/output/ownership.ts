@@ -22,6 +22,7 @@ export const OWNED_NAMES: readonly string[] = [
   'lengths.jsonl',
   'dropped.jsonl',
   'originals.jsonl',
+  'rejected_response.jsonl',
   'format_prompt.jinja',
   'chat_template.jinja',
   'gad-data-part',

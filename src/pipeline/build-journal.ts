@@ -30,6 +30,8 @@ export interface RowNote {
   img?: Array<[string, number, number]>;
   /** Where the images the build changed came from (originals.jsonl). */
   orig?: OriginalsRecord;
+  /** A kept row's student answer from the input (rejected_response.jsonl: student-side-file.ts). */
+  st?: string;
 }
 
 /** Image files read by path for one row: [path, size, mtimeMs] as read ([path, -1, -1]: missing), for --resume. */

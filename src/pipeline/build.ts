@@ -90,7 +90,15 @@ export async function build(input: ConfigInput | ResolvedConfig = {}, hooks: Bui
     const tally = new Tally();
     const chain = filterChainOf(cfg, prep.settings, tally);
     const report = new ReportBuilder(tally);
-    const outputs = openOutputs({ splits: splitOrder, session, schema, shardSize: cfg.shard_size, report, progress });
+    const outputs = openOutputs({
+      splits: splitOrder,
+      session,
+      schema,
+      shardSize: cfg.shard_size,
+      report,
+      progress,
+      studentColumn: ingest.studentColumn,
+    });
     const warnOnce = warnOnceBy(warn);
     const normalize = normalizeStep<RowNote>({ cfg, prompt: prep.prompt, warnOnce });
     const steps: Array<Step<RowNote>> = [

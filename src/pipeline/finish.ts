@@ -83,6 +83,8 @@ export async function finishBuild(p: {
       : null,
     dataSources: p.outputs.dataSources,
   });
+  const student = p.outputs.student();
+  if (student) manifest.student = student;
   for (const w of launchWarnings(manifest)) p.warn(w);
   await writeBuildFiles({
     dir: p.workDir,

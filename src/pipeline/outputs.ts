@@ -8,7 +8,7 @@ import { FileWriter } from '../core/file-writer.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProgressSink } from '../core/progress.js';
-import type { PassthroughColumn, ShardInfo } from '../core/types.js';
+import type { PassthroughColumn, ShardInfo, StudentSideFile } from '../core/types.js';
 import type { ResolvedConfig } from '../config/config.js';
 import { ShardWriter } from '../output/shards.js';
 import { VERL_IMAGE_COLUMN, planPassthrough, type SchemaOptions } from '../output/parquet-schema.js';
@@ -18,6 +18,7 @@ import type { DropRecord } from '../rules/filter-chain.js';
 import type { ReportBuilder } from '../report/report-builder.js';
 import type { RowNote } from './build-journal.js';
 import type { Row } from './runner.js';
+import { openStudentSide } from './student-side-file.js';
 
 /** One JSON object a line. */
 class JsonlOut {
@@ -63,6 +64,8 @@ export interface BuildOutputs {
   book(row: Row<RowNote> & { note: RowNote }): Promise<void>;
   /** Finish the shards and the jsonl files; the shards of every split, in split order. */
   close(progress: ProgressSink): Promise<ShardInfo[]>;
+  /** After `close`: the student answers the input rows carried, written beside the shards (null: none). */
+  student(): StudentSideFile | null;
 }
 
 export function openOutputs(p: {
@@ -72,6 +75,8 @@ export function openOutputs(p: {
   shardSize: number;
   report: ReportBuilder;
   progress: ProgressSink;
+  /** The input column of student answers (null: the input format reads none). */
+  studentColumn: string | null;
 }): BuildOutputs {
   const { session } = p;
   const writers = new Map<string, ShardWriter<RowNote>>();
@@ -95,6 +100,8 @@ export function openOutputs(p: {
   const dataSources = new Set<string>();
   const firstDrops = new Map<string, Map<DropReason, DropRecord>>();
   let originals = 0;
+  const studentSide = openStudentSide({ workDir: session.workDir, splits: p.splits, column: p.studentColumn });
+  let student: StudentSideFile | null = null;
   return {
     writers,
     journal,
@@ -122,7 +129,9 @@ export function openOutputs(p: {
           await o.originals.write(note.orig);
         }
       }
+      await studentSide.book(sample, note);
     },
+    student: () => student,
     async close(progress) {
       progress.start('write', writers.size, 'splits');
       const shards: ShardInfo[] = [];
@@ -140,6 +149,7 @@ export function openOutputs(p: {
         if (kind === 'originals' && !originals) await Promise.all(parts.map((f) => rm(f)));
         else await concatFiles(parts, join(session.workDir, `${kind}.jsonl`));
       }
+      student = await studentSide.close();
       progress.end('write');
       return shards;
     },

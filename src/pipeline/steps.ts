@@ -182,6 +182,7 @@ export function filterStep(p: {
             te,
             ...(img ? { img } : {}),
             ...(orig ? { orig } : {}),
+            ...(sample.studentResponse !== undefined ? { st: sample.studentResponse } : {}),
           };
       return { ...row, note };
     },

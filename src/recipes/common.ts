@@ -62,7 +62,13 @@ export interface ExportManifest {
   };
   ending: { policy: 'strip-im-end'; teacherStripped: number; studentStripped?: number };
   /** rm: the student answer file the pairs' rejected sides came from (relative to this export folder) and its row ids. */
-  student?: { file: string; sha256: string; answers: number };
+  student?: {
+    file: string;
+    sha256: string;
+    answers: number;
+    /** When the build wrote the file from an input column: `input column rejected_response of <source>`. */
+    from?: string;
+  };
   /** LLaMA-Factory: the dataset names in dataset_info.json per split. */
   datasetInfo?: Record<string, string>;
   dropped: Record<string, number>;

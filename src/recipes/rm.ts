@@ -1,6 +1,7 @@
 /**
  * `gad-data export rm`: the discriminator-warmup pairs — teacher answer preferred over the student's — from
- * a GAD build and a file of sampled student answers joined by row id.
+ * a GAD build and a file of sampled student answers joined by row id (--student; else the answers the build's
+ * input carried, ms-swift's rejected_response: rm-student-source.ts).
  *
  * - ms-swift (docs/source_en/Customization/Custom-dataset.md, "RLHF: DPO/ORPO/CPO/SimPO/RM"):
  *   `{"messages": [user, {"role": "assistant", "content": teacher}], "rejected_response": student, "images": [path]}`
@@ -14,12 +15,12 @@
  * or either side's whole conversation is longer than --max-length.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GadError } from '../core/errors.js';
-import { displayPath } from '../core/paths.js';
 import { sha256File } from '../core/hash.js';
-import { bundledStudentFile, readBuildRows } from './build-rows.js';
+import { readBuildRows } from './build-rows.js';
+import { chooseStudentSource } from './rm-student-source.js';
 import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
 import { countRowImages } from './row-images.js';
 import { type RecipeTrainer, stripImEnd } from './lengths.js';
@@ -28,7 +29,7 @@ import { chatTurns, checkFormat } from './sft.js';
 
 export interface RmOptions extends RecipeOptions {
   format: RecipeTrainer;
-  /** Student answers (jsonl: `id` + `response`, or `swift infer`'s result file); default: the bundled sample's for the bundled build. */
+  /** Student answers (jsonl: `id` + `response`, or `swift infer`'s result file); default: the build's rejected_response.jsonl (ms-swift input), else the bundled sample's for the bundled build. */
   student?: string;
   maxLength?: number;
 }
@@ -108,18 +109,12 @@ export function rmLine(
 export async function exportRm(o: RmOptions): Promise<ExportResult> {
   checkFormat(o.format);
   const s = await openRecipe(o, o.format, `rm-${o.format}`);
-  let studentFile = o.student ? resolve(o.student) : null;
-  if (!studentFile) {
-    if (!s.build.embedded)
-      throw new GadError('no --student file given', {
-        hint: 'pass --student FILE: the student answers sampled for `gad-data export prompts` (jsonl with id and response)',
-      });
-    studentFile = bundledStudentFile();
-  }
+  const source = await chooseStudentSource({ student: o.student, build: s.build });
+  const studentFile = source.file;
   const students = await readStudentFile(studentFile);
   const studentSha256 = await sha256File(studentFile);
   const maxLength = recipeMaxLength(s, o.maxLength);
-  return inExportFolder(s, async (folder) => {
+  const result = await inExportFolder(s, async (folder) => {
     const rows = new RecipeRows(s, folder, ['chosen', 'rejected', 'chosen_response', 'rejected_response'], 'longer');
     let teacherStripped = 0;
     let studentStripped = 0;
@@ -188,7 +183,7 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
         },
       });
     }
-    const notes: string[] = [`student answers from ${displayPath(studentFile)}`];
+    const notes: string[] = [...source.notes];
     notes.push(
       `ending: a trailing <|im_end|> removed on both sides (teacher ${teacherStripped}, student ${studentStripped} of the written pairs); the chat template closes both answers with the same tokens`,
     );
@@ -199,8 +194,14 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
       trainer: o.format,
       maxLength,
       ending: { policy: 'strip-im-end', teacherStripped, studentStripped },
-      student: { file: relative(s.out, studentFile), sha256: studentSha256, answers: students.size },
+      student: {
+        file: relative(s.out, studentFile),
+        sha256: studentSha256,
+        answers: students.size,
+        ...(source.from ? { from: source.from } : {}),
+      },
       notes,
     });
   });
+  return { ...result, notices: [...source.notices, ...result.notices] };
 }

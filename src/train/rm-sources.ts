@@ -1,7 +1,8 @@
 /**
  * Pre-flight of `train --profile swift-rm`: which answers the discriminator warmup's pairs were made of — the
  * student file `export rm` read (from export.json: its path, sha256 and whether it is still the same file) and,
- * when `gad-data generate student` wrote it, the model and endpoint that answered; and the teacher answers the
+ * when `gad-data generate student` wrote it, the model and endpoint that answered, or when the build wrote it from
+ * an input column (ms-swift's rejected_response), that column and its source; and the teacher answers the
  * build joined (as the verl-gad pre-flight says them). Lines to read before spending GPU hours, never a failure:
  * the export already holds the pairs.
  */
@@ -54,11 +55,11 @@ export async function studentSourceCheck(x: ExportManifest, exportDir: string): 
   else if ((await sha256File(file)) !== st.sha256)
     state = 'changed since the export: the pairs hold the answers as they were';
   else state = `unchanged, sha256 ${st.sha256.slice(0, 12)}`;
-  return {
-    check: 'student',
-    ok: true,
-    message: `student answers from ${displayPath(file)} (${st.answers} row ids; ${state})${state.startsWith('unchanged') ? generatedBy(file, st.sha256) : ''}`,
-  };
+  // Answers the build took from an input column (ms-swift's rejected_response): that column is where they came from.
+  const message = st.from
+    ? `student answers from ${st.from}, written by the build as ${displayPath(file)} (${st.answers} row ids; ${state})`
+    : `student answers from ${displayPath(file)} (${st.answers} row ids; ${state})${state.startsWith('unchanged') ? generatedBy(file, st.sha256) : ''}`;
+  return { check: 'student', ok: true, message };
 }
 
 /** The student line and the build's teacher line of an rm export. */

@@ -180,12 +180,15 @@ test('ms-swift query/response/history and the system column', { timeout: 600_000
   });
   assert.match(r.input.format, /^input format: ms-swift/);
   assert.deepEqual(r.input.counts, {
-    rejected_response_not_read: 1,
+    student_from_rejected_response: 1,
     earlier_assistant_turns_kept: 1,
     teacher_from_assistant_turn: 1,
   });
   const [row] = await duckRows(shard(out));
-  assert.equal(row!.rejected_response, 'Rot.', 'kept as the extra column it is');
+  assert.equal(row!.rejected_response, 'Rot.', 'read as the student answer, and still passed through');
+  assert.deepEqual(readJsonl(join(out, 'rejected_response.jsonl')), [
+    { id: 'train.jsonl#0', split: 'train', response: 'Rot.' },
+  ]);
   assert.deepEqual(row!.prompt, [
     { role: 'system', content: SYSTEM },
     { role: 'user', content: 'What colour?' },

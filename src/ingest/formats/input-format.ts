@@ -11,7 +11,16 @@ export interface FormatRow {
   missing?: string;
   /** Named counts for the summary (e.g. rows whose last assistant turn was left out of the prompt). */
   counts?: string[];
+  /** The student's answer the row carries (ms-swift's `rejected_response`); undefined: the row carries none. */
+  student?: FormatStudent;
 }
+
+/**
+ * A student answer read from a row's column: its text; or why the cell cannot be one (`problem`: a bad_row in a GAD
+ * build); or why this row's answer is not a student answer to the row's prompt (`skipped`: counted, not used).
+ */
+export type FormatStudent =
+  { column: string; text: string } | { column: string; problem: string } | { column: string; skipped: 'other_images' };
 
 export interface InputFormat {
   name: string;
@@ -27,6 +36,8 @@ export interface InputFormat {
   note?: string;
   /** True when an absolute image path outside the allowed roots is read anyway (the file, symlinks followed, is one the tool behind this format wrote). */
   acceptsImage?: (realPath: string) => boolean;
+  /** The column a row's student answer is read from (ms-swift: rejected_response), when the format reads one. */
+  studentColumn?: string;
   /** The prompt cell and teacher response of one row. */
   read: (row: Record<string, unknown>, cols: ResolvedColumns) => FormatRow;
 }
