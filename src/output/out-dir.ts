@@ -9,7 +9,8 @@
  *   .OUT.partial/      the work dir; becomes OUT on commit
  *     data/            final shard names only, filled by ShardWriter.close()
  *     .shards/         shards being written (*.partial) and finished shards awaiting their final name
- *     .journal.jsonl   line 1 {settingsHash}, then one line per finished shard (removed on commit)
+ *     .journal.jsonl   line 1 {settingsHash}, then the rows' notes and one line per finished shard (removed on
+ *                      commit; src/output/shard-journal.ts)
  *   .OUT.old/          the previous output, only for the instant between the two renames of commit
  *   .OUT.carry         during a commit: the names of the user's own entries being carried from OUT into the
  *                      work dir (written before the first is moved, removed once the work dir is OUT)
@@ -42,6 +43,7 @@ import { assertLockHeld, releaseLock, takeLock } from './lock.js';
 import { checkReplaceable, inspectOut, nameList } from './ownership.js';
 import {
   JOURNAL,
+  JournalNotes,
   SHARDS_TMP,
   appendJournal,
   readJournal,
@@ -76,8 +78,10 @@ export interface OpenedOutput<N = unknown> extends OutputSession {
   /** Why a resume was not possible, or what was recovered; null when nothing to say. */
   notice: string | null;
   settingsHash: string;
-  /** Append a finished shard to the journal (fsynced). Used by ShardWriter. */
+  /** Append a finished shard to the journal (fsynced, after the notes of its rows). Used by ShardWriter. */
   recordShard(entry: JournalShard<N>): void;
+  /** Journal the note of a row of `split` (buffered; on disk before the line of the shard that covers the row). */
+  recordNote(split: string, note: N): void;
 }
 
 /**
@@ -128,13 +132,19 @@ export async function openOutput<N = unknown>(
     await mkdir(join(p.work, SHARDS_TMP), { recursive: true });
 
     let done = false;
+    const start = Object.fromEntries(Object.entries(resumed?.splits ?? {}).map(([k, v]) => [k, v.records.length]));
+    const notes = new JournalNotes(journalPath, start);
     const session: OpenedOutput<N> = {
       outDir: p.abs,
       workDir: p.work,
       resumed,
       notice: notices.length ? notices.join('; ') : null,
       settingsHash: opts.settingsHash,
-      recordShard: (entry) => appendJournal(journalPath, entry),
+      recordShard(entry) {
+        notes.write();
+        appendJournal(journalPath, { ...entry, records: [], notesEnd: notes.count(entry.split) });
+      },
+      recordNote: (split, note) => notes.add(split, note),
       async commit() {
         if (done) throw new Error('output session already finished');
         const leftovers = existsSync(join(p.work, SHARDS_TMP)) ? await readdir(join(p.work, SHARDS_TMP)) : [];

@@ -1,9 +1,12 @@
 /**
- * The shard journal of a work folder (`.journal.jsonl`): line 1 {settingsHash}, then one line per finished shard,
- * each carrying the notes its writer's caller attached to the rows it covers. A resumed build reads it back and
- * keeps, per split, the finished shards whose files still match it.
+ * The shard journal of a work folder (`.journal.jsonl`): line 1 {settingsHash}, then the notes its writer's caller
+ * attached to the rows, one line each as they come (`{"note": split, "n": note}`, buffered: `JournalNotes`), and
+ * one line per finished shard, written after the notes of the rows it covers are on disk; a shard line says how
+ * many notes of its split come up to its end (`notesEnd`). So the notes are not held in memory until their shard
+ * is finished (a 500 MB shard can cover 100k rows). A resumed build reads it back and keeps, per split, the
+ * finished shards whose files still match it, each with its notes.
  */
-import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { sha256File } from '../core/hash.js';
@@ -23,8 +26,13 @@ export interface JournalShard<N = unknown> {
    * the rows reported dropped (ShardWriter.skip) since the previous shard was closed.
    */
   inputRows: number;
-  /** The notes the caller attached (ShardWriter.write/skip `note`), in arrival order. */
+  /**
+   * The notes the caller attached (ShardWriter.write/skip `note`), in arrival order. Filled for a resumed build;
+   * a writer journals them as note lines instead (`notesEnd`) and leaves this empty.
+   */
   records: N[];
+  /** Notes of the split on the journal's note lines up to this shard's end (absent: they are in `records`). */
+  notesEnd?: number;
 }
 
 /**
@@ -63,12 +71,33 @@ export async function readJournal<N>(
   }
   if (typeof head.settingsHash !== 'string') return null;
   const shards: Array<JournalShard<N>> = [];
+  const notes = new Map<string, N[]>();
   for (const l of lines.slice(1)) {
+    let v: JournalShard<N> | { note: string; n: N };
     try {
-      shards.push(JSON.parse(l) as JournalShard<N>);
+      v = JSON.parse(l) as typeof v;
     } catch {
-      break; // a torn last line: the shard it described is not trusted
+      break; // a torn last line: the shard or note it described is not trusted
     }
+    if ('note' in v) {
+      const list = notes.get(v.note);
+      if (list) list.push(v.n);
+      else notes.set(v.note, [v.n]);
+    } else shards.push(v);
+  }
+  // A shard's notes: its split's note lines from the previous shard's end to its own (a shard journaled again, with
+  // the trailing dropped rows of its split, ends later: the last line wins, as in verifiedShards).
+  const ends = new Map<string, number>();
+  for (const s of shards) ends.set(`${s.split}\u0000${s.index}`, s.notesEnd ?? -1);
+  for (const s of shards) {
+    if (s.notesEnd === undefined) continue;
+    const before = s.index > 0 ? (ends.get(`${s.split}\u0000${s.index - 1}`) ?? -1) : 0;
+    const from = before < 0 ? 0 : before;
+    const list = notes.get(s.split) ?? [];
+    // notes the journal does not have (cut short): the shard is not trusted
+    if (s.notesEnd > list.length)
+      return { settingsHash: head.settingsHash, shards: shards.slice(0, shards.indexOf(s)) };
+    s.records = list.slice(from, s.notesEnd);
   }
   return { settingsHash: head.settingsHash, shards };
 }
@@ -148,8 +177,58 @@ export async function resumeWork<N>(
   const tmp = join(work, SHARDS_TMP);
   for (const f of existsSync(tmp) ? await readdir(tmp) : []) if (!keep.has(f)) await rm(join(tmp, f), { force: true });
   for (const f of await readdir(work)) if (f !== SHARDS_TMP) await rm(join(work, f), { recursive: true, force: true });
-  const text =
-    [JSON.stringify({ settingsHash: journal.settingsHash }), ...kept.map((s) => JSON.stringify(s))].join('\n') + '\n';
-  await writeFile(join(work, JOURNAL), text);
+  // The journal again, of the kept shards only: their notes as note lines, each shard's line after its notes.
+  const lines = [JSON.stringify({ settingsHash: journal.settingsHash })];
+  const counts = new Map<string, number>();
+  for (const s of kept) {
+    for (const n of s.records) lines.push(noteLine(s.split, n));
+    const notesEnd = (counts.get(s.split) ?? 0) + s.records.length;
+    counts.set(s.split, notesEnd);
+    lines.push(JSON.stringify({ ...s, records: [], notesEnd }));
+  }
+  await writeFile(join(work, JOURNAL), lines.join('\n') + '\n');
   return resumed;
+}
+
+function noteLine(split: string, note: unknown): string {
+  return JSON.stringify({ note: split, n: note });
+}
+
+/**
+ * The note lines of a journal, appended as the rows come (buffered, written in pieces of about 256 KB, and all of
+ * them by `write` before a shard line is appended and fsynced: `recordShard` of the output session). `count` is how many notes
+ * of a split the journal holds, a shard's `notesEnd`.
+ */
+export class JournalNotes {
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private readonly counts = new Map<string, number>();
+
+  /** `start`: the notes per split the journal already holds (a resumed build's). */
+  constructor(
+    private readonly path: string,
+    start: Record<string, number> = {},
+  ) {
+    for (const [split, n] of Object.entries(start)) this.counts.set(split, n);
+  }
+
+  add(split: string, note: unknown): void {
+    const line = noteLine(split, note) + '\n';
+    this.pending.push(line);
+    this.pendingChars += line.length;
+    this.counts.set(split, this.count(split) + 1);
+    if (this.pendingChars >= 256 * 1024) this.write();
+  }
+
+  count(split: string): number {
+    return this.counts.get(split) ?? 0;
+  }
+
+  /** Write what is buffered (not fsynced: appendJournal's fsync of the shard line that follows covers it). */
+  write(): void {
+    if (!this.pending.length) return;
+    appendFileSync(this.path, this.pending.join(''));
+    this.pending = [];
+    this.pendingChars = 0;
+  }
 }

@@ -40,7 +40,7 @@ export interface ShardWriterOptions<N = unknown> extends SchemaOptions {
   rowGroupRows?: number;
   rowGroupBytes?: number;
   /** The output session: journals finished shards and continues a resumed split. */
-  session?: Pick<OpenedOutput<N>, 'resumed' | 'recordShard' | 'workDir'>;
+  session?: Pick<OpenedOutput<N>, 'resumed' | 'recordShard' | 'workDir'> & Partial<Pick<OpenedOutput<N>, 'recordNote'>>;
 }
 
 export interface ClosedShard {
@@ -121,7 +121,7 @@ export class ShardWriter<N = unknown> {
       this.shardRows++;
       this.shardBytes += size;
       this.segInput++;
-      if (note !== undefined) this.segRecords.push(note);
+      if (note !== undefined) this.note(note);
       if (this.buffer.length >= this.rowGroupRows || this.bufferBytes >= this.rowGroupBytes) await this.flush();
     });
   }
@@ -131,7 +131,7 @@ export class ShardWriter<N = unknown> {
     return this.serial(async () => {
       if (this.closed) throw new Error('ShardWriter.skip after close');
       this.segInput++;
-      if (note !== undefined) this.segRecords.push(note);
+      if (note !== undefined) this.note(note);
     });
   }
 
@@ -195,6 +195,12 @@ export class ShardWriter<N = unknown> {
       return name === im.path ? im : { ...im, path: name };
     });
     return { sample: { ...sample, formatted: { ...f!, images } }, names };
+  }
+
+  /** A row's note goes to the session's journal at once (not held until its shard is finished); none without one. */
+  private note(note: N): void {
+    if (this.opts.session?.recordNote) this.opts.session.recordNote(this.opts.split, note);
+    else if (this.opts.session) this.segRecords.push(note);
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

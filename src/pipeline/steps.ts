@@ -13,7 +13,8 @@ import type { RowHook } from './row-hook.js';
 import { type DropRecord, type FilterChain, dropRecord, lengthRecord } from '../rules/filter-chain.js';
 import { type ImageOptions } from '../images/image-options.js';
 import { createImageLimiter } from '../images/process-image.js';
-import { type FormatContext, createImageCache, formatSample } from '../model/format-sample.js';
+import { type FormatContext, formatSample } from '../model/format-sample.js';
+import { SharedImageCache } from './image-cache.js';
 import { type PromptCounter, type TeacherEnding, applyTeacherEnding, endsWithImEnd } from '../model/token-counts.js';
 import type { Sample } from '../core/types.js';
 import { type RowNote, imageStamps } from './build-journal.js';
@@ -121,7 +122,8 @@ export function formatStep<N>(p: {
     image: p.imageOpts,
     teacherEnding: settings.teacherEnding,
     imageLimit: createImageLimiter(p.concurrency),
-    imageCache: createImageCache(),
+    // images shared by rows only (image-cache.ts): a build of distinct images keeps none
+    imageCache: new SharedImageCache(),
     // A message-list prompt already holds its instruction: a format prompt only when asked for explicitly.
     messageFormatPrompt: p.formatPromptExplicit ? p.prompt : null,
     warnOnce: p.warnOnce,

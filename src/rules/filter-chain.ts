@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { sha256 } from '../core/hash.js';
+import { HexKeyTable } from '../core/key-table.js';
 import { firstDrop, rowRules, viewOfSample, type RowRule } from './row-rules.js';
 import { Tally } from '../core/tally.js';
 import type { Drop, DropReason, Sample } from '../core/types.js';
@@ -155,18 +157,24 @@ export function dedupeKey(s: Sample): string {
           .map((m) => `${m.role}\u0001${normalizePrompt(m.content)}`)
           .join('\u0002') + '\u0003'
       : '';
-  return sha256(others + normalizePrompt(s.problem ?? '') + '\u0000' + imageHashes(s).join(',')).slice(0, 32);
+  // The hex of the digest's first 16 bytes: a string of its own (a slice of the 64-digit hex would keep that alive).
+  return createHash('sha256')
+    .update(others + normalizePrompt(s.problem ?? '') + '\u0000' + imageHashes(s).join(','))
+    .digest()
+    .toString('hex', 0, 16);
 }
 
 /**
  * `duplicate` (same key as a row already kept in the same split) and `leak` (same key as a row already kept
  * in another split). Only kept rows are remembered (in `accept`), so of two equal rows in different splits
  * the one applied second is dropped: whatever the order, no kept test row equals a kept train row.
- * Memory: one 32-hex-character key per kept row.
+ * Memory: the 128 bits of each kept row's key and its split's number, in a typed table (core/key-table.ts).
  */
 export class DedupeStep implements FilterStep {
   readonly name = 'dedupe';
-  private readonly seen = new Map<string, string>();
+  /** Key of each kept row → 1 + its split's index in `splits`. */
+  private readonly seen = new HexKeyTable();
+  private readonly splits: string[] = [];
   private readonly opts: { dedupe: boolean; leakCheck: boolean };
   private readonly pending = new WeakMap<Sample, string>();
 
@@ -177,8 +185,9 @@ export class DedupeStep implements FilterStep {
   check(s: Sample): Drop | undefined {
     const key = dedupeKey(s);
     this.pending.set(s, key);
-    const first = this.seen.get(key);
-    if (first === undefined) return undefined;
+    const at = this.seen.get(key);
+    if (at === 0) return undefined;
+    const first = this.splits[at - 1] ?? '';
     if (first === s.split) {
       if (this.opts.dedupe)
         return {
@@ -204,7 +213,15 @@ export class DedupeStep implements FilterStep {
   }
 
   remember(split: string, key: string): void {
-    if (!this.seen.has(key)) this.seen.set(key, split);
+    if (this.seen.has(key)) return;
+    let at = this.splits.indexOf(split);
+    if (at < 0) at = this.splits.push(split) - 1;
+    this.seen.set(key, at + 1);
+  }
+
+  /** Kept rows remembered, and the bytes their keys take (for tests of its memory). */
+  memory(): { keys: number; bytes: number } {
+    return { keys: this.seen.size, bytes: this.seen.bytes };
   }
 
   keyOf(s: Sample): string | undefined {

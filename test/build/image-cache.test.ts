@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import type { ImageResult } from '../../src/images/image-options.js';
+import { SharedImageCache } from '../../src/pipeline/image-cache.js';
+
+const sha = (i: number) => createHash('sha256').update(`image ${i}`).digest('hex');
+const result = (i: number) => ({ bytes: new Uint8Array(3000).fill(i % 256), sha256: sha(i) }) as unknown as ImageResult;
+
+/** What format does with each image: look it up by its sha256, process it on a miss and store the result. */
+function formatImage(cache: SharedImageCache, i: number): 'hit' | 'processed' {
+  if (cache.get(sha(i))) return 'hit';
+  cache.set(sha(i), result(i));
+  return 'processed';
+}
+
+test('image cache: a build of distinct images keeps none of them (memory does not grow with the rows)', () => {
+  const cache = new SharedImageCache();
+  for (let i = 0; i < 20_000; i++) assert.equal(formatImage(cache, i), 'processed');
+  assert.equal(cache.size, 0);
+  assert.equal(cache.calculatedSize, 0);
+  // what it does keep per distinct image: its key's 128 bits in a typed table
+  const seen = cache.seen();
+  assert.equal(seen.images, 20_000);
+  assert.ok(seen.bytes / seen.images <= 72, `${(seen.bytes / seen.images).toFixed(1)} bytes an image`);
+});
+
+test('image cache: an image shared by rows is processed for its first two rows, then taken from the cache', () => {
+  const cache = new SharedImageCache();
+  const outcomes = [7, 8, 7, 9, 7, 7, 8, 8].map((i) => formatImage(cache, i));
+  assert.deepEqual(outcomes, ['processed', 'processed', 'processed', 'processed', 'hit', 'hit', 'processed', 'hit']);
+  assert.equal(cache.size, 2);
+  assert.equal(cache.get(sha(7))?.sha256, sha(7));
+});
+
+test('image cache: capped in bytes of written images', () => {
+  const cache = new SharedImageCache(10 * 3000);
+  for (let i = 0; i < 50; i++) {
+    formatImage(cache, i);
+    formatImage(cache, i);
+  }
+  assert.equal(cache.size, 10);
+  assert.ok(cache.calculatedSize <= 10 * 3000);
+});
