@@ -1,0 +1,70 @@
+/**
+ * Schemas of the files `gad-data generate` reads back: its journal (header and entries) and the batch sidecar. A
+ * line or file of another shape is a clear error naming it (core/json-doc.ts), never a crash on a missing field.
+ */
+import { z } from 'zod';
+import type { JournalChoice, JournalEntry, Sampling } from './generate-types.js';
+import type { BatchSidecar } from './batch.js';
+
+const DROP_REASONS = [
+  'truncated',
+  'content_filter',
+  'bad_finish',
+  'empty',
+  'refusal',
+  'too_long',
+  'request_error',
+] as const;
+
+const choiceSchema: z.ZodType<JournalChoice> = z.object({
+  index: z.number(),
+  response: z.string(),
+  finish_reason: z.string().nullable(),
+  tokens: z.number(),
+  drop: z.object({ reason: z.enum(DROP_REASONS), detail: z.string() }).optional(),
+});
+
+/** One journal line after the header. */
+export const journalEntrySchema: z.ZodType<JournalEntry> = z.object({
+  key: z.string(),
+  request_hash: z.string(),
+  model: z.string().nullable(),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }).nullable(),
+  choices: z.array(choiceSchema),
+});
+
+/**
+ * The journal's first line, as far as a resumed run reads it: the settings are compared by their hash, and key by
+ * key only to name the ones that differ, so any settings object of an older run is read.
+ */
+export const journalHeaderSchema = z.object({
+  format: z.literal('gad-data-generate-journal'),
+  settings: z.record(z.string(), z.unknown()),
+  settingsHash: z.string(),
+});
+
+const samplingSchema: z.ZodType<Sampling> = z.object({
+  temperature: z.number().optional(),
+  top_p: z.number().optional(),
+  max_tokens: z.number().optional(),
+  n: z.number().optional(),
+  seed: z.number().optional(),
+  stop: z.array(z.string()).optional(),
+});
+
+/** `<base>.gad-data.json` beside a batch input file. */
+export const batchSidecarSchema: z.ZodType<BatchSidecar> = z.object({
+  format: z.literal('gad-data-generate-batch'),
+  version: z.literal(1),
+  options: z.object({
+    role: z.enum(['teacher', 'student']),
+    from: z.string(),
+    model: z.string(),
+    endpoint: z.string().optional(),
+    out: z.string(),
+    sampling: samplingSchema.optional(),
+    tokenizerModel: z.string().optional(),
+  }),
+  files: z.array(z.string()),
+  requests: z.number(),
+});
