@@ -1,10 +1,10 @@
 /**
- * Schemas of the files `gad-data generate` reads back: its journal (header and entries) and the batch sidecar. A
- * line or file of another shape is a clear error naming it (core/json-doc.ts), never a crash on a missing field.
+ * Schemas of the journal `gad-data generate` reads back (header and entries; the batch sidecar's is in
+ * batch-sidecar-schema.ts). A line of another shape is a clear error naming it (core/json-doc.ts), never a crash
+ * on a missing field.
  */
 import { z } from 'zod';
 import type { JournalChoice, JournalEntry, Sampling } from './generate-types.js';
-import type { BatchSidecar } from './batch.js';
 
 const DROP_REASONS = [
   'truncated',
@@ -43,28 +43,11 @@ export const journalHeaderSchema = z.object({
   settingsHash: z.string(),
 });
 
-const samplingSchema: z.ZodType<Sampling> = z.object({
+export const samplingSchema: z.ZodType<Sampling> = z.object({
   temperature: z.number().optional(),
   top_p: z.number().optional(),
   max_tokens: z.number().optional(),
   n: z.number().optional(),
   seed: z.number().optional(),
   stop: z.array(z.string()).optional(),
-});
-
-/** `<base>.gad-data.json` beside a batch input file. */
-export const batchSidecarSchema: z.ZodType<BatchSidecar> = z.object({
-  format: z.literal('gad-data-generate-batch'),
-  version: z.literal(1),
-  options: z.object({
-    role: z.enum(['teacher', 'student']),
-    from: z.string(),
-    model: z.string(),
-    endpoint: z.string().optional(),
-    out: z.string(),
-    sampling: samplingSchema.optional(),
-    tokenizerModel: z.string().optional(),
-  }),
-  files: z.array(z.string()),
-  requests: z.number(),
 });

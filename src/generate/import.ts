@@ -11,7 +11,7 @@ import { GadError } from '../core/errors.js';
 import { isObject } from '../core/guards.js';
 import { readJsonDoc } from '../core/json-doc.js';
 import { batchSidecarPath } from './batch.js';
-import { batchSidecarSchema } from './generate-schemas.js';
+import { batchSidecarSchema } from './batch-sidecar-schema.js';
 import { endpointHost } from './endpoint.js';
 import { type GenerateManifest, type RowRef, finishRun } from './finish-run.js';
 import { Journal } from './answer-journal.js';
