@@ -11,6 +11,7 @@ import type { GenerateResult } from '../generate/run.js';
 import type { ImportResult } from '../generate/import.js';
 import type { Sampling } from '../generate/generate-types.js';
 import { shownPath } from './shared.js';
+import { must } from '../core/guards.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -127,7 +128,7 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
         process.stdout.write(
           `Wrote ${r.requests} request(s) to ${r.files.map(shownPath).join(', ')}${r.skipped ? ` (${r.skipped} row(s) already answered left out)` : ''}, and ${shownPath(r.sidecar)}.\n` +
             `Next: run the batch (OpenAI Batch API, or vllm run-batch -i FILE -o results.jsonl --model ...), then:\n` +
-            `  npx gad-data generate import results.jsonl --batch ${shownPath(r.files[0]!)}\n`,
+            `  npx gad-data generate import results.jsonl --batch ${shownPath(must(r.files[0], 'a batch writes at least one file'))}\n`,
         );
       return;
     }

@@ -77,9 +77,9 @@ const isPlain = (v: unknown): v is Record<string, unknown> => !!v && typeof v ==
 
 /** The keys of an EasyR1 `data:` section that gad-data ignores (for a notice). */
 export function ignoredDataKeys(cfg: GadConfig): string[] {
-  return Object.keys(cfg.data).filter(
-    (k) => !(GAD_DATA_KEYS as readonly string[]).includes(k) && (cfg.data as Record<string, unknown>)[k] !== undefined,
-  );
+  return Object.entries(cfg.data)
+    .filter(([k, v]) => !GAD_DATA_KEYS.includes(k) && v !== undefined)
+    .map(([k]) => k);
 }
 
 /**
@@ -95,7 +95,8 @@ const PROMPT_KEYS_NOT_APPLIED: Record<string, string> = {
 
 function refusePromptChangingKeys(cfg: GadConfig): void {
   for (const [key, fix] of Object.entries(PROMPT_KEYS_NOT_APPLIED)) {
-    const v = (cfg.data as Record<string, unknown>)[key];
+    const data: Record<string, unknown> = cfg.data;
+    const v = data[key];
     if (v === undefined || v === null || v === '') continue;
     throw new GadError(`data.${key} is set: older EasyR1 releases use it to change the prompt, and gad-data does not`, {
       hint: fix,
@@ -136,7 +137,8 @@ const HUB_ID = /^[\w.-]+\/[\w.-]+(:[^\s@/:]+)?(@[^/@]+)?$/;
 /** A spec is a hub id (`owner/name[:config][@split]`) unless a local path of that name exists; else a path made absolute. */
 function resolveSpec(spec: string, baseDir: string): string {
   if (isAbsolute(spec)) return spec;
-  if (HUB_ID.test(spec) && !existsSync(resolve(baseDir, spec.split('@')[0]!))) return spec;
+  const at = spec.indexOf('@');
+  if (HUB_ID.test(spec) && !existsSync(resolve(baseDir, at < 0 ? spec : spec.slice(0, at)))) return spec;
   return resolve(baseDir, spec);
 }
 
@@ -179,7 +181,7 @@ export function resolveConfig(opts: {
   const fileLayer = opts.file ? relativize(fileRaw, cwd, opts.file.dir) : {};
   const flagLayer = relativize(flagRaw, cwd);
   let merged = mergeConfig(fileLayer, flagLayer);
-  if (embedded) merged = mergeConfig(embeddedDefault() as Record<string, unknown>, merged);
+  if (embedded) merged = mergeConfig(embeddedDefault(), merged);
   const cfg = parseConfig(merged, opts.file ? 'config file and flags' : 'flags');
   const toList = (v: string | string[] | null | undefined) => (v == null ? [] : Array.isArray(v) ? v : [v]);
   const trainSpecs = toList(cfg.data.train_files);

@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { GadError } from '../core/errors.js';
+import { isRecord, must } from '../core/guards.js';
 
 export interface Dotlist {
   /** The `config=FILE` argument, or null. */
@@ -22,7 +23,7 @@ export function dotlistValue(text: string): unknown {
     return parseYaml(text, {
       version: '1.1',
       customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
-    }) as unknown;
+    });
   } catch {
     return text;
   }
@@ -53,9 +54,14 @@ export function parseDotlist(args: readonly string[]): Dotlist {
     let at = overrides;
     for (const p of path.slice(0, -1)) {
       const next = at[p];
-      at = (next && typeof next === 'object' && !Array.isArray(next) ? next : (at[p] = {})) as Record<string, unknown>;
+      if (isRecord(next)) at = next;
+      else {
+        const fresh: Record<string, unknown> = {};
+        at[p] = fresh;
+        at = fresh;
+      }
     }
-    at[path[path.length - 1]!] = value;
+    at[must(path.at(-1), 'a split key has a last part')] = value;
     keys.push(key);
   }
   return { config, overrides, keys };

@@ -6,6 +6,7 @@
 import type { ConfigKey, ExampleSpec } from './key.js';
 import { SECTIONS, keyEntries, splitPath } from './keys.js';
 import { keyDefault } from './schema.js';
+import { must } from '../core/guards.js';
 
 const HEADER = `# gad-data.yaml — build a GAD / GRPO dataset for verl or EasyR1.
 # The data: section takes EasyR1's keys as they are, so an EasyR1 config file works too:
@@ -45,9 +46,16 @@ export function renderExampleConfig(): string {
     const indent = section ? '  ' : '';
     const line = withComment(`${indent}${ex.commented ? '# ' : ''}${name}: ${value}`, ex.comment);
     if (section) {
-      if (!sections.has(section))
-        sections.set(section, [withComment(`${section}:`, SECTIONS[section as keyof typeof SECTIONS].comment)]);
-      sections.get(section)!.push(line);
+      let lines = sections.get(section);
+      if (!lines) {
+        const info = must(
+          Object.entries(SECTIONS).find(([name]) => name === section),
+          `the key table's section ${section} is in SECTIONS`,
+        )[1];
+        lines = [withComment(`${section}:`, info.comment)];
+        sections.set(section, lines);
+      }
+      lines.push(line);
     } else (value.startsWith('{') ? mappings : scalars).push(line);
   }
   const [first, ...rest] = [...sections.values()];

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { keyEntries, splitPath, type KeyPath } from './keys.js';
 import type { FlagSpec } from './key.js';
 import { flagParser, keyDefault } from './schema.js';
+import { isRecord, must } from '../core/guards.js';
 
 /** A repeatable option's values as a list. */
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -66,11 +67,16 @@ export interface KeyFlag {
   option: Option;
 }
 
+/** A key flag's `--name` (every key flag has one: `flags` of the key table). */
+function longName(option: Option): string {
+  return must(option.long, `the key flag ${option.flags} has a --long name`);
+}
+
 /** One key's flag as a commander option (no default set: gad-data.yaml still applies when the flag is not given). */
 function optionOf(path: KeyPath, spec: FlagSpec): Option {
   const help = typeof spec.help === 'function' ? spec.help(keyDefault(path)) : spec.help;
   const option = new Option(spec.flags, help);
-  if (spec.parse === 'schema') option.argParser(flagParser(option.long!, path));
+  if (spec.parse === 'schema') option.argParser(flagParser(longName(option), path));
   else if (spec.parse === 'repeat') option.argParser(collect);
   else if (spec.parse) option.argParser(spec.parse);
   if (spec.choices) option.choices(spec.choices);
@@ -83,14 +89,14 @@ export function keyFlags(): KeyFlag[] {
   for (const [path, key] of keyEntries()) {
     if (!key.flag) continue;
     const option = optionOf(path, key.flag);
-    byFlag.set(option.long!, { path, spec: key.flag, option });
+    byFlag.set(longName(option), { path, spec: key.flag, option });
   }
   const order: readonly string[] = BUILD_FLAG_ORDER;
   const missing = [...byFlag.keys()].filter((f) => !order.includes(f));
   const unknown = order.filter((f) => !byFlag.has(f));
   if (missing.length || unknown.length)
     throw new Error(`BUILD_FLAG_ORDER and the key table disagree: missing ${missing.join(', ')}; unknown ${unknown}`);
-  return order.map((f) => byFlag.get(f)!);
+  return order.map((f) => must(byFlag.get(f), `${f} is in the key table (checked above)`));
 }
 
 /** Add every key flag to a command, in `BUILD_FLAG_ORDER`. */
@@ -112,7 +118,10 @@ export function flagsToConfig(o: Record<string, unknown>): Record<string, unknow
     } else if (v === undefined) continue;
     const [section, name] = splitPath(path);
     if (!section) cfg[name] = value;
-    else cfg[section] = { ...(cfg[section] as Record<string, unknown> | undefined), [name]: value };
+    else {
+      const prev = cfg[section];
+      cfg[section] = { ...(isRecord(prev) ? prev : {}), [name]: value };
+    }
   }
   return cfg;
 }

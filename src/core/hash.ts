@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { fileChunks } from './file-chunks.js';
+import { isObject } from './guards.js';
 
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -7,7 +8,7 @@ export function sha256(data: Uint8Array | string): string {
 
 export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  for await (const chunk of fileChunks(path)) h.update(chunk);
   return h.digest('hex');
 }
 
@@ -18,10 +19,9 @@ export function stableStringify(value: unknown, indent?: number): string {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+  if (isObject(v) && !(v instanceof Uint8Array)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as Record<string, unknown>).sort())
-      out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]);
     return out;
   }
   return v;
@@ -32,11 +32,10 @@ export async function sha256FileAndLines(path: string): Promise<{ sha256: string
   const h = createHash('sha256');
   let lines = 0;
   let last = 0x0a;
-  for await (const chunk of createReadStream(path)) {
-    const b = chunk as Buffer;
+  for await (const b of fileChunks(path)) {
     h.update(b);
     for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) lines++;
-    if (b.length) last = b[b.length - 1]!;
+    last = b.at(-1) ?? last;
   }
   if (last !== 0x0a) lines++;
   return { sha256: h.digest('hex'), lines };

@@ -10,7 +10,9 @@ export function pyFloatRepr(x: number): string {
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   const sign = x < 0 ? '-' : '';
   // toExponential() without an argument gives the shortest digits that round-trip, as Python's repr does.
-  const [mant, expText] = Math.abs(x).toExponential().split('e') as [string, string];
+  const text = Math.abs(x).toExponential();
+  const mant = text.slice(0, text.indexOf('e'));
+  const expText = text.slice(text.indexOf('e') + 1);
   const digits = mant.replace('.', '');
   const exp = Number(expText);
   const decpt = exp + 1; // value = 0.digits × 10^decpt

@@ -14,6 +14,7 @@
  */
 import type { ResizePipeline, Target } from './types.js';
 import { PIPELINES } from './defaults.js';
+import { must } from './guards.js';
 
 const fmtPixels = (n: number): string => n.toLocaleString('en-US');
 
@@ -45,7 +46,7 @@ export function resizeMismatch(s: ResizeSettings): ResizeMismatch | null {
       hint: 'drop --pipeline (easyr1 is the default for --target easyr1), or build for the trainer that runs this pipeline (--target verl for qwen-vl-utils)',
     };
   }
-  const q = PIPELINES['qwen-vl-utils'].bounds!.defaults(s.patchSize);
+  const q = must(PIPELINES['qwen-vl-utils'].bounds, 'qwen-vl-utils has pixel bounds').defaults(s.patchSize);
   const always = s.resize === 'always';
   if (s.pipeline === 'easyr1') {
     return {

@@ -10,11 +10,8 @@ export async function* mapOrdered<T, R>(
   fn: (item: T) => Promise<R>,
 ): AsyncGenerator<R> {
   const window: Array<Promise<R>> = [];
-  const it = (
-    Symbol.asyncIterator in source
-      ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
-      : (source as Iterable<T>)[Symbol.iterator]()
-  ) as AsyncIterator<T> | Iterator<T>;
+  const it: AsyncIterator<T> | Iterator<T> =
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   let done = false;
   try {
     for (;;) {
@@ -28,8 +25,9 @@ export async function* mapOrdered<T, R>(
         p.catch(() => undefined); // surfaced when awaited in order below
         window.push(p);
       }
-      if (window.length === 0) return;
-      yield await window.shift()!;
+      const head = window.shift();
+      if (head === undefined) return;
+      yield await head;
     }
   } finally {
     if (!done && typeof it.return === 'function') await it.return();

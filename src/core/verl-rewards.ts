@@ -44,7 +44,7 @@ export const VERL_DEFAULT_REWARD = {
 /** True when verl's default reward function scores rows of this data_source. */
 function verlHasDefaultReward(dataSource: string): boolean {
   return (
-    (VERL_DEFAULT_REWARD.dataSources as readonly string[]).includes(dataSource) ||
+    VERL_DEFAULT_REWARD.dataSources.some((s) => s === dataSource) ||
     VERL_DEFAULT_REWARD.prefixes.some((p) => dataSource.startsWith(p))
   );
 }

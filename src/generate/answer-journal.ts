@@ -7,7 +7,11 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { GadError } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
+import { parseJsonDoc } from '../core/json-doc.js';
 import type { GenerateSettings, JournalEntry, JournalHeader } from './generate-types.js';
+import { journalEntrySchema, journalHeaderSchema } from './generate-schemas.js';
+
+const ENTRY_HINT = 'remove that line (its request is then asked again), or delete the journal to start over';
 
 export function journalHeader(settings: GenerateSettings): JournalHeader {
   return {
@@ -28,6 +32,14 @@ export interface JournalIndexEntry {
   total_tokens: number;
   offset: number;
   length: number;
+}
+
+function parseOrNull(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
 }
 
 export class Journal {
@@ -56,25 +68,18 @@ export class Journal {
     const lastNl = text.lastIndexOf('\n');
     const whole = text.slice(0, lastNl + 1);
     const lines = whole.split('\n').filter((l) => l !== '');
-    let first: JournalHeader | null = null;
-    try {
-      first = lines.length ? (JSON.parse(lines[0]!) as JournalHeader) : null;
-    } catch {
-      first = null;
-    }
-    if (!first || first.format !== 'gad-data-generate-journal') {
+    const [firstLine] = lines;
+    const first = firstLine === undefined ? undefined : journalHeaderSchema.safeParse(parseOrNull(firstLine)).data;
+    if (!first) {
       throw new GadError(`${file} is not a generate journal`, {
         hint: 'move it away, or write the output elsewhere with --out',
         exitCode: 2,
       });
     }
     if (first.settingsHash !== header.settingsHash) {
-      const diff = Object.keys(settings)
-        .filter(
-          (k) =>
-            stableStringify(settings[k as keyof GenerateSettings]) !==
-            stableStringify(first.settings[k as keyof GenerateSettings]),
-        )
+      const diff = Object.entries(settings)
+        .filter(([k, v]) => stableStringify(v) !== stableStringify(first.settings[k]))
+        .map(([k]) => k)
         .join(', ');
       throw new GadError(
         `${file} holds answers of a run with other settings (${diff || 'version'} differ${diff.includes(',') ? '' : 's'}): resuming would mix them`,
@@ -98,13 +103,10 @@ export class Journal {
       if (l === '' || ++k === 0) continue;
       let e: JournalEntry;
       try {
-        e = JSON.parse(l) as JournalEntry;
-      } catch {
+        e = parseJsonDoc(l, journalEntrySchema, { file, line: k + 1, what: 'a journal entry', hint: ENTRY_HINT });
+      } catch (err) {
         j.close();
-        throw new GadError(`${file} line ${k + 1} is not valid JSON (the file was edited or damaged)`, {
-          hint: 'remove that line (its request is then asked again), or delete the journal to start over',
-          exitCode: 2,
-        });
+        throw err;
       }
       j.index(e, at, length);
     }
@@ -128,7 +130,8 @@ export class Journal {
     if (this.readFd < 0) this.readFd = openSync(this.file, 'r');
     const b = Buffer.alloc(at.length);
     readSync(this.readFd, b, 0, at.length, at.offset);
-    return JSON.parse(b.toString('utf8')) as JournalEntry;
+    const what = `a journal entry (the line of ${key})`;
+    return parseJsonDoc(b.toString('utf8'), journalEntrySchema, { file: this.file, what, hint: ENTRY_HINT });
   }
 
   /** Write one whole line; returns its offset and byte length (without the newline). */

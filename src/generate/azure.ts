@@ -12,12 +12,10 @@
 import { GadError } from '../core/errors.js';
 import { parseEndpoint } from './endpoint.js';
 
-export interface AzureTarget {
-  form: 'deployments' | 'v1';
-  /** The client's base URL: `.../openai` or `.../openai/deployments/NAME` (deployments), `.../openai/v1` (v1). */
-  baseURL: string;
-  apiVersion: string | undefined;
-}
+/** The client's base URL: `.../openai` or `.../openai/deployments/NAME` (deployments), `.../openai/v1` (v1). */
+export type AzureTarget =
+  | { form: 'deployments'; baseURL: string; apiVersion: string }
+  | { form: 'v1'; baseURL: string; apiVersion: string | undefined };
 
 export interface Connection {
   endpoint: string;
@@ -49,10 +47,10 @@ export function azureTarget(endpoint: string, model: string, apiVersion: string 
       hint: 'give --api-version (e.g. 2024-10-21) or set OPENAI_API_VERSION; or use the v1 API: --endpoint https://RESOURCE.openai.azure.com/openai/v1',
       exitCode: 2,
     });
-  const dep = /\/openai\/deployments\/([^/]+)$/.exec(path);
-  if (dep && decodeURIComponent(dep[1]!) !== model)
+  const dep = /\/openai\/deployments\/([^/]+)$/.exec(path)?.[1];
+  if (dep !== undefined && decodeURIComponent(dep) !== model)
     throw new GadError(
-      `--endpoint names the deployment ${JSON.stringify(decodeURIComponent(dep[1]!))} but --model is ${JSON.stringify(model)}`,
+      `--endpoint names the deployment ${JSON.stringify(decodeURIComponent(dep))} but --model is ${JSON.stringify(model)}`,
       {
         hint: 'on Azure the model is the deployment name: give the same name to --model, or end --endpoint at the resource (https://RESOURCE.openai.azure.com)',
         exitCode: 2,

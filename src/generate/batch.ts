@@ -70,8 +70,9 @@ export async function writeBatchFile(
       const size = Buffer.byteLength(line);
       if (inFile && (inFile >= maxReq || bytes + size > maxBytes)) {
         closeSync(fd);
-        files.push(`${base}-${files.length + 1}.jsonl`);
-        fd = openSync(files[files.length - 1]!, 'w');
+        const next = `${base}-${files.length + 1}.jsonl`;
+        files.push(next);
+        fd = openSync(next, 'w');
         inFile = 0;
         bytes = 0;
       }

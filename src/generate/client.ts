@@ -31,7 +31,7 @@ export function makeClient(o: {
       ...common,
       apiKey: o.apiKey,
       baseURL: az.baseURL,
-      apiVersion: az.apiVersion!,
+      apiVersion: az.apiVersion,
       organization: null,
       project: null,
     });

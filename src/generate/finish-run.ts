@@ -14,6 +14,7 @@ import { VERSION } from '../core/version.js';
 import type { Journal } from './answer-journal.js';
 import type { GeneratePaths } from './run-files.js';
 import type { AnswerLine, GenerateDropReason, GenerateSettings } from './generate-types.js';
+import { must } from '../core/guards.js';
 
 export interface RowRef {
   key: string;
@@ -81,8 +82,12 @@ export function finishRun(p: {
   const lengths: number[] = [];
   const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   for (const r of p.rows) {
-    const e = p.journal.get(r.key)!;
-    if (e.usage) for (const k of Object.keys(usage) as Array<keyof typeof usage>) usage[k] += e.usage[k];
+    const e = must(p.journal.get(r.key), `the journal holds an entry for every row (${r.key})`);
+    if (e.usage) {
+      usage.prompt_tokens += e.usage.prompt_tokens;
+      usage.completion_tokens += e.usage.completion_tokens;
+      usage.total_tokens += e.usage.total_tokens;
+    }
     for (const c of e.choices) {
       const sample = n > 1 ? { sample: c.index } : {};
       if (c.drop) {
@@ -114,7 +119,7 @@ export function finishRun(p: {
         endpoint: p.settings.endpoint,
         request_hash: e.request_hash,
       };
-      outs[Math.min(c.index, n - 1)]!.push(JSON.stringify(line));
+      must(outs[Math.min(c.index, n - 1)], 'an output file per sample').push(JSON.stringify(line));
     }
   }
   const files: GenerateManifest['files'] = [...outs, dropped].map((f) => f.commit());

@@ -5,10 +5,13 @@
  * answer files. A result is taken only for the exact request the batch file holds for that row (the request
  * sha256 in its custom_id, recomputed from the build); failed results are counted and left for a rerun.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { GadError } from '../core/errors.js';
-import { type BatchSidecar, batchSidecarPath } from './batch.js';
+import { isObject } from '../core/guards.js';
+import { readJsonDoc } from '../core/json-doc.js';
+import { batchSidecarPath } from './batch.js';
+import { batchSidecarSchema } from './batch-sidecar-schema.js';
 import { endpointHost } from './endpoint.js';
 import { type GenerateManifest, type RowRef, finishRun } from './finish-run.js';
 import { Journal } from './answer-journal.js';
@@ -67,8 +70,7 @@ async function readResults(files: string[]): Promise<Map<string, ResultLine>> {
           exitCode: 2,
         });
       const status = typeof o.response?.status_code === 'number' ? o.response.status_code : null;
-      const body =
-        o.response?.body && typeof o.response.body === 'object' ? (o.response.body as Record<string, unknown>) : null;
+      const body = isObject(o.response?.body) ? o.response.body : null;
       const err = o.error
         ? JSON.stringify(o.error)
         : status !== 200
@@ -90,7 +92,11 @@ export async function importBatchResults(o: ImportOptions): Promise<ImportResult
       hint: 'pass --batch with the requests file gad-data wrote (the .gad-data.json beside it says which build it is for)',
       exitCode: 2,
     });
-  const sc = JSON.parse(readFileSync(sidecarFile, 'utf8')) as BatchSidecar;
+  const sc = readJsonDoc(sidecarFile, batchSidecarSchema, {
+    file: sidecarFile,
+    what: 'a batch sidecar written by generate --batch-out',
+    hint: 'write the batch file again with generate --batch-out (it writes the .gad-data.json beside it)',
+  });
   const s = await openSession(sc.options, sc.options.endpoint ? endpointHost(sc.options.endpoint) : 'batch');
   const results = await readResults(o.results);
   const journal = Journal.open(s.paths.journal, s.settings);

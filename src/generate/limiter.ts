@@ -22,8 +22,9 @@ export class RateLimiter {
         const now = Date.now();
         this.window = this.window.filter((w) => w.at > now - MINUTE);
         const used = this.window.reduce((a, w) => a + w.tokens, 0);
-        if (used < this.o.tpm || !this.window.length) break;
-        await sleep(this.window[0]!.at + MINUTE - now + 1);
+        const [oldest] = this.window;
+        if (used < this.o.tpm || !oldest) break;
+        await sleep(oldest.at + MINUTE - now + 1);
       }
     }
   }

@@ -11,6 +11,7 @@ import { type GeneratePaths, generatePaths } from './run-files.js';
 import { resolveSampling } from './sampling.js';
 import type { GenerateRole, GenerateSettings, JournalChoice, JournalEntry, Sampling } from './generate-types.js';
 import type { RowRef } from './finish-run.js';
+import { isObject } from '../core/guards.js';
 
 export interface GenerateCommon {
   role: GenerateRole;
@@ -89,17 +90,17 @@ export function entryOf(
       tokens: 0,
       drop: { reason: 'empty', detail: 'the response has no choices' },
     });
-  const u = body.usage as Record<string, unknown> | null | undefined;
-  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  const u = body.usage;
+  const num = (k: string) => (isObject(u) && typeof u[k] === 'number' ? u[k] : 0);
   return {
     key: req.key,
     request_hash: req.hash,
     model: typeof body.model === 'string' ? body.model : null,
     usage: u
       ? {
-          prompt_tokens: num(u.prompt_tokens),
-          completion_tokens: num(u.completion_tokens),
-          total_tokens: num(u.total_tokens),
+          prompt_tokens: num('prompt_tokens'),
+          completion_tokens: num('completion_tokens'),
+          total_tokens: num('total_tokens'),
         }
       : null,
     choices,

@@ -110,7 +110,7 @@ export function resolveLayout(
     }
     const keep = module ? moduleFilter(module) : () => true;
     const splits = new Map(
-      [...resolveSplits(patterns, files, '', where)].map(([s, l]) => [s, l.filter(keep)] as [string, string[]]),
+      [...resolveSplits(patterns, files, '', where)].map(([s, l]): [string, string[]] => [s, l.filter(keep)]),
     );
     return { config: 'default', configs: ['default'], from: 'conventions', module, splits };
   }

@@ -7,7 +7,7 @@ const EXTRA_MAX_CHARS = 16384;
 
 const JSON_NUMBER_TEXT = {
   test: (v: unknown) => v instanceof JsonNumber,
-  stringify: (v: unknown) => (v as JsonNumber).source,
+  stringify: (v: unknown) => (v instanceof JsonNumber ? v.source : String(v)),
 };
 
 function jsonSafe(v: unknown, depth = 0): { ok: true; value: unknown } | { ok: false } {

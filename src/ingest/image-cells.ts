@@ -17,7 +17,7 @@ import type { Drop, ImageRef } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { JsonNumber } from './json-numbers.js';
 import type { RealPath } from './real-path.js';
-import { isRecord } from '../core/guards.js';
+import { isObject, isRecord } from '../core/guards.js';
 
 export interface ImageContext {
   /** Absolute image_dir, when configured. */
@@ -54,15 +54,8 @@ function toBytes(v: unknown): Uint8Array | null {
       return new Uint8Array(Buffer.from(v, 'base64'));
     return null;
   }
-  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return Uint8Array.from(v as number[]);
-  if (
-    v &&
-    typeof v === 'object' &&
-    (v as { type?: string }).type === 'Buffer' &&
-    Array.isArray((v as { data?: unknown }).data)
-  ) {
-    return Uint8Array.from((v as { data: number[] }).data);
-  }
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return Uint8Array.from(v);
+  if (isObject(v) && v.type === 'Buffer' && Array.isArray(v.data)) return Uint8Array.from(v.data);
   return null;
 }
 

@@ -1,10 +1,10 @@
 /** JSON lines and JSON files, streamed line by line (a broken line is reported, not fatal). */
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { GadError } from '../core/errors.js';
 import { parseJsonExact } from './json-numbers.js';
 import { tooDeep } from './depth.js';
 import { errorMessage, isRecord } from '../core/guards.js';
+import { fileChunks } from '../core/file-chunks.js';
 
 export type JsonRow =
   { ok: true; row: Record<string, unknown>; line: number } | { ok: false; line: number; error: string };
@@ -30,7 +30,7 @@ async function* byteLines(path: string): AsyncGenerator<Buffer> {
   // The start of a line that spans chunks, kept as a list and joined once its end arrives: a 20 MB line costs
   // one copy, not one per 64 kB chunk (quadratic: 16 s for 20 MB).
   let pending: Buffer[] = [];
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of fileChunks(path)) {
     let buf: Buffer = chunk;
     let nl: number;
     while ((nl = buf.indexOf(0x0a)) !== -1) {

@@ -2,6 +2,7 @@
 import type { PromptMessage } from '../core/types.js';
 import { IMAGE_TAG } from '../core/image-tag.js';
 import { JsonNumber } from './json-numbers.js';
+import { isObject, must } from '../core/guards.js';
 
 export function asText(v: unknown): string | null | undefined {
   if (v === null || v === undefined) return null;
@@ -26,8 +27,8 @@ function contentText(c: unknown, lost: Set<string>): string | undefined {
     let s = '';
     for (const part of c) {
       if (typeof part === 'string') s += part;
-      else if (part && typeof part === 'object') {
-        const p = part as { type?: unknown; text?: unknown };
+      else if (isObject(part)) {
+        const p = part;
         if (p.type === 'image' || p.type === 'image_url') s += IMAGE_TAG;
         else if (typeof p.text === 'string') s += p.text;
         else lost.add(`content part of type '${asText(p.type) ?? '(none)'}'`);
@@ -65,23 +66,24 @@ export function promptText(
   const t = asText(v);
   if (t !== undefined) return { text: t };
   if (Array.isArray(v)) {
-    const at = v.findIndex((m) => m && typeof m === 'object' && (m as { role?: unknown }).role === 'user');
+    const at = v.findIndex((m) => isObject(m) && m.role === 'user');
     if (at < 0) return v.length ? { error: 'the prompt message list has no user message' } : { text: null };
     const messages: PromptMessage[] = [];
     const lost = new Set<string>();
     for (let i = 0; i < v.length; i++) {
-      const m = v[i] as { role?: unknown; content?: unknown } | null;
-      const role = m && typeof m === 'object' ? asText(m.role) : undefined;
-      if (typeof role !== 'string') return { error: `prompt message ${i} has no role` };
-      const c = contentText(m!.content, lost);
+      const m: unknown = v[i];
+      const role = isObject(m) ? asText(m.role) : undefined;
+      if (!isObject(m) || typeof role !== 'string') return { error: `prompt message ${i} has no role` };
+      const c = contentText(m.content, lost);
       if (c === undefined)
         return { error: `the content of prompt message ${i} (${role}) is neither text nor a list of parts` };
-      for (const [k, x] of Object.entries(m!)) {
+      for (const [k, x] of Object.entries(m)) {
         if (!MESSAGE_KEYS.has(k) && x !== null && x !== undefined) lost.add(`message key '${k}'`);
       }
       messages.push({ role, content: c });
     }
-    return { text: messages[at]!.content, messages, promptMessage: at, ...(lost.size ? { lost: [...lost] } : {}) };
+    const prompt = must(messages[at], 'every message of the list is kept, the user message among them');
+    return { text: prompt.content, messages, promptMessage: at, ...(lost.size ? { lost: [...lost] } : {}) };
   }
   return { error: `the prompt cell is a ${typeof v}, not text or a message list` };
 }

@@ -11,7 +11,7 @@ import { asText, promptText } from './prompt.js';
 import { scalarKey, teacherKey, type TeacherTable } from './teacher.js';
 import type { InputFormat } from './formats/input-format-table.js';
 import type { RealPath } from './real-path.js';
-import { must } from '../core/guards.js';
+import { isObject, must } from '../core/guards.js';
 import { applyStudent } from './student-response.js';
 
 /** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
@@ -104,8 +104,8 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     if (a !== undefined) base.answer = a;
     else base.answer = jsonText(row[cols.answer]);
   } else if (cols.groundTruth) {
-    const rm = row.reward_model as { ground_truth?: unknown } | null | undefined;
-    const gt = rm && typeof rm === 'object' ? asText(rm.ground_truth) : null;
+    const rm = row.reward_model;
+    const gt = isObject(rm) ? asText(rm.ground_truth) : null;
     base.answer = gt === undefined ? null : gt;
   }
 

@@ -16,7 +16,7 @@ import { HubRepoUnreachable } from './hub/hub-errors.js';
 import type { ResolvedHubOptions } from './hub/hub-options.js';
 import { resolveHubSplit } from './hub/resolve-split.js';
 import type { DownloadProgress } from './hub/download.js';
-import { isRecord } from '../core/guards.js';
+import { isObject, isRecord } from '../core/guards.js';
 
 export type FileKind = 'parquet' | 'jsonl' | 'json';
 
@@ -209,8 +209,8 @@ async function planSource(p: {
 function hfFeaturesOf(meta: string | undefined): Record<string, unknown> | null {
   if (!meta) return null;
   try {
-    const j = JSON.parse(meta) as { info?: { features?: unknown } };
-    const f = j.info?.features;
+    const j: unknown = JSON.parse(meta);
+    const f = isObject(j) && isObject(j.info) ? j.info.features : undefined;
     return isRecord(f) ? f : null;
   } catch {
     return null;

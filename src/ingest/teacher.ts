@@ -8,6 +8,7 @@ import { readJsonRows, readJsonlRows } from './jsonl.js';
 import { readParquetRows, readParquetSchema } from './parquet.js';
 import { asText } from './prompt.js';
 import { getPath } from './columns.js';
+import { isObject } from '../core/guards.js';
 
 export interface TeacherTable {
   file: string;
@@ -42,9 +43,8 @@ function textOf(v: unknown): string | null {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   // a message list: the assistant's content
   if (Array.isArray(v)) {
-    const m = v.find((x) => x && typeof x === 'object' && (x as { role?: unknown }).role === 'assistant') as
-      { content?: unknown } | undefined;
-    return m && typeof m.content === 'string' ? m.content : null;
+    const m: unknown = v.find((x) => isObject(x) && x.role === 'assistant');
+    return isObject(m) && typeof m.content === 'string' ? m.content : null;
   }
   return null;
 }

@@ -34,7 +34,7 @@ async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: a
 /** Report metadata from a manifest.json (as export writes it). */
 export function metaFromManifest(m: Partial<Manifest>): ReportMeta {
   // the build's own `keep_ratio` (its report.json recommends with it); the multiple has no key (always 256)
-  const cfg = (m.config ?? {}) as Record<string, unknown>;
+  const cfg: Record<string, unknown> = m.config ?? {};
   return {
     target: m.target ?? null,
     kind: m.kind ?? null,
@@ -105,7 +105,7 @@ export async function reportFromOutDir(
   const dropped = join(outDir, 'dropped.jsonl');
   if (existsSync(dropped)) {
     for await (const { line, value } of jsonLines(dropped)) {
-      if (!value || typeof value.split !== 'string' || !(DROP_REASONS as readonly string[]).includes(value.reason))
+      if (!value || typeof value.split !== 'string' || !DROP_REASONS.some((r) => r === value.reason))
         throw new GadError(`${dropped}: line ${line} is not a drop record (needs split and a known reason)`, {
           exitCode: 2,
         });

@@ -13,6 +13,7 @@ import YAML from 'yaml';
 import { GadError } from '../core/errors.js';
 import { EASYR1_DATA_CONFIG_FIELDS } from '../core/easyr1-data-keys.js';
 import { isPlainObject } from './easyr1-sections.js';
+import { errorMessage } from '../core/guards.js';
 
 const SECTIONS = ['data', 'worker', 'algorithm', 'trainer'];
 
@@ -43,10 +44,10 @@ export function easyr1CommandLine(p: {
   for (const o of overrides) {
     const eq = o.indexOf('=');
     const key = eq > 0 ? o.slice(0, eq) : o;
-    const [top, sub] = key.split('.');
-    const unknown = !SECTIONS.includes(top!)
+    const [top = '', sub] = key.split('.');
+    const unknown = !SECTIONS.includes(top)
       ? `'${top}' is not a section of EasyR1's PPOConfig (${SECTIONS.join(', ')})`
-      : top === 'data' && sub !== undefined && !(EASYR1_DATA_CONFIG_FIELDS as readonly string[]).includes(sub)
+      : top === 'data' && sub !== undefined && !EASYR1_DATA_CONFIG_FIELDS.some((f) => f === sub)
         ? `'${sub}' is not a key of EasyR1's DataConfig`
         : null;
     if (unknown)
@@ -55,13 +56,14 @@ export function easyr1CommandLine(p: {
         exitCode: 2,
       });
   }
-  if (!configs.length) return { overrides };
-  const path = resolve(p.cwd ?? process.cwd(), configs[0]!.slice('config='.length));
+  const [config] = configs;
+  if (config === undefined) return { overrides };
+  const path = resolve(p.cwd ?? process.cwd(), config.slice('config='.length));
   let raw: unknown;
   try {
     raw = YAML.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new GadError(`${configs[0]}: ${path} cannot be read as YAML (${(e as Error).message.split('\n')[0]})`, {
+    throw new GadError(`${config}: ${path} cannot be read as YAML (${errorMessage(e).split('\n')[0]})`, {
       hint: 'name an EasyR1 config.yaml (e.g. config=examples/config.yaml)',
       exitCode: 2,
     });

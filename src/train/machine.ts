@@ -34,7 +34,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
     try {
       child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
-      done({ code: null, stdout, stderr, error: e as NodeJS.ErrnoException });
+      done({ code: null, stdout, stderr, error: e instanceof Error ? e : new Error(String(e)) });
       return;
     }
     let settled = false;

@@ -11,6 +11,7 @@ import type { Manifest } from '../core/types.js';
 import type { PreflightCheck } from './launch-plan.js';
 import { HF_MIRROR_EXAMPLE } from '../core/hf-hints.js';
 import { detectModelFamily } from '../model/families/family-table.js';
+import { z } from 'zod';
 
 /** A family of the model-family table, or a related model's own name (`qwen2-vl`). */
 type Family = string;
@@ -43,14 +44,19 @@ function cachedSnapshot(id: string, env: NodeJS.ProcessEnv): string | null {
   }
 }
 
+/** What of a model's config.json and (pre)processor_config.json the check reads; another shape is not used. */
+const modelConfigSchema = z.object({
+  model_type: z.string().optional(),
+  vision_config: z.object({ patch_size: z.number().optional(), spatial_merge_size: z.number().optional() }).nullish(),
+});
+const sizesSchema = z.object({ patch_size: z.number().optional(), merge_size: z.number().optional() });
+const processorConfigSchema = sizesSchema.extend({ image_processor: sizesSchema.optional() });
+
 async function fromFolder(dir: string, label: string): Promise<DetectedModel | null> {
   const cfgPath = join(dir, 'config.json');
   if (existsSync(cfgPath)) {
     try {
-      const cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as {
-        model_type?: string;
-        vision_config?: { patch_size?: number; spatial_merge_size?: number };
-      };
+      const cfg = modelConfigSchema.parse(JSON.parse(await readFile(cfgPath, 'utf8')));
       const t = String(cfg.model_type ?? '');
       const fam: Family | null = (t && detectModelFamily({ modelType: t })?.model) || null;
       const vc = cfg.vision_config;
@@ -71,11 +77,7 @@ async function fromFolder(dir: string, label: string): Promise<DetectedModel | n
     const p = join(dir, f);
     if (!existsSync(p)) continue;
     try {
-      const j = JSON.parse(await readFile(p, 'utf8')) as {
-        patch_size?: number;
-        merge_size?: number;
-        image_processor?: { patch_size?: number; merge_size?: number };
-      };
+      const j = processorConfigSchema.parse(JSON.parse(await readFile(p, 'utf8')));
       const patch = j.patch_size ?? j.image_processor?.patch_size;
       const merge = j.merge_size ?? j.image_processor?.merge_size;
       const hit = patch === undefined ? null : detectModelFamily({ patchSize: patch });

@@ -51,7 +51,7 @@ export async function planTraining(opts: TrainOptions): Promise<LaunchPlan> {
   // A gad-data.yaml the build was made from may hold a `trainer:` section (overrides for this command); it is
   // applied from `-c FILE` only, so say so rather than drop it. An EasyR1 config's `trainer:` is EasyR1's own
   // section: profile easyr1 takes it with the rest of that config as the base (plan-easyr1.ts).
-  const recorded = manifest.config as { trainer?: unknown };
+  const recorded = manifest.config;
   const given = opts.configOverrides && Object.keys(opts.configOverrides).length > 0;
   const t = recorded.trainer;
   if (!given && !isEasyR1Config(recorded) && isPlainObject(t) && Object.keys(t).length > 0) {

@@ -10,17 +10,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sha256File } from '../core/hash.js';
 import { displayPath } from '../core/paths.js';
-import type { Manifest } from '../core/types.js';
 import type { ExportManifest } from '../recipes/common.js';
 import type { PreflightCheck } from './launch-plan.js';
-import { teacherSourceCheck } from './teacher-source.js';
-
-interface GenerateMeta {
-  settings?: { role?: string; model?: string; endpoint?: string };
-  kept?: number;
-  dropped?: Record<string, number>;
-  files?: Array<{ file?: string; sha256?: string }>;
-}
+import { teacherManifestSchema, teacherSourceCheck } from './teacher-source.js';
+import { generateMetaSchema } from './generate-meta.js';
 
 /** The `.generate.json` that lists a file of this sha256: beside it (`student.jsonl`, or `student-K.jsonl` of --n K). */
 function generatedBy(file: string, sha256: string): string {
@@ -28,7 +21,7 @@ function generatedBy(file: string, sha256: string): string {
   for (const meta of new Set([`${base}.generate.json`, `${base.replace(/-\d+$/, '')}.generate.json`])) {
     if (!existsSync(meta)) continue;
     try {
-      const g = JSON.parse(readFileSync(meta, 'utf8')) as GenerateMeta;
+      const g = generateMetaSchema.parse(JSON.parse(readFileSync(meta, 'utf8')));
       if (!g.files?.some((f) => f.sha256 === sha256)) continue;
       const dropped = Object.values(g.dropped ?? {}).reduce((a, b) => a + b, 0);
       return `, written by gad-data generate ${g.settings?.role ?? 'student'}: model ${g.settings?.model ?? '?'} at ${g.settings?.endpoint ?? '?'} (${g.kept ?? '?'} answers kept, ${dropped} left out)`;
@@ -68,7 +61,7 @@ export async function rmSourcesChecks(x: ExportManifest, exportDir: string, cwd:
   const manifest = resolve(exportDir, x.build.dir, 'manifest.json');
   if (existsSync(manifest)) {
     try {
-      out.push(teacherSourceCheck(JSON.parse(readFileSync(manifest, 'utf8')) as Manifest, cwd));
+      out.push(teacherSourceCheck(teacherManifestSchema.parse(JSON.parse(readFileSync(manifest, 'utf8'))), cwd));
     } catch {
       out.push({ check: 'teacher', ok: true, message: `the build's ${displayPath(manifest)} is unreadable` });
     }

@@ -9,6 +9,7 @@ import { shellQuote } from './hydra.js';
 import type { LaunchPlan, PreflightCheck, TrainOptions } from './launch-plan.js';
 import { formatDryRun, planTraining } from './plan.js';
 import { preflight, trainerEnv } from './preflight.js';
+import { must } from '../core/guards.js';
 
 /** Write the config file (and the format prompt copy) the plan refers to. */
 export async function writePlanFiles(plan: LaunchPlan): Promise<string[]> {
@@ -96,7 +97,8 @@ export async function launch(
     log = createWriteStream(logPath, { flags: 'w' });
     log.write(`# gad-data train ${new Date().toISOString()}\n# ${plan.command.map(shellQuote).join(' ')}\n`);
   }
-  const [cmd, ...args] = plan.command as [string, ...string[]];
+  const [first, ...args] = plan.command;
+  const cmd = must(first, 'a launch plan has a command');
   return new Promise<number>((resolvePromise, reject) => {
     // Own process group: a terminal's Ctrl-C reaches us only, and we pass exactly one signal on to the
     // whole trainer tree (Ray/torch workers included).

@@ -14,6 +14,11 @@ import type { SwiftOptions, SwiftPlan } from './swift-options.js';
 import { rmSourcesChecks } from './rm-sources.js';
 import { trainerProfile } from './profiles/profile-table.js';
 import { errnoCode } from '../core/guards.js';
+import { parseJsonDoc } from '../core/json-doc.js';
+import { z } from 'zod';
+
+/** A row of an ms-swift export as the pre-flight reads it: its image paths, relative to the export folder. */
+const exportRowSchema = z.object({ images: z.array(z.string()).nullish() });
 
 /**
  * ms-swift 4 renamed `--train_type` to `--tuner_type` (commit d0c71e48, "[v4] refactor ms-swift v4"):
@@ -87,7 +92,13 @@ async function checkData(p: SwiftPlan, verify: boolean): Promise<PreflightCheck>
     for await (const line of rl) {
       n++;
       if (!line.trim()) continue;
-      for (const img of (JSON.parse(line) as { images?: string[] }).images ?? []) {
+      const row = parseJsonDoc(line, exportRowSchema, {
+        file: path,
+        line: n,
+        what: 'a row of gad-data export',
+        hint: 'rerun gad-data export',
+      });
+      for (const img of row.images ?? []) {
         if (!existsSync(resolve(p.exportDir, img))) bad.push(`${f.file} line ${n}: image ${img} is missing`);
       }
       if (bad.length > 5) break;

@@ -7,6 +7,7 @@ import { probeImage } from '../images/image-input.js';
 import { makeCtx, type Ctx } from '../validate/context.js';
 import { checkImage } from '../validate/image-check.js';
 import type { ViewSource } from './source.js';
+import { isObject } from '../core/guards.js';
 
 const ctxs = new WeakMap<ViewSource, Promise<Ctx>>();
 
@@ -30,7 +31,7 @@ export interface MeasuredImage {
 }
 
 export async function measureImages(src: ViewSource, model: string, cell: unknown): Promise<MeasuredImage[]> {
-  const list = Array.isArray(cell) ? (cell as unknown[]) : [];
+  const list: unknown[] = Array.isArray(cell) ? cell : [];
   const ctx = await ctxOf(src, model);
   return Promise.all(
     list.map(async (im, index) => {
@@ -53,8 +54,8 @@ export async function measureImages(src: ViewSource, model: string, cell: unknow
 /** The bytes of an image cell (a struct with bytes, or raw bytes). */
 export function imageBytes(im: unknown): Uint8Array | null {
   if (im instanceof Uint8Array) return im;
-  if (im && typeof im === 'object') {
-    const b = (im as Record<string, unknown>).bytes;
+  if (isObject(im)) {
+    const b = im.bytes;
     if (b instanceof Uint8Array) return b;
   }
   return null;

@@ -85,8 +85,8 @@ export async function rowPage(p: {
       imageTokens.push(merge ? (r[0] / merge) * (r[1] / merge) : 0);
   } else for (const m of measured ?? []) imageTokens.push(m.tokens ?? 0);
   let prompt = '';
-  let promptTokens: number | null = rec ? (rec.prompt_tokens as number) : null;
-  let response: number | null = rec ? ((rec.response_tokens as number | null) ?? null) : null;
+  let promptTokens: number | null = typeof rec?.prompt_tokens === 'number' ? rec.prompt_tokens : null;
+  let response: number | null = typeof rec?.response_tokens === 'number' ? rec.response_tokens : null;
   if ('error' in model) prompt = `<p class="reason">${esc(model.error)}</p>`;
   else {
     const r = renderPrompt({
@@ -109,13 +109,12 @@ export async function rowPage(p: {
         limitLine(promptTokens, src.maxPromptLength) +
         promptHtml(r, src.maxPromptLength);
     }
-    if (response === null && cols.teacher && typeof row[cols.teacher] === 'string')
-      response = countResponse(model.profile, row[cols.teacher] as string);
+    const teacher = cols.teacher ? row[cols.teacher] : undefined;
+    if (response === null && typeof teacher === 'string') response = countResponse(model.profile, teacher);
   }
+  const studentText = cols.student ? row[cols.student] : undefined;
   const student =
-    cols.student && typeof row[cols.student] === 'string' && !('error' in model)
-      ? countResponse(model.profile, row[cols.student] as string)
-      : null;
+    typeof studentText === 'string' && !('error' in model) ? countResponse(model.profile, studentText) : null;
   const shown = new Set([cols.prompt, cols.images, cols.teacher, cols.student]);
   const others = Object.keys(row)
     .filter((k) => !shown.has(k))

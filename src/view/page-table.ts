@@ -51,8 +51,8 @@ async function rowHtml(ctx: PageCtx, src: ViewSource, split: ViewSplit, n: numbe
     return `<tr data-n="${n}"><td class="n"><a href="${esc(link)}">${n}</a></td><td>${esc(id)}</td><td>${img}</td><td>${esc(prompt)}</td><td class="n" colspan="5"><span class="muted">see the row</span></td></tr>`;
   }
   const rec = await lengthRecord(src, split, n);
-  const written = (rec.written as unknown[]) ?? [];
-  const resized = (rec.resized as unknown[]) ?? [];
+  const written: unknown[] = Array.isArray(rec.written) ? rec.written : [];
+  const resized: unknown[] = Array.isArray(rec.resized) ? rec.resized : [];
   const sizes = written.map((w, i) => {
     const same = size(w) === size(resized[i]);
     return `<span${same ? '' : ' class="changed"'}>${size(w)}${same ? '' : ` → ${size(resized[i])}`}</span>`;

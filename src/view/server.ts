@@ -7,7 +7,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { GadError, describeError } from '../core/errors.js';
 import { esc, page, type PageCtx } from './page-shell.js';
@@ -16,11 +15,12 @@ import type { ViewModel } from './model.js';
 import { droppedRow, droppedTable, homePage } from './page-dropped.js';
 import { rowPage } from './page-row.js';
 import { splitTable } from './page-table.js';
-import { SORT_KEYS, type SortKey, type TableQuery } from './query.js';
+import { SORT_KEYS, type TableQuery } from './query.js';
 import { rowJson } from './row-json.js';
 import { insideRoot } from './safe-path.js';
 import { originalsOf, readOriginal } from './original-file.js';
 import { lengthRecord, readRow, splitOf, type ViewSource } from './source.js';
+import { must } from '../core/guards.js';
 
 const COOKIE = 'gad_data_view';
 const HEADERS = {
@@ -82,12 +82,12 @@ function intParam(u: URLSearchParams, name: string, min: number, dflt?: number):
 
 function tableQuery(u: URLSearchParams): TableQuery {
   const sort = u.get('sort') || null;
-  if (sort && !SORT_KEYS.includes(sort as SortKey))
-    throw new HttpError(400, `sort must be one of ${SORT_KEYS.join(', ')}`);
+  const key = SORT_KEYS.find((k) => k === sort) ?? null;
+  if (sort && !key) throw new HttpError(400, `sort must be one of ${SORT_KEYS.join(', ')}`);
   return {
     page: intParam(u, 'page', 1, 1),
     size: Math.min(intParam(u, 'size', 1, 50), 500),
-    sort: sort as SortKey | null,
+    sort: key,
     desc: u.get('desc') === '1',
     changed: u.get('changed') === '1',
     q: (u.get('q') ?? '').trim(),
@@ -209,7 +209,8 @@ export async function startServer(p: {
     server.once('error', bad);
     server.listen(p.port ?? 0, '127.0.0.1', () => ok());
   });
-  port = (server.address() as AddressInfo).port;
+  const address = server.address();
+  port = must(typeof address === 'object' ? address : null, 'a listening TCP server has an address').port;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,

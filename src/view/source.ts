@@ -48,9 +48,9 @@ export interface ViewSource {
 const TOKENS = ['text_tokens', 'image_tokens', 'prompt_tokens', 'response_tokens'];
 
 function changedImage(rec: Record<string, unknown>): boolean {
-  const w = rec.written as Array<[number, number]> | undefined;
-  const r = rec.resized as Array<[number, number]> | undefined;
-  return !!w && !!r && w.some((s, i) => s[0] !== r[i]?.[0] || s[1] !== r[i]?.[1]);
+  const w: unknown = rec.written;
+  const r: unknown = rec.resized;
+  return Array.isArray(w) && Array.isArray(r) && w.some((s, i) => s[0] !== r[i]?.[0] || s[1] !== r[i]?.[1]);
 }
 
 function readManifest(dir: string): Manifest {

@@ -49,8 +49,10 @@ function dialogTurns(text: string): Turn[] | null {
   if (parts[0] !== '' || parts.length < 3) return null;
   const turns: Turn[] = [];
   for (let i = 1; i + 1 < parts.length; i += 2) {
-    const role = parts[i]!;
-    turns.push({ role: ROLE_OF[role] ?? role, content: parts[i + 1]!.trim() });
+    const role = parts[i];
+    const content = parts[i + 1];
+    if (role === undefined || content === undefined) break; // the loop's bound: never
+    turns.push({ role: ROLE_OF[role] ?? role, content: content.trim() });
   }
   return turns;
 }

@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { GadError } from '../../core/errors.js';
+import { errorMessage, isObject, isRecord } from '../../core/guards.js';
 
 const DATA_CONFIG = 'dataset_info.json';
 
@@ -40,6 +41,7 @@ export interface DatasetEntry {
   };
 }
 
+const COLUMN_KEYS = ['prompt', 'query', 'response', 'history', 'messages', 'system', 'images'] as const;
 const DEFAULT_COLUMNS: DatasetEntry['columns'] = {
   prompt: 'instruction',
   query: 'input',
@@ -64,16 +66,16 @@ const SOURCE_KEYS = ['hf_hub_url', 'ms_hub_url', 'om_hub_url', 'script_url', 'cl
 
 /** `DIR#NAME` / `DIR/dataset_info.json#NAME`: the info file and the entry name, or null for any other spec. */
 export function datasetInfoSpec(spec: string, cwd: string): { infoFile: string; name: string } | null {
-  const m = /^(.+)#([^#/\\]+)$/.exec(spec.trim());
-  if (!m) return null;
-  const path = isAbsolute(m[1]!) ? m[1]! : resolve(cwd, m[1]!);
+  const [, dir, name] = /^(.+)#([^#/\\]+)$/.exec(spec.trim()) ?? [];
+  if (dir === undefined || name === undefined) return null;
+  const path = isAbsolute(dir) ? dir : resolve(cwd, dir);
   const infoFile = basename(path) === DATA_CONFIG ? path : join(path, DATA_CONFIG);
   try {
     if (!statSync(infoFile).isFile()) return null;
   } catch {
     return null;
   }
-  return { infoFile, name: m[2]! };
+  return { infoFile, name };
 }
 
 function refuse(where: string, message: string, hint: string): never {
@@ -92,13 +94,12 @@ export function readDatasetEntry(p: { infoFile: string; name: string }): Dataset
   try {
     info = JSON.parse(readFileSync(p.infoFile, 'utf8'));
   } catch (e) {
-    refuse(p.infoFile, `not readable as JSON (${(e as Error).message})`, `fix ${DATA_CONFIG}`);
+    refuse(p.infoFile, `not readable as JSON (${errorMessage(e)})`, `fix ${DATA_CONFIG}`);
   }
-  const all = info && typeof info === 'object' && !Array.isArray(info) ? (info as Record<string, unknown>) : {};
-  const raw = all[p.name];
-  if (!raw || typeof raw !== 'object')
+  const all = isRecord(info) ? info : {};
+  const attr = all[p.name];
+  if (!isObject(attr))
     refuse(p.infoFile, `no dataset '${p.name}'`, `name one of: ${Object.keys(all).join(', ') || '(none)'}`);
-  const attr = raw as Record<string, unknown>;
   const where = `${p.infoFile} entry '${p.name}'`;
   const from = SOURCE_KEYS.find((k) => attr[k] !== undefined);
   if (from)
@@ -114,8 +115,14 @@ export function readDatasetEntry(p: { infoFile: string; name: string }): Dataset
     refuse(where, `formatting ${JSON.stringify(formatting)} is not read`, 'use alpaca or sharegpt');
   if (attr.ranking === true)
     refuse(where, 'a ranking (preference) dataset is not read', 'name an SFT dataset (ranking: false)');
-  const colsIn = (attr.columns ?? {}) as Record<string, unknown>;
-  const tagsIn = (attr.tags ?? {}) as Record<string, unknown>;
+  const mapping = (key: 'columns' | 'tags'): Record<string, unknown> => {
+    const v = attr[key] ?? {};
+    if (!isObject(v))
+      refuse(where, `${key} is ${JSON.stringify(v)}, not a mapping`, `write ${key} as {"name": "value"}`);
+    return v;
+  };
+  const colsIn = mapping('columns');
+  const tagsIn = mapping('tags');
   const unread = NOT_READ_COLUMNS.filter((k) => colsIn[k] !== undefined && colsIn[k] !== null);
   if (unread.length)
     refuse(
@@ -124,8 +131,7 @@ export function readDatasetEntry(p: { infoFile: string; name: string }): Dataset
       'name an entry without them, or convert those rows first',
     );
   const columns = { ...DEFAULT_COLUMNS };
-  for (const k of Object.keys(columns) as Array<keyof DatasetEntry['columns']>)
-    if (k in colsIn) columns[k] = text(colsIn[k], where, `columns.${k}`);
+  for (const k of COLUMN_KEYS) if (k in colsIn) columns[k] = text(colsIn[k], where, `columns.${k}`);
   const tags = { ...DEFAULT_TAGS };
   for (const k of Object.keys(tags) as Array<keyof DatasetEntry['tags']>)
     if (k in tagsIn) (tags as Record<string, string | null>)[k] = text(tagsIn[k], where, `tags.${k}`);
@@ -142,32 +148,34 @@ export function expandDatasetInfo(p: { splits: Array<{ split: string; specs: str
   splits: Array<{ split: string; specs: string[] }>;
   entry: DatasetEntry | null;
 } {
-  let entry: DatasetEntry | null = null;
-  let plain: string | null = null;
+  // in an object: the spec callbacks below set them, which a `let` would hide from the checks after the loop
+  const seen: { entry: DatasetEntry | null; plain: string | null } = { entry: null, plain: null };
   const layout = (e: DatasetEntry) => JSON.stringify([e.formatting, e.columns, e.tags, e.dir]);
   const splits = p.splits.map((s) => ({
     split: s.split,
     specs: s.specs.map((spec) => {
       const named = datasetInfoSpec(spec, p.cwd);
       if (!named) {
-        plain ??= spec;
+        seen.plain ??= spec;
         return spec;
       }
       const e = readDatasetEntry(named);
-      if (entry && layout(entry) !== layout(e))
+      const first = seen.entry;
+      if (first && layout(first) !== layout(e))
         refuse(
           `${e.infoFile} entry '${e.name}'`,
-          `its formatting, columns, tags or folder differ from those of entry '${entry.name}' in the same build`,
+          `its formatting, columns, tags or folder differ from those of entry '${first.name}' in the same build`,
           'build each layout on its own',
         );
-      entry ??= e;
+      seen.entry ??= e;
       return e.dataPath;
     }),
   }));
+  const { entry, plain } = seen;
   if (entry && plain)
     refuse(
       `source ${plain}`,
-      `a build reading dataset_info.json entries (${(entry as DatasetEntry).name}) reads every split through entries`,
+      `a build reading dataset_info.json entries (${entry.name}) reads every split through entries`,
       `add the file to ${DATA_CONFIG} and name its entry (DIR#NAME)`,
     );
   return { splits, entry };

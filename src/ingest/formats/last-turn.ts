@@ -5,6 +5,7 @@
  */
 import { asText } from '../prompt.js';
 import type { FormatRow } from './input-format.js';
+import { isObject } from '../../core/guards.js';
 
 export type Turn = { role?: unknown; content?: unknown } & Record<string, unknown>;
 
@@ -13,7 +14,7 @@ function turnText(c: unknown): string | null {
   const t = asText(c);
   if (typeof t === 'string') return t;
   if (Array.isArray(c)) {
-    const parts = c.map((p) => (p && typeof p === 'object' ? asText((p as { text?: unknown }).text) : asText(p)));
+    const parts = c.map((p) => (isObject(p) ? asText(p.text) : asText(p)));
     return parts.every((p) => typeof p === 'string') ? parts.join('') : null;
   }
   return null;
@@ -31,7 +32,7 @@ export function splitLastTurn(p: {
   if (typeof system === 'string' && system !== '' && messages[0]?.role !== 'system')
     messages.unshift({ role: 'system', content: system });
   const counts: string[] = [];
-  const answer = messages.length > 0 && messages[messages.length - 1]?.role === 'assistant' ? messages.pop()! : null;
+  const answer = messages.at(-1)?.role === 'assistant' ? (messages.pop() ?? null) : null;
   if (answer && messages.some((m) => m.role === 'assistant')) counts.push('earlier_assistant_turns_kept');
   if (!p.wantTeacher) {
     if (answer) counts.push('assistant_turn_left_out');

@@ -9,6 +9,7 @@ import type { ColumnMap } from '../column-map.js';
 import type { DatasetEntry } from './dataset-info.js';
 import { splitLastTurn, type Turn } from './last-turn.js';
 import type { InputFormat } from './input-format.js';
+import { isObject } from '../../core/guards.js';
 
 function sharegptRead(entry: DatasetEntry, row: Record<string, unknown>, cell: unknown[]) {
   const t = entry.tags;
@@ -19,7 +20,7 @@ function sharegptRead(entry: DatasetEntry, row: Record<string, unknown>, cell: u
     [t.function_tag]: 'function',
     ...(t.system_tag ? { [t.system_tag]: 'system' } : {}),
   };
-  const field = (m: unknown, k: string) => (m && typeof m === 'object' ? (m as Record<string, unknown>)[k] : undefined);
+  const field = (m: unknown, k: string) => (isObject(m) ? m[k] : undefined);
   let messages = cell;
   let system: unknown = entry.columns.system ? row[entry.columns.system] : null;
   if (t.system_tag && messages.length && field(messages[0], t.role_tag) === t.system_tag) {

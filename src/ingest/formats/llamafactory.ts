@@ -11,6 +11,7 @@
  */
 import { splitLastTurn, type Turn } from './last-turn.js';
 import type { InputFormat } from './input-format.js';
+import { isObject } from '../../core/guards.js';
 
 /** sharegpt's default tags (dataset_info.json `tags`) → the roles of a chat template. */
 const ROLE_OF_TAG: Record<string, string> = {
@@ -23,9 +24,9 @@ const ROLE_OF_TAG: Record<string, string> = {
 
 function sharegptTurns(cell: unknown[]): Turn[] {
   return cell.map((t) => {
-    if (!t || typeof t !== 'object') return { role: undefined, content: undefined };
+    if (!isObject(t)) return { role: undefined, content: undefined };
     // sharegpt's default tags {from, value}, or the OpenAI-style {role, content} of the mllm_demo entry's tags
-    const turn = t as { from?: unknown; value?: unknown; role?: unknown; content?: unknown };
+    const turn = t;
     const role = 'from' in turn ? turn.from : turn.role;
     const content = 'from' in turn ? turn.value : turn.content;
     return { role: typeof role === 'string' ? (ROLE_OF_TAG[role] ?? role) : role, content };

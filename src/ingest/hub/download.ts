@@ -5,7 +5,7 @@
  * the bytes against the listed id or size (a mirror's endless body fills the disk) and asks `paths-info` once per
  * file. Its `downloadFile` (the byte source, xet included) is used, with our `fetch` (time-outs, caps, token hosts).
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -21,6 +21,7 @@ import { hubFetch, shownBytes } from './fetch.js';
 import type { RemoteFile } from './listing.js';
 import { COMMIT, OID, inside, repoPathProblem } from './names.js';
 import type { ResolvedHubOptions } from './hub-options.js';
+import { fileChunks } from '../../core/file-chunks.js';
 
 export type DownloadProgress = (e: { stage: 'download'; file: string; bytes: number; total: number | null }) => void;
 
@@ -31,7 +32,7 @@ export type DownloadProgress = (e: { stage: 'download'; file: string; bytes: num
 async function contentIdOf(path: string, kind: 'sha256' | 'git-sha1'): Promise<string> {
   const h = createHash(kind === 'sha256' ? 'sha256' : 'sha1');
   if (kind === 'git-sha1') h.update(`blob ${(await stat(path)).size}\0`);
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  for await (const c of fileChunks(path)) h.update(c);
   return h.digest('hex');
 }
 

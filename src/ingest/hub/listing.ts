@@ -5,6 +5,7 @@ import { hubError, mirrorError } from './hub-errors.js';
 import { hubFetch, shownBytes } from './fetch.js';
 import { COMMIT } from './names.js';
 import type { ResolvedHubOptions } from './hub-options.js';
+import { isObject } from '../../core/guards.js';
 
 export interface RemoteFile {
   path: string;
@@ -37,7 +38,7 @@ export async function resolveCommit(repo: string, revision: string, o: ResolvedH
       additionalFields: ['sha'],
       fetch: answerFetch(o, `the info of ${repo} at revision ${revision}`),
     });
-    sha = (info as { sha?: unknown }).sha;
+    sha = isObject(info) ? info.sha : undefined;
   } catch (e) {
     throw hubError(`cannot resolve ${repo} at revision ${revision}`, e, o);
   }
