@@ -45,6 +45,8 @@ export class ExportFolder {
   private readonly names = new Set<string>();
   private readonly writes: string[];
   private peers: string[] = [];
+  /** Image folders made so far (one mkdir per split, not per image). */
+  private readonly folders = new Set<string>();
   private ended = false;
   /** Images written as hard links to an earlier export's file, and as new files. */
   readonly imageFiles = { linked: 0, written: 0, linkedBytes: 0 };
@@ -112,7 +114,11 @@ export class ExportFolder {
     for (let n = 2; this.names.has(name); n++) name = `images/${safe(split)}/${safe(id)}_${n}-${k}.${ext}`;
     this.names.add(name);
     const dest = join(this.work, name);
-    await mkdir(dirname(dest), { recursive: true });
+    const folder = dirname(dest);
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
     const how = this.peers.length ? await linkFromPeer(this.peers, name, bytes, dest) : 'none';
     if (how === 'impossible') this.peers = [];
     if (how === 'linked') {
