@@ -7,7 +7,7 @@
  * previous export wrote: the user's entries of the folder (train.log, checkpoints, .git/) are carried over
  * (export-ownership.ts). Every file is created new (`wx`): no file, linked or not, is ever written in place.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
@@ -119,14 +119,14 @@ export class ExportFolder {
       await mkdir(folder, { recursive: true });
       this.folders.add(folder);
     }
-    const how = this.peers.length ? await linkFromPeer(this.peers, name, bytes, dest) : 'none';
+    const how = this.peers.length ? linkFromPeer(this.peers, name, bytes, dest) : 'none';
     if (how === 'impossible') this.peers = [];
     if (how === 'linked') {
       this.imageFiles.linked++;
       this.imageFiles.linkedBytes += bytes.length;
     } else {
       await testDelay('export-image');
-      await writeFile(dest, bytes, { flag: 'wx' });
+      writeFileSync(dest, bytes, { flag: 'wx' });
       this.imageFiles.written++;
     }
     return name;

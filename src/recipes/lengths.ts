@@ -4,7 +4,6 @@
  * assistant's answer and the template's closing tokens (`<|im_end|>\n` for Qwen), tokenized with the
  * model's own tokenizer (add_special_tokens=False). Reuses src/format's chat template, tokenizer and resize.
  */
-import { probeImage } from '../images/image-input.js';
 import type { ModelProfile } from '../model/model-profile.js';
 import { resizeFor } from '../images/resize.js';
 import { buildMessages, renderChat } from '../model/chat-template.js';
@@ -109,7 +108,8 @@ export class RecipeCounter {
 
   /** Size and image tokens of a stored image as the trainer will see it. */
   async image(bytes: Uint8Array): Promise<ImageCount> {
-    const p = probeStoredImage(bytes) ?? (await probeImage(bytes));
+    // sharp (loaded only here, and for the GAD-size images) reads the headers of other stored images.
+    const p = probeStoredImage(bytes) ?? (await (await import('../images/image-input.js')).probeImage(bytes));
     const g = this.profile.geometry;
     // ms-swift pre-resizes with qwen-vl-utils; LLaMA-Factory's _preprocess_image scales into its pixel bounds with
     // int() truncation, the same step as EasyR1's process_image.

@@ -38,7 +38,7 @@ function truth(profile: ModelProfile, messages: Array<{ role: string; content: u
   const ids = profile.tokenizer.encode(renderChat(profile, messages, { addGenerationPrompt: gen }), {
     add_special_tokens: false,
   }).ids;
-  const pads = ids.filter((id) => id === profile.specialTokens.imagePad).length;
+  const pads = ids.filter((id: number) => id === profile.specialTokens.imagePad).length;
   assert.equal(pads, images.length);
   return ids.length - pads + images.reduce((a, b) => a + b, 0);
 }
