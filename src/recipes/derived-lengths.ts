@@ -47,7 +47,8 @@ export interface LengthShortcut {
 
 /** The shortcut for this model, or why there is none. */
 export function lengthShortcut(profile: ModelProfile): LengthShortcut | { reason: string } {
-  if (!KNOWN_TEMPLATES.has(profile.chatTemplateSha256)) return { reason: 'chat template not one the derivation covers' };
+  if (!KNOWN_TEMPLATES.has(profile.chatTemplateSha256))
+    return { reason: 'chat template not one the derivation covers' };
   const shape = readTokenizerShape(join(profile.dir, 'tokenizer.json'));
   if ('reason' in shape) return shape;
   const imEnd = profile.imEndToken;

@@ -195,7 +195,9 @@ export class RecipeCounter {
   /** Length of the prompt alone with the generation prompt (for the sampling export). */
   prompt(prompt: string, imageTokens: readonly number[], built?: BuiltCounts | null): number {
     const sc = this.shortcut;
-    const text = sc ? promptTextTokens(sc, { user: prompt, system: null, images: imageTokens.length, built: built ?? null }) : null;
+    const text = sc
+      ? promptTextTokens(sc, { user: prompt, system: null, images: imageTokens.length, built: built ?? null })
+      : null;
     if (text !== null) return text + sum(imageTokens);
     return this.count(buildMessages(prompt), true, imageTokens);
   }

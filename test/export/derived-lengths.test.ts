@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Manifest } from '../../src/core/types.js';
-import { buildMessages, loadFormatPrompt, renderChat } from '../../src/model/chat-template.js';
+import { buildMessages, renderChat } from '../../src/model/chat-template.js';
 import { type ModelProfile, loadModelProfile } from '../../src/model/model-profile.js';
 import { PromptCounter, applyTeacherEnding, countResponse } from '../../src/model/token-counts.js';
 import {
@@ -34,7 +34,12 @@ before(async () => {
 });
 
 /** The tokenizer's count of a rendered conversation: its ids, each `<|image_pad|>` expanded to the image's tokens. */
-function truth(profile: ModelProfile, messages: Array<{ role: string; content: unknown }>, gen: boolean, images: number[]) {
+function truth(
+  profile: ModelProfile,
+  messages: Array<{ role: string; content: unknown }>,
+  gen: boolean,
+  images: number[],
+) {
   const ids = profile.tokenizer.encode(renderChat(profile, messages, { addGenerationPrompt: gen }), {
     add_special_tokens: false,
   }).ids;
@@ -57,7 +62,11 @@ function built(profile: ModelProfile, system: string | null, user: string, image
   return counts;
 }
 
-const SYSTEMS = [null, 'You are a helpful assistant.', 'Solve the problem.\nThink step by step.\n\n  Answer in \\boxed{}.'];
+const SYSTEMS = [
+  null,
+  'You are a helpful assistant.',
+  'Solve the problem.\nThink step by step.\n\n  Answer in \\boxed{}.',
+];
 const USERS = [
   '<image>In right triangle ASC, the right angle is at S. AS = 15 and SC = 7. Find AC.',
   'Find x.\n<image>\nRound to the nearest tenth.  ',
@@ -88,7 +97,12 @@ describe('derived lengths equal the tokenizer on the rendered conversation', { t
       const sc = lengthShortcut(profile);
       assert.ok(!('reason' in sc), `${model}: ${'reason' in sc ? sc.reason : ''}`);
       const shortcut = sc as LengthShortcut;
-      const answers = [...ANSWERS, ...goldenResponses().filter((g) => g.model === model).map((g) => g.text)];
+      const answers = [
+        ...ANSWERS,
+        ...goldenResponses()
+          .filter((g) => g.model === model)
+          .map((g) => g.text),
+      ];
       let derived = 0;
       for (const system of SYSTEMS)
         for (const user of USERS)
