@@ -119,13 +119,13 @@ export class ExportFolder {
       await mkdir(folder, { recursive: true });
       this.folders.add(folder);
     }
+    await testDelay('export-image'); // (tests: a slow image, linked or written)
     const how = this.peers.length ? linkFromPeer(this.peers, name, bytes, dest) : 'none';
     if (how === 'impossible') this.peers = [];
     if (how === 'linked') {
       this.imageFiles.linked++;
       this.imageFiles.linkedBytes += bytes.length;
     } else {
-      await testDelay('export-image');
       writeFileSync(dest, bytes, { flag: 'wx' });
       this.imageFiles.written++;
     }
