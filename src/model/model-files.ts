@@ -52,6 +52,11 @@ export function readJsonFileQuiet(p: string): Record<string, unknown> | null {
   }
 }
 
+/** sha256 of tokenizer.json's bytes (what loadTokenizer returns as `sha`), without parsing it. */
+export function tokenizerFileSha(path: string): string {
+  return sha256(readFileSync(path));
+}
+
 export function loadTokenizer(
   path: string,
   config: Record<string, unknown>,

@@ -17,6 +17,7 @@ import {
   findImageConfig,
   loadTokenizer,
   positiveInt,
+  tokenizerFileSha,
   readJsonFile,
   readJsonFileQuiet,
 } from './model-files.js';
@@ -78,7 +79,15 @@ export function isModelFamily(s: string): s is ModelFamily {
  * it (what a build's manifest names, so exports, generate, view and validate load the build's model as build did).
  * Throws a GadError naming the missing or unreadable file.
  */
-export async function loadModelProfile(nameOrPath: string, overrides: ProfileOverrides = {}): Promise<ModelProfile> {
+export async function loadModelProfile(
+  nameOrPath: string,
+  overrides: ProfileOverrides = {},
+  /**
+   * `lazyTokenizer`: tokenizer.json is hashed now but parsed only when `tokenizer` or `specialTokens` is first read
+   * (a stage that takes its counts from a build's records starts without the tokenizer's second of loading).
+   */
+  opts: { lazyTokenizer?: boolean } = {},
+): Promise<ModelProfile> {
   if (!nameOrPath)
     throw new GadError('no model given', { hint: `use --model ${BUNDLED_MODELS.join(' | ')} | <model folder>` });
   const bundled = BUNDLED_MODELS.includes(nameOrPath);
@@ -87,7 +96,7 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
   // ModelScope cache, or the bundled files of that id (never downloaded).
   if (!bundled && !existsSync(dir) && HUB_REPO_ID.test(nameOrPath) && !nameOrPath.startsWith('.')) {
     const located = locateModel(nameOrPath);
-    return loadModelProfile(located.path, overrides);
+    return loadModelProfile(located.path, overrides, opts);
   }
   if (!existsSync(dir)) {
     throw new GadError(`model folder not found: ${nameOrPath}`, {
@@ -108,7 +117,9 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
       hint: 'gad-data needs the fast-tokenizer file tokenizer.json (saved by transformers with every Qwen-VL checkpoint); copy it from the base model',
     });
   }
-  const { tokenizer, sha: tokenizerSha256 } = loadTokenizer(tokenizerPath, tokenizerConfig, nameOrPath);
+  const load = () => loadTokenizer(tokenizerPath, tokenizerConfig, nameOrPath);
+  const eager = opts.lazyTokenizer ? null : load();
+  const tokenizerSha256 = eager ? eager.sha : tokenizerFileSha(tokenizerPath);
 
   const { template: chatTemplate, source: chatTemplateSource } = findChatTemplate(dir, nameOrPath, tokenizerConfig);
 
@@ -130,21 +141,24 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
   const tokens = modelFamily(family).tokens;
 
   // Vision tokens: without them this is not a Qwen-VL tokenizer.
-  const id = (tok: string): number => {
-    const v = tokenizer.token_to_id(tok);
-    if (v === undefined) {
-      throw new GadError(`model folder ${nameOrPath}: tokenizer.json has no ${tok} token: not a Qwen-VL tokenizer`, {
-        hint: 'use the tokenizer.json of a Qwen2.5-VL or Qwen3-VL model',
-      });
-    }
-    return v;
+  const visionIds = (tokenizer: Tokenizer): ModelProfile['specialTokens'] => {
+    const id = (tok: string): number => {
+      const v = tokenizer.token_to_id(tok);
+      if (v === undefined) {
+        throw new GadError(`model folder ${nameOrPath}: tokenizer.json has no ${tok} token: not a Qwen-VL tokenizer`, {
+          hint: 'use the tokenizer.json of a Qwen2.5-VL or Qwen3-VL model',
+        });
+      }
+      return v;
+    };
+    return {
+      imagePad: id(tokens.imagePad),
+      visionStart: id(tokens.visionStart),
+      visionEnd: id(tokens.visionEnd),
+      imEnd: id(tokens.imEnd),
+    };
   };
-  const specialTokens = {
-    imagePad: id(tokens.imagePad),
-    visionStart: id(tokens.visionStart),
-    visionEnd: id(tokens.visionEnd),
-    imEnd: id(tokens.imEnd),
-  };
+  const eagerIds = eager ? visionIds(eager.tokenizer) : null;
 
   const tokStr = (k: string): string | null => {
     const v = tokenizerConfig[k];
@@ -155,7 +169,7 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
   };
   const eosToken = tokStr('eos_token') ?? tokens.imEnd;
 
-  return {
+  const profile = {
     name: nameOrPath,
     family,
     familySource,
@@ -164,7 +178,6 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
     geometry: { patchSize, mergeSize, factor: patchSize * mergeSize, minPixels, maxPixels },
     modelPixels: { minPixels: modelMin, maxPixels: modelMax },
     imageConfigSource: img.source,
-    tokenizer,
     tokenizerConfig,
     chatTemplate,
     chatTemplateSource,
@@ -178,7 +191,17 @@ export async function loadModelProfile(nameOrPath: string, overrides: ProfileOve
       pad_token: tokStr('pad_token'),
       unk_token: tokStr('unk_token'),
     },
-    specialTokens,
+  };
+  if (eager && eagerIds) return { ...profile, tokenizer: eager.tokenizer, specialTokens: eagerIds };
+  let ids: ModelProfile['specialTokens'] | null = null;
+  return {
+    ...profile,
+    get tokenizer() {
+      return load().tokenizer;
+    },
+    get specialTokens() {
+      return (ids ??= visionIds(load().tokenizer));
+    },
   };
 }
 

@@ -7,11 +7,17 @@ import { GadError, describeError } from '../core/errors.js';
 import type { Manifest } from '../core/types.js';
 import { type ModelProfile, loadModelProfile } from '../model/model-profile.js';
 
-export async function loadBuildProfile(m: Manifest, given: string | undefined, flag: string): Promise<ModelProfile> {
+export async function loadBuildProfile(
+  m: Manifest,
+  given: string | undefined,
+  flag: string,
+  /** Parse tokenizer.json only when a count needs it (its sha256 is still checked here). */
+  opts: { lazyTokenizer?: boolean } = {},
+): Promise<ModelProfile> {
   const name = given ?? m.model.name;
   let profile: ModelProfile;
   try {
-    profile = await loadModelProfile(name);
+    profile = await loadModelProfile(name, {}, opts);
   } catch (e) {
     throw new GadError(`cannot load the build's model ${name}: ${describeError(e)}`, {
       hint: `pass ${flag} DIR with the model folder the build was made with`,

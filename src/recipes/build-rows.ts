@@ -13,6 +13,7 @@ import type { Manifest } from '../core/types.js';
 import { type FormatPrompt, loadFormatPrompt } from '../model/chat-template.js';
 import { readParquetRows } from '../ingest/parquet.js';
 import { readManifestJson } from './read-build-manifest.js';
+import type { BuiltCounts } from './derived-lengths.js';
 
 export interface BuildImage {
   bytes: Uint8Array;
@@ -35,6 +36,8 @@ export interface BuildRow {
    * the build counted for its trainer); null when the build did not record it.
    */
   gadSizes: Array<[number, number]> | null;
+  /** The build's counts of the row (its lengths.jsonl line); null when a count is missing. */
+  built: BuiltCounts | null;
   /** The prompt's message list as the trainer renders it (system turn included; the format prompt applied), `<image>` where each image goes. */
   messages: Array<{ role: string; content: string }>;
 }
@@ -111,7 +114,15 @@ function str(v: unknown, what: string): string {
 }
 
 /** Row ids of one split in shard order, from OUT/lengths.jsonl. */
-type IdRecord = { id: string; index: number; resized: Array<[number, number]> | null };
+type IdRecord = { id: string; index: number; resized: Array<[number, number]> | null; built: BuiltCounts | null };
+
+/** The counts of a lengths.jsonl line, when each is a whole number (the response's may be null). */
+function builtCounts(r: Record<string, unknown>): BuiltCounts | null {
+  const n = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : null);
+  const [textTokens, imageTokens, promptTokens] = [n(r.text_tokens), n(r.image_tokens), n(r.prompt_tokens)];
+  if (textTokens === null || imageTokens === null || promptTokens === null) return null;
+  return { textTokens, imageTokens, promptTokens, responseTokens: n(r.response_tokens) };
+}
 
 async function idsBySplit(dir: string): Promise<Map<string, IdRecord[]>> {
   const file = join(dir, 'lengths.jsonl');
@@ -126,7 +137,12 @@ async function idsBySplit(dir: string): Promise<Map<string, IdRecord[]>> {
     const r = JSON.parse(line) as { split: string; id: string; index: number; resized?: Array<[number, number]> };
     let list = out.get(r.split);
     if (!list) out.set(r.split, (list = []));
-    list.push({ id: String(r.id), index: r.index, resized: Array.isArray(r.resized) ? r.resized : null });
+    list.push({
+      id: String(r.id),
+      index: r.index,
+      resized: Array.isArray(r.resized) ? r.resized : null,
+      built: builtCounts(r as unknown as Record<string, unknown>),
+    });
   }
   return out;
 }
@@ -204,7 +220,7 @@ export async function* readBuildRows(b: OpenedBuild, opts: { allTurns?: boolean 
         });
         const teacher = cols.teacher ? str(row[cols.teacher], `${where} ${cols.teacher}`) : '';
         const gadSizes = rec.resized && rec.resized.length === images.length ? rec.resized : null;
-        yield { split, position, id: rec.id, prompt, images, teacher, gadSizes, messages };
+        yield { split, position, id: rec.id, prompt, images, teacher, gadSizes, messages, built: rec.built };
         position++;
       }
     }

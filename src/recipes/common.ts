@@ -92,7 +92,7 @@ export async function openRecipe(
 ): Promise<RecipeSession> {
   const build = await openBuild(o.from);
   const m = build.manifest;
-  const profile = await loadBuildProfile(m, o.model, '--model');
+  const profile = await loadBuildProfile(m, o.model, '--model', { lazyTokenizer: true });
   const out = resolve(o.out ?? resolve(build.dir, defaultName));
   checkOutFolder(out, build.dir);
   return { build, profile, counter: new RecipeCounter(profile, m, trainer), out, copyImages: o.copyImages === true };

@@ -7,7 +7,7 @@
  * previous export wrote: the user's entries of the folder (train.log, checkpoints, .git/) are carried over
  * (export-ownership.ts). Every file is created new (`wx`): no file, linked or not, is ever written in place.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
@@ -45,6 +45,8 @@ export class ExportFolder {
   private readonly names = new Set<string>();
   private readonly writes: string[];
   private peers: string[] = [];
+  /** Image folders made so far (one mkdir per split, not per image). */
+  private readonly folders = new Set<string>();
   private ended = false;
   /** Images written as hard links to an earlier export's file, and as new files. */
   readonly imageFiles = { linked: 0, written: 0, linkedBytes: 0 };
@@ -112,15 +114,19 @@ export class ExportFolder {
     for (let n = 2; this.names.has(name); n++) name = `images/${safe(split)}/${safe(id)}_${n}-${k}.${ext}`;
     this.names.add(name);
     const dest = join(this.work, name);
-    await mkdir(dirname(dest), { recursive: true });
-    const how = this.peers.length ? await linkFromPeer(this.peers, name, bytes, dest) : 'none';
+    const folder = dirname(dest);
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    await testDelay('export-image'); // (tests: a slow image, linked or written)
+    const how = this.peers.length ? linkFromPeer(this.peers, name, bytes, dest) : 'none';
     if (how === 'impossible') this.peers = [];
     if (how === 'linked') {
       this.imageFiles.linked++;
       this.imageFiles.linkedBytes += bytes.length;
     } else {
-      await testDelay('export-image');
-      await writeFile(dest, bytes, { flag: 'wx' });
+      writeFileSync(dest, bytes, { flag: 'wx' });
       this.imageFiles.written++;
     }
     return name;

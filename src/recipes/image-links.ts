@@ -9,8 +9,7 @@
  * file new (`wx`) in its own work folder and renames the folder into place, so a file shared by two exports is
  * never changed in place, only unlinked from the one export that is replaced.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { link, readFile, stat } from 'node:fs/promises';
+import { existsSync, linkSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../core/guards.js';
 
@@ -50,19 +49,20 @@ const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'E
  * `none` when no peer has it, `impossible` when links cannot be made here (another device, no link support):
  * the caller writes the bytes (and, after `impossible`, stops trying).
  */
-export async function linkFromPeer(
+export function linkFromPeer(
   peers: string[],
   name: string,
   bytes: Uint8Array,
   dest: string,
-): Promise<'linked' | 'none' | 'impossible'> {
+): 'linked' | 'none' | 'impossible' {
+  // Synchronous calls: a few thousand small files, where the promise round trips cost more than the reads.
   for (const peer of peers) {
     const src = join(peer, name);
     try {
-      if ((await stat(src)).size !== bytes.length) continue;
-      const there = await readFile(src);
+      if (statSync(src).size !== bytes.length) continue;
+      const there = readFileSync(src);
       if (!Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(there)) continue;
-      await link(src, dest);
+      linkSync(src, dest);
       return 'linked';
     } catch (e) {
       const code = errnoCode(e) ?? '';

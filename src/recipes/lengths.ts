@@ -4,7 +4,6 @@
  * assistant's answer and the template's closing tokens (`<|im_end|>\n` for Qwen), tokenized with the
  * model's own tokenizer (add_special_tokens=False). Reuses src/format's chat template, tokenizer and resize.
  */
-import { probeImage } from '../images/image-input.js';
 import type { ModelProfile } from '../model/model-profile.js';
 import { resizeFor } from '../images/resize.js';
 import { buildMessages, renderChat } from '../model/chat-template.js';
@@ -12,6 +11,17 @@ import { encoderFor } from '../model/encoder.js';
 import { applyTeacherEnding } from '../model/token-counts.js';
 import type { Manifest } from '../core/types.js';
 import { modelFamily } from '../model/families/family-table.js';
+import type { CachedEncoder } from '../model/encoder.js';
+import {
+  type BuiltCounts,
+  type LengthShortcut,
+  answerJoinsCleanly,
+  conversationTextTokens,
+  lengthShortcut,
+  promptTextTokens,
+  teacherAnswerTokens,
+} from './derived-lengths.js';
+import { probeStoredImage } from './stored-image.js';
 
 export type RecipeTrainer = 'ms-swift' | 'llamafactory';
 export const RECIPE_TRAINERS: readonly RecipeTrainer[] = ['ms-swift', 'llamafactory'];
@@ -79,18 +89,27 @@ export class RecipeCounter {
   readonly profile: ModelProfile;
   readonly trainer: RecipeTrainer;
   readonly images: TrainerImageSettings;
-  private readonly enc;
+  /** Lengths derived from the build's counts (derived-lengths.ts); null: every length is tokenized. */
+  readonly shortcut: LengthShortcut | null;
+  private encoder: CachedEncoder | null = null;
 
-  constructor(profile: ModelProfile, manifest: Manifest, trainer: RecipeTrainer) {
+  constructor(profile: ModelProfile, manifest: Manifest, trainer: RecipeTrainer, derive = true) {
     this.profile = profile;
     this.trainer = trainer;
     this.images = trainerImageSettings(manifest);
-    this.enc = encoderFor(profile.tokenizer);
+    const sc = derive ? lengthShortcut(profile) : null;
+    this.shortcut = sc && !('reason' in sc) ? sc : null;
+  }
+
+  /** The tokenizer, loaded on the first count the build's records do not give. */
+  private get enc(): CachedEncoder {
+    return (this.encoder ??= encoderFor(this.profile.tokenizer));
   }
 
   /** Size and image tokens of a stored image as the trainer will see it. */
   async image(bytes: Uint8Array): Promise<ImageCount> {
-    const p = await probeImage(bytes);
+    // sharp (loaded only here, and for the GAD-size images) reads the headers of other stored images.
+    const p = probeStoredImage(bytes) ?? (await (await import('../images/image-input.js')).probeImage(bytes));
     const g = this.profile.geometry;
     // ms-swift pre-resizes with qwen-vl-utils; LLaMA-Factory's _preprocess_image scales into its pixel bounds with
     // int() truncation, the same step as EasyR1's process_image.
@@ -145,7 +164,11 @@ export class RecipeCounter {
     limit?: number,
     /** A system turn before the user turn (the SFT export writes one). */
     system: string | null = null,
+    /** The build's counts of the row, and its stored teacher response when `response` is the teacher's answer. */
+    built?: { counts: BuiltCounts | null; teacher?: string },
   ): ConversationLength & { atLeast?: true } {
+    const derived = built ? this.derived(prompt, imageTokens, response, limit, system, built) : null;
+    if (derived) return derived;
     const user = [...(system === null ? [] : [{ role: 'system', content: system }]), ...buildMessages(prompt)];
     if (limit !== undefined && response.length > this.enc.boundReachableAbove(limit)) {
       const rendered = renderChat(this.profile, [...user, { role: 'assistant', content: response }], {
@@ -170,9 +193,46 @@ export class RecipeCounter {
   }
 
   /** Length of the prompt alone with the generation prompt (for the sampling export). */
-  prompt(prompt: string, imageTokens: readonly number[]): number {
+  prompt(prompt: string, imageTokens: readonly number[], built?: BuiltCounts | null): number {
+    const sc = this.shortcut;
+    const text = sc
+      ? promptTextTokens(sc, { user: prompt, system: null, images: imageTokens.length, built: built ?? null })
+      : null;
+    if (text !== null) return text + sum(imageTokens);
     return this.count(buildMessages(prompt), true, imageTokens);
   }
+
+  /** `conversation` from the build's counts (derived-lengths.ts), or null where that is not exact. */
+  private derived(
+    prompt: string,
+    imageTokens: readonly number[],
+    response: string,
+    limit: number | undefined,
+    system: string | null,
+    built: { counts: BuiltCounts | null; teacher?: string },
+  ): ConversationLength | null {
+    const sc = this.shortcut;
+    if (!sc) return null;
+    const text = promptTextTokens(sc, { user: prompt, system, images: imageTokens.length, built: built.counts });
+    if (text === null || !answerJoinsCleanly(sc, response)) return null;
+    // The tokenizing path may stop early on an answer surely over `limit` (a lower bound): take it there. Its
+    // threshold is at least limit × the longest added token, so below that the tokenizer is not needed to tell.
+    const long = limit !== undefined && response.length > limit * sc.longest;
+    if (long && response.length > this.enc.boundReachableAbove(limit)) return null;
+    const answer =
+      built.teacher !== undefined
+        ? teacherAnswerTokens(sc, { answer: response, stored: built.teacher, built: built.counts })
+        : this.enc.encode(response).length;
+    if (answer === null) return null;
+    const images = sum(imageTokens);
+    return { prompt: text + images, total: conversationTextTokens(text, answer) + images, response: answer };
+  }
+}
+
+function sum(xs: readonly number[]): number {
+  let n = 0;
+  for (const x of xs) n += x;
+  return n;
 }
 
 /**

@@ -19,6 +19,7 @@ export async function exportPrompts(o: RecipeOptions): Promise<ExportResult> {
       const prompt = s.counter.prompt(
         row.prompt,
         counted.map((c) => c.tokens),
+        row.built,
       );
       await rows.write(row, counted, {
         line: (paths) => ({ id: row.id, messages: [{ role: 'user', content: row.prompt }], images: paths }),

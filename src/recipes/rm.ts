@@ -144,8 +144,11 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
       const counted = await countRowImages(s, row);
       const tokens = counted.map((c) => c.tokens);
       // A side surely over --max-length (a 50 MB answer) is not tokenized whole: its count is a lower bound.
-      const chosen = s.counter.conversation(row.prompt, tokens, t.text, maxLength);
-      const rejected = s.counter.conversation(row.prompt, tokens, st.text, maxLength);
+      const chosen = s.counter.conversation(row.prompt, tokens, t.text, maxLength, null, {
+        counts: row.built,
+        teacher: row.teacher,
+      });
+      const rejected = s.counter.conversation(row.prompt, tokens, st.text, maxLength, null, { counts: row.built });
       const longer = Math.max(chosen.total, rejected.total);
       if (longer > maxLength) {
         const side =

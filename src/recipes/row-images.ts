@@ -5,7 +5,6 @@
 import { GadError, describeError } from '../core/errors.js';
 import type { BuildRow } from './build-rows.js';
 import type { RecipeSession } from './common.js';
-import { imageAtSize } from './gad-size.js';
 import type { ExportFolder } from './export-folder.js';
 import { must } from '../core/guards.js';
 
@@ -32,6 +31,7 @@ export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<C
       const c = await s.counter.image(image.bytes);
       const gad = row.gadSizes?.[k];
       if (gad && (c.processed[0] !== gad[0] || c.processed[1] !== gad[1])) {
+        const { imageAtSize } = await import('./gad-size.js');
         const bytes = await imageAtSize(image.bytes, gad);
         const at = await s.counter.image(bytes);
         if (at.processed[0] !== gad[0] || at.processed[1] !== gad[1] || at.resizedByTrainer)

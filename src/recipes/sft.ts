@@ -98,6 +98,7 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
         t.text,
         undefined,
         shape.system,
+        { counts: row.built, teacher: row.teacher },
       );
       if (len.total > maxLength) {
         rows.drop(row, {
