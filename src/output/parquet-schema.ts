@@ -137,10 +137,7 @@ export function columnSpecs(opts: SchemaOptions): ColumnSpec[] {
       { name: VERL_IMAGE_COLUMN, type: list(imageStruct()), feature: featureOf(list(imageStruct()), true) },
       slot('ability', str()),
       slot('reward_model', struct([f('style', str()), f('ground_truth', str())])),
-      slot(
-        'extra_info',
-        struct([f('split', str()), f('index', int64()), f('answer', str()), f('question', str())]),
-      ),
+      slot('extra_info', struct([f('split', str()), f('index', int64()), f('answer', str()), f('question', str())])),
     ];
     for (const p of pass.values())
       out.push({ name: p.name, type: arrowTypeOf(p.column), feature: passthroughFeature(p) });
