@@ -3,7 +3,7 @@
  * column may have, a pass-through column's Arrow type and feature, and a decoded cell made to fit its type.
  *
  * The types are the ones pyarrow reports for the written files (`string`, `binary` — not `large_binary` —, `list`
- * with an `element` child — not `large_list` —, `struct`, the integer and float leaves); src/output/parquet-stream.ts
+ * with an `element` child — not `large_list` —, `struct`, the integer and float leaves); src/output/parquet-elements.ts
  * turns them into the parquet schema. Their names (`String(type)`) are apache-arrow's (`Utf8`, `List<...>`,
  * `Struct<{a:Int64}>`), as the dataset card has always shown them.
  */
