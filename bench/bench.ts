@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe,big-images,generate,distinct]`
+ * `npm run bench [-- --rows 1k|10k|100k] [-- --only pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,partition,view,recipe,big-images,generate,distinct,shard-writer]`
  *
  * Prints tables:
  * - pipeline: a synthetic dataset of N rows (geometry-style prompts, diagram PNGs ~400×300 and photo-like
@@ -147,7 +147,7 @@ async function main() {
   const only = new Set(
     (
       get('--only') ??
-      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,view,recipe,big-images,generate'
+      'pipeline,tokens,images,ingest,export,validate,train,geometry,fidelity,startup,partition,view,recipe,big-images,generate,shard-writer'
     ).split(','),
   );
   console.log(
@@ -200,6 +200,7 @@ async function main() {
     ['big-images', './big-images.js', 'benchBigImages'],
     ['generate', './generate.js', 'benchGenerate'],
     ['distinct', './distinct.js', 'benchDistinct'],
+    ['shard-writer', './shard-writer.js', 'benchShardWriter'],
   ] as const) {
     if (!only.has(name)) continue;
     const path = new URL(file, import.meta.url);

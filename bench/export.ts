@@ -1,7 +1,7 @@
 /**
  * Export benchmark: write N verl GAD rows (a pool of 32 distinct noisy JPEG/PNG images of ~60–250 kB,
  * one per row, teacher responses of ~2 kB) through openOutput + ShardWriter + commit, with 128-row
- * row groups and 64 MB shards. Reports rows/s, MB/s, peak RSS and wasm memory, and the parquet
+ * row groups and 64 MB shards. Reports rows/s, MB/s, peak RSS, and the parquet
  * overhead over the raw image bytes (zstd on already-compressed images).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import * as pw from 'parquet-wasm';
 import type { Sample } from '../src/core/types.js';
 import { openOutput } from '../src/output/out-dir.js';
 import { ShardWriter } from '../src/output/shards.js';
@@ -58,11 +57,9 @@ export async function benchExport(opts: { rows?: number }): Promise<Array<Record
       session,
     });
     let peakRss = 0;
-    let peakWasm = 0;
     let imageBytes = 0;
     const sample = () => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      peakWasm = Math.max(peakWasm, pw.wasmMemory().buffer.byteLength);
     };
     const timer = setInterval(sample, 20);
     const t0 = performance.now();
@@ -125,7 +122,6 @@ export async function benchExport(opts: { rows?: number }): Promise<Array<Record
         'output MB': Number((bytes / 1e6).toFixed(1)),
         'overhead vs image bytes %': Number(((bytes / imageBytes - 1) * 100).toFixed(2)),
         'peak RSS MB': Math.round(peakRss / 2 ** 20),
-        'peak wasm MB': Math.round(peakWasm / 2 ** 20),
       },
     ];
   } finally {

@@ -1,8 +1,12 @@
 /**
  * Arrow types and HF `datasets` features of the written columns: the type builders, the leaf types a pass-through
  * column may have, a pass-through column's Arrow type and feature, and a decoded cell made to fit its type.
+ *
+ * The types are the ones pyarrow reports for the written files (`string`, `binary` — not `large_binary` —, `list`
+ * with an `element` child — not `large_list` —, `struct`, the integer and float leaves); src/output/parquet-elements.ts
+ * turns them into the parquet schema. Their names (`String(type)`) are apache-arrow's (`Utf8`, `List<...>`,
+ * `Struct<{a:Int64}>`), as the dataset card has always shown them.
  */
-import * as A from 'apache-arrow';
 import type { ColumnType, PassthroughColumn } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { JsonNumber } from '../ingest/json-numbers.js';
@@ -10,27 +14,78 @@ import { must } from '../core/guards.js';
 
 export type Feature = Record<string, unknown> | Feature[];
 
-export const str = (): A.DataType => new A.Utf8();
-export const f = (name: string, type: A.DataType): A.Field => new A.Field(name, type, true);
-export const list = (t: A.DataType): A.DataType => new A.List(new A.Field('element', t, true));
-export const struct = (fields: A.Field[]): A.DataType => new A.Struct(fields);
-export const imageStruct = (): A.DataType => struct([f('bytes', new A.Binary()), f('path', str())]);
+/** A leaf type, by pyarrow's name. */
+export type LeafName =
+  | 'string'
+  | 'binary'
+  | 'bool'
+  | 'float'
+  | 'double'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64';
+
+/** apache-arrow's name of each leaf (the dataset card's) and its HF `Value` dtype. */
+const LEAF_INFO: Record<LeafName, { arrow: string; dtype: string }> = {
+  ...{ string: { arrow: 'Utf8', dtype: 'string' }, binary: { arrow: 'Binary', dtype: 'binary' } },
+  ...{ bool: { arrow: 'Bool', dtype: 'bool' } },
+  ...{ float: { arrow: 'Float32', dtype: 'float32' }, double: { arrow: 'Float64', dtype: 'float64' } },
+  ...{ int8: { arrow: 'Int8', dtype: 'int8' }, int16: { arrow: 'Int16', dtype: 'int16' } },
+  ...{ int32: { arrow: 'Int32', dtype: 'int32' }, int64: { arrow: 'Int64', dtype: 'int64' } },
+  ...{ uint8: { arrow: 'Uint8', dtype: 'uint8' }, uint16: { arrow: 'Uint16', dtype: 'uint16' } },
+  ...{ uint32: { arrow: 'Uint32', dtype: 'uint32' }, uint64: { arrow: 'Uint64', dtype: 'uint64' } },
+};
+
+export class Leaf {
+  constructor(readonly name: LeafName) {}
+  toString(): string {
+    return LEAF_INFO[this.name].arrow;
+  }
+}
+
+/** A list (its child named `element`, as pyarrow writes and reads it). */
+export class List {
+  constructor(readonly element: DataType) {}
+  toString(): string {
+    return `List<${String(this.element)}>`;
+  }
+}
+
+export class Struct {
+  constructor(readonly fields: Field[]) {}
+  toString(): string {
+    return `Struct<{${this.fields.map((x) => `${x.name}:${String(x.type)}`).join(', ')}}>`;
+  }
+}
+
+export type DataType = Leaf | List | Struct;
+
+/** A named, nullable field. */
+export interface Field {
+  name: string;
+  type: DataType;
+}
+
+export const str = (): DataType => new Leaf('string');
+export const int64 = (): DataType => new Leaf('int64');
+export const f = (name: string, type: DataType): Field => ({ name, type });
+export const list = (t: DataType): DataType => new List(t);
+export const struct = (fields: Field[]): DataType => new Struct(fields);
+export const imageStruct = (): DataType => struct([f('bytes', new Leaf('binary')), f('path', str())]);
 
 const valueFeature = (dtype: string) => ({ dtype, _type: 'Value' });
 
-/**
- * Leaf types of a pass-through column, by pyarrow's name: the Arrow type (its HF `Value` dtype is featureOf's:
- * `string`, `binary`, `bool`, `int8` ... `uint64`, `float32`, `float64`).
- */
-const LEAVES: Record<string, new () => A.DataType> = {
-  ...{ string: A.Utf8, binary: A.Binary, bool: A.Bool, float: A.Float32, double: A.Float64 },
-  ...{ int8: A.Int8, int16: A.Int16, int32: A.Int32, int64: A.Int64 },
-  ...{ uint8: A.Uint8, uint16: A.Uint16, uint32: A.Uint32, uint64: A.Uint64 },
-};
+/** True for the leaf types a pass-through column may have (`string`, `binary`, `bool`, `int8` ... `uint64`, `float`, `double`). */
+const isLeaf = (type: string): type is LeafName => Object.hasOwn(LEAF_INFO, type);
 
 /** The HF `Value` dtype of a leaf type (undefined for a type that is not a leaf). */
 function leafDtype(type: string): unknown {
-  return Object.hasOwn(LEAVES, type) ? (featureOf(new LEAVES[type]!()) as { dtype: string }).dtype : undefined;
+  return isLeaf(type) ? LEAF_INFO[type].dtype : undefined;
 }
 
 /** The element type of a list column (a list has exactly one child). */
@@ -49,16 +104,15 @@ export function unsupportedType(c: ColumnType): string | null {
     }
     return c.children.length ? null : 'an empty struct';
   }
-  return LEAVES[c.type] ? null : `type ${c.type}`;
+  return isLeaf(c.type) ? null : `type ${c.type}`;
 }
 
 /** The Arrow type of a pass-through column (nullable fields, lists with an `element` child, as pyarrow writes). */
-export function arrowTypeOf(c: ColumnType): A.DataType {
+export function arrowTypeOf(c: ColumnType): DataType {
   if (c.kind === 'list') return list(arrowTypeOf(elementOf(c)));
   if (c.kind === 'struct') return struct(c.children.map((x) => f(x.name, arrowTypeOf(x))));
-  const leaf = LEAVES[c.type];
-  if (!leaf) throw new GadError(`export: cannot write a column of type ${c.type}`, { exitCode: 1 });
-  return new leaf();
+  if (!isLeaf(c.type)) throw new GadError(`export: cannot write a column of type ${c.type}`, { exitCode: 1 });
+  return new Leaf(c.type);
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -135,19 +189,11 @@ export function coerceCell(v: unknown, c: ColumnType): unknown {
   }
 }
 
-export function featureOf(type: A.DataType, imageList = false): Feature {
+export function featureOf(type: DataType, imageList = false): Feature {
   if (imageList) return [{ _type: 'Image' }];
-  if (type instanceof A.Utf8) return valueFeature('string');
-  if (type instanceof A.Binary) return valueFeature('binary');
-  if (type instanceof A.Bool) return valueFeature('bool');
-  if (type instanceof A.Int) return valueFeature(`${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`);
-  if (type instanceof A.Float32) return valueFeature('float32');
-  if (type instanceof A.Float64) return valueFeature('float64');
-  if (type instanceof A.List) return [featureOf(must(type.children[0], 'an Arrow list without a child').type)];
-  if (type instanceof A.Struct) {
-    const o: Record<string, unknown> = {};
-    for (const c of type.children) o[c.name] = featureOf(c.type);
-    return o;
-  }
-  throw new Error(`no HF feature for arrow type ${String(type)}`);
+  if (type instanceof Leaf) return valueFeature(LEAF_INFO[type.name].dtype);
+  if (type instanceof List) return [featureOf(type.element)];
+  const o: Record<string, unknown> = {};
+  for (const c of type.fields) o[c.name] = featureOf(c.type);
+  return o;
 }

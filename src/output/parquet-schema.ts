@@ -16,16 +16,18 @@
  *   `{"_type": "List"}` form is unknown to `datasets` < 4 and the `Sequence` form turns a list of
  *   structs into a struct of lists there.
  */
-import * as A from 'apache-arrow';
 import type { PassthroughColumn, Sample, Target } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import {
+  type DataType,
   type Feature,
+  type Field,
   arrowTypeOf,
   coerceCell,
   f,
   featureOf,
   imageStruct,
+  int64,
   list,
   passthroughFeature,
   str,
@@ -63,7 +65,7 @@ export const TEACHER_COLUMN = 'teacher_response';
 
 interface ColumnSpec {
   name: string;
-  type: A.DataType;
+  type: DataType;
   feature: Feature;
 }
 
@@ -118,7 +120,7 @@ export function columnSpecs(opts: SchemaOptions): ColumnSpec[] {
   checkKeys(opts);
   if (opts.target === 'verl') {
     const pass = new Map((opts.passthrough ?? []).map((p) => [p.name, p]));
-    const slot = (name: string, type: A.DataType): ColumnSpec => {
+    const slot = (name: string, type: DataType): ColumnSpec => {
       const p = pass.get(name);
       pass.delete(name);
       return p
@@ -135,17 +137,14 @@ export function columnSpecs(opts: SchemaOptions): ColumnSpec[] {
       { name: VERL_IMAGE_COLUMN, type: list(imageStruct()), feature: featureOf(list(imageStruct()), true) },
       slot('ability', str()),
       slot('reward_model', struct([f('style', str()), f('ground_truth', str())])),
-      slot(
-        'extra_info',
-        struct([f('split', str()), f('index', new A.Int64()), f('answer', str()), f('question', str())]),
-      ),
+      slot('extra_info', struct([f('split', str()), f('index', int64()), f('answer', str()), f('question', str())])),
     ];
     for (const p of pass.values())
       out.push({ name: p.name, type: arrowTypeOf(p.column), feature: passthroughFeature(p) });
     if (opts.kind === 'gad') out.push({ name: TEACHER_COLUMN, type: str(), feature: featureOf(str()) });
     return out;
   }
-  const cols: Array<[string, A.DataType, boolean?]> = [
+  const cols: Array<[string, DataType, boolean?]> = [
     [opts.promptKey, str()],
     [opts.answerKey, str()],
     [opts.imageKey, list(imageStruct()), true],
@@ -154,17 +153,9 @@ export function columnSpecs(opts: SchemaOptions): ColumnSpec[] {
   return cols.map(([name, type, img]) => ({ name, type, feature: featureOf(type, img === true) }));
 }
 
-/**
- * The Arrow schema of the written table, with the `huggingface` metadata: pyarrow takes the schema
- * metadata from the embedded `ARROW:schema`, so it must be there (the writer also copies it into the
- * parquet key-value metadata for other readers).
- */
-export function arrowSchema(opts: SchemaOptions): A.Schema {
-  const meta = new Map([['huggingface', JSON.stringify(hfFeatures(opts))]]);
-  return new A.Schema(
-    columnSpecs(opts).map((c) => f(c.name, c.type)),
-    meta,
-  );
+/** The fields of the written table, in order (the `huggingface` features go in the footer's key-value metadata). */
+export function writtenFields(opts: SchemaOptions): Field[] {
+  return columnSpecs(opts).map((c) => f(c.name, c.type));
 }
 
 /** The `huggingface` footer metadata: `{"info": {"features": {...}}}`, columns in written order. */

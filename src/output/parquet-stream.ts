@@ -1,119 +1,100 @@
 /**
- * The parquet side of a shard: parquet-wasm's writer properties for a schema (zstd, dictionaries only for the
- * low-cardinality verl columns, the HF features as key-value metadata), Arrow record batches from rows, and one open
- * parquet file fed batch by batch through parquet-wasm's stream writer.
+ * The parquet side of a shard: one open parquet file written row group by row group with hyparquet-writer (zstd
+ * level 1 for every column through @bokuweb/zstd-wasm, dictionaries only for the low-cardinality verl columns,
+ * the HF features as key-value metadata). Each `write` is one row group, written to the file before it returns, so
+ * at most one row group is held in memory.
  */
-import * as A from 'apache-arrow';
-import * as pw from 'parquet-wasm';
-import { createWriteStream } from 'node:fs';
-import { Writable } from 'node:stream';
-import { hfFeatures, type SchemaOptions } from './parquet-schema.js';
+import { type FileHandle, open } from 'node:fs/promises';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { compress, init as initZstd } from '@bokuweb/zstd-wasm';
+import type { ColumnSource } from 'hyparquet-writer';
+import { hfFeatures, writtenFields, type SchemaOptions } from './parquet-schema.js';
+import { parquetSchema } from './parquet-elements.js';
+import type { Field } from './arrow-types.js';
 
-export function writerProperties(
-  opts: SchemaOptions,
-  rowGroupRows: number,
-  rowGroupBytes: number,
-): pw.WriterProperties {
-  let b = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.ZSTD)
-    .setDictionaryEnabled(false)
-    .setMaxRowGroupSize(rowGroupRows)
-    // arrow-rs gathers the batches we flush into row groups of up to rowGroupRows rows, whatever their size,
-    // and holds an open row group in wasm memory: without a byte cap, 128 rows of 5 MB images held ~640 MB
-    // there (and wasm memory never shrinks). The cap makes memory follow rowGroupBytes, not the image size.
-    .setMaxRowGroupBytes(rowGroupBytes)
-    // Also as a plain key-value entry, for readers that do not decode ARROW:schema (DuckDB, hyparquet).
-    .setKeyValueMetadata(new Map([['huggingface', JSON.stringify(hfFeatures(opts))]]));
-  if (opts.target === 'verl')
-    b = b.setColumnDictionaryEnabled('data_source', true).setColumnDictionaryEnabled('ability', true);
-  return b.build();
+/** zstd level 1: what arrow-rs and pyarrow write by default; images (already compressed) are stored as they are. */
+const ZSTD_LEVEL = 1;
+
+let zstdReady: Promise<void> | null = null;
+
+/** The settings of a shard's parquet files (the same for every shard of a split). */
+export interface ParquetLayout {
+  fields: Field[];
+  kv: Array<{ key: string; value: string }>;
+  /** Columns written with a dictionary (the low-cardinality `data_source` and `ability` of a verl build). */
+  dictionary: ReadonlySet<string>;
 }
 
-/** Build one Arrow record batch from rows (columns in schema order). */
-export function recordBatch(schema: A.Schema, rows: Array<Record<string, unknown>>): A.RecordBatch {
-  const children = schema.fields.map((field) => {
-    const b = A.makeBuilder({ type: field.type, nullValues: [null, undefined] });
-    for (const r of rows) b.append(r[field.name]);
-    return b.finish().flush();
-  });
-  return new A.RecordBatch(
-    schema,
-    A.makeData({ type: new A.Struct(schema.fields), length: rows.length, nullCount: 0, children }),
-  );
+export function parquetLayout(opts: SchemaOptions): ParquetLayout {
+  return {
+    fields: writtenFields(opts),
+    // Also read by pyarrow as the schema metadata (there is no ARROW:schema), and so by HF `datasets`.
+    kv: [{ key: 'huggingface', value: JSON.stringify(hfFeatures(opts)) }],
+    dictionary: new Set(opts.target === 'verl' ? ['data_source', 'ability'] : []),
+  };
 }
 
-/** One open parquet file fed batch by batch (pull-driven: at most one batch waits). */
+/** A ByteWriter whose bytes go to the file after each row group (and at the end): the buffer is then reused. */
+class FileByteWriter extends ByteWriter {
+  constructor(private readonly fh: FileHandle) {
+    super(1 << 20);
+  }
+
+  flush(): Promise<void> {
+    const bytes = new Uint8Array(this.buffer, 0, this.index);
+    this.index = 0;
+    return bytes.length ? this.fh.write(bytes).then(() => undefined) : Promise.resolve();
+  }
+
+  override finish(): Promise<void> {
+    return this.flush();
+  }
+}
+
+/** One open parquet file fed row group by row group. */
 export class ParquetStreamFile {
-  private pending: { batch: pw.RecordBatch | null; taken: () => void } | null = null;
-  private wake: (() => void) | null = null;
-  private output: Promise<ReadableStream> | null = null;
-  private piping: Promise<void> | null = null;
-  /** The output file's write error (a full disk): every later write/close rejects with it instead of waiting. */
-  private failed: { error: unknown } | null = null;
-  private rejectOffer: ((e: unknown) => void) | null = null;
-  private readonly source: ReadableStream;
+  private fh: FileHandle | null = null;
+  private writer: ParquetWriter | null = null;
 
   constructor(
     readonly path: string,
-    private readonly props: pw.WriterProperties,
-  ) {
-    this.source = new ReadableStream(
-      {
-        pull: async (ctrl) => {
-          while (!this.pending) await new Promise<void>((r) => (this.wake = r));
-          const { batch, taken } = this.pending;
-          this.pending = null;
-          if (batch) ctrl.enqueue(batch);
-          else ctrl.close();
-          taken();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-  }
+    private readonly layout: ParquetLayout,
+  ) {}
 
-  private offer(batch: pw.RecordBatch | null): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed.error);
-    return new Promise<void>((taken, reject) => {
-      this.rejectOffer = reject;
-      this.pending = { batch, taken };
-      const w = this.wake;
-      this.wake = null;
-      w?.();
+  private async opened(): Promise<ParquetWriter> {
+    if (this.writer) return this.writer;
+    await (zstdReady ??= initZstd());
+    this.fh = await open(this.path, 'w');
+    this.writer = new ParquetWriter({
+      writer: new FileByteWriter(this.fh),
+      schema: parquetSchema(this.layout.fields),
+      codec: 'ZSTD',
+      compressors: { ZSTD: (b: Uint8Array) => compress(b, ZSTD_LEVEL) },
+      kvMetadata: this.layout.kv,
+      createdBy: 'gad-data',
     });
+    return this.writer;
   }
 
-  async write(batch: A.RecordBatch): Promise<void> {
-    const t = pw.Table.fromIPCStream(A.tableToIPC(new A.Table([batch]), 'stream'));
-    let wb: pw.RecordBatch[];
-    try {
-      wb = t.recordBatches();
-    } finally {
-      t.free();
-    }
-    for (const b of wb) {
-      if (!this.output) {
-        // parquet-wasm reads the first batch (for the schema) before it hands back the output stream.
-        this.output = pw.transformParquetStream(this.source, this.props);
-        await this.offer(b);
-        const out = await this.output;
-        this.piping = out.pipeTo(Writable.toWeb(createWriteStream(this.path)) as WritableStream<Uint8Array>);
-        // A write error (ENOSPC within the first shard) is kept and rethrown by the next write or close: left
-        // unhandled until close, it crashed the process (exit 1, no message), and an offer waited forever.
-        this.piping.catch((e: unknown) => {
-          this.failed ??= { error: e };
-          this.rejectOffer?.(e);
-        });
-      } else {
-        await this.offer(b); // ownership moves into wasm (the batch is unwrapped), nothing to free here
-      }
-    }
+  /** Write the rows as one row group (none: only opens the file, for an empty shard). */
+  async write(rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+    const w = await this.opened();
+    if (rows.length === 0) return;
+    const columnData: ColumnSource[] = this.layout.fields.map((x) => ({
+      name: x.name,
+      data: rows.map((r) => r[x.name] ?? null),
+      encoding: this.layout.dictionary.has(x.name) ? 'RLE_DICTIONARY' : 'PLAIN',
+    }));
+    await w.write({ columnData, rowGroupSize: rows.length });
   }
 
   async close(): Promise<void> {
-    if (!this.output) throw new Error('ParquetStreamFile.close before any batch');
-    if (this.failed) throw this.failed.error;
-    await this.offer(null);
-    await this.piping;
+    const w = await this.opened();
+    try {
+      await w.finish();
+    } finally {
+      await this.fh?.close();
+      this.fh = null;
+    }
   }
 }

@@ -1,29 +1,26 @@
 /**
  * ShardWriter: writes one split as parquet shards, streamed row group by row group through
- * parquet-wasm (arrow-rs), never holding more than one row group in memory.
+ * hyparquet-writer (src/output/parquet-stream.ts), never holding more than one row group in memory.
  *
- * - Row groups hold at most `rowGroupRows` rows (128) and about `rowGroupBytes` bytes (32 MiB; also given to
- *   arrow-rs as its row-group byte cap, since it is arrow-rs that cuts row groups and holds the open one in wasm).
+ * - Row groups hold at most `rowGroupRows` rows (128) and about `rowGroupBytes` bytes (32 MiB): the rows buffered
+ *   here are written as one row group when either is reached.
  * - A shard is cut before a row that would take it past `shardSize` bytes, counting the rows'
  *   in-memory size (like HF `max_shard_size`), so the cut points depend only on the rows: the same
  *   rows give the same shards, also after a resume.
- * - Compression: zstd for every column. parquet-wasm can only address top-level columns in
- *   per-column settings, so the image bytes go through zstd too; zstd stores incompressible blocks
+ * - Compression: zstd (level 1) for every column, the image bytes too: zstd stores incompressible blocks
  *   raw (measured: +0.003% on random bytes), so JPEG/PNG bytes are effectively stored as they are.
  *   Dictionary encoding is off except for the low-cardinality `data_source` and `ability` columns.
  * - Shards are written under `<workDir>/.shards/` (`*.partial` while open), checked (footer row count,
  *   sha256), journaled, and given their final `data/<split>-0000i-of-0000n.parquet` names by close().
  */
-import type * as A from 'apache-arrow';
-import type * as pw from 'parquet-wasm';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import type { Sample, ShardInfo } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
-import { arrowSchema, rowBytes, rowFor, type SchemaOptions } from './parquet-schema.js';
-import { ParquetStreamFile, recordBatch, writerProperties } from './parquet-stream.js';
+import { rowBytes, rowFor, type SchemaOptions } from './parquet-schema.js';
+import { ParquetStreamFile, parquetLayout, type ParquetLayout } from './parquet-stream.js';
 import type { OpenedOutput } from './out-dir.js';
 import { SHARDS_TMP, type JournalShard } from './shard-journal.js';
 import { errorMessage } from '../core/guards.js';
@@ -67,8 +64,7 @@ export class ShardWriter<N = unknown> {
   /** Called after each shard is finished, checked and journaled. */
   onShardClosed?: (info: ClosedShard) => void;
 
-  private readonly schema: A.Schema;
-  private readonly props: () => pw.WriterProperties;
+  private readonly layout: ParquetLayout;
   private readonly rowGroupRows: number;
   private readonly rowGroupBytes: number;
   private readonly tmpDir: string;
@@ -93,8 +89,7 @@ export class ShardWriter<N = unknown> {
         hint: 'use letters, digits, _ or . (HF split names)',
       });
     }
-    this.schema = arrowSchema(opts);
-    this.props = () => writerProperties(opts, this.rowGroupRows, this.rowGroupBytes);
+    this.layout = parquetLayout(opts);
     this.rowGroupRows = Math.max(1, opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
     this.rowGroupBytes = opts.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
     this.tmpDir = opts.session ? join(opts.session.workDir, SHARDS_TMP) : join(dirname(opts.dir), SHARDS_TMP);
@@ -218,12 +213,12 @@ export class ShardWriter<N = unknown> {
       await mkdir(this.tmpDir, { recursive: true });
       const path = join(this.tmpDir, `${this.opts.split}-${this.finished.length}.parquet.partial`);
       await rm(path, { force: true });
-      this.file = new ParquetStreamFile(path, this.props());
+      this.file = new ParquetStreamFile(path, this.layout);
     }
-    const batch = recordBatch(this.schema, this.buffer);
+    const rows = this.buffer;
     this.buffer = [];
     this.bufferBytes = 0;
-    await this.file.write(batch);
+    await this.file.write(rows);
   }
 
   private async closeShard(): Promise<void> {
