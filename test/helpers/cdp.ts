@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { chromiumArgs } from './chromium-args.js';
 
 type Msg = { id?: number; method?: string; result?: any; error?: { message: string }; sessionId?: string };
 
@@ -36,24 +37,9 @@ export class Browser {
 
   static async launch(chromium: string): Promise<Browser> {
     const profile = await mkdtemp(join(tmpdir(), 'gad-cdp-'));
-    const child = spawn(
-      chromium,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--hide-scrollbars',
-        '--remote-debugging-pipe',
-        `--user-data-dir=${profile}`,
-        'about:blank',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
-    );
+    const child = spawn(chromium, chromiumArgs({ profile, pipe: true, rest: ['about:blank'] }), {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    });
     child.stderr!.resume();
     return new Browser(child, profile);
   }

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { DropReason } from '../../src/core/types.js';
 import { ReportBuilder } from '../../src/report/report-builder.js';
 import { type Report } from '../../src/report/report.js';
+import { chromiumArgs } from './chromium-args.js';
 
 /** Seeded PRNG (mulberry32): reproducible synthetic data. */
 export function rng(seed: number): () => number {
@@ -101,21 +102,10 @@ export async function screenshotHtml(
 ): Promise<void> {
   const profile = await mkdtemp(join(tmpdir(), 'gad-chromium-'));
   try {
-    const args = [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--hide-scrollbars',
-      `--user-data-dir=${profile}`,
-      `--screenshot=${pngFile}`,
-      `--window-size=${size}`,
-      pathToFileURL(htmlFile).href,
-    ];
+    const args = chromiumArgs({
+      profile,
+      rest: [`--screenshot=${pngFile}`, `--window-size=${size}`, pathToFileURL(htmlFile).href],
+    });
     await new Promise<void>((resolve, reject) => {
       const child = spawn(chromium, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';

@@ -7,13 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from '../../src/index.js';
-import type { Manifest } from '../../src/core/types.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
-import { readJsonl } from '../helpers/files.js';
+import { buildImageRows } from '../helpers/build-image-rows.js';
 
 const python = await ensurePythonVenv(['pyarrow', 'Pillow', 'numpy']);
 const tmp = mkdtempSync(join(tmpdir(), 'gad-image-cmyk-'));
@@ -91,36 +89,12 @@ test(
       ['cmyk-big.tif', true],
       ['cmyk16.tif', true],
     ];
-    writeFileSync(
-      join(dir, 'train.jsonl'),
-      imgs
-        .map(([file], i) => JSON.stringify({ problem: `<image>Q${i}?`, answer: String(i), images: [file] }))
-        .join('\n'),
-    );
-    const out = join(dir, 'out');
-    await build({
-      data: {
-        train_files: join(dir, 'train.jsonl'),
-        image_dir: join(dir, 'images'),
-        min_pixels: 3136,
-        max_pixels: 50_000,
-        max_prompt_length: 100_000,
-      },
-      model: 'qwen2.5-vl',
-      pipeline: 'processor',
-      out,
-    });
-    const lengths = readJsonl(join(out, 'lengths.jsonl'));
+    const { out, lengths, spec } = await buildImageRows({ dir, files: imgs.map(([file]) => file) });
     assert.equal(lengths.length, imgs.length, `every image kept: ${readFileSync(join(out, 'dropped.jsonl'), 'utf8')}`);
     const big = lengths.find((l) => l.index === 3)!;
     assert.ok((big.written[0][0] as number) < 400, `the big TIFF was shrunk (${JSON.stringify(big.written)})`);
     const rotated = lengths.find((l) => l.index === 1)!;
     assert.deepEqual(rotated.written[0], [150, 200], 'the rotated JPEG was turned upright');
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
-    const spec = {
-      shards: manifest.shards.map((s) => join(out, s.file)),
-      files: Object.fromEntries(imgs.map(([file], i) => [String(i), join(dir, 'images', file)])),
-    };
     const rows = JSON.parse(await runPython(python!, CHECK, [JSON.stringify(spec)])) as Array<{
       index: number;
       format: string;

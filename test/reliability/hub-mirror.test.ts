@@ -16,6 +16,7 @@ import { startHubServer, fakeCommit, type HostileMirror, type HubServer } from '
 import { writeRowsParquet } from '../helpers/ingest-parquet.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { runCli, type CliResult } from '../helpers/gad-cli.js';
+import { hubEnv } from '../helpers/hub-env.js';
 
 const REPO = 'mirror/geo';
 const FILE = 'data/train-00000-of-00001.parquet';
@@ -73,20 +74,7 @@ async function mirror(hostile: HostileMirror): Promise<HubServer> {
   return s;
 }
 
-function env(hub: HubServer, home: string): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of [
-    'HF_TOKEN',
-    'HUGGING_FACE_HUB_TOKEN',
-    'HF_TOKEN_PATH',
-    'HF_HUB_OFFLINE',
-    'HF_HUB_CACHE',
-    'HUGGINGFACE_HUB_CACHE',
-    'GAD_DATA_DEBUG',
-  ])
-    delete e[k];
-  return { ...e, HF_ENDPOINT: hub.url, HF_HOME: home, NO_COLOR: '1' };
-}
+const env = (hub: HubServer, home: string) => hubEnv({ endpoint: hub.url, set: { HF_HOME: home } });
 
 /** Every file, symlink and folder below `dir` (symlinks not followed), relative to it. */
 function tree(dir: string, rel = '', out: string[] = []): string[] {

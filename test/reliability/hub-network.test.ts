@@ -27,6 +27,7 @@ import { startHubServer, fakeCommit, type HostileMirror, type HubServer } from '
 import { writeRowsParquet } from '../helpers/ingest-parquet.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { runCli, type CliResult } from '../helpers/gad-cli.js';
+import { hubEnv } from '../helpers/hub-env.js';
 
 const REPO = 'net/geo';
 const FILE = 'data/train-00000-of-00001.parquet';
@@ -92,22 +93,8 @@ async function silentServer(): Promise<{ url: string; connections: () => number 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => sockets.length };
 }
 
-function env(endpoint: string, home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of [
-    'HF_TOKEN',
-    'HUGGING_FACE_HUB_TOKEN',
-    'HF_TOKEN_PATH',
-    'HF_HUB_OFFLINE',
-    'HF_HUB_CACHE',
-    'HUGGINGFACE_HUB_CACHE',
-    'HF_HUB_ETAG_TIMEOUT',
-    'HF_HUB_DOWNLOAD_TIMEOUT',
-    'GAD_DATA_DEBUG',
-  ])
-    delete e[k];
-  return { ...e, HF_ENDPOINT: endpoint, HF_HOME: home, NO_COLOR: '1', ...extra };
-}
+const env = (endpoint: string, home: string, extra: Record<string, string> = {}) =>
+  hubEnv({ endpoint, set: { HF_HOME: home, ...extra }, clear: ['HF_HUB_ETAG_TIMEOUT', 'HF_HUB_DOWNLOAD_TIMEOUT'] });
 
 /** `gad-data build` of REPO@train in root/<name>/work with HF_HOME `home` (default root/<name>/hf). */
 async function build(

@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { build } from '../../src/pipeline/build.js';
 import { isGadError } from '../../src/core/errors.js';
 import { openOutput } from '../../src/output/out-dir.js';
-import { flat } from '../helpers/bad-corpus.js';
+import { writeSquareRows } from '../helpers/square-rows.js';
+import { squareBuild } from '../helpers/square-build.js';
 import { cliArgv, runCli } from '../helpers/gad-cli.js';
 
 let tmp: string;
@@ -29,40 +30,14 @@ let data: string;
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gad-rel-locks-'));
   data = join(tmp, 'src-data');
-  await mkdir(join(data, 'img'), { recursive: true });
-  const lines: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    await flat(64 + 8 * i, 48, i)
-      .png()
-      .toFile(join(data, 'img', `${i}.png`));
-    lines.push(
-      JSON.stringify({ id: `r${i}`, problem: `<image>Square ${i}?`, answer: String(i), images: [`img/${i}.png`] }),
-    );
-  }
-  await writeFile(join(data, 'train.jsonl'), `${lines.join('\n')}\n`);
+  await writeSquareRows({ dir: data, prompt: (i) => `Square ${i}?` });
 });
 after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const config = (out: string, format: 'png' | 'jpeg' = 'png') => ({
-  out,
-  image_format: format,
-  data: { train_files: [join(data, 'train.jsonl')], prompt_key: 'problem', image_dir: data },
-});
-const cliArgs = (out: string, format: 'png' | 'jpeg' = 'png') => [
-  'build',
-  '--out',
-  out,
-  '--train',
-  join(data, 'train.jsonl'),
-  '--prompt-key',
-  'problem',
-  '--image-dir',
-  data,
-  '--image-format',
-  format,
-];
+const config = (out: string, format: 'png' | 'jpeg' = 'png') => squareBuild({ data, out, format }).config;
+const cliArgs = (out: string, format: 'png' | 'jpeg' = 'png') => squareBuild({ data, out, format }).argv;
 const formatOf = (out: string) =>
   (JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { config: { image_format: string } }).config
     .image_format;

@@ -21,7 +21,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from '../../src/pipeline/build.js';
 import { isGadError } from '../../src/core/errors.js';
 import { openOutput } from '../../src/output/out-dir.js';
-import { flat } from '../helpers/bad-corpus.js';
+import { writeSquareRows } from '../helpers/square-rows.js';
+import { squareBuild } from '../helpers/square-build.js';
 import { tree } from '../helpers/files.js';
 import { packagePath } from '../../src/core/paths.js';
 import { cliArgv, runCli } from '../helpers/gad-cli.js';
@@ -32,47 +33,15 @@ let data: string;
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gad-rel-own-'));
   data = join(tmp, 'src-data');
-  await mkdir(join(data, 'img'), { recursive: true });
-  const lines: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    await flat(64 + 8 * i, 48, i)
-      .png()
-      .toFile(join(data, 'img', `${i}.png`));
-    lines.push(
-      JSON.stringify({
-        id: `r${i}`,
-        problem: `<image>What colour is square ${i}?`,
-        answer: String(i),
-        images: [`img/${i}.png`],
-      }),
-    );
-  }
-  await writeFile(join(data, 'train.jsonl'), `${lines.join('\n')}\n`);
+  await writeSquareRows({ dir: data, prompt: (i) => `What colour is square ${i}?` });
 });
 after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
 /** A tiny build (6 rows); `format` changes the bytes of the shards. */
-const config = (out: string, format: 'png' | 'jpeg' = 'png') => ({
-  out,
-  image_format: format,
-  data: { train_files: [join(data, 'train.jsonl')], prompt_key: 'problem', image_dir: data },
-});
-const cliArgs = (out: string, format: 'png' | 'jpeg' = 'png') => [
-  'build',
-  '--out',
-  out,
-  '--train',
-  join(data, 'train.jsonl'),
-  '--prompt-key',
-  'problem',
-  '--image-dir',
-  data,
-  '--image-format',
-  format,
-  '-q',
-];
+const config = (out: string, format: 'png' | 'jpeg' = 'png') => squareBuild({ data, out, format }).config;
+const cliArgs = (out: string, format: 'png' | 'jpeg' = 'png') => squareBuild({ data, out, format, quiet: true }).argv;
 
 /** Files gad-data writes, relative to OUT (for "ours was replaced" checks). */
 const ownFiles = (t: Record<string, string>) =>

@@ -15,6 +15,7 @@ import { writeRowsParquet } from '../helpers/ingest-parquet.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { runCli, type CliResult } from '../helpers/gad-cli.js';
 import { filesBelow } from '../helpers/files.js';
+import { hubEnv } from '../helpers/hub-env.js';
 
 const TOKEN = 'hf_SecretTokenForTests0123456789abcdefXYZ';
 const WRONG = 'hf_WrongTokenForTests9876543210zyxwvuQRS';
@@ -67,20 +68,7 @@ function filesContaining(dir: string, secret: string, except: string[] = []): st
   return filesBelow(dir).filter((f) => !except.includes(f) && needles.some((n) => readFileSync(f).includes(n)));
 }
 
-function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of [
-    'HF_TOKEN',
-    'HUGGING_FACE_HUB_TOKEN',
-    'HF_TOKEN_PATH',
-    'HF_HUB_OFFLINE',
-    'HF_HUB_CACHE',
-    'HUGGINGFACE_HUB_CACHE',
-    'GAD_DATA_DEBUG',
-  ])
-    delete e[k];
-  return { ...e, HF_ENDPOINT: hub.url, NO_COLOR: '1', ...extra };
-}
+const env = (extra: Record<string, string>) => hubEnv({ endpoint: hub.url, set: extra });
 
 function assertClean(r: CliResult, secret: string, what: string) {
   assert.ok(!r.stdout.includes(secret), `${what}: the token is not on stdout`);

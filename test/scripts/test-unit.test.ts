@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { packagePath } from '../../src/core/paths.js';
-import { SLOW_FOLDERS, unitTests } from '../../scripts/test-unit.js';
+import { SLOW_FOLDERS, transpile, unitTests } from '../../scripts/test-unit.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-test-unit-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -43,7 +43,18 @@ test('fast: no child process; slow: a slow folder, or node:child_process directl
   });
 });
 
-test('npm run test:unit builds, then runs the selection', () => {
+test('npm run test:unit transpiles, then runs the selection', () => {
   const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { scripts: Record<string, string> };
-  assert.equal(pkg.scripts['test:unit'], 'npm run build && node dist/scripts/test-unit.js');
+  assert.equal(pkg.scripts['test:unit'], 'node --import tsx scripts/test-unit.ts');
+});
+
+test('transpile writes each source file where tsc puts it, runnable', async () => {
+  write('src/core/x.ts', 'export type T = { a: number };\nexport const x: number = 1;\n');
+  write('test/core/x.test.ts', "import { x, type T } from '../../src/core/x.js';\nexport const y: T = { a: x + 1 };\n");
+  write('scripts/s.ts', 'export const s = 1 as const;\n');
+  write('tsconfig.json', '{}');
+  await transpile(tmp);
+  const mod = (await import(join(tmp, 'dist/test/core/x.test.js'))) as { y: { a: number } };
+  assert.deepEqual(mod.y, { a: 2 });
+  assert.ok(readFileSync(join(tmp, 'dist/scripts/s.js'), 'utf8').includes('s = 1'));
 });
