@@ -47,12 +47,26 @@ function answerOf(o: Record<string, unknown>): unknown {
 }
 
 /** Read the student file: id → answer. Bad lines and duplicate ids are errors naming the line. */
-export async function readStudentFile(file: string): Promise<Map<string, string>> {
+/**
+ * The answers of a student file by row: keyed by split and id when its lines name their split (`gad-data generate
+ * student` and the build's rejected_response.jsonl write one), so ids that repeat across splits (verl's
+ * extra_info.index counts from 0 in each split) stay apart; else by id alone, and then an id must not be a row of
+ * two splits (checked by `studentFor`).
+ */
+export interface StudentAnswers {
+  answers: Map<string, string>;
+  bySplit: boolean;
+}
+
+const splitKey = (split: string, id: string) => `${split}\u0000${id}`;
+
+export async function readStudentFile(file: string): Promise<StudentAnswers> {
   if (!existsSync(file))
     throw new GadError(`student file not found: ${file}`, {
       hint: 'pass --student FILE (jsonl with id and response, e.g. the result file of swift infer)',
     });
   const out = new Map<string, string>();
+  let bySplit: boolean | null = null;
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let n = 0;
   for await (const raw of rl) {
@@ -86,11 +100,48 @@ export async function readStudentFile(file: string): Promise<Map<string, string>
       throw new GadError(`${file} line ${n} (id ${id}) has no "response" string`, {
         hint: 'each line needs the sampled answer under "response"',
       });
-    if (out.has(id))
-      throw new GadError(`${file} line ${n}: id ${id} appears twice`, { hint: 'keep one student answer per row id' });
-    out.set(id, a);
+    const split = typeof o.split === 'string' && o.split ? o.split : null;
+    bySplit ??= split !== null;
+    if (bySplit !== (split !== null))
+      throw new GadError(`${file} line ${n} (id ${id}) ${split === null ? 'has no' : 'has a'} "split", unlike line 1`, {
+        hint: 'give every line its split (train / test, as the build names them), or none',
+      });
+    const key = split === null ? id : splitKey(split, id);
+    if (out.has(key))
+      throw new GadError(`${file} line ${n}: id ${id}${split === null ? '' : ` in split ${split}`} appears twice`, {
+        hint:
+          split === null
+            ? 'keep one student answer per row id; if the ids repeat across splits, add a "split" field to each line (gad-data generate writes it)'
+            : 'keep one student answer per row id and split',
+      });
+    out.set(key, a);
   }
-  return out;
+  return { answers: out, bySplit: bySplit ?? false };
+}
+
+/** The student answer of a build row, and the key it was found under; an id-only answer claimed by two splits is refused. */
+function studentFor(
+  s: StudentAnswers,
+  row: { id: string; split: string },
+  claimed: Map<string, string>,
+  file: string,
+): { key: string; answer: string | undefined } {
+  if (s.bySplit) {
+    const key = splitKey(row.split, row.id);
+    return { key, answer: s.answers.get(key) };
+  }
+  const answer = s.answers.get(row.id);
+  const other = claimed.get(row.id);
+  if (answer !== undefined && other !== undefined && other !== row.split)
+    throw new GadError(
+      `${file}: id ${row.id} is a row of split ${other} and of split ${row.split}, and the student file's lines name no split`,
+      {
+        hint: 'add a "split" field to each line of the student file (gad-data generate student writes one), so each answer goes to its own row',
+        exitCode: 2,
+      },
+    );
+  if (answer !== undefined) claimed.set(row.id, row.split);
+  return { key: row.id, answer };
 }
 
 /** One pair line in the trainer's format. */
@@ -119,14 +170,19 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
     let teacherStripped = 0;
     let studentStripped = 0;
     const used = new Set<string>();
+    const claimed = new Map<string, string>();
     for await (const row of readBuildRows(s.build)) {
       const drop = (reason: string, detail: string) => rows.drop(row, { reason, detail });
-      const raw = students.get(row.id);
+      const found = studentFor(students, row, claimed, studentFile);
+      const raw = found.answer;
       if (raw === undefined) {
-        drop('no_student_response', `no line with id ${row.id} in the student file`);
+        drop(
+          'no_student_response',
+          `no line with id ${row.id}${students.bySplit ? ` and split ${row.split}` : ''} in the student file`,
+        );
         continue;
       }
-      used.add(row.id);
+      used.add(found.key);
       const t = stripImEnd(row.teacher);
       const st = stripImEnd(raw);
       if (!st.text.trim()) {
@@ -190,7 +246,7 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
     notes.push(
       `ending: a trailing <|im_end|> removed on both sides (teacher ${teacherStripped}, student ${studentStripped} of the written pairs); the chat template closes both answers with the same tokens`,
     );
-    const unknown = [...students.keys()].filter((id) => !used.has(id)).length;
+    const unknown = [...students.answers.keys()].filter((k) => !used.has(k)).length;
     if (unknown) notes.push(`${unknown} student line(s) have ids not among the build's rows: ignored`);
     return await rows.finish({
       kind: 'rm',
@@ -200,7 +256,7 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
       student: {
         file: relative(s.out, studentFile),
         sha256: studentSha256,
-        answers: students.size,
+        answers: students.answers.size,
         ...(source.from ? { from: source.from } : {}),
       },
       notes,
