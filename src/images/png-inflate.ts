@@ -20,7 +20,8 @@ import { errnoCode } from '../core/guards.js';
  * gives more (not decided here); `rows`: exactly `expected` bytes, `badRow` the first row whose filter byte is over
  * 4, or -1.
  */
-export type InflateVerdict = { kind: 'corrupt' | 'short' | 'long' } | { kind: 'rows'; badRow: number };
+export type InflateVerdict =
+  { kind: 'corrupt' } | { kind: 'short' } | { kind: 'long' } | { kind: 'rows'; badRow: number };
 
 interface ZlibHandle {
   writeSync(
@@ -51,7 +52,7 @@ let engine: Engine | null | undefined;
 /** A zlib inflate handle of this Node, or null when its binding is not the one expected. */
 function newEngine(): Engine | null {
   try {
-    const inf = new zlib.Inflate() as unknown as { _handle?: Partial<ZlibHandle>; _writeState?: unknown };
+    const inf = zlib.createInflate() as unknown as { _handle?: Partial<ZlibHandle>; _writeState?: unknown };
     const handle = inf._handle;
     const state = inf._writeState;
     if (
@@ -142,7 +143,7 @@ function inflateRowsSync(data: Uint8Array, expected: number, rowBytes: number): 
       chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, expected + 1),
     });
   } catch (e) {
-    return { kind: errnoCode(e) === 'ERR_BUFFER_TOO_LARGE' ? 'long' : 'corrupt' };
+    return errnoCode(e) === 'ERR_BUFFER_TOO_LARGE' ? { kind: 'long' } : { kind: 'corrupt' };
   }
   if (raw.length < expected) return { kind: 'short' };
   if (raw.length > expected) return { kind: 'long' };
