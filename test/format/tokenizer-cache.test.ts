@@ -100,6 +100,12 @@ test('tokenizer cache: a damaged or foreign file, or GAD_DATA_CACHE_DIR=off, is 
   assert.ok(readCachedTokenizer(full.sha, full.config), 'restored');
   // another tokenizer.json (another sha) is not answered by this file
   assert.equal(readCachedTokenizer('0'.repeat(64), full.config), null);
+  // a folder that cannot be made (a file stands in its way): nothing written, no error
+  const blocker = join(dir, 'a-file');
+  writeFileSync(blocker, 'x');
+  process.env.GAD_DATA_CACHE_DIR = blocker;
+  assert.doesNotThrow(() => writeCachedTokenizer(full.sha, full.config, full.json, full.tokenizer));
+  assert.equal(readCachedTokenizer(full.sha, full.config), null);
   process.env.GAD_DATA_CACHE_DIR = 'off';
   assert.equal(tokenizerCacheDir(), null);
   assert.equal(readCachedTokenizer(full.sha, full.config), null);
