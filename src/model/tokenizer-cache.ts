@@ -146,6 +146,10 @@ export function writeCachedTokenizer(
     writeFileSync(tmp, Buffer.concat([createHash('sha256').update(body).digest(), body]));
     renameSync(tmp, file);
   } catch {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder itself is not there or not a folder
+    }
   }
 }
