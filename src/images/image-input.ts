@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import type { Drop } from '../core/types.js';
 import { describeError } from '../core/errors.js';
 import { readWholeFile } from './read-whole-file.js';
+import { readPngHeader } from './png-header.js';
 import { errnoCode } from '../core/guards.js';
 
 /**
@@ -35,6 +36,9 @@ export interface ImageProbe {
 
 /** Read the header only: size, format, orientation, frames, channels, depth. Throws on data that is not an image. */
 export async function probeImage(input: Uint8Array): Promise<ImageProbe> {
+  // A plain PNG's header is read here, as sharp reports it (png-header.ts); anything else by sharp.
+  const png = readPngHeader(input);
+  if (png) return png;
   const m = await sharp(input, { failOn: 'none', limitInputPixels: false }).metadata();
   if (!m.width || !m.height || !m.format) throw new Error('image header has no size or format');
   const orientation = m.orientation ?? 1;

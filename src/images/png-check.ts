@@ -9,7 +9,7 @@
  * Node) answers "unknown" and the caller decodes in full.
  */
 import * as zlib from 'node:zlib';
-import { errnoCode } from '../core/guards.js';
+import { inflateRows } from './png-inflate.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -20,8 +20,11 @@ const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 export type PngCheck =
   { ok: true; width: number; height: number; exif: boolean } | { ok: false; problem: string } | null;
 
-/** ok: decodes fully at width×height; not ok: it cannot be decoded (why); null: not decided here. */
-export function checkPng(bytes: Uint8Array): PngCheck {
+/**
+ * ok: decodes fully at width×height; not ok: it cannot be decoded (why); null: not decided here. `viaInflateSync`:
+ * inflate with `zlib.inflateSync` instead of the reused handle (png-inflate.ts; tests compare the two).
+ */
+export function checkPng(bytes: Uint8Array, opts: { viaInflateSync?: boolean } = {}): PngCheck {
   const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
   if (!crc32) return null;
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -74,22 +77,11 @@ export function checkPng(bytes: Uint8Array): PngCheck {
   if (colourType === 3 && !sawPalette) return { ok: false, problem: 'palette image without a palette' };
   const expected = height * rowBytes;
   if (!Number.isSafeInteger(expected) || expected > 2 ** 31) return null;
-  let raw: Buffer;
-  try {
-    // One output chunk of the expected size (+1 to see data past it): zlib's default 16 KiB chunks were gathered
-    // and copied into one buffer again (Buffer.concat), a copy and many short-lived buffers per image.
-    const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, expected + 1);
-    raw = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), {
-      maxOutputLength: expected + 1,
-      chunkSize,
-    });
-  } catch (e) {
-    if (errnoCode(e) === 'ERR_BUFFER_TOO_LARGE') return null;
-    return { ok: false, problem: 'corrupt or truncated image data' };
-  }
-  if (raw.length < expected) return { ok: false, problem: 'truncated image data' };
-  if (raw.length > expected) return null;
-  for (let r = 0; r < height; r++)
-    if (raw[r * rowBytes]! > 4) return { ok: false, problem: `row ${r} has an invalid filter type` };
+  const idatBytes = idat.length === 1 ? idat[0]! : Buffer.concat(idat);
+  const rows = inflateRows(idatBytes, expected, rowBytes, opts.viaInflateSync);
+  if (rows.kind === 'corrupt') return { ok: false, problem: 'corrupt or truncated image data' };
+  if (rows.kind === 'short') return { ok: false, problem: 'truncated image data' };
+  if (rows.kind === 'long') return null;
+  if (rows.badRow >= 0) return { ok: false, problem: `row ${rows.badRow} has an invalid filter type` };
   return { ok: true, width, height, exif };
 }

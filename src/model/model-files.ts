@@ -9,6 +9,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { GadError, describeError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { isObject, isRecord } from '../core/guards.js';
+import { readCachedTokenizer, writeCachedTokenizer } from './tokenizer-cache.js';
 
 const tokenizerCache = new Map<string, { key: string; tokenizer: Tokenizer; sha: string }>();
 /** The same tokenizer.json bytes and config in another folder (a copied model folder) share the loaded tokenizer. */
@@ -75,21 +76,25 @@ export function loadTokenizer(
     tokenizerCache.set(path, entry);
     return entry;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch (e) {
-    throw new GadError(`model folder ${given}: tokenizer.json is not valid JSON (${describeError(e)})`, {
-      hint: 'restore tokenizer.json from the base model',
-    });
-  }
-  let tokenizer: Tokenizer;
-  try {
-    tokenizer = new Tokenizer(json as object, config);
-  } catch (e) {
-    throw new GadError(`model folder ${given}: tokenizer.json cannot be loaded (${describeError(e)})`, {
-      hint: 'restore tokenizer.json from the base model',
-    });
+  // The tables of an earlier full load of the same bytes (tokenizer-cache.ts), else parse and build them.
+  let tokenizer = readCachedTokenizer(sha, config);
+  if (!tokenizer) {
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch (e) {
+      throw new GadError(`model folder ${given}: tokenizer.json is not valid JSON (${describeError(e)})`, {
+        hint: 'restore tokenizer.json from the base model',
+      });
+    }
+    try {
+      tokenizer = new Tokenizer(json as object, config);
+    } catch (e) {
+      throw new GadError(`model folder ${given}: tokenizer.json cannot be loaded (${describeError(e)})`, {
+        hint: 'restore tokenizer.json from the base model',
+      });
+    }
+    writeCachedTokenizer(sha, config, json, tokenizer);
   }
   const entry = { key, tokenizer, sha };
   tokenizerCache.set(path, entry);
