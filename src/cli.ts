@@ -6,24 +6,28 @@
  * declares the program and parses. The library is loaded by the command that runs (sharp, the tokenizers,
  * parquet): `gad-data --help` and a usage error start in a fraction of the time.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { GadError, describeError, environmentError, environmentErrorCode } from './core/errors.js';
 import { VERSION } from './core/version.js';
-import { addBuildCommand } from './commands/build.js';
-import { addDoctorCommand } from './commands/doctor.js';
-import { addExportCommands } from './commands/export.js';
-import { addGenerateCommand } from './commands/generate.js';
-import { addInitCommand } from './commands/init.js';
-import { addMergeCommand } from './commands/partition.js';
-import { addReportCommand } from './commands/report.js';
-import { addScaleOutCommand } from './commands/scale-out.js';
-import { addTokensCommand } from './commands/tokens.js';
-import { addTrainCommand } from './commands/train.js';
-import { addValidateCommand } from './commands/validate.js';
-import { addViewCommand } from './commands/view.js';
+import { COMMANDS } from './commands/command-list.js';
 import { errnoPathOf } from './core/guards.js';
 
-export function createProgram(): Command {
+/**
+ * The command a run names (`gad-data NAME ...` or `gad-data help NAME`), or null (`--help`, `--version`, none).
+ * Only options before it are skipped: the program itself takes none that take a value.
+ */
+export function invokedCommand(argv: string[]): string | null {
+  const args = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const [first, second] = args;
+  return first === 'help' ? (second ?? null) : (first ?? null);
+}
+
+/**
+ * The program, with every command in `gad-data --help`; `load` names the commands added whole (their options,
+ * subcommands and action: their modules are imported), 'all' every one. The others are their line in the list
+ * only, so a run loads the one module it needs.
+ */
+export async function createProgram(load: string | null | 'all' = 'all'): Promise<Command> {
   const program = new Command();
   program
     .name('gad-data')
@@ -33,19 +37,14 @@ export function createProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) });
   // The order of `gad-data --help`.
-  addBuildCommand(program);
-  addMergeCommand(program);
-  addScaleOutCommand(program);
-  addInitCommand(program);
-  addTokensCommand(program);
-  addReportCommand(program);
-  addValidateCommand(program);
-  addViewCommand(program);
-  addExportCommands(program);
-  addGenerateCommand(program);
-  addTrainCommand(program);
-  addDoctorCommand(program);
+  for (const c of COMMANDS) {
+    if (load === 'all' || load === c.name) (await c.load())(program);
+    else program.command(c.name).description(c.summary);
+  }
   return program;
 }
 
@@ -63,7 +62,7 @@ function printJsonError(argv: string[], message: string, hint: string | undefine
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = createProgram();
+  const program = await createProgram(invokedCommand(argv));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

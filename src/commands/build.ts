@@ -13,6 +13,7 @@ import type { CliOptions } from './options.js';
 import { partitionRun } from './partition.js';
 import { progressFor, shownPath } from './shared.js';
 import { printBuildResult } from './summary.js';
+import { commandSummary } from './command-lines.js';
 
 // The library is loaded by the command that needs it (sharp, the tokenizers, parquet).
 const buildLib = () => import('../pipeline/build.js');
@@ -20,7 +21,7 @@ const buildLib = () => import('../pipeline/build.js');
 export function addBuildCommand(program: Command): void {
   const cmd = program
     .command('build')
-    .description('ingest, format, validate and export a dataset (no arguments: the bundled sample)')
+    .description(commandSummary('build'))
     .option('-c, --config <file>', 'gad-data.yaml or an EasyR1 config (its data: section is read as is)');
   // Shown defaults come from the config schema a build resolves (no flag default is set, so gad-data.yaml still applies).
   addKeyFlags(cmd)

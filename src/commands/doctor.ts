@@ -2,11 +2,12 @@
 import { type Command, Option } from 'commander';
 import { MODEL_SOURCES } from '../core/defaults.js';
 import type { CliOptions } from './options.js';
+import { commandSummary } from './command-lines.js';
 
 export function addDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('show the caches, Hub endpoint and offline mode in effect, and where --model would be found')
+    .description(commandSummary('doctor'))
     .option('-m, --model <name|dir>', 'a model to look up as build would (bundled name, folder or Hub id)')
     .addOption(
       new Option('--model-source <source>', 'where a Hub model id is found').choices(MODEL_SOURCES).default('auto'),

@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { numberFlag } from '../config/values.js';
 import type { ExportResult } from '../recipes/common.js';
 import { shownPath } from './shared.js';
+import { commandSummary } from './command-lines.js';
 
 /** The export formats (src/recipes/lengths.ts RECIPE_TRAINERS); the library is loaded when a command runs. */
 const RECIPE_TRAINERS = ['ms-swift', 'llamafactory'] as const;
@@ -40,11 +41,7 @@ async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, nex
 }
 
 export function addExportCommands(program: Command): void {
-  const exp = program
-    .command('export')
-    .description(
-      'GAD recipe data from a build: generator-warmup SFT set, sampling prompts, discriminator-warmup pairs',
-    );
+  const exp = program.command('export').description(commandSummary('export'));
   const common = (c: Command) =>
     c
       .option('--from <dir>', 'build output folder (holds manifest.json)', 'gad-data-out')

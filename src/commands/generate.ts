@@ -12,6 +12,7 @@ import type { ImportResult } from '../generate/import.js';
 import type { Sampling } from '../generate/generate-types.js';
 import { shownPath } from './shared.js';
 import { must } from '../core/guards.js';
+import { commandSummary } from './command-lines.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -184,9 +185,7 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
 }
 
 export function addGenerateCommand(program: Command): void {
-  const gen = program
-    .command('generate')
-    .description("GAD answers: the teacher's or the student's, from an OpenAI-compatible endpoint or a batch run");
+  const gen = program.command('generate').description(commandSummary('generate'));
   runCommand(gen, 'teacher');
   runCommand(gen, 'student');
   gen

@@ -4,11 +4,12 @@ import type { Command } from 'commander';
 import { EXAMPLE_CONFIG } from '../config/config.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
+import { commandSummary } from './command-lines.js';
 
 export function addInitCommand(program: Command): void {
   program
     .command('init')
-    .description('write a commented gad-data.yaml')
+    .description(commandSummary('init'))
     .argument('[file]', 'where to write it', 'gad-data.yaml')
     .option('--force', 'overwrite an existing file')
     .action((file: string, o: CliOptions) => {

@@ -14,6 +14,7 @@ const mergeLib = () => import('../partition/merge.js');
 import { parsePartition, partFolder } from '../partition/part-spec.js';
 import { progressFor } from './shared.js';
 import { printBuildResult } from './summary.js';
+import { commandSummary } from './command-lines.js';
 
 export interface PartitionRun {
   cfg: ResolvedConfig;
@@ -45,9 +46,7 @@ export function partitionRun(o: CliOptions, cfg: ResolvedConfig): PartitionRun |
 export function addMergeCommand(program: Command): void {
   program
     .command('merge')
-    .description(
-      'merge the parts of a partitioned build (build --partition I/N) into the dataset one machine would build, byte for byte',
-    )
+    .description(commandSummary('merge'))
     .argument('[parts...]', 'the part folders (default: every part in <out>.parts/)')
     .requiredOption('-o, --out <dir>', "output folder (the build's out)")
     .option('--resume', 'reuse finished shards of an interrupted merge')

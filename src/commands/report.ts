@@ -7,11 +7,12 @@ import { dflt } from '../config/key.js';
 import { PIPELINE_NAMES, defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
 import type { CliOptions } from './options.js';
 import { useColor } from './shared.js';
+import { commandSummary } from './command-lines.js';
 
 export function addReportCommand(program: Command): void {
   program
     .command('report')
-    .description('the token-length report of a build folder, or of parquet files made by others')
+    .description(commandSummary('report'))
     .argument('<paths...>', 'a build output folder, or parquet files')
     .option('-m, --model <name|dir>', 'model to count with (files only)', 'qwen3-vl')
     .addOption(new Option('--target <target>', 'schema of the files').choices(['verl', 'easyr1']))

@@ -23,6 +23,7 @@ import {
   renderSlurm,
   scaleOutSummary,
 } from '../partition/scale-out-scripts.js';
+import { commandSummary } from './command-lines.js';
 
 /** N parts so that one task takes about `hours` (at least 1, at most MAX_PARTS, never more than the rows). */
 export function planParts(rows: number, rate: number, opts: { hours?: number; parts?: number }): number {
@@ -58,9 +59,7 @@ async function measureRate(
 export function addScaleOutCommand(program: Command): void {
   program
     .command('scale-out')
-    .description(
-      'write a Slurm job array + dependent merge job (--slurm) or a Kubernetes Indexed Job + merge Job (--k8s) for a partitioned build of a config; see docs/scale-out.md',
-    )
+    .description(commandSummary('scale-out'))
     .option('--slurm', 'a bash script submitting the Slurm array and the merge job')
     .option('--k8s', 'Kubernetes Job manifests (YAML)')
     .option('-c, --config <file>', 'the build config (default: gad-data.yaml here; none: the bundled sample)')

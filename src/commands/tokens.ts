@@ -9,13 +9,14 @@ import { collect } from '../config/flags.js';
 import { MODEL_SOURCES, PIPELINE_NAMES } from '../core/defaults.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
+import { commandSummary } from './command-lines.js';
 
 const tokensLib = () => import('../tokens/tokens-command.js');
 
 export function addTokensCommand(program: Command): void {
   program
     .command('tokens')
-    .description('exact prompt token counts from text and image sizes (no images needed)')
+    .description(commandSummary('tokens'))
     .option('-m, --model <name|dir>', 'qwen3-vl | qwen2.5-vl | a model folder | a cached Hub id', 'qwen3-vl')
     .addOption(
       new Option('--model-source <source>', 'where a Hub model id is found').choices(MODEL_SOURCES).default('auto'),

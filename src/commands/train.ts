@@ -9,15 +9,14 @@ import { numberFlag } from '../config/values.js';
 import { GadError } from '../core/errors.js';
 import { TRAINER_PROFILE_NAMES, trainerProfile } from '../train/profiles/profile-table.js';
 import type { CliOptions } from './options.js';
+import { commandSummary } from './command-lines.js';
 
 const swiftLib = () => import('../train/swift.js');
 
 export function addTrainCommand(program: Command): void {
   program
     .command('train')
-    .description(
-      'launch verl / EasyR1 with settings derived from a build (swift-sft / swift-rm: ms-swift on a `gad-data export` folder)',
-    )
+    .description(commandSummary('train'))
     .addOption(
       new Option('--profile <profile>', 'launch profile').choices([...TRAINER_PROFILE_NAMES]).makeOptionMandatory(),
     )

@@ -4,11 +4,12 @@ import { flagParser } from '../config/config.js';
 import { dflt } from '../config/key.js';
 import { PIPELINE_NAMES, defaultFormatPromptFor, defaultPipelineFor } from '../core/defaults.js';
 import type { CliOptions } from './options.js';
+import { commandSummary } from './command-lines.js';
 
 export function addValidateCommand(program: Command): void {
   program
     .command('validate')
-    .description('check parquet files against what verl / EasyR1 read (exit 0 clean, 1 violations, 2 unusable)')
+    .description(commandSummary('validate'))
     .argument('<files...>', 'parquet files')
     .addOption(new Option('--target <target>', 'trainer schema').choices(['verl', 'easyr1']).default('verl'))
     .option('-m, --model <name|dir>', 'count prompt tokens with this model')

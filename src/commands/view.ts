@@ -4,11 +4,12 @@ import type { Command } from 'commander';
 import { flagParser } from '../config/config.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
+import { commandSummary } from './command-lines.js';
 
 export function addViewCommand(program: Command): void {
   program
     .command('view')
-    .description('browse a build (rows, images, rendered prompts, token counts, dropped rows) in a local web page')
+    .description(commandSummary('view'))
     .argument('[paths...]', 'a build output folder (default ./gad-data-out), or parquet files')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)')
     .option('--open', 'open the URL in the default browser')
