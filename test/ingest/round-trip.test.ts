@@ -2,14 +2,17 @@
  * Round trip through gad-data's own SFT exports (issue: building from `export sft --format llamafactory` dropped
  * every row as `bad_row`): build → `export sft --format ms-swift | llamafactory` → build from the export with the
  * export's conversation column as the teacher gives the same prompts, image bytes, teacher responses and token
- * counts as the first build.
+ * counts as the first build. Likewise the sampling prompts (`export prompts`, read back as a GRPO build) and the
+ * discriminator pairs (`export rm` in ms-swift's format: the teacher answer in `messages`, the student answer in
+ * `rejected_response`, read back as a GAD build with the student side file).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { packagePath } from '../../src/core/paths.js';
 import { duckRows, readJsonl } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 
@@ -38,6 +41,13 @@ const cli = async (args: string[]) => {
   return r;
 };
 const shard = (out: string) => join(tmp, out, 'data', 'train-00000-of-00001.parquet');
+/** The commands of docs/sources.md, run verbatim. */
+const DOCS = readFileSync(packagePath('docs', 'sources.md'), 'utf8');
+const PROMPTS_CMDS =
+  'gad-data export prompts --from first --out prompts\ngad-data build --train prompts/train.jsonl --target verl --out again-prompts';
+const RM_CMDS =
+  'gad-data export rm --from first --student student.jsonl --out rm\ngad-data build --train rm/train.jsonl --teacher-column messages --target verl --out again-rm';
+const argv = (cmd: string) => cmd.split(' ').slice(1);
 const b64 = (x: unknown) => Buffer.from(x as Uint8Array).toString('base64');
 
 await cli([
@@ -91,3 +101,51 @@ for (const [format, column] of [
     },
   );
 }
+
+test(
+  'build → export prompts → build from the export: same prompts, images and prompt lengths (the sampling prompts as a GRPO build)',
+  { timeout: 900_000 },
+  async () => {
+    assert.ok(DOCS.includes(PROMPTS_CMDS), 'docs/sources.md shows the commands run here');
+    await cli(argv(PROMPTS_CMDS.split('\n')[0]!));
+    const again = await cli(argv(PROMPTS_CMDS.split('\n')[1]!));
+    assert.match(again.stdout, /^input format: ms-swift \(detected/m);
+    const second = await duckRows(shard('again-prompts'));
+    const secondLengths = readJsonl(join(tmp, 'again-prompts', 'lengths.jsonl'));
+    assert.equal(second.length, first.length);
+    for (let i = 0; i < first.length; i++) {
+      assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
+      assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
+      for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens'])
+        assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
+    }
+  },
+);
+
+test(
+  'build → export rm (ms-swift) → build from the export: the teacher answers, the student answers (rejected_response), images and lengths',
+  { timeout: 900_000 },
+  async () => {
+    const student = rows.map((r, i) => ({ id: r.uid, response: `Maybe ${i * 5}.` }));
+    writeFileSync(join(tmp, 'student.jsonl'), lines(student));
+    assert.ok(DOCS.includes(RM_CMDS), 'docs/sources.md shows the commands run here');
+    await cli(argv(RM_CMDS.split('\n')[0]!));
+    const again = await cli(argv(RM_CMDS.split('\n')[1]!));
+    assert.match(again.stdout, /^input format: ms-swift \(detected/m);
+    const second = await duckRows(shard('again-rm'));
+    const secondLengths = readJsonl(join(tmp, 'again-rm', 'lengths.jsonl'));
+    const students = readJsonl(join(tmp, 'again-rm', 'rejected_response.jsonl'));
+    assert.equal(second.length, first.length);
+    assert.deepEqual(
+      students.map((s) => s.response),
+      student.map((s) => s.response),
+    );
+    for (let i = 0; i < first.length; i++) {
+      assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
+      assert.equal(second[i]!.teacher_response, first[i]!.teacher_response, `row ${i} teacher`);
+      assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
+      for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens', 'response_tokens'])
+        assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
+    }
+  },
+);
