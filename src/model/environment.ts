@@ -9,6 +9,7 @@ import { HF_MIRROR_EXAMPLE } from '../core/hf-hints.js';
 import { resolveHubOptions } from '../ingest/hub/hub-options.js';
 import { modelscopeCacheDir } from './modelscope-cache.js';
 import { locateModel } from './model-locate.js';
+import { tokenizerCacheDir } from './tokenizer-cache.js';
 
 export interface EnvironmentReport {
   /** The Hub endpoint datasets are read from (`HF_ENDPOINT`, else https://huggingface.co). */
@@ -23,6 +24,8 @@ export interface EnvironmentReport {
   hfCache: string;
   /** The ModelScope cache (models). */
   modelscopeCache: string;
+  /** gad-data's cache of parsed tokenizers (`GAD_DATA_CACHE_DIR`, else under XDG_CACHE_HOME / ~/.cache), or null: off. */
+  tokenizerCache: string | null;
   /** Where `model` was found, or why not. */
   model?: { name: string; found: true; from: string } | { name: string; found: false; error: string; hint?: string };
   /** Lines worth acting on. */
@@ -47,6 +50,7 @@ export async function describeEnvironment(params: EnvironmentParams = {}): Promi
     token: !!hub.token,
     hfCache: hfHubCacheDir(env),
     modelscopeCache: modelscopeCacheDir(env),
+    tokenizerCache: tokenizerCacheDir(env),
     notes: [],
   };
   if (params.model) {
@@ -73,6 +77,7 @@ export function renderEnvironment(r: EnvironmentReport): string {
     `Hub token         ${r.token ? 'set' : 'not set'}`,
     `HF cache          ${r.hfCache}`,
     `ModelScope cache  ${r.modelscopeCache}`,
+    `tokenizer cache   ${r.tokenizerCache ?? 'off (GAD_DATA_CACHE_DIR=off)'}`,
   ];
   if (r.model) {
     lines.push(

@@ -129,7 +129,7 @@ test('build --model <Hub id> offline from the ModelScope cache: the manifest rec
   assert.notEqual(v.status, 2, v.stdout + v.stderr);
 });
 
-test('doctor: the endpoint, offline mode, both caches and where a model is found', async () => {
+test('doctor: the endpoint, offline mode, the caches and where a model is found', async () => {
   const root = join(tmp, 'ms-doctor');
   msModel(root, 'models/Org/Some-VL', 'qwen3-vl');
   const env = { HF_HUB_CACHE: join(tmp, 'hf-doctor'), MODELSCOPE_CACHE: root, HF_TOKEN: 'hf_secret_value' };
@@ -140,6 +140,9 @@ test('doctor: the endpoint, offline mode, both caches and where a model is found
   assert.ok(r.model?.found);
   const text = renderEnvironment(r);
   assert.match(text, /ModelScope cache {2}/);
+  assert.match(text, /\ntokenizer cache {3}\S+\/gad-data\/tokenizers\n/);
+  const off = renderEnvironment(await describeEnvironment({ env: { ...env, GAD_DATA_CACHE_DIR: 'off' } }));
+  assert.match(off, /\ntokenizer cache {3}off \(GAD_DATA_CACHE_DIR=off\)\n/);
   assert.match(text, /HF_ENDPOINT=https:\/\/hf-mirror\.com/);
   assert.doesNotMatch(text, /hf_secret_value/);
   const mirror = await describeEnvironment({
