@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import * as tokenizers from '@huggingface/tokenizers';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { isRecord } from '../core/guards.js';
 
 const FORMAT = 1;
 
@@ -61,10 +62,29 @@ function fileFor(dir: string, sha: string, key: string): string {
   return join(dir, `${sha}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.v8`);
 }
 
+/** A tokenizer.json-like object with a `model` object. */
+function hasModel(json: unknown): json is { model: Record<string, unknown> } {
+  return isRecord(json) && isRecord(json.model);
+}
+
 /** Is this tokenizer.json a plain BPE model whose tables the cache holds? */
 function cacheable(json: unknown): json is { model: Record<string, unknown> } {
-  const m = (json as { model?: Record<string, unknown> } | null)?.model;
-  return !!m && m.type === 'BPE' && typeof m.vocab === 'object' && Array.isArray(m.merges);
+  return (
+    hasModel(json) &&
+    json.model.type === 'BPE' &&
+    typeof json.model.vocab === 'object' &&
+    Array.isArray(json.model.merges)
+  );
+}
+
+/** A deserialized cache file of the expected shape, else null. */
+function asCacheFile(v: unknown): CacheFile | null {
+  if (!isRecord(v)) return null;
+  const { key, rest, tokensToIds, bpeRanks, unkTokenId, vocabSize } = v;
+  if (typeof key !== 'string' || typeof rest !== 'string' || typeof vocabSize !== 'number') return null;
+  if (!(tokensToIds instanceof Map) || !(bpeRanks instanceof Map)) return null;
+  if (unkTokenId !== null && typeof unkTokenId !== 'number') return null;
+  return { key, rest, tokensToIds, bpeRanks, unkTokenId, vocabSize };
 }
 
 /** The tokenizer from the cache, or null (no usable file). */
@@ -72,17 +92,18 @@ export function readCachedTokenizer(sha: string, config: Record<string, unknown>
   const dir = tokenizerCacheDir();
   if (!dir) return null;
   const key = cacheKey(sha, config);
-  let f: CacheFile;
+  let f: CacheFile | null;
   try {
     const bytes = readFileSync(fileFor(dir, sha, key));
     const body = bytes.subarray(32);
     if (!createHash('sha256').update(body).digest().equals(bytes.subarray(0, 32))) return null;
-    f = deserialize(body) as CacheFile;
+    f = asCacheFile(deserialize(body));
   } catch {
     return null;
   }
-  if (f.key !== key || !(f.tokensToIds instanceof Map) || !(f.bpeRanks instanceof Map)) return null;
-  const json = JSON.parse(f.rest) as { model: Record<string, unknown> };
+  if (!f || f.key !== key) return null;
+  const json: unknown = JSON.parse(f.rest);
+  if (!hasModel(json)) return null;
   // The library's constructor on an empty vocabulary: everything but the BPE tables (normalizer, pre-tokenizer,
   // added tokens and their splitters, decoder) is built as in a full load.
   json.model.vocab = {};

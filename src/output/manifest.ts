@@ -9,7 +9,7 @@ import type { Manifest } from '../core/types.js';
 import { stableStringify } from '../core/hash.js';
 import { columnSpecs, type SchemaOptions } from './parquet-schema.js';
 import { fmtNum } from '../report/numbers.js';
-import { must } from '../core/guards.js';
+import { isRecord, must } from '../core/guards.js';
 
 /** Write `<dir>/manifest.json` (sorted keys, 2-space indent, trailing newline) atomically. */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
@@ -35,18 +35,18 @@ export function cardFeatures(opts: SchemaOptions): unknown[] {
   const inner = (feature: unknown, name?: string): Record<string, unknown> => {
     const named = name === undefined ? {} : { name };
     if (Array.isArray(feature)) {
-      const el = feature[0] as Record<string, unknown>;
+      const el: Record<string, unknown> = isRecord(feature[0]) ? feature[0] : {};
       if (el._type === 'Image') return { ...named, list: 'image' };
       if (el._type === 'Value') return { ...named, list: el.dtype };
       return { ...named, list: Object.entries(el).map(([k, v]) => inner(v, k)) };
     }
-    const f = feature as Record<string, unknown>;
+    const f: Record<string, unknown> = isRecord(feature) ? feature : {};
     if (f._type === 'Value') return { ...named, dtype: f.dtype };
     if (f._type === 'Image') return { ...named, dtype: 'image' };
     if (f._type === 'ClassLabel' && Array.isArray(f.names))
       return {
         ...named,
-        dtype: { class_label: { names: Object.fromEntries((f.names as unknown[]).map((n, i) => [String(i), n])) } },
+        dtype: { class_label: { names: Object.fromEntries(f.names.map((n, i) => [String(i), n])) } },
       };
     if (f._type === 'Sequence' || f._type === 'List') {
       const el = inner(f.feature);
@@ -61,7 +61,7 @@ export function cardFeatures(opts: SchemaOptions): unknown[] {
 }
 
 function licenseOf(manifest: Manifest): string | null {
-  const l = (manifest.config as Record<string, unknown>).license;
+  const l = manifest.config.license;
   return typeof l === 'string' && l.trim() ? l.trim() : null;
 }
 

@@ -7,6 +7,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GadError } from '../core/errors.js';
+import { errorMessage, isObject, isRecord } from '../core/guards.js';
 import { sha256File } from '../core/hash.js';
 import { packagePath } from '../core/paths.js';
 import type { Manifest } from '../core/types.js';
@@ -83,15 +84,9 @@ export async function openBuild(dir: string, opts: { needTeacher?: boolean } = {
 /** The format prompt an EasyR1-target build stored raw problems for (EasyR1 applies it at train time). */
 async function buildFormatPrompt(b: OpenedBuild): Promise<FormatPrompt> {
   const fp = b.manifest.formatPrompt;
-  const candidates: string[] = [];
-  if (fp.file) candidates.push(isAbsolute(fp.file) ? fp.file : resolve(b.dir, fp.file));
-  const name = fp.file ? null : fp.name;
+  const file = fp.file ? (isAbsolute(fp.file) ? fp.file : resolve(b.dir, fp.file)) : null;
   const loaded =
-    name !== null
-      ? await loadFormatPrompt(name)
-      : existsSync(candidates[0]!)
-        ? await loadFormatPrompt(candidates[0]!)
-        : null;
+    file === null ? await loadFormatPrompt(fp.name) : existsSync(file) ? await loadFormatPrompt(file) : null;
   if (!loaded) {
     throw new GadError(`the build's format prompt ${fp.file} was not found`, {
       hint: 'keep the build folder as `gad-data build` wrote it, or rebuild',
@@ -118,10 +113,34 @@ type IdRecord = { id: string; index: number; resized: Array<[number, number]> | 
 
 /** The counts of a lengths.jsonl line, when each is a whole number (the response's may be null). */
 function builtCounts(r: Record<string, unknown>): BuiltCounts | null {
-  const n = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : null);
+  const n = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
   const [textTokens, imageTokens, promptTokens] = [n(r.text_tokens), n(r.image_tokens), n(r.prompt_tokens)];
   if (textTokens === null || imageTokens === null || promptTokens === null) return null;
   return { textTokens, imageTokens, promptTokens, responseTokens: n(r.response_tokens) };
+}
+
+function isSizeList(v: unknown): v is Array<[number, number]> {
+  return (
+    Array.isArray(v) &&
+    v.every((s) => Array.isArray(s) && s.length === 2 && typeof s[0] === 'number' && typeof s[1] === 'number')
+  );
+}
+
+/** One lengths.jsonl line: an object with a string split and a numeric index (what the row reader relies on). */
+function parseLengthsLine(line: string, where: string): Record<string, unknown> & { split: string; index: number } {
+  let r: unknown;
+  try {
+    r = JSON.parse(line);
+  } catch (e) {
+    throw new GadError(`${where} is not valid JSON (${errorMessage(e)})`, {
+      hint: 'keep the build folder as `gad-data build` wrote it, or rebuild',
+    });
+  }
+  if (!isRecord(r) || typeof r.split !== 'string' || typeof r.index !== 'number')
+    throw new GadError(`${where} is not a lengths line (no split or index)`, {
+      hint: 'keep the build folder as `gad-data build` wrote it, or rebuild',
+    });
+  return { ...r, split: r.split, index: r.index };
 }
 
 async function idsBySplit(dir: string): Promise<Map<string, IdRecord[]>> {
@@ -132,16 +151,18 @@ async function idsBySplit(dir: string): Promise<Map<string, IdRecord[]>> {
     });
   const out = new Map<string, IdRecord[]>();
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let lineNo = 0;
   for await (const line of rl) {
     if (!line.trim()) continue;
-    const r = JSON.parse(line) as { split: string; id: string; index: number; resized?: Array<[number, number]> };
+    lineNo++;
+    const r = parseLengthsLine(line, `${file} line ${lineNo}`);
     let list = out.get(r.split);
     if (!list) out.set(r.split, (list = []));
     list.push({
       id: String(r.id),
       index: r.index,
-      resized: Array.isArray(r.resized) ? r.resized : null,
-      built: builtCounts(r as unknown as Record<string, unknown>),
+      resized: isSizeList(r.resized) ? r.resized : null,
+      built: builtCounts(r),
     });
   }
   return out;
@@ -150,7 +171,7 @@ async function idsBySplit(dir: string): Promise<Map<string, IdRecord[]>> {
 /** A message list cell: every turn with its text (the recipe exports take one user turn; `generate` sends them all). */
 function messageList(p: unknown[], where: string): Array<{ role: string; content: string }> {
   return p.map((x, k) => {
-    const o = x as { role?: unknown; content?: unknown };
+    const o = isObject(x) ? x : undefined;
     return {
       role: str(o?.role, `${where} message ${k} role`),
       content: str(o?.content, `${where} message ${k} content`),
@@ -183,7 +204,7 @@ export async function* readBuildRows(b: OpenedBuild, opts: { allTurns?: boolean 
           throw new GadError(`${where} has no line in lengths.jsonl`, {
             hint: 'the build folder is inconsistent: rebuild it',
           });
-        const info = row.extra_info as { index?: bigint | number } | undefined;
+        const info = isObject(row.extra_info) ? row.extra_info : undefined;
         if (info && info.index !== undefined && info.index !== null && Number(info.index) !== rec.index) {
           throw new GadError(
             `${where}: extra_info.index ${Number(info.index)} differs from lengths.jsonl (${rec.index})`,
@@ -197,12 +218,13 @@ export async function* readBuildRows(b: OpenedBuild, opts: { allTurns?: boolean 
           messages = messageList(p, where);
           prompt = messages.findLast((x) => x.role === 'user')?.content ?? '';
         } else if (Array.isArray(p)) {
-          if (p.length !== 1 || (p[0] as { role?: unknown }).role !== 'user') {
+          const [first] = p;
+          if (p.length !== 1 || !isObject(first) || first.role !== 'user') {
             throw new GadError(`${where}: the prompt is not one user message`, {
               hint: 'the recipe exports single-turn prompts; rebuild with gad-data build',
             });
           }
-          prompt = str((p[0] as { content?: unknown }).content, `${where} prompt content`);
+          prompt = str(first.content, `${where} prompt content`);
           messages = [{ role: 'user', content: prompt }];
         } else {
           prompt = str(p, `${where} ${cols.prompt}`);
@@ -211,7 +233,7 @@ export async function* readBuildRows(b: OpenedBuild, opts: { allTurns?: boolean 
         }
         const cell = row[cols.images];
         const images: BuildImage[] = (Array.isArray(cell) ? cell : []).map((im, k) => {
-          const o = im as { bytes?: unknown; path?: unknown };
+          const o = isObject(im) ? im : undefined;
           if (!(o?.bytes instanceof Uint8Array))
             throw new GadError(`${where}: image ${k} has no embedded bytes`, {
               hint: 'rebuild the data with `gad-data build`',

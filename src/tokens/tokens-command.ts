@@ -181,8 +181,7 @@ export class TokensSession {
     const { geometry, bounds } = this.settingsFor(pipeline);
     const resized: Array<[number, number]> = [];
     const each: number[] = [];
-    for (let i = 0; i < sizes.length; i++) {
-      const [w, h] = sizes[i] as [number, number];
+    for (const [i, [w, h]] of sizes.entries()) {
       const r = resizeFor(w, h, pipeline, geometry, bounds);
       if (!r.ok) return { ...out, error: `image ${i} (${w}x${h}): ${r.error} (${pipeline} pipeline, ${r.stage} step)` };
       resized.push(r.resized);

@@ -48,10 +48,12 @@ export function pickPath(config: Record<string, unknown>, dotted: string): unkno
  * parquet files).
  */
 export function easyr1DataPath(outDir: string, split: string, shards: ShardInfo[]): string {
-  if (shards.length === 1) return resolve(outDir, shards[0]!.file);
+  const [only] = shards;
+  if (shards.length === 1 && only) return resolve(outDir, only.file);
   const dirs = [...new Set(shards.map((s) => dirname(resolve(outDir, s.file))))];
   const hf = hfSplitOf(split);
-  if (dirs.length !== 1 || !hf) {
+  const [dir] = dirs;
+  if (dirs.length !== 1 || !hf || dir === undefined) {
     throw new GadError(`EasyR1 cannot load the ${shards.length} shards of split "${split}" as one dataset`, {
       hint:
         dirs.length !== 1
@@ -59,7 +61,6 @@ export function easyr1DataPath(outDir: string, split: string, shards: ShardInfo[
           : 'name the split train, test or validation (HF datasets only recognises those in a folder), rebuild with one shard per split, or override data.train_files/val_files',
     });
   }
-  const dir = dirs[0]!;
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
     const foreign = entries.filter((f) => !f.endsWith('.parquet'));
@@ -73,7 +74,7 @@ export function easyr1DataPath(outDir: string, split: string, shards: ShardInfo[
     }
     const same = entries.filter((f) => {
       const m = /^(.+?)-\d{5}-of-\d{5}\.parquet$/.exec(f);
-      return m && hfSplitOf(m[1]!) === hf;
+      return m?.[1] !== undefined && hfSplitOf(m[1]) === hf;
     });
     const ours = new Set(shards.map((s) => basename(s.file)));
     const extra = same.filter((f) => !ours.has(f));

@@ -37,7 +37,27 @@ function limitLine(tokens: number, limit: number | null): string {
 
 function responseHtml(title: string, text: unknown, tokens: number | null): string {
   if (typeof text !== 'string') return '';
-  return `<div class="card"><h3>${esc(title)} · <span id="${esc(title.split(' ')[0]!)}-tokens">${fmt(tokens)}</span> tokens</h3><pre class="prompt">${esc(text)}</pre></div>`;
+  const [firstWord = ''] = title.split(' ');
+  return `<div class="card"><h3>${esc(title)} · <span id="${esc(firstWord)}-tokens">${fmt(tokens)}</span> tokens</h3><pre class="prompt">${esc(text)}</pre></div>`;
+}
+
+/** A `[width, height]` pair of a lengths.jsonl line, else undefined. */
+function sizePair(v: unknown): [number, number] | undefined {
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number'
+    ? [v[0], v[1]]
+    : undefined;
+}
+
+function sizeAt(list: unknown, i: number): [number, number] | undefined {
+  return Array.isArray(list) ? sizePair(list[i]) : undefined;
+}
+
+function sizeList(list: unknown): Array<[number, number]> {
+  return Array.isArray(list) ? list.map(sizePair).filter((s) => s !== undefined) : [];
+}
+
+function numOrNull(v: unknown): number | null {
+  return typeof v === 'number' ? v : null;
 }
 
 export async function rowPage(p: {
@@ -59,19 +79,20 @@ export async function rowPage(p: {
   const figures: string[] = [];
   for (let i = 0; i < count; i++) {
     const url = href(ctx, '/image', { split: split.name, n, i });
-    const stored = rec ? (rec.written as Array<[number, number]>)[i] : measured![i]!.size;
-    const model = rec ? (rec.resized as Array<[number, number]>)[i] : null;
+    const stored = rec ? sizeAt(rec.written, i) : measured?.[i]?.size;
+    const model = rec ? sizeAt(rec.resized, i) : null;
+    const problem = measured?.[i]?.problem;
     const differs = !!model && !!stored && size(model) !== size(stored);
     const shown = model ?? stored;
     const dims = shown ? ` width="${shown[0]}" height="${shown[1]}"` : '';
     figures.push(
       `<figure><img id="image-${i}" src="${esc(url)}"${dims} alt="image ${i}"><figcaption>${
         model ? `as the trainer's processor sees it: ${size(model)}` : `stored ${size(stored)}`
-      }${measured?.[i]?.problem ? ` · <span class="reason">${esc(measured[i]!.problem)}</span>` : ''}</figcaption></figure>`,
+      }${problem ? ` · <span class="reason">${esc(problem)}</span>` : ''}</figcaption></figure>`,
     );
-    if (differs)
+    if (differs && stored)
       figures.push(
-        `<figure><img id="stored-${i}" src="${esc(url)}" width="${stored![0]}" height="${stored![1]}" alt="stored image ${i}"><figcaption>stored in the shard: ${size(stored)}</figcaption></figure>`,
+        `<figure><img id="stored-${i}" src="${esc(url)}" width="${stored[0]}" height="${stored[1]}" alt="stored image ${i}"><figcaption>stored in the shard: ${size(stored)}</figcaption></figure>`,
       );
   }
   figures.push(...(await originalFigures(ctx, src, split, n, rec)));
@@ -81,8 +102,7 @@ export async function rowPage(p: {
       src.manifest?.model.patchSize && src.manifest.model.mergeSize
         ? src.manifest.model.patchSize * src.manifest.model.mergeSize
         : null;
-    for (const r of (rec.resized as Array<[number, number]>) ?? [])
-      imageTokens.push(merge ? (r[0] / merge) * (r[1] / merge) : 0);
+    for (const r of sizeList(rec.resized)) imageTokens.push(merge ? (r[0] / merge) * (r[1] / merge) : 0);
   } else for (const m of measured ?? []) imageTokens.push(m.tokens ?? 0);
   let prompt = '';
   let promptTokens: number | null = typeof rec?.prompt_tokens === 'number' ? rec.prompt_tokens : null;
@@ -130,7 +150,7 @@ export async function rowPage(p: {
     .join(' · ');
   const counts = `<dl class="kv" id="counts"><dt>prompt tokens</dt><dd id="prompt-tokens">${fmt(promptTokens)}</dd>${
     rec
-      ? `<dt>text tokens</dt><dd id="text-tokens">${fmt(rec.text_tokens as number)}</dd><dt>image tokens</dt><dd id="image-tokens">${fmt(rec.image_tokens as number)}</dd>`
+      ? `<dt>text tokens</dt><dd id="text-tokens">${fmt(numOrNull(rec.text_tokens))}</dd><dt>image tokens</dt><dd id="image-tokens">${fmt(numOrNull(rec.image_tokens))}</dd>`
       : ''
   }<dt>response tokens</dt><dd>${fmt(response)}</dd>${rec ? '<dt>counts from</dt><dd>lengths.jsonl</dd>' : ''}</dl>`;
   const body = `<p>${nav}</p><h2>${esc(split.name)} · row ${n}${id !== null && id !== undefined ? ` · <span id="row-id">${esc(id)}</span>` : ''}</h2>
