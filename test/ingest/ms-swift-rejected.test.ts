@@ -13,13 +13,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { build, exportRm } from '../../src/index.js';
 import { packagePath } from '../../src/core/paths.js';
 import { rmSourcesChecks } from '../../src/train/rm-sources.js';
 import type { ExportManifest } from '../../src/recipes/common.js';
-import { readJsonl } from '../helpers/files.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { startHeldCli } from '../helpers/held-cli.js';
+import { readJsonl } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-swift-rejected-'));
@@ -39,9 +39,12 @@ const TRAIN = [
 const TEST = [['<image>What is shown?', 'A red square.', 'A blue circle.', 'A blue circle.', 'red.png']] as const;
 
 async function png(dir: string, name: string, rgb: [number, number, number]) {
-  await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
-    .png()
-    .toFile(join(dir, name));
+  await writeSolidImage({
+    file: join(dir, name),
+    width: 96,
+    height: 64,
+    background: { r: rgb[0], g: rgb[1], b: rgb[2] },
+  });
 }
 const lines = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 function rmRows(rows: ReadonlyArray<readonly [string, string, unknown, unknown, string]>) {
