@@ -1,5 +1,5 @@
 /** Test helper: write a one-colour RGB image made by sharp (PNG or JPEG) to a file, for tests that need real images. */
-import sharp from 'sharp';
+import sharp, { type Color } from 'sharp';
 
 export async function writeSolidImage({
   file,
@@ -11,7 +11,7 @@ export async function writeSolidImage({
   file: string;
   width: number;
   height: number;
-  background: sharp.Color;
+  background: Color;
   format?: 'png' | 'jpeg';
 }): Promise<void> {
   const img = sharp({ create: { width, height, channels: 3, background } });
