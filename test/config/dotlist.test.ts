@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { parseDotlist } from '../../src/config/dotlist.js';
 import { packagePath } from '../../src/core/paths.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { runCli } from '../helpers/gad-cli.js';
 
 test('values are parsed as OmegaConf parses CLI values (YAML scalars), keys nest', () => {
@@ -47,9 +47,12 @@ cpSync(join(FIXTURE, 'format_prompt', 'math.jinja'), join(tmp, 'examples', 'form
 cpSync(packagePath('fixtures', 'models', 'qwen2.5-vl'), join(tmp, 'models', 'qwen25'), { recursive: true });
 const rows: string[] = [];
 for (let i = 0; i < 3; i++) {
-  await sharp({ create: { width: 320, height: 256, channels: 3, background: { r: 60 * i, g: 90, b: 20 } } })
-    .png()
-    .toFile(join(tmp, `f${i}.png`));
+  await writeSolidImage({
+    file: join(tmp, `f${i}.png`),
+    width: 320,
+    height: 256,
+    background: { r: 60 * i, g: 90, b: 20 },
+  });
   rows.push(JSON.stringify({ problem: `<image>Area of figure ${i}?`, answer: String(i), images: [`f${i}.png`] }));
 }
 writeFileSync(join(tmp, 'train.jsonl'), rows.join('\n') + '\n');

@@ -11,7 +11,6 @@
  *   other export's images as they were).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -25,11 +24,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256 } from '../../src/core/hash.js';
 import { openBuild, readBuildRows } from '../../src/recipes/build-rows.js';
+import { startHeldCli } from '../helpers/held-cli.js';
 import { filesBelow, readJsonl, tree } from '../helpers/files.js';
-import { cliArgv, runCli } from '../helpers/gad-cli.js';
+import { runCli } from '../helpers/gad-cli.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
 
 let root: string;
@@ -127,27 +126,18 @@ describe('export folders', { timeout: 1_800_000 }, () => {
 
   it('a second export into a folder being written refuses (exit 2); a killed export leaves a lock the next one takes over', async () => {
     const flag = join(root, 'hold-export');
-    const child = spawn(
-      process.execPath,
-      cliArgv(['export', 'prompts', '--from', 'gad-data-out', '--out', 'held', '-q']),
-      {
-        cwd: root,
-        env: { ...process.env, GAD_DATA_TEST_HOLD: 'export-commit', GAD_DATA_TEST_HOLD_FILE: flag },
-        stdio: 'ignore',
-      },
-    );
-    const t0 = Date.now();
-    while (!existsSync(flag)) {
-      assert.ok(Date.now() - t0 < 300_000, 'the export did not reach its commit');
-      assert.equal(child.exitCode, null, 'the export ended without holding at its commit');
-      await sleep(50);
-    }
+    const held = await startHeldCli({
+      args: ['export', 'prompts', '--from', 'gad-data-out', '--out', 'held', '-q'],
+      cwd: root,
+      point: 'export-commit',
+      holdFile: flag,
+      what: 'the export to reach its commit',
+      timeoutMs: 300_000,
+    });
     const second = await runCli(['export', 'prompts', '--from', 'gad-data-out', '--out', 'held'], { cwd: root });
     assert.equal(second.status, 2, second.stderr);
     assert.match(second.stderr, /another export is writing .*held: locked by pid \d+/);
-    const exited = new Promise((ok) => child.once('exit', ok));
-    child.kill('SIGKILL');
-    await exited;
+    await held.kill();
     assert.equal(existsSync(join(root, 'held')), false, 'the killed export wrote nothing into place');
     const third = await cli(['export', 'prompts', '--from', 'gad-data-out', '--out', 'held']);
     assert.match(third.stderr, /took over the lock .*\.held\.lock .*is not running/);

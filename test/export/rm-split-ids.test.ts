@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { readJsonl } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 
@@ -32,9 +32,7 @@ const lines = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') 
 
 const data = join(tmp, 'data');
 mkdirSync(data);
-await sharp({ create: { width: 96, height: 64, channels: 3, background: '#dc1e0a' } })
-  .png()
-  .toFile(join(data, 'sq.png'));
+await writeSolidImage({ file: join(data, 'sq.png'), width: 96, height: 64, background: '#dc1e0a' });
 writeFileSync(
   join(data, 'train.jsonl'),
   lines([row('0', 'What colour?', 'Red.', 'Blue.'), row('1', 'What shape?', 'A square.', 'A circle.')]),

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { duckRows, readJsonl } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 
@@ -33,9 +33,12 @@ const PROMPTS = [
 const TEACHER = ['The area is 12. <answer>12</answer>', 'It is 9. <answer>9</answer>', 'It is 16. <answer>16</answer>'];
 const rows: Array<Record<string, unknown>> = [];
 for (let i = 0; i < PROMPTS.length; i++) {
-  await sharp({ create: { width: 448, height: 336, channels: 3, background: { r: 70 * i, g: 90, b: 40 } } })
-    .png()
-    .toFile(join(tmp, `f${i}.png`));
+  await writeSolidImage({
+    file: join(tmp, `f${i}.png`),
+    width: 448,
+    height: 336,
+    background: { r: 70 * i, g: 90, b: 40 },
+  });
   rows.push({ uid: `q${i}`, prompt: PROMPTS[i], images: [`f${i}.png`], teacher_response: TEACHER[i] });
 }
 writeFileSync(join(tmp, 'train.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');

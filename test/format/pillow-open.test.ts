@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { processImage } from '../../src/images/process-image.js';
 import { type ImageOptions } from '../../src/images/image-options.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
+import { pngChunk } from '../helpers/png-chunk.js';
 
 const python = await ensurePythonVenv(['Pillow']);
 const tmp = mkdtempSync(join(tmpdir(), 'gad-pillow-open-'));
@@ -26,14 +27,7 @@ const OPTS: ImageOptions = {
 };
 const MiB = 1024 * 1024;
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0);
-  return Buffer.concat([head, data, crc]);
-}
+const chunk = (type: string, data: Buffer): Buffer => pngChunk({ type, data });
 
 /** A 32×32 RGB PNG with `before` chunks between IHDR and IDAT and `after` chunks between IDAT and IEND. */
 function png(before: Buffer[], after: Buffer[] = []): Buffer {

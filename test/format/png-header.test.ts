@@ -1,20 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { readPngHeader } from '../../src/images/png-header.js';
 import { probeImage } from '../../src/images/image-input.js';
+import { pngChunk } from '../helpers/png-chunk.js';
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0);
-  return Buffer.concat([head, data, crc]);
-}
+const chunk = (type: string, data: Buffer): Buffer => pngChunk({ type, data });
 
 /** A PNG of colour type `colour` at `depth`, with `before` chunks ahead of the image data and `after` behind it. */
 function png(colour: number, depth: number, before: Buffer[] = [], after: Buffer[] = [], interlace = 0): Buffer {

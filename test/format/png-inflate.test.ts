@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { checkPng } from '../../src/images/png-check.js';
 import { inflateRows } from '../../src/images/png-inflate.js';
+import { pngChunk } from '../helpers/png-chunk.js';
 
 function adler32(b: Buffer): number {
   let a = 1;
@@ -126,14 +127,7 @@ test('inflateRows: the reused handle gives what inflateSync gives, at every boun
 
 test('checkPng: the same verdicts with the reused handle as with inflateSync, several IDAT chunks included', () => {
   const png = (w: number, h: number, idat: Buffer[]) => {
-    const chunk = (type: string, data: Buffer) => {
-      const head = Buffer.alloc(8);
-      head.writeUInt32BE(data.length);
-      head.write(type, 4, 'latin1');
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0);
-      return Buffer.concat([head, data, crc]);
-    };
+    const chunk = (type: string, data: Buffer) => pngChunk({ type, data });
     const ihdr = Buffer.alloc(13);
     ihdr.writeUInt32BE(w, 0);
     ihdr.writeUInt32BE(h, 4);

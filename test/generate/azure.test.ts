@@ -7,11 +7,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/core/paths.js';
 import { azureTarget, batchUrl, isAzureHost } from '../../src/generate/azure.js';
+import { allFilesText } from '../helpers/all-files-text.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { type FakeOpenAI, startOpenAIServer } from '../helpers/openai-server.js';
 import { type BuildRowView, buildRows, buildSample, checkerFor } from '../helpers/generate-build.js';
@@ -53,13 +54,6 @@ function dir(): string {
   return d;
 }
 
-function allFiles(d: string): string {
-  return readdirSync(d, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
-    .join('\n');
-}
-
 const gen = (cwd: string, args: string[], e: NodeJS.ProcessEnv = env) =>
   runCli(['generate', 'teacher', '--from', build, '--model', DEPLOYMENT, '--timeout', '20', ...args], {
     cwd,
@@ -98,7 +92,7 @@ test('Azure dated API: api-key header, /openai/deployments/{deployment}/chat/com
   const text = readFileSync(join(cwd, 'teacher.jsonl'), 'utf8');
   assert.deepEqual(withoutEndpoint(text), reference);
   assert.equal(JSON.parse(text.split('\n')[0]!).endpoint, `127.0.0.1:${s.port}`);
-  assert.ok(!allFiles(cwd).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+  assert.ok(!allFilesText({ dir: cwd }).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
 });
 
 test('Azure from the environment: AZURE_OPENAI_ENDPOINT and OPENAI_API_VERSION, as the openai package reads them', async () => {
@@ -130,7 +124,7 @@ test('Azure v1 API: /openai/v1/chat/completions with the api-key header and no d
     assert.equal(q.authorization, undefined, 'no Authorization header');
   }
   assert.deepEqual(withoutEndpoint(readFileSync(join(cwd, 'teacher.jsonl'), 'utf8')), reference);
-  assert.ok(!allFiles(cwd).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+  assert.ok(!allFilesText({ dir: cwd }).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
 });
 
 test('Azure usage errors exit 2 before any request: no api-version, no key, a deployment URL of another model, a wrong key', async () => {
@@ -251,5 +245,5 @@ test("docs/generate.md's Azure commands, verbatim, with the endpoint of the envi
   const lines = readFileSync(join(tmp, 'requests.jsonl'), 'utf8').trim().split('\n');
   assert.equal(lines.length, rows.length);
   assert.ok(lines.every((l) => JSON.parse(l).url === '/chat/completions' && JSON.parse(l).body.model === DEPLOYMENT));
-  assert.ok(!allFiles(tmp).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+  assert.ok(!allFilesText({ dir: tmp }).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
 });

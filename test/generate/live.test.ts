@@ -7,10 +7,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/core/paths.js';
+import { allFilesText } from '../helpers/all-files-text.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { type ChatBody, type FakeOpenAI, type Fault, startOpenAIServer } from '../helpers/openai-server.js';
 import { type BuildRowView, buildRows, buildSample, checkerFor } from '../helpers/generate-build.js';
@@ -72,14 +73,6 @@ async function gen(cwd: string, s: FakeOpenAI, extra: string[] = [], role = 'tea
   );
 }
 
-/** Every file under a folder, as text. */
-function allFiles(d: string): string {
-  return readdirSync(d, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
-    .join('\n');
-}
-
 /** How many times each question was answered (200). */
 function answeredTwice(s: FakeOpenAI): string[] {
   const n = new Map<string, number>();
@@ -118,7 +111,7 @@ test('a fault-free run: one checked request per row, the answers in the build or
   assert.equal(m.settings.sampling.temperature, undefined);
   assert.match(r.stdout, /kept 201 answer\(s\) of 201 row\(s\) · dropped 0/);
   assert.match(r.stdout, /kept answer length \(student tokens\): min \d+ · p50/);
-  assert.ok(!allFiles(cwd).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+  assert.ok(!allFilesText({ dir: cwd }).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
   // the default student settings: the GAD rollout temperature, max_response_length new tokens
   const st = await gen(dir('student'), s, ['--max-requests', '1'], 'student');
   assert.equal(st.status, 0, st.stderr);
@@ -141,7 +134,7 @@ test('transport faults (429 + Retry-After, 500, hung response, closed socket): t
     );
   assert.equal(readFileSync(join(cwd, 'teacher.jsonl'), 'utf8'), reference);
   assert.deepEqual(answeredTwice(s), []);
-  assert.ok(!allFiles(cwd).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+  assert.ok(!allFilesText({ dir: cwd }).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
 });
 
 test("a length finish and an empty answer are kept out with a reason; the rest is the fault-free run's", async () => {
@@ -203,7 +196,7 @@ test('the key is sent only to the endpoint host: a redirect elsewhere is refused
   assert.equal(other.requests.length, 0);
   assert.equal(r.status, 1);
   assert.match(r.stdout, /failed after retries/);
-  assert.ok(!allFiles(cwd).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+  assert.ok(!allFilesText({ dir: cwd }).includes(KEY) && !r.stdout.includes(KEY) && !r.stderr.includes(KEY));
 });
 
 test('a wrong key (401) or a wrong path (404) stops the run with exit 2 and the key is not in the message', async () => {

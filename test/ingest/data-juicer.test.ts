@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { build } from '../../src/index.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { duckRows, readJsonl } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 
@@ -20,9 +20,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'gad-data-juicer-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 async function png(path: string, r: number, b: number) {
-  await sharp({ create: { width: 96, height: 64, channels: 3, background: { r, g: 30, b } } })
-    .png()
-    .toFile(path);
+  await writeSolidImage({ file: path, width: 96, height: 64, background: { r, g: 30, b } });
 }
 
 // the input dataset's folder (its images, made absolute by data-juicer), what a mapper wrote, and another folder

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { build } from '../../src/index.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { duckRows } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 
@@ -23,9 +23,13 @@ const data = join(tmp, 'data');
 mkdirSync(join(data, 'mllm_demo_data'), { recursive: true });
 mkdirSync(join(data, 'geo'), { recursive: true });
 for (const [i, name] of ['2.jpg', '3.jpg'].entries()) {
-  await sharp({ create: { width: 96 + 16 * i, height: 72, channels: 3, background: { r: 60 * i, g: 110, b: 70 } } })
-    .jpeg()
-    .toFile(join(data, 'mllm_demo_data', name));
+  await writeSolidImage({
+    file: join(data, 'mllm_demo_data', name),
+    width: 96 + 16 * i,
+    height: 72,
+    background: { r: 60 * i, g: 110, b: 70 },
+    format: 'jpeg',
+  });
 }
 
 const INFO = {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { openIngest, type IngestOptions } from '../../src/ingest/ingest.js';
 import { GadError } from '../../src/core/errors.js';
 import { refuseIncompleteSeries } from '../../src/ingest/hub/offline.js';
-import type { Sample } from '../../src/core/types.js';
+import { splitRows } from '../helpers/split-rows.js';
 import { startHubServer, fakeCommit, type HubServer, type HubRepo } from '../helpers/hub-server.js';
 import { writeRowsParquet, type GenRow } from '../helpers/ingest-parquet.js';
 
@@ -53,12 +53,7 @@ async function collect(opts: Partial<IngestOptions> & { splits: IngestOptions['s
     onProgress: (e) => log?.push(JSON.stringify(e)),
     ...opts,
   });
-  const out: Record<string, Sample[]> = {};
-  for (const s of opts.splits) {
-    out[s.split] = [];
-    for await (const r of ing.rows(s.split)) out[s.split]!.push(r);
-  }
-  return { ing, out };
+  return { ing, out: await splitRows({ ing, splits: opts.splits }) };
 }
 
 function setEnv(vars: Record<string, string | undefined>) {

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { build } from '../../src/index.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { duckRows, readJsonl } from '../helpers/files.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-llamafactory-'));
@@ -38,9 +38,13 @@ async function folder(name: string): Promise<string> {
   const dir = join(tmp, name);
   mkdirSync(join(dir, 'mllm_demo_data'), { recursive: true });
   for (const [i, img] of IMAGES.entries()) {
-    await sharp({ create: { width: 80 + 16 * i, height: 60, channels: 3, background: { r: 40 * i, g: 120, b: 90 } } })
-      .jpeg()
-      .toFile(join(dir, img));
+    await writeSolidImage({
+      file: join(dir, img),
+      width: 80 + 16 * i,
+      height: 60,
+      background: { r: 40 * i, g: 120, b: 90 },
+      format: 'jpeg',
+    });
   }
   return dir;
 }

@@ -10,18 +10,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import sharp from 'sharp';
 import { build, exportRm } from '../../src/index.js';
 import { packagePath } from '../../src/core/paths.js';
 import { rmSourcesChecks } from '../../src/train/rm-sources.js';
 import type { ExportManifest } from '../../src/recipes/common.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
+import { startHeldCli } from '../helpers/held-cli.js';
 import { readJsonl } from '../helpers/files.js';
-import { cliArgv, runCli } from '../helpers/gad-cli.js';
+import { runCli } from '../helpers/gad-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-swift-rejected-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -40,9 +39,12 @@ const TRAIN = [
 const TEST = [['<image>What is shown?', 'A red square.', 'A blue circle.', 'A blue circle.', 'red.png']] as const;
 
 async function png(dir: string, name: string, rgb: [number, number, number]) {
-  await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
-    .png()
-    .toFile(join(dir, name));
+  await writeSolidImage({
+    file: join(dir, name),
+    width: 96,
+    height: 64,
+    background: { r: rgb[0], g: rgb[1], b: rgb[2] },
+  });
 }
 const lines = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 function rmRows(rows: ReadonlyArray<readonly [string, string, unknown, unknown, string]>) {
@@ -276,19 +278,15 @@ test(
       out,
     ];
     const hold = join(tmp, 'hold');
-    const child = spawn(process.execPath, cliArgv(args('resumed')), {
+    const held = await startHeldCli({
+      args: args('resumed'),
       cwd: tmp,
-      env: { ...env, GAD_DATA_TEST_HOLD: 'before-commit', GAD_DATA_TEST_HOLD_FILE: hold },
-      stdio: 'ignore',
+      env,
+      point: 'before-commit',
+      holdFile: hold,
+      what: 'the build to reach its commit',
     });
-    const exited = new Promise((ok) => child.once('exit', ok));
-    const t0 = Date.now();
-    while (!existsSync(hold)) {
-      if (Date.now() - t0 > 480_000) throw new Error('the build never reached its commit');
-      await sleep(50);
-    }
-    child.kill('SIGKILL');
-    await exited;
+    await held.kill();
     const r = await runCli([...args('resumed'), '--resume'], { cwd: tmp, env, timeoutMs: 600_000 });
     assert.equal(r.status, 0, r.stderr);
     const m = /resume: reusing (\d+) finished shard/.exec(r.stderr);

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { build } from '../../src/index.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { duckRows, readJsonl } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 
@@ -55,9 +55,7 @@ const CASES: Array<{ messages: Msg[]; prompt: Msg[]; teacher: string; image: str
 ];
 
 async function png(name: string, r: number, b: number, dir: string) {
-  await sharp({ create: { width: 96, height: 64, channels: 3, background: { r, g: 30, b } } })
-    .png()
-    .toFile(join(dir, name));
+  await writeSolidImage({ file: join(dir, name), width: 96, height: 64, background: { r, g: 30, b } });
 }
 
 const swiftDir = join(tmp, 'swift');

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { packagePath } from '../../src/core/paths.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { duckRows, readJsonl } from '../helpers/files.js';
 import { runCli } from '../helpers/gad-cli.js';
 
@@ -23,11 +23,12 @@ const rows: Array<Record<string, unknown>> = [];
 const teacher: Array<Record<string, unknown>> = [];
 for (let i = 0; i < 4; i++) {
   const name = `fig${i}.png`;
-  await sharp({
-    create: { width: 320 + 32 * i, height: 256 + 32 * i, channels: 3, background: { r: 50 * i, g: 100, b: 30 } },
-  })
-    .png()
-    .toFile(join(tmp, name));
+  await writeSolidImage({
+    file: join(tmp, name),
+    width: 320 + 32 * i,
+    height: 256 + 32 * i,
+    background: { r: 50 * i, g: 100, b: 30 },
+  });
   rows.push({ uid: `q${i}`, problem: `<image>Find the area of figure ${i}.`, answer: String(i * 3), images: [name] });
   teacher.push({ uid: `q${i}`, response: `The area is ${i * 3}. <answer>${i * 3}</answer>` });
 }

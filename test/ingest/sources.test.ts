@@ -12,6 +12,7 @@ import { readParquetSchema } from '../../src/ingest/parquet.js';
 import { GadError } from '../../src/core/errors.js';
 import { packagePath } from '../../src/core/paths.js';
 import type { Sample } from '../../src/core/types.js';
+import { splitRows } from '../helpers/split-rows.js';
 import { writeRowsParquet } from '../helpers/ingest-parquet.js';
 import { firstDrop, rowRules, viewOfSample } from '../../src/rules/row-rules.js';
 
@@ -48,12 +49,7 @@ async function all(
     onWarning: (m) => warnings.push(m),
     ...opts,
   });
-  const out: Record<string, Sample[]> = {};
-  for (const s of opts.splits) {
-    out[s.split] = [];
-    for await (const r of ing.rows(s.split)) out[s.split]!.push(r);
-  }
-  return out;
+  return splitRows({ ing, splits: opts.splits });
 }
 
 before(async () => {

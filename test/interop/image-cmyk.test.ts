@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
 import { buildImageRows } from '../helpers/build-image-rows.js';
+import { storedVsPillow } from '../helpers/stored-vs-pillow.js';
 
 const python = await ensurePythonVenv(['pyarrow', 'Pillow', 'numpy']);
 const tmp = mkdtempSync(join(tmpdir(), 'gad-image-cmyk-'));
@@ -53,27 +54,6 @@ for f in ["cmyk.jpg", "cmyk-rotated.jpg", "cmyk.tif", "cmyk-big.tif", "cmyk16.ti
     assert im.mode == "CMYK", (f, im.mode)
 `;
 
-const CHECK = String.raw`
-import io, json, sys
-import numpy as np
-import pyarrow.parquet as pq
-from PIL import Image, ImageOps
-
-spec = json.loads(sys.argv[1])
-rows = []
-for shard in spec["shards"]:
-    for r in pq.read_table(shard).to_pylist():
-        name = str(r["extra_info"]["index"])
-        stored = Image.open(io.BytesIO(r["images"][0]["bytes"]))
-        stored.load()
-        original = ImageOps.exif_transpose(Image.open(spec["files"][name])).convert("RGB")
-        if original.size != stored.size:
-            original = original.resize(stored.size, Image.Resampling.BICUBIC)
-        d = np.abs(np.asarray(stored.convert("RGB"), dtype=np.int64) - np.asarray(original, dtype=np.int64))
-        rows.append({"index": int(name), "format": stored.format, "mean": float(d.mean()), "max": int(d.max())})
-print(json.dumps(rows))
-`;
-
 test(
   "a CMYK JPEG or TIFF is written as Pillow's convert('RGB') of it, not converted through a colour profile",
   { skip: python ? false : 'no Python venv (see the log)', timeout: 600_000 },
@@ -95,12 +75,7 @@ test(
     assert.ok((big.written[0][0] as number) < 400, `the big TIFF was shrunk (${JSON.stringify(big.written)})`);
     const rotated = lengths.find((l) => l.index === 1)!;
     assert.deepEqual(rotated.written[0], [150, 200], 'the rotated JPEG was turned upright');
-    const rows = JSON.parse(await runPython(python!, CHECK, [JSON.stringify(spec)])) as Array<{
-      index: number;
-      format: string;
-      mean: number;
-      max: number;
-    }>;
+    const rows = await storedVsPillow({ python: python!, spec });
     assert.equal(rows.length, imgs.length);
     for (const r of rows) {
       const [file, exact] = imgs[r.index]!;

@@ -12,8 +12,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ensurePythonVenv, runPython } from '../helpers/python.js';
+import { ensurePythonVenv } from '../helpers/python.js';
 import { buildImageRows } from '../helpers/build-image-rows.js';
+import { storedVsPillow } from '../helpers/stored-vs-pillow.js';
 
 const python = await ensurePythonVenv(['pyarrow', 'Pillow', 'numpy']);
 const tmp = mkdtempSync(join(tmpdir(), 'gad-image-icc-'));
@@ -45,28 +46,6 @@ function withOrientation(jpeg: Buffer, orientation: number): Buffer {
   return Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
 }
 
-const CHECK = String.raw`
-import io, json, sys
-import numpy as np
-import pyarrow.parquet as pq
-from PIL import Image, ImageOps
-
-spec = json.loads(sys.argv[1])
-rows = []
-for shard in spec["shards"]:
-    for r in pq.read_table(shard).to_pylist():
-        name = str(r["extra_info"]["index"])
-        stored = Image.open(io.BytesIO(r["images"][0]["bytes"]))
-        stored.load()
-        original = ImageOps.exif_transpose(Image.open(spec["files"][name])).convert("RGB")
-        if original.size != stored.size:
-            original = original.resize(stored.size, Image.Resampling.BICUBIC)
-        d = np.abs(np.asarray(stored.convert("RGB"), dtype=np.int64) - np.asarray(original, dtype=np.int64))
-        rows.append({"index": int(name), "format": stored.format, "icc": stored.info.get("icc_profile") is not None,
-                     "mean": float(d.mean()), "p99": float(np.percentile(d, 99)), "max": int(d.max())})
-print(json.dumps(rows))
-`;
-
 test(
   'an image with an embedded Display-P3 profile keeps the values Pillow reads when it is converted or shrunk',
   { skip: python ? false : 'no Python venv (see the log)', timeout: 600_000 },
@@ -93,14 +72,7 @@ test(
     assert.equal(lengths.length, imgs.length, `every image kept: ${readFileSync(join(out, 'dropped.jsonl'), 'utf8')}`);
     const big = lengths.find((l) => l.index === 1)!;
     assert.ok((big.written[0][0] as number) < 400, `the big PNG was shrunk (${JSON.stringify(big.written)})`);
-    const rows = JSON.parse(await runPython(python!, CHECK, [JSON.stringify(spec)])) as Array<{
-      index: number;
-      format: string;
-      icc: boolean;
-      mean: number;
-      p99: number;
-      max: number;
-    }>;
+    const rows = await storedVsPillow({ python: python!, spec });
     assert.equal(rows.length, imgs.length);
     for (const r of rows) {
       const [file, , exact] = imgs[r.index]!;

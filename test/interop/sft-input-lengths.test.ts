@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { packagePath } from '../../src/core/paths.js';
 import { build } from '../../src/index.js';
+import { writeSolidImage } from '../helpers/solid-image.js';
 import { readJsonl } from '../helpers/files.js';
 import { ensurePythonVenv, runPython } from '../helpers/python.js';
 
@@ -85,11 +85,12 @@ for (const format of ['ms-swift', 'llamafactory'] as const) {
       const dir = join(tmp, format);
       mkdirSync(dir);
       for (const [i, c] of CASES.entries())
-        await sharp({
-          create: { width: c.size[0], height: c.size[1], channels: 3, background: { r: 90 * i, g: 60, b: 30 } },
-        })
-          .png()
-          .toFile(join(dir, c.image));
+        await writeSolidImage({
+          file: join(dir, c.image),
+          width: c.size[0],
+          height: c.size[1],
+          background: { r: 90 * i, g: 60, b: 30 },
+        });
       const TAG: Record<string, string> = { user: 'human', assistant: 'gpt', system: 'system' };
       const rows = CASES.map((c) => {
         const turns = [...c.prompt, { role: 'assistant', content: c.teacher }];

@@ -17,6 +17,7 @@ import { build } from '../../src/index.js';
 import { loadModelProfile } from '../../src/model/model-profile.js';
 import { loadFormatPrompt } from '../../src/model/chat-template.js';
 import { PromptCounter } from '../../src/model/token-counts.js';
+import { proseText } from '../helpers/prose-text.js';
 import { readJsonl } from '../helpers/files.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-header-first-'));
@@ -39,16 +40,8 @@ async function corruptPng(w: number, h: number): Promise<Buffer> {
   return out;
 }
 
-function prose(bytes: number): string {
-  const words = ['the', 'triangle', 'angle', 'is', '12', 'degrees', 'so', 'side', 'x', 'equals', '3.5'];
-  const parts: string[] = [];
-  for (let i = 0, n = 0; n < bytes; i++) {
-    const w = words[(i * 7 + (i >> 3)) % words.length]!;
-    parts.push(w);
-    n += w.length + 1;
-  }
-  return parts.join(' ');
-}
+const WORDS = ['the', 'triangle', 'angle', 'is', '12', 'degrees', 'so', 'side', 'x', 'equals', '3.5'];
+const prose = (bytes: number) => proseText({ bytes, words: WORDS });
 
 test(
   'header first: a row over the limits from its headers is dropped for length without decoding; long answers are not tokenized whole',

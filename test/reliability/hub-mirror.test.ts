@@ -7,14 +7,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { createHash } from 'node:crypto';
+import { writeHubRowsParquet } from '../helpers/hub-rows-parquet.js';
 import { startHubServer, fakeCommit, type HostileMirror, type HubServer } from '../helpers/hub-server.js';
-import { writeRowsParquet } from '../helpers/ingest-parquet.js';
-import { flat } from '../helpers/bad-corpus.js';
 import { runCli, type CliResult } from '../helpers/gad-cli.js';
 import { hubEnv } from '../helpers/hub-env.js';
 
@@ -27,30 +26,14 @@ let good: Uint8Array;
 let other: Uint8Array;
 const servers: HubServer[] = [];
 
-async function rowsParquet(path: string, n: number, tag: string): Promise<Uint8Array> {
-  const rows = [];
-  for (let i = 0; i < n; i++) {
-    rows.push({
-      id: `${tag}-${i}`,
-      problem: `<image>${tag} question ${i}?`,
-      answer: String(i),
-      images: [
-        {
-          bytes: await flat(64 + 4 * i, 48, i)
-            .png()
-            .toBuffer(),
-          path: `${tag}-${i}.png`,
-        },
-      ],
-    });
-  }
-  await writeRowsParquet(path, rows);
-  return new Uint8Array(readFileSync(path));
-}
-
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gad-rel-mirror-'));
-  good = await rowsParquet(join(tmp, 'good.parquet'), 6, 'g');
+  good = await writeHubRowsParquet({
+    file: join(tmp, 'good.parquet'),
+    count: 6,
+    idPrefix: 'g',
+    question: 'g question',
+  });
   // other bytes of the listed size (a size other than listed is refused before the hash is checked, see below)
   other = Uint8Array.from(good);
   other[Math.floor(other.length / 2)]! ^= 0xff;

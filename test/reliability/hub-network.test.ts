@@ -23,9 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
+import { writeHubRowsParquet } from '../helpers/hub-rows-parquet.js';
 import { startHubServer, fakeCommit, type HostileMirror, type HubServer } from '../helpers/hub-server.js';
-import { writeRowsParquet } from '../helpers/ingest-parquet.js';
-import { flat } from '../helpers/bad-corpus.js';
 import { runCli, type CliResult } from '../helpers/gad-cli.js';
 import { hubEnv } from '../helpers/hub-env.js';
 
@@ -41,23 +40,15 @@ let good: Uint8Array;
 const closers: Array<() => Promise<void>> = [];
 const mounts: string[] = [];
 
-async function rowsParquet(path: string, n: number, noise = 0): Promise<Uint8Array> {
-  const rows = [];
-  for (let i = 0; i < n; i++) {
-    const png = await flat(64 + 4 * i, 48, i)
-      .png()
-      .toBuffer();
-    rows.push({
-      id: `n-${i}`,
-      problem: `<image>question ${i}?`,
-      answer: String(i),
-      // noise: incompressible bytes beside the image, to make the file as large as a test needs
-      images: [{ bytes: png, path: noise ? randomBytes(noise).toString('base64') : `n-${i}.png` }],
-    });
-  }
-  await writeRowsParquet(path, rows);
-  return new Uint8Array(readFileSync(path));
-}
+/** Rows n-0 …; with `noise`, incompressible bytes beside each image, to make the file as large as a test needs. */
+const rowsParquet = (file: string, count: number, noise = 0) =>
+  writeHubRowsParquet({
+    file,
+    count,
+    idPrefix: 'n',
+    question: 'question',
+    imagePath: noise ? () => randomBytes(noise).toString('base64') : undefined,
+  });
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gad-rel-net-'));

@@ -12,7 +12,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -20,9 +19,10 @@ import { join } from 'node:path';
 import { build } from '../../src/pipeline/build.js';
 import { isGadError } from '../../src/core/errors.js';
 import { openOutput } from '../../src/output/out-dir.js';
+import { startHeldCli } from '../helpers/held-cli.js';
 import { writeSquareRows } from '../helpers/square-rows.js';
 import { squareBuild } from '../helpers/square-build.js';
-import { cliArgv, runCli } from '../helpers/gad-cli.js';
+import { runCli } from '../helpers/gad-cli.js';
 
 let tmp: string;
 let data: string;
@@ -84,24 +84,21 @@ test('two builds at once (forced slow lock write): while one holds the lock the 
   const out = join(tmp, 'race');
   const holdFile = join(tmp, 'race.hold');
   const env = { ...process.env, GAD_DATA_TEST_DELAY: 'lock-write:1500' };
-  const a = spawn(process.execPath, cliArgv(cliArgs(out, 'png')), {
+  const a = await startHeldCli({
+    args: cliArgs(out, 'png'),
     cwd: tmp,
-    env: { ...env, GAD_DATA_TEST_HOLD: 'before-commit', GAD_DATA_TEST_HOLD_FILE: holdFile },
-    stdio: 'ignore',
+    env,
+    point: 'before-commit',
+    holdFile,
+    what: 'the first build to reach its commit',
   });
   try {
-    const t0 = Date.now();
-    while (!existsSync(holdFile)) {
-      assert.ok(Date.now() - t0 < 480_000, 'the first build reaches its commit');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const b = await runCli(cliArgs(out, 'jpeg'), { cwd: tmp, env });
     assert.equal(b.status, 2, b.stderr);
     assert.match(b.stderr, /another build is writing/);
     assert.equal(existsSync(out), false, 'the refused build wrote nothing');
   } finally {
-    a.kill('SIGKILL');
-    await new Promise((r) => (a.exitCode !== null || a.signalCode !== null ? r(null) : a.once('close', r)));
+    await a.kill();
   }
   assert.ok(existsSync(join(tmp, '.race.lock')), 'the killed build left its lock');
   const c = await runCli(cliArgs(out, 'jpeg'), { cwd: tmp, env });

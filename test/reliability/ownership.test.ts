@@ -12,20 +12,20 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from '../../src/pipeline/build.js';
 import { isGadError } from '../../src/core/errors.js';
 import { openOutput } from '../../src/output/out-dir.js';
+import { startHeldCli } from '../helpers/held-cli.js';
 import { writeSquareRows } from '../helpers/square-rows.js';
 import { squareBuild } from '../helpers/square-build.js';
 import { tree } from '../helpers/files.js';
 import { packagePath } from '../../src/core/paths.js';
-import { cliArgv, runCli } from '../helpers/gad-cli.js';
+import { runCli } from '../helpers/gad-cli.js';
 
 let tmp: string;
 let data: string;
@@ -190,20 +190,14 @@ for (const point of ['commit-carry', 'commit-swap'] as const) {
     const previous = tree(out);
 
     const flag = join(tmp, `hold-${point}`);
-    const child = spawn(process.execPath, cliArgv(cliArgs(out, 'jpeg')), {
+    const held = await startHeldCli({
+      args: cliArgs(out, 'jpeg'),
       cwd: tmp,
-      env: { ...process.env, GAD_DATA_TEST_HOLD: point, GAD_DATA_TEST_HOLD_FILE: flag },
-      stdio: 'ignore',
+      point,
+      holdFile: flag,
+      what: `the build to reach ${point}`,
     });
-    const t0 = Date.now();
-    while (!existsSync(flag)) {
-      assert.ok(Date.now() - t0 < 480_000, `the build did not reach ${point}`);
-      assert.equal(child.exitCode, null, 'the build ended early');
-      await sleep(20);
-    }
-    const exited = new Promise((ok) => child.once('exit', ok));
-    child.kill('SIGKILL');
-    await exited;
+    await held.kill();
     // Killed mid-commit: some of the user's entries sit in the work folder.
     assert.notDeepEqual(existsSync(out) ? tree(out) : {}, previous);
 

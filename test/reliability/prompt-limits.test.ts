@@ -15,6 +15,7 @@ import { loadModelProfile } from '../../src/model/model-profile.js';
 import { loadFormatPrompt } from '../../src/model/chat-template.js';
 import { PromptCounter } from '../../src/model/token-counts.js';
 import { ReportBuilder } from '../../src/report/report-builder.js';
+import { proseText } from '../helpers/prose-text.js';
 import { flat } from '../helpers/bad-corpus.js';
 import { readJsonl } from '../helpers/files.js';
 import { buildInChild } from '../helpers/build-in-child.js';
@@ -27,34 +28,25 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
+const WORDS = [
+  'triangle',
+  'angle',
+  'side',
+  'the',
+  'of',
+  'length',
+  'find',
+  'x',
+  'and',
+  'is',
+  'circle',
+  'radius',
+  '3.5',
+  '12',
+  'degrees',
+];
 /** 20 MB of prose-like text (varied words, so nothing about it is special). */
-function hugeText(bytes: number): string {
-  const words = [
-    'triangle',
-    'angle',
-    'side',
-    'the',
-    'of',
-    'length',
-    'find',
-    'x',
-    'and',
-    'is',
-    'circle',
-    'radius',
-    '3.5',
-    '12',
-    'degrees',
-  ];
-  const parts: string[] = [];
-  let n = 0;
-  for (let i = 0; n < bytes; i++) {
-    const w = words[(i * 7 + (i >> 3)) % words.length]!;
-    parts.push(w);
-    n += w.length + 1;
-  }
-  return parts.join(' ');
-}
+const hugeText = (bytes: number) => proseText({ bytes, words: WORDS });
 
 test(
   'PromptCounter with a limit: a 20 MB prompt is not tokenized (no encode call over it), the count is a lower bound over the limit',

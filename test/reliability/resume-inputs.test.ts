@@ -14,6 +14,7 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startHeldCli } from '../helpers/held-cli.js';
 import { cliArgv, runCli } from '../helpers/gad-cli.js';
 import { duckRows, tree } from '../helpers/files.js';
 import { flat } from '../helpers/bad-corpus.js';
@@ -70,19 +71,15 @@ const args = (out: string) => [
 /** Run a build until it holds just before its commit (every shard finished and renamed), then SIGKILL it. */
 async function killBeforeCommit(out: string) {
   const holdFile = join(tmp, `hold-${Date.now()}`);
-  const child = spawn(process.execPath, cliArgv(args(out)), {
+  const held = await startHeldCli({
+    args: args(out),
     cwd: tmp,
-    env: { ...env, GAD_DATA_TEST_HOLD: 'before-commit', GAD_DATA_TEST_HOLD_FILE: holdFile },
-    stdio: 'ignore',
+    env,
+    point: 'before-commit',
+    holdFile,
+    what: 'the build to reach its commit',
   });
-  const exited = new Promise((ok) => child.once('exit', ok));
-  const t0 = Date.now();
-  while (!existsSync(holdFile)) {
-    if (Date.now() - t0 > 480_000) throw new Error('the build never reached the commit');
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  await exited;
+  await held.kill();
   assert.ok(existsSync(join(tmp, `.${out}.partial`, 'data')), 'the interrupted work folder holds the finished shards');
 }
 

@@ -10,9 +10,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeHubRowsParquet } from '../helpers/hub-rows-parquet.js';
 import { startHubServer, fakeCommit, type HubServer } from '../helpers/hub-server.js';
-import { writeRowsParquet } from '../helpers/ingest-parquet.js';
-import { flat } from '../helpers/bad-corpus.js';
 import { runCli, type CliResult } from '../helpers/gad-cli.js';
 import { filesBelow } from '../helpers/files.js';
 import { hubEnv } from '../helpers/hub-env.js';
@@ -26,24 +25,12 @@ let hub: HubServer;
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gad-rel-secrets-'));
-  const rows = [];
-  for (let i = 0; i < 12; i++) {
-    rows.push({
-      id: `s-${i}`,
-      problem: `<image>Private question ${i}?`,
-      answer: String(i),
-      images: [
-        {
-          bytes: await flat(64 + 4 * i, 48, i)
-            .png()
-            .toBuffer(),
-          path: `s-${i}.png`,
-        },
-      ],
-    });
-  }
-  const p = join(tmp, 'train.parquet');
-  await writeRowsParquet(p, rows);
+  const shard = await writeHubRowsParquet({
+    file: join(tmp, 'train.parquet'),
+    count: 12,
+    idPrefix: 's',
+    question: 'Private question',
+  });
   hub = await startHubServer([
     {
       name: REPO,
@@ -51,7 +38,7 @@ before(async () => {
       revisions: {
         main: {
           commit: fakeCommit('secret-main'),
-          files: [{ path: 'data/train-00000-of-00001.parquet', content: new Uint8Array(readFileSync(p)) }],
+          files: [{ path: 'data/train-00000-of-00001.parquet', content: shard }],
         },
       },
     },

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startHeldCli } from '../helpers/held-cli.js';
 import { runCli } from '../helpers/gad-cli.js';
 import { assertSameFolder, makeCrossPartDataset } from '../helpers/scale-out.js';
 
@@ -131,8 +132,6 @@ test(
   'a merge SIGKILLed mid-way: merge --resume reuses its finished shards and still gives the single build, byte for byte',
   { timeout: T * 3 },
   async () => {
-    const { spawn } = await import('node:child_process');
-    const { cliArgv } = await import('../helpers/gad-cli.js');
     const dir = mkdtempSync(join(tmp, 'resume-'));
     makeCrossPartDataset(dir);
     const args = [
@@ -158,22 +157,14 @@ test(
     for (const p of parts) assert.equal(p.status, 0, p.stderr);
     // hold the merge when it asks for its 70th row (of 96): earlier shards are finished and journaled
     const hold = join(dir, 'held');
-    const child = spawn(process.execPath, cliArgv(['merge', '-q', '--out', 'out']), {
+    const held = await startHeldCli({
+      args: ['merge', '-q', '--out', 'out'],
       cwd: dir,
-      env: { ...process.env, GAD_DATA_TEST_HOLD: 'merge-row-70', GAD_DATA_TEST_HOLD_FILE: hold },
-      stdio: 'ignore',
+      point: 'merge-row-70',
+      holdFile: hold,
+      what: 'the merge to reach row 70',
     });
-    const exited = new Promise((ok) => child.once('exit', ok));
-    const t0 = Date.now();
-    while (!existsSync(hold)) {
-      if (Date.now() - t0 > 480_000) {
-        child.kill('SIGKILL');
-        throw new Error('the merge never reached row 70');
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    child.kill('SIGKILL');
-    await exited;
+    await held.kill();
     assert.ok(!existsSync(join(dir, 'out')), 'killed before its commit');
     const resumed = await runCli(['merge', '--out', 'out', '--resume'], { cwd: dir, timeoutMs: T });
     assert.equal(resumed.status, 0, resumed.stderr);

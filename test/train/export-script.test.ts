@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { planTraining } from '../../src/train/plan.js';
 import { runTraining } from '../../src/train/run-training.js';
 import { type TrainOptions } from '../../src/train/launch-plan.js';
+import { readVerlRecord } from '../helpers/verl-record.js';
 import { Capture, fakeVerlEnv, makeFakeBuild } from '../helpers/train.js';
 
 // `train --export-script run.sh` writes the dry run as a bash script; run through real bash and python3
@@ -99,11 +100,7 @@ describe('train --export-script', () => {
         if (plan.configFile) assert.ok(existsSync(plan.configFile.path), 'the config the script refers to is written');
 
         runScript(script, b.root, env);
-        const rec = JSON.parse(readFileSync(record, 'utf8')) as {
-          argv: string[];
-          env: Record<string, string>;
-          module: string;
-        };
+        const rec = readVerlRecord({ file: record });
         assert.equal(rec.module, plan.command[2]);
         assert.deepEqual(rec.argv.slice(1), plan.command.slice(3));
         for (const [k, v] of Object.entries(plan.env)) assert.equal(rec.env[k], v, k);
@@ -134,7 +131,7 @@ describe('train --export-script', () => {
 
       const extra = { TRAIN_BATCH_SIZE: '8', EXP_NAME: 'other', SAVE_DIR: '/ckpt/other' };
       runScript(script, b.root, scriptEnv(record, extra), ['trainer.total_epochs=1']);
-      const rec = JSON.parse(readFileSync(record, 'utf8')) as { argv: string[] };
+      const rec = readVerlRecord({ file: record });
       const plan = await planTraining({ ...opts, env: scriptEnv(record, extra) });
       assert.deepEqual(rec.argv.slice(1), [...plan.command.slice(3), 'trainer.total_epochs=1']);
       assert.ok(rec.argv.includes('data.train_batch_size=8'));

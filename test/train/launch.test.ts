@@ -11,15 +11,8 @@ import { planTraining } from '../../src/train/plan.js';
 import { preflight } from '../../src/train/preflight.js';
 import { runTraining } from '../../src/train/run-training.js';
 import { type TrainOptions } from '../../src/train/launch-plan.js';
+import { readVerlRecord } from '../helpers/verl-record.js';
 import { Capture, fakeVerlEnv, makeFakeBuild, makeModelDir } from '../helpers/train.js';
-
-interface Record_ {
-  argv: string[];
-  env: Record<string, string>;
-  cwd: string;
-  module: string;
-  signal: string | null;
-}
 
 /** A bin folder with an `nvidia-smi` that lists `n` GPUs, put first on PATH. */
 function fakeSmi(dir: string, n: number): string {
@@ -51,7 +44,7 @@ function setup(o: Parameters<typeof makeFakeBuild>[0] = {}, gpus = 2) {
   );
   const bin = fakeSmi(join(b.root, 'bin'), gpus);
   const env = fakeVerlEnv(record, { PATH: `${bin}${delimiter}${process.env.PATH}` });
-  return { b, record, gen, disc, env, read: () => JSON.parse(readFileSync(record, 'utf8')) as Record_ };
+  return { b, record, gen, disc, env, read: () => readVerlRecord({ file: record }) };
 }
 
 function failed(checks: Awaited<ReturnType<typeof preflight>>, name: string) {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packagePath } from '../../src/core/paths.js';
 import { planTraining } from '../../src/train/plan.js';
+import { readVerlRecord } from '../helpers/verl-record.js';
 import { fakeVerlEnv, makeFakeBuild } from '../helpers/train.js';
 
 // The user's own seed GAD launch script (single node, Qwen3-VL), kept verbatim as a fixture. It is run
@@ -22,11 +22,7 @@ function runSeed(
   const record = join(root, 'seed-record.json');
   const r = spawnSync('bash', [SEED], { env: fakeVerlEnv(record, env), encoding: 'utf8', timeout: 600_000 });
   assert.equal(r.status, 0, `the seed script failed: ${r.stderr}`);
-  const rec = JSON.parse(readFileSync(record, 'utf8')) as {
-    argv: string[];
-    env: Record<string, string>;
-    module: string;
-  };
+  const rec = readVerlRecord({ file: record });
   assert.equal(rec.module, 'verl.trainer.main_ppo');
   return { ...toMap(rec.argv.slice(1)), env: rec.env };
 }
