@@ -60,14 +60,6 @@ const COUNT_TEXT: Record<string, string> = {
     "TEACHER RESPONSES ARE THE INPUT'S ASSISTANT TURNS: the last assistant turn of {n} row(s) is their teacher response (not prompt text)",
   assistant_turn_left_out:
     'the last assistant turn of {n} row(s) is NOT in the prompt (a GRPO build has no teacher; --teacher-column naming the conversation column — messages, conversations, or text for data-juicer — makes it the teacher response)',
-  student_from_rejected_response:
-    "STUDENT ANSWERS ARE THE INPUT'S rejected_response: {n} row(s) carry one, read as the row's student answer (written beside the shards for export rm)",
-  no_rejected_response:
-    '{n} row(s) have no rejected_response: no student answer (export rm leaves them out as no_student_response, unless --student names a file with their answers)',
-  rejected_response_not_used:
-    '{n} row(s) have a rejected_response: read but NOT used (a GRPO build has no student answers; a GAD build, --teacher-column or --teacher, takes it as the student answer for export rm); the column is passed through as any other',
-  rejected_response_other_images:
-    '{n} row(s) have a rejected_response for other images (rejected_images differ from images): NOT used as a student answer; kept as an extra column',
   earlier_assistant_turns_kept:
     '{n} row(s) have several assistant turns: the earlier ones stay in the prompt as context (docs/sources.md)',
   dj_chunk_ends_removed:
@@ -78,11 +70,39 @@ const COUNT_TEXT: Record<string, string> = {
     '{n} row(s) read absolute image paths outside image_dir / the data folder: files data-juicer wrote (the rule above)',
 };
 
+/** The counts of student answers, by the column they are read from (`{c}`; ingest/student-response.ts). */
+const STUDENT_TEXT: Array<[RegExp, string]> = [
+  [
+    /^student_from_(.+)$/,
+    "STUDENT ANSWERS ARE THE INPUT'S {c}: {n} row(s) carry one, read as the row's student answer (written beside the shards for export rm)",
+  ],
+  [
+    /^no_(rejected_response|rejected)$/,
+    '{n} row(s) have no {c}: no student answer (export rm leaves them out as no_student_response, unless --student names a file with their answers)',
+  ],
+  [
+    /^(.+)_not_used$/,
+    '{n} row(s) have a {c}: read but NOT used (a GRPO build has no student answers; a GAD build, --teacher-column or --teacher, takes it as the student answer for export rm); the column is passed through as any other',
+  ],
+  [
+    /^(.+)_other_images$/,
+    '{n} row(s) have a {c} for other images (rejected_images differ from images): NOT used as a student answer; kept as an extra column',
+  ],
+];
+
+function countText(key: string): string {
+  const fixed = COUNT_TEXT[key];
+  if (fixed) return fixed;
+  for (const [re, text] of STUDENT_TEXT) {
+    const m = re.exec(key);
+    if (m?.[1]) return text.replace('{c}', m[1]);
+  }
+  return `${key}: {n} row(s)`;
+}
+
 /** The summary's first lines: the input format, and what it did with the rows. */
 function inputLines(result: BuildResult): string[] {
-  const counts = Object.entries(result.input?.counts ?? {}).map(([k, n]) =>
-    (COUNT_TEXT[k] ?? `${k}: {n} row(s)`).replace('{n}', String(n)),
-  );
+  const counts = Object.entries(result.input?.counts ?? {}).map(([k, n]) => countText(k).replace('{n}', String(n)));
   return result.input ? [result.input.format, ...counts] : [];
 }
 

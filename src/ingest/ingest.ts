@@ -186,7 +186,7 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     passthrough,
     inputFormat: chosen.line,
     studentColumn: chosen.format.studentColumn ?? null,
-    formatCounts: () => studentCounts(settings.counts),
+    formatCounts: () => studentCounts(settings.counts, chosen.format.studentColumn ?? null),
     teacher: teacher ? { file: teacher.file, sha256: teacher.sha256, bytes: teacher.bytes } : null,
     ids: () =>
       columns.id

@@ -126,7 +126,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
     read,
     sample: base,
     gad: !!(ctx.teacher || cols.teacher),
-    formatReadsStudent: !!ctx.format.studentColumn,
+    studentColumn: ctx.format.studentColumn ?? null,
     count: (c) => ctx.counts.set(c, (ctx.counts.get(c) ?? 0) + 1),
     where: `row ${index} of ${source}`,
   });

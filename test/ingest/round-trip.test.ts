@@ -4,7 +4,8 @@
  * export's conversation column as the teacher gives the same prompts, image bytes, teacher responses and token
  * counts as the first build. Likewise the sampling prompts (`export prompts`, read back as a GRPO build) and the
  * discriminator pairs (`export rm` in ms-swift's format: the teacher answer in `messages`, the student answer in
- * `rejected_response`, read back as a GAD build with the student side file).
+ * `rejected_response`, read back as a GAD build with the student side file; in LLaMA-Factory's, `chosen` and
+ * `rejected`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +49,8 @@ const PROMPTS_CMDS =
   'gad-data export prompts --from first --out prompts\ngad-data build --train prompts/train.jsonl --target verl --out again-prompts';
 const RM_CMDS =
   'gad-data export rm --from first --student student.jsonl --out rm\ngad-data build --train rm/train.jsonl --teacher-column messages --target verl --out again-rm';
+const RM_LF_CMDS =
+  'gad-data export rm --from first --student student.jsonl --format llamafactory --out rm-lf\ngad-data build --train rm-lf/train.jsonl --teacher-column conversations --target verl --out again-rm-lf';
 const argv = (cmd: string) => cmd.split(' ').slice(1);
 const b64 = (x: unknown) => Buffer.from(x as Uint8Array).toString('base64');
 
@@ -148,5 +151,89 @@ test(
       for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens', 'response_tokens'])
         assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
     }
+  },
+);
+
+test(
+  'build → export rm --format llamafactory → build from the export: chosen is the teacher answer, rejected the student answer',
+  { timeout: 900_000 },
+  async () => {
+    assert.ok(DOCS.includes(RM_LF_CMDS), 'docs/sources.md shows the commands run here');
+    const student = rows.map((r, i) => ({ id: r.uid, response: `Perhaps ${i * 7}.` }));
+    writeFileSync(join(tmp, 'student.jsonl'), lines(student));
+    await cli(argv(RM_LF_CMDS.split('\n')[0]!));
+    const again = await cli(argv(RM_LF_CMDS.split('\n')[1]!));
+    assert.match(again.stdout, /^input format: llamafactory \(detected/m);
+    assert.match(again.stdout, /^STUDENT ANSWERS ARE THE INPUT'S rejected: 4 row\(s\) carry one/m);
+    const second = await duckRows(shard('again-rm-lf'));
+    const secondLengths = readJsonl(join(tmp, 'again-rm-lf', 'lengths.jsonl'));
+    assert.deepEqual(
+      readJsonl(join(tmp, 'again-rm-lf', 'rejected_response.jsonl')).map((s) => s.response),
+      student.map((s) => s.response),
+    );
+    assert.equal(second.length, first.length);
+    for (let i = 0; i < first.length; i++) {
+      assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
+      assert.equal(second[i]!.teacher_response, first[i]!.teacher_response, `row ${i} teacher`);
+      assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
+      for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens', 'response_tokens'])
+        assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
+    }
+  },
+);
+
+test(
+  'LLaMA-Factory alpaca preference rows: chosen is the teacher answer, rejected the student; a bad rejected cell is a bad_row',
+  { timeout: 900_000 },
+  async () => {
+    const pref = [
+      {
+        instruction: '<image>Find the area of figure 0.',
+        input: '',
+        chosen: 'It is 0.',
+        rejected: 'It is 9.',
+        images: ['fig0.png'],
+      },
+      {
+        instruction: '<image>Find the area of figure 1.',
+        input: '',
+        chosen: 'It is 3.',
+        rejected: { from: 'human', value: 'x' },
+        images: ['fig1.png'],
+      },
+    ];
+    writeFileSync(join(tmp, 'pref.jsonl'), lines(pref));
+    const r = await runCli(
+      [
+        'build',
+        '--train',
+        'pref.jsonl',
+        '--teacher-column',
+        'instruction',
+        '--out',
+        'pref-out',
+        '--max-drop-ratio',
+        '1',
+      ],
+      { cwd: tmp, timeoutMs: 600_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^input format: llamafactory \(detected/m);
+    const built = await duckRows(shard('pref-out'));
+    assert.deepEqual(
+      built.map((b) => b.teacher_response),
+      ['It is 0.'],
+    );
+    assert.deepEqual(
+      readJsonl(join(tmp, 'pref-out', 'rejected_response.jsonl')).map((s) => s.response),
+      ['It is 9.'],
+    );
+    const dropped = readJsonl(join(tmp, 'pref-out', 'dropped.jsonl'));
+    assert.equal(dropped.length, 1);
+    assert.equal(dropped[0].reason, 'bad_row');
+    assert.match(
+      dropped[0].detail,
+      /rejected is not an assistant answer; give it as a \{"from": "gpt", "value": "..."\} turn/,
+    );
   },
 );

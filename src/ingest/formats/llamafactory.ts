@@ -7,11 +7,13 @@
  * - alpaca: `instruction` and `input` joined by "\n" as the user turn (as AlpacaDatasetConverter does), `output`,
  *   `history` as [instruction, output] pairs, `system`, `images`.
  * The last `gpt` turn (alpaca: `output`) is the teacher response (`--teacher-column conversations` / `output`) or
- * left out of the prompt (last-turn.ts).
+ * left out of the prompt (last-turn.ts). Preference rows (`chosen` / `rejected`, llamafactory-ranking.ts): the chosen
+ * answer is that last turn, the rejected one the row's student answer.
  */
 import { splitLastTurn, type Turn } from './last-turn.js';
 import type { InputFormat } from './input-format.js';
 import { isObject } from '../../core/guards.js';
+import { CHOSEN, REJECTED, chosenTurn, readRejected } from './llamafactory-ranking.js';
 
 /** sharegpt's default tags (dataset_info.json `tags`) → the roles of a chat template. */
 const ROLE_OF_TAG: Record<string, string> = {
@@ -47,19 +49,26 @@ function alpacaTurns(row: Record<string, unknown>, prompt: string): Turn[] {
 export const llamaFactoryFormat: InputFormat = {
   name: 'llamafactory',
   describe:
-    'LLaMA-Factory sharegpt (`conversations` of {from, value}, human / gpt, + `images`, `system`) or alpaca (`instruction`, `input`, `output`, `history`, `system`); the last gpt turn is the teacher response (--teacher-column conversations / output) or left out of the prompt',
-  detect: (have) => have.includes('conversations') || (have.includes('instruction') && have.includes('output')),
+    'LLaMA-Factory sharegpt (`conversations` of {from, value}, human / gpt, + `images`, `system`) or alpaca (`instruction`, `input`, `output`, `history`, `system`); the last gpt turn is the teacher response (--teacher-column conversations / output) or left out of the prompt; preference rows: `chosen` is that turn, `rejected` the student answer (GAD build)',
+  detect: (have) =>
+    have.includes('conversations') ||
+    (have.includes('instruction') && (have.includes('output') || have.includes(CHOSEN))),
   columns: (have) =>
     have.includes('conversations')
       ? { prompt: 'conversations' }
       : have.includes('messages')
         ? { prompt: 'messages' }
         : { prompt: 'instruction' },
-  consumed: ['system', 'history', 'input', 'output'],
+  consumed: ['system', 'history', 'input', 'output', CHOSEN, REJECTED],
+  studentColumn: REJECTED,
   read(row, cols) {
     const cell = row[cols.prompt];
     if (!Array.isArray(cell) && typeof cell !== 'string') return { prompt: cell };
     const turns = Array.isArray(cell) ? sharegptTurns(cell) : alpacaTurns(row, cols.prompt);
-    return splitLastTurn({ turns, system: row.system, wantTeacher: !!cols.teacher });
+    const chosen = chosenTurn(row);
+    if (chosen) turns.push(chosen);
+    const read = splitLastTurn({ turns, system: row.system, wantTeacher: !!cols.teacher });
+    const student = readRejected(row);
+    return student ? { ...read, student } : read;
   },
 };
