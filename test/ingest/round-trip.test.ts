@@ -70,6 +70,21 @@ await cli([
 const first = await duckRows(shard('first'));
 const firstLengths = readJsonl(join(tmp, 'first', 'lengths.jsonl'));
 
+/** The rows of a build from an export equal the first build's: prompts, image bytes, token counts (and teacher answers). */
+async function assertSameRows(out: string, teacher: boolean): Promise<void> {
+  const second = await duckRows(shard(out));
+  const secondLengths = readJsonl(join(tmp, out, 'lengths.jsonl'));
+  assert.equal(second.length, first.length);
+  const keys = ['prompt_tokens', 'text_tokens', 'image_tokens', ...(teacher ? ['response_tokens'] : [])];
+  for (let i = 0; i < first.length; i++) {
+    assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
+    if (teacher) assert.equal(second[i]!.teacher_response, first[i]!.teacher_response, `row ${i} teacher`);
+    assert.equal(second[i]!.images.length, first[i]!.images.length);
+    assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
+    for (const k of keys) assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
+  }
+}
+
 for (const [format, column] of [
   ['ms-swift', 'messages'],
   ['llamafactory', 'conversations'],
@@ -91,17 +106,7 @@ for (const [format, column] of [
         `again-${format}`,
       ]);
       assert.match(again.stdout, new RegExp(`^input format: ${format} \\(detected`, 'm'));
-      const second = await duckRows(shard(`again-${format}`));
-      const secondLengths = readJsonl(join(tmp, `again-${format}`, 'lengths.jsonl'));
-      assert.equal(second.length, first.length);
-      for (let i = 0; i < first.length; i++) {
-        assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
-        assert.equal(second[i]!.teacher_response, first[i]!.teacher_response, `row ${i} teacher`);
-        assert.equal(second[i]!.images.length, first[i]!.images.length);
-        assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
-        for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens', 'response_tokens'])
-          assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
-      }
+      await assertSameRows(`again-${format}`, true);
     },
   );
 }
@@ -114,15 +119,7 @@ test(
     await cli(argv(PROMPTS_CMDS.split('\n')[0]!));
     const again = await cli(argv(PROMPTS_CMDS.split('\n')[1]!));
     assert.match(again.stdout, /^input format: ms-swift \(detected/m);
-    const second = await duckRows(shard('again-prompts'));
-    const secondLengths = readJsonl(join(tmp, 'again-prompts', 'lengths.jsonl'));
-    assert.equal(second.length, first.length);
-    for (let i = 0; i < first.length; i++) {
-      assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
-      assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
-      for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens'])
-        assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
-    }
+    await assertSameRows('again-prompts', false);
   },
 );
 
@@ -136,21 +133,11 @@ test(
     await cli(argv(RM_CMDS.split('\n')[0]!));
     const again = await cli(argv(RM_CMDS.split('\n')[1]!));
     assert.match(again.stdout, /^input format: ms-swift \(detected/m);
-    const second = await duckRows(shard('again-rm'));
-    const secondLengths = readJsonl(join(tmp, 'again-rm', 'lengths.jsonl'));
-    const students = readJsonl(join(tmp, 'again-rm', 'rejected_response.jsonl'));
-    assert.equal(second.length, first.length);
     assert.deepEqual(
-      students.map((s) => s.response),
+      readJsonl(join(tmp, 'again-rm', 'rejected_response.jsonl')).map((s) => s.response),
       student.map((s) => s.response),
     );
-    for (let i = 0; i < first.length; i++) {
-      assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
-      assert.equal(second[i]!.teacher_response, first[i]!.teacher_response, `row ${i} teacher`);
-      assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
-      for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens', 'response_tokens'])
-        assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
-    }
+    await assertSameRows('again-rm', true);
   },
 );
 
@@ -165,20 +152,11 @@ test(
     const again = await cli(argv(RM_LF_CMDS.split('\n')[1]!));
     assert.match(again.stdout, /^input format: llamafactory \(detected/m);
     assert.match(again.stdout, /^STUDENT ANSWERS ARE THE INPUT'S rejected: 4 row\(s\) carry one/m);
-    const second = await duckRows(shard('again-rm-lf'));
-    const secondLengths = readJsonl(join(tmp, 'again-rm-lf', 'lengths.jsonl'));
     assert.deepEqual(
       readJsonl(join(tmp, 'again-rm-lf', 'rejected_response.jsonl')).map((s) => s.response),
       student.map((s) => s.response),
     );
-    assert.equal(second.length, first.length);
-    for (let i = 0; i < first.length; i++) {
-      assert.deepEqual(second[i]!.prompt, first[i]!.prompt, `row ${i} prompt`);
-      assert.equal(second[i]!.teacher_response, first[i]!.teacher_response, `row ${i} teacher`);
-      assert.equal(b64(second[i]!.images[0].bytes), b64(first[i]!.images[0].bytes), `row ${i} image bytes`);
-      for (const k of ['prompt_tokens', 'text_tokens', 'image_tokens', 'response_tokens'])
-        assert.equal(secondLengths[i]![k], firstLengths[i]![k], `row ${i} ${k}`);
-    }
+    await assertSameRows('again-rm-lf', true);
   },
 );
 
