@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import type { Drop, DropReason, Formatted, ProcessedImage, Sample } from '../../src/core/types.js';
 import { assignSplit, splitUnit } from '../../src/rules/test-split.js';
+import { emptyPrompt } from '../../src/rules/row-rules.js';
 import {
   dedupeKey,
   dropRecord,
@@ -221,6 +222,31 @@ test('normalizePrompt: its shortcuts (ASCII text, text with single inner spaces)
       for (const t of [w, sp + w, w + sp, `${w}${sp}${w}`, `${w}${sp}${sp}${w}`, `${w} ${sp}${w}`, `${w}${sp} ${w}`])
         texts.push(t);
   for (const t of texts) assert.equal(normalizePrompt(t), full(t), JSON.stringify(t));
+});
+
+test('empty_prompt: nothing but whitespace once every <image> tag is removed (once, left to right)', () => {
+  const texts = [
+    '',
+    ' ',
+    '\n\t',
+    '\u3000',
+    '<image>',
+    ' <image>\u00a0',
+    '<image><image>',
+    '<image>a',
+    'a',
+    '<ima<image>ge>',
+    '<<image>image>>',
+    '\ufeff<image>',
+    '<image>\u200b',
+  ];
+  for (const problem of texts) {
+    const text = problem.split('<image>').join('');
+    const d = emptyPrompt.check({ problem, images: 0 });
+    if (text.trim() === '')
+      assert.deepEqual(d && [d.reason, d.value], ['empty_prompt', text.length], JSON.stringify(problem));
+    else assert.equal(d, undefined, JSON.stringify(problem));
+  }
 });
 
 test('dedupeKey: the first 16 bytes (hex) of the sha256 of the normalized prompt and the image hashes', () => {
