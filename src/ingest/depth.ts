@@ -27,7 +27,11 @@ export function nestingDepth(value: unknown, cap = MAX_FIELD_DEPTH + 1): number 
 
 /** Why the row cannot be written (a field nested too deeply), or null. */
 export function tooDeep(row: Record<string, unknown>): string | null {
-  for (const [key, value] of Object.entries(row)) {
+  for (const key in row) {
+    if (!Object.hasOwn(row, key)) continue;
+    const value = row[key];
+    // A scalar (most cells of a row) nests nothing: no walk.
+    if (value === null || typeof value !== 'object') continue;
     const d = nestingDepth(value);
     if (d > MAX_FIELD_DEPTH)
       return `field "${key.slice(0, 80)}" nests more than ${MAX_FIELD_DEPTH} levels of lists/objects (Parquet/Arrow, which the trainers read, take at most ${MAX_FIELD_DEPTH}); flatten it or remove the field`;

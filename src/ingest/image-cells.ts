@@ -64,8 +64,20 @@ function isDataUri(s: string): boolean {
 }
 
 function within(root: string, p: string): boolean {
+  if (isPlainPath(root) && isPlainPath(p)) return p === root || p.startsWith(root + '/');
   const r = relative(root, p);
   return r === '' || (!r.startsWith('..' + sep) && r !== '..' && !isAbsolute(r));
+}
+
+/** `.`, `..` or an empty name as a path segment, or a trailing slash. */
+const UNNORMAL = /\/\.{0,2}(?:\/|$)/;
+
+/**
+ * A POSIX path that is absolute and normalised (as `resolve` and `realpath` give them): below another such path
+ * exactly when it starts with that path and a slash, which is what `relative` finds with more work.
+ */
+function isPlainPath(p: string): boolean {
+  return sep === '/' && p.startsWith('/') && !UNNORMAL.test(p);
 }
 
 /** realpath of an existing path; null when it (or a link on the way) does not exist. */

@@ -119,6 +119,8 @@ function holdsNumber(v: unknown, depth: number): boolean {
     for (const x of v) if (holdsNumber(x, depth + 1)) return true;
     return false;
   }
-  for (const x of Object.values(v)) if (holdsNumber(x, depth + 1)) return true;
+  // JSON.parse's objects: own enumerable keys only, so `for in` visits what Object.values would, without a list.
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (holdsNumber(o[k], depth + 1)) return true;
   return false;
 }

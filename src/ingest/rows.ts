@@ -66,16 +66,19 @@ export async function* splitRows(split: string, s: RowSettings): AsyncGenerator<
         const floatCols = (file.schema ?? [])
           .filter((c) => c.kind === 'primitive' && /^(float|double|float16)$/.test(c.type))
           .map((c) => c.name);
+        // One context for every row of the file (toSample only reads it).
+        const ctx: RowContext = { ...base, cols };
         for await (const row of readParquetRows(file.path)) {
           for (const c of floatCols) {
             const v = row[c];
             if (typeof v === 'number') row[c] = floatNumber(v);
           }
-          yield toSample(row, index, { ...base, cols });
+          yield toSample(row, index, ctx);
           index++;
         }
       } else {
         let cols: ResolvedColumns | null = s.colsByFile.get(file.path) ?? null;
+        let ctx: RowContext | null = cols ? { ...base, cols } : null;
         const it = file.kind === 'jsonl' ? readJsonlRows(file.path) : readJsonRows(file.path);
         for await (const r of it) {
           if (!r.ok) {
@@ -108,7 +111,8 @@ export async function* splitRows(split: string, s: RowSettings): AsyncGenerator<
             });
             warnJsonPromptFallback({ cols, columns: s.columns, source: src.spec.spec, warnOnce: s.warnOnce });
           }
-          yield toSample(r.row, index, { ...base, cols });
+          ctx ??= { ...base, cols };
+          yield toSample(r.row, index, ctx);
           index++;
         }
       }

@@ -5,7 +5,7 @@ import { IMAGE_TAG, rowImageTags } from '../core/image-tag.js';
 import type { ResolvedColumns } from './column-map.js';
 import { getPath } from './columns.js';
 import { extraValues, jsonText } from './extra.js';
-import { readImageCell } from './image-cells.js';
+import { readImageCell, type ImageContext } from './image-cells.js';
 import type { PlannedFile, PlannedSource } from './source-plan.js';
 import { asText, promptText } from './prompt.js';
 import { scalarKey, teacherKey, type TeacherTable } from './teacher.js';
@@ -84,19 +84,7 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
   if (repeat) return dropped(repeat);
 
   // extra: pass-through of the columns not used above, when small and JSON-serialisable
-  const used = new Set(
-    [
-      cols.prompt,
-      cols.answer,
-      cols.images,
-      cols.id,
-      cols.imageBytes,
-      cols.teacher,
-      cols.dataSource,
-      ...ctx.format.consumed,
-    ].filter(Boolean) as string[],
-  );
-  base.extra = extraValues({ row, used, where: ctx.file.path, warnOnce: ctx.warnOnce });
+  base.extra = extraValues({ row, used: usedColumns(ctx), where: ctx.file.path, warnOnce: ctx.warnOnce });
 
   // answer
   if (cols.answer) {
@@ -163,17 +151,9 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
   // images (an absolute path outside the roots read by the input format's rule is counted for the summary)
   const acceptsImage = ctx.format.acceptsImage;
   let accepted = false;
-  const imageDirOrBase = {
-    imageDir: ctx.imageDir,
-    baseDir: ctx.file.kind === 'parquet' ? null : dirname(ctx.file.path),
-    where: ctx.file.path,
-    imageKey: cols.images ?? cols.imageBytes ?? 'images',
-    // allowed roots for where image files may resolve: image_dir when set, else the data file's folder; the Hub cache
-    roots: [...(ctx.imageDir ? [] : [dirname(ctx.file.path)]), ...(ctx.file.cacheRoot ? [ctx.file.cacheRoot] : [])],
-    allowOutside: ctx.allowOutsidePaths,
-    realPath: ctx.realPath,
-    acceptOutside: acceptsImage ? (t: string) => (acceptsImage(t) ? (accepted = true) : false) : undefined,
-  };
+  const imageDirOrBase = acceptsImage
+    ? { ...imageContext(ctx), acceptOutside: (t: string) => (acceptsImage(t) ? (accepted = true) : false) }
+    : imageContext(ctx);
   const im = readImageCell(
     cols.images ? row[cols.images] : null,
     imageDirOrBase,
@@ -206,6 +186,40 @@ export function toSample(row: Record<string, unknown>, index: number, ctx: RowCo
         : teacherNotFound(must(ctx.teacher, 'a missing teacher response without a teacher column or file'));
   }
   return base;
+}
+
+/** The columns a row's `extra` leaves out (the ones read above), the same for every row of a context. */
+const usedByContext = new WeakMap<RowContext, Set<string>>();
+function usedColumns(ctx: RowContext): Set<string> {
+  let used = usedByContext.get(ctx);
+  if (!used) {
+    const c = ctx.cols;
+    const names = [c.prompt, c.answer, c.images, c.id, c.imageBytes, c.teacher, c.dataSource, ...ctx.format.consumed];
+    used = new Set(names.filter(Boolean) as string[]);
+    usedByContext.set(ctx, used);
+  }
+  return used;
+}
+
+/** Where a row's image paths may lead (image-cells.ts), the same for every row of a context. */
+const imagesByContext = new WeakMap<RowContext, ImageContext>();
+function imageContext(ctx: RowContext): ImageContext {
+  let im = imagesByContext.get(ctx);
+  if (!im) {
+    const { cols } = ctx;
+    im = {
+      imageDir: ctx.imageDir,
+      baseDir: ctx.file.kind === 'parquet' ? null : dirname(ctx.file.path),
+      where: ctx.file.path,
+      imageKey: cols.images ?? cols.imageBytes ?? 'images',
+      // allowed roots for where image files may resolve: image_dir when set, else the data file's folder; the Hub cache
+      roots: [...(ctx.imageDir ? [] : [dirname(ctx.file.path)]), ...(ctx.file.cacheRoot ? [ctx.file.cacheRoot] : [])],
+      allowOutside: ctx.allowOutsidePaths,
+      realPath: ctx.realPath,
+    };
+    imagesByContext.set(ctx, im);
+  }
+  return im;
 }
 
 /**

@@ -59,8 +59,9 @@ export const emptyPrompt: RowRule = {
   name: 'empty_prompt',
   phase: 'row',
   check(v) {
-    const text = v.problem.split(IMAGE_TAG).join('');
-    if (text.trim() === '')
+    // `replaceAll` removes the tags as split/join did (left to right, once); `\S` is what `trim` keeps.
+    const text = v.problem.replaceAll(IMAGE_TAG, '');
+    if (!NOT_SPACE.test(text))
       return {
         reason: 'empty_prompt',
         detail: 'the prompt has no text besides <image> placeholders',
@@ -70,6 +71,8 @@ export const emptyPrompt: RowRule = {
     return undefined;
   },
 };
+
+const NOT_SPACE = /\S/;
 
 /** `<image>` tags of the row: every turn of a message list (verl fills them in order over all messages). */
 export function imageTagsOf(v: Pick<RowView, 'problem' | 'messages'>): number {

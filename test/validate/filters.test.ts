@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import type { Drop, DropReason, Formatted, ProcessedImage, Sample } from '../../src/core/types.js';
 import { assignSplit, splitUnit } from '../../src/rules/test-split.js';
+import { emptyPrompt } from '../../src/rules/row-rules.js';
 import {
   dedupeKey,
   dropRecord,
@@ -190,6 +192,68 @@ test('leak check is symmetric: whichever split comes first, no kept test row equ
 test('normalizePrompt: NFC, whitespace runs collapsed (incl. U+00A0, U+3000), trimmed, case kept', () => {
   assert.equal(normalizePrompt('  A\u00a0\u3000b\r\n\tCafe\u0301 '), 'A b Caf\u00e9');
   assert.notEqual(normalizePrompt('ABC'), normalizePrompt('abc'));
+});
+
+test('normalizePrompt: its shortcuts (ASCII text, text with single inner spaces) give the full definition', () => {
+  const full = (t: string) => t.normalize('NFC').replace(/\s+/gu, ' ').trim();
+  // Every JS whitespace character, alone, doubled, at either end and between words; ASCII and non-ASCII text.
+  const spaces = [
+    ' ',
+    '\t',
+    '\n',
+    '\v',
+    '\f',
+    '\r',
+    '\u00a0',
+    '\u1680',
+    '\u2000',
+    '\u200a',
+    '\u2028',
+    '\u2029',
+    '\u202f',
+    '\u205f',
+    '\u3000',
+    '\ufeff',
+  ];
+  const words = ['a', 'Find x.', 'Cafe\u0301', 'Caf\u00e9', '\u4e09\u89d2\u5f62', '<image>', ''];
+  const texts: string[] = [];
+  for (const w of words)
+    for (const sp of spaces)
+      for (const t of [w, sp + w, w + sp, `${w}${sp}${w}`, `${w}${sp}${sp}${w}`, `${w} ${sp}${w}`, `${w}${sp} ${w}`])
+        texts.push(t);
+  for (const t of texts) assert.equal(normalizePrompt(t), full(t), JSON.stringify(t));
+});
+
+test('empty_prompt: nothing but whitespace once every <image> tag is removed (once, left to right)', () => {
+  const texts = [
+    '',
+    ' ',
+    '\n\t',
+    '\u3000',
+    '<image>',
+    ' <image>\u00a0',
+    '<image><image>',
+    '<image>a',
+    'a',
+    '<ima<image>ge>',
+    '<<image>image>>',
+    '\ufeff<image>',
+    '<image>\u200b',
+  ];
+  for (const problem of texts) {
+    const text = problem.split('<image>').join('');
+    const d = emptyPrompt.check({ problem, images: 0 });
+    if (text.trim() === '')
+      assert.deepEqual(d && [d.reason, d.value], ['empty_prompt', text.length], JSON.stringify(problem));
+    else assert.equal(d, undefined, JSON.stringify(problem));
+  }
+});
+
+test('dedupeKey: the first 16 bytes (hex) of the sha256 of the normalized prompt and the image hashes', () => {
+  const s = sample({ problem: '<image>Find  x.' });
+  const sha = s.formatted!.images.map((im) => im.sha256).join(',');
+  const want = createHash('sha256').update(`<image>Find x.\u0000${sha}`).digest('hex').slice(0, 32);
+  assert.equal(dedupeKey(s), want);
 });
 
 test('dropRecord and lengthRecord lines', () => {
