@@ -11,7 +11,7 @@
  * otherwise on a case- or normalization-insensitive disk) takes the `lstat`; each name is answered from the listing
  * once, then dropped from it. A folder is listed only when that is cheaper than the `lstat`s it saves: after
  * `listAfter` look-ups, and only when it holds at most `listBudget` times as many entries as were looked up so far
- * (else it is tried again after twice as many look-ups), so a huge folder read for a few rows is not listed.
+ * (else it is tried again after four times as many look-ups), so a huge folder read for a few rows is not listed.
  *
  * The cache lives for one build (`createRealPath()` per ingest): a folder moved or relinked, or a file replaced by
  * a symlink, while the build reads is not followed, as a realpath taken earlier would not be either (the file is
@@ -25,7 +25,7 @@ export type RealPath = (absolutePath: string) => string | null;
 export interface RealPathOptions {
   /** Look-ups in one folder before its listing is read (default 256). */
   listAfter?: number;
-  /** A listing is kept when the folder has at most this many entries per look-up so far (default 16). */
+  /** A listing is kept when the folder has at most this many entries per look-up so far (default 8). */
   listBudget?: number;
 }
 
@@ -77,7 +77,7 @@ function isLink(p: string, folder: Folder, dir: string, opts: Required<RealPathO
   folder.lookups++;
   if (folder.names === null && folder.lookups >= folder.listAt) {
     folder.names = listFolder(dir, folder.lookups * opts.listBudget);
-    folder.listAt = folder.names === null ? folder.lookups * 2 : Infinity;
+    folder.listAt = folder.names === null ? folder.lookups * 4 : Infinity;
   }
   if (folder.names !== null) {
     const name = basename(p);
@@ -96,7 +96,7 @@ function isLink(p: string, folder: Folder, dir: string, opts: Required<RealPathO
 
 /** A realpath function with its own folder cache. `absolutePath` must be absolute and normalised (`resolve`d). */
 export function createRealPath(options: RealPathOptions = {}): RealPath {
-  const opts = { listAfter: options.listAfter ?? 256, listBudget: options.listBudget ?? 16 };
+  const opts = { listAfter: options.listAfter ?? 256, listBudget: options.listBudget ?? 8 };
   const folders = new Map<string, Folder>();
   return (p) => {
     const dir = dirname(p);
