@@ -149,6 +149,8 @@ function rewrite(node: unknown): unknown {
 
 export interface PyTemplate {
   render(vars: Record<string, unknown>): string;
+  /** The parsed template as rendered (after the rewrites above), for template-taint.ts. */
+  readonly program: unknown;
 }
 
 /**
@@ -164,6 +166,7 @@ export function compilePyTemplate(source: string, opts: { chat: boolean }): PyTe
   const t = new Template('');
   t.parsed = program;
   return {
+    program,
     render(vars: Record<string, unknown>): string {
       return t.render({ ...HELPERS, ...vars });
     },
