@@ -48,7 +48,7 @@ export function formatPromptFromSource(name: string, text: string, file: string 
   // Rendered by shape (fixed pieces around the problem) when template-taint.ts proves that exact.
   const fast = fastTemplate(tpl, { sources: { content: TEXT }, allowStrip: true });
   const full = (content: string): string => tpl.render({ content });
-  return {
+  const fmt: FormatPrompt = {
     name,
     file,
     source,
@@ -58,6 +58,15 @@ export function formatPromptFromSource(name: string, text: string, file: string 
         ? fast.render(content ? 'n' : 'e', content ? [content] : [], (reps) => full(reps[0] ?? ''))
         : null) ?? full(content),
   };
+  formatFast.set(fmt, fast);
+  return fmt;
+}
+
+const formatFast = new WeakMap<FormatPrompt, FastTemplate>();
+
+/** Whether a format prompt is rendered by shape, if not why, and how often it was (null for `none`). */
+export function formatPromptFast(fmt: FormatPrompt): Pick<FastTemplate, 'verdict' | 'stats'> | null {
+  return formatFast.get(fmt) ?? null;
 }
 
 const NONE_PROMPT: FormatPrompt = Object.freeze({
@@ -126,9 +135,9 @@ function chatTemplateOf(profile: ModelProfile): CompiledChat {
   return t;
 }
 
-/** Whether a model's chat template is rendered by shape, and if not why (template-taint.ts). */
-export function chatTemplateVerdict(profile: ModelProfile): FastTemplate['verdict'] {
-  return chatTemplateOf(profile).fast.verdict;
+/** Whether a model's chat template is rendered by shape, if not why (template-taint.ts), and how often it was. */
+export function chatTemplateFast(profile: ModelProfile): Pick<FastTemplate, 'verdict' | 'stats'> {
+  return chatTemplateOf(profile).fast;
 }
 
 /** renderChat through the full template render only (no rendering by shape): the reference the fast path must equal. */
@@ -166,5 +175,6 @@ export function renderChat(
         renderChatFull(profile, withTexts(messages, reps), { addGenerationPrompt }),
       )
     : null;
+  if (!shape) fast.stats.full++;
   return out ?? renderChatFull(profile, messages, { addGenerationPrompt });
 }

@@ -44,6 +44,8 @@ export interface FastTemplate {
    * `renderWith(reps)` renders the row with its texts replaced, in order, by `reps`.
    */
   render(key: string, texts: readonly string[], renderWith: (reps: string[]) => string): string | null;
+  /** Rows rendered by shape, rows that fell back to the full render (ineligible template or shape). */
+  readonly stats: { byShape: number; full: number };
 }
 
 /** Analyse a compiled template once; its renderer by shape (null answers for an ineligible template). */
@@ -52,8 +54,15 @@ export function fastTemplate(tpl: PyTemplate, opts: TaintOptions): FastTemplate 
     ? analyzeTemplate(tpl.program, opts)
     : { ok: false, reason: 'this @huggingface/jinja version is not the one the analysis knows' };
   const cache = verdict.ok ? new ShapeCache(verdict.strip ? (s) => pyStrip(s) : undefined) : null;
+  const stats = { byShape: 0, full: 0 };
   return {
     verdict,
-    render: (key, texts, renderWith) => (cache ? cache.render(key, texts, renderWith) : null),
+    stats,
+    render: (key, texts, renderWith) => {
+      const out = cache ? cache.render(key, texts, renderWith) : null;
+      if (out === null) stats.full++;
+      else stats.byShape++;
+      return out;
+    },
   };
 }

@@ -246,7 +246,9 @@ class Analyzer {
     const general = literalProperty(n) === null;
     let out = 0;
     if (obj & CLEAN) out |= CLEAN;
-    if (obj & STRINGS) this.unsafe(`a row text's ${general ? '[…]' : `.${prop}`} is read`);
+    if (obj & STRINGS) {
+      this.unsafe(`a row text's ${general ? '[…]' : typeof prop === 'number' ? `[${prop}]` : `.${prop}`} is read`);
+    }
     for (const [bit, elem] of [
       [MESSAGES, MESSAGE],
       [ITEMS, ITEM],
