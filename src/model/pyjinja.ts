@@ -64,6 +64,11 @@ export function pyRstrip(s: string, chars?: string | null): string {
 
 /** Python `s.strip(chars)`. */
 export function pyStrip(s: string, chars?: string | null): string {
+  // The common case (a row text with no whitespace at either end) without walking it; both ends are single
+  // UTF-16 units here, and every Python whitespace character is one unit.
+  if ((chars === null || chars === undefined) && s.length > 0) {
+    if (!PY_WHITESPACE.has(s.charAt(0)) && !PY_WHITESPACE.has(s.charAt(s.length - 1))) return s;
+  }
   return pyRstrip(pyLstrip(s, chars), chars);
 }
 
