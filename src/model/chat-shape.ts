@@ -4,6 +4,7 @@
  * `{role, content}` whose content is a string or a list of `{type}` / `{type, text}` items, keys in that order —
  * anything else gets no shape and is rendered in full.
  */
+import { must } from '../core/guards.js';
 
 export interface ChatShape {
   /** Roles, content kinds, item types, which texts are empty, add_generation_prompt. */
@@ -67,7 +68,7 @@ export function withTexts(
   reps: readonly string[],
 ): Array<{ role: string; content: unknown }> {
   let n = 0;
-  const next = (t: string): string => (t ? reps[n++]! : t);
+  const next = (t: string): string => (t ? must(reps[n++], 'a replacement for each text') : t);
   return messages.map((m) => ({
     role: m.role,
     content:

@@ -6,6 +6,7 @@
  * sentinel exactly once (or holds the sentinel mark anywhere else) is rendered in full instead.
  */
 import { randomBytes } from 'node:crypto';
+import { must } from '../core/guards.js';
 
 const MARK = '\ue000';
 const END = '\ue001';
@@ -50,10 +51,10 @@ export function splitRendered(out: string, n: number): Split | null {
 /** The row's output: the pieces with its texts (each through `transform`, e.g. Python strip) in between. */
 export function joinSplit(split: Split, texts: readonly string[], transform?: (s: string) => string): string {
   const { pieces, order } = split;
-  let out = pieces[0]!;
+  let out = pieces[0] ?? '';
   for (let j = 0; j < order.length; j++) {
-    const t = texts[order[j]!]!;
-    out += (transform ? transform(t) : t) + pieces[j + 1]!;
+    const t = must(texts[order[j] ?? -1], 'a text for each place in the pieces');
+    out += (transform ? transform(t) : t) + (pieces[j + 1] ?? '');
   }
   return out;
 }

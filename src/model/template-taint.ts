@@ -156,7 +156,7 @@ class Analyzer {
     if (k & STRINGS) this.unsafe('a loop runs over the characters of a row text');
     const loopvar = s.loopvar as Node;
     const names = boundNames(loopvar);
-    if (loopvar.type === 'Identifier') this.assign(names[0]!, elementsOf(k));
+    if (loopvar.type === 'Identifier') this.assign(loopvar.value as string, elementsOf(k));
     else {
       this.clean(elementsOf(k), 'a loop unpacks messages or content items');
       for (const name of names) this.assign(name, CLEAN);
@@ -277,16 +277,18 @@ class Analyzer {
   private call(n: Node, r: Refine): number {
     const args = (n.args as Node[]).map((a) => this.expr(a, r));
     const callee = n.callee as Node;
+    const [only] = args;
     if (
       this.opts.allowStrip &&
       callee.type === 'Identifier' &&
       callee.value === '__gad_py_strip' &&
       !this.vars.has('__gad_py_strip') &&
+      only !== undefined &&
       args.length === 1 &&
-      (n.args as Node[])[0]!.type !== 'KeywordArgumentExpression' &&
-      !(args[0]! & ~(CLEAN | TEXT))
+      (n.args as Node[])[0]?.type !== 'KeywordArgumentExpression' &&
+      !(only & ~(CLEAN | TEXT))
     ) {
-      return (args[0]! & TEXT ? STEXT : 0) | (args[0]! & CLEAN);
+      return (only & TEXT ? STEXT : 0) | (only & CLEAN);
     }
     this.clean(this.expr(callee, r), 'a method of a row text, message or list is called');
     for (const a of args) this.clean(a, 'a row text is passed to a function');
