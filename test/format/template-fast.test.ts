@@ -297,6 +297,50 @@ describe('templates that are not rendered by shape', () => {
   });
 });
 
+describe('what an `is string` test tells each branch', () => {
+  const cases: Array<{ why: string; src: string; ok: boolean }> = [
+    {
+      why: '`not (x is string)` and its else-branch',
+      src:
+        '{%- for m in messages %}{%- if not (m.content is string) %}{%- for c in m.content %}' +
+        '{{ c.text if c.text is defined else "<img>" }}{%- endfor %}{%- else %}{{ m.content }}{%- endif %}{%- endfor %}',
+      ok: true,
+    },
+    {
+      why: '`x is string and …`: nothing is known in the else-branch',
+      src:
+        "{%- for m in messages %}{%- if m.content is string and m.role == 'user' %}{{ m.content }}" +
+        '{%- else %}{{ m.content }}{%- endif %}{%- endfor %}',
+      ok: false,
+    },
+    {
+      why: 'a branch that rebinds the name loses the fact',
+      src:
+        '{%- for m in messages %}{%- if m.content is string %}{%- set m = messages[0] %}{{ m.content }}' +
+        '{%- endif %}{%- endfor %}',
+      ok: false,
+    },
+    {
+      why: 'an inner loop over the same name does not carry the fact',
+      src:
+        '{%- for m in messages %}{%- if m.content is string %}{%- for m in messages %}{{ m.content }}{%- endfor %}' +
+        '{%- endif %}{%- endfor %}',
+      ok: false,
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.why}: ${c.ok ? 'eligible' : 'not eligible'}, exact on random rows`, () => {
+      const p = withTemplate(profiles['qwen3-vl']!, c.src);
+      assert.equal(chatTemplateFast(p).verdict.ok, c.ok, JSON.stringify(chatTemplateFast(p).verdict));
+      const r = rng(5);
+      for (let i = 0; i < 300; i++) {
+        const msgs = row(r);
+        assert.equal(renderChat(p, msgs), renderChatFull(p, msgs));
+      }
+    });
+  }
+});
+
 describe('format prompts rendered by shape', () => {
   for (const name of ['math', 'r1v']) {
     it(`${name}: {{ content | trim }} with Python whitespace, exactly as the full render`, async () => {
