@@ -9,6 +9,9 @@ import { sha256 } from '../core/hash.js';
 import { packagePath } from '../core/paths.js';
 import type { ModelProfile } from './model-profile.js';
 import { compilePyTemplate, pyStrip, type PyTemplate } from './pyjinja.js';
+import { chatShape, withTexts } from './chat-shape.js';
+import { fastTemplate, type FastTemplate } from './template-fast.js';
+import { MESSAGES, TEXT } from './template-kinds.js';
 
 export interface FormatPrompt {
   /** `math`, `r1v`, `none`, or the file's base name without `.jinja`. */
@@ -42,13 +45,28 @@ export function formatPromptFromSource(name: string, text: string, file: string 
       hint: 'the template gets the problem text as {{ content }}',
     });
   }
-  return {
+  // Rendered by shape (fixed pieces around the problem) when template-taint.ts proves that exact.
+  const fast = fastTemplate(tpl, { sources: { content: TEXT }, allowStrip: true });
+  const full = (content: string): string => tpl.render({ content });
+  const fmt: FormatPrompt = {
     name,
     file,
     source,
     sha256: sha256(source),
-    render: (content: string) => tpl.render({ content }),
+    render: (content: string) =>
+      (typeof content === 'string'
+        ? fast.render(content ? 'n' : 'e', content ? [content] : [], (reps) => full(reps[0] ?? ''))
+        : null) ?? full(content),
   };
+  formatFast.set(fmt, fast);
+  return fmt;
+}
+
+const formatFast = new WeakMap<FormatPrompt, FastTemplate>();
+
+/** Whether a format prompt is rendered by shape, if not why, and how often it was (null for `none`). */
+export function formatPromptFast(fmt: FormatPrompt): Pick<FastTemplate, 'verdict' | 'stats'> | null {
+  return formatFast.get(fmt) ?? null;
 }
 
 const NONE_PROMPT: FormatPrompt = Object.freeze({
@@ -93,21 +111,49 @@ export function buildMessages(formatted: string): UserMessage[] {
   return [{ role: 'user', content }];
 }
 
-const chatCache = new WeakMap<ModelProfile, PyTemplate>();
+interface CompiledChat {
+  tpl: PyTemplate;
+  fast: FastTemplate;
+}
 
-function chatTemplateOf(profile: ModelProfile): PyTemplate {
+const chatCache = new WeakMap<ModelProfile, CompiledChat>();
+
+function chatTemplateOf(profile: ModelProfile): CompiledChat {
   let t = chatCache.get(profile);
   if (!t) {
+    let tpl: PyTemplate;
     try {
-      t = compilePyTemplate(profile.chatTemplate, { chat: true });
+      tpl = compilePyTemplate(profile.chatTemplate, { chat: true });
     } catch (e) {
       throw new GadError(
         `model ${profile.name}: the chat template (${profile.chatTemplateSource}) cannot be parsed: ${describeError(e)}`,
       );
     }
+    t = { tpl, fast: fastTemplate(tpl, { sources: { messages: MESSAGES } }) };
     chatCache.set(profile, t);
   }
   return t;
+}
+
+/** Whether a model's chat template is rendered by shape, if not why (template-taint.ts), and how often it was. */
+export function chatTemplateFast(profile: ModelProfile): Pick<FastTemplate, 'verdict' | 'stats'> {
+  return chatTemplateOf(profile).fast;
+}
+
+/** renderChat through the full template render only (no rendering by shape): the reference the fast path must equal. */
+export function renderChatFull(
+  profile: ModelProfile,
+  messages: ReadonlyArray<{ role: string; content: unknown }>,
+  opts: { addGenerationPrompt?: boolean } = {},
+): string {
+  const vars: Record<string, unknown> = {
+    messages,
+    add_generation_prompt: opts.addGenerationPrompt ?? true,
+    tools: null,
+    documents: null,
+  };
+  for (const [k, v] of Object.entries(profile.templateTokens)) if (v !== null) vars[k] = v;
+  return chatTemplateOf(profile).tpl.render(vars);
 }
 
 /**
@@ -119,13 +165,16 @@ export function renderChat(
   messages: ReadonlyArray<{ role: string; content: unknown }>,
   opts: { addGenerationPrompt?: boolean } = {},
 ): string {
-  const t = chatTemplateOf(profile);
-  const vars: Record<string, unknown> = {
-    messages,
-    add_generation_prompt: opts.addGenerationPrompt ?? true,
-    tools: null,
-    documents: null,
-  };
-  for (const [k, v] of Object.entries(profile.templateTokens)) if (v !== null) vars[k] = v;
-  return t.render(vars);
+  // Rows of one dataset nearly all share a shape (roles, turns, content kinds, image positions): when the template
+  // is proven to insert the texts verbatim, each shape is rendered once and a row joins its pieces with its texts.
+  const { fast } = chatTemplateOf(profile);
+  const addGenerationPrompt = opts.addGenerationPrompt ?? true;
+  const shape = fast.verdict.ok ? chatShape(messages, addGenerationPrompt) : null;
+  const out = shape
+    ? fast.render(shape.key, shape.texts, (reps) =>
+        renderChatFull(profile, withTexts(messages, reps), { addGenerationPrompt }),
+      )
+    : null;
+  if (!shape) fast.stats.full++;
+  return out ?? renderChatFull(profile, messages, { addGenerationPrompt });
 }

@@ -64,6 +64,11 @@ export function pyRstrip(s: string, chars?: string | null): string {
 
 /** Python `s.strip(chars)`. */
 export function pyStrip(s: string, chars?: string | null): string {
+  // The common case (a row text with no whitespace at either end) without walking it; both ends are single
+  // UTF-16 units here, and every Python whitespace character is one unit.
+  if ((chars === null || chars === undefined) && s.length > 0) {
+    if (!PY_WHITESPACE.has(s.charAt(0)) && !PY_WHITESPACE.has(s.charAt(s.length - 1))) return s;
+  }
   return pyRstrip(pyLstrip(s, chars), chars);
 }
 
@@ -149,6 +154,8 @@ function rewrite(node: unknown): unknown {
 
 export interface PyTemplate {
   render(vars: Record<string, unknown>): string;
+  /** The parsed template as rendered (after the rewrites above), for template-taint.ts. */
+  readonly program: unknown;
 }
 
 /**
@@ -164,6 +171,7 @@ export function compilePyTemplate(source: string, opts: { chat: boolean }): PyTe
   const t = new Template('');
   t.parsed = program;
   return {
+    program,
     render(vars: Record<string, unknown>): string {
       return t.render({ ...HELPERS, ...vars });
     },
