@@ -15,6 +15,7 @@ import { testDelay, testHold } from '../core/test-hold.js';
 import { recover, siblings, swapIntoPlace, type Siblings } from '../output/commit.js';
 import { EXPORT_NAMES, inspectExportFolder } from './export-ownership.js';
 import { linkFromPeer, peerExports } from './image-links.js';
+import { GAD_SIZE_RECORD, GadSizeImages } from './gad-size-record.js';
 import { assertLockHeld, releaseLock, takeLock } from '../output/lock.js';
 
 const EXT: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', tiff: 'tif', bmp: 'bmp' };
@@ -45,6 +46,8 @@ export class ExportFolder {
   private readonly names = new Set<string>();
   private readonly writes: string[];
   private peers: string[] = [];
+  /** The images at the GAD stage's size: the peers' records (reused) and this export's (images/.gad-size.json). */
+  gadSized = new GadSizeImages([]);
   /** Image folders made so far (one mkdir per split, not per image). */
   private readonly folders = new Set<string>();
   private ended = false;
@@ -75,8 +78,10 @@ export class ExportFolder {
     try {
       f.notices.push(...(await recover(p, f.writes)));
       await inspectExportFolder(p.abs, f.writes);
-      if (!o.copyImages)
-        f.peers = peerExports({ buildDir: o.build.dir, out: p.abs, manifestSha256: o.build.manifestSha256 });
+      const peers = peerExports({ buildDir: o.build.dir, out: p.abs, manifestSha256: o.build.manifestSha256 });
+      // (--copy-images: no links, but a peer's checked GAD-size file is still read instead of computed again)
+      if (!o.copyImages) f.peers = peers;
+      f.gadSized = new GadSizeImages(peers);
       await rm(p.work, { recursive: true, force: true });
       await mkdir(join(p.work, 'images'), { recursive: true });
     } catch (e) {
@@ -149,6 +154,8 @@ export class ExportFolder {
   async commit(): Promise<void> {
     this.closeFiles();
     try {
+      const record = this.gadSized.recordText();
+      if (record !== null) writeFileSync(join(this.work, 'images', GAD_SIZE_RECORD), record, { flag: 'wx' });
       await testHold('export-commit');
       assertLockHeld(this.p.lock, this.dir);
       const ours = await this.written();
