@@ -124,6 +124,7 @@ export async function exportManifest(
 ): Promise<ExportManifest> {
   const m = s.build.manifest;
   const files: ExportManifest['files'] = {};
+  folder.flush();
   for (const [split, f] of Object.entries(fields.files))
     files[split] = { ...f, sha256: await sha256File(resolve(folder.work, f.file)) };
   const { train, val } = trainVal(Object.keys(fields.files));

@@ -43,6 +43,9 @@ export class ExportFolder {
   readonly work: string;
   private readonly p: Siblings;
   private readonly files = new Map<string, number>();
+  /** Lines not yet written, per open file (written in blocks: one write per line cost more than the rest of a row). */
+  private readonly pending = new Map<number, string[]>();
+  private pendingChars = 0;
   private readonly names = new Set<string>();
   private readonly writes: string[];
   private peers: string[] = [];
@@ -100,7 +103,19 @@ export class ExportFolder {
       fd = openSync(join(this.work, name), 'wx');
       this.files.set(name, fd);
     }
-    writeSync(fd, `${JSON.stringify(value)}\n`);
+    const text = `${JSON.stringify(value)}\n`;
+    const lines = this.pending.get(fd);
+    if (lines) lines.push(text);
+    else this.pending.set(fd, [text]);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= 1 << 20) this.flush();
+  }
+
+  /** Write the pending lines of every file (before a file is read back: its sha256 in export.json). */
+  flush(): void {
+    for (const [fd, lines] of this.pending) writeSync(fd, lines.join(''));
+    this.pending.clear();
+    this.pendingChars = 0;
   }
 
   /** Make sure `name` exists even when no line was written (an empty split). */
@@ -152,8 +167,8 @@ export class ExportFolder {
    * appeared meanwhile under a name this export wrote.
    */
   async commit(): Promise<void> {
-    this.closeFiles();
     try {
+      this.closeFiles();
       const record = this.gadSized.recordText();
       if (record !== null) writeFileSync(join(this.work, 'images', GAD_SIZE_RECORD), record, { flag: 'wx' });
       await testHold('export-commit');
@@ -171,6 +186,7 @@ export class ExportFolder {
   }
 
   async abort(): Promise<void> {
+    this.pending.clear(); // (the work folder is abandoned: its pending lines are not written)
     this.closeFiles();
     if (this.ended) return; // (after the lock is released, another export may be using the siblings)
     this.ended = true;
@@ -184,7 +200,11 @@ export class ExportFolder {
   }
 
   private closeFiles(): void {
-    for (const fd of this.files.values()) closeSync(fd);
-    this.files.clear();
+    try {
+      this.flush();
+    } finally {
+      for (const fd of this.files.values()) closeSync(fd);
+      this.files.clear();
+    }
   }
 }
