@@ -28,18 +28,26 @@ export class RowsAhead<Row extends object, Counted> {
     try {
       for (;;) {
         while (!done && queue.length <= AHEAD) {
+          let next: IteratorResult<Row>;
           try {
-            const r = await it.next();
-            if (r.done) {
-              done = true;
-              break;
-            }
-            queue.push(r.value);
-            if (wanted(r.value)) this.start(r.value);
+            next = await it.next();
           } catch (e) {
             failed = { error: e };
             done = true;
+            break;
           }
+          if (next.done) {
+            done = true;
+            break;
+          }
+          queue.push(next.value);
+          let want: boolean;
+          try {
+            want = wanted(next.value);
+          } catch {
+            want = false; // (the export's own checks raise it at that row; its images are counted when it asks)
+          }
+          if (want) this.start(next.value);
         }
         const row = queue.shift();
         if (!row) {

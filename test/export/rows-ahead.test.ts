@@ -86,3 +86,19 @@ test('an error reading the rows comes after the rows before it', async () => {
   }, /shard broken at row 5/);
   assert.deepEqual(seen, [0, 1, 2, 3, 4]);
 });
+
+test('a `wanted` check that throws on a row neither ends the rows nor counts that row ahead', async () => {
+  const started: number[] = [];
+  const ahead = new RowsAhead<Row, number>(async (row) => {
+    started.push(row.n);
+    return row.n;
+  });
+  const seen: number[] = [];
+  const wanted = (r: Row) => {
+    if (r.n === 3) throw new Error('row 3 is malformed');
+    return true;
+  };
+  for await (const row of ahead.rows(source(8), wanted)) seen.push(await ahead.counted(row));
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.ok(started.indexOf(3) > started.indexOf(7), `row 3 counted when it asked: ${started.join(' ')}`);
+});
