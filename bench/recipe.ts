@@ -3,7 +3,8 @@
  * prompts`, `export sft` and `export rm`, each a whole command (start-up included), one after another as the GAD
  * recipe runs them. For each: wall and CPU time, the image files it holds, how many are hard links to an earlier
  * export's, and the image bytes it added on disk (bytes of inodes not already counted: the first export writes
- * the build's images out once, the later ones nothing).
+ * the build's images out once, the later ones nothing). The later exports also take the images the first one
+ * wrote at the GAD stage's size (images/.gad-size.json) instead of computing them again.
  */
 import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ type Row = Record<string, string | number>;
 
 function imageFiles(dir: string, out: Array<{ ino: number; size: number }> = []) {
   for (const f of readdirSync(dir)) {
+    if (f.startsWith('.')) continue; // (images/.gad-size.json: the record of the GAD-size files, not an image)
     const st = lstatSync(join(dir, f));
     if (st.isDirectory()) imageFiles(join(dir, f), out);
     else out.push({ ino: st.ino, size: st.size });

@@ -70,20 +70,113 @@ function makeResampler() {
     return { start, count, weights, ksize };
   }
 
-  const ONE = 2 ** PRECISION_BITS;
-
-  /** `sum >> PRECISION_BITS` (arithmetic shift = floor division), clipped to 0..255. */
-  function clip8(sum: number): number {
-    const r = Math.floor(sum / ONE);
-    return r < 0 ? 0 : r > 255 ? 255 : r;
-  }
-
   const HALF = 1 << (PRECISION_BITS - 1);
 
   /**
-   * Resize interleaved 8-bit pixels (`channels` per pixel) from `width`×`height` to `outWidth`×`outHeight`.
-   * The sums are exact in doubles (at most 2^8 · 2^22 · taps < 2^53), shifted as Pillow's int32 sums are.
+   * The horizontal pass: each output pixel of each row from its taps along the row. The sums are Pillow's int32
+   * sums (`| 0` wraps as C's int32 does, so any order of the additions gives Pillow's value); `>> PRECISION_BITS`
+   * is its arithmetic shift (floor division), and the clamped array clips to 0..255 as its clip8. One loop per
+   * channel count (1 and 3 are what sharp gives after flattening) keeps the sums in locals.
    */
+  function horizontal(
+    src: Uint8Array,
+    width: number,
+    height: number,
+    channels: number,
+    c: Coefficients,
+    outWidth: number,
+  ): Uint8Array {
+    const out = new Uint8ClampedArray(outWidth * height * channels);
+    const start = c.start;
+    const count = c.count;
+    const weights = c.weights;
+    const ksize = c.ksize;
+    let o = 0;
+    for (let y = 0; y < height; y++) {
+      const row = y * width * channels;
+      for (let xx = 0; xx < outWidth; xx++) {
+        const n = count[xx] ?? 0;
+        const kb = xx * ksize;
+        let p = row + (start[xx] ?? 0) * channels;
+        if (channels === 3) {
+          let a0 = HALF;
+          let a1 = HALF;
+          let a2 = HALF;
+          for (let x = 0; x < n; x++, p += 3) {
+            const w = weights[kb + x] ?? 0;
+            a0 = (a0 + (src[p] ?? 0) * w) | 0;
+            a1 = (a1 + (src[p + 1] ?? 0) * w) | 0;
+            a2 = (a2 + (src[p + 2] ?? 0) * w) | 0;
+          }
+          out[o] = a0 >> PRECISION_BITS;
+          out[o + 1] = a1 >> PRECISION_BITS;
+          out[o + 2] = a2 >> PRECISION_BITS;
+          o += 3;
+        } else if (channels === 1) {
+          let a0 = HALF;
+          for (let x = 0; x < n; x++, p++) a0 = (a0 + (src[p] ?? 0) * (weights[kb + x] ?? 0)) | 0;
+          out[o++] = a0 >> PRECISION_BITS;
+        } else {
+          for (let ch = 0; ch < channels; ch++) {
+            let a = HALF;
+            for (let x = 0, q = p + ch; x < n; x++, q += channels) a = (a + (src[q] ?? 0) * (weights[kb + x] ?? 0)) | 0;
+            out[o++] = a >> PRECISION_BITS;
+          }
+        }
+      }
+    }
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  }
+
+  /**
+   * The vertical pass: each output row is the weighted sum of its input rows (read along the rows). Up to four taps
+   * (every enlargement) in one sweep with the sums in locals; more taps (a reduction) accumulated row by row in an
+   * int32 row of sums, which wraps as Pillow's int32 sums do. Then shifted and clipped as above.
+   */
+  function vertical(src: Uint8Array, stride: number, c: Coefficients, outHeight: number): Uint8Array {
+    const out = new Uint8ClampedArray(stride * outHeight);
+    const acc = new Int32Array(stride);
+    const start = c.start;
+    const count = c.count;
+    const weights = c.weights;
+    for (let yy = 0; yy < outHeight; yy++) {
+      const n = count[yy] ?? 0;
+      const kb = yy * c.ksize;
+      const b = (start[yy] ?? 0) * stride;
+      const orow = yy * stride;
+      if (n <= 4) {
+        // (a missing tap reads row 0 with weight 0)
+        const w0 = weights[kb] ?? 0;
+        const w1 = n > 1 ? (weights[kb + 1] ?? 0) : 0;
+        const w2 = n > 2 ? (weights[kb + 2] ?? 0) : 0;
+        const w3 = n > 3 ? (weights[kb + 3] ?? 0) : 0;
+        const b1 = n > 1 ? b + stride : 0;
+        const b2 = n > 2 ? b + 2 * stride : 0;
+        const b3 = n > 3 ? b + 3 * stride : 0;
+        for (let i = 0; i < stride; i++) {
+          const a =
+            (HALF +
+              (src[b + i] ?? 0) * w0 +
+              (src[b1 + i] ?? 0) * w1 +
+              (src[b2 + i] ?? 0) * w2 +
+              (src[b3 + i] ?? 0) * w3) |
+            0;
+          out[orow + i] = a >> PRECISION_BITS;
+        }
+        continue;
+      }
+      acc.fill(HALF);
+      for (let y = 0; y < n; y++) {
+        const w = weights[kb + y] ?? 0;
+        const base = b + y * stride;
+        for (let i = 0; i < stride; i++) acc[i] = ((acc[i] ?? 0) + (src[base + i] ?? 0) * w) | 0;
+      }
+      for (let i = 0; i < stride; i++) out[orow + i] = (acc[i] ?? 0) >> PRECISION_BITS;
+    }
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  }
+
+  /** Resize interleaved 8-bit pixels (`channels` per pixel) from `width`×`height` to `outWidth`×`outHeight`. */
   function resizeBicubic(
     pixels: Uint8Array,
     width: number,
@@ -95,44 +188,8 @@ function makeResampler() {
     if (pixels.length !== width * height * channels)
       throw new Error(`resizeBicubic: ${pixels.length} bytes for ${width}x${height}x${channels}`);
     let src = pixels;
-    let w = width;
-    if (outWidth !== width) {
-      const c = coefficients(width, outWidth);
-      const out = new Uint8Array(outWidth * height * channels);
-      for (let y = 0; y < height; y++) {
-        const row = y * width * channels;
-        const orow = y * outWidth * channels;
-        for (let xx = 0; xx < outWidth; xx++) {
-          const s = c.start[xx]!;
-          const n = c.count[xx]!;
-          const kb = xx * c.ksize;
-          for (let ch = 0; ch < channels; ch++) {
-            let acc = HALF;
-            for (let x = 0; x < n; x++) acc += src[row + (s + x) * channels + ch]! * c.weights[kb + x]!;
-            out[orow + xx * channels + ch] = clip8(acc);
-          }
-        }
-      }
-      src = out;
-      w = outWidth;
-    }
-    if (outHeight !== height) {
-      const c = coefficients(height, outHeight);
-      const stride = w * channels;
-      const out = new Uint8Array(w * outHeight * channels);
-      for (let yy = 0; yy < outHeight; yy++) {
-        const s = c.start[yy]!;
-        const n = c.count[yy]!;
-        const kb = yy * c.ksize;
-        const orow = yy * stride;
-        for (let i = 0; i < stride; i++) {
-          let acc = HALF;
-          for (let y = 0; y < n; y++) acc += src[(s + y) * stride + i]! * c.weights[kb + y]!;
-          out[orow + i] = clip8(acc);
-        }
-      }
-      src = out;
-    }
+    if (outWidth !== width) src = horizontal(src, width, height, channels, coefficients(width, outWidth), outWidth);
+    if (outHeight !== height) src = vertical(src, outWidth * channels, coefficients(height, outHeight), outHeight);
     return src === pixels ? pixels.slice() : src;
   }
   return resizeBicubic;

@@ -124,6 +124,7 @@ export async function exportManifest(
 ): Promise<ExportManifest> {
   const m = s.build.manifest;
   const files: ExportManifest['files'] = {};
+  folder.flush();
   for (const [split, f] of Object.entries(fields.files))
     files[split] = { ...f, sha256: await sha256File(resolve(folder.work, f.file)) };
   const { train, val } = trainVal(Object.keys(fields.files));
@@ -199,6 +200,11 @@ export interface ExportResult {
   report: RecipeReport;
   /** What to tell the user besides the report (a stale lock taken over). */
   notices: string[];
+  /**
+   * Images at the GAD stage's size taken from an earlier export's file (checked against the sha256 it recorded)
+   * instead of computed again (gad-size-record.ts).
+   */
+  gadSizeReused: number;
 }
 
 /** LLaMA-Factory's dataset_info.json entries, one dataset per split file. */
@@ -277,7 +283,7 @@ export async function finishExport(
     ...(names ? { datasetInfo: names } : {}),
   });
   await folder.commit();
-  return { out: s.out, manifest, report, notices: folder.notices };
+  return { out: s.out, manifest, report, notices: folder.notices, gadSizeReused: folder.gadSized.reused };
 }
 
 /** What to do when every row was dropped for `reason`. */

@@ -15,6 +15,7 @@ import { testDelay, testHold } from '../core/test-hold.js';
 import { recover, siblings, swapIntoPlace, type Siblings } from '../output/commit.js';
 import { EXPORT_NAMES, inspectExportFolder } from './export-ownership.js';
 import { linkFromPeer, peerExports } from './image-links.js';
+import { GAD_SIZE_RECORD, GadSizeImages } from './gad-size-record.js';
 import { assertLockHeld, releaseLock, takeLock } from '../output/lock.js';
 
 const EXT: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', tiff: 'tif', bmp: 'bmp' };
@@ -42,9 +43,14 @@ export class ExportFolder {
   readonly work: string;
   private readonly p: Siblings;
   private readonly files = new Map<string, number>();
+  /** Lines not yet written, per open file (written in blocks: one write per line cost more than the rest of a row). */
+  private readonly pending = new Map<number, string[]>();
+  private pendingChars = 0;
   private readonly names = new Set<string>();
   private readonly writes: string[];
   private peers: string[] = [];
+  /** The images at the GAD stage's size: the peers' records (reused) and this export's (images/.gad-size.json). */
+  gadSized = new GadSizeImages([]);
   /** Image folders made so far (one mkdir per split, not per image). */
   private readonly folders = new Set<string>();
   private ended = false;
@@ -75,8 +81,10 @@ export class ExportFolder {
     try {
       f.notices.push(...(await recover(p, f.writes)));
       await inspectExportFolder(p.abs, f.writes);
-      if (!o.copyImages)
-        f.peers = peerExports({ buildDir: o.build.dir, out: p.abs, manifestSha256: o.build.manifestSha256 });
+      const peers = peerExports({ buildDir: o.build.dir, out: p.abs, manifestSha256: o.build.manifestSha256 });
+      // (--copy-images: no links, but a peer's checked GAD-size file is still read instead of computed again)
+      if (!o.copyImages) f.peers = peers;
+      f.gadSized = new GadSizeImages(peers);
       await rm(p.work, { recursive: true, force: true });
       await mkdir(join(p.work, 'images'), { recursive: true });
     } catch (e) {
@@ -95,7 +103,19 @@ export class ExportFolder {
       fd = openSync(join(this.work, name), 'wx');
       this.files.set(name, fd);
     }
-    writeSync(fd, `${JSON.stringify(value)}\n`);
+    const text = `${JSON.stringify(value)}\n`;
+    const lines = this.pending.get(fd);
+    if (lines) lines.push(text);
+    else this.pending.set(fd, [text]);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= 1 << 20) this.flush();
+  }
+
+  /** Write the pending lines of every file (before a file is read back: its sha256 in export.json). */
+  flush(): void {
+    for (const [fd, lines] of this.pending) writeSync(fd, lines.join(''));
+    this.pending.clear();
+    this.pendingChars = 0;
   }
 
   /** Make sure `name` exists even when no line was written (an empty split). */
@@ -147,8 +167,10 @@ export class ExportFolder {
    * appeared meanwhile under a name this export wrote.
    */
   async commit(): Promise<void> {
-    this.closeFiles();
     try {
+      this.closeFiles();
+      const record = this.gadSized.recordText();
+      if (record !== null) writeFileSync(join(this.work, 'images', GAD_SIZE_RECORD), record, { flag: 'wx' });
       await testHold('export-commit');
       assertLockHeld(this.p.lock, this.dir);
       const ours = await this.written();
@@ -164,6 +186,7 @@ export class ExportFolder {
   }
 
   async abort(): Promise<void> {
+    this.pending.clear(); // (the work folder is abandoned: its pending lines are not written)
     this.closeFiles();
     if (this.ended) return; // (after the lock is released, another export may be using the siblings)
     this.ended = true;
@@ -177,7 +200,11 @@ export class ExportFolder {
   }
 
   private closeFiles(): void {
-    for (const fd of this.files.values()) closeSync(fd);
-    this.files.clear();
+    try {
+      this.flush();
+    } finally {
+      for (const fd of this.files.values()) closeSync(fd);
+      this.files.clear();
+    }
   }
 }

@@ -9,7 +9,7 @@
  * file new (`wx`) in its own work folder and renames the folder into place, so a file shared by two exports is
  * never changed in place, only unlinked from the one export that is replaced.
  */
-import { existsSync, linkSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../core/guards.js';
 
@@ -42,6 +42,23 @@ export function peerExports(p: { buildDir: string; out: string; manifestSha256: 
   return [...found.filter((d) => d === p.out), ...found.filter((d) => d !== p.out)];
 }
 
+/** A buffer reused for the reads (one image at a time), grown as needed. */
+let scratch = Buffer.alloc(1 << 20);
+
+/** The file at `path` holds exactly `bytes` (read up to one byte more than `bytes` to see a longer file). */
+function sameBytes(path: string, bytes: Uint8Array): boolean {
+  if (scratch.length < bytes.length + 1) scratch = Buffer.alloc(bytes.length + 1);
+  const fd = openSync(path, 'r');
+  let got = 0;
+  try {
+    for (let n = 1; n > 0 && got <= bytes.length; got += n)
+      n = readSync(fd, scratch, got, bytes.length + 1 - got, null);
+  } finally {
+    closeSync(fd);
+  }
+  return got === bytes.length && scratch.subarray(0, got).equals(bytes);
+}
+
 const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES', 'ENOSYS']);
 
 /**
@@ -59,9 +76,7 @@ export function linkFromPeer(
   for (const peer of peers) {
     const src = join(peer, name);
     try {
-      if (statSync(src).size !== bytes.length) continue;
-      const there = readFileSync(src);
-      if (!Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(there)) continue;
+      if (!sameBytes(src, bytes)) continue;
       linkSync(src, dest);
       return 'linked';
     } catch (e) {

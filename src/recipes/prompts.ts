@@ -5,8 +5,9 @@
  * `{"id": ..., "messages": [{"role": "user", "content": "<image>..."}], "images": [path]}`.
  * `swift infer` keeps the `id` column in its result file only with `--remove_unused_columns false`.
  */
-import { readBuildRows } from './build-rows.js';
+import { type BuildRow, readBuildRows } from './build-rows.js';
 import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
+import { RowsAhead } from './rows-ahead.js';
 import { countRowImages } from './row-images.js';
 import { RecipeRows, inExportFolder } from './recipe-rows.js';
 
@@ -14,8 +15,9 @@ export async function exportPrompts(o: RecipeOptions): Promise<ExportResult> {
   const s = await openRecipe(o, 'ms-swift', 'prompts');
   return inExportFolder(s, async (folder) => {
     const rows = new RecipeRows(s, folder, ['prompt'], 'prompt');
-    for await (const row of readBuildRows(s.build)) {
-      const counted = await countRowImages(s, row);
+    const ahead = new RowsAhead((row: BuildRow) => countRowImages(s, row, folder));
+    for await (const row of ahead.rows(readBuildRows(s.build))) {
+      const counted = await ahead.counted(row);
       const prompt = s.counter.prompt(
         row.prompt,
         counted.map((c) => c.tokens),

@@ -19,9 +19,10 @@ import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GadError } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
-import { readBuildRows } from './build-rows.js';
+import { type BuildRow, readBuildRows } from './build-rows.js';
 import { chooseStudentSource } from './rm-student-source.js';
 import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
+import { RowsAhead } from './rows-ahead.js';
 import { countRowImages } from './row-images.js';
 import { type RecipeTrainer, stripImEnd } from './lengths.js';
 import { RecipeRows, inExportFolder, recipeMaxLength } from './recipe-rows.js';
@@ -171,7 +172,10 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
     let studentStripped = 0;
     const used = new Set<string>();
     const claimed = new Map<string, string>();
-    for await (const row of readBuildRows(s.build)) {
+    const ahead = new RowsAhead((row: BuildRow) => countRowImages(s, row, folder));
+    // (only rows with a student answer are counted ahead: the others are dropped before their images are counted)
+    const wanted = (row: BuildRow) => students.answers.has(students.bySplit ? splitKey(row.split, row.id) : row.id);
+    for await (const row of ahead.rows(readBuildRows(s.build), wanted)) {
       const drop = (reason: string, detail: string) => rows.drop(row, { reason, detail });
       const found = studentFor(students, row, claimed, studentFile);
       const raw = found.answer;
@@ -197,7 +201,7 @@ export async function exportRm(o: RmOptions): Promise<ExportResult> {
         drop('student_equals_teacher', 'the student answer equals the teacher answer (no preference to learn)');
         continue;
       }
-      const counted = await countRowImages(s, row);
+      const counted = await ahead.counted(row);
       const tokens = counted.map((c) => c.tokens);
       // A side surely over --max-length (a 50 MB answer) is not tokenized whole: its count is a lower bound.
       const chosen = s.counter.conversation(row.prompt, tokens, t.text, maxLength, null, {

@@ -7,6 +7,7 @@ import type { BuildRow } from './build-rows.js';
 import type { RecipeSession } from './common.js';
 import type { ExportFolder } from './export-folder.js';
 import { must } from '../core/guards.js';
+import { sha256 } from '../core/hash.js';
 
 export interface CountedImage {
   format: string;
@@ -18,21 +19,25 @@ export interface CountedImage {
   bytes?: Uint8Array;
   /** [w, h] the warmup trainer's processor would have seen on the stored image, when it differs from the GAD stage's. */
   otherGrid?: [number, number];
+  /** With `bytes`: the sha256 of the build's stored image they were made from (images/.gad-size.json). */
+  source?: string;
 }
 
 /**
  * Count a row's images as the trainer will see them (nothing written yet). An image the trainer would see at another
- * grid than the GAD stage (the build's recorded processor size) is given at that size instead (gad-size.ts).
+ * grid than the GAD stage (the build's recorded processor size) is given at that size instead (gad-size.ts): the
+ * checked file of an earlier export of the build when one recorded it (gad-size-record.ts), else computed.
  */
-export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<CountedImage[]> {
+export async function countRowImages(s: RecipeSession, row: BuildRow, folder: ExportFolder): Promise<CountedImage[]> {
   const out: CountedImage[] = [];
   for (const [k, image] of row.images.entries()) {
     try {
       const c = await s.counter.image(image.bytes);
       const gad = row.gadSizes?.[k];
       if (gad && (c.processed[0] !== gad[0] || c.processed[1] !== gad[1])) {
-        const { imageAtSize } = await import('./gad-size.js');
-        const bytes = await imageAtSize(image.bytes, gad);
+        const source = sha256(image.bytes);
+        const bytes =
+          folder.gadSized.find(source, gad) ?? (await (await import('./gad-size.js')).imageAtSize(image.bytes, gad));
         const at = await s.counter.image(bytes);
         if (at.processed[0] !== gad[0] || at.processed[1] !== gad[1] || at.resizedByTrainer)
           throw new Error(
@@ -45,6 +50,7 @@ export async function countRowImages(s: RecipeSession, row: BuildRow): Promise<C
           processed: at.processed,
           bytes,
           otherGrid: c.processed,
+          source,
         });
         continue;
       }
@@ -64,7 +70,9 @@ export async function writeRowImages(folder: ExportFolder, row: BuildRow, counte
   const paths: string[] = [];
   for (const [k, image] of row.images.entries()) {
     const c = must(counted[k], `row ${row.id}: image ${k} written before it was counted`);
-    paths.push(await folder.image(row.split, row.id, k, c.format, c.bytes ?? image.bytes));
+    const name = await folder.image(row.split, row.id, k, c.format, c.bytes ?? image.bytes);
+    if (c.bytes && c.source) folder.gadSized.add(name, c.source, c.processed, c.bytes);
+    paths.push(name);
   }
   return paths;
 }

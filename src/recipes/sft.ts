@@ -11,8 +11,9 @@
  *   resolve against `media_dir`, which defaults to `dataset_dir` (this folder).
  */
 import { GadError } from '../core/errors.js';
-import { readBuildRows } from './build-rows.js';
+import { type BuildRow, readBuildRows } from './build-rows.js';
 import { type ExportResult, type RecipeOptions, openRecipe } from './common.js';
+import { RowsAhead } from './rows-ahead.js';
 import { countRowImages } from './row-images.js';
 import { type RecipeTrainer, RECIPE_TRAINERS, stripImEnd } from './lengths.js';
 import { RecipeRows, inExportFolder, recipeMaxLength } from './recipe-rows.js';
@@ -76,7 +77,11 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
     const rows = new RecipeRows(s, folder, ['total', 'prompt', 'response'], 'total');
     let stripped = 0;
     let multiTurn = 0;
-    for await (const row of readBuildRows(s.build, { allTurns: true })) {
+    const ahead = new RowsAhead((row: BuildRow) => countRowImages(s, row, folder));
+    // (the images of a row dropped before they are counted are not counted ahead either)
+    const wanted = (row: BuildRow) =>
+      !('refused' in sftPrompt(row.messages)) && stripImEnd(row.teacher).text.trim() !== '';
+    for await (const row of ahead.rows(readBuildRows(s.build, { allTurns: true }), wanted)) {
       const shape = sftPrompt(row.messages);
       if ('refused' in shape) {
         rows.drop(row, { reason: 'multi_turn_prompt', detail: shape.refused, value: row.messages.length });
@@ -91,7 +96,7 @@ export async function exportSft(o: SftOptions): Promise<ExportResult> {
         });
         continue;
       }
-      const counted = await countRowImages(s, row);
+      const counted = await ahead.counted(row);
       const len = s.counter.conversation(
         shape.user,
         counted.map((c) => c.tokens),
