@@ -1,23 +1,21 @@
 /**
  * A `Map<string, number>` read straight from typed arrays (the tokenizer cache's tables), so a cached load does not
- * insert 151k entries one by one (about 0.1 s per table). The entries are kept as the source Map iterated them:
- * one string of all keys, their offsets, their values, and an open-addressing hash table over them (FNV-1a of the
- * UTF-16 code units, linear probing, at most two thirds full).
+ * insert 151k entries one by one (about 0.1 s per table) nor copy the keys into strings. The entries are kept as
+ * the source Map iterated them: all keys' UTF-16 code units in one array, their offsets, their values, and an
+ * open-addressing hash table over them (FNV-1a of the code units, linear probing, at most two thirds full).
  *
- * `get` and `has` look up the packed table. Every other use (`set`, `delete`, `clear`, `size`, iteration) first
- * copies the entries, in their order, into the Map itself and from then on it is a plain Map: a library that reads
- * or changes the table some other way sees exactly the Map it built.
+ * `get` and `has` look up the packed table. Every other use (`set`, `delete`, `clear`, iteration) first copies the
+ * entries, in their order, into the Map itself and from then on it is a plain Map: a library that reads or changes
+ * the table some other way sees exactly the Map it built.
  */
 
 /** The packed form of a Map<string, number>. */
 export interface PackedTable {
-  /** All keys, concatenated in the Map's order. */
-  keys: string;
+  /** All keys' UTF-16 code units, concatenated in the Map's order. */
+  keys: Uint16Array;
   /** Entry i's key is keys[off[i] .. off[i + 1]). */
   off: Int32Array;
   vals: Int32Array;
-  /** hashString of entry i's key. */
-  hashes: Int32Array;
   /** A power-of-two table of entry index + 1 (0: empty). */
   slots: Int32Array;
 }
@@ -34,45 +32,54 @@ export function packTable(map: Map<string, number>): PackedTable {
   const n = map.size;
   const off = new Int32Array(n + 1);
   const vals = new Int32Array(n);
-  const hashes = new Int32Array(n);
   let cap = 8;
   while (cap < n + (n >> 1) + 1) cap *= 2; // at most two thirds full
   const slots = new Int32Array(cap);
-  const parts: string[] = [];
   let i = 0;
   let o = 0;
   for (const [k, v] of map) {
     if (typeof k !== 'string' || typeof v !== 'number' || !Object.is(v, v | 0))
       throw new Error('not a string → int32 table');
-    parts.push(k);
     off[i] = o;
     vals[i] = v;
-    const h = hashString(k);
-    hashes[i] = h;
-    let s = h & (cap - 1);
+    let s = hashString(k) & (cap - 1);
     while (slots[s] !== 0) s = (s + 1) & (cap - 1);
     slots[s] = i + 1;
     o += k.length;
     i++;
   }
   off[n] = o;
-  return { keys: parts.join(''), off, vals, hashes, slots };
+  const keys = new Uint16Array(o);
+  i = 0;
+  for (const k of map.keys()) {
+    const at = off[i++] ?? 0;
+    for (let j = 0; j < k.length; j++) keys[at + j] = k.charCodeAt(j);
+  }
+  return { keys, off, vals, slots };
 }
 
-/** The entry index of `key` in `t`, or -1. */
+/** The entry index of `key` in `t`, or -1. Ends on any table (at most one pass over the slots). */
 function find(t: PackedTable, key: unknown): number {
   if (typeof key !== 'string') return -1;
-  const h = hashString(key);
-  const { slots, hashes, off } = t;
+  const { slots, off, keys } = t;
   const mask = slots.length - 1;
-  for (let s = h & mask; ; s = (s + 1) & mask) {
+  const len = key.length;
+  const n = t.vals.length;
+  for (let s = hashString(key) & mask, probes = 0; probes <= mask; s = (s + 1) & mask, probes++) {
     const e = (slots[s] ?? 0) - 1;
-    if (e < 0) return -1;
-    if (hashes[e] === h) {
-      const a = off[e] ?? 0;
-      if ((off[e + 1] ?? 0) - a === key.length && t.keys.startsWith(key, a)) return e;
-    }
+    if (e < 0 || e >= n) return -1;
+    const a = off[e] ?? 0;
+    if ((off[e + 1] ?? 0) - a !== len) continue;
+    let j = 0;
+    while (j < len && keys[a + j] === key.charCodeAt(j)) j++;
+    if (j === len) return e;
   }
+  return -1;
+}
+
+/** All keys as one string (a copy; sliced per entry). */
+function keyText(t: PackedTable): string {
+  return Buffer.from(t.keys.buffer, t.keys.byteOffset, t.keys.byteLength).toString('utf16le');
 }
 
 export class PackedMap extends Map<string, number> {
@@ -88,8 +95,9 @@ export class PackedMap extends Map<string, number> {
     const t = this.#t;
     if (t) {
       this.#t = null;
-      const { keys, off } = t;
-      t.vals.forEach((v, i) => super.set(keys.slice(off[i], off[i + 1]), v));
+      const text = keyText(t);
+      const { off } = t;
+      t.vals.forEach((v, i) => super.set(text.slice(off[i], off[i + 1]), v));
     }
     return this;
   }
@@ -155,8 +163,9 @@ export class PackedMap extends Map<string, number> {
       for (const k of super.keys()) if (k.length > max) max = k.length;
       return max;
     }
-    let prev = 0;
-    for (const o of t.off) {
+    const { off } = t;
+    for (let i = 1, prev = 0; i < off.length; i++) {
+      const o = off[i] ?? 0;
       if (o - prev > max) max = o - prev;
       prev = o;
     }
@@ -171,8 +180,9 @@ export class PackedMap extends Map<string, number> {
       for (const [k, v] of super.entries()) out[v] = k;
       return out;
     }
-    const { keys, off, vals } = t;
-    vals.forEach((v, i) => (out[v] = keys.slice(off[i], off[i + 1])));
+    const text = keyText(t);
+    const { off } = t;
+    t.vals.forEach((v, i) => (out[v] = text.slice(off[i], off[i + 1])));
     return out;
   }
 }

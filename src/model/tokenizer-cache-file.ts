@@ -3,8 +3,8 @@
  *
  *   "gad-tok\\0" (8 bytes) ‖ u32 header length ‖ header (JSON) ‖ zero padding to 8 ‖ the tables' arrays
  *
- * and each table (packed-map.ts) is its keys in UTF-16LE, then `off`, `vals`, `hashes`, `slots` as int32 in this
- * machine's byte order (the byte order is part of the cache key), each padded to 8 bytes. The header gives every
+ * and each table (packed-map.ts) is its keys' UTF-16 code units (uint16), then `off`, `vals`, `slots` (int32), in
+ * this machine's byte order (the byte order is part of the cache key), each padded to 8 bytes. The header gives every
  * table's entry count, key length and slot count; a file whose sizes do not add up is not read.
  */
 import { createHash } from 'node:crypto';
@@ -30,7 +30,7 @@ interface TableShape {
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
-function int32Bytes(a: Int32Array): Buffer {
+function arrayBytes(a: Int32Array | Uint16Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -51,8 +51,7 @@ export function encodeCacheFile(header: CacheHeader, tables: PackedTable[]): Buf
     size += b.length;
   };
   for (const t of tables) {
-    push(Buffer.from(t.keys, 'utf16le'));
-    for (const a of [t.off, t.vals, t.hashes, t.slots]) push(int32Bytes(a));
+    for (const a of [t.keys, t.off, t.vals, t.slots]) push(arrayBytes(a));
   }
   const body = Buffer.concat(parts);
   return Buffer.concat([createHash('sha256').update(body).digest(), body]);
@@ -108,13 +107,12 @@ export function decodeCacheFile(
   for (const s of shapes) {
     const k = take(s.chars * 2);
     if (k === null) return null;
-    const keys = body.toString('utf16le', k, k + s.chars * 2);
+    const keys = new Uint16Array(bytes.buffer, start + k, s.chars);
     const off = ints(s.n + 1);
     const vals = ints(s.n);
-    const hashes = ints(s.n);
     const slots = ints(s.cap);
-    if (!off || !vals || !hashes || !slots || keys.length !== s.chars || off[s.n] !== s.chars) return null;
-    tables.push({ keys, off, vals, hashes, slots });
+    if (!off || !vals || !slots || off[0] !== 0 || off[s.n] !== s.chars) return null;
+    tables.push({ keys, off, vals, slots });
   }
   if (pos !== body.length) return null;
   const header: CacheHeader = { key: h.key, rest: h.rest, unkTokenId: h.unkTokenId, vocabSize: h.vocabSize };
