@@ -14,7 +14,6 @@ import { resolveLayout } from './data-files.js';
 import { readParquetSchema, type ParquetColumn } from './parquet.js';
 import { HubRepoUnreachable } from './hub/hub-errors.js';
 import type { ResolvedHubOptions } from './hub/hub-options.js';
-import { resolveHubSplit } from './hub/resolve-split.js';
 import type { DownloadProgress } from './hub/download.js';
 import { isObject, isRecord } from '../core/guards.js';
 
@@ -80,6 +79,8 @@ async function planSource(p: {
   if (spec.kind === 'hub') {
     repo = spec.repo;
     noSplitNotice(spec, outSplit, warn);
+    // imported here: the Hub client (@huggingface/hub and its WebAssembly) is loaded only for a Hub source
+    const { resolveHubSplit } = await import('./hub/resolve-split.js');
     const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, {
       config: spec.config ?? null,
       onProgress: p.onProgress,

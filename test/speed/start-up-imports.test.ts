@@ -1,7 +1,7 @@
 /**
  * A build loads only the packages its input needs: from JSON lines with plain PNG images (copied as they are), it
- * does not load sharp (libvips), the parquet decompressors, the OpenAI client or DuckDB. Every package import of
- * the child is recorded by a module resolve hook.
+ * does not load sharp (libvips), the parquet decompressors, the Hub client, the OpenAI client or DuckDB. Every
+ * package import of the child is recorded by a module resolve hook.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,7 +43,7 @@ async function importedPackages(args: string[], cwd: string, env: NodeJS.Process
   return names;
 }
 
-test('a build from JSON lines with plain PNG images loads neither sharp nor the parquet decompressors', async (t) => {
+test('a build from JSON lines with plain PNG images loads neither sharp, the parquet decompressors nor the Hub client', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gad-imports-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'images'));
@@ -66,7 +66,7 @@ test('a build from JSON lines with plain PNG images loads neither sharp nor the 
   // the hook sees the packages the build does use
   for (const used of ['@huggingface/tokenizers', '@huggingface/jinja', 'hyparquet-writer'])
     assert.ok(loaded.has(used), `${used} recorded (${[...loaded].join(', ')})`);
-  for (const unused of ['sharp', 'hyparquet-compressors', 'openai', '@duckdb/node-api'])
+  for (const unused of ['sharp', 'hyparquet-compressors', '@huggingface/hub', 'openai', '@duckdb/node-api'])
     assert.ok(!loaded.has(unused), `${unused} is not loaded by this build (${[...loaded].join(', ')})`);
   // the parquet written is whole: three rows
   const manifest = readFileSync(join(dir, 'out', 'manifest.json'), 'utf8');
