@@ -5,7 +5,6 @@
 import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, relative, resolve } from 'node:path';
-import { glob } from 'tinyglobby';
 import type { Manifest } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { sha256File, sha256FileAndLines } from '../core/hash.js';
@@ -146,6 +145,7 @@ async function planSource(p: {
     }
     manifest = { split: outSplit, spec: spec.spec, kind: 'dir', files: [] };
   } else if (spec.kind === 'glob') {
+    const { glob } = await import('tinyglobby');
     const found = (
       await glob(relative(cwd, spec.path).split('\\').join('/') || spec.path, {
         cwd,
