@@ -5,15 +5,26 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { getRepoFolderName } from '@huggingface/hub';
 
 /** A Hub repo id, `owner/name` (no `:config` or `@revision` suffix): datasets in source specs, models. */
 export const HUB_REPO_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
+/*
+ * @huggingface/hub's rule and defaults, written out here so that a build from local files does not load the Hub
+ * client (about 0.05 s of CPU with its WebAssembly) for three values; test/ingest/hub-constants.test.ts checks
+ * them against the library's getRepoFolderName, HUB_URL and DEFAULT_REVISION.
+ */
+
 /** A repo's folder in the hub cache: `models--owner--name`, `datasets--owner--name` (@huggingface/hub's rule). */
 export function hubRepoFolderName(repo: string, type: 'model' | 'dataset'): string {
-  return getRepoFolderName({ name: repo, type });
+  return [`${type}s`, ...repo.split('/')].join('--');
 }
+
+/** The Hub's address when HF_ENDPOINT does not set another (@huggingface/hub's HUB_URL). */
+export const HUB_URL = 'https://huggingface.co';
+
+/** The revision read when none is given (@huggingface/hub's DEFAULT_REVISION). */
+export const DEFAULT_REVISION = 'main';
 
 /** `$HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`. */
 export function hfHome(env: NodeJS.ProcessEnv = process.env): string {

@@ -3,7 +3,8 @@
  * copied after a full decode check, or converted (orientation, alpha, Pillow's CMYK to RGB, Pillow's bicubic
  * resize) and encoded as PNG or JPEG — within the per-image time-out. Every failure is a Drop.
  */
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadSharp, type SharpModule } from './sharp-module.js';
 import type { Drop } from '../core/types.js';
 import { PIPELINES } from '../core/defaults.js';
 import { checkPng } from './png-check.js';
@@ -98,7 +99,7 @@ export async function writeImageBytes(
   // depth (32-bit, float: Pillow cannot open it) keeps sharp's conversion through its profile.
   const pillowCmyk =
     probe.space === 'cmyk' && probe.channels >= 4 && (probe.depth === 'uchar' || probe.depth === 'ushort');
-  const base = () =>
+  const base = (sharp: SharpModule) =>
     sharp(input, {
       failOn: 'truncated',
       limitInputPixels: maxInputPixels,
@@ -130,13 +131,14 @@ export async function writeImageBytes(
         return undecodable(`png header and data disagree on the size`);
       bytes = input;
     } else if (canCopy) {
+      const sharp = await loadSharp();
       // Decode once so truncated or corrupt data is refused rather than copied. A JPEG is decoded at 1/8 scale: its
       // whole entropy-coded stream is still read (a truncated one fails the same way), at half the cost.
       const eighth = probe.format === 'jpeg' && probe.width >= 64 && probe.height >= 64;
       const want = eighth ? [Math.ceil(probe.width / 8), Math.ceil(probe.height / 8)] : [probe.width, probe.height];
       const decoder = eighth
-        ? base().resize({ width: want[0], height: want[1], fit: 'fill', kernel: 'nearest' })
-        : base();
+        ? base(sharp).resize({ width: want[0], height: want[1], fit: 'fill', kernel: 'nearest' })
+        : base(sharp);
       const decoded = await withDeadline(decoder.raw().toBuffer({ resolveWithObject: true }), timeoutMs);
       if (decoded === TIMED_OUT) return timedOut();
       if (decoded.info.width !== want[0] || decoded.info.height !== want[1]) {
@@ -144,6 +146,7 @@ export async function writeImageBytes(
       }
       bytes = input;
     } else {
+      const sharp = await loadSharp();
       const abort = new AbortController();
       const work = async () => {
         let p: Sharp;
@@ -151,7 +154,7 @@ export async function writeImageBytes(
           // The CMYK values as stored (a CMYK pipeline: no conversion on the way in or out), oriented; a 5th
           // channel is ignored, as Pillow reads such a TIFF ('CMYKX').
           const wide = probe.depth === 'ushort';
-          const cmyk = await base()
+          const cmyk = await base(sharp)
             .autoOrient()
             .pipelineColourspace('cmyk')
             .toColourspace('cmyk')
@@ -168,7 +171,7 @@ export async function writeImageBytes(
             : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
           const rgb = cmykToRgbAsPillow(samples, info.width * info.height, info.channels);
           p = sharp(rgb, { raw: { width: info.width, height: info.height, channels: 3 }, limitInputPixels: false });
-        } else p = base().autoOrient();
+        } else p = base(sharp).autoOrient();
         // Alpha as the trainer's own RGB conversion treats it (PIPELINES[..].alpha): qwen-vl-utils pastes on white;
         // transformers' convert_to_rgb and EasyR1's convert("RGB") drop it (transparent pixels keep their colour).
         if (probe.hasAlpha && !pillowCmyk)

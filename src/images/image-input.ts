@@ -3,7 +3,7 @@
  * channels, depth, alpha), and the rules checked from the header before anything is decoded: a format the
  * trainers' Pillow cannot open, too many pixels, a side below `min-input-side`. Every problem is a Drop.
  */
-import sharp from 'sharp';
+import { loadSharp } from './sharp-module.js';
 import type { Drop } from '../core/types.js';
 import { describeError } from '../core/errors.js';
 import { readWholeFile } from './read-whole-file.js';
@@ -39,6 +39,7 @@ export async function probeImage(input: Uint8Array): Promise<ImageProbe> {
   // A plain PNG's header is read here, as sharp reports it (png-header.ts); anything else by sharp.
   const png = readPngHeader(input);
   if (png) return png;
+  const sharp = await loadSharp();
   const m = await sharp(input, { failOn: 'none', limitInputPixels: false }).metadata();
   if (!m.width || !m.height || !m.format) throw new Error('image header has no size or format');
   const orientation = m.orientation ?? 1;

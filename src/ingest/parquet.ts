@@ -5,7 +5,6 @@
 import { stat } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData, SchemaTree } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { GadError, describeError } from '../core/errors.js';
 
 /** One column of a parquet schema with its logical type, nested children included. */
@@ -202,6 +201,8 @@ export async function* readParquetRows(
   opts: { columns?: string[] } = {},
 ): AsyncGenerator<Record<string, unknown>> {
   const { file, metadata } = await openParquet(path);
+  // imported here: a build whose sources are JSON lines does not load the decompressors' WebAssembly
+  const { compressors } = await import('hyparquet-compressors');
   let start = 0;
   for (const rg of metadata.row_groups) {
     const n = Number(rg.num_rows);

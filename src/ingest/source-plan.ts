@@ -5,7 +5,6 @@
 import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, relative, resolve } from 'node:path';
-import { glob } from 'tinyglobby';
 import type { Manifest } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { sha256File, sha256FileAndLines } from '../core/hash.js';
@@ -14,7 +13,6 @@ import { resolveLayout } from './data-files.js';
 import { readParquetSchema, type ParquetColumn } from './parquet.js';
 import { HubRepoUnreachable } from './hub/hub-errors.js';
 import type { ResolvedHubOptions } from './hub/hub-options.js';
-import { resolveHubSplit } from './hub/resolve-split.js';
 import type { DownloadProgress } from './hub/download.js';
 import { isObject, isRecord } from '../core/guards.js';
 
@@ -80,6 +78,8 @@ async function planSource(p: {
   if (spec.kind === 'hub') {
     repo = spec.repo;
     noSplitNotice(spec, outSplit, warn);
+    // imported here: the Hub client (@huggingface/hub and its WebAssembly) is loaded only for a Hub source
+    const { resolveHubSplit } = await import('./hub/resolve-split.js');
     const r = await resolveHubSplit(repo, spec.split ?? outSplit, hub!, {
       config: spec.config ?? null,
       onProgress: p.onProgress,
@@ -145,6 +145,7 @@ async function planSource(p: {
     }
     manifest = { split: outSplit, spec: spec.spec, kind: 'dir', files: [] };
   } else if (spec.kind === 'glob') {
+    const { glob } = await import('tinyglobby');
     const found = (
       await glob(relative(cwd, spec.path).split('\\').join('/') || spec.path, {
         cwd,

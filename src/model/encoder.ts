@@ -19,6 +19,7 @@
  * Tests compare both paths on every golden line and on random text.
  */
 import type { Tokenizer } from '@huggingface/tokenizers';
+import { PackedMap } from './packed-map.js';
 
 interface PreTokenizerStep {
   pre_tokenize_text(text: string, options?: unknown): string[];
@@ -137,8 +138,11 @@ export class CachedEncoder {
     if (!this.fast) return 0;
     const norm = (this.t.tokenizer?.normalizer ?? null) as { type?: string } | null;
     if (norm !== null && norm.type !== 'NFC') return 0;
+    // byte-level: one char per byte. A cached tokenizer's PackedMap gives the longest key without copying its entries.
+    const vocab = this.t.model.tokens_to_ids;
     let max = 1;
-    for (const k of this.t.model.tokens_to_ids.keys()) if (k.length > max) max = k.length; // byte-level: one char per byte
+    if (vocab instanceof PackedMap) max = Math.max(max, vocab.maxKeyLength());
+    else for (const k of vocab.keys()) if (k.length > max) max = k.length;
     for (const k of this.t.added_tokens_map.keys()) max = Math.max(max, Buffer.byteLength(k, 'utf8'));
     return max * (norm === null ? 1 : 3);
   }

@@ -3,7 +3,8 @@
  * version, and shared by folders holding the same bytes), the chat template (transformers' order of files) and the
  * image processor settings. A missing or broken file is a GadError naming it and saying how to restore it.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { GadError, describeError } from '../core/errors.js';
@@ -53,9 +54,23 @@ export function readJsonFileQuiet(p: string): Record<string, unknown> | null {
   }
 }
 
-/** sha256 of tokenizer.json's bytes (what loadTokenizer returns as `sha`), without parsing it. */
+/**
+ * sha256 of tokenizer.json's bytes (what loadTokenizer returns as `sha`), without parsing it, read in 256 KB pieces
+ * into one buffer: the whole 11 MB file is not held (new memory costs more to touch than the hash itself), and on a
+ * tokenizer-cache hit it is never needed. The hash is taken from the bytes each time, not remembered by the file's
+ * size and mtime: a file rewritten with the same size within the mtime's resolution (or given its old mtime back,
+ * as `cp -p`, `rsync -t` or an archive do) would keep a stale hash, and with it another tokenizer's tables.
+ */
 export function tokenizerFileSha(path: string): string {
-  return sha256(readFileSync(path));
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(256 * 1024);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
 }
 
 export function loadTokenizer(
@@ -67,9 +82,8 @@ export function loadTokenizer(
   const key = `${st.size}:${st.mtimeMs}:${JSON.stringify(config)}`;
   const hit = tokenizerCache.get(path);
   if (hit && hit.key === key) return hit;
-  const bytes = readFileSync(path);
-  const sha = sha256(bytes);
-  const contentKey = `${sha}:${JSON.stringify(config)}`;
+  let sha = tokenizerFileSha(path);
+  let contentKey = `${sha}:${JSON.stringify(config)}`;
   const same = tokenizerByContent.get(contentKey);
   if (same) {
     const entry = { key, tokenizer: same, sha };
@@ -79,6 +93,10 @@ export function loadTokenizer(
   // The tables of an earlier full load of the same bytes (tokenizer-cache.ts), else parse and build them.
   let tokenizer = readCachedTokenizer(sha, config);
   if (!tokenizer) {
+    const bytes = readFileSync(path);
+    // the bytes parsed are the bytes hashed (the file may have been replaced since it was hashed above)
+    sha = sha256(bytes);
+    contentKey = `${sha}:${JSON.stringify(config)}`;
     let json: unknown;
     try {
       json = JSON.parse(bytes.toString('utf8'));

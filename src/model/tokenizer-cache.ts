@@ -2,42 +2,38 @@
  * A persistent cache of a loaded BPE tokenizer's tables, so a command does not rebuild them from tokenizer.json each
  * time. Loading Qwen's tokenizer.json (11 MB) costs about 1.2 s of CPU: `JSON.parse` (0.4 s) and the constructor of
  * @huggingface/tokenizers' BPE model (0.7 s: its vocabulary `Map`, the id → token array, and the merge ranks `Map`
- * keyed by `JSON.stringify([a, b])` for 151,387 merges). The cache file holds those tables as the library built
- * them (after the added tokens were put in), in V8's serialization, and the rest of tokenizer.json (its small
- * parts); a load builds the Tokenizer from that rest with an empty vocabulary and puts the cached tables in place.
+ * keyed by `JSON.stringify([a, b])` for 151,387 merges). The cache file holds those two Maps as the library built
+ * them (after the added tokens were put in), packed into typed arrays (packed-map.ts: the keys in one string, their
+ * values and a hash table over them), and the rest of tokenizer.json (its small parts). A load builds the Tokenizer
+ * from that rest with an empty vocabulary and puts in `PackedMap`s read straight from the file: no Map is filled
+ * entry by entry (format 1 held the Maps in V8's serialization; deserializing them cost about 0.2 s).
  *
- * Exact by construction: the tables are the library's own objects from a full load of the same bytes. A file is
- * used only when its key matches: the sha256 of tokenizer.json, the tokenizer config, the library's BPE and
- * Tokenizer code, V8's version and this format; and its own sha256 (stored at its start) matches its content.
- * Anything else (no file, another key, a damaged file, an unwritable folder) falls back to the full load, which then
- * writes the file (atomically: a temporary file renamed). `GAD_DATA_CACHE_DIR` sets the folder (`off`: no cache);
- * default `$XDG_CACHE_HOME/gad-data`, else `~/.cache/gad-data`; the files are under `tokenizers/`.
+ * Exact by construction: the tables are the library's own Maps from a full load of the same bytes, every entry in
+ * the Map's order. A file is used only when its key matches: the sha256 of tokenizer.json, the tokenizer config,
+ * the library's BPE and Tokenizer code, V8's version, the byte order and this format; and its own sha256 (stored at
+ * its start) matches its content. Anything else (no file, another key, a damaged file, an unwritable folder) falls
+ * back to the full load, which then writes the file (atomically: a temporary file renamed). `GAD_DATA_CACHE_DIR`
+ * sets the folder (`off`: no cache); default `$XDG_CACHE_HOME/gad-data`, else `~/.cache/gad-data`; the files are
+ * under `tokenizers/`.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { endianness, homedir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { deserialize, serialize } from 'node:v8';
 import * as tokenizers from '@huggingface/tokenizers';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { isRecord } from '../core/guards.js';
+import { PackedMap, packTable } from './packed-map.js';
+import { decodeCacheFile, encodeCacheFile } from './tokenizer-cache-file.js';
 
-const FORMAT = 1;
+/** 2: the Maps packed into typed arrays (packed-map.ts); 1 held them in V8's serialization. */
+const FORMAT = 2;
 
 interface BpeTables {
   tokens_to_ids: Map<string, number>;
   vocab: string[];
   bpe_ranks: Map<string, number>;
   unk_token_id: number | undefined;
-}
-
-interface CacheFile {
-  key: string;
-  rest: string;
-  tokensToIds: Map<string, number>;
-  bpeRanks: Map<string, number>;
-  unkTokenId: number | null;
-  vocabSize: number;
 }
 
 /** The cache folder, or null when turned off. */
@@ -55,11 +51,11 @@ function cacheKey(sha: string, config: Record<string, unknown>): string {
     .update(String((tokenizers as Record<string, unknown>).BPE))
     .update(String(Tokenizer))
     .digest('hex');
-  return JSON.stringify([FORMAT, sha, config, codeHash, process.versions.v8]);
+  return JSON.stringify([FORMAT, sha, config, codeHash, process.versions.v8, endianness()]);
 }
 
 function fileFor(dir: string, sha: string, key: string): string {
-  return join(dir, `${sha}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.v8`);
+  return join(dir, `${sha}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.bin`);
 }
 
 /** A tokenizer.json-like object with a `model` object. */
@@ -77,32 +73,20 @@ function cacheable(json: unknown): json is { model: Record<string, unknown> } {
   );
 }
 
-/** A deserialized cache file of the expected shape, else null. */
-function asCacheFile(v: unknown): CacheFile | null {
-  if (!isRecord(v)) return null;
-  const { key, rest, tokensToIds, bpeRanks, unkTokenId, vocabSize } = v;
-  if (typeof key !== 'string' || typeof rest !== 'string' || typeof vocabSize !== 'number') return null;
-  if (!(tokensToIds instanceof Map) || !(bpeRanks instanceof Map)) return null;
-  if (unkTokenId !== null && typeof unkTokenId !== 'number') return null;
-  return { key, rest, tokensToIds, bpeRanks, unkTokenId, vocabSize };
-}
-
 /** The tokenizer from the cache, or null (no usable file). */
 export function readCachedTokenizer(sha: string, config: Record<string, unknown>): Tokenizer | null {
   const dir = tokenizerCacheDir();
   if (!dir) return null;
   const key = cacheKey(sha, config);
-  let f: CacheFile | null;
+  let f: ReturnType<typeof decodeCacheFile>;
   try {
-    const bytes = readFileSync(fileFor(dir, sha, key));
-    const body = bytes.subarray(32);
-    if (!createHash('sha256').update(body).digest().equals(bytes.subarray(0, 32))) return null;
-    f = asCacheFile(deserialize(body));
+    f = decodeCacheFile(readFileSync(fileFor(dir, sha, key)), 2);
   } catch {
     return null;
   }
-  if (!f || f.key !== key) return null;
-  const json: unknown = JSON.parse(f.rest);
+  const [vocabTable, ranksTable] = f?.tables ?? [];
+  if (!f || f.header.key !== key || !vocabTable || !ranksTable) return null;
+  const json: unknown = JSON.parse(f.header.rest);
   if (!hasModel(json)) return null;
   // The library's constructor on an empty vocabulary: everything but the BPE tables (normalizer, pre-tokenizer,
   // added tokens and their splitters, decoder) is built as in a full load.
@@ -110,17 +94,17 @@ export function readCachedTokenizer(sha: string, config: Record<string, unknown>
   json.model.merges = [];
   const tokenizer = new Tokenizer(json, config);
   const model = (tokenizer as unknown as { model: BpeTables }).model;
-  model.tokens_to_ids = f.tokensToIds;
-  model.bpe_ranks = f.bpeRanks;
-  model.unk_token_id = f.unkTokenId ?? undefined;
+  const tokensToIds = new PackedMap(vocabTable);
+  model.tokens_to_ids = tokensToIds;
+  model.bpe_ranks = new PackedMap(ranksTable);
+  model.unk_token_id = f.header.unkTokenId ?? undefined;
   // The id → token array (decode only) is made from the map when first read.
-  const size = f.vocabSize;
+  const size = f.header.vocabSize;
   Object.defineProperty(model, 'vocab', {
     configurable: true,
     enumerable: true,
     get() {
-      const vocab = new Array<string>(size);
-      for (const [k, v] of f.tokensToIds) vocab[v] = k;
+      const vocab = tokensToIds.keysById(size);
       Object.defineProperty(model, 'vocab', { value: vocab, writable: true, configurable: true, enumerable: true });
       return vocab;
     },
@@ -155,16 +139,19 @@ export function writeCachedTokenizer(
     const restModel = { ...json.model };
     delete restModel.vocab;
     delete restModel.merges;
-    const body = serialize({
-      key,
-      rest: JSON.stringify({ ...json, model: restModel }),
-      tokensToIds: model.tokens_to_ids,
-      bpeRanks: model.bpe_ranks,
-      unkTokenId: model.unk_token_id ?? null,
-      vocabSize: vocab.length,
-    } satisfies CacheFile);
+    // packTable throws on a key that is not a string or a value that is not an int32: no file then
+    const tables = [packTable(model.tokens_to_ids), packTable(model.bpe_ranks)];
+    const bytes = encodeCacheFile(
+      {
+        key,
+        rest: JSON.stringify({ ...json, model: restModel }),
+        unkTokenId: model.unk_token_id ?? null,
+        vocabSize: vocab.length,
+      },
+      tables,
+    );
     mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, Buffer.concat([createHash('sha256').update(body).digest(), body]));
+    writeFileSync(tmp, bytes);
     renameSync(tmp, file);
   } catch {
     try {

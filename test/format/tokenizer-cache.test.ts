@@ -111,3 +111,48 @@ test('tokenizer cache: a damaged or foreign file, or GAD_DATA_CACHE_DIR=off, is 
   assert.equal(tokenizerCacheDir(), null);
   assert.equal(readCachedTokenizer(full.sha, full.config), null);
 });
+
+test('tokenizer cache: the tables read from a cache file equal a full load, entry for entry and in order', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gad-tok-cache-'));
+  const before = process.env.GAD_DATA_CACHE_DIR;
+  process.env.GAD_DATA_CACHE_DIR = dir;
+  t.after(() => {
+    if (before === undefined) delete process.env.GAD_DATA_CACHE_DIR;
+    else process.env.GAD_DATA_CACHE_DIR = before;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  interface Tables {
+    tokens_to_ids: Map<string, number>;
+    bpe_ranks: Map<string, number>;
+    vocab: string[];
+    unk_token_id: number | undefined;
+  }
+  for (const model of ['qwen2.5-vl', 'qwen3-vl']) {
+    const full = fullLoad(model);
+    writeCachedTokenizer(full.sha, full.config, full.json, full.tokenizer);
+    const cached = readCachedTokenizer(full.sha, full.config);
+    assert.ok(cached, `${model}: read back from the cache`);
+    const a = (full.tokenizer as unknown as { model: Tables }).model;
+    const b = (cached as unknown as { model: Tables }).model;
+    for (const name of ['tokens_to_ids', 'bpe_ranks'] as const) {
+      const want = a[name];
+      const got = b[name];
+      assert.ok(got instanceof Map, `${model} ${name} is a Map`);
+      assert.equal(got.size, want.size, `${model} ${name} size`);
+      let differ = 0;
+      for (const [k, v] of want) if (got.get(k) !== v || !got.has(k)) differ++;
+      assert.equal(differ, 0, `${model} ${name}: entries that differ`);
+      for (const [k] of [...want].slice(0, 2000)) {
+        assert.equal(got.has(`${k}\u0000`), want.has(`${k}\u0000`));
+        assert.equal(got.get(k.slice(1)), want.get(k.slice(1)));
+      }
+      assert.deepEqual([...got], [...want], `${model} ${name}: the same entries in the same order`);
+    }
+    assert.deepEqual(b.vocab, a.vocab, `${model}: id → token array`);
+    assert.equal(b.unk_token_id, a.unk_token_id);
+    assert.ok(
+      readdirSync(tokenizerCacheDir()!).every((f) => f.endsWith('.bin')),
+      'format 2 files',
+    );
+  }
+});

@@ -1,9 +1,8 @@
 /** Hub client options: the config's `hub:` values with the environment applied as huggingface_hub reads it. */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_REVISION, HUB_URL } from '@huggingface/hub';
 import { GadError } from '../../core/errors.js';
-import { hfHome, hfHubCacheDir } from '../../core/hf-paths.js';
+import { DEFAULT_REVISION, HUB_URL, hfHome, hfHubCacheDir } from '../../core/hf-paths.js';
 
 export interface HubOptions {
   /** Hub URL; default env HF_ENDPOINT, else https://huggingface.co. */
