@@ -3,7 +3,8 @@
  * build takes the file instead of computing it again (decode, Pillow's bicubic, PNG encode: most of an export's
  * time). `images/.gad-size.json` of each export lists, per file it holds at the GAD size, the sha256 of the build's
  * stored image it came from, the size, and the sha256 of the bytes written, with the encoder that wrote them
- * (gad-data's and sharp's versions: another encoder may give other PNG bytes for the same pixels).
+ * (gad-data's and sharp's versions and the PNG settings: another encoder may give other PNG bytes for the same
+ * pixels).
  *
  * A later export uses a peer's file only when the peer recorded the same source sha256, size and encoder, and the
  * file's bytes, read back, hash to the recorded sha256; anything else (a file changed or replaced since, a record
@@ -28,9 +29,18 @@ interface RecordFile {
   files: Record<string, { source: string; size: [number, number]; sha256: string }>;
 }
 
+/**
+ * sharp's PNG settings of the images written at the GAD size (gad-size.ts). Part of the record's encoder: other
+ * settings give other bytes for the same pixels, so a record of other settings is not trusted (and not vice versa).
+ */
+export const GAD_SIZE_PNG = { compressionLevel: 3, adaptiveFiltering: false } as const;
+
 let encoderName: string | undefined;
 
-/** gad-data's version and the installed sharp's (from its package.json: sharp itself is not loaded for this). */
+/**
+ * gad-data's version, the installed sharp's (from its package.json: sharp itself is not loaded for this) and the PNG
+ * settings.
+ */
 export function gadSizeEncoder(): string {
   if (encoderName !== undefined) return encoderName;
   let sharpVersion = 'unknown';
@@ -51,7 +61,7 @@ export function gadSizeEncoder(): string {
   } catch {
     /* sharp not resolvable: the name below matches no record written with sharp known */
   }
-  encoderName = `gad-data ${VERSION}; sharp ${sharpVersion}; bicubic png 1`;
+  encoderName = `gad-data ${VERSION}; sharp ${sharpVersion}; bicubic; png ${JSON.stringify(GAD_SIZE_PNG)}`;
   return encoderName;
 }
 

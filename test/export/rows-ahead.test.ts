@@ -1,7 +1,8 @@
 /**
- * The recipe exports count a few rows' images ahead (rows-ahead.ts) so sharp's thread pool works while the row
- * before is handled; the rows still come in order, an error comes at the row it belongs to (a broken image of a
- * row the export drops before counting it raises nothing), and a row `wanted` refuses is not counted ahead.
+ * The recipe exports count rows' images ahead (rows-ahead.ts) so sharp's thread pool works while the row before is
+ * handled — many rows of small images, few of large ones; the rows still come in order, an error comes at the row
+ * it belongs to (a broken image of a row the export drops before counting it raises nothing), and a row `wanted`
+ * refuses is not counted ahead.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,4 +102,46 @@ test('a `wanted` check that throws on a row neither ends the rows nor counts tha
   for await (const row of ahead.rows(source(8), wanted)) seen.push(await ahead.counted(row));
   assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.ok(started.indexOf(3) > started.indexOf(7), `row 3 counted when it asked: ${started.join(' ')}`);
+});
+
+test('the lookahead spans many rows of small images, and few of large ones', async () => {
+  interface ImageRow {
+    n: number;
+    images: Array<{ bytes: Uint8Array }>;
+  }
+  // (one buffer shared by every row: only its length counts)
+  const small = new Uint8Array(25_000);
+  const large = new Uint8Array(8 * 1024 * 1024);
+  async function* rows(n: number, bytes: Uint8Array): AsyncGenerator<ImageRow> {
+    for (let i = 0; i < n; i++) {
+      await new Promise((r) => setImmediate(r));
+      yield { n: i, images: [{ bytes }] };
+    }
+  }
+  const mostAhead = async (bytes: Uint8Array) => {
+    const started = new Set<number>();
+    let most = 0;
+    const ahead = new RowsAhead<ImageRow, number>(async (row) => {
+      started.add(row.n);
+      await new Promise((r) => setImmediate(r));
+      return row.n;
+    });
+    const seen: number[] = [];
+    for await (const row of ahead.rows(rows(60, bytes))) {
+      most = Math.max(most, [...started].filter((n) => n > row.n).length);
+      seen.push(await ahead.counted(row));
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+    return most;
+  };
+  // Geometry3K-size diagrams (~25 kB): a GAD-size image about one row in ten is in flight while earlier rows are
+  // written, so the lookahead reaches well past a handful of rows.
+  const smallAhead = await mostAhead(small);
+  assert.ok(smallAhead >= 16, `small images: ${smallAhead} rows counted ahead`);
+  // 8 MB images: the bytes held ahead are bounded, so only a row or two are read (and decoded) ahead.
+  const largeAhead = await mostAhead(large);
+  assert.ok(largeAhead <= 2, `large images: ${largeAhead} rows counted ahead`);
 });
