@@ -10,7 +10,7 @@
  * `GAD_BENCH_DISTINCT_DIR` names; 100k PNGs take ~300 MB there and some minutes to make once.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -54,7 +54,9 @@ export async function makeDistinctDataset(n: number, subsets: number[]): Promise
   const name = (i: number) => `d${String(Math.floor(i / 1000)).padStart(3, '0')}/${i}.png`;
   // v2: the images carry their row number (earlier sets repeated images: ~50k distinct of 100k)
   const done = join(dir, `done-v2-${n}`);
-  if (!existsSync(done)) {
+  // a set made for more rows holds these (image i is the same whatever n)
+  const made = readdirSync(dir).some((f) => Number(/^done-v2-(\d+)$/.exec(f)?.[1] ?? -1) >= n);
+  if (!made) {
     const limit = pLimit(4);
     const jobs: Array<Promise<void>> = [];
     for (let i = 0; i < n; i++) {
