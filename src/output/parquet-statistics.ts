@@ -87,11 +87,19 @@ export function compactRowGroupStatistics(
   return groups.length;
 }
 
-/** Bytes of the min / max values the writer holds for its footer (for tests of its memory). */
-export function heldStatisticsBytes(writer: ParquetWriter): number {
-  let n = 0;
+/**
+ * What the writer holds for its footer (for tests of its memory): the bytes of its min / max values, and how many
+ * distinct list objects its column chunks' `path_in_schema`, `encodings` and `encoding_stats` are.
+ */
+export function heldFooter(writer: ParquetWriter): { statisticsBytes: number; lists: number } {
+  let statisticsBytes = 0;
+  const lists = new Set<unknown>();
   const size = (v: unknown) => (v instanceof Uint8Array ? v.byteLength : typeof v === 'string' ? v.length : 0);
   for (const g of writer.row_groups)
-    for (const c of g.columns) n += size(c.meta_data?.statistics?.min_value) + size(c.meta_data?.statistics?.max_value);
-  return n;
+    for (const { meta_data: m } of g.columns) {
+      if (!m) continue;
+      statisticsBytes += size(m.statistics?.min_value) + size(m.statistics?.max_value);
+      for (const l of [m.path_in_schema, m.encodings, m.encoding_stats]) if (l) lists.add(l);
+    }
+  return { statisticsBytes, lists: lists.size };
 }

@@ -3,7 +3,8 @@
  * level 1 for every column through @bokuweb/zstd-wasm, dictionaries only for the low-cardinality verl columns,
  * the HF features as key-value metadata). Each `write` is one row group, written to the file before it returns, so
  * at most one row group is held in memory; of the row groups written, only their footer entries are kept, with
- * their min / max statistics cut to the footer's 16 bytes (parquet-statistics.ts), not the whole values.
+ * their min / max statistics cut to the footer's 16 bytes (parquet-statistics.ts), not the whole values, and the
+ * parts that repeat in every entry shared (footer-parts.ts).
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
@@ -12,7 +13,8 @@ import type { ColumnSource } from 'hyparquet-writer';
 import { hfFeatures, writtenFields, type SchemaOptions } from './parquet-schema.js';
 import { parquetSchema } from './parquet-elements.js';
 import type { Field } from './arrow-types.js';
-import { compactRowGroupStatistics, heldStatisticsBytes, leafElements } from './parquet-statistics.js';
+import { compactRowGroupStatistics, heldFooter, leafElements } from './parquet-statistics.js';
+import { FooterParts } from './footer-parts.js';
 
 /** zstd level 1: what arrow-rs and pyarrow write by default; images (already compressed) are stored as they are. */
 const ZSTD_LEVEL = 1;
@@ -59,8 +61,9 @@ export class ParquetStreamFile {
   private writer: ParquetWriter | null = null;
   /** The schema's leaf elements (the writer's schema), for the statistics of its column chunks. */
   private leaves: ReturnType<typeof leafElements> = new Map();
-  /** Row groups whose statistics are cut already. */
+  /** Row groups whose statistics are cut (and repeating footer parts shared) already. */
   private compacted = 0;
+  private readonly parts = new FooterParts();
 
   constructor(
     readonly path: string,
@@ -93,12 +96,13 @@ export class ParquetStreamFile {
       encoding: this.layout.dictionary.has(x.name) ? 'RLE_DICTIONARY' : 'PLAIN',
     }));
     await w.write({ columnData, rowGroupSize: rows.length });
+    for (const g of w.row_groups.slice(this.compacted)) for (const c of g.columns) this.parts.share(c);
     this.compacted = compactRowGroupStatistics(w, this.leaves, this.compacted);
   }
 
-  /** Bytes of the min / max values held for the footer (for tests of its memory). */
-  heldStatisticsBytes(): number {
-    return this.writer ? heldStatisticsBytes(this.writer) : 0;
+  /** What is held for the footer (for tests of its memory): see `heldFooter`. */
+  heldFooter(): ReturnType<typeof heldFooter> {
+    return this.writer ? heldFooter(this.writer) : { statisticsBytes: 0, lists: 0 };
   }
 
   async close(): Promise<void> {
