@@ -13,7 +13,7 @@ export class FooterParts {
 
   /** The shared list equal to `list` (its JSON as the key: lists of strings and of flat records). */
   private list<T>(list: T): T {
-    const key = JSON.stringify(list);
+    const key = JSON.stringify(list, (_k, v: unknown) => (typeof v === 'bigint' ? { bigint: String(v) } : v));
     const have = this.lists.get(key);
     if (have !== undefined) return have as T;
     this.lists.set(key, list);
