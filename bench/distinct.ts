@@ -6,10 +6,11 @@
  * exact counts, filters, shards, report) runs as a whole command under `/usr/bin/time` for its peak RSS, at 10k
  * rows and at N (the 10k set is the first 10k rows of the N set), so the two peaks show whether memory stays flat.
  *
- * The generated images are cached in `.cache/bench-distinct/` of the package (ignored by git); 100k PNGs take
- * ~300 MB there and some minutes to make once.
+ * The generated images are cached in `.cache/bench-distinct/` of the package (ignored by git), or in the folder
+ * `GAD_BENCH_DISTINCT_DIR` names; 100k PNGs take ~300 MB there and some minutes to make once.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -47,22 +48,34 @@ w.close()
 
 /** N distinct PNGs (cached) and a jsonl of the first n rows for each n in `subsets`. */
 export async function makeDistinctDataset(n: number, subsets: number[]): Promise<string> {
-  const dir = packagePath('.cache', 'bench-distinct');
+  const dir = process.env.GAD_BENCH_DISTINCT_DIR ?? packagePath('.cache', 'bench-distinct');
   mkdirSync(join(dir, 'images'), { recursive: true });
   const sizes = geometrySizes();
   const name = (i: number) => `d${String(Math.floor(i / 1000)).padStart(3, '0')}/${i}.png`;
-  const done = join(dir, `done-${n}`);
-  if (!existsSync(done)) {
+  // v2: the images carry their row number (earlier sets repeated images: ~50k distinct of 100k)
+  const done = join(dir, `done-v2-${n}`);
+  // a set made for more rows holds these (image i is the same whatever n)
+  const made = readdirSync(dir).some((f) => Number(/^done-v2-(\d+)$/.exec(f)?.[1] ?? -1) >= n);
+  if (!made) {
     const limit = pLimit(4);
     const jobs: Array<Promise<void>> = [];
     for (let i = 0; i < n; i++) {
       if (i % 1000 === 0) mkdirSync(join(dir, 'images', name(i), '..'), { recursive: true });
       const file = join(dir, 'images', name(i));
-      if (existsSync(file)) continue;
       const [w, h] = sizes[i % sizes.length]!;
-      jobs.push(limit(async () => writeFileSync(file, await png(w, h, i))));
+      jobs.push(limit(async () => writeFileSync(file, await png(w, h, i, true))));
     }
     await Promise.all(jobs);
+    // every image distinct (the point of this benchmark): checked once, when the set is made
+    const hashes = new Set<string>();
+    for (let i = 0; i < n; i++)
+      hashes.add(
+        createHash('sha256')
+          .update(readFileSync(join(dir, 'images', name(i))))
+          .digest('hex'),
+      );
+    if (hashes.size !== n)
+      throw new Error(`bench distinct: ${n - hashes.size} of ${n} generated images repeat another`);
     writeFileSync(done, '');
   }
   const lines: string[] = [];

@@ -65,8 +65,19 @@ function drawing(w: number, h: number, i: number): Buffer {
   return raw;
 }
 
-export async function png(w: number, h: number, i: number): Promise<Buffer> {
-  const s = sharp(drawing(w, h, i), { raw: { width: w, height: h, channels: 3 } });
+/**
+ * The drawing of row i as a PNG. The drawing alone repeats (its lines vary with i modulo 120, its size with the
+ * size list): `distinct` also stamps i's low 24 bits as dark 3-pixel marks along rows 2–3, so that no two rows
+ * below 2^24 share an image (every size of the list is at least 135 pixels wide).
+ */
+export async function png(w: number, h: number, i: number, distinct = false): Promise<Buffer> {
+  const raw = drawing(w, h, i);
+  if (distinct)
+    for (let bit = 0; bit < 24; bit++)
+      if ((i >> bit) & 1)
+        for (let y = 2; y < 4; y++)
+          for (let x = 50 + 3 * bit; x < 52 + 3 * bit && x < w; x++) raw.set([20, 20, 20], (y * w + x) * 3);
+  const s = sharp(raw, { raw: { width: w, height: h, channels: 3 } });
   if (i % 5 === 0) return s.toColourspace('b-w').png().toBuffer();
   if (i % 7 === 0) return s.ensureAlpha().png().toBuffer();
   return s.png().toBuffer();

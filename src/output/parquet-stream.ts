@@ -2,7 +2,9 @@
  * The parquet side of a shard: one open parquet file written row group by row group with hyparquet-writer (zstd
  * level 1 for every column through @bokuweb/zstd-wasm, dictionaries only for the low-cardinality verl columns,
  * the HF features as key-value metadata). Each `write` is one row group, written to the file before it returns, so
- * at most one row group is held in memory.
+ * at most one row group is held in memory; of the row groups written, only their footer entries are kept, with
+ * their min / max statistics cut to the footer's 16 bytes (parquet-statistics.ts), not the whole values, and the
+ * parts that repeat in every entry shared (footer-parts.ts).
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
@@ -11,6 +13,8 @@ import type { ColumnSource } from 'hyparquet-writer';
 import { hfFeatures, writtenFields, type SchemaOptions } from './parquet-schema.js';
 import { parquetSchema } from './parquet-elements.js';
 import type { Field } from './arrow-types.js';
+import { compactRowGroupStatistics, heldFooter, leafElements } from './parquet-statistics.js';
+import { FooterParts } from './footer-parts.js';
 
 /** zstd level 1: what arrow-rs and pyarrow write by default; images (already compressed) are stored as they are. */
 const ZSTD_LEVEL = 1;
@@ -55,6 +59,11 @@ class FileByteWriter extends ByteWriter {
 export class ParquetStreamFile {
   private fh: FileHandle | null = null;
   private writer: ParquetWriter | null = null;
+  /** The schema's leaf elements (the writer's schema), for the statistics of its column chunks. */
+  private leaves: ReturnType<typeof leafElements> = new Map();
+  /** Row groups whose statistics are cut (and repeating footer parts shared) already. */
+  private compacted = 0;
+  private readonly parts = new FooterParts();
 
   constructor(
     readonly path: string,
@@ -73,6 +82,7 @@ export class ParquetStreamFile {
       kvMetadata: this.layout.kv,
       createdBy: 'gad-data',
     });
+    this.leaves = leafElements(this.writer.schema);
     return this.writer;
   }
 
@@ -86,6 +96,13 @@ export class ParquetStreamFile {
       encoding: this.layout.dictionary.has(x.name) ? 'RLE_DICTIONARY' : 'PLAIN',
     }));
     await w.write({ columnData, rowGroupSize: rows.length });
+    for (const g of w.row_groups.slice(this.compacted)) for (const c of g.columns) this.parts.share(c);
+    this.compacted = compactRowGroupStatistics(w, this.leaves, this.compacted);
+  }
+
+  /** What is held for the footer (for tests of its memory): see `heldFooter`. */
+  heldFooter(): ReturnType<typeof heldFooter> {
+    return this.writer ? heldFooter(this.writer) : { statisticsBytes: 0, lists: 0 };
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
  * format → filter → write. Each is one `Step` with one `run(row)`; the runner (runner.ts) owns the order, the
  * concurrency window and the replay of a resumed build. The rows come from build-ingest.ts.
  */
+import sharp from 'sharp';
 import { displayPath } from '../core/paths.js';
 import { type ResolvedConfig } from '../config/config.js';
 import type { BuildSettings } from './build-settings.js';
@@ -117,6 +118,11 @@ export function formatStep<N>(p: {
   format?: (sample: Sample) => Promise<Sample>;
 }): Step<N> {
   const { settings } = p;
+  // libvips' operation cache (sharp's default: up to 50 MB, 100 operations) only pays when the same operation runs
+  // again on the same input; a build decodes each distinct image once (rows sharing one take SharedImageCache's
+  // result), so it only held memory: measured on 800 resized Geometry3K images, 211–213 MB peak RSS without it
+  // against 234–238 MB with it, the same CPU and the same bytes.
+  sharp.cache(false);
   const ctx: FormatContext = {
     counter: p.counter,
     image: p.imageOpts,
