@@ -1,0 +1,185 @@
+/**
+ * Path-only images loaded off the main thread. Per image the build reads the file, hashes it (sha256) and, for a PNG
+ * written as it is, inflates its whole image data to check it (png-check.ts): work that otherwise runs on the one
+ * thread that also tokenizes, filters and writes, leaving the other cores idle. A small pool of worker threads — one
+ * per core beyond the first (none on a one-core machine) — does it (image-load-worker.ts) and hands back the bytes
+ * (their buffer transferred, not copied), the stat (for --resume), the sha256 and the PNG check's verdict, which
+ * the writing step then uses (png-check-memo.ts) instead of inflating again.
+ *
+ * The first `inlineFirst` images (256) are loaded on the main thread: a small build never pays the workers' start
+ * (30–50 ms). The main thread is also the fallback: when a worker cannot start or fails, its images and all later
+ * ones are loaded inline. Either way the answer is the same function's on the same file (load-image.ts): the same
+ * bytes, the same drops with the same texts. Workers left idle for a second are stopped (a later image starts them
+ * again), so a finished build leaves no thread behind. `GAD_DATA_IMAGE_WORKERS` sets the number of workers (0: none).
+ */
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { type LoadedImage, loadImageWork } from './load-image.js';
+import type { LoadReply, LoadRequest } from './image-load-worker.js';
+import { rememberPngCheck } from './png-check-memo.js';
+
+export interface ImageLoaderOptions {
+  /** Worker threads (default: GAD_DATA_IMAGE_WORKERS, else the cores less one; 0: all inline). */
+  workers?: number;
+  /** Images loaded inline before the workers start (default 256). */
+  inlineFirst?: number;
+  /** Idle time after which the workers are stopped, ms (default 1000). */
+  idleMs?: number;
+}
+
+export interface ImageLoader {
+  /** Read, hash and (in a worker) check one image file. Never rejects for a bad file: that is a drop. */
+  load(path: string): Promise<LoadedImage>;
+  /** Images loaded by a worker so far. */
+  readonly viaWorkers: number;
+  /** Stop the workers now (they start again when needed). */
+  close(): Promise<void>;
+}
+
+/** The default number of workers: GAD_DATA_IMAGE_WORKERS when set, else one per core beyond the first. */
+export function defaultImageWorkers(): number {
+  const env = process.env.GAD_DATA_IMAGE_WORKERS;
+  if (env !== undefined && env.trim() !== '') {
+    const n = Number.parseInt(env, 10);
+    if (Number.isInteger(n) && n >= 0) return Math.min(n, 64);
+  }
+  return Math.max(0, availableParallelism() - 1);
+}
+
+interface Job {
+  path: string;
+  resolve: (r: LoadedImage) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  jobs: Map<number, Job>;
+  /** Requests not posted yet: posted together once the current turn of the event loop is done. */
+  outbox: LoadRequest[];
+}
+
+/** Requests posted in one message at most. */
+const BATCH = 16;
+
+/**
+ * A new worker thread. From the compiled package it runs image-load-worker.js; from the TypeScript sources (tests run
+ * under tsx, whose loader a worker does not inherit) a bootstrap registers tsx in the worker first.
+ */
+function newWorker(Worker: typeof import('node:worker_threads').Worker): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./image-load-worker.js', import.meta.url));
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./image-load-worker.ts', import.meta.url).href);
+  return new Worker(`import(${api}).then((m) => { m.register(); return import(${entry}); })`, { eval: true });
+}
+
+export function createImageLoader(opts: ImageLoaderOptions = {}): ImageLoader {
+  const size = opts.workers ?? defaultImageWorkers();
+  const inlineFirst = opts.inlineFirst ?? 256;
+  const idleMs = opts.idleMs ?? 1000;
+  let seen = 0;
+  let broken = size === 0;
+  let nextId = 0;
+  let viaWorkers = 0;
+  let slots: Slot[] | null = null;
+  let starting: Promise<Slot[] | null> | null = null;
+  let idle: NodeJS.Timeout | undefined;
+
+  const inline = (path: string) => loadImageWork(path, false);
+
+  const pending = () => (slots ?? []).reduce((n, s) => n + s.jobs.size, 0);
+
+  /** Stop the workers; their pending jobs (none when idle) are loaded inline. */
+  const stop = async (failed: boolean) => {
+    const old = slots;
+    slots = null;
+    starting = null;
+    if (failed) broken = true;
+    clearTimeout(idle);
+    for (const s of old ?? []) {
+      s.worker.removeAllListeners();
+      s.worker.on('error', () => {});
+      for (const job of s.jobs.values()) inline(job.path).then(job.resolve, job.reject);
+      s.jobs.clear();
+      s.outbox = [];
+    }
+    await Promise.all((old ?? []).map((s) => s.worker.terminate().catch(() => 0)));
+  };
+
+  const settle = () => {
+    if (pending() > 0) return;
+    for (const s of slots ?? []) s.worker.unref();
+    clearTimeout(idle);
+    idle = setTimeout(() => void stop(false), idleMs);
+    idle.unref();
+  };
+
+  const start = async (): Promise<Slot[] | null> => {
+    try {
+      const { Worker } = await import('node:worker_threads');
+      const made: Slot[] = [];
+      for (let i = 0; i < size; i++) {
+        const slot: Slot = { worker: newWorker(Worker), jobs: new Map(), outbox: [] };
+        slot.worker.on('message', (replies: LoadReply[]) => {
+          for (const reply of replies) {
+            const job = slot.jobs.get(reply.id);
+            if (!job) continue;
+            slot.jobs.delete(reply.id);
+            if ('error' in reply) inline(job.path).then(job.resolve, job.reject);
+            else {
+              viaWorkers++;
+              const loaded = reply.loaded;
+              if (loaded.ok && loaded.png !== undefined) rememberPngCheck(loaded.bytes, loaded.png);
+              job.resolve(loaded);
+            }
+          }
+          settle();
+        });
+        slot.worker.on('error', () => void stop(true));
+        slot.worker.on('exit', () => {
+          if (slots?.includes(slot)) void stop(true);
+        });
+        slot.worker.unref();
+        made.push(slot);
+      }
+      slots = made;
+      return made;
+    } catch {
+      broken = true;
+      return null;
+    }
+  };
+
+  /** Post a slot's waiting requests (one message). */
+  const post = (slot: Slot) => {
+    if (!slot.outbox.length || !slots?.includes(slot)) return;
+    const batch = slot.outbox;
+    slot.outbox = [];
+    slot.worker.postMessage(batch);
+  };
+
+  const viaPool = async (path: string): Promise<LoadedImage> => {
+    clearTimeout(idle);
+    const ready = slots ?? (await (starting ??= start()));
+    if (!ready || slots !== ready) return inline(path);
+    const slot = ready.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    return new Promise<LoadedImage>((resolve, reject) => {
+      const id = nextId++;
+      if (slot.jobs.size === 0) slot.worker.ref();
+      slot.jobs.set(id, { path, resolve, reject });
+      if (slot.outbox.push({ id, path }) === 1) setImmediate(() => post(slot));
+      else if (slot.outbox.length >= BATCH) post(slot);
+    });
+  };
+
+  return {
+    load(path) {
+      if (broken || seen++ < inlineFirst) return inline(path);
+      return viaPool(path);
+    },
+    get viaWorkers() {
+      return viaWorkers;
+    },
+    close: () => stop(false),
+  };
+}
