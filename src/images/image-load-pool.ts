@@ -74,112 +74,121 @@ function newWorker(Worker: typeof import('node:worker_threads').Worker): Worker 
 }
 
 export function createImageLoader(opts: ImageLoaderOptions = {}): ImageLoader {
-  const size = opts.workers ?? defaultImageWorkers();
-  const inlineFirst = opts.inlineFirst ?? 256;
-  const idleMs = opts.idleMs ?? 1000;
-  let seen = 0;
-  let broken = size === 0;
-  let nextId = 0;
-  let viaWorkers = 0;
-  let slots: Slot[] | null = null;
-  let starting: Promise<Slot[] | null> | null = null;
-  let idle: NodeJS.Timeout | undefined;
+  return new PooledLoader(opts.workers ?? defaultImageWorkers(), opts.inlineFirst ?? 256, opts.idleMs ?? 1000);
+}
 
-  const inline = (path: string) => loadImageWork(path, false);
+const inline = (path: string) => loadImageWork(path, false);
 
-  const pending = () => (slots ?? []).reduce((n, s) => n + s.jobs.size, 0);
+class PooledLoader implements ImageLoader {
+  viaWorkers = 0;
+  private seen = 0;
+  private broken: boolean;
+  private nextId = 0;
+  private slots: Slot[] | null = null;
+  private starting: Promise<Slot[] | null> | null = null;
+  private idle: NodeJS.Timeout | undefined;
 
-  /** Stop the workers; their pending jobs (none when idle) are loaded inline. */
-  const stop = async (failed: boolean) => {
-    const old = slots;
-    slots = null;
-    starting = null;
-    if (failed) broken = true;
-    clearTimeout(idle);
-    for (const s of old ?? []) {
+  constructor(
+    private readonly size: number,
+    private readonly inlineFirst: number,
+    private readonly idleMs: number,
+  ) {
+    this.broken = size === 0;
+  }
+
+  load(path: string): Promise<LoadedImage> {
+    if (this.broken || this.seen++ < this.inlineFirst) return inline(path);
+    return this.viaPool(path);
+  }
+
+  close(): Promise<void> {
+    return this.stop(false);
+  }
+
+  /** Stop the workers; their pending jobs (none when idle) are loaded inline. `failed`: never start them again. */
+  private async stop(failed: boolean): Promise<void> {
+    const old = this.slots ?? [];
+    this.slots = null;
+    this.starting = null;
+    if (failed) this.broken = true;
+    clearTimeout(this.idle);
+    for (const s of old) {
       s.worker.removeAllListeners();
       s.worker.on('error', () => {});
       for (const job of s.jobs.values()) inline(job.path).then(job.resolve, job.reject);
       s.jobs.clear();
       s.outbox = [];
     }
-    await Promise.all((old ?? []).map((s) => s.worker.terminate().catch(() => 0)));
-  };
+    await Promise.all(old.map((s) => s.worker.terminate().catch(() => 0)));
+  }
 
-  const settle = () => {
-    if (pending() > 0) return;
-    for (const s of slots ?? []) s.worker.unref();
-    clearTimeout(idle);
-    idle = setTimeout(() => void stop(false), idleMs);
-    idle.unref();
-  };
+  /** After answers: when nothing is pending, let the process exit, and stop the workers once idle for idleMs. */
+  private settle(): void {
+    if ((this.slots ?? []).some((s) => s.jobs.size > 0)) return;
+    for (const s of this.slots ?? []) s.worker.unref();
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => void this.stop(false), this.idleMs);
+    this.idle.unref();
+  }
 
-  const start = async (): Promise<Slot[] | null> => {
+  private async start(): Promise<Slot[] | null> {
+    const made: Slot[] = [];
     try {
       const { Worker } = await import('node:worker_threads');
-      const made: Slot[] = [];
-      for (let i = 0; i < size; i++) {
+      for (let i = 0; i < this.size; i++) {
         const slot: Slot = { worker: newWorker(Worker), jobs: new Map(), outbox: [] };
-        slot.worker.on('message', (replies: LoadReply[]) => {
-          for (const reply of replies) {
-            const job = slot.jobs.get(reply.id);
-            if (!job) continue;
-            slot.jobs.delete(reply.id);
-            if ('error' in reply) inline(job.path).then(job.resolve, job.reject);
-            else {
-              viaWorkers++;
-              const loaded = reply.loaded;
-              if (loaded.ok && loaded.png !== undefined) rememberPngCheck(loaded.bytes, loaded.png);
-              job.resolve(loaded);
-            }
-          }
-          settle();
-        });
-        slot.worker.on('error', () => void stop(true));
+        made.push(slot);
+        slot.worker.on('message', (replies: LoadReply[]) => this.answered(slot, replies));
+        slot.worker.on('error', () => void this.stop(true));
         slot.worker.on('exit', () => {
-          if (slots?.includes(slot)) void stop(true);
+          if (this.slots?.includes(slot)) void this.stop(true);
         });
         slot.worker.unref();
-        made.push(slot);
       }
-      slots = made;
+      this.slots = made;
       return made;
     } catch {
-      broken = true;
+      this.broken = true;
+      for (const s of made) void s.worker.terminate().catch(() => 0);
       return null;
     }
-  };
+  }
+
+  private answered(slot: Slot, replies: LoadReply[]): void {
+    for (const reply of replies) {
+      const job = slot.jobs.get(reply.id);
+      if (!job) continue;
+      slot.jobs.delete(reply.id);
+      if ('error' in reply) inline(job.path).then(job.resolve, job.reject);
+      else {
+        this.viaWorkers++;
+        const loaded = reply.loaded;
+        if (loaded.ok && loaded.png !== undefined) rememberPngCheck(loaded.bytes, loaded.png);
+        job.resolve(loaded);
+      }
+    }
+    this.settle();
+  }
 
   /** Post a slot's waiting requests (one message). */
-  const post = (slot: Slot) => {
-    if (!slot.outbox.length || !slots?.includes(slot)) return;
+  private post(slot: Slot): void {
+    if (!slot.outbox.length || !this.slots?.includes(slot)) return;
     const batch = slot.outbox;
     slot.outbox = [];
     slot.worker.postMessage(batch);
-  };
+  }
 
-  const viaPool = async (path: string): Promise<LoadedImage> => {
-    clearTimeout(idle);
-    const ready = slots ?? (await (starting ??= start()));
-    if (!ready || slots !== ready) return inline(path);
+  private async viaPool(path: string): Promise<LoadedImage> {
+    clearTimeout(this.idle);
+    const ready = this.slots ?? (await (this.starting ??= this.start()));
+    if (!ready || this.slots !== ready) return inline(path);
     const slot = ready.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
     return new Promise<LoadedImage>((resolve, reject) => {
-      const id = nextId++;
+      const id = this.nextId++;
       if (slot.jobs.size === 0) slot.worker.ref();
       slot.jobs.set(id, { path, resolve, reject });
-      if (slot.outbox.push({ id, path }) === 1) setImmediate(() => post(slot));
-      else if (slot.outbox.length >= BATCH) post(slot);
+      if (slot.outbox.push({ id, path }) === 1) setImmediate(() => this.post(slot));
+      else if (slot.outbox.length >= BATCH) this.post(slot);
     });
-  };
-
-  return {
-    load(path) {
-      if (broken || seen++ < inlineFirst) return inline(path);
-      return viaPool(path);
-    },
-    get viaWorkers() {
-      return viaWorkers;
-    },
-    close: () => stop(false),
-  };
+  }
 }
