@@ -25,6 +25,8 @@ export interface ImageLoaderOptions {
   inlineFirst?: number;
   /** Idle time after which the workers are stopped, ms (default 1000). */
   idleMs?: number;
+  /** The workers' code, in place of image-load-worker (CommonJS source; tests use it to make a worker fail). */
+  workerSource?: string;
 }
 
 export interface ImageLoader {
@@ -66,7 +68,8 @@ const BATCH = 16;
  * A new worker thread. From the compiled package it runs image-load-worker.js; from the TypeScript sources (tests run
  * under tsx, whose loader a worker does not inherit) a bootstrap registers tsx in the worker first.
  */
-function newWorker(Worker: typeof import('node:worker_threads').Worker): Worker {
+function newWorker(Worker: typeof import('node:worker_threads').Worker, source?: string): Worker {
+  if (source !== undefined) return new Worker(source, { eval: true });
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./image-load-worker.js', import.meta.url));
   const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL('./image-load-worker.ts', import.meta.url).href);
@@ -74,7 +77,12 @@ function newWorker(Worker: typeof import('node:worker_threads').Worker): Worker 
 }
 
 export function createImageLoader(opts: ImageLoaderOptions = {}): ImageLoader {
-  return new PooledLoader(opts.workers ?? defaultImageWorkers(), opts.inlineFirst ?? 256, opts.idleMs ?? 1000);
+  return new PooledLoader(
+    opts.workers ?? defaultImageWorkers(),
+    opts.inlineFirst ?? 256,
+    opts.idleMs ?? 1000,
+    opts.workerSource,
+  );
 }
 
 const inline = (path: string) => loadImageWork(path, false);
@@ -92,6 +100,7 @@ class PooledLoader implements ImageLoader {
     private readonly size: number,
     private readonly inlineFirst: number,
     private readonly idleMs: number,
+    private readonly workerSource?: string,
   ) {
     this.broken = size === 0;
   }
@@ -136,7 +145,7 @@ class PooledLoader implements ImageLoader {
     try {
       const { Worker } = await import('node:worker_threads');
       for (let i = 0; i < this.size; i++) {
-        const slot: Slot = { worker: newWorker(Worker), jobs: new Map(), outbox: [] };
+        const slot: Slot = { worker: newWorker(Worker, this.workerSource), jobs: new Map(), outbox: [] };
         made.push(slot);
         slot.worker.on('message', (replies: LoadReply[]) => this.answered(slot, replies));
         slot.worker.on('error', () => void this.stop(true));

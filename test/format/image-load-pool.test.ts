@@ -170,3 +170,28 @@ test('the worker checks each PNG it reads (the verdict the writing step then use
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a worker that fails hands its images back to the main thread: the same answers, later images inline', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gad-image-load-'));
+  // A worker that dies on the first request it gets.
+  const loader = createImageLoader({
+    workers: 1,
+    inlineFirst: 0,
+    workerSource: `require('node:worker_threads').parentPort.on('message', () => { throw new Error('worker broke'); });`,
+  });
+  try {
+    const good = await drawing(40, 30, 6);
+    writeFileSync(join(dir, 'a.png'), good);
+    const [a, missing] = await Promise.all([loader.load(join(dir, 'a.png')), loader.load(join(dir, 'gone.png'))]);
+    const later = await loader.load(join(dir, 'a.png'));
+    assert.equal(loader.viaWorkers, 0);
+    assert.ok(a.ok && later.ok);
+    assert.ok(Buffer.from(a.bytes).equals(good) && Buffer.from(later.bytes).equals(good));
+    assert.equal(a.sha256, later.sha256);
+    assert.ok(!missing.ok);
+    assert.match(missing.drop.detail, /^image file not found: .*gone\.png/);
+  } finally {
+    await loader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
