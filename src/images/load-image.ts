@@ -7,7 +7,7 @@
  */
 import type { Drop } from '../core/types.js';
 import { sha256 } from '../core/hash.js';
-import { readImageFile } from './image-input.js';
+import { readImageFile } from './read-image-file.js';
 import { type PngCheck, checkPng } from './png-check.js';
 
 export type LoadedImage =
