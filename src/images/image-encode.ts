@@ -7,7 +7,7 @@ import type { Sharp } from 'sharp';
 import { loadSharp, type SharpModule } from './sharp-module.js';
 import type { Drop } from '../core/types.js';
 import { PIPELINES } from '../core/defaults.js';
-import { checkPng } from './png-check.js';
+import { checkPngOnce } from './png-check-memo.js';
 import { cmykToRgbAsPillow } from './cmyk.js';
 import { resizeBicubicAsync } from './resample.js';
 import { type ImageProbe, firstLine, undecodable } from './image-input.js';
@@ -119,7 +119,7 @@ export async function writeImageBytes(
 
   let bytes: Uint8Array;
   try {
-    const png = canCopy && probe.format === 'png' ? checkPng(input) : null;
+    const png = canCopy && probe.format === 'png' ? checkPngOnce(input) : null;
     if (png && !png.ok)
       return undecodable(
         `truncated or corrupt png image: it cannot be fully decoded (${png.problem})`,

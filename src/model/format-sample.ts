@@ -10,7 +10,7 @@ import type { Drop, ProcessedImage, Sample } from '../core/types.js';
 import { rowImageTags } from '../core/image-tag.js';
 import { type ImageOptions, type ImageResult } from '../images/image-options.js';
 import { type ImagePlan, createImageLimiter, planImage, renderImage } from '../images/process-image.js';
-import { readImageFile } from '../images/image-input.js';
+import { type ImageLoader, createImageLoader } from '../images/image-load-pool.js';
 import type { PromptCount, PromptCounter, TeacherEnding } from './token-counts.js';
 import type { FormatPrompt } from './chat-template.js';
 import { applyTeacherEnding } from './token-counts.js';
@@ -22,6 +22,11 @@ export interface FormatContext {
   teacherEnding: TeacherEnding;
   /** Limits concurrent image work across all samples (sharp runs on the libuv pool): see createImageLimiter. */
   imageLimit?: LimitFunction;
+  /**
+   * Reads (and hashes, and in a worker thread checks) path-only images: image-load-pool.ts. Default: one loader per
+   * context, its first images read inline and the rest by worker threads when the machine has a spare core.
+   */
+  imageLoader?: ImageLoader;
   /** Processed images by the sha256 of their input bytes (see createImageCache), for rows that share an image. */
   imageCache?: LRUCache<string, ImageResult>;
   /** The max_prompt_length rows are dropped over: a prompt surely over it is not tokenized in full (atLeast). */
@@ -53,8 +58,23 @@ function instructionOf(fmt: FormatPrompt): string | null {
   return instr;
 }
 
-async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint8Array | Drop> {
-  if (ref.bytes) return ref.bytes;
+const loaders = new WeakMap<FormatContext, ImageLoader>();
+
+/** The context's image loader (one per context, made on first use). */
+function loaderOf(ctx: FormatContext): ImageLoader {
+  if (ctx.imageLoader) return ctx.imageLoader;
+  let loader = loaders.get(ctx);
+  if (!loader) loaders.set(ctx, (loader = createImageLoader()));
+  return loader;
+}
+
+/** The image's bytes and their sha256 (hashed once: also the processed-image cache key), or its drop. */
+async function loadBytes(
+  ref: Sample['images'][number],
+  i: number,
+  ctx: FormatContext,
+): Promise<{ bytes: Uint8Array; sha256: string } | Drop> {
+  if (ref.bytes) return { bytes: ref.bytes, sha256: sha256(ref.bytes) };
   if (!ref.resolvedPath) {
     return {
       reason: 'image_undecodable',
@@ -63,10 +83,10 @@ async function loadBytes(ref: Sample['images'][number], i: number): Promise<Uint
       image: i,
     };
   }
-  const r = await readImageFile(ref.resolvedPath);
+  const r = await loaderOf(ctx).load(ref.resolvedPath);
   // What was read, for --resume: a resumed build checks each image of the reused rows is still this file.
   ref.fileStat = r.ok ? r.stat : null;
-  return r.ok ? r.bytes : { ...r.drop, image: i };
+  return r.ok ? { bytes: r.bytes, sha256: r.sha256 } : { ...r.drop, image: i };
 }
 
 type Planned = { ok: true; image: ImageResult } | { ok: true; plan: ImagePlan } | { ok: false; drop: Drop };
@@ -86,15 +106,16 @@ export async function formatSample(sample: Sample, ctx: FormatContext): Promise<
   const limit = ctx.imageLimit ?? createImageLimiter();
   const planned: Array<Exclude<Planned, { ok: false }>> = [];
   for (const [i, ref] of sample.images.entries()) {
+    // Read outside the image limiter (it bounds sharp's work): a worker-thread read then overlaps other rows' work.
+    const loaded = await loadBytes(ref, i, ctx);
     const outcome: Planned = await limit(async () => {
-      const bytes = await loadBytes(ref, i);
-      if (!(bytes instanceof Uint8Array)) return { ok: false as const, drop: bytes };
+      if (!('bytes' in loaded)) return { ok: false as const, drop: loaded };
       // One decode per distinct image: rows that share an image (several questions about one figure) reuse it.
       // The bytes are hashed once: the cache key is also the image's sha256 processImage records.
-      const key = sha256(bytes);
+      const key = loaded.sha256;
       const seen = ctx.imageCache?.get(key);
       if (seen) return { ok: true as const, image: seen };
-      return planImage(bytes, ctx.image, key);
+      return planImage(loaded.bytes, ctx.image, key);
     });
     if (!outcome.ok) {
       sample.drop = { ...outcome.drop, image: outcome.drop.image ?? i };
