@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resizeBicubic } from '../../src/images/resample.js';
+import { rng } from '../helpers/validate.js';
 
 const PRECISION_BITS = 32 - 8 - 2;
 const A = -0.5;
@@ -97,18 +98,6 @@ function referenceResize(px: Uint8Array, width: number, height: number, ch: numb
     src = out;
   }
   return src === px ? px.slice() : src;
-}
-
-/** A small deterministic generator (mulberry32), so a failure names a case that can be rerun. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pixels(kind: number, w: number, h: number, ch: number, r: () => number): Uint8Array {

@@ -13,20 +13,9 @@ import {
 import { compilePyTemplate, pyStrip } from '../../src/model/pyjinja.js';
 import { libraryAsAnalysed } from '../../src/model/template-fast.js';
 import { sentinel } from '../../src/model/template-split.js';
+import { rng } from '../helpers/validate.js';
 
 type Msg = { role: string; content: unknown };
-
-/** A small seeded generator: the same rows every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Texts a template could treat specially, or that look like the sentinels. */
 const NASTY = [
