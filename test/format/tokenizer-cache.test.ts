@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,8 @@ function fullLoad(model: string) {
   };
 }
 
-test('tokenizer cache: a tokenizer loaded from the cache gives the golden ids and the same vocabulary as a full load', (t) => {
+/** A fresh cache folder as GAD_DATA_CACHE_DIR for the test `t`, put back and removed after it. */
+function useCacheDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'gad-tok-cache-'));
   const before = process.env.GAD_DATA_CACHE_DIR;
   process.env.GAD_DATA_CACHE_DIR = dir;
@@ -37,6 +38,11 @@ test('tokenizer cache: a tokenizer loaded from the cache gives the golden ids an
     else process.env.GAD_DATA_CACHE_DIR = before;
     rmSync(dir, { recursive: true, force: true });
   });
+  return dir;
+}
+
+test('tokenizer cache: a tokenizer loaded from the cache gives the golden ids and the same vocabulary as a full load', (t) => {
+  useCacheDir(t);
   const responses = golden('responses_public.jsonl');
   const prompts = golden('prompts_public.jsonl');
   for (const model of ['qwen2.5-vl', 'qwen3-vl']) {
@@ -77,14 +83,7 @@ test('tokenizer cache: a tokenizer loaded from the cache gives the golden ids an
 });
 
 test('tokenizer cache: a damaged or foreign file, or GAD_DATA_CACHE_DIR=off, is a full load', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'gad-tok-cache-'));
-  const before = process.env.GAD_DATA_CACHE_DIR;
-  process.env.GAD_DATA_CACHE_DIR = dir;
-  t.after(() => {
-    if (before === undefined) delete process.env.GAD_DATA_CACHE_DIR;
-    else process.env.GAD_DATA_CACHE_DIR = before;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = useCacheDir(t);
   const full = fullLoad('qwen2.5-vl');
   writeCachedTokenizer(full.sha, full.config, full.json, full.tokenizer);
   const folder = tokenizerCacheDir()!;
@@ -113,14 +112,7 @@ test('tokenizer cache: a damaged or foreign file, or GAD_DATA_CACHE_DIR=off, is 
 });
 
 test('tokenizer cache: the tables read from a cache file equal a full load, entry for entry and in order', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'gad-tok-cache-'));
-  const before = process.env.GAD_DATA_CACHE_DIR;
-  process.env.GAD_DATA_CACHE_DIR = dir;
-  t.after(() => {
-    if (before === undefined) delete process.env.GAD_DATA_CACHE_DIR;
-    else process.env.GAD_DATA_CACHE_DIR = before;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  useCacheDir(t);
   interface Tables {
     tokens_to_ids: Map<string, number>;
     bpe_ranks: Map<string, number>;
