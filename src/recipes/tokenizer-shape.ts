@@ -97,9 +97,11 @@ function keysUntil(text: string, i: number, stop: string): { values: Map<string,
 export function readTokenizerShape(path: string): TokenizerShape | { reason: string } {
   const fd = openSync(path, 'r');
   let head: string;
+  let headBytes: Buffer;
   try {
     const buf = Buffer.alloc(HEAD_BYTES);
-    head = buf.toString('utf8', 0, readSync(fd, buf, 0, HEAD_BYTES, 0));
+    headBytes = buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0));
+    head = headBytes.toString('utf8');
   } finally {
     closeSync(fd);
   }
@@ -125,9 +127,12 @@ export function readTokenizerShape(path: string): TokenizerShape | { reason: str
       return { reason: `added token ${a.content} strips, matches single words or is normalized` };
     added.push(a.content);
   }
-  // A one-byte piece is one token when the byte's symbol is in the vocabulary (`\n` is `Ċ`, U+010A).
-  const whole = readFileSync(path);
-  if (whole.indexOf('"Ċ":') < 0 && whole.indexOf('"\\u010a":') < 0 && whole.indexOf('"\\u010A":') < 0)
+  // A one-byte piece is one token when the byte's symbol is in the vocabulary (`\n` is `Ċ`, U+010A). The byte
+  // symbols come first in a byte-level vocabulary, so the head read above usually holds it: the whole file is read
+  // only when it does not.
+  const hasNewline = (b: Buffer) =>
+    b.indexOf('"Ċ":') >= 0 || b.indexOf('"\\u010a":') >= 0 || b.indexOf('"\\u010A":') >= 0;
+  if (!hasNewline(headBytes) && !hasNewline(readFileSync(path)))
     return { reason: 'the vocabulary has no newline byte' };
   return { added };
 }
