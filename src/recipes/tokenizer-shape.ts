@@ -93,24 +93,41 @@ function keysUntil(text: string, i: number, stop: string): { values: Map<string,
   }
 }
 
-/** The tokenizer shape of `path` (a tokenizer.json), or why the derivation does not apply. */
-export function readTokenizerShape(path: string): TokenizerShape | { reason: string } {
+/** The first `size` bytes of `path` (fewer when the file is shorter). */
+function readHead(path: string, size: number): Buffer {
   const fd = openSync(path, 'r');
-  let head: string;
-  let headBytes: Buffer;
   try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    headBytes = buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0));
-    head = headBytes.toString('utf8');
+    const buf = Buffer.alloc(size);
+    return buf.subarray(0, readSync(fd, buf, 0, size, 0));
   } finally {
     closeSync(fd);
   }
-  const top = keysUntil(head, head.search(/\S/), 'model');
-  if (!top) return { reason: 'the keys before "model" of tokenizer.json could not be read' };
-  const model = keysUntil(head, top.at, 'vocab');
-  if (!model) return { reason: 'the BPE model head could not be read' };
-  const t = top.values;
-  const m = model.values;
+}
+
+/** The top-level keys before `model` and the model's keys before `vocab`, from the file's head, or why not. */
+function headKeys(
+  path: string,
+): { t: Map<string, unknown>; m: Map<string, unknown>; bytes: Buffer } | { reason: string } {
+  // A small head first (a Qwen tokenizer's keys end within 10 kB); the whole HEAD_BYTES when they do not fit in it.
+  // Keys read whole from a shorter head are the same as from a longer one: a value cut at its end does not parse.
+  for (const size of [1 << 16, HEAD_BYTES]) {
+    const bytes = readHead(path, size);
+    const head = bytes.toString('utf8');
+    const top = keysUntil(head, head.search(/\S/), 'model');
+    const model = top && keysUntil(head, top.at, 'vocab');
+    if (top && model) return { t: top.values, m: model.values, bytes };
+    if (size < HEAD_BYTES && bytes.length === size) continue;
+    if (!top) return { reason: 'the keys before "model" of tokenizer.json could not be read' };
+    return { reason: 'the BPE model head could not be read' };
+  }
+  return { reason: 'the keys before "model" of tokenizer.json could not be read' };
+}
+
+/** The tokenizer shape of `path` (a tokenizer.json), or why the derivation does not apply. */
+export function readTokenizerShape(path: string): TokenizerShape | { reason: string } {
+  const keys = headKeys(path);
+  if ('reason' in keys) return keys;
+  const { t, m, bytes: headBytes } = keys;
   if (!isDeepStrictEqual(t.get('normalizer'), { type: 'NFC' })) return { reason: 'normalizer is not NFC' };
   if (!isDeepStrictEqual(t.get('pre_tokenizer'), QWEN_PRE_TOKENIZER)) return { reason: 'not the Qwen2 pre-tokenizer' };
   const post = t.get('post_processor');
