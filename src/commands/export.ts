@@ -2,7 +2,7 @@
  * `gad-data export sft|prompts|rm`: the GAD recipe's warmup data from a build (see docs/gad-recipe.md).
  */
 import { type Command, Option } from 'commander';
-import { numberFlag } from '../config/values.js';
+import { numberFlag } from '../config/number-flag.js';
 import type { ExportResult } from '../recipes/common.js';
 import { shownPath } from './shared.js';
 import { commandSummary } from './command-lines.js';

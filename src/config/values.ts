@@ -3,7 +3,6 @@
  * give. One rule each, for gad-data.yaml and for the flags (see `flagParser`).
  */
 import { z } from 'zod';
-import { usageError } from '../core/errors.js';
 
 /** A list or a single string (EasyR1 writes `train_files: hiyouga/geometry3k@train`). */
 export const files = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -36,16 +35,4 @@ export function parseByteSize(s: string): number | null {
   return Math.round(Number(m[1]) * base ** pow);
 }
 
-/**
- * The parser of a command's numeric flag that is no config key (`--n-gpus`, `--parts`, `--hours`, ...): at least
- * `min`, and a whole number unless `fraction` (a count refuses `2.5`). Anything else is a usage error (exit 2).
- */
-export function numberFlag(flag: string, min: number, opts: { fraction?: boolean } = {}): (v: string) => number {
-  const what = opts.fraction ? 'a number' : 'a whole number';
-  return (v) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min || (!opts.fraction && !Number.isInteger(n)))
-      throw usageError(`${flag} takes ${what} of ${min} or more, got "${v}"`);
-    return n;
-  };
-}
+export { numberFlag } from './number-flag.js';

@@ -188,6 +188,9 @@ export async function* readBuildRows(b: OpenedBuild, opts: { allTurns?: boolean 
   const ids = await idsBySplit(b.dir);
   const fp = m.target === 'easyr1' ? await buildFormatPrompt(b) : null;
   const cols = m.columns;
+  // Only the columns read below (data_source, ability, reward_model and id are not decoded); a column missing from
+  // a shard reads as undefined either way.
+  const columns = [cols.prompt, cols.images, 'extra_info', ...(cols.teacher ? [cols.teacher] : [])];
   for (const split of b.splits) {
     const list = ids.get(split) ?? [];
     let position = 0;
@@ -197,7 +200,7 @@ export async function* readBuildRows(b: OpenedBuild, opts: { allTurns?: boolean 
         throw new GadError(`shard ${shard.file} of the build is missing`, {
           hint: 'rebuild the data with `gad-data build`',
         });
-      for await (const row of readParquetRows(path)) {
+      for await (const row of readParquetRows(path, { columns })) {
         const where = `${shard.file} row ${position}`;
         const rec = list[position];
         if (!rec)

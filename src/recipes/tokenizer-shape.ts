@@ -93,22 +93,41 @@ function keysUntil(text: string, i: number, stop: string): { values: Map<string,
   }
 }
 
-/** The tokenizer shape of `path` (a tokenizer.json), or why the derivation does not apply. */
-export function readTokenizerShape(path: string): TokenizerShape | { reason: string } {
+/** The first `size` bytes of `path` (fewer when the file is shorter). */
+function readHead(path: string, size: number): Buffer {
   const fd = openSync(path, 'r');
-  let head: string;
   try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    head = buf.toString('utf8', 0, readSync(fd, buf, 0, HEAD_BYTES, 0));
+    const buf = Buffer.alloc(size);
+    return buf.subarray(0, readSync(fd, buf, 0, size, 0));
   } finally {
     closeSync(fd);
   }
-  const top = keysUntil(head, head.search(/\S/), 'model');
-  if (!top) return { reason: 'the keys before "model" of tokenizer.json could not be read' };
-  const model = keysUntil(head, top.at, 'vocab');
-  if (!model) return { reason: 'the BPE model head could not be read' };
-  const t = top.values;
-  const m = model.values;
+}
+
+/** The top-level keys before `model` and the model's keys before `vocab`, from the file's head, or why not. */
+function headKeys(
+  path: string,
+): { t: Map<string, unknown>; m: Map<string, unknown>; bytes: Buffer } | { reason: string } {
+  // A small head first (a Qwen tokenizer's keys end within 10 kB); the whole HEAD_BYTES when they do not fit in it.
+  // Keys read whole from a shorter head are the same as from a longer one: a value cut at its end does not parse.
+  for (const size of [1 << 16, HEAD_BYTES]) {
+    const bytes = readHead(path, size);
+    const head = bytes.toString('utf8');
+    const top = keysUntil(head, head.search(/\S/), 'model');
+    const model = top && keysUntil(head, top.at, 'vocab');
+    if (top && model) return { t: top.values, m: model.values, bytes };
+    if (size < HEAD_BYTES && bytes.length === size) continue;
+    if (!top) return { reason: 'the keys before "model" of tokenizer.json could not be read' };
+    return { reason: 'the BPE model head could not be read' };
+  }
+  return { reason: 'the keys before "model" of tokenizer.json could not be read' };
+}
+
+/** The tokenizer shape of `path` (a tokenizer.json), or why the derivation does not apply. */
+export function readTokenizerShape(path: string): TokenizerShape | { reason: string } {
+  const keys = headKeys(path);
+  if ('reason' in keys) return keys;
+  const { t, m, bytes: headBytes } = keys;
   if (!isDeepStrictEqual(t.get('normalizer'), { type: 'NFC' })) return { reason: 'normalizer is not NFC' };
   if (!isDeepStrictEqual(t.get('pre_tokenizer'), QWEN_PRE_TOKENIZER)) return { reason: 'not the Qwen2 pre-tokenizer' };
   const post = t.get('post_processor');
@@ -125,9 +144,12 @@ export function readTokenizerShape(path: string): TokenizerShape | { reason: str
       return { reason: `added token ${a.content} strips, matches single words or is normalized` };
     added.push(a.content);
   }
-  // A one-byte piece is one token when the byte's symbol is in the vocabulary (`\n` is `Ċ`, U+010A).
-  const whole = readFileSync(path);
-  if (whole.indexOf('"Ċ":') < 0 && whole.indexOf('"\\u010a":') < 0 && whole.indexOf('"\\u010A":') < 0)
+  // A one-byte piece is one token when the byte's symbol is in the vocabulary (`\n` is `Ċ`, U+010A). The byte
+  // symbols come first in a byte-level vocabulary, so the head read above usually holds it: the whole file is read
+  // only when it does not.
+  const hasNewline = (b: Buffer) =>
+    b.indexOf('"Ċ":') >= 0 || b.indexOf('"\\u010a":') >= 0 || b.indexOf('"\\u010A":') >= 0;
+  if (!hasNewline(headBytes) && !hasNewline(readFileSync(path)))
     return { reason: 'the vocabulary has no newline byte' };
   return { added };
 }
