@@ -80,7 +80,7 @@ export class RowIdTable {
 
   private rowAt(i: number): FirstRow | null {
     const s = this.splits[i] ?? 0;
-    return s === 0 ? null : { split: this.splitNames[s - 1]!, index: this.indexes[i] ?? 0 };
+    return s === 0 ? null : { split: this.splitNames[s - 1] ?? '', index: this.indexes[i] ?? 0 };
   }
 
   /** The split's stored number (1-based). */
