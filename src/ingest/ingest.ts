@@ -19,6 +19,7 @@ import { chooseInputFormat } from './formats/input-format-table.js';
 import { expandDatasetInfo } from './formats/dataset-info.js';
 import { firstColumns } from './first-columns.js';
 import { studentCounts } from './student-response.js';
+import { RowIdTable } from '../core/row-id-table.js';
 
 export interface IngestOptions {
   splits: Array<{ split: string; specs: string[] }>;
@@ -174,8 +175,8 @@ export async function openIngest(opts: IngestOptions): Promise<OpenedIngest> {
     requireImage: opts.requireImage,
     passNames,
     warnOnce,
-    ids: new Map<string, { split: string; index: number }>(),
-    idsAgain: new Map<string, number>(),
+    ids: new RowIdTable(),
+    idsAgain: new RowIdTable(),
     format: chosen.format,
     counts: new Map<string, number>(),
   };

@@ -13,6 +13,7 @@ import type { InputFormat } from './formats/input-format-table.js';
 import type { RealPath } from './real-path.js';
 import { isObject, must } from '../core/guards.js';
 import { applyStudent } from './student-response.js';
+import type { RowIdTable } from '../core/row-id-table.js';
 
 /** What one row is read with: its split, source and file, the resolved columns, and the build-wide settings. */
 export interface RowContext {
@@ -27,10 +28,10 @@ export interface RowContext {
   aliases: string[];
   teacher: TeacherTable | null;
   warnOnce: (key: string, m: string) => void;
-  /** id_key value → the first row that carried it (split, index), across every split of the build. */
-  ids: Map<string, { split: string; index: number }>;
-  /** (split, id) → row index, for ids first carried by a row of another split (ids need only be unique per split). */
-  idsAgain: Map<string, number>;
+  /** id_key value → the first row that carried it (split, index), across every split of the build (hashed, row-id-table.ts). */
+  ids: RowIdTable;
+  /** (split, id) → the first row of this split, for ids first carried by a row of another split (ids need only be unique per split). */
+  idsAgain: RowIdTable;
   /** Columns whose cells are kept unchanged on the Sample (null: pass-through is off). */
   passthrough: string[] | null;
   /** The input format whose reader gives the row's prompt cell and teacher response (formats/index.ts). */
@@ -230,11 +231,8 @@ function imageContext(ctx: RowContext): ImageContext {
  * column): then both rows would get one response. Reading the same row again (same split and index) is not a repeat.
  */
 function repeatedId(id: string, index: number, ctx: RowContext): Drop | null {
-  const first = ctx.ids.get(id);
-  if (first === undefined) {
-    ctx.ids.set(id, { split: ctx.split, index });
-    return null;
-  }
+  const first = ctx.ids.claim(id, ctx.split, index);
+  if (first === null) return null;
   const idKey = ctx.cols.id;
   if (first.split === ctx.split) {
     if (first.index === index) return null;
@@ -255,11 +253,8 @@ function repeatedId(id: string, index: number, ctx: RowContext): Drop | null {
     };
   }
   const again = `${ctx.split}\u0000${id}`;
-  const seen = ctx.idsAgain.get(again);
-  if (seen === undefined) {
-    ctx.idsAgain.set(again, index);
-    return null;
-  }
+  const seen = ctx.idsAgain.claim(again, ctx.split, index)?.index;
+  if (seen === undefined) return null;
   if (seen === index) return null;
   return {
     reason: 'duplicate_id',

@@ -11,18 +11,19 @@ import {
   type ReportMeta,
   type SplitReport,
 } from './report.js';
+import { NumList } from './num-list.js';
 import { countAtMost, recommendLimit, sortedCopy, summarize } from './stats.js';
 
-interface SplitAcc {
-  prompt: number[];
-  text: number[];
-  image: number[];
-  response: number[];
+interface SplitAcc<L = number[]> {
+  prompt: L;
+  text: L;
+  image: L;
+  response: L;
   /** Lengths of rows dropped for prompt/response length: measured but not kept. */
-  mPrompt: number[];
-  mText: number[];
-  mImage: number[];
-  mResponse: number[];
+  mPrompt: L;
+  mText: L;
+  mImage: L;
+  mResponse: L;
 }
 
 function zeroDrops(): Record<DropReason, number> {
@@ -30,6 +31,8 @@ function zeroDrops(): Record<DropReason, number> {
   for (const r of DROP_REASONS) o[r] = 0;
   return o;
 }
+
+const ACC_KEYS = ['prompt', 'text', 'image', 'response', 'mPrompt', 'mText', 'mImage', 'mResponse'] as const;
 
 function emptyAcc(): SplitAcc {
   return {
@@ -44,21 +47,35 @@ function emptyAcc(): SplitAcc {
   };
 }
 
+/** A split's accumulator while rows stream by: the numbers in typed arrays (num-list.ts), off the JS heap. */
+function emptyLists(): SplitAcc<NumList> {
+  const a = {} as SplitAcc<NumList>;
+  for (const k of ACC_KEYS) a[k] = new NumList();
+  return a;
+}
+
+/** The numbers as plain arrays, for the statistics. */
+function toArrays(l: SplitAcc<NumList>): SplitAcc {
+  const a = {} as SplitAcc;
+  for (const k of ACC_KEYS) a[k] = l[k].toArray();
+  return a;
+}
+
 /**
  * Builds a Report from lengths.jsonl / dropped.jsonl records as they stream by. Memory: four numbers per
- * row (no text, no images). The drop counts are not kept here but read from a `Tally` (src/core/tally.ts): its
+ * row (no text, no images), in typed arrays until `build`. The drop counts are not kept here but read from a `Tally` (src/core/tally.ts): its
  * own, booked by `addDrop`, or a build's, booked once by the filter chain (then the build passes each drop to
  * `addMeasured` only, for its lengths).
  */
 export class ReportBuilder {
-  private readonly acc = new Map<string, SplitAcc>();
+  private readonly acc = new Map<string, SplitAcc<NumList>>();
 
   constructor(private readonly tally: Tally = new Tally()) {}
 
-  private split(name: string): SplitAcc {
+  private split(name: string): SplitAcc<NumList> {
     let a = this.acc.get(name);
     if (!a) {
-      a = emptyAcc();
+      a = emptyLists();
       this.acc.set(name, a);
     }
     return a;
@@ -122,14 +139,14 @@ export class ReportBuilder {
     let allDropped = 0;
     const splits: Record<string, SplitReport> = {};
     const bySplit: Record<string, Record<DropReason, number>> = {};
+    const accs = new Map(names.map((n) => [n, toArrays(this.acc.get(n)!)]));
     for (const name of names) {
-      const a = this.acc.get(name)!;
+      const a = accs.get(name)!;
       const drops = this.tally.drops(name);
       const dropped = DROP_REASONS.reduce((n, r) => n + drops[r], 0);
       splits[name] = splitReport(a, dropped, maxResp);
       bySplit[name] = drops;
-      for (const k of ['prompt', 'text', 'image', 'response', 'mPrompt', 'mText', 'mImage', 'mResponse'] as const)
-        for (const v of a[k]) all[k].push(v);
+      for (const k of ACC_KEYS) for (const v of a[k]) all[k].push(v);
       allDropped += dropped;
       for (const r of DROP_REASONS) allDrops[r] += drops[r];
     }
@@ -157,7 +174,7 @@ export class ReportBuilder {
     if (maxPrompt !== null) limitSet.add(maxPrompt);
     limitSet.add(recPrompt);
     const sortedPerSplit = new Map(
-      names.map((n) => [n, sortedCopy([...this.acc.get(n)!.prompt, ...this.acc.get(n)!.mPrompt])]),
+      names.map((n) => [n, sortedCopy([...accs.get(n)!.prompt, ...accs.get(n)!.mPrompt])]),
     );
     const candidates: CandidateRow[] = [...limitSet]
       .sort((x, y) => x - y)

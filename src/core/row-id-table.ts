@@ -1,0 +1,133 @@
+/**
+ * Row ids (id_key values) → the first row that carried each (its split and row index), held in typed arrays
+ * instead of a `Map` of the id strings: 4 words of the id's hash, one byte of split number and one 32-bit row
+ * index a slot, at most half the slots used — about 50–100 bytes an id outside the JS heap, whatever the id's
+ * length. A `Map<string, {split, index}>` kept the id string, the entry and an object for every row of the build,
+ * all on the heap, which V8 then grew in proportion.
+ *
+ * An id is stored as the first 128 bits of its sha256, not as text: two different ids share a slot only if their
+ * hashes agree in all 128 bits (for a billion distinct ids the chance of any such pair is about 1.5e-21), which
+ * would drop a row as `duplicate_id` wrongly. Nothing shorter than 128 bits may be used here.
+ */
+import { createHash } from 'node:crypto';
+
+const WORDS = 4;
+/** Split numbers are stored + 1 in a byte (0 marks an empty slot). */
+const MAX_SPLITS = 255;
+const MAX_INDEX = 0xffffffff;
+
+/** The first row that carried an id. */
+export interface FirstRow {
+  split: string;
+  index: number;
+}
+
+export class RowIdTable {
+  private keys: Uint32Array;
+  private splits: Uint8Array;
+  private indexes: Uint32Array;
+  private mask: number;
+  private count = 0;
+  private readonly splitNames: string[] = [];
+
+  constructor(capacity = 1024) {
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.keys = new Uint32Array(slots * WORDS);
+    this.splits = new Uint8Array(slots);
+    this.indexes = new Uint32Array(slots);
+    this.mask = slots - 1;
+  }
+
+  /** Ids held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes of the typed arrays (the table's whole memory, but a few fields). */
+  get bytes(): number {
+    return this.keys.byteLength + this.splits.byteLength + this.indexes.byteLength;
+  }
+
+  /** The first row stored for `id`, or null. */
+  get(id: string): FirstRow | null {
+    const i = this.find(hashWords(id));
+    return this.rowAt(i);
+  }
+
+  /**
+   * Row `index` of `split` carries `id`: store it when the id is new (and return null), else return the first row
+   * stored for the id (unchanged).
+   */
+  claim(id: string, split: string, index: number): FirstRow | null {
+    if (!(Number.isInteger(index) && index >= 0 && index <= MAX_INDEX))
+      throw new RangeError(`RowIdTable: a row index must be an integer in 0..${MAX_INDEX}, got ${index}`);
+    const s = this.splitNumber(split);
+    const w = hashWords(id);
+    let i = this.find(w);
+    const first = this.rowAt(i);
+    if (first) return first;
+    if ((this.count + 1) * 2 > this.splits.length) {
+      this.grow();
+      i = this.find(w);
+    }
+    this.keys.set(w, i * WORDS);
+    this.splits[i] = s;
+    this.indexes[i] = index;
+    this.count++;
+    return null;
+  }
+
+  private rowAt(i: number): FirstRow | null {
+    const s = this.splits[i] ?? 0;
+    return s === 0 ? null : { split: this.splitNames[s - 1] ?? '', index: this.indexes[i] ?? 0 };
+  }
+
+  /** The split's stored number (1-based). */
+  private splitNumber(split: string): number {
+    let n = this.splitNames.indexOf(split);
+    if (n < 0) {
+      if (this.splitNames.length >= MAX_SPLITS)
+        throw new RangeError(`RowIdTable: at most ${MAX_SPLITS} splits, got another: '${split}'`);
+      n = this.splitNames.push(split) - 1;
+    }
+    return n + 1;
+  }
+
+  /** The slot holding `w`, or the empty slot where it would go (linear probing from its first word). */
+  private find(w: Uint32Array): number {
+    const { keys, splits, mask } = this;
+    for (let i = (w[0] ?? 0) & mask; ; i = (i + 1) & mask) {
+      if (splits[i] === 0) return i;
+      const o = i * WORDS;
+      if (keys[o] === w[0] && keys[o + 1] === w[1] && keys[o + 2] === w[2] && keys[o + 3] === w[3]) return i;
+    }
+  }
+
+  private grow(): void {
+    const { keys, splits, indexes } = this;
+    const slots = splits.length * 2;
+    this.keys = new Uint32Array(slots * WORDS);
+    this.splits = new Uint8Array(slots);
+    this.indexes = new Uint32Array(slots);
+    this.mask = slots - 1;
+    const w = new Uint32Array(WORDS);
+    for (let j = 0; j < splits.length; j++) {
+      if (splits[j] === 0) continue;
+      w.set(keys.subarray(j * WORDS, j * WORDS + WORDS));
+      const i = this.find(w);
+      this.keys.set(w, i * WORDS);
+      this.splits[i] = splits[j] ?? 0;
+      this.indexes[i] = indexes[j] ?? 0;
+    }
+  }
+}
+
+const scratch = new Uint32Array(WORDS);
+
+/** The first 128 bits of the id's sha256 (UTF-8), as four 32-bit words (into a shared scratch array). */
+function hashWords(id: string): Uint32Array {
+  const d = createHash('sha256').update(id, 'utf8').digest();
+  for (let k = 0; k < WORDS; k++) scratch[k] = d.readUInt32LE(k * 4);
+  return scratch;
+}
