@@ -3,7 +3,6 @@
  * format → filter → write. Each is one `Step` with one `run(row)`; the runner (runner.ts) owns the order, the
  * concurrency window and the replay of a resumed build. The rows come from build-ingest.ts.
  */
-import sharp from 'sharp';
 import { displayPath } from '../core/paths.js';
 import { type ResolvedConfig } from '../config/config.js';
 import type { BuildSettings } from './build-settings.js';
@@ -21,6 +20,7 @@ import type { Sample } from '../core/types.js';
 import { type RowNote, imageStamps } from './build-journal.js';
 import type { OriginalsRecord } from './originals.js';
 import type { ShardWriter } from '../output/shards.js';
+import { sharpCacheOff } from '../images/sharp-module.js';
 
 /**
  * The `normalize` step: rewrites each input row as the output records it, before anything else looks at it: the
@@ -121,8 +121,9 @@ export function formatStep<N>(p: {
   // libvips' operation cache (sharp's default: up to 50 MB, 100 operations) only pays when the same operation runs
   // again on the same input; a build decodes each distinct image once (rows sharing one take SharedImageCache's
   // result), so it only held memory: measured on 800 resized Geometry3K images, 211–213 MB peak RSS without it
-  // against 234–238 MB with it, the same CPU and the same bytes.
-  sharp.cache(false);
+  // against 234–238 MB with it, the same CPU and the same bytes. (Set when sharp loads: a build of plain PNGs
+  // passed through never loads it.)
+  sharpCacheOff();
   const ctx: FormatContext = {
     counter: p.counter,
     image: p.imageOpts,
