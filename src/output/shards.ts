@@ -80,6 +80,8 @@ export class ShardWriter<N = unknown> {
   private chain: Promise<void> = Promise.resolve();
   /** Image `path` names used in the open shard (kept unique within a shard). */
   private imageNames = new Set<string>();
+  /** Per image name taken twice in the open shard: the number its last renaming took (uniqueImageNames). */
+  private nextNumber = new Map<string, number>();
 
   constructor(private readonly opts: ShardWriterOptions<N>) {
     if (!(opts.shardSize > 0))
@@ -175,17 +177,22 @@ export class ShardWriter<N = unknown> {
       const names = f ? f.images.map((im) => im.path).filter((n): n is string => n !== null) : [];
       if (new Set(names).size === names.length) return { sample, names };
     }
-    const taken = new Set(this.imageNames);
+    // (no copy of the shard's names, and each name's numbering goes on from the last number it took: names are
+    // only added while a shard is open, so every smaller number is still taken; O(1) a row, not O(rows))
+    const local = new Set<string>();
+    const taken = (n: string) => local.has(n) || this.imageNames.has(n);
     const names: string[] = [];
     const images = f!.images.map((im) => {
       if (im.path === null) return im;
       let name = im.path;
-      if (taken.has(name)) {
+      if (taken(name)) {
         const dot = name.lastIndexOf('.');
         const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
-        for (let k = 2; taken.has(name); k++) name = `${stem}-${k}${ext}`;
+        let k = this.nextNumber.get(im.path) ?? 2;
+        for (name = `${stem}-${k}${ext}`; taken(name); k++) name = `${stem}-${k + 1}${ext}`;
+        this.nextNumber.set(im.path, k);
       }
-      taken.add(name);
+      local.add(name);
       names.push(name);
       return name === im.path ? im : { ...im, path: name };
     });
@@ -264,6 +271,7 @@ export class ShardWriter<N = unknown> {
     this.segInput = 0;
     this.segRecords = [];
     this.imageNames = new Set();
+    this.nextNumber = new Map();
     this.onShardClosed?.({ index, rows, bytes: entry.bytes, sha256: entry.sha256, tmpFile: finalTmp });
   }
 }
