@@ -194,7 +194,8 @@ export async function readParquetSchema(path: string): Promise<ParquetSchemaInfo
 /**
  * Rows of a parquet file as plain objects, decoded one row group at a time (only that row group's
  * column chunks are read). Values are as hyparquet decodes them: strings for string columns,
- * `Uint8Array` for binary, `bigint` for int64, arrays and objects for lists and structs.
+ * `Uint8Array` for binary, `bigint` for int64, arrays and objects for lists and structs. `columns`: only these
+ * top-level columns (one the file lacks is absent from the rows).
  */
 export async function* readParquetRows(
   path: string,
@@ -203,6 +204,9 @@ export async function* readParquetRows(
   const { file, metadata } = await openParquet(path);
   // imported here: a build whose sources are JSON lines does not load the decompressors' WebAssembly
   const { compressors } = await import('hyparquet-compressors');
+  // A requested column the file does not have reads as undefined (hyparquet would refuse the whole read).
+  const have = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
+  const columns = opts.columns?.filter((c) => have.has(c));
   let start = 0;
   for (const rg of metadata.row_groups) {
     const n = Number(rg.num_rows);
@@ -212,7 +216,7 @@ export async function* readParquetRows(
       rows = await parquetReadObjects({
         file,
         metadata,
-        columns: opts.columns,
+        columns,
         rowStart: start,
         rowEnd: start + n,
         compressors,
