@@ -10,6 +10,7 @@
  * would drop a row as `duplicate_id` wrongly. Nothing shorter than 128 bits may be used here.
  */
 import { createHash } from 'node:crypto';
+import { GadError } from './errors.js';
 
 const WORDS = 4;
 /** Split numbers are stored + 1 in a byte (0 marks an empty slot). */
@@ -88,7 +89,9 @@ export class RowIdTable {
     let n = this.splitNames.indexOf(split);
     if (n < 0) {
       if (this.splitNames.length >= MAX_SPLITS)
-        throw new RangeError(`RowIdTable: at most ${MAX_SPLITS} splits, got another: '${split}'`);
+        throw new GadError(`more than ${MAX_SPLITS} splits in one build (another: '${split}')`, {
+          hint: 'build the splits in groups of at most 255 (one --out each)',
+        });
       n = this.splitNames.push(split) - 1;
     }
     return n + 1;

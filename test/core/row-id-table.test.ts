@@ -1,3 +1,4 @@
+import { GadError } from '../../src/core/errors.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RowIdTable } from '../../src/core/row-id-table.js';
@@ -38,4 +39,13 @@ test('RowIdTable: 100k ids take typed arrays, not a heap entry per id', () => {
   assert.equal(t.size, 100_000);
   // 25 bytes a slot, 2–4 slots an id
   assert.ok(t.bytes <= 100_000 * 100 && t.bytes >= 100_000 * 50, `${t.bytes} bytes`);
+});
+
+test('a 256th split is a clear error naming it, not a crash', () => {
+  const t = new RowIdTable();
+  for (let s = 0; s < 255; s++) t.claim('x', `s${s}`, 0);
+  assert.throws(
+    () => t.claim('x', 's255', 0),
+    (e: unknown) => e instanceof GadError && /more than 255 splits.*'s255'/.test(e.message) && !!e.hint,
+  );
 });
