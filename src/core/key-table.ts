@@ -61,14 +61,8 @@ export class HexKeyTable {
     this.values[i] = value;
   }
 
-  /** The slot holding `w`, or the empty slot where it would go (linear probing from its first word). */
   private find(w: Uint32Array): number {
-    const { keys, values, mask } = this;
-    for (let i = (w[0] ?? 0) & mask; ; i = (i + 1) & mask) {
-      if (values[i] === 0) return i;
-      const o = i * WORDS;
-      if (keys[o] === w[0] && keys[o + 1] === w[1] && keys[o + 2] === w[2] && keys[o + 3] === w[3]) return i;
-    }
+    return findSlot(this.keys, this.values, this.mask, w);
   }
 
   private grow(): void {
@@ -96,4 +90,16 @@ function words(key: string): Uint32Array {
   if (!HEX.test(key)) throw new RangeError(`HexKeyTable: a key must be 32 hex digits, got "${key.slice(0, 40)}"`);
   for (let k = 0; k < WORDS; k++) scratch[k] = Number.parseInt(key.slice(k * 8, k * 8 + 8), 16);
   return scratch;
+}
+
+/**
+ * The slot of a table of 128-bit keys (`WORDS` words a slot in `keys`; a slot is empty where `used` is 0) holding
+ * `w`, or the empty slot where it would go: linear probing from its first word. Shared by the key tables.
+ */
+export function findSlot(keys: Uint32Array, used: ArrayLike<number>, mask: number, w: Uint32Array): number {
+  for (let i = (w[0] ?? 0) & mask; ; i = (i + 1) & mask) {
+    if (used[i] === 0) return i;
+    const o = i * WORDS;
+    if (keys[o] === w[0] && keys[o + 1] === w[1] && keys[o + 2] === w[2] && keys[o + 3] === w[3]) return i;
+  }
 }

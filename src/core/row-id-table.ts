@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GadError } from './errors.js';
+import { findSlot } from './key-table.js';
 
 const WORDS = 4;
 /** Split numbers are stored + 1 in a byte (0 marks an empty slot). */
@@ -97,14 +98,8 @@ export class RowIdTable {
     return n + 1;
   }
 
-  /** The slot holding `w`, or the empty slot where it would go (linear probing from its first word). */
   private find(w: Uint32Array): number {
-    const { keys, splits, mask } = this;
-    for (let i = (w[0] ?? 0) & mask; ; i = (i + 1) & mask) {
-      if (splits[i] === 0) return i;
-      const o = i * WORDS;
-      if (keys[o] === w[0] && keys[o + 1] === w[1] && keys[o + 2] === w[2] && keys[o + 3] === w[3]) return i;
-    }
+    return findSlot(this.keys, this.splits, this.mask, w);
   }
 
   private grow(): void {
