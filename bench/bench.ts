@@ -13,7 +13,10 @@
  * - validate: filter chain and report throughput.
  * - train: planning and pre-flight (sha256 of the shards) time.
  * - geometry: a Geometry3K-like build (2,848 real image sizes) against the transformers processor path that a
- *   trainer's overlong filter runs over the same rows, as a ratio in one run; `validate` likewise (bench/geometry.ts).
+ *   trainer's overlong filter runs over the same rows, as a ratio in one run; `validate` likewise (bench/geometry.ts);
+ *   the default build against the pyarrow floor in 3 pairs (wall, CPU, peak RSS, rows/s, CPU ratio) and against the
+ *   processor path; a `--teacher` build's `export prompts|sft|rm`, two rounds, with the image bytes each adds on
+ *   disk. An explicit `--rows N` builds the first N rows only.
  * - fidelity: our resize against Pillow's resize(BICUBIC) of the original, up and down.
  * - startup: `gad-data --help` and friends as whole commands (median of 7).
  * - partition: 4 partitioned builds at once + merge against one build (overhead ratio), the merge's rows/s,
@@ -143,7 +146,8 @@ async function main() {
     return i >= 0 ? args[i + 1] : undefined;
   };
   if (get('--child')) return child(get('--child')!, get('--dir')!);
-  const rows = parseRows(get('--rows') ?? process.env.BENCH_ROWS);
+  const rowsArg = get('--rows') ?? process.env.BENCH_ROWS;
+  const rows = parseRows(rowsArg);
   const only = new Set(
     (
       get('--only') ??
@@ -203,11 +207,16 @@ async function main() {
     ['shard-writer', './shard-writer.js', 'benchShardWriter'],
   ] as const) {
     if (!only.has(name)) continue;
-    const path = new URL(file, import.meta.url);
+    // (the .ts file when this runs from the sources, under tsx)
+    const path = new URL(import.meta.url.endsWith('.ts') ? file.replace(/\.js$/, '.ts') : file, import.meta.url);
     if (!existsSync(fileURLToPath(path))) continue;
-    const mod = (await import(path.href)) as Record<string, (o: { rows?: number }) => Promise<Row[]>>;
+    type Bench = (o: { rows?: number; rowsGiven?: boolean }) => Promise<Row[] | Record<string, Row[]>>;
+    const mod = (await import(path.href)) as Record<string, Bench>;
     if (typeof mod[fn] !== 'function') continue;
-    printTable(name, await mod[fn]!({ rows }));
+    // one table, or several by title
+    const got = await mod[fn]!({ rows, rowsGiven: rowsArg !== undefined });
+    if (Array.isArray(got)) printTable(name, got);
+    else for (const [title, table] of Object.entries(got)) printTable(`${name}: ${title}`, table);
   }
 }
 

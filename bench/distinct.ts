@@ -16,35 +16,10 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { packagePath } from '../src/core/paths.js';
 import { ensurePythonVenv } from '../test/helpers/python.js';
+import { PYARROW_FLOOR } from './floor.js';
 import { geometrySizes, png, timedCmd } from './geometry.js';
 
 type Row = Record<string, string | number>;
-
-/** The floor: read each row's image bytes and write the verl-schema parquet, nothing else. */
-export const PYARROW_FLOOR = String.raw`
-import json, os, sys
-import pyarrow as pa, pyarrow.parquet as pq
-src, images, out = sys.argv[1], sys.argv[2], sys.argv[3]
-schema = pa.schema([("data_source", pa.string()),
-  ("prompt", pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
-  ("images", pa.list_(pa.struct([("bytes", pa.binary()), ("path", pa.string())]))), ("ability", pa.string()),
-  ("reward_model", pa.struct([("style", pa.string()), ("ground_truth", pa.string())])),
-  ("extra_info", pa.struct([("split", pa.string()), ("index", pa.int64()), ("answer", pa.string()), ("question", pa.string())]))])
-w = pq.ParquetWriter(out, schema, compression="zstd")
-batch = []
-def flush():
-    w.write_table(pa.Table.from_pylist(batch, schema=schema)); batch.clear()
-for i, line in enumerate(open(src)):
-    r = json.loads(line)
-    with open(os.path.join(images, r["images"][0]), "rb") as f: b = f.read()
-    batch.append({"data_source": "geometry3k", "prompt": [{"role": "user", "content": r["problem"]}],
-      "images": [{"bytes": b, "path": None}], "ability": "math",
-      "reward_model": {"style": "rule", "ground_truth": r["answer"]},
-      "extra_info": {"split": "train", "index": i, "answer": r["answer"], "question": r["problem"]}})
-    if len(batch) == 128: flush()
-if batch: flush()
-w.close()
-`;
 
 /** N distinct PNGs (cached) and a jsonl of the first n rows for each n in `subsets`. */
 export async function makeDistinctDataset(n: number, subsets: number[]): Promise<string> {

@@ -10,8 +10,12 @@
  * - the transformers processor path that a trainer's overlong filter runs over the same rows (Python, the test
  *   venv: transformers' Qwen2-VL image processor with the model's settings — its PIL backend, torch is not
  *   installed here — the chat template, the image-pad expansion and the tokenizer), the lengths checked equal to ours;
- * - `gad-data validate` of the built shard, and the processor path over the same shard.
- * Also a pixel-fidelity table: our resize against Pillow's `resize(BICUBIC)` of the original, up and down.
+ * - `gad-data validate` of the built shard, and the processor path over the same shard;
+ * - the default build a user runs (images passed through) and the pyarrow floor, alternately in 3 pairs, and the
+ *   default build against the processor path (bench/geometry-floor.ts);
+ * - a `--teacher` build's recipe exports, two rounds, with the image bytes each adds on disk
+ *   (bench/geometry-exports.ts).
+ * `--rows N` builds the first N rows only (a quick run). Also a pixel-fidelity table: our resize against Pillow's `resize(BICUBIC)` of the original, up and down.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,11 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { packagePath } from '../src/core/paths.js';
 import { ensurePythonVenv } from '../test/helpers/python.js';
+import { exportRounds } from './geometry-exports.js';
+import { againstProcessorPath, buildFloorPairs } from './geometry-floor.js';
+import { timedCmd } from './timed-child.js';
+
+export { timedCmd };
 
 const run = promisify(execFile);
 
@@ -145,51 +154,6 @@ for key, text, image in rows():
 print(json.dumps(out))
 `;
 
-/**
- * Run a command, measuring wall seconds and the CPU seconds (user + system) of it and its children, through bash's
- * `times` builtin: the CPU time does not grow when other work shares the machine, so ratios of it are stable.
- */
-export async function timedCmd(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ secs: number; cpu: number; stdout: string; code: number }> {
-  const t = process.hrtime.bigint();
-  const marker = '@@gad-times@@';
-  const script = `"$@" > "$GAD_OUT"; code=$?; echo ${marker}; times; exit $code`;
-  const outFile = join(tmpdir(), `gad-bench-out-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  let stdout = '';
-  let code = 0;
-  try {
-    const r = await run('bash', ['-c', script, 'bash', cmd, ...args], {
-      env: { ...env, GAD_OUT: outFile },
-      maxBuffer: 1 << 26,
-    });
-    stdout = r.stdout;
-  } catch (e) {
-    const err = e as { stdout?: string; code?: number };
-    stdout = err.stdout ?? '';
-    code = err.code ?? 1;
-  }
-  const secs = Number(process.hrtime.bigint() - t) / 1e9;
-  // `times` prints two lines: the shell's user/sys, then its children's ("0m5.088s 0m0.712s").
-  const lines = stdout
-    .slice(stdout.indexOf(marker) + marker.length)
-    .trim()
-    .split('\n');
-  const toSecs = (x: string) => {
-    const m = /(\d+)m([\d.]+)s/.exec(x);
-    return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
-  };
-  const cpu = (lines[1] ?? '')
-    .trim()
-    .split(/\s+/)
-    .reduce((a, x) => a + toSecs(x), 0);
-  const out = readFileSync(outFile, 'utf8');
-  rmSync(outFile, { force: true });
-  return { secs, cpu, stdout: out, code };
-}
-
 const FIDELITY = String.raw`
 import json, sys
 import numpy as np
@@ -205,16 +169,20 @@ for p in pairs:
 print(json.dumps(rows))
 `;
 
-export async function benchGeometry(opts: { rows?: number }): Promise<Row[]> {
+/**
+ * The geometry tables: the processor-pipeline build and validate against the processor path; the default build
+ * against the pyarrow floor in pairs and against the processor path (bench/geometry-floor.ts); the recipe exports
+ * in two rounds (bench/geometry-exports.ts). All 2,848 rows, or the first `rows` when `--rows` was given.
+ */
+export async function benchGeometry(opts: { rows?: number; rowsGiven?: boolean }): Promise<Record<string, Row[]>> {
   const python = await ensurePythonVenv(['pyarrow', 'Pillow', 'numpy', 'transformers', 'jinja2']);
   const dir = mkdtempSync(join(tmpdir(), 'gad-bench-g3k-'));
   const bin = packagePath('bin', 'gad-data.js');
   const model = packagePath('fixtures', 'models', 'qwen3-vl');
   const rows: Row[] = [];
   try {
-    // Always the 2,848 real sizes (the comparison is on that dataset), whatever --rows says for the other tables.
-    void opts;
-    const n = await makeGeometryDataset(dir);
+    // The 2,848 real sizes, or the first --rows of them when that was given (a quick run).
+    const n = await makeGeometryDataset(dir, opts.rowsGiven ? opts.rows : undefined);
     const env = { ...process.env, MALLOC_ARENA_MAX: '2' };
     const pyEnv = { ...process.env, HF_HUB_OFFLINE: '1', TRANSFORMERS_VERBOSITY: 'error' };
     const line = (job: string, r: { secs: number; cpu: number }, ref?: { secs: number; cpu: number }): Row => ({
@@ -285,22 +253,31 @@ export async function benchGeometry(opts: { rows?: number }): Promise<Row[]> {
       ],
       env,
     );
-    if (!python) {
+    let ref: { secs: number; cpu: number } | null = null;
+    if (!python)
       rows.push(line('gad-data build', ours), {
         job: 'transformers processor path: skipped (no Python venv)',
         rows: n,
       });
-      return rows;
+    else {
+      const r = await timedCmd(python, ['-c', PROCESSOR_PATH, model, 'jsonl', join(dir, 'train.jsonl')], pyEnv);
+      const refLengths = JSON.parse(r.stdout) as Record<string, number>;
+      const equal = Object.entries(refLengths).filter(([id, len]) => lengths.get(id) === len).length;
+      const refV = await timedCmd(python, ['-c', PROCESSOR_PATH, model, 'parquet', shards.join(',')], pyEnv);
+      rows.push(line('gad-data build (decode check, exact counts, shards, report)', ours, r));
+      rows.push(line(`transformers processor path over the jsonl (prompt lengths equal to ours: ${equal}/${n})`, r));
+      rows.push(line('gad-data validate of the built shards', validate, refV));
+      rows.push(line('transformers processor path over the same shards', refV));
+      ref = r;
     }
-    const ref = await timedCmd(python, ['-c', PROCESSOR_PATH, model, 'jsonl', join(dir, 'train.jsonl')], pyEnv);
-    const refLengths = JSON.parse(ref.stdout) as Record<string, number>;
-    const equal = Object.entries(refLengths).filter(([id, len]) => lengths.get(id) === len).length;
-    const refV = await timedCmd(python, ['-c', PROCESSOR_PATH, model, 'parquet', shards.join(',')], pyEnv);
-    rows.push(line('gad-data build (decode check, exact counts, shards, report)', ours, ref));
-    rows.push(line(`transformers processor path over the jsonl (prompt lengths equal to ours: ${equal}/${n})`, ref));
-    rows.push(line('gad-data validate of the built shards', validate, refV));
-    rows.push(line('transformers processor path over the same shards', refV));
-    return rows;
+    const pairs = await buildFloorPairs({ dir, n, python, env });
+    return {
+      [`processor pipeline (--resize always) against the transformers processor path, ${n} rows`]: rows,
+      [`default build (\`build --train train.jsonl --image-dir images --id-key id --model qwen3-vl --out OUT -q\`) and the pyarrow floor, alternately, ${n} rows`]:
+        pairs.rows,
+      [`default build against the transformers processor path, ${n} rows`]: againstProcessorPath(n, pairs.build, ref),
+      [`recipe exports of a --teacher build, two rounds, ${n} rows`]: await exportRounds({ dir, n, env }),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,10 +6,11 @@
  * the build's images out once, the later ones nothing). The later exports also take the images the first one
  * wrote at the GAD stage's size (images/.gad-size.json) instead of computing them again.
  */
-import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/paths.js';
+import { writeGeometryAnswers } from './geometry-exports.js';
 import { makeGeometryDataset, timedCmd } from './geometry.js';
 
 type Row = Record<string, string | number>;
@@ -30,17 +31,7 @@ export async function benchRecipe(): Promise<Row[]> {
   const env = { ...process.env, MALLOC_ARENA_MAX: '2' };
   try {
     const n = await makeGeometryDataset(dir);
-    const ids = Array.from({ length: n }, (_, i) => `g${i}`);
-    const answer = (i: number, who: string) =>
-      `<think>\nThe angles of a triangle add up to 180 degrees (${who}, problem ${i}).\n</think>\nThe answer is \\boxed{${i % 97}}.`;
-    writeFileSync(
-      join(dir, 'teacher.jsonl'),
-      ids.map((id, i) => JSON.stringify({ id, response: answer(i, 't') })).join('\n') + '\n',
-    );
-    writeFileSync(
-      join(dir, 'student.jsonl'),
-      ids.map((id, i) => JSON.stringify({ id, response: answer(i, 's') })).join('\n') + '\n',
-    );
+    writeGeometryAnswers(dir, n);
     const out = join(dir, 'out');
     const b = await timedCmd(
       process.execPath,
