@@ -1,8 +1,9 @@
 /**
  * The shard writer's memory does not grow with the rows of a shard beyond a few bytes a row: the image names it keeps
- * unique within the open shard are held off the JS heap (core/string-set.ts). As a `Set<string>` they took ~60 bytes
- * of heap a row, all kept until the shard closed — on a 100k-row build one shard, so the whole build, and V8 grew
- * the heap in proportion.
+ * unique within the open shard are held off the JS heap (core/string-set.ts), and so are the footer entries of the
+ * row groups written (output/frozen-row-groups.ts). As a `Set<string>` the names took ~60 bytes of heap a row, and
+ * the footer entries ~6 KB a row group, all kept until the shard closed — on a 100k-row build one shard, so the
+ * whole build, and V8 grew the heap in proportion.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,6 +58,38 @@ test('ShardWriter: heap per row of an open shard stays small (image names off th
     const shards = await w.close();
     assert.equal(shards[0]?.rows, 8192 + 40_960);
     assert.ok(perRow < 20, `the open shard's heap grew ${perRow.toFixed(1)} bytes a row`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('ShardWriter: heap per row group of an open shard stays small (footer entries held as bytes)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'gad-shard-mem-'));
+  try {
+    const base = await makeSample(4, { size: 8 });
+    const row = (i: number): Sample => ({ ...base, index: i, id: `row-${i}` });
+    // row groups of 4 rows: the footer entries, not the rows, are what the open shard accumulates
+    const w = new ShardWriter({
+      ...VERL_GRPO,
+      dir: join(dir, 'data'),
+      split: 'train',
+      shardSize: 2 ** 40,
+      rowGroupRows: 4,
+    });
+    const write = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) await w.write(row(i));
+    };
+    await write(0, 2000);
+    const at500 = liveHeap();
+    await write(2000, 14_000);
+    const at3500 = liveHeap();
+    const perGroup = (at3500 - at500) / 3000;
+    t.diagnostic(
+      `heap: ${(at500 / 1e6).toFixed(1)} MB at 500 row groups, ${(at3500 / 1e6).toFixed(1)} MB at 3,500: ${perGroup.toFixed(0)} B a row group`,
+    );
+    const shards = await w.close();
+    assert.equal(shards[0]?.rows, 14_000); // the footer the shard writer reads back after close counts them all
+    assert.ok(perGroup < 1000, `the open shard's heap grew ${perGroup.toFixed(0)} bytes a row group`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
