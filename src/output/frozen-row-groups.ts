@@ -40,16 +40,25 @@ export class FrozenRowGroups {
     return { groups: this.frozen.size, bytes };
   }
 
-  /** Freeze the writer's row groups from index `from` on where nothing of theirs is written at `finish`. */
+  /**
+   * Freeze the writer's row groups from index `from` on where nothing of theirs is written at `finish` (the last
+   * first: a row group's page-index entries are appended as it is written, so the newest are at the end).
+   */
   freeze(writer: ParquetWriter, from: number): void {
-    for (let g = from; g < writer.row_groups.length; g++) {
+    for (let g = writer.row_groups.length - 1; g >= from; g--) {
       const group = writer.row_groups[g];
       if (!group || group === FROZEN) continue;
       const chunks = new Set<unknown>(group.columns);
-      const own = writer.pendingIndexes.filter((p) => chunks.has(p.chunk));
+      const pending = writer.pendingIndexes;
+      // its entries: at the end (the row group just written), else looked for in the whole list
+      let start = pending.length;
+      while (start > 0 && chunks.has(pending[start - 1]?.chunk)) start--;
+      const atEnd = pending.length - start === chunks.size;
+      const own = atEnd ? pending.slice(start) : pending.filter((p) => chunks.has(p.chunk));
       if (!own.every(writesNothing)) continue;
       this.frozen.set(g, serialize(group));
-      writer.pendingIndexes = writer.pendingIndexes.filter((p) => !chunks.has(p.chunk));
+      if (atEnd) pending.length = start;
+      else writer.pendingIndexes = pending.filter((p) => !chunks.has(p.chunk));
       writer.row_groups[g] = FROZEN;
     }
   }
