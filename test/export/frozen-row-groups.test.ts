@@ -39,7 +39,8 @@ test('frozen row groups: the same file bytes as without, single-page groups froz
     await rows(15, 5, 400_000),
     await rows(20, 5, 3000),
   ];
-  const write = (freeze: boolean): { bytes: Uint8Array; frozen: number } => {
+  /** `each`: freeze after each row group (as ParquetStreamFile does); `end`: all at once before the footer. */
+  const write = (freeze: false | 'each' | 'end'): { bytes: Uint8Array; frozen: number } => {
     const out = new ByteWriter();
     const w = new ParquetWriter({ writer: out, schema, codec: 'UNCOMPRESSED', kvMetadata: [{ key: 'k', value: 'v' }] });
     const leaves = leafElements(w.schema);
@@ -57,16 +58,21 @@ test('frozen row groups: the same file bytes as without, single-page groups froz
         for (const c of w.row_groups.at(-1)?.columns ?? []) parts.share(c);
         const from = done;
         done = compactRowGroupStatistics(w, leaves, from);
-        frozen.freeze(w, from);
+        if (freeze === 'each') frozen.freeze(w, from);
         most = Math.max(most, frozen.held.groups);
       }
     }
+    // all at once: a row group's page-index entries are then not all at the end of the list
+    if (freeze === 'end') frozen.freeze(w, 0);
+    most = Math.max(most, frozen.held.groups);
     frozen.thaw(w);
     w.finish();
     return { bytes: out.getBytes(), frozen: most };
   };
   const plain = write(false);
-  const held = write(true);
-  assert.equal(held.frozen, 3, 'the three row groups of one page a chunk were frozen, not the two of several');
-  assert.equal(Buffer.compare(Buffer.from(plain.bytes), Buffer.from(held.bytes)), 0, 'same bytes');
+  for (const when of ['each', 'end'] as const) {
+    const held = write(when);
+    assert.equal(held.frozen, 3, `${when}: the three row groups of one page a chunk frozen, not the two of several`);
+    assert.equal(Buffer.compare(Buffer.from(plain.bytes), Buffer.from(held.bytes)), 0, `${when}: same bytes`);
+  }
 });
