@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { fileChunks } from './file-chunks.js';
+import { fileBlocks } from './file-blocks.js';
 import { isObject } from './guards.js';
 
 /**
@@ -23,7 +23,7 @@ export function sha256Digest(data: Uint8Array | string): Buffer {
 
 export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of fileChunks(path)) h.update(chunk);
+  for await (const block of fileBlocks(path)) h.update(block);
   return h.digest('hex');
 }
 
@@ -47,7 +47,7 @@ export async function sha256FileAndLines(path: string): Promise<{ sha256: string
   const h = createHash('sha256');
   let lines = 0;
   let last = 0x0a;
-  for await (const b of fileChunks(path)) {
+  for await (const b of fileBlocks(path)) {
     h.update(b);
     for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) lines++;
     last = b.at(-1) ?? last;

@@ -3,8 +3,9 @@
  * level 1 for every column through @bokuweb/zstd-wasm, dictionaries only for the low-cardinality verl columns,
  * the HF features as key-value metadata). Each `write` is one row group, written to the file before it returns, so
  * at most one row group is held in memory; of the row groups written, only their footer entries are kept, with
- * their min / max statistics cut to the footer's 16 bytes (parquet-statistics.ts), not the whole values, and the
- * parts that repeat in every entry shared (footer-parts.ts).
+ * their min / max statistics cut to the footer's 16 bytes (parquet-statistics.ts), not the whole values, the
+ * parts that repeat in every entry shared (footer-parts.ts), and the entries serialized to bytes off the JS heap
+ * until the footer is written (frozen-row-groups.ts).
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
@@ -15,6 +16,7 @@ import { parquetSchema } from './parquet-elements.js';
 import type { Field } from './arrow-types.js';
 import { compactRowGroupStatistics, heldFooter, leafElements } from './parquet-statistics.js';
 import { FooterParts } from './footer-parts.js';
+import { FrozenRowGroups } from './frozen-row-groups.js';
 
 /** zstd level 1: what arrow-rs and pyarrow write by default; images (already compressed) are stored as they are. */
 const ZSTD_LEVEL = 1;
@@ -64,6 +66,8 @@ export class ParquetStreamFile {
   /** Row groups whose statistics are cut (and repeating footer parts shared) already. */
   private compacted = 0;
   private readonly parts = new FooterParts();
+  /** Written row groups' footer entries held as bytes until the footer is written (frozen-row-groups.ts). */
+  private readonly frozen = new FrozenRowGroups();
 
   constructor(
     readonly path: string,
@@ -97,16 +101,20 @@ export class ParquetStreamFile {
     }));
     await w.write({ columnData, rowGroupSize: rows.length });
     for (const g of w.row_groups.slice(this.compacted)) for (const c of g.columns) this.parts.share(c);
-    this.compacted = compactRowGroupStatistics(w, this.leaves, this.compacted);
+    const from = this.compacted;
+    this.compacted = compactRowGroupStatistics(w, this.leaves, from);
+    this.frozen.freeze(w, from);
   }
 
-  /** What is held for the footer (for tests of its memory): see `heldFooter`. */
-  heldFooter(): ReturnType<typeof heldFooter> {
-    return this.writer ? heldFooter(this.writer) : { statisticsBytes: 0, lists: 0 };
+  /** What is held for the footer (for tests of its memory): see `heldFooter`; `frozen`: the row groups held as bytes. */
+  heldFooter(): ReturnType<typeof heldFooter> & { frozen: FrozenRowGroups['held'] } {
+    const held = this.writer ? heldFooter(this.writer) : { statisticsBytes: 0, lists: 0 };
+    return { ...held, frozen: this.frozen.held };
   }
 
   async close(): Promise<void> {
     const w = await this.opened();
+    this.frozen.thaw(w);
     try {
       await w.finish();
     } finally {

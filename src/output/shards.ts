@@ -24,6 +24,7 @@ import { ParquetStreamFile, parquetLayout, type ParquetLayout } from './parquet-
 import type { OpenedOutput } from './out-dir.js';
 import { SHARDS_TMP, type JournalShard } from './shard-journal.js';
 import { errorMessage } from '../core/guards.js';
+import { StringSet } from '../core/string-set.js';
 
 export const DEFAULT_ROW_GROUP_ROWS = 128;
 export const DEFAULT_ROW_GROUP_BYTES = 32 * 1024 * 1024;
@@ -78,8 +79,8 @@ export class ShardWriter<N = unknown> {
   private segRecords: N[] = [];
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
-  /** Image `path` names used in the open shard (kept unique within a shard). */
-  private imageNames = new Set<string>();
+  /** Image `path` names used in the open shard (kept unique within a shard), off the JS heap (core/string-set.ts). */
+  private imageNames = new StringSet();
   /** Per image name taken twice in the open shard: the number its last renaming took (uniqueImageNames). */
   private nextNumber = new Map<string, number>();
 
@@ -270,7 +271,7 @@ export class ShardWriter<N = unknown> {
     this.shardBytes = 0;
     this.segInput = 0;
     this.segRecords = [];
-    this.imageNames = new Set();
+    this.imageNames = new StringSet();
     this.nextNumber = new Map();
     this.onShardClosed?.({ index, rows, bytes: entry.bytes, sha256: entry.sha256, tmpFile: finalTmp });
   }
