@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import type { AsyncBuffer, FileMetaData, SchemaTree } from 'hyparquet';
+import type { AsyncBuffer, Compressors, FileMetaData, SchemaTree } from 'hyparquet';
 import { GadError, describeError } from '../core/errors.js';
 
 /** One column of a parquet schema with its logical type, nested children included. */
@@ -192,6 +192,22 @@ export async function readParquetSchema(path: string): Promise<ParquetSchemaInfo
 }
 
 /**
+ * hyparquet-compressors' decompressors, zstd through libzstd's WebAssembly (zstd-wasm.ts: about ten times faster
+ * than the pure-JavaScript fzstd on a cold start, most of a shard's decoding time), fzstd for a page it cannot do.
+ */
+async function readCompressors(): Promise<Compressors> {
+  const [{ compressors }, wasm] = await Promise.all([import('hyparquet-compressors'), import('./zstd-wasm.js')]);
+  try {
+    await wasm.zstdWasmReady();
+  } catch {
+    return compressors; // (no WebAssembly here: fzstd alone)
+  }
+  const fzstd = compressors.ZSTD;
+  if (!fzstd) return compressors;
+  return { ...compressors, ZSTD: (input, n) => wasm.zstdWasmDecompress(input, n) ?? fzstd(input, n) };
+}
+
+/**
  * Rows of a parquet file as plain objects, decoded one row group at a time (only that row group's
  * column chunks are read). Values are as hyparquet decodes them: strings for string columns,
  * `Uint8Array` for binary, `bigint` for int64, arrays and objects for lists and structs. `columns`: only these
@@ -203,7 +219,7 @@ export async function* readParquetRows(
 ): AsyncGenerator<Record<string, unknown>> {
   const { file, metadata } = await openParquet(path);
   // imported here: a build whose sources are JSON lines does not load the decompressors' WebAssembly
-  const { compressors } = await import('hyparquet-compressors');
+  const compressors = await readCompressors();
   // A requested column the file does not have reads as undefined (hyparquet would refuse the whole read).
   const have = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
   const columns = opts.columns?.filter((c) => have.has(c));

@@ -10,7 +10,7 @@
  */
 
 /** Rows counted ahead of the one being written, at most. */
-const AHEAD = 32;
+const AHEAD = 256;
 /** Stored image bytes of the rows read ahead, at most (one row is always read, whatever its size). */
 const AHEAD_BYTES = 16 * 1024 * 1024;
 
