@@ -195,7 +195,7 @@ export async function readParquetSchema(path: string): Promise<ParquetSchemaInfo
  * hyparquet-compressors' decompressors, zstd through libzstd's WebAssembly (zstd-wasm.ts: about ten times faster
  * than the pure-JavaScript fzstd on a cold start, most of a shard's decoding time), fzstd for a page it cannot do.
  */
-async function readCompressors(): Promise<Compressors> {
+export async function readCompressors(): Promise<Compressors> {
   const [{ compressors }, wasm] = await Promise.all([import('hyparquet-compressors'), import('./zstd-wasm.js')]);
   try {
     await wasm.zstdWasmReady();

@@ -40,6 +40,8 @@ function newWorker(W: typeof Worker): Worker {
 }
 
 class GadSizePool {
+  /** Images resized by a worker so far. */
+  viaWorkers = 0;
   private slots: Slot[] | null = null;
   private starting: Promise<Slot[] | null> | null = null;
   private broken: boolean;
@@ -93,7 +95,10 @@ class GadSizePool {
     if (job) {
       slot.jobs.delete(reply.id);
       if ('error' in reply) inline(job.bytes, job.size).then(job.resolve, job.reject);
-      else job.resolve(reply.bytes);
+      else {
+        this.viaWorkers++;
+        job.resolve(reply.bytes);
+      }
     }
     if (slot.jobs.size === 0) slot.worker.unref();
     if ((this.slots ?? []).some((s) => s.jobs.size > 0)) return;
@@ -128,4 +133,9 @@ let pool: GadSizePool | undefined;
 export function gadSizeImage(bytes: Uint8Array, size: [number, number], workers?: number): Promise<Uint8Array> {
   pool ??= new GadSizePool(workers ?? defaultImageWorkers());
   return pool.resize(bytes, size);
+}
+
+/** Images resized by a worker in this process so far (tests). */
+export function gadSizeViaWorkers(): number {
+  return pool?.viaWorkers ?? 0;
 }
