@@ -4,7 +4,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import type { AsyncBuffer, Compressors, FileMetaData, SchemaTree } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData, SchemaTree } from 'hyparquet';
+import { allCompressors, parquetCompressors } from './parquet-compressors.js';
 import { GadError, describeError } from '../core/errors.js';
 
 /** One column of a parquet schema with its logical type, nested children included. */
@@ -192,22 +193,6 @@ export async function readParquetSchema(path: string): Promise<ParquetSchemaInfo
 }
 
 /**
- * hyparquet-compressors' decompressors, zstd through libzstd's WebAssembly (zstd-wasm.ts: about ten times faster
- * than the pure-JavaScript fzstd on a cold start, most of a shard's decoding time), fzstd for a page it cannot do.
- */
-export async function readCompressors(): Promise<Compressors> {
-  const [{ compressors }, wasm] = await Promise.all([import('hyparquet-compressors'), import('./zstd-wasm.js')]);
-  try {
-    await wasm.zstdWasmReady();
-  } catch {
-    return compressors; // (no WebAssembly here: fzstd alone)
-  }
-  const fzstd = compressors.ZSTD;
-  if (!fzstd) return compressors;
-  return { ...compressors, ZSTD: (input, n) => wasm.zstdWasmDecompress(input, n) ?? fzstd(input, n) };
-}
-
-/**
  * Rows of a parquet file as plain objects, decoded one row group at a time (only that row group's
  * column chunks are read). Values are as hyparquet decodes them: strings for string columns,
  * `Uint8Array` for binary, `bigint` for int64, arrays and objects for lists and structs. `columns`: only these
@@ -219,7 +204,7 @@ export async function* readParquetRows(
 ): AsyncGenerator<Record<string, unknown>> {
   const { file, metadata } = await openParquet(path);
   // imported here: a build whose sources are JSON lines does not load the decompressors' WebAssembly
-  const compressors = await readCompressors();
+  let { compressors, light } = await parquetCompressors(metadata);
   // A requested column the file does not have reads as undefined (hyparquet would refuse the whole read).
   const have = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
   const columns = opts.columns?.filter((c) => have.has(c));
@@ -227,19 +212,23 @@ export async function* readParquetRows(
   for (const rg of metadata.row_groups) {
     const n = Number(rg.num_rows);
     if (n === 0) continue;
-    let rows: Record<string, unknown>[];
-    try {
-      rows = await parquetReadObjects({
-        file,
-        metadata,
-        columns,
-        rowStart: start,
-        rowEnd: start + n,
-        compressors,
-        utf8: false,
-      });
-    } catch (e) {
-      throw new GadError(`cannot decode rows ${start}..${start + n - 1} of ${path}: ${describeError(e)}`, { cause: e });
+    let rows: Record<string, unknown>[] | null = null;
+    const read = () =>
+      parquetReadObjects({ file, metadata, columns, rowStart: start, rowEnd: start + n, compressors, utf8: false });
+    while (!rows) {
+      try {
+        rows = await read();
+      } catch (e) {
+        if (light) {
+          // (read again with the full set: its rows, or its error)
+          compressors = await allCompressors();
+          light = false;
+          continue;
+        }
+        throw new GadError(`cannot decode rows ${start}..${start + n - 1} of ${path}: ${describeError(e)}`, {
+          cause: e,
+        });
+      }
     }
     start += n;
     // Hand rows out one by one and drop references as we go, so a consumer that awaits per row does

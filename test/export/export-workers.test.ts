@@ -16,7 +16,9 @@ import { imageAtSize } from '../../src/recipes/gad-size.js';
 import { gadSizeImage, gadSizeViaWorkers } from '../../src/recipes/gad-size-pool.js';
 import { ImageFiles } from '../../src/recipes/image-files.js';
 import { zstdWasmDecompress, zstdWasmReady } from '../../src/ingest/zstd-wasm.js';
-import { readCompressors } from '../../src/ingest/parquet.js';
+import { allCompressors } from '../../src/ingest/parquet-compressors.js';
+import { readParquetRows } from '../../src/ingest/parquet.js';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-export-workers-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -100,8 +102,36 @@ test('a zstd page of several frames is decompressed (fzstd), one frame by libzst
   assert.deepEqual(zstdWasmDecompress(one, a.length), a);
   assert.equal(zstdWasmDecompress(two, a.length + b.length), null, 'libzstd here gives no whole page');
   assert.equal(zstdWasmDecompress(new Uint8Array([1, 2, 3, 4]), 10), null);
-  const { ZSTD } = await readCompressors();
+  const { ZSTD } = await allCompressors();
   assert.ok(ZSTD);
   assert.deepEqual(Buffer.from(ZSTD(two, a.length + b.length)), Buffer.concat([a, b]));
   assert.deepEqual(Buffer.from(ZSTD(one, a.length)), Buffer.from(a));
+});
+
+test('a zstd parquet file whose pages are several frames reads whole (the row group read again with fzstd)', async () => {
+  await zstdWasmReady();
+  // each page compressed as two frames (a writer may do so; libzstd here gives only the first)
+  const twoFrames = (b: Uint8Array) => {
+    const half = b.length >> 1;
+    return new Uint8Array([...compress(b.subarray(0, half), 1), ...compress(b.subarray(half), 1)]);
+  };
+  const text = Array.from({ length: 40 }, (_, i) => `row ${i} `.repeat(30));
+  const bytes = Array.from({ length: 40 }, (_, i) => new Uint8Array(Buffer.from(`bytes ${i}`.repeat(9))));
+  const buf = parquetWriteBuffer({
+    columnData: [
+      { name: 'text', data: text, type: 'STRING' },
+      { name: 'blob', data: bytes, type: 'BYTE_ARRAY' },
+    ],
+    codec: 'ZSTD',
+    compressors: { ZSTD: twoFrames },
+  });
+  const file = join(tmp, 'two-frames.parquet');
+  writeFileSync(file, new Uint8Array(buf));
+  const rows: Array<Record<string, unknown>> = [];
+  for await (const r of readParquetRows(file)) rows.push(r);
+  assert.equal(rows.length, 40);
+  for (const [i, r] of rows.entries()) {
+    assert.equal(Buffer.from(r.text as Uint8Array).toString(), text[i]);
+    assert.deepEqual(Buffer.from(r.blob as Uint8Array), Buffer.from(bytes[i]!));
+  }
 });
