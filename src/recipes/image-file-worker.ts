@@ -6,9 +6,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ImagePlacing, placeImage } from './image-links.js';
 
+/** A batch of images: their names and destinations, their bytes one after the other in `data` (image k ends at ends[k]). */
 export interface PlaceRequest {
   id: number;
-  images: Array<{ name: string; dest: string; bytes: Uint8Array }>;
+  names: string[];
+  dests: string[];
+  ends: number[];
+  data: Uint8Array;
 }
 
 export interface PlacedError {
@@ -43,10 +47,11 @@ if (parentPort) {
     if (failed) return port.postMessage({ id: req.id, skipped: true } satisfies PlaceReply);
     const counts = { linked: 0, written: 0, linkedBytes: 0 };
     try {
-      for (const im of req.images) {
-        if (placeImage(at, im.name, im.bytes, im.dest)) {
+      for (let k = 0, from = 0; k < req.names.length; from = req.ends[k++]!) {
+        const bytes = req.data.subarray(from, req.ends[k]);
+        if (placeImage(at, req.names[k]!, bytes, req.dests[k]!)) {
           counts.linked++;
-          counts.linkedBytes += im.bytes.length;
+          counts.linkedBytes += bytes.length;
         } else counts.written++;
       }
     } catch (e) {

@@ -22,7 +22,21 @@ const INLINE_FIRST = 256;
 /** Images per message to the worker. */
 const BATCH = 64;
 
-type Image = PlaceRequest['images'][number];
+interface Image {
+  name: string;
+  dest: string;
+  bytes: Uint8Array;
+}
+
+/** A batch as one message: the bytes copied one after the other into one buffer, which moves to the worker. */
+function request(id: number, images: Image[]): PlaceRequest {
+  const ends: number[] = [];
+  let size = 0;
+  for (const im of images) ends.push((size += im.bytes.length));
+  const data = new Uint8Array(size);
+  for (const [k, im] of images.entries()) data.set(im.bytes, ends[k]! - im.bytes.length);
+  return { id, names: images.map((im) => im.name), dests: images.map((im) => im.dest), ends, data };
+}
 
 /** The worker count: GAD_DATA_IMAGE_WORKERS when set (0: none; any other number: one), else one on 2+ cores. */
 function wantWorker(): boolean {
@@ -79,8 +93,8 @@ export class ImageFiles {
   place(name: string, bytes: Uint8Array, dest: string): void {
     if (this.failure) throw this.failure;
     if (this.broken || this.seen++ < this.inlineFirst) return this.inline({ name, dest, bytes });
-    // (a copy of its own: a stored image is a view into the shard's decoded page, which would be copied whole)
-    if (this.outbox.push({ name, dest, bytes: bytes.slice() }) === 1) setImmediate(() => this.post());
+    // (the bytes are copied into the batch's buffer when it is posted)
+    if (this.outbox.push({ name, dest, bytes }) === 1) setImmediate(() => this.post());
     else if (this.outbox.length >= BATCH) this.post();
   }
 
@@ -128,10 +142,8 @@ export class ImageFiles {
     const id = this.nextId++;
     this.inFlight.set(id, images);
     if (this.inFlight.size === 1) this.worker.ref();
-    this.worker.postMessage(
-      { id, images } satisfies PlaceRequest,
-      images.map((im) => im.bytes.buffer as ArrayBuffer),
-    );
+    const req = request(id, images);
+    this.worker.postMessage(req, [req.data.buffer as ArrayBuffer]);
   }
 
   private start(): void {
