@@ -56,8 +56,9 @@ function rebuilt(d: PlacedError): Error {
 }
 
 /** A worker running image-file-worker (under tsx, from the TypeScript sources, a bootstrap registers tsx first). */
-function newWorker(W: typeof Worker, peers: string[]): Worker {
+function newWorker(W: typeof Worker, peers: string[], source?: string): Worker {
   const workerData = { peers };
+  if (source !== undefined) return new W(source, { eval: true, workerData });
   if (!import.meta.url.endsWith('.ts'))
     return new W(new URL('./image-file-worker.js', import.meta.url), { workerData });
   const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
@@ -81,13 +82,16 @@ export class ImageFiles {
 
   constructor(
     private readonly at: ImagePlacing,
-    opts: { worker?: boolean; inlineFirst?: number } = {},
+    opts: { worker?: boolean; inlineFirst?: number; workerSource?: string } = {},
   ) {
     this.broken = !(opts.worker ?? wantWorker());
     this.inlineFirst = opts.inlineFirst ?? INLINE_FIRST;
+    this.workerSource = opts.workerSource;
   }
 
   private readonly inlineFirst: number;
+  /** The worker's code in place of image-file-worker (CommonJS source; tests make a worker fail with it). */
+  private readonly workerSource: string | undefined;
 
   /** Place `bytes` as `dest` (the export-relative `name`): now, or queued for the worker. */
   place(name: string, bytes: Uint8Array, dest: string): void {
@@ -148,7 +152,7 @@ export class ImageFiles {
 
   private start(): void {
     try {
-      const w = newWorker(Worker, [...this.at.peers]);
+      const w = newWorker(Worker, [...this.at.peers], this.workerSource);
       w.on('message', (r: PlaceReply) => this.answered(r));
       w.on('error', () => this.failed());
       w.on('exit', () => this.failed());

@@ -86,6 +86,22 @@ test('image files placed by a worker: links to identical peer files, new files o
     else assert.equal(statSync(dest).nlink, 1, `${im.name} is a file of its own`);
   }
 
+  // a worker that fails (here: dies after placing the first batch's first image) hands its images back
+  const work2 = join(tmp, 'work2');
+  mkdirSync(join(work2, 'images', 'train'), { recursive: true });
+  const dying = `const { parentPort } = require('node:worker_threads'); const fs = require('node:fs');
+parentPort.on('message', (r) => { fs.writeFileSync(r.dests[0], 'partial'); process.exit(1); });`;
+  const handed = new ImageFiles({ peers: [peer] }, { worker: true, inlineFirst: 0, workerSource: dying });
+  for (const im of images) handed.place(im.name, im.bytes, join(work2, im.name));
+  await handed.settle();
+  assert.equal(handed.viaWorker, 0);
+  assert.deepEqual(handed.counts, files.counts);
+  for (const [i, im] of images.entries()) {
+    const dest = join(work2, im.name);
+    assert.deepEqual(readFileSync(dest), Buffer.from(im.bytes), `${im.name} holds its bytes after the hand-back`);
+    if (i % 3 === 0) assert.equal(statSync(dest).ino, statSync(join(peer, im.name)).ino, `${im.name} is a link`);
+  }
+
   // a name that exists already (no file is ever written in place): the export's error, with its code
   const again = new ImageFiles({ peers: [] }, { worker: true, inlineFirst: 0 });
   for (const im of images.slice(0, 80)) again.place(im.name, im.bytes, join(work, im.name));
