@@ -251,7 +251,6 @@ export async function finishExport(
   fields: Omit<Parameters<typeof exportManifest>[2], 'report' | 'datasetInfo'>,
 ): Promise<ExportResult> {
   folder.touch('dropped.jsonl');
-  await folder.settleImages(); // (export.json counts the images linked)
   const notes = [...fields.notes];
   if (fields.images.atGadSize) {
     notes.push(

@@ -14,8 +14,7 @@ import { GadError, environmentError, environmentErrorCode } from '../core/errors
 import { testDelay, testHold } from '../core/test-hold.js';
 import { recover, siblings, swapIntoPlace, type Siblings } from '../output/commit.js';
 import { EXPORT_NAMES, inspectExportFolder } from './export-ownership.js';
-import { peerExports } from './image-links.js';
-import { ImageFiles } from './image-files.js';
+import { linkFromPeer, peerExports } from './image-links.js';
 import { GAD_SIZE_RECORD, GadSizeImages } from './gad-size-record.js';
 import { assertLockHeld, releaseLock, takeLock } from '../output/lock.js';
 
@@ -49,17 +48,14 @@ export class ExportFolder {
   private pendingChars = 0;
   private readonly names = new Set<string>();
   private readonly writes: string[];
-  /** Where the images go: hard links to the peers' identical files, else new files (off the main thread). */
-  private images = new ImageFiles({ peers: [] });
+  private peers: string[] = [];
   /** The images at the GAD stage's size: the peers' records (reused) and this export's (images/.gad-size.json). */
   gadSized = new GadSizeImages([]);
   /** Image folders made so far (one mkdir per split, not per image). */
   private readonly folders = new Set<string>();
   private ended = false;
-  /** Images written as hard links to an earlier export's file, and as new files (complete after settleImages). */
-  get imageFiles(): { linked: number; written: number; linkedBytes: number } {
-    return this.images.counts;
-  }
+  /** Images written as hard links to an earlier export's file, and as new files. */
+  readonly imageFiles = { linked: 0, written: 0, linkedBytes: 0 };
   /** Notices for the summary (a stale lock taken over). */
   readonly notices: string[] = [];
 
@@ -87,7 +83,7 @@ export class ExportFolder {
       await inspectExportFolder(p.abs, f.writes);
       const peers = peerExports({ buildDir: o.build.dir, out: p.abs, manifestSha256: o.build.manifestSha256 });
       // (--copy-images: no links, but a peer's checked GAD-size file is still read instead of computed again)
-      if (!o.copyImages) f.images = new ImageFiles({ peers });
+      if (!o.copyImages) f.peers = peers;
       f.gadSized = new GadSizeImages(peers);
       await rm(p.work, { recursive: true, force: true });
       await mkdir(join(p.work, 'images'), { recursive: true });
@@ -144,13 +140,16 @@ export class ExportFolder {
       this.folders.add(folder);
     }
     await testDelay('export-image'); // (tests: a slow image, linked or written)
-    this.images.place(name, bytes, dest);
+    const how = this.peers.length ? linkFromPeer(this.peers, name, bytes, dest) : 'none';
+    if (how === 'impossible') this.peers = [];
+    if (how === 'linked') {
+      this.imageFiles.linked++;
+      this.imageFiles.linkedBytes += bytes.length;
+    } else {
+      writeFileSync(dest, bytes, { flag: 'wx' });
+      this.imageFiles.written++;
+    }
     return name;
-  }
-
-  /** Wait until every image is in the work folder (counts complete; a write error is thrown here). */
-  settleImages(): Promise<void> {
-    return this.images.settle();
   }
 
   async json(name: string, value: unknown): Promise<void> {
@@ -169,7 +168,6 @@ export class ExportFolder {
    */
   async commit(): Promise<void> {
     try {
-      await this.images.settle();
       this.closeFiles();
       const record = this.gadSized.recordText();
       if (record !== null) writeFileSync(join(this.work, 'images', GAD_SIZE_RECORD), record, { flag: 'wx' });
@@ -190,7 +188,6 @@ export class ExportFolder {
   async abort(): Promise<void> {
     this.pending.clear(); // (the work folder is abandoned: its pending lines are not written)
     this.closeFiles();
-    await this.images.stop(); // (before the work folder goes: the worker places nothing more)
     if (this.ended) return; // (after the lock is released, another export may be using the siblings)
     this.ended = true;
     try {

@@ -9,7 +9,7 @@
  * file new (`wx`) in its own work folder and renames the folder into place, so a file shared by two exports is
  * never changed in place, only unlinked from the one export that is replaced.
  */
-import { closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../core/guards.js';
 
@@ -86,21 +86,4 @@ export function linkFromPeer(
     }
   }
   return 'none';
-}
-
-/** Where an export's images go: the peers whose files may be linked (emptied once links prove impossible here). */
-export interface ImagePlacing {
-  peers: string[];
-}
-
-/**
- * `dest` (a new name) made to hold `bytes`: a hard link to the peer's file `name` when one holds exactly these
- * bytes (`true`), else the bytes written into a new file (`false`). After `impossible`, `at.peers` is emptied.
- */
-export function placeImage(at: ImagePlacing, name: string, bytes: Uint8Array, dest: string): boolean {
-  const how = at.peers.length ? linkFromPeer(at.peers, name, bytes, dest) : 'none';
-  if (how === 'impossible') at.peers = [];
-  if (how === 'linked') return true;
-  writeFileSync(dest, bytes, { flag: 'wx' });
-  return false;
 }

@@ -1,20 +1,17 @@
 /**
  * The export's work off the main thread gives what the main thread gives: the GAD-size images resized in a worker
- * are imageAtSize's bytes (a broken image fails with the same error); the image files placed by a worker are hard
- * links to a peer's identical files and new files otherwise, with the same counts, and a write error (a name that
- * exists) is the export's error; a parquet page of several zstd frames, which the WebAssembly decompressor does not
- * take whole, is still decompressed (by fzstd).
+ * are imageAtSize's bytes (a broken image fails with the same error); a parquet page of several zstd frames, which
+ * the WebAssembly decompressor does not take whole, is still decompressed (by fzstd).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { compress } from '@bokuweb/zstd-wasm';
 import { imageAtSize } from '../../src/recipes/gad-size.js';
 import { gadSizeImage, gadSizeViaWorkers } from '../../src/recipes/gad-size-pool.js';
-import { ImageFiles } from '../../src/recipes/image-files.js';
 import { zstdWasmDecompress, zstdWasmReady } from '../../src/ingest/zstd-wasm.js';
 import { allCompressors } from '../../src/ingest/parquet-compressors.js';
 import { readParquetRows } from '../../src/ingest/parquet.js';
@@ -52,61 +49,6 @@ test('GAD-size images resized in a worker are the bytes of the main thread; a br
   );
   assert.notEqual(inline, 'resized');
   assert.equal(pooled, inline);
-});
-
-test('image files placed by a worker: links to identical peer files, new files otherwise, counts and errors', async () => {
-  const peer = join(tmp, 'peer');
-  const work = join(tmp, 'work');
-  mkdirSync(join(peer, 'images', 'train'), { recursive: true });
-  mkdirSync(join(work, 'images', 'train'), { recursive: true });
-  const images = Array.from({ length: 150 }, (_, i) => ({
-    name: `images/train/r${i}-0.png`,
-    bytes: new Uint8Array(Buffer.from(`image ${i} `.repeat(20 + (i % 7)))),
-  }));
-  // the peer holds the same bytes for i % 3 == 0, other bytes (one more byte) for i % 3 == 1, nothing for the rest
-  for (const [i, im] of images.entries()) {
-    if (i % 3 === 0) writeFileSync(join(peer, im.name), im.bytes);
-    if (i % 3 === 1) writeFileSync(join(peer, im.name), Buffer.concat([im.bytes, Buffer.from('x')]));
-  }
-  const files = new ImageFiles({ peers: [peer] }, { worker: true, inlineFirst: 10 });
-  for (const im of images) files.place(im.name, im.bytes, join(work, im.name));
-  await files.settle();
-  assert.ok(files.viaWorker >= 100, `the worker placed most images (${files.viaWorker})`);
-  const same = images.filter((_, i) => i % 3 === 0);
-  assert.equal(files.counts.linked, same.length);
-  assert.equal(files.counts.written, images.length - same.length);
-  assert.equal(
-    files.counts.linkedBytes,
-    same.reduce((a, im) => a + im.bytes.length, 0),
-  );
-  for (const [i, im] of images.entries()) {
-    const dest = join(work, im.name);
-    assert.deepEqual(readFileSync(dest), Buffer.from(im.bytes), `${im.name} holds its bytes`);
-    if (i % 3 === 0) assert.equal(statSync(dest).ino, statSync(join(peer, im.name)).ino, `${im.name} is a link`);
-    else assert.equal(statSync(dest).nlink, 1, `${im.name} is a file of its own`);
-  }
-
-  // a worker that fails (here: dies after placing the first batch's first image) hands its images back
-  const work2 = join(tmp, 'work2');
-  mkdirSync(join(work2, 'images', 'train'), { recursive: true });
-  const dying = `const { parentPort } = require('node:worker_threads'); const fs = require('node:fs');
-parentPort.on('message', (r) => { fs.writeFileSync(r.dests[0], 'partial'); process.exit(1); });`;
-  const handed = new ImageFiles({ peers: [peer] }, { worker: true, inlineFirst: 0, workerSource: dying });
-  for (const im of images) handed.place(im.name, im.bytes, join(work2, im.name));
-  await handed.settle();
-  assert.equal(handed.viaWorker, 0);
-  assert.deepEqual(handed.counts, files.counts);
-  for (const [i, im] of images.entries()) {
-    const dest = join(work2, im.name);
-    assert.deepEqual(readFileSync(dest), Buffer.from(im.bytes), `${im.name} holds its bytes after the hand-back`);
-    if (i % 3 === 0) assert.equal(statSync(dest).ino, statSync(join(peer, im.name)).ino, `${im.name} is a link`);
-  }
-
-  // a name that exists already (no file is ever written in place): the export's error, with its code
-  const again = new ImageFiles({ peers: [] }, { worker: true, inlineFirst: 0 });
-  for (const im of images.slice(0, 80)) again.place(im.name, im.bytes, join(work, im.name));
-  await assert.rejects(again.settle(), (e: NodeJS.ErrnoException) => e.code === 'EEXIST');
-  await again.stop();
 });
 
 test('a zstd page of several frames is decompressed (fzstd), one frame by libzstd', async () => {
