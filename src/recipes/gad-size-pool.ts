@@ -62,8 +62,9 @@ class GadSizePool {
       const id = this.nextId++;
       if (slot.jobs.size === 0) slot.worker.ref();
       slot.jobs.set(id, { bytes, size, resolve, reject });
-      // (a copy: the stored bytes are a view into the shard's decoded page, which stays here)
-      slot.worker.postMessage({ id, bytes: bytes.slice(), size } satisfies GadSizeRequest);
+      // (a copy, moved to the worker: the stored bytes are a view into the shard's decoded page, which stays here)
+      const own = bytes.slice();
+      slot.worker.postMessage({ id, bytes: own, size } satisfies GadSizeRequest, [own.buffer]);
     });
   }
 
