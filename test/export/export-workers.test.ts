@@ -1,11 +1,12 @@
 /**
  * The export's work off the main thread gives what the main thread gives: the GAD-size images resized in a worker
  * are imageAtSize's bytes (a broken image fails with the same error); a parquet page of several zstd frames, which
- * the WebAssembly decompressor does not take whole, is still decompressed (by fzstd).
+ * the WebAssembly decompressor does not take whole, is still decompressed (by fzstd); a parquet file read through
+ * one descriptor gives each slice's bytes and is released when the reading ends.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -15,6 +16,7 @@ import { gadSizeImage, gadSizeViaWorkers } from '../../src/recipes/gad-size-pool
 import { zstdWasmDecompress, zstdWasmReady } from '../../src/ingest/zstd-wasm.js';
 import { allCompressors } from '../../src/ingest/parquet-compressors.js';
 import { readParquetRows } from '../../src/ingest/parquet.js';
+import { openFileBuffer } from '../../src/ingest/file-buffer.js';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-export-workers-'));
@@ -92,4 +94,43 @@ test('a zstd parquet file whose pages are several frames reads whole (the row gr
     assert.equal(Buffer.from(r.text as Uint8Array).toString(), text[i]);
     assert.deepEqual(Buffer.from(r.blob as Uint8Array), Buffer.from(bytes[i]!));
   }
+});
+
+test('a parquet file read through one descriptor: the bytes of each slice, cut at the end, and the file released', async () => {
+  const file = join(tmp, 'slices.bin');
+  const data = new Uint8Array(300_000).map((_, i) => (i * 7 + (i >> 9)) & 255);
+  writeFileSync(file, data);
+  const fb = openFileBuffer(file);
+  assert.equal(fb.buffer.byteLength, data.length);
+  for (const [start, end] of [
+    [0, 10],
+    [1000, 200_000],
+    [299_990, 300_000],
+    [299_990, 300_100],
+    [5, undefined],
+    [400_000, 400_010],
+  ] as Array<[number, number | undefined]>) {
+    const got = new Uint8Array(await fb.buffer.slice(start, end));
+    assert.deepEqual(Buffer.from(got), Buffer.from(data.subarray(start, end ?? data.length)), `${start}..${end}`);
+  }
+  fb.close();
+  await assert.rejects(fb.buffer.slice(0, 4), 'a closed file reads no more');
+
+  // readParquetRows releases the file when done and when its reader stops early
+  const pq = join(tmp, 'rows.parquet');
+  writeFileSync(
+    pq,
+    new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [{ name: 'n', data: Array.from({ length: 300 }, (_, i) => i), type: 'INT32' }],
+      }),
+    ),
+  );
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const before = fds();
+  let n = 0;
+  for await (const r of readParquetRows(pq)) n += r.n === n ? 1 : 0;
+  assert.equal(n, 300);
+  for await (const _ of readParquetRows(pq)) break;
+  assert.equal(fds(), before);
 });
