@@ -3,8 +3,10 @@
  * file size; only the requested columns are decoded.
  */
 import { stat } from 'node:fs/promises';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData, SchemaTree } from 'hyparquet';
+import { allCompressors, parquetCompressors } from './parquet-compressors.js';
+import { type FileBuffer, openFileBuffer } from './file-buffer.js';
 import { GadError, describeError } from '../core/errors.js';
 
 /** One column of a parquet schema with its logical type, nested children included. */
@@ -32,6 +34,8 @@ export interface ParquetSchemaInfo {
 interface OpenedParquet {
   file: AsyncBuffer;
   metadata: FileMetaData;
+  /** Release the file (its descriptor). */
+  close(): void;
 }
 
 async function openParquet(path: string): Promise<OpenedParquet> {
@@ -45,11 +49,13 @@ async function openParquet(path: string): Promise<OpenedParquet> {
       cause: e,
     });
   }
+  let opened: FileBuffer | undefined;
   try {
-    const file = await asyncBufferFromFile(path);
-    const metadata = await parquetMetadataAsync(file);
-    return { file, metadata };
+    opened = openFileBuffer(path);
+    const metadata = await parquetMetadataAsync(opened.buffer);
+    return { file: opened.buffer, metadata, close: opened.close };
   } catch (e) {
+    opened?.close();
     throw new GadError(`cannot read ${path} as parquet: ${describeError(e)}`, {
       hint: 'the file may be truncated (an interrupted download) or not a parquet file',
       cause: e,
@@ -175,7 +181,8 @@ function describeNode(node: SchemaTree): ParquetColumn {
 
 /** The schema of a parquet file: top-level columns with readable logical types (nested types included). */
 export async function readParquetSchema(path: string): Promise<ParquetSchemaInfo> {
-  const { metadata } = await openParquet(path);
+  const { metadata, close } = await openParquet(path);
+  close();
   const tree = parquetSchema(metadata);
   const keyValue: Record<string, string> = {};
   for (const kv of metadata.key_value_metadata ?? []) {
@@ -201,29 +208,46 @@ export async function* readParquetRows(
   path: string,
   opts: { columns?: string[] } = {},
 ): AsyncGenerator<Record<string, unknown>> {
-  const { file, metadata } = await openParquet(path);
+  const { file, metadata, close } = await openParquet(path);
+  try {
+    yield* parquetRows(path, file, metadata, opts.columns);
+  } finally {
+    close();
+  }
+}
+
+async function* parquetRows(
+  path: string,
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  wanted: string[] | undefined,
+): AsyncGenerator<Record<string, unknown>> {
   // imported here: a build whose sources are JSON lines does not load the decompressors' WebAssembly
-  const { compressors } = await import('hyparquet-compressors');
+  let { compressors, light } = await parquetCompressors(metadata);
   // A requested column the file does not have reads as undefined (hyparquet would refuse the whole read).
   const have = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
-  const columns = opts.columns?.filter((c) => have.has(c));
+  const columns = wanted?.filter((c) => have.has(c));
   let start = 0;
   for (const rg of metadata.row_groups) {
     const n = Number(rg.num_rows);
     if (n === 0) continue;
-    let rows: Record<string, unknown>[];
-    try {
-      rows = await parquetReadObjects({
-        file,
-        metadata,
-        columns,
-        rowStart: start,
-        rowEnd: start + n,
-        compressors,
-        utf8: false,
-      });
-    } catch (e) {
-      throw new GadError(`cannot decode rows ${start}..${start + n - 1} of ${path}: ${describeError(e)}`, { cause: e });
+    let rows: Record<string, unknown>[] | null = null;
+    const read = () =>
+      parquetReadObjects({ file, metadata, columns, rowStart: start, rowEnd: start + n, compressors, utf8: false });
+    while (!rows) {
+      try {
+        rows = await read();
+      } catch (e) {
+        if (light) {
+          // (read again with the full set: its rows, or its error)
+          compressors = await allCompressors();
+          light = false;
+          continue;
+        }
+        throw new GadError(`cannot decode rows ${start}..${start + n - 1} of ${path}: ${describeError(e)}`, {
+          cause: e,
+        });
+      }
     }
     start += n;
     // Hand rows out one by one and drop references as we go, so a consumer that awaits per row does

@@ -9,7 +9,7 @@
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import { compress, init as initZstd } from '@bokuweb/zstd-wasm';
+import { compress } from '@bokuweb/zstd-wasm';
 import type { ColumnSource } from 'hyparquet-writer';
 import { hfFeatures, writtenFields, type SchemaOptions } from './parquet-schema.js';
 import { parquetSchema } from './parquet-elements.js';
@@ -17,11 +17,10 @@ import type { Field } from './arrow-types.js';
 import { compactRowGroupStatistics, heldFooter, leafElements } from './parquet-statistics.js';
 import { FooterParts } from './footer-parts.js';
 import { FrozenRowGroups } from './frozen-row-groups.js';
+import { zstdWasmReady } from '../ingest/zstd-wasm.js';
 
 /** zstd level 1: what arrow-rs and pyarrow write by default; images (already compressed) are stored as they are. */
 const ZSTD_LEVEL = 1;
-
-let zstdReady: Promise<void> | null = null;
 
 /** The settings of a shard's parquet files (the same for every shard of a split). */
 export interface ParquetLayout {
@@ -76,7 +75,7 @@ export class ParquetStreamFile {
 
   private async opened(): Promise<ParquetWriter> {
     if (this.writer) return this.writer;
-    await (zstdReady ??= initZstd());
+    await zstdWasmReady();
     this.fh = await open(this.path, 'w');
     this.writer = new ParquetWriter({
       writer: new FileByteWriter(this.fh),

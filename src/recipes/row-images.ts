@@ -37,7 +37,8 @@ export async function countRowImages(s: RecipeSession, row: BuildRow, folder: Ex
       if (gad && (c.processed[0] !== gad[0] || c.processed[1] !== gad[1])) {
         const source = sha256(image.bytes);
         const bytes =
-          folder.gadSized.find(source, gad) ?? (await (await import('./gad-size.js')).imageAtSize(image.bytes, gad));
+          folder.gadSized.find(source, gad) ??
+          (await (await import('./gad-size-pool.js')).gadSizeImage(image.bytes, gad));
         const at = await s.counter.image(bytes);
         if (at.processed[0] !== gad[0] || at.processed[1] !== gad[1] || at.resizedByTrainer)
           throw new Error(

@@ -1,7 +1,7 @@
 /**
  * A recipe export's rows with their images counted ahead. Counting an image the trainer would see at another grid
- * means decoding and encoding it with sharp (its thread pool) around the resize (this thread): with rows in flight,
- * the one's thread-pool work runs while this thread handles the others, instead of waiting. Such images are few and
+ * means decoding, resizing and encoding it, in a worker thread where there is a core to spare (gad-size-pool.ts):
+ * with rows in flight, the worker resizes while this thread handles the others, instead of waiting. Such images are few and
  * far between (about one Geometry3K row in ten), so the lookahead spans many rows (up to AHEAD), bounded by the
  * stored image bytes it holds (AHEAD_BYTES: a set of large images reads only a few rows ahead, as decoding them
  * takes memory). Everything the export writes is still done row by row in order (the caller's loop); only the
@@ -9,8 +9,11 @@
  * lookahead, and a row the export drops before asking costs only the work already started.
  */
 
-/** Rows counted ahead of the one being written, at most. */
-const AHEAD = 32;
+/**
+ * Rows counted ahead of the one being written, at most: enough rows (about 25 GAD-size images on Geometry3K) to keep
+ * the resizing worker busy while this thread reads, counts and writes.
+ */
+const AHEAD = 256;
 /** Stored image bytes of the rows read ahead, at most (one row is always read, whatever its size). */
 const AHEAD_BYTES = 16 * 1024 * 1024;
 
