@@ -14,6 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { startWorkerSlots } from '../core/worker-slots.js';
 import { type LoadedImage, loadImageWork } from './load-image.js';
 import type { LoadReply, LoadRequest } from './image-load-worker.js';
 import { rememberPngCheck } from './png-check-memo.js';
@@ -145,26 +146,16 @@ class PooledLoader implements ImageLoader {
   }
 
   private async start(): Promise<Slot[] | null> {
-    const made: Slot[] = [];
-    try {
-      const { Worker } = await import('node:worker_threads');
-      for (let i = 0; i < this.size; i++) {
-        const slot: Slot = { worker: newWorker(Worker, this.workerSource), jobs: new Map(), outbox: [] };
-        made.push(slot);
-        slot.worker.on('message', (replies: LoadReply[]) => this.answered(slot, replies));
-        slot.worker.on('error', () => void this.stop(true));
-        slot.worker.on('exit', () => {
-          if (this.slots?.includes(slot)) void this.stop(true);
-        });
-        slot.worker.unref();
-      }
-      this.slots = made;
-      return made;
-    } catch {
-      this.broken = true;
-      for (const s of made) void s.worker.terminate().catch(() => 0);
-      return null;
-    }
+    const made = await startWorkerSlots<Slot, LoadReply[]>({
+      size: this.size,
+      make: (W) => ({ worker: newWorker(W, this.workerSource), jobs: new Map(), outbox: [] }),
+      onMessage: (slot, replies) => this.answered(slot, replies),
+      onFail: () => void this.stop(true),
+      inUse: (slot) => this.slots?.includes(slot) ?? false,
+    });
+    if (made) this.slots = made;
+    else this.broken = true;
+    return made;
   }
 
   private answered(slot: Slot, replies: LoadReply[]): void {

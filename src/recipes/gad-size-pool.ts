@@ -10,6 +10,7 @@
  * resized again on the main thread, so a broken image stops the export with the same error either way.
  */
 import type { Worker } from 'node:worker_threads';
+import { startWorkerSlots } from '../core/worker-slots.js';
 import { defaultImageWorkers } from '../images/image-load-pool.js';
 import type { GadSizeReply, GadSizeRequest } from './gad-size-worker.js';
 
@@ -69,26 +70,16 @@ class GadSizePool {
   }
 
   private async start(): Promise<Slot[] | null> {
-    const made: Slot[] = [];
-    try {
-      const { Worker } = await import('node:worker_threads');
-      for (let i = 0; i < this.size; i++) {
-        const slot: Slot = { worker: newWorker(Worker), jobs: new Map() };
-        made.push(slot);
-        slot.worker.on('message', (reply: GadSizeReply) => this.answered(slot, reply));
-        slot.worker.on('error', () => void this.stop(true));
-        slot.worker.on('exit', () => {
-          if (this.slots?.includes(slot)) void this.stop(true);
-        });
-        slot.worker.unref();
-      }
-      this.slots = made;
-      return made;
-    } catch {
-      this.broken = true;
-      for (const s of made) void s.worker.terminate().catch(() => 0);
-      return null;
-    }
+    const made = await startWorkerSlots<Slot, GadSizeReply>({
+      size: this.size,
+      make: (W) => ({ worker: newWorker(W), jobs: new Map() }),
+      onMessage: (slot, reply) => this.answered(slot, reply),
+      onFail: () => void this.stop(true),
+      inUse: (slot) => this.slots?.includes(slot) ?? false,
+    });
+    if (made) this.slots = made;
+    else this.broken = true;
+    return made;
   }
 
   private answered(slot: Slot, reply: GadSizeReply): void {
