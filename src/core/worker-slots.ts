@@ -32,3 +32,19 @@ export async function startWorkerSlots<S extends { worker: Worker }, M>(p: {
     return null;
   }
 }
+
+/**
+ * Stop a pool's workers: each slot's listeners removed (a late error is ignored), `handBack(slot)` called to do
+ * its pending jobs elsewhere, then every worker terminated.
+ */
+export async function stopWorkerSlots<S extends { worker: Worker }>(
+  slots: S[],
+  handBack: (slot: S) => void,
+): Promise<void> {
+  for (const s of slots) {
+    s.worker.removeAllListeners();
+    s.worker.on('error', () => {});
+    handBack(s);
+  }
+  await Promise.all(slots.map((s) => s.worker.terminate().catch(() => 0)));
+}

@@ -14,7 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startWorkerSlots } from '../core/worker-slots.js';
+import { startWorkerSlots, stopWorkerSlots } from '../core/worker-slots.js';
 import { type LoadedImage, loadImageWork } from './load-image.js';
 import type { LoadReply, LoadRequest } from './image-load-worker.js';
 import { rememberPngCheck } from './png-check-memo.js';
@@ -126,14 +126,11 @@ class PooledLoader implements ImageLoader {
     this.starting = null;
     if (failed) this.broken = true;
     clearTimeout(this.idle);
-    for (const s of old) {
-      s.worker.removeAllListeners();
-      s.worker.on('error', () => {});
+    await stopWorkerSlots(old, (s) => {
       for (const job of s.jobs.values()) inline(job.path).then(job.resolve, job.reject);
       s.jobs.clear();
       s.outbox = [];
-    }
-    await Promise.all(old.map((s) => s.worker.terminate().catch(() => 0)));
+    });
   }
 
   /** After answers: when nothing is pending, let the process exit, and stop the workers once idle for idleMs. */

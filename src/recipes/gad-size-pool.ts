@@ -10,7 +10,7 @@
  * resized again on the main thread, so a broken image stops the export with the same error either way.
  */
 import type { Worker } from 'node:worker_threads';
-import { startWorkerSlots } from '../core/worker-slots.js';
+import { startWorkerSlots, stopWorkerSlots } from '../core/worker-slots.js';
 import { defaultImageWorkers } from '../images/image-load-pool.js';
 import type { GadSizeReply, GadSizeRequest } from './gad-size-worker.js';
 
@@ -106,13 +106,10 @@ class GadSizePool {
     this.starting = null;
     if (failed) this.broken = true;
     clearTimeout(this.idle);
-    for (const s of old) {
-      s.worker.removeAllListeners();
-      s.worker.on('error', () => {});
+    await stopWorkerSlots(old, (s) => {
       for (const job of s.jobs.values()) inline(job.bytes, job.size).then(job.resolve, job.reject);
       s.jobs.clear();
-    }
-    await Promise.all(old.map((s) => s.worker.terminate().catch(() => 0)));
+    });
   }
 }
 
