@@ -10,7 +10,7 @@ import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/paths.js';
 import { defaultBuildArgs } from './geometry-floor.js';
-import { timedChild, type ChildTimes } from './timed-child.js';
+import { timedChild, timesCells, type ChildTimes } from './timed-child.js';
 
 type Row = Record<string, string | number>;
 
@@ -74,10 +74,7 @@ function timesRow(round: string, job: string, n: number, t: ChildTimes): Row {
     round,
     job,
     rows: n,
-    'load 1m': t.load.toFixed(1),
-    'wall s': t.secs.toFixed(2),
-    'CPU s': t.cpu.toFixed(2),
-    'peak RSS MB': t.rssMB === null ? 'n/a' : Math.round(t.rssMB),
+    ...timesCells(t),
   };
 }
 

@@ -9,7 +9,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/paths.js';
 import { PYARROW_FLOOR } from './floor.js';
-import { median, timedChild, type ChildTimes } from './timed-child.js';
+import { median, timedChild, timesCells, type ChildTimes } from './timed-child.js';
 
 type Row = Record<string, string | number>;
 
@@ -30,10 +30,7 @@ function runRow(run: string, job: string, n: number, t: ChildTimes, floorCpu: nu
     run,
     job,
     rows: n,
-    'load 1m': t.load.toFixed(1),
-    'wall s': t.secs.toFixed(2),
-    'CPU s': t.cpu.toFixed(2),
-    'peak RSS MB': t.rssMB === null ? 'n/a' : Math.round(t.rssMB),
+    ...timesCells(t),
     'rows/s': Math.round(n / t.secs),
     'CPU vs floor': floorCpu === null ? 'no Python venv' : times(t.cpu / floorCpu),
   };

@@ -69,6 +69,16 @@ export interface ChildTimes {
   stdout: string;
 }
 
+/** A table row's cells for one timed child: the load, wall and CPU seconds, peak RSS. */
+export function timesCells(t: ChildTimes): Record<string, string | number> {
+  return {
+    'load 1m': t.load.toFixed(1),
+    'wall s': t.secs.toFixed(2),
+    'CPU s': t.cpu.toFixed(2),
+    'peak RSS MB': t.rssMB === null ? 'n/a' : Math.round(t.rssMB),
+  };
+}
+
 export async function timedChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildTimes> {
   const load = loadavg()[0]!;
   if (!existsSync(TIME)) return { ...(await timedCmd(cmd, args, env)), rssMB: null, load };
