@@ -14,9 +14,9 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startWorkerSlots, stopWorkerSlots } from '../core/worker-slots.js';
+import { WorkerPool } from '../core/worker-pool.js';
 import { type LoadedImage, loadImageWork } from './load-image.js';
-import type { LoadReply, LoadRequest } from './image-load-worker.js';
+import type { LoadReply } from './image-load-worker.js';
 import { rememberPngCheck } from './png-check-memo.js';
 
 export interface ImageLoaderOptions {
@@ -49,19 +49,6 @@ export function defaultImageWorkers(): number {
   return Math.max(0, availableParallelism() - 1);
 }
 
-interface Job {
-  path: string;
-  resolve: (r: LoadedImage) => void;
-  reject: (e: unknown) => void;
-}
-
-interface Slot {
-  worker: Worker;
-  jobs: Map<number, Job>;
-  /** Requests not posted yet: posted together once the current turn of the event loop is done. */
-  outbox: LoadRequest[];
-}
-
 /**
  * Requests posted in one message at most. Small enough that the main thread works on the first rows' answers while the
  * worker reads the next ones (a batch of the runner's whole window of 16 left the two threads taking turns: on 10k
@@ -90,106 +77,43 @@ export function createImageLoader(opts: ImageLoaderOptions = {}): ImageLoader {
   );
 }
 
-const inline = (path: string) => loadImageWork(path, false);
+const inline = (req: { path: string }) => loadImageWork(req.path, false);
 
 class PooledLoader implements ImageLoader {
-  viaWorkers = 0;
   private seen = 0;
-  private broken: boolean;
-  private nextId = 0;
-  private slots: Slot[] | null = null;
-  private starting: Promise<Slot[] | null> | null = null;
-  private idle: NodeJS.Timeout | undefined;
+  private readonly pool: WorkerPool<{ path: string }, LoadReply, LoadedImage>;
 
   constructor(
-    private readonly size: number,
+    size: number,
     private readonly inlineFirst: number,
-    private readonly idleMs: number,
-    private readonly workerSource?: string,
+    idleMs: number,
+    workerSource?: string,
   ) {
-    this.broken = size === 0;
+    this.pool = new WorkerPool({
+      size,
+      idleMs,
+      batch: BATCH,
+      make: (W) => newWorker(W, workerSource),
+      inline,
+      accept: (reply) => {
+        if ('error' in reply) return null;
+        const loaded = reply.loaded;
+        if (loaded.ok && loaded.png !== undefined) rememberPngCheck(loaded.bytes, loaded.png);
+        return loaded;
+      },
+    });
+  }
+
+  get viaWorkers(): number {
+    return this.pool.viaWorkers;
   }
 
   load(path: string): Promise<LoadedImage> {
-    if (this.broken || this.seen++ < this.inlineFirst) return inline(path);
-    return this.viaPool(path);
+    if (this.seen++ < this.inlineFirst) return inline({ path });
+    return this.pool.run({ path });
   }
 
   close(): Promise<void> {
-    return this.stop(false);
-  }
-
-  /** Stop the workers; their pending jobs (none when idle) are loaded inline. `failed`: never start them again. */
-  private async stop(failed: boolean): Promise<void> {
-    const old = this.slots ?? [];
-    this.slots = null;
-    this.starting = null;
-    if (failed) this.broken = true;
-    clearTimeout(this.idle);
-    await stopWorkerSlots(old, (s) => {
-      for (const job of s.jobs.values()) inline(job.path).then(job.resolve, job.reject);
-      s.jobs.clear();
-      s.outbox = [];
-    });
-  }
-
-  /** After answers: when nothing is pending, let the process exit, and stop the workers once idle for idleMs. */
-  private settle(): void {
-    if ((this.slots ?? []).some((s) => s.jobs.size > 0)) return;
-    for (const s of this.slots ?? []) s.worker.unref();
-    clearTimeout(this.idle);
-    this.idle = setTimeout(() => void this.stop(false), this.idleMs);
-    this.idle.unref();
-  }
-
-  private async start(): Promise<Slot[] | null> {
-    const made = await startWorkerSlots<Slot, LoadReply[]>({
-      size: this.size,
-      make: (W) => ({ worker: newWorker(W, this.workerSource), jobs: new Map(), outbox: [] }),
-      onMessage: (slot, replies) => this.answered(slot, replies),
-      onFail: () => void this.stop(true),
-      inUse: (slot) => this.slots?.includes(slot) ?? false,
-    });
-    if (made) this.slots = made;
-    else this.broken = true;
-    return made;
-  }
-
-  private answered(slot: Slot, replies: LoadReply[]): void {
-    for (const reply of replies) {
-      const job = slot.jobs.get(reply.id);
-      if (!job) continue;
-      slot.jobs.delete(reply.id);
-      if ('error' in reply) inline(job.path).then(job.resolve, job.reject);
-      else {
-        this.viaWorkers++;
-        const loaded = reply.loaded;
-        if (loaded.ok && loaded.png !== undefined) rememberPngCheck(loaded.bytes, loaded.png);
-        job.resolve(loaded);
-      }
-    }
-    this.settle();
-  }
-
-  /** Post a slot's waiting requests (one message). */
-  private post(slot: Slot): void {
-    if (!slot.outbox.length || !this.slots?.includes(slot)) return;
-    const batch = slot.outbox;
-    slot.outbox = [];
-    slot.worker.postMessage(batch);
-  }
-
-  private async viaPool(path: string): Promise<LoadedImage> {
-    clearTimeout(this.idle);
-    const ready = this.slots ?? (await (this.starting ??= this.start()));
-    if (!ready || this.slots !== ready) return inline(path);
-    const slot = ready.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
-    return new Promise<LoadedImage>((resolve, reject) => {
-      const id = this.nextId++;
-      if (slot.jobs.size === 0) slot.worker.ref();
-      slot.jobs.set(id, { path, resolve, reject });
-      if (slot.outbox.push({ id, path }) === 1) setImmediate(() => this.post(slot));
-      else if (slot.outbox.length >= BATCH) this.post(slot);
-    });
+    return this.pool.close();
   }
 }

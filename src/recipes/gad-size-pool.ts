@@ -10,26 +10,17 @@
  * resized again on the main thread, so a broken image stops the export with the same error either way.
  */
 import type { Worker } from 'node:worker_threads';
-import { startWorkerSlots, stopWorkerSlots } from '../core/worker-slots.js';
+import { WorkerPool } from '../core/worker-pool.js';
 import { defaultImageWorkers } from '../images/image-load-pool.js';
-import type { GadSizeReply, GadSizeRequest } from './gad-size-worker.js';
+import type { GadSizeReply } from './gad-size-worker.js';
 
-interface Job {
+interface Req {
   bytes: Uint8Array;
   size: [number, number];
-  resolve: (b: Uint8Array) => void;
-  reject: (e: unknown) => void;
 }
 
-interface Slot {
-  worker: Worker;
-  jobs: Map<number, Job>;
-}
-
-const IDLE_MS = 1000;
-
-async function inline(bytes: Uint8Array, size: [number, number]): Promise<Uint8Array> {
-  return (await import('./gad-size.js')).imageAtSize(bytes, size);
+async function inline(req: Req): Promise<Uint8Array> {
+  return (await import('./gad-size.js')).imageAtSize(req.bytes, req.size);
 }
 
 /** A worker running gad-size-worker (under tsx, from the TypeScript sources, a bootstrap registers tsx first). */
@@ -40,88 +31,31 @@ function newWorker(W: typeof Worker): Worker {
   return new W(`import(${api}).then((m) => { m.register(); return import(${entry}); })`, { eval: true });
 }
 
-class GadSizePool {
-  /** Images resized by a worker so far. */
-  viaWorkers = 0;
-  private slots: Slot[] | null = null;
-  private starting: Promise<Slot[] | null> | null = null;
-  private broken: boolean;
-  private nextId = 0;
-  private idle: NodeJS.Timeout | undefined;
-
-  constructor(private readonly size: number) {
-    this.broken = size === 0;
-  }
-
-  async resize(bytes: Uint8Array, size: [number, number]): Promise<Uint8Array> {
-    if (this.broken) return inline(bytes, size);
-    clearTimeout(this.idle);
-    const ready = this.slots ?? (await (this.starting ??= this.start()));
-    if (!ready || this.slots !== ready) return inline(bytes, size);
-    const slot = ready.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const id = this.nextId++;
-      if (slot.jobs.size === 0) slot.worker.ref();
-      slot.jobs.set(id, { bytes, size, resolve, reject });
+function newPool(size: number): WorkerPool<Req, GadSizeReply, Uint8Array> {
+  return new WorkerPool({
+    size,
+    idleMs: 1000,
+    batch: 1,
+    make: newWorker,
+    inline,
+    accept: (reply) => ('error' in reply ? null : reply.bytes),
+    message: (req) => {
       // (a copy, moved to the worker: the stored bytes are a view into the shard's decoded page, which stays here)
-      const own = bytes.slice();
-      slot.worker.postMessage({ id, bytes: own, size } satisfies GadSizeRequest, [own.buffer]);
-    });
-  }
-
-  private async start(): Promise<Slot[] | null> {
-    const made = await startWorkerSlots<Slot, GadSizeReply>({
-      size: this.size,
-      make: (W) => ({ worker: newWorker(W), jobs: new Map() }),
-      onMessage: (slot, reply) => this.answered(slot, reply),
-      onFail: () => void this.stop(true),
-      inUse: (slot) => this.slots?.includes(slot) ?? false,
-    });
-    if (made) this.slots = made;
-    else this.broken = true;
-    return made;
-  }
-
-  private answered(slot: Slot, reply: GadSizeReply): void {
-    const job = slot.jobs.get(reply.id);
-    if (job) {
-      slot.jobs.delete(reply.id);
-      if ('error' in reply) inline(job.bytes, job.size).then(job.resolve, job.reject);
-      else {
-        this.viaWorkers++;
-        job.resolve(reply.bytes);
-      }
-    }
-    if (slot.jobs.size === 0) slot.worker.unref();
-    if ((this.slots ?? []).some((s) => s.jobs.size > 0)) return;
-    clearTimeout(this.idle);
-    this.idle = setTimeout(() => void this.stop(false), IDLE_MS);
-    this.idle.unref();
-  }
-
-  /** Stop the workers; their pending images are computed inline. `failed`: never start them again. */
-  private async stop(failed: boolean): Promise<void> {
-    const old = this.slots ?? [];
-    this.slots = null;
-    this.starting = null;
-    if (failed) this.broken = true;
-    clearTimeout(this.idle);
-    await stopWorkerSlots(old, (s) => {
-      for (const job of s.jobs.values()) inline(job.bytes, job.size).then(job.resolve, job.reject);
-      s.jobs.clear();
-    });
-  }
+      const own = req.bytes.slice();
+      return { body: { bytes: own, size: req.size }, transfer: [own.buffer] };
+    },
+  });
 }
 
-let pool: GadSizePool | undefined;
+let pool: WorkerPool<Req, GadSizeReply, Uint8Array> | undefined;
 
 /**
  * `imageAtSize(bytes, size)` (gad-size.ts), in a worker thread when there is a core to spare. `workers` sets the
  * number of workers when the pool is first made (tests; default GAD_DATA_IMAGE_WORKERS, else the cores less one).
  */
 export function gadSizeImage(bytes: Uint8Array, size: [number, number], workers?: number): Promise<Uint8Array> {
-  pool ??= new GadSizePool(workers ?? defaultImageWorkers());
-  return pool.resize(bytes, size);
+  pool ??= newPool(workers ?? defaultImageWorkers());
+  return pool.run({ bytes, size });
 }
 
 /** Images resized by a worker in this process so far (tests). */
