@@ -262,6 +262,7 @@ export async function finishExport(
       `${fields.images.resized} image(s) would be resized by ${fields.trainer} with the recorded image settings: their counts are the trainer's`,
     );
   }
+  notes.push(...emptySplitNotes(s, fields.files));
   let names: Record<string, string> | undefined;
   if (fields.trainer === 'llamafactory' && (fields.kind === 'sft' || fields.kind === 'rm')) {
     const d = datasetInfo(fields.kind, Object.fromEntries(Object.entries(fields.files).map(([k, v]) => [k, v.file])));
@@ -284,6 +285,31 @@ export async function finishExport(
   });
   await folder.commit();
   return { out: s.out, manifest, report, notices: folder.notices, gadSizeReused: folder.gadSized.reused };
+}
+
+/**
+ * A split written with no rows is said, with why: the build already had none (its drops), or this export dropped
+ * them all (dropped.jsonl). The file is still written (a trainer given the split finds it), but never silently.
+ */
+function emptySplitNotes(s: RecipeSession, files: Record<string, { file: string; rows: number }>): string[] {
+  const notes: string[] = [];
+  for (const [split, f] of Object.entries(files)) {
+    if (f.rows > 0) continue;
+    const built = s.build.manifest.splits[split];
+    if (built && built.rowsOut === 0) {
+      const why = Object.entries(built.dropped)
+        .map(([r, n]) => `${r} ${n}`)
+        .join(', ');
+      notes.push(
+        `split '${split}' is EMPTY: the build kept 0 of its ${built.rowsIn} row(s)${why ? ` (${why}; see the build's dropped.jsonl)` : ''}, so ${f.file} has no rows; fix the input and rebuild, or leave this split out of training`,
+      );
+    } else {
+      notes.push(
+        `split '${split}' is EMPTY: this export dropped all ${built?.rowsOut ?? 'its'} row(s) of it (see dropped.jsonl), so ${f.file} has no rows`,
+      );
+    }
+  }
+  return notes;
 }
 
 /** What to do when every row was dropped for `reason`. */
