@@ -14,7 +14,7 @@ import { GadError, environmentError, environmentErrorCode } from '../core/errors
 import { testDelay, testHold } from '../core/test-hold.js';
 import { recover, siblings, swapIntoPlace, type Siblings } from '../output/commit.js';
 import { EXPORT_NAMES, inspectExportFolder } from './export-ownership.js';
-import { linkFromPeer, peerExports } from './image-links.js';
+import { type ReadFile, linkFromPeer, linkRead, peerExports } from './image-links.js';
 import { GAD_SIZE_RECORD, GadSizeImages } from './gad-size-record.js';
 import { assertLockHeld, releaseLock, takeLock } from '../output/lock.js';
 
@@ -126,9 +126,17 @@ export class ExportFolder {
   /**
    * One image's bytes, unchanged, as `images/<split>/<id>-<k>.<ext>`; returns that relative path. Each row gets
    * its own file (the same picture in two rows is two files, as the build stores it). The file is a hard link
-   * to an earlier export's file with the same name and bytes when there is one, else written new.
+   * to an earlier export's file with the same name and bytes when there is one, else written new. `from`: a peer's
+   * file known to hold `bytes` (read and checked), linked without reading it again while it is still that file.
    */
-  async image(split: string, id: string, k: number, format: string, bytes: Uint8Array): Promise<string> {
+  async image(
+    split: string,
+    id: string,
+    k: number,
+    format: string,
+    bytes: Uint8Array,
+    from?: Pick<ReadFile, 'path' | 'identity'>,
+  ): Promise<string> {
     const ext = EXT[format] ?? safe(format);
     let name = `images/${safe(split)}/${safe(id)}-${k}.${ext}`;
     for (let n = 2; this.names.has(name); n++) name = `images/${safe(split)}/${safe(id)}_${n}-${k}.${ext}`;
@@ -140,7 +148,9 @@ export class ExportFolder {
       this.folders.add(folder);
     }
     await testDelay('export-image'); // (tests: a slow image, linked or written)
-    const how = this.peers.length ? linkFromPeer(this.peers, name, bytes, dest) : 'none';
+    let how = from && this.peers.length ? linkRead(from, dest) : 'none';
+    if (how === 'changed') how = 'none';
+    if (how === 'none' && this.peers.length) how = linkFromPeer(this.peers, name, bytes, dest);
     if (how === 'impossible') this.peers = [];
     if (how === 'linked') {
       this.imageFiles.linked++;

@@ -3,13 +3,26 @@
  * shards, which a jsonl trainer cannot point at, so the first export writes them out as files; every later
  * export of the same build (sft, prompts, rm, a re-export) hard-links the identical file of an earlier one
  * instead of writing the bytes again (same device; else, or with `--copy-images`, a copy). A peer's file is
- * used only when its bytes equal the build's, read back and compared.
+ * used only when its bytes equal the build's, read back and compared. A file whose bytes were just read and
+ * checked (a GAD-size image, gad-size-record.ts) is linked without reading it again: the link is kept only when it
+ * is still the very file read, unchanged since (same device, inode, size and modification time).
  *
  * Linking is safe because no gad-data writer ever opens an existing file for writing: an export writes every
  * file new (`wx`) in its own work folder and renames the folder into place, so a file shared by two exports is
  * never changed in place, only unlinked from the one export that is replaced.
  */
-import { closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../core/guards.js';
 
@@ -86,4 +99,50 @@ export function linkFromPeer(
     }
   }
   return 'none';
+}
+
+/** What identifies the file read: a file replaced, or written, since has another identity. */
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+/** A peer's file as read: its path, bytes and identity at the time (to link that very file later, see linkRead). */
+export interface ReadFile {
+  path: string;
+  bytes: Buffer;
+  identity: FileIdentity;
+}
+
+/** Read the file at `path` with its identity (taken before the bytes: a write meanwhile changes it). */
+export function readWithIdentity(path: string): ReadFile {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    const bytes = readFileSync(fd);
+    return { path, bytes, identity: { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs } };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Make `dest` (a new name) a hard link to the file `read` came from, without reading it again: `linked` when the
+ * link made is that very file, unchanged since it was read (else the link is removed: `changed`, as when the file
+ * is gone), `impossible` when links cannot be made here. The caller checks `read.bytes` before.
+ */
+export function linkRead(read: Pick<ReadFile, 'path' | 'identity'>, dest: string): 'linked' | 'changed' | 'impossible' {
+  try {
+    linkSync(read.path, dest);
+  } catch (e) {
+    return NO_LINK.has(errnoCode(e) ?? '') ? 'impossible' : 'changed';
+  }
+  // (lstat: a path replaced by a symbolic link is linked as the link itself, another inode)
+  const st = lstatSync(dest, { bigint: true });
+  const was = read.identity;
+  if (st.dev === was.dev && st.ino === was.ino && st.size === was.size && st.mtimeNs === was.mtimeNs) return 'linked';
+  unlinkSync(dest);
+  return 'changed';
 }
