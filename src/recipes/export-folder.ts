@@ -58,6 +58,8 @@ export class ExportFolder {
   readonly imageFiles = { linked: 0, written: 0, linkedBytes: 0 };
   /** Notices for the summary (a stale lock taken over). */
   readonly notices: string[] = [];
+  /** A test asks for slow images (GAD_DATA_TEST_DELAY; read once, not per image). */
+  private readonly slowImages = Boolean(process.env.GAD_DATA_TEST_DELAY);
 
   private constructor(dir: string, o: ExportFolderOptions) {
     this.p = siblings(dir);
@@ -149,7 +151,7 @@ export class ExportFolder {
       mkdirSync(folder, { recursive: true });
       this.folders.add(folder);
     }
-    await testDelay('export-image'); // (tests: a slow image, linked or written)
+    if (this.slowImages) await testDelay('export-image'); // (tests: a slow image, linked or written)
     let how = from && this.peers.length ? linkRead(from, dest) : 'none';
     if (how === 'changed') how = 'none';
     if (how === 'none' && this.peers.length) how = linkFromPeer(this.peers, name, bytes, dest);

@@ -69,7 +69,7 @@ function sameBytes(path: string, bytes: Uint8Array): boolean {
   } finally {
     closeSync(fd);
   }
-  return got === bytes.length && scratch.subarray(0, got).equals(bytes);
+  return got === bytes.length && scratch.compare(bytes, 0, got, 0, got) === 0;
 }
 
 const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES', 'ENOSYS']);
