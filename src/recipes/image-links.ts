@@ -101,12 +101,16 @@ export function linkFromPeer(
   return 'none';
 }
 
-/** What identifies the file read: a file replaced, or written, since has another identity. */
+/**
+ * What identifies the file read: a file replaced since has another inode; one written since, another size or
+ * modification time, and another change time even when its modification time is put back (as `cp -p` does).
+ */
 interface FileIdentity {
   dev: bigint;
   ino: bigint;
   size: bigint;
   mtimeNs: bigint;
+  ctimeNs: bigint;
 }
 
 /** A peer's file as read: its path, bytes and identity at the time (to link that very file later, see linkRead). */
@@ -122,7 +126,8 @@ export function readWithIdentity(path: string): ReadFile {
   try {
     const st = fstatSync(fd, { bigint: true });
     const bytes = readFileSync(fd);
-    return { path, bytes, identity: { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs } };
+    const identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+    return { path, bytes, identity };
   } finally {
     closeSync(fd);
   }
@@ -130,19 +135,25 @@ export function readWithIdentity(path: string): ReadFile {
 
 /**
  * Make `dest` (a new name) a hard link to the file `read` came from, without reading it again: `linked` when the
- * link made is that very file, unchanged since it was read (else the link is removed: `changed`, as when the file
- * is gone), `impossible` when links cannot be made here. The caller checks `read.bytes` before.
+ * file is still the one read, untouched since (its identity, change time included, right before the link; the
+ * inode, size and modification time of the link made: the window left is the link call itself, as between a
+ * compare and the link), else `changed` (any link made removed; as when the file is gone); `impossible` when links
+ * cannot be made here. The caller checks `read.bytes` before.
  */
 export function linkRead(read: Pick<ReadFile, 'path' | 'identity'>, dest: string): 'linked' | 'changed' | 'impossible' {
+  const was = read.identity;
+  // (lstat: a path replaced by a symbolic link is the link itself, another inode)
+  const same = (st: FileIdentity) =>
+    st.dev === was.dev && st.ino === was.ino && st.size === was.size && st.mtimeNs === was.mtimeNs;
   try {
+    const now = lstatSync(read.path, { bigint: true });
+    if (!same(now) || now.ctimeNs !== was.ctimeNs) return 'changed';
     linkSync(read.path, dest);
   } catch (e) {
     return NO_LINK.has(errnoCode(e) ?? '') ? 'impossible' : 'changed';
   }
-  // (lstat: a path replaced by a symbolic link is linked as the link itself, another inode)
-  const st = lstatSync(dest, { bigint: true });
-  const was = read.identity;
-  if (st.dev === was.dev && st.ino === was.ino && st.size === was.size && st.mtimeNs === was.mtimeNs) return 'linked';
+  // (the link changes the file's change time: the rest of its identity is checked again)
+  if (same(lstatSync(dest, { bigint: true }))) return 'linked';
   unlinkSync(dest);
   return 'changed';
 }

@@ -44,7 +44,7 @@ const recordFiles = (dir: string) =>
   (JSON.parse(readFileSync(join(dir, 'images', '.gad-size.json'), 'utf8')) as { files: Files }).files;
 
 /** Run `body` with node:fs's `name` replaced by `wrap(original)` (for the library's named imports too). */
-async function withFs<K extends 'openSync' | 'linkSync'>(
+async function withFs<K extends 'openSync' | 'linkSync' | 'lstatSync'>(
   name: K,
   wrap: (original: (typeof fs)[K]) => (typeof fs)[K],
   body: () => Promise<void>,
@@ -129,43 +129,69 @@ test('a peer GAD-size file replaced or written after it was read is not linked',
   const prompts = await exportPrompts({ from: out });
   const rec = recordFiles(prompts.out);
   const peerFiles = new Map(Object.keys(rec).map((n) => [resolve(prompts.out, n), n]));
-  /** The peer files changed just before their link, by how: renamed over, then written in place. */
-  const changed = new Map<string, 'renamed over' | 'written in place'>();
+  assert.ok(peerFiles.size >= 4, `GAD-size images: ${peerFiles.size}`);
+  // Whole-second times on the peer files, so that a change can put them back exactly (as `cp -p` or `touch -r` do).
+  const T = Math.floor(Date.now() / 1000) - 3600;
+  for (const p of peerFiles.keys()) fs.utimesSync(p, T, T);
+  /** The peer files changed after they were read, by how. */
+  const changed = new Map<string, string>();
+  /** The same size, other bytes. */
+  const otherBytes = (p: string) => {
+    const b = readFileSync(p);
+    b[b.length - 20] = (b[b.length - 20]! + 1) % 256;
+    return b;
+  };
+  const change = (p: string, how: string) => {
+    if (how === 'renamed over') {
+      writeFileSync(`${p}.new`, otherBytes(p));
+      fs.renameSync(`${p}.new`, p);
+    } else {
+      writeFileSync(p, otherBytes(p));
+      if (how === 'written in place, times put back') fs.utimesSync(p, T, T);
+    }
+    changed.set(p, how);
+  };
+  const run = async () => {
+    const sft = await exportSft({ from: out, format: 'ms-swift' });
+    assert.equal(
+      changed.size,
+      3,
+      `three peer files changed between their read and their link: ${[...changed.values()]}`,
+    );
+    for (const [p, how] of changed) {
+      const name = peerFiles.get(p)!;
+      const got = join(sft.out, name);
+      assert.equal(sha256(readFileSync(got)), rec[name]!.sha256, `${name} (${how}): the bytes checked, not the peer's`);
+      assert.notEqual(statSync(got).ino, statSync(p).ino, `${name} (${how}): not a link to the changed file`);
+    }
+    for (const [p, name] of peerFiles)
+      if (!changed.has(p)) assert.equal(statSync(join(sft.out, name)).ino, statSync(p).ino, `${name}: linked`);
+  };
+  // Just before the link (after any look at the file): renamed over, then written in place. Before the export looks
+  // at the file again: written in place with its times put back (the same inode, size and modification time).
   await withFs(
     'linkSync',
     (original) =>
       ((src: fs.PathLike, dest: fs.PathLike) => {
         const p = resolve(String(src));
-        if (peerFiles.has(p) && changed.size < 2 && !changed.has(p)) {
-          const bytes = readFileSync(p);
-          const other = Buffer.from(bytes);
-          other[other.length - 20] = (other[other.length - 20]! + 1) % 256; // (same size, other bytes)
-          if (changed.size === 0) {
-            writeFileSync(`${p}.new`, other);
-            fs.renameSync(`${p}.new`, p);
-            changed.set(p, 'renamed over');
-          } else {
-            writeFileSync(p, other);
-            changed.set(p, 'written in place');
-          }
+        if (peerFiles.has(p) && !changed.has(p)) {
+          const done = [...changed.values()];
+          if (!done.includes('renamed over')) change(p, 'renamed over');
+          else if (!done.includes('written in place')) change(p, 'written in place');
         }
         original(src, dest);
       }) as typeof fs.linkSync,
-    async () => {
-      const sft = await exportSft({ from: out, format: 'ms-swift' });
-      assert.equal(changed.size, 2, 'two peer files changed between their read and their link');
-      for (const [p, how] of changed) {
-        const name = peerFiles.get(p)!;
-        const got = join(sft.out, name);
-        assert.equal(
-          sha256(readFileSync(got)),
-          rec[name]!.sha256,
-          `${name} (${how}): the bytes checked, not the peer's`,
-        );
-        assert.notEqual(statSync(got).ino, statSync(p).ino, `${name} (${how}): not a link to the changed file`);
-      }
-      for (const [p, name] of peerFiles)
-        if (!changed.has(p)) assert.equal(statSync(join(sft.out, name)).ino, statSync(p).ino, `${name}: linked`);
-    },
+    () =>
+      withFs(
+        'lstatSync',
+        (original) =>
+          ((path: fs.PathLike, ...rest: unknown[]) => {
+            const p = resolve(String(path));
+            if (peerFiles.has(p) && !changed.has(p) && changed.size === 2)
+              change(p, 'written in place, times put back');
+            return (original as (...a: unknown[]) => unknown)(path, ...rest);
+          }) as typeof fs.lstatSync,
+        run,
+      ),
   );
 });
