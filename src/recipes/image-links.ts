@@ -125,9 +125,12 @@ export function readWithIdentity(path: string): ReadFile {
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd, { bigint: true });
-    const bytes = readFileSync(fd);
+    // (the size just taken: a file grown since has another size when it is linked, and is not)
+    const bytes = Buffer.allocUnsafe(Number(st.size));
+    let got = 0;
+    for (let n = 1; n > 0 && got < bytes.length; got += n) n = readSync(fd, bytes, got, bytes.length - got, got);
     const identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
-    return { path, bytes, identity };
+    return { path, bytes: got === bytes.length ? bytes : bytes.subarray(0, got), identity };
   } finally {
     closeSync(fd);
   }
