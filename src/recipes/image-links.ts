@@ -4,8 +4,8 @@
  * export of the same build (sft, prompts, rm, a re-export) hard-links the identical file of an earlier one
  * instead of writing the bytes again (same device; else, or with `--copy-images`, a copy). A peer's file is
  * used only when its bytes equal the build's, read back and compared. A file whose bytes were just read and
- * checked (a GAD-size image, gad-size-record.ts) is linked without reading it again: the link is kept only when it
- * is still the very file read, unchanged since (same device, inode, size and modification time).
+ * checked (a GAD-size image, gad-size-record.ts) is linked without reading it again, only while it is still the very
+ * file read, untouched since (same device, inode, size, modification and change time: linkRead).
  *
  * Linking is safe because no gad-data writer ever opens an existing file for writing: an export writes every
  * file new (`wx`) in its own work folder and renames the folder into place, so a file shared by two exports is
