@@ -7,14 +7,14 @@
  * previous export wrote: the user's entries of the folder (train.log, checkpoints, .git/) are carried over
  * (export-ownership.ts). Every file is created new (`wx`): no file, linked or not, is ever written in place.
  */
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
 import { testDelay, testHold } from '../core/test-hold.js';
 import { recover, siblings, swapIntoPlace, type Siblings } from '../output/commit.js';
 import { EXPORT_NAMES, inspectExportFolder } from './export-ownership.js';
-import { linkFromPeer, peerExports } from './image-links.js';
+import { type ReadFile, linkFromPeer, linkRead, peerExports } from './image-links.js';
 import { GAD_SIZE_RECORD, GadSizeImages } from './gad-size-record.js';
 import { assertLockHeld, releaseLock, takeLock } from '../output/lock.js';
 
@@ -58,6 +58,8 @@ export class ExportFolder {
   readonly imageFiles = { linked: 0, written: 0, linkedBytes: 0 };
   /** Notices for the summary (a stale lock taken over). */
   readonly notices: string[] = [];
+  /** A test asks for slow images (GAD_DATA_TEST_DELAY; read once, not per image). */
+  private readonly slowImages = Boolean(process.env.GAD_DATA_TEST_DELAY);
 
   private constructor(dir: string, o: ExportFolderOptions) {
     this.p = siblings(dir);
@@ -126,9 +128,17 @@ export class ExportFolder {
   /**
    * One image's bytes, unchanged, as `images/<split>/<id>-<k>.<ext>`; returns that relative path. Each row gets
    * its own file (the same picture in two rows is two files, as the build stores it). The file is a hard link
-   * to an earlier export's file with the same name and bytes when there is one, else written new.
+   * to an earlier export's file with the same name and bytes when there is one, else written new. `from`: a peer's
+   * file known to hold `bytes` (read and checked), linked without reading it again while it is still that file.
    */
-  async image(split: string, id: string, k: number, format: string, bytes: Uint8Array): Promise<string> {
+  async image(
+    split: string,
+    id: string,
+    k: number,
+    format: string,
+    bytes: Uint8Array,
+    from?: Pick<ReadFile, 'path' | 'identity'>,
+  ): Promise<string> {
     const ext = EXT[format] ?? safe(format);
     let name = `images/${safe(split)}/${safe(id)}-${k}.${ext}`;
     for (let n = 2; this.names.has(name); n++) name = `images/${safe(split)}/${safe(id)}_${n}-${k}.${ext}`;
@@ -136,11 +146,15 @@ export class ExportFolder {
     const dest = join(this.work, name);
     const folder = dirname(dest);
     if (!this.folders.has(folder)) {
-      await mkdir(folder, { recursive: true });
+      // (synchronous, as the link and write below: awaiting a file system call here, with the rows read ahead and
+      // nothing else queued, left the main thread waiting for V8's background work, ~80 ms, before the first image)
+      mkdirSync(folder, { recursive: true });
       this.folders.add(folder);
     }
-    await testDelay('export-image'); // (tests: a slow image, linked or written)
-    const how = this.peers.length ? linkFromPeer(this.peers, name, bytes, dest) : 'none';
+    if (this.slowImages) await testDelay('export-image'); // (tests: a slow image, linked or written)
+    let how = from && this.peers.length ? linkRead(from, dest) : 'none';
+    if (how === 'changed') how = 'none';
+    if (how === 'none' && this.peers.length) how = linkFromPeer(this.peers, name, bytes, dest);
     if (how === 'impossible') this.peers = [];
     if (how === 'linked') {
       this.imageFiles.linked++;

@@ -9,7 +9,8 @@
  * A later export uses a peer's file only when the peer recorded the same source sha256, size and encoder, and the
  * file's bytes, read back, hash to the recorded sha256; anything else (a file changed or replaced since, a record
  * that cannot be read) and the image is computed as before. The bytes used are those read and checked, and they
- * are counted for the trainer again like computed ones (row-images.ts).
+ * are counted for the trainer again like computed ones (row-images.ts); the export links that file without reading
+ * it again when it is still the file read (image-links.ts linkRead).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { sha256 } from '../core/hash.js';
 import { isRecord } from '../core/guards.js';
 import { VERSION } from '../core/version.js';
+import { type ReadFile, readWithIdentity } from './image-links.js';
 
 /** The record's name inside an export's images/ folder (hidden: it is not an image). */
 export const GAD_SIZE_RECORD = '.gad-size.json';
@@ -101,18 +103,21 @@ export class GadSizeImages {
     }
   }
 
-  /** A peer's file holding `source` at `size`, read and checked against its recorded sha256; null when none. */
-  find(source: string, size: readonly [number, number]): Uint8Array | null {
+  /**
+   * A peer's file holding `source` at `size`, read and checked against its recorded sha256 (with what identifies
+   * the file read, to link it later without reading it again); null when none.
+   */
+  find(source: string, size: readonly [number, number]): ReadFile | null {
     for (const c of this.known.get(key(source, size)) ?? []) {
-      let bytes: Buffer;
+      let read: ReadFile;
       try {
-        bytes = readFileSync(c.file);
+        read = readWithIdentity(c.file);
       } catch {
         continue; // gone or replaced meanwhile: try the next
       }
-      if (sha256(bytes) !== c.sha256) continue;
+      if (sha256(read.bytes) !== c.sha256) continue;
       this.reused++;
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return read;
     }
     return null;
   }

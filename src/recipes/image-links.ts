@@ -3,13 +3,26 @@
  * shards, which a jsonl trainer cannot point at, so the first export writes them out as files; every later
  * export of the same build (sft, prompts, rm, a re-export) hard-links the identical file of an earlier one
  * instead of writing the bytes again (same device; else, or with `--copy-images`, a copy). A peer's file is
- * used only when its bytes equal the build's, read back and compared.
+ * used only when its bytes equal the build's, read back and compared. A file whose bytes were just read and
+ * checked (a GAD-size image, gad-size-record.ts) is linked without reading it again, only while it is still the very
+ * file read, untouched since (same device, inode, size, modification and change time: linkRead).
  *
  * Linking is safe because no gad-data writer ever opens an existing file for writing: an export writes every
  * file new (`wx`) in its own work folder and renames the folder into place, so a file shared by two exports is
  * never changed in place, only unlinked from the one export that is replaced.
  */
-import { closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../core/guards.js';
 
@@ -56,7 +69,7 @@ function sameBytes(path: string, bytes: Uint8Array): boolean {
   } finally {
     closeSync(fd);
   }
-  return got === bytes.length && scratch.subarray(0, got).equals(bytes);
+  return got === bytes.length && scratch.compare(bytes, 0, got, 0, got) === 0;
 }
 
 const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES', 'ENOSYS']);
@@ -86,4 +99,64 @@ export function linkFromPeer(
     }
   }
   return 'none';
+}
+
+/**
+ * What identifies the file read: a file replaced since has another inode; one written since, another size or
+ * modification time, and another change time even when its modification time is put back (as `cp -p` does).
+ */
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+/** A peer's file as read: its path, bytes and identity at the time (to link that very file later, see linkRead). */
+export interface ReadFile {
+  path: string;
+  bytes: Buffer;
+  identity: FileIdentity;
+}
+
+/** Read the file at `path` with its identity (taken before the bytes: a write meanwhile changes it). */
+export function readWithIdentity(path: string): ReadFile {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    // (the size just taken: a file grown since has another size when it is linked, and is not)
+    const bytes = Buffer.allocUnsafe(Number(st.size));
+    let got = 0;
+    for (let n = 1; n > 0 && got < bytes.length; got += n) n = readSync(fd, bytes, got, bytes.length - got, got);
+    const identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+    return { path, bytes: got === bytes.length ? bytes : bytes.subarray(0, got), identity };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Make `dest` (a new name) a hard link to the file `read` came from, without reading it again: `linked` when the
+ * file is still the one read, untouched since (its identity, change time included, right before the link; the
+ * inode, size and modification time of the link made: the window left is the link call itself, as between a
+ * compare and the link), else `changed` (any link made removed; as when the file is gone); `impossible` when links
+ * cannot be made here. The caller checks `read.bytes` before.
+ */
+export function linkRead(read: Pick<ReadFile, 'path' | 'identity'>, dest: string): 'linked' | 'changed' | 'impossible' {
+  const was = read.identity;
+  // (lstat: a path replaced by a symbolic link is the link itself, another inode)
+  const same = (st: FileIdentity) =>
+    st.dev === was.dev && st.ino === was.ino && st.size === was.size && st.mtimeNs === was.mtimeNs;
+  try {
+    const now = lstatSync(read.path, { bigint: true });
+    if (!same(now) || now.ctimeNs !== was.ctimeNs) return 'changed';
+    linkSync(read.path, dest);
+  } catch (e) {
+    return NO_LINK.has(errnoCode(e) ?? '') ? 'impossible' : 'changed';
+  }
+  // (the link changes the file's change time: the rest of its identity is checked again)
+  if (same(lstatSync(dest, { bigint: true }))) return 'linked';
+  unlinkSync(dest);
+  return 'changed';
 }

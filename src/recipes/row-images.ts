@@ -8,6 +8,7 @@ import type { RecipeSession } from './common.js';
 import type { ExportFolder } from './export-folder.js';
 import { must } from '../core/guards.js';
 import { sha256 } from '../core/hash.js';
+import type { ReadFile } from './image-links.js';
 
 export interface CountedImage {
   format: string;
@@ -21,6 +22,8 @@ export interface CountedImage {
   otherGrid?: [number, number];
   /** With `bytes`: the sha256 of the build's stored image they were made from (images/.gad-size.json). */
   source?: string;
+  /** With `bytes`: the peer's file they were read from and checked (linked without reading it again). */
+  from?: Pick<ReadFile, 'path' | 'identity'>;
 }
 
 /**
@@ -36,9 +39,10 @@ export async function countRowImages(s: RecipeSession, row: BuildRow, folder: Ex
       const gad = row.gadSizes?.[k];
       if (gad && (c.processed[0] !== gad[0] || c.processed[1] !== gad[1])) {
         const source = sha256(image.bytes);
-        const bytes =
-          folder.gadSized.find(source, gad) ??
-          (await (await import('./gad-size-pool.js')).gadSizeImage(image.bytes, gad));
+        const peer = folder.gadSized.find(source, gad);
+        const bytes = peer
+          ? new Uint8Array(peer.bytes.buffer, peer.bytes.byteOffset, peer.bytes.byteLength)
+          : await (await import('./gad-size-pool.js')).gadSizeImage(image.bytes, gad);
         const at = await s.counter.image(bytes);
         if (at.processed[0] !== gad[0] || at.processed[1] !== gad[1] || at.resizedByTrainer)
           throw new Error(
@@ -52,6 +56,7 @@ export async function countRowImages(s: RecipeSession, row: BuildRow, folder: Ex
           bytes,
           otherGrid: c.processed,
           source,
+          ...(peer ? { from: { path: peer.path, identity: peer.identity } } : {}),
         });
         continue;
       }
@@ -71,7 +76,7 @@ export async function writeRowImages(folder: ExportFolder, row: BuildRow, counte
   const paths: string[] = [];
   for (const [k, image] of row.images.entries()) {
     const c = must(counted[k], `row ${row.id}: image ${k} written before it was counted`);
-    const name = await folder.image(row.split, row.id, k, c.format, c.bytes ?? image.bytes);
+    const name = await folder.image(row.split, row.id, k, c.format, c.bytes ?? image.bytes, c.from);
     if (c.bytes && c.source) folder.gadSized.add(name, c.source, c.processed, c.bytes);
     paths.push(name);
   }
