@@ -1,8 +1,8 @@
 /**
  * Row ids (id_key values) → the first row that carried each (its split and row index), held in typed arrays
- * instead of a `Map` of the id strings: 4 words of the id's hash, one byte of split number and one 32-bit row
- * index a slot, at most half the slots used — about 50–100 bytes an id outside the JS heap, whatever the id's
- * length. A `Map<string, {split, index}>` kept the id string, the entry and an object for every row of the build,
+ * (key-slots.ts) instead of a `Map` of the id strings: 4 words of the id's hash, one byte of split number and one
+ * 32-bit row index an entry, and 8–16 bytes of slots — about 30–60 bytes an id outside the JS heap, whatever the
+ * id's length. A `Map<string, {split, index}>` kept the id string, the entry and an object for every row of the build,
  * all on the heap, which V8 then grew in proportion.
  *
  * An id is stored as the first 128 bits of its sha256, not as text: two different ids share a slot only if their
@@ -11,10 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { GadError } from './errors.js';
-import { findSlot } from './key-table.js';
+import { KeySlots, WORDS, grown } from './key-slots.js';
 
-const WORDS = 4;
-/** Split numbers are stored + 1 in a byte (0 marks an empty slot). */
+/** Split numbers are stored + 1 in a byte (1–255). */
 const MAX_SPLITS = 255;
 const MAX_INDEX = 0xffffffff;
 
@@ -25,36 +24,31 @@ export interface FirstRow {
 }
 
 export class RowIdTable {
-  private keys: Uint32Array;
+  private readonly index: KeySlots;
+  /** Per entry: the first row's split number + 1, and its index. */
   private splits: Uint8Array;
   private indexes: Uint32Array;
-  private mask: number;
-  private count = 0;
   private readonly splitNames: string[] = [];
 
   constructor(capacity = 1024) {
-    let slots = 16;
-    while (slots < capacity * 2) slots *= 2;
-    this.keys = new Uint32Array(slots * WORDS);
-    this.splits = new Uint8Array(slots);
-    this.indexes = new Uint32Array(slots);
-    this.mask = slots - 1;
+    this.index = new KeySlots(capacity);
+    this.splits = new Uint8Array(this.index.capacity);
+    this.indexes = new Uint32Array(this.index.capacity);
   }
 
   /** Ids held. */
   get size(): number {
-    return this.count;
+    return this.index.count;
   }
 
   /** Bytes of the typed arrays (the table's whole memory, but a few fields). */
   get bytes(): number {
-    return this.keys.byteLength + this.splits.byteLength + this.indexes.byteLength;
+    return this.index.bytes + this.splits.byteLength + this.indexes.byteLength;
   }
 
   /** The first row stored for `id`, or null. */
   get(id: string): FirstRow | null {
-    const i = this.find(hashWords(id));
-    return this.rowAt(i);
+    return this.rowAt(this.index.find(hashWords(id)));
   }
 
   /**
@@ -66,23 +60,20 @@ export class RowIdTable {
       throw new RangeError(`RowIdTable: a row index must be an integer in 0..${MAX_INDEX}, got ${index}`);
     const s = this.splitNumber(split);
     const w = hashWords(id);
-    let i = this.find(w);
-    const first = this.rowAt(i);
+    const first = this.rowAt(this.index.find(w));
     if (first) return first;
-    if ((this.count + 1) * 2 > this.splits.length) {
-      this.grow();
-      i = this.find(w);
-    }
-    this.keys.set(w, i * WORDS);
-    this.splits[i] = s;
-    this.indexes[i] = index;
-    this.count++;
+    const e = this.index.add(w);
+    this.splits = grown(this.splits, this.index.capacity);
+    this.indexes = grown(this.indexes, this.index.capacity);
+    this.splits[e] = s;
+    this.indexes[e] = index;
     return null;
   }
 
-  private rowAt(i: number): FirstRow | null {
-    const s = this.splits[i] ?? 0;
-    return s === 0 ? null : { split: this.splitNames[s - 1] ?? '', index: this.indexes[i] ?? 0 };
+  private rowAt(e: number): FirstRow | null {
+    if (e < 0) return null;
+    const s = this.splits[e] ?? 0;
+    return { split: this.splitNames[s - 1] ?? '', index: this.indexes[e] ?? 0 };
   }
 
   /** The split's stored number (1-based). */
@@ -96,28 +87,6 @@ export class RowIdTable {
       n = this.splitNames.push(split) - 1;
     }
     return n + 1;
-  }
-
-  private find(w: Uint32Array): number {
-    return findSlot(this.keys, this.splits, this.mask, w);
-  }
-
-  private grow(): void {
-    const { keys, splits, indexes } = this;
-    const slots = splits.length * 2;
-    this.keys = new Uint32Array(slots * WORDS);
-    this.splits = new Uint8Array(slots);
-    this.indexes = new Uint32Array(slots);
-    this.mask = slots - 1;
-    const w = new Uint32Array(WORDS);
-    for (let j = 0; j < splits.length; j++) {
-      if (splits[j] === 0) continue;
-      w.set(keys.subarray(j * WORDS, j * WORDS + WORDS));
-      const i = this.find(w);
-      this.keys.set(w, i * WORDS);
-      this.splits[i] = splits[j] ?? 0;
-      this.indexes[i] = indexes[j] ?? 0;
-    }
   }
 }
 

@@ -1,14 +1,16 @@
 /**
- * A set of strings held outside the JS heap: each string's UTF-16 code units appended to one growing pool, found
- * through an open-addressing table of (pool offset, length, 32-bit hash) in typed arrays — two bytes a character
- * plus 12 bytes a slot, at most half the slots used. A `Set<string>` keeps every string and its table entry on the
- * heap (about 60 bytes a short name), which V8 then grows in proportion to what survives; here a member costs its
- * characters and 24–48 bytes beside them, outside the heap.
+ * A set of strings held outside the JS heap: each string's code units appended to one growing pool, found through an
+ * open-addressing table of (pool offset, length, 32-bit hash) in typed arrays — a byte a character while every
+ * character of the members is in Latin-1 (U+0000–U+00FF: ASCII file names), two bytes once one is not (the pool is
+ * then widened once), plus 12 bytes a slot, at most half the slots used. A `Set<string>` keeps every string and its
+ * table entry on the heap (about 60 bytes a short name), which V8 then grows in proportion to what survives; here a
+ * member costs its characters and 24–48 bytes beside them, outside the heap.
  *
  * Membership is exact: strings are compared code unit by code unit, as `===` compares them.
  */
 export class StringSet {
-  private pool: Uint16Array;
+  /** Latin-1 code units while every member's fit in a byte, else UTF-16 code units. */
+  private pool: Uint8Array | Uint16Array;
   private poolUsed = 0;
   /** Per slot: pool offset + 1 (0: an empty slot). */
   private starts: Uint32Array;
@@ -17,6 +19,8 @@ export class StringSet {
   private mask: number;
   private count = 0;
   private scratch = new Uint16Array(256);
+  /** Whether the string last encoded has a code unit over U+00FF. */
+  private wide = false;
 
   constructor(capacity = 1024) {
     let slots = 16;
@@ -25,7 +29,7 @@ export class StringSet {
     this.lengths = new Uint32Array(slots);
     this.hashes = new Int32Array(slots);
     this.mask = slots - 1;
-    this.pool = new Uint16Array(Math.max(256, capacity * 16));
+    this.pool = new Uint8Array(Math.max(256, capacity * 16));
   }
 
   /** Strings held. */
@@ -53,10 +57,11 @@ export class StringSet {
       this.grow();
       i = this.find(n, h);
     }
-    if (this.poolUsed + n > this.pool.length) {
-      let size = this.pool.length * 2;
+    const widen = this.wide && this.pool instanceof Uint8Array;
+    if (widen || this.poolUsed + n > this.pool.length) {
+      let size = this.pool.length;
       while (this.poolUsed + n > size) size *= 2;
-      const next = new Uint16Array(size);
+      const next = widen || this.pool instanceof Uint16Array ? new Uint16Array(size) : new Uint8Array(size);
       next.set(this.pool.subarray(0, this.poolUsed));
       this.pool = next;
     }
@@ -68,11 +73,17 @@ export class StringSet {
     this.count++;
   }
 
-  /** The code units of `s` into the scratch buffer; their count. */
+  /** The code units of `s` into the scratch buffer; their count (`wide`: whether one is over U+00FF). */
   private encode(s: string): number {
     const n = s.length;
     if (n > this.scratch.length) this.scratch = new Uint16Array(n * 2);
-    for (let k = 0; k < n; k++) this.scratch[k] = s.charCodeAt(k);
+    let all = 0;
+    for (let k = 0; k < n; k++) {
+      const c = s.charCodeAt(k);
+      this.scratch[k] = c;
+      all |= c;
+    }
+    this.wide = all > 0xff;
     return n;
   }
 

@@ -4,8 +4,8 @@
  * the HF features as key-value metadata). Each `write` is one row group, written to the file before it returns, so
  * at most one row group is held in memory; of the row groups written, only their footer entries are kept, with
  * their min / max statistics cut to the footer's 16 bytes (parquet-statistics.ts), not the whole values, the
- * parts that repeat in every entry shared (footer-parts.ts), and the entries serialized to bytes off the JS heap
- * until the footer is written (frozen-row-groups.ts).
+ * parts that repeat in every entry shared (footer-parts.ts), and the entries turned into their footer bytes off the
+ * JS heap, which the footer is written from (frozen-row-groups.ts, footer-thrift.ts).
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
@@ -113,9 +113,8 @@ export class ParquetStreamFile {
 
   async close(): Promise<void> {
     const w = await this.opened();
-    this.frozen.thaw(w);
     try {
-      await w.finish();
+      await this.frozen.finish(w);
     } finally {
       await this.fh?.close();
       this.fh = null;

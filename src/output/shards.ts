@@ -15,7 +15,6 @@
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import type { Sample, ShardInfo } from '../core/types.js';
 import { GadError } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
@@ -25,6 +24,7 @@ import type { OpenedOutput } from './out-dir.js';
 import { SHARDS_TMP, type JournalShard } from './shard-journal.js';
 import { errorMessage } from '../core/guards.js';
 import { StringSet } from '../core/string-set.js';
+import { footerRowCount } from './footer-rows.js';
 
 export const DEFAULT_ROW_GROUP_ROWS = 128;
 export const DEFAULT_ROW_GROUP_BYTES = 32 * 1024 * 1024;
@@ -53,11 +53,6 @@ export interface ClosedShard {
 export function shardFileName(split: string, index: number, count: number): string {
   const p = (n: number) => String(n).padStart(5, '0');
   return `${split}-${p(index)}-of-${p(count)}.parquet`;
-}
-
-/** Rows in a parquet file, as its footer says (hyparquet's metadata reader). */
-async function footerRows(path: string): Promise<number> {
-  return Number((await parquetMetadataAsync(await asyncBufferFromFile(path))).num_rows);
 }
 
 /** Writes one split as parquet shards; `N` is the type of the notes journaled with the rows (see write/skip). */
@@ -236,7 +231,7 @@ export class ShardWriter<N = unknown> {
     this.file = null;
     let rows: number;
     try {
-      rows = await footerRows(file.path);
+      rows = await footerRowCount(file.path);
     } catch (e) {
       throw new GadError(`export: shard ${file.path} is not a readable parquet file (${errorMessage(e)})`, {
         exitCode: 1,

@@ -2,6 +2,7 @@
 import type { HistogramData } from './report.js';
 import { niceBinWidth, percentile, sortedCopy } from './stats.js';
 import { must } from '../core/guards.js';
+import type { Nums } from './num-list.js';
 
 /**
  * Bins values (and optionally the text/image sums per bin) with a "nice" width, about `targetBins` bins.
@@ -9,10 +10,10 @@ import { must } from '../core/guards.js';
  * so one extreme row does not squeeze the plot.
  */
 export function histogram(params: {
-  values: number[];
+  values: Nums;
   /** Text / image tokens of each value's row (same order), summed per bin; null: no stacked view. */
-  text: number[] | null;
-  image: number[] | null;
+  text: Nums | null;
+  image: Nums | null;
   marks?: number[];
   targetBins?: number;
 }): HistogramData | null {

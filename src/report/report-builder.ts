@@ -11,10 +11,10 @@ import {
   type ReportMeta,
   type SplitReport,
 } from './report.js';
-import { NumList } from './num-list.js';
+import { NumList, concatNums, type Nums } from './num-list.js';
 import { countAtMost, recommendLimit, sortedCopy, summarize } from './stats.js';
 
-interface SplitAcc<L = number[]> {
+interface SplitAcc<L = Nums> {
   prompt: L;
   text: L;
   image: L;
@@ -34,19 +34,6 @@ function zeroDrops(): Record<DropReason, number> {
 
 const ACC_KEYS = ['prompt', 'text', 'image', 'response', 'mPrompt', 'mText', 'mImage', 'mResponse'] as const;
 
-function emptyAcc(): SplitAcc {
-  return {
-    prompt: [],
-    text: [],
-    image: [],
-    response: [],
-    mPrompt: [],
-    mText: [],
-    mImage: [],
-    mResponse: [],
-  };
-}
-
 /** A split's accumulator while rows stream by: the numbers in typed arrays (num-list.ts), off the JS heap. */
 function emptyLists(): SplitAcc<NumList> {
   const a = {} as SplitAcc<NumList>;
@@ -54,10 +41,17 @@ function emptyLists(): SplitAcc<NumList> {
   return a;
 }
 
-/** The numbers as plain arrays, for the statistics. */
-function toArrays(l: SplitAcc<NumList>): SplitAcc {
+/** The lists' numbers without copies (views of their typed arrays), read while nothing is pushed. */
+function views(l: SplitAcc<NumList>): SplitAcc {
   const a = {} as SplitAcc;
-  for (const k of ACC_KEYS) a[k] = l[k].toArray();
+  for (const k of ACC_KEYS) a[k] = l[k].values();
+  return a;
+}
+
+/** Each list of the splits' lists one after the other, in split order. */
+function joined(accs: SplitAcc[]): SplitAcc {
+  const a = {} as SplitAcc;
+  for (const k of ACC_KEYS) a[k] = concatNums(accs.map((x) => x[k]));
   return a;
 }
 
@@ -134,26 +128,27 @@ export class ReportBuilder {
     const maxResp = meta.maxResponseLength ?? null;
     const maxPrompt = meta.maxPromptLength ?? null;
 
-    const all = emptyAcc();
     const allDrops = zeroDrops();
     let allDropped = 0;
     const splits: Record<string, SplitReport> = {};
     const bySplit: Record<string, Record<DropReason, number>> = {};
-    const accs = new Map(names.map((n) => [n, toArrays(this.acc.get(n)!)]));
+    // the numbers are read where they are (typed views, not copies), so the report of a long build does not hold
+    // several copies of every row's counts at once
+    const accs = new Map(names.map((n) => [n, views(this.acc.get(n)!)]));
     for (const name of names) {
       const a = accs.get(name)!;
       const drops = this.tally.drops(name);
       const dropped = DROP_REASONS.reduce((n, r) => n + drops[r], 0);
       splits[name] = splitReport(a, dropped, maxResp);
       bySplit[name] = drops;
-      for (const k of ACC_KEYS) for (const v of a[k]) all[k].push(v);
       allDropped += dropped;
       for (const r of DROP_REASONS) allDrops[r] += drops[r];
     }
+    const all = joined([...accs.values()]); // in split order
     const total = splitReport(all, allDropped, maxResp);
 
-    const measuredPrompt = [...all.prompt, ...all.mPrompt];
-    const measuredResponse = [...all.response, ...all.mResponse];
+    const measuredPrompt = concatNums([all.prompt, all.mPrompt]);
+    const measuredResponse = concatNums([all.response, all.mResponse]);
     // Too few rows for the keep rule: one outlier (say a 60,000-token row dropped as prompt_too_long out of 17)
     // would set it. Then only the rows the build kept count, and the configured limit caps the result.
     const minRows = keep >= 1 ? 1 : Math.ceil(1 / (1 - keep) - 1e-9);
@@ -174,7 +169,7 @@ export class ReportBuilder {
     if (maxPrompt !== null) limitSet.add(maxPrompt);
     limitSet.add(recPrompt);
     const sortedPerSplit = new Map(
-      names.map((n) => [n, sortedCopy([...accs.get(n)!.prompt, ...accs.get(n)!.mPrompt])]),
+      names.map((n) => [n, sortedCopy(concatNums([accs.get(n)!.prompt, accs.get(n)!.mPrompt]))]),
     );
     const candidates: CandidateRow[] = [...limitSet]
       .sort((x, y) => x - y)
@@ -239,9 +234,9 @@ export class ReportBuilder {
       drops: { total: allDrops, bySplit, count: allDropped },
       histograms: {
         prompt: histogram({
-          values: [...all.prompt, ...all.mPrompt],
-          text: [...all.text, ...all.mText],
-          image: [...all.image, ...all.mImage],
+          values: measuredPrompt,
+          text: concatNums([all.text, all.mText]),
+          image: concatNums([all.image, all.mImage]),
           marks: [maxPrompt ?? 0, recPrompt],
         }),
         response: measuredResponse.length

@@ -29,3 +29,25 @@ test('StringSet: memory is the characters and tens of bytes a member, in typed a
   // names of ~9 characters: 18 bytes of characters, 24–48 bytes of slots, the pool at most twice its use
   assert.ok(s.bytes / s.size <= 90, `${(s.bytes / s.size).toFixed(1)} bytes a member`);
 });
+
+test('StringSet: a byte a character while the members are Latin-1, widened once without losing one', () => {
+  const s = new StringSet(16);
+  const latin = Array.from({ length: 3000 }, (_, i) => `images/train/${i}/diagram-é${i % 7}.png`);
+  for (const m of latin) s.add(m);
+  // 3000 names of ~30 characters: under 120 KB of characters (over 180 KB at two bytes each), plus the slots
+  const narrow = s.bytes;
+  assert.ok(narrow < 3000 * 30 * 2 + 8192 * 12, `${narrow} bytes for 3000 Latin-1 names`);
+  const wide = ['图像.png', '\uD800', 'Ā'];
+  for (const m of wide) s.add(m);
+  for (const m of [...latin, ...wide]) assert.equal(s.has(m), true, m);
+  for (const m of ['images/train/1/diagram-e1.png', '图.png', '\uDC00', 'ā']) assert.equal(s.has(m), false, m);
+  assert.equal(s.size, latin.length + wide.length);
+  assert.ok(s.bytes > narrow, 'the pool widened to two bytes a character');
+});
+
+test('StringSet: long ASCII names take about a byte a character', () => {
+  const s = new StringSet();
+  for (let i = 0; i < 100_000; i++) s.add(`images/train/${i}/diagram.png`);
+  // ~28 characters: 28–56 bytes of pool (two bytes each would be 56–112), 24–48 bytes of slots
+  assert.ok(s.bytes / s.size <= 90, `${(s.bytes / s.size).toFixed(1)} bytes a member`);
+});

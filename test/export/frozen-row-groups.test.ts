@@ -1,7 +1,8 @@
 /**
- * The footer entries of written row groups are held as bytes until the footer is written
- * (src/output/frozen-row-groups.ts): the file is byte-identical to hyparquet-writer's own, also when some row groups
- * have column chunks of several pages (their offset indexes are written at the end, so those stay as they are).
+ * The footer entries of written row groups are held as their footer bytes until the footer is written from them
+ * (src/output/frozen-row-groups.ts, src/output/footer-thrift.ts): the file is byte-identical to hyparquet-writer's
+ * own, also when some row groups have column chunks of several pages (their offset indexes are written at the end,
+ * so those stay as they are), with no row group, and with more than 14 (the list's count then follows its header).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,8 +30,53 @@ async function rows(from: number, count: number, imageBytes: number): Promise<Ar
   return out;
 }
 
-test('frozen row groups: the same file bytes as without, single-page groups frozen, multi-page ones kept', async () => {
+type Freeze = false | 'each' | 'end' | 'never';
+
+/**
+ * The file of these row groups. `false`: hyparquet-writer alone (`ParquetWriter.finish`); else finished by
+ * `FrozenRowGroups.finish`, the row groups frozen after each is written (as ParquetStreamFile does: `each`), all at
+ * once before the footer (`end`) or none (`never`: every entry turned into bytes at the end).
+ */
+function writeFile(
+  groups: Array<Array<Record<string, unknown>>>,
+  freeze: Freeze,
+): { bytes: Uint8Array; frozen: number } {
   const schema = parquetSchema(parquetLayout(VERL_GAD).fields);
+  const out = new ByteWriter();
+  const w = new ParquetWriter({ writer: out, schema, codec: 'UNCOMPRESSED', kvMetadata: [{ key: 'k', value: 'v' }] });
+  const leaves = leafElements(w.schema);
+  const parts = new FooterParts();
+  const frozen = new FrozenRowGroups();
+  let done = 0;
+  let most = 0;
+  for (const g of groups) {
+    const columnData: ColumnSource[] = Object.keys(g[0]!).map((name) => ({
+      name,
+      data: g.map((r) => r[name] ?? null),
+    }));
+    void w.write({ columnData, rowGroupSize: g.length });
+    if (freeze) {
+      for (const c of w.row_groups.at(-1)?.columns ?? []) parts.share(c);
+      const from = done;
+      done = compactRowGroupStatistics(w, leaves, from);
+      if (freeze === 'each') frozen.freeze(w, from);
+      most = Math.max(most, frozen.held.groups);
+    }
+  }
+  // all at once: a row group's page-index entries are then not all at the end of the list
+  if (freeze === 'end') frozen.freeze(w, 0);
+  most = Math.max(most, frozen.held.groups);
+  if (freeze) void frozen.finish(w);
+  else void w.finish();
+  return { bytes: out.getBytes(), frozen: most };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, what: string): void {
+  assert.equal(a.length, b.length, `${what}: same length`);
+  assert.equal(Buffer.compare(Buffer.from(a), Buffer.from(b)), 0, `${what}: same bytes`);
+}
+
+test('frozen row groups: the same file bytes as without, single-page groups frozen, multi-page ones kept', async () => {
   // 3 KB images: one page a chunk; 400 KB images × 5 rows: the image chunk takes several pages of 1 MB
   const groups = [
     await rows(0, 5, 3000),
@@ -39,40 +85,24 @@ test('frozen row groups: the same file bytes as without, single-page groups froz
     await rows(15, 5, 400_000),
     await rows(20, 5, 3000),
   ];
-  /** `each`: freeze after each row group (as ParquetStreamFile does); `end`: all at once before the footer. */
-  const write = (freeze: false | 'each' | 'end'): { bytes: Uint8Array; frozen: number } => {
-    const out = new ByteWriter();
-    const w = new ParquetWriter({ writer: out, schema, codec: 'UNCOMPRESSED', kvMetadata: [{ key: 'k', value: 'v' }] });
-    const leaves = leafElements(w.schema);
-    const parts = new FooterParts();
-    const frozen = new FrozenRowGroups();
-    let done = 0;
-    let most = 0;
-    for (const g of groups) {
-      const columnData: ColumnSource[] = Object.keys(g[0]!).map((name) => ({
-        name,
-        data: g.map((r) => r[name] ?? null),
-      }));
-      void w.write({ columnData, rowGroupSize: g.length });
-      if (freeze) {
-        for (const c of w.row_groups.at(-1)?.columns ?? []) parts.share(c);
-        const from = done;
-        done = compactRowGroupStatistics(w, leaves, from);
-        if (freeze === 'each') frozen.freeze(w, from);
-        most = Math.max(most, frozen.held.groups);
-      }
+  const plain = writeFile(groups, false);
+  for (const when of ['each', 'end', 'never'] as const) {
+    const held = writeFile(groups, when);
+    assert.equal(held.frozen, when === 'never' ? 0 : 3, `${when}: the row groups of one page a chunk frozen`);
+    sameBytes(plain.bytes, held.bytes, when);
+  }
+});
+
+test('frozen row groups: the footer of 0, 1, 14, 15 and 40 row groups is the one hyparquet-writer writes', async () => {
+  const small: Array<Array<Record<string, unknown>>> = [];
+  for (let g = 0; g < 40; g++) small.push(await rows(g * 2, 2, 100 + g));
+  for (const n of [0, 1, 14, 15, 40]) {
+    const groups = small.slice(0, n);
+    const plain = writeFile(groups, false);
+    for (const when of ['each', 'never'] as const) {
+      const held = writeFile(groups, when);
+      assert.equal(held.frozen, when === 'each' ? n : 0, `${n} groups, ${when}: frozen`);
+      sameBytes(plain.bytes, held.bytes, `${n} groups, ${when}`);
     }
-    // all at once: a row group's page-index entries are then not all at the end of the list
-    if (freeze === 'end') frozen.freeze(w, 0);
-    most = Math.max(most, frozen.held.groups);
-    frozen.thaw(w);
-    w.finish();
-    return { bytes: out.getBytes(), frozen: most };
-  };
-  const plain = write(false);
-  for (const when of ['each', 'end'] as const) {
-    const held = write(when);
-    assert.equal(held.frozen, 3, `${when}: the three row groups of one page a chunk frozen, not the two of several`);
-    assert.equal(Buffer.compare(Buffer.from(plain.bytes), Buffer.from(held.bytes)), 0, `${when}: same bytes`);
   }
 });

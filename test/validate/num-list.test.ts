@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NumList } from '../../src/report/num-list.js';
+import { NumList, concatNums } from '../../src/report/num-list.js';
 
 test('NumList: numbers kept exactly and in order through growth', () => {
   const l = new NumList();
@@ -22,4 +22,32 @@ test('NumList: a value that is not a number is kept as given (a plain array from
   l.push(5);
   assert.equal(l.length, 4);
   assert.deepEqual(l.toArray(), [3, undefined, null, 5]);
+});
+
+test('NumList.values: the numbers without a copy (a view of the typed array), or the plain array', () => {
+  const l = new NumList();
+  for (let i = 0; i < 3000; i++) l.push(i * 3);
+  const v = l.values();
+  assert.ok(v instanceof Float64Array);
+  assert.equal(v.length, 3000);
+  assert.deepEqual(Array.from(v), l.toArray());
+  assert.equal((l.values() as Float64Array).buffer, v.buffer, 'the same memory, not a copy');
+  const p = new NumList();
+  p.push(1);
+  p.push(null as unknown as number);
+  assert.deepEqual(p.values(), [1, null]);
+});
+
+test('concatNums: lists one after the other, as [...a, ...b] gives them', () => {
+  const a = new Float64Array([1, 2.5, -0]);
+  const b = new Float64Array([7]);
+  const joined = concatNums([a, b]);
+  assert.ok(joined instanceof Float64Array);
+  assert.deepEqual(Array.from(joined), [...a, ...b]);
+  assert.ok(Object.is(joined[2], -0));
+  assert.equal(concatNums([a]), a, 'one list: itself');
+  assert.deepEqual(Array.from(concatNums([])), []);
+  const mixed = concatNums([a, [3, undefined as unknown as number]]);
+  assert.ok(Array.isArray(mixed), 'a plain list among them: a plain array');
+  assert.deepEqual(mixed, [1, 2.5, -0, 3, undefined]);
 });
