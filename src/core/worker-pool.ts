@@ -71,22 +71,6 @@ export class WorkerPool<Req, Reply extends { id: number }, Out> {
     });
   }
 
-  /**
-   * Start the workers now, before the first request, so that they are ready when it comes (a worker's start is
-   * about 0.1 s, during which the main thread would wait for its first answers). Workers warmed and then given no
-   * work are stopped after `idleMs`, as idle ones are.
-   */
-  warm(): void {
-    if (this.broken || this.slots || this.starting) return;
-    const starting = (this.starting = this.start());
-    void starting.then((ready) => {
-      if (!ready || this.slots !== ready || ready.some((s) => s.jobs.size > 0)) return;
-      clearTimeout(this.idle);
-      this.idle = setTimeout(() => void this.stop(false), this.p.idleMs);
-      this.idle.unref();
-    });
-  }
-
   /** Stop the workers now (they start again when needed). */
   close(): Promise<void> {
     return this.stop(false);

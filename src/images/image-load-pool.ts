@@ -7,8 +7,7 @@
  * the writing step then uses (png-check-memo.ts) instead of inflating again.
  *
  * The first `inlineFirst` images (256) are loaded on the main thread: a small build never pays the workers' start
- * (about 0.1 s of CPU each). The workers start halfway through those (image 128), beside the main thread, so they are
- * ready for image 257 instead of keeping the main thread waiting for their start. The main thread is also the fallback: when a worker cannot start or fails, its images
+ * (about 0.1 s of CPU each). The main thread is also the fallback: when a worker cannot start or fails, its images
  * and all later ones are loaded inline. Either way the answer is the same function's on the same file (load-image.ts): the same
  * bytes, the same drops with the same texts. Workers left idle for a second are stopped (a later image starts them
  * again), so a finished build leaves no thread behind. `GAD_DATA_IMAGE_WORKERS` sets the number of workers (0: none).
@@ -110,8 +109,6 @@ class PooledLoader implements ImageLoader {
   }
 
   load(path: string): Promise<LoadedImage> {
-    // Halfway through the inline images the workers start, so they are ready when the first ones come to them.
-    if (this.seen === this.inlineFirst >> 1) this.pool.warm();
     if (this.seen++ < this.inlineFirst) return inline({ path });
     return this.pool.run({ path });
   }
