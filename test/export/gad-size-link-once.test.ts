@@ -13,31 +13,12 @@ import fs, { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSy
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { build, exportPrompts, exportSft } from '../../src/index.js';
 import { sha256 } from '../../src/core/hash.js';
+import { SMALL_DIAGRAM_SIZES, lineDiagram } from '../helpers/line-diagram.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-size-link-once-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-
-/** Small Geometry3K-like diagrams: the warmup trainers would see them at another grid than the GAD stage. */
-const SIZES: Array<[number, number]> = [
-  [160, 279],
-  [164, 247],
-  [342, 149],
-  [210, 180],
-  [120, 300],
-];
-
-async function drawing(w: number, h: number, seed: number): Promise<Buffer> {
-  const raw = Buffer.alloc(w * h * 3, 255);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (x % (7 + seed) === 0 || y % 9 === 0) raw.set([30, 60, (x * 3) % 256], (y * w + x) * 3);
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
-    .png()
-    .toBuffer();
-}
 
 type Files = Record<string, { sha256: string }>;
 const recordFiles = (dir: string) =>
@@ -64,8 +45,8 @@ async function buildSet(name: string): Promise<string> {
   const dir = join(tmp, name);
   mkdirSync(join(dir, 'images'), { recursive: true });
   const lines: string[] = [];
-  for (const [i, [w, h]] of SIZES.entries()) {
-    writeFileSync(join(dir, 'images', `${i}.png`), await drawing(w, h, i));
+  for (const [i, [w, h]] of SMALL_DIAGRAM_SIZES.entries()) {
+    writeFileSync(join(dir, 'images', `${i}.png`), await lineDiagram(w, h, i));
     lines.push(
       JSON.stringify({
         id: `g-${i}`,

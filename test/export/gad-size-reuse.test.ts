@@ -15,31 +15,13 @@ import sharp from 'sharp';
 import { build, exportPrompts, exportRm, exportSft } from '../../src/index.js';
 import { sha256 } from '../../src/core/hash.js';
 import { readJsonl } from '../helpers/files.js';
+import { SMALL_DIAGRAM_SIZES, lineDiagram } from '../helpers/line-diagram.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-size-reuse-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 /** Real Geometry3K sizes: small ones (another grid for the warmup trainers) and large ones (the stored bytes). */
-const SIZES: Array<[number, number]> = [
-  [160, 279],
-  [164, 247],
-  [342, 149],
-  [210, 180],
-  [120, 300],
-  [864, 434],
-  [436, 382],
-];
-
-async function drawing(w: number, h: number, seed: number): Promise<Buffer> {
-  const raw = Buffer.alloc(w * h * 3, 255);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (x % (11 + seed) === 0 || y % 13 === 0 || Math.abs(x - y) < 2)
-        raw.set([20, 40, (x * 5) % 256], (y * w + x) * 3);
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
-    .png()
-    .toBuffer();
-}
+const SIZES: Array<[number, number]> = [...SMALL_DIAGRAM_SIZES, [864, 434], [436, 382]];
 
 interface Record_ {
   encoder: string;
@@ -58,7 +40,7 @@ test(
     const lines: string[] = [];
     const student: string[] = [];
     for (const [i, [w, h]] of SIZES.entries()) {
-      writeFileSync(join(dir, 'images', `${i}.png`), await drawing(w, h, i));
+      writeFileSync(join(dir, 'images', `${i}.png`), await lineDiagram(w, h, i));
       lines.push(
         JSON.stringify({
           id: `g-${i}`,
