@@ -9,13 +9,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs, { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build, exportPrompts, exportSft } from '../../src/index.js';
+import { exportPrompts, exportSft } from '../../src/index.js';
 import { sha256 } from '../../src/core/hash.js';
-import { SMALL_DIAGRAM_SIZES, lineDiagram } from '../helpers/line-diagram.js';
+import { SMALL_DIAGRAM_SIZES, buildDiagramSet } from '../helpers/line-diagram.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-size-link-once-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -41,34 +41,8 @@ async function withFs<K extends 'openSync' | 'linkSync' | 'lstatSync'>(
   }
 }
 
-async function buildSet(name: string): Promise<string> {
-  const dir = join(tmp, name);
-  mkdirSync(join(dir, 'images'), { recursive: true });
-  const lines: string[] = [];
-  for (const [i, [w, h]] of SMALL_DIAGRAM_SIZES.entries()) {
-    writeFileSync(join(dir, 'images', `${i}.png`), await lineDiagram(w, h, i));
-    lines.push(
-      JSON.stringify({
-        id: `g-${i}`,
-        problem: `<image>Find x in figure ${i}.`,
-        answer: String(i),
-        images: [`${i}.png`],
-        teacher: `The answer is \\boxed{${i}}.`,
-      }),
-    );
-  }
-  writeFileSync(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
-  const out = join(dir, 'out');
-  await build({
-    data: { train_files: join(dir, 'train.jsonl'), image_dir: join(dir, 'images'), max_prompt_length: 100_000 },
-    id_key: 'id',
-    teacher: { column: 'teacher' },
-    model: 'qwen3-vl',
-    target: 'verl',
-    out,
-    max_drop_ratio: 0,
-  });
-  return out;
+function buildSet(name: string): Promise<string> {
+  return buildDiagramSet(join(tmp, name), SMALL_DIAGRAM_SIZES);
 }
 
 test(

@@ -8,14 +8,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { build, exportPrompts, exportRm, exportSft } from '../../src/index.js';
+import { exportPrompts, exportRm, exportSft } from '../../src/index.js';
 import { sha256 } from '../../src/core/hash.js';
 import { readJsonl } from '../helpers/files.js';
-import { SMALL_DIAGRAM_SIZES, lineDiagram } from '../helpers/line-diagram.js';
+import { SMALL_DIAGRAM_SIZES, buildDiagramSet } from '../helpers/line-diagram.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-size-reuse-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -36,34 +36,9 @@ test(
   { timeout: 900_000 },
   async () => {
     const dir = join(tmp, 'data');
-    mkdirSync(join(dir, 'images'), { recursive: true });
-    const lines: string[] = [];
-    const student: string[] = [];
-    for (const [i, [w, h]] of SIZES.entries()) {
-      writeFileSync(join(dir, 'images', `${i}.png`), await lineDiagram(w, h, i));
-      lines.push(
-        JSON.stringify({
-          id: `g-${i}`,
-          problem: `<image>Find x in figure ${i}.`,
-          answer: String(i),
-          images: [`${i}.png`],
-          teacher: `The answer is \\boxed{${i}}.`,
-        }),
-      );
-      student.push(JSON.stringify({ id: `g-${i}`, response: `It is ${i + 1}.` }));
-    }
-    writeFileSync(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
+    const out = await buildDiagramSet(dir, SIZES);
+    const student = SIZES.map((_, i) => JSON.stringify({ id: `g-${i}`, response: `It is ${i + 1}.` }));
     writeFileSync(join(dir, 'student.jsonl'), `${student.join('\n')}\n`);
-    const out = join(dir, 'out');
-    await build({
-      data: { train_files: join(dir, 'train.jsonl'), image_dir: join(dir, 'images'), max_prompt_length: 100_000 },
-      id_key: 'id',
-      teacher: { column: 'teacher' },
-      model: 'qwen3-vl',
-      target: 'verl',
-      out,
-      max_drop_ratio: 0,
-    });
 
     // The first export computes them and records each one.
     const prompts = await exportPrompts({ from: out });

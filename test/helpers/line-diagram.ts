@@ -1,9 +1,12 @@
 /**
  * Small stand-ins for Geometry3K diagrams: white PNGs crossed by thin coloured lines, and the real Geometry3K sizes
  * at which Qwen3-VL's warmup trainers would see another grid than the GAD stage (so an export writes them at the
- * GAD stage's size). Used by the GAD-size export tests.
+ * GAD stage's size), and a built data set of them. Used by the GAD-size export tests.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { build } from '../../src/index.js';
 
 /** Real small Geometry3K sizes ([w, h]): the warmup trainers would see them at another grid than the GAD stage. */
 export const SMALL_DIAGRAM_SIZES: ReadonlyArray<[number, number]> = [
@@ -24,4 +27,38 @@ export async function lineDiagram(w: number, h: number, seed: number): Promise<B
   return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
     .png()
     .toBuffer();
+}
+
+/**
+ * A GAD data set in `dir`: `images/<i>.png` (a line diagram of each size) and `train.jsonl` (id `g-<i>`, a problem
+ * with its `<image>`, an answer and a teacher response per image), built for Qwen3-VL with the teacher column into
+ * `dir/out`; returns that folder.
+ */
+export async function buildDiagramSet(dir: string, sizes: ReadonlyArray<[number, number]>): Promise<string> {
+  mkdirSync(join(dir, 'images'), { recursive: true });
+  const lines: string[] = [];
+  for (const [i, [w, h]] of sizes.entries()) {
+    writeFileSync(join(dir, 'images', `${i}.png`), await lineDiagram(w, h, i));
+    lines.push(
+      JSON.stringify({
+        id: `g-${i}`,
+        problem: `<image>Find x in figure ${i}.`,
+        answer: String(i),
+        images: [`${i}.png`],
+        teacher: `The answer is \\boxed{${i}}.`,
+      }),
+    );
+  }
+  writeFileSync(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
+  const out = join(dir, 'out');
+  await build({
+    data: { train_files: join(dir, 'train.jsonl'), image_dir: join(dir, 'images'), max_prompt_length: 100_000 },
+    id_key: 'id',
+    teacher: { column: 'teacher' },
+    model: 'qwen3-vl',
+    target: 'verl',
+    out,
+    max_drop_ratio: 0,
+  });
+  return out;
 }
