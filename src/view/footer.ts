@@ -5,6 +5,7 @@
  * row count; a request then decodes, with hyparquet, a copy of the footer that holds only the row group it reads.
  */
 import { parquetMetadata, type FileMetaData } from 'hyparquet';
+import { ThriftWalk } from '../output/thrift-walk.js';
 
 export interface FooterIndex {
   footer: Uint8Array;
@@ -15,94 +16,7 @@ export interface FooterIndex {
   numRows: number;
   /** The row groups walked so far: their struct's byte range in the footer, row count and first row. */
   groups: Array<{ start: number; end: number; rows: number; first: number }>;
-  walker: Walker;
-}
-
-export class Walker {
-  pos = 0;
-  constructor(readonly b: Uint8Array) {}
-  byte(): number {
-    if (this.pos >= this.b.length) throw new Error('parquet footer ends early');
-    return this.b[this.pos++]!;
-  }
-  varint(): number {
-    let shift = 0;
-    let out = 0;
-    for (;;) {
-      const x = this.byte();
-      out += (x & 0x7f) * 2 ** shift;
-      if (!(x & 0x80)) return out;
-      shift += 7;
-    }
-  }
-  zigzag(): number {
-    const n = this.varint();
-    return n % 2 ? -(n + 1) / 2 : n / 2;
-  }
-  /** Skips one value of compact type `t`. */
-  skip(t: number): void {
-    switch (t) {
-      case 1:
-      case 2:
-        return; // bool in a field header
-      case 3:
-        this.pos++;
-        return;
-      case 4:
-      case 5:
-      case 6:
-        this.varint();
-        return;
-      case 7:
-        this.pos += 8;
-        return;
-      case 8: {
-        const n = this.varint(); // before reading pos: `pos += varint()` would add to the old pos
-        this.pos += n;
-        return;
-      }
-      case 9:
-      case 10: {
-        const { size, type } = this.listHead();
-        for (let i = 0; i < size; i++) {
-          if (type === 1 || type === 2) this.pos++;
-          else this.skip(type);
-        }
-        return;
-      }
-      case 11: {
-        const size = this.varint();
-        if (!size) return;
-        const kv = this.byte();
-        for (let i = 0; i < size; i++) {
-          this.skip(kv >> 4);
-          this.skip(kv & 15);
-        }
-        return;
-      }
-      case 12:
-        this.struct(() => false);
-        return;
-      default:
-        throw new Error(`parquet footer: unknown thrift type ${t}`);
-    }
-  }
-  listHead(): { size: number; type: number } {
-    const h = this.byte();
-    const size = h >> 4 === 15 ? this.varint() : h >> 4;
-    return { size, type: h & 15 };
-  }
-  /** Walks a struct; `field(id, type)` returns true when it consumed the value itself. */
-  struct(field: (id: number, type: number) => boolean): void {
-    let id = 0;
-    for (;;) {
-      const h = this.byte();
-      if (h === 0) return;
-      const type = h & 15;
-      id = h >> 4 ? id + (h >> 4) : this.zigzag();
-      if (!field(id, type)) this.skip(type);
-    }
-  }
+  walker: ThriftWalk;
 }
 
 /**
@@ -112,7 +26,7 @@ export class Walker {
  * created_by, column_orders) are not read: only hyparquet's geo columns would use them.
  */
 export function indexFooter(footer: Uint8Array): FooterIndex {
-  const w = new Walker(footer);
+  const w = new ThriftWalk(footer);
   let id = 0;
   let numRows = 0;
   for (;;) {
