@@ -6,6 +6,7 @@ import { numberFlag } from '../config/number-flag.js';
 import type { ExportResult } from '../recipes/common.js';
 import { shownPath } from './shared.js';
 import { commandSummary } from './command-lines.js';
+import { shellWord } from '../core/quote/shell.js';
 
 /** The export formats (src/recipes/lengths.ts RECIPE_TRAINERS); the library is loaded when a command runs. */
 const RECIPE_TRAINERS = ['ms-swift', 'llamafactory'] as const;
@@ -36,7 +37,11 @@ async function show(r: ExportResult, o: { json?: boolean; quiet?: boolean }, nex
     files,
     `Wrote ${shownPath(r.out)}/ (export.json, report.json, lengths.jsonl, dropped.jsonl, images/).`,
   ];
-  if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${n.replaceAll('{out}', shownPath(r.out))}`));
+  // `{out}` in a command line is a shell word (a folder name may hold a space or a quote); in prose, the path as is
+  const out = shownPath(r.out);
+  const filled = (n: string) =>
+    n.startsWith('npx ') ? n.replaceAll('{out}', shellWord(out)) : n.replaceAll('{out}', out);
+  if (next.length) lines.push('', 'Next:', ...next.map((n) => `  ${filled(n)}`));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
