@@ -4,6 +4,7 @@
  * are journaled (rerun the same command to continue); twice: stop at once (the journal stays whole).
  */
 import { type Command, Option } from 'commander';
+import { shellWord } from '../core/quote/shell.js';
 import { numberFlag } from '../config/values.js';
 import { createProgress } from '../core/progress.js';
 import type { GenerateManifest } from '../generate/finish-run.js';
@@ -129,7 +130,7 @@ function runCommand(gen: Command, role: 'teacher' | 'student'): void {
         process.stdout.write(
           `Wrote ${r.requests} request(s) to ${r.files.map(shownPath).join(', ')}${r.skipped ? ` (${r.skipped} row(s) already answered left out)` : ''}, and ${shownPath(r.sidecar)}.\n` +
             `Next: run the batch (OpenAI Batch API, or vllm run-batch -i FILE -o results.jsonl --model ...), then:\n` +
-            `  npx gad-data generate import results.jsonl --batch ${shownPath(must(r.files[0], 'a batch writes at least one file'))}\n`,
+            `  npx gad-data generate import results.jsonl --batch ${shellWord(shownPath(must(r.files[0], 'a batch writes at least one file')))}\n`,
         );
       return;
     }

@@ -5,6 +5,7 @@ import { EXAMPLE_CONFIG } from '../config/config.js';
 import { GadError } from '../core/errors.js';
 import type { CliOptions } from './options.js';
 import { commandSummary } from './command-lines.js';
+import { shellWord } from '../core/quote/shell.js';
 
 export function addInitCommand(program: Command): void {
   program
@@ -16,6 +17,8 @@ export function addInitCommand(program: Command): void {
       if (existsSync(file) && !o.force)
         throw new GadError(`${file} exists already`, { hint: 'pass --force to overwrite it', exitCode: 2 });
       writeFileSync(file, EXAMPLE_CONFIG);
-      process.stdout.write(`wrote ${file}; edit data.train_files and run: npx gad-data build --config ${file}\n`);
+      process.stdout.write(
+        `wrote ${file}; edit data.train_files and run: npx gad-data build --config ${shellWord(file)}\n`,
+      );
     });
 }

@@ -1,6 +1,7 @@
 /**
  * The "Next:" command an export prints is a shell command: the export's folder in it is one shell word even when
- * the build's folder name holds a space and a quote, so the line pasted into a shell passes `--data` that folder.
+ * the build's folder name holds a space and a quote, so the line pasted into a shell passes `--data` that folder;
+ * likewise the build command `init` prints for the config file it wrote.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,3 +49,15 @@ test(
     assert.equal(words[words.indexOf('--data') + 1], `./${out}/sft-ms-swift`);
   },
 );
+
+test('init into "my config\'s.yaml": the build command it prints passes that file', { timeout: 300_000 }, async () => {
+  const file = "my config's.yaml";
+  const r = await runCli(['init', file], T);
+  assert.equal(r.status, 0, r.stderr);
+  const cmd = /run: (npx gad-data build .*)$/m.exec(r.stdout)?.[1];
+  assert.ok(cmd, r.stdout);
+  const words = execFileSync('sh', ['-c', cmd.replace(/^npx gad-data /, "printf '%s\\n' ")], {
+    encoding: 'utf8',
+  }).split('\n');
+  assert.equal(words[words.indexOf('--config') + 1], file);
+});

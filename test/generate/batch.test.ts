@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/core/paths.js';
@@ -214,4 +215,21 @@ test('failed results are left out and resubmitted alone; the second import compl
   const r2 = await importResults(cwd, ['output2.jsonl']);
   assert.equal(r2.status, 0, r2.stderr);
   assert.equal(readFileSync(join(cwd, 'teacher.jsonl'), 'utf8'), reference);
+});
+
+test('a batch file named "it\'s requests.jsonl": the Next import command passes it as one shell word', async () => {
+  const cwd = join(tmp, 'quoted');
+  mkdirSync(cwd);
+  const name = "it's requests.jsonl";
+  const r = await runCli(
+    ['generate', 'teacher', '--from', build, '--model', 'gpt-x', '--endpoint', srv.url, '--batch-out', name],
+    { cwd, env, timeoutMs: 600_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const next = r.stdout.split('\n').find((l) => l.includes('gad-data generate import'));
+  assert.ok(next, r.stdout);
+  const words = execFileSync('sh', ['-c', next.trim().replace(/^npx gad-data /, "printf '%s\\n' ")], {
+    encoding: 'utf8',
+  }).split('\n');
+  assert.equal(words[words.indexOf('--batch') + 1], `./${name}`);
 });
