@@ -7,12 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/core/paths.js';
 import { writeBatchFile } from '../../src/generate/batch.js';
 import { runCli } from '../helpers/gad-cli.js';
+import { shellFlagValue } from '../helpers/shell-words.js';
 import { type ChatBody, type FakeOpenAI, completionOf, startOpenAIServer } from '../helpers/openai-server.js';
 import { type BuildRowView, buildRows, buildSample, checkerFor } from '../helpers/generate-build.js';
 
@@ -228,8 +228,5 @@ test('a batch file named "it\'s requests.jsonl": the Next import command passes 
   assert.equal(r.status, 0, r.stderr);
   const next = r.stdout.split('\n').find((l) => l.includes('gad-data generate import'));
   assert.ok(next, r.stdout);
-  const words = execFileSync('sh', ['-c', next.trim().replace(/^npx gad-data /, "printf '%s\\n' ")], {
-    encoding: 'utf8',
-  }).split('\n');
-  assert.equal(words[words.indexOf('--batch') + 1], `./${name}`);
+  assert.equal(shellFlagValue(next, '--batch'), `./${name}`);
 });
