@@ -7,9 +7,9 @@
  * previous export wrote: the user's entries of the folder (train.log, checkpoints, .git/) are carried over
  * (export-ownership.ts). Every file is created new (`wx`): no file, linked or not, is ever written in place.
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
 import { testDelay, testHold } from '../core/test-hold.js';
 import { recover, siblings, swapIntoPlace, type Siblings } from '../output/commit.js';
@@ -27,6 +27,18 @@ function safe(s: string): string {
     .replace(/^\.+/, '_')
     .slice(0, 100);
   return t || '_';
+}
+
+/** The peers on the device of `folder` (hard links cannot cross devices); a peer that cannot be read is left out. */
+function onDevice(peers: string[], folder: string): string[] {
+  const dev = statSync(folder).dev;
+  return peers.filter((peer) => {
+    try {
+      return statSync(peer).dev === dev;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export interface ExportFolderOptions {
@@ -84,8 +96,9 @@ export class ExportFolder {
       f.notices.push(...(await recover(p, f.writes)));
       await inspectExportFolder(p.abs, f.writes);
       const peers = peerExports({ buildDir: o.build.dir, out: p.abs, manifestSha256: o.build.manifestSha256 });
-      // (--copy-images: no links, but a peer's checked GAD-size file is still read instead of computed again)
-      if (!o.copyImages) f.peers = peers;
+      // (--copy-images: no links, but a peer's checked GAD-size file is still read instead of computed again; a
+      // peer on another device cannot be linked to, and its bytes are copied, but a peer beside the export can)
+      if (!o.copyImages) f.peers = onDevice(peers, p.parent);
       f.gadSized = new GadSizeImages(peers);
       await rm(p.work, { recursive: true, force: true });
       await mkdir(join(p.work, 'images'), { recursive: true });
@@ -152,10 +165,11 @@ export class ExportFolder {
       this.folders.add(folder);
     }
     if (this.slowImages) await testDelay('export-image'); // (tests: a slow image, linked or written)
-    let how = from && this.peers.length ? linkRead(from, dest) : 'none';
-    if (how === 'changed') how = 'none';
-    if (how === 'none' && this.peers.length) how = linkFromPeer(this.peers, name, bytes, dest);
-    if (how === 'impossible') this.peers = [];
+    const fromPeer = from && this.peers.find((peer) => from.path.startsWith(peer + sep));
+    let how = from && fromPeer ? linkRead(from, dest) : 'none';
+    if (how === 'impossible' && fromPeer) this.unlinkable(fromPeer);
+    if (how !== 'linked' && this.peers.length)
+      how = linkFromPeer(this.peers, name, bytes, dest, (peer) => this.unlinkable(peer));
     if (how === 'linked') {
       this.imageFiles.linked++;
       this.imageFiles.linkedBytes += bytes.length;
@@ -164,6 +178,11 @@ export class ExportFolder {
       this.imageFiles.written++;
     }
     return name;
+  }
+
+  /** A peer whose files cannot be linked here: not offered again (its files are still read for GAD-size images). */
+  private unlinkable(peer: string): void {
+    this.peers = this.peers.filter((p) => p !== peer);
   }
 
   async json(name: string, value: unknown): Promise<void> {

@@ -72,19 +72,22 @@ function sameBytes(path: string, bytes: Uint8Array): boolean {
   return got === bytes.length && scratch.compare(bytes, 0, got, 0, got) === 0;
 }
 
+/** Link errors after which a peer's files are not offered again (another device or mount, no link support here). */
 const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES', 'ENOSYS']);
 
 /**
- * Make `dest` (a new name) a hard link to the file `name` of a peer export holding exactly `bytes`: `linked`;
- * `none` when no peer has it, `impossible` when links cannot be made here (another device, no link support):
- * the caller writes the bytes (and, after `impossible`, stops trying).
+ * Make `dest` (a new name) a hard link to the file `name` of a peer export holding exactly `bytes`: `linked`, else
+ * `none` (the caller writes the bytes). A peer whose file cannot be linked here (another device or mount point, a
+ * file system without links, a file at its link limit) is passed to `unlinkable` and the next one is tried: a build
+ * on one disk with its exports on another still links the exports there to each other.
  */
 export function linkFromPeer(
-  peers: string[],
+  peers: readonly string[],
   name: string,
   bytes: Uint8Array,
   dest: string,
-): 'linked' | 'none' | 'impossible' {
+  unlinkable: (peer: string) => void,
+): 'linked' | 'none' {
   // Synchronous calls: a few thousand small files, where the promise round trips cost more than the reads.
   for (const peer of peers) {
     const src = join(peer, name);
@@ -93,9 +96,8 @@ export function linkFromPeer(
       linkSync(src, dest);
       return 'linked';
     } catch (e) {
-      const code = errnoCode(e) ?? '';
-      if (NO_LINK.has(code)) return 'impossible'; // another device or no links here: copy
-      // ENOENT: the peer is being replaced meanwhile; try the next one
+      if (NO_LINK.has(errnoCode(e) ?? '')) unlinkable(peer);
+      // else (ENOENT: the peer is being replaced meanwhile) just try the next one
     }
   }
   return 'none';
@@ -141,7 +143,8 @@ export function readWithIdentity(path: string): ReadFile {
  * file is still the one read, untouched since (its identity, change time included, right before the link; the
  * inode, size and modification time of the link made: the window left is the link call itself, as between a
  * compare and the link), else `changed` (any link made removed; as when the file is gone); `impossible` when links
- * cannot be made here. The caller checks `read.bytes` before.
+ * cannot be made here (to that file: another device or mount point, no link support). The caller checks `read.bytes`
+ * before.
  */
 export function linkRead(read: Pick<ReadFile, 'path' | 'identity'>, dest: string): 'linked' | 'changed' | 'impossible' {
   const was = read.identity;
