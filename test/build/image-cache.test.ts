@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import type { ImageResult } from '../../src/images/image-options.js';
-import { SharedImageCache } from '../../src/pipeline/image-cache.js';
+import { ONCE_KEYS, SharedImageCache } from '../../src/pipeline/image-cache.js';
 
 const sha = (i: number) => createHash('sha256').update(`image ${i}`).digest('hex');
 const result = (i: number) => ({ bytes: new Uint8Array(3000).fill(i % 256), sha256: sha(i) }) as unknown as ImageResult;
@@ -23,6 +23,28 @@ test('image cache: a build of distinct images keeps none of them (memory does no
   const seen = cache.seen();
   assert.equal(seen.images, 20_000);
   assert.ok(seen.bytes / seen.images <= 72, `${(seen.bytes / seen.images).toFixed(1)} bytes an image`);
+});
+
+test('image cache: the keys seen once stay within 2 × ONCE_KEYS however many distinct images the build has', () => {
+  const cache = new SharedImageCache();
+  const n = 5 * ONCE_KEYS;
+  let most = 0;
+  for (let i = 0; i < n; i++) {
+    assert.equal(formatImage(cache, i), 'processed');
+    most = Math.max(most, cache.seen().images);
+  }
+  assert.ok(most <= 2 * ONCE_KEYS, `${most} keys remembered at most`);
+  assert.ok(cache.seen().bytes <= 2 * ONCE_KEYS * 72, `${cache.seen().bytes} bytes`);
+  // An image whose second row comes ONCE_KEYS distinct images later is still taken from the cache at its third.
+  const shared = n + 1;
+  assert.equal(formatImage(cache, shared), 'processed');
+  for (let i = 0; i < ONCE_KEYS; i++) formatImage(cache, n + 2 + i);
+  assert.deepEqual([formatImage(cache, shared), formatImage(cache, shared)], ['processed', 'hit']);
+  // One further apart than 2 × ONCE_KEYS is forgotten: processed again, as a distinct image (the same bytes result).
+  const far = n + 3 * ONCE_KEYS;
+  assert.equal(formatImage(cache, far), 'processed');
+  for (let i = 0; i < 2 * ONCE_KEYS; i++) formatImage(cache, far + 1 + i);
+  assert.deepEqual([formatImage(cache, far), formatImage(cache, far)], ['processed', 'processed']);
 });
 
 test('image cache: an image shared by rows is processed for its first two rows, then taken from the cache', () => {
