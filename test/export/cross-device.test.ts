@@ -4,16 +4,19 @@
  * links to the files of the first instead of copying them again, the GAD-size images too (their checked file is on
  * the build's disk, the same bytes are beside the export). Every image holds the build's bytes (or the GAD-size bytes
  * recorded). Skipped where no second file system is writable (/dev/shm, then the folder GAD_DATA_TEST_OTHER_DEVICE).
+ * And a peer whose files cannot be linked although it is on the same device (another mount of the same disk gives
+ * EXDEV; a file system without links, EPERM) is dropped alone: the next peer is still linked to.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { exportPrompts, exportRm, exportSft } from '../../src/index.js';
 import { openBuild, readBuildRows } from '../../src/recipes/build-rows.js';
 import { sha256 } from '../../src/core/hash.js';
 import { filesBelow, readJsonl } from '../helpers/files.js';
+import { withFs } from '../helpers/fs-wrap.js';
 import { SMALL_DIAGRAM_SIZES, buildDiagramSet } from '../helpers/line-diagram.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cross-device-'));
@@ -43,18 +46,23 @@ const exportJson = (dir: string) => JSON.parse(readFileSync(join(dir, 'export.js
 const gadSizeFiles = (dir: string) =>
   (JSON.parse(readFileSync(join(dir, 'images', '.gad-size.json'), 'utf8')) as { files: Record<string, object> }).files;
 
+const SIZES: Array<[number, number]> = [...SMALL_DIAGRAM_SIZES, [640, 480], [512, 420]];
+
+/** A diagram build with a student file for `export rm`; its folder and the student file. */
+async function diagramBuild(name: string): Promise<{ out: string; student: string }> {
+  const dir = join(tmp, name);
+  const out = await buildDiagramSet(dir, SIZES);
+  const student = SIZES.map((_, i) => JSON.stringify({ id: `g-${i}`, response: `It is ${i + 1}.` }));
+  writeFileSync(join(dir, 'student.jsonl'), `${student.join('\n')}\n`);
+  return { out, student: join(dir, 'student.jsonl') };
+}
+
 test(
   'exports on another file system than the build: the first copies the images, the next links to it',
   { timeout: 900_000, skip: other ? false : 'no second writable file system here (/dev/shm)' },
   async () => {
-    const dir = join(tmp, 'set');
     // Small diagrams (written at the GAD size in the exports) and large ones (the build's bytes as they are).
-    const out = await buildDiagramSet(dir, [...SMALL_DIAGRAM_SIZES, [640, 480], [512, 420]]);
-    const student = SMALL_DIAGRAM_SIZES.concat([
-      [640, 480],
-      [512, 420],
-    ]).map((_, i) => JSON.stringify({ id: `g-${i}`, response: `It is ${i + 1}.` }));
-    writeFileSync(join(dir, 'student.jsonl'), `${student.join('\n')}\n`);
+    const { out, student } = await diagramBuild('set');
 
     // An export beside the build: on the build's disk.
     const prompts = await exportPrompts({ from: out });
@@ -68,7 +76,7 @@ test(
     assert.equal(sft.gadSizeReused, gadNames.length, "the build disk's GAD-size files are read, not computed again");
 
     const rmOut = join(other!, 'rm');
-    await exportRm({ from: out, format: 'ms-swift', out: rmOut, student: join(dir, 'student.jsonl') });
+    await exportRm({ from: out, format: 'ms-swift', out: rmOut, student });
     const m = exportJson(rmOut);
     assert.ok(m.images.count > 0);
     assert.equal(m.images.linked, m.images.count, 'every image linked to the export beside it');
@@ -97,6 +105,44 @@ test(
         assert.ok(want, `${p}: a row of the build`);
         assert.equal(sha256(got), sha256(want), `${p}: the bytes`);
       }
+    }
+  },
+);
+
+test(
+  'a peer whose files cannot be linked here (EXDEV from another mount) is dropped alone: the next peer is linked',
+  { timeout: 900_000 },
+  async () => {
+    const { out, student } = await diagramBuild('mount');
+    const prompts = await exportPrompts({ from: out });
+    const sft = await exportSft({ from: out, format: 'ms-swift' });
+    const refusedIn = resolve(prompts.out) + sep;
+    const refused: string[] = [];
+    let rmOut = '';
+    await withFs(
+      'linkSync',
+      (original) =>
+        ((src: fs.PathLike, dest: fs.PathLike) => {
+          if (resolve(String(src)).startsWith(refusedIn)) {
+            refused.push(String(src));
+            throw Object.assign(new Error(`EXDEV: cross-device link not permitted, link '${src}' -> '${dest}'`), {
+              code: 'EXDEV',
+            });
+          }
+          return original(src, dest);
+        }) as typeof fs.linkSync,
+      async () => {
+        rmOut = (await exportRm({ from: out, format: 'ms-swift', student })).out;
+      },
+    );
+    assert.equal(refused.length, 1, `the refusing peer is not offered again: ${refused.join(', ')}`);
+    const m = exportJson(rmOut);
+    assert.ok(m.images.count > 0);
+    assert.equal(m.images.linked, m.images.count, 'every image linked to the other peer');
+    for (const f of filesBelow(join(rmOut, 'images'))) {
+      if (f.endsWith('.json')) continue;
+      const name = f.slice(rmOut.length + 1);
+      assert.equal(statSync(f).ino, statSync(join(sft.out, name)).ino, `${name}: one file with the sft export's`);
     }
   },
 );

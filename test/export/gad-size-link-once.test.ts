@@ -4,18 +4,18 @@
  * was read: a peer file replaced (renamed over) or written in place between the read and the link is not linked,
  * and the export holds the right bytes.
  *
- * The file system calls are observed by wrapping node:fs's functions (syncBuiltinESMExports makes the library's
- * `import { openSync } from 'node:fs'` see the wrappers); the exports run in this process.
+ * The file system calls are observed by wrapping node:fs's functions (test/helpers/fs-wrap.ts); the exports run in
+ * this process.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs, { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { exportPrompts, exportSft } from '../../src/index.js';
 import { sha256 } from '../../src/core/hash.js';
 import { SMALL_DIAGRAM_SIZES, buildDiagramSet } from '../helpers/line-diagram.js';
+import { withFs } from '../helpers/fs-wrap.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gad-size-link-once-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -23,23 +23,6 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 type Files = Record<string, { sha256: string }>;
 const recordFiles = (dir: string) =>
   (JSON.parse(readFileSync(join(dir, 'images', '.gad-size.json'), 'utf8')) as { files: Files }).files;
-
-/** Run `body` with node:fs's `name` replaced by `wrap(original)` (for the library's named imports too). */
-async function withFs<K extends 'openSync' | 'linkSync' | 'lstatSync'>(
-  name: K,
-  wrap: (original: (typeof fs)[K]) => (typeof fs)[K],
-  body: () => Promise<void>,
-): Promise<void> {
-  const original = fs[name];
-  fs[name] = wrap(original);
-  syncBuiltinESMExports();
-  try {
-    await body();
-  } finally {
-    fs[name] = original;
-    syncBuiltinESMExports();
-  }
-}
 
 function buildSet(name: string): Promise<string> {
   return buildDiagramSet(join(tmp, name), SMALL_DIAGRAM_SIZES);
