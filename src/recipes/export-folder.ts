@@ -7,7 +7,7 @@
  * previous export wrote: the user's entries of the folder (train.log, checkpoints, .git/) are carried over
  * (export-ownership.ts). Every file is created new (`wx`): no file, linked or not, is ever written in place.
  */
-import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { GadError, environmentError, environmentErrorCode } from '../core/errors.js';
@@ -27,18 +27,6 @@ function safe(s: string): string {
     .replace(/^\.+/, '_')
     .slice(0, 100);
   return t || '_';
-}
-
-/** The peers on the device of `folder` (hard links cannot cross devices); a peer that cannot be read is left out. */
-function onDevice(peers: string[], folder: string): string[] {
-  const dev = statSync(folder).dev;
-  return peers.filter((peer) => {
-    try {
-      return statSync(peer).dev === dev;
-    } catch {
-      return false;
-    }
-  });
 }
 
 export interface ExportFolderOptions {
@@ -97,8 +85,8 @@ export class ExportFolder {
       await inspectExportFolder(p.abs, f.writes);
       const peers = peerExports({ buildDir: o.build.dir, out: p.abs, manifestSha256: o.build.manifestSha256 });
       // (--copy-images: no links, but a peer's checked GAD-size file is still read instead of computed again; a
-      // peer on another device cannot be linked to, and its bytes are copied, but a peer beside the export can)
-      if (!o.copyImages) f.peers = onDevice(peers, p.parent);
+      // peer that cannot be linked to from here, as on another device, is dropped at its first refused link)
+      if (!o.copyImages) f.peers = peers;
       f.gadSized = new GadSizeImages(peers);
       await rm(p.work, { recursive: true, force: true });
       await mkdir(join(p.work, 'images'), { recursive: true });
