@@ -158,6 +158,12 @@ test('resizeBicubic: extreme factors (1 pixel to 1000, 1000 to 1) and the Geomet
     [150, 97, 288, 192],
     [419, 206, 416, 224],
     [61, 48, 256, 256],
+    // one axis only, each way, with rows shorter than the 16 bytes the WebAssembly loops take at a time
+    [1, 5, 1, 9],
+    [5, 1, 9, 1],
+    [3, 40, 3, 7],
+    [40, 3, 7, 3],
+    [17, 33, 15, 31],
   ];
   for (const [w, h, ow, oh] of sizes)
     for (const ch of [1, 3, 4])
