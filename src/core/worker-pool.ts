@@ -71,6 +71,21 @@ export class WorkerPool<Req, Reply extends { id: number }, Out> {
     });
   }
 
+  /**
+   * Start the workers ahead of the first request, so that their start-up (a thread, its modules) overlaps the
+   * caller's own work; without a request within `idleMs` they are stopped again.
+   */
+  warm(): void {
+    if (this.broken || this.slots || this.starting) return;
+    this.starting = this.start();
+    void this.starting.then((slots) => {
+      if (!slots || this.slots !== slots || slots.some((s) => s.jobs.size > 0)) return;
+      clearTimeout(this.idle);
+      this.idle = setTimeout(() => void this.stop(false), this.p.idleMs);
+      this.idle.unref();
+    });
+  }
+
   /** Stop the workers now (they start again when needed). */
   close(): Promise<void> {
     return this.stop(false);

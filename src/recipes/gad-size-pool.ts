@@ -58,6 +58,12 @@ export function gadSizeImage(bytes: Uint8Array, size: [number, number], workers?
   return pool.run({ bytes, size });
 }
 
+/** Start the workers now, ahead of the first image (see WorkerPool.warm). */
+export function warmGadSizeWorkers(workers?: number): void {
+  pool ??= newPool(workers ?? defaultImageWorkers());
+  pool.warm();
+}
+
 /** Images resized by a worker in this process so far (tests). */
 export function gadSizeViaWorkers(): number {
   return pool?.viaWorkers ?? 0;

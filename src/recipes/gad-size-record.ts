@@ -76,6 +76,11 @@ export class GadSizeImages {
   /** Images taken from a peer's file (tests and the summary). */
   reused = 0;
 
+  /** GAD-size files the peers' records list (0: every GAD-size image of this export is computed). */
+  get recorded(): number {
+    return this.known.size;
+  }
+
   /** Read the records of `peers` (export folders of the same build); a record that cannot be read is skipped. */
   constructor(peers: string[]) {
     const encoder = gadSizeEncoder();

@@ -110,17 +110,7 @@ export class RecipeCounter {
   async image(bytes: Uint8Array): Promise<ImageCount> {
     // sharp (loaded only here, and for the GAD-size images) reads the headers of other stored images.
     const p = probeStoredImage(bytes) ?? (await (await import('../images/image-input.js')).probeImage(bytes));
-    const g = this.profile.geometry;
-    // ms-swift pre-resizes with qwen-vl-utils; LLaMA-Factory's _preprocess_image scales into its pixel bounds with
-    // int() truncation, the same step as EasyR1's process_image.
-    const bounds = { min: this.images.minPixels, max: this.images.maxPixels };
-    const r =
-      this.trainer === 'ms-swift'
-        ? resizeFor(p.width, p.height, 'qwen-vl-utils', g, {
-            qwenVlUtilsMinPixels: bounds.min,
-            qwenVlUtilsMaxPixels: bounds.max,
-          })
-        : resizeFor(p.width, p.height, 'easyr1', g, { easyr1MinPixels: bounds.min, easyr1MaxPixels: bounds.max });
+    const r = this.grid(p.width, p.height);
     if (!r.ok) throw new Error(`image ${p.width}x${p.height}: ${r.error}`);
     const resized =
       r.resized[0] !== p.width ||
@@ -134,6 +124,20 @@ export class RecipeCounter {
       resizedByTrainer: resized,
       processed: r.resized,
     };
+  }
+
+  /** How the trainer resizes an image of `width`×`height` (`resized`: [w, h] its processor sees). */
+  grid(width: number, height: number): ReturnType<typeof resizeFor> {
+    const g = this.profile.geometry;
+    // ms-swift pre-resizes with qwen-vl-utils; LLaMA-Factory's _preprocess_image scales into its pixel bounds with
+    // int() truncation, the same step as EasyR1's process_image.
+    const bounds = { min: this.images.minPixels, max: this.images.maxPixels };
+    return this.trainer === 'ms-swift'
+      ? resizeFor(width, height, 'qwen-vl-utils', g, {
+          qwenVlUtilsMinPixels: bounds.min,
+          qwenVlUtilsMaxPixels: bounds.max,
+        })
+      : resizeFor(width, height, 'easyr1', g, { easyr1MinPixels: bounds.min, easyr1MaxPixels: bounds.max });
   }
 
   private count(

@@ -8,6 +8,7 @@ import { GadError, environmentError, environmentErrorCode } from '../core/errors
 import type { BuildRow } from './build-rows.js';
 import { type ExportResult, type RecipeSession, defaultMaxLength, finishExport, splitFiles } from './common.js';
 import { ExportFolder } from './export-folder.js';
+import { firstRowsNeedGadSize } from './gad-size-ahead.js';
 import { type CountedImage, writeRowImages } from './row-images.js';
 import { LengthCollector } from './recipe-report.js';
 
@@ -41,12 +42,22 @@ export async function inExportFolder<T>(s: RecipeSession, body: (folder: ExportF
   } catch (e) {
     throw onDisk(e, dirname(resolve(out)));
   }
+  // (the worker that computes GAD-size images starts now when the first rows will want it, unless an earlier export
+  // of the build recorded its GAD-size files, which this one then links instead)
+  if (folder.gadSized.recorded === 0 && firstRowsNeedGadSize(s.build.dir, (w, h) => gridOf(s, w, h)))
+    (await import('./gad-size-pool.js')).warmGadSizeWorkers();
   try {
     return await body(folder);
   } catch (e) {
     await folder.abort().catch(() => undefined);
     throw onDisk(e, folder.work);
   }
+}
+
+/** The warmup trainer's [w, h] for a stored image of `width`×`height`, null when it cannot resize it. */
+function gridOf(s: RecipeSession, width: number, height: number): [number, number] | null {
+  const r = s.counter.grid(width, height);
+  return r.ok ? r.resized : null;
 }
 
 /** A row left out: the reason, its detail, the measured value and its limit, the value the length report counts. */
