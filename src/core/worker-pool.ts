@@ -58,6 +58,7 @@ export class WorkerPool<Req, Reply extends { id: number }, Out> {
     clearTimeout(this.idle);
     const ready = this.slots ?? (await (this.starting ??= this.start()));
     if (!ready || this.slots !== ready) return this.p.inline(req);
+    clearTimeout(this.idle); // (again: workers started by warm() set their idle time when they came up)
     const slot = ready.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
     return new Promise<Out>((resolve, reject) => {
       const id = this.nextId++;

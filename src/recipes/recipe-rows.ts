@@ -42,11 +42,11 @@ export async function inExportFolder<T>(s: RecipeSession, body: (folder: ExportF
   } catch (e) {
     throw onDisk(e, dirname(resolve(out)));
   }
-  // (the worker that computes GAD-size images starts now when the first rows will want it, unless an earlier export
-  // of the build recorded its GAD-size files, which this one then links instead)
-  if (folder.gadSized.recorded === 0 && firstRowsNeedGadSize(s.build.dir, (w, h) => gridOf(s, w, h)))
-    (await import('./gad-size-pool.js')).warmGadSizeWorkers();
   try {
+    // (the worker that computes GAD-size images starts now when the first rows will want it, unless an earlier
+    // export of the build recorded its GAD-size files, which this one then links instead)
+    if (folder.gadSized.recorded === 0 && firstRowsNeedGadSize(s.build.dir, (w, h) => gridOf(s, w, h)))
+      (await import('./gad-size-pool.js')).warmGadSizeWorkers();
     return await body(folder);
   } catch (e) {
     await folder.abort().catch(() => undefined);

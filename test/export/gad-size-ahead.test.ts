@@ -65,8 +65,11 @@ test('firstRowsNeedGadSize: true when a first row has an image at another grid t
   assert.equal(firstRowsNeedGadSize(build('junk', 'not json\n{"written": 3, "resized": [[1, 2]]}\n[]\n'), grid), false);
 });
 
-/** A pool of one worker that echoes its requests, counting the workers it made and the ones it stopped. */
-function echoPool(idleMs: number) {
+/**
+ * A pool of one worker that echoes its requests (doubled, after `busyMs` of work each), counting the workers it made
+ * and the ones it stopped; inline (the main thread's fallback) answers the negated request.
+ */
+function echoPool(idleMs: number, busyMs = 0) {
   const made: Worker[] = [];
   let exited = 0;
   const pool = new WorkerPool<number, { id: number; value: number }, number>({
@@ -76,7 +79,11 @@ function echoPool(idleMs: number) {
     make: (W) => {
       const w = new W(
         `const { parentPort } = require('node:worker_threads');
-         parentPort.on('message', (batch) => parentPort.postMessage(batch.map((r) => ({ id: r.id, value: r.value * 2 }))));`,
+         const busy = (ms) => { const t = Date.now(); while (Date.now() - t < ms); };
+         parentPort.on('message', (batch) => {
+           busy(${busyMs});
+           parentPort.postMessage(batch.map((r) => ({ id: r.id, value: r.value * 2 })));
+         });`,
         { eval: true },
       );
       // (the pool drops its listeners before it stops a worker: its terminate call is what is counted)
@@ -116,4 +123,14 @@ test('WorkerPool.warm: the worker starts before any request and serves the next 
   assert.equal(await b.pool.run(5), 10, 'a later request starts a worker again');
   assert.equal(b.made.length, 2);
   await b.pool.close();
+});
+
+test('WorkerPool.warm: a request taken while the warmed worker starts is not cut off by the idle time', async () => {
+  // idle after 100 ms, a request that takes the worker 600 ms, made right after warm (before the worker is up)
+  const c = echoPool(100, 600);
+  c.pool.warm();
+  assert.equal(await c.pool.run(4), 8, 'answered by the worker, not redone on the main thread');
+  assert.equal(c.pool.viaWorkers, 1);
+  assert.equal(c.exited(), 0);
+  await c.pool.close();
 });
