@@ -107,7 +107,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('WorkerPool.warm: the worker starts before any request and serves the next one; unused, it stops', async () => {
   const a = echoPool(60_000);
   a.pool.warm();
-  await sleep(50);
+  for (const t0 = Date.now(); a.made.length === 0 && Date.now() - t0 < 60_000;) await sleep(10);
   assert.equal(a.made.length, 1, 'started without a request');
   a.pool.warm(); // (once)
   assert.equal(await a.pool.run(21), 42, 'answered by the worker');
