@@ -12,7 +12,7 @@
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,8 +70,12 @@ function sources(root: string): string[] {
   return out;
 }
 
-/** Transpiles every source file to `root`/dist/ where tsc puts it (same paths, ESM, source maps), no type check. */
+/**
+ * Transpiles every source file to `root`/dist/ where tsc puts it (same paths, ESM, source maps), no type check. The
+ * old dist/ goes first: a compiled test whose source was deleted or renamed would otherwise still run.
+ */
 export async function transpile(root: string): Promise<void> {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   await build({
     entryPoints: sources(root),
     outdir: join(root, 'dist'),

@@ -3,7 +3,7 @@
  * the slow folders or imports node:child_process, itself or through a helper it imports (at any depth).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, test } from 'node:test';
@@ -48,7 +48,8 @@ test('npm run test:unit transpiles, then runs the selection', () => {
   assert.equal(pkg.scripts['test:unit'], 'node --import tsx scripts/test-unit.ts');
 });
 
-test('transpile writes each source file where tsc puts it, runnable', async () => {
+test('transpile writes each source file where tsc puts it, runnable; an old dist/ goes first', async () => {
+  write('dist/test/core/gone.test.js', "throw new Error('the compiled test of a deleted source');\n");
   write('src/core/x.ts', 'export type T = { a: number };\nexport const x: number = 1;\n');
   write('test/core/x.test.ts', "import { x, type T } from '../../src/core/x.js';\nexport const y: T = { a: x + 1 };\n");
   write('scripts/s.ts', 'export const s = 1 as const;\n');
@@ -57,4 +58,12 @@ test('transpile writes each source file where tsc puts it, runnable', async () =
   const mod = (await import(join(tmp, 'dist/test/core/x.test.js'))) as { y: { a: number } };
   assert.deepEqual(mod.y, { a: 2 });
   assert.ok(readFileSync(join(tmp, 'dist/scripts/s.js'), 'utf8').includes('s = 1'));
+  assert.ok(!existsSync(join(tmp, 'dist/test/core/gone.test.js')), 'the stale compiled test is gone');
+});
+
+test('npm run build (and so npm test, bench, prepare) empties dist/ before tsc writes it', () => {
+  const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const build = pkg.scripts.build ?? '';
+  assert.match(build, /^node -e "require\('node:fs'\)\.rmSync\('dist', \{ recursive: true, force: true \}\)" && tsc /);
+  assert.match(pkg.scripts.test ?? '', /^npm run build && /);
 });
