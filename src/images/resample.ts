@@ -25,7 +25,7 @@ interface WasmMemory {
 /**
  * The resampler as one self-contained function (no imports, no outer names), so that the same code also runs in a
  * worker thread created from its source (see resizeBicubicAsync). `wasm`: the bytes of resample.wat assembled
- * (resample-wasm.ts), whose SIMD loops do the multiply-adds: about eight times faster than the same loops in
+ * (resample-wasm.ts), whose SIMD loops do the multiply-adds: five to six times faster than the same loops in
  * JavaScript (docs/benchmarks.md), with the same bytes.
  */
 function makeResampler(wasm: Uint8Array) {

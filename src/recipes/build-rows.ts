@@ -119,7 +119,8 @@ function builtCounts(r: Record<string, unknown>): BuiltCounts | null {
   return { textTokens, imageTokens, promptTokens, responseTokens: n(r.response_tokens) };
 }
 
-function isSizeList(v: unknown): v is Array<[number, number]> {
+/** A list of [w, h] sizes, as lengths.jsonl's `resized` and `written`. */
+export function isSizeList(v: unknown): v is Array<[number, number]> {
   return (
     Array.isArray(v) &&
     v.every((s) => Array.isArray(s) && s.length === 2 && typeof s[0] === 'number' && typeof s[1] === 'number')

@@ -8,6 +8,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRecord } from '../core/guards.js';
+import { isSizeList } from './build-rows.js';
 
 /** The bytes of lengths.jsonl looked at: a few hundred rows, about what the export counts ahead (rows-ahead.ts). */
 const HEAD_BYTES = 64 * 1024;
@@ -42,17 +43,12 @@ export function firstRowsNeedGadSize(
     } catch {
       continue;
     }
-    if (!isRecord(r) || !Array.isArray(r.written) || !Array.isArray(r.resized)) continue;
-    for (const [k, size] of r.written.entries()) {
-      const gad: unknown = r.resized[k];
-      if (!isSize(size) || !isSize(gad)) continue;
-      const g = grid(size[0], size[1]);
-      if (g && (g[0] !== gad[0] || g[1] !== gad[1])) return true;
+    if (!isRecord(r) || !isSizeList(r.written) || !isSizeList(r.resized)) continue;
+    for (const [k, [w, h]] of r.written.entries()) {
+      const gad = r.resized[k];
+      const g = gad && grid(w, h);
+      if (g && gad && (g[0] !== gad[0] || g[1] !== gad[1])) return true;
     }
   }
   return false;
-}
-
-function isSize(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number';
 }
