@@ -14,8 +14,8 @@
  * - train: planning and pre-flight (sha256 of the shards) time.
  * - geometry: a Geometry3K-like build (2,848 real image sizes) against the transformers processor path that a
  *   trainer's overlong filter runs over the same rows, as a ratio in one run; `validate` likewise (bench/geometry.ts);
- *   the default build against the pyarrow floor in 3 pairs (wall, CPU, peak RSS, rows/s, CPU ratio) and against the
- *   processor path; a `--teacher` build's `export prompts|sft|rm`, two rounds, with the image bytes each adds on
+ *   the default build against the pyarrow floor in 3 pairs (wall, CPU, peak RSS, rows/s, CPU ratio), with the PNG
+ *   check alone beside them (bench/check-alone.ts), and against the processor path; a `--teacher` build's `export prompts|sft|rm`, two rounds, with the image bytes each adds on
  *   disk. An explicit `--rows N` builds the first N rows only.
  * - fidelity: our resize against Pillow's resize(BICUBIC) of the original, up and down.
  * - startup: `gad-data --help` and friends as whole commands (median of 7).

@@ -5,6 +5,8 @@
  * row groups of 128), in the same run. `gad-data build` (qwen3-vl, default pipeline: header read, full PNG check,
  * exact counts, filters, shards, report) runs as a whole command under `/usr/bin/time` for its peak RSS, at 10k
  * rows and at N (the 10k set is the first 10k rows of the N set), so the two peaks show whether memory stays flat.
+ * At each size the PNG check alone (bench/check-alone.ts) is timed too: the build's required per-image work, which
+ * the floor does not do.
  *
  * The generated images are cached in `.cache/bench-distinct/` of the package (ignored by git), or in the folder
  * `GAD_BENCH_DISTINCT_DIR` names; 100k PNGs take ~300 MB there and some minutes to make once.
@@ -16,7 +18,9 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { packagePath } from '../src/core/paths.js';
 import { ensurePythonVenv } from '../test/helpers/python.js';
+import { checkAloneArgs } from './check-alone.js';
 import { PYARROW_FLOOR } from './floor.js';
+import { CHECK_ALONE } from './geometry-floor.js';
 import { geometrySizes, png, timedCmd } from './geometry.js';
 
 type Row = Record<string, string | number>;
@@ -126,6 +130,17 @@ export async function benchDistinct(opts: { rows?: number }): Promise<Row[]> {
           'rows/s': Math.round(k / floor.secs),
           'CPU s': floor.cpu.toFixed(2),
         });
+      const check = await timedCmd(process.execPath, checkAloneArgs(train, join(dir, 'images')), env);
+      if (check.code !== 0 || Number(check.stdout.trim()) !== k)
+        throw new Error(`PNG check alone of ${k} rows failed (exit ${check.code})`);
+      rows.push({
+        job: CHECK_ALONE,
+        rows: k,
+        'wall s': check.secs.toFixed(2),
+        'rows/s': Math.round(k / check.secs),
+        'CPU s': check.cpu.toFixed(2),
+        'CPU vs floor': floor ? `${(check.cpu / floor.cpu).toFixed(1)}×` : 'no Python venv',
+      });
     }
     return rows;
   } finally {

@@ -2,12 +2,15 @@
  * The build a user runs on the Geometry3K-size set — `gad-data build --train train.jsonl --image-dir images --id-key
  * id --model qwen3-vl --out OUT -q` (default pipeline, images passed through) — against the pyarrow floor
  * (bench/floor.ts) on the same rows, alternately in pairs, each a whole child process: wall, CPU (user + system)
- * and peak RSS, rows/s, and the build's CPU as a multiple of the floor's, per pair and the median. Then the
- * median build against the transformers processor path that bench/geometry.ts measured over the same rows.
+ * and peak RSS, rows/s, and the build's CPU as a multiple of the floor's, per pair and the median. Each pair also
+ * times the PNG check alone (bench/check-alone.ts: the images read and checked, nothing else), the part of the
+ * build the floor does not do and no writer can make cheaper. Then the median build against the transformers
+ * processor path that bench/geometry.ts measured over the same rows.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/paths.js';
+import { checkAloneArgs } from './check-alone.js';
 import { PYARROW_FLOOR } from './floor.js';
 import { median, timedChild, timesCells, type ChildTimes } from './timed-child.js';
 
@@ -24,6 +27,9 @@ export function defaultBuildArgs(dir: string, out: string, extra: string[] = [])
     ['--model', 'qwen3-vl', '--out', out, '-q'],
   );
 }
+
+/** The job name of bench/check-alone.ts in the tables. */
+export const CHECK_ALONE = 'PNG check alone (read + check, nothing else)';
 
 function runRow(run: string, job: string, n: number, t: ChildTimes, floorCpu: number | null): Row {
   return {
@@ -42,7 +48,10 @@ export interface FloorPairs {
   build: { secs: number; cpu: number };
 }
 
-/** `pairs` runs of the default build and of the floor, alternately (build first), each into a fresh output. */
+/**
+ * `pairs` runs of the default build, the floor and the PNG check alone, in turn (build first), each build into a
+ * fresh output.
+ */
 export async function buildFloorPairs(p: {
   dir: string;
   n: number;
@@ -54,6 +63,7 @@ export async function buildFloorPairs(p: {
   const floorOut = join(p.dir, 'floor.parquet');
   const builds: ChildTimes[] = [];
   const floors: ChildTimes[] = [];
+  const checks: ChildTimes[] = [];
   const rows: Row[] = [];
   for (let i = 1; i <= (p.pairs ?? 3); i++) {
     rmSync(out, { recursive: true, force: true }); // a fresh build each time, never a resume
@@ -72,8 +82,17 @@ export async function buildFloorPairs(p: {
       if (f.code !== 0) throw new Error(`pyarrow floor (pair ${i}) failed (exit ${f.code})`);
       floors.push(f);
     }
+    const c = await timedChild(
+      process.execPath,
+      checkAloneArgs(join(p.dir, 'train.jsonl'), join(p.dir, 'images')),
+      p.env,
+    );
+    if (c.code !== 0 || Number(c.stdout.trim()) !== p.n)
+      throw new Error(`PNG check alone (pair ${i}) failed (exit ${c.code}, ${c.stdout.trim() || 'no count'} checked)`);
+    checks.push(c);
     rows.push(runRow(`pair ${i}`, 'gad-data build (default)', p.n, b, f ? f.cpu : null));
     if (f) rows.push(runRow(`pair ${i}`, 'pyarrow floor', p.n, f, f.cpu));
+    rows.push(runRow(`pair ${i}`, CHECK_ALONE, p.n, c, f ? f.cpu : null));
   }
   rmSync(out, { recursive: true, force: true });
   rmSync(floorOut, { force: true });
@@ -91,6 +110,9 @@ export async function buildFloorPairs(p: {
   if (floors.length) medianRow['CPU vs floor'] = times(median(builds.map((b, i) => b.cpu / floors[i]!.cpu)));
   rows.push(medianRow);
   if (floors.length) rows.push(runRow('median', 'pyarrow floor', p.n, med(floors), median(floors.map((f) => f.cpu))));
+  const checkRow = runRow('median', CHECK_ALONE, p.n, med(checks), null);
+  if (floors.length) checkRow['CPU vs floor'] = times(median(checks.map((c, i) => c.cpu / floors[i]!.cpu)));
+  rows.push(checkRow);
   return { rows, build: { secs: mb.secs, cpu: mb.cpu } };
 }
 

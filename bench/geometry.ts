@@ -11,8 +11,9 @@
  *   venv: transformers' Qwen2-VL image processor with the model's settings — its PIL backend, torch is not
  *   installed here — the chat template, the image-pad expansion and the tokenizer), the lengths checked equal to ours;
  * - `gad-data validate` of the built shard, and the processor path over the same shard;
- * - the default build a user runs (images passed through) and the pyarrow floor, alternately in 3 pairs, and the
- *   default build against the processor path (bench/geometry-floor.ts);
+ * - the default build a user runs (images passed through), the pyarrow floor and the PNG check alone
+ *   (bench/check-alone.ts), in turn in 3 pairs, and the default build against the processor path
+ *   (bench/geometry-floor.ts);
  * - a `--teacher` build's recipe exports, two rounds, with the image bytes each adds on disk
  *   (bench/geometry-exports.ts).
  * `--rows N` builds the first N rows only (a quick run). Also a pixel-fidelity table: our resize against Pillow's `resize(BICUBIC)` of the original, up and down.
@@ -273,7 +274,7 @@ export async function benchGeometry(opts: { rows?: number; rowsGiven?: boolean }
     const pairs = await buildFloorPairs({ dir, n, python, env });
     return {
       [`processor pipeline (--resize always) against the transformers processor path, ${n} rows`]: rows,
-      [`default build (\`build --train train.jsonl --image-dir images --id-key id --model qwen3-vl --out OUT -q\`) and the pyarrow floor, alternately, ${n} rows`]:
+      [`default build (\`build --train train.jsonl --image-dir images --id-key id --model qwen3-vl --out OUT -q\`), the pyarrow floor and the PNG check alone, in turn, ${n} rows`]:
         pairs.rows,
       [`default build against the transformers processor path, ${n} rows`]: againstProcessorPath(n, pairs.build, ref),
       [`recipe exports of a --teacher build, two rounds, ${n} rows`]: await exportRounds({ dir, n, env }),

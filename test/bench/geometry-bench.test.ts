@@ -99,11 +99,15 @@ test(
       'the processor path counts the same prompt lengths as the build',
     );
 
-    // the default build and the floor, alternately in 3 pairs, then the medians
+    // the default build, the floor and the PNG check alone, in turn in 3 pairs, then the medians
     const pairs = table(all, 'geometry: default build (`build --train');
     assert.deepEqual(
       pairs.map((r) => `${r.run} ${r.job}`),
-      ['pair 1', 'pair 2', 'pair 3', 'median'].flatMap((p) => [`${p} gad-data build (default)`, `${p} pyarrow floor`]),
+      ['pair 1', 'pair 2', 'pair 3', 'median'].flatMap((p) => [
+        `${p} gad-data build (default)`,
+        `${p} pyarrow floor`,
+        `${p} PNG check alone (read + check, nothing else)`,
+      ]),
     );
     for (const r of pairs) {
       const what = `${r.run} ${r.job}`;
