@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,25 +16,14 @@ import sharp from 'sharp';
 import { PYARROW_FLOOR } from '../../bench/floor.js';
 import { checkAloneArgs } from '../../bench/check-alone.js';
 import { ensurePythonVenv } from '../helpers/python.js';
+import { writeSquareRows } from '../helpers/square-rows.js';
 
 const run = promisify(execFile);
 
+/** Three rows over flat-colour PNGs (img/0.png …), in a new folder. */
 async function threeRows(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gad-floor-'));
-  mkdirSync(join(dir, 'images'));
-  const lines: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    const png = await sharp({
-      create: { width: 20 + i, height: 10, channels: 3, background: { r: 9 * i, g: 0, b: 0 } },
-    })
-      .png()
-      .toBuffer();
-    writeFileSync(join(dir, 'images', `${i}.png`), png);
-    lines.push(
-      JSON.stringify({ id: `r${i}`, problem: `<image>Find x (${i}).`, answer: String(i), images: [`${i}.png`] }),
-    );
-  }
-  writeFileSync(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
+  await writeSquareRows({ dir, prompt: (i) => `Find x (${i}).`, count: 3 });
   return dir;
 }
 
@@ -58,11 +47,9 @@ test(
     try {
       // the venv has pandas (datasets needs it): the floor would import it if nothing kept it out
       await run(python, ['-c', 'import pandas']);
-      const { stdout } = await run(
-        python,
-        ['-c', PROBE, join(dir, 'train.jsonl'), join(dir, 'images'), join(dir, 'floor.parquet')],
-        { env: { ...process.env, FLOOR: PYARROW_FLOOR } },
-      );
+      const { stdout } = await run(python, ['-c', PROBE, join(dir, 'train.jsonl'), dir, join(dir, 'floor.parquet')], {
+        env: { ...process.env, FLOOR: PYARROW_FLOOR },
+      });
       assert.deepEqual(JSON.parse(stdout.trim().split('\n').pop()!), { pandas: [], rows: 3 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -76,7 +63,7 @@ test(
   async () => {
     const dir = await threeRows();
     try {
-      const args = checkAloneArgs(join(dir, 'train.jsonl'), join(dir, 'images'));
+      const args = checkAloneArgs(join(dir, 'train.jsonl'), dir);
       const { stdout } = await run(process.execPath, args);
       assert.equal(stdout.trim(), '3');
       // a PNG cut short: its data no longer inflates to the whole image
@@ -84,7 +71,7 @@ test(
         .png({ compressionLevel: 0 })
         .toBuffer();
       writeFileSync(
-        join(dir, 'images', '1.png'),
+        join(dir, 'img', '1.png'),
         Buffer.concat([whole.subarray(0, whole.length - 200), whole.subarray(-12)]),
       );
       await assert.rejects(run(process.execPath, args), /1\.png \(row 2\) did not pass the PNG check/);
