@@ -6,7 +6,8 @@
  * the build and the floor by bench/geometry-floor.ts and bench/distinct.ts.
  *
  * Run as a child: `node check-alone.js train.jsonl images/` (rows with an `images` list of file names, as the
- * benchmark sets have). Prints the number of images the check found whole; exits 1 when any was not.
+ * benchmark sets have). Prints the number of images the check found whole; exits 1, with the reason in one line,
+ * when any was not or a file cannot be read.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,4 +36,12 @@ function main(train: string, images: string): void {
   console.log(whole);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv[2]!, process.argv[3]!);
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    main(process.argv[2]!, process.argv[3]!);
+  } catch (e) {
+    // one line, not a stack: a missing image, a row that is not JSON, an image that fails the check
+    process.stderr.write(`check-alone: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -75,6 +75,12 @@ test(
         Buffer.concat([whole.subarray(0, whole.length - 200), whole.subarray(-12)]),
       );
       await assert.rejects(run(process.execPath, args), /1\.png \(row 2\) did not pass the PNG check/);
+      // a missing image: the reason in one line on stderr, no stack
+      rmSync(join(dir, 'img', '0.png'));
+      await assert.rejects(run(process.execPath, args), (e: { stderr: string }) => {
+        assert.match(e.stderr, /^check-alone: .*no such file.*0\.png'\n$/);
+        return true;
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
